@@ -1,0 +1,77 @@
+// Package evidence records what one proof scenario did and saw (steps,
+// assertions with expected and observed values, /health samples, database
+// rows, the backend's log) and writes it as the report files described in
+// internal/report, with every secret redacted on the way to disk.
+package evidence
+
+import (
+	"encoding/json"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/prodproof/prodproof/internal/pgprovision"
+)
+
+// Redactor replaces secrets (database URLs, the password) in text. Secrets
+// are added as they become known; it is safe for concurrent use.
+type Redactor struct {
+	mu      sync.RWMutex
+	secrets []string
+}
+
+// Add registers secrets; empty strings are ignored.
+func (r *Redactor) Add(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		r.secrets = append(r.secrets, s)
+		// The same secret inside a JSON string is escaped differently
+		// (&, <, >, quotes, backslashes).
+		if quoted, err := json.Marshal(s); err == nil {
+			if inner := string(quoted[1 : len(quoted)-1]); inner != s {
+				r.secrets = append(r.secrets, inner)
+			}
+		}
+	}
+	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+// Redact returns text with every secret, and its escaped forms, replaced.
+func (r *Redactor) Redact(text string) string {
+	if r == nil {
+		return text
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if len(r.secrets) == 0 {
+		return text
+	}
+	return pgprovision.Redact(text, r.secrets...)
+}
+
+// Contains reports whether text holds any registered secret in any form.
+func (r *Redactor) Contains(text string) bool {
+	return r.Redact(text) != text
+}
+
+// Writer returns a writer that redacts each Write before passing it on.
+// Callers write whole lines, so a secret is never split across two writes.
+func (r *Redactor) Writer(w io.Writer) io.Writer {
+	return redactingWriter{r: r, w: w}
+}
+
+type redactingWriter struct {
+	r *Redactor
+	w io.Writer
+}
+
+func (rw redactingWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(rw.w, rw.r.Redact(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}

@@ -1,0 +1,41 @@
+package evidence
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/prodproof/prodproof/internal/report"
+)
+
+// WriteRun writes results.json for run and appends its line to
+// history.ndjson, both redacted.
+func WriteRun(reportDir string, run report.Run, red *Redactor) error {
+	if err := os.MkdirAll(reportDir, 0o755); err != nil {
+		return fmt.Errorf("create report folder: %w", err)
+	}
+	data, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", report.ResultsFile, err)
+	}
+	if err := WriteFile(filepath.Join(reportDir, report.ResultsFile), append(data, '\n'), red); err != nil {
+		return err
+	}
+	entry := report.HistoryEntry{
+		RunID:      run.RunID,
+		Commit:     run.Provenance.Commit,
+		Dirty:      run.Provenance.Dirty,
+		StartedAt:  run.Provenance.StartedAt,
+		FinishedAt: run.Provenance.FinishedAt,
+		Verdicts:   map[string]report.Verdict{},
+	}
+	for _, s := range run.Scenarios {
+		entry.Verdicts[s.Name] = s.Verdict
+	}
+	line, err := json.Marshal(entry)
+	if err != nil {
+		return fmt.Errorf("encode history entry: %w", err)
+	}
+	return AppendFile(filepath.Join(reportDir, report.HistoryFile), append(line, '\n'), red)
+}

@@ -1,0 +1,82 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ModulePath is the module whose root RepoRoot looks for.
+const ModulePath = "github.com/prodproof/prodproof"
+
+// RepoRoot walks up from dir to the folder whose go.mod declares ModulePath.
+func RepoRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if declaresModule(filepath.Join(dir, "go.mod")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod for %s above the working directory: run the proofs from inside the repository", ModulePath)
+		}
+		dir = parent
+	}
+}
+
+func declaresModule(goMod string) bool {
+	f, err := os.Open(goMod)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if fields := strings.Fields(sc.Text()); len(fields) == 2 && fields[0] == "module" {
+			return fields[1] == ModulePath
+		}
+	}
+	return false
+}
+
+// BackendBinary is the file name BuildBackend writes.
+const BackendBinary = "reference-backend"
+
+// BuildBackend compiles ./backend of the module at root into outDir and
+// returns the binary's path. The compiler's output is in the error.
+func BuildBackend(ctx context.Context, root, outDir string) (string, error) {
+	out := filepath.Join(outDir, BackendBinary)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./backend")
+	cmd.Dir = root
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return "", fmt.Errorf("go build ./backend: %w\n%s", err, strings.TrimSpace(output.String()))
+		}
+		return "", fmt.Errorf("go build ./backend (is the go toolchain on PATH?): %w", err)
+	}
+	return out, nil
+}
+
+// Git runs git in root and returns its trimmed stdout.
+func Git(ctx context.Context, root string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = root
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.TrimRight(stdout.String(), "\n"), nil
+}
