@@ -1,0 +1,261 @@
+// Package app wires the reference backend together: configuration, the
+// database pool, migrations, the supervised worker, the rescuer, the
+// notification listener and the HTTP server. main calls Main; tests build a
+// Server directly and run it on port 0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/prodproof/prodproof/backend/api"
+	"github.com/prodproof/prodproof/backend/config"
+	"github.com/prodproof/prodproof/backend/postgres"
+	"github.com/prodproof/prodproof/backend/worker"
+	"github.com/prodproof/prodproof/migrations"
+)
+
+// ErrSchemaBehind means the database lacks migrations this binary needs.
+var ErrSchemaBehind = errors.New("database schema is behind this binary")
+
+// Server is a running backend's parts.
+type Server struct {
+	cfg        config.Config
+	logger     *slog.Logger
+	pool       *pgxpool.Pool
+	store      *postgres.Store
+	state      *worker.State
+	supervisor *worker.Supervisor
+	wake       chan struct{}
+	listener   net.Listener
+	http       *http.Server
+	migrations []migrations.Migration
+}
+
+// New connects to the database, checks that the schema is current and binds
+// the HTTP port. Nothing runs until Run.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, error) {
+	files, err := loadMigrations(cfg.MigrationsDir)
+	if err != nil {
+		return nil, err
+	}
+	poolCfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, errors.New("parse DATABASE_URL: not a valid Postgres connection string")
+	}
+	poolCfg.MaxConns = int32(cfg.MaxConns)
+	poolCfg.ConnConfig.RuntimeParams["application_name"] = "reference-backend"
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return nil, fmt.Errorf("create database pool: %w", err)
+	}
+	s := &Server{cfg: cfg, logger: logger, pool: pool, migrations: files}
+	if err := s.checkSchema(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+
+	s.store = postgres.New(pool, postgres.Options{Lease: cfg.Lease, MaxAttempts: cfg.MaxAttempts})
+	s.state = worker.NewState(cfg.PollInterval)
+	s.wake = make(chan struct{}, 1)
+	s.supervisor, err = worker.NewSupervisor(worker.Config{
+		Store:          s.store,
+		State:          s.state,
+		Logger:         logger,
+		Wake:           s.wake,
+		PollInterval:   cfg.PollInterval,
+		Lease:          cfg.Lease,
+		BatchSize:      cfg.BatchSize,
+		Concurrency:    cfg.Concurrency,
+		FaultInjection: cfg.FaultInjection,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+
+	addr := net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Port))
+	s.listener, err = net.Listen("tcp", addr)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.http = &http.Server{
+		Handler: api.NewRouter(api.Config{
+			Store:         s.store,
+			State:         s.state,
+			Logger:        logger,
+			MaxBodyBytes:  cfg.MaxBodyBytes,
+			SchemaCurrent: s.checkSchema,
+			Alive:         s.alive,
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Addr is the address the HTTP server listens on.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// State exposes the worker state, for tests.
+func (s *Server) State() *worker.State { return s.state }
+
+func (s *Server) alive() bool {
+	select {
+	case <-s.supervisor.Done():
+		return false
+	default:
+		return true
+	}
+}
+
+func loadMigrations(dir string) ([]migrations.Migration, error) {
+	if dir == "" {
+		return migrations.Load(migrations.Embedded())
+	}
+	return migrations.Load(os.DirFS(dir))
+}
+
+func (s *Server) checkSchema(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to the database: %w", err)
+	}
+	defer conn.Release()
+	st, err := migrations.ReadStatus(ctx, conn.Conn(), s.migrations)
+	if err != nil {
+		return err
+	}
+	if st.Modified > 0 {
+		for _, e := range st.Migrations {
+			if e.State == migrations.Modified {
+				return fmt.Errorf("migration %s changed after it was applied (checksum mismatch)", e.File)
+			}
+		}
+	}
+	if st.Pending > 0 {
+		return fmt.Errorf("%w (%s); run `reference-backend migrate up`", ErrSchemaBehind, st.Summary())
+	}
+	return nil
+}
+
+// Run serves until ctx is cancelled, then shuts down gracefully: the HTTP
+// server stops taking requests, the worker stops claiming and finishes or
+// releases its jobs, all within the shutdown grace period.
+func (s *Server) Run(ctx context.Context) error {
+	defer s.pool.Close()
+	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+
+	wake := func() {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	listenerDone := make(chan struct{})
+	go func() {
+		defer close(listenerDone)
+		(&worker.Listener{
+			Connect: func(ctx context.Context) (*pgx.Conn, error) {
+				return pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+			},
+			Logger: s.logger,
+			Wake:   wake,
+		}).Run(bg)
+	}()
+	rescuerDone := make(chan struct{})
+	go func() {
+		defer close(rescuerDone)
+		(&worker.Rescuer{
+			Store:       s.store,
+			State:       s.state,
+			Logger:      s.logger,
+			Interval:    worker.RescueInterval(s.cfg.Lease),
+			WindowCheck: 100 * time.Millisecond,
+			Wake:        wake,
+		}).Run(bg)
+	}()
+	s.supervisor.Start(bg)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- s.http.Serve(s.listener) }()
+	s.logger.Info("http listening", "addr", s.Addr())
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+	}
+
+	s.logger.Info("shutdown started", "grace_ms", s.cfg.ShutdownGrace.Milliseconds())
+	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownGrace)
+	defer cancel()
+	if shutdownErr := s.http.Shutdown(graceCtx); shutdownErr != nil && !errors.Is(shutdownErr, context.DeadlineExceeded) {
+		err = errors.Join(err, fmt.Errorf("http shutdown: %w", shutdownErr))
+	}
+	if _, stopErr := s.supervisor.Stop(graceCtx); stopErr != nil {
+		err = errors.Join(err, stopErr)
+	}
+	stopBackground()
+	<-listenerDone
+	<-rescuerDone
+	s.logger.Info("shutdown complete")
+	return err
+}
+
+// NewLogger returns the JSON logger the backend writes to stderr. As a last
+// line of defence it blanks the database password from any string value.
+func NewLogger(w io.Writer, level string, secrets ...string) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(level))
+	var redact []string
+	for _, s := range secrets {
+		if s != "" {
+			redact = append(redact, s)
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
+		Level: lvl,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if len(redact) == 0 || a.Value.Kind() != slog.KindString {
+				return a
+			}
+			v := a.Value.String()
+			for _, s := range redact {
+				v = strings.ReplaceAll(v, s, "REDACTED")
+			}
+			a.Value = slog.StringValue(v)
+			return a
+		},
+	}))
+}
+
+// PasswordOf returns the password inside a connection string, or "".
+func PasswordOf(databaseURL string) string {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return ""
+	}
+	return cfg.Password
+}

@@ -1,0 +1,162 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/backend/cli"
+	"github.com/prodproof/prodproof/backend/config"
+	"github.com/prodproof/prodproof/migrations"
+)
+
+// Exit statuses.
+const (
+	ExitOK     = 0
+	ExitFailed = 1 // the database refused, the schema is wrong, the server failed
+	ExitUsage  = 2 // bad arguments or bad configuration: nothing started
+)
+
+// Main runs the reference-backend command line and returns the exit status.
+// lookup reads the environment (os.LookupEnv in production).
+func Main(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
+	tool := cli.Tool()
+	cmd, fs, err := tool.Parse(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "reference-backend: %v\n", err)
+		}
+		return ExitUsage
+	}
+	switch strings.Join(cmd.Path, " ") {
+	case "", "serve":
+		return serve(ctx, lookup, stderr)
+	case "migrate status":
+		return migrateStatus(ctx, lookup, fs.Lookup("json").Value.(flag.Getter).Get().(bool), stdout, stderr)
+	case "migrate up":
+		return migrateUp(ctx, lookup, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "reference-backend: command %q has no implementation\n", strings.Join(cmd.Path, " "))
+	return ExitUsage
+}
+
+func serve(ctx context.Context, lookup func(string) (string, bool), stderr io.Writer) int {
+	cfg, err := config.FromEnv(lookup)
+	if err != nil {
+		fmt.Fprintf(stderr, "reference-backend: config: %v\n", err)
+		return ExitUsage
+	}
+	password := PasswordOf(cfg.DatabaseURL)
+	logger := NewLogger(stderr, cfg.LogLevel, password)
+	srv, err := New(ctx, cfg, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, cfg.DatabaseURL))
+		return ExitFailed
+	}
+	if err := srv.Run(ctx); err != nil {
+		logger.Error("server failed", "error", err.Error())
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// migrationSource reads only what migrate needs: DATABASE_URL and the
+// optional MIGRATIONS_DIR.
+func migrationSource(ctx context.Context, lookup func(string) (string, bool), stderr io.Writer) (*pgx.Conn, []migrations.Migration, string, int) {
+	rawURL, _ := lookup("DATABASE_URL")
+	rawURL = strings.TrimSpace(rawURL)
+	if err := config.ValidateDatabaseURL(rawURL); err != nil {
+		fmt.Fprintf(stderr, "reference-backend: config: %v\n", err)
+		return nil, nil, "", ExitUsage
+	}
+	dir, _ := lookup("MIGRATIONS_DIR")
+	files, err := loadMigrations(strings.TrimSpace(dir))
+	if err != nil {
+		fmt.Fprintf(stderr, "reference-backend: %v\n", err)
+		return nil, nil, "", ExitFailed
+	}
+	password := PasswordOf(rawURL)
+	conn, err := pgx.Connect(ctx, rawURL)
+	if err != nil {
+		fmt.Fprintf(stderr, "reference-backend: connect to the database: %s\n", redact(err.Error(), password, rawURL))
+		return nil, nil, "", ExitFailed
+	}
+	return conn, files, password, ExitOK
+}
+
+func migrateStatus(ctx context.Context, lookup func(string) (string, bool), asJSON bool, stdout, stderr io.Writer) int {
+	conn, files, password, code := migrationSource(ctx, lookup, stderr)
+	if conn == nil {
+		return code
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	st, err := migrations.ReadStatus(ctx, conn, files)
+	if err != nil {
+		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, ""))
+		return ExitFailed
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(st)
+	} else {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		for _, e := range st.Migrations {
+			at := ""
+			if e.AppliedAt != nil {
+				at = e.AppliedAt.Format("2006-01-02T15:04:05Z")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.State, e.File, at)
+		}
+		_ = tw.Flush()
+		fmt.Fprintln(stdout, st.Summary())
+	}
+	if st.Modified > 0 {
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+func migrateUp(ctx context.Context, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
+	conn, files, password, code := migrationSource(ctx, lookup, stderr)
+	if conn == nil {
+		return code
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	applied, err := migrations.Up(ctx, conn, files, func(m migrations.Migration) {
+		fmt.Fprintf(stdout, "applied %s\n", m.File)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "reference-backend: migrate up: %s\n", redact(err.Error(), password, ""))
+		return ExitFailed
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "nothing to apply")
+	}
+	st, err := migrations.ReadStatus(ctx, conn, files)
+	if err != nil {
+		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, ""))
+		return ExitFailed
+	}
+	fmt.Fprintln(stdout, st.Summary())
+	return ExitOK
+}
+
+// redact removes the connection string and its password from an error
+// message. pgx does not put the password in its errors today; this keeps it
+// that way if a future version does.
+func redact(msg string, secrets ...string) string {
+	for _, s := range secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "REDACTED")
+		}
+	}
+	return msg
+}

@@ -1,0 +1,198 @@
+// Package config turns the backend's environment into a validated Config.
+// It never reads the process environment itself: main passes a lookup
+// function, so tests can build any environment. Errors name the variable and
+// what is wrong with it, and never repeat the value of DATABASE_URL.
+package config
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Config is everything the backend needs to start.
+type Config struct {
+	// DatabaseURL is a postgres:// URL or key=value DSN. It is a secret:
+	// never log it.
+	DatabaseURL string
+	// Port is the TCP port the HTTP server listens on.
+	Port int
+	// BindAddr is the interface to listen on; empty means all.
+	BindAddr string
+	// PollInterval is how often an idle worker looks for jobs when no
+	// notification arrives; notifications make pick-up immediate.
+	PollInterval time.Duration
+	// Lease is how long a claim stays valid without a heartbeat. A process
+	// that dies holding a job leaves it to be requeued after this long.
+	Lease time.Duration
+	// BatchSize is the most jobs one claim round trip takes.
+	BatchSize int
+	// Concurrency is the most jobs one worker processes at once.
+	Concurrency int
+	// MaxAttempts is how many claims a job gets before it is marked failed.
+	MaxAttempts int
+	// MaxBodyBytes limits a POST /jobs body.
+	MaxBodyBytes int64
+	// ShutdownGrace bounds how long in-flight work may take after SIGTERM.
+	ShutdownGrace time.Duration
+	// FaultInjection enables the fault fields in job payloads. Off, they are
+	// plain data.
+	FaultInjection bool
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// MaxConns caps the database pool.
+	MaxConns int
+	// MigrationsDir, when set, replaces the embedded migration files.
+	MigrationsDir string
+}
+
+// Defaults for the optional knobs.
+const (
+	DefaultLease         = 30 * time.Second
+	DefaultBatchSize     = 100
+	DefaultConcurrency   = 64
+	DefaultMaxAttempts   = 5
+	DefaultMaxBodyBytes  = 64 << 10
+	DefaultShutdownGrace = 10 * time.Second
+	DefaultLogLevel      = "info"
+	DefaultMaxConns      = 10
+)
+
+// Error is a problem with one variable.
+type Error struct {
+	Var     string
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
+
+// FromEnv reads and validates the configuration. lookup is os.LookupEnv in
+// production. The first problem found is returned; variables are checked in
+// the order the docs list them.
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	var c Config
+
+	c.DatabaseURL = get("DATABASE_URL")
+	if err := ValidateDatabaseURL(c.DatabaseURL); err != nil {
+		return Config{}, err
+	}
+	port, err := requiredInt(get, "PORT", 1, 65535)
+	if err != nil {
+		return Config{}, err
+	}
+	c.Port = port
+	pollMS, err := requiredInt(get, "JOB_POLL_MS", 1, 24*60*60*1000)
+	if err != nil {
+		return Config{}, err
+	}
+	c.PollInterval = time.Duration(pollMS) * time.Millisecond
+
+	c.BindAddr = get("BIND_ADDR")
+	leaseMS, err := optionalInt(get, "JOB_LEASE_MS", int(DefaultLease/time.Millisecond), 100, 24*60*60*1000)
+	if err != nil {
+		return Config{}, err
+	}
+	c.Lease = time.Duration(leaseMS) * time.Millisecond
+	if c.BatchSize, err = optionalInt(get, "JOB_BATCH_SIZE", DefaultBatchSize, 1, 10000); err != nil {
+		return Config{}, err
+	}
+	if c.Concurrency, err = optionalInt(get, "JOB_CONCURRENCY", DefaultConcurrency, 1, 100000); err != nil {
+		return Config{}, err
+	}
+	if c.MaxAttempts, err = optionalInt(get, "JOB_MAX_ATTEMPTS", DefaultMaxAttempts, 1, 1000); err != nil {
+		return Config{}, err
+	}
+	maxBody, err := optionalInt(get, "MAX_BODY_BYTES", DefaultMaxBodyBytes, 2, 64<<20)
+	if err != nil {
+		return Config{}, err
+	}
+	c.MaxBodyBytes = int64(maxBody)
+	graceMS, err := optionalInt(get, "SHUTDOWN_GRACE_MS", int(DefaultShutdownGrace/time.Millisecond), 0, 60*60*1000)
+	if err != nil {
+		return Config{}, err
+	}
+	c.ShutdownGrace = time.Duration(graceMS) * time.Millisecond
+	switch v := get("FAULT_INJECTION"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.FaultInjection = true
+	default:
+		return Config{}, &Error{"FAULT_INJECTION", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
+	}
+	c.LogLevel = cmp.Or(strings.ToLower(get("LOG_LEVEL")), DefaultLogLevel)
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return Config{}, &Error{"LOG_LEVEL", fmt.Sprintf("must be debug, info, warn or error, got %q", clip(c.LogLevel))}
+	}
+	if c.MaxConns, err = optionalInt(get, "DB_MAX_CONNS", DefaultMaxConns, 2, 1000); err != nil {
+		return Config{}, err
+	}
+	c.MigrationsDir = get("MIGRATIONS_DIR")
+	return c, nil
+}
+
+// ValidateDatabaseURL checks that DATABASE_URL is present and parses as a
+// Postgres connection string. The message never contains the value: pgx's
+// own parse errors can quote it, so they are not passed through.
+func ValidateDatabaseURL(raw string) error {
+	if raw == "" {
+		return &Error{"DATABASE_URL", "is required (a postgres:// URL)"}
+	}
+	if strings.Contains(raw, "://") {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return &Error{"DATABASE_URL", "not a valid postgres:// URL (value not shown: it may hold a password)"}
+		}
+	}
+	if _, err := pgx.ParseConfig(raw); err != nil {
+		return &Error{"DATABASE_URL", "not a valid Postgres connection string (value not shown: it may hold a password)"}
+	}
+	return nil
+}
+
+func requiredInt(get func(string) string, name string, lo, hi int) (int, error) {
+	v := get(name)
+	if v == "" {
+		return 0, &Error{name, fmt.Sprintf("is required (an integer from %d to %d)", lo, hi)}
+	}
+	return parseInt(name, v, lo, hi)
+}
+
+func optionalInt(get func(string) string, name string, def, lo, hi int) (int, error) {
+	v := get(name)
+	if v == "" {
+		return def, nil
+	}
+	return parseInt(name, v, lo, hi)
+}
+
+func parseInt(name, v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, &Error{name, fmt.Sprintf("must be an integer from %d to %d, got %q", lo, hi, clip(v))}
+	}
+	return n, nil
+}
+
+// clip keeps an echoed bad value short and hides one that looks like a
+// connection string, so a secret pasted into the wrong variable is not printed.
+func clip(v string) string {
+	if strings.ContainsAny(v, "@=") || strings.Contains(v, "://") {
+		return "(value hidden: it looks like a connection string)"
+	}
+	const max = 32
+	if len(v) > max {
+		return v[:max] + "…"
+	}
+	return v
+}

@@ -1,0 +1,68 @@
+package job
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Fault kinds a payload can name when fault injection is on. They exist so
+// that the proofs can cause real crashes and real in-flight work on demand;
+// without FAULT_INJECTION=1 the backend treats these fields as plain data.
+const (
+	// FaultWorkerCrash makes the worker panic right after it claims the job
+	// on the fault attempt. With hold_ms it also holds the job on the next
+	// attempt, so the recovery window stays open long enough to observe.
+	FaultWorkerCrash = "worker_crash_after_claim"
+	// FaultHold keeps the claimed job, heartbeating its lease, for hold_ms
+	// on the fault attempt, then processes it.
+	FaultHold = "hold_after_claim"
+	// FaultFail makes the handler return an error on the fault attempt.
+	FaultFail = "fail"
+)
+
+// Fault is the fault-injection instruction carried by a payload:
+//
+//	{"fault": "worker_crash_after_claim", "fault_attempt": 1, "hold_ms": 1500}
+//
+// fault_attempt defaults to 1.
+type Fault struct {
+	Kind    string
+	Attempt int
+	Hold    time.Duration
+}
+
+type faultFields struct {
+	Fault        string `json:"fault"`
+	FaultAttempt int    `json:"fault_attempt"`
+	HoldMS       int64  `json:"hold_ms"`
+}
+
+// maxHold bounds a hold so a typo cannot park a worker slot for days.
+const maxHold = time.Hour
+
+// ParseFault reads the fault fields from a payload. ok is false when the
+// payload is not an object or names no known fault.
+func ParseFault(payload json.RawMessage) (f Fault, ok bool) {
+	if len(payload) == 0 || payload[0] != '{' {
+		// Cheap exit for the common case; the decoder below would also
+		// reject non-objects, but that costs an allocation per job.
+		return Fault{}, false
+	}
+	var fields faultFields
+	if err := json.Unmarshal(payload, &fields); err != nil {
+		return Fault{}, false
+	}
+	switch fields.Fault {
+	case FaultWorkerCrash, FaultHold, FaultFail:
+	default:
+		return Fault{}, false
+	}
+	f = Fault{Kind: fields.Fault, Attempt: fields.FaultAttempt}
+	if f.Attempt <= 0 {
+		f.Attempt = 1
+	}
+	if fields.HoldMS > 0 {
+		f.Hold = min(time.Duration(fields.HoldMS)*time.Millisecond, maxHold)
+	}
+	return f, true
+}

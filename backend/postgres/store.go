@@ -1,0 +1,352 @@
+// Package postgres is the backend's job store: every SQL statement the API
+// and the worker run against the jobs table lives here. Each state change is
+// guarded in its WHERE clause by the owner and attempt that made the claim, so
+// a late or duplicate write (a crashed worker's completion, a rescuer racing a
+// heartbeat) matches no row instead of overwriting newer state.
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/prodproof/prodproof/backend/job"
+)
+
+// ErrNotFound is returned by Get for an unknown id.
+var ErrNotFound = errors.New("job not found")
+
+// ErrUnavailable wraps errors that mean the database could not be reached or
+// is refusing work, as opposed to a bug in a query.
+var ErrUnavailable = errors.New("database unavailable")
+
+// Options tunes the store.
+type Options struct {
+	// Lease is how long a claim or heartbeat keeps a job owned.
+	Lease time.Duration
+	// MaxAttempts is the claim count after which a failing job is failed
+	// instead of requeued.
+	MaxAttempts int
+}
+
+// Store runs the job SQL on a pool.
+type Store struct {
+	pool        *pgxpool.Pool
+	leaseMS     int64
+	maxAttempts int
+}
+
+// New returns a store on pool.
+func New(pool *pgxpool.Pool, opts Options) *Store {
+	return &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts}
+}
+
+// Pool returns the underlying pool.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if _, err := s.pool.Exec(ctx, `SELECT 1`); err != nil {
+		return classify("ping", err)
+	}
+	return nil
+}
+
+const jobColumns = `id, status, attempts, last_error, payload, created_at, updated_at, processed_at`
+
+func scanJob(row pgx.Row) (job.Job, error) {
+	var j job.Job
+	var payload []byte
+	var processedAt *time.Time
+	err := row.Scan(&j.ID, &j.Status, &j.Attempts, &j.LastError, &payload, &j.CreatedAt.Time, &j.UpdatedAt.Time, &processedAt)
+	if err != nil {
+		return job.Job{}, err
+	}
+	j.Payload = json.RawMessage(payload)
+	if processedAt != nil {
+		j.ProcessedAt = &job.Time{Time: *processedAt}
+	}
+	return j, nil
+}
+
+// Insert stores a new pending job. payload must already be valid JSON.
+func (s *Store) Insert(ctx context.Context, payload json.RawMessage) (job.Job, error) {
+	row := s.pool.QueryRow(ctx,
+		`INSERT INTO jobs (id, payload) VALUES ($1, $2::text::json) RETURNING `+jobColumns,
+		job.NewID(), string(payload))
+	j, err := scanJob(row)
+	if err != nil {
+		return job.Job{}, classify("insert job", err)
+	}
+	return j, nil
+}
+
+// Get returns one job.
+func (s *Store) Get(ctx context.Context, id job.ID) (job.Job, error) {
+	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return job.Job{}, ErrNotFound
+	}
+	if err != nil {
+		return job.Job{}, classify("get job", err)
+	}
+	return j, nil
+}
+
+// Claim takes up to limit pending jobs, oldest first, for owner. Rows other
+// claimers hold are skipped, not waited for, so concurrent claimers never
+// block each other or take the same job.
+func (s *Store) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH next AS (
+			SELECT id FROM jobs
+			WHERE status = 'pending'
+			ORDER BY created_at, id
+			LIMIT $2
+			FOR UPDATE SKIP LOCKED
+		)
+		UPDATE jobs j SET
+			status = 'processing',
+			attempts = j.attempts + 1,
+			locked_by = $1,
+			lease_expires_at = now() + $3 * interval '1 millisecond',
+			claimed_at = now(),
+			updated_at = now()
+		FROM next
+		WHERE j.id = next.id
+		RETURNING j.id, j.attempts, j.payload`,
+		owner, limit, s.leaseMS)
+	if err != nil {
+		return nil, classify("claim jobs", err)
+	}
+	claims, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (job.Claim, error) {
+		var c job.Claim
+		var payload []byte
+		err := row.Scan(&c.ID, &c.Attempts, &payload)
+		c.Payload = payload
+		return c, err
+	})
+	if err != nil {
+		return nil, classify("claim jobs", err)
+	}
+	return claims, nil
+}
+
+// Completion counts what a Complete call changed.
+type Completion struct {
+	Processed int
+	Failed    int // attempts exhausted: the job is now failed
+	Retried   int // the attempt failed and the job is pending again
+	// Stale counts outcomes that matched no row: the claim was no longer
+	// current (requeued by a rescuer, or released), so nothing was written.
+	Stale int
+}
+
+// Complete records outcomes for jobs owner claimed. An outcome only applies
+// while the job is still processing under the same owner and attempt.
+func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (Completion, error) {
+	if len(outcomes) == 0 {
+		return Completion{}, nil
+	}
+	ids := make([]job.ID, len(outcomes))
+	attempts := make([]int32, len(outcomes))
+	errs := make([]*string, len(outcomes))
+	for i, o := range outcomes {
+		ids[i] = o.ID
+		attempts[i] = int32(o.Attempts)
+		if o.Err != nil {
+			msg := o.Err.Error()
+			errs[i] = &msg
+		}
+	}
+	rows, err := s.pool.Query(ctx, `
+		UPDATE jobs j SET
+			status = CASE
+				WHEN c.err IS NULL THEN 'processed'
+				WHEN j.attempts >= $5 THEN 'failed'
+				ELSE 'pending' END,
+			last_error = COALESCE(c.err, j.last_error),
+			processed_at = CASE WHEN c.err IS NULL THEN now() END,
+			locked_by = NULL,
+			lease_expires_at = NULL,
+			updated_at = now()
+		FROM unnest($1::uuid[], $2::int4[], $3::text[]) AS c(id, attempts, err)
+		WHERE j.id = c.id
+			AND j.attempts = c.attempts
+			AND j.locked_by = $4
+			AND j.status = 'processing'
+		RETURNING j.status`,
+		ids, attempts, errs, owner, s.maxAttempts)
+	if err != nil {
+		return Completion{}, classify("complete jobs", err)
+	}
+	var done Completion
+	var status job.Status
+	_, err = pgx.ForEachRow(rows, []any{&status}, func() error {
+		switch status {
+		case job.Processed:
+			done.Processed++
+		case job.Failed:
+			done.Failed++
+		default:
+			done.Retried++
+		}
+		return nil
+	})
+	if err != nil {
+		return Completion{}, classify("complete jobs", err)
+	}
+	done.Stale = len(outcomes) - done.Processed - done.Failed - done.Retried
+	return done, nil
+}
+
+// Heartbeat extends the lease of every job owner is processing.
+func (s *Store) Heartbeat(ctx context.Context, owner job.ID) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE jobs SET lease_expires_at = now() + $2 * interval '1 millisecond'
+		WHERE locked_by = $1 AND status = 'processing'`,
+		owner, s.leaseMS)
+	if err != nil {
+		return 0, classify("heartbeat", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// Requeued is a job taken back from a dead owner.
+type Requeued struct {
+	ID job.ID
+	// Failed is true when the job had used all its attempts and was marked
+	// failed instead of pending.
+	Failed bool
+}
+
+// requeueSet is the SET clause shared by every path that takes a job back
+// from an owner that can no longer finish it.
+const requeueSet = `
+	status = CASE WHEN j.attempts >= $1 THEN 'failed' ELSE 'pending' END,
+	last_error = CASE WHEN j.attempts >= $1 THEN $2 ELSE j.last_error END,
+	locked_by = NULL,
+	lease_expires_at = NULL,
+	updated_at = now()`
+
+// RequeueOwnedBy takes back every job a dead worker still owned. The
+// supervisor calls it for the predecessor of a restarted worker, so its jobs
+// run again at once instead of after their lease.
+func (s *Store) RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]Requeued, error) {
+	rows, err := s.pool.Query(ctx, `
+		UPDATE jobs j SET `+requeueSet+`
+		WHERE j.locked_by = $3 AND j.status = 'processing'
+		RETURNING j.id, j.status`,
+		s.maxAttempts, "worker exited while processing; no attempts left", deadOwner)
+	if err != nil {
+		return nil, classify("requeue jobs of dead worker", err)
+	}
+	return collectRequeued(rows)
+}
+
+// RescueExpired requeues processing jobs whose lease ran out: their owner
+// (usually a whole process) died. Rows locked by a concurrent heartbeat or
+// completion are skipped, and the status and lease are rechecked under the
+// row lock, so a job whose lease was just renewed, or that just completed,
+// is never overwritten.
+func (s *Store) RescueExpired(ctx context.Context, limit int) ([]Requeued, error) {
+	rows, err := s.pool.Query(ctx, `
+		WITH expired AS (
+			SELECT id FROM jobs
+			WHERE status = 'processing' AND lease_expires_at < now()
+			ORDER BY lease_expires_at
+			LIMIT $3
+			FOR UPDATE SKIP LOCKED
+		)
+		UPDATE jobs j SET `+requeueSet+`
+		FROM expired
+		WHERE j.id = expired.id AND j.status = 'processing' AND j.lease_expires_at < now()
+		RETURNING j.id, j.status`,
+		s.maxAttempts, "lease expired while processing; no attempts left", limit)
+	if err != nil {
+		return nil, classify("rescue expired jobs", err)
+	}
+	return collectRequeued(rows)
+}
+
+func collectRequeued(rows pgx.Rows) ([]Requeued, error) {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Requeued, error) {
+		var r Requeued
+		var status job.Status
+		err := row.Scan(&r.ID, &status)
+		r.Failed = status == job.Failed
+		return r, err
+	})
+	if err != nil {
+		return nil, classify("requeue jobs", err)
+	}
+	return out, nil
+}
+
+// Release hands back, unfinished, every job owner is processing, without
+// counting the attempt: used on graceful shutdown, where the job did not fail.
+func (s *Store) Release(ctx context.Context, owner job.ID) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE jobs SET
+			status = 'pending',
+			attempts = attempts - 1,
+			locked_by = NULL,
+			lease_expires_at = NULL,
+			updated_at = now()
+		WHERE locked_by = $1 AND status = 'processing'`,
+		owner)
+	if err != nil {
+		return 0, classify("release jobs", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// CountUnfinished counts how many of ids are pending or processing.
+func (s *Store) CountUnfinished(ctx context.Context, ids []job.ID) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx,
+		`SELECT count(*) FROM jobs WHERE id = ANY($1) AND status IN ('pending', 'processing')`, ids).Scan(&n)
+	if err != nil {
+		return 0, classify("count unfinished jobs", err)
+	}
+	return n, nil
+}
+
+// classify wraps err with context and marks connection-level failures with
+// ErrUnavailable so the API can answer 503 rather than 500.
+func classify(op string, err error) error {
+	if IsUnavailable(err) {
+		return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// IsUnavailable reports whether err means the database cannot be reached or
+// will not take work right now. Server errors are judged by their SQLSTATE
+// class; any other error from pgx (refused or reset connections, EOF, closed
+// connections, timeouts) happened below SQL and is treated as an outage.
+func IsUnavailable(err error) bool {
+	if err == nil || errors.Is(err, pgx.ErrNoRows) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	if errors.Is(err, ErrUnavailable) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code[:2] {
+		case "08", // connection exception
+			"53", // insufficient resources
+			"57": // operator intervention: shutdown, cannot connect now
+			return true
+		}
+		return false
+	}
+	return true
+}

@@ -1,0 +1,66 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// NotifyChannel is the channel the jobs table's insert trigger notifies.
+const NotifyChannel = "jobs_inserted"
+
+// Listener holds one dedicated connection LISTENing for inserts and turns
+// each notification into a wake-up. While it is disconnected, workers fall
+// back to polling; on reconnect it wakes them once, for inserts it missed.
+type Listener struct {
+	Connect func(ctx context.Context) (*pgx.Conn, error)
+	Logger  *slog.Logger
+	Wake    func()
+}
+
+// Run listens until ctx is cancelled.
+func (l *Listener) Run(ctx context.Context) {
+	lost := false
+	for attempt := 0; ctx.Err() == nil; attempt++ {
+		err := l.listen(ctx, func() {
+			attempt = 0
+			if lost {
+				lost = false
+				l.Logger.Info("notification listener connected")
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if !lost {
+			lost = true
+			l.Logger.Warn("notification listener lost", "error", err.Error())
+		}
+		sleep(ctx, min(100*time.Millisecond<<min(attempt, 5), 3*time.Second))
+	}
+}
+
+func (l *Listener) listen(ctx context.Context, connected func()) error {
+	conn, err := l.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = conn.Close(closeCtx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return err
+	}
+	connected()
+	l.Wake()
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		l.Wake()
+	}
+}

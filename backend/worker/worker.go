@@ -1,0 +1,338 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/backend/postgres"
+)
+
+// worker is one incarnation under the supervisor: it lives until it is
+// stopped or crashes, and is never restarted itself; the supervisor makes a
+// new one with a new boot id.
+type worker struct {
+	cfg         *Config
+	boot        job.ID
+	predecessor job.ID // zero, or the crashed worker whose jobs to take back
+
+	inflight  atomic.Int64
+	slotFreed chan struct{}
+	crashed   chan crash
+	dbDown    bool
+}
+
+func newWorker(cfg *Config, predecessor job.ID) *worker {
+	return &worker{
+		cfg:         cfg,
+		boot:        job.NewID(),
+		predecessor: predecessor,
+		slotFreed:   make(chan struct{}, 1),
+		crashed:     make(chan crash, 1),
+	}
+}
+
+var errInjectedFailure = errors.New("injected failure (fault injection)")
+
+// run claims and dispatches jobs until soft is closed (then it drains) or
+// ctx is cancelled (then it abandons in-flight jobs to the supervisor).
+func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
+	ctx, cancel := context.WithCancel(parent)
+	var all sync.WaitGroup      // every goroutine this worker starts
+	var handlers sync.WaitGroup // job goroutines only
+	defer func() {
+		// Also runs while a crash unwinds: no goroutine of a dead worker
+		// may outlive it and write on its behalf.
+		cancel()
+		all.Wait()
+	}()
+
+	now := time.Now()
+	w.cfg.State.workerStarted(w.boot, now)
+	w.cfg.Logger.Info("worker started", "boot_id", w.boot.String(), "restart_count", w.cfg.State.Snapshot().RestartCount)
+
+	outcomes := make(chan job.Outcome, w.cfg.Concurrency)
+	completerDone := make(chan struct{})
+	all.Add(2)
+	go func() { defer all.Done(); w.heartbeat(ctx) }()
+	go func() { defer all.Done(); defer close(completerDone); w.complete(ctx, outcomes) }()
+
+	poll := time.NewTimer(w.cfg.PollInterval)
+	defer poll.Stop()
+	for {
+		w.cfg.State.tick(time.Now())
+		if !w.predecessor.IsZero() {
+			w.takeBackPredecessorJobs(ctx)
+		}
+		select {
+		case <-soft:
+			return w.drain(ctx, &handlers, outcomes, completerDone)
+		case c := <-w.crashed:
+			panic(c)
+		default:
+		}
+
+		moreWaiting := false
+		if free := w.cfg.Concurrency - int(w.inflight.Load()); free > 0 {
+			limit := min(w.cfg.BatchSize, free)
+			claims, err := w.cfg.Store.Claim(ctx, w.boot, limit)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				w.noteDBError(err)
+			} else {
+				w.noteDBOK()
+				w.dispatch(ctx, claims, &all, &handlers, outcomes)
+				moreWaiting = len(claims) == limit
+			}
+		}
+		if moreWaiting {
+			continue
+		}
+
+		if !poll.Stop() {
+			select {
+			case <-poll.C:
+			default:
+			}
+		}
+		wait := w.cfg.PollInterval
+		if w.dbDown {
+			wait = min(wait, time.Second)
+		}
+		poll.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-soft:
+			return w.drain(ctx, &handlers, outcomes, completerDone)
+		case c := <-w.crashed:
+			panic(c)
+		case <-w.cfg.Wake:
+		case <-w.slotFreed:
+		case <-poll.C:
+		}
+	}
+}
+
+// dispatch starts one goroutine per claimed job. A crash fault fires here,
+// right after the claim, before any job of the batch runs.
+func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers *sync.WaitGroup, outcomes chan<- job.Outcome) {
+	for _, c := range claims {
+		w.cfg.State.claimed(c.ID)
+		if !w.cfg.FaultInjection {
+			continue
+		}
+		if f, ok := job.ParseFault(c.Payload); ok && f.Kind == job.FaultWorkerCrash && f.Attempt == c.Attempts {
+			w.cfg.Logger.Warn("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts, "boot_id", w.boot.String())
+			panic(crash{reason: job.FaultWorkerCrash})
+		}
+	}
+	for _, c := range claims {
+		w.inflight.Add(1)
+		all.Add(1)
+		handlers.Add(1)
+		go func() {
+			defer all.Done()
+			defer handlers.Done()
+			defer w.release()
+			defer func() {
+				if r := recover(); r != nil {
+					select {
+					case w.crashed <- crash{reason: fmt.Sprintf("panic in job %s: %v", c.ID, r)}:
+					default:
+					}
+				}
+			}()
+			err := w.execute(ctx, c)
+			if ctx.Err() != nil {
+				// Hard stop or crash: the job is not finished; it goes back
+				// by release or requeue, not by a completion.
+				return
+			}
+			select {
+			case outcomes <- job.Outcome{ID: c.ID, Attempts: c.Attempts, Err: err}:
+			case <-ctx.Done():
+			}
+		}()
+	}
+}
+
+// release frees a concurrency slot and wakes the claim loop if it was full.
+func (w *worker) release() {
+	if w.inflight.Add(-1) == int64(w.cfg.Concurrency-1) {
+		select {
+		case w.slotFreed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (w *worker) execute(ctx context.Context, c job.Claim) error {
+	if w.cfg.FaultInjection {
+		if f, ok := job.ParseFault(c.Payload); ok {
+			hold := (f.Kind == job.FaultHold && c.Attempts == f.Attempt) ||
+				(f.Kind == job.FaultWorkerCrash && c.Attempts == f.Attempt+1)
+			if hold && f.Hold > 0 {
+				w.cfg.Logger.Info("fault injected", "fault", "hold", "job_id", c.ID.String(), "attempt", c.Attempts, "hold_ms", f.Hold.Milliseconds())
+				t := time.NewTimer(f.Hold)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return ctx.Err()
+				}
+			}
+			if f.Kind == job.FaultFail && c.Attempts == f.Attempt {
+				w.cfg.Logger.Info("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts)
+				return errInjectedFailure
+			}
+		}
+	}
+	return w.cfg.Handler(ctx, c)
+}
+
+// complete batches outcomes into as few round trips as the load allows:
+// under load a batch fills while the previous one is written; when idle each
+// outcome is written at once.
+func (w *worker) complete(ctx context.Context, outcomes <-chan job.Outcome) {
+	batch := make([]job.Outcome, 0, w.cfg.BatchSize)
+	for {
+		batch = batch[:0]
+		select {
+		case o, ok := <-outcomes:
+			if !ok {
+				return
+			}
+			batch = append(batch, o)
+		case <-ctx.Done():
+			return
+		}
+	fill:
+		for len(batch) < cap(batch) {
+			select {
+			case o, ok := <-outcomes:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		w.flush(ctx, batch)
+	}
+}
+
+// flush writes one batch, retrying while the database is unreachable. If the
+// worker dies first, the jobs stay owned by it and are requeued: the attempt
+// runs again, and nothing is recorded twice.
+func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
+	for attempt := 0; ; attempt++ {
+		done, err := w.cfg.Store.Complete(ctx, w.boot, batch)
+		if err == nil {
+			w.cfg.State.completed(done.Processed, done.Failed)
+			for _, o := range batch {
+				if o.Err != nil {
+					w.cfg.State.setError(o.Err.Error())
+					w.cfg.Logger.Warn("job attempt failed", "job_id", o.ID.String(), "attempt", o.Attempts, "error", o.Err.Error())
+				}
+			}
+			if done.Stale > 0 {
+				w.cfg.Logger.Warn("stale completions ignored", "count", done.Stale, "boot_id", w.boot.String())
+			}
+			if w.cfg.State.Snapshot().RecoveryActive {
+				closeRecoveryWindow(ctx, w.cfg.Store, w.cfg.State, w.cfg.Logger)
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		w.noteDBError(err)
+		if !sleep(ctx, retryDelay(attempt)) {
+			return
+		}
+	}
+}
+
+// drain finishes a soft stop: no more claims, in-flight jobs run to the end
+// (or until the hard stop), their outcomes are written.
+func (w *worker) drain(ctx context.Context, handlers *sync.WaitGroup, outcomes chan job.Outcome, completerDone <-chan struct{}) error {
+	handlers.Wait()
+	close(outcomes)
+	select {
+	case <-completerDone:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+func (w *worker) heartbeat(ctx context.Context) {
+	t := time.NewTicker(max(w.cfg.Lease/3, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := w.cfg.Store.Heartbeat(ctx, w.boot); err != nil && ctx.Err() == nil {
+				w.cfg.Logger.Debug("heartbeat failed", "boot_id", w.boot.String(), "error", err.Error())
+			}
+		}
+	}
+}
+
+// takeBackPredecessorJobs requeues the jobs a crashed predecessor owned. On
+// a database error it stays pending and is retried on the next loop; if it
+// never succeeds, the leases expire and the rescuer takes the jobs back.
+func (w *worker) takeBackPredecessorJobs(ctx context.Context) {
+	requeued, err := w.cfg.Store.RequeueOwnedBy(ctx, w.predecessor)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.noteDBError(err)
+		}
+		return
+	}
+	dead := w.predecessor
+	w.predecessor = job.ID{}
+	recordRecovery(w.cfg.State, w.cfg.Logger, SourcePredecessor, requeued, "dead_boot_id", dead.String())
+}
+
+func (w *worker) noteDBError(err error) {
+	w.cfg.State.setError(err.Error())
+	if !w.dbDown && postgres.IsUnavailable(err) {
+		w.dbDown = true
+		w.cfg.Logger.Error("database unavailable", "error", err.Error())
+	} else if !postgres.IsUnavailable(err) {
+		w.cfg.Logger.Error("worker query failed", "error", err.Error())
+	}
+}
+
+func (w *worker) noteDBOK() {
+	if w.dbDown {
+		w.dbDown = false
+		w.cfg.Logger.Info("database available")
+	}
+}
+
+func retryDelay(attempt int) time.Duration {
+	return min(10*time.Millisecond<<min(attempt, 7), time.Second)
+}
+
+// sleep waits d or until ctx ends; it reports whether the full wait passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
