@@ -1,0 +1,473 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/backend/config"
+	"github.com/prodproof/prodproof/backend/health"
+	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/migrations"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// testBackend is one in-process backend on a fresh, migrated database.
+type testBackend struct {
+	t       *testing.T
+	baseURL string
+	dbURL   string
+	logs    *syncBuffer
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func migratedDatabase(t *testing.T) string {
+	t.Helper()
+	dbURL := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	files, err := migrations.Load(migrations.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrations.Up(ctx, conn, files, nil); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return dbURL
+}
+
+func testConfig(dbURL string) config.Config {
+	return config.Config{
+		DatabaseURL:   dbURL,
+		Port:          0,
+		BindAddr:      "127.0.0.1",
+		PollInterval:  500 * time.Millisecond,
+		Lease:         config.DefaultLease,
+		BatchSize:     config.DefaultBatchSize,
+		Concurrency:   config.DefaultConcurrency,
+		MaxAttempts:   config.DefaultMaxAttempts,
+		MaxBodyBytes:  1024,
+		ShutdownGrace: 2 * time.Second,
+		LogLevel:      "debug",
+		MaxConns:      config.DefaultMaxConns,
+	}
+}
+
+func startBackend(t *testing.T, dbURL string, tweak func(*config.Config)) *testBackend {
+	t.Helper()
+	cfg := testConfig(dbURL)
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	logs := &syncBuffer{}
+	logger := NewLogger(logs, cfg.LogLevel, PasswordOf(dbURL))
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := New(ctx, cfg, logger)
+	if err != nil {
+		cancel()
+		t.Fatalf("new server: %v", err)
+	}
+	b := &testBackend{t: t, baseURL: "http://" + srv.Addr(), dbURL: dbURL, logs: logs, cancel: cancel, done: make(chan error, 1)}
+	go func() { b.done <- srv.Run(ctx) }()
+	t.Cleanup(func() { b.stop() })
+	return b
+}
+
+func (b *testBackend) stop() {
+	b.t.Helper()
+	b.cancel()
+	select {
+	case err := <-b.done:
+		if err != nil {
+			b.t.Errorf("server run: %v", err)
+		}
+		b.done <- nil // later stop calls return at once
+	case <-time.After(15 * time.Second):
+		b.t.Errorf("server did not stop within 15s")
+	}
+}
+
+func (b *testBackend) do(method, path, body string) (int, []byte) {
+	b.t.Helper()
+	req, err := http.NewRequest(method, b.baseURL+path, strings.NewReader(body))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
+
+type jobJSON struct {
+	ID          string          `json:"id"`
+	Status      string          `json:"status"`
+	Attempts    int             `json:"attempts"`
+	LastError   *string         `json:"last_error"`
+	Payload     json.RawMessage `json:"payload"`
+	CreatedAt   string          `json:"created_at"`
+	UpdatedAt   string          `json:"updated_at"`
+	ProcessedAt *string         `json:"processed_at"`
+}
+
+func (b *testBackend) post(payload string) jobJSON {
+	b.t.Helper()
+	code, body := b.do(http.MethodPost, "/jobs", payload)
+	if code != http.StatusCreated {
+		b.t.Fatalf("POST /jobs: status %d, body %s", code, body)
+	}
+	var j jobJSON
+	if err := json.Unmarshal(body, &j); err != nil {
+		b.t.Fatalf("POST /jobs: %v in %s", err, body)
+	}
+	return j
+}
+
+func (b *testBackend) get(id string) jobJSON {
+	b.t.Helper()
+	code, body := b.do(http.MethodGet, "/jobs/"+id, "")
+	if code != http.StatusOK {
+		b.t.Fatalf("GET /jobs/%s: status %d, body %s", id, code, body)
+	}
+	var j jobJSON
+	if err := json.Unmarshal(body, &j); err != nil {
+		b.t.Fatal(err)
+	}
+	return j
+}
+
+func (b *testBackend) health() (int, health.Report) {
+	b.t.Helper()
+	code, body := b.do(http.MethodGet, "/health", "")
+	var r health.Report
+	if err := json.Unmarshal(body, &r); err != nil {
+		b.t.Fatalf("health: %v in %s", err, body)
+	}
+	return code, r
+}
+
+// eventually polls cond until it returns true or the deadline passes, then
+// fails with the last thing cond described.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	last := ""
+	for {
+		ok, seen := cond()
+		if ok {
+			return
+		}
+		last = seen
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s; last seen: %s", what, timeout, last)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (b *testBackend) waitStatus(id, status string, timeout time.Duration) jobJSON {
+	b.t.Helper()
+	var j jobJSON
+	eventually(b.t, timeout, "job "+id+" "+status, func() (bool, string) {
+		j = b.get(id)
+		return j.Status == status, fmt.Sprintf("%+v", j)
+	})
+	return j
+}
+
+func countJobs(t *testing.T, dbURL string) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM jobs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestJobFlowUpdatesAPIAndHealth(t *testing.T) {
+	b := startBackend(t, migratedDatabase(t), nil)
+	posted := b.post(`{"b": 1,  "a": [true, null]}`)
+	if posted.Status != "pending" || posted.Attempts != 0 || posted.LastError != nil || posted.ProcessedAt != nil {
+		t.Fatalf("posted job: %+v", posted)
+	}
+	// Key order and duplicates are kept; only insignificant whitespace goes.
+	if string(posted.Payload) != `{"b":1,"a":[true,null]}` {
+		t.Fatalf("payload not returned as posted: %s", posted.Payload)
+	}
+	if got := b.get(posted.ID).Payload; string(got) != string(posted.Payload) {
+		t.Fatalf("GET payload %s differs from POST payload %s", got, posted.Payload)
+	}
+	done := b.waitStatus(posted.ID, "processed", 5*time.Second)
+	if done.Attempts != 1 || done.ProcessedAt == nil || done.LastError != nil {
+		t.Fatalf("processed job: %+v", done)
+	}
+	for _, ts := range []string{done.CreatedAt, done.UpdatedAt, *done.ProcessedAt} {
+		parsed, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil || !strings.HasSuffix(ts, "Z") || parsed.IsZero() {
+			t.Errorf("timestamp %q is not RFC 3339 UTC", ts)
+		}
+	}
+	eventually(t, 5*time.Second, "processed_jobs=1", func() (bool, string) {
+		code, h := b.health()
+		return code == 200 && h.Status == "ok" && h.Worker.ProcessedJobs == 1 && h.Worker.LastJobID != nil && h.Worker.LastJobID.String() == posted.ID,
+			fmt.Sprintf("%d %+v", code, h)
+	})
+}
+
+func TestHealthShapeHasEveryFieldAndNulls(t *testing.T) {
+	b := startBackend(t, migratedDatabase(t), nil)
+	code, body := b.do(http.MethodGet, "/health", "")
+	if code != 200 {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["status"] != "ok" {
+		t.Errorf("status = %v", doc["status"])
+	}
+	db := doc["db"].(map[string]any)
+	if db["status"] != "ok" || db["error"] != nil {
+		t.Errorf("db = %v", db)
+	}
+	if _, ok := db["error"]; !ok {
+		t.Errorf("db.error missing, want null")
+	}
+	w := doc["worker"].(map[string]any)
+	fields := []string{"status", "liveness", "poll_ms", "tick_age_ms", "boot_id", "started_at", "last_tick_at",
+		"restart_count", "last_exit_reason", "last_job_id", "last_error", "processed_jobs", "failed_jobs",
+		"recovered_jobs", "last_recovery_at", "last_recovery_job_id", "last_recovery_count", "recovery_active"}
+	for _, f := range fields {
+		if _, ok := w[f]; !ok {
+			t.Errorf("worker.%s missing", f)
+		}
+	}
+	if len(w) != len(fields) {
+		t.Errorf("worker has %d fields, want %d: %v", len(w), len(fields), w)
+	}
+	for _, f := range []string{"last_exit_reason", "last_job_id", "last_error", "last_recovery_at", "last_recovery_job_id"} {
+		if w[f] != nil {
+			t.Errorf("worker.%s = %#v, want null", f, w[f])
+		}
+	}
+	if w["liveness"] != "healthy" || w["poll_ms"] != float64(500) || w["recovery_active"] != false {
+		t.Errorf("worker = %v", w)
+	}
+	if cc := httpHeader(t, b.baseURL+"/health", "Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+}
+
+func httpHeader(t *testing.T, url, name string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get(name)
+}
+
+func TestBadInputGetsDocumentedErrorAndWritesNothing(t *testing.T) {
+	dbURL := migratedDatabase(t)
+	b := startBackend(t, dbURL, nil)
+	tests := []struct {
+		name, method, path, body string
+		code                     int
+		errText                  string
+	}{
+		{"malformed json", "POST", "/jobs", `{"a":`, 400, "not valid JSON"},
+		{"two values", "POST", "/jobs", `{} {}`, 400, "not valid JSON"},
+		{"empty body", "POST", "/jobs", ``, 400, "empty"},
+		{"too large", "POST", "/jobs", `"` + strings.Repeat("x", 2000) + `"`, 413, "larger than the limit"},
+		{"bad id", "GET", "/jobs/not-a-uuid", "", 400, "invalid job id"},
+		{"bad id braces", "GET", "/jobs/{00000000-0000-0000-0000-000000000000}", "", 400, "invalid job id"},
+		{"unknown id", "GET", "/jobs/00000000-0000-4000-8000-000000000000", "", 404, "job not found"},
+		{"wrong method on jobs", "PUT", "/jobs", "{}", 405, "method not allowed"},
+		{"wrong method on job", "DELETE", "/jobs/00000000-0000-4000-8000-000000000000", "", 405, "method not allowed"},
+		{"unknown path", "GET", "/nope", "", 404, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := b.do(tt.method, tt.path, tt.body)
+			if code != tt.code {
+				t.Fatalf("status %d, want %d (body %s)", code, tt.code, body)
+			}
+			var e struct {
+				Error string `json:"error"`
+			}
+			if err := json.Unmarshal(body, &e); err != nil || !strings.Contains(e.Error, tt.errText) {
+				t.Fatalf("body %s, want error containing %q", body, tt.errText)
+			}
+		})
+	}
+	if n := countJobs(t, dbURL); n != 0 {
+		t.Fatalf("jobs table has %d rows after only bad requests", n)
+	}
+}
+
+func TestWorkerCrashIsRecoveredAndVisible(t *testing.T) {
+	b := startBackend(t, migratedDatabase(t), func(c *config.Config) { c.FaultInjection = true })
+	_, before := b.health()
+	posted := b.post(`{"fault":"worker_crash_after_claim","hold_ms":300}`)
+
+	sawWindow := false
+	var final health.Report
+	eventually(t, 10*time.Second, "job processed and recovery window closed", func() (bool, string) {
+		_, h := b.health()
+		if h.Worker.RecoveryActive && h.Status == "degraded" && h.Worker.Liveness == "recovering" {
+			sawWindow = true
+		}
+		final = h
+		j := b.get(posted.ID)
+		return j.Status == "processed" && !h.Worker.RecoveryActive && h.Worker.RecoveredJobs == 1, fmt.Sprintf("job %+v health %+v", j, h)
+	})
+	j := b.get(posted.ID)
+	if j.Attempts != 2 || j.LastError != nil {
+		t.Errorf("job after recovery: %+v", j)
+	}
+	w := final.Worker
+	if w.RestartCount != 1 || w.LastExitReason == nil || *w.LastExitReason != "worker_crash_after_claim" {
+		t.Errorf("restart_count=%d last_exit_reason=%v", w.RestartCount, w.LastExitReason)
+	}
+	if w.LastRecoveryJobID == nil || w.LastRecoveryJobID.String() != posted.ID || w.LastRecoveryCount != 1 || w.LastRecoveryAt == nil {
+		t.Errorf("recovery fields: %+v", w)
+	}
+	if *w.BootID == *before.Worker.BootID || !w.StartedAt.After(before.Worker.StartedAt.Time) {
+		t.Errorf("boot id or started_at did not change: before %+v after %+v", before.Worker, w)
+	}
+	if final.Status != "ok" || w.Liveness != "healthy" {
+		t.Errorf("final health: %+v", final)
+	}
+	if !sawWindow {
+		t.Errorf("never saw degraded/recovering/recovery_active=true while the recovered job was held")
+	}
+	for _, msg := range []string{`"msg":"worker exited"`, `"msg":"jobs recovered"`, `"source":"predecessor"`, `"msg":"recovery window closed"`} {
+		if !strings.Contains(b.logs.String(), msg) {
+			t.Errorf("log lacks %s", msg)
+		}
+	}
+}
+
+func TestFaultPayloadIsPlainDataWithoutFlag(t *testing.T) {
+	b := startBackend(t, migratedDatabase(t), nil)
+	posted := b.post(`{"fault":"worker_crash_after_claim"}`)
+	j := b.waitStatus(posted.ID, "processed", 5*time.Second)
+	if j.Attempts != 1 {
+		t.Fatalf("attempts = %d, want 1", j.Attempts)
+	}
+	_, h := b.health()
+	if h.Worker.RestartCount != 0 || h.Worker.LastExitReason != nil {
+		t.Fatalf("worker restarted on an inert payload: %+v", h.Worker)
+	}
+}
+
+func TestFailedAttemptsEndFailedAfterMaxAttempts(t *testing.T) {
+	b := startBackend(t, migratedDatabase(t), func(c *config.Config) {
+		c.FaultInjection = true
+		c.MaxAttempts = 1
+	})
+	posted := b.post(`{"fault":"fail"}`)
+	j := b.waitStatus(posted.ID, "failed", 5*time.Second)
+	if j.Attempts != 1 || j.LastError == nil || !strings.Contains(*j.LastError, "injected failure") || j.ProcessedAt != nil {
+		t.Fatalf("failed job: %+v", j)
+	}
+	eventually(t, 5*time.Second, "failed_jobs=1", func() (bool, string) {
+		_, h := b.health()
+		return h.Worker.FailedJobs == 1 && h.Worker.LastError != nil, fmt.Sprintf("%+v", h.Worker)
+	})
+}
+
+func TestGracefulShutdownReleasesUnfinishedJobs(t *testing.T) {
+	dbURL := migratedDatabase(t)
+	b := startBackend(t, dbURL, func(c *config.Config) {
+		c.FaultInjection = true
+		c.ShutdownGrace = 200 * time.Millisecond
+	})
+	posted := b.post(`{"fault":"hold_after_claim","hold_ms":60000}`)
+	b.waitStatus(posted.ID, "processing", 5*time.Second)
+	b.stop()
+	if !strings.Contains(b.logs.String(), `"msg":"jobs released"`) {
+		t.Errorf("log lacks jobs released")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var status string
+	var attempts int
+	var lockedBy *string
+	if err := conn.QueryRow(ctx, `SELECT status, attempts, locked_by::text FROM jobs WHERE id = $1`, posted.ID).Scan(&status, &attempts, &lockedBy); err != nil {
+		t.Fatal(err)
+	}
+	if status != "pending" || attempts != 0 || lockedBy != nil {
+		t.Fatalf("after shutdown: status=%s attempts=%d locked_by=%v, want pending 0 nil", status, attempts, lockedBy)
+	}
+}
+
+func TestSchemaBehindRefusesToStart(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	_, err := New(context.Background(), testConfig(dbURL), NewLogger(io.Discard, "info"))
+	if !errors.Is(err, ErrSchemaBehind) || !strings.Contains(err.Error(), "reference-backend migrate up") {
+		t.Fatalf("err = %v, want ErrSchemaBehind naming migrate up", err)
+	}
+}
+
+func TestLogsNeverContainThePassword(t *testing.T) {
+	dbURL := migratedDatabase(t)
+	password := PasswordOf(dbURL)
+	if password == "" {
+		t.Skip("the test server has no password; nothing to leak") // TEST_DATABASE_URL without one
+	}
+	b := startBackend(t, dbURL, func(c *config.Config) { c.FaultInjection = true })
+	b.waitStatus(b.post(`{"fault":"worker_crash_after_claim"}`).ID, "processed", 10*time.Second)
+	b.stop()
+	if strings.Contains(b.logs.String(), password) {
+		t.Fatal("the database password appears in the log")
+	}
+}
