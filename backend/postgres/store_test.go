@@ -1,0 +1,268 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/migrations"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func setup(t *testing.T, opts Options) (*Store, *pgxpool.Pool) {
+	t.Helper()
+	dbURL := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := migrations.Load(migrations.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrations.Up(ctx, conn, files, nil); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if opts.Lease == 0 {
+		opts.Lease = 30 * time.Second
+	}
+	if opts.MaxAttempts == 0 {
+		opts.MaxAttempts = 5
+	}
+	return New(pool, opts), pool
+}
+
+func insertN(t *testing.T, s *Store, n int) []job.ID {
+	t.Helper()
+	ids := make([]job.ID, n)
+	for i := range ids {
+		j, err := s.Insert(context.Background(), json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = j.ID
+	}
+	return ids
+}
+
+func TestConcurrentClaimersTakeEachJobExactlyOnce(t *testing.T) {
+	s, pool := setup(t, Options{})
+	const jobs, claimers = 500, 4
+	insertN(t, s, jobs)
+
+	var mu sync.Mutex
+	seen := map[job.ID]job.ID{} // job → owner
+	var wg sync.WaitGroup
+	errs := make(chan error, claimers)
+	for range claimers {
+		owner := job.NewID()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				claims, err := s.Claim(context.Background(), owner, 7)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(claims) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, c := range claims {
+					if prev, dup := seen[c.ID]; dup {
+						mu.Unlock()
+						errs <- fmt.Errorf("job %s claimed by %s and %s", c.ID, prev, owner)
+						return
+					}
+					seen[c.ID] = owner
+				}
+				mu.Unlock()
+				outcomes := make([]job.Outcome, len(claims))
+				for i, c := range claims {
+					outcomes[i] = job.Outcome{ID: c.ID, Attempts: c.Attempts}
+				}
+				done, err := s.Complete(context.Background(), owner, outcomes)
+				if err != nil || done.Processed != len(claims) {
+					errs <- fmt.Errorf("complete: %+v, %v", done, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(seen) != jobs {
+		t.Fatalf("claimed %d distinct jobs, want %d", len(seen), jobs)
+	}
+	var processed, onceOnly int
+	err := pool.QueryRow(context.Background(),
+		`SELECT count(*) FILTER (WHERE status = 'processed'), count(*) FILTER (WHERE attempts = 1) FROM jobs`).Scan(&processed, &onceOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if processed != jobs || onceOnly != jobs {
+		t.Fatalf("processed=%d attempts1=%d, want %d each", processed, onceOnly, jobs)
+	}
+}
+
+func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
+	s, pool := setup(t, Options{Lease: 300 * time.Millisecond})
+	ctx := context.Background()
+	insertN(t, s, 2)
+	alive, dead := job.NewID(), job.NewID()
+	if c, err := s.Claim(ctx, alive, 1); err != nil || len(c) != 1 {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	deadClaims, err := s.Claim(ctx, dead, 1)
+	if err != nil || len(deadClaims) != 1 {
+		t.Fatalf("claim: %v %v", deadClaims, err)
+	}
+	// Keep one owner heartbeating well inside its lease while the other's
+	// expires; sweep until the dead one's job is rescued.
+	deadline := time.Now().Add(5 * time.Second)
+	var rescued []Requeued
+	for len(rescued) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the expired lease was never rescued")
+		}
+		if n, err := s.Heartbeat(ctx, alive); err != nil || n != 1 {
+			t.Fatalf("heartbeat: %d %v", n, err)
+		}
+		rescued, err = s.RescueExpired(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(rescued) != 1 || rescued[0].ID != deadClaims[0].ID || rescued[0].Failed {
+		t.Fatalf("rescued %+v, want only the dead owner's job %s", rescued, deadClaims[0].ID)
+	}
+	var aliveStatus string
+	if err := pool.QueryRow(ctx, `SELECT status FROM jobs WHERE locked_by = $1`, alive).Scan(&aliveStatus); err != nil || aliveStatus != "processing" {
+		t.Fatalf("live job: %q %v", aliveStatus, err)
+	}
+}
+
+func TestLateCompletionAfterRequeueCannotDoubleComplete(t *testing.T) {
+	s, pool := setup(t, Options{})
+	ctx := context.Background()
+	ids := insertN(t, s, 1)
+	first, second := job.NewID(), job.NewID()
+	c1, err := s.Claim(ctx, first, 1)
+	if err != nil || len(c1) != 1 {
+		t.Fatal(err)
+	}
+	// The first owner dies; its successor takes the job back and runs it.
+	if req, err := s.RequeueOwnedBy(ctx, first); err != nil || len(req) != 1 {
+		t.Fatalf("requeue: %v %v", req, err)
+	}
+	c2, err := s.Claim(ctx, second, 1)
+	if err != nil || len(c2) != 1 || c2[0].Attempts != 2 {
+		t.Fatalf("second claim: %+v %v", c2, err)
+	}
+	// The first owner's completion arrives late: it must change nothing.
+	late, err := s.Complete(ctx, first, []job.Outcome{{ID: ids[0], Attempts: 1}})
+	if err != nil || late.Stale != 1 || late.Processed != 0 {
+		t.Fatalf("late completion: %+v %v", late, err)
+	}
+	// Even the same owner with a stale attempt number cannot complete it.
+	if stale, err := s.Complete(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 1}}); err != nil || stale.Stale != 1 {
+		t.Fatalf("stale attempt: %+v %v", stale, err)
+	}
+	done, err := s.Complete(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 2}})
+	if err != nil || done.Processed != 1 {
+		t.Fatalf("real completion: %+v %v", done, err)
+	}
+	// A second completion of the finished job is stale too.
+	if again, err := s.Complete(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 2}}); err != nil || again.Stale != 1 {
+		t.Fatalf("repeat completion: %+v %v", again, err)
+	}
+	// And a rescuer sweep cannot touch a completed job.
+	if r, err := s.RescueExpired(ctx, 100); err != nil || len(r) != 0 {
+		t.Fatalf("rescue after completion: %+v %v", r, err)
+	}
+	var status string
+	var attempts int
+	if err := pool.QueryRow(ctx, `SELECT status, attempts FROM jobs WHERE id = $1`, ids[0]).Scan(&status, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if status != "processed" || attempts != 2 {
+		t.Fatalf("final: %s attempts=%d", status, attempts)
+	}
+}
+
+func TestFailuresRetryThenFail(t *testing.T) {
+	s, _ := setup(t, Options{MaxAttempts: 2})
+	ctx := context.Background()
+	ids := insertN(t, s, 1)
+	owner := job.NewID()
+	boom := errors.New("boom")
+	for attempt, want := range []struct{ retried, failed int }{{1, 0}, {0, 1}} {
+		c, err := s.Claim(ctx, owner, 1)
+		if err != nil || len(c) != 1 || c[0].Attempts != attempt+1 {
+			t.Fatalf("claim %d: %+v %v", attempt+1, c, err)
+		}
+		done, err := s.Complete(ctx, owner, []job.Outcome{{ID: ids[0], Attempts: c[0].Attempts, Err: boom}})
+		if err != nil || done.Retried != want.retried || done.Failed != want.failed {
+			t.Fatalf("attempt %d: %+v %v", attempt+1, done, err)
+		}
+	}
+	j, err := s.Get(ctx, ids[0])
+	if err != nil || j.Status != job.Failed || j.LastError == nil || *j.LastError != "boom" {
+		t.Fatalf("final job %+v %v", j, err)
+	}
+	if _, err := s.Get(ctx, job.NewID()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown id: %v", err)
+	}
+}
+
+func TestReleaseDoesNotCountTheAttempt(t *testing.T) {
+	s, _ := setup(t, Options{})
+	ctx := context.Background()
+	ids := insertN(t, s, 1)
+	owner := job.NewID()
+	if _, err := s.Claim(ctx, owner, 1); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Release(ctx, owner); err != nil || n != 1 {
+		t.Fatalf("release: %d %v", n, err)
+	}
+	j, err := s.Get(ctx, ids[0])
+	if err != nil || j.Status != job.Pending || j.Attempts != 0 {
+		t.Fatalf("released job %+v %v", j, err)
+	}
+}
+
+func TestUnavailableDatabaseIsClassified(t *testing.T) {
+	pool, err := pgxpool.New(context.Background(), "postgres://nobody:pw@127.0.0.1:1/none?connect_timeout=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s := New(pool, Options{Lease: time.Second, MaxAttempts: 1})
+	_, err = s.Insert(context.Background(), json.RawMessage(`{}`))
+	if !errors.Is(err, ErrUnavailable) || !IsUnavailable(err) {
+		t.Fatalf("insert against a closed port: %v, want ErrUnavailable", err)
+	}
+}
