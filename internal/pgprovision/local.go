@@ -29,6 +29,9 @@ const (
 	startTimeoutSeconds = 60
 	// stopTimeout bounds all of Close for a local server.
 	stopTimeout = 90 * time.Second
+	// maxUnixSocketPath is the longest socket path Linux accepts
+	// (sizeof(sun_path) - 1).
+	maxUnixSocketPath = 107
 	// reaperReleaseTimeout bounds waiting for the reaper to exit on Close.
 	reaperReleaseTimeout = 15 * time.Second
 )
@@ -179,6 +182,11 @@ func provisionLocal(ctx context.Context, opts Options) (srv *Server, err error) 
 	ls.run.dir = root
 	defer func() {
 		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+				// Messages were redacted into plain strings; keep the
+				// cancellation visible to errors.Is.
+				err = fmt.Errorf("%w: %s", ctxErr, err.Error())
+			}
 			if stopErr := ls.stop(); stopErr != nil {
 				err = errors.Join(err, fmt.Errorf("clean up after failed start: %w", stopErr))
 			}
@@ -270,7 +278,7 @@ func (ls *localServer) prepare(password string) error {
 func (ls *localServer) start(ctx context.Context, opts Options) (int, error) {
 	var lastErr error
 	for attempt := 1; attempt <= startAttempts; attempt++ {
-		port, err := freePort()
+		port, err := pickPort()
 		if err != nil {
 			return 0, err
 		}
@@ -303,9 +311,17 @@ func (ls *localServer) start(ctx context.Context, opts Options) (int, error) {
 // serverOptions is pg_ctl's -o: the postmaster's command line tail. pg_ctl
 // hands it to /bin/sh, so every value is shell-quoted.
 func (ls *localServer) serverOptions(port int, extra map[string]string) string {
+	// Every client connects over TCP with the password, and pg_ctl -w
+	// watches postmaster.pid, so the Unix socket is only a convenience for
+	// a person debugging (psql -h ROOT/sock). A path longer than the
+	// kernel's limit would stop the server, so then there is none.
+	sock := ls.sock
+	if len(sock)+len("/.s.PGSQL.65535") > maxUnixSocketPath {
+		sock = ""
+	}
 	words := []string{
 		"-p", strconv.Itoa(port),
-		"-k", shellQuote(ls.sock),
+		"-k", shellQuote(sock),
 		"-c", "listen_addresses=127.0.0.1",
 	}
 	for _, kv := range serverSettings(extra) {
@@ -399,6 +415,9 @@ func (ls *localServer) postmasterPID() (int, bool) {
 func (ls *localServer) logTail(password string) string {
 	return Redact(tail(readFrom(ls.log, 0), 20), password)
 }
+
+// pickPort is freePort; tests replace it to force a port collision.
+var pickPort = freePort
 
 // freePort asks the kernel for a free loopback port. Someone may take it
 // before the server binds it; start retries then.

@@ -181,3 +181,61 @@ func TestCreateAndDropDatabase(t *testing.T) {
 		t.Errorf("CreateDatabase with a 64-byte name succeeded")
 	}
 }
+
+// TestLocalStartsUnderALongTempPath: a temp dir too deep for a Unix socket
+// path must not stop the server (it then listens on TCP only).
+func TestLocalStartsUnderALongTempPath(t *testing.T) {
+	dir := isolatedTempDir(t)
+	deep := filepath.Join(dir, strings.Repeat("d", 60))
+	if err := os.Mkdir(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", deep)
+	srv := startLocal(t, Options{})
+	if got := queryOne(t, srv.URL, "SELECT 1::text"); got != "1" {
+		t.Errorf("SELECT 1 = %q", got)
+	}
+	if got := queryOne(t, srv.URL, "SHOW unix_socket_directories"); got != "" {
+		t.Errorf("unix_socket_directories = %q, want none for a path this long", got)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if left := leftovers(t, dir); len(left) != 1 || left[0] != "file "+filepath.Base(deep) {
+		t.Errorf("left behind: %q, want only the dir the test made", left)
+	}
+}
+
+// BenchmarkLocalStart measures a local server's start: initdb, pg_ctl start
+// and the first authenticated query. Close is not timed.
+func BenchmarkLocalStart(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		srv, err := Provision(ctx, Options{Source: SourceLocal})
+		if err != nil {
+			b.Fatalf("provision: %v", err)
+		}
+		b.StopTimer()
+		if err := srv.Close(); err != nil {
+			b.Fatalf("close: %v", err)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkLocalClose measures stopping a local server and removing its
+// temp dir.
+func BenchmarkLocalClose(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		srv, err := Provision(ctx, Options{Source: SourceLocal})
+		if err != nil {
+			b.Fatalf("provision: %v", err)
+		}
+		b.StartTimer()
+		if err := srv.Close(); err != nil {
+			b.Fatalf("close: %v", err)
+		}
+	}
+}
