@@ -1,0 +1,29 @@
+// Command proofs runs the project's named end-to-end proofs against the
+// reference backend and a real Postgres, and writes the evidence to a report
+// folder. `proofs list` names them; `proofs run [NAME...]` runs them.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/prodproof/prodproof/proofs/runner"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := runner.Main(ctx, runner.Config{
+		Args:     os.Args[1:],
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Getenv:   os.Getenv,
+		Environ:  os.Environ(),
+		Terminal: term.IsTerminal(int(os.Stdout.Fd())),
+	})
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,418 @@
+package scenario
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
+	"github.com/prodproof/prodproof/proofs/harness"
+)
+
+// healthEvery is how often a running backend's /health is sampled.
+const healthEvery = 25 * time.Millisecond
+
+// startTimeout bounds how long a backend may take to answer /health.
+const startTimeout = 15 * time.Second
+
+// Health is the /health document of the backend contract.
+type Health struct {
+	Status string `json:"status"`
+	DB     struct {
+		Status string  `json:"status"`
+		Error  *string `json:"error"`
+	} `json:"db"`
+	Worker struct {
+		Status            string  `json:"status"`
+		Liveness          string  `json:"liveness"`
+		PollMS            int64   `json:"poll_ms"`
+		TickAgeMS         *int64  `json:"tick_age_ms"`
+		BootID            *string `json:"boot_id"`
+		StartedAt         *string `json:"started_at"`
+		LastTickAt        *string `json:"last_tick_at"`
+		RestartCount      int64   `json:"restart_count"`
+		LastExitReason    *string `json:"last_exit_reason"`
+		LastJobID         *string `json:"last_job_id"`
+		LastError         *string `json:"last_error"`
+		ProcessedJobs     int64   `json:"processed_jobs"`
+		FailedJobs        int64   `json:"failed_jobs"`
+		RecoveredJobs     int64   `json:"recovered_jobs"`
+		LastRecoveryAt    *string `json:"last_recovery_at"`
+		LastRecoveryJobID *string `json:"last_recovery_job_id"`
+		LastRecoveryCount int64   `json:"last_recovery_count"`
+		RecoveryActive    bool    `json:"recovery_active"`
+	} `json:"worker"`
+}
+
+// Sample is one /health response, parsed.
+type Sample struct {
+	At         time.Time
+	HTTPStatus int // 0: the request failed
+	Health     Health
+	Err        string
+}
+
+// Summary is a short rendering for observations, e.g.
+// "200 ok db=ok worker=running/healthy restarts=0 recovery_active=false".
+func (s Sample) Summary() string {
+	if s.HTTPStatus == 0 {
+		return "no response: " + s.Err
+	}
+	h := s.Health
+	return fmt.Sprintf("%d %s db=%s worker=%s/%s restarts=%d processed=%d recovered=%d recovery_active=%t",
+		s.HTTPStatus, h.Status, h.DB.Status, h.Worker.Status, h.Worker.Liveness, h.Worker.RestartCount,
+		h.Worker.ProcessedJobs, h.Worker.RecoveredJobs, h.Worker.RecoveryActive)
+}
+
+// Backend is one running reference-backend process.
+type Backend struct {
+	Instance string
+	Port     int
+	BaseURL  string
+
+	t    *T
+	proc *harness.Process
+
+	mu       sync.Mutex
+	lines    []string
+	samples  []Sample
+	stopPoll context.CancelFunc
+	polling  sync.WaitGroup
+}
+
+// BackendOptions adjusts a backend start.
+type BackendOptions struct {
+	// Binary defaults to the run's build.
+	Binary string
+	// DatabaseURL defaults to the scenario's database.
+	DatabaseURL string
+	// Env is merged over the defaults (DATABASE_URL, PORT, BIND_ADDR,
+	// JOB_POLL_MS, LOG_LEVEL).
+	Env map[string]string
+}
+
+// StartBackend starts `reference-backend serve` on a free loopback port,
+// samples its /health into the timeline every 25 ms, and requires it to
+// answer /health within startTimeout.
+func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
+	port, err := harness.FreePort()
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	env := map[string]string{
+		"DATABASE_URL": t.DatabaseURL,
+		"PORT":         strconv.Itoa(port),
+		"BIND_ADDR":    "127.0.0.1",
+		"JOB_POLL_MS":  "250",
+		"LOG_LEVEL":    "info",
+	}
+	if opts.DatabaseURL != "" {
+		env["DATABASE_URL"] = opts.DatabaseURL
+	}
+	maps.Copy(env, opts.Env)
+	if t.env.Tamper != nil {
+		t.env.Tamper(t.Name, instance, env)
+	}
+	binary := t.env.Binary
+	if opts.Binary != "" {
+		binary = opts.Binary
+	}
+	b := &Backend{Instance: instance, Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), t: t}
+	t.Step("start backend "+instance, "port %d, %s", port, describeEnv(env))
+	proc, err := t.procs.Start(harness.Spec{
+		Name: instance,
+		Path: binary,
+		Args: []string{"serve"},
+		Env:  envList(env),
+		Dir:  t.dir,
+		Output: func(stream, line string) {
+			t.rec.LogLine(instance, line)
+			b.mu.Lock()
+			b.lines = append(b.lines, line)
+			b.mu.Unlock()
+		},
+	})
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	b.proc = proc
+	t.mu.Lock()
+	t.backends = append(t.backends, b)
+	t.mu.Unlock()
+	b.startPolling()
+	t.RequireEventually("backend "+instance+" answers /health", "an HTTP response from /health", startTimeout, func() (bool, string) {
+		if exited, code := proc.Exited(); exited {
+			return false, fmt.Sprintf("process exited with status %d: %s", code, b.lastLogLine())
+		}
+		s, ok := b.Latest()
+		if !ok {
+			return false, "no sample yet"
+		}
+		return s.HTTPStatus != 0, s.Summary()
+	})
+	return b
+}
+
+// describeEnv lists the non-secret settings of a backend start.
+func describeEnv(env map[string]string) string {
+	var parts []string
+	for _, k := range []string{"JOB_POLL_MS", "JOB_LEASE_MS", "JOB_CONCURRENCY", "FAULT_INJECTION", "MAX_BODY_BYTES"} {
+		if v, ok := env[k]; ok {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (b *Backend) startPolling() {
+	ctx, cancel := context.WithCancel(b.t.ctx)
+	b.stopPoll = cancel
+	b.polling.Add(1)
+	go func() {
+		defer b.polling.Done()
+		client := &http.Client{Timeout: 2 * time.Second}
+		tick := time.NewTicker(healthEvery)
+		defer tick.Stop()
+		for {
+			b.sample(ctx, client)
+			select {
+			case <-ctx.Done():
+				return
+			case <-b.proc.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	b.t.Cleanup(b.StopPolling)
+}
+
+// StopPolling ends the /health sampling; safe to call more than once.
+func (b *Backend) StopPolling() {
+	b.stopPoll()
+	b.polling.Wait()
+}
+
+func (b *Backend) sample(ctx context.Context, client *http.Client) {
+	rs := report.HealthSample{At: time.Now().UTC(), Instance: b.Instance}
+	s := Sample{At: rs.At}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.BaseURL+"/health", nil)
+	resp, err := client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		rs.Error, s.Err = err.Error(), err.Error()
+	} else {
+		body, readErr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		rs.HTTPStatus, s.HTTPStatus = resp.StatusCode, resp.StatusCode
+		var compact bytes.Buffer
+		if readErr == nil && json.Compact(&compact, body) == nil {
+			rs.Body = compact.Bytes()
+			if err := json.Unmarshal(body, &s.Health); err != nil {
+				s.Err = "decode /health: " + err.Error()
+			}
+		} else {
+			rs.Error = fmt.Sprintf("/health body is not JSON: %.200q", body)
+			s.Err = rs.Error
+		}
+	}
+	b.t.rec.Health(rs)
+	b.mu.Lock()
+	b.samples = append(b.samples, s)
+	b.mu.Unlock()
+}
+
+// Latest is the most recent /health sample.
+func (b *Backend) Latest() (Sample, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.samples) == 0 {
+		return Sample{}, false
+	}
+	return b.samples[len(b.samples)-1], true
+}
+
+// Samples returns every /health sample so far, oldest first.
+func (b *Backend) Samples() []Sample {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Sample(nil), b.samples...)
+}
+
+// Lines returns the backend's output lines so far.
+func (b *Backend) Lines() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.lines...)
+}
+
+func (b *Backend) lastLogLine() string {
+	lines := b.Lines()
+	if len(lines) == 0 {
+		return "(no output)"
+	}
+	return lines[len(lines)-1]
+}
+
+// LogRecord is one parsed JSON log line.
+type LogRecord map[string]any
+
+// Logs returns the JSON log records whose msg is msg.
+func (b *Backend) Logs(msg string) []LogRecord {
+	var out []LogRecord
+	for _, line := range b.Lines() {
+		var rec LogRecord
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			continue
+		}
+		if rec["msg"] == msg {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// WaitHealth requires, within timeout, a /health sample for which cond holds.
+func (b *Backend) WaitHealth(name, expected string, timeout time.Duration, cond func(Sample) bool) Sample {
+	var seen Sample
+	b.t.RequireEventually(name, expected, timeout, func() (bool, string) {
+		s, ok := b.Latest()
+		if !ok {
+			return false, "no /health sample yet"
+		}
+		seen = s
+		return cond(s), s.Summary()
+	})
+	return seen
+}
+
+// Kill SIGKILLs the backend's whole process group and waits for it to die.
+func (b *Backend) Kill() {
+	b.proc.Kill()
+	<-b.proc.Done()
+	b.StopPolling()
+}
+
+// Alive reports whether the process is still running.
+func (b *Backend) Alive() bool {
+	exited, _ := b.proc.Exited()
+	return !exited
+}
+
+// ExitCode waits up to timeout for the process to exit.
+func (b *Backend) WaitExit(timeout time.Duration) (int, bool) {
+	ctx, cancel := context.WithTimeout(b.t.ctx, timeout)
+	defer cancel()
+	code, err := b.proc.Wait(ctx)
+	return code, err == nil
+}
+
+// Response is an HTTP answer from the backend.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	Err    error
+}
+
+// Summary renders the response for an observation.
+func (r Response) Summary() string {
+	if r.Err != nil {
+		return "request failed: " + r.Err.Error()
+	}
+	return fmt.Sprintf("%d %s", r.Status, strings.TrimSpace(string(r.Body)))
+}
+
+// ErrorMessage is the "error" field of a JSON error body, or "".
+func (r Response) ErrorMessage() string {
+	var body struct {
+		Error string `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &body)
+	return body.Error
+}
+
+// Do sends one request to the backend. Transport errors are in
+// Response.Err; a cancelled scenario ends with verdict error. Call it from
+// the scenario's goroutine only; other goroutines use Send.
+func (b *Backend) Do(method, path string, body []byte, contentType string) Response {
+	resp := b.Send(method, path, body, contentType)
+	if resp.Err != nil && b.t.ctx.Err() != nil {
+		b.t.Fatal("interrupted: %v", b.t.ctx.Err())
+	}
+	return resp
+}
+
+// Send sends one request to the backend and never ends the scenario, so
+// any goroutine may call it.
+func (b *Backend) Send(method, path string, body []byte, contentType string) Response {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(b.t.ctx, method, b.BaseURL+path, rd)
+	if err != nil {
+		return Response{Err: fmt.Errorf("build request: %w", err)}
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := b.t.http.Do(req)
+	if err != nil {
+		return Response{Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
+}
+
+// Job is the job JSON of the API.
+type Job struct {
+	ID          string          `json:"id"`
+	Status      string          `json:"status"`
+	Attempts    int             `json:"attempts"`
+	LastError   *string         `json:"last_error"`
+	Payload     json.RawMessage `json:"payload"`
+	CreatedAt   string          `json:"created_at"`
+	UpdatedAt   string          `json:"updated_at"`
+	ProcessedAt *string         `json:"processed_at"`
+}
+
+// PostJob posts payload and requires a 201 with a job id.
+func (b *Backend) PostJob(payload string) Job {
+	resp := b.Do(http.MethodPost, "/jobs", []byte(payload), "application/json")
+	var job Job
+	ok := resp.Err == nil && resp.Status == http.StatusCreated && json.Unmarshal(resp.Body, &job) == nil && job.ID != ""
+	b.t.Require("POST /jobs to "+b.Instance+" is accepted", "201 with a job id", resp.Summary(), ok)
+	return job
+}
+
+// GetJob fetches one job through the API.
+func (b *Backend) GetJob(id string) (Job, Response) {
+	resp := b.Do(http.MethodGet, "/jobs/"+id, nil, "")
+	var job Job
+	if resp.Err == nil && resp.Status == http.StatusOK {
+		if err := json.Unmarshal(resp.Body, &job); err != nil {
+			resp.Err = fmt.Errorf("decode job: %w", err)
+		}
+	}
+	return job, resp
+}
+
+// str renders an optional string for observations.
+func str(p *string) string {
+	if p == nil {
+		return "null"
+	}
+	return *p
+}

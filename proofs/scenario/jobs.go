@@ -1,0 +1,220 @@
+package scenario
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+)
+
+// jsonEqual reports whether a and b are the same JSON value.
+func jsonEqual(a, b []byte) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
+}
+
+// sameInstant compares an API timestamp with a database one, allowing for
+// the API rendering fewer fractional digits.
+func sameInstant(api *string, db *time.Time) bool {
+	if api == nil || db == nil {
+		return api == nil && db == nil
+	}
+	at, err := time.Parse(time.RFC3339Nano, *api)
+	if err != nil {
+		return false
+	}
+	d := at.Sub(*db)
+	return d > -time.Second && d < time.Second && strings.HasSuffix(*api, "Z")
+}
+
+func jobFlowUpdatesHealthAndDB(t *T) {
+	t.Migrate()
+	b := t.StartBackend("a", BackendOptions{})
+	before := waitHealthy(b, "before the job")
+	Equal(t, "/health worker.processed_jobs before", int64(0), before.Health.Worker.ProcessedJobs)
+
+	t.Step("post a job")
+	payload := `{"kind": "email", "to": "someone@example.com", "tags": ["a", "b"], "n": 1.5}`
+	job := b.PostJob(payload)
+	t.Check("201 body has a known status", "pending|processing|processed", job.Status,
+		job.Status == "pending" || job.Status == "processing" || job.Status == "processed")
+	t.Check("201 body echoes the payload", payload, string(job.Payload), jsonEqual([]byte(payload), job.Payload))
+
+	row := t.WaitJobStatus(job.ID, "processed", processTimeout)
+	t.Rows("jobs", t.Jobs())
+	Equal(t, "db: attempts", 1, row.Attempts)
+	Equal(t, "db: last_error", "null", str(row.LastError))
+	Equal(t, "db: locked_by cleared", "null", str(row.LockedBy))
+	t.Check("db: lease cleared", "null", fmt.Sprint(row.LeaseExpiresAt), row.LeaseExpiresAt == nil)
+	t.Check("db: processed_at set", "a timestamp", fmt.Sprint(row.ProcessedAt), row.ProcessedAt != nil)
+	t.Check("db: payload stored exactly as posted", payload, string(row.Payload), bytes.Equal([]byte(payload), row.Payload))
+
+	api, resp := b.GetJob(job.ID)
+	RequireEqual(t, "GET /jobs/{id} status code", 200, resp.Status)
+	Equal(t, "api and db agree: id", row.ID, api.ID)
+	Equal(t, "api and db agree: status", row.Status, api.Status)
+	Equal(t, "api and db agree: attempts", row.Attempts, api.Attempts)
+	Equal(t, "api and db agree: last_error", str(row.LastError), str(api.LastError))
+	t.Check("api and db agree: processed_at", fmt.Sprint(row.ProcessedAt), str(api.ProcessedAt), sameInstant(api.ProcessedAt, row.ProcessedAt))
+	created := row.CreatedAt
+	t.Check("api and db agree: created_at", created.String(), api.CreatedAt, sameInstant(&api.CreatedAt, &created))
+	t.Check("api payload is the posted JSON", payload, string(api.Payload), jsonEqual([]byte(payload), api.Payload))
+
+	final := b.WaitHealth("/health counts the job", "processed_jobs=1", healthyTimeout, func(s Sample) bool {
+		return s.HTTPStatus == 200 && s.Health.Worker.ProcessedJobs >= 1
+	})
+	w := final.Health.Worker
+	Equal(t, "/health worker.processed_jobs", int64(1), w.ProcessedJobs)
+	Equal(t, "/health worker.failed_jobs", int64(0), w.FailedJobs)
+	Equal(t, "/health worker.last_job_id", job.ID, str(w.LastJobID))
+	Equal(t, "/health worker.recovered_jobs", int64(0), w.RecoveredJobs)
+	Equal(t, "/health status", "ok", final.Health.Status)
+	h := b.Do(http.MethodGet, "/health", nil, "")
+	Equal(t, "/health Cache-Control", "no-store", h.Header.Get("Cache-Control"))
+}
+
+// multiJobs is how many jobs the multi-instance proof posts.
+const multiJobs = 200
+
+func multiInstanceClaimsOnce(t *T) {
+	t.Migrate()
+	a := t.StartBackend("a", BackendOptions{})
+	b := t.StartBackend("b", BackendOptions{})
+	waitHealthy(a, "before posting")
+	waitHealthy(b, "before posting")
+	backends := []*Backend{a, b}
+
+	t.Step(fmt.Sprintf("post %d jobs, alternating between a and b", multiJobs))
+	var (
+		mu       sync.Mutex
+		ids      = map[string]bool{}
+		failures []string
+		wg       sync.WaitGroup
+	)
+	next := make(chan int)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				resp := backends[i%2].Send(http.MethodPost, "/jobs", fmt.Appendf(nil, `{"seq":%d}`, i), "application/json")
+				var job Job
+				mu.Lock()
+				if resp.Err != nil || resp.Status != 201 || json.Unmarshal(resp.Body, &job) != nil || job.ID == "" {
+					failures = append(failures, fmt.Sprintf("job %d to %s: %s", i, backends[i%2].Instance, resp.Summary()))
+				} else {
+					ids[job.ID] = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range multiJobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	t.Require("every POST /jobs is accepted", fmt.Sprintf("%d distinct job ids, no failures", multiJobs),
+		fmt.Sprintf("%d ids, %d failures %v", len(ids), len(failures), failures), len(ids) == multiJobs && len(failures) == 0)
+
+	t.RequireEventually("every job reaches processed", fmt.Sprintf("processed=%d", multiJobs), 30*time.Second, func() (bool, string) {
+		counts, summary := t.StatusCounts()
+		return counts["processed"] == multiJobs, summary
+	})
+	jobs := t.Jobs()
+	t.Rows("jobs", jobs)
+	Equal(t, "rows in jobs", multiJobs, len(jobs))
+	var notOnce []string
+	for _, j := range jobs {
+		if !ids[j.ID] {
+			notOnce = append(notOnce, j.ID+" (not posted)")
+		}
+		if j.Attempts != 1 || j.LastError != nil {
+			notOnce = append(notOnce, fmt.Sprintf("%s attempts=%d last_error=%s", j.ID, j.Attempts, str(j.LastError)))
+		}
+	}
+	t.Check("every job was claimed exactly once", "attempts=1 and last_error=null for all", fmt.Sprintf("%d exceptions %v", len(notOnce), notOnce), len(notOnce) == 0)
+
+	var sa, sb Sample
+	t.Eventually("the two instances' processed_jobs add up", fmt.Sprintf("a + b = %d", multiJobs), healthyTimeout, func() (bool, string) {
+		sa, _ = a.Latest()
+		sb, _ = b.Latest()
+		pa, pb := sa.Health.Worker.ProcessedJobs, sb.Health.Worker.ProcessedJobs
+		return pa+pb == multiJobs, fmt.Sprintf("a=%d b=%d sum=%d", pa, pb, pa+pb)
+	})
+	pa, pb := sa.Health.Worker.ProcessedJobs, sb.Health.Worker.ProcessedJobs
+	t.Check("both instances claimed jobs (the contention was real)", "a > 0 and b > 0", fmt.Sprintf("a=%d b=%d", pa, pb), pa > 0 && pb > 0)
+	Equal(t, "failed_jobs across both instances", int64(0), sa.Health.Worker.FailedJobs+sb.Health.Worker.FailedJobs)
+	t.Note("split", map[string]int64{"a": pa, "b": pb})
+}
+
+// randomUUID returns a version 4 UUID that no job has.
+func randomUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func badInputIsRejected(t *T) {
+	t.Migrate()
+	b := t.StartBackend("a", BackendOptions{})
+	waitHealthy(b, "before the bad input")
+
+	t.Step("control: a valid job is accepted")
+	good := b.PostJob(`{"ok":true}`)
+	before := t.CountJobs()
+	Equal(t, "jobs rows after the control post", 1, before)
+
+	oversize := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 70_000)...), '"')
+	cases := []struct {
+		name        string
+		method      string
+		path        string
+		body        []byte
+		contentType string
+		status      int
+		message     string // "" means any non-empty error message
+	}{
+		{"malformed JSON", http.MethodPost, "/jobs", []byte(`{"kind": "email",`), "application/json", 400, ""},
+		{"empty body", http.MethodPost, "/jobs", []byte(``), "application/json", 400, ""},
+		{"text, not JSON", http.MethodPost, "/jobs", []byte(`hello`), "text/plain", 400, ""},
+		{"two JSON values", http.MethodPost, "/jobs", []byte(`{"a":1} {"b":2}`), "application/json", 400, ""},
+		{"body over 64 KiB", http.MethodPost, "/jobs", oversize, "application/json", 413, ""},
+		{"malformed id", http.MethodGet, "/jobs/not-a-uuid", nil, "", 400, "invalid job id"},
+		{"unknown id", http.MethodGet, "/jobs/" + randomUUID(), nil, "", 404, "job not found"},
+		{"DELETE /jobs", http.MethodDelete, "/jobs", nil, "", 405, "method not allowed"},
+		{"GET /jobs", http.MethodGet, "/jobs", nil, "", 405, "method not allowed"},
+		{"PUT /jobs/{id}", http.MethodPut, "/jobs/" + good.ID, []byte(`{}`), "application/json", 405, "method not allowed"},
+		{"POST /health", http.MethodPost, "/health", []byte(`{}`), "application/json", 405, "method not allowed"},
+		{"unknown path", http.MethodGet, "/no-such-path", nil, "", 404, "not found"},
+	}
+	for _, c := range cases {
+		t.Step(c.name, "%s %s", c.method, c.path)
+		resp := b.Do(c.method, c.path, c.body, c.contentType)
+		msg := resp.ErrorMessage()
+		observed := fmt.Sprintf("%d error=%q", resp.Status, msg)
+		if resp.Err != nil {
+			observed = resp.Summary()
+		}
+		expected := fmt.Sprintf("%d with a JSON error message", c.status)
+		ok := resp.Err == nil && resp.Status == c.status && msg != ""
+		if c.message != "" {
+			expected = fmt.Sprintf("%d error=%q", c.status, c.message)
+			ok = ok && msg == c.message
+		}
+		t.Check(c.name+" is rejected", expected, observed, ok)
+	}
+	after := t.CountJobs()
+	Equal(t, "rejected requests wrote no rows", before, after)
+	t.Rows("jobs", t.Jobs())
+}

@@ -1,0 +1,205 @@
+package scenario
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// migrationFile is one file of migrations/, as the runner reads it: the
+// expected state comes from the files, not from the backend's own code.
+type migrationFile struct {
+	File     string
+	Version  int
+	Name     string
+	Content  []byte
+	Checksum string
+}
+
+var migrationName = regexp.MustCompile(`^(\d{4})_(.+)\.sql$`)
+
+func readMigrationFiles(t *T, dir string) []migrationFile {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal("read %s: %v", dir, err)
+	}
+	var out []migrationFile
+	for _, e := range entries {
+		m := migrationName.FindStringSubmatch(e.Name())
+		if e.IsDir() || m == nil {
+			continue
+		}
+		content, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal("read %s: %v", e.Name(), err)
+		}
+		version, _ := strconv.Atoi(m[1])
+		sum := sha256.Sum256(content)
+		out = append(out, migrationFile{File: e.Name(), Version: version, Name: m[2], Content: content, Checksum: hex.EncodeToString(sum[:])})
+	}
+	slices.SortFunc(out, func(a, b migrationFile) int { return a.Version - b.Version })
+	return out
+}
+
+// schemaMigration is one row of schema_migrations.
+type schemaMigration struct {
+	Version   int       `json:"version"`
+	Name      string    `json:"name"`
+	Checksum  string    `json:"checksum"`
+	AppliedAt time.Time `json:"applied_at"`
+}
+
+func (t *T) schemaMigrations() []schemaMigration {
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	rows, err := t.DB().Query(ctx, `SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal("read schema_migrations: %v", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (schemaMigration, error) {
+		var m schemaMigration
+		err := r.Scan(&m.Version, &m.Name, &m.Checksum, &m.AppliedAt)
+		return m, err
+	})
+	if err != nil {
+		t.Fatal("read schema_migrations: %v", err)
+	}
+	return out
+}
+
+// migrateStatus is `migrate status` output: file → state, and the summary.
+type migrateStatus struct {
+	States  map[string]string
+	Order   []string
+	Summary string
+}
+
+var summaryLine = regexp.MustCompile(`^\d+ applied, \d+ pending`)
+
+func parseMigrateStatus(out string) migrateStatus {
+	st := migrateStatus{States: map[string]string{}}
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		if summaryLine.MatchString(line) {
+			st.Summary = line
+			continue
+		}
+		if f := strings.Fields(line); len(f) == 2 && strings.HasSuffix(f[1], ".sql") {
+			st.States[f[1]] = f[0]
+			st.Order = append(st.Order, f[1])
+		}
+	}
+	return st
+}
+
+func fileNames(files []migrationFile) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.File
+	}
+	return out
+}
+
+func migrationStatusAndApply(t *T) {
+	files := readMigrationFiles(t, filepath.Join(t.Root(), "migrations"))
+	n := len(files)
+	t.Require("migrations/ holds NNNN_name.sql files", "at least 1", strconv.Itoa(n), n > 0)
+	t.Note("migration files", fileNames(files))
+	env := map[string]string{"DATABASE_URL": t.DatabaseURL}
+
+	t.Step("migrate status on an empty database")
+	res := t.RunBackendCommand("migrate-status", env, 30*time.Second, "migrate", "status")
+	Equal(t, "status before up exits 0", 0, res.ExitCode)
+	st := parseMigrateStatus(res.Stdout)
+	Equal(t, "status before up lists every file, in order", strings.Join(fileNames(files), " "), strings.Join(st.Order, " "))
+	for _, f := range files {
+		Equal(t, "before up: "+f.File+" is pending", "pending", st.States[f.File])
+	}
+	Equal(t, "status before up summary", fmt.Sprintf("0 applied, %d pending", n), st.Summary)
+
+	t.Step("migrate up")
+	res = t.RunBackendCommand("migrate-up", env, 30*time.Second, "migrate", "up")
+	RequireEqual(t, "migrate up exits 0", 0, res.ExitCode)
+	for _, f := range files {
+		t.Check("migrate up reports applying "+f.File, "a line `applied "+f.File+"`", strings.TrimSpace(res.Stdout),
+			slices.ContainsFunc(strings.Split(res.Stdout, "\n"), func(l string) bool { return strings.Join(strings.Fields(l), " ") == "applied "+f.File }))
+	}
+	t.Check("migrate up summary", fmt.Sprintf("%d applied, 0 pending", n), lastLine(res.Stdout), lastLine(res.Stdout) == fmt.Sprintf("%d applied, 0 pending", n))
+
+	t.Step("migrate status after up")
+	res = t.RunBackendCommand("migrate-status", env, 30*time.Second, "migrate", "status")
+	Equal(t, "status after up exits 0", 0, res.ExitCode)
+	st = parseMigrateStatus(res.Stdout)
+	for _, f := range files {
+		Equal(t, "after up: "+f.File+" is applied", "applied", st.States[f.File])
+	}
+	Equal(t, "status after up summary", fmt.Sprintf("%d applied, 0 pending", n), st.Summary)
+
+	res = t.RunBackendCommand("migrate-status", env, 30*time.Second, "migrate", "status", "--json")
+	var js struct {
+		Migrations []struct {
+			Version int    `json:"version"`
+			File    string `json:"file"`
+			State   string `json:"state"`
+		} `json:"migrations"`
+		Applied, Pending, Modified int
+	}
+	jsonErr := json.Unmarshal([]byte(res.Stdout), &js)
+	t.Check("status --json after up", fmt.Sprintf("valid JSON, applied=%d pending=0 modified=0", n),
+		fmt.Sprintf("exit %d, decode error %v, applied=%d pending=%d modified=%d", res.ExitCode, jsonErr, js.Applied, js.Pending, js.Modified),
+		res.ExitCode == 0 && jsonErr == nil && js.Applied == n && js.Pending == 0 && js.Modified == 0 && len(js.Migrations) == n)
+
+	t.Step("compare schema_migrations with the files")
+	rows := t.schemaMigrations()
+	t.Rows("schema_migrations after up", rows)
+	RequireEqual(t, "schema_migrations has one row per file", n, len(rows))
+	for i, f := range files {
+		r := rows[i]
+		t.Check("schema_migrations row for "+f.File, fmt.Sprintf("version=%d name=%s checksum=%s", f.Version, f.Name, f.Checksum),
+			fmt.Sprintf("version=%d name=%s checksum=%s", r.Version, r.Name, r.Checksum),
+			r.Version == f.Version && r.Name == f.Name && r.Checksum == f.Checksum)
+	}
+
+	t.Step("second migrate up is a no-op")
+	res = t.RunBackendCommand("migrate-up-again", env, 30*time.Second, "migrate", "up")
+	Equal(t, "second up exits 0", 0, res.ExitCode)
+	t.Check("second up says nothing to apply", "output contains `nothing to apply`", strings.TrimSpace(res.Stdout), strings.Contains(res.Stdout, "nothing to apply"))
+	again := t.schemaMigrations()
+	t.Check("second up changes no schema_migrations row", fmt.Sprint(rows), fmt.Sprint(again), slices.Equal(rows, again))
+
+	t.Step("a changed applied file is refused")
+	changedDir := filepath.Join(t.Dir(), "migrations-changed")
+	if err := os.MkdirAll(changedDir, 0o755); err != nil {
+		t.Fatal("%v", err)
+	}
+	for i, f := range files {
+		content := f.Content
+		if i == 0 {
+			content = append(slices.Clone(content), []byte("\n-- edited after it was applied\n")...)
+		}
+		if err := os.WriteFile(filepath.Join(changedDir, f.File), content, 0o644); err != nil {
+			t.Fatal("%v", err)
+		}
+	}
+	changedEnv := map[string]string{"DATABASE_URL": t.DatabaseURL, "MIGRATIONS_DIR": changedDir}
+	res = t.RunBackendCommand("migrate-up-changed", changedEnv, 30*time.Second, "migrate", "up")
+	t.Check("up with a changed applied file exits non-zero", "exit status != 0", fmt.Sprintf("exit %d", res.ExitCode), res.ExitCode != 0 && !res.TimedOut)
+	t.Check("the refusal says checksum mismatch and names the file", "stderr contains `checksum mismatch` and "+files[0].File,
+		strings.TrimSpace(res.Stderr), strings.Contains(res.Stderr, "checksum mismatch") && strings.Contains(res.Stderr, files[0].File))
+	after := t.schemaMigrations()
+	t.Check("the refused up changes no schema_migrations row", fmt.Sprint(rows), fmt.Sprint(after), slices.Equal(rows, after))
+	res = t.RunBackendCommand("migrate-status-changed", changedEnv, 30*time.Second, "migrate", "status")
+	st = parseMigrateStatus(res.Stdout)
+	t.Check("status shows the changed file as modified", "modified, exit 1", fmt.Sprintf("%s, exit %d", st.States[files[0].File], res.ExitCode),
+		st.States[files[0].File] == "modified" && res.ExitCode == 1)
+}

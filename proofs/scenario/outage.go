@@ -1,0 +1,119 @@
+package scenario
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/prodproof/prodproof/proofs/harness"
+)
+
+// outageHold is how long the database stays cut at least: longer than the
+// held job's 1 s hold, so that job tries to finish while the database is
+// gone. It shapes the scenario; no assertion depends on it being long enough.
+const outageHold = 1500 * time.Millisecond
+
+// viaProxy starts a cuttable proxy in front of the scenario database and
+// returns it with a database URL that goes through it.
+func viaProxy(t *T) (*harness.Proxy, string) {
+	u, err := url.Parse(t.DatabaseURL)
+	if err != nil || u.Host == "" {
+		t.Fatal("db_outage_recovers needs a postgres:// URL with a host to put a proxy in front of")
+	}
+	target := u.Host
+	if u.Port() == "" {
+		target = net.JoinHostPort(u.Hostname(), "5432")
+	}
+	p, err := harness.NewProxy(target)
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	t.Cleanup(p.Close)
+	u.Host = p.Addr()
+	proxied := u.String()
+	t.env.Redactor.Add(proxied)
+	return p, proxied
+}
+
+func dbOutageRecovers(t *T) {
+	t.Migrate()
+	proxy, proxied := viaProxy(t)
+	b := t.StartBackend("a", BackendOptions{
+		DatabaseURL: proxied,
+		Env: map[string]string{
+			"FAULT_INJECTION": "1",
+			"JOB_LEASE_MS":    "2000",
+			// One job at a time, so some jobs are still queued at the cut.
+			"JOB_CONCURRENCY": "1",
+			"JOB_BATCH_SIZE":  "1",
+		},
+	})
+	waitHealthy(b, "before the outage")
+
+	t.Step("post one job held for 1 s and four plain jobs")
+	held := b.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":1000}`)
+	accepted := []string{held.ID}
+	for i := range 4 {
+		accepted = append(accepted, b.PostJob(fmt.Sprintf(`{"queued":%d}`, i)).ID)
+	}
+	t.RequireEventually("at the cut, one job is in flight and the rest are queued", "held job processing, 4 pending", processTimeout, func() (bool, string) {
+		counts, summary := t.StatusCounts()
+		r, _ := t.JobByID(held.ID)
+		return r.Status == "processing" && counts["pending"] == 4, summary
+	})
+	t.Rows("jobs at the cut", t.Jobs())
+
+	t.Step("cut the database connection")
+	cutAt := time.Now()
+	proxy.Cut()
+	down := b.WaitHealth("/health reports the database error", "503 status=error db.status=error db.error set", 15*time.Second, func(s Sample) bool {
+		return s.HTTPStatus == 503 && s.Health.Status == "error" && s.Health.DB.Status == "error" && s.Health.DB.Error != nil
+	})
+	t.Note("outage detected", map[string]any{"after_ms": time.Since(cutAt).Milliseconds(), "db_error": str(down.Health.DB.Error)})
+	t.Check("the process stays up", "running", fmt.Sprint(b.Alive()), b.Alive())
+	live := b.Do(http.MethodGet, "/livez", nil, "")
+	Equal(t, "/livez during the outage", 200, live.Status)
+
+	t.Step("POST /jobs during the outage")
+	for i := range 3 {
+		resp := b.Do(http.MethodPost, "/jobs", fmt.Appendf(nil, `{"during_outage":%d}`, i), "application/json")
+		t.Check(fmt.Sprintf("POST %d during the outage gets 503, not 500", i+1), `503 error="database unavailable"`,
+			fmt.Sprintf("%d error=%q", resp.Status, resp.ErrorMessage()), resp.Status == 503 && resp.ErrorMessage() == "database unavailable")
+	}
+	// Keep the database away until the held job has tried to finish.
+	if wait := outageHold - time.Since(cutAt); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-t.ctx.Done():
+			t.Fatal("interrupted during the outage")
+		}
+	}
+	t.Check("the process is still up at the end of the outage", "running", fmt.Sprint(b.Alive()), b.Alive())
+
+	t.Step("restore the database connection")
+	if err := proxy.Restore(); err != nil {
+		t.Fatal("%v", err)
+	}
+	b.WaitHealth("/health recovers", "200 ok db=ok", 20*time.Second, func(s Sample) bool {
+		return s.HTTPStatus == 200 && s.Health.Status != "error" && s.Health.DB.Status == "ok"
+	})
+	t.RequireEventually("every accepted job ends processed", fmt.Sprintf("processed=%d", len(accepted)), 30*time.Second, func() (bool, string) {
+		counts, summary := t.StatusCounts()
+		return counts["processed"] == len(accepted), summary
+	})
+	jobs := t.Jobs()
+	t.Rows("jobs after the outage", jobs)
+	Equal(t, "no job lost and none written by a refused POST", len(accepted), len(jobs))
+	for _, j := range jobs {
+		if j.Status != "processed" {
+			t.Check("job "+j.ID+" processed", "processed", j.Status, false)
+		}
+	}
+	ok, seen := logHas(b, "database unavailable", nil)
+	t.Check("log shows `database unavailable`", `msg="database unavailable"`, seen, ok)
+	ok, seen = logHas(b, "database available", nil)
+	t.Check("log shows `database available`", `msg="database available"`, seen, ok)
+	waitHealthy(b, "after the outage")
+}

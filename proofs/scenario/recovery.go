@@ -1,0 +1,209 @@
+package scenario
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Deadlines for the recovery proofs. They bound waits; none is slept out.
+const (
+	healthyTimeout  = 10 * time.Second
+	processTimeout  = 20 * time.Second
+	recoveryTimeout = 20 * time.Second
+)
+
+func isHealthy(s Sample) bool {
+	h := s.Health
+	return s.HTTPStatus == 200 && h.Status == "ok" && h.DB.Status == "ok" && h.Worker.Status == "running" && h.Worker.Liveness == "healthy"
+}
+
+// waitHealthy requires b to report ok/running/healthy and returns that sample.
+func waitHealthy(b *Backend, when string) Sample {
+	return b.WaitHealth(fmt.Sprintf("backend %s is healthy %s", b.Instance, when), "200 ok db=ok worker=running/healthy", healthyTimeout, isHealthy)
+}
+
+// logHas reports whether b logged msg with every attribute in attrs; a
+// []any attribute matches when it contains the wanted value.
+func logHas(b *Backend, msg string, attrs map[string]any) (bool, string) {
+	recs := b.Logs(msg)
+	for _, rec := range recs {
+		match := true
+		for k, want := range attrs {
+			got := rec[k]
+			if list, ok := got.([]any); ok {
+				if !slices.Contains(list, want) {
+					match = false
+				}
+				continue
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				match = false
+			}
+		}
+		if match {
+			return true, fmt.Sprint(rec)
+		}
+	}
+	if len(recs) == 0 {
+		return false, fmt.Sprintf("no %q log line", msg)
+	}
+	return false, fmt.Sprintf("%d %q lines, none matching: %v", len(recs), msg, recs)
+}
+
+func workerCrashRecoversJob(t *T) {
+	t.Migrate()
+	b := t.StartBackend("a", BackendOptions{Env: map[string]string{"FAULT_INJECTION": "1"}})
+	before := waitHealthy(b, "before the fault")
+
+	t.Step("post a job whose first attempt crashes the worker")
+	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1}`)
+
+	row := t.WaitJobStatus(job.ID, "processed", processTimeout)
+	t.Rows("jobs", t.Jobs())
+	Equal(t, "the job took two attempts", 2, row.Attempts)
+	Equal(t, "the job's last_error is null", "null", str(row.LastError))
+
+	t.Step("wait for the recovery window to close")
+	final := b.WaitHealth("recovery window closes", "restart_count=1, recovery_active=false, processed_jobs>=1", recoveryTimeout, func(s Sample) bool {
+		w := s.Health.Worker
+		return s.HTTPStatus == 200 && w.RestartCount >= 1 && !w.RecoveryActive && w.ProcessedJobs >= 1
+	})
+	w := final.Health.Worker
+	Equal(t, "/health worker.restart_count", int64(1), w.RestartCount)
+	Equal(t, "/health worker.last_exit_reason", "worker_crash_after_claim", str(w.LastExitReason))
+	Equal(t, "/health worker.recovered_jobs", int64(1), w.RecoveredJobs)
+	Equal(t, "/health worker.last_recovery_job_id", job.ID, str(w.LastRecoveryJobID))
+	Equal(t, "/health worker.last_recovery_count", int64(1), w.LastRecoveryCount)
+	t.Check("/health worker.last_recovery_at is set", "a timestamp", str(w.LastRecoveryAt), w.LastRecoveryAt != nil)
+	Equal(t, "/health worker.recovery_active at the end", false, w.RecoveryActive)
+	Equal(t, "/health status at the end", "ok", final.Health.Status)
+	Equal(t, "/health worker.liveness at the end", "healthy", w.Liveness)
+	t.Check("/health worker.boot_id changed with the restart", "not "+str(before.Health.Worker.BootID), str(w.BootID),
+		w.BootID != nil && str(w.BootID) != str(before.Health.Worker.BootID))
+
+	api, resp := b.GetJob(job.ID)
+	t.Check("GET /jobs/{id} agrees", "200 processed attempts=2", fmt.Sprintf("%d %s attempts=%d", resp.Status, api.Status, api.Attempts),
+		resp.Status == 200 && api.Status == "processed" && api.Attempts == 2)
+
+	ok, seen := logHas(b, "worker exited", map[string]any{"reason": "worker_crash_after_claim"})
+	t.Check("log shows `worker exited` with the crash reason", `msg="worker exited" reason=worker_crash_after_claim`, seen, ok)
+	ok, seen = logHas(b, "jobs recovered", map[string]any{"source": "predecessor", "job_ids": job.ID})
+	t.Check("log shows `jobs recovered` from the predecessor naming the job", `msg="jobs recovered" source=predecessor job_ids∋`+job.ID, seen, ok)
+}
+
+func workerRestartIsVisibleInHealth(t *T) {
+	t.Migrate()
+	b := t.StartBackend("a", BackendOptions{Env: map[string]string{"FAULT_INJECTION": "1"}})
+	before := waitHealthy(b, "before the fault")
+	bw := before.Health.Worker
+
+	// Attempt 1 crashes the worker; hold_ms makes the recovered attempt
+	// take 1.5 s, so the recovery window is wide enough to be sampled.
+	t.Step("post a job that crashes attempt 1 and holds the recovered attempt 1.5 s")
+	posted := time.Now().UTC()
+	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1,"hold_ms":1500}`)
+
+	var window Sample
+	t.RequireEventually("/health shows the recovery window", "a sample with 200 degraded, worker liveness=recovering, recovery_active=true", recoveryTimeout, func() (bool, string) {
+		samples := b.Samples()
+		for _, s := range samples {
+			h := s.Health
+			if s.At.After(posted) && h.Status == "degraded" && h.Worker.Liveness == "recovering" && h.Worker.RecoveryActive {
+				window = s
+				return true, s.Summary()
+			}
+		}
+		if len(samples) == 0 {
+			return false, "no samples"
+		}
+		return false, "latest: " + samples[len(samples)-1].Summary()
+	})
+	ww := window.Health.Worker
+	Equal(t, "during the window: HTTP status (degraded is still 200)", 200, window.HTTPStatus)
+	Equal(t, "during the window: worker.restart_count", int64(1), ww.RestartCount)
+	Equal(t, "during the window: worker.last_exit_reason", "worker_crash_after_claim", str(ww.LastExitReason))
+	Equal(t, "during the window: worker.status", "running", ww.Status)
+	Equal(t, "during the window: worker.last_recovery_job_id", job.ID, str(ww.LastRecoveryJobID))
+	t.Check("during the window: worker.boot_id changed", "not "+str(bw.BootID), str(ww.BootID), ww.BootID != nil && str(ww.BootID) != str(bw.BootID))
+	t.Check("during the window: worker.started_at changed", "not "+str(bw.StartedAt), str(ww.StartedAt), ww.StartedAt != nil && str(ww.StartedAt) != str(bw.StartedAt))
+
+	row := t.WaitJobStatus(job.ID, "processed", processTimeout)
+	Equal(t, "the job took two attempts", 2, row.Attempts)
+
+	t.Step("wait for /health to return to ok")
+	var closed Sample
+	t.RequireEventually("/health returns to ok after the window", "a later sample with 200 ok, liveness=healthy, recovery_active=false", recoveryTimeout, func() (bool, string) {
+		samples := b.Samples()
+		for _, s := range samples {
+			if s.At.After(window.At) && isHealthy(s) && !s.Health.Worker.RecoveryActive {
+				closed = s
+				return true, s.Summary()
+			}
+		}
+		return false, "latest: " + samples[len(samples)-1].Summary()
+	})
+	cw := closed.Health.Worker
+	Equal(t, "after the window: worker.last_exit_reason is preserved", "worker_crash_after_claim", str(cw.LastExitReason))
+	Equal(t, "after the window: worker.restart_count", int64(1), cw.RestartCount)
+	Equal(t, "after the window: worker.boot_id is the restarted worker's", str(ww.BootID), str(cw.BootID))
+	// The window must not close before the recovered job has finished.
+	if row.ProcessedAt != nil {
+		t.Check("the window closed only after the job was processed",
+			"first ok sample at or after processed_at "+row.ProcessedAt.UTC().Format(time.RFC3339Nano),
+			closed.At.Format(time.RFC3339Nano), !closed.At.Before(row.ProcessedAt.Add(-50*time.Millisecond)))
+	}
+	degraded := 0
+	for _, s := range b.Samples() {
+		if s.Health.Worker.RecoveryActive {
+			degraded++
+		}
+	}
+	t.Note("recovery window samples", map[string]any{"samples_with_recovery_active": degraded, "window_first_seen": window.At, "first_ok_after": closed.At})
+	t.Rows("jobs", t.Jobs())
+}
+
+func processRestartRecoversInflightJob(t *T) {
+	t.Migrate()
+	env := map[string]string{"FAULT_INJECTION": "1", "JOB_LEASE_MS": "2000"}
+	a := t.StartBackend("a", BackendOptions{Env: env})
+	aHealth := waitHealthy(a, "before the job")
+
+	t.Step("post a job that holds its first attempt for 10 minutes")
+	job := a.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":600000}`)
+	held := t.WaitJobStatus(job.ID, "processing", processTimeout)
+	Equal(t, "the held job is on attempt 1", 1, held.Attempts)
+	t.Rows("jobs while held by a", []JobRow{held})
+
+	t.Step("SIGKILL backend a's process group")
+	a.Kill()
+	t.Check("backend a is dead", "exited", fmt.Sprint(!a.Alive()), !a.Alive())
+
+	b := t.StartBackend("b", BackendOptions{Env: env})
+	bStart, _ := b.Latest()
+	t.Check("the new process has a new worker boot_id", "not "+str(aHealth.Health.Worker.BootID), str(bStart.Health.Worker.BootID),
+		bStart.Health.Worker.BootID != nil && str(bStart.Health.Worker.BootID) != str(aHealth.Health.Worker.BootID))
+	t.Check("the new process has a new started_at", "not "+str(aHealth.Health.Worker.StartedAt), str(bStart.Health.Worker.StartedAt),
+		bStart.Health.Worker.StartedAt != nil && str(bStart.Health.Worker.StartedAt) != str(aHealth.Health.Worker.StartedAt))
+
+	t.Step("wait for b to recover the job once its lease expires")
+	row := t.WaitJobStatus(job.ID, "processed", processTimeout)
+	Equal(t, "the job took two attempts", 2, row.Attempts)
+	Equal(t, "the job's last_error is null", "null", str(row.LastError))
+	t.Rows("jobs after recovery", t.Jobs())
+
+	final := b.WaitHealth("b's recovery window closes", "recovered_jobs=1, recovery_active=false", recoveryTimeout, func(s Sample) bool {
+		w := s.Health.Worker
+		return s.HTTPStatus == 200 && w.RecoveredJobs >= 1 && !w.RecoveryActive && w.ProcessedJobs >= 1
+	})
+	w := final.Health.Worker
+	Equal(t, "b: /health worker.recovered_jobs", int64(1), w.RecoveredJobs)
+	Equal(t, "b: /health worker.last_recovery_job_id", job.ID, str(w.LastRecoveryJobID))
+	Equal(t, "b: /health worker.last_recovery_count", int64(1), w.LastRecoveryCount)
+	t.Check("b: /health worker.last_recovery_at is set", "a timestamp", str(w.LastRecoveryAt), w.LastRecoveryAt != nil)
+	Equal(t, "b: /health worker.last_exit_reason (no worker exited in b)", "null", str(w.LastExitReason))
+	Equal(t, "b: /health worker.restart_count", int64(0), w.RestartCount)
+	Equal(t, "b: /health status at the end", "ok", final.Health.Status)
+	ok, seen := logHas(b, "jobs recovered", map[string]any{"source": "lease_expired", "job_ids": job.ID})
+	t.Check("b's log shows `jobs recovered` after the lease expired", `msg="jobs recovered" source=lease_expired job_ids∋`+job.ID, seen, ok)
+}

@@ -1,0 +1,115 @@
+package scenario
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prodproof/prodproof/proofs/harness"
+)
+
+// exitTimeout bounds how long a misconfigured backend may take to give up.
+const exitTimeout = 10 * time.Second
+
+// startupCase is one bad environment. A nil value means the variable is unset.
+type startupCase struct {
+	variable string
+	value    *string
+}
+
+func ptr(s string) *string { return &s }
+
+// fakeSecret is the password inside the malformed DATABASE_URL case: it must
+// not be echoed either.
+const fakeSecret = "pw-must-not-leak-7f3a"
+
+func startupCases() []startupCase {
+	var cases []startupCase
+	add := func(variable string, values ...*string) {
+		for _, v := range values {
+			cases = append(cases, startupCase{variable, v})
+		}
+	}
+	add("DATABASE_URL", nil, ptr(""), ptr("postgres://app:"+fakeSecret+"@[::1"), ptr("mysql://app:"+fakeSecret+"@127.0.0.1/app"))
+	add("PORT", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"), ptr("70000"), ptr("8080x"))
+	add("JOB_POLL_MS", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"))
+	return cases
+}
+
+func (c startupCase) String() string {
+	if c.value == nil {
+		return c.variable + " unset"
+	}
+	if c.variable == "DATABASE_URL" && *c.value != "" {
+		return c.variable + " malformed"
+	}
+	return fmt.Sprintf("%s=%q", c.variable, *c.value)
+}
+
+func startupValidationFailsClosed(t *T) {
+	t.Migrate()
+	port, err := harness.FreePort()
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	valid := map[string]string{
+		"DATABASE_URL": t.DatabaseURL,
+		"PORT":         strconv.Itoa(port),
+		"BIND_ADDR":    "127.0.0.1",
+		"JOB_POLL_MS":  "100",
+	}
+	var secrets []string
+	if u, err := url.Parse(t.DatabaseURL); err == nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			secrets = append(secrets, pw)
+		}
+	}
+	secrets = append(secrets, t.DatabaseURL, fakeSecret)
+
+	// Control: the same environment without the fault starts and serves,
+	// so each refusal below is caused by the one variable changed.
+	t.Step("control: a valid environment starts")
+	control := t.StartBackend("control", BackendOptions{Env: map[string]string{"JOB_POLL_MS": valid["JOB_POLL_MS"]}})
+	waitHealthy(control, "with a valid environment")
+	control.Kill()
+
+	for _, c := range startupCases() {
+		t.Step("start with " + c.String())
+		env := maps.Clone(valid)
+		if c.value == nil {
+			delete(env, c.variable)
+		} else {
+			env[c.variable] = *c.value
+		}
+		res := t.RunBackendCommand("start "+c.String(), env, exitTimeout, "serve")
+		if res.TimedOut {
+			t.Check(c.String()+": exits within "+exitTimeout.String(), "exit status 2", "still running after "+exitTimeout.String()+"; killed", false)
+			continue
+		}
+		Equal(t, c.String()+": exit status", 2, res.ExitCode)
+		lines := nonEmptyLines(res.Stderr)
+		t.Check(c.String()+": one stderr line naming the variable", "1 line containing "+c.variable,
+			fmt.Sprintf("%d lines: %s", len(lines), strings.Join(lines, " | ")), len(lines) == 1 && strings.Contains(lines[0], c.variable))
+		leaked := ""
+		for _, s := range secrets {
+			if strings.Contains(res.Combined(), s) {
+				leaked = "output contains a secret"
+			}
+		}
+		t.Check(c.String()+": no database URL or password in the output", "neither appears", cmp.Or(leaked, "neither appears"), leaked == "")
+	}
+}
+
+func nonEmptyLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
