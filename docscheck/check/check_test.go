@@ -1,0 +1,195 @@
+package check
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/clispec"
+)
+
+// widgetTool is the fixture repository's own tool: a small command table
+// in the shape of the project's real ones.
+func widgetTool() clispec.Tool {
+	return clispec.Tool{
+		Name:    "widget",
+		Package: "./cmd/widget",
+		Commands: []clispec.Command{
+			{Path: nil, Summary: "serve (default)"},
+			{Path: []string{"serve"}, Flags: func() *flag.FlagSet {
+				fs := flag.NewFlagSet("widget serve", flag.ContinueOnError)
+				fs.String("addr", ":8080", "listen address")
+				return fs
+			}},
+			{Path: []string{"migrate", "status"}, Flags: func() *flag.FlagSet {
+				fs := flag.NewFlagSet("widget migrate status", flag.ContinueOnError)
+				fs.Bool("json", false, "json output")
+				return fs
+			}},
+			{Path: []string{"migrate", "up"}},
+			{Path: []string{"run"}, Flags: func() *flag.FlagSet {
+				fs := flag.NewFlagSet("widget run", flag.ContinueOnError)
+				fs.String("db", "auto", "database")
+				fs.String("report", "report", "report folder")
+				return fs
+			}, Args: func([]string) error { return nil }},
+		},
+	}
+}
+
+var fixtureProofs = []string{"alpha_proof", "beta_proof", "worker_crash_recovers_job"}
+
+// copyFixture copies testdata/repo (with file modes) into a temp folder, so
+// each case can add its page without touching the checked-in tree.
+func copyFixture(t testing.TB) string {
+	t.Helper()
+	dst := t.TempDir()
+	src := filepath.Join("testdata", "repo")
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, info.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatalf("copy fixture: %v", err)
+	}
+	return dst
+}
+
+// testCase is one case of a case file:
+//
+//	=== name [key=value ...]
+//	markdown...
+//	--- want
+//	line:col: rule: message
+type testCase struct {
+	name     string
+	line     int // of the "===" line in the case file
+	options  map[string]string
+	markdown string
+	want     []string
+}
+
+func readCases(t *testing.T, file string) []testCase {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cases []testCase
+	var cur *testCase
+	inWant := false
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "=== "):
+			cases = append(cases, testCase{line: n, options: map[string]string{}})
+			cur = &cases[len(cases)-1]
+			inWant = false
+			head := strings.TrimPrefix(line, "=== ")
+			if i := strings.Index(head, " ["); i >= 0 && strings.HasSuffix(head, "]") {
+				for _, kv := range strings.Fields(head[i+2 : len(head)-1]) {
+					k, v, _ := strings.Cut(kv, "=")
+					cur.options[k] = v
+				}
+				head = head[:i]
+			}
+			cur.name = head
+		case cur == nil:
+			// preamble comments
+		case line == "--- want":
+			inWant = true
+		case inWant:
+			if strings.TrimSpace(line) != "" {
+				cur.want = append(cur.want, line)
+			}
+		default:
+			cur.markdown += line + "\n"
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// runCase writes the case's page into a fresh copy of the fixture and
+// returns the findings as "line:col: rule: message" lines.
+func runCase(t *testing.T, root string, tc testCase) []string {
+	t.Helper()
+	page := tc.options["path"]
+	if page == "" {
+		page = "docs/case.md"
+	}
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(root, page)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, page), []byte(tc.markdown), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(filepath.Join(root, page)) })
+	opts := Options{
+		Repo:          repo.New(root),
+		Tools:         []clispec.Tool{widgetTool()},
+		ProofNames:    fixtureProofs,
+		ProofCommands: []string{"widget run"},
+		Slug:          slug.Style(tc.options["slug"]),
+		SiteRoot:      tc.options["site-root"],
+	}
+	c, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := c.Run(context.Background(), []string{page})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range findings {
+		s := f.String()
+		got = append(got, strings.TrimPrefix(s, page+":"))
+	}
+	return got
+}
+
+func TestCaseFiles(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no case files: %v", err)
+	}
+	root := copyFixture(t)
+	for _, file := range files {
+		for _, tc := range readCases(t, file) {
+			t.Run(filepath.Base(file)+"/"+tc.name, func(t *testing.T) {
+				got := runCase(t, root, tc)
+				if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+					t.Errorf("%s:%d: %s\n--- got\n%s\n--- want\n%s", file, tc.line, tc.name,
+						strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+				}
+			})
+		}
+	}
+}

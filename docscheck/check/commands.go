@@ -1,0 +1,375 @@
+package check
+
+import (
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/docscheck/suggest"
+	"github.com/prodproof/prodproof/internal/clispec"
+	"github.com/yuin/goldmark/ast"
+)
+
+// Command rules.
+const (
+	ruleMake      = "make-target"
+	ruleScript    = "script"
+	ruleGoPackage = "go-package"
+	ruleGoTest    = "go-test"
+	ruleCommand   = "command"
+	ruleProof     = "proof"
+)
+
+// shellLanguages are the fenced code block languages whose lines are
+// commands. "console" and "shell-session" blocks only count "$ " lines.
+var shellLanguages = map[string]bool{
+	"bash": true, "sh": true, "shell": true, "zsh": true,
+	"console": true, "shell-session": true, "terminal": true,
+}
+
+// locate maps a (line, col) of parsed shell text back to the page.
+type locate func(line, col int) (int, int)
+
+func (c *Checker) checkCommands(r *report) {
+	src := r.page.source
+	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.CodeSpan:
+			c.checkInlineCode(r, n)
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock:
+			lang := strings.ToLower(string(n.Language(src)))
+			if shellLanguages[lang] {
+				c.checkShellBlock(r, n, lang)
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// checkInlineCode judges `inline code` as a command only when its first
+// word says it is one (see isCommandLike); everything else is prose.
+func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
+	src := r.page.source
+	var b strings.Builder
+	start := -1
+	for t := n.FirstChild(); t != nil; t = t.NextSibling() {
+		if tx, ok := t.(*ast.Text); ok {
+			if start < 0 {
+				start = tx.Segment.Start
+			}
+			b.Write(tx.Segment.Value(src))
+		}
+	}
+	text := b.String()
+	shift := 0
+	if rest, ok := strings.CutPrefix(text, "$ "); ok {
+		text, shift = rest, 2
+	}
+	if strings.ContainsAny(text, "\n") {
+		text = strings.ReplaceAll(text, "\n", " ")
+	}
+	calls, err := command.Parse(text)
+	if err != nil || len(calls) == 0 || !c.isCommandLike(calls[0]) {
+		return
+	}
+	at := func(line, col int) (int, int) {
+		return r.page.position(start + shift + col - 1)
+	}
+	for _, call := range calls {
+		c.judge(r, call, at)
+	}
+}
+
+// isCommandLike is the rule for inline code: it is a command when its first
+// word is make, go followed by a subcommand, bash or sh followed by a file,
+// one of the project's tools followed by an argument, or a path that starts
+// with "./" or "../" or names a ".sh" file.
+func (c *Checker) isCommandLike(call command.Call) bool {
+	prog := call.Program()
+	n := len(call.Words)
+	switch {
+	case prog == "make":
+		return true
+	case prog == "go", prog == "bash", prog == "sh":
+		return n > 1
+	case strings.HasPrefix(prog, "./"), strings.HasPrefix(prog, "../"):
+		return true
+	case strings.Contains(prog, "/") && strings.HasSuffix(prog, ".sh"):
+		return true
+	}
+	_, ok := c.tool(prog)
+	return ok && n > 1
+}
+
+func (c *Checker) checkShellBlock(r *report, n *ast.FencedCodeBlock, lang string) {
+	src := r.page.source
+	lines := n.Lines()
+	var texts []string
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		texts = append(texts, string(seg.Value(src)))
+	}
+	prompt := lang == "console" || lang == "shell-session" || lang == "terminal"
+	for _, t := range texts {
+		if strings.HasPrefix(strings.TrimLeft(t, " "), "$ ") {
+			prompt = true
+		}
+	}
+	if prompt {
+		texts = promptLines(texts)
+	}
+	at := func(line, col int) (int, int) {
+		if line < 1 || line > lines.Len() {
+			return r.page.position(n.Pos())
+		}
+		return r.page.position(lines.At(line-1).Start + col - 1)
+	}
+	calls, err := command.Parse(strings.Join(texts, ""))
+	if err != nil {
+		// Pseudo-shell with placeholders such as <name>: judge the lines
+		// that do parse, one at a time.
+		calls = nil
+		for i, t := range texts {
+			lineCalls, err := command.Parse(t)
+			if err != nil {
+				continue
+			}
+			for _, call := range lineCalls {
+				for w := range call.Words {
+					call.Words[w].Line += i
+				}
+				calls = append(calls, call)
+			}
+		}
+	}
+	for _, call := range calls {
+		c.judge(r, call, at)
+	}
+}
+
+// promptLines keeps the "$ " lines of a terminal transcript (and their
+// backslash continuations) and blanks everything else, keeping line and
+// column numbers as they were.
+func promptLines(texts []string) []string {
+	out := make([]string, len(texts))
+	continued := false
+	for i, t := range texts {
+		trimmed := strings.TrimRight(t, "\r\n")
+		switch {
+		case continued:
+			out[i] = t
+		case strings.HasPrefix(strings.TrimLeft(t, " "), "$ "):
+			indent := len(t) - len(strings.TrimLeft(t, " "))
+			out[i] = strings.Repeat(" ", indent+2) + t[indent+2:]
+		default:
+			out[i] = "\n"
+			continue
+		}
+		continued = strings.HasSuffix(trimmed, "\\")
+		if !strings.HasSuffix(out[i], "\n") {
+			out[i] += "\n"
+		}
+	}
+	return out
+}
+
+// tool finds a project tool by program name (the last path element, so
+// "./reference-backend", "bin/proofs" and "$DIR/reference-backend" count).
+func (c *Checker) tool(prog string) (clispec.Tool, bool) {
+	base := prog[strings.LastIndexByte(prog, '/')+1:]
+	if base == "" || strings.Contains(base, command.Unknown) {
+		return clispec.Tool{}, false
+	}
+	for _, t := range c.opts.Tools {
+		if t.Name == base {
+			return t, true
+		}
+	}
+	return clispec.Tool{}, false
+}
+
+// judge checks one command. Programs that are not the project's (curl,
+// psql, git, ...) are not judged.
+func (c *Checker) judge(r *report, call command.Call, at locate) {
+	prog := call.Words[0]
+	name := prog.Text
+	if t, ok := c.tool(name); ok {
+		c.checkTool(r, t, call.Args(), at, prog)
+		return
+	}
+	if prog.Dynamic() {
+		return
+	}
+	switch name {
+	case "make", "gmake":
+		c.checkMake(r, call, at)
+		return
+	case "go":
+		c.checkGo(r, call, at)
+		return
+	case "bash", "sh", "zsh", "source", ".":
+		c.checkScriptArg(r, call, at)
+		return
+	}
+	if strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasPrefix(name, "~") {
+		c.checkExecutable(r, call.Dir, prog, at)
+	}
+}
+
+func (r *report) addWord(w command.Word, at locate, rule, suggestion, format string, args ...any) {
+	line, col := at(w.Line, w.Col)
+	r.addAt(line, col, rule, suggestion, format, args...)
+}
+
+// checkExecutable: a program run by path must exist and be executable.
+func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at locate) {
+	if dir == "" {
+		return
+	}
+	p := path.Join(dir, prog.Text)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return
+	}
+	switch c.opts.Repo.Stat(p) {
+	case repo.Missing:
+		hint := c.nearbyName(p)
+		r.addWord(prog, at, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
+	case repo.Dir:
+		r.addWord(prog, at, ruleScript, "", "%s is a folder, not a program", prog.Text)
+	default:
+		if !c.opts.Repo.Executable(p) {
+			r.addWord(prog, at, ruleScript, "", "%s is not executable (chmod +x, or run it with bash)", prog.Text)
+		}
+	}
+}
+
+// shellPath writes a repository path as the doc would type it from dir.
+func shellPath(original, dir, hint string) string {
+	if hint == "" {
+		return ""
+	}
+	rel := relativeTo(dir, hint)
+	if strings.HasPrefix(original, "./") && !strings.HasPrefix(rel, "../") {
+		rel = "./" + rel
+	}
+	return rel
+}
+
+// checkScriptArg: "bash path" and "sh path" need the file to exist.
+func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
+	args := call.Args()
+	for len(args) > 0 && strings.HasPrefix(args[0].Text, "-") {
+		if args[0].Text == "-c" || strings.HasPrefix(args[0].Text, "-") && strings.Contains(args[0].Text, "c") && !strings.HasPrefix(args[0].Text, "--") {
+			return // inline script text, not a file
+		}
+		if args[0].Text == "-o" || args[0].Text == "+o" {
+			args = args[1:]
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 || args[0].Dynamic() || call.Dir == "" {
+		return
+	}
+	file := args[0]
+	if strings.HasPrefix(file.Text, "/") || strings.HasPrefix(file.Text, "~") {
+		return
+	}
+	p := path.Join(call.Dir, file.Text)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return
+	}
+	switch c.opts.Repo.Stat(p) {
+	case repo.Missing:
+		r.addWord(file, at, ruleScript, shellPath(file.Text, call.Dir, c.nearbyName(p)), "%s does not exist", file.Text)
+	case repo.Dir:
+		r.addWord(file, at, ruleScript, "", "%s is a folder, not a script", file.Text)
+	}
+}
+
+// checkMake: every target named must be a rule of the Makefile make reads.
+func (c *Checker) checkMake(r *report, call command.Call, at locate) {
+	dir, file := call.Dir, ""
+	var targets []command.Word
+	args := call.Args()
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		value := func(long string) (string, bool) {
+			if v, ok := strings.CutPrefix(a.Text, long+"="); ok {
+				return v, true
+			}
+			if i+1 < len(args) {
+				i++
+				return args[i].Text, !args[i].Dynamic()
+			}
+			return "", false
+		}
+		switch {
+		case a.Text == "-C" || a.Text == "--directory" || strings.HasPrefix(a.Text, "--directory="):
+			v, ok := value("--directory")
+			if !ok || dir == "" || strings.HasPrefix(v, "/") {
+				dir = ""
+			} else {
+				dir = path.Join(dir, v)
+			}
+		case strings.HasPrefix(a.Text, "-C") && len(a.Text) > 2:
+			if dir != "" {
+				dir = path.Join(dir, a.Text[2:])
+			}
+		case a.Text == "-f" || a.Text == "--file" || a.Text == "--makefile" || strings.HasPrefix(a.Text, "--file=") || strings.HasPrefix(a.Text, "--makefile="):
+			v, ok := value("--file")
+			if !ok {
+				return
+			}
+			file = v
+		case a.Text == "-j" || a.Text == "-l" || a.Text == "-o" || a.Text == "-W" || a.Text == "-I":
+			if a.Text != "-j" || i+1 < len(args) && isNumber(args[i+1].Text) {
+				i++
+			}
+		case strings.HasPrefix(a.Text, "-"):
+		case strings.Contains(a.Text, "=") && isVariable(a.Text[:strings.IndexByte(a.Text, '=')]):
+		default:
+			targets = append(targets, a)
+		}
+	}
+	if dir == "" {
+		return
+	}
+	mf := c.opts.Repo.Makefile(dir, file)
+	if mf == nil {
+		where := "the repository root"
+		if dir != "." {
+			where = dir
+		}
+		if file != "" {
+			r.addWord(call.Words[0], at, ruleMake, "", "make -f %s: no such Makefile in %s", file, where)
+		} else {
+			r.addWord(call.Words[0], at, ruleMake, "", "no Makefile in %s", where)
+		}
+		return
+	}
+	for _, t := range targets {
+		if t.Dynamic() || mf.Has(t.Text) {
+			continue
+		}
+		hint := suggest.Nearest(t.Text, mf.Targets)
+		if hint != "" {
+			hint = "`make " + hint + "`"
+		}
+		r.addWord(t, at, ruleMake, hint, "make target %q is not defined in %s", t.Text, mf.Path)
+	}
+}
+
+func isNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
+
+func isVariable(s string) bool { return variableName.MatchString(s) }

@@ -1,0 +1,320 @@
+package check
+
+import (
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/docscheck/suggest"
+	"github.com/yuin/goldmark/ast"
+)
+
+// Link rules.
+const (
+	ruleLink      = "link"
+	ruleAnchor    = "anchor"
+	ruleReference = "reference"
+	ruleExternal  = "external"
+)
+
+var (
+	htmlLinkAttr = regexp.MustCompile(`(?i)<(?:a|img|source|link)\b[^>]*?\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))`)
+	scheme       = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.\-]*:`)
+	// missingRef finds "[text][label]" and "[text][]" left as plain text,
+	// which is what goldmark makes of a reference without a definition.
+	missingRef = regexp.MustCompile(`\[([^\[\]]+)\]\[([^\[\]]*)\]`)
+)
+
+type externalLink struct {
+	path   string
+	line   int
+	col    int
+	target string
+}
+
+// checkLinks checks every link, image and HTML href/src on the page and
+// returns the external ones for the optional fetch pass.
+func (c *Checker) checkLinks(r *report) []externalLink {
+	var ext []externalLink
+	check := func(dest string, offset int) {
+		if e, ok := c.checkTarget(r, dest, offset); ok {
+			line, col := r.page.position(offset)
+			ext = append(ext, externalLink{path: r.page.path, line: line, col: col, target: e})
+		}
+	}
+	src := r.page.source
+	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			check(string(n.Destination), nodeOffset(n, src))
+		case *ast.Image:
+			check(string(n.Destination), nodeOffset(n, src))
+		case *ast.AutoLink:
+			if n.AutoLinkType == ast.AutoLinkURL {
+				check(string(n.URL(src)), nodeOffset(n, src))
+			}
+		case *ast.RawHTML:
+			for i := 0; i < n.Segments.Len(); i++ {
+				seg := n.Segments.At(i)
+				htmlLinks(string(seg.Value(src)), seg.Start, check)
+			}
+		case *ast.HTMLBlock:
+			lines := n.Lines()
+			for i := 0; i < lines.Len(); i++ {
+				seg := lines.At(i)
+				htmlLinks(string(seg.Value(src)), seg.Start, check)
+			}
+		case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
+			return ast.WalkSkipChildren, nil
+		default:
+			if n.Type() == ast.TypeBlock || n.Kind() == ast.KindEmphasis || n.Kind() == ast.KindLink {
+				c.checkMissingRefs(r, n)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return ext
+}
+
+func htmlLinks(s string, base int, check func(string, int)) {
+	for _, m := range htmlLinkAttr.FindAllStringSubmatchIndex(s, -1) {
+		var val string
+		var at int
+		for g := 2; g <= 4; g++ {
+			if m[2*g] >= 0 {
+				val, at = s[m[2*g]:m[2*g+1]], m[2*g]
+			}
+		}
+		check(decodeHTMLEntities(val), base+at)
+	}
+}
+
+func decodeHTMLEntities(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&quot;", `"`, "&#39;", "'").Replace(s)
+}
+
+// checkMissingRefs looks at the runs of plain text directly inside n for
+// "[text][label]" that goldmark could not resolve.
+func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
+	src := r.page.source
+	var run strings.Builder
+	var offsets []int // source offset of each byte in run
+	flush := func() {
+		s := run.String()
+		for _, m := range missingRef.FindAllStringSubmatchIndex(s, -1) {
+			if m[0] > 0 && s[m[0]-1] == '\\' || s[m[1]-2] == '\\' {
+				continue
+			}
+			label := s[m[4]:m[5]]
+			if label == "" {
+				label = s[m[2]:m[3]]
+			}
+			r.add(offsets[m[0]], ruleReference, "", "reference [%s] has no definition", label)
+		}
+		run.Reset()
+		offsets = offsets[:0]
+	}
+	for ch := n.FirstChild(); ch != nil; ch = ch.NextSibling() {
+		t, ok := ch.(*ast.Text)
+		if !ok {
+			flush()
+			continue
+		}
+		seg := t.Segment
+		if len(offsets) > 0 && offsets[len(offsets)-1]+1 != seg.Start {
+			run.WriteByte('\n')
+			offsets = append(offsets, seg.Start)
+		}
+		run.Write(seg.Value(src))
+		for i := seg.Start; i < seg.Stop; i++ {
+			offsets = append(offsets, i)
+		}
+	}
+	flush()
+}
+
+// checkTarget judges one link destination. It returns the URL and true when
+// the link is external (http or https) and left to the fetch pass.
+func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool) {
+	dest = strings.TrimSpace(dest)
+	if dest == "" {
+		return "", false
+	}
+	if strings.HasPrefix(dest, "//") {
+		return "https:" + dest, true
+	}
+	if scheme.MatchString(dest) {
+		lower := strings.ToLower(dest)
+		if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
+			return dest, true
+		}
+		return "", false // mailto:, tel:, ...
+	}
+	target, fragment, _ := strings.Cut(dest, "#")
+	target, _, _ = strings.Cut(target, "?")
+	if target == "" {
+		c.checkAnchor(r, r.page, fragment, offset, "")
+		return "", false
+	}
+	decoded, err := url.PathUnescape(target)
+	if err != nil {
+		r.add(offset, ruleLink, "", "link target %s has a malformed %%-escape", quoteTarget(dest))
+		return "", false
+	}
+	var resolved string
+	var kind repo.Kind
+	if strings.HasPrefix(decoded, "/") {
+		resolved, kind = c.resolveRooted(decoded)
+	} else {
+		joined := path.Join(path.Dir(r.page.path), decoded)
+		if joined == ".." || strings.HasPrefix(joined, "../") {
+			r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
+			return "", false
+		}
+		resolved, kind = c.resolveRelative(joined, strings.HasSuffix(decoded, "/"))
+	}
+	if kind == repo.Missing {
+		hint := ""
+		if !strings.HasPrefix(decoded, "/") {
+			hint = c.nearbyName(resolved)
+		}
+		if hint != "" {
+			hint = relativeTo(path.Dir(r.page.path), hint)
+		}
+		r.add(offset, ruleLink, hint, "link target %s does not exist", quoteTarget(dest))
+		return "", false
+	}
+	if fragment == "" {
+		return "", false
+	}
+	if kind == repo.Dir {
+		readme := path.Join(resolved, "README.md")
+		if c.opts.Repo.Stat(readme) != repo.File {
+			return "", false
+		}
+		resolved = readme
+	}
+	if !isMarkdown(resolved) {
+		return "", false // "#L10" on a source file and the like
+	}
+	other, err := c.load(resolved)
+	if err != nil {
+		r.add(offset, ruleLink, "", "link target %s cannot be read", quoteTarget(dest))
+		return "", false
+	}
+	c.checkAnchor(r, other, fragment, offset, resolved)
+	return "", false
+}
+
+func quoteTarget(s string) string { return "`" + s + "`" }
+
+// resolveRooted maps a "/..." link: onto the site root when one is set,
+// else onto the repository root (as GitHub does for files in a repository).
+func (c *Checker) resolveRooted(p string) (string, repo.Kind) {
+	if c.opts.SiteRoot == "" {
+		rel := path.Clean(strings.TrimPrefix(p, "/"))
+		if rel == "" {
+			rel = "."
+		}
+		return rel, c.opts.Repo.Stat(rel)
+	}
+	return c.resolveRelative(path.Join(c.opts.SiteRoot, p), strings.HasSuffix(p, "/"))
+}
+
+// resolveRelative finds the file a repository-relative link names. With a
+// site root, a docs site's clean URLs are tried too: "x/" → x/index.md,
+// "x" → x.md, "x.html" → x.md.
+func (c *Checker) resolveRelative(p string, dirSlash bool) (string, repo.Kind) {
+	if p == "" {
+		p = "."
+	}
+	kind := c.opts.Repo.Stat(p)
+	if kind != repo.Missing && (kind == repo.Dir || !dirSlash) && (c.opts.SiteRoot == "" || kind == repo.File) {
+		return p, kind
+	}
+	if c.opts.SiteRoot != "" {
+		var candidates []string
+		if dirSlash || kind == repo.Dir {
+			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"))
+		} else {
+			base := strings.TrimSuffix(p, ".html")
+			candidates = append(candidates, base+".md", path.Join(base, "index.md"))
+		}
+		for _, cand := range candidates {
+			if c.opts.Repo.Stat(cand) == repo.File {
+				return cand, repo.File
+			}
+		}
+		if kind == repo.Dir {
+			return p, kind
+		}
+	}
+	if dirSlash && kind == repo.File {
+		return p, repo.Missing // "file.md/" is not a folder
+	}
+	return p, kind
+}
+
+// nearbyName suggests an existing sibling for a missing path.
+func (c *Checker) nearbyName(p string) string {
+	dir, base := path.Split(p)
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		dir = "."
+	}
+	if c.opts.Repo.Stat(dir) != repo.Dir {
+		if parent := c.nearbyName(dir); parent != "" {
+			return path.Join(parent, base)
+		}
+		return ""
+	}
+	if n := suggest.Nearest(base, c.opts.Repo.Names(dir)); n != "" {
+		return path.Join(dir, n)
+	}
+	return ""
+}
+
+// relativeTo writes target (repository-relative) as a link from folder dir.
+func relativeTo(dir, target string) string {
+	if dir == "." {
+		return target
+	}
+	up := ""
+	for dir != "." && !strings.HasPrefix(target+"/", dir+"/") {
+		dir = path.Dir(dir)
+		up += "../"
+	}
+	if dir == "." {
+		return up + target
+	}
+	return up + strings.TrimPrefix(target, dir+"/")
+}
+
+// checkAnchor reports a fragment that names no heading or id on target.
+// inFile is "" for the page itself.
+func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset int, inFile string) {
+	if fragment == "" || fragment == "top" {
+		return
+	}
+	frag, err := url.PathUnescape(fragment)
+	if err != nil {
+		frag = fragment
+	}
+	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] {
+		return
+	}
+	where := "on this page"
+	if inFile != "" {
+		where = "in " + inFile
+	}
+	hint := suggest.Nearest(frag, target.anchorList)
+	if hint != "" {
+		hint = "#" + hint
+	}
+	r.add(offset, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+}

@@ -1,0 +1,4 @@
+// Command widget is a docscheck fixture.
+package main
+
+func main() {}

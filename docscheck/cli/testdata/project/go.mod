@@ -1,0 +1,3 @@
+module github.com/prodproof/prodproof
+
+go 1.26

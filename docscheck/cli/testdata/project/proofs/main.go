@@ -1,0 +1,4 @@
+// Command proofs is a docscheck fixture.
+package main
+
+func main() {}

@@ -1,0 +1,3 @@
+module example.com/clifixture
+
+go 1.26

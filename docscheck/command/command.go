@@ -1,0 +1,278 @@
+// Package command finds the simple commands in a piece of shell text, using
+// a real shell parser (mvdan.cc/sh/v3/syntax), so that environment prefixes,
+// "&&" chains, pipes, subshells and "cd dir && ..." are understood. It never
+// runs anything: words are reduced to their literal text, and any expansion
+// ($VAR, $(cmd), globs in braces) is marked as unknowable.
+package command
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Unknown stands in the text of a word for each part whose value only the
+// shell would know (a parameter or command substitution).
+const Unknown = "\x00"
+
+// Word is one shell word reduced to its literal text.
+type Word struct {
+	// Text is the value after quote removal; each expansion is replaced by
+	// Unknown.
+	Text string
+	// Line and Col locate the word in the parsed text (1-based; Col in bytes).
+	Line, Col int
+}
+
+// Dynamic reports whether part of the word is only known at run time.
+func (w Word) Dynamic() bool { return strings.Contains(w.Text, Unknown) }
+
+// Call is one simple command.
+type Call struct {
+	// Words holds the program and its arguments; environment assignments in
+	// front ("A=b cmd") and wrappers (env, sudo, exec, nohup, command) are
+	// already removed.
+	Words []Word
+	// Dir is the working folder relative to where the text starts running,
+	// following literal "cd" commands before this one ("." at the start).
+	// It is empty when a "cd" to an unknowable folder came first.
+	Dir string
+}
+
+// Program is the first word's text.
+func (c Call) Program() string { return c.Words[0].Text }
+
+// Args are the words after the program.
+func (c Call) Args() []Word { return c.Words[1:] }
+
+// Parse returns every simple command in src, in source order, including
+// commands inside subshells, blocks, conditionals, loops and command
+// substitutions.
+func Parse(src string) ([]Call, error) {
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	if err != nil {
+		return nil, fmt.Errorf("parse shell: %w", err)
+	}
+	w := &walker{}
+	dir := "."
+	w.stmts(f.Stmts, &dir)
+	return w.calls, nil
+}
+
+type walker struct {
+	calls []Call
+}
+
+func (w *walker) stmts(list []*syntax.Stmt, dir *string) {
+	for _, s := range list {
+		w.stmt(s, dir)
+	}
+}
+
+func (w *walker) stmt(s *syntax.Stmt, dir *string) {
+	if s == nil {
+		return
+	}
+	switch c := s.Cmd.(type) {
+	case *syntax.CallExpr:
+		for _, a := range c.Assigns {
+			if a.Value != nil {
+				w.substitutions(a.Value, *dir)
+			}
+		}
+		for _, arg := range c.Args {
+			w.substitutions(arg, *dir)
+		}
+		w.call(c, dir)
+	case *syntax.BinaryCmd:
+		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
+			// Each side of a pipe runs in its own subshell.
+			left, right := *dir, *dir
+			w.stmt(c.X, &left)
+			w.stmt(c.Y, &right)
+			return
+		}
+		w.stmt(c.X, dir)
+		w.stmt(c.Y, dir)
+	case *syntax.Subshell:
+		inner := *dir
+		w.stmts(c.Stmts, &inner)
+	case *syntax.Block:
+		w.stmts(c.Stmts, dir)
+	case *syntax.IfClause:
+		for ic := c; ic != nil; ic = ic.Else {
+			w.stmts(ic.Cond, dir)
+			w.stmts(ic.Then, dir)
+		}
+	case *syntax.WhileClause:
+		w.stmts(c.Cond, dir)
+		w.stmts(c.Do, dir)
+	case *syntax.ForClause:
+		w.stmts(c.Do, dir)
+	case *syntax.CaseClause:
+		for _, item := range c.Items {
+			inner := *dir
+			w.stmts(item.Stmts, &inner)
+		}
+	case *syntax.FuncDecl:
+		inner := *dir
+		w.stmt(c.Body, &inner)
+	case *syntax.TimeClause:
+		w.stmt(c.Stmt, dir)
+	case *syntax.CoprocClause:
+		inner := *dir
+		w.stmt(c.Stmt, &inner)
+	case *syntax.DeclClause:
+		for _, a := range c.Args {
+			if a.Value != nil {
+				w.substitutions(a.Value, *dir)
+			}
+		}
+	}
+}
+
+// substitutions walks the commands inside $(...) and <(...) of a word.
+func (w *walker) substitutions(word *syntax.Word, dir string) {
+	syntax.Walk(word, func(n syntax.Node) bool {
+		switch s := n.(type) {
+		case *syntax.CmdSubst:
+			inner := dir
+			w.stmts(s.Stmts, &inner)
+			return false
+		case *syntax.ProcSubst:
+			inner := dir
+			w.stmts(s.Stmts, &inner)
+			return false
+		}
+		return true
+	})
+}
+
+func (w *walker) call(c *syntax.CallExpr, dir *string) {
+	if len(c.Args) == 0 {
+		return
+	}
+	words := make([]Word, len(c.Args))
+	for i, a := range c.Args {
+		words[i] = Word{Text: literal(a), Line: int(a.Pos().Line()), Col: int(a.Pos().Col())}
+	}
+	words = unwrap(words)
+	if len(words) == 0 {
+		return
+	}
+	if words[0].Text == "cd" || words[0].Text == "pushd" {
+		*dir = changeDir(*dir, words[1:])
+		return
+	}
+	w.calls = append(w.calls, Call{Words: words, Dir: *dir})
+}
+
+// unwrap drops wrappers that run the rest of the line as the command.
+func unwrap(words []Word) []Word {
+	for len(words) > 0 {
+		switch words[0].Text {
+		case "env":
+			words = words[1:]
+			for len(words) > 0 && (strings.HasPrefix(words[0].Text, "-") || isAssignment(words[0].Text)) {
+				words = words[1:]
+			}
+		case "sudo":
+			words = words[1:]
+			for len(words) > 0 && strings.HasPrefix(words[0].Text, "-") {
+				takesValue := words[0].Text == "-u" || words[0].Text == "-g"
+				words = words[1:]
+				if takesValue && len(words) > 0 {
+					words = words[1:]
+				}
+			}
+		case "exec", "nohup", "command", "time":
+			words = words[1:]
+			for len(words) > 0 && strings.HasPrefix(words[0].Text, "-") {
+				words = words[1:]
+			}
+		default:
+			return words
+		}
+	}
+	return words
+}
+
+func isAssignment(s string) bool {
+	name, _, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return false
+	}
+	for i, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func changeDir(dir string, args []Word) string {
+	if dir == "" {
+		return ""
+	}
+	for len(args) > 0 && strings.HasPrefix(args[0].Text, "-") && args[0].Text != "-" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return "" // cd to $HOME: outside what we know
+	}
+	target := args[0].Text
+	if args[0].Dynamic() || target == "-" || strings.HasPrefix(target, "/") || strings.HasPrefix(target, "~") {
+		return ""
+	}
+	return path.Clean(path.Join(dir, target))
+}
+
+// literal reduces a word to its text after quote removal, with Unknown for
+// each expansion.
+func literal(w *syntax.Word) string {
+	var b strings.Builder
+	for _, p := range w.Parts {
+		appendPart(&b, p, false)
+	}
+	return b.String()
+}
+
+func appendPart(b *strings.Builder, p syntax.WordPart, quoted bool) {
+	switch p := p.(type) {
+	case *syntax.Lit:
+		b.WriteString(unescape(p.Value, quoted))
+	case *syntax.SglQuoted:
+		b.WriteString(p.Value)
+	case *syntax.DblQuoted:
+		for _, inner := range p.Parts {
+			appendPart(b, inner, true)
+		}
+	default:
+		b.WriteString(Unknown)
+	}
+}
+
+// unescape removes the backslashes the shell would remove. Inside double
+// quotes only \$ \` \" \\ and a backslash-newline are escapes.
+func unescape(s string, quoted bool) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			next := s[i+1]
+			if !quoted || strings.IndexByte("$`\"\\\n", next) >= 0 {
+				if next != '\n' {
+					b.WriteByte(next)
+				}
+				i++
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

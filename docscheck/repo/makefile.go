@@ -1,0 +1,172 @@
+package repo
+
+import (
+	"path"
+	"slices"
+	"strings"
+)
+
+// Makefile holds the targets one Makefile defines.
+type Makefile struct {
+	// Path is the Makefile's path relative to the root.
+	Path string
+	// Targets are explicit targets, in order of first appearance.
+	Targets []string
+	// Patterns are pattern-rule targets such as "%.o".
+	Patterns []string
+	// Default is the first ordinary target, or .DEFAULT_GOAL when set.
+	Default string
+}
+
+// Has reports whether make would find a rule for target.
+func (m *Makefile) Has(target string) bool {
+	if slices.Contains(m.Targets, target) {
+		return true
+	}
+	for _, p := range m.Patterns {
+		prefix, suffix, _ := strings.Cut(p, "%")
+		if len(target) > len(prefix)+len(suffix) && strings.HasPrefix(target, prefix) && strings.HasSuffix(target, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// Makefile returns the Makefile make would read in folder dir (GNUmakefile,
+// makefile, Makefile, in make's order), or the file named when name is set.
+// It returns nil when there is none.
+func (r *Repo) Makefile(dir, name string) *Makefile {
+	candidates := []string{"GNUmakefile", "makefile", "Makefile"}
+	if name != "" {
+		candidates = []string{name}
+	}
+	for _, c := range candidates {
+		p := clean(path.Join(dir, c))
+		if r.Stat(p) != File {
+			continue
+		}
+		r.mu.Lock()
+		m, ok := r.makefiles[p]
+		r.mu.Unlock()
+		if ok {
+			return m
+		}
+		m = r.parseMakefile(p, map[string]bool{})
+		r.mu.Lock()
+		r.makefiles[p] = m
+		r.mu.Unlock()
+		return m
+	}
+	return nil
+}
+
+// parseMakefile reads rule lines: "a b: deps", "a:: deps", "%.o: %.c",
+// skipping recipes, variable assignments and special targets, and following
+// literal include lines.
+func (r *Repo) parseMakefile(p string, seen map[string]bool) *Makefile {
+	m := &Makefile{Path: p}
+	seen[p] = true
+	data, err := r.ReadFile(p)
+	if err != nil {
+		return m
+	}
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		for strings.HasSuffix(line, "\\") && i+1 < len(lines) {
+			i++
+			line = strings.TrimSuffix(line, "\\") + " " + lines[i]
+		}
+		if strings.HasPrefix(line, "\t") {
+			continue // recipe
+		}
+		if c := strings.IndexByte(line, '#'); c >= 0 {
+			line = line[:c]
+		}
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(trimmed, ".DEFAULT_GOAL"); ok {
+			rest = strings.TrimSpace(rest)
+			for _, op := range []string{":=", "::=", "?=", "="} {
+				if v, ok := strings.CutPrefix(rest, op); ok {
+					m.Default = strings.TrimSpace(v)
+					break
+				}
+			}
+			continue
+		}
+		for _, kw := range []string{"include ", "-include ", "sinclude "} {
+			if rest, ok := strings.CutPrefix(trimmed, kw); ok {
+				for _, inc := range strings.Fields(rest) {
+					if strings.Contains(inc, "$") {
+						continue
+					}
+					ip := clean(path.Join(path.Dir(p), inc))
+					if seen[ip] || r.Stat(ip) != File {
+						continue
+					}
+					sub := r.parseMakefile(ip, seen)
+					m.Targets = append(m.Targets, sub.Targets...)
+					m.Patterns = append(m.Patterns, sub.Patterns...)
+				}
+				trimmed = ""
+			}
+		}
+		if trimmed == "" {
+			continue
+		}
+		colon := ruleColon(trimmed)
+		if colon < 0 {
+			continue
+		}
+		for _, t := range strings.Fields(trimmed[:colon]) {
+			switch {
+			case strings.HasPrefix(t, ".") && strings.ToUpper(t) == t:
+				// .PHONY, .SUFFIXES, ...: special targets.
+			case strings.Contains(t, "%"):
+				m.Patterns = append(m.Patterns, t)
+			default:
+				if !slices.Contains(m.Targets, t) {
+					m.Targets = append(m.Targets, t)
+				}
+				if m.Default == "" && !strings.HasPrefix(t, ".") {
+					m.Default = t
+				}
+			}
+		}
+	}
+	return m
+}
+
+// ruleColon finds the colon that separates targets from prerequisites, or
+// -1 when the line is an assignment or not a rule.
+func ruleColon(line string) int {
+	depth := 0
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; c {
+		case '(', '{':
+			depth++
+		case ')', '}':
+			depth--
+		case '=':
+			if depth == 0 {
+				return -1 // "X = y", "X ?= y", "X += y"
+			}
+		case ':':
+			if depth > 0 {
+				continue
+			}
+			if i+1 < len(line) && line[i+1] == '=' {
+				return -1 // "X := y"
+			}
+			if i+2 < len(line) && line[i+1] == ':' && line[i+2] == '=' {
+				return -1 // "X ::= y"
+			}
+			// A target-specific variable "t: X = y" is still a rule for t.
+			return i
+		}
+	}
+	return -1
+}

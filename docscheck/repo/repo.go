@@ -1,0 +1,309 @@
+// Package repo answers questions about the repository a document lives in:
+// does this path exist (case-sensitively), is it executable, which targets
+// does a Makefile define, which Go packages and test functions exist. It only
+// reads files; nothing it inspects is executed. Answers are cached, and a Repo
+// is safe for concurrent use.
+package repo
+
+import (
+	"bufio"
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Repo is a read-only view of one repository folder.
+type Repo struct {
+	root string
+
+	mu        sync.Mutex
+	dirs      map[string]dirListing
+	makefiles map[string]*Makefile
+	funcs     map[string][]string
+	pkgTrees  map[string][]string
+	execs     map[string]bool
+
+	moduleOnce sync.Once
+	module     string
+}
+
+type dirListing struct {
+	entries map[string]fs.DirEntry
+	err     error
+}
+
+// New returns a view of the folder root.
+func New(root string) *Repo {
+	return &Repo{
+		root:      root,
+		dirs:      map[string]dirListing{},
+		makefiles: map[string]*Makefile{},
+		funcs:     map[string][]string{},
+		pkgTrees:  map[string][]string{},
+		execs:     map[string]bool{},
+	}
+}
+
+// Root is the folder this view reads.
+func (r *Repo) Root() string { return r.root }
+
+// Abs turns a slash-separated path relative to the root into an OS path.
+func (r *Repo) Abs(rel string) string {
+	return filepath.Join(r.root, filepath.FromSlash(rel))
+}
+
+func (r *Repo) listing(rel string) dirListing {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if l, ok := r.dirs[rel]; ok {
+		return l
+	}
+	l := dirListing{entries: map[string]fs.DirEntry{}}
+	entries, err := os.ReadDir(r.Abs(rel))
+	l.err = err
+	for _, e := range entries {
+		l.entries[e.Name()] = e
+	}
+	r.dirs[rel] = l
+	return l
+}
+
+// Names lists the entries of a folder (relative, slash-separated), sorted.
+func (r *Repo) Names(rel string) []string {
+	l := r.listing(clean(rel))
+	names := make([]string, 0, len(l.entries))
+	for n := range l.entries {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Kind says what a path is.
+type Kind int
+
+const (
+	Missing Kind = iota
+	File
+	Dir
+)
+
+// Stat reports whether rel exists with exactly this spelling, component by
+// component, so that a link that only works on a case-insensitive disk is
+// still caught on one.
+func (r *Repo) Stat(rel string) Kind {
+	rel = clean(rel)
+	if rel == "." {
+		return Dir
+	}
+	if strings.HasPrefix(rel, "../") || rel == ".." {
+		// Outside the repository: fall back to the OS, we cannot list
+		// parents reliably and such links are rare.
+		info, err := os.Stat(r.Abs(rel))
+		switch {
+		case err != nil:
+			return Missing
+		case info.IsDir():
+			return Dir
+		}
+		return File
+	}
+	parts := strings.Split(rel, "/")
+	dir := "."
+	for i, p := range parts {
+		l := r.listing(dir)
+		e, ok := l.entries[p]
+		if !ok {
+			return Missing
+		}
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			info, err := os.Stat(r.Abs(path.Join(dir, p)))
+			if err != nil {
+				return Missing
+			}
+			isDir = info.IsDir()
+		}
+		if i == len(parts)-1 {
+			if isDir {
+				return Dir
+			}
+			return File
+		}
+		if !isDir {
+			return Missing
+		}
+		dir = path.Join(dir, p)
+	}
+	return Missing
+}
+
+// Executable reports whether rel is a file with an execute bit set.
+func (r *Repo) Executable(rel string) bool {
+	rel = clean(rel)
+	r.mu.Lock()
+	x, ok := r.execs[rel]
+	r.mu.Unlock()
+	if ok {
+		return x
+	}
+	info, err := os.Stat(r.Abs(rel))
+	x = err == nil && !info.IsDir() && info.Mode().Perm()&0o111 != 0
+	r.mu.Lock()
+	r.execs[rel] = x
+	r.mu.Unlock()
+	return x
+}
+
+// ReadFile reads a file under the root.
+func (r *Repo) ReadFile(rel string) ([]byte, error) {
+	return os.ReadFile(r.Abs(clean(rel)))
+}
+
+func clean(rel string) string {
+	rel = path.Clean(strings.TrimPrefix(filepath.ToSlash(rel), "/"))
+	if rel == "" {
+		return "."
+	}
+	return rel
+}
+
+// ModulePath returns the module path declared in the root go.mod, or "".
+func (r *Repo) ModulePath() string {
+	r.moduleOnce.Do(func() { r.module = r.readModulePath() })
+	return r.module
+}
+
+func (r *Repo) readModulePath() string {
+	data, err := r.ReadFile("go.mod")
+	if err != nil {
+		return ""
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if rest, ok := strings.CutPrefix(line, "module"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
+}
+
+// IsGoPackage reports whether the folder holds Go files (a package or its
+// tests). Folders the go tool ignores are not packages.
+func (r *Repo) IsGoPackage(rel string) bool {
+	rel = clean(rel)
+	if r.Stat(rel) != Dir || ignoredByGo(rel) {
+		return false
+	}
+	for _, n := range r.Names(rel) {
+		if strings.HasSuffix(n, ".go") && r.Stat(path.Join(rel, n)) == File {
+			return true
+		}
+	}
+	return false
+}
+
+func ignoredByGo(rel string) bool {
+	for _, p := range strings.Split(rel, "/") {
+		if p == "testdata" || p == "vendor" || strings.HasPrefix(p, "_") || (strings.HasPrefix(p, ".") && p != "." && p != "..") {
+			return true
+		}
+	}
+	return false
+}
+
+// PackagesUnder lists the Go packages in rel and its subfolders, as the
+// "rel/..." pattern would.
+func (r *Repo) PackagesUnder(rel string) []string {
+	rel = clean(rel)
+	r.mu.Lock()
+	if pkgs, ok := r.pkgTrees[rel]; ok {
+		r.mu.Unlock()
+		return pkgs
+	}
+	r.mu.Unlock()
+	var pkgs []string
+	var walk func(dir string)
+	walk = func(dir string) {
+		if r.IsGoPackage(dir) {
+			pkgs = append(pkgs, dir)
+		}
+		for _, n := range r.Names(dir) {
+			sub := path.Join(dir, n)
+			if n == "testdata" || n == "vendor" || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
+				continue
+			}
+			if r.Stat(sub) == Dir {
+				if dir != rel || rel == "." {
+					// A nested module is not part of this pattern.
+					if r.Stat(path.Join(sub, "go.mod")) == File {
+						continue
+					}
+				}
+				walk(sub)
+			}
+		}
+	}
+	if r.Stat(rel) == Dir {
+		walk(rel)
+	}
+	r.mu.Lock()
+	r.pkgTrees[rel] = pkgs
+	r.mu.Unlock()
+	return pkgs
+}
+
+// TestFuncs lists the top-level Test, Benchmark, Fuzz and Example functions
+// declared in the package's _test.go files, sorted.
+func (r *Repo) TestFuncs(pkg string) []string {
+	pkg = clean(pkg)
+	r.mu.Lock()
+	if names, ok := r.funcs[pkg]; ok {
+		r.mu.Unlock()
+		return names
+	}
+	r.mu.Unlock()
+	var names []string
+	fset := token.NewFileSet()
+	for _, n := range r.Names(pkg) {
+		if !strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		src, err := r.ReadFile(path.Join(pkg, n))
+		if err != nil {
+			continue
+		}
+		f, err := parser.ParseFile(fset, n, src, parser.SkipObjectResolution)
+		if f == nil {
+			continue
+		}
+		_ = err // a file with a syntax error still yields the functions before it
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil {
+				continue
+			}
+			for _, prefix := range []string{"Test", "Benchmark", "Fuzz", "Example"} {
+				if strings.HasPrefix(fn.Name.Name, prefix) {
+					names = append(names, fn.Name.Name)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	r.mu.Lock()
+	r.funcs[pkg] = names
+	r.mu.Unlock()
+	return names
+}
