@@ -2,8 +2,11 @@ package pgprovision
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strconv"
 	"time"
 
@@ -62,8 +65,33 @@ func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error)
 	for _, kv := range serverSettings(opts.Settings) {
 		cmd = append(cmd, "-c", kv[0]+"="+kv[1])
 	}
-	opts.logf("starting docker postgres %s:%s", dockerImageRepository, dockerImageTag)
+	// A unique name lets the reaper and the error path remove the container
+	// even before (or without) RunWithOptions returning its ID.
+	suffix := make([]byte, 8)
+	if _, err := rand.Read(suffix); err != nil {
+		return nil, fmt.Errorf("container name: %w", err)
+	}
+	name := "prodproof-pg-" + hex.EncodeToString(suffix)
+	// The container outlives this process unless someone removes it; the
+	// reaper does if we die before Close, even in the middle of the start.
+	var guard *reaper
+	if cli, lookErr := exec.LookPath("docker"); lookErr == nil {
+		var reaperErr error
+		if guard, reaperErr = startReaper(dockerReaperScript, cli, name); reaperErr != nil {
+			opts.logf("docker postgres: no reaper (%v); if this process is killed, remove container %s by hand", reaperErr, name)
+		}
+	} else {
+		opts.logf("docker postgres: no docker CLI for a reaper; if this process is killed, remove container %s by hand", name)
+	}
+	releaseGuard := func(runCleanup bool) error {
+		if guard == nil {
+			return nil
+		}
+		return guard.release(runCleanup, reaperReleaseTimeout)
+	}
+	opts.logf("starting docker postgres %s:%s as container %s", dockerImageRepository, dockerImageTag, name)
 	resource, err := pool.RunWithOptions(&dockertest.RunOptions{
+		Name:       name,
 		Repository: dockerImageRepository,
 		Tag:        dockerImageTag,
 		Env:        []string{"POSTGRES_PASSWORD=" + password, "POSTGRES_USER=postgres", "POSTGRES_DB=postgres"},
@@ -78,23 +106,30 @@ func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error)
 		hc.RestartPolicy = dc.RestartPolicy{Name: "no"}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("docker postgres: run %s:%s: %s", dockerImageRepository, dockerImageTag, Redact(err.Error(), password))
+		// It may have got as far as creating the container.
+		runErr := fmt.Errorf("docker postgres: run %s:%s: %s", dockerImageRepository, dockerImageTag, Redact(err.Error(), password))
+		rmErr := pool.RemoveContainerByName(name)
+		return nil, errors.Join(runErr, releaseGuard(rmErr != nil))
 	}
 	purge := func() error {
 		done := make(chan error, 1)
 		go func() { done <- pool.Purge(resource) }()
+		var purgeErr error
 		select {
 		case err := <-done:
 			if err != nil {
-				return fmt.Errorf("remove docker postgres container: %w", err)
+				purgeErr = fmt.Errorf("remove docker postgres container: %w", err)
 			}
-			return nil
 		case <-time.After(dockerPurgeTimeout):
-			return fmt.Errorf("remove docker postgres container: no answer within %s", dockerPurgeTimeout)
+			purgeErr = fmt.Errorf("remove docker postgres container: no answer within %s", dockerPurgeTimeout)
 		}
+		return errors.Join(purgeErr, releaseGuard(purgeErr != nil))
 	}
 	defer func() {
 		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+				err = fmt.Errorf("%w: %s", ctxErr, err.Error())
+			}
 			if purgeErr := purge(); purgeErr != nil {
 				err = errors.Join(err, purgeErr)
 			}

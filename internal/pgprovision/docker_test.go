@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,5 +133,45 @@ func TestDockerStartAndClose(t *testing.T) {
 	if conn, err := net.DialTimeout("tcp", host, 2*time.Second); err == nil {
 		conn.Close()
 		t.Errorf("%s still accepts connections after Close", host)
+	}
+}
+
+// TestDockerReaperRemovesTheContainer runs the docker reaper against a fake
+// docker CLI that records its arguments: released without cleanup it does
+// nothing; released with cleanup (the owner could not purge, or died) it
+// removes the container.
+func TestDockerReaperRemovesTheContainer(t *testing.T) {
+	dir := t.TempDir()
+	record := filepath.Join(dir, "args")
+	cli := filepath.Join(dir, "docker")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$*\" >> " + shellQuote(record) + "\n"
+	if err := os.WriteFile(cli, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := startReaper(dockerReaperScript, cli, "c0ffee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.release(false, 10*time.Second); err != nil {
+		t.Fatalf("release without cleanup: %v", err)
+	}
+	if _, err := os.Stat(record); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("reaper ran the CLI although Close had purged: %v", err)
+	}
+
+	r, err = startReaper(dockerReaperScript, cli, "c0ffee")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.release(true, 10*time.Second); err != nil {
+		t.Fatalf("release with cleanup: %v", err)
+	}
+	got, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatalf("reaper did not run the CLI: %v", err)
+	}
+	if strings.TrimSpace(string(got)) != "rm --force --volumes c0ffee" {
+		t.Errorf("CLI called with %q", got)
 	}
 }

@@ -194,7 +194,7 @@ func provisionLocal(ctx context.Context, opts Options) (srv *Server, err error) 
 	}()
 	// The reaper comes first so that even a start cut short by this
 	// process dying leaves nothing behind.
-	if ls.reaper, err = startReaper(ls.data, ls.root); err != nil {
+	if ls.reaper, err = startReaper(localReaperScript, ls.data, ls.root); err != nil {
 		return nil, fmt.Errorf("local postgres: %w", err)
 	}
 	password, err := randomPassword()
@@ -344,7 +344,7 @@ func (ls *localServer) stop() error {
 	// do; if stopping failed, it gets one more try as it exits.
 	var reaperErr error
 	if ls.reaper != nil {
-		reaperErr = ls.reaper.release(reaperReleaseTimeout)
+		reaperErr = ls.reaper.release(stopErr != nil || rmErr != nil, reaperReleaseTimeout)
 	}
 	if stopErr != nil {
 		return fmt.Errorf("stop local postgres: %w", stopErr)

@@ -20,20 +20,37 @@
 //
 // Choices worth knowing:
 //
-//   - The superuser password is random per server (crypto/rand, URL-safe), so
-//     Server.URL carries a real secret. Nothing in this package writes the
-//     password or the URL to a log line or an error; Redact and Server.Redact
-//     help callers do the same with text they did not produce.
+//   - The superuser password is random per server (crypto/rand, 32 URL-safe
+//     characters), so Server.URL carries a real secret. Nothing in this
+//     package writes the password or the URL to a log line or an error;
+//     Redact and Server.Redact help callers do the same with text they did
+//     not produce.
 //   - Local and docker servers run with fsync, synchronous_commit and
 //     full_page_writes off: the data is throwaway and speed matters more than
 //     crash safety. max_connections is 200 so several backend processes and
-//     their pools fit at once.
-//   - Every child process runs in its own process group. A local server is
-//     also watched by a small reaper process that stops it and removes its
-//     temp dir if this process dies without calling Close (a test binary
-//     killed by -timeout, for instance), so no server outlives its owner.
+//     their pools fit at once. Options.Settings come last and so win.
+//   - A local cluster is made with --locale=C and UTF8: deterministic
+//     sorting, and no dependence on which locales the machine has.
+//   - A local server listens on 127.0.0.1 only, password-checked
+//     (scram-sha-256). Its Unix socket lives in the temp dir; when that path
+//     would pass the kernel's 107-byte limit, the server gets no socket
+//     rather than failing (nothing here needs it).
+//   - A free port is found by binding 127.0.0.1:0; if another process takes
+//     it before the server binds it, the start is retried on a new port.
+//   - auto falls back to local when a daemon answers but the container
+//     cannot be started (no image and no registry, say), and says so via
+//     Logf.
+//   - Every child process runs in its own process group. Each server is
+//     watched by a small reaper process (/bin/sh) that stops it (local) or
+//     removes its container (docker, when the docker CLI is on PATH) if this
+//     process dies without calling Close, for instance a test binary killed
+//     by -timeout; so no server outlives its owner.
 //   - Every error path after something was started stops and removes it, also
-//     when ctx is cancelled half way.
+//     when ctx is cancelled half way; such errors satisfy
+//     errors.Is(err, context.Canceled). The docker image pull and container
+//     start take no context, so a cancellation is noticed once they return.
+//   - DropDatabase uses IF EXISTS ... WITH (FORCE): it disconnects sessions
+//     and is safe to call twice, which is what cleanup code wants.
 package pgprovision
 
 import (
