@@ -1,0 +1,133 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/backend/postgres"
+	"github.com/prodproof/prodproof/backend/worker"
+)
+
+// memStore is an in-memory Store: the fuzz targets exercise the HTTP layer's
+// input handling, which must not depend on the database.
+type memStore struct {
+	mu   sync.Mutex
+	jobs map[job.ID]job.Job
+}
+
+func (m *memStore) Insert(_ context.Context, payload json.RawMessage) (job.Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := job.Time{Time: time.Now()}
+	j := job.Job{ID: job.NewID(), Status: job.Pending, Payload: payload, CreatedAt: now, UpdatedAt: now}
+	m.jobs[j.ID] = j
+	return j, nil
+}
+
+func (m *memStore) Get(_ context.Context, id job.ID) (job.Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, ok := m.jobs[id]
+	if !ok {
+		return job.Job{}, postgres.ErrNotFound
+	}
+	return j, nil
+}
+
+func (m *memStore) Ping(context.Context) error { return nil }
+
+func newTestRouter() (http.Handler, *memStore) {
+	store := &memStore{jobs: map[job.ID]job.Job{}}
+	return NewRouter(Config{
+		Store:        store,
+		State:        worker.NewState(time.Second),
+		Logger:       slog.New(slog.DiscardHandler),
+		MaxBodyBytes: 1024,
+	}), store
+}
+
+func serve(h http.Handler, method, path string, body io.Reader) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, path, body))
+	return rec
+}
+
+func FuzzPostJobs(f *testing.F) {
+	for _, seed := range []string{`{}`, `[1,2]`, `"x"`, `{"a":`, ``, `{"fault":"worker_crash_after_claim"}`, "\x00", `{} {}`, strings.Repeat("[", 2000)} {
+		f.Add([]byte(seed))
+	}
+	h, store := newTestRouter()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		before := len(store.jobs)
+		rec := serve(h, http.MethodPost, "/jobs", strings.NewReader(string(body)))
+		switch rec.Code {
+		case http.StatusCreated:
+			if !json.Valid(body) || len(body) > 1024 {
+				t.Fatalf("accepted invalid or oversize body %q", body)
+			}
+			var j job.Job
+			if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil {
+				t.Fatalf("201 body is not a job: %v", err)
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+			if len(store.jobs) != before {
+				t.Fatalf("a %d wrote a job", rec.Code)
+			}
+			var e map[string]string
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e["error"] == "" {
+				t.Fatalf("error body %q", rec.Body.String())
+			}
+		default:
+			t.Fatalf("POST %q: status %d", body, rec.Code)
+		}
+	})
+}
+
+func FuzzGetJob(f *testing.F) {
+	for _, seed := range []string{"00000000-0000-4000-8000-000000000000", "not-a-uuid", "", "%zz", "../health", "0000000000000000000000000000000000000000"} {
+		f.Add(seed)
+	}
+	h, _ := newTestRouter()
+	f.Fuzz(func(t *testing.T, id string) {
+		req, err := http.NewRequest(http.MethodGet, "/jobs/"+id, nil)
+		if err != nil {
+			return // not a request a client could send
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusMovedPermanently:
+		default:
+			t.Fatalf("GET /jobs/%q: status %d", id, rec.Code)
+		}
+	})
+}
+
+func TestPostThenGetRoundTrip(t *testing.T) {
+	h, _ := newTestRouter()
+	rec := serve(h, http.MethodPost, "/jobs", strings.NewReader(`{"k":"<script>"}`))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", rec.Code, rec.Body)
+	}
+	var j job.Job
+	if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	got := serve(h, http.MethodGet, "/jobs/"+j.ID.String(), nil)
+	if got.Code != http.StatusOK || !strings.Contains(got.Body.String(), j.ID.String()) {
+		t.Fatalf("GET: %d %s", got.Code, got.Body)
+	}
+	upper := serve(h, http.MethodGet, "/jobs/"+strings.ToUpper(j.ID.String()), nil)
+	if upper.Code != http.StatusOK {
+		t.Fatalf("GET upper-case id: %d", upper.Code)
+	}
+}
