@@ -3,12 +3,15 @@ package pgtest_test
 import (
 	"context"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/pgtest"
 )
 
@@ -50,6 +53,7 @@ func TestServerIsSharedAndAnswers(t *testing.T) {
 	if first.Version == "" {
 		t.Errorf("server Version is empty")
 	}
+	t.Logf("source=%s owned=%v", first.Source, first.Owned)
 }
 
 func TestNewDatabaseIsFreshEmptyAndDropped(t *testing.T) {
@@ -88,5 +92,45 @@ func TestNewDatabaseIsFreshEmptyAndDropped(t *testing.T) {
 		if got := queryOne(t, srv.URL, "SELECT count(*)::text FROM pg_database WHERE datname = $1", name); got != "0" {
 			t.Errorf("database %s still exists after its test's cleanup", name)
 		}
+	}
+}
+
+// TestUsesTestDatabaseURL runs this package's tests again in a child
+// process with TEST_DATABASE_URL pointing at a server started here. The
+// child must use that server (source url, not owned), and leave it running
+// with everything it did not create intact and nothing of its own behind.
+func TestUsesTestDatabaseURL(t *testing.T) {
+	if os.Getenv(pgtest.EnvURL) != "" {
+		t.Skip("already running against TEST_DATABASE_URL (this is the child run)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: pgprovision.SourceLocal})
+	if err != nil {
+		t.Fatalf("provision: %v", err)
+	}
+	defer srv.Close()
+	if _, err := srv.CreateDatabase(ctx, "keep_me"); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.v", "-test.count=1",
+		"-test.run=^(TestServerIsSharedAndAnswers|TestNewDatabaseIsFreshEmptyAndDropped)$")
+	cmd.Env = append(os.Environ(), pgtest.EnvURL+"="+srv.URL)
+	out, err := cmd.CombinedOutput()
+	text := srv.Redact(string(out))
+	if err != nil {
+		t.Fatalf("child run failed: %v\n%s", err, text)
+	}
+	if strings.Contains(string(out), srv.Password) {
+		t.Errorf("child output carries the password")
+	}
+	for _, want := range []string{"source=url owned=false", "--- PASS: TestNewDatabaseIsFreshEmptyAndDropped"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("child output lacks %q:\n%s", want, text)
+		}
+	}
+	if got := queryOne(t, srv.URL, "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname = 'keep_me' OR datname LIKE 'pgtest\\_%'"); got != "keep_me" {
+		t.Errorf("databases after the child run: %q, want only keep_me", got)
 	}
 }
