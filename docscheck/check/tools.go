@@ -37,6 +37,10 @@ func (c *Checker) checkTool(r *report, t clispec.Tool, words []command.Word, at 
 		if len(words) > 0 && words[0].Dynamic() {
 			return
 		}
+		if len(words) == 0 || strings.HasPrefix(words[0].Text, "-") {
+			r.addWord(prog, at, ruleCommand, "", "%s needs a command (valid: %s)", t.Name, strings.Join(t.Paths(), ", "))
+			return
+		}
 		c.unknownSubcommand(r, t, args, words, prog, at)
 		return
 	}
