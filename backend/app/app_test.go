@@ -50,7 +50,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func migratedDatabase(t *testing.T) string {
+func migratedDatabase(t testing.TB) string {
 	t.Helper()
 	dbURL := pgtest.NewDatabase(t)
 	ctx := context.Background()

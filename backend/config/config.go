@@ -55,7 +55,7 @@ type Config struct {
 const (
 	DefaultLease         = 30 * time.Second
 	DefaultBatchSize     = 100
-	DefaultConcurrency   = 64
+	DefaultConcurrency   = 200
 	DefaultMaxAttempts   = 5
 	DefaultMaxBodyBytes  = 64 << 10
 	DefaultShutdownGrace = 10 * time.Second
