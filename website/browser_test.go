@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/prodproof/prodproof/website/serve"
+)
+
+// fixtureCommit is the commit the fixture report proved.
+const fixtureCommit = "3f2a9c1d5e7b8a90c1d2e3f4a5b6c7d8e9f0a1b2"
+
+// buildFixtureSite runs `website build` on the fixture report and docs.
+func buildFixtureSite(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "site")
+	var stdout, stderr bytes.Buffer
+	args := []string{"build",
+		"--report", filepath.Join("site", "testdata", "report"),
+		"--docs", filepath.Join("site", "testdata", "docs"),
+		"--readme", filepath.Join("site", "testdata", "README.md"),
+		"--out", out, "--commit", fixtureCommit}
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("website build exited %d: %s", code, stderr.String())
+	}
+	return out
+}
+
+// startServer serves dir with the website's own serve code on a free port.
+func startServer(t *testing.T, dir string) string {
+	t.Helper()
+	srv, err := serve.Listen(serve.Config{Dir: dir, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return srv.URL()
+}
+
+// chromiumPath finds the system Chromium. In CI (CI=true) a missing browser
+// fails the test; elsewhere the test is skipped, saying why.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if found, err := exec.LookPath(p); err == nil {
+			return found
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium found (looked for /usr/bin/chromium, chromium, chromium-browser, $CHROMIUM); CI must install it: apt-get install chromium")
+	}
+	t.Skip("no Chromium installed (apt-get install chromium); skipping the browser test outside CI")
+	return ""
+}
+
+// consoleLog collects console errors, uncaught exceptions and browser log
+// errors (CSP violations, failed loads) from the page.
+type consoleLog struct {
+	mu       sync.Mutex
+	problems []string
+}
+
+func (c *consoleLog) listen(ev any) {
+	var msg string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning || e.Type == runtime.ConsoleAPICalledTypeAssert {
+			var parts []string
+			for _, a := range e.Args {
+				parts = append(parts, a.Description+string(a.Value))
+			}
+			msg = fmt.Sprintf("console.%s: %s", e.Type, strings.Join(parts, " "))
+		}
+	case *runtime.EventExceptionThrown:
+		msg = "exception: " + e.ExceptionDetails.Text
+		if e.ExceptionDetails.Exception != nil {
+			msg += " " + e.ExceptionDetails.Exception.Description
+		}
+	case *log.EventEntryAdded:
+		if e.Entry.Level == log.EntryLevelError || e.Entry.Level == log.EntryLevelWarning {
+			msg = fmt.Sprintf("browser log %s/%s: %s %s", e.Entry.Source, e.Entry.Level, e.Entry.Text, e.Entry.URL)
+		}
+	}
+	if msg != "" {
+		c.mu.Lock()
+		c.problems = append(c.problems, msg)
+		c.mu.Unlock()
+	}
+}
+
+func (c *consoleLog) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.problems
+	c.problems = nil
+	return out
+}
+
+// artifactDir is where screenshots go: $ARTIFACTS_DIR, or a test temp dir.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	if dir := os.Getenv("ARTIFACTS_DIR"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+// TestBrowser opens the built fixture site in headless Chromium: every
+// internal link resolves to a page with a title (and every #anchor exists),
+// pages carry no script, the failing proof shows its first failure and the
+// /health chart, and nothing is written to the console.
+func TestBrowser(t *testing.T) {
+	execPath := chromiumPath(t)
+	base := startServer(t, buildFixtureSite(t))
+	shots := artifactDir(t)
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	defer cancelCtx()
+	console := &consoleLog{}
+	if err := chromedp.Listen(ctx, console.listen); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	// The first Run starts the browser and must not carry a timeout; later
+	// steps get a deadline each.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	step := func(d time.Duration) (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, d) }
+
+	type pageInfo struct {
+		Title   string   `json:"title"`
+		Links   []string `json:"links"`
+		Scripts int      `json:"scripts"`
+		IDs     []string `json:"ids"`
+	}
+	const inspect = `({title: document.title,
+		links: Array.from(document.querySelectorAll('a[href], link[href], img[src]')).map(e => e.href || e.src),
+		scripts: document.scripts.length,
+		ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id)})`
+
+	baseURL, _ := url.Parse(base)
+	queue := []string{base + "index.html"}
+	seen := map[string]bool{base + "index.html": true}
+	anchors := map[string][]string{} // page → fragments linked to it
+	pageIDs := map[string][]string{}
+	var files []string
+	for len(queue) > 0 {
+		page := queue[0]
+		queue = queue[1:]
+		sctx, cancel := step(30 * time.Second)
+		resp, err := chromedp.Run(sctx, chromedp.NavigateResponse(page))
+		if err != nil {
+			cancel()
+			t.Fatalf("open %s: %v", page, err)
+		}
+		if resp.Status != http.StatusOK {
+			t.Errorf("%s answered %d", page, resp.Status)
+		}
+		info, err := chromedp.Run(sctx, chromedp.Evaluate[pageInfo](inspect))
+		cancel()
+		if err != nil {
+			t.Fatalf("inspect %s: %v", page, err)
+		}
+		if strings.TrimSpace(info.Title) == "" {
+			t.Errorf("%s has no <title>", page)
+		}
+		if info.Scripts != 0 {
+			t.Errorf("%s has %d scripts; the site must work with JavaScript off", page, info.Scripts)
+		}
+		pageIDs[page] = info.IDs
+		for _, p := range console.take() {
+			t.Errorf("%s: %s", page, p)
+		}
+		for _, link := range info.Links {
+			u, err := url.Parse(link)
+			if err != nil || u.Host != baseURL.Host {
+				if err == nil && u.Scheme != "http" && u.Scheme != "https" {
+					t.Errorf("%s links to %q, which is neither a page of the site nor a web address", page, link)
+				}
+				continue
+			}
+			target := *u
+			target.Fragment = ""
+			key := target.String()
+			if u.Fragment != "" {
+				anchors[key] = append(anchors[key], u.Fragment)
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			if strings.HasSuffix(u.Path, ".html") || strings.HasSuffix(u.Path, "/") {
+				queue = append(queue, key)
+			} else {
+				files = append(files, key)
+			}
+		}
+	}
+	if len(pageIDs) < 15 {
+		t.Errorf("crawled %d pages, want at least 15 (index, 11 proofs, 3 docs)", len(pageIDs))
+	}
+	for page, frags := range anchors {
+		for _, f := range frags {
+			if !slices.Contains(pageIDs[page], f) {
+				t.Errorf("a link points to %s#%s, which has no such id", page, f)
+			}
+		}
+	}
+	// Evidence files, the stylesheet and images: fetched, not rendered.
+	for _, f := range files {
+		resp, err := http.Get(f)
+		if err != nil {
+			t.Errorf("get %s: %v", f, err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s answered %d", f, resp.StatusCode)
+		}
+	}
+	t.Logf("followed %d pages and %d files", len(pageIDs), len(files))
+
+	screenshot := func(name, page string, width, height int64) {
+		t.Helper()
+		sctx, cancel := step(30 * time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, chromedp.EmulateViewport(width, height), chromedp.Navigate(page)); err != nil {
+			t.Fatalf("open %s: %v", page, err)
+		}
+		png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", page, err)
+		}
+		path := filepath.Join(shots, name)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", path)
+	}
+
+	// The failing proof: its first failure and its chart are on screen.
+	failing := base + "proofs/worker_restart_is_visible_in_health.html"
+	sctx, cancel := step(30 * time.Second)
+	if err := chromedp.Do(sctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(failing)); err != nil {
+		t.Fatal(err)
+	}
+	type failureView struct {
+		FailureText    string  `json:"failureText"`
+		FailureVisible bool    `json:"failureVisible"`
+		ChartWidth     float64 `json:"chartWidth"`
+		ChartHeight    float64 `json:"chartHeight"`
+		Bands          int     `json:"bands"`
+		HighlightedRow string  `json:"highlightedRow"`
+	}
+	view, err := chromedp.Run(sctx, chromedp.Evaluate[failureView](`(() => {
+		const f = document.getElementById('first-failure');
+		const svg = document.querySelector('svg.chart');
+		const r = f ? f.getBoundingClientRect() : null;
+		const c = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+		const row = document.querySelector('tr.first-failure');
+		return {failureText: f ? f.innerText : '', failureVisible: !!r && r.width > 0 && r.height > 0,
+			chartWidth: c.width, chartHeight: c.height,
+			bands: svg ? svg.querySelectorAll('rect.band').length : 0,
+			highlightedRow: row ? getComputedStyle(row.cells[0]).backgroundColor : ''};
+	})()`))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !view.FailureVisible || !strings.Contains(view.FailureText, "First failure") ||
+		!strings.Contains(view.FailureText, "health returns to ok/healthy after the recovered job finishes") {
+		t.Errorf("first failure not shown: visible=%v text=%q", view.FailureVisible, view.FailureText)
+	}
+	if view.ChartWidth < 500 || view.ChartHeight < 80 || view.Bands < 4 {
+		t.Errorf("health chart not drawn: %.0fx%.0f px, %d bands", view.ChartWidth, view.ChartHeight, view.Bands)
+	}
+	if view.HighlightedRow == "" || view.HighlightedRow == "rgba(0, 0, 0, 0)" {
+		t.Errorf("the first failure's assertion row is not highlighted (background %q)", view.HighlightedRow)
+	}
+	for _, p := range console.take() {
+		t.Errorf("%s: %s", failing, p)
+	}
+
+	screenshot("index.png", base+"index.html", 1280, 900)
+	screenshot("proof-failing.png", failing, 1280, 900)
+	screenshot("index-phone.png", base+"index.html", 390, 844)
+	screenshot("proof-failing-phone.png", failing, 390, 844)
+	screenshot("doc.png", base+"docs/proofs.html", 1280, 900)
+	for _, p := range console.take() {
+		t.Errorf("console: %s", p)
+	}
+}

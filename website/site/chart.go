@@ -1,0 +1,314 @@
+package site
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
+)
+
+// Chart geometry, in SVG user units (the SVG scales to its box).
+const (
+	chartWidth   = 960.0
+	chartLabelW  = 150.0
+	chartRightW  = 24.0
+	chartBandH   = 18.0
+	chartEventH  = 18.0
+	chartAxisH   = 26.0
+	chartMinSegW = 3.0
+)
+
+// chartEvent is a mark on an instance's timeline.
+type chartEvent struct {
+	At    time.Time
+	Kind  string // restart | recovery | process
+	Label string
+}
+
+// timelineBounds is the time span the chart covers.
+type timelineBounds struct{ start, end time.Time }
+
+func (b timelineBounds) x(t time.Time) float64 {
+	span := b.end.Sub(b.start).Seconds()
+	f := t.Sub(b.start).Seconds() / span
+	f = math.Max(0, math.Min(1, f))
+	return chartLabelW + f*(chartWidth-chartLabelW-chartRightW)
+}
+
+func (b timelineBounds) offset(t time.Time) string { return formatOffset(t.Sub(b.start)) }
+
+// healthChart draws the /health timeline as SVG: one lane per backend
+// instance with its status and worker liveness over time, recovery windows
+// shaded, worker restarts, new processes and recoveries marked, and the
+// scenario's steps along the bottom. Every text is escaped; classes come
+// from fixed sets, never from the data.
+func healthChart(points []healthPoint, steps []report.Step, bounds timelineBounds) string {
+	lanes := map[string][]healthPoint{}
+	for _, p := range points {
+		lanes[p.Instance] = append(lanes[p.Instance], p)
+	}
+	names := make([]string, 0, len(lanes))
+	for name := range lanes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+
+	var body strings.Builder
+	y := 6.0
+	for _, name := range names {
+		y = drawLane(&body, name, lanes[name], bounds, y)
+	}
+	y = drawSteps(&body, steps, bounds, y)
+	grid := drawAxis(&body, bounds, y, 6)
+	height := y + chartAxisH
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="health-chart-title" xmlns="http://www.w3.org/2000/svg">`, chartWidth, height)
+	fmt.Fprintf(&b, `<title id="health-chart-title">/health over time: %d samples from %d instance(s) over %s</title>`, len(points), len(names), formatDuration(bounds.end.Sub(bounds.start)))
+	b.WriteString(grid)
+	b.WriteString(body.String())
+	b.WriteString("</svg>")
+	return b.String()
+}
+
+func drawLane(b *strings.Builder, name string, pts []healthPoint, bounds timelineBounds, y float64) float64 {
+	fmt.Fprintf(b, `<text class="lane-name" x="4" y="%.1f">%s</text>`, y+12, escapeText(truncate(name, 20)))
+	y += 18
+	statusY, workerY, eventY := y, y+chartBandH+4, y+2*(chartBandH+4)
+	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">status</text>`, statusY+13)
+	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">worker liveness</text>`, workerY+13)
+	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">events</text>`, eventY+13)
+	fmt.Fprintf(b, `<rect class="lane-bg" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>`, chartLabelW, statusY, chartWidth-chartLabelW-chartRightW, 2*chartBandH+4)
+
+	ends := sampleEnds(pts, bounds)
+	drawBands(b, pts, ends, bounds, statusY, func(p healthPoint) (string, string) {
+		class := "st-unknown"
+		if knownStatus[p.Status] {
+			class = "st-" + p.Status
+		}
+		label := "status " + p.Status
+		if p.HTTP != 0 {
+			label += fmt.Sprintf(" (HTTP %d)", p.HTTP)
+		}
+		if p.Error != "" {
+			label += ": " + p.Error
+		}
+		return class, label
+	})
+	drawBands(b, pts, ends, bounds, workerY, func(p healthPoint) (string, string) {
+		switch {
+		case p.Liveness == "":
+			return "lv-none", "no worker report"
+		case knownLiveness[p.Liveness]:
+			return "lv-" + p.Liveness, "worker " + p.Liveness
+		default:
+			return "lv-unknown", "worker " + p.Liveness
+		}
+	})
+	for _, w := range recoveryWindows(pts, ends) {
+		x0, x1 := bounds.x(w[0]), bounds.x(w[1])
+		fmt.Fprintf(b, `<rect class="recovery" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>recovery window %s – %s</title></rect>`,
+			x0, statusY-2, math.Max(x1-x0, chartMinSegW), 2*chartBandH+8, bounds.offset(w[0]), bounds.offset(w[1]))
+	}
+	for _, ev := range laneEvents(pts, bounds) {
+		x := bounds.x(ev.At)
+		fmt.Fprintf(b, `<g class="ev ev-%s"><title>%s %s</title>`, ev.Kind, bounds.offset(ev.At), escapeText(ev.Label))
+		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x, statusY-2, x, eventY+4)
+		cy := eventY + 10
+		switch ev.Kind {
+		case "restart":
+			fmt.Fprintf(b, `<path d="M%.1f %.1f l6 10 h-12 z"/>`, x, cy-6)
+		case "recovery":
+			fmt.Fprintf(b, `<path d="M%.1f %.1f l6 6 l-6 6 l-6 -6 z"/>`, x, cy-6)
+		default:
+			fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="5"/>`, x, cy)
+		}
+		b.WriteString("</g>")
+	}
+	return eventY + chartEventH + 10
+}
+
+// sampleEnds gives each sample the time its reading holds until: the next
+// sample of the same instance, or for the last one a typical interval.
+func sampleEnds(pts []healthPoint, bounds timelineBounds) []time.Time {
+	ends := make([]time.Time, len(pts))
+	var gaps []time.Duration
+	for i := 0; i+1 < len(pts); i++ {
+		ends[i] = pts[i+1].At
+		gaps = append(gaps, pts[i+1].At.Sub(pts[i].At))
+	}
+	if n := len(pts); n > 0 {
+		typical := bounds.end.Sub(bounds.start) / 50
+		if len(gaps) > 0 {
+			slices.Sort(gaps)
+			typical = gaps[len(gaps)/2]
+		}
+		last := pts[n-1].At.Add(typical)
+		if last.After(bounds.end) {
+			last = bounds.end
+		}
+		ends[n-1] = last
+	}
+	return ends
+}
+
+// drawBands draws one row, merging consecutive samples of the same class.
+func drawBands(b *strings.Builder, pts []healthPoint, ends []time.Time, bounds timelineBounds, y float64, classify func(healthPoint) (class, label string)) {
+	for i := 0; i < len(pts); {
+		class, label := classify(pts[i])
+		j := i + 1
+		for j < len(pts) {
+			c, l := classify(pts[j])
+			if c != class || l != label {
+				break
+			}
+			j++
+		}
+		start, end := pts[i].At, ends[j-1]
+		x0, x1 := bounds.x(start), bounds.x(end)
+		samples := "1 sample"
+		if j-i > 1 {
+			samples = fmt.Sprintf("%d samples", j-i)
+		}
+		fmt.Fprintf(b, `<rect class="band %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s – %s: %s (%s)</title></rect>`,
+			class, x0, y, math.Max(x1-x0, chartMinSegW), chartBandH, bounds.offset(start), bounds.offset(end), escapeText(label), samples)
+		i = j
+	}
+}
+
+// recoveryWindows are the spans in which the worker reported
+// recovery_active=true.
+func recoveryWindows(pts []healthPoint, ends []time.Time) [][2]time.Time {
+	var out [][2]time.Time
+	open := -1
+	for i, p := range pts {
+		active := p.Worker != nil && p.Worker.RecoveryActive != nil && *p.Worker.RecoveryActive
+		switch {
+		case active && open < 0:
+			open = i
+		case !active && open >= 0:
+			out = append(out, [2]time.Time{pts[open].At, p.At})
+			open = -1
+		}
+	}
+	if open >= 0 {
+		out = append(out, [2]time.Time{pts[open].At, ends[len(ends)-1]})
+	}
+	return out
+}
+
+// laneEvents finds worker restarts (restart_count went up), new processes
+// (the worker boot id changed without a restart, or the counters reset) and
+// recoveries (last_recovery_at moved).
+func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
+	var out []chartEvent
+	var prev *workerHealth
+	for _, p := range pts {
+		w := p.Worker
+		if w == nil {
+			continue
+		}
+		restarts, _ := deref(w.RestartCount)
+		if prev != nil {
+			prevRestarts, _ := deref(prev.RestartCount)
+			boot, _ := deref(w.BootID)
+			prevBoot, _ := deref(prev.BootID)
+			switch {
+			case restarts > prevRestarts:
+				reason, ok := deref(w.LastExitReason)
+				if !ok {
+					reason = "unknown"
+				}
+				out = append(out, chartEvent{p.At, "restart", fmt.Sprintf("worker restarted by its supervisor (restart_count %d, last exit: %s)", restarts, reason)})
+			case restarts < prevRestarts || boot != prevBoot:
+				out = append(out, chartEvent{p.At, "process", "new backend process (worker boot id " + shortID(boot) + ")"})
+			}
+		}
+		if at, ok := deref(w.LastRecoveryAt); ok {
+			prevAt := ""
+			if prev != nil {
+				prevAt, _ = deref(prev.LastRecoveryAt)
+			}
+			if at != prevAt {
+				when := p.At
+				if t, err := time.Parse(time.RFC3339Nano, at); err == nil && !t.Before(bounds.start) && !t.After(p.At) {
+					when = t
+				}
+				count, _ := deref(w.LastRecoveryCount)
+				job, _ := deref(w.LastRecoveryJobID)
+				label := fmt.Sprintf("recovery: %d job(s) requeued", count)
+				if job != "" {
+					label += ", job " + job
+				}
+				out = append(out, chartEvent{when, "recovery", label})
+			}
+		}
+		prev = w
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
+
+func drawSteps(b *strings.Builder, steps []report.Step, bounds timelineBounds, y float64) float64 {
+	if len(steps) == 0 {
+		return y
+	}
+	fmt.Fprintf(b, `<text class="row-label" x="4" y="%.1f">steps</text>`, y+13)
+	lastLabel := -100.0
+	for i, s := range steps {
+		x := bounds.x(s.At)
+		fmt.Fprintf(b, `<g class="step-mark"><title>step %d at %s: %s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`,
+			i+1, bounds.offset(s.At), escapeText(s.Name), x, y+2, x, y+8)
+		if x-lastLabel >= 16 {
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f">%d</text>`, x, y+19, i+1)
+			lastLabel = x
+		}
+		b.WriteString("</g>")
+	}
+	return y + 24
+}
+
+// drawAxis writes the time axis at y and returns the vertical grid lines,
+// which go behind everything else.
+func drawAxis(b *strings.Builder, bounds timelineBounds, y, top float64) string {
+	span := bounds.end.Sub(bounds.start)
+	step := tickStep(span)
+	var grid strings.Builder
+	fmt.Fprintf(b, `<line class="axis" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, chartLabelW, y, chartWidth-chartRightW, y)
+	for t := time.Duration(0); t <= span; t += step {
+		x := bounds.x(bounds.start.Add(t))
+		fmt.Fprintf(&grid, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x, top, x, y)
+		fmt.Fprintf(b, `<text class="tick" x="%.1f" y="%.1f">%s</text>`, x, y+16, formatOffset(t))
+	}
+	fmt.Fprintf(b, `<text class="row-label" x="4" y="%.1f">time since start</text>`, y+16)
+	return grid.String()
+}
+
+// tickStep picks a round interval giving at most about ten ticks.
+func tickStep(span time.Duration) time.Duration {
+	for _, s := range []time.Duration{
+		10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond,
+		100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond,
+		time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second,
+		30 * time.Second, time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute,
+	} {
+		if span/s <= 10 {
+			return s
+		}
+	}
+	return span / 10
+}
+
+func shortID(s string) string { return truncate(s, 8) }
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

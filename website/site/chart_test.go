@@ -1,0 +1,90 @@
+package site
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
+)
+
+func sample(t *testing.T, at time.Time, instance string, body map[string]any) report.HealthSample {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return report.HealthSample{At: at, Instance: instance, HTTPStatus: 200, Body: raw}
+}
+
+func health(status, liveness, boot string, restarts int, recoveryAt any, active bool) map[string]any {
+	return map[string]any{"status": status, "db": map[string]any{"status": "ok", "error": nil},
+		"worker": map[string]any{"liveness": liveness, "boot_id": boot, "restart_count": restarts,
+			"last_exit_reason": nil, "last_recovery_at": recoveryAt, "last_recovery_count": 1, "recovery_active": active}}
+}
+
+func TestLaneEvents(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	rec := at(1050).Format(time.RFC3339Nano)
+	samples := []report.HealthSample{
+		sample(t, at(0), "a", health("ok", "healthy", "boot1", 0, nil, false)),
+		sample(t, at(1100), "a", health("degraded", "recovering", "boot2", 1, rec, true)),
+		sample(t, at(1200), "a", health("degraded", "recovering", "boot2", 1, rec, true)),
+		sample(t, at(1300), "a", health("ok", "healthy", "boot2", 1, rec, false)),
+		{At: at(1400), Instance: "a", Error: "connection refused"},
+		sample(t, at(2000), "a", health("ok", "healthy", "boot3", 0, nil, false)),
+	}
+	var pts []healthPoint
+	for _, s := range samples {
+		pts = append(pts, interpretHealth(s))
+	}
+	bounds := timelineBounds{start: t0, end: at(2500)}
+	var got []string
+	for _, ev := range laneEvents(pts, bounds) {
+		got = append(got, ev.Kind+"@"+ev.At.Sub(t0).String())
+	}
+	want := "recovery@1.05s restart@1.1s process@2s"
+	if strings.Join(got, " ") != want {
+		t.Errorf("events = %v, want %s", got, want)
+	}
+	windows := recoveryWindows(pts, sampleEnds(pts, bounds))
+	if len(windows) != 1 || !windows[0][0].Equal(at(1100)) || !windows[0][1].Equal(at(1300)) {
+		t.Errorf("recovery windows = %v, want one from +1.1s to +1.3s", windows)
+	}
+	if pts[4].Status != "down" {
+		t.Errorf("a failed request is %q, want down", pts[4].Status)
+	}
+	svg := healthChart(pts, nil, bounds)
+	for _, w := range []string{`<svg class="chart"`, "band st-down", "band lv-recovering", `class="recovery"`, "ev ev-restart", "ev ev-process"} {
+		if !strings.Contains(svg, w) {
+			t.Errorf("chart lacks %q", w)
+		}
+	}
+}
+
+func TestChartEscapesInstanceAndErrors(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	pts := []healthPoint{interpretHealth(report.HealthSample{At: t0, Instance: "<i>", Error: "<script>x</script>"})}
+	svg := healthChart(pts, []report.Step{{At: t0, Name: "<b>"}}, timelineBounds{start: t0, end: t0.Add(time.Second)})
+	if strings.Contains(svg, "<script") || strings.Contains(svg, "<i>") || strings.Contains(svg, "<b>") {
+		t.Errorf("chart carries unescaped text: %s", svg)
+	}
+}
+
+func TestTickStep(t *testing.T) {
+	tests := []struct {
+		span, want time.Duration
+	}{
+		{900 * time.Millisecond, 100 * time.Millisecond},
+		{12 * time.Second, 2 * time.Second},
+		{18 * time.Second, 2 * time.Second},
+		{3 * time.Minute, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := tickStep(tt.span); got != tt.want {
+			t.Errorf("tickStep(%v) = %v, want %v", tt.span, got, tt.want)
+		}
+	}
+}
