@@ -1,0 +1,256 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/backend/postgres"
+)
+
+// memStore is an in-memory Store with the same guards as the SQL: enough to
+// test the supervisor's contract without a database.
+type memStore struct {
+	mu   sync.Mutex
+	jobs map[job.ID]*memJob
+}
+
+type memJob struct {
+	status   job.Status
+	attempts int
+	owner    job.ID
+	payload  []byte
+}
+
+func newMemStore(payloads ...string) *memStore {
+	s := &memStore{jobs: map[job.ID]*memJob{}}
+	for _, p := range payloads {
+		s.jobs[job.NewID()] = &memJob{status: job.Pending, payload: []byte(p)}
+	}
+	return s
+}
+
+func (s *memStore) Claim(_ context.Context, owner job.ID, limit int) ([]job.Claim, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []job.Claim
+	for id, j := range s.jobs {
+		if len(out) == limit {
+			break
+		}
+		if j.status == job.Pending {
+			j.status, j.owner = job.Processing, owner
+			j.attempts++
+			out = append(out, job.Claim{ID: id, Attempts: j.attempts, Payload: j.payload})
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var c postgres.Completion
+	for _, o := range outcomes {
+		j := s.jobs[o.ID]
+		if j == nil || j.status != job.Processing || j.owner != owner || j.attempts != o.Attempts {
+			c.Stale++
+			continue
+		}
+		j.status, j.owner = job.Processed, job.ID{}
+		c.Processed++
+	}
+	return c, nil
+}
+
+func (s *memStore) Heartbeat(context.Context, job.ID) (int64, error) { return 0, nil }
+
+func (s *memStore) RequeueOwnedBy(_ context.Context, dead job.ID) ([]postgres.Requeued, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []postgres.Requeued
+	for id, j := range s.jobs {
+		if j.status == job.Processing && j.owner == dead {
+			j.status, j.owner = job.Pending, job.ID{}
+			out = append(out, postgres.Requeued{ID: id})
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) RescueExpired(context.Context, int) ([]postgres.Requeued, error) { return nil, nil }
+
+func (s *memStore) Release(_ context.Context, owner job.ID) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for _, j := range s.jobs {
+		if j.status == job.Processing && j.owner == owner {
+			j.status, j.owner = job.Pending, job.ID{}
+			j.attempts--
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *memStore) CountUnfinished(_ context.Context, ids []job.ID) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, id := range ids {
+		if j := s.jobs[id]; j != nil && (j.status == job.Pending || j.status == job.Processing) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *memStore) statuses() map[job.Status]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[job.Status]int{}
+	for _, j := range s.jobs {
+		out[j.status]++
+	}
+	return out
+}
+
+func setup(t *testing.T, store Store, tweak func(*Config)) (*Supervisor, *State) {
+	t.Helper()
+	st := NewState(20 * time.Millisecond)
+	cfg := Config{Store: store, State: st, Logger: slog.New(slog.DiscardHandler), PollInterval: 20 * time.Millisecond, Lease: time.Second}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	s, err := NewSupervisor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = s.Stop(ctx)
+	})
+	return s, st
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 5s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestStopBeforeStartAndTwice(t *testing.T) {
+	s, _ := setup(t, newMemStore(), nil)
+	if n, err := s.Stop(context.Background()); n != 0 || err != nil {
+		t.Fatalf("stop before start: %d %v", n, err)
+	}
+	s.Start(context.Background())
+	s.Start(context.Background()) // no-op
+	for range 2 {
+		if _, err := s.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-s.Done():
+	default:
+		t.Fatal("Done not closed after Stop")
+	}
+}
+
+func TestSupervisorGivesUpOnACrashLoop(t *testing.T) {
+	store := newMemStore(`{}`)
+	s, st := setup(t, store, func(c *Config) {
+		c.MaxCrashes = 2
+		c.Handler = func(context.Context, job.Claim) error { panic("poison job") }
+	})
+	s.Start(context.Background())
+	waitUntil(t, "worker failed", func() bool { return st.Snapshot().Status == StatusFailed })
+	snap := st.Snapshot()
+	if snap.RestartCount != 2 || snap.LastExitReason == nil || !strings.Contains(*snap.LastExitReason, "poison job") {
+		t.Fatalf("snapshot %+v", snap)
+	}
+	if snap.RecoveredJobs < 2 {
+		t.Fatalf("each restart should have taken the job back: recovered %d", snap.RecoveredJobs)
+	}
+}
+
+func TestSoftStopFinishesInFlightJobs(t *testing.T) {
+	store := newMemStore(`{}`, `{}`, `{}`)
+	release := make(chan struct{})
+	started := make(chan struct{}, 3)
+	s, st := setup(t, store, func(c *Config) {
+		c.Handler = func(ctx context.Context, _ job.Claim) error {
+			started <- struct{}{}
+			select {
+			case <-release:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	})
+	s.Start(context.Background())
+	for range 3 {
+		<-started
+	}
+	stopped := make(chan error, 1)
+	go func() {
+		_, err := s.Stop(context.Background())
+		stopped <- err
+	}()
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if got := store.statuses(); got[job.Processed] != 3 {
+		t.Fatalf("statuses after soft stop %v, want 3 processed", got)
+	}
+	if st.Snapshot().ProcessedJobs != 3 || st.Snapshot().Status != StatusStopped {
+		t.Fatalf("state %+v", st.Snapshot())
+	}
+}
+
+func TestHardStopReleasesHeldJobs(t *testing.T) {
+	store := newMemStore(`{}`)
+	held := make(chan struct{}, 1)
+	s, _ := setup(t, store, func(c *Config) {
+		c.Handler = func(ctx context.Context, _ job.Claim) error {
+			held <- struct{}{}
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	})
+	s.Start(context.Background())
+	<-held
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	n, err := s.Stop(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("stop: released %d, %v", n, err)
+	}
+	if got := store.statuses(); got[job.Pending] != 1 {
+		t.Fatalf("statuses %v, want the held job pending again", got)
+	}
+}
+
+func TestNewSupervisorValidates(t *testing.T) {
+	if _, err := NewSupervisor(Config{}); err == nil {
+		t.Fatal("accepted an empty config")
+	}
+	_, err := NewSupervisor(Config{Store: newMemStore(), State: NewState(time.Second)})
+	if err == nil {
+		t.Fatal("accepted a zero poll interval")
+	}
+}
