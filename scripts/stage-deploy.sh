@@ -39,7 +39,7 @@ fi
 mkdir -p -- "$target/migrations" || die "cannot create $target"
 
 echo "stage-deploy: building a static reference-backend"
-(cd "$repo" && CGO_ENABLED=0 go build -o "$target/reference-backend" ./backend) || die "go build ./backend failed"
+(cd "$repo" && CGO_ENABLED=0 go build -ldflags="-s -w" -o "$target/reference-backend" ./backend) || die "go build ./backend failed"
 [ -x "$target/reference-backend" ] || die "the build left no executable at $target/reference-backend"
 
 cp -- "${sql[@]}" "$target/migrations/"

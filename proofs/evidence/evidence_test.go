@@ -152,3 +152,22 @@ func AssertNoSecret(t *testing.T, dir string, needles ...string) {
 		t.Fatalf("no files under %s", dir)
 	}
 }
+
+func TestLeaksFindsUnredactedFiles(t *testing.T) {
+	dir := t.TempDir()
+	red := newRedactor()
+	if err := os.WriteFile(filepath.Join(dir, "clean.txt"), []byte("nothing here"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	leaky := filepath.Join(dir, "sub", "leak.log")
+	if err := os.WriteFile(leaky, []byte("url "+dbURL), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	leaks, err := red.Leaks(dir)
+	if err != nil || len(leaks) != 1 || leaks[0] != leaky {
+		t.Fatalf("Leaks = %v, %v; want [%s]", leaks, err, leaky)
+	}
+}

@@ -7,6 +7,9 @@ package evidence
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 
@@ -74,4 +77,24 @@ func (rw redactingWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// Leaks walks dir and returns the files that contain a registered secret,
+// in any form. The runner checks its own report with it before exiting.
+func (r *Redactor) Leaks(dir string) ([]string, error) {
+	var leaks []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if r.Contains(string(data)) {
+			leaks = append(leaks, path)
+		}
+		return nil
+	})
+	return leaks, err
 }

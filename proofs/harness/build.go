@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -52,11 +53,16 @@ func declaresModule(goMod string) bool {
 const BackendBinary = "reference-backend"
 
 // BuildBackend compiles ./backend of the module at root into outDir and
-// returns the binary's path. The compiler's output is in the error.
-func BuildBackend(ctx context.Context, root, outDir string) (string, error) {
+// returns the binary's path. The compiler's output is in the error. It
+// builds with CGO_ENABLED=0, as scripts/stage-deploy.sh does, so the two
+// builds share the build cache and the proofs run the same static binary
+// an operator would deploy. environ is the caller's environment (GOCACHE,
+// GOFLAGS, PATH...).
+func BuildBackend(ctx context.Context, root, outDir string, environ []string) (string, error) {
 	out := filepath.Join(outDir, BackendBinary)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./backend")
+	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", out, "./backend")
 	cmd.Dir = root
+	cmd.Env = append(slices.Clone(environ), "CGO_ENABLED=0")
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {

@@ -233,6 +233,11 @@ func (r *run) main(ctx context.Context) int {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
 		return ExitHarness
 	}
+	// Belt and braces: every file was redacted as written; prove it.
+	if leaks, err := r.red.Leaks(reportDir); err != nil || len(leaks) > 0 {
+		fmt.Fprintf(r.stderr, "proofs: the report holds a secret in %v (%v); remove %s\n", leaks, err, reportDir)
+		return ExitHarness
+	}
 	r.printSummary(out, reportDir, setupErr)
 	switch {
 	case out.Summary.Failed > 0:
@@ -278,7 +283,7 @@ func (r *run) execute(ctx context.Context, root string, source pgprovision.Sourc
 
 	prog.Logf("proofs: building ./backend")
 	buildStart := time.Now()
-	binary, err := harness.BuildBackend(ctx, root, tmp)
+	binary, err := harness.BuildBackend(ctx, root, tmp, r.cfg.Environ)
 	if err != nil {
 		return failAll(err)
 	}

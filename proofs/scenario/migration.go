@@ -94,7 +94,8 @@ func parseMigrateStatus(out string) migrateStatus {
 			st.Summary = line
 			continue
 		}
-		if f := strings.Fields(line); len(f) == 2 && strings.HasSuffix(f[1], ".sql") {
+		// "STATE  FILE" with, for applied files, the applied_at time after.
+		if f := strings.Fields(line); len(f) >= 2 && strings.HasSuffix(f[1], ".sql") {
 			st.States[f[1]] = f[0]
 			st.Order = append(st.Order, f[1])
 		}

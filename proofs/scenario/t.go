@@ -88,31 +88,44 @@ func Execute(ctx context.Context, env *Env, sc Scenario, databaseURL string, rec
 		http:        &http.Client{Timeout: 5 * time.Second},
 	}
 	defer t.cleanup()
+	// Failures seen after an interrupt are the interrupt's doing, not the
+	// product's: remember when it came.
+	var mu sync.Mutex
+	var interruptedAt time.Time
+	stopWatch := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		interruptedAt = time.Now().UTC()
+		mu.Unlock()
+	})
+	defer stopWatch()
 	defer func() {
 		r := recover()
+		mu.Lock()
+		interrupted := interruptedAt
+		mu.Unlock()
+		first := rec.Outcome().FirstFailure
 		switch e := r.(type) {
-		case nil:
-		case failNow:
+		case nil, failNow:
 		case harnessError:
 			verdict, reason = report.Error, e.err.Error()
+			if first != nil && (interrupted.IsZero() || first.At.Before(interrupted)) {
+				// The product had already failed before the harness broke.
+				verdict, reason = report.Fail, first.Name
+			}
 			return
 		default:
 			rec.Note("panic", map[string]string{"panic": fmt.Sprint(r), "stack": string(debug.Stack())})
 			verdict, reason = report.Error, fmt.Sprintf("harness panic: %v", r)
 			return
 		}
-		if rec.Failed() {
-			verdict, reason = report.Fail, ""
-			if o := rec.Outcome(); o.FirstFailure != nil {
-				reason = o.FirstFailure.Name
-			}
-			return
+		switch {
+		case first != nil && (interrupted.IsZero() || first.At.Before(interrupted)):
+			verdict, reason = report.Fail, first.Name
+		case !interrupted.IsZero():
+			verdict, reason = report.Error, "interrupted: "+context.Cause(ctx).Error()
+		default:
+			verdict = report.Pass
 		}
-		if err := ctx.Err(); err != nil {
-			verdict, reason = report.Error, "interrupted: "+err.Error()
-			return
-		}
-		verdict = report.Pass
 	}()
 	dir, err := os.MkdirTemp(env.TempDir, sc.Name+"-")
 	if err != nil {

@@ -1,0 +1,291 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/internal/report"
+	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/proofs/evidence"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// invoke runs Main with args and an environment holding only dbURL.
+func invoke(t *testing.T, ctx context.Context, dbURL string, tamper func(string, string, map[string]string), args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Main(ctx, Config{
+		Args:   args,
+		Stdout: &stdout,
+		Stderr: &stderr,
+		Getenv: func(k string) string {
+			if k == "DATABASE_URL" {
+				return dbURL
+			}
+			return ""
+		},
+		Environ: os.Environ(),
+		Tamper:  tamper,
+	})
+	return code, stdout.String(), stderr.String()
+}
+
+func TestURLSourceRefusesToResetWithoutFlag(t *testing.T) {
+	const secret = "pw-that-must-not-print"
+	dbURL := "postgres://app:" + secret + "@127.0.0.1:1/production"
+	for _, args := range [][]string{
+		{"run", "--db", "url", "--report", t.TempDir()},
+		{"run", "--report", t.TempDir()}, // auto picks url when DATABASE_URL is set
+		{"run", "--db", "auto", "--report", t.TempDir(), "bad_input_is_rejected"},
+	} {
+		code, stdout, stderr := invoke(t, context.Background(), dbURL, nil, args...)
+		if code != ExitHarness {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitHarness)
+		}
+		if !strings.Contains(stderr, "--reset-existing-db") || !strings.Contains(stderr, "refusing to reset") {
+			t.Errorf("%v: stderr %q does not name the flag", args, stderr)
+		}
+		if strings.Contains(stdout+stderr, secret) {
+			t.Errorf("%v: output shows the password", args)
+		}
+		if _, err := os.Stat(filepath.Join(args[len(args)-1], report.ResultsFile)); err == nil {
+			t.Errorf("%v: a refused run wrote a report", args)
+		}
+	}
+}
+
+func TestURLSourceNeedsDatabaseURL(t *testing.T) {
+	code, _, stderr := invoke(t, context.Background(), "", nil, "run", "--db", "url", "--reset-existing-db", "--report", t.TempDir())
+	if code != ExitHarness || !strings.Contains(stderr, "DATABASE_URL") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"usage: proofs"}},
+		{[]string{"frobnicate"}, []string{"unknown command", "usage: proofs"}},
+		{[]string{"run", "--db", "sqlite"}, []string{"unknown database source"}},
+		{[]string{"run", "--no-such-flag"}, []string{"no-such-flag"}},
+		{[]string{"run", "db_outage_recover"}, []string{`unknown proof "db_outage_recover"`, `did you mean "db_outage_recovers"?`, "bad_input_is_rejected"}},
+	}
+	for _, c := range cases {
+		code, _, stderr := invoke(t, context.Background(), "", nil, c.args...)
+		if code != ExitHarness {
+			t.Errorf("%v: exit %d, want 2", c.args, code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%v: stderr %q lacks %q", c.args, stderr, w)
+			}
+		}
+	}
+}
+
+func TestListJSON(t *testing.T) {
+	code, stdout, _ := invoke(t, context.Background(), "", nil, "list", "--json")
+	if code != ExitPass {
+		t.Fatalf("exit %d", code)
+	}
+	var entries []listEntry
+	if err := json.Unmarshal([]byte(stdout), &entries); err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(catalog.Proofs) {
+		t.Fatalf("%d entries, want %d", len(entries), len(catalog.Proofs))
+	}
+	for i, e := range entries {
+		p := catalog.Proofs[i]
+		if e.Name != p.Name || e.Claim != p.Claim || e.Reproduce != "go run ./proofs run "+p.Name {
+			t.Errorf("entry %d = %+v", i, e)
+		}
+	}
+	code, stdout, _ = invoke(t, context.Background(), "", nil, "list")
+	if code != ExitPass || !strings.Contains(stdout, "worker_crash_recovers_job") {
+		t.Fatalf("list: exit %d, %q", code, stdout)
+	}
+}
+
+// TestRunAgainstRealPostgres runs four scenarios for real against a
+// throwaway database: two untouched, which must pass, and two against a
+// backend broken on purpose, which must fail. Then it checks the report.
+func TestRunAgainstRealPostgres(t *testing.T) {
+	srv := pgtest.Server(t)
+	dbURL := pgtest.NewDatabase(t)
+	reportDir := t.TempDir()
+	sabotage := func(scenario, instance string, env map[string]string) {
+		switch scenario {
+		case "worker_crash_recovers_job":
+			delete(env, "FAULT_INJECTION") // the crash never happens
+		case "bad_input_is_rejected":
+			env["MAX_BODY_BYTES"] = "1000000" // the oversize body is accepted
+		}
+	}
+	code, stdout, stderr := invoke(t, context.Background(), dbURL, sabotage,
+		"run", "--db", "url", "--reset-existing-db", "--report", reportDir,
+		"startup_validation_fails_closed", "worker_crash_recovers_job", "job_flow_updates_health_and_db", "bad_input_is_rejected")
+	if code != ExitFail {
+		t.Errorf("exit %d, want %d (a sabotaged scenario failed)\nstdout:\n%s\nstderr:\n%s", code, ExitFail, stdout, stderr)
+	}
+	run, err := report.Load(reportDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdicts := map[string]report.Scenario{}
+	for _, s := range run.Scenarios {
+		verdicts[s.Name] = s
+	}
+
+	t.Run("clean scenarios pass", func(t *testing.T) {
+		for _, name := range []string{"startup_validation_fails_closed", "job_flow_updates_health_and_db"} {
+			if s := verdicts[name]; s.Verdict != report.Pass {
+				t.Errorf("%s: verdict %s (%s), first failure %+v", name, s.Verdict, s.Reason, s.FirstFailure)
+			}
+		}
+	})
+
+	t.Run("assertions bite", func(t *testing.T) {
+		want := map[string]string{
+			"worker_crash_recovers_job": "the job took two attempts",
+			"bad_input_is_rejected":     "body over 64 KiB is rejected",
+		}
+		for name, firstFailure := range want {
+			s := verdicts[name]
+			if s.Verdict != report.Fail {
+				t.Errorf("%s against a broken backend: verdict %s, want fail", name, s.Verdict)
+				continue
+			}
+			if s.FirstFailure == nil || s.FirstFailure.Name != firstFailure {
+				t.Errorf("%s: first failure %+v, want %q", name, s.FirstFailure, firstFailure)
+			}
+		}
+		if run.Verdict != report.Fail || run.Summary.Failed != 2 || run.Summary.Passed != 2 {
+			t.Errorf("run verdict %s, summary %+v", run.Verdict, run.Summary)
+		}
+	})
+
+	t.Run("report is complete", func(t *testing.T) {
+		p := run.Provenance
+		if p.DBSource != "url" || p.PostgresVersion == "" || p.GoVersion == "" || p.StartedAt.IsZero() || !p.FinishedAt.After(p.StartedAt) {
+			t.Errorf("provenance %+v", p)
+		}
+		hist, err := report.LoadHistory(reportDir)
+		if err != nil || len(hist) != 1 || hist[0].RunID != run.RunID {
+			t.Errorf("history %+v, %v", hist, err)
+		}
+		for _, s := range run.Scenarios {
+			if s.DurationMS <= 0 || len(s.Steps) == 0 || len(s.Assertions) == 0 {
+				t.Errorf("%s: duration %d, %d steps, %d assertions", s.Name, s.DurationMS, len(s.Steps), len(s.Assertions))
+			}
+			for kind, rel := range s.Files {
+				info, err := os.Stat(filepath.Join(reportDir, rel))
+				if err != nil {
+					t.Errorf("%s: %s file: %v", s.Name, kind, err)
+				} else if info.Size() == 0 && kind != "db_rows" {
+					t.Errorf("%s: %s file %s is empty", s.Name, kind, rel)
+				}
+			}
+			health, err := report.LoadHealth(reportDir, s.Name)
+			if err != nil || len(health) == 0 {
+				t.Errorf("%s: health timeline %d samples, %v", s.Name, len(health), err)
+			}
+		}
+	})
+
+	// startup_validation_fails_closed hands the real password to the
+	// backend in every case and job_flow's backend logs with it set: the
+	// report must still not contain it anywhere.
+	t.Run("report has no password", func(t *testing.T) {
+		if srv.Password == "" {
+			t.Fatal("test server has no password to look for")
+		}
+		red := &evidence.Redactor{}
+		red.Add(srv.Password, dbURL)
+		leaks, err := red.Leaks(reportDir)
+		if err != nil || len(leaks) > 0 {
+			t.Errorf("files holding the password or URL: %v (%v)", leaks, err)
+		}
+		files := 0
+		_ = filepath.WalkDir(reportDir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files++
+				if data, _ := os.ReadFile(path); bytes.Contains(data, []byte(srv.Password)) {
+					t.Errorf("%s contains the password", path)
+				}
+			}
+			return nil
+		})
+		if files < 10 {
+			t.Errorf("only %d report files were scanned", files)
+		}
+		if strings.Contains(stdout+stderr, srv.Password) {
+			t.Error("runner output shows the password")
+		}
+	})
+}
+
+// TestInterruptCleansUp cancels the run while a backend is up (as Ctrl-C
+// does) and checks that the backend is gone, the temp dir removed, the
+// interrupted scenario is an error and the rest are skipped.
+func TestInterruptCleansUp(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		ports []string
+	)
+	tamper := func(_, _ string, env map[string]string) {
+		mu.Lock()
+		ports = append(ports, env["PORT"])
+		mu.Unlock()
+		// Interrupt once this backend has had time to come up.
+		time.AfterFunc(500*time.Millisecond, cancel)
+	}
+	reportDir := filepath.Join(t.TempDir(), "report")
+	code, stdout, stderr := invoke(t, ctx, dbURL, tamper, "run", "--db", "url", "--reset-existing-db", "--report", reportDir,
+		"multi_instance_claims_once", "bad_input_is_rejected")
+	if code != ExitHarness {
+		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitHarness, stdout, stderr)
+	}
+	run, err := report.Load(reportDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := run.Scenarios[0]; got.Verdict != report.Error || !strings.Contains(got.Reason, "interrupted") {
+		t.Errorf("interrupted scenario: %s %q", got.Verdict, got.Reason)
+	}
+	if got := run.Scenarios[1]; got.Verdict != report.Skip || got.Reason == "" {
+		t.Errorf("scenario after the interrupt: %s %q", got.Verdict, got.Reason)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ports) == 0 {
+		t.Fatal("no backend was started before the interrupt")
+	}
+	for _, port := range ports {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second); err == nil {
+			c.Close()
+			t.Errorf("backend on port %s still accepts connections after the run", port)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "prodproof-proofs-*"))
+	if len(left) > 0 {
+		t.Errorf("temp dirs left behind: %v", left)
+	}
+}
