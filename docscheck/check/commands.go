@@ -75,6 +75,9 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if strings.ContainsAny(text, "\n") {
 		text = strings.ReplaceAll(text, "\n", " ")
 	}
+	if !c.mayBeCommand(text) {
+		return
+	}
 	calls, err := command.Parse(text)
 	if err != nil || len(calls) == 0 || !c.isCommandLike(calls[0]) {
 		return
@@ -82,9 +85,46 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	at := func(line, col int) (int, int) {
 		return r.page.position(start + shift + col - 1)
 	}
+	if first := calls[0]; len(calls) == 1 && len(first.Words) == 1 && !first.Words[0].Dynamic() && strings.Contains(first.Program(), "/") {
+		if _, isTool := c.tool(first.Program()); !isTool {
+			// A lone path such as `./backend` or `scripts/x.sh` names a file
+			// or folder; it need not be a program.
+			c.checkMentionedPath(r, first, at)
+			return
+		}
+	}
 	for _, call := range calls {
 		c.judge(r, call, at)
 	}
+}
+
+// mayBeCommand is a cheap look at the first word before the shell parser
+// runs: most inline code is prose (`status`, `DATABASE_URL`). It only rules
+// out text that isCommandLike would reject anyway.
+func (c *Checker) mayBeCommand(text string) bool {
+	fields := strings.Fields(text)
+	for len(fields) > 0 && strings.Contains(fields[0], "=") {
+		if strings.ContainsAny(fields[0], "\"'$`") {
+			return true // a quoted or expanded assignment: let the parser decide
+		}
+		fields = fields[1:]
+	}
+	if len(fields) == 0 {
+		return false
+	}
+	first := fields[0]
+	switch {
+	case strings.ContainsAny(first, "\"'$`\\"):
+		return true
+	case first == "make", first == "go", first == "bash", first == "sh",
+		first == "cd", first == "env", first == "sudo", first == "exec", first == "nohup", first == "time", first == "command",
+		strings.HasPrefix(first, "("), strings.HasPrefix(first, "{"):
+		return true
+	case strings.HasPrefix(first, "./"), strings.HasPrefix(first, "../"), strings.Contains(first, "/") && strings.HasSuffix(first, ".sh"):
+		return true
+	}
+	_, ok := c.tool(first)
+	return ok
 }
 
 // isCommandLike is the rule for inline code: it is a command when its first
@@ -248,6 +288,16 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 			r.addWord(prog, at, ruleScript, "", "%s is not executable (chmod +x, or run it with bash)", prog.Text)
 		}
 	}
+}
+
+// checkMentionedPath: a path quoted alone must exist, as file or folder.
+func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
+	w := call.Words[0]
+	p := path.Join(call.Dir, w.Text)
+	if p == ".." || strings.HasPrefix(p, "../") || c.opts.Repo.Stat(p) != repo.Missing {
+		return
+	}
+	r.addWord(w, at, ruleScript, shellPath(w.Text, call.Dir, c.nearbyName(p)), "%s does not exist", w.Text)
 }
 
 // shellPath writes a repository path as the doc would type it from dir.

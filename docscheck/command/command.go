@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -51,7 +52,9 @@ func (c Call) Args() []Word { return c.Words[1:] }
 // commands inside subshells, blocks, conditionals, loops and command
 // substitutions.
 func Parse(src string) ([]Call, error) {
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	p := parsers.Get().(*syntax.Parser)
+	f, err := p.Parse(strings.NewReader(src), "")
+	parsers.Put(p)
 	if err != nil {
 		return nil, fmt.Errorf("parse shell: %w", err)
 	}
@@ -60,6 +63,10 @@ func Parse(src string) ([]Call, error) {
 	w.stmts(f.Stmts, &dir)
 	return w.calls, nil
 }
+
+// parsers reuses shell parsers: a new one allocates buffers that cost more
+// than parsing a one-line command.
+var parsers = sync.Pool{New: func() any { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }}
 
 type walker struct {
 	calls []Call
