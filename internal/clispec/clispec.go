@@ -54,6 +54,12 @@ func (t Tool) Resolve(args []string) (Command, []string, error) {
 			best = i
 		}
 	}
+	// A bare word where the root command takes no arguments is a mistyped
+	// subcommand, and is reported as one rather than as a stray argument.
+	if best >= 0 && len(t.Commands[best].Path) == 0 && t.Commands[best].Args == nil &&
+		len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		best = -1
+	}
 	if best < 0 {
 		word := ""
 		if len(args) > 0 {
