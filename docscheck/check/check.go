@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/prodproof/prodproof/docscheck/slug"
@@ -51,6 +52,27 @@ type Checker struct {
 
 	mu    sync.Mutex
 	pages map[string]*pageEntry
+	// shell memoizes parsed shell text: docs repeat the same commands.
+	shell sync.Map // string -> shellParse
+	// regexps memoizes compiled -run/-bench patterns.
+	regexps sync.Map
+}
+
+type shellParse struct {
+	calls []command.Call
+	err   error
+}
+
+// parseShell is command.Parse with memoization. Callers must not modify
+// the returned calls.
+func (c *Checker) parseShell(text string) ([]command.Call, error) {
+	if v, ok := c.shell.Load(text); ok {
+		p := v.(shellParse)
+		return p.calls, p.err
+	}
+	calls, err := command.Parse(text)
+	c.shell.Store(text, shellParse{calls, err})
+	return calls, err
 }
 
 type pageEntry struct {

@@ -3,6 +3,7 @@ package check
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -78,7 +79,7 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if !c.mayBeCommand(text) {
 		return
 	}
-	calls, err := command.Parse(text)
+	calls, err := c.parseShell(text)
 	if err != nil || len(calls) == 0 || !c.isCommandLike(calls[0]) {
 		return
 	}
@@ -171,20 +172,22 @@ func (c *Checker) checkShellBlock(r *report, n *ast.FencedCodeBlock, lang string
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
 	}
-	calls, err := command.Parse(strings.Join(texts, ""))
+	calls, err := c.parseShell(strings.Join(texts, ""))
 	if err != nil {
 		// Pseudo-shell with placeholders such as <name>: judge the lines
 		// that do parse, one at a time.
 		calls = nil
 		for i, t := range texts {
-			lineCalls, err := command.Parse(t)
+			lineCalls, err := c.parseShell(t)
 			if err != nil {
 				continue
 			}
 			for _, call := range lineCalls {
-				for w := range call.Words {
-					call.Words[w].Line += i
+				words := slices.Clone(call.Words)
+				for w := range words {
+					words[w].Line += i
 				}
+				call.Words = words
 				calls = append(calls, call)
 			}
 		}

@@ -177,7 +177,7 @@ func (c *Checker) packageHint(dir, arg string) string {
 // pattern to the functions the packages declare, as go test would.
 func (c *Checker) checkTestPattern(r *report, w command.Word, flag, kind string, pkgDirs []string, at locate) {
 	top := topLevelPattern(w.Text)
-	re, err := regexp.Compile(top)
+	re, err := c.compile(top)
 	if err != nil {
 		r.addWord(w, at, ruleGoTest, "", "-%s pattern %q is not a valid regular expression: %v", flag, w.Text, err)
 		return
@@ -235,4 +235,18 @@ func topLevelPattern(p string) string {
 		}
 	}
 	return p
+}
+
+// compile memoizes regexp.Compile: docs repeat the same -run patterns.
+func (c *Checker) compile(pattern string) (*regexp.Regexp, error) {
+	type compiled struct {
+		re  *regexp.Regexp
+		err error
+	}
+	if v, ok := c.regexps.Load(pattern); ok {
+		return v.(compiled).re, v.(compiled).err
+	}
+	re, err := regexp.Compile(pattern)
+	c.regexps.Store(pattern, compiled{re, err})
+	return re, err
 }

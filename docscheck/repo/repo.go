@@ -30,6 +30,7 @@ type Repo struct {
 	funcs     map[string][]string
 	pkgTrees  map[string][]string
 	execs     map[string]bool
+	goPkgs    map[string]bool
 
 	moduleOnce sync.Once
 	module     string
@@ -37,6 +38,7 @@ type Repo struct {
 
 type dirListing struct {
 	entries map[string]fs.DirEntry
+	names   []string // sorted
 	err     error
 }
 
@@ -49,6 +51,7 @@ func New(root string) *Repo {
 		funcs:     map[string][]string{},
 		pkgTrees:  map[string][]string{},
 		execs:     map[string]bool{},
+		goPkgs:    map[string]bool{},
 	}
 }
 
@@ -71,20 +74,16 @@ func (r *Repo) listing(rel string) dirListing {
 	l.err = err
 	for _, e := range entries {
 		l.entries[e.Name()] = e
+		l.names = append(l.names, e.Name()) // os.ReadDir sorts by name
 	}
 	r.dirs[rel] = l
 	return l
 }
 
 // Names lists the entries of a folder (relative, slash-separated), sorted.
+// The slice is shared: callers must not modify it.
 func (r *Repo) Names(rel string) []string {
-	l := r.listing(clean(rel))
-	names := make([]string, 0, len(l.entries))
-	for n := range l.entries {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return r.listing(clean(rel)).names
 }
 
 // Kind says what a path is.
@@ -201,6 +200,19 @@ func (r *Repo) readModulePath() string {
 // tests). Folders the go tool ignores are not packages.
 func (r *Repo) IsGoPackage(rel string) bool {
 	rel = clean(rel)
+	r.mu.Lock()
+	is, ok := r.goPkgs[rel]
+	r.mu.Unlock()
+	if !ok {
+		is = r.isGoPackage(rel)
+		r.mu.Lock()
+		r.goPkgs[rel] = is
+		r.mu.Unlock()
+	}
+	return is
+}
+
+func (r *Repo) isGoPackage(rel string) bool {
 	if r.Stat(rel) != Dir || ignoredByGo(rel) {
 		return false
 	}
