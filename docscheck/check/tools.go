@@ -71,6 +71,12 @@ func (c *Checker) checkTool(r *report, t clispec.Tool, words []command.Word, at 
 	}
 	positional := fs.Args()
 	firstPos := len(args) - len(positional)
+	for i, a := range positional {
+		if strings.HasPrefix(a, "-") && len(a) > 1 && a != placeholder {
+			r.addWord(wordAt(firstPos+i), at, ruleCommand, "", "`%s`: flag %s comes after the argument %q; flags must come first, or it is taken as an argument", name, a, positional[0])
+			return
+		}
+	}
 	if slices.Contains(c.opts.ProofCommands, name) {
 		for i, a := range positional {
 			if a == placeholder || slices.Contains(c.opts.ProofNames, a) {
