@@ -67,7 +67,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 		return nil, err
 	}
 
-	s.store = postgres.New(pool, postgres.Options{Lease: cfg.Lease, MaxAttempts: cfg.MaxAttempts})
+	s.store = postgres.New(pool, postgres.Options{Lease: cfg.Lease, MaxAttempts: cfg.MaxAttempts, RecordEffects: cfg.RecordEffects})
 	s.state = worker.NewState(cfg.PollInterval)
 	s.wake = make(chan struct{}, 1)
 	s.supervisor, err = worker.NewSupervisor(worker.Config{

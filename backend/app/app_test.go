@@ -83,6 +83,7 @@ func testConfig(dbURL string) config.Config {
 		ShutdownGrace: 2 * time.Second,
 		LogLevel:      "debug",
 		MaxConns:      config.DefaultMaxConns,
+		RecordEffects: true,
 	}
 }
 

@@ -109,11 +109,11 @@ func migrateStatus(ctx context.Context, lookup func(string) (string, bool), asJS
 	} else {
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		for _, e := range st.Migrations {
-			at := ""
 			if e.AppliedAt != nil {
-				at = e.AppliedAt.Format("2006-01-02T15:04:05Z")
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", e.State, e.File, e.AppliedAt.Format("2006-01-02T15:04:05Z"))
+			} else {
+				fmt.Fprintf(tw, "%s\t%s\n", e.State, e.File)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", e.State, e.File, at)
 		}
 		_ = tw.Flush()
 		fmt.Fprintln(stdout, st.Summary())

@@ -49,6 +49,10 @@ type Config struct {
 	MaxConns int
 	// MigrationsDir, when set, replaces the embedded migration files.
 	MigrationsDir string
+	// RecordEffects writes a job_effects row with each completion (the
+	// reference handler's side effect). Benchmarks may turn it off to
+	// compare with no-op workers.
+	RecordEffects bool
 }
 
 // Defaults for the optional knobs.
@@ -138,6 +142,13 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, err
 	}
 	c.MigrationsDir = get("MIGRATIONS_DIR")
+	switch v := get("JOB_RECORD_EFFECTS"); v {
+	case "", "1", "true":
+		c.RecordEffects = true
+	case "0", "false":
+	default:
+		return Config{}, &Error{"JOB_RECORD_EFFECTS", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
+	}
 	return c, nil
 }
 

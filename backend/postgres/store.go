@@ -33,18 +33,27 @@ type Options struct {
 	// MaxAttempts is the claim count after which a failing job is failed
 	// instead of requeued.
 	MaxAttempts int
+	// RecordEffects makes every completion that moves a job to processed
+	// also write a job_effects row in the same statement: the reference
+	// handler's side effect, which lets a soak count effects per job.
+	RecordEffects bool
 }
 
 // Store runs the job SQL on a pool.
 type Store struct {
-	pool        *pgxpool.Pool
-	leaseMS     int64
-	maxAttempts int
+	pool          *pgxpool.Pool
+	leaseMS       int64
+	maxAttempts   int
+	completeQuery string
 }
 
 // New returns a store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
-	return &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts}
+	s := &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts, completeQuery: completeSQL}
+	if opts.RecordEffects {
+		s.completeQuery = completeWithEffectsSQL
+	}
+	return s
 }
 
 // Pool returns the underlying pool.
@@ -165,23 +174,7 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 			errs[i] = &msg
 		}
 	}
-	rows, err := s.pool.Query(ctx, `
-		UPDATE jobs j SET
-			status = CASE
-				WHEN c.err IS NULL THEN 'processed'
-				WHEN j.attempts >= $5 THEN 'failed'
-				ELSE 'pending' END,
-			last_error = COALESCE(c.err, j.last_error),
-			processed_at = CASE WHEN c.err IS NULL THEN now() END,
-			locked_by = NULL,
-			lease_expires_at = NULL,
-			updated_at = now()
-		FROM unnest($1::uuid[], $2::int4[], $3::text[]) AS c(id, attempts, err)
-		WHERE j.id = c.id
-			AND j.attempts = c.attempts
-			AND j.locked_by = $4
-			AND j.status = 'processing'
-		RETURNING j.status`,
+	rows, err := s.pool.Query(ctx, s.completeQuery,
 		ids, attempts, errs, owner, s.maxAttempts)
 	if err != nil {
 		return Completion{}, classify("complete jobs", err)
@@ -205,6 +198,38 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 	done.Stale = len(outcomes) - done.Processed - done.Failed - done.Retried
 	return done, nil
 }
+
+// completeSQL applies a batch of outcomes. $1..$3 are parallel arrays (job
+// id, the attempt that was claimed, the error or NULL), $4 the owner, $5 the
+// attempt limit.
+const completeSQL = `
+	UPDATE jobs j SET
+		status = CASE
+			WHEN c.err IS NULL THEN 'processed'
+			WHEN j.attempts >= $5 THEN 'failed'
+			ELSE 'pending' END,
+		last_error = COALESCE(c.err, j.last_error),
+		processed_at = CASE WHEN c.err IS NULL THEN now() END,
+		locked_by = NULL,
+		lease_expires_at = NULL,
+		updated_at = now()
+	FROM unnest($1::uuid[], $2::int4[], $3::text[]) AS c(id, attempts, err)
+	WHERE j.id = c.id
+		AND j.attempts = c.attempts
+		AND j.locked_by = $4
+		AND j.status = 'processing'
+	RETURNING j.status`
+
+// completeWithEffectsSQL is completeSQL plus the job_effects row for each job
+// that became processed, written by the same statement so that the effect
+// exists exactly when the completion does.
+const completeWithEffectsSQL = `
+	WITH done AS (` + completeSQL + `, j.id, j.attempts
+	), effects AS (
+		INSERT INTO job_effects (job_id, attempt, worker_boot)
+		SELECT id, attempts, $4 FROM done WHERE status = 'processed'
+	)
+	SELECT status FROM done`
 
 // Heartbeat extends the lease of every job owner is processing.
 func (s *Store) Heartbeat(ctx context.Context, owner job.ID) (int64, error) {

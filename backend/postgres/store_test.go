@@ -165,7 +165,7 @@ func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
 }
 
 func TestLateCompletionAfterRequeueCannotDoubleComplete(t *testing.T) {
-	s, pool := setup(t, Options{})
+	s, pool := setup(t, Options{RecordEffects: true})
 	ctx := context.Background()
 	ids := insertN(t, s, 1)
 	first, second := job.NewID(), job.NewID()
@@ -209,6 +209,14 @@ func TestLateCompletionAfterRequeueCannotDoubleComplete(t *testing.T) {
 	}
 	if status != "processed" || attempts != 2 {
 		t.Fatalf("final: %s attempts=%d", status, attempts)
+	}
+	// Exactly one side effect, from the completion that counted.
+	var effects, effectAttempt int
+	if err := pool.QueryRow(ctx, `SELECT count(*), max(attempt) FROM job_effects WHERE job_id = $1`, ids[0]).Scan(&effects, &effectAttempt); err != nil {
+		t.Fatal(err)
+	}
+	if effects != 1 || effectAttempt != 2 {
+		t.Fatalf("job_effects: %d rows, attempt %d; want 1 row from attempt 2", effects, effectAttempt)
 	}
 }
 
