@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/prodproof/prodproof/internal/pgtest"
