@@ -27,6 +27,10 @@ import (
 	"github.com/prodproof/prodproof/migrations"
 )
 
+// readHeaderTimeout bounds how long a client may take to send its request
+// headers, so stalled or deliberately slow clients cannot pin connections.
+const readHeaderTimeout = 5 * time.Second
+
 // ErrSchemaBehind means the database lacks migrations this binary needs.
 var ErrSchemaBehind = errors.New("database schema is behind this binary")
 
@@ -101,7 +105,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 			SchemaCurrent: s.checkSchema,
 			Alive:         s.alive,
 		}),
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       60 * time.Second,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -470,5 +471,29 @@ func TestLogsNeverContainThePassword(t *testing.T) {
 	b.stop()
 	if strings.Contains(b.logs.String(), password) {
 		t.Fatal("the database password appears in the log")
+	}
+}
+
+// A client that sends half a request line and stalls must not hold a
+// connection open: ReadHeaderTimeout closes it.
+func TestSlowClientIsCutOffByHeaderTimeout(t *testing.T) {
+	b := startBackend(t, migratedDatabase(t), nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(b.baseURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET /health HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(readHeaderTimeout + 5*time.Second))
+	_, err = io.ReadAll(conn)
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		t.Fatalf("server kept a stalled connection open for %s", time.Since(began))
+	}
+	if waited := time.Since(began); waited < readHeaderTimeout-time.Second {
+		t.Fatalf("connection closed after %s, before the header timeout", waited)
 	}
 }
