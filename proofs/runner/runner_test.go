@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -24,10 +25,19 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func invoke(t *testing.T, ctx context.Context, dbURL string, tamper func(string, string, map[string]string), args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Main(ctx, Config{
+	cfg := benchConfig(dbURL, args...)
+	cfg.Stdout, cfg.Stderr, cfg.Tamper = &stdout, &stderr, tamper
+	code := Main(ctx, cfg)
+	return code, stdout.String(), stderr.String()
+}
+
+// benchConfig is a Config whose environment holds only dbURL as
+// DATABASE_URL, output discarded.
+func benchConfig(dbURL string, args ...string) Config {
+	return Config{
 		Args:   args,
-		Stdout: &stdout,
-		Stderr: &stderr,
+		Stdout: io.Discard,
+		Stderr: io.Discard,
 		Getenv: func(k string) string {
 			if k == "DATABASE_URL" {
 				return dbURL
@@ -35,9 +45,7 @@ func invoke(t *testing.T, ctx context.Context, dbURL string, tamper func(string,
 			return ""
 		},
 		Environ: os.Environ(),
-		Tamper:  tamper,
-	})
-	return code, stdout.String(), stderr.String()
+	}
 }
 
 func TestURLSourceRefusesToResetWithoutFlag(t *testing.T) {
