@@ -222,7 +222,7 @@ func (b *builder) collectProofs() error {
 func (b *builder) collectDocs() error {
 	if b.cfg.Readme != "" {
 		if _, err := os.Stat(b.cfg.Readme); err == nil {
-			b.docs = append(b.docs, &docPage{source: "README.md", file: b.cfg.Readme, out: "readme.html"})
+			b.docs = append(b.docs, &docPage{source: "README.md", file: b.cfg.Readme, out: "readme.html", title: "README"})
 		} else {
 			b.warn("README not rendered: %v", err)
 		}
@@ -275,10 +275,12 @@ func (b *builder) collectDocs() error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", d.file, err)
 		}
-		d.body, d.title, err = renderMarkdown(src, b.docLinks(d))
+		var title string
+		d.body, title, err = renderMarkdown(src, b.docLinks(d))
 		if err != nil {
 			return err
 		}
+		d.title = cmp.Or(d.title, title)
 		if d.title == "" {
 			d.title = strings.TrimSuffix(path.Base(d.source), path.Ext(d.source))
 		}
@@ -471,7 +473,7 @@ func (b *builder) writeIndex() error {
 		v.Rows = append(v.Rows, row)
 	}
 	for _, verdict := range []string{"pass", "fail", "error", "skip", notRun, "unknown"} {
-		if counts[verdict] > 0 || verdict == "pass" || verdict == "fail" {
+		if counts[verdict] > 0 {
 			v.Counts = append(v.Counts, countView{Verdict: verdict, Label: verdictLabel(verdict), N: counts[verdict]})
 		}
 	}
@@ -621,11 +623,11 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {
 	}
 
 	if ev, ok := evidence["db_rows"]; ok {
-		tables, raw, err := readDBRows(ev.Src)
+		tables, err := readDBRows(ev.Src)
 		if err != nil {
 			v.Warnings = append(v.Warnings, "database rows unreadable: "+err.Error())
 		}
-		v.DBTables, v.DBRaw = tables, raw
+		v.DBTables = tables
 	}
 	if ev, ok := evidence["log"]; ok {
 		lines, total, err := logTail(ev.Src, b.cfg.LogLines)
@@ -633,7 +635,7 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {
 			v.Warnings = append(v.Warnings, "backend log unreadable: "+err.Error())
 		}
 		for _, l := range lines {
-			v.LogLines = append(v.LogLines, logLine{Text: l, Class: logLineClass(l)})
+			v.LogLines = append(v.LogLines, newLogLine(l))
 		}
 		v.LogShown, v.LogTotal = len(lines), total
 		v.LogHref = s.Name + "/" + ev.Name
@@ -652,6 +654,15 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"add": func(a, b int) int { return a + b },
+		// wbr lets a long snake_case proof name wrap after its underscores
+		// instead of in the middle of a word.
+		"wbr": func(s string) template.HTML {
+			parts := strings.Split(s, "_")
+			for i, p := range parts {
+				parts[i] = template.HTMLEscapeString(p)
+			}
+			return template.HTML(strings.Join(parts, "_<wbr>"))
+		},
 	}
 	out := map[string]*template.Template{}
 	for _, name := range []string{"index", "proof", "doc"} {

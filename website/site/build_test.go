@@ -176,7 +176,7 @@ func TestUntrustedTextIsEscaped(t *testing.T) {
 	if n := strings.Count(failing, escaped); n < 3 {
 		t.Errorf("escaped <script> shows %d times on the failing page, want the log line, the DB payload and the step (≥3)", n)
 	}
-	if !strings.Contains(failing, `<span class="line">`+escaped+`</span>`) {
+	if !strings.Contains(failing, `<span class="line"><span class="inst">[a]</span> `+escaped+`</span>`) {
 		t.Error("the log line <script>alert(1)</script> is not shown as an escaped log line")
 	}
 	if crash := readPage(t, cfg, "proofs/worker_crash_recovers_job.html"); !strings.Contains(crash, `&#34;database&#34;:&#34;[REDACTED]&#34;`) {
@@ -357,7 +357,9 @@ func TestProofPageEvidence(t *testing.T) {
 		{"proofs/deploy_artifact_smoke.html", []string{"Skipped", "skipped with --skip deploy_artifact_smoke"}},
 		{"proofs/db_outage_recovers.html", []string{"Not run in this report.", "Last result: 2026-11-27 07:00:00 UTC on d00d1e5e7a8b (pass)"}},
 		{"proofs/legacy_health_shape.html", []string{"not in the proof catalog"}},
-		{"proofs/multi_instance_claims_once.html", []string{"<code>jobs</code>", "6 rows", "processed_by"}},
+		{"proofs/multi_instance_claims_once.html", []string{`<h3 class="table-name">jobs after both drained <span class="muted small">6 rows</span>`, "<th scope=\"col\">processed_by</th>", `<span class="inst">[b]</span>`}},
+		{"proofs/job_flow_updates_health_and_db.html", []string{"job row <span", "1 row", "other jobs <span", "No rows."}},
+		{"proofs/migration_status_and_apply.html", []string{`pending after up</h3>`, `<pre class="json">0</pre>`, "2 rows"}},
 	}
 	for _, tt := range tests {
 		page := readPage(t, cfg, tt.page)

@@ -14,10 +14,10 @@ import (
 // Chart geometry, in SVG user units (the SVG scales to its box).
 const (
 	chartWidth   = 960.0
-	chartLabelW  = 150.0
-	chartRightW  = 24.0
-	chartBandH   = 18.0
-	chartEventH  = 18.0
+	chartLabelW  = 130.0
+	chartRightW  = 28.0
+	chartBandH   = 24.0
+	chartEventH  = 20.0
 	chartAxisH   = 26.0
 	chartMinSegW = 3.0
 )
@@ -79,9 +79,9 @@ func drawLane(b *strings.Builder, name string, pts []healthPoint, bounds timelin
 	fmt.Fprintf(b, `<text class="lane-name" x="4" y="%.1f">%s</text>`, y+12, escapeText(truncate(name, 20)))
 	y += 18
 	statusY, workerY, eventY := y, y+chartBandH+4, y+2*(chartBandH+4)
-	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">status</text>`, statusY+13)
-	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">worker liveness</text>`, workerY+13)
-	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">events</text>`, eventY+13)
+	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">status</text>`, statusY+16)
+	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">worker liveness</text>`, workerY+16)
+	fmt.Fprintf(b, `<text class="row-label" x="14" y="%.1f">events</text>`, eventY+14)
 	fmt.Fprintf(b, `<rect class="lane-bg" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>`, chartLabelW, statusY, chartWidth-chartLabelW-chartRightW, 2*chartBandH+4)
 
 	ends := sampleEnds(pts, bounds)
@@ -109,7 +109,7 @@ func drawLane(b *strings.Builder, name string, pts []healthPoint, bounds timelin
 			return "lv-unknown", "worker " + p.Liveness
 		}
 	})
-	for _, w := range recoveryWindows(pts, ends) {
+	for _, w := range recoveryWindows(pts, ends, bounds) {
 		x0, x1 := bounds.x(w[0]), bounds.x(w[1])
 		fmt.Fprintf(b, `<rect class="recovery" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>recovery window %s – %s</title></rect>`,
 			x0, statusY-2, math.Max(x1-x0, chartMinSegW), 2*chartBandH+8, bounds.offset(w[0]), bounds.offset(w[1]))
@@ -181,24 +181,48 @@ func drawBands(b *strings.Builder, pts []healthPoint, ends []time.Time, bounds t
 }
 
 // recoveryWindows are the spans in which the worker reported
-// recovery_active=true.
-func recoveryWindows(pts []healthPoint, ends []time.Time) [][2]time.Time {
+// recovery_active=true. A window starts at the worker's last_recovery_at
+// when that falls between the sample before and the first active one.
+func recoveryWindows(pts []healthPoint, ends []time.Time, bounds timelineBounds) [][2]time.Time {
 	var out [][2]time.Time
-	open := -1
+	var start time.Time
+	open := false
 	for i, p := range pts {
 		active := p.Worker != nil && p.Worker.RecoveryActive != nil && *p.Worker.RecoveryActive
 		switch {
-		case active && open < 0:
-			open = i
-		case !active && open >= 0:
-			out = append(out, [2]time.Time{pts[open].At, p.At})
-			open = -1
+		case active && !open:
+			open = true
+			start = p.At
+			after := bounds.start
+			if i > 0 {
+				after = pts[i-1].At
+			}
+			if t, ok := timeBetween(p.Worker.LastRecoveryAt, after, p.At); ok {
+				start = t
+			}
+		case !active && open:
+			out = append(out, [2]time.Time{start, p.At})
+			open = false
 		}
 	}
-	if open >= 0 {
-		out = append(out, [2]time.Time{pts[open].At, ends[len(ends)-1]})
+	if open {
+		out = append(out, [2]time.Time{start, ends[len(ends)-1]})
 	}
 	return out
+}
+
+// timeBetween parses an RFC 3339 time from /health and reports whether it
+// lies in (after, upTo].
+func timeBetween(s *string, after, upTo time.Time) (time.Time, bool) {
+	v, ok := deref(s)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil || !t.After(after) || t.After(upTo) {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // laneEvents finds worker restarts (restart_count went up), new processes
@@ -207,6 +231,7 @@ func recoveryWindows(pts []healthPoint, ends []time.Time) [][2]time.Time {
 func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
 	var out []chartEvent
 	var prev *workerHealth
+	var prevAt time.Time
 	for _, p := range pts {
 		w := p.Worker
 		if w == nil {
@@ -214,6 +239,12 @@ func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
 		}
 		restarts, _ := deref(w.RestartCount)
 		if prev != nil {
+			// The new worker's started_at says when it happened, better
+			// than the sample that first saw it.
+			when := p.At
+			if t, ok := timeBetween(w.StartedAt, prevAt, p.At); ok {
+				when = t
+			}
 			prevRestarts, _ := deref(prev.RestartCount)
 			boot, _ := deref(w.BootID)
 			prevBoot, _ := deref(prev.BootID)
@@ -223,17 +254,17 @@ func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
 				if !ok {
 					reason = "unknown"
 				}
-				out = append(out, chartEvent{p.At, "restart", fmt.Sprintf("worker restarted by its supervisor (restart_count %d, last exit: %s)", restarts, reason)})
+				out = append(out, chartEvent{when, "restart", fmt.Sprintf("worker restarted by its supervisor (restart_count %d, last exit: %s)", restarts, reason)})
 			case restarts < prevRestarts || boot != prevBoot:
-				out = append(out, chartEvent{p.At, "process", "new backend process (worker boot id " + shortID(boot) + ")"})
+				out = append(out, chartEvent{when, "process", "new backend process (worker boot id " + shortID(boot) + ")"})
 			}
 		}
 		if at, ok := deref(w.LastRecoveryAt); ok {
-			prevAt := ""
+			prevRecovery := ""
 			if prev != nil {
-				prevAt, _ = deref(prev.LastRecoveryAt)
+				prevRecovery, _ = deref(prev.LastRecoveryAt)
 			}
-			if at != prevAt {
+			if at != prevRecovery {
 				when := p.At
 				if t, err := time.Parse(time.RFC3339Nano, at); err == nil && !t.Before(bounds.start) && !t.After(p.At) {
 					when = t
@@ -247,7 +278,7 @@ func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
 				out = append(out, chartEvent{when, "recovery", label})
 			}
 		}
-		prev = w
+		prev, prevAt = w, p.At
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out
@@ -284,7 +315,7 @@ func drawAxis(b *strings.Builder, bounds timelineBounds, y, top float64) string 
 		fmt.Fprintf(&grid, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x, top, x, y)
 		fmt.Fprintf(b, `<text class="tick" x="%.1f" y="%.1f">%s</text>`, x, y+16, formatOffset(t))
 	}
-	fmt.Fprintf(b, `<text class="row-label" x="4" y="%.1f">time since start</text>`, y+16)
+	fmt.Fprintf(b, `<text class="row-label" x="4" y="%.1f">elapsed</text>`, y+16)
 	return grid.String()
 }
 

@@ -49,9 +49,11 @@ func TestLaneEvents(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("events = %v, want %s", got, want)
 	}
-	windows := recoveryWindows(pts, sampleEnds(pts, bounds))
-	if len(windows) != 1 || !windows[0][0].Equal(at(1100)) || !windows[0][1].Equal(at(1300)) {
-		t.Errorf("recovery windows = %v, want one from +1.1s to +1.3s", windows)
+	windows := recoveryWindows(pts, sampleEnds(pts, bounds), bounds)
+	// The window opens at last_recovery_at (+1.05s), not at the sample
+	// that first saw it, and closes at the first inactive sample.
+	if len(windows) != 1 || !windows[0][0].Equal(at(1050)) || !windows[0][1].Equal(at(1300)) {
+		t.Errorf("recovery windows = %v, want one from +1.05s to +1.3s", windows)
 	}
 	if pts[4].Status != "down" {
 		t.Errorf("a failed request is %q, want down", pts[4].Status)

@@ -109,11 +109,13 @@ func logTail(path string, n int) (lines []string, total int, err error) {
 	return all, len(all), nil
 }
 
-// dbTable is one table of DB rows, columns in the order first seen.
+// dbTable is one labelled set of DB rows, columns in the order first seen.
+// Rows that are not a list of objects are shown as JSON in Raw instead.
 type dbTable struct {
 	Name    string
 	Columns []string
 	Rows    [][]dbCell
+	Raw     string
 }
 
 type dbCell struct {
@@ -121,47 +123,47 @@ type dbCell struct {
 	Null bool
 }
 
-// readDBRows reads db_rows.json. The runner writes either an object of
-// named row lists or one list of rows; anything else is shown as JSON.
-func readDBRows(path string) (tables []dbTable, raw string, err error) {
+// readDBRows reads db_rows.json: an object mapping a label ("jobs after
+// recovery") to rows, as the proofs runner writes it. A label whose value is
+// a list of objects (or one object) becomes a table; any other value, and a
+// file that is not such an object, is shown as indented JSON.
+func readDBRows(path string) ([]dbTable, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	if !json.Valid(data) {
-		return nil, "", fmt.Errorf("%s is not valid JSON", filepath.Base(path))
+		return nil, fmt.Errorf("%s is not valid JSON", filepath.Base(path))
 	}
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		if t, ok := rowsTable("rows", trimmed); ok {
-			return []dbTable{t}, "", nil
+	keys, values, err := orderedObject(trimmed)
+	if err != nil {
+		return []dbTable{rawTable("rows", trimmed)}, nil
+	}
+	tables := make([]dbTable, 0, len(keys))
+	for _, k := range keys {
+		v := bytes.TrimSpace(values[k])
+		if len(v) > 0 && v[0] == '{' {
+			v = append(append([]byte("["), v...), ']')
+		}
+		if t, ok := rowsTable(k, v); ok {
+			tables = append(tables, t)
+		} else {
+			tables = append(tables, rawTable(k, values[k]))
 		}
 	}
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		keys, values, err := orderedObject(trimmed)
-		if err == nil {
-			ok := true
-			for _, k := range keys {
-				t, isRows := rowsTable(k, values[k])
-				if !isRows {
-					ok = false
-					break
-				}
-				tables = append(tables, t)
-			}
-			if ok {
-				return tables, "", nil
-			}
-		}
-	}
+	return tables, nil
+}
+
+func rawTable(name string, data []byte) dbTable {
 	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, trimmed, "", "  "); err != nil {
-		return nil, "", err
+	if err := json.Indent(&pretty, bytes.TrimSpace(data), "", "  "); err != nil {
+		return dbTable{Name: name, Raw: string(data)}
 	}
-	return nil, pretty.String(), nil
+	return dbTable{Name: name, Raw: pretty.String()}
 }
 
 // rowsTable reads a JSON array of objects as a table.

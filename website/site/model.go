@@ -174,8 +174,18 @@ type healthRow struct {
 }
 
 type logLine struct {
-	Text  string
-	Class string // "", "log-warn" or "log-error"
+	Instance string // the "[a]" prefix the runner puts on each line, if any
+	Text     string
+	Class    string // "", "log-warn" or "log-error"
+}
+
+// newLogLine splits off the runner's instance prefix so it can be shown apart.
+func newLogLine(line string) logLine {
+	l := logLine{Text: line, Class: logLineClass(line)}
+	if end := strings.Index(line, "] "); strings.HasPrefix(line, "[") && end > 0 && end < 24 {
+		l.Instance, l.Text = line[:end+1], line[end+2:]
+	}
+	return l
 }
 
 type evidenceLink struct {
