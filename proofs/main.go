@@ -16,13 +16,19 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	tty := term.IsTerminal(int(os.Stdout.Fd()))
+	width := 0
+	if tty {
+		width, _, _ = term.GetSize(int(os.Stdout.Fd()))
+	}
 	code := runner.Main(ctx, runner.Config{
-		Args:     os.Args[1:],
-		Stdout:   os.Stdout,
-		Stderr:   os.Stderr,
-		Getenv:   os.Getenv,
-		Environ:  os.Environ(),
-		Terminal: term.IsTerminal(int(os.Stdout.Fd())),
+		Args:          os.Args[1:],
+		Stdout:        os.Stdout,
+		Stderr:        os.Stderr,
+		Getenv:        os.Getenv,
+		Environ:       os.Environ(),
+		Terminal:      tty,
+		TerminalWidth: width,
 	})
 	stop()
 	os.Exit(code)

@@ -21,6 +21,9 @@ const redrawEvery = 100 * time.Millisecond
 type Progress struct {
 	w   io.Writer
 	tty bool
+	// width is the terminal's width in columns; the status line is cut to
+	// fit so it never wraps (a wrapped line cannot be redrawn in place).
+	width int
 
 	mu      sync.Mutex
 	total   int
@@ -33,9 +36,10 @@ type Progress struct {
 	stopped chan struct{}
 }
 
-// New returns a Progress writing to w; tty selects the redrawn status line.
-func New(w io.Writer, tty bool) *Progress {
-	p := &Progress{w: w, tty: tty}
+// New returns a Progress writing to w; tty selects the redrawn status line,
+// cut to width columns (0: no limit).
+func New(w io.Writer, tty bool, width int) *Progress {
+	p := &Progress{w: w, tty: tty, width: width}
 	if tty {
 		p.stop = make(chan struct{})
 		p.stopped = make(chan struct{})
@@ -66,6 +70,9 @@ func (p *Progress) drawLocked() {
 	}
 	elapsed := time.Since(p.started).Truncate(100 * time.Millisecond)
 	line := fmt.Sprintf("[%d/%d] %s · %s · %s", p.index, p.total, p.name, p.phase, elapsed)
+	if r := []rune(line); p.width > 1 && len(r) >= p.width {
+		line = string(r[:p.width-2]) + "…"
+	}
 	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
 	p.drawn = true
 }

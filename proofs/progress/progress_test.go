@@ -29,7 +29,7 @@ func (b *syncBuffer) String() string {
 
 func TestPlainLinesHaveNoControlCodes(t *testing.T) {
 	var buf syncBuffer
-	p := New(&buf, false)
+	p := New(&buf, false, 0)
 	p.Begin(2)
 	p.Logf("building backend")
 	p.ScenarioStarted(1, "job_flow_updates_health_and_db")
@@ -49,7 +49,7 @@ func TestPlainLinesHaveNoControlCodes(t *testing.T) {
 
 func TestTerminalRedrawsStatusLine(t *testing.T) {
 	var buf syncBuffer
-	p := New(&buf, true)
+	p := New(&buf, true, 0)
 	p.Begin(1)
 	p.ScenarioStarted(1, "db_outage_recovers")
 	p.Phase("cut the database")
@@ -66,5 +66,21 @@ func TestTerminalRedrawsStatusLine(t *testing.T) {
 	out := buf.String()
 	if !strings.Contains(out, "\r\x1b[K--- PASS  db_outage_recovers (1.00s)\n") {
 		t.Fatalf("verdict line does not replace the status line: %q", out)
+	}
+}
+
+func TestTerminalLineFitsTheWidth(t *testing.T) {
+	var buf syncBuffer
+	p := New(&buf, true, 30)
+	p.Begin(10)
+	p.ScenarioStarted(4, "process_restart_recovers_inflight_job")
+	p.Close()
+	for _, line := range strings.Split(buf.String(), "\r\x1b[K") {
+		if n := len([]rune(line)); n >= 30 {
+			t.Errorf("status line %q is %d columns, want < 30", line, n)
+		}
+	}
+	if !strings.Contains(buf.String(), "[4/10] process_restart_rec") {
+		t.Errorf("no status line drawn: %q", buf.String())
 	}
 }

@@ -57,8 +57,10 @@ type Config struct {
 	Environ []string
 	// Dir is where to look for the repository; "" means the working folder.
 	Dir string
-	// Terminal selects the redrawn progress line.
-	Terminal bool
+	// Terminal selects the redrawn progress line, TerminalWidth its
+	// length (0: unknown).
+	Terminal      bool
+	TerminalWidth int
 	// Tamper edits backend environments; for tests that break the backend
 	// on purpose. Nil in the proofs command.
 	Tamper func(scenario, instance string, env map[string]string)
@@ -189,7 +191,7 @@ func (r *run) main(ctx context.Context) int {
 	}
 	names = dedupe(names)
 
-	prog := progress.New(r.stdout, r.cfg.Terminal)
+	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
 	started := time.Now().UTC()
 	root, err := harness.RepoRoot(r.cfg.Dir)
