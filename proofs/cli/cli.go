@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/prodproof/prodproof/internal/clispec"
 	"github.com/prodproof/prodproof/proofs/catalog"
@@ -20,6 +21,20 @@ const (
 	FlagDB              = "db"
 	FlagReport          = "report"
 	FlagResetExistingDB = "reset-existing-db"
+
+	FlagJobs      = "jobs"
+	FlagSeed      = "seed"
+	FlagInstances = "instances"
+	FlagRate      = "rate"
+	FlagSettle    = "settle"
+)
+
+// Soak defaults.
+const (
+	DefaultSoakJobs      = 5000
+	DefaultSoakInstances = 3
+	DefaultSoakRate      = 50
+	DefaultSoakSettle    = 2 * time.Minute
 )
 
 // DefaultReportDir is where `proofs run` writes evidence unless told.
@@ -56,6 +71,22 @@ func Tool() clispec.Tool {
 				},
 				Args: CheckProofNames,
 			},
+			{
+				Path:    []string{"soak"},
+				Summary: "Post jobs to several backends while killing, restarting and cutting them off the database; check nothing was lost, done twice or leaked.",
+				Flags: func() *flag.FlagSet {
+					fs := flag.NewFlagSet("proofs soak", flag.ContinueOnError)
+					fs.Int(FlagJobs, DefaultSoakJobs, "how many jobs the client posts")
+					fs.Int64(FlagSeed, 0, "seed of the fault and chaos schedule (0: pick one and print it)")
+					fs.Int(FlagInstances, DefaultSoakInstances, "backend instances sharing the database (2 or 3)")
+					fs.Int(FlagRate, DefaultSoakRate, "jobs posted per second")
+					fs.Duration(FlagSettle, DefaultSoakSettle, "deadline for every job to finish and every instance to report ok once the chaos stops")
+					fs.String(FlagDB, "auto", "database source: auto|url|docker|local, as for run")
+					fs.String(FlagReport, DefaultReportDir, "report folder; the soak writes into its soak/ folder")
+					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
+					return fs
+				},
+			},
 		},
 	}
 }
@@ -75,6 +106,33 @@ func ParseRunOptions(fs *flag.FlagSet) RunOptions {
 		ReportDir:       fs.Lookup(FlagReport).Value.String(),
 		ResetExistingDB: fs.Lookup(FlagResetExistingDB).Value.String() == "true",
 		Names:           fs.Args(),
+	}
+}
+
+// SoakOptions are the parsed flags of `proofs soak`.
+type SoakOptions struct {
+	Jobs            int
+	Seed            int64
+	Instances       int
+	Rate            int
+	Settle          time.Duration
+	DB              string
+	ReportDir       string
+	ResetExistingDB bool
+}
+
+// ParseSoakOptions reads the soak command's values from its parsed flag set.
+func ParseSoakOptions(fs *flag.FlagSet) SoakOptions {
+	get := func(name string) any { return fs.Lookup(name).Value.(flag.Getter).Get() }
+	return SoakOptions{
+		Jobs:            get(FlagJobs).(int),
+		Seed:            get(FlagSeed).(int64),
+		Instances:       get(FlagInstances).(int),
+		Rate:            get(FlagRate).(int),
+		Settle:          get(FlagSettle).(time.Duration),
+		DB:              get(FlagDB).(string),
+		ReportDir:       get(FlagReport).(string),
+		ResetExistingDB: get(FlagResetExistingDB).(bool),
 	}
 }
 

@@ -309,14 +309,6 @@ func (b *Backend) Alive() bool {
 	return !exited
 }
 
-// ExitCode waits up to timeout for the process to exit.
-func (b *Backend) WaitExit(timeout time.Duration) (int, bool) {
-	ctx, cancel := context.WithTimeout(b.t.ctx, timeout)
-	defer cancel()
-	code, err := b.proc.Wait(ctx)
-	return code, err == nil
-}
-
 // Response is an HTTP answer from the backend.
 type Response struct {
 	Status int

@@ -10,10 +10,14 @@ import (
 	"github.com/prodproof/prodproof/proofs/harness"
 )
 
+// heldJobMS is how long the in-flight job holds its claim: long enough that
+// it is still in flight when the harness has posted the others and cuts.
+const heldJobMS = 1500
+
 // outageHold is how long the database stays cut at least: longer than the
-// held job's 1 s hold, so that job tries to finish while the database is
-// gone. It shapes the scenario; no assertion depends on it being long enough.
-const outageHold = 1500 * time.Millisecond
+// held job's hold, so that job tries to finish while the database is gone.
+// It shapes the scenario; no assertion depends on it being long enough.
+const outageHold = 2000 * time.Millisecond
 
 // viaProxy starts a cuttable proxy in front of the scenario database and
 // returns it with a database URL that goes through it.
@@ -52,8 +56,8 @@ func dbOutageRecovers(t *T) {
 	})
 	waitHealthy(b, "before the outage")
 
-	t.Step("post one job held for 1 s and four plain jobs")
-	held := b.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":1000}`)
+	t.Step("post one held job and four plain jobs")
+	held := b.PostJob(fmt.Sprintf(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":%d}`, heldJobMS))
 	accepted := []string{held.ID}
 	for i := range 4 {
 		accepted = append(accepted, b.PostJob(fmt.Sprintf(`{"queued":%d}`, i)).ID)

@@ -264,7 +264,7 @@ func (t *T) Run(label string, spec harness.Spec, timeout time.Duration) harness.
 	return res
 }
 
-// Backend runs `reference-backend` with args and the given environment
+// RunBackendCommand runs `reference-backend` with args and the given environment
 // (nothing inherited) and waits for it.
 func (t *T) RunBackendCommand(label string, env map[string]string, timeout time.Duration, args ...string) harness.Result {
 	return t.Run(label, harness.Spec{Path: t.env.Binary, Args: args, Env: envList(env), Dir: t.dir}, timeout)
