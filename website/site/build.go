@@ -487,7 +487,9 @@ func (b *builder) row(p proofEntry) proofRow {
 	if s := p.result; s != nil {
 		r.Verdict, r.VerdictLabel = verdictClass(string(s.Verdict)), verdictLabel(string(s.Verdict))
 		r.Reason = s.Reason
-		r.Duration = formatDuration(time.Duration(s.DurationMS) * time.Millisecond)
+		if s.Verdict != report.Skip || s.DurationMS > 0 {
+			r.Duration = formatDuration(time.Duration(s.DurationMS) * time.Millisecond)
+		}
 		r.Started = formatTime(s.StartedAt)
 		r.Commit = shortCommit(b.run.Provenance.Commit)
 		if b.run.Provenance.Dirty {
