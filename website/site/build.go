@@ -655,7 +655,6 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {
 
 func parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"add": func(a, b int) int { return a + b },
 		// wbr lets a long snake_case proof name wrap after its underscores
 		// instead of in the middle of a word.
 		"wbr": func(s string) template.HTML {
