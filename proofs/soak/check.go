@@ -1,0 +1,207 @@
+package soak
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// JobState is one jobs row as the checker sees it: its status and attempts,
+// the client's sequence number from the payload (nil when the payload has
+// none) and the job_effects rows written for it.
+type JobState struct {
+	ID             string `json:"id"`
+	Status         string `json:"status"`
+	Attempts       int    `json:"attempts"`
+	Seq            *int64 `json:"seq"`
+	Effects        int    `json:"effects"`
+	EffectAttempts []int  `json:"effect_attempts"`
+}
+
+// ReadJobs reads every job with its effects, straight from the database.
+func ReadJobs(ctx context.Context, pool *pgxpool.Pool) ([]JobState, error) {
+	rows, err := pool.Query(ctx, `
+		SELECT j.id::text, j.status, j.attempts,
+			CASE WHEN json_typeof(j.payload) = 'object' AND (j.payload->>'seq') ~ '^[0-9]{1,18}$'
+				THEN (j.payload->>'seq')::bigint END,
+			count(e.job_id)::int,
+			COALESCE(array_agg(e.attempt ORDER BY e.recorded_at) FILTER (WHERE e.job_id IS NOT NULL), '{}')
+		FROM jobs j LEFT JOIN job_effects e ON e.job_id = j.id
+		GROUP BY j.id
+		ORDER BY j.created_at, j.id`)
+	if err != nil {
+		return nil, fmt.Errorf("read jobs and effects: %w", err)
+	}
+	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (JobState, error) {
+		var j JobState
+		var attempts []int32
+		err := row.Scan(&j.ID, &j.Status, &j.Attempts, &j.Seq, &j.Effects, &attempts)
+		for _, a := range attempts {
+			j.EffectAttempts = append(j.EffectAttempts, int(a))
+		}
+		return j, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read jobs and effects: %w", err)
+	}
+	return jobs, nil
+}
+
+// Ack is a job the backend accepted with a 201.
+type Ack struct {
+	Seq      int64  `json:"seq"`
+	ID       string `json:"id"`
+	Instance string `json:"instance"`
+}
+
+// Tally counts what went wrong with the jobs. Every field but Unacknowledged
+// and RetriedSeqs must be zero for the soak to pass.
+type Tally struct {
+	// Lost: accepted (201) jobs with no row.
+	Lost int `json:"lost"`
+	// Duplicated: processed jobs with more than one effect.
+	Duplicated int `json:"duplicated"`
+	// Stuck: jobs still pending or processing at the deadline.
+	Stuck int `json:"stuck"`
+	// Failed: jobs that ended failed (the soak's faults all leave attempts to
+	// spare, so none should).
+	Failed int `json:"failed"`
+	// MissingEffects: processed jobs with no effect.
+	MissingEffects int `json:"missing_effects"`
+	// StrayEffects: effects of jobs that are not processed.
+	StrayEffects int `json:"stray_effects"`
+	// EffectAttemptMismatch: an effect written by an attempt other than the
+	// job's final one.
+	EffectAttemptMismatch int `json:"effect_attempt_mismatch"`
+	// OverAttempts: jobs claimed more often than JOB_MAX_ATTEMPTS allows.
+	OverAttempts int `json:"over_attempts"`
+	// Unacknowledged: rows whose id no 201 returned. A POST whose insert
+	// committed but whose answer was lost (a 503 after the commit, a killed
+	// instance) leaves one; the client then retries and the same seq has two
+	// rows. Expected under chaos; they must still be processed once.
+	Unacknowledged int `json:"unacknowledged"`
+	// RetriedSeqs: client sequence numbers with more than one row.
+	RetriedSeqs int `json:"retried_seqs"`
+}
+
+// Check is one checked expectation.
+type Check struct {
+	Name     string `json:"name"`
+	Expected string `json:"expected"`
+	Observed string `json:"observed"`
+	OK       bool   `json:"ok"`
+}
+
+// maxExamples bounds how many job ids a failed check lists.
+const maxExamples = 10
+
+// Evaluate checks the final database state against what the client was told:
+// every accepted job exists and is processed, each processed job has exactly
+// one effect, written by its final attempt, and no job used more than
+// maxAttempts attempts.
+func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
+	var t Tally
+	byID := make(map[string]JobState, len(jobs))
+	perSeq := map[int64]int{}
+	acked := make(map[string]bool, len(acks))
+	for _, a := range acks {
+		acked[a.ID] = true
+	}
+	var lost, notProcessed, stuck, failed, dup, missing, stray, mismatch, over, unacked []string
+	for _, j := range jobs {
+		byID[j.ID] = j
+		if j.Seq != nil {
+			perSeq[*j.Seq]++
+		}
+		if !acked[j.ID] {
+			unacked = append(unacked, j.ID)
+		}
+		switch j.Status {
+		case "pending", "processing":
+			stuck = append(stuck, fmt.Sprintf("%s (%s, attempts %d)", j.ID, j.Status, j.Attempts))
+		case "failed":
+			failed = append(failed, fmt.Sprintf("%s (attempts %d)", j.ID, j.Attempts))
+		}
+		if j.Status == "processed" {
+			switch {
+			case j.Effects > 1:
+				dup = append(dup, fmt.Sprintf("%s (%d effects, attempts %v)", j.ID, j.Effects, j.EffectAttempts))
+			case j.Effects == 0:
+				missing = append(missing, j.ID)
+			case j.EffectAttempts[0] != j.Attempts:
+				mismatch = append(mismatch, fmt.Sprintf("%s (effect by attempt %d, job at %d)", j.ID, j.EffectAttempts[0], j.Attempts))
+			}
+		} else if j.Effects > 0 {
+			stray = append(stray, fmt.Sprintf("%s (%s with %d effects)", j.ID, j.Status, j.Effects))
+		}
+		if j.Attempts > maxAttempts {
+			over = append(over, fmt.Sprintf("%s (%d attempts)", j.ID, j.Attempts))
+		}
+	}
+	for _, a := range acks {
+		j, ok := byID[a.ID]
+		switch {
+		case !ok:
+			lost = append(lost, fmt.Sprintf("%s (seq %d, accepted by %s)", a.ID, a.Seq, a.Instance))
+		case j.Status != "processed":
+			notProcessed = append(notProcessed, fmt.Sprintf("%s (%s)", a.ID, j.Status))
+		}
+	}
+	retried := 0
+	for _, n := range perSeq {
+		if n > 1 {
+			retried++
+		}
+	}
+	t = Tally{
+		Lost: len(lost), Duplicated: len(dup), Stuck: len(stuck), Failed: len(failed),
+		MissingEffects: len(missing), StrayEffects: len(stray), EffectAttemptMismatch: len(mismatch),
+		OverAttempts: len(over), Unacknowledged: len(unacked), RetriedSeqs: retried,
+	}
+	checks := []Check{
+		none("every accepted job exists (none lost)", "accepted jobs without a row", lost),
+		none("every accepted job is processed", "accepted jobs not processed", notProcessed),
+		none("no job stuck pending or processing", "jobs pending or processing", stuck),
+		none("no job ended failed", "jobs failed", failed),
+		none("no processed job took effect twice", "processed jobs with more than one job_effects row", dup),
+		none("every processed job took effect", "processed jobs without a job_effects row", missing),
+		none("no effect for an unprocessed job", "unprocessed jobs with job_effects rows", stray),
+		none("each effect was written by the job's final attempt", "effects from an earlier attempt", mismatch),
+		none(fmt.Sprintf("attempts within JOB_MAX_ATTEMPTS=%d", maxAttempts), "jobs over the bound", over),
+	}
+	return t, checks
+}
+
+// none builds a check that passes when items is empty.
+func none(name, what string, items []string) Check {
+	c := Check{Name: name, Expected: "0 " + what, OK: len(items) == 0}
+	c.Observed = fmt.Sprintf("%d %s", len(items), what)
+	if len(items) > 0 {
+		c.Observed += ": " + examples(items)
+	}
+	return c
+}
+
+func examples(items []string) string {
+	shown := slices.Clone(items)
+	extra := ""
+	if len(shown) > maxExamples {
+		extra = fmt.Sprintf(" and %d more", len(shown)-maxExamples)
+		shown = shown[:maxExamples]
+	}
+	return strings.Join(shown, ", ") + extra
+}
+
+// Passed reports whether every check holds.
+func Passed(checks []Check) bool {
+	for _, c := range checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return len(checks) > 0
+}

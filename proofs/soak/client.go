@@ -1,0 +1,148 @@
+package soak
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Client limits.
+const (
+	// posters is how many requests the client has in flight at most.
+	posters = 8
+	// jobDeadline bounds how long the client keeps retrying one job.
+	jobDeadline = 60 * time.Second
+	// retryPause is the pause after a 503 or a failed request.
+	retryPause = 100 * time.Millisecond
+)
+
+// ClientStats counts what the client saw.
+type ClientStats struct {
+	Requests  int `json:"requests"`
+	Accepted  int `json:"accepted"`
+	Retries   int `json:"retries"`
+	Status503 int `json:"status_503"`
+	// Status5xx counts 5xx answers other than 503: each is a failure.
+	Status5xx int `json:"status_5xx"`
+	// Rejected counts 4xx answers: each is a failure (the payloads are valid).
+	Rejected int `json:"rejected"`
+	// TransportErrors counts requests with no answer (an instance killed or
+	// stopping mid-request); the client retries them elsewhere.
+	TransportErrors int `json:"transport_errors"`
+	// GaveUp counts jobs never accepted before jobDeadline.
+	GaveUp int `json:"gave_up"`
+}
+
+// client posts jobs to the fleet, retrying 503s and unanswered requests on
+// the next instance until a 201.
+type client struct {
+	fleet *fleet
+	http  *http.Client
+	event func(Event)
+
+	mu    sync.Mutex
+	stats ClientStats
+	acks  []Ack
+}
+
+func newClient(f *fleet, event func(Event)) *client {
+	return &client{
+		fleet: f,
+		event: event,
+		http: &http.Client{
+			Timeout:   10 * time.Second,
+			Transport: &http.Transport{MaxIdleConnsPerHost: posters, IdleConnTimeout: 30 * time.Second},
+		},
+	}
+}
+
+// post sends one job until it is accepted, rejected or out of time.
+func (c *client) post(ctx context.Context, seq int64, payload string) {
+	deadline := time.Now().Add(jobDeadline)
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			c.count(func(s *ClientStats) { s.Retries++ })
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(retryPause):
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.count(func(s *ClientStats) { s.GaveUp++ })
+			c.event(Event{Type: "gave_up", Detail: fmt.Sprintf("seq %d not accepted within %s", seq, jobDeadline)})
+			return
+		}
+		inst := c.fleet.pick()
+		if inst == nil {
+			continue
+		}
+		status, body, err := c.send(ctx, inst, payload)
+		c.count(func(s *ClientStats) { s.Requests++ })
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return
+			}
+			c.count(func(s *ClientStats) { s.TransportErrors++ })
+		case status == http.StatusCreated:
+			var job struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(body, &job) != nil || job.ID == "" {
+				c.count(func(s *ClientStats) { s.Rejected++ })
+				c.event(Event{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: 201 without a job id: %.200s", seq, body)})
+				return
+			}
+			c.mu.Lock()
+			c.stats.Accepted++
+			c.acks = append(c.acks, Ack{Seq: seq, ID: job.ID, Instance: inst.Name})
+			c.mu.Unlock()
+			return
+		case status == http.StatusServiceUnavailable:
+			c.count(func(s *ClientStats) { s.Status503++ })
+		case status >= 500:
+			c.count(func(s *ClientStats) { s.Status5xx++ })
+			c.event(Event{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: %d %.200s", seq, status, body)})
+		default:
+			c.count(func(s *ClientStats) { s.Rejected++ })
+			c.event(Event{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: %d %.200s", seq, status, body)})
+			return
+		}
+	}
+}
+
+func (c *client) send(ctx context.Context, inst *instance, payload string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inst.BaseURL+"/jobs", bytes.NewReader([]byte(payload)))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, body, err
+}
+
+func (c *client) count(f func(*ClientStats)) {
+	c.mu.Lock()
+	f(&c.stats)
+	c.mu.Unlock()
+}
+
+func (c *client) snapshot() (ClientStats, []Ack) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stats, append([]Ack(nil), c.acks...)
+}
