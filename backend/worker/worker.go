@@ -57,9 +57,14 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 
 	outcomes := make(chan job.Outcome, w.cfg.Concurrency)
 	completerDone := make(chan struct{})
-	all.Add(2)
+	var completers sync.WaitGroup
+	all.Add(2 + completeWriters)
 	go func() { defer all.Done(); w.heartbeat(ctx) }()
-	go func() { defer all.Done(); defer close(completerDone); w.complete(ctx, outcomes) }()
+	for range completeWriters {
+		completers.Add(1)
+		go func() { defer all.Done(); defer completers.Done(); w.complete(ctx, outcomes) }()
+	}
+	go func() { defer all.Done(); completers.Wait(); close(completerDone) }()
 
 	poll := time.NewTimer(w.cfg.PollInterval)
 	defer poll.Stop()
@@ -179,7 +184,7 @@ func (w *worker) execute(ctx context.Context, c job.Claim) error {
 			hold := (f.Kind == job.FaultHold && c.Attempts == f.Attempt) ||
 				(f.Kind == job.FaultWorkerCrash && c.Attempts == f.Attempt+1)
 			if hold && f.Hold > 0 {
-				w.cfg.Logger.Info("fault injected", "fault", "hold", "job_id", c.ID.String(), "attempt", c.Attempts, "hold_ms", f.Hold.Milliseconds())
+				w.cfg.Logger.Info("fault injected", "fault", f.Kind, "effect", "hold", "job_id", c.ID.String(), "attempt", c.Attempts, "hold_ms", f.Hold.Milliseconds())
 				t := time.NewTimer(f.Hold)
 				select {
 				case <-t.C:
@@ -196,6 +201,12 @@ func (w *worker) execute(ctx context.Context, c job.Claim) error {
 	}
 	return w.cfg.Handler(ctx, c)
 }
+
+// completeWriters is how many goroutines write completions at once. One
+// writer left the worker waiting on one round trip at a time while the
+// database had capacity to spare; measured with `make bench` (see
+// docs/benchmarks.md).
+const completeWriters = 4
 
 // complete batches outcomes into as few round trips as the load allows:
 // under load a batch fills while the previous one is written; when idle each
