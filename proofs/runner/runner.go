@@ -235,10 +235,17 @@ func (r *run) main(ctx context.Context) int {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
 		return ExitHarness
 	}
-	// Belt and braces: every file was redacted as written; prove it.
+	// Belt and braces: every file was redacted as written; prove it. The
+	// built site is made from reports, so it is scanned too when present.
 	if leaks, err := r.red.Leaks(reportDir); err != nil || len(leaks) > 0 {
 		fmt.Fprintf(r.stderr, "proofs: the report holds a secret in %v (%v); remove %s\n", leaks, err, reportDir)
 		return ExitHarness
+	}
+	if site := filepath.Join(root, "site"); isDir(site) {
+		if leaks, err := r.red.Leaks(site); err != nil || len(leaks) > 0 {
+			fmt.Fprintf(r.stderr, "proofs: the built site holds a secret in %v (%v); remove %s\n", leaks, err, site)
+			return ExitHarness
+		}
 	}
 	r.printSummary(out, reportDir, setupErr)
 	switch {
@@ -465,4 +472,9 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
