@@ -66,6 +66,45 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 	}
 	go func() { defer all.Done(); completers.Wait(); close(completerDone) }()
 
+	// Claims run on their own goroutines, up to concurrentClaims at once,
+	// so the loop below keeps the database busy while a claim's round trip
+	// is in flight. reserved counts the slots promised to running claims.
+	type claimResult struct {
+		claims []job.Claim
+		limit  int
+		err    error
+	}
+	claimResults := make(chan claimResult, concurrentClaims)
+	claiming, reserved := 0, 0
+	wanted := true // a wake-up, a poll or a freed slot asks for a claim
+	full := false  // the last claim filled its batch: more jobs are waiting
+	received := func(res claimResult) {
+		claiming--
+		reserved -= res.limit
+		full = false
+		if res.err != nil {
+			if ctx.Err() == nil {
+				w.noteDBError(res.err)
+			}
+			return
+		}
+		w.noteDBOK()
+		w.dispatch(ctx, res.claims, &all, &handlers, outcomes)
+		full = len(res.claims) == res.limit
+	}
+	// stopClaiming lets running claims finish and hands their jobs to
+	// handlers, so a soft stop drains them like every other claimed job.
+	stopClaiming := func() {
+		for claiming > 0 {
+			select {
+			case res := <-claimResults:
+				received(res)
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+
 	poll := time.NewTimer(w.cfg.PollInterval)
 	defer poll.Stop()
 	for {
@@ -75,29 +114,31 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 		}
 		select {
 		case <-soft:
+			stopClaiming()
 			return w.drain(ctx, &handlers, outcomes, completerDone)
 		case c := <-w.crashed:
 			panic(c)
 		default:
 		}
 
-		moreWaiting := false
-		if free := w.cfg.Concurrency - int(w.inflight.Load()); free > 0 {
-			limit := min(w.cfg.BatchSize, free)
-			claims, err := w.cfg.Store.Claim(ctx, w.boot, limit)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				w.noteDBError(err)
-			} else {
-				w.noteDBOK()
-				w.dispatch(ctx, claims, &all, &handlers, outcomes)
-				moreWaiting = len(claims) == limit
+		for claiming < concurrentClaims && (wanted || full) {
+			free := w.cfg.Concurrency - int(w.inflight.Load()) - reserved
+			if free <= 0 {
+				break
 			}
-		}
-		if moreWaiting {
-			continue
+			limit := min(w.cfg.BatchSize, free)
+			claiming++
+			reserved += limit
+			wanted = false
+			all.Add(1)
+			go func() {
+				defer all.Done()
+				claims, err := w.cfg.Store.Claim(ctx, w.boot, limit)
+				claimResults <- claimResult{claims: claims, limit: limit, err: err}
+			}()
+			if !full {
+				break // an idle worker answers a wake-up with one claim
+			}
 		}
 
 		if !poll.Stop() {
@@ -115,12 +156,18 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 		case <-ctx.Done():
 			return nil
 		case <-soft:
+			stopClaiming()
 			return w.drain(ctx, &handlers, outcomes, completerDone)
 		case c := <-w.crashed:
 			panic(c)
+		case res := <-claimResults:
+			received(res)
 		case <-w.cfg.Wake:
+			wanted = true
 		case <-w.slotFreed:
+			wanted = true
 		case <-poll.C:
+			wanted = true
 		}
 	}
 }
@@ -207,6 +254,10 @@ func (w *worker) execute(ctx context.Context, c job.Claim) error {
 // database had capacity to spare; measured with `make bench` (see
 // docs/benchmarks.md).
 const completeWriters = 4
+
+// concurrentClaims is how many claim round trips may be in flight at once
+// while jobs are waiting; an idle worker claims once per wake-up.
+const concurrentClaims = 2
 
 // complete batches outcomes into as few round trips as the load allows:
 // under load a batch fills while the previous one is written; when idle each
