@@ -4,6 +4,10 @@ GO ?= go
 REPORT ?= report
 SITE ?= site
 PROOFS_FLAGS ?=
+JOBS ?= 5000
+SEED ?= 0
+FUZZTIME ?= 10s
+LOAD_DURATION ?= 60s
 
 .DEFAULT_GOAL := help
 
@@ -26,6 +30,29 @@ test: ## Run the unit and integration tests (starts its own throwaway Postgres)
 proofs: ## Run every named proof against a throwaway local Postgres; evidence in report/
 	$(GO) run ./proofs run --report $(REPORT) $(PROOFS_FLAGS)
 
+.PHONY: soak
+soak: ## Chaos soak: JOBS jobs to 3 backends under kills, restarts, DB cuts, crashes (SEED= replays); report/soak/
+	$(GO) build -o bin/proofs ./proofs
+	bin/proofs soak --jobs $(JOBS) --seed $(SEED) --report $(REPORT)
+
+# Every fuzz target, as package:Target (go test -fuzz takes one at a time).
+FUZZ_TARGETS := ./backend/api:FuzzPostJobs ./backend/api:FuzzGetJob ./backend/job:FuzzParseID \
+	./backend/config:FuzzFromEnv ./migrations:FuzzLoad ./docscheck/command:FuzzParse \
+	./docscheck/check:FuzzCheck ./website/site:FuzzRenderMarkdown
+
+.PHONY: fuzz
+fuzz: ## Fuzz every outside input for FUZZTIME each (default 10s); seeds in testdata/fuzz/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz: $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+.PHONY: load
+load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health < 50 ms; report/load/
+	$(GO) test -count=1 -timeout 10m -run '^TestLoadHygiene$$' -v ./proofs/load \
+		-load.duration $(LOAD_DURATION) -load.health-strict -load.report $(abspath $(REPORT))/load/load.json
+
 .PHONY: docscheck
 docscheck: ## Verify that README.md and docs/ reference only things that exist
 	$(GO) run ./docscheck
@@ -39,7 +66,11 @@ serve: ## Serve the built proof site on http://127.0.0.1:8080
 	$(GO) run ./website serve --dir $(SITE)
 
 .PHONY: bench
-bench: ## Run the Go benchmarks (real Postgres)
+bench: ## Benchmark vs River and pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json
+	$(GO) run ./bench $(if $(filter 1,$(QUICK)),-quick)
+
+.PHONY: gobench
+gobench: ## Run the Go benchmarks (real Postgres)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 .PHONY: fmt

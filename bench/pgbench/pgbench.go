@@ -1,0 +1,303 @@
+// Package pgbench measures the database's own limit for the backend's job
+// SQL: it lifts the claim and completion statements out of the backend's
+// source (so the benchmark can never drift from what the backend runs),
+// turns them into a pgbench script, runs pgbench and reads its summary.
+package pgbench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// StoreSQL holds the two statements a draining worker runs.
+type StoreSQL struct {
+	// Claim takes a batch: $1 owner, $2 limit, $3 lease in milliseconds.
+	Claim string
+	// Complete records a batch of outcomes: $1 ids, $2 attempts, $3 errors,
+	// $4 owner, $5 max attempts.
+	Complete string
+}
+
+// ExtractStoreSQL reads the claim and completion SQL from the Go source of
+// the backend's store (backend/postgres/store.go). The claim is the query
+// argument of (*Store).Claim; the completion is the constant completeSQL when
+// the file has one, else the query argument of (*Store).Complete. Both may be
+// string literals, constants, or concatenations of them.
+func ExtractStoreSQL(filename string, src []byte) (StoreSQL, error) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, filename, src, 0)
+	if err != nil {
+		return StoreSQL{}, fmt.Errorf("parse %s: %w", filename, err)
+	}
+	consts := map[string]ast.Expr{}
+	for _, decl := range file.Decls {
+		gen, ok := decl.(*ast.GenDecl)
+		if !ok || gen.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gen.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, name := range vs.Names {
+				if i < len(vs.Values) {
+					consts[name.Name] = vs.Values[i]
+				}
+			}
+		}
+	}
+	eval := func(e ast.Expr) (string, bool) { return evalString(e, consts, 0) }
+
+	var out StoreSQL
+	claimArg := queryArgOf(file, "Claim")
+	if claimArg == nil {
+		return StoreSQL{}, fmt.Errorf("%s: no query call found in (*Store).Claim", filename)
+	}
+	var ok bool
+	if out.Claim, ok = eval(claimArg); !ok {
+		return StoreSQL{}, fmt.Errorf("%s: the query of (*Store).Claim is not a constant string", filename)
+	}
+	if c, found := consts["completeSQL"]; found {
+		out.Complete, ok = eval(c)
+	} else if arg := queryArgOf(file, "Complete"); arg != nil {
+		out.Complete, ok = eval(arg)
+	}
+	if !ok || out.Complete == "" {
+		return StoreSQL{}, fmt.Errorf("%s: cannot find the completion SQL (constant completeSQL or the query of (*Store).Complete)", filename)
+	}
+	return out, nil
+}
+
+// queryArgOf returns the SQL argument of the first pool.Query/QueryRow/Exec
+// call in the method of *Store named name.
+func queryArgOf(file *ast.File, name string) ast.Expr {
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Name.Name != name || fn.Recv == nil || fn.Body == nil {
+			continue
+		}
+		var found ast.Expr
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			if found != nil {
+				return false
+			}
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			switch sel.Sel.Name {
+			case "Query", "QueryRow", "Exec":
+				found = call.Args[1]
+				return false
+			}
+			return true
+		})
+		return found
+	}
+	return nil
+}
+
+// evalString folds a constant string expression: literals, named constants
+// of the same file, parentheses and +.
+func evalString(e ast.Expr, consts map[string]ast.Expr, depth int) (string, bool) {
+	if depth > 20 {
+		return "", false
+	}
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.Ident:
+		c, ok := consts[e.Name]
+		if !ok {
+			return "", false
+		}
+		return evalString(c, consts, depth+1)
+	case *ast.ParenExpr:
+		return evalString(e.X, consts, depth+1)
+	case *ast.BinaryExpr:
+		if e.Op != token.ADD {
+			return "", false
+		}
+		l, ok := evalString(e.X, consts, depth+1)
+		if !ok {
+			return "", false
+		}
+		r, ok := evalString(e.Y, consts, depth+1)
+		return l + r, ok
+	}
+	return "", false
+}
+
+// ScriptOptions are the values the script binds to the statements'
+// parameters.
+type ScriptOptions struct {
+	// Batch is the claim limit: the backend's JOB_BATCH_SIZE.
+	Batch int
+	// LeaseMS and MaxAttempts are the backend's defaults.
+	LeaseMS     int
+	MaxAttempts int
+}
+
+var placeholder = regexp.MustCompile(`\$([0-9]+)`)
+
+// bind replaces $n with values[n-1]; a placeholder with no value is an error.
+func bind(sql string, values ...string) (string, error) {
+	var missing []string
+	out := placeholder.ReplaceAllStringFunc(sql, func(m string) string {
+		n, _ := strconv.Atoi(m[1:])
+		if n < 1 || n > len(values) {
+			missing = append(missing, m)
+			return m
+		}
+		return values[n-1]
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("no value for placeholder %s", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// Script returns a pgbench script whose one transaction is a worker's round:
+// claim a batch, then complete every claimed job as processed. The claim's
+// rows are folded into arrays (empty when nothing was left) and handed to the
+// completion through \gset, as the worker hands them over in memory. Each
+// pgbench client is its own owner, as each worker is.
+func Script(sql StoreSQL, opts ScriptOptions) (string, error) {
+	if opts.Batch < 1 || opts.LeaseMS < 1 || opts.MaxAttempts < 1 {
+		return "", errors.New("pgbench script: batch, lease and max attempts must be positive")
+	}
+	owner := "md5('pgbench-' || :client_id)::uuid"
+	claim, err := bind(strings.TrimSpace(sql.Claim), owner, ":batch", strconv.Itoa(opts.LeaseMS))
+	if err != nil {
+		return "", fmt.Errorf("claim SQL: %w", err)
+	}
+	complete, err := bind(strings.TrimSpace(sql.Complete), ":ids", ":attempts", ":errs", owner, strconv.Itoa(opts.MaxAttempts))
+	if err != nil {
+		return "", fmt.Errorf("completion SQL: %w", err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\\set batch %d\n", opts.Batch)
+	b.WriteString("WITH claimed AS (\n" + claim + "\n)\n")
+	b.WriteString("SELECT COALESCE(array_agg(id), '{}') AS ids,\n")
+	b.WriteString("       COALESCE(array_agg(attempts), '{}') AS attempts,\n")
+	b.WriteString("       array_fill(NULL::text, ARRAY[count(*)::int]) AS errs\n")
+	b.WriteString("FROM claimed\n\\gset\n")
+	b.WriteString(complete + ";\n")
+	return b.String(), nil
+}
+
+// Output is what pgbench's summary reports.
+type Output struct {
+	Clients        int     `json:"clients"`
+	Threads        int     `json:"threads"`
+	Transactions   int     `json:"transactions"`
+	Failed         int     `json:"failed"`
+	LatencyAvgMS   float64 `json:"latency_avg_ms"`
+	TPS            float64 `json:"tps"` // without initial connection time
+	QueryMode      string  `json:"query_mode"`
+	ConnectionTime float64 `json:"initial_connection_ms"`
+}
+
+// ParseOutput reads pgbench's end-of-run summary.
+func ParseOutput(text string) (Output, error) {
+	var o Output
+	var haveTPS, haveTx bool
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		key, value, ok := strings.Cut(line, ":")
+		if !ok {
+			key, value, ok = strings.Cut(line, "=")
+		}
+		if !ok {
+			continue
+		}
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		first := strings.Fields(value)
+		if len(first) == 0 {
+			continue
+		}
+		var err error
+		switch key {
+		case "number of clients":
+			o.Clients, err = strconv.Atoi(first[0])
+		case "number of threads":
+			o.Threads, err = strconv.Atoi(first[0])
+		case "query mode":
+			o.QueryMode = first[0]
+		case "number of transactions actually processed":
+			done, _, _ := strings.Cut(first[0], "/")
+			o.Transactions, err = strconv.Atoi(done)
+			haveTx = err == nil
+		case "number of failed transactions":
+			o.Failed, err = strconv.Atoi(first[0])
+		case "latency average":
+			o.LatencyAvgMS, err = strconv.ParseFloat(first[0], 64)
+		case "initial connection time":
+			o.ConnectionTime, err = strconv.ParseFloat(first[0], 64)
+		case "tps":
+			if strings.Contains(value, "without initial connection time") || !haveTPS {
+				o.TPS, err = strconv.ParseFloat(first[0], 64)
+				haveTPS = err == nil
+			}
+		}
+		if err != nil {
+			return Output{}, fmt.Errorf("pgbench output: %q: %w", line, err)
+		}
+	}
+	if !haveTPS || !haveTx {
+		return Output{}, errors.New("pgbench output: no tps or transaction count in the summary")
+	}
+	return o, nil
+}
+
+// Run describes one pgbench invocation.
+type Run struct {
+	Binary       string
+	Host         string
+	Port         int
+	User         string
+	Password     string // passed through PGPASSWORD, never on the command line
+	Database     string
+	ScriptPath   string
+	Clients      int
+	Threads      int
+	Transactions int // per client
+}
+
+// Exec runs pgbench in prepared mode (the backend's pgx driver prepares its
+// statements too) and parses its summary.
+func (r Run) Exec(ctx context.Context) (Output, string, error) {
+	args := []string{
+		"-n", "-M", "prepared",
+		"-h", r.Host, "-p", strconv.Itoa(r.Port), "-U", r.User,
+		"-c", strconv.Itoa(r.Clients), "-j", strconv.Itoa(max(r.Threads, 1)),
+		"-t", strconv.Itoa(r.Transactions),
+		"-f", r.ScriptPath, r.Database,
+	}
+	cmd := exec.CommandContext(ctx, r.Binary, args...)
+	cmd.Env = append(os.Environ(), "PGPASSWORD="+r.Password, "PGSSLMODE=disable")
+	out, err := cmd.CombinedOutput()
+	text := string(out)
+	if err != nil {
+		return Output{}, text, fmt.Errorf("pgbench: %w", err)
+	}
+	o, err := ParseOutput(text)
+	return o, text, err
+}

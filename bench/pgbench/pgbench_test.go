@@ -1,0 +1,152 @@
+package pgbench
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestExtractStoreSQLFromTheBackend(t *testing.T) {
+	const path = "../../backend/postgres/store.go"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := ExtractStoreSQL(path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"FOR UPDATE SKIP LOCKED", "status = 'processing'", "$1", "$2", "$3"} {
+		if !strings.Contains(sql.Claim, want) {
+			t.Errorf("claim SQL lacks %q:\n%s", want, sql.Claim)
+		}
+	}
+	for _, want := range []string{"unnest($1::uuid[]", "'processed'", "$4", "$5"} {
+		if !strings.Contains(sql.Complete, want) {
+			t.Errorf("completion SQL lacks %q:\n%s", want, sql.Complete)
+		}
+	}
+}
+
+func TestExtractStoreSQLForms(t *testing.T) {
+	tests := []struct {
+		name         string
+		src          string
+		wantClaim    string
+		wantComplete string
+		wantErr      string
+	}{
+		{
+			name: "literals in the calls",
+			src: `package p
+func (s *Store) Claim() { s.pool.Query(ctx, "CLAIM $1", a) }
+func (s *Store) Complete() { s.pool.Query(ctx, ` + "`COMPLETE $1`" + `, a) }`,
+			wantClaim: "CLAIM $1", wantComplete: "COMPLETE $1",
+		},
+		{
+			name: "constants and concatenation",
+			src: `package p
+const head = "CL"
+const claimSQL = head + ("AIM")
+const completeSQL = "DONE"
+func (s *Store) Claim() { s.pool.Query(ctx, claimSQL, a) }
+func (s *Store) Complete() { s.pool.Query(ctx, s.query, a) }`,
+			wantClaim: "CLAIM", wantComplete: "DONE",
+		},
+		{
+			name: "claim built at run time",
+			src: `package p
+func (s *Store) Claim() { s.pool.Query(ctx, build(), a) }`,
+			wantErr: "not a constant string",
+		},
+		{
+			name:    "no claim method",
+			src:     `package p`,
+			wantErr: "no query call found",
+		},
+		{
+			name: "no completion",
+			src: `package p
+func (s *Store) Claim() { s.pool.Query(ctx, "C", a) }`,
+			wantErr: "cannot find the completion SQL",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ExtractStoreSQL("store.go", []byte(tt.src))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Claim != tt.wantClaim || got.Complete != tt.wantComplete {
+				t.Errorf("got %+v, want claim %q complete %q", got, tt.wantClaim, tt.wantComplete)
+			}
+		})
+	}
+}
+
+func TestScriptBindsEveryPlaceholder(t *testing.T) {
+	sql := StoreSQL{
+		Claim:    "UPDATE jobs SET locked_by = $1 WHERE x LIMIT $2 AND lease = $3 RETURNING id, attempts",
+		Complete: "UPDATE jobs FROM unnest($1::uuid[], $2::int4[], $3::text[]) WHERE locked_by = $4 AND a >= $5",
+	}
+	script, err := Script(sql, ScriptOptions{Batch: 100, LeaseMS: 30000, MaxAttempts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`\set batch 100`, "LIMIT :batch", "lease = 30000", "unnest(:ids::uuid[], :attempts::int4[], :errs::text[])", "a >= 5", `\gset`, "md5('pgbench-' || :client_id)::uuid"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %q:\n%s", want, script)
+		}
+	}
+	if strings.Contains(script, "$") {
+		t.Errorf("script still has a placeholder:\n%s", script)
+	}
+
+	_, err = Script(StoreSQL{Claim: "SELECT $4", Complete: "x"}, ScriptOptions{Batch: 1, LeaseMS: 1, MaxAttempts: 1})
+	if err == nil || !strings.Contains(err.Error(), "$4") {
+		t.Errorf("unbound $4: err = %v, want it named", err)
+	}
+	if _, err := Script(sql, ScriptOptions{}); err == nil {
+		t.Error("zero options: want an error")
+	}
+}
+
+const sampleOutput = `pgbench (15.8 (Debian 15.8-0+deb12u1))
+transaction type: /tmp/drain.sql
+scaling factor: 1
+query mode: prepared
+number of clients: 4
+number of threads: 2
+maximum number of tries: 1
+number of transactions per client: 250
+number of transactions actually processed: 1000/1000
+number of failed transactions: 0 (0.000%)
+latency average = 12.449 ms
+initial connection time = 7.905 ms
+tps = 321.310283 (without initial connection time)
+`
+
+func TestParseOutput(t *testing.T) {
+	got, err := ParseOutput(sampleOutput)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Output{Clients: 4, Threads: 2, Transactions: 1000, LatencyAvgMS: 12.449, TPS: 321.310283, QueryMode: "prepared", ConnectionTime: 7.905}
+	if got != want {
+		t.Errorf("got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestParseOutputRejectsATruncatedSummary(t *testing.T) {
+	for _, text := range []string{"", "pgbench: error: connection refused\n", strings.Replace(sampleOutput, "tps = 321.310283", "tps = fast", 1)} {
+		if _, err := ParseOutput(text); err == nil {
+			t.Errorf("ParseOutput(%q): want an error", text)
+		}
+	}
+}

@@ -1,0 +1,46 @@
+// Command river-bench drains a backlog of no-op jobs with River, so the
+// benchmark driver in ../ can compare the reference backend with the queue a
+// user would pick instead. It lives in its own module: the main module never
+// depends on River.
+//
+// It reads DATABASE_URL from the environment (never from a flag, so the
+// password stays out of process listings) and prints one JSON result line on
+// stdout.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prodproof/prodproof/bench/river/drain"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var opts drain.Options
+	flag.IntVar(&opts.Jobs, "jobs", 100000, "backlog size: jobs inserted before the client starts")
+	flag.IntVar(&opts.MaxWorkers, "max-workers", 100, "River QueueConfig.MaxWorkers for the default queue")
+	flag.DurationVar(&opts.FetchCooldown, "fetch-cooldown", 0, "River Config.FetchCooldown (0: River's default)")
+	flag.DurationVar(&opts.FetchPollInterval, "fetch-poll-interval", 0, "River Config.FetchPollInterval (0: River's default)")
+	flag.IntVar(&opts.MaxConns, "max-conns", 0, "pgxpool MaxConns (0: pgxpool's default)")
+	flag.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "give up when the backlog is not drained by then")
+	flag.Parse()
+	opts.DatabaseURL = os.Getenv("DATABASE_URL")
+
+	res, err := drain.Run(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "river-bench: %v\n", err)
+		os.Exit(1)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+		fmt.Fprintf(os.Stderr, "river-bench: %v\n", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,301 @@
+package suite
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/bench/pgbench"
+	"github.com/prodproof/prodproof/bench/results"
+)
+
+// backendBatch is the backend's default JOB_BATCH_SIZE; pgbench claims the
+// same number of jobs per transaction.
+const backendBatch = 100
+
+// drainEnv is the environment of a draining backend: its defaults, except
+// that the handler is a no-op like River's worker (no job_effects row).
+func drainEnv(url string) map[string]string {
+	return map[string]string{
+		"DATABASE_URL":       url,
+		"JOB_POLL_MS":        "500",
+		"JOB_RECORD_EFFECTS": "0",
+	}
+}
+
+type riverConfig struct {
+	maxWorkers    int
+	fetchCooldown time.Duration
+}
+
+// riverDefaults is River with nothing tuned: MaxWorkers must be set, and
+// 100 is the value of River's own examples; fetch cooldown and poll interval
+// are River's defaults (100 ms, 1 s).
+func riverDefaults() riverConfig { return riverConfig{maxWorkers: 100} }
+
+// riverBest is the best configuration measured on this machine (MaxWorkers
+// 2000, FetchCooldown 2 ms), see docs/benchmarks.md.
+func riverBest() riverConfig {
+	return riverConfig{maxWorkers: 2000, fetchCooldown: 2 * time.Millisecond}
+}
+
+// drainRound measures each throughput contender once, in turn.
+func (r *run) drainRound(ctx context.Context, round int) error {
+	for _, instances := range []int{1, 2} {
+		jps, err := r.oursDrain(ctx, instances)
+		if err != nil {
+			return fmt.Errorf("reference backend ×%d: %w", instances, err)
+		}
+		name := fmt.Sprintf("ours_%d", instances)
+		r.res.AddDrain(name, jps)
+		r.logf("round %d: reference backend ×%d: %.0f jobs/s", round, instances, jps)
+	}
+	if err := r.riverDrain(ctx, "river_best", riverBest()); err != nil {
+		return err
+	}
+	return r.pgbenchLimit(ctx, round)
+}
+
+// oursDrain inserts the backlog, starts n backend processes at once and
+// times from their start to the moment their /health counters add up to the
+// backlog (each counter moves after its completion committed). The table is
+// then checked: every job must be processed.
+func (r *run) oursDrain(ctx context.Context, n int) (float64, error) {
+	name, url, err := r.newDatabase(ctx, fmt.Sprintf("ours%d", n))
+	if err != nil {
+		return 0, err
+	}
+	defer r.dropDatabase(name)
+	if err := r.migrate(ctx, url); err != nil {
+		return 0, err
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return 0, fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if err := insertBacklog(ctx, conn, r.opts.Backlog); err != nil {
+		return 0, err
+	}
+
+	procs := make([]*backend, 0, n)
+	defer func() {
+		for _, p := range procs {
+			if rss, err := p.peakRSSMiB(); err == nil {
+				r.res.NoteRSS("drain", rss)
+			}
+			if err := p.stop(15 * time.Second); err != nil {
+				r.logf("%v", err)
+			}
+		}
+	}()
+	profiling := ""
+	if n == 1 && len(r.res.Drain["ours_1"].Runs) == 0 {
+		profiling = r.opts.ProfileDir
+	}
+	var profiled <-chan error
+	began := time.Now()
+	for i := range n {
+		env := drainEnv(url)
+		addr, err := profileEnv(profiling, env)
+		if err != nil {
+			return 0, err
+		}
+		p, err := startBackend(r.backend, r.tmp, fmt.Sprintf("%s-%d", name, i), env)
+		if err != nil {
+			return 0, err
+		}
+		procs = append(procs, p)
+		if addr != "" {
+			profiled = captureCPUProfile(ctx, addr, 3, filepath.Join(profiling, "drain-cpu.pprof"))
+		}
+	}
+	deadline := began.Add(3 * time.Minute)
+	for {
+		total := 0
+		for _, p := range procs {
+			select {
+			case <-p.exited:
+				return 0, fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
+			default:
+			}
+			c, err := p.processedJobs(ctx)
+			if err == nil {
+				total += c
+			}
+		}
+		if total >= r.opts.Backlog {
+			break
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("only %d of %d jobs processed after 3 minutes", total, r.opts.Backlog)
+		}
+		if !pause(ctx, 10*time.Millisecond) {
+			return 0, ctx.Err()
+		}
+	}
+	took := time.Since(began)
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			r.logf("%v", err)
+		}
+	}
+	done, err := countProcessed(ctx, conn)
+	if err != nil {
+		return 0, err
+	}
+	if done != r.opts.Backlog {
+		return 0, fmt.Errorf("counters say %d processed, the table says %d", r.opts.Backlog, done)
+	}
+	return float64(r.opts.Backlog) / took.Seconds(), nil
+}
+
+// riverResult is the JSON line river-bench prints.
+type riverResult struct {
+	Jobs          int     `json:"jobs"`
+	Seconds       float64 `json:"seconds"`
+	JobsPerSecond float64 `json:"jobs_per_s"`
+	MaxWorkers    int     `json:"max_workers"`
+	FetchCooldown float64 `json:"fetch_cooldown_ms"`
+	FetchPoll     float64 `json:"fetch_poll_interval_ms"`
+	PoolMaxConns  int32   `json:"pool_max_conns"`
+	RiverVersion  string  `json:"river_version"`
+}
+
+// riverDrain runs river-bench (a separate process, its own module) against
+// a fresh database: it migrates River's schema, inserts the backlog with
+// InsertManyFast and times Client.Start → last completion event.
+func (r *run) riverDrain(ctx context.Context, contender string, cfg riverConfig) error {
+	name, url, err := r.newDatabase(ctx, strings.ReplaceAll(contender, "_", ""))
+	if err != nil {
+		return err
+	}
+	defer r.dropDatabase(name)
+	args := []string{"-jobs", strconv.Itoa(r.opts.Backlog), "-max-workers", strconv.Itoa(cfg.maxWorkers)}
+	if cfg.fetchCooldown > 0 {
+		args = append(args, "-fetch-cooldown", cfg.fetchCooldown.String())
+	}
+	cmd := exec.CommandContext(ctx, r.river, args...)
+	cmd.Env = []string{"DATABASE_URL=" + url}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("river-bench %s: %w: %s", strings.Join(args, " "), err, r.srv.Redact(tail(stderr.String())))
+	}
+	var res riverResult
+	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &res); err != nil {
+		return fmt.Errorf("river-bench output %q: %w", tail(stdout.String()), err)
+	}
+	r.res.AddDrain(contender, res.JobsPerSecond)
+	r.res.Versions.River = res.RiverVersion
+	rs := results.RiverSettings{
+		MaxWorkers: res.MaxWorkers, FetchCooldownMS: res.FetchCooldown, FetchPollMS: res.FetchPoll,
+		PoolMaxConns: res.PoolMaxConns, Backlog: res.Jobs,
+	}
+	if contender == "river_defaults" {
+		rs.OnlyInFirstRound = true
+		r.res.Settings.RiverDefaults = rs
+	} else {
+		r.res.Settings.RiverBest = rs
+	}
+	r.logf("%s (MaxWorkers %d, FetchCooldown %gms): %.0f jobs/s", contender, res.MaxWorkers, res.FetchCooldown, res.JobsPerSecond)
+	return nil
+}
+
+// pgbenchLimit runs the backend's claim + complete SQL under pgbench for
+// each client count, each against a fresh backlog, and records the best
+// jobs/s as the database's limit for this round.
+func (r *run) pgbenchLimit(ctx context.Context, round int) error {
+	src, err := os.ReadFile(filepath.Join(r.opts.Root, "backend", "postgres", "store.go"))
+	if err != nil {
+		return err
+	}
+	sql, err := pgbench.ExtractStoreSQL("backend/postgres/store.go", src)
+	if err != nil {
+		return err
+	}
+	script, err := pgbench.Script(sql, pgbench.ScriptOptions{Batch: backendBatch, LeaseMS: 30000, MaxAttempts: 5})
+	if err != nil {
+		return err
+	}
+	scriptPath := filepath.Join(r.tmp, "drain.sql")
+	if err := os.WriteFile(scriptPath, []byte(script), 0o644); err != nil {
+		return err
+	}
+	cfg, err := pgx.ParseConfig(r.srv.URL)
+	if err != nil {
+		return fmt.Errorf("parse server URL (not shown)")
+	}
+
+	name, url, err := r.newDatabase(ctx, "pgbench")
+	if err != nil {
+		return err
+	}
+	defer r.dropDatabase(name)
+	if err := r.migrate(ctx, url); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+
+	pr := results.PgbenchRound{Round: round}
+	for _, clients := range r.opts.PgbenchClients {
+		if _, err := conn.Exec(ctx, `TRUNCATE jobs CASCADE`); err != nil {
+			return err
+		}
+		if err := insertBacklog(ctx, conn, r.opts.Backlog); err != nil {
+			return err
+		}
+		perClient := (r.opts.Backlog + backendBatch*clients - 1) / (backendBatch * clients)
+		out, text, err := pgbench.Run{
+			Binary: r.opts.Pgbench, Host: cfg.Host, Port: int(cfg.Port), User: cfg.User, Password: cfg.Password,
+			Database: name, ScriptPath: scriptPath, Clients: clients, Threads: min(clients, 2), Transactions: perClient,
+		}.Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("%w: %s", err, r.srv.Redact(tail(text)))
+		}
+		if out.Failed > 0 {
+			return fmt.Errorf("pgbench: %d failed transactions", out.Failed)
+		}
+		done, err := countProcessed(ctx, conn)
+		if err != nil {
+			return err
+		}
+		if done != r.opts.Backlog {
+			return fmt.Errorf("pgbench with %d clients processed %d of %d jobs", clients, done, r.opts.Backlog)
+		}
+		seconds := float64(out.Transactions) / out.TPS
+		pt := results.PgbenchPoint{
+			Clients: clients, Transactions: out.Transactions, TPS: out.TPS,
+			JobsPerSec: float64(done) / seconds, LatencyAvgMS: out.LatencyAvgMS, Processed: done,
+		}
+		pr.Clients = append(pr.Clients, pt)
+		if pt.JobsPerSec > pr.Best.JobsPerSec {
+			pr.Best = pt
+		}
+		r.logf("round %d: pgbench %d clients: %.0f tps, %.0f jobs/s", round, clients, pt.TPS, pt.JobsPerSec)
+	}
+	r.res.Pgbench = append(r.res.Pgbench, pr)
+	r.res.AddDrain("pgbench_limit", pr.Best.JobsPerSec)
+	return nil
+}
+
+func tail(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 2000 {
+		return "…" + s[len(s)-2000:]
+	}
+	return s
+}

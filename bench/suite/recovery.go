@@ -1,0 +1,89 @@
+package suite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// recoveryLeaseMS is the lease of the SIGKILL measurement: short, so the
+// successor's rescuer takes the job back soon after the kill.
+const recoveryLeaseMS = 1000
+
+// recovery measures (a) a worker crash right after a claim → the job
+// processed by the restarted worker, and (b) SIGKILL of a process holding a
+// job → the job processed by a successor process.
+func (r *run) recovery(ctx context.Context) error {
+	name, url, err := r.newDatabase(ctx, "recovery")
+	if err != nil {
+		return err
+	}
+	defer r.dropDatabase(name)
+	if err := r.migrate(ctx, url); err != nil {
+		return err
+	}
+	env := map[string]string{
+		"DATABASE_URL":    url,
+		"JOB_POLL_MS":     "500",
+		"FAULT_INJECTION": "1",
+		"JOB_LEASE_MS":    fmt.Sprint(recoveryLeaseMS),
+	}
+	r.res.Recovery.SigkillLeaseMS = recoveryLeaseMS
+	r.res.Settings.RecoveryLeaseMS = recoveryLeaseMS
+
+	first, err := startBackend(r.backend, r.tmp, name+"-first", env)
+	if err != nil {
+		return err
+	}
+	defer first.kill()
+	if err := first.waitReady(ctx, 20*time.Second); err != nil {
+		return err
+	}
+	for range 3 {
+		j, err := first.postJob(ctx, `{"fault":"worker_crash_after_claim"}`)
+		if err != nil {
+			return err
+		}
+		done, err := first.waitJob(ctx, j.ID, 30*time.Second, func(j jobState) bool { return j.Status == "processed" })
+		if err != nil {
+			return fmt.Errorf("worker crash: %w", err)
+		}
+		if done.Attempts != 2 {
+			return fmt.Errorf("worker crash: job processed on attempt %d, want 2 (did the fault fire?)", done.Attempts)
+		}
+		ms := float64(done.ProcessedAt.Sub(done.CreatedAt)) / float64(time.Millisecond)
+		r.res.Recovery.WorkerCrashMS = append(r.res.Recovery.WorkerCrashMS, ms)
+	}
+	r.logf("recovery after a worker crash: %v ms", r.res.Recovery.WorkerCrashMS)
+
+	held, err := first.postJob(ctx, `{"fault":"hold_after_claim","hold_ms":600000}`)
+	if err != nil {
+		return err
+	}
+	if _, err := first.waitJob(ctx, held.ID, 10*time.Second, func(j jobState) bool { return j.Status == "processing" }); err != nil {
+		return fmt.Errorf("hold: %w", err)
+	}
+	if rss, err := first.peakRSSMiB(); err == nil {
+		r.res.NoteRSS("recovery", rss)
+	}
+	killedAt := time.Now()
+	first.kill()
+	successor, err := startBackend(r.backend, r.tmp, name+"-successor", env)
+	if err != nil {
+		return err
+	}
+	defer successor.kill()
+	if err := successor.waitReady(ctx, 20*time.Second); err != nil {
+		return err
+	}
+	done, err := successor.waitJob(ctx, held.ID, 30*time.Second, func(j jobState) bool { return j.Status == "processed" })
+	if err != nil {
+		return fmt.Errorf("after SIGKILL: %w", err)
+	}
+	r.res.Recovery.SigkillMS = float64(done.ProcessedAt.Sub(killedAt)) / float64(time.Millisecond)
+	r.logf("recovery after SIGKILL (lease %d ms): %.0f ms", recoveryLeaseMS, r.res.Recovery.SigkillMS)
+	if rss, err := successor.peakRSSMiB(); err == nil {
+		r.res.NoteRSS("recovery", rss)
+	}
+	return nil
+}
