@@ -1,0 +1,230 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/proofs/harness"
+)
+
+// `make load` runs TestLoadHygiene for a minute and keeps the figures.
+var (
+	loadDuration = flag.Duration("load.duration", 8*time.Second, "how long TestLoadHygiene drives the backend")
+	loadRate     = flag.Int("load.rate", 100, "job posts per second in TestLoadHygiene (each followed by a GET)")
+	loadReport   = flag.String("load.report", "", "file to write TestLoadHygiene's figures to as JSON")
+	// The short run inside `make test` shares two cores with every other
+	// package's tests, so one probe may be descheduled past 50 ms; it
+	// tolerates 1% of probes over, p99 under. `make load` runs alone and
+	// demands every probe under 50 ms.
+	healthStrict = flag.Bool("load.health-strict", false, "require every /health probe under 50 ms, not 99%")
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// dbMaxConns is the backend pool size the test sets; its notification
+// listener holds one more connection.
+const dbMaxConns = 10
+
+// TestLoadHygiene runs the real backend binary on loopback, posts and reads
+// jobs at a fixed rate, and requires: no failed request, every /health a
+// 200 and under 50 ms (99% of them unless -load.health-strict), resident memory, threads and open files flat from the
+// middle third of the run to the last, and the backend's database sessions
+// within its pool size throughout and no more at the end than when warm.
+func TestLoadHygiene(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), *loadDuration+3*time.Minute)
+	defer cancel()
+	root, err := harness.RepoRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	binary, err := harness.BuildBackend(ctx, root, t.TempDir(), os.Environ())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL := pgtest.NewDatabase(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal("parse test database URL")
+	}
+	dbName := strings.TrimPrefix(u.Path, "/")
+
+	var procs harness.Group
+	t.Cleanup(procs.KillAll)
+	mig, err := procs.Run(ctx, harness.Spec{Name: "migrate", Path: binary, Args: []string{"migrate", "up"}, Env: []string{"DATABASE_URL=" + dbURL}}, time.Minute)
+	if err != nil || mig.ExitCode != 0 {
+		t.Fatalf("migrate up: exit %d, %v: %s", mig.ExitCode, err, lastLine(mig.Combined()))
+	}
+	port, err := harness.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	backend, err := procs.Start(harness.Spec{
+		Name: "backend", Path: binary, Args: []string{"serve"},
+		Env: []string{"DATABASE_URL=" + dbURL, "PORT=" + strconv.Itoa(port), "BIND_ADDR=127.0.0.1", "JOB_POLL_MS=200",
+			"DB_MAX_CONNS=" + strconv.Itoa(dbMaxConns), "LOG_LEVEL=warn"},
+		Output: func(_, line string) { logs.WriteString(line + "\n") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHealthy(t, ctx, base, backend)
+
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	res, err := Run(ctx, Options{BaseURL: base, PID: backend.PID(), Pool: pool, DBName: dbName, Duration: *loadDuration, Rate: *loadRate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat, flatErr := res.Flatness()
+	t.Logf("%d requests in %.1fs at %d posts/s; POST p50 %.1f ms p99 %.1f ms; /health max %.1f ms p99 %.1f ms over 50 ms %d of %d",
+		res.Requests, float64(res.DurationMS)/1000, res.Rate, res.PostP50MS, res.PostP99MS, res.HealthMaxMS, res.HealthP99MS, res.HealthOver50, len(res.Health))
+	t.Logf("warm → end: RSS %d → %d KiB, fds %d → %d, threads %d → %d, db sessions %d → %d (max %d)",
+		flat.RSSWarmKiB, flat.RSSEndKiB, flat.FDsWarmMax, flat.FDsEndMax, flat.ThreadsWarmMax, flat.ThreadsEndMax, flat.ConnsWarmMax, flat.ConnsEndMax, flat.ConnsMax)
+	if *loadReport != "" {
+		writeReport(t, *loadReport, res, flat)
+	}
+	if flatErr != nil {
+		t.Fatal(flatErr)
+	}
+
+	if res.Errors > 0 {
+		t.Errorf("%d failed requests, e.g. %v", res.Errors, res.ErrorExamples)
+	}
+	if want := int(res.DurationMS) * res.Rate / 1000 * 2 * 8 / 10; res.Requests < want {
+		t.Errorf("%d requests; the fixed rate should have made at least %d", res.Requests, want)
+	}
+	allowed := len(res.Health) / 100
+	if *healthStrict {
+		allowed = 0
+	}
+	if res.HealthOver50 > allowed || res.HealthP99MS >= 50 || len(res.Health) == 0 {
+		t.Errorf("/health: %d of %d probes over 50 ms (allowed %d), p99 %.1f ms, worst %.1f ms", res.HealthOver50, len(res.Health), allowed, res.HealthP99MS, res.HealthMaxMS)
+	}
+	// Memory may settle a little after warm-up; a leak grows with the
+	// requests served, and a third of the run is thousands of them.
+	if limit := flat.RSSWarmKiB*12/10 + 4096; flat.RSSEndKiB > limit {
+		t.Errorf("RSS grew from %d KiB (warm) to %d KiB (end), over the %d KiB allowed", flat.RSSWarmKiB, flat.RSSEndKiB, limit)
+	}
+	if flat.FDsEndMax > flat.FDsWarmMax+4 {
+		t.Errorf("open fds grew from %d to %d", flat.FDsWarmMax, flat.FDsEndMax)
+	}
+	if flat.ThreadsEndMax > flat.ThreadsWarmMax+2 {
+		t.Errorf("threads grew from %d to %d", flat.ThreadsWarmMax, flat.ThreadsEndMax)
+	}
+	if flat.ConnsMax > dbMaxConns+1 {
+		t.Errorf("%d database sessions at peak; the pool allows %d plus the listener", flat.ConnsMax, dbMaxConns)
+	}
+	if flat.ConnsEndMax > flat.ConnsWarmMax {
+		t.Errorf("database sessions grew from %d to %d", flat.ConnsWarmMax, flat.ConnsEndMax)
+	}
+	if exited, code := backend.Exited(); exited {
+		t.Fatalf("backend exited with %d during the load:\n%s", code, logs.String())
+	}
+	if code := backend.Terminate(15 * time.Second); code != 0 {
+		t.Errorf("graceful stop after the load: exit %d\n%s", code, logs.String())
+	}
+}
+
+func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Process) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(base + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if exited, code := p.Exited(); exited {
+			t.Fatalf("backend exited with %d before answering /health", code)
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("backend not healthy within 20 s: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func writeReport(t *testing.T, path string, res Result, flat Flatness) {
+	t.Helper()
+	data, err := json.MarshalIndent(struct {
+		Result
+		Flatness Flatness `json:"flatness"`
+	}{res, flat}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestPercentile(t *testing.T) {
+	xs := []float64{5, 1, 4, 2, 3}
+	for _, c := range []struct{ p, want float64 }{{50, 3}, {99, 5}, {1, 1}, {100, 5}} {
+		if got := percentile(xs, c.p); got != c.want {
+			t.Errorf("percentile(%v) = %v, want %v", c.p, got, c.want)
+		}
+	}
+	if percentile(nil, 50) != 0 {
+		t.Error("empty percentile")
+	}
+}
+
+func TestFlatnessNeedsSamplesAndSeesGrowth(t *testing.T) {
+	if _, err := (Result{}).Flatness(); err == nil {
+		t.Error("no samples gave a verdict")
+	}
+	var r Result
+	for i := range 9 {
+		r.Proc = append(r.Proc, ProcSample{RSSKiB: int64(10000 + 1000*i), FDs: 10 + i, Threads: 8})
+		r.Conns = append(r.Conns, ConnSample{Count: 3 + i/3})
+	}
+	f, err := r.Flatness()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.RSSWarmKiB != 14000 || f.RSSEndKiB != 17000 || f.FDsWarmMax != 15 || f.FDsEndMax != 18 || f.ConnsWarmMax != 4 || f.ConnsEndMax != 5 || f.ConnsMax != 5 {
+		t.Errorf("flatness %+v", f)
+	}
+}
+
+func TestReadProcOfThisProcess(t *testing.T) {
+	p, err := ReadProc(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.RSSKiB <= 0 || p.Threads <= 0 || p.FDs <= 0 {
+		t.Errorf("sample %+v", p)
+	}
+	if _, err := ReadProc(1 << 30); err == nil {
+		t.Error("a process that does not exist was read")
+	}
+}
