@@ -66,7 +66,11 @@ serve: ## Serve the built proof site on http://127.0.0.1:8080
 	$(GO) run ./website serve --dir $(SITE)
 
 .PHONY: bench
-bench: ## Run the Go benchmarks (real Postgres)
+bench: ## Benchmark vs River and pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json
+	$(GO) run ./bench $(if $(filter 1,$(QUICK)),-quick)
+
+.PHONY: gobench
+gobench: ## Run the Go benchmarks (real Postgres)
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 .PHONY: fmt
