@@ -73,9 +73,6 @@ type Options struct {
 	Redactor *evidence.Redactor
 	// Logf receives progress lines. Optional.
 	Logf func(format string, args ...any)
-	// Tamper edits the instances' environment; tests use it to break the
-	// backend on purpose. Nil in the soak command.
-	Tamper func(env map[string]string)
 }
 
 // Result is a finished soak: its report, event stream and instance logs
@@ -223,9 +220,6 @@ func (s *soak) run(ctx context.Context) error {
 		if k != "DATABASE_URL" {
 			s.rep.Config.BackendEnv[k] = v
 		}
-	}
-	if o.Tamper != nil {
-		o.Tamper(env)
 	}
 	s.fleet = newFleet(&s.group, o.Binary, o.Dir, env, o.Instances, s.logLine)
 	for slot := range o.Instances {
