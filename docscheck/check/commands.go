@@ -8,8 +8,8 @@ import (
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/suggest"
 	"github.com/prodproof/prodproof/internal/clispec"
+	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/suggest"
+	"github.com/prodproof/prodproof/internal/suggest"
 )
 
 // goValueFlags are the go command's build and test flags that take a value

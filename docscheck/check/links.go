@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/suggest"
+	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 

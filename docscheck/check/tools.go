@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
-	"github.com/prodproof/prodproof/docscheck/suggest"
 	"github.com/prodproof/prodproof/internal/clispec"
+	"github.com/prodproof/prodproof/internal/suggest"
 )
 
 // placeholder stands in for a word only the shell knows, so the real flag

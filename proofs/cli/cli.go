@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/clispec"
+	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/prodproof/prodproof/proofs/catalog"
 )
 
@@ -145,7 +146,7 @@ func CheckProofNames(names []string) error {
 			continue
 		}
 		hint := ""
-		if s := Suggest(name, valid); s != "" {
+		if s := suggest.Nearest(name, valid); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return fmt.Errorf("%w %q%s\nvalid proofs:\n  %s", ErrUnknownProof, name, hint, strings.Join(valid, "\n  "))

@@ -1,13 +1,29 @@
-// Package suggest picks the nearest known name to a misspelt one, for
-// "did you mean" hints.
+// Package suggest picks the nearest known name to a misspelt one, for the
+// "did you mean" hints of docscheck and the proofs runner.
 package suggest
 
 import "strings"
 
 // Nearest returns the candidate closest to word by edit distance, or "" when
-// none is close enough to be a plausible typo. Ties go to the earlier
-// candidate, so callers get a stable answer for a stable candidate order.
+// none is close enough to be a plausible typo. Failing that, a candidate that
+// contains a word of four or more letters (a fragment such as "outage") is
+// offered. Ties go to the earlier candidate, so callers get a stable answer
+// for a stable candidate order.
 func Nearest(word string, candidates []string) string {
+	if best := nearestByDistance(word, candidates); best != "" {
+		return best
+	}
+	if w := strings.ToLower(word); len([]rune(w)) >= 4 {
+		for _, c := range candidates {
+			if c != word && strings.Contains(strings.ToLower(c), w) {
+				return c
+			}
+		}
+	}
+	return ""
+}
+
+func nearestByDistance(word string, candidates []string) string {
 	best, bestDist := "", -1
 	limit := max(2, len([]rune(word))/3)
 	for _, c := range candidates {
