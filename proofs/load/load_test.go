@@ -27,8 +27,8 @@ var (
 	loadReport   = flag.String("load.report", "", "file to write TestLoadHygiene's figures to as JSON")
 	// The short run inside `make test` shares two cores with every other
 	// package's tests, so one probe may be descheduled past 50 ms; it
-	// tolerates 1% of probes over, p99 under. `make load` runs alone and
-	// demands every probe under 50 ms.
+	// tolerates 1% of probes over (at least one), p99 under. `make load`
+	// runs alone and demands every probe under 50 ms.
 	healthStrict = flag.Bool("load.health-strict", false, "require every /health probe under 50 ms, not 99%")
 )
 
@@ -111,7 +111,7 @@ func TestLoadHygiene(t *testing.T) {
 	if want := int(res.DurationMS) * res.Rate / 1000 * 2 * 8 / 10; res.Requests < want {
 		t.Errorf("%d requests; the fixed rate should have made at least %d", res.Requests, want)
 	}
-	allowed := len(res.Health) / 100
+	allowed := max(1, len(res.Health)/100)
 	if *healthStrict {
 		allowed = 0
 	}
