@@ -21,6 +21,8 @@ CREATE TABLE jobs (
 
 -- The claim query walks pending jobs oldest first.
 CREATE INDEX jobs_pending_created_at_idx ON jobs (created_at, id) WHERE status = 'pending';
--- The rescuer and the predecessor requeue look only at processing jobs.
+-- The rescuer looks only at processing jobs. Heartbeats, releases and the
+-- predecessor requeue select processing jobs by owner through this index
+-- too: the processing set is small (at most the workers' concurrency), and
+-- one index less is one index write less on every claim.
 CREATE INDEX jobs_processing_lease_idx ON jobs (lease_expires_at) WHERE status = 'processing';
-CREATE INDEX jobs_processing_locked_by_idx ON jobs (locked_by) WHERE status = 'processing';
