@@ -20,10 +20,14 @@ type worker struct {
 	boot        job.ID
 	predecessor job.ID // zero, or the crashed worker whose jobs to take back
 
-	inflight  atomic.Int64
-	slotFreed chan struct{}
-	crashed   chan crash
-	dbDown    bool
+	inflight atomic.Int64
+	// unreported counts dispatched jobs whose outcome the completer has not
+	// received yet: while it is zero, no outcome is on its way and a partial
+	// batch is written at once instead of lingering.
+	unreported atomic.Int64
+	slotFreed  chan struct{}
+	crashed    chan crash
+	dbDown     bool
 }
 
 func newWorker(cfg *Config, predecessor job.ID) *worker {
@@ -57,14 +61,9 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 
 	outcomes := make(chan job.Outcome, w.cfg.Concurrency)
 	completerDone := make(chan struct{})
-	var completers sync.WaitGroup
-	all.Add(2 + completeWriters)
+	all.Add(2)
 	go func() { defer all.Done(); w.heartbeat(ctx) }()
-	for range completeWriters {
-		completers.Add(1)
-		go func() { defer all.Done(); defer completers.Done(); w.complete(ctx, outcomes) }()
-	}
-	go func() { defer all.Done(); completers.Wait(); close(completerDone) }()
+	go func() { defer all.Done(); defer close(completerDone); w.complete(ctx, outcomes) }()
 
 	// Claims run on their own goroutines, up to concurrentClaims at once,
 	// so the loop below keeps the database busy while a claim's round trip
@@ -185,6 +184,7 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 			panic(crash{reason: job.FaultWorkerCrash})
 		}
 	}
+	w.unreported.Add(int64(len(claims)))
 	for _, c := range claims {
 		w.inflight.Add(1)
 		all.Add(1)
@@ -193,6 +193,12 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 			defer all.Done()
 			defer handlers.Done()
 			defer w.release()
+			reported := false
+			defer func() {
+				if !reported {
+					w.unreported.Add(-1)
+				}
+			}()
 			defer func() {
 				if r := recover(); r != nil {
 					select {
@@ -209,6 +215,7 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 			}
 			select {
 			case outcomes <- job.Outcome{ID: c.ID, Attempts: c.Attempts, Err: err}:
+				reported = true
 			case <-ctx.Done():
 			}
 		}()
@@ -249,45 +256,75 @@ func (w *worker) execute(ctx context.Context, c job.Claim) error {
 	return w.cfg.Handler(ctx, c)
 }
 
+// completeLinger bounds how long a partial batch of completions waits for
+// more outcomes that are on their way.
+const completeLinger = 2 * time.Millisecond
+
 // completeWriters is how many goroutines write completions at once. One
 // writer left the worker waiting on one round trip at a time while the
 // database had capacity to spare; measured with `make bench` (see
 // docs/benchmarks.md).
-const completeWriters = 4
+const completeWriters = 2
 
 // concurrentClaims is how many claim round trips may be in flight at once
 // while jobs are waiting; an idle worker claims once per wake-up.
 const concurrentClaims = 2
 
-// complete batches outcomes into as few round trips as the load allows:
-// under load a batch fills while the previous one is written; when idle each
-// outcome is written at once.
+// complete gathers outcomes into batches of up to BatchSize and hands them
+// to completeWriters writers. A partial batch waits at most completeLinger
+// for more outcomes, and not at all when none is on its way, so an idle
+// worker writes each completion at once while a busy one writes full
+// batches: one round trip per claim's worth of jobs.
 func (w *worker) complete(ctx context.Context, outcomes <-chan job.Outcome) {
-	batch := make([]job.Outcome, 0, w.cfg.BatchSize)
+	batches := make(chan []job.Outcome, completeWriters)
+	var writers sync.WaitGroup
+	for range completeWriters {
+		writers.Go(func() {
+			for batch := range batches {
+				w.flush(ctx, batch)
+			}
+		})
+	}
+	defer func() {
+		close(batches)
+		writers.Wait()
+	}()
+	linger := time.NewTimer(completeLinger)
+	linger.Stop()
 	for {
-		batch = batch[:0]
+		batch := make([]job.Outcome, 0, w.cfg.BatchSize)
 		select {
 		case o, ok := <-outcomes:
 			if !ok {
 				return
 			}
 			batch = append(batch, o)
+			w.unreported.Add(-1)
 		case <-ctx.Done():
 			return
 		}
+		linger.Reset(completeLinger)
 	fill:
-		for len(batch) < cap(batch) {
+		for len(batch) < cap(batch) && w.unreported.Load() > 0 {
 			select {
 			case o, ok := <-outcomes:
 				if !ok {
 					break fill
 				}
 				batch = append(batch, o)
-			default:
+				w.unreported.Add(-1)
+			case <-linger.C:
 				break fill
+			case <-ctx.Done():
+				return
 			}
 		}
-		w.flush(ctx, batch)
+		linger.Stop()
+		select {
+		case batches <- batch:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
