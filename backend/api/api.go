@@ -43,6 +43,9 @@ type Config struct {
 	SchemaCurrent func(ctx context.Context) error
 	// Alive reports whether the supervisor is still running, for /livez.
 	Alive func() bool
+	// JobInserted, if set, is called after each committed insert, to wake
+	// the workers.
+	JobInserted func()
 	// DBTimeout bounds each request's database work. Default 5s.
 	DBTimeout time.Duration
 	// HealthDBTimeout bounds /health's database check, so /health answers
@@ -116,6 +119,9 @@ func (h *handlers) postJob(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.storeError(w, r, "insert job", err)
 		return
+	}
+	if h.cfg.JobInserted != nil {
+		h.cfg.JobInserted()
 	}
 	writeJSON(w, http.StatusCreated, j)
 }

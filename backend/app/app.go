@@ -22,6 +22,7 @@ import (
 
 	"github.com/prodproof/prodproof/backend/api"
 	"github.com/prodproof/prodproof/backend/config"
+	"github.com/prodproof/prodproof/backend/job"
 	"github.com/prodproof/prodproof/backend/postgres"
 	"github.com/prodproof/prodproof/backend/worker"
 	"github.com/prodproof/prodproof/migrations"
@@ -43,6 +44,8 @@ type Server struct {
 	state      *worker.State
 	supervisor *worker.Supervisor
 	wake       chan struct{}
+	origin     string // this process's id in notification payloads
+	notifier   *worker.Notifier
 	listener   net.Listener
 	http       *http.Server
 	migrations []migrations.Migration
@@ -74,6 +77,16 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 	s.store = postgres.New(pool, postgres.Options{Lease: cfg.Lease, MaxAttempts: cfg.MaxAttempts, RecordEffects: cfg.RecordEffects})
 	s.state = worker.NewState(cfg.PollInterval)
 	s.wake = make(chan struct{}, 1)
+	s.origin = job.NewID().String()
+	s.notifier = worker.NewNotifier(worker.Notifier{
+		Origin:    s.origin,
+		WakeLocal: s.wakeWorker,
+		Exec: func(ctx context.Context, sql string, args ...any) error {
+			_, err := pool.Exec(ctx, sql, args...)
+			return err
+		},
+		Logger: logger,
+	})
 	s.supervisor, err = worker.NewSupervisor(worker.Config{
 		Store:          s.store,
 		State:          s.state,
@@ -103,6 +116,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 			Logger:        logger,
 			MaxBodyBytes:  cfg.MaxBodyBytes,
 			SchemaCurrent: s.checkSchema,
+			JobInserted:   s.notifier.JobInserted,
 			Alive:         s.alive,
 		}),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -127,6 +141,15 @@ func (s *Server) alive() bool {
 		return false
 	default:
 		return true
+	}
+}
+
+// wakeWorker tells the worker there may be jobs to claim; wake-ups that
+// arrive while one is pending fold into it.
+func (s *Server) wakeWorker() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -168,12 +191,12 @@ func (s *Server) Run(ctx context.Context) error {
 	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBackground()
 
-	wake := func() {
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
-	}
+	wake := s.wakeWorker
+	notifierDone := make(chan struct{})
+	go func() {
+		defer close(notifierDone)
+		s.notifier.Run(bg)
+	}()
 	listenerDone := make(chan struct{})
 	go func() {
 		defer close(listenerDone)
@@ -183,6 +206,7 @@ func (s *Server) Run(ctx context.Context) error {
 			},
 			Logger: s.logger,
 			Wake:   wake,
+			Origin: s.origin,
 		}).Run(bg)
 	}()
 	rescuerDone := make(chan struct{})
@@ -224,6 +248,7 @@ func (s *Server) Run(ctx context.Context) error {
 	stopBackground()
 	<-listenerDone
 	<-rescuerDone
+	<-notifierDone
 	s.logger.Info("shutdown complete")
 	return err
 }

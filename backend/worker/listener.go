@@ -8,7 +8,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// NotifyChannel is the channel the jobs table's insert trigger notifies.
+// NotifyChannel is the channel inserted jobs are announced on. Producers
+// that insert rows into jobs directly can NOTIFY it too; otherwise their jobs
+// are picked up within one poll interval.
 const NotifyChannel = "jobs_inserted"
 
 // Listener holds one dedicated connection LISTENing for inserts and turns
@@ -18,6 +20,9 @@ type Listener struct {
 	Connect func(ctx context.Context) (*pgx.Conn, error)
 	Logger  *slog.Logger
 	Wake    func()
+	// Origin is this process's notification payload; its own notifications
+	// are skipped, since the Notifier already woke the worker in memory.
+	Origin string
 }
 
 // Run listens until ctx is cancelled.
@@ -58,9 +63,12 @@ func (l *Listener) listen(ctx context.Context, connected func()) error {
 	connected()
 	l.Wake()
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		l.Wake()
+		if l.Origin == "" || n.Payload != l.Origin {
+			l.Wake()
+		}
 	}
 }
