@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/clispec"
+	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/prodproof/prodproof/proofs/catalog"
 )
@@ -65,7 +66,7 @@ func Tool() clispec.Tool {
 				Summary: "Run the named proofs (default: all, in registry order) and write the report.",
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs run", flag.ContinueOnError)
-					fs.String(FlagDB, "auto", "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)")
+					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)")
 					fs.String(FlagReport, DefaultReportDir, "folder to write results.json, history.ndjson and scenarios/ into")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
 					return fs
@@ -82,7 +83,7 @@ func Tool() clispec.Tool {
 					fs.Int(FlagInstances, DefaultSoakInstances, "backend instances sharing the database (2 or 3)")
 					fs.Int(FlagRate, DefaultSoakRate, "jobs posted per second")
 					fs.Duration(FlagSettle, DefaultSoakSettle, "deadline for every job to finish and every instance to report ok once the chaos stops")
-					fs.String(FlagDB, "auto", "database source: auto|url|docker|local, as for run")
+					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
 					fs.String(FlagReport, DefaultReportDir, "report folder; the soak writes into its soak/ folder")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
 					return fs
@@ -151,5 +152,29 @@ func CheckProofNames(names []string) error {
 		}
 		return fmt.Errorf("%w %q%s\nvalid proofs:\n  %s", ErrUnknownProof, name, hint, strings.Join(valid, "\n  "))
 	}
+	return nil
+}
+
+// sourceFlag is --db: it accepts only a source the provisioner knows, so a
+// typo is a usage error (and docscheck flags it in docs) rather than a
+// failure after the build.
+type sourceFlag string
+
+func newSourceFlag() *sourceFlag {
+	v := sourceFlag(pgprovision.SourceAuto)
+	return &v
+}
+
+func (v *sourceFlag) String() string { return string(*v) }
+
+// Get makes the value readable through flag.Getter like the other flags.
+func (v *sourceFlag) Get() any { return string(*v) }
+
+func (v *sourceFlag) Set(s string) error {
+	src, err := pgprovision.ParseSource(s)
+	if err != nil {
+		return err
+	}
+	*v = sourceFlag(src)
 	return nil
 }

@@ -48,3 +48,14 @@ func TestListTakesNoArguments(t *testing.T) {
 		t.Fatal("unknown subcommand accepted")
 	}
 }
+
+func TestDBFlagAcceptsOnlyKnownSources(t *testing.T) {
+	for _, cmd := range []string{"run", "soak"} {
+		if _, _, err := Tool().Parse([]string{cmd, "--db", "postgres"}, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown database source") {
+			t.Errorf("%s --db postgres: err = %v", cmd, err)
+		}
+		if _, fs, err := Tool().Parse([]string{cmd, "--db", "docker"}, io.Discard); err != nil || fs.Lookup(FlagDB).Value.String() != "docker" {
+			t.Errorf("%s --db docker: err = %v", cmd, err)
+		}
+	}
+}
