@@ -36,7 +36,7 @@ soak: ## Chaos soak: JOBS jobs to 3 backends under kills, restarts, DB cuts, cra
 	bin/proofs soak --jobs $(JOBS) --seed $(SEED) --report $(REPORT)
 
 # Every fuzz target, as package:Target (go test -fuzz takes one at a time).
-FUZZ_TARGETS := ./backend/api:FuzzPostJobs ./backend/api:FuzzGetJob ./backend/job:FuzzParseID \
+FUZZ_TARGETS := ./backend/api:FuzzPostJobs ./backend/api:FuzzGetJob ./backend/api:FuzzIdempotencyKey ./backend/job:FuzzParseID \
 	./backend/config:FuzzFromEnv ./migrations:FuzzLoad ./docscheck/command:FuzzParse \
 	./docscheck/check:FuzzCheck ./website/site:FuzzRenderMarkdown
 

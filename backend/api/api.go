@@ -24,7 +24,7 @@ import (
 
 // Store is what the handlers need from the database.
 type Store interface {
-	Insert(ctx context.Context, payload json.RawMessage) (job.Job, error)
+	Insert(ctx context.Context, payload json.RawMessage, idempotencyKey string) (j job.Job, created bool, err error)
 	Get(ctx context.Context, id job.ID) (job.Job, error)
 	Ping(ctx context.Context) error
 }
@@ -113,17 +113,55 @@ func (h *handlers) postJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	key, err := IdempotencyKey(r.Header)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.DBTimeout)
 	defer cancel()
-	j, err := h.cfg.Store.Insert(ctx, body)
+	j, created, err := h.cfg.Store.Insert(ctx, body, key)
+	if errors.Is(err, postgres.ErrIdempotencyConflict) {
+		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
 	if err != nil {
 		h.storeError(w, r, "insert job", err)
+		return
+	}
+	if !created {
+		// A retry of a request that already succeeded: the same job, and
+		// no wake-up, since nothing new was inserted.
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeJSON(w, http.StatusOK, j)
 		return
 	}
 	if h.cfg.JobInserted != nil {
 		h.cfg.JobInserted()
 	}
 	writeJSON(w, http.StatusCreated, j)
+}
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 255
+
+// IdempotencyKey reads the optional Idempotency-Key header: 1 to 255
+// printable ASCII characters. Exported for the fuzz tests.
+func IdempotencyKey(h http.Header) (string, error) {
+	values := h.Values("Idempotency-Key")
+	if len(values) == 0 {
+		return "", nil
+	}
+	key := values[0]
+	if len(values) > 1 || key == "" || len(key) > maxIdempotencyKey {
+		return "", errors.New("Idempotency-Key must be one value of 1 to 255 printable ASCII characters")
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < 0x20 || key[i] > 0x7e {
+			return "", errors.New("Idempotency-Key must be one value of 1 to 255 printable ASCII characters")
+		}
+	}
+	return key, nil
 }
 
 // ValidatePayload accepts exactly one JSON value (surrounding whitespace

@@ -22,15 +22,25 @@ import (
 type memStore struct {
 	mu   sync.Mutex
 	jobs map[job.ID]job.Job
+	keys map[string]job.ID
 }
 
-func (m *memStore) Insert(_ context.Context, payload json.RawMessage) (job.Job, error) {
+func (m *memStore) Insert(_ context.Context, payload json.RawMessage, key string) (job.Job, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if id, ok := m.keys[key]; ok && key != "" {
+		if string(m.jobs[id].Payload) != string(payload) {
+			return job.Job{}, false, postgres.ErrIdempotencyConflict
+		}
+		return m.jobs[id], false, nil
+	}
 	now := job.Time{Time: time.Now()}
 	j := job.Job{ID: job.NewID(), Status: job.Pending, Payload: payload, CreatedAt: now, UpdatedAt: now}
 	m.jobs[j.ID] = j
-	return j, nil
+	if key != "" {
+		m.keys[key] = j.ID
+	}
+	return j, true, nil
 }
 
 func (m *memStore) Get(_ context.Context, id job.ID) (job.Job, error) {
@@ -46,7 +56,7 @@ func (m *memStore) Get(_ context.Context, id job.ID) (job.Job, error) {
 func (m *memStore) Ping(context.Context) error { return nil }
 
 func newTestRouter() (http.Handler, *memStore) {
-	store := &memStore{jobs: map[job.ID]job.Job{}}
+	store := &memStore{jobs: map[job.ID]job.Job{}, keys: map[string]job.ID{}}
 	return NewRouter(Config{
 		Store:        store,
 		State:        worker.NewState(time.Second),
@@ -130,4 +140,26 @@ func TestPostThenGetRoundTrip(t *testing.T) {
 	if upper.Code != http.StatusOK {
 		t.Fatalf("GET upper-case id: %d", upper.Code)
 	}
+}
+
+func FuzzIdempotencyKey(f *testing.F) {
+	for _, seed := range []string{"order-7", "", " ", "\x00", strings.Repeat("k", 256), "é"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		h := http.Header{}
+		h.Set("Idempotency-Key", value)
+		key, err := IdempotencyKey(h)
+		if err != nil {
+			return
+		}
+		if key != value || len(key) == 0 || len(key) > maxIdempotencyKey {
+			t.Fatalf("accepted %q as %q", value, key)
+		}
+		for i := 0; i < len(key); i++ {
+			if key[i] < 0x20 || key[i] > 0x7e {
+				t.Fatalf("accepted a non-printable byte in %q", key)
+			}
+		}
+	})
 }

@@ -497,3 +497,43 @@ func TestSlowClientIsCutOffByHeaderTimeout(t *testing.T) {
 		t.Fatalf("connection closed after %s, before the header timeout", waited)
 	}
 }
+
+func TestIdempotencyKeyMakesPOSTSafeToRetry(t *testing.T) {
+	dbURL := migratedDatabase(t)
+	b := startBackend(t, dbURL, nil)
+	post := func(key, body string) (int, jobJSON, http.Header) {
+		req, err := http.NewRequest(http.MethodPost, b.baseURL+"/jobs", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var j jobJSON
+		_ = json.NewDecoder(resp.Body).Decode(&j)
+		return resp.StatusCode, j, resp.Header
+	}
+	code, first, _ := post("retry-me", `{"a":1}`)
+	if code != http.StatusCreated {
+		t.Fatalf("first POST: %d", code)
+	}
+	code, again, hdr := post("retry-me", `{"a":1}`)
+	if code != http.StatusOK || again.ID != first.ID || hdr.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry: %d id %s replayed=%q; want 200, %s, true", code, again.ID, hdr.Get("Idempotent-Replayed"), first.ID)
+	}
+	if code, _, _ := post("retry-me", `{"a":2}`); code != http.StatusConflict {
+		t.Fatalf("same key, other payload: %d, want 409", code)
+	}
+	if code, _, _ := post(strings.Repeat("k", 256), `{}`); code != http.StatusBadRequest {
+		t.Fatalf("overlong key: %d, want 400", code)
+	}
+	if n := countJobs(t, dbURL); n != 1 {
+		t.Fatalf("%d jobs, want 1", n)
+	}
+	b.waitStatus(first.ID, "processed", 5*time.Second)
+}

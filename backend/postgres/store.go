@@ -84,16 +84,39 @@ func scanJob(row pgx.Row) (job.Job, error) {
 	return j, nil
 }
 
-// Insert stores a new pending job. payload must already be valid JSON.
-func (s *Store) Insert(ctx context.Context, payload json.RawMessage) (job.Job, error) {
-	row := s.pool.QueryRow(ctx,
-		`INSERT INTO jobs (id, payload) VALUES ($1, $2::text::json) RETURNING `+jobColumns,
-		job.NewID(), string(payload))
-	j, err := scanJob(row)
-	if err != nil {
-		return job.Job{}, classify("insert job", err)
+// ErrIdempotencyConflict means an idempotency key was used before for a
+// different payload.
+var ErrIdempotencyConflict = errors.New("idempotency key already used for a different payload")
+
+// Insert stores a new pending job. payload must already be valid JSON. With a
+// non-empty key, a job already stored under that key is returned instead
+// (created is false), provided its payload is byte-for-byte the same.
+func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string) (j job.Job, created bool, err error) {
+	var keyArg *string
+	if key != "" {
+		keyArg = &key
 	}
-	return j, nil
+	j, err = scanJob(s.pool.QueryRow(ctx, `
+		INSERT INTO jobs (id, payload, idempotency_key) VALUES ($1, $2::text::json, $3)
+		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+		RETURNING `+jobColumns,
+		job.NewID(), string(payload), keyArg))
+	if err == nil {
+		return j, true, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) || key == "" {
+		return job.Job{}, false, classify("insert job", err)
+	}
+	// The key exists. A new statement sees the row even if its insert
+	// committed after this one's snapshot was taken.
+	j, err = scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE idempotency_key = $1`, key))
+	if err != nil {
+		return job.Job{}, false, classify("read job by idempotency key", err)
+	}
+	if string(j.Payload) != string(payload) {
+		return job.Job{}, false, ErrIdempotencyConflict
+	}
+	return j, false, nil
 }
 
 // Get returns one job.

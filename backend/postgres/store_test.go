@@ -53,7 +53,7 @@ func insertN(t *testing.T, s *Store, n int) []job.ID {
 	t.Helper()
 	ids := make([]job.ID, n)
 	for i := range ids {
-		j, err := s.Insert(context.Background(), json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)))
+		j, _, err := s.Insert(context.Background(), json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,8 +269,59 @@ func TestUnavailableDatabaseIsClassified(t *testing.T) {
 	}
 	defer pool.Close()
 	s := New(pool, Options{Lease: time.Second, MaxAttempts: 1})
-	_, err = s.Insert(context.Background(), json.RawMessage(`{}`))
+	_, _, err = s.Insert(context.Background(), json.RawMessage(`{}`), "")
 	if !errors.Is(err, ErrUnavailable) || !IsUnavailable(err) {
 		t.Fatalf("insert against a closed port: %v, want ErrUnavailable", err)
+	}
+}
+
+func TestIdempotencyKeyReturnsTheFirstJob(t *testing.T) {
+	s, pool := setup(t, Options{})
+	ctx := context.Background()
+	first, created, err := s.Insert(ctx, json.RawMessage(`{"order": 7}`), "order-7")
+	if err != nil || !created {
+		t.Fatalf("first insert: created=%v %v", created, err)
+	}
+	again, created, err := s.Insert(ctx, json.RawMessage(`{"order": 7}`), "order-7")
+	if err != nil || created || again.ID != first.ID {
+		t.Fatalf("retry: id %s created=%v %v; want %s, false", again.ID, created, err, first.ID)
+	}
+	if _, _, err := s.Insert(ctx, json.RawMessage(`{"order": 8}`), "order-7"); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("same key, other payload: %v", err)
+	}
+	// Without a key, identical payloads are separate jobs.
+	for range 2 {
+		if _, created, err := s.Insert(ctx, json.RawMessage(`{"order": 7}`), ""); err != nil || !created {
+			t.Fatalf("keyless insert: %v %v", created, err)
+		}
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM jobs`).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("%d rows (%v), want 3", n, err)
+	}
+}
+
+func TestConcurrentRetriesWithOneKeyCreateOneJob(t *testing.T) {
+	s, pool := setup(t, Options{})
+	const tries = 8
+	ids := make([]job.ID, tries)
+	errs := make([]error, tries)
+	var wg sync.WaitGroup
+	for i := range tries {
+		wg.Go(func() {
+			var j job.Job
+			j, _, errs[i] = s.Insert(context.Background(), json.RawMessage(`{"x":1}`), "same-key")
+			ids[i] = j.ID
+		})
+	}
+	wg.Wait()
+	for i := range tries {
+		if errs[i] != nil || ids[i] != ids[0] {
+			t.Fatalf("try %d: id %s err %v; want every try to get %s", i, ids[i], errs[i], ids[0])
+		}
+	}
+	var n int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM jobs`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d rows (%v), want 1", n, err)
 	}
 }

@@ -152,11 +152,14 @@ func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
 		}
 	}
 	retried := 0
-	for _, n := range perSeq {
+	var twice []string
+	for seq, n := range perSeq {
 		if n > 1 {
 			retried++
+			twice = append(twice, fmt.Sprintf("seq %d (%d rows)", seq, n))
 		}
 	}
+	slices.Sort(twice)
 	t = Tally{
 		Lost: len(lost), Duplicated: len(dup), Stuck: len(stuck), Failed: len(failed),
 		MissingEffects: len(missing), StrayEffects: len(stray), EffectAttemptMismatch: len(mismatch),
@@ -172,6 +175,8 @@ func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
 		none("no effect for an unprocessed job", "unprocessed jobs with job_effects rows", stray),
 		none("each effect was written by the job's final attempt", "effects from an earlier attempt", mismatch),
 		none(fmt.Sprintf("attempts within JOB_MAX_ATTEMPTS=%d", maxAttempts), "jobs over the bound", over),
+		// The client sends one idempotency key per job on every retry.
+		none("each posted job made one row, retries included", "jobs posted once with more than one row", twice),
 	}
 	return t, checks
 }

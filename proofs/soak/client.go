@@ -36,10 +36,13 @@ type ClientStats struct {
 	TransportErrors int `json:"transport_errors"`
 	// GaveUp counts jobs never accepted before jobDeadline.
 	GaveUp int `json:"gave_up"`
+	// Replayed counts retries answered 200: the backend had the job already.
+	Replayed int `json:"replayed"`
 }
 
 // client posts jobs to the fleet, retrying 503s and unanswered requests on
-// the next instance until a 201.
+// the next instance until a 201 (or a 200 for a retry the backend already
+// had, by its idempotency key).
 type client struct {
 	fleet *fleet
 	http  *http.Client
@@ -85,7 +88,7 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 		if inst == nil {
 			continue
 		}
-		status, body, err := c.send(ctx, inst, payload)
+		status, body, err := c.send(ctx, inst, seq, payload)
 		c.count(func(s *ClientStats) { s.Requests++ })
 		switch {
 		case err != nil:
@@ -93,7 +96,12 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 				return
 			}
 			c.count(func(s *ClientStats) { s.TransportErrors++ })
-		case status == http.StatusCreated:
+		case status == http.StatusCreated || status == http.StatusOK:
+			// 200 is the backend recognising a retry by its idempotency
+			// key: the job of an earlier attempt whose answer was lost.
+			if status == http.StatusOK {
+				c.count(func(s *ClientStats) { s.Replayed++ })
+			}
 			var job struct {
 				ID string `json:"id"`
 			}
@@ -120,12 +128,15 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 	}
 }
 
-func (c *client) send(ctx context.Context, inst *instance, payload string) (int, []byte, error) {
+func (c *client) send(ctx context.Context, inst *instance, seq int64, payload string) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inst.BaseURL+"/jobs", bytes.NewReader([]byte(payload)))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	// One key per job, the same on every retry: an insert that committed
+	// while its answer was lost is found again, not made twice.
+	req.Header.Set("Idempotency-Key", fmt.Sprintf("soak-%d", seq))
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, nil, err

@@ -220,8 +220,8 @@ func printChecks(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "  faults: %v\n", r.Faults)
 	fmt.Fprintf(w, "  client: %d requests, %d accepted, %d 503s and %d unanswered requests retried\n",
 		r.Client.Requests, r.Client.Accepted, r.Client.Status503, r.Client.TransportErrors)
-	fmt.Fprintf(w, "  rows: %d (%d not acknowledged by a 201, %d seqs posted twice after an ambiguous answer)\n",
-		r.Jobs, r.Tally.Unacknowledged, r.Tally.RetriedSeqs)
+	fmt.Fprintf(w, "  rows: %d (%d not acknowledged, %d jobs with a second row); %d retries recognised by their idempotency key\n",
+		r.Jobs, r.Tally.Unacknowledged, r.Tally.RetriedSeqs, r.Client.Replayed)
 }
 
 func clip(s string) string {
