@@ -171,3 +171,16 @@ func TestLeaksFindsUnredactedFiles(t *testing.T) {
 		t.Fatalf("Leaks = %v, %v; want [%s]", leaks, err, leaky)
 	}
 }
+
+func TestAddURLRedactsTheURLAndItsPassword(t *testing.T) {
+	var red Redactor
+	red.AddURL("postgres://app:p%40ss-w0rd@127.0.0.1:5432/db")
+	red.AddURL("host=127.0.0.1 user=app password=kv-s3cret dbname=db")
+	red.AddURL("")
+	text := red.Redact("url postgres://app:p%40ss-w0rd@127.0.0.1:5432/db, decoded p@ss-w0rd, dsn kv-s3cret")
+	for _, secret := range []string{"p@ss-w0rd", "p%40ss-w0rd", "kv-s3cret"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%q survives in %q", secret, text)
+		}
+	}
+}

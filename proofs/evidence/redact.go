@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/prodproof/prodproof/internal/pgprovision"
 )
@@ -41,6 +44,23 @@ func (r *Redactor) Add(secrets ...string) {
 		}
 	}
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+// AddURL registers a database connection string and the password inside it,
+// in both URL and key=value forms.
+func (r *Redactor) AddURL(raw string) {
+	if raw == "" {
+		return
+	}
+	r.Add(raw)
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			r.Add(pw)
+		}
+	}
+	if cfg, err := pgx.ParseConfig(raw); err == nil {
+		r.Add(cfg.Password)
+	}
 }
 
 // Redact returns text with every secret, and its escaped forms, replaced.

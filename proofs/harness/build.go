@@ -86,3 +86,15 @@ func Git(ctx context.Context, root string, args ...string) (string, error) {
 	}
 	return strings.TrimRight(stdout.String(), "\n"), nil
 }
+
+// WithoutEnv returns environ without the variable name, so a child process
+// (a build, a backend) cannot inherit it by accident; DATABASE_URL above all.
+func WithoutEnv(environ []string, name string) []string {
+	var out []string
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

@@ -14,7 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -73,7 +72,7 @@ func Main(ctx context.Context, cfg Config) int {
 	}
 	red := &evidence.Redactor{}
 	dbURL := cfg.Getenv("DATABASE_URL")
-	addURLSecrets(red, dbURL)
+	red.AddURL(dbURL)
 	stdout, stderr := red.Writer(cfg.Stdout), red.Writer(cfg.Stderr)
 
 	tool := cli.Tool()
@@ -112,22 +111,6 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  proofs %-6s %s\n", strings.Join(c.Path, " "), c.Summary)
 	}
 	fmt.Fprintln(w, "`proofs run -h` lists the run flags.")
-}
-
-// addURLSecrets registers a connection URL and its password.
-func addURLSecrets(red *evidence.Redactor, raw string) {
-	if raw == "" {
-		return
-	}
-	red.Add(raw)
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			red.Add(pw)
-		}
-	}
-	if cfg, err := pgx.ParseConfig(raw); err == nil {
-		red.Add(cfg.Password)
-	}
 }
 
 type listEntry struct {
@@ -302,7 +285,7 @@ func (r *run) execute(ctx context.Context, root string, source pgprovision.Sourc
 		Root:     root,
 		Binary:   binary,
 		TempDir:  tmp,
-		BaseEnv:  withoutVar(r.cfg.Environ, "DATABASE_URL"),
+		BaseEnv:  harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"),
 		Redactor: r.red,
 		Tamper:   r.cfg.Tamper,
 	}
@@ -453,16 +436,6 @@ func dedupe(names []string) []string {
 	for _, n := range names {
 		if !slices.Contains(out, n) {
 			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func withoutVar(environ []string, name string) []string {
-	var out []string
-	for _, kv := range environ {
-		if !strings.HasPrefix(kv, name+"=") {
-			out = append(out, kv)
 		}
 	}
 	return out

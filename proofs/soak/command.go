@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -60,7 +59,7 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 	}
 	red := &evidence.Redactor{}
 	envURL := cfg.Getenv("DATABASE_URL")
-	addURLSecrets(red, envURL)
+	red.AddURL(envURL)
 	stdout, stderr := red.Writer(cfg.Stdout), red.Writer(cfg.Stderr)
 
 	_, fs, err := cli.Tool().Parse(cfg.Args, stderr)
@@ -146,7 +145,7 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 	red.Add(dbURL)
 
 	logf("soak: building ./backend")
-	bin, err := harness.BuildBackend(ctx, root, tmp, withoutVar(cfg.Environ, "DATABASE_URL"))
+	bin, err := harness.BuildBackend(ctx, root, tmp, harness.WithoutEnv(cfg.Environ, "DATABASE_URL"))
 	if err != nil {
 		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
 		return ExitHarness
@@ -253,32 +252,6 @@ func freshDatabase(ctx context.Context, srv *pgprovision.Server, resetExisting b
 		return "", fmt.Errorf("reset schema: %w", err)
 	}
 	return srv.URL, nil
-}
-
-// addURLSecrets registers a connection URL and its password.
-func addURLSecrets(red *evidence.Redactor, raw string) {
-	if raw == "" {
-		return
-	}
-	red.Add(raw)
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			red.Add(pw)
-		}
-	}
-	if c, err := pgx.ParseConfig(raw); err == nil {
-		red.Add(c.Password)
-	}
-}
-
-func withoutVar(environ []string, name string) []string {
-	var out []string
-	for _, kv := range environ {
-		if !strings.HasPrefix(kv, name+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
 
 func isDir(p string) bool {
