@@ -99,47 +99,60 @@ func TestLoadHygiene(t *testing.T) {
 		res.Requests, float64(res.DurationMS)/1000, res.Rate, res.PostP50MS, res.PostP99MS, res.HealthMaxMS, res.HealthP99MS, res.HealthOver50, len(res.Health))
 	t.Logf("warm → end: RSS %d → %d KiB, fds %d → %d, threads %d → %d, db sessions %d → %d (max %d)",
 		flat.RSSWarmKiB, flat.RSSEndKiB, flat.FDsWarmMax, flat.FDsEndMax, flat.ThreadsWarmMax, flat.ThreadsEndMax, flat.ConnsWarmMax, flat.ConnsEndMax, flat.ConnsMax)
+	// Every failure is recorded as well as reported, and the figures are
+	// written whatever the outcome, so the report (and the website page
+	// made from it) shows a failed run with its reasons.
+	var failures []string
+	fail := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		failures = append(failures, msg)
+		t.Error(msg)
+	}
 	if *loadReport != "" {
-		writeReport(t, *loadReport, res, flat)
+		defer func() { writeReport(t, *loadReport, res, flat, failures) }()
 	}
 	if flatErr != nil {
-		t.Fatal(flatErr)
+		fail("%v", flatErr)
+		return
 	}
 
 	if res.Errors > 0 {
-		t.Errorf("%d failed requests, e.g. %v", res.Errors, res.ErrorExamples)
+		fail("%d failed requests, e.g. %v", res.Errors, res.ErrorExamples)
 	}
 	if want := int(res.DurationMS) * res.Rate / 1000 * 2 * 8 / 10; res.Requests < want {
-		t.Errorf("%d requests; the fixed rate should have made at least %d", res.Requests, want)
+		fail("%d requests; the fixed rate should have made at least %d", res.Requests, want)
 	}
 	if len(res.Health) == 0 {
-		t.Errorf("no /health probe answered")
+		fail("no /health probe answered")
 	}
 	if *healthStrict && res.HealthOver50 > 0 {
-		t.Errorf("/health: %d of %d probes over 50 ms, p99 %.1f ms, worst %.1f ms", res.HealthOver50, len(res.Health), res.HealthP99MS, res.HealthMaxMS)
+		fail("/health: %d of %d probes over 50 ms, p99 %.1f ms, worst %.1f ms", res.HealthOver50, len(res.Health), res.HealthP99MS, res.HealthMaxMS)
 	}
 	// Memory may settle a little after warm-up; a leak grows with the
 	// requests served, and a third of the run is thousands of them.
 	if limit := flat.RSSWarmKiB*12/10 + 4096; flat.RSSEndKiB > limit {
-		t.Errorf("RSS grew from %d KiB (warm) to %d KiB (end), over the %d KiB allowed", flat.RSSWarmKiB, flat.RSSEndKiB, limit)
+		fail("RSS grew from %d KiB (warm) to %d KiB (end), over the %d KiB allowed", flat.RSSWarmKiB, flat.RSSEndKiB, limit)
 	}
 	if flat.FDsEndMax > flat.FDsWarmMax+4 {
-		t.Errorf("open fds grew from %d to %d", flat.FDsWarmMax, flat.FDsEndMax)
+		fail("open fds grew from %d to %d", flat.FDsWarmMax, flat.FDsEndMax)
 	}
 	if flat.ThreadsEndMax > flat.ThreadsWarmMax+2 {
-		t.Errorf("threads grew from %d to %d", flat.ThreadsWarmMax, flat.ThreadsEndMax)
+		fail("threads grew from %d to %d", flat.ThreadsWarmMax, flat.ThreadsEndMax)
 	}
 	if flat.ConnsMax > dbMaxConns+1 {
-		t.Errorf("%d database sessions at peak; the pool allows %d plus the listener", flat.ConnsMax, dbMaxConns)
+		fail("%d database sessions at peak; the pool allows %d plus the listener", flat.ConnsMax, dbMaxConns)
 	}
 	if flat.ConnsEndMax > flat.ConnsWarmMax {
-		t.Errorf("database sessions grew from %d to %d", flat.ConnsWarmMax, flat.ConnsEndMax)
+		fail("database sessions grew from %d to %d", flat.ConnsWarmMax, flat.ConnsEndMax)
 	}
 	if exited, code := backend.Exited(); exited {
-		t.Fatalf("backend exited with %d during the load:\n%s", code, logs.String())
+		t.Log(logs.String())
+		fail("backend exited with %d during the load", code)
+		return
 	}
 	if code := backend.Terminate(15 * time.Second); code != 0 {
-		t.Errorf("graceful stop after the load: exit %d\n%s", code, logs.String())
+		t.Log(logs.String())
+		fail("graceful stop after the load: exit %d", code)
 	}
 }
 
@@ -164,12 +177,21 @@ func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Proc
 	}
 }
 
-func writeReport(t *testing.T, path string, res Result, flat Flatness) {
+// writeReport writes load.json: the figures, every sample, the verdict
+// ("pass" or "fail") and the failures behind a "fail".
+func writeReport(t *testing.T, path string, res Result, flat Flatness, failures []string) {
 	t.Helper()
+	verdict := "pass"
+	if len(failures) > 0 || t.Failed() {
+		verdict = "fail"
+	}
 	data, err := json.MarshalIndent(struct {
+		Verdict      string   `json:"verdict"`
+		Failures     []string `json:"failures"`
+		HealthStrict bool     `json:"health_strict"`
 		Result
 		Flatness Flatness `json:"flatness"`
-	}{res, flat}, "", "  ")
+	}{verdict, append([]string{}, failures...), *healthStrict, res, flat}, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
