@@ -239,8 +239,13 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 	}
-	if len(pageIDs) < 15 {
-		t.Errorf("crawled %d pages, want at least 15 (index, 11 proofs, 3 docs)", len(pageIDs))
+	if len(pageIDs) < 17 {
+		t.Errorf("crawled %d pages, want at least 17 (index, 11 proofs, soak, load, 3 docs)", len(pageIDs))
+	}
+	for _, p := range []string{"soak.html", "load.html", "soak/backend.log", "soak/events.ndjson", "soak/soak.json", "load/load.json"} {
+		if !seen[base+p] {
+			t.Errorf("no link leads to %s", p)
+		}
 	}
 	for page, frags := range anchors {
 		for _, f := range frags {
@@ -324,11 +329,48 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("%s: %s", failing, p)
 	}
 
+	// The soak page: its summary line, a resource sparkline per instance
+	// and the chaos actions are on screen.
+	soakPage := base + "soak.html"
+	sctx, cancel = step(30 * time.Second)
+	if err := chromedp.Do(sctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(soakPage)); err != nil {
+		t.Fatal(err)
+	}
+	type soakView struct {
+		Line       string  `json:"line"`
+		Sparks     int     `json:"sparks"`
+		SparkWidth float64 `json:"sparkWidth"`
+		ChaosRows  int     `json:"chaosRows"`
+		Checks     int     `json:"checks"`
+	}
+	sv, err := chromedp.Run(sctx, chromedp.Evaluate[soakView](`(() => {
+		const line = document.querySelector('.soak-line');
+		const spark = document.querySelector('#instances svg.spark');
+		return {line: line ? line.innerText : '',
+			sparks: document.querySelectorAll('#instances svg.spark polyline').length,
+			sparkWidth: spark ? spark.getBoundingClientRect().width : 0,
+			chaosRows: document.querySelectorAll('#chaos > .scroll tbody tr').length,
+			checks: document.querySelectorAll('#checks tbody tr').length};
+	})()`))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sv.Line, "soak: 202 jobs, 14 faults, lost 0") || sv.Sparks < 5 || sv.SparkWidth < 60 || sv.ChaosRows != 4 || sv.Checks != 16 {
+		t.Errorf("soak page not shown as expected: %+v", sv)
+	}
+	for _, p := range console.take() {
+		t.Errorf("%s: %s", soakPage, p)
+	}
+
 	screenshot("index.png", base+"index.html", 1280, 900)
 	screenshot("proof-failing.png", failing, 1280, 900)
 	screenshot("index-phone.png", base+"index.html", 390, 844)
 	screenshot("proof-failing-phone.png", failing, 390, 844)
 	screenshot("doc.png", base+"docs/proofs.html", 1280, 900)
+	screenshot("soak.png", soakPage, 1280, 900)
+	screenshot("soak-phone.png", soakPage, 390, 844)
+	screenshot("load.png", base+"load.html", 1280, 900)
 	for _, p := range console.take() {
 		t.Errorf("console: %s", p)
 	}

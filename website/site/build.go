@@ -151,6 +151,8 @@ type builder struct {
 	assets    map[string]string // site path → file on disk (docs' images)
 	templates map[string]*template.Template
 	nav       navData
+	soak      *soakReport // REPORT/soak/soak.json, when the chaos soak ran
+	load      *loadReport // REPORT/load/load.json, when `make load` ran
 	pages     int
 	warnings  []string
 }
@@ -176,6 +178,7 @@ func newBuilder(cfg Config) (*builder, error) {
 	if err := b.collectDocs(); err != nil {
 		return nil, err
 	}
+	b.loadStress()
 	if b.templates, err = parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -319,6 +322,16 @@ func (b *builder) writeAll() error {
 			return fmt.Errorf("proof %s: %w", p.name, err)
 		}
 	}
+	if b.soak != nil {
+		if err := b.writeSoak(); err != nil {
+			return fmt.Errorf("soak page: %w", err)
+		}
+	}
+	if b.load != nil {
+		if err := b.writeLoad(); err != nil {
+			return fmt.Errorf("load page: %w", err)
+		}
+	}
 	for _, d := range b.docs {
 		if err := b.writeDoc(d); err != nil {
 			return fmt.Errorf("doc %s: %w", d.source, err)
@@ -383,6 +396,7 @@ type page struct {
 type navData struct {
 	Docs   []navItem
 	Proofs []navItem
+	Stress []navItem // the soak and load pages that exist
 }
 
 type navItem struct {
@@ -407,6 +421,9 @@ func (b *builder) buildNav() navData {
 			v = string(p.result.Verdict)
 		}
 		n.Proofs = append(n.Proofs, navItem{Title: p.name, Path: proofPath(p.name), Verdict: verdictClass(v), VerdictLabel: verdictLabel(v)})
+	}
+	for _, it := range b.stressItems() {
+		n.Stress = append(n.Stress, navItem{Title: it.Title, Path: it.Path, Verdict: it.Verdict, VerdictLabel: it.VerdictLabel})
 	}
 	return n
 }
@@ -457,6 +474,7 @@ type indexView struct {
 	Rows        []proofRow
 	Counts      []countView
 	HistoryRuns int
+	Stress      []stressItem
 }
 
 type countView struct {
@@ -465,7 +483,7 @@ type countView struct {
 }
 
 func (b *builder) writeIndex() error {
-	v := indexView{HistoryRuns: min(len(b.history), historyLen)}
+	v := indexView{HistoryRuns: min(len(b.history), historyLen), Stress: b.stressItems()}
 	counts := map[string]int{}
 	for _, p := range b.proofs {
 		row := b.row(p)
@@ -666,7 +684,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 		},
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"index", "proof", "doc"} {
+	for _, name := range []string{"index", "proof", "doc", "soak", "load"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(embedded, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse templates: %w", err)

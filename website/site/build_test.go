@@ -71,8 +71,8 @@ func readPage(t *testing.T, cfg Config, page string) string {
 func TestGolden(t *testing.T) {
 	cfg := fixtureConfig(t)
 	res := buildFixture(t, cfg)
-	if res.Pages != 15 {
-		t.Errorf("Pages = %d, want 15 (index, 11 proofs, 3 docs)", res.Pages)
+	if res.Pages != 17 {
+		t.Errorf("Pages = %d, want 17 (index, 11 proofs, soak, load, 3 docs)", res.Pages)
 	}
 	files := readSite(t, cfg.OutDir)
 	paths := make([]string, 0, len(files))
