@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -72,6 +73,8 @@ func sparkline(pts []sparkPoint, bounds sparkBounds, lo, hi float64, label strin
 	if len(pts) == 0 {
 		return ""
 	}
+	pts = slices.Clone(pts)
+	slices.SortStableFunc(pts, func(a, b sparkPoint) int { return a.At.Compare(b.At) })
 	span := bounds.end.Sub(bounds.start).Seconds()
 	x := func(t time.Time) float64 {
 		if span <= 0 {

@@ -410,6 +410,12 @@ func (b *builder) writeSoak() error {
 	}
 	files = withEntry(files, "report", soakReportFile)
 	evidence, warnings := reportFiles(b.cfg.ReportDir, files)
+	switch commit := r.Provenance.Commit; {
+	case commit == "":
+		warnings = append(warnings, "The soak report does not say which commit it ran on; it may not match this checkout.")
+	case b.cfg.HeadCommit != "" && b.cfg.HeadCommit != commit:
+		warnings = append(warnings, fmt.Sprintf("This soak ran on commit %s, but the checkout is at %s: its results may not hold for the current code.", shortCommit(commit), shortCommit(b.cfg.HeadCommit)))
+	}
 	if ev, ok := evidence["events"]; ok {
 		events, err := readNDJSON[soakEvent](ev.Src)
 		if err != nil {

@@ -176,7 +176,7 @@ func TestStressPages(t *testing.T) {
 			"make soak JOBS=200 SEED=4528343478476268507", "every accepted job exists (none lost)",
 			"<code>payload_hold_after_claim</code>", "retries recognised by their idempotency key",
 			`<svg class="spark"`, `<polyline class="spark-line"`, "database cut for 1308 ms",
-			`href="soak/backend.log"`, `href="soak/events.ndjson"`, `href="soak/soak.json"`, "Last 40 of 60 lines.",
+			"The soak report does not say which commit it ran on", `href="soak/backend.log"`, `href="soak/events.ndjson"`, `href="soak/soak.json"`, "Last 40 of 60 lines.",
 			`<span class="inst">[c2]</span>`, "at most 14 (10 samples)",
 		}},
 		{"load.html", []string{"<dt>POST /jobs p99</dt><dd>19.1 ms</dd>", "<dt>/health over 50 ms</dt><dd>1</dd>",
@@ -204,6 +204,7 @@ func TestStressPages(t *testing.T) {
 func TestSoakFailureIsShownAndEscaped(t *testing.T) {
 	soak := fixtureJSON(t, soakReportFile)
 	soak["verdict"] = "fail"
+	soak["provenance"].(map[string]any)["commit"] = "0123456789abcdef0123456789abcdef01234567"
 	checks := soak["checks"].([]any)
 	dup := checks[4].(map[string]any)
 	dup["ok"] = false
@@ -224,7 +225,7 @@ func TestSoakFailureIsShownAndEscaped(t *testing.T) {
 		`<span class="badge big v-fail">fail</span>`, "duplicated 2",
 		`<section class="failure" id="first-failure"`, `<p class="failure-name">no processed job took effect twice</p>`,
 		"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;",
-		`leaves the report folder; ignored`,
+		`leaves the report folder; ignored`, "This soak ran on commit 0123456789ab, but the checkout is at 3f2a9c1d5e7b",
 	} {
 		if !strings.Contains(page, w) {
 			t.Errorf("soak.html lacks %q", w)
