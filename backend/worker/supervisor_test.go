@@ -2,9 +2,11 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -252,5 +254,41 @@ func TestNewSupervisorValidates(t *testing.T) {
 	_, err := NewSupervisor(Config{Store: newMemStore(), State: NewState(time.Second)})
 	if err == nil {
 		t.Fatal("accepted a zero poll interval")
+	}
+}
+
+// flakyStore fails its first claims and completions as an unreachable
+// database would; the worker must retry both and lose nothing.
+type flakyStore struct {
+	*memStore
+	claimFailures, completeFailures atomic.Int32
+}
+
+func (f *flakyStore) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error) {
+	if f.claimFailures.Add(-1) >= 0 {
+		return nil, fmt.Errorf("claim: %w", postgres.ErrUnavailable)
+	}
+	return f.memStore.Claim(ctx, owner, limit)
+}
+
+func (f *flakyStore) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error) {
+	if f.completeFailures.Add(-1) >= 0 {
+		return postgres.Completion{}, fmt.Errorf("complete: %w", postgres.ErrUnavailable)
+	}
+	return f.memStore.Complete(ctx, owner, outcomes)
+}
+
+func TestOutageDuringClaimsAndCompletionsLosesNothing(t *testing.T) {
+	store := &flakyStore{memStore: newMemStore(`{}`, `{}`, `{}`, `{}`, `{}`)}
+	store.claimFailures.Store(3)
+	store.completeFailures.Store(3)
+	s, st := setup(t, store, nil)
+	s.Start(context.Background())
+	waitUntil(t, "every job processed", func() bool { return store.statuses()[job.Processed] == 5 })
+	if got := st.Snapshot().ProcessedJobs; got != 5 {
+		t.Fatalf("processed_jobs = %d, want 5", got)
+	}
+	if st.Snapshot().LastError == nil {
+		t.Fatal("the outage left no last_error")
 	}
 }

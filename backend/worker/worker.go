@@ -27,7 +27,9 @@ type worker struct {
 	unreported atomic.Int64
 	slotFreed  chan struct{}
 	crashed    chan crash
-	dbDown     bool
+	// dbDown is set by the claim loop and the completion writers alike,
+	// so that an outage is logged once when it starts and once when it ends.
+	dbDown atomic.Bool
 }
 
 func newWorker(cfg *Config, predecessor job.ID) *worker {
@@ -147,7 +149,7 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 			}
 		}
 		wait := w.cfg.PollInterval
-		if w.dbDown {
+		if w.dbDown.Load() {
 			wait = min(wait, time.Second)
 		}
 		poll.Reset(wait)
@@ -405,17 +407,17 @@ func (w *worker) takeBackPredecessorJobs(ctx context.Context) {
 
 func (w *worker) noteDBError(err error) {
 	w.cfg.State.setError(err.Error())
-	if !w.dbDown && postgres.IsUnavailable(err) {
-		w.dbDown = true
-		w.cfg.Logger.Error("database unavailable", "error", err.Error())
-	} else if !postgres.IsUnavailable(err) {
+	if !postgres.IsUnavailable(err) {
 		w.cfg.Logger.Error("worker query failed", "error", err.Error())
+		return
+	}
+	if w.dbDown.CompareAndSwap(false, true) {
+		w.cfg.Logger.Error("database unavailable", "error", err.Error())
 	}
 }
 
 func (w *worker) noteDBOK() {
-	if w.dbDown {
-		w.dbDown = false
+	if w.dbDown.CompareAndSwap(true, false) {
 		w.cfg.Logger.Info("database available")
 	}
 }
