@@ -26,6 +26,10 @@ build: ## Build every tool into bin/
 test: ## Run the unit and integration tests (starts its own throwaway Postgres)
 	$(GO) test -count=1 -timeout 20m ./...
 
+.PHONY: race
+race: ## The concurrent packages' tests under the race detector
+	$(GO) test -count=1 -race -timeout 20m ./backend/... ./proofs/harness ./proofs/evidence
+
 .PHONY: proofs
 proofs: ## Run every named proof against a throwaway local Postgres; evidence in report/
 	$(GO) run ./proofs run --report $(REPORT) $(PROOFS_FLAGS)
