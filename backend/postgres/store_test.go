@@ -9,33 +9,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgtest"
-	"github.com/prodproof/prodproof/migrations"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func setup(t *testing.T, opts Options) (*Store, *pgxpool.Pool) {
 	t.Helper()
-	dbURL := pgtest.NewDatabase(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := migrations.Load(migrations.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrations.Up(ctx, conn, files, nil); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	pool, err := pgxpool.New(ctx, dbURL)
+	dbURL := pgtest.NewMigratedDatabase(t)
+	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,12 +126,8 @@ func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
 	}
 	// Keep one owner heartbeating well inside its lease while the other's
 	// expires; sweep until the dead one's job is rescued.
-	deadline := time.Now().Add(5 * time.Second)
 	var rescued []Requeued
-	for len(rescued) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the expired lease was never rescued")
-		}
+	await.Until(t, 5*time.Second, "the expired lease rescued", func() (bool, string) {
 		if n, err := s.Heartbeat(ctx, alive); err != nil || n != 1 {
 			t.Fatalf("heartbeat: %d %v", n, err)
 		}
@@ -153,8 +135,8 @@ func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(rescued) > 0, "nothing rescued"
+	})
 	if len(rescued) != 1 || rescued[0].ID != deadClaims[0].ID || rescued[0].Failed {
 		t.Fatalf("rescued %+v, want only the dead owner's job %s", rescued, deadClaims[0].ID)
 	}

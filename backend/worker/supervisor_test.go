@@ -12,6 +12,7 @@ import (
 
 	"github.com/prodproof/prodproof/backend/job"
 	"github.com/prodproof/prodproof/backend/postgres"
+	"github.com/prodproof/prodproof/internal/await"
 )
 
 // memStore is an in-memory Store with the same guards as the SQL: enough to
@@ -141,17 +142,6 @@ func setup(t *testing.T, store Store, tweak func(*Config)) (*Supervisor, *State)
 	return s, st
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 5s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestStopBeforeStartAndTwice(t *testing.T) {
 	s, _ := setup(t, newMemStore(), nil)
 	if n, err := s.Stop(context.Background()); n != 0 || err != nil {
@@ -178,7 +168,7 @@ func TestSupervisorGivesUpOnACrashLoop(t *testing.T) {
 		c.Handler = func(context.Context, job.Claim) error { panic("poison job") }
 	})
 	s.Start(context.Background())
-	waitUntil(t, "worker failed", func() bool { return st.Snapshot().Status == StatusFailed })
+	await.Until(t, 5*time.Second, "worker failed", func() (bool, string) { return st.Snapshot().Status == StatusFailed, fmt.Sprintf("%+v", st.Snapshot()) })
 	snap := st.Snapshot()
 	if snap.RestartCount != 2 || snap.LastExitReason == nil || !strings.Contains(*snap.LastExitReason, "poison job") {
 		t.Fatalf("snapshot %+v", snap)
@@ -284,7 +274,7 @@ func TestOutageDuringClaimsAndCompletionsLosesNothing(t *testing.T) {
 	store.completeFailures.Store(3)
 	s, st := setup(t, store, nil)
 	s.Start(context.Background())
-	waitUntil(t, "every job processed", func() bool { return store.statuses()[job.Processed] == 5 })
+	await.Until(t, 5*time.Second, "every job processed", func() (bool, string) { return store.statuses()[job.Processed] == 5, fmt.Sprint(store.statuses()) })
 	if got := st.Snapshot().ProcessedJobs; got != 5 {
 		t.Fatalf("processed_jobs = %d, want 5", got)
 	}
