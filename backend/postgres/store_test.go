@@ -126,7 +126,7 @@ func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
 	}
 	// Keep one owner heartbeating well inside its lease while the other's
 	// expires; sweep until the dead one's job is rescued.
-	var rescued []Requeued
+	var rescued []job.Requeued
 	await.Until(t, 5*time.Second, "the expired lease rescued", func() (bool, string) {
 		if n, err := s.Heartbeat(ctx, alive); err != nil || n != 1 {
 			t.Fatalf("heartbeat: %d %v", n, err)
@@ -222,7 +222,7 @@ func TestFailuresRetryThenFail(t *testing.T) {
 	if err != nil || j.Status != job.Failed || j.LastError == nil || *j.LastError != "boom" {
 		t.Fatalf("final job %+v %v", j, err)
 	}
-	if _, err := s.Get(ctx, job.NewID()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Get(ctx, job.NewID()); !errors.Is(err, job.ErrNotFound) {
 		t.Fatalf("unknown id: %v", err)
 	}
 }
@@ -252,7 +252,7 @@ func TestUnavailableDatabaseIsClassified(t *testing.T) {
 	defer pool.Close()
 	s := New(pool, Options{Lease: time.Second, MaxAttempts: 1})
 	_, _, err = s.Insert(context.Background(), json.RawMessage(`{}`), "")
-	if !errors.Is(err, ErrUnavailable) || !IsUnavailable(err) {
+	if !errors.Is(err, job.ErrUnavailable) || !job.IsUnavailable(err) {
 		t.Fatalf("insert against a closed port: %v, want ErrUnavailable", err)
 	}
 }
@@ -268,7 +268,7 @@ func TestIdempotencyKeyReturnsTheFirstJob(t *testing.T) {
 	if err != nil || created || again.ID != first.ID {
 		t.Fatalf("retry: id %s created=%v %v; want %s, false", again.ID, created, err, first.ID)
 	}
-	if _, _, err := s.Insert(ctx, json.RawMessage(`{"order": 8}`), "order-7"); !errors.Is(err, ErrIdempotencyConflict) {
+	if _, _, err := s.Insert(ctx, json.RawMessage(`{"order": 8}`), "order-7"); !errors.Is(err, job.ErrIdempotencyConflict) {
 		t.Fatalf("same key, other payload: %v", err)
 	}
 	// Without a key, identical payloads are separate jobs.

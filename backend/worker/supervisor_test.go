@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 	"github.com/prodproof/prodproof/internal/await"
 )
 
@@ -54,10 +53,10 @@ func (s *memStore) Claim(_ context.Context, owner job.ID, limit int) ([]job.Clai
 	return out, nil
 }
 
-func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error) {
+func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var c postgres.Completion
+	var c job.Completion
 	for _, o := range outcomes {
 		j := s.jobs[o.ID]
 		if j == nil || j.status != job.Processing || j.owner != owner || j.attempts != o.Attempts {
@@ -72,20 +71,20 @@ func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outc
 
 func (s *memStore) Heartbeat(context.Context, job.ID) (int64, error) { return 0, nil }
 
-func (s *memStore) RequeueOwnedBy(_ context.Context, dead job.ID) ([]postgres.Requeued, error) {
+func (s *memStore) RequeueOwnedBy(_ context.Context, dead job.ID) ([]job.Requeued, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []postgres.Requeued
+	var out []job.Requeued
 	for id, j := range s.jobs {
 		if j.status == job.Processing && j.owner == dead {
 			j.status, j.owner = job.Pending, job.ID{}
-			out = append(out, postgres.Requeued{ID: id})
+			out = append(out, job.Requeued{ID: id})
 		}
 	}
 	return out, nil
 }
 
-func (s *memStore) RescueExpired(context.Context, int) ([]postgres.Requeued, error) { return nil, nil }
+func (s *memStore) RescueExpired(context.Context, int) ([]job.Requeued, error) { return nil, nil }
 
 func (s *memStore) Release(_ context.Context, owner job.ID) (int64, error) {
 	s.mu.Lock()
@@ -256,14 +255,14 @@ type flakyStore struct {
 
 func (f *flakyStore) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error) {
 	if f.claimFailures.Add(-1) >= 0 {
-		return nil, fmt.Errorf("claim: %w", postgres.ErrUnavailable)
+		return nil, fmt.Errorf("claim: %w", job.ErrUnavailable)
 	}
 	return f.memStore.Claim(ctx, owner, limit)
 }
 
-func (f *flakyStore) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error) {
+func (f *flakyStore) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
 	if f.completeFailures.Add(-1) >= 0 {
-		return postgres.Completion{}, fmt.Errorf("complete: %w", postgres.ErrUnavailable)
+		return job.Completion{}, fmt.Errorf("complete: %w", job.ErrUnavailable)
 	}
 	return f.memStore.Complete(ctx, owner, outcomes)
 }
