@@ -499,3 +499,12 @@ func TestIdempotencyKeyMakesPOSTSafeToRetry(t *testing.T) {
 	}
 	b.waitStatus(first.ID, "processed", 5*time.Second)
 }
+
+func TestProbes(t *testing.T) {
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
+	for _, path := range []string{"/livez", "/readyz"} {
+		if code, body := b.do(http.MethodGet, path, ""); code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, code, body)
+		}
+	}
+}
