@@ -1,7 +1,7 @@
 // Package catalog names the proofs and the claims they check. It is the one
-// list the runner, docscheck and the website all read, so a proof that is
-// documented but not registered (or the reverse) is caught by a test rather
-// than by a reader.
+// list of proofs: the runner's registry is built from it (proofs/scenario
+// only adds each proof's code), and docscheck and the website read it. It
+// imports nothing, so docscheck can read it without the harness.
 package catalog
 
 // Proof is one named, public claim.
@@ -13,18 +13,48 @@ type Proof struct {
 // Reproduce is the command that runs this proof alone.
 func (p Proof) Reproduce() string { return "go run ./proofs run " + p.Name }
 
-// Proofs lists every proof in registry order: the order `proofs run` uses.
+// Proofs lists every proof in the order `proofs run` runs them.
 var Proofs = []Proof{
-	{"migration_status_and_apply", "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, and a changed applied file is refused."},
-	{"deploy_artifact_smoke", "The staged deploy bundle builds outside the source tree, applies its own migrations, starts, and its smoke check passes; the smoke check fails closed on bad input."},
-	{"worker_crash_recovers_job", "A worker that crashes after claiming a job is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health."},
-	{"worker_restart_is_visible_in_health", "While a crashed worker's job is being recovered, /health reports degraded/recovering, then returns to ok/healthy once the job is done."},
-	{"process_restart_recovers_inflight_job", "A job in flight when the whole backend process is killed is recovered and processed by the next process, visible in its /health."},
-	{"startup_validation_fails_closed", "A missing or invalid DATABASE_URL, PORT or JOB_POLL_MS stops the backend with exit status 2 and one clear line, never printing the database URL."},
-	{"job_flow_updates_health_and_db", "A posted job is processed; the API, the database row and the /health counters agree."},
-	{"multi_instance_claims_once", "Two backend processes on one database process every job exactly once between them."},
-	{"db_outage_recovers", "When the database goes away the backend stays up, reports it in /health and answers 503; when it comes back every job is processed and none is lost."},
-	{"bad_input_is_rejected", "Malformed JSON, oversize bodies, bad ids, unknown ids and wrong methods get their documented 4xx and write nothing."},
+	{
+		Name:  "migration_status_and_apply",
+		Claim: "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, and a changed applied file is refused.",
+	},
+	{
+		Name:  "deploy_artifact_smoke",
+		Claim: "The staged deploy bundle builds outside the source tree, applies its own migrations, starts, and its smoke check passes; the smoke check fails closed on bad input.",
+	},
+	{
+		Name:  "worker_crash_recovers_job",
+		Claim: "A worker that crashes after claiming a job is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health.",
+	},
+	{
+		Name:  "worker_restart_is_visible_in_health",
+		Claim: "While a crashed worker's job is being recovered, /health reports degraded/recovering, then returns to ok/healthy once the job is done.",
+	},
+	{
+		Name:  "process_restart_recovers_inflight_job",
+		Claim: "A job in flight when the whole backend process is killed is recovered and processed by the next process, visible in its /health.",
+	},
+	{
+		Name:  "startup_validation_fails_closed",
+		Claim: "A missing or invalid DATABASE_URL, PORT or JOB_POLL_MS stops the backend with exit status 2 and one clear line, never printing the database URL.",
+	},
+	{
+		Name:  "job_flow_updates_health_and_db",
+		Claim: "A posted job is processed; the API, the database row and the /health counters agree.",
+	},
+	{
+		Name:  "multi_instance_claims_once",
+		Claim: "Two backend processes on one database process every job exactly once between them.",
+	},
+	{
+		Name:  "db_outage_recovers",
+		Claim: "When the database goes away the backend stays up, reports it in /health and answers 503; when it comes back every job is processed and none is lost.",
+	},
+	{
+		Name:  "bad_input_is_rejected",
+		Claim: "Malformed JSON, oversize bodies, bad ids, unknown ids and wrong methods get their documented 4xx and write nothing.",
+	},
 }
 
 // Lookup returns the proof with this name.
@@ -37,7 +67,7 @@ func Lookup(name string) (Proof, bool) {
 	return Proof{}, false
 }
 
-// Names returns the proof names in registry order.
+// Names returns the proof names in catalog order.
 func Names() []string {
 	names := make([]string, len(Proofs))
 	for i, p := range Proofs {

@@ -63,7 +63,7 @@ func Tool() clispec.Tool {
 			},
 			{
 				Path:    []string{"run"},
-				Summary: "Run the named proofs (default: all, in registry order) and write the report.",
+				Summary: "Run the named proofs (default: all, in catalog order) and write the report.",
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs run", flag.ContinueOnError)
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)")
