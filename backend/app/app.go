@@ -97,6 +97,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 		BatchSize:      cfg.BatchSize,
 		Concurrency:    cfg.Concurrency,
 		FaultInjection: cfg.FaultInjection,
+		MaxCrashes:     cfg.MaxCrashes,
 	})
 	if err != nil {
 		pool.Close()

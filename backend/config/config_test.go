@@ -49,6 +49,8 @@ func TestFromEnvRejectsBadRequiredVariables(t *testing.T) {
 		{"FAULT_INJECTION odd", "FAULT_INJECTION", "yes please", false},
 		{"LOG_LEVEL odd", "LOG_LEVEL", "loud", false},
 		{"MAX_BODY_BYTES negative", "MAX_BODY_BYTES", "-1", false},
+		{"WORKER_MAX_CRASHES zero", "WORKER_MAX_CRASHES", "0", false},
+		{"DATABASE_URL key=value with a bad port", "DATABASE_URL", "host=h port=notaport password=s3cr3t-pass", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +85,7 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	}
 	if c.Port != 8080 || c.PollInterval != 500*time.Millisecond || c.Lease != DefaultLease ||
 		c.BatchSize != DefaultBatchSize || c.MaxBodyBytes != DefaultMaxBodyBytes || c.FaultInjection ||
-		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts {
+		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts || c.MaxCrashes != DefaultMaxCrashes {
 		t.Fatalf("defaults: %+v", c)
 	}
 	vars := valid()

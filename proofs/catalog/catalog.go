@@ -37,7 +37,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:  "startup_validation_fails_closed",
-		Claim: "A missing or invalid DATABASE_URL, PORT or JOB_POLL_MS stops the backend with exit status 2 and one clear line, never printing the database URL.",
+		Claim: "A missing or invalid DATABASE_URL (URL or key=value form), PORT or JOB_POLL_MS stops the backend with exit status 2 and one clear line, never printing the database URL.",
 	},
 	{
 		Name:  "job_flow_updates_health_and_db",
@@ -54,6 +54,42 @@ var Proofs = []Proof{
 	{
 		Name:  "bad_input_is_rejected",
 		Claim: "Malformed JSON, oversize bodies, bad ids, unknown ids and wrong methods get their documented 4xx and write nothing.",
+	},
+	{
+		Name:  "heartbeat_keeps_long_job_leased",
+		Claim: "A job held for several leases on a live worker keeps its lease by heartbeat: the lease never lapses, no rescuer takes it, it runs once.",
+	},
+	{
+		Name:  "stalled_worker_cannot_complete_taken_job",
+		Claim: "A worker frozen (SIGSTOP) past its lease loses the job to another instance; woken (SIGCONT), its late completion is refused and logged, and the job takes effect once.",
+	},
+	{
+		Name:  "graceful_shutdown_finishes_or_hands_back",
+		Claim: "On SIGTERM a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt.",
+	},
+	{
+		Name:  "failing_job_ends_failed",
+		Claim: "A job that fails every attempt ends failed after JOB_MAX_ATTEMPTS attempts with last_error set, and /health failed_jobs counts it.",
+	},
+	{
+		Name:  "crash_loop_trips_guard",
+		Claim: "A worker that crashes on every claim is restarted WORKER_MAX_CRASHES times, then reported failed: /health 503 error, /readyz 503; the process stays up and no job is lost.",
+	},
+	{
+		Name:  "fault_payloads_are_plain_data",
+		Claim: "Without FAULT_INJECTION=1 fault fields are plain data: no crash, hold or failure, and the payload is stored as posted.",
+	},
+	{
+		Name:  "secrets_stay_out_of_output",
+		Claim: "The database URL and password never reach the backend's raw output or any HTTP body, on the error paths too (bad requests, an outage, a refused login, migrate); checked before any redaction.",
+	},
+	{
+		Name:  "concurrent_migrate_up_applies_once",
+		Claim: "Several migrate up started at the same moment all succeed and apply every migration file exactly once between them.",
+	},
+	{
+		Name:  "outage_resumes_unwoken_jobs",
+		Claim: "After a database outage the worker claims again within about a second, also jobs nobody woke it for: posted to another instance, or inserted directly.",
 	},
 }
 

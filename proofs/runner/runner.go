@@ -133,7 +133,7 @@ func list(w io.Writer, asJSON bool) int {
 		return ExitPass
 	}
 	for _, e := range entries {
-		fmt.Fprintf(w, "%-38s %s\n", e.Name, e.Claim)
+		fmt.Fprintf(w, "%-42s %s\n", e.Name, e.Claim)
 	}
 	return ExitPass
 }
@@ -229,6 +229,9 @@ func (r *run) main(ctx context.Context) int {
 			fmt.Fprintf(r.stderr, "proofs: the built site holds a secret in %v (%v); remove %s\n", leaks, err, site)
 			return ExitHarness
 		}
+	}
+	if scrubbed := r.red.Scrubbed(); len(scrubbed) > 0 {
+		fmt.Fprintf(r.stderr, "proofs: the evidence redactor removed a secret from %d file(s) before writing them: %s\n", len(scrubbed), strings.Join(scrubbed, ", "))
 	}
 	r.printSummary(out, reportDir, setupErr)
 	switch {
@@ -410,7 +413,7 @@ func (r *run) printSummary(run report.Run, reportDir string, setupErr error) {
 	}
 	fmt.Fprintln(w)
 	for _, s := range run.Scenarios {
-		line := fmt.Sprintf("%-5s %-38s %6.2fs", strings.ToUpper(string(s.Verdict)), s.Name, float64(s.DurationMS)/1000)
+		line := fmt.Sprintf("%-5s %-42s %6.2fs", strings.ToUpper(string(s.Verdict)), s.Name, float64(s.DurationMS)/1000)
 		if s.FirstFailure != nil {
 			line += fmt.Sprintf("  first failure: %s (expected %s, observed %s)", s.FirstFailure.Name, clip(s.FirstFailure.Expected), clip(s.FirstFailure.Observed))
 		} else if s.Reason != "" {

@@ -12,16 +12,25 @@ import (
 // here; building the registry refuses a catalog entry without code and code
 // without a catalog entry, so neither can be forgotten.
 var runs = map[string]func(*T){
-	"migration_status_and_apply":            migrationStatusAndApply,
-	"deploy_artifact_smoke":                 deployArtifactSmoke,
-	"worker_crash_recovers_job":             workerCrashRecoversJob,
-	"worker_restart_is_visible_in_health":   workerRestartIsVisibleInHealth,
-	"process_restart_recovers_inflight_job": processRestartRecoversInflightJob,
-	"startup_validation_fails_closed":       startupValidationFailsClosed,
-	"job_flow_updates_health_and_db":        jobFlowUpdatesHealthAndDB,
-	"multi_instance_claims_once":            multiInstanceClaimsOnce,
-	"db_outage_recovers":                    dbOutageRecovers,
-	"bad_input_is_rejected":                 badInputIsRejected,
+	"migration_status_and_apply":               migrationStatusAndApply,
+	"deploy_artifact_smoke":                    deployArtifactSmoke,
+	"worker_crash_recovers_job":                workerCrashRecoversJob,
+	"worker_restart_is_visible_in_health":      workerRestartIsVisibleInHealth,
+	"process_restart_recovers_inflight_job":    processRestartRecoversInflightJob,
+	"startup_validation_fails_closed":          startupValidationFailsClosed,
+	"job_flow_updates_health_and_db":           jobFlowUpdatesHealthAndDB,
+	"multi_instance_claims_once":               multiInstanceClaimsOnce,
+	"db_outage_recovers":                       dbOutageRecovers,
+	"bad_input_is_rejected":                    badInputIsRejected,
+	"heartbeat_keeps_long_job_leased":          heartbeatKeepsLongJobLeased,
+	"stalled_worker_cannot_complete_taken_job": stalledWorkerCannotCompleteTakenJob,
+	"graceful_shutdown_finishes_or_hands_back": gracefulShutdownFinishesOrHandsBack,
+	"failing_job_ends_failed":                  failingJobEndsFailed,
+	"crash_loop_trips_guard":                   crashLoopTripsGuard,
+	"fault_payloads_are_plain_data":            faultPayloadsArePlainData,
+	"secrets_stay_out_of_output":               secretsStayOutOfOutput,
+	"concurrent_migrate_up_applies_once":       concurrentMigrateUpAppliesOnce,
+	"outage_resumes_unwoken_jobs":              outageResumesUnwokenJobs,
 }
 
 // registry is built once from the catalog; building it checks that the
