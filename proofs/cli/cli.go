@@ -15,6 +15,7 @@ import (
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/proofs/mutant"
 )
 
 // Flag names, shared by the runner and its docs.
@@ -23,6 +24,7 @@ const (
 	FlagDB              = "db"
 	FlagReport          = "report"
 	FlagResetExistingDB = "reset-existing-db"
+	FlagJUnit           = "junit"
 
 	FlagJobs      = "jobs"
 	FlagSeed      = "seed"
@@ -74,6 +76,18 @@ func Tool() clispec.Tool {
 				Args: CheckProofNames,
 			},
 			{
+				Path:    []string{"mutants"},
+				Summary: "Apply each curated claim-breaking change to a scratch copy of the repository, run the proofs that must catch it, and fail if one survives.",
+				Flags: func() *flag.FlagSet {
+					fs := flag.NewFlagSet("proofs mutants", flag.ContinueOnError)
+					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
+					fs.String(FlagReport, DefaultReportDir, "report folder; the run writes mutants.json and mutants/ into it")
+					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
+					return fs
+				},
+				Args: CheckMutantNames,
+			},
+			{
 				Path:    []string{"soak"},
 				Summary: "Post jobs to several backends while killing, restarting and cutting them off the database; check nothing was lost, done twice or leaked.",
 				Flags: func() *flag.FlagSet {
@@ -98,7 +112,9 @@ type RunOptions struct {
 	DB              string
 	ReportDir       string
 	ResetExistingDB bool
-	Names           []string
+	// JUnit is the JUnit XML file to write, or "" (run only).
+	JUnit string
+	Names []string
 }
 
 // ParseRunOptions reads the run command's values from its parsed flag set.
@@ -107,8 +123,17 @@ func ParseRunOptions(fs *flag.FlagSet) RunOptions {
 		DB:              fs.Lookup(FlagDB).Value.String(),
 		ReportDir:       fs.Lookup(FlagReport).Value.String(),
 		ResetExistingDB: fs.Lookup(FlagResetExistingDB).Value.String() == "true",
+		JUnit:           lookupString(fs, FlagJUnit),
 		Names:           fs.Args(),
 	}
+}
+
+// lookupString is a flag's value, or "" when the command has no such flag.
+func lookupString(fs *flag.FlagSet, name string) string {
+	if f := fs.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }
 
 // SoakOptions are the parsed flags of `proofs soak`.
@@ -151,6 +176,26 @@ func CheckProofNames(names []string) error {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return fmt.Errorf("%w %q%s\nvalid proofs:\n  %s", ErrUnknownProof, name, hint, strings.Join(valid, "\n  "))
+	}
+	return nil
+}
+
+// ErrUnknownMutant is wrapped by the mutants command's argument check when a
+// name is not a curated mutant.
+var ErrUnknownMutant = errors.New("unknown mutant")
+
+// CheckMutantNames accepts curated mutant names only.
+func CheckMutantNames(names []string) error {
+	valid := mutant.Names()
+	for _, name := range names {
+		if _, ok := mutant.Lookup(name); ok {
+			continue
+		}
+		hint := ""
+		if s := suggest.Nearest(name, valid); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return fmt.Errorf("%w %q%s\nvalid mutants:\n  %s", ErrUnknownMutant, name, hint, strings.Join(valid, "\n  "))
 	}
 	return nil
 }
