@@ -71,6 +71,7 @@ func Tool() clispec.Tool {
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)")
 					fs.String(FlagReport, DefaultReportDir, "folder to write results.json, history.ndjson and scenarios/ into")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
+					fs.String(FlagJUnit, "", "also write the verdicts as JUnit XML to this file (one testcase per proof); with GITHUB_STEP_SUMMARY set, a Markdown table is appended there too")
 					return fs
 				},
 				Args: CheckProofNames,

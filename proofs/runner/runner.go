@@ -254,6 +254,18 @@ func (r *run) main(ctx context.Context) int {
 	if scrubbed := r.red.Scrubbed(); len(scrubbed) > 0 {
 		fmt.Fprintf(r.stderr, "proofs: the evidence redactor removed a secret from %d file(s) before writing them: %s\n", len(scrubbed), strings.Join(scrubbed, ", "))
 	}
+	if r.opts.JUnit != "" {
+		if err := writeJUnit(r.opts.JUnit, out, r.red); err != nil {
+			fmt.Fprintf(r.stderr, "proofs: --%s: %v\n", cli.FlagJUnit, err)
+			return ExitHarness
+		}
+	}
+	if path := r.cfg.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := appendStepSummary(path, out, r.red); err != nil {
+			fmt.Fprintf(r.stderr, "proofs: GITHUB_STEP_SUMMARY: %v\n", err)
+			return ExitHarness
+		}
+	}
 	r.printSummary(out, reportDir, setupErr)
 	switch {
 	case out.Summary.Failed > 0:
