@@ -89,6 +89,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 			BatchSize:      cfg.BatchSize,
 			Concurrency:    cfg.Concurrency,
 			FaultInjection: cfg.FaultInjection,
+			MaxCrashes:     cfg.MaxCrashes,
 		},
 		Listen: func(ctx context.Context) (*pgx.Conn, error) {
 			return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
