@@ -123,14 +123,18 @@ chmod 1777 "$work/owned/tmp"
 # One archive of the machine's files, then the written ones (no "." entry:
 # it would set the mode of the image's /).
 # Libraries go in dereferenced (a symlink's target may lie elsewhere).
-tar -C / --owner=0 --group=0 --numeric-owner --dereference -cf "$work/root.tar" -T "$work/files"
-tar -C / --owner=0 --group=0 --numeric-owner -rf "$work/root.tar" "${sharedir#/}" usr/share/zoneinfo
-tar -C "$root" --owner=0 --group=0 --numeric-owner -rf "$work/root.tar" bin etc usr var
-tar -C "$work/owned" --owner=999 --group=999 --numeric-owner --no-recursion -cf "$work/owned.tar" "${owned[@]}"
+# Sorted names and fixed times for the written files make the archives the
+# same from run to run, so the daemon's build cache can reuse the layers.
+tar=(tar --sort=name --numeric-owner)
+"${tar[@]}" -C / --owner=0 --group=0 --dereference -cf "$work/root.tar" -T "$work/files"
+"${tar[@]}" -C / --owner=0 --group=0 -rf "$work/root.tar" "${sharedir#/}" usr/share/zoneinfo
+"${tar[@]}" -C "$root" --owner=0 --group=0 --mtime=@0 -rf "$work/root.tar" bin etc usr var
+"${tar[@]}" -C "$work/owned" --owner=999 --group=999 --mtime=@0 --no-recursion -cf "$work/owned.tar" "${owned[@]}"
 rm -rf "$root" "$work/owned"
 
 cat >"$work/Dockerfile" <<EOF
 FROM scratch
+LABEL org.prodproof.standin=true
 ADD root.tar /
 ADD owned.tar /
 ENV PATH=$bindir:/usr/local/bin:/bin PGDATA=/var/lib/postgresql/data TZ=Etc/UTC
@@ -142,5 +146,11 @@ ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 CMD ["postgres"]
 EOF
 # The classic builder: BuildKit may be absent, and nothing here needs it.
-DOCKER_BUILDKIT=0 docker build --quiet --tag "$image" "$work" >/dev/null
+# Its output (a deprecation notice, layer ids) is shown only on failure.
+if ! out=$(DOCKER_BUILDKIT=0 docker build --quiet --tag "$image" "$work" 2>&1); then
+	printf '%s\n' "$out" >&2
+	die "docker build failed"
+fi
+# A rebuild leaves the previous stand-in untagged; remove such leftovers.
+docker image prune --force --filter label=org.prodproof.standin=true >/dev/null
 echo "built $image from $bindir (PostgreSQL $major)"

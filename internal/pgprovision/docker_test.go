@@ -220,9 +220,9 @@ func TestDockerStartAndClose(t *testing.T) {
 	assertRemoved(t, pool, srv.container, volumes)
 }
 
-// TestAutoPicksDockerWhenDaemonAnswers: no URL and a daemon that answers,
+// TestDockerPickedByAutoWhenDaemonAnswers: no URL and a daemon that answers,
 // so auto runs a container.
-func TestAutoPicksDockerWhenDaemonAnswers(t *testing.T) {
+func TestDockerPickedByAutoWhenDaemonAnswers(t *testing.T) {
 	pool, image := dockerForTest(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
