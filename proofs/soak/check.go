@@ -3,6 +3,7 @@ package soak
 import (
 	"context"
 	"fmt"
+	"github.com/prodproof/prodproof/internal/report"
 	"slices"
 	"strings"
 
@@ -58,44 +59,6 @@ type Ack struct {
 	Instance string `json:"instance"`
 }
 
-// Tally counts what went wrong with the jobs. Every field but Unacknowledged
-// and RetriedSeqs must be zero for the soak to pass.
-type Tally struct {
-	// Lost: accepted (201) jobs with no row.
-	Lost int `json:"lost"`
-	// Duplicated: processed jobs with more than one effect.
-	Duplicated int `json:"duplicated"`
-	// Stuck: jobs still pending or processing at the deadline.
-	Stuck int `json:"stuck"`
-	// Failed: jobs that ended failed (the soak's faults all leave attempts to
-	// spare, so none should).
-	Failed int `json:"failed"`
-	// MissingEffects: processed jobs with no effect.
-	MissingEffects int `json:"missing_effects"`
-	// StrayEffects: effects of jobs that are not processed.
-	StrayEffects int `json:"stray_effects"`
-	// EffectAttemptMismatch: an effect written by an attempt other than the
-	// job's final one.
-	EffectAttemptMismatch int `json:"effect_attempt_mismatch"`
-	// OverAttempts: jobs claimed more often than JOB_MAX_ATTEMPTS allows.
-	OverAttempts int `json:"over_attempts"`
-	// Unacknowledged: rows whose id no 201 returned. A POST whose insert
-	// committed but whose answer was lost (a 503 after the commit, a killed
-	// instance) leaves one; the client then retries and the same seq has two
-	// rows. Expected under chaos; they must still be processed once.
-	Unacknowledged int `json:"unacknowledged"`
-	// RetriedSeqs: client sequence numbers with more than one row.
-	RetriedSeqs int `json:"retried_seqs"`
-}
-
-// Check is one checked expectation.
-type Check struct {
-	Name     string `json:"name"`
-	Expected string `json:"expected"`
-	Observed string `json:"observed"`
-	OK       bool   `json:"ok"`
-}
-
 // maxExamples bounds how many job ids a failed check lists.
 const maxExamples = 10
 
@@ -103,8 +66,8 @@ const maxExamples = 10
 // every accepted job exists and is processed, each processed job has exactly
 // one effect, written by its final attempt, and no job used more than
 // maxAttempts attempts.
-func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
-	var t Tally
+func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (report.SoakTally, []report.SoakCheck) {
+	var t report.SoakTally
 	byID := make(map[string]JobState, len(jobs))
 	perSeq := map[int64]int{}
 	acked := make(map[string]bool, len(acks))
@@ -160,12 +123,12 @@ func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
 		}
 	}
 	slices.Sort(twice)
-	t = Tally{
+	t = report.SoakTally{
 		Lost: len(lost), Duplicated: len(dup), Stuck: len(stuck), Failed: len(failed),
 		MissingEffects: len(missing), StrayEffects: len(stray), EffectAttemptMismatch: len(mismatch),
 		OverAttempts: len(over), Unacknowledged: len(unacked), RetriedSeqs: retried,
 	}
-	checks := []Check{
+	checks := []report.SoakCheck{
 		none("every accepted job exists (none lost)", "accepted jobs without a row", lost),
 		none("every accepted job is processed", "accepted jobs not processed", notProcessed),
 		none("no job stuck pending or processing", "jobs pending or processing", stuck),
@@ -182,8 +145,8 @@ func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
 }
 
 // none builds a check that passes when items is empty.
-func none(name, what string, items []string) Check {
-	c := Check{Name: name, Expected: "0 " + what, OK: len(items) == 0}
+func none(name, what string, items []string) report.SoakCheck {
+	c := report.SoakCheck{Name: name, Expected: "0 " + what, OK: len(items) == 0}
 	c.Observed = fmt.Sprintf("%d %s", len(items), what)
 	if len(items) > 0 {
 		c.Observed += ": " + examples(items)
@@ -202,7 +165,7 @@ func examples(items []string) string {
 }
 
 // Passed reports whether every check holds.
-func Passed(checks []Check) bool {
+func Passed(checks []report.SoakCheck) bool {
 	for _, c := range checks {
 		if !c.OK {
 			return false

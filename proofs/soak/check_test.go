@@ -3,6 +3,7 @@ package soak
 import (
 	"context"
 	"fmt"
+	"github.com/prodproof/prodproof/internal/report"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func (f *fabricated) job(status string, attempts int, acked bool, effectAttempts
 }
 
 // evaluate reads the fabricated state back through ReadJobs.
-func (f *fabricated) evaluate() (Tally, []Check) {
+func (f *fabricated) evaluate() (report.SoakTally, []report.SoakCheck) {
 	f.t.Helper()
 	jobs, err := ReadJobs(context.Background(), f.pool)
 	if err != nil {
@@ -89,7 +90,7 @@ func (f *fabricated) evaluate() (Tally, []Check) {
 	return Evaluate(jobs, f.acks, MaxAttempts)
 }
 
-func failedChecks(checks []Check) []string {
+func failedChecks(checks []report.SoakCheck) []string {
 	var out []string
 	for _, c := range checks {
 		if !c.OK {
@@ -106,7 +107,7 @@ func TestCheckerBites(t *testing.T) {
 	cases := []struct {
 		name      string
 		fabricate func(f *fabricated)
-		want      Tally
+		want      report.SoakTally
 		failing   string // substring of the one failing check's name; "" for none
 	}{
 		{
@@ -122,7 +123,7 @@ func TestCheckerBites(t *testing.T) {
 				f.job("processed", 1, true, 1)
 				f.job("processed", 2, true, 1, 2)
 			},
-			want:    Tally{Duplicated: 1},
+			want:    report.SoakTally{Duplicated: 1},
 			failing: "took effect twice",
 		},
 		{
@@ -131,7 +132,7 @@ func TestCheckerBites(t *testing.T) {
 				f.job("processed", 1, true, 1)
 				f.acks = append(f.acks, Ack{Seq: 99, ID: "00000000-0000-4000-8000-000000000001", Instance: "b2"})
 			},
-			want:    Tally{Lost: 1},
+			want:    report.SoakTally{Lost: 1},
 			failing: "none lost",
 		},
 		{
@@ -139,7 +140,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("pending", 1, true)
 			},
-			want:    Tally{Stuck: 1},
+			want:    report.SoakTally{Stuck: 1},
 			failing: "stuck",
 		},
 		{
@@ -147,7 +148,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processing", 2, true)
 			},
-			want:    Tally{Stuck: 1},
+			want:    report.SoakTally{Stuck: 1},
 			failing: "stuck",
 		},
 		{
@@ -155,7 +156,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("failed", MaxAttempts, true)
 			},
-			want:    Tally{Failed: 1},
+			want:    report.SoakTally{Failed: 1},
 			failing: "ended failed",
 		},
 		{
@@ -163,7 +164,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processed", 1, true)
 			},
-			want:    Tally{MissingEffects: 1},
+			want:    report.SoakTally{MissingEffects: 1},
 			failing: "every processed job took effect",
 		},
 		{
@@ -173,7 +174,7 @@ func TestCheckerBites(t *testing.T) {
 				id := f.job("pending", 1, false, 1)
 				_ = id
 			},
-			want:    Tally{Stuck: 1, StrayEffects: 1, Unacknowledged: 1},
+			want:    report.SoakTally{Stuck: 1, StrayEffects: 1, Unacknowledged: 1},
 			failing: "stuck",
 		},
 		{
@@ -181,7 +182,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processed", 2, true, 1)
 			},
-			want:    Tally{EffectAttemptMismatch: 1},
+			want:    report.SoakTally{EffectAttemptMismatch: 1},
 			failing: "final attempt",
 		},
 		{
@@ -189,7 +190,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processed", MaxAttempts+1, true, MaxAttempts+1)
 			},
-			want:    Tally{OverAttempts: 1},
+			want:    report.SoakTally{OverAttempts: 1},
 			failing: "attempts within",
 		},
 		{
@@ -199,7 +200,7 @@ func TestCheckerBites(t *testing.T) {
 				f.seq-- // the client posted the same seq again and got the 201
 				f.job("processed", 1, true, 1)
 			},
-			want:    Tally{Unacknowledged: 1, RetriedSeqs: 1},
+			want:    report.SoakTally{Unacknowledged: 1, RetriedSeqs: 1},
 			failing: "one row",
 		},
 	}
@@ -233,7 +234,7 @@ func TestCheckerBites(t *testing.T) {
 }
 
 func TestReportLineCountsTheTally(t *testing.T) {
-	r := &Report{Accepted: 500, FaultsTotal: 42, Tally: Tally{Lost: 1, Duplicated: 2, Stuck: 3}}
+	r := &report.SoakReport{Accepted: 500, FaultsTotal: 42, Tally: report.SoakTally{Lost: 1, Duplicated: 2, Stuck: 3}}
 	want := "soak: 500 jobs, 42 faults, lost 1, duplicated 2, stuck 3"
 	if got := r.Line(); got != want {
 		t.Errorf("Line() = %q, want %q", got, want)
@@ -244,7 +245,7 @@ func TestPassedNeedsChecks(t *testing.T) {
 	if Passed(nil) {
 		t.Error("no checks must not pass")
 	}
-	if Passed([]Check{{OK: true}, {OK: false}}) {
+	if Passed([]report.SoakCheck{{OK: true}, {OK: false}}) {
 		t.Error("a failed check must fail the soak")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/prodproof/prodproof/internal/report"
 	"net"
 	"net/url"
 	"slices"
@@ -78,8 +79,8 @@ type Options struct {
 // Result is a finished soak: its report, event stream and instance logs
 // (not yet redacted; Write redacts).
 type Result struct {
-	Report *Report
-	Events []Event
+	Report *report.SoakReport
+	Events []report.SoakEvent
 	Log    string
 }
 
@@ -105,12 +106,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{Report: s.rep, Events: slices.Clone(s.events), Log: s.log.String()}
 	s.mu.Unlock()
 	if err != nil {
-		s.rep.Verdict, s.rep.Reason = "error", opts.Redactor.Redact(err.Error())
+		s.rep.Verdict, s.rep.Reason = report.Error, opts.Redactor.Redact(err.Error())
 		return res, err
 	}
-	s.rep.Verdict = "pass"
+	s.rep.Verdict = report.Pass
 	if !Passed(s.rep.Checks) {
-		s.rep.Verdict = "fail"
+		s.rep.Verdict = report.Fail
 		for _, c := range s.rep.Checks {
 			if !c.OK {
 				s.rep.Reason = c.Name
@@ -122,17 +123,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 }
 
 type soak struct {
-	opts  Options
-	rep   *Report
-	began time.Time
-	group harness.Group
-	proxy *harness.Proxy
-	pool  *pgxpool.Pool
-	fleet *fleet
-	cl    *client
+	opts Options
+	rep  *report.SoakReport
+	// dbName is the soak database, for pg_stat_activity.
+	dbName string
+	began  time.Time
+	group  harness.Group
+	proxy  *harness.Proxy
+	pool   *pgxpool.Pool
+	fleet  *fleet
+	cl     *client
 
 	mu            sync.Mutex
-	events        []Event
+	events        []report.SoakEvent
 	log           strings.Builder
 	startFailures []string
 	termExits     []string // "a1: 0"
@@ -144,7 +147,7 @@ type soak struct {
 	faultCounts  sync.Map // kind -> *atomic.Int64
 }
 
-func (s *soak) event(e Event) {
+func (s *soak) event(e report.SoakEvent) {
 	e.At = time.Now().UTC()
 	s.mu.Lock()
 	s.events = append(s.events, e)
@@ -168,7 +171,7 @@ func (s *soak) run(ctx context.Context) error {
 	if err != nil || u.Host == "" {
 		return errors.New("the soak needs a postgres:// database URL with a host to put the proxy in front of")
 	}
-	s.rep.DBName = strings.TrimPrefix(u.Path, "/")
+	s.dbName = strings.TrimPrefix(u.Path, "/")
 	target := u.Host
 	if u.Port() == "" {
 		target = net.JoinHostPort(u.Hostname(), "5432")
@@ -227,7 +230,7 @@ func (s *soak) run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("start instance %d: %s", slot+1, o.Redactor.Redact(err.Error()))
 		}
-		s.event(Event{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+		s.event(report.SoakEvent{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
 	}
 	s.cl = newClient(s.fleet, s.event)
 
@@ -240,7 +243,7 @@ func (s *soak) run(ctx context.Context) error {
 	defer func() { stopBG(); bgWG.Wait() }()
 
 	o.Logf("soak: seed %d: posting %d jobs at %d/s to %d instances under chaos", o.Seed, o.Jobs, o.Rate, o.Instances)
-	s.event(Event{Type: "phase", Detail: "posting and chaos"})
+	s.event(report.SoakEvent{Type: "phase", Detail: "posting and chaos"})
 	postStart := time.Now()
 	chaosDone := make(chan struct{})
 	go func() { defer close(chaosDone); s.chaos(ctx) }()
@@ -261,7 +264,7 @@ func (s *soak) run(ctx context.Context) error {
 		}
 	}
 
-	s.event(Event{Type: "phase", Detail: "settle"})
+	s.event(report.SoakEvent{Type: "phase", Detail: "settle"})
 	o.Logf("soak: chaos over; waiting up to %s for every job to finish", o.Settle)
 	settleStart := time.Now()
 	settleDeadline := settleStart.Add(o.Settle)
@@ -281,14 +284,14 @@ func (s *soak) run(ctx context.Context) error {
 	s.rep.Client, s.rep.Tally, s.rep.Jobs = stats, tally, len(jobs)
 	s.rep.Accepted = len(acks)
 	if unfinished != "" {
-		s.event(Event{Type: "settle_timeout", Detail: unfinished})
+		s.event(report.SoakEvent{Type: "settle_timeout", Detail: unfinished})
 	}
 
 	checks = append(checks,
-		Check{Name: "every job the client posted was accepted", Expected: fmt.Sprintf("%d accepted, 0 given up", s.nextSeq.Load()),
+		report.SoakCheck{Name: "every job the client posted was accepted", Expected: fmt.Sprintf("%d accepted, 0 given up", s.nextSeq.Load()),
 			Observed: fmt.Sprintf("%d accepted, %d given up", len(acks), stats.GaveUp), OK: int64(len(acks)) == s.nextSeq.Load() && stats.GaveUp == 0},
-		Check{Name: "no HTTP 500 (5xx other than 503)", Expected: "0", Observed: fmt.Sprintf("%d (503s, retried: %d)", stats.Status5xx, stats.Status503), OK: stats.Status5xx == 0},
-		Check{Name: "no valid job rejected with a 4xx", Expected: "0", Observed: strconv.Itoa(stats.Rejected), OK: stats.Rejected == 0},
+		report.SoakCheck{Name: "no HTTP 500 (5xx other than 503)", Expected: "0", Observed: fmt.Sprintf("%d (503s, retried: %d)", stats.Status5xx, stats.Status503), OK: stats.Status5xx == 0},
+		report.SoakCheck{Name: "no valid job rejected with a 4xx", Expected: "0", Observed: strconv.Itoa(stats.Rejected), OK: stats.Rejected == 0},
 	)
 	var notOK []string
 	for _, name := range sortedKeys(healthByInstance) {
@@ -296,14 +299,14 @@ func (s *soak) run(ctx context.Context) error {
 			notOK = append(notOK, name+": "+h)
 		}
 	}
-	checks = append(checks, Check{Name: "every instance's /health is back to ok", Expected: fmt.Sprintf("%d instances with 200 ok", o.Instances),
+	checks = append(checks, report.SoakCheck{Name: "every instance's /health is back to ok", Expected: fmt.Sprintf("%d instances with 200 ok", o.Instances),
 		Observed: describeHealth(healthByInstance, notOK), OK: len(notOK) == 0 && len(healthByInstance) == o.Instances})
 	s.mu.Lock()
 	startFailures, termExits, badTerm := slices.Clone(s.startFailures), slices.Clone(s.termExits), slices.Clone(s.badTermExits)
 	s.mu.Unlock()
 	checks = append(checks,
 		none("every replacement instance started", "failed starts", startFailures),
-		Check{Name: "every SIGTERM ends in a clean exit", Expected: "exit 0 for each", Observed: fmt.Sprintf("%d graceful stops %v", len(termExits), termExits), OK: len(badTerm) == 0},
+		report.SoakCheck{Name: "every SIGTERM ends in a clean exit", Expected: "exit 0 for each", Observed: fmt.Sprintf("%d graceful stops %v", len(termExits), termExits), OK: len(badTerm) == 0},
 	)
 	s.rep.Checks = checks
 
@@ -312,7 +315,7 @@ func (s *soak) run(ctx context.Context) error {
 	for _, inst := range s.fleet.live() {
 		s.fleet.take(inst.Slot)
 		code := inst.proc.Terminate(stopGrace)
-		s.event(Event{Type: "instance_stopped", Instance: inst.Name, Detail: fmt.Sprintf("exit %d", code)})
+		s.event(report.SoakEvent{Type: "instance_stopped", Instance: inst.Name, Detail: fmt.Sprintf("exit %d", code)})
 	}
 	return nil
 }
@@ -398,7 +401,7 @@ func (s *soak) act(ctx context.Context, a Action) {
 		s.countFault("chaos_" + a.Kind)
 	}
 	began := time.Now()
-	e := Event{Type: "chaos", Kind: a.Kind}
+	e := report.SoakEvent{Type: "chaos", Kind: a.Kind}
 	switch a.Kind {
 	case ChaosKill:
 		inst := s.fleet.take(a.Slot)
@@ -463,7 +466,7 @@ func (s *soak) replace(ctx context.Context, slot int) string {
 		s.mu.Unlock()
 		return "failed: " + msg
 	}
-	s.event(Event{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+	s.event(report.SoakEvent{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
 	return inst.Name
 }
 
@@ -550,7 +553,7 @@ func (s *soak) pollHealth(ctx context.Context) {
 				summary = fmt.Sprintf("%d %s db=%s worker=%s/%s", h.HTTPStatus, h.Status, h.DB.Status, h.Worker.Status, h.Worker.Liveness)
 			}
 			s.mu.Lock()
-			st := s.rep.healthStats(inst.Name)
+			st := healthStats(s.rep, inst.Name)
 			st.Samples++
 			if err == nil {
 				st.MaxLatencyMS = max(st.MaxLatencyMS, h.LatencyMS)
@@ -564,7 +567,7 @@ func (s *soak) pollHealth(ctx context.Context) {
 			s.mu.Unlock()
 			if summary != lastSummary[inst.Name] {
 				lastSummary[inst.Name] = summary
-				s.event(Event{Type: "health", Instance: inst.Name, Detail: summary})
+				s.event(report.SoakEvent{Type: "health", Instance: inst.Name, Detail: summary})
 			}
 		}
 		select {
@@ -591,11 +594,11 @@ func (s *soak) sampleResources(ctx context.Context) {
 			s.mu.Unlock()
 		}
 		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		n, err := load.BackendConnections(qctx, s.pool, s.rep.DBName)
+		n, err := load.BackendConnections(qctx, s.pool, s.dbName)
 		cancel()
 		if err == nil {
 			s.mu.Lock()
-			s.rep.Resources.DBConnections = append(s.rep.Resources.DBConnections, ConnSample{At: time.Now().UTC(), Count: n})
+			s.rep.Resources.DBConnections = append(s.rep.Resources.DBConnections, report.ConnSample{At: time.Now().UTC(), Count: n})
 			s.mu.Unlock()
 		}
 		select {
@@ -640,7 +643,7 @@ func (s *soak) fillReport() {
 	for _, inst := range s.fleet.started() {
 		s.rep.InstancesStarted = append(s.rep.InstancesStarted, inst.Name)
 	}
-	s.rep.Resources.summarize()
+	summarize(&s.rep.Resources)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
