@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/pgtest"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/harness"
@@ -155,22 +157,31 @@ func TestLoadHygiene(t *testing.T) {
 	}
 }
 
+// waitHealthy waits until the backend's /health says ok.
 func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Process) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
+	last := "no answer"
 	for {
-		resp, err := http.Get(base + "/health")
-		if err == nil {
+		if resp, err := http.Get(base + "/health"); err != nil {
+			last = err.Error()
+		} else {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			doc, err := healthdoc.Decode(body)
+			if err == nil && resp.StatusCode == http.StatusOK && doc.Status == "ok" {
 				return
+			}
+			last = doc.Summary(resp.StatusCode)
+			if err != nil {
+				last = err.Error()
 			}
 		}
 		if exited, code := p.Exited(); exited {
 			t.Fatalf("backend exited with %d before answering /health", code)
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatalf("backend not healthy within 20 s: %v", err)
+			t.Fatalf("backend not healthy within 20 s; last /health: %s", last)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
