@@ -32,6 +32,13 @@ import (
 // headers, so stalled or deliberately slow clients cannot pin connections.
 const readHeaderTimeout = 5 * time.Second
 
+// The store is what the API and the worker need; they name it by their own
+// interfaces and never import it.
+var (
+	_ api.Store    = (*postgres.Store)(nil)
+	_ worker.Store = (*postgres.Store)(nil)
+)
+
 // ErrSchemaBehind means the database lacks migrations this binary needs.
 var ErrSchemaBehind = errors.New("database schema is behind this binary")
 

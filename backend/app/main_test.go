@@ -88,7 +88,7 @@ func TestMainRejectsBadUsageAndConfig(t *testing.T) {
 }
 
 func TestProbes(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), nil)
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
 	for _, path := range []string{"/livez", "/readyz"} {
 		if code, body := b.do(http.MethodGet, path, ""); code != http.StatusOK {
 			t.Errorf("%s: %d %s", path, code, body)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 )
 
 // Rescuer requeues processing jobs whose lease expired, which is how jobs
@@ -80,7 +79,7 @@ func (r *Rescuer) sweep(ctx context.Context) {
 
 // recordRecovery logs a recovery event and records the requeued jobs; jobs
 // that ran out of attempts were failed instead and are only logged.
-func recordRecovery(st *State, logger *slog.Logger, source string, requeued []postgres.Requeued, attrs ...any) {
+func recordRecovery(st *State, logger *slog.Logger, source string, requeued []job.Requeued, attrs ...any) {
 	var ids, failed []job.ID
 	for _, r := range requeued {
 		if r.Failed {

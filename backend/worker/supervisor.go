@@ -14,21 +14,18 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 )
 
 // Store is what the worker, supervisor and rescuer need from the database.
 type Store interface {
 	Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error)
-	Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error)
+	Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error)
 	Heartbeat(ctx context.Context, owner job.ID) (int64, error)
-	RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]postgres.Requeued, error)
-	RescueExpired(ctx context.Context, limit int) ([]postgres.Requeued, error)
+	RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]job.Requeued, error)
+	RescueExpired(ctx context.Context, limit int) ([]job.Requeued, error)
 	Release(ctx context.Context, owner job.ID) (int64, error)
 	CountUnfinished(ctx context.Context, ids []job.ID) (int, error)
 }
-
-var _ Store = (*postgres.Store)(nil)
 
 // Handler does a job's work. A returned error fails the attempt.
 type Handler func(ctx context.Context, c job.Claim) error
