@@ -35,7 +35,7 @@ proofs: ## Run every named proof against a throwaway local Postgres; evidence in
 	$(GO) run ./proofs run --report $(REPORT) $(PROOFS_FLAGS)
 
 .PHONY: soak
-soak: ## Chaos soak: JOBS jobs to 3 backends under kills, restarts, DB cuts, crashes (SEED= replays); report/soak/
+soak: ## Chaos soak: JOBS jobs to 3 backends under kills, restarts, DB cuts, pauses, crashes (SEED= replays); report/soak/
 	$(GO) build -o bin/proofs ./proofs
 	bin/proofs soak --jobs $(JOBS) --seed $(SEED) --report $(REPORT)
 

@@ -104,6 +104,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 		BatchSize:      cfg.BatchSize,
 		Concurrency:    cfg.Concurrency,
 		FaultInjection: cfg.FaultInjection,
+		Handler:        s.handler(),
 	})
 	if err != nil {
 		pool.Close()
@@ -153,6 +154,21 @@ func (s *Server) alive() bool {
 
 // wakeWorker tells the worker there may be jobs to claim; wake-ups that
 // arrive while one is pending fold into it.
+// handler is the reference handler: it accepts every job, and with
+// JOB_RECORD_EXECUTIONS=1 first records the execution in its own
+// transaction (see migrations/0004_create_job_executions.sql). A record
+// that cannot be written fails the attempt, as a side effect that could not
+// be made would.
+func (s *Server) handler() worker.Handler {
+	if !s.cfg.RecordExecutions {
+		return nil
+	}
+	pid := os.Getpid()
+	return func(ctx context.Context, c job.Claim) error {
+		return s.store.RecordExecution(ctx, c.ID, c.Attempts, pid)
+	}
+}
+
 func (s *Server) wakeWorker() {
 	select {
 	case s.wake <- struct{}{}:

@@ -53,6 +53,11 @@ type Config struct {
 	// reference handler's side effect). Benchmarks may turn it off to
 	// compare with no-op workers.
 	RecordEffects bool
+	// RecordExecutions writes a job_executions row, in its own transaction,
+	// each time the handler runs a job: an external side effect that a
+	// refused completion cannot undo, so the chaos soak can count
+	// re-executions. Off by default.
+	RecordExecutions bool
 }
 
 // Defaults for the optional knobs.
@@ -148,6 +153,13 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	case "0", "false":
 	default:
 		return Config{}, &Error{"JOB_RECORD_EFFECTS", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
+	}
+	switch v := get("JOB_RECORD_EXECUTIONS"); v {
+	case "1", "true":
+		c.RecordExecutions = true
+	case "", "0", "false":
+	default:
+		return Config{}, &Error{"JOB_RECORD_EXECUTIONS", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
 	}
 	return c, nil
 }

@@ -83,7 +83,8 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	}
 	if c.Port != 8080 || c.PollInterval != 500*time.Millisecond || c.Lease != DefaultLease ||
 		c.BatchSize != DefaultBatchSize || c.MaxBodyBytes != DefaultMaxBodyBytes || c.FaultInjection ||
-		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts {
+		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts ||
+		!c.RecordEffects || c.RecordExecutions {
 		t.Fatalf("defaults: %+v", c)
 	}
 	vars := valid()
@@ -91,12 +92,17 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	vars["JOB_LEASE_MS"] = "2000"
 	vars["PORT"] = " 65535 "
 	vars["MAX_BODY_BYTES"] = "1024"
+	vars["JOB_RECORD_EXECUTIONS"] = "1"
 	c, err = FromEnv(env(vars))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.FaultInjection || c.Lease != 2*time.Second || c.Port != 65535 || c.MaxBodyBytes != 1024 {
+	if !c.FaultInjection || c.Lease != 2*time.Second || c.Port != 65535 || c.MaxBodyBytes != 1024 || !c.RecordExecutions {
 		t.Fatalf("overrides: %+v", c)
+	}
+	vars["JOB_RECORD_EXECUTIONS"] = "yes"
+	if _, err := FromEnv(env(vars)); err == nil || !strings.Contains(err.Error(), "JOB_RECORD_EXECUTIONS") {
+		t.Fatalf("JOB_RECORD_EXECUTIONS=yes: %v", err)
 	}
 }
 

@@ -69,8 +69,8 @@ type SoakReport struct {
 // Line is the soak's last output line, as `proofs soak` prints it and the
 // website shows it.
 func (r *SoakReport) Line() string {
-	return fmt.Sprintf("soak: %d jobs, %d faults, lost %d, duplicated %d, stuck %d",
-		r.Accepted, r.FaultsTotal, r.Tally.Lost, r.Tally.Duplicated, r.Tally.Stuck)
+	return fmt.Sprintf("soak: %d jobs, %d faults, lost %d, duplicated %d, stuck %d, re-executed %d (unexplained %d)",
+		r.Accepted, r.FaultsTotal, r.Tally.Lost, r.Tally.Duplicated, r.Tally.Stuck, r.Tally.Reexecuted, r.Tally.ReexecutedUnexplained)
 }
 
 // SoakConfig is what the soak was asked to do.
@@ -138,6 +138,12 @@ type SoakTally struct {
 	Unacknowledged int `json:"unacknowledged"`
 	// RetriedSeqs: client sequence numbers with more than one row.
 	RetriedSeqs int `json:"retried_seqs"`
+	// Reexecuted: jobs the handler ran more than once (job_executions). A
+	// fault can explain one: the instance that ran it first was killed,
+	// stopped, paused or lost the database, or its worker crashed.
+	Reexecuted int `json:"reexecuted"`
+	// ReexecutedUnexplained: re-executed jobs no injected fault explains.
+	ReexecutedUnexplained int `json:"reexecuted_unexplained"`
 }
 
 // SoakCheck is one checked expectation of the soak.

@@ -3,7 +3,6 @@ package soak
 import (
 	"context"
 	"fmt"
-	"github.com/prodproof/prodproof/internal/report"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/internal/report"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -220,8 +220,8 @@ func TestCheckerBites(t *testing.T) {
 }
 
 func TestReportLineCountsTheTally(t *testing.T) {
-	r := &report.SoakReport{Accepted: 500, FaultsTotal: 42, Tally: report.SoakTally{Lost: 1, Duplicated: 2, Stuck: 3}}
-	want := "soak: 500 jobs, 42 faults, lost 1, duplicated 2, stuck 3"
+	r := &report.SoakReport{Accepted: 500, FaultsTotal: 42, Tally: report.SoakTally{Lost: 1, Duplicated: 2, Stuck: 3, Reexecuted: 4, ReexecutedUnexplained: 5}}
+	want := "soak: 500 jobs, 42 faults, lost 1, duplicated 2, stuck 3, re-executed 4 (unexplained 5)"
 	if got := r.Line(); got != want {
 		t.Errorf("Line() = %q, want %q", got, want)
 	}
@@ -233,5 +233,46 @@ func TestPassedNeedsChecks(t *testing.T) {
 	}
 	if Passed([]report.SoakCheck{{OK: true}, {OK: false}}) {
 		t.Error("a failed check must fail the soak")
+	}
+}
+
+func TestEvaluateExecutions(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	instanceOf := map[int]string{100: "a1", 200: "b1"}
+	job := func(runs ...Execution) JobState {
+		return JobState{ID: "j", Status: "processed", Attempts: runs[len(runs)-1].Attempt, CreatedAt: t0, Executions: runs}
+	}
+	tests := []struct {
+		name            string
+		job             JobState
+		faults          []Fault
+		reexec, unexpl  int
+		wantCheckPassed bool
+	}{
+		{name: "one run", job: job(Execution{1, 100, at(10)}), wantCheckPassed: true},
+		{name: "run again after its instance was paused", reexec: 1, wantCheckPassed: true,
+			job:    job(Execution{2, 200, at(2500)}, Execution{1, 100, at(3100)}),
+			faults: []Fault{{Kind: ChaosPause, Instance: "a1", From: at(100), To: at(3000)}}},
+		{name: "run again after a database cut", reexec: 1, wantCheckPassed: true,
+			job:    job(Execution{1, 100, at(10)}, Execution{2, 100, at(4000)}),
+			faults: []Fault{{Kind: ChaosCut, From: at(20), To: at(1500)}}},
+		{name: "stolen from a live instance", reexec: 1, unexpl: 1,
+			job:    job(Execution{1, 100, at(10)}, Execution{2, 200, at(300)}),
+			faults: []Fault{{Kind: ChaosKill, Instance: "b1", From: at(50), To: at(60)}}},
+		{name: "a fault long before the job explains nothing", reexec: 1, unexpl: 1,
+			job:    job(Execution{1, 100, at(10_000)}, Execution{2, 200, at(10_300)}),
+			faults: []Fault{{Kind: ChaosPause, Instance: "a1", From: at(100), To: at(3000)}}},
+		{name: "same attempt run twice by a live instance", reexec: 1, unexpl: 1,
+			job: job(Execution{1, 100, at(10)}, Execution{1, 100, at(20)})},
+	}
+	tests[4].job.CreatedAt = at(9_900)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reexec, unexpl, check := EvaluateExecutions([]JobState{tt.job}, tt.faults, instanceOf)
+			if reexec != tt.reexec || unexpl != tt.unexpl || check.OK != tt.wantCheckPassed {
+				t.Errorf("re-executed %d unexplained %d check ok %t (%s); want %d %d %t", reexec, unexpl, check.OK, check.Observed, tt.reexec, tt.unexpl, tt.wantCheckPassed)
+			}
+		})
 	}
 }

@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/prodproof/prodproof/internal/report"
 	"io"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
 )
 
 // Client limits.

@@ -128,6 +128,13 @@ func (f *fleet) take(slot int) *instance {
 	return inst
 }
 
+// get returns slot's instance, nil if it is empty; the slot stays occupied.
+func (f *fleet) get(slot int) *instance {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.slots[slot]
+}
+
 // pick returns an occupied slot's instance, round robin, or nil.
 func (f *fleet) pick() *instance {
 	f.mu.Lock()

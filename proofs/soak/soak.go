@@ -2,12 +2,15 @@
 // thousands of jobs, some carrying crash, hold and fail faults, to two or
 // three backend instances that share one Postgres through a cuttable TCP
 // proxy, while a seeded schedule SIGKILLs and replaces instances, restarts
-// them gracefully with SIGTERM, cuts the database away for 1-3 s and posts
-// worker-crashing jobs. At the end it checks, with a deadline, that every
-// accepted job exists and is processed, that each took effect exactly once
-// (one job_effects row, written by the statement that completed it), that
-// attempts stayed bounded, that no request got a 500 and that every instance
-// reports ok again. The same seed replays the same schedule; the timing of
+// them gracefully with SIGTERM, cuts the database away for 1-3 s, pauses an
+// instance with SIGSTOP past its lease and posts worker-crashing jobs. At
+// the end it checks, with a deadline, that every accepted job exists and is
+// processed, that each took effect exactly once (one job_effects row,
+// written by the statement that completed it), that every job the handler
+// ran more than once (job_executions, written in its own transaction before
+// the completion) is explained by a fault on the instance that ran it
+// first, that attempts stayed bounded, that no request got a 500 and that
+// every instance reports ok again. The same seed replays the same schedule; the timing of
 // the operating system does not replay.
 package soak
 
@@ -15,7 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/prodproof/prodproof/internal/report"
+	"maps"
 	"net"
 	"net/url"
 	"slices"
@@ -28,6 +31,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/load"
@@ -145,6 +149,11 @@ type soak struct {
 	nextSeq      atomic.Int64
 	postingDone  atomic.Bool
 	faultCounts  sync.Map // kind -> *atomic.Int64
+
+	// faults are the spans of the injected faults that can make a job run
+	// again; instanceOf names each backend process id. Both under mu.
+	faults     []Fault
+	instanceOf map[int]string
 }
 
 func (s *soak) event(e report.SoakEvent) {
@@ -157,6 +166,29 @@ func (s *soak) event(e report.SoakEvent) {
 func (s *soak) logLine(instance, line string) {
 	s.mu.Lock()
 	fmt.Fprintf(&s.log, "[%s] %s\n", instance, line)
+	// A worker crash is injected by whichever instance claims the crash job;
+	// its log says which.
+	if strings.Contains(line, `"fault injected"`) && strings.Contains(line, FaultCrash) {
+		now := time.Now()
+		s.faults = append(s.faults, Fault{Kind: FaultCrash, Instance: instance, From: now, To: now})
+	}
+	s.mu.Unlock()
+}
+
+// started records a new instance: its event and its process id.
+func (s *soak) started(inst *instance) {
+	s.mu.Lock()
+	if s.instanceOf == nil {
+		s.instanceOf = map[int]string{}
+	}
+	s.instanceOf[inst.proc.PID()] = inst.Name
+	s.mu.Unlock()
+	s.event(report.SoakEvent{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+}
+
+func (s *soak) addFault(f Fault) {
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
 	s.mu.Unlock()
 }
 
@@ -217,7 +249,10 @@ func (s *soak) run(ctx context.Context) error {
 		"SHUTDOWN_GRACE_MS":  strconv.Itoa(shutdownGraceMS),
 		"FAULT_INJECTION":    "1",
 		"JOB_RECORD_EFFECTS": "1",
-		"LOG_LEVEL":          "info",
+		// Every run of the handler leaves a row of its own, so a job run
+		// twice is seen even when its second completion is refused.
+		"JOB_RECORD_EXECUTIONS": "1",
+		"LOG_LEVEL":             "info",
 	}
 	for k, v := range env {
 		if k != "DATABASE_URL" {
@@ -230,7 +265,7 @@ func (s *soak) run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("start instance %d: %s", slot+1, o.Redactor.Redact(err.Error()))
 		}
-		s.event(report.SoakEvent{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+		s.started(inst)
 	}
 	s.cl = newClient(s.fleet, s.event)
 
@@ -281,6 +316,12 @@ func (s *soak) run(ctx context.Context) error {
 	}
 	stats, acks := s.cl.snapshot()
 	tally, checks := Evaluate(jobs, acks, MaxAttempts)
+	s.mu.Lock()
+	faults, instanceOf := slices.Clone(s.faults), maps.Clone(s.instanceOf)
+	s.mu.Unlock()
+	var execCheck report.SoakCheck
+	tally.Reexecuted, tally.ReexecutedUnexplained, execCheck = EvaluateExecutions(jobs, faults, instanceOf)
+	checks = append(checks, execCheck)
 	s.rep.Client, s.rep.Tally, s.rep.Jobs = stats, tally, len(jobs)
 	s.rep.Accepted = len(acks)
 	if unfinished != "" {
@@ -409,6 +450,7 @@ func (s *soak) act(ctx context.Context, a Action) {
 			inst.proc.Kill()
 			<-inst.proc.Done()
 			e.Instance = inst.Name
+			s.addFault(Fault{Kind: a.Kind, Instance: inst.Name, From: began, To: time.Now()})
 		}
 		e.Detail = "SIGKILL, replacement " + s.replace(ctx, a.Slot)
 	case ChaosTerm:
@@ -416,6 +458,7 @@ func (s *soak) act(ctx context.Context, a Action) {
 		if inst != nil {
 			code := inst.proc.Terminate(stopGrace)
 			e.Instance = inst.Name
+			s.addFault(Fault{Kind: a.Kind, Instance: inst.Name, From: began, To: time.Now()})
 			s.mu.Lock()
 			s.termExits = append(s.termExits, fmt.Sprintf("%s: %d", inst.Name, code))
 			if code != 0 {
@@ -438,6 +481,22 @@ func (s *soak) act(ctx context.Context, a Action) {
 		} else {
 			e.Detail = fmt.Sprintf("database cut for %d ms", a.Cut.Milliseconds())
 		}
+		s.addFault(Fault{Kind: a.Kind, From: began, To: time.Now()})
+	case ChaosPause:
+		inst := s.fleet.get(a.Slot)
+		if inst == nil {
+			e.Detail = "slot empty"
+			break
+		}
+		e.Instance = inst.Name
+		inst.proc.Pause()
+		select {
+		case <-ctx.Done():
+		case <-time.After(a.Cut):
+		}
+		inst.proc.Resume()
+		s.addFault(Fault{Kind: a.Kind, Instance: inst.Name, From: began, To: time.Now()})
+		e.Detail = fmt.Sprintf("SIGSTOP for %d ms (lease %d ms), then SIGCONT", a.Cut.Milliseconds(), leaseMS)
 	case ChaosCrash:
 		if s.postingDone.Load() {
 			// The client is done: post the crash jobs directly.
@@ -466,7 +525,7 @@ func (s *soak) replace(ctx context.Context, slot int) string {
 		s.mu.Unlock()
 		return "failed: " + msg
 	}
-	s.event(report.SoakEvent{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+	s.started(inst)
 	return inst.Name
 }
 
