@@ -499,3 +499,34 @@ func TestIdempotencyKeyMakesPOSTSafeToRetry(t *testing.T) {
 	}
 	b.waitStatus(first.ID, "processed", 5*time.Second)
 }
+
+func TestProbes(t *testing.T) {
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
+	for _, path := range []string{"/livez", "/readyz"} {
+		if code, body := b.do(http.MethodGet, path, ""); code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, code, body)
+		}
+	}
+}
+
+// With a one-second retention a processed job is deleted soon after it
+// finished: GET answers 404, /health shows the cleanup and stays ok.
+func TestRetentionDeletesAProcessedJob(t *testing.T) {
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), func(c *config.Config) {
+		c.Retention = time.Second
+		c.FailedRetention = time.Hour
+	})
+	j := b.post(`{"retained":"briefly"}`)
+	b.waitStatus(j.ID, "processed", 10*time.Second)
+	await.Until(t, 15*time.Second, "the processed job deleted", func() (bool, string) {
+		code, body := b.do(http.MethodGet, "/jobs/"+j.ID, "")
+		return code == http.StatusNotFound && strings.Contains(string(body), `"job not found"`), fmt.Sprintf("%d %s", code, body)
+	})
+	code, r := b.health()
+	if code != http.StatusOK || r.Status != "ok" || r.Worker.LastCleanupAt == nil || r.Worker.CleanedJobs != 1 {
+		t.Fatalf("/health after the cleanup: %d %+v", code, r)
+	}
+	if !strings.Contains(b.logs.String(), `"msg":"finished jobs deleted","processed":1,"failed":0`) {
+		t.Fatalf("no cleanup log line in:\n%s", b.logs.String())
+	}
+}

@@ -136,20 +136,20 @@ func setup(t *testing.T, store Store, tweak func(*Config)) (*Supervisor, *State)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_, _ = s.Stop(ctx)
+		_ = s.Stop(ctx)
 	})
 	return s, st
 }
 
 func TestStopBeforeStartAndTwice(t *testing.T) {
 	s, _ := setup(t, newMemStore(), nil)
-	if n, err := s.Stop(context.Background()); n != 0 || err != nil {
-		t.Fatalf("stop before start: %d %v", n, err)
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatalf("stop before start: %v", err)
 	}
 	s.Start(context.Background())
 	s.Start(context.Background()) // no-op
 	for range 2 {
-		if _, err := s.Stop(context.Background()); err != nil {
+		if err := s.Stop(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -196,11 +196,20 @@ func TestSoftStopFinishesInFlightJobs(t *testing.T) {
 	for range 3 {
 		<-started
 	}
+	// All three handlers are in flight and stay so until release: the
+	// soft stop must begin while they run, and wait for them.
 	stopped := make(chan error, 1)
-	go func() {
-		_, err := s.Stop(context.Background())
-		stopped <- err
-	}()
+	go func() { stopped <- s.Stop(context.Background()) }()
+	select {
+	case <-s.soft: // Stop has begun the soft stop
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop never began the soft stop")
+	}
+	select {
+	case err := <-stopped:
+		t.Fatalf("Stop returned (%v) while three handlers were still running", err)
+	default:
+	}
 	close(release)
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
@@ -227,9 +236,8 @@ func TestHardStopReleasesHeldJobs(t *testing.T) {
 	<-held
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	n, err := s.Stop(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("stop: released %d, %v", n, err)
+	if err := s.Stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
 	}
 	if got := store.statuses(); got[job.Pending] != 1 {
 		t.Fatalf("statuses %v, want the held job pending again", got)

@@ -53,6 +53,11 @@ type Worker struct {
 	LastRecoveryJobID *string `json:"last_recovery_job_id"`
 	LastRecoveryCount int64   `json:"last_recovery_count"`
 	RecoveryActive    bool    `json:"recovery_active"`
+	// The last retention sweep (null before the first), how many jobs it
+	// deleted, and how many all sweeps of this process deleted.
+	LastCleanupAt    *string `json:"last_cleanup_at"`
+	LastCleanupCount int64   `json:"last_cleanup_count"`
+	CleanedJobs      int64   `json:"cleaned_jobs"`
 }
 
 // ErrNotHealth means a body is not a /health document: not a JSON object,

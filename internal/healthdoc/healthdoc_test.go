@@ -34,7 +34,7 @@ func TestBackendDocumentDecodes(t *testing.T) {
 			StartedAt: now.Add(-time.Minute), LastTickAt: now.Add(-20 * time.Millisecond), RestartCount: 2,
 			LastExitReason: &reason, LastJobID: &lastJob, LastError: &lastErr, ProcessedJobs: 7, FailedJobs: 1,
 			RecoveredJobs: 3, LastRecoveryAt: &recoveredAt, LastRecoveryJobID: &recoveryJob, LastRecoveryCount: 3,
-			RecoveryActive: true,
+			RecoveryActive: true, LastCleanupAt: &recoveredAt, LastCleanupCount: 4, CleanedJobs: 9,
 		}},
 	}
 	for _, tt := range tests {
@@ -84,7 +84,7 @@ func TestMissing(t *testing.T) {
 	}{
 		{`not json`, all},
 		{`{"status":"ok","db":null}`, slices.DeleteFunc(slices.Clone(all), func(p string) bool { return p == "status" || p == "db" })},
-		{`{"status":"ok","db":{"status":"ok","error":null},"worker":{"status":"running","liveness":"healthy","poll_ms":1,"tick_age_ms":null,"boot_id":null,"started_at":null,"last_tick_at":null,"last_exit_reason":null,"last_job_id":null,"last_error":null,"processed_jobs":0,"failed_jobs":0,"recovered_jobs":0,"last_recovery_at":null,"last_recovery_job_id":null,"last_recovery_count":0,"recovery_active":false}}`,
+		{`{"status":"ok","db":{"status":"ok","error":null},"worker":{"status":"running","liveness":"healthy","poll_ms":1,"tick_age_ms":null,"boot_id":null,"started_at":null,"last_tick_at":null,"last_exit_reason":null,"last_job_id":null,"last_error":null,"processed_jobs":0,"failed_jobs":0,"recovered_jobs":0,"last_recovery_at":null,"last_recovery_job_id":null,"last_recovery_count":0,"recovery_active":false,"last_cleanup_at":null,"last_cleanup_count":0,"cleaned_jobs":0}}`,
 			[]string{"worker.restart_count"}},
 	}
 	for _, tt := range tests {
@@ -92,7 +92,7 @@ func TestMissing(t *testing.T) {
 			t.Errorf("Missing(%.40q) = %v, want %v", tt.body, got, tt.want)
 		}
 	}
-	if len(all) != 3+2+18 || all[0] != "status" || all[len(all)-1] != "worker.recovery_active" {
+	if len(all) != 3+2+21 || all[0] != "status" || all[len(all)-1] != "worker.cleaned_jobs" {
 		t.Errorf("Fields() = %v", all)
 	}
 }
