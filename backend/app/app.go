@@ -90,6 +90,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 			BatchSize:      cfg.BatchSize,
 			Concurrency:    cfg.Concurrency,
 			FaultInjection: cfg.FaultInjection,
+			MaxCrashes:     cfg.MaxCrashes,
 			Handler:        s.handler(),
 		},
 		Listen: func(ctx context.Context) (*pgx.Conn, error) {

@@ -36,6 +36,9 @@ type Config struct {
 	Concurrency int
 	// MaxAttempts is how many claims a job gets before it is marked failed.
 	MaxAttempts int
+	// MaxCrashes is how many worker crashes in a row the supervisor restarts
+	// before it gives up and reports the worker failed (the crash-loop guard).
+	MaxCrashes int
 	// MaxBodyBytes limits a POST /jobs body.
 	MaxBodyBytes int64
 	// ShutdownGrace bounds how long in-flight work may take after SIGTERM.
@@ -71,6 +74,7 @@ const (
 	DefaultBatchSize     = 100
 	DefaultConcurrency   = 200
 	DefaultMaxAttempts   = 5
+	DefaultMaxCrashes    = 10
 	DefaultMaxBodyBytes  = 64 << 10
 	DefaultShutdownGrace = 10 * time.Second
 	DefaultLogLevel      = "info"
@@ -132,6 +136,9 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		return Config{}, err
 	}
 	if c.MaxAttempts, err = optionalInt(get, "JOB_MAX_ATTEMPTS", DefaultMaxAttempts, 1, 1000); err != nil {
+		return Config{}, err
+	}
+	if c.MaxCrashes, err = optionalInt(get, "WORKER_MAX_CRASHES", DefaultMaxCrashes, 1, 1000); err != nil {
 		return Config{}, err
 	}
 	maxBody, err := optionalInt(get, "MAX_BODY_BYTES", DefaultMaxBodyBytes, 2, 64<<20)

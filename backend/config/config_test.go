@@ -55,6 +55,8 @@ func TestFromEnvRejectsBadRequiredVariables(t *testing.T) {
 		{"JOB_RETENTION_MS too big", "JOB_RETENTION_MS", "99999999999999999999", false},
 		{"JOB_FAILED_RETENTION_MS one", "JOB_FAILED_RETENTION_MS", "1", false},
 		{"JOB_FAILED_RETENTION_MS float", "JOB_FAILED_RETENTION_MS", "1000.5", false},
+		{"WORKER_MAX_CRASHES zero", "WORKER_MAX_CRASHES", "0", false},
+		{"DATABASE_URL key=value with a bad port", "DATABASE_URL", "host=h port=notaport password=s3cr3t-pass", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +91,7 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	}
 	if c.Port != 8080 || c.PollInterval != 500*time.Millisecond || c.Lease != DefaultLease ||
 		c.BatchSize != DefaultBatchSize || c.MaxBodyBytes != DefaultMaxBodyBytes || c.FaultInjection ||
-		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts ||
+		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts || c.MaxCrashes != DefaultMaxCrashes ||
 		c.Retention != 24*time.Hour || c.FailedRetention != 7*24*time.Hour || !c.RecordEffects || c.RecordExecutions {
 		t.Fatalf("defaults: %+v", c)
 	}
