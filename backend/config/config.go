@@ -181,10 +181,11 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	default:
 		return Config{}, &Error{"JOB_RECORD_EFFECTS", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
 	}
+	// Off unless asked for.
 	switch v := get("JOB_RECORD_EXECUTIONS"); v {
-	case "1", "true":
+	case "true", "1":
 		c.RecordExecutions = true
-	case "", "0", "false":
+	case "false", "0", "":
 	default:
 		return Config{}, &Error{"JOB_RECORD_EXECUTIONS", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
 	}
