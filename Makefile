@@ -39,7 +39,7 @@ mutants: ## Proofs of the proofs: apply each claim-breaking mutant to a scratch 
 	$(GO) run ./proofs mutants --report $(REPORT) $(PROOFS_FLAGS)
 
 .PHONY: soak
-soak: ## Chaos soak: JOBS jobs to 3 backends under kills, restarts, DB cuts, crashes (SEED= replays); report/soak/
+soak: ## Chaos soak: JOBS jobs to 3 backends under kills, restarts, DB cuts, pauses, crashes (SEED= replays); report/soak/
 	$(GO) build -o bin/proofs ./proofs
 	bin/proofs soak --jobs $(JOBS) --seed $(SEED) --report $(REPORT)
 

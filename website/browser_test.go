@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/prodproof/prodproof/website/cli"
 	"github.com/prodproof/prodproof/website/serve"
 )
 
@@ -35,7 +36,7 @@ func buildFixtureSite(t *testing.T) string {
 		"--docs", filepath.Join("site", "testdata", "docs"),
 		"--readme", filepath.Join("site", "testdata", "README.md"),
 		"--out", out, "--commit", fixtureCommit}
-	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+	if code := cli.Run(context.Background(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("website build exited %d: %s", code, stderr.String())
 	}
 	return out

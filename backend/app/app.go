@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +91,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 			Concurrency:    cfg.Concurrency,
 			FaultInjection: cfg.FaultInjection,
 			MaxCrashes:     cfg.MaxCrashes,
+			Handler:        s.handler(),
 		},
 		Listen: func(ctx context.Context) (*pgx.Conn, error) {
 			return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
@@ -141,6 +143,21 @@ func (s *Server) Addr() string { return s.listener.Addr().String() }
 
 // State exposes the worker state, for tests.
 func (s *Server) State() *worker.State { return s.state }
+
+// handler is the reference handler: it accepts every job, and with
+// JOB_RECORD_EXECUTIONS=1 first records the execution in its own
+// transaction (see migrations/0005_create_job_executions.sql). A record
+// that cannot be written fails the attempt, as a side effect that could not
+// be made would.
+func (s *Server) handler() worker.Handler {
+	if !s.cfg.RecordExecutions {
+		return nil
+	}
+	pid := os.Getpid()
+	return func(ctx context.Context, c job.Claim) error {
+		return s.store.RecordExecution(ctx, c.ID, c.Attempts, pid)
+	}
+}
 
 func (s *Server) checkSchema(ctx context.Context) error {
 	conn, err := s.pool.Acquire(ctx)

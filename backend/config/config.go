@@ -61,6 +61,11 @@ type Config struct {
 	// reference handler's side effect). Benchmarks may turn it off to
 	// compare with no-op workers.
 	RecordEffects bool
+	// RecordExecutions writes a job_executions row, in its own transaction,
+	// each time the handler runs a job: an external side effect that a
+	// refused completion cannot undo, so the chaos soak can count
+	// re-executions. Off by default.
+	RecordExecutions bool
 }
 
 // Defaults for the optional knobs.
@@ -175,6 +180,14 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	case "0", "false":
 	default:
 		return Config{}, &Error{"JOB_RECORD_EFFECTS", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
+	}
+	// Off unless asked for.
+	switch v := get("JOB_RECORD_EXECUTIONS"); v {
+	case "true", "1":
+		c.RecordExecutions = true
+	case "false", "0", "":
+	default:
+		return Config{}, &Error{"JOB_RECORD_EXECUTIONS", fmt.Sprintf("must be 1 or 0, got %q", clip(v))}
 	}
 	return c, nil
 }

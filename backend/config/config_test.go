@@ -92,7 +92,7 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	if c.Port != 8080 || c.PollInterval != 500*time.Millisecond || c.Lease != DefaultLease ||
 		c.BatchSize != DefaultBatchSize || c.MaxBodyBytes != DefaultMaxBodyBytes || c.FaultInjection ||
 		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts || c.MaxCrashes != DefaultMaxCrashes ||
-		c.Retention != 24*time.Hour || c.FailedRetention != 7*24*time.Hour {
+		c.Retention != 24*time.Hour || c.FailedRetention != 7*24*time.Hour || !c.RecordEffects || c.RecordExecutions {
 		t.Fatalf("defaults: %+v", c)
 	}
 	vars := valid()
@@ -102,13 +102,18 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	vars["MAX_BODY_BYTES"] = "1024"
 	vars["JOB_RETENTION_MS"] = "1000"
 	vars["JOB_FAILED_RETENTION_MS"] = "0"
+	vars["JOB_RECORD_EXECUTIONS"] = "1"
 	c, err = FromEnv(env(vars))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !c.FaultInjection || c.Lease != 2*time.Second || c.Port != 65535 || c.MaxBodyBytes != 1024 ||
-		c.Retention != time.Second || c.FailedRetention != 0 {
+		c.Retention != time.Second || c.FailedRetention != 0 || !c.RecordExecutions {
 		t.Fatalf("overrides: %+v", c)
+	}
+	vars["JOB_RECORD_EXECUTIONS"] = "yes"
+	if _, err := FromEnv(env(vars)); err == nil || !strings.Contains(err.Error(), "JOB_RECORD_EXECUTIONS") {
+		t.Fatalf("JOB_RECORD_EXECUTIONS=yes: %v", err)
 	}
 }
 

@@ -237,6 +237,16 @@ const completeWithEffectsSQL = `
 	)
 	SELECT status FROM done`
 
+// RecordExecution writes a job_executions row for attempt of job id, run by
+// process pid, in a transaction of its own: the reference handler's
+// external side effect, which stays whatever happens to the completion.
+func (s *Store) RecordExecution(ctx context.Context, id job.ID, attempt, pid int) error {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO job_executions (job_id, attempt, pid) VALUES ($1, $2, $3)`, id, attempt, pid); err != nil {
+		return classify("record execution", err)
+	}
+	return nil
+}
+
 // Heartbeat extends the lease of every job owner is processing.
 func (s *Store) Heartbeat(ctx context.Context, owner job.ID) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `

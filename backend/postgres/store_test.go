@@ -469,3 +469,29 @@ func TestTwoSweepersShareTheWork(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordExecutionStandsAlone: an execution record is committed on its
+// own, so it stays when the completion that follows is refused.
+func TestRecordExecutionStandsAlone(t *testing.T) {
+	s, pool := setup(t, Options{RecordEffects: true})
+	ctx := context.Background()
+	ids := insertN(t, s, 1)
+	owner := job.NewID()
+	if c, err := s.Claim(ctx, owner, 1); err != nil || len(c) != 1 {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+	if err := s.RecordExecution(ctx, ids[0], 1, 4242); err != nil {
+		t.Fatal(err)
+	}
+	// A completion by another owner is refused; the execution stays.
+	if late, err := s.Complete(ctx, job.NewID(), []job.Outcome{{ID: ids[0], Attempts: 1}}); err != nil || late.Stale != 1 {
+		t.Fatalf("foreign completion: %+v %v", late, err)
+	}
+	var n, attempt, pid int
+	if err := pool.QueryRow(ctx, `SELECT count(*), max(attempt), max(pid) FROM job_executions WHERE job_id = $1`, ids[0]).Scan(&n, &attempt, &pid); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || attempt != 1 || pid != 4242 {
+		t.Fatalf("job_executions: %d rows, attempt %d, pid %d; want 1 row of attempt 1 by pid 4242", n, attempt, pid)
+	}
+}

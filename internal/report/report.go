@@ -1,6 +1,9 @@
-// Package report is the on-disk schema of a proofs run: the results file the
-// proofs runner writes and the website reads. It is data first: pages are
-// rendered from it, never scraped from logs.
+// Package report is the one on-disk schema of prodproof's evidence: the
+// results and event streams the proofs runner writes, the chaos soak's and
+// the load run's reports (stress.go), and the readers the website uses. The
+// writers and the website share these types, so neither can drift from the
+// other. It is data first: pages are rendered from it, never scraped from
+// logs. It imports only the standard library, so every tool can use it.
 //
 // Layout of a report folder (default report/):
 //
@@ -10,6 +13,7 @@
 //	scenarios/NAME/health.ndjson      one HealthSample per line (the timeline)
 //	scenarios/NAME/db_rows.json       relevant rows, as JSON
 //	scenarios/NAME/backend.log        the backend processes' logs (redacted)
+//	soak/, load/                      see stress.go
 package report
 
 import (

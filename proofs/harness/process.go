@@ -132,7 +132,14 @@ func (p *Process) Kill() {
 	p.signal(syscall.SIGKILL)
 }
 
-// Signal sends sig to the whole process group.
+// Pause stops the whole process group with SIGSTOP, as a long GC pause or a
+// frozen VM would: it neither runs nor exits until Resume.
+func (p *Process) Pause() { p.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused process group with SIGCONT.
+func (p *Process) Resume() { p.signal(syscall.SIGCONT) }
+
+// signal sends sig to the whole process group.
 func (p *Process) signal(sig syscall.Signal) {
 	select {
 	case <-p.done:

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/prodproof/prodproof/internal/report"
 )
 
 // Options configures a load run.
@@ -36,40 +38,23 @@ type Options struct {
 // workers bounds the requests in flight.
 const workers = 16
 
-// HealthProbe is one timed /health request.
-type HealthProbe struct {
-	At        time.Time `json:"at"`
-	Status    int       `json:"status"` // 0: no answer
-	LatencyMS float64   `json:"latency_ms"`
-}
-
-// ConnSample is the backend's session count at one moment.
-type ConnSample struct {
-	At    time.Time `json:"at"`
-	Count int       `json:"count"`
-}
-
-// Result is what a load run measured.
-type Result struct {
-	DurationMS    int64         `json:"duration_ms"`
-	Rate          int           `json:"rate_per_s"`
-	Requests      int           `json:"requests"`
-	Errors        int           `json:"errors"`
-	ErrorExamples []string      `json:"error_examples"`
-	PostP50MS     float64       `json:"post_p50_ms"`
-	PostP99MS     float64       `json:"post_p99_ms"`
-	HealthMaxMS   float64       `json:"health_max_ms"`
-	HealthP99MS   float64       `json:"health_p99_ms"`
-	HealthOver50  int           `json:"health_over_50ms"`
-	Health        []HealthProbe `json:"health"`
-	Proc          []ProcSample  `json:"proc"`
-	Conns         []ConnSample  `json:"db_connections"`
+// WriteReport writes load.json to path: the figures, every sample, the
+// verdict (fail when failures is not empty) and the failures behind it.
+func WriteReport(path string, res report.LoadResult, flat report.LoadFlatness, failures []string, healthStrict bool) error {
+	verdict := report.Pass
+	if len(failures) > 0 {
+		verdict = report.Fail
+	}
+	return report.WriteLoad(path, &report.LoadReport{
+		Verdict: verdict, Failures: append([]string{}, failures...), HealthStrict: &healthStrict,
+		LoadResult: res, Flatness: flat,
+	})
 }
 
 // Run posts jobs at opts.Rate for opts.Duration while probing /health and
 // sampling the process and its connections. An error means the run could
 // not be made (not that the backend misbehaved: that is in Result).
-func Run(ctx context.Context, opts Options) (Result, error) {
+func Run(ctx context.Context, opts Options) (report.LoadResult, error) {
 	if opts.SampleEvery <= 0 {
 		opts.SampleEvery = 500 * time.Millisecond
 	}
@@ -77,9 +62,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		opts.HealthEvery = 100 * time.Millisecond
 	}
 	if opts.Rate <= 0 || opts.Duration <= 0 {
-		return Result{}, fmt.Errorf("load: rate %d and duration %s must be positive", opts.Rate, opts.Duration)
+		return report.LoadResult{}, fmt.Errorf("load: rate %d and duration %s must be positive", opts.Rate, opts.Duration)
 	}
-	res := Result{Rate: opts.Rate}
+	res := report.LoadResult{Rate: opts.Rate}
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
 	healthClient := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	defer client.CloseIdleConnections()
@@ -129,7 +114,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 			}
 			mu.Lock()
 			res.Proc = append(res.Proc, p)
-			res.Conns = append(res.Conns, ConnSample{At: p.At, Count: n})
+			res.Conns = append(res.Conns, report.ConnSample{At: p.At, Count: n})
 			mu.Unlock()
 		})
 	}()
@@ -225,10 +210,10 @@ func every(ctx context.Context, period time.Duration, f func()) {
 	}
 }
 
-func probeHealth(ctx context.Context, c *http.Client, base string) HealthProbe {
+func probeHealth(ctx context.Context, c *http.Client, base string) report.HealthProbe {
 	began := time.Now()
 	status, _, err := send(ctx, c, http.MethodGet, base+"/health", nil)
-	p := HealthProbe{At: began.UTC(), Status: status, LatencyMS: float64(time.Since(began).Microseconds()) / 1000}
+	p := report.HealthProbe{At: began.UTC(), Status: status, LatencyMS: float64(time.Since(began).Microseconds()) / 1000}
 	if err != nil {
 		p.Status = 0
 	}
@@ -267,29 +252,16 @@ func percentile(xs []float64, p float64) float64 {
 	return s[min(max(i, 0), len(s)-1)]
 }
 
-// Flatness compares the second third of a run (warmed up) with the last
-// third: a leak shows as growth from one to the other.
-type Flatness struct {
-	RSSWarmKiB     int64 `json:"rss_warm_kib"` // median of the middle third
-	RSSEndKiB      int64 `json:"rss_end_kib"`  // median of the last third
-	FDsWarmMax     int   `json:"fds_warm_max"`
-	FDsEndMax      int   `json:"fds_end_max"`
-	ThreadsWarmMax int64 `json:"threads_warm_max"`
-	ThreadsEndMax  int64 `json:"threads_end_max"`
-	ConnsWarmMax   int   `json:"conns_warm_max"`
-	ConnsEndMax    int   `json:"conns_end_max"`
-	ConnsMax       int   `json:"conns_max"`
-}
-
-// Flatness splits the samples into thirds and summarizes the last two.
-func (r Result) Flatness() (Flatness, error) {
+// Flatness splits a run's samples into thirds and summarizes the last two:
+// a leak shows as growth from the middle third (warmed up) to the last.
+func Flatness(r report.LoadResult) (report.LoadFlatness, error) {
 	n := len(r.Proc)
 	if n < 6 {
-		return Flatness{}, fmt.Errorf("only %d resource samples; a flatness verdict needs 6", n)
+		return report.LoadFlatness{}, fmt.Errorf("only %d resource samples; a flatness verdict needs 6", n)
 	}
 	mid, end := r.Proc[n/3:2*n/3], r.Proc[2*n/3:]
 	cmid, cend := r.Conns[n/3:2*n/3], r.Conns[2*n/3:]
-	var f Flatness
+	var f report.LoadFlatness
 	f.RSSWarmKiB, f.RSSEndKiB = medianRSS(mid), medianRSS(end)
 	for _, p := range mid {
 		f.FDsWarmMax, f.ThreadsWarmMax = max(f.FDsWarmMax, p.FDs), max(f.ThreadsWarmMax, p.Threads)
@@ -309,7 +281,7 @@ func (r Result) Flatness() (Flatness, error) {
 	return f, nil
 }
 
-func medianRSS(ps []ProcSample) int64 {
+func medianRSS(ps []report.ProcSample) int64 {
 	xs := make([]int64, len(ps))
 	for i, p := range ps {
 		xs[i] = p.RSSKiB

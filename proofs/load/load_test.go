@@ -2,13 +2,12 @@ package load
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +15,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/harness"
 )
 
@@ -94,7 +95,7 @@ func TestLoadHygiene(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flat, flatErr := res.Flatness()
+	flat, flatErr := Flatness(res)
 	t.Logf("%d requests in %.1fs at %d posts/s; POST p50 %.1f ms p99 %.1f ms; /health max %.1f ms p99 %.1f ms over 50 ms %d of %d",
 		res.Requests, float64(res.DurationMS)/1000, res.Rate, res.PostP50MS, res.PostP99MS, res.HealthMaxMS, res.HealthP99MS, res.HealthOver50, len(res.Health))
 	t.Logf("warm → end: RSS %d → %d KiB, fds %d → %d, threads %d → %d, db sessions %d → %d (max %d)",
@@ -156,49 +157,44 @@ func TestLoadHygiene(t *testing.T) {
 	}
 }
 
+// waitHealthy waits until the backend's /health says ok.
 func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Process) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
+	last := "no answer"
 	for {
-		resp, err := http.Get(base + "/health")
-		if err == nil {
+		if resp, err := http.Get(base + "/health"); err != nil {
+			last = err.Error()
+		} else {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			doc, err := healthdoc.Decode(body)
+			if err == nil && resp.StatusCode == http.StatusOK && doc.Status == "ok" {
 				return
+			}
+			last = doc.Summary(resp.StatusCode)
+			if err != nil {
+				last = err.Error()
 			}
 		}
 		if exited, code := p.Exited(); exited {
 			t.Fatalf("backend exited with %d before answering /health", code)
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatalf("backend not healthy within 20 s: %v", err)
+			t.Fatalf("backend not healthy within 20 s; last /health: %s", last)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// writeReport writes load.json: the figures, every sample, the verdict
-// ("pass" or "fail") and the failures behind a "fail".
-func writeReport(t *testing.T, path string, res Result, flat Flatness, failures []string) {
+// writeReport writes load.json with the package's writer, whatever the
+// outcome; a test failure not recorded in failures still makes it a fail.
+func writeReport(t *testing.T, path string, res report.LoadResult, flat report.LoadFlatness, failures []string) {
 	t.Helper()
-	verdict := "pass"
-	if len(failures) > 0 || t.Failed() {
-		verdict = "fail"
+	if t.Failed() && len(failures) == 0 {
+		failures = []string{"TestLoadHygiene failed; see its output"}
 	}
-	data, err := json.MarshalIndent(struct {
-		Verdict      string   `json:"verdict"`
-		Failures     []string `json:"failures"`
-		HealthStrict bool     `json:"health_strict"`
-		Result
-		Flatness Flatness `json:"flatness"`
-	}{verdict, append([]string{}, failures...), *healthStrict, res, flat}, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := WriteReport(path, res, flat, failures, *healthStrict); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -221,15 +217,15 @@ func TestPercentile(t *testing.T) {
 }
 
 func TestFlatnessNeedsSamplesAndSeesGrowth(t *testing.T) {
-	if _, err := (Result{}).Flatness(); err == nil {
+	if _, err := Flatness(report.LoadResult{}); err == nil {
 		t.Error("no samples gave a verdict")
 	}
-	var r Result
+	var r report.LoadResult
 	for i := range 9 {
-		r.Proc = append(r.Proc, ProcSample{RSSKiB: int64(10000 + 1000*i), FDs: 10 + i, Threads: 8})
-		r.Conns = append(r.Conns, ConnSample{Count: 3 + i/3})
+		r.Proc = append(r.Proc, report.ProcSample{RSSKiB: int64(10000 + 1000*i), FDs: 10 + i, Threads: 8})
+		r.Conns = append(r.Conns, report.ConnSample{Count: 3 + i/3})
 	}
-	f, err := r.Flatness()
+	f, err := Flatness(r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,20 +17,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-)
 
-// ProcSample is what /proc says about one process at one moment.
-type ProcSample struct {
-	At      time.Time `json:"at"`
-	RSSKiB  int64     `json:"rss_kib"`
-	Threads int64     `json:"threads"`
-	FDs     int       `json:"fds"`
-}
+	"github.com/prodproof/prodproof/internal/report"
+)
 
 // ReadProc reads VmRSS and Threads from /proc/PID/status and counts the
 // entries of /proc/PID/fd.
-func ReadProc(pid int) (ProcSample, error) {
-	s := ProcSample{At: time.Now().UTC()}
+func ReadProc(pid int) (report.ProcSample, error) {
+	s := report.ProcSample{At: time.Now().UTC()}
 	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
 		return s, fmt.Errorf("read process %d status: %w", pid, err)

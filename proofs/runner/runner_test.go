@@ -53,24 +53,33 @@ func benchConfig(dbURL string, args ...string) Config {
 func TestURLSourceRefusesToResetWithoutFlag(t *testing.T) {
 	const secret = "pw-that-must-not-print"
 	dbURL := "postgres://app:" + secret + "@127.0.0.1:1/production"
-	for _, args := range [][]string{
-		{"run", "--db", "url", "--report", t.TempDir()},
-		{"run", "--report", t.TempDir()}, // auto picks url when DATABASE_URL is set
-		{"run", "--db", "auto", "--report", t.TempDir(), "bad_input_is_rejected"},
+	for _, tt := range []struct {
+		name string
+		args func(reportDir string) []string
+	}{
+		{"--db url", func(dir string) []string { return []string{"run", "--db", "url", "--report", dir} }},
+		{"auto picks url when DATABASE_URL is set", func(dir string) []string { return []string{"run", "--report", dir} }},
+		{"--db auto with a proof named", func(dir string) []string {
+			return []string{"run", "--db", "auto", "--report", dir, "bad_input_is_rejected"}
+		}},
 	} {
-		code, stdout, stderr := invoke(t, context.Background(), dbURL, nil, args...)
-		if code != ExitHarness {
-			t.Errorf("%v: exit %d, want %d", args, code, ExitHarness)
-		}
-		if !strings.Contains(stderr, "--reset-existing-db") || !strings.Contains(stderr, "refusing to reset") {
-			t.Errorf("%v: stderr %q does not name the flag", args, stderr)
-		}
-		if strings.Contains(stdout+stderr, secret) {
-			t.Errorf("%v: output shows the password", args)
-		}
-		if _, err := os.Stat(filepath.Join(args[len(args)-1], report.ResultsFile)); err == nil {
-			t.Errorf("%v: a refused run wrote a report", args)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			reportDir := filepath.Join(t.TempDir(), "report")
+			code, stdout, stderr := invoke(t, context.Background(), dbURL, nil, tt.args(reportDir)...)
+			if code != ExitHarness {
+				t.Errorf("exit %d, want %d", code, ExitHarness)
+			}
+			if !strings.Contains(stderr, "--reset-existing-db") || !strings.Contains(stderr, "refusing to reset") {
+				t.Errorf("stderr %q does not name the flag", stderr)
+			}
+			if strings.Contains(stdout+stderr, secret) {
+				t.Errorf("output shows the password")
+			}
+			// A refused run leaves the report folder as it was: absent.
+			if entries, err := os.ReadDir(reportDir); !os.IsNotExist(err) {
+				t.Errorf("a refused run wrote into the report folder: %d entries, %v", len(entries), err)
+			}
+		})
 	}
 }
 
@@ -330,13 +339,26 @@ func TestInterruptCleansUp(t *testing.T) {
 		mu    sync.Mutex
 		ports []string
 	)
+	// The interrupt comes when the first backend accepts connections: the
+	// run is then mid-scenario whatever the machine's speed.
+	up := make(chan string, 1)
+	var once sync.Once
 	tamper := func(_, _ string, env map[string]string) {
 		mu.Lock()
 		ports = append(ports, env["PORT"])
 		mu.Unlock()
-		// Interrupt once this backend has had time to come up.
-		time.AfterFunc(500*time.Millisecond, cancel)
+		once.Do(func() { go waitListening(ctx, env["PORT"], up) })
 	}
+	go func() {
+		select {
+		case <-up:
+		case <-time.After(time.Minute):
+			t.Error("no backend accepted connections within a minute")
+		case <-ctx.Done():
+			return
+		}
+		cancel()
+	}()
 	reportDir := filepath.Join(t.TempDir(), "report")
 	code, stdout, stderr := invoke(t, ctx, dbURL, tamper, "run", "--db", "url", "--reset-existing-db", "--report", reportDir,
 		"multi_instance_claims_once", "bad_input_is_rejected")
@@ -367,5 +389,21 @@ func TestInterruptCleansUp(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(tmp, "prodproof-proofs-*"))
 	if len(left) > 0 {
 		t.Errorf("temp dirs left behind: %v", left)
+	}
+}
+
+// waitListening reports port on up once 127.0.0.1:port accepts a
+// connection, polling until ctx ends.
+func waitListening(ctx context.Context, port string, up chan<- string) {
+	for ctx.Err() == nil {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 100*time.Millisecond); err == nil {
+			c.Close()
+			up <- port
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }

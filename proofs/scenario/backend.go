@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/harness"
 )
@@ -23,43 +24,11 @@ const healthEvery = 25 * time.Millisecond
 // startTimeout bounds how long a backend may take to answer /health.
 const startTimeout = 15 * time.Second
 
-// Health is the /health document of the backend contract.
-type Health struct {
-	Status string `json:"status"`
-	DB     struct {
-		Status string  `json:"status"`
-		Error  *string `json:"error"`
-	} `json:"db"`
-	Worker struct {
-		Status            string  `json:"status"`
-		Liveness          string  `json:"liveness"`
-		PollMS            int64   `json:"poll_ms"`
-		TickAgeMS         *int64  `json:"tick_age_ms"`
-		BootID            *string `json:"boot_id"`
-		StartedAt         *string `json:"started_at"`
-		LastTickAt        *string `json:"last_tick_at"`
-		RestartCount      int64   `json:"restart_count"`
-		LastExitReason    *string `json:"last_exit_reason"`
-		LastJobID         *string `json:"last_job_id"`
-		LastError         *string `json:"last_error"`
-		ProcessedJobs     int64   `json:"processed_jobs"`
-		FailedJobs        int64   `json:"failed_jobs"`
-		RecoveredJobs     int64   `json:"recovered_jobs"`
-		LastRecoveryAt    *string `json:"last_recovery_at"`
-		LastRecoveryJobID *string `json:"last_recovery_job_id"`
-		LastRecoveryCount int64   `json:"last_recovery_count"`
-		RecoveryActive    bool    `json:"recovery_active"`
-		LastCleanupAt     *string `json:"last_cleanup_at"`
-		LastCleanupCount  int64   `json:"last_cleanup_count"`
-		CleanedJobs       int64   `json:"cleaned_jobs"`
-	} `json:"worker"`
-}
-
 // Sample is one /health response, parsed.
 type Sample struct {
 	At         time.Time
 	HTTPStatus int // 0: the request failed
-	Health     Health
+	Health     healthdoc.Document
 	Err        string
 }
 
@@ -69,10 +38,7 @@ func (s Sample) Summary() string {
 	if s.HTTPStatus == 0 {
 		return "no response: " + s.Err
 	}
-	h := s.Health
-	return fmt.Sprintf("%d %s db=%s worker=%s/%s restarts=%d processed=%d recovered=%d recovery_active=%t",
-		s.HTTPStatus, h.Status, h.DB.Status, h.Worker.Status, h.Worker.Liveness, h.Worker.RestartCount,
-		h.Worker.ProcessedJobs, h.Worker.RecoveredJobs, h.Worker.RecoveryActive)
+	return s.Health.Summary(s.HTTPStatus)
 }
 
 // Backend is one running reference-backend process.
@@ -223,7 +189,7 @@ func (b *Backend) sample(ctx context.Context, client *http.Client) {
 		var compact bytes.Buffer
 		if readErr == nil && json.Compact(&compact, body) == nil {
 			rs.Body = compact.Bytes()
-			if err := json.Unmarshal(body, &s.Health); err != nil {
+			if s.Health, err = healthdoc.Decode(body); err != nil {
 				s.Err = "decode /health: " + err.Error()
 			}
 		} else {

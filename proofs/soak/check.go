@@ -1,31 +1,45 @@
 package soak
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/prodproof/prodproof/internal/report"
 )
 
 // JobState is one jobs row as the checker sees it: its status and attempts,
 // the client's sequence number from the payload (nil when the payload has
-// none) and the job_effects rows written for it.
+// none), the job_effects rows written for it and its job_executions rows.
 type JobState struct {
-	ID             string `json:"id"`
-	Status         string `json:"status"`
-	Attempts       int    `json:"attempts"`
-	Seq            *int64 `json:"seq"`
-	Effects        int    `json:"effects"`
-	EffectAttempts []int  `json:"effect_attempts"`
+	ID             string      `json:"id"`
+	Status         string      `json:"status"`
+	Attempts       int         `json:"attempts"`
+	Seq            *int64      `json:"seq"`
+	Effects        int         `json:"effects"`
+	EffectAttempts []int       `json:"effect_attempts"`
+	CreatedAt      time.Time   `json:"created_at"`
+	Executions     []Execution `json:"executions"`
+}
+
+// Execution is one job_executions row: a run of the handler, recorded in
+// its own transaction before the completion, by process PID.
+type Execution struct {
+	Attempt int       `json:"attempt"`
+	PID     int       `json:"pid"`
+	At      time.Time `json:"at"`
 }
 
 // ReadJobs reads every job with its effects, straight from the database.
 func ReadJobs(ctx context.Context, pool *pgxpool.Pool) ([]JobState, error) {
 	rows, err := pool.Query(ctx, `
-		SELECT j.id::text, j.status, j.attempts,
+		SELECT j.id::text, j.status, j.attempts, j.created_at,
 			CASE WHEN json_typeof(j.payload) = 'object' AND (j.payload->>'seq') ~ '^[0-9]{1,18}$'
 				THEN (j.payload->>'seq')::bigint END,
 			count(e.job_id)::int,
@@ -39,7 +53,7 @@ func ReadJobs(ctx context.Context, pool *pgxpool.Pool) ([]JobState, error) {
 	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (JobState, error) {
 		var j JobState
 		var attempts []int32
-		err := row.Scan(&j.ID, &j.Status, &j.Attempts, &j.Seq, &j.Effects, &attempts)
+		err := row.Scan(&j.ID, &j.Status, &j.Attempts, &j.CreatedAt, &j.Seq, &j.Effects, &attempts)
 		for _, a := range attempts {
 			j.EffectAttempts = append(j.EffectAttempts, int(a))
 		}
@@ -48,7 +62,91 @@ func ReadJobs(ctx context.Context, pool *pgxpool.Pool) ([]JobState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read jobs and effects: %w", err)
 	}
+	byID := make(map[string]*JobState, len(jobs))
+	for i := range jobs {
+		byID[jobs[i].ID] = &jobs[i]
+	}
+	rows, err = pool.Query(ctx, `SELECT job_id::text, attempt, pid, recorded_at FROM job_executions ORDER BY recorded_at`)
+	if err != nil {
+		return nil, fmt.Errorf("read job executions: %w", err)
+	}
+	var e Execution
+	var id string
+	_, err = pgx.ForEachRow(rows, []any{&id, &e.Attempt, &e.PID, &e.At}, func() error {
+		if j, ok := byID[id]; ok {
+			j.Executions = append(j.Executions, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read job executions: %w", err)
+	}
 	return jobs, nil
+}
+
+// Fault is an injected fault's span: Instance is the backend it hit, ""
+// when it hit all of them (a database cut).
+type Fault struct {
+	Kind     string
+	Instance string
+	From, To time.Time
+}
+
+// faultSlack widens each fault's span and each job's life when they are
+// matched, for the time between a signal and its effect.
+const faultSlack = 500 * time.Millisecond
+
+// EvaluateExecutions counts the jobs the handler ran more than once and
+// checks that each such re-execution is explained by an injected fault: an
+// execution superseded by a later one (a higher attempt, or the same
+// attempt recorded later) must come from an instance that a fault hit (or
+// a database cut) while the job was alive, from its creation to its last
+// execution. A rescuer that takes live jobs, or a worker that runs a job
+// twice, leaves superseded executions on healthy instances. instanceOf
+// names the instance of each backend process id.
+func EvaluateExecutions(jobs []JobState, faults []Fault, instanceOf map[int]string) (reexecuted, unexplained int, check report.SoakCheck) {
+	var bad []string
+	for _, j := range jobs {
+		if len(j.Executions) < 2 {
+			continue
+		}
+		reexecuted++
+		runs := slices.Clone(j.Executions)
+		slices.SortStableFunc(runs, func(a, b Execution) int {
+			return cmp.Or(cmp.Compare(a.Attempt, b.Attempt), a.At.Compare(b.At))
+		})
+		from, to := j.CreatedAt.Add(-faultSlack), j.CreatedAt
+		for _, e := range runs {
+			to = maxTime(to, e.At)
+		}
+		to = to.Add(faultSlack)
+		var why []string
+		for _, e := range runs[:len(runs)-1] {
+			inst, ok := instanceOf[e.PID]
+			if !ok {
+				inst = fmt.Sprintf("pid %d", e.PID)
+			}
+			if !slices.ContainsFunc(faults, func(f Fault) bool {
+				return (f.Instance == "" || f.Instance == inst) && !f.From.After(to) && !f.To.Before(from)
+			}) {
+				why = append(why, fmt.Sprintf("attempt %d on %s", e.Attempt, inst))
+			}
+		}
+		if len(why) > 0 {
+			unexplained++
+			bad = append(bad, fmt.Sprintf("%s (%d runs; no fault explains %s)", j.ID, len(runs), strings.Join(why, ", ")))
+		}
+	}
+	check = none("every re-execution is explained by an injected fault", "jobs run again with no fault on the instance that ran them first", bad)
+	check.Observed = fmt.Sprintf("%d jobs run more than once; ", reexecuted) + check.Observed
+	return reexecuted, unexplained, check
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // Ack is a job the backend accepted with a 201.
@@ -58,44 +156,6 @@ type Ack struct {
 	Instance string `json:"instance"`
 }
 
-// Tally counts what went wrong with the jobs. Every field but Unacknowledged
-// and RetriedSeqs must be zero for the soak to pass.
-type Tally struct {
-	// Lost: accepted (201) jobs with no row.
-	Lost int `json:"lost"`
-	// Duplicated: processed jobs with more than one effect.
-	Duplicated int `json:"duplicated"`
-	// Stuck: jobs still pending or processing at the deadline.
-	Stuck int `json:"stuck"`
-	// Failed: jobs that ended failed (the soak's faults all leave attempts to
-	// spare, so none should).
-	Failed int `json:"failed"`
-	// MissingEffects: processed jobs with no effect.
-	MissingEffects int `json:"missing_effects"`
-	// StrayEffects: effects of jobs that are not processed.
-	StrayEffects int `json:"stray_effects"`
-	// EffectAttemptMismatch: an effect written by an attempt other than the
-	// job's final one.
-	EffectAttemptMismatch int `json:"effect_attempt_mismatch"`
-	// OverAttempts: jobs claimed more often than JOB_MAX_ATTEMPTS allows.
-	OverAttempts int `json:"over_attempts"`
-	// Unacknowledged: rows whose id no 201 returned. A POST whose insert
-	// committed but whose answer was lost (a 503 after the commit, a killed
-	// instance) leaves one; the client then retries and the same seq has two
-	// rows. Expected under chaos; they must still be processed once.
-	Unacknowledged int `json:"unacknowledged"`
-	// RetriedSeqs: client sequence numbers with more than one row.
-	RetriedSeqs int `json:"retried_seqs"`
-}
-
-// Check is one checked expectation.
-type Check struct {
-	Name     string `json:"name"`
-	Expected string `json:"expected"`
-	Observed string `json:"observed"`
-	OK       bool   `json:"ok"`
-}
-
 // maxExamples bounds how many job ids a failed check lists.
 const maxExamples = 10
 
@@ -103,8 +163,8 @@ const maxExamples = 10
 // every accepted job exists and is processed, each processed job has exactly
 // one effect, written by its final attempt, and no job used more than
 // maxAttempts attempts.
-func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
-	var t Tally
+func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (report.SoakTally, []report.SoakCheck) {
+	var t report.SoakTally
 	byID := make(map[string]JobState, len(jobs))
 	perSeq := map[int64]int{}
 	acked := make(map[string]bool, len(acks))
@@ -160,12 +220,12 @@ func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
 		}
 	}
 	slices.Sort(twice)
-	t = Tally{
+	t = report.SoakTally{
 		Lost: len(lost), Duplicated: len(dup), Stuck: len(stuck), Failed: len(failed),
 		MissingEffects: len(missing), StrayEffects: len(stray), EffectAttemptMismatch: len(mismatch),
 		OverAttempts: len(over), Unacknowledged: len(unacked), RetriedSeqs: retried,
 	}
-	checks := []Check{
+	checks := []report.SoakCheck{
 		none("every accepted job exists (none lost)", "accepted jobs without a row", lost),
 		none("every accepted job is processed", "accepted jobs not processed", notProcessed),
 		none("no job stuck pending or processing", "jobs pending or processing", stuck),
@@ -182,8 +242,8 @@ func Evaluate(jobs []JobState, acks []Ack, maxAttempts int) (Tally, []Check) {
 }
 
 // none builds a check that passes when items is empty.
-func none(name, what string, items []string) Check {
-	c := Check{Name: name, Expected: "0 " + what, OK: len(items) == 0}
+func none(name, what string, items []string) report.SoakCheck {
+	c := report.SoakCheck{Name: name, Expected: "0 " + what, OK: len(items) == 0}
 	c.Observed = fmt.Sprintf("%d %s", len(items), what)
 	if len(items) > 0 {
 		c.Observed += ": " + examples(items)
@@ -202,7 +262,7 @@ func examples(items []string) string {
 }
 
 // Passed reports whether every check holds.
-func Passed(checks []Check) bool {
+func Passed(checks []report.SoakCheck) bool {
 	for _, c := range checks {
 		if !c.OK {
 			return false

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/internal/report"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -66,7 +67,7 @@ func (f *fabricated) job(status string, attempts int, acked bool, effectAttempts
 }
 
 // evaluate reads the fabricated state back through ReadJobs.
-func (f *fabricated) evaluate() (Tally, []Check) {
+func (f *fabricated) evaluate() (report.SoakTally, []report.SoakCheck) {
 	f.t.Helper()
 	jobs, err := ReadJobs(context.Background(), f.pool)
 	if err != nil {
@@ -75,7 +76,7 @@ func (f *fabricated) evaluate() (Tally, []Check) {
 	return Evaluate(jobs, f.acks, MaxAttempts)
 }
 
-func failedChecks(checks []Check) []string {
+func failedChecks(checks []report.SoakCheck) []string {
 	var out []string
 	for _, c := range checks {
 		if !c.OK {
@@ -92,7 +93,7 @@ func TestCheckerBites(t *testing.T) {
 	cases := []struct {
 		name      string
 		fabricate func(f *fabricated)
-		want      Tally
+		want      report.SoakTally
 		failing   string // substring of the one failing check's name; "" for none
 	}{
 		{
@@ -108,7 +109,7 @@ func TestCheckerBites(t *testing.T) {
 				f.job("processed", 1, true, 1)
 				f.job("processed", 2, true, 1, 2)
 			},
-			want:    Tally{Duplicated: 1},
+			want:    report.SoakTally{Duplicated: 1},
 			failing: "took effect twice",
 		},
 		{
@@ -117,7 +118,7 @@ func TestCheckerBites(t *testing.T) {
 				f.job("processed", 1, true, 1)
 				f.acks = append(f.acks, Ack{Seq: 99, ID: "00000000-0000-4000-8000-000000000001", Instance: "b2"})
 			},
-			want:    Tally{Lost: 1},
+			want:    report.SoakTally{Lost: 1},
 			failing: "none lost",
 		},
 		{
@@ -125,7 +126,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("pending", 1, true)
 			},
-			want:    Tally{Stuck: 1},
+			want:    report.SoakTally{Stuck: 1},
 			failing: "stuck",
 		},
 		{
@@ -133,7 +134,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processing", 2, true)
 			},
-			want:    Tally{Stuck: 1},
+			want:    report.SoakTally{Stuck: 1},
 			failing: "stuck",
 		},
 		{
@@ -141,7 +142,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("failed", MaxAttempts, true)
 			},
-			want:    Tally{Failed: 1},
+			want:    report.SoakTally{Failed: 1},
 			failing: "ended failed",
 		},
 		{
@@ -149,7 +150,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processed", 1, true)
 			},
-			want:    Tally{MissingEffects: 1},
+			want:    report.SoakTally{MissingEffects: 1},
 			failing: "every processed job took effect",
 		},
 		{
@@ -159,7 +160,7 @@ func TestCheckerBites(t *testing.T) {
 				id := f.job("pending", 1, false, 1)
 				_ = id
 			},
-			want:    Tally{Stuck: 1, StrayEffects: 1, Unacknowledged: 1},
+			want:    report.SoakTally{Stuck: 1, StrayEffects: 1, Unacknowledged: 1},
 			failing: "stuck",
 		},
 		{
@@ -167,7 +168,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processed", 2, true, 1)
 			},
-			want:    Tally{EffectAttemptMismatch: 1},
+			want:    report.SoakTally{EffectAttemptMismatch: 1},
 			failing: "final attempt",
 		},
 		{
@@ -175,7 +176,7 @@ func TestCheckerBites(t *testing.T) {
 			fabricate: func(f *fabricated) {
 				f.job("processed", MaxAttempts+1, true, MaxAttempts+1)
 			},
-			want:    Tally{OverAttempts: 1},
+			want:    report.SoakTally{OverAttempts: 1},
 			failing: "attempts within",
 		},
 		{
@@ -185,7 +186,7 @@ func TestCheckerBites(t *testing.T) {
 				f.seq-- // the client posted the same seq again and got the 201
 				f.job("processed", 1, true, 1)
 			},
-			want:    Tally{Unacknowledged: 1, RetriedSeqs: 1},
+			want:    report.SoakTally{Unacknowledged: 1, RetriedSeqs: 1},
 			failing: "one row",
 		},
 	}
@@ -219,8 +220,8 @@ func TestCheckerBites(t *testing.T) {
 }
 
 func TestReportLineCountsTheTally(t *testing.T) {
-	r := &Report{Accepted: 500, FaultsTotal: 42, Tally: Tally{Lost: 1, Duplicated: 2, Stuck: 3}}
-	want := "soak: 500 jobs, 42 faults, lost 1, duplicated 2, stuck 3"
+	r := &report.SoakReport{Accepted: 500, FaultsTotal: 42, Tally: report.SoakTally{Lost: 1, Duplicated: 2, Stuck: 3, Reexecuted: 4, ReexecutedUnexplained: 5}}
+	want := "soak: 500 jobs, 42 faults, lost 1, duplicated 2, stuck 3, re-executed 4 (unexplained 5)"
 	if got := r.Line(); got != want {
 		t.Errorf("Line() = %q, want %q", got, want)
 	}
@@ -230,7 +231,48 @@ func TestPassedNeedsChecks(t *testing.T) {
 	if Passed(nil) {
 		t.Error("no checks must not pass")
 	}
-	if Passed([]Check{{OK: true}, {OK: false}}) {
+	if Passed([]report.SoakCheck{{OK: true}, {OK: false}}) {
 		t.Error("a failed check must fail the soak")
+	}
+}
+
+func TestEvaluateExecutions(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	instanceOf := map[int]string{100: "a1", 200: "b1"}
+	job := func(runs ...Execution) JobState {
+		return JobState{ID: "j", Status: "processed", Attempts: runs[len(runs)-1].Attempt, CreatedAt: t0, Executions: runs}
+	}
+	tests := []struct {
+		name            string
+		job             JobState
+		faults          []Fault
+		reexec, unexpl  int
+		wantCheckPassed bool
+	}{
+		{name: "one run", job: job(Execution{1, 100, at(10)}), wantCheckPassed: true},
+		{name: "run again after its instance was paused", reexec: 1, wantCheckPassed: true,
+			job:    job(Execution{2, 200, at(2500)}, Execution{1, 100, at(3100)}),
+			faults: []Fault{{Kind: ChaosPause, Instance: "a1", From: at(100), To: at(3000)}}},
+		{name: "run again after a database cut", reexec: 1, wantCheckPassed: true,
+			job:    job(Execution{1, 100, at(10)}, Execution{2, 100, at(4000)}),
+			faults: []Fault{{Kind: ChaosCut, From: at(20), To: at(1500)}}},
+		{name: "stolen from a live instance", reexec: 1, unexpl: 1,
+			job:    job(Execution{1, 100, at(10)}, Execution{2, 200, at(300)}),
+			faults: []Fault{{Kind: ChaosKill, Instance: "b1", From: at(50), To: at(60)}}},
+		{name: "a fault long before the job explains nothing", reexec: 1, unexpl: 1,
+			job:    job(Execution{1, 100, at(10_000)}, Execution{2, 200, at(10_300)}),
+			faults: []Fault{{Kind: ChaosPause, Instance: "a1", From: at(100), To: at(3000)}}},
+		{name: "same attempt run twice by a live instance", reexec: 1, unexpl: 1,
+			job: job(Execution{1, 100, at(10)}, Execution{1, 100, at(20)})},
+	}
+	tests[4].job.CreatedAt = at(9_900)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reexec, unexpl, check := EvaluateExecutions([]JobState{tt.job}, tt.faults, instanceOf)
+			if reexec != tt.reexec || unexpl != tt.unexpl || check.OK != tt.wantCheckPassed {
+				t.Errorf("re-executed %d unexplained %d check ok %t (%s); want %d %d %t", reexec, unexpl, check.OK, check.Observed, tt.reexec, tt.unexpl, tt.wantCheckPassed)
+			}
+		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
 )
 
 // Client limits.
@@ -21,39 +23,20 @@ const (
 	retryPause = 100 * time.Millisecond
 )
 
-// ClientStats counts what the client saw.
-type ClientStats struct {
-	Requests  int `json:"requests"`
-	Accepted  int `json:"accepted"`
-	Retries   int `json:"retries"`
-	Status503 int `json:"status_503"`
-	// Status5xx counts 5xx answers other than 503: each is a failure.
-	Status5xx int `json:"status_5xx"`
-	// Rejected counts 4xx answers: each is a failure (the payloads are valid).
-	Rejected int `json:"rejected"`
-	// TransportErrors counts requests with no answer (an instance killed or
-	// stopping mid-request); the client retries them elsewhere.
-	TransportErrors int `json:"transport_errors"`
-	// GaveUp counts jobs never accepted before jobDeadline.
-	GaveUp int `json:"gave_up"`
-	// Replayed counts retries answered 200: the backend had the job already.
-	Replayed int `json:"replayed"`
-}
-
 // client posts jobs to the fleet, retrying 503s and unanswered requests on
 // the next instance until a 201 (or a 200 for a retry the backend already
 // had, by its idempotency key).
 type client struct {
 	fleet *fleet
 	http  *http.Client
-	event func(Event)
+	event func(report.SoakEvent)
 
 	mu    sync.Mutex
-	stats ClientStats
+	stats report.SoakClient
 	acks  []Ack
 }
 
-func newClient(f *fleet, event func(Event)) *client {
+func newClient(f *fleet, event func(report.SoakEvent)) *client {
 	return &client{
 		fleet: f,
 		event: event,
@@ -69,7 +52,7 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 	deadline := time.Now().Add(jobDeadline)
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
-			c.count(func(s *ClientStats) { s.Retries++ })
+			c.count(func(s *report.SoakClient) { s.Retries++ })
 			select {
 			case <-ctx.Done():
 				return
@@ -80,8 +63,8 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			c.count(func(s *ClientStats) { s.GaveUp++ })
-			c.event(Event{Type: "gave_up", Detail: fmt.Sprintf("seq %d not accepted within %s", seq, jobDeadline)})
+			c.count(func(s *report.SoakClient) { s.GaveUp++ })
+			c.event(report.SoakEvent{Type: "gave_up", Detail: fmt.Sprintf("seq %d not accepted within %s", seq, jobDeadline)})
 			return
 		}
 		inst := c.fleet.pick()
@@ -89,25 +72,25 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 			continue
 		}
 		status, body, err := c.send(ctx, inst, seq, payload)
-		c.count(func(s *ClientStats) { s.Requests++ })
+		c.count(func(s *report.SoakClient) { s.Requests++ })
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
 				return
 			}
-			c.count(func(s *ClientStats) { s.TransportErrors++ })
+			c.count(func(s *report.SoakClient) { s.TransportErrors++ })
 		case status == http.StatusCreated || status == http.StatusOK:
 			// 200 is the backend recognising a retry by its idempotency
 			// key: the job of an earlier attempt whose answer was lost.
 			if status == http.StatusOK {
-				c.count(func(s *ClientStats) { s.Replayed++ })
+				c.count(func(s *report.SoakClient) { s.Replayed++ })
 			}
 			var job struct {
 				ID string `json:"id"`
 			}
 			if json.Unmarshal(body, &job) != nil || job.ID == "" {
-				c.count(func(s *ClientStats) { s.Rejected++ })
-				c.event(Event{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: 201 without a job id: %.200s", seq, body)})
+				c.count(func(s *report.SoakClient) { s.Rejected++ })
+				c.event(report.SoakEvent{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: 201 without a job id: %.200s", seq, body)})
 				return
 			}
 			c.mu.Lock()
@@ -116,13 +99,13 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 			c.mu.Unlock()
 			return
 		case status == http.StatusServiceUnavailable:
-			c.count(func(s *ClientStats) { s.Status503++ })
+			c.count(func(s *report.SoakClient) { s.Status503++ })
 		case status >= 500:
-			c.count(func(s *ClientStats) { s.Status5xx++ })
-			c.event(Event{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: %d %.200s", seq, status, body)})
+			c.count(func(s *report.SoakClient) { s.Status5xx++ })
+			c.event(report.SoakEvent{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: %d %.200s", seq, status, body)})
 		default:
-			c.count(func(s *ClientStats) { s.Rejected++ })
-			c.event(Event{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: %d %.200s", seq, status, body)})
+			c.count(func(s *report.SoakClient) { s.Rejected++ })
+			c.event(report.SoakEvent{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: %d %.200s", seq, status, body)})
 			return
 		}
 	}
@@ -146,13 +129,13 @@ func (c *client) send(ctx context.Context, inst *instance, seq int64, payload st
 	return resp.StatusCode, body, err
 }
 
-func (c *client) count(f func(*ClientStats)) {
+func (c *client) count(f func(*report.SoakClient)) {
 	c.mu.Lock()
 	f(&c.stats)
 	c.mu.Unlock()
 }
 
-func (c *client) snapshot() (ClientStats, []Ack) {
+func (c *client) snapshot() (report.SoakClient, []Ack) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.stats, append([]Ack(nil), c.acks...)

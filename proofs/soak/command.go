@@ -189,7 +189,7 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 		return ExitHarness
 	}
 	fmt.Fprintln(stdout, res.Report.Line())
-	if res.Report.Verdict != "pass" {
+	if res.Report.Verdict != report.Pass {
 		return ExitFail
 	}
 	return ExitPass
@@ -209,9 +209,9 @@ func validate(o cli.SoakOptions) error {
 	return nil
 }
 
-func printChecks(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "\n%s: seed %d, %d instances started, %.1fs\n", strings.ToUpper(r.Verdict), r.Seed, len(r.InstancesStarted), float64(r.Durations.TotalMS)/1000)
-	if r.Reason != "" && r.Verdict == "error" {
+func printChecks(w io.Writer, r *report.SoakReport) {
+	fmt.Fprintf(w, "\n%s: seed %d, %d instances started, %.1fs\n", strings.ToUpper(string(r.Verdict)), r.Seed, len(r.InstancesStarted), float64(r.Durations.TotalMS)/1000)
+	if r.Reason != "" && r.Verdict == report.Error {
 		fmt.Fprintf(w, "  error: %s\n", r.Reason)
 	}
 	for _, c := range r.Checks {

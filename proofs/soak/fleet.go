@@ -2,8 +2,8 @@ package soak
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"github.com/prodproof/prodproof/internal/healthdoc"
 	"io"
 	"maps"
 	"net/http"
@@ -128,6 +128,13 @@ func (f *fleet) take(slot int) *instance {
 	return inst
 }
 
+// get returns slot's instance, nil if it is empty; the slot stays occupied.
+func (f *fleet) get(slot int) *instance {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.slots[slot]
+}
+
 // pick returns an occupied slot's instance, round robin, or nil.
 func (f *fleet) pick() *instance {
 	f.mu.Lock()
@@ -169,29 +176,15 @@ func (f *fleet) live() []*instance {
 	return out
 }
 
-// health is the part of /health the soak reads.
+// health is one /health answer: the document, its HTTP status and how long
+// it took.
 type health struct {
-	HTTPStatus int    `json:"-"`
-	Status     string `json:"status"`
-	DB         struct {
-		Status string `json:"status"`
-	} `json:"db"`
-	Worker struct {
-		Status         string  `json:"status"`
-		Liveness       string  `json:"liveness"`
-		RestartCount   int64   `json:"restart_count"`
-		LastExitReason *string `json:"last_exit_reason"`
-		ProcessedJobs  int64   `json:"processed_jobs"`
-		RecoveredJobs  int64   `json:"recovered_jobs"`
-		RecoveryActive bool    `json:"recovery_active"`
-	} `json:"worker"`
-	LatencyMS float64 `json:"-"`
+	healthdoc.Document
+	HTTPStatus int
+	LatencyMS  float64
 }
 
-func (h health) summary() string {
-	return fmt.Sprintf("%d %s db=%s worker=%s/%s restarts=%d recovery_active=%t",
-		h.HTTPStatus, h.Status, h.DB.Status, h.Worker.Status, h.Worker.Liveness, h.Worker.RestartCount, h.Worker.RecoveryActive)
-}
+func (h health) summary() string { return h.Summary(h.HTTPStatus) }
 
 func (f *fleet) readHealth(ctx context.Context, inst *instance) (health, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, inst.BaseURL+"/health", nil)
@@ -209,7 +202,7 @@ func (f *fleet) readHealth(ctx context.Context, inst *instance) (health, error) 
 	if err != nil {
 		return h, err
 	}
-	if err := json.Unmarshal(body, &h); err != nil {
+	if h.Document, err = healthdoc.Decode(body); err != nil {
 		return h, fmt.Errorf("decode /health: %w", err)
 	}
 	return h, nil

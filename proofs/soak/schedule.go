@@ -12,10 +12,11 @@ const (
 	ChaosTerm  = "term"  // SIGTERM an instance (graceful), then restart it
 	ChaosCut   = "cut"   // cut the database proxy for 1-3 s
 	ChaosCrash = "crash" // post jobs that crash the worker that claims them
+	ChaosPause = "pause" // SIGSTOP an instance past its lease, then SIGCONT
 )
 
 // ChaosKinds lists every kind in a fixed order.
-var ChaosKinds = []string{ChaosKill, ChaosTerm, ChaosCut, ChaosCrash}
+var ChaosKinds = []string{ChaosKill, ChaosTerm, ChaosCut, ChaosCrash, ChaosPause}
 
 // Payload fault kinds (the backend's names).
 const (
@@ -39,7 +40,14 @@ const (
 	chaosMaxGap = 2500 * time.Millisecond
 	cutMin      = time.Second
 	cutMax      = 3 * time.Second
-	holdMaxMS   = 1500
+	// A pause outlasts the lease, so the paused instance's jobs are
+	// rescued and run elsewhere while it sleeps: when it wakes, its late
+	// completions must be refused.
+	pauseMin = leaseMS*time.Millisecond + 500*time.Millisecond
+	pauseMax = leaseMS*time.Millisecond + 1500*time.Millisecond
+	// Holds reach twice the lease: a live worker's heartbeat must keep
+	// such a job from being rescued and run twice.
+	holdMaxMS = 2 * leaseMS
 )
 
 // Action is one chaos step: wait Gap, then do Kind to instance Slot.
@@ -47,7 +55,7 @@ type Action struct {
 	Gap   time.Duration
 	Kind  string
 	Slot  int
-	Cut   time.Duration // ChaosCut only
+	Cut   time.Duration // ChaosCut and ChaosPause: how long
 	Count int           // ChaosCrash only: crash jobs posted
 }
 
@@ -78,6 +86,8 @@ func (s *Schedule) Next() Action {
 	switch a.Kind {
 	case ChaosCut:
 		a.Cut = cutMin + time.Duration(s.rng.Int64N(int64(cutMax-cutMin)))
+	case ChaosPause:
+		a.Cut = pauseMin + time.Duration(s.rng.Int64N(int64(pauseMax-pauseMin)))
 	case ChaosCrash:
 		a.Count = 1 + s.rng.IntN(2)
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/prodproof/prodproof/proofs/cli"
 )
@@ -45,6 +46,10 @@ func TestScheduleCoversEveryKindEachRound(t *testing.T) {
 				if a.Cut < cutMin || a.Cut >= cutMax {
 					t.Errorf("cut %s outside [%s, %s)", a.Cut, cutMin, cutMax)
 				}
+			case ChaosPause:
+				if a.Cut < pauseMin || a.Cut >= pauseMax || a.Cut <= leaseMS*time.Millisecond {
+					t.Errorf("pause %s outside [%s, %s) or within the lease", a.Cut, pauseMin, pauseMax)
+				}
 			case ChaosCrash:
 				if a.Count < 1 || a.Count > 2 {
 					t.Errorf("crash count %d", a.Count)
@@ -67,6 +72,7 @@ func TestPayloadsAreValidAndSeeded(t *testing.T) {
 		t.Fatal("the same seed gave different payloads")
 	}
 	counts := map[string]int{}
+	overLease := 0
 	for i, p := range payloads {
 		var v struct {
 			Seq    int64  `json:"seq"`
@@ -82,6 +88,9 @@ func TestPayloadsAreValidAndSeeded(t *testing.T) {
 		if v.Fault == FaultHold && (v.HoldMS < 50 || v.HoldMS > holdMaxMS) {
 			t.Errorf("payload %d holds %d ms", i, v.HoldMS)
 		}
+		if v.Fault == FaultHold && v.HoldMS > leaseMS {
+			overLease++
+		}
 		counts[v.Fault]++
 	}
 	// The shares are 3% each; a seeded draw of 5,000 lands well within 2-4%.
@@ -89,6 +98,9 @@ func TestPayloadsAreValidAndSeeded(t *testing.T) {
 		if c := counts[kind]; c < n*2/100 || c > n*4/100 {
 			t.Errorf("%d %s payloads of %d", c, kind, n)
 		}
+	}
+	if overLease < counts[FaultHold]/3 {
+		t.Errorf("%d of %d holds outlast the %d ms lease; about half should", overLease, counts[FaultHold], leaseMS)
 	}
 	if counts[FaultCrash] != 0 {
 		t.Errorf("%d crash payloads: crashes come from the chaos schedule only", counts[FaultCrash])

@@ -2,12 +2,15 @@
 // thousands of jobs, some carrying crash, hold and fail faults, to two or
 // three backend instances that share one Postgres through a cuttable TCP
 // proxy, while a seeded schedule SIGKILLs and replaces instances, restarts
-// them gracefully with SIGTERM, cuts the database away for 1-3 s and posts
-// worker-crashing jobs. At the end it checks, with a deadline, that every
-// accepted job exists and is processed, that each took effect exactly once
-// (one job_effects row, written by the statement that completed it), that
-// attempts stayed bounded, that no request got a 500 and that every instance
-// reports ok again. The same seed replays the same schedule; the timing of
+// them gracefully with SIGTERM, cuts the database away for 1-3 s, pauses an
+// instance with SIGSTOP past its lease and posts worker-crashing jobs. At
+// the end it checks, with a deadline, that every accepted job exists and is
+// processed, that each took effect exactly once (one job_effects row,
+// written by the statement that completed it), that every job the handler
+// ran more than once (job_executions, written in its own transaction before
+// the completion) is explained by a fault on the instance that ran it
+// first, that attempts stayed bounded, that no request got a 500 and that
+// every instance reports ok again. The same seed replays the same schedule; the timing of
 // the operating system does not replay.
 package soak
 
@@ -15,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"slices"
@@ -27,6 +31,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/load"
@@ -78,8 +83,8 @@ type Options struct {
 // Result is a finished soak: its report, event stream and instance logs
 // (not yet redacted; Write redacts).
 type Result struct {
-	Report *Report
-	Events []Event
+	Report *report.SoakReport
+	Events []report.SoakEvent
 	Log    string
 }
 
@@ -105,12 +110,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{Report: s.rep, Events: slices.Clone(s.events), Log: s.log.String()}
 	s.mu.Unlock()
 	if err != nil {
-		s.rep.Verdict, s.rep.Reason = "error", opts.Redactor.Redact(err.Error())
+		s.rep.Verdict, s.rep.Reason = report.Error, opts.Redactor.Redact(err.Error())
 		return res, err
 	}
-	s.rep.Verdict = "pass"
+	s.rep.Verdict = report.Pass
 	if !Passed(s.rep.Checks) {
-		s.rep.Verdict = "fail"
+		s.rep.Verdict = report.Fail
 		for _, c := range s.rep.Checks {
 			if !c.OK {
 				s.rep.Reason = c.Name
@@ -122,17 +127,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 }
 
 type soak struct {
-	opts  Options
-	rep   *Report
-	began time.Time
-	group harness.Group
-	proxy *harness.Proxy
-	pool  *pgxpool.Pool
-	fleet *fleet
-	cl    *client
+	opts Options
+	rep  *report.SoakReport
+	// dbName is the soak database, for pg_stat_activity.
+	dbName string
+	began  time.Time
+	group  harness.Group
+	proxy  *harness.Proxy
+	pool   *pgxpool.Pool
+	fleet  *fleet
+	cl     *client
 
 	mu            sync.Mutex
-	events        []Event
+	events        []report.SoakEvent
 	log           strings.Builder
 	startFailures []string
 	termExits     []string // "a1: 0"
@@ -142,9 +149,14 @@ type soak struct {
 	nextSeq      atomic.Int64
 	postingDone  atomic.Bool
 	faultCounts  sync.Map // kind -> *atomic.Int64
+
+	// faults are the spans of the injected faults that can make a job run
+	// again; instanceOf names each backend process id. Both under mu.
+	faults     []Fault
+	instanceOf map[int]string
 }
 
-func (s *soak) event(e Event) {
+func (s *soak) event(e report.SoakEvent) {
 	e.At = time.Now().UTC()
 	s.mu.Lock()
 	s.events = append(s.events, e)
@@ -154,6 +166,29 @@ func (s *soak) event(e Event) {
 func (s *soak) logLine(instance, line string) {
 	s.mu.Lock()
 	fmt.Fprintf(&s.log, "[%s] %s\n", instance, line)
+	// A worker crash is injected by whichever instance claims the crash job;
+	// its log says which.
+	if strings.Contains(line, `"fault injected"`) && strings.Contains(line, FaultCrash) {
+		now := time.Now()
+		s.faults = append(s.faults, Fault{Kind: FaultCrash, Instance: instance, From: now, To: now})
+	}
+	s.mu.Unlock()
+}
+
+// started records a new instance: its event and its process id.
+func (s *soak) started(inst *instance) {
+	s.mu.Lock()
+	if s.instanceOf == nil {
+		s.instanceOf = map[int]string{}
+	}
+	s.instanceOf[inst.proc.PID()] = inst.Name
+	s.mu.Unlock()
+	s.event(report.SoakEvent{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+}
+
+func (s *soak) addFault(f Fault) {
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
 	s.mu.Unlock()
 }
 
@@ -168,7 +203,7 @@ func (s *soak) run(ctx context.Context) error {
 	if err != nil || u.Host == "" {
 		return errors.New("the soak needs a postgres:// database URL with a host to put the proxy in front of")
 	}
-	s.rep.DBName = strings.TrimPrefix(u.Path, "/")
+	s.dbName = strings.TrimPrefix(u.Path, "/")
 	target := u.Host
 	if u.Port() == "" {
 		target = net.JoinHostPort(u.Hostname(), "5432")
@@ -214,7 +249,10 @@ func (s *soak) run(ctx context.Context) error {
 		"SHUTDOWN_GRACE_MS":  strconv.Itoa(shutdownGraceMS),
 		"FAULT_INJECTION":    "1",
 		"JOB_RECORD_EFFECTS": "1",
-		"LOG_LEVEL":          "info",
+		// Every run of the handler leaves a row of its own, so a job run
+		// twice is seen even when its second completion is refused.
+		"JOB_RECORD_EXECUTIONS": "1",
+		"LOG_LEVEL":             "info",
 	}
 	for k, v := range env {
 		if k != "DATABASE_URL" {
@@ -227,7 +265,7 @@ func (s *soak) run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("start instance %d: %s", slot+1, o.Redactor.Redact(err.Error()))
 		}
-		s.event(Event{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+		s.started(inst)
 	}
 	s.cl = newClient(s.fleet, s.event)
 
@@ -240,7 +278,7 @@ func (s *soak) run(ctx context.Context) error {
 	defer func() { stopBG(); bgWG.Wait() }()
 
 	o.Logf("soak: seed %d: posting %d jobs at %d/s to %d instances under chaos", o.Seed, o.Jobs, o.Rate, o.Instances)
-	s.event(Event{Type: "phase", Detail: "posting and chaos"})
+	s.event(report.SoakEvent{Type: "phase", Detail: "posting and chaos"})
 	postStart := time.Now()
 	chaosDone := make(chan struct{})
 	go func() { defer close(chaosDone); s.chaos(ctx) }()
@@ -261,7 +299,7 @@ func (s *soak) run(ctx context.Context) error {
 		}
 	}
 
-	s.event(Event{Type: "phase", Detail: "settle"})
+	s.event(report.SoakEvent{Type: "phase", Detail: "settle"})
 	o.Logf("soak: chaos over; waiting up to %s for every job to finish", o.Settle)
 	settleStart := time.Now()
 	settleDeadline := settleStart.Add(o.Settle)
@@ -278,17 +316,23 @@ func (s *soak) run(ctx context.Context) error {
 	}
 	stats, acks := s.cl.snapshot()
 	tally, checks := Evaluate(jobs, acks, MaxAttempts)
+	s.mu.Lock()
+	faults, instanceOf := slices.Clone(s.faults), maps.Clone(s.instanceOf)
+	s.mu.Unlock()
+	var execCheck report.SoakCheck
+	tally.Reexecuted, tally.ReexecutedUnexplained, execCheck = EvaluateExecutions(jobs, faults, instanceOf)
+	checks = append(checks, execCheck)
 	s.rep.Client, s.rep.Tally, s.rep.Jobs = stats, tally, len(jobs)
 	s.rep.Accepted = len(acks)
 	if unfinished != "" {
-		s.event(Event{Type: "settle_timeout", Detail: unfinished})
+		s.event(report.SoakEvent{Type: "settle_timeout", Detail: unfinished})
 	}
 
 	checks = append(checks,
-		Check{Name: "every job the client posted was accepted", Expected: fmt.Sprintf("%d accepted, 0 given up", s.nextSeq.Load()),
+		report.SoakCheck{Name: "every job the client posted was accepted", Expected: fmt.Sprintf("%d accepted, 0 given up", s.nextSeq.Load()),
 			Observed: fmt.Sprintf("%d accepted, %d given up", len(acks), stats.GaveUp), OK: int64(len(acks)) == s.nextSeq.Load() && stats.GaveUp == 0},
-		Check{Name: "no HTTP 500 (5xx other than 503)", Expected: "0", Observed: fmt.Sprintf("%d (503s, retried: %d)", stats.Status5xx, stats.Status503), OK: stats.Status5xx == 0},
-		Check{Name: "no valid job rejected with a 4xx", Expected: "0", Observed: strconv.Itoa(stats.Rejected), OK: stats.Rejected == 0},
+		report.SoakCheck{Name: "no HTTP 500 (5xx other than 503)", Expected: "0", Observed: fmt.Sprintf("%d (503s, retried: %d)", stats.Status5xx, stats.Status503), OK: stats.Status5xx == 0},
+		report.SoakCheck{Name: "no valid job rejected with a 4xx", Expected: "0", Observed: strconv.Itoa(stats.Rejected), OK: stats.Rejected == 0},
 	)
 	var notOK []string
 	for _, name := range sortedKeys(healthByInstance) {
@@ -296,14 +340,14 @@ func (s *soak) run(ctx context.Context) error {
 			notOK = append(notOK, name+": "+h)
 		}
 	}
-	checks = append(checks, Check{Name: "every instance's /health is back to ok", Expected: fmt.Sprintf("%d instances with 200 ok", o.Instances),
+	checks = append(checks, report.SoakCheck{Name: "every instance's /health is back to ok", Expected: fmt.Sprintf("%d instances with 200 ok", o.Instances),
 		Observed: describeHealth(healthByInstance, notOK), OK: len(notOK) == 0 && len(healthByInstance) == o.Instances})
 	s.mu.Lock()
 	startFailures, termExits, badTerm := slices.Clone(s.startFailures), slices.Clone(s.termExits), slices.Clone(s.badTermExits)
 	s.mu.Unlock()
 	checks = append(checks,
 		none("every replacement instance started", "failed starts", startFailures),
-		Check{Name: "every SIGTERM ends in a clean exit", Expected: "exit 0 for each", Observed: fmt.Sprintf("%d graceful stops %v", len(termExits), termExits), OK: len(badTerm) == 0},
+		report.SoakCheck{Name: "every SIGTERM ends in a clean exit", Expected: "exit 0 for each", Observed: fmt.Sprintf("%d graceful stops %v", len(termExits), termExits), OK: len(badTerm) == 0},
 	)
 	s.rep.Checks = checks
 
@@ -312,7 +356,7 @@ func (s *soak) run(ctx context.Context) error {
 	for _, inst := range s.fleet.live() {
 		s.fleet.take(inst.Slot)
 		code := inst.proc.Terminate(stopGrace)
-		s.event(Event{Type: "instance_stopped", Instance: inst.Name, Detail: fmt.Sprintf("exit %d", code)})
+		s.event(report.SoakEvent{Type: "instance_stopped", Instance: inst.Name, Detail: fmt.Sprintf("exit %d", code)})
 	}
 	return nil
 }
@@ -398,7 +442,7 @@ func (s *soak) act(ctx context.Context, a Action) {
 		s.countFault("chaos_" + a.Kind)
 	}
 	began := time.Now()
-	e := Event{Type: "chaos", Kind: a.Kind}
+	e := report.SoakEvent{Type: "chaos", Kind: a.Kind}
 	switch a.Kind {
 	case ChaosKill:
 		inst := s.fleet.take(a.Slot)
@@ -406,6 +450,7 @@ func (s *soak) act(ctx context.Context, a Action) {
 			inst.proc.Kill()
 			<-inst.proc.Done()
 			e.Instance = inst.Name
+			s.addFault(Fault{Kind: a.Kind, Instance: inst.Name, From: began, To: time.Now()})
 		}
 		e.Detail = "SIGKILL, replacement " + s.replace(ctx, a.Slot)
 	case ChaosTerm:
@@ -413,6 +458,7 @@ func (s *soak) act(ctx context.Context, a Action) {
 		if inst != nil {
 			code := inst.proc.Terminate(stopGrace)
 			e.Instance = inst.Name
+			s.addFault(Fault{Kind: a.Kind, Instance: inst.Name, From: began, To: time.Now()})
 			s.mu.Lock()
 			s.termExits = append(s.termExits, fmt.Sprintf("%s: %d", inst.Name, code))
 			if code != 0 {
@@ -435,6 +481,22 @@ func (s *soak) act(ctx context.Context, a Action) {
 		} else {
 			e.Detail = fmt.Sprintf("database cut for %d ms", a.Cut.Milliseconds())
 		}
+		s.addFault(Fault{Kind: a.Kind, From: began, To: time.Now()})
+	case ChaosPause:
+		inst := s.fleet.get(a.Slot)
+		if inst == nil {
+			e.Detail = "slot empty"
+			break
+		}
+		e.Instance = inst.Name
+		inst.proc.Pause()
+		select {
+		case <-ctx.Done():
+		case <-time.After(a.Cut):
+		}
+		inst.proc.Resume()
+		s.addFault(Fault{Kind: a.Kind, Instance: inst.Name, From: began, To: time.Now()})
+		e.Detail = fmt.Sprintf("SIGSTOP for %d ms (lease %d ms), then SIGCONT", a.Cut.Milliseconds(), leaseMS)
 	case ChaosCrash:
 		if s.postingDone.Load() {
 			// The client is done: post the crash jobs directly.
@@ -463,7 +525,7 @@ func (s *soak) replace(ctx context.Context, slot int) string {
 		s.mu.Unlock()
 		return "failed: " + msg
 	}
-	s.event(Event{Type: "instance_started", Instance: inst.Name, Detail: fmt.Sprintf("pid %d", inst.proc.PID())})
+	s.started(inst)
 	return inst.Name
 }
 
@@ -550,7 +612,7 @@ func (s *soak) pollHealth(ctx context.Context) {
 				summary = fmt.Sprintf("%d %s db=%s worker=%s/%s", h.HTTPStatus, h.Status, h.DB.Status, h.Worker.Status, h.Worker.Liveness)
 			}
 			s.mu.Lock()
-			st := s.rep.healthStats(inst.Name)
+			st := healthStats(s.rep, inst.Name)
 			st.Samples++
 			if err == nil {
 				st.MaxLatencyMS = max(st.MaxLatencyMS, h.LatencyMS)
@@ -564,7 +626,7 @@ func (s *soak) pollHealth(ctx context.Context) {
 			s.mu.Unlock()
 			if summary != lastSummary[inst.Name] {
 				lastSummary[inst.Name] = summary
-				s.event(Event{Type: "health", Instance: inst.Name, Detail: summary})
+				s.event(report.SoakEvent{Type: "health", Instance: inst.Name, Detail: summary})
 			}
 		}
 		select {
@@ -591,11 +653,11 @@ func (s *soak) sampleResources(ctx context.Context) {
 			s.mu.Unlock()
 		}
 		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		n, err := load.BackendConnections(qctx, s.pool, s.rep.DBName)
+		n, err := load.BackendConnections(qctx, s.pool, s.dbName)
 		cancel()
 		if err == nil {
 			s.mu.Lock()
-			s.rep.Resources.DBConnections = append(s.rep.Resources.DBConnections, ConnSample{At: time.Now().UTC(), Count: n})
+			s.rep.Resources.DBConnections = append(s.rep.Resources.DBConnections, report.ConnSample{At: time.Now().UTC(), Count: n})
 			s.mu.Unlock()
 		}
 		select {
@@ -640,7 +702,7 @@ func (s *soak) fillReport() {
 	for _, inst := range s.fleet.started() {
 		s.rep.InstancesStarted = append(s.rep.InstancesStarted, inst.Name)
 	}
-	s.rep.Resources.summarize()
+	summarize(&s.rep.Resources)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -1,6 +1,7 @@
-// Package cli describes the website tool's command line: its subcommands and
-// flags. The website's main parses its arguments through Tool, and docscheck
-// reads the same value, so the docs cannot quote a flag the tool lacks.
+// Package cli is the website tool's command line: its subcommands and flags
+// (Tool) and what each does (Run, which website's main calls). Run parses
+// through Tool, and docscheck reads the same value, so the docs cannot quote
+// a flag the tool lacks.
 package cli
 
 import (

@@ -153,9 +153,9 @@ type builder struct {
 	assets    map[string]string // site path → file on disk (docs' images)
 	templates map[string]*template.Template
 	nav       navData
-	mutants   *report.MutantRun // REPORT/mutants.json, when `proofs mutants` ran
-	soak      *soakReport       // REPORT/soak/soak.json, when the chaos soak ran
-	load      *loadReport       // REPORT/load/load.json, when `make load` ran
+	mutants   *report.MutantRun  // REPORT/mutants.json, when `proofs mutants` ran
+	soak      *report.SoakReport // REPORT/soak/soak.json, when the chaos soak ran
+	load      *report.LoadReport // REPORT/load/load.json, when `make load` ran
 	pages     int
 	warnings  []string
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/report"
 )
 
@@ -188,7 +189,7 @@ func recoveryWindows(pts []healthPoint, ends []time.Time, bounds timelineBounds)
 	var start time.Time
 	open := false
 	for i, p := range pts {
-		active := p.Worker != nil && p.Worker.RecoveryActive != nil && *p.Worker.RecoveryActive
+		active := p.Worker != nil && p.Worker.RecoveryActive
 		switch {
 		case active && !open:
 			open = true
@@ -230,14 +231,14 @@ func timeBetween(s *string, after, upTo time.Time) (time.Time, bool) {
 // recoveries (last_recovery_at moved).
 func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
 	var out []chartEvent
-	var prev *workerHealth
+	var prev *healthdoc.Worker
 	var prevAt time.Time
 	for _, p := range pts {
 		w := p.Worker
 		if w == nil {
 			continue
 		}
-		restarts, _ := deref(w.RestartCount)
+		restarts := w.RestartCount
 		if prev != nil {
 			// The new worker's started_at says when it happened, better
 			// than the sample that first saw it.
@@ -245,7 +246,7 @@ func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
 			if t, ok := timeBetween(w.StartedAt, prevAt, p.At); ok {
 				when = t
 			}
-			prevRestarts, _ := deref(prev.RestartCount)
+			prevRestarts := prev.RestartCount
 			boot, _ := deref(w.BootID)
 			prevBoot, _ := deref(prev.BootID)
 			switch {
@@ -269,7 +270,7 @@ func laneEvents(pts []healthPoint, bounds timelineBounds) []chartEvent {
 				if t, err := time.Parse(time.RFC3339Nano, at); err == nil && !t.Before(bounds.start) && !t.After(p.At) {
 					when = t
 				}
-				count, _ := deref(w.LastRecoveryCount)
+				count := w.LastRecoveryCount
 				job, _ := deref(w.LastRecoveryJobID)
 				label := fmt.Sprintf("recovery: %d job(s) requeued", count)
 				if job != "" {

@@ -1,43 +1,11 @@
 package site
 
 import (
-	"encoding/json"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/report"
 )
-
-// healthBody is the /health JSON (DESIGN.md). Every field is a pointer: a
-// field that is missing or null is shown as such, never as a zero value.
-type healthBody struct {
-	Status *string `json:"status"`
-	DB     *struct {
-		Status *string `json:"status"`
-		Error  *string `json:"error"`
-	} `json:"db"`
-	Worker *workerHealth `json:"worker"`
-}
-
-type workerHealth struct {
-	Status            *string `json:"status"`
-	Liveness          *string `json:"liveness"`
-	PollMS            *int64  `json:"poll_ms"`
-	TickAgeMS         *int64  `json:"tick_age_ms"`
-	BootID            *string `json:"boot_id"`
-	StartedAt         *string `json:"started_at"`
-	LastTickAt        *string `json:"last_tick_at"`
-	RestartCount      *int64  `json:"restart_count"`
-	LastExitReason    *string `json:"last_exit_reason"`
-	LastJobID         *string `json:"last_job_id"`
-	LastError         *string `json:"last_error"`
-	ProcessedJobs     *int64  `json:"processed_jobs"`
-	FailedJobs        *int64  `json:"failed_jobs"`
-	RecoveredJobs     *int64  `json:"recovered_jobs"`
-	LastRecoveryAt    *string `json:"last_recovery_at"`
-	LastRecoveryJobID *string `json:"last_recovery_job_id"`
-	LastRecoveryCount *int64  `json:"last_recovery_count"`
-	RecoveryActive    *bool   `json:"recovery_active"`
-}
 
 // healthPoint is one sample, interpreted.
 type healthPoint struct {
@@ -50,7 +18,11 @@ type healthPoint struct {
 	// Liveness is the worker's liveness, "" when there is none.
 	Liveness string
 	Error    string // transport error or db error
-	Worker   *workerHealth
+	// Worker is the worker part, nil when the body has none.
+	Worker *healthdoc.Worker
+	// Missing holds the fields of the document the body lacks, so that a
+	// missing counter is shown as missing, not as 0.
+	Missing map[string]bool
 }
 
 // Known values get their own colour; anything else is drawn as unknown.
@@ -71,23 +43,25 @@ func interpretHealth(s report.HealthSample) healthPoint {
 		}
 		return p
 	}
-	var body healthBody
-	if err := json.Unmarshal(s.Body, &body); err != nil || body.Status == nil {
+	body, err := healthdoc.Decode(s.Body)
+	if err != nil {
 		p.Status = "unknown"
 		if p.Error == "" {
 			p.Error = "body is not /health JSON"
 		}
 		return p
 	}
-	p.Status = *body.Status
-	if body.DB != nil && body.DB.Error != nil && p.Error == "" {
+	p.Status = body.Status
+	p.Missing = map[string]bool{}
+	for _, f := range healthdoc.Missing(s.Body) {
+		p.Missing[f] = true
+	}
+	if body.DB.Error != nil && p.Error == "" {
 		p.Error = "db: " + *body.DB.Error
 	}
-	if body.Worker != nil {
-		p.Worker = body.Worker
-		if body.Worker.Liveness != nil {
-			p.Liveness = *body.Worker.Liveness
-		}
+	if !p.Missing["worker"] {
+		p.Worker = &body.Worker
+		p.Liveness = body.Worker.Liveness
 	}
 	return p
 }

@@ -252,21 +252,18 @@ func newHealthRow(p healthPoint, start time.Time) healthRow {
 		r.Liveness = p.Liveness
 	}
 	if w := p.Worker; w != nil {
-		r.Restarts = optInt(w.RestartCount)
-		r.Recovered = optInt(w.RecoveredJobs)
-		r.Processed = optInt(w.ProcessedJobs)
-		if w.RecoveryActive != nil {
-			r.Recovering = fmt.Sprint(*w.RecoveryActive)
+		shown := func(field string, v any) string {
+			if p.Missing[field] {
+				return "missing"
+			}
+			return fmt.Sprint(v)
 		}
+		r.Restarts = shown("worker.restart_count", w.RestartCount)
+		r.Recovered = shown("worker.recovered_jobs", w.RecoveredJobs)
+		r.Processed = shown("worker.processed_jobs", w.ProcessedJobs)
+		r.Recovering = shown("worker.recovery_active", w.RecoveryActive)
 	}
 	return r
-}
-
-func optInt(p *int64) string {
-	if p == nil {
-		return "null"
-	}
-	return fmt.Sprint(*p)
 }
 
 // logLineClass marks warning and error lines of slog's JSON or text output.

@@ -2,6 +2,7 @@ package site
 
 import (
 	"fmt"
+	"github.com/prodproof/prodproof/internal/report"
 	"slices"
 	"strings"
 	"time"
@@ -37,7 +38,7 @@ func (b sparkBounds) union(pts []sparkPoint) sparkBounds {
 }
 
 // sparkSpan is the time span of every instance's samples.
-func sparkSpan(series map[string][]procSample) sparkBounds {
+func sparkSpan(series map[string][]report.ProcSample) sparkBounds {
 	var b sparkBounds
 	for _, name := range sortedKeys(series) {
 		for _, s := range series[name] {
@@ -49,7 +50,7 @@ func sparkSpan(series map[string][]procSample) sparkBounds {
 
 // rssRange is the lowest and highest RSS over every instance, so the
 // sparklines of several instances share one scale.
-func rssRange(series map[string][]procSample) (lo, hi float64) {
+func rssRange(series map[string][]report.ProcSample) (lo, hi float64) {
 	first := true
 	for _, name := range sortedKeys(series) {
 		for _, s := range series[name] {

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -15,198 +14,40 @@ import (
 )
 
 // The chaos soak (`proofs soak`) and the load-hygiene run (`make load`)
-// write their own files beside results.json. The structs below read only
-// what the pages show; they mirror proofs/soak's Report and proofs/load's
-// Result without importing those packages, which pull in pgx and
-// dockertest. TestStressFixturesDecode keeps them in step with real files.
+// write their reports beside results.json; the pages decode them with
+// internal/report's types and readers, the very ones proofs/soak and
+// proofs/load write with.
 
-// Where the soak and the load run write, relative to the report folder.
-const (
-	soakReportFile = "soak/soak.json"
-	loadReportFile = "load/load.json"
-	// soakSchemaVersion is the newest soak.json this reader knows.
-	soakSchemaVersion = 1
-	soakPage          = "soak.html"
-	loadPage          = "load.html"
+// Where the soak and the load run write, relative to the report folder, and
+// their pages.
+var (
+	soakReportFile = path.Join(report.SoakDir, report.SoakReportFile)
+	loadReportFile = path.Join(report.LoadDir, report.LoadReportFile)
 )
 
-// soakReport is soak.json.
-type soakReport struct {
-	SchemaVersion int               `json:"schema_version"`
-	Verdict       string            `json:"verdict"`
-	Reason        string            `json:"reason,omitempty"`
-	Seed          int64             `json:"seed"`
-	Replay        string            `json:"replay"`
-	Provenance    report.Provenance `json:"provenance"`
-	Config        struct {
-		Jobs       int               `json:"jobs"`
-		Instances  int               `json:"instances"`
-		Rate       int               `json:"rate_per_s"`
-		SettleMS   int64             `json:"settle_ms"`
-		BackendEnv map[string]string `json:"backend_env"`
-	} `json:"config"`
-	FinishedAt time.Time `json:"finished_at"`
-	Durations  struct {
-		PostMS   int64 `json:"post_ms"`
-		ChaosMS  int64 `json:"chaos_ms"`
-		SettleMS int64 `json:"settle_ms"`
-		TotalMS  int64 `json:"total_ms"`
-	} `json:"durations"`
-	Accepted    int            `json:"accepted"`
-	Jobs        int            `json:"jobs"`
-	Faults      map[string]int `json:"faults"`
-	FaultsTotal int            `json:"faults_total"`
-	Client      struct {
-		Requests        int `json:"requests"`
-		Accepted        int `json:"accepted"`
-		Retries         int `json:"retries"`
-		Status503       int `json:"status_503"`
-		Status5xx       int `json:"status_5xx"`
-		Rejected        int `json:"rejected"`
-		TransportErrors int `json:"transport_errors"`
-		GaveUp          int `json:"gave_up"`
-		Replayed        int `json:"replayed"`
-	} `json:"client"`
-	Tally struct {
-		Lost       int `json:"lost"`
-		Duplicated int `json:"duplicated"`
-		Stuck      int `json:"stuck"`
-	} `json:"tally"`
-	Checks           []soakCheck               `json:"checks"`
-	Chaos            []soakEvent               `json:"chaos"`
-	InstancesStarted []string                  `json:"instances_started"`
-	Health           map[string]soakHealthStat `json:"health"`
-	Resources        soakResources             `json:"resources"`
-	Files            map[string]string         `json:"files"`
-}
-
-type soakCheck struct {
-	Name     string `json:"name"`
-	Expected string `json:"expected"`
-	Observed string `json:"observed"`
-	OK       bool   `json:"ok"`
-}
-
-// soakEvent is a chaos action in soak.json and a line of events.ndjson.
-type soakEvent struct {
-	At         time.Time `json:"at"`
-	Type       string    `json:"type"`
-	Kind       string    `json:"kind,omitempty"`
-	Instance   string    `json:"instance,omitempty"`
-	Detail     string    `json:"detail,omitempty"`
-	DurationMS int64     `json:"duration_ms,omitempty"`
-}
-
-type soakHealthStat struct {
-	Samples      int            `json:"samples"`
-	ByStatus     map[string]int `json:"by_status"`
-	MaxLatencyMS float64        `json:"max_latency_ms"`
-	Over50MS     int            `json:"over_50ms"`
-}
-
-type procSample struct {
-	At      time.Time `json:"at"`
-	RSSKiB  int64     `json:"rss_kib"`
-	Threads int64     `json:"threads"`
-	FDs     int       `json:"fds"`
-}
-
-type connSample struct {
-	At    time.Time `json:"at"`
-	Count int       `json:"count"`
-}
-
-type soakResources struct {
-	Instances     map[string][]procSample `json:"instances"`
-	DBConnections []connSample            `json:"db_connections"`
-	Summary       map[string]struct {
-		Samples    int   `json:"samples"`
-		FirstRSS   int64 `json:"first_rss_kib"`
-		MaxRSS     int64 `json:"max_rss_kib"`
-		LastRSS    int64 `json:"last_rss_kib"`
-		MaxFDs     int   `json:"max_fds"`
-		MaxThreads int64 `json:"max_threads"`
-	} `json:"summary"`
-	MaxDBConns int `json:"max_db_connections"`
-}
-
-// summaryLine is the soak's last output line, as `proofs soak` prints it.
-func (r *soakReport) summaryLine() string {
-	return fmt.Sprintf("soak: %d jobs, %d faults, lost %d, duplicated %d, stuck %d",
-		r.Accepted, r.FaultsTotal, r.Tally.Lost, r.Tally.Duplicated, r.Tally.Stuck)
-}
-
-// loadReport is load.json as `make load` writes it. Verdict and Failures
-// are missing from files written before the run recorded them.
-type loadReport struct {
-	Verdict       string   `json:"verdict"`
-	Failures      []string `json:"failures"`
-	HealthStrict  *bool    `json:"health_strict"`
-	DurationMS    int64    `json:"duration_ms"`
-	Rate          int      `json:"rate_per_s"`
-	Requests      int      `json:"requests"`
-	Errors        int      `json:"errors"`
-	ErrorExamples []string `json:"error_examples"`
-	PostP50MS     float64  `json:"post_p50_ms"`
-	PostP99MS     float64  `json:"post_p99_ms"`
-	HealthMaxMS   float64  `json:"health_max_ms"`
-	HealthP99MS   float64  `json:"health_p99_ms"`
-	HealthOver50  int      `json:"health_over_50ms"`
-	Health        []struct {
-		At        time.Time `json:"at"`
-		Status    int       `json:"status"`
-		LatencyMS float64   `json:"latency_ms"`
-	} `json:"health"`
-	Proc     []procSample `json:"proc"`
-	Conns    []connSample `json:"db_connections"`
-	Flatness struct {
-		RSSWarmKiB     int64 `json:"rss_warm_kib"`
-		RSSEndKiB      int64 `json:"rss_end_kib"`
-		FDsWarmMax     int   `json:"fds_warm_max"`
-		FDsEndMax      int   `json:"fds_end_max"`
-		ThreadsWarmMax int64 `json:"threads_warm_max"`
-		ThreadsEndMax  int64 `json:"threads_end_max"`
-		ConnsWarmMax   int   `json:"conns_warm_max"`
-		ConnsEndMax    int   `json:"conns_end_max"`
-		ConnsMax       int   `json:"conns_max"`
-	} `json:"flatness"`
-}
-
-// readJSONFile decodes a report file. A missing file is (false, nil).
-func readJSONFile(file string, v any) (bool, error) {
-	data, err := os.ReadFile(file)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return false, fmt.Errorf("parse %s: %w", filepath.Base(file), err)
-	}
-	return true, nil
-}
+const (
+	soakPage = "soak.html"
+	loadPage = "load.html"
+)
 
 // loadStress reads soak.json and load.json when they are there. A file
 // that cannot be read is a warning and gets no page, so nothing links to it.
 func (b *builder) loadStress() {
-	var soak soakReport
-	found, err := readJSONFile(filepath.Join(b.cfg.ReportDir, filepath.FromSlash(soakReportFile)), &soak)
+	soak, err := report.LoadSoak(b.cfg.ReportDir)
 	switch {
+	case errors.Is(err, report.ErrNoReport):
 	case err != nil:
 		b.warn("soak page not built: %v", err)
-	case found && soak.SchemaVersion > soakSchemaVersion:
-		b.warn("soak page not built: %s has schema version %d, newer than this reader (%d)", soakReportFile, soak.SchemaVersion, soakSchemaVersion)
-	case found:
-		b.soak = &soak
+	default:
+		b.soak = soak
 	}
-	var load loadReport
-	found, err = readJSONFile(filepath.Join(b.cfg.ReportDir, filepath.FromSlash(loadReportFile)), &load)
+	load, err := report.LoadLoad(b.cfg.ReportDir)
 	switch {
+	case errors.Is(err, report.ErrNoReport):
 	case err != nil:
 		b.warn("load page not built: %v", err)
-	case found:
-		b.load = &load
+	default:
+		b.load = load
 	}
 }
 
@@ -219,7 +60,7 @@ type stressItem struct {
 func (b *builder) stressItems() []stressItem {
 	var out []stressItem
 	if r := b.soak; r != nil {
-		out = append(out, stressItem{Title: "Chaos soak", Path: soakPage, Verdict: verdictClass(r.Verdict), VerdictLabel: verdictLabel(r.Verdict), Summary: r.summaryLine()})
+		out = append(out, stressItem{Title: "Chaos soak", Path: soakPage, Verdict: verdictClass(string(r.Verdict)), VerdictLabel: verdictLabel(string(r.Verdict)), Summary: r.Line()})
 	}
 	if r := b.load; r != nil {
 		v, label := loadVerdict(r)
@@ -229,11 +70,11 @@ func (b *builder) stressItems() []stressItem {
 	return out
 }
 
-func loadVerdict(r *loadReport) (class, label string) {
+func loadVerdict(r *report.LoadReport) (class, label string) {
 	if r.Verdict == "" {
 		return "unknown", "not recorded"
 	}
-	return verdictClass(r.Verdict), verdictLabel(r.Verdict)
+	return verdictClass(string(r.Verdict)), verdictLabel(string(r.Verdict))
 }
 
 func formatMS(ms float64) string { return fmt.Sprintf("%.1f ms", ms) }
@@ -309,8 +150,8 @@ func (b *builder) writeSoak() error {
 	r := b.soak
 	start := r.Provenance.StartedAt
 	v := soakView{
-		Verdict: verdictClass(r.Verdict), VerdictLabel: verdictLabel(r.Verdict), Reason: r.Reason,
-		Seed: r.Seed, Replay: r.Replay, Summary: r.summaryLine(),
+		Verdict: verdictClass(string(r.Verdict)), VerdictLabel: verdictLabel(string(r.Verdict)), Reason: r.Reason,
+		Seed: r.Seed, Replay: r.Replay, Summary: r.Line(),
 		Started: formatTime(start), Finished: formatTime(r.Provenance.FinishedAt),
 		Commit: shortCommit(r.Provenance.Commit), Dirty: r.Provenance.Dirty,
 		GoVersion: r.Provenance.GoVersion, Postgres: r.Provenance.PostgresVersion,
@@ -417,7 +258,7 @@ func (b *builder) writeSoak() error {
 		warnings = append(warnings, fmt.Sprintf("This soak ran on commit %s, but the checkout is at %s: its results may not hold for the current code.", shortCommit(commit), shortCommit(b.cfg.HeadCommit)))
 	}
 	if ev, ok := evidence["events"]; ok {
-		events, err := readNDJSON[soakEvent](ev.Src)
+		events, err := report.LoadSoakEvents(ev.Src)
 		if err != nil {
 			warnings = append(warnings, "soak events partly unreadable: "+err.Error())
 		}
@@ -458,7 +299,7 @@ func soakEvidenceLabel(kind string) string {
 	return kind
 }
 
-func newEventRow(e soakEvent, start time.Time) eventRow {
+func newEventRow(e report.SoakEvent, start time.Time) eventRow {
 	r := eventRow{Offset: offsetFrom(start, e.At), Clock: formatClock(e.At), Type: e.Type, Kind: e.Kind, Instance: e.Instance, Detail: e.Detail}
 	if e.DurationMS > 0 {
 		r.Duration = formatDuration(time.Duration(e.DurationMS) * time.Millisecond)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/prodproof/prodproof/website/cli"
 )
 
 func TestRunUsage(t *testing.T) {
@@ -29,7 +27,7 @@ func TestRunUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), tt.args, &stdout, &stderr)
+			code := Run(context.Background(), tt.args, &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr.String())
 			}
@@ -45,8 +43,8 @@ func TestRunUsage(t *testing.T) {
 func TestBuildWithoutReport(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "site")
 	var stdout, stderr bytes.Buffer
-	args := []string{"build", "--report", filepath.Join(t.TempDir(), "report"), "--docs", filepath.Join("site", "testdata", "docs"), "--readme", "", "--out", out}
-	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+	args := []string{"build", "--report", filepath.Join(t.TempDir(), "report"), "--docs", filepath.Join("..", "site", "testdata", "docs"), "--readme", "", "--out", out}
+	if code := Run(context.Background(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "no proof run yet: run `make proofs`") {
@@ -64,7 +62,7 @@ func TestBuildWithoutReport(t *testing.T) {
 // TestToolMatchesMakefile: the Makefile's website and serve targets use
 // flags the tool defines, with the defaults the docs describe.
 func TestToolMatchesMakefile(t *testing.T) {
-	tool := cli.Tool()
+	tool := Tool()
 	for _, args := range [][]string{
 		{"build", "--report", "report", "--out", "site"},
 		{"serve", "--dir", "site"},
@@ -77,7 +75,7 @@ func TestToolMatchesMakefile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := cli.Build(fs)
+	opts := Build(fs)
 	if opts.Report != "report" || opts.Out != "site" || opts.Docs != "docs" || opts.Readme != "README.md" || opts.LogLines != 40 {
 		t.Errorf("build defaults = %+v", opts)
 	}
@@ -85,7 +83,7 @@ func TestToolMatchesMakefile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := cli.Serve(fs); s.Dir != "site" || s.Addr != "127.0.0.1:8080" {
+	if s := Serve(fs); s.Dir != "site" || s.Addr != "127.0.0.1:8080" {
 		t.Errorf("serve defaults = %+v", s)
 	}
 }
