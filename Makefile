@@ -70,8 +70,12 @@ serve: ## Serve the built proof site on http://127.0.0.1:8080
 	$(GO) run ./website serve --dir $(SITE)
 
 .PHONY: bench
-bench: ## Benchmark vs River and pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json
+bench: ## Benchmark vs River: growth curve, durable settings, pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json
 	$(GO) run ./bench $(if $(filter 1,$(QUICK)),-quick)
+
+.PHONY: bench-large
+bench-large: ## make bench plus the 1,000,000-job backlog and the jobs table after 1,000,000 jobs (about 20 minutes)
+	$(GO) run ./bench -large
 
 .PHONY: gobench
 gobench: ## Run the Go benchmarks (real Postgres)

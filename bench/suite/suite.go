@@ -12,10 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,10 +31,22 @@ import (
 type Options struct {
 	// Quick is the CI smoke: a small backlog, one round, short phases.
 	Quick bool
-	// Rounds of the drain comparison (default 3; Quick: 1).
-	Rounds int
-	// Backlog is the drain backlog (default 100,000; Quick: 5,000).
+	// Large adds the 1,000,000-job backlog to the growth curve and
+	// measures the jobs table after 1,000,000 jobs (`make bench-large`).
+	Large bool
+	// Trials of the drain comparison (default 5; Quick: 2). Each trial runs
+	// every contender once, back to back, in an order that rotates between
+	// trials; ratios are taken within a trial.
+	Trials int
+	// Backlog is the main drain backlog (default 100,000; Quick: 5,000):
+	// ours ×1 and ×2, River and pgbench, and the durable comparison.
 	Backlog int
+	// GrowthBacklogs are the backlogs of the growth curve (default 10,000
+	// and 100,000, and 1,000,000 with Large; Quick: 1,000 and 5,000).
+	GrowthBacklogs []int
+	// SkipDurable leaves out the durable-settings comparison. It needs a
+	// server this run provisions, so DATABASE_URL leaves it out too.
+	SkipDurable bool
 	// DBSource is a pgprovision source; DatabaseURL selects the url source.
 	DBSource    string
 	DatabaseURL string
@@ -65,17 +79,49 @@ var postgresSettings = map[string]string{
 	"max_connections":    "300",
 }
 
+// durableSettings are what a production server runs with (Postgres's own
+// defaults), which pgprovision turns off for throwaway servers. The
+// durable comparison runs on a second server started with them on top of
+// postgresSettings.
+var durableSettings = map[string]string{
+	"fsync":              "on",
+	"synchronous_commit": "on",
+	"full_page_writes":   "on",
+}
+
+// largeBacklogTrials is how many trials the 1,000,000-job backlog gets (a
+// pair of drains there takes minutes).
+const largeBacklogTrials = 3
+
+// trialsFor is the number of trials of a growth backlog.
+func (o *Options) trialsFor(backlog int) int {
+	if backlog >= 1000000 {
+		return min(o.Trials, largeBacklogTrials)
+	}
+	return o.Trials
+}
+
 func (o *Options) setDefaults() {
-	if o.Rounds <= 0 {
-		o.Rounds = 3
+	if o.Trials <= 0 {
+		o.Trials = 5
 		if o.Quick {
-			o.Rounds = 1
+			o.Trials = 2
 		}
 	}
 	if o.Backlog <= 0 {
 		o.Backlog = 100000
 		if o.Quick {
 			o.Backlog = 5000
+		}
+	}
+	if len(o.GrowthBacklogs) == 0 {
+		switch {
+		case o.Quick:
+			o.GrowthBacklogs = []int{1000, o.Backlog}
+		case o.Large:
+			o.GrowthBacklogs = []int{10000, o.Backlog, 1000000}
+		default:
+			o.GrowthBacklogs = []int{10000, o.Backlog}
 		}
 	}
 	if o.DBSource == "" {
@@ -106,11 +152,14 @@ func (o *Options) setDefaults() {
 type run struct {
 	opts    Options
 	srv     *pgprovision.Server
+	durable *pgprovision.Server // nil without the durable comparison
 	tmp     string
 	backend string // reference-backend binary
 	river   string // river-bench binary
 	res     *results.Results
 	dbSeq   int
+	// profiled is set once the first 1-instance drain was profiled.
+	profiled bool
 }
 
 func (r *run) logf(format string, args ...any) {
@@ -150,13 +199,40 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	if opts.DatabaseURL != "" {
 		source = pgprovision.SourceURL
 	}
+	logf := func(format string, args ...any) { r.logf(format, args...) }
+	// The durable server starts beside the main one, at the same time.
+	type provisioned struct {
+		srv *pgprovision.Server
+		err error
+	}
+	var durableCh chan provisioned
+	if !opts.SkipDurable && source != pgprovision.SourceURL && (opts.Only == "" || opts.Only == "drain") {
+		settings := maps.Clone(postgresSettings)
+		maps.Copy(settings, durableSettings)
+		r.logf("provisioning a second postgres with fsync, synchronous_commit, full_page_writes on")
+		durableCh = make(chan provisioned, 1)
+		go func() {
+			srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: source, Settings: settings, Logf: logf})
+			durableCh <- provisioned{srv, err}
+		}()
+	}
 	r.logf("provisioning postgres (source %s)", source)
 	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
 		Source:   source,
 		URL:      opts.DatabaseURL,
 		Settings: postgresSettings,
-		Logf:     func(format string, args ...any) { r.logf(format, args...) },
+		Logf:     logf,
 	})
+	if durableCh != nil {
+		d := <-durableCh
+		if d.srv != nil {
+			r.durable = d.srv
+			defer d.srv.Close()
+		}
+		if err == nil && d.err != nil {
+			err = fmt.Errorf("the durable server: %w", d.err)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("provision postgres: %w", err)
 	}
@@ -176,24 +252,33 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 
 func (r *run) phases(ctx context.Context) error {
 	switch r.opts.Only {
-	case "", "drain", "latency":
+	case "", "drain", "latency", "retention":
 	default:
-		return fmt.Errorf("unknown part %q: want drain or latency", r.opts.Only)
+		return fmt.Errorf("unknown part %q: want drain, latency or retention", r.opts.Only)
 	}
-	for round := 1; round <= r.opts.Rounds && r.opts.Only != "latency"; round++ {
-		if err := r.drainRound(ctx, round); err != nil {
-			return fmt.Errorf("drain round %d: %w", round, err)
-		}
-		if round == 1 && r.opts.Only == "" {
-			// River at its defaults takes ~100 s for 100,000 jobs on two
-			// cores, so it runs in the first round only; its ratio is that
-			// round's.
-			if err := r.riverDrain(ctx, "river_defaults", riverDefaults()); err != nil {
-				return fmt.Errorf("river at its defaults: %w", err)
-			}
+	if r.opts.Only == "" || r.opts.Only == "drain" {
+		if err := r.drainTrials(ctx); err != nil {
+			return err
 		}
 	}
-	if r.opts.Only == "drain" {
+	if r.opts.Only == "" {
+		// River at its defaults works at a fixed pace (MaxWorkers jobs per
+		// FetchCooldown, ~1,000 jobs/s here) whatever the backlog, so it
+		// drains a fifth of the main backlog once; its ratio is the first
+		// trial's.
+		res, err := r.riverDrain(ctx, r.srv, "river_defaults", riverDefaults(), max(r.opts.Backlog/5, 1000))
+		if err != nil {
+			return fmt.Errorf("river at its defaults: %w", err)
+		}
+		r.res.AddDrain("river_defaults", res.JobsPerSecond)
+		r.logf("river_defaults (%d jobs): %.0f jobs/s", res.Jobs, res.JobsPerSecond)
+	}
+	if r.opts.Only == "" || r.opts.Only == "retention" {
+		if err := r.retention(ctx); err != nil {
+			return fmt.Errorf("retention sizes: %w", err)
+		}
+	}
+	if r.opts.Only != "" && r.opts.Only != "latency" {
 		return nil
 	}
 	if err := r.pickupAndHTTP(ctx); err != nil {
@@ -228,18 +313,18 @@ func (r *run) build(ctx context.Context) error {
 	return nil
 }
 
-// newDatabase creates an empty database for one measurement.
-func (r *run) newDatabase(ctx context.Context, label string) (name, url string, err error) {
+// newDatabase creates an empty database on srv for one measurement.
+func (r *run) newDatabase(ctx context.Context, srv *pgprovision.Server, label string) (name, url string, err error) {
 	r.dbSeq++
 	name = fmt.Sprintf("bench_%02d_%s", r.dbSeq, label)
-	url, err = r.srv.CreateDatabase(ctx, name)
+	url, err = srv.CreateDatabase(ctx, name)
 	return name, url, err
 }
 
-func (r *run) dropDatabase(name string) {
+func (r *run) dropDatabase(srv *pgprovision.Server, name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.srv.DropDatabase(ctx, name); err != nil {
+	if err := srv.DropDatabase(ctx, name); err != nil {
 		r.logf("drop database %s: %v", name, err)
 	}
 }
@@ -315,13 +400,18 @@ func (r *run) describe(ctx context.Context, srv *pgprovision.Server) {
 
 	s := results.Settings{
 		Backlog:          r.opts.Backlog,
-		Rounds:           r.opts.Rounds,
+		Trials:           r.opts.Trials,
+		GrowthBacklogs:   r.opts.GrowthBacklogs,
+		GrowthTrials:     map[string]int{},
 		PostgresSettings: map[string]string{},
 		BackendEnv:       drainEnv(""),
 		PgbenchClients:   r.opts.PgbenchClients,
 		PgbenchBatch:     backendBatch,
 	}
 	delete(s.BackendEnv, "DATABASE_URL")
+	for _, b := range r.opts.GrowthBacklogs {
+		s.GrowthTrials[strconv.Itoa(b)] = r.opts.trialsFor(b)
+	}
 	if srv.Source != pgprovision.SourceURL {
 		for k, val := range postgresSettings {
 			s.PostgresSettings[k] = val
