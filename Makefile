@@ -74,8 +74,8 @@ bench: ## Benchmark vs River: growth curve, durable settings, pgbench's limit, l
 	$(GO) run ./bench $(if $(filter 1,$(QUICK)),-quick)
 
 .PHONY: bench-large
-bench-large: ## make bench plus the 1,000,000-job backlog and the jobs table after 1,000,000 jobs (about 20 minutes)
-	$(GO) run ./bench -large
+bench-large: ## Growth curve to 1,000,000 jobs vs River, jobs table after 1,000,000 jobs with/without retention; bench/results-large.json
+	$(GO) run ./bench -large -out bench/results-large.json
 
 .PHONY: gobench
 gobench: ## Run the Go benchmarks (real Postgres)

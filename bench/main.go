@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/prodproof/prodproof/bench/results"
 	"github.com/prodproof/prodproof/bench/suite"
 )
 
@@ -23,12 +24,20 @@ func main() {
 	os.Exit(code)
 }
 
+// agreementMargin is how close two runs' ratio medians must be to agree:
+// the per-trial ratios on this shared machine scatter by tens of percent,
+// their median over the trials by much less.
+const agreementMargin = 0.10
+
 func run(ctx context.Context) int {
+	if len(os.Args) > 1 && os.Args[1] == "compare" {
+		return compare(os.Args[2:])
+	}
 	var opts suite.Options
 	out := flag.String("out", "bench/results.json", "where to write the results document")
 	flag.BoolVar(&opts.Quick, "quick", os.Getenv("QUICK") == "1", "a small smoke run (also QUICK=1)")
-	flag.BoolVar(&opts.Large, "large", false, "add the 1,000,000-job backlog and the jobs table after 1,000,000 jobs (make bench-large)")
-	flag.IntVar(&opts.Trials, "trials", 0, "drain trials, contenders alternating within each (default 5, quick 2)")
+	flag.BoolVar(&opts.Large, "large", false, "the growth curve up to 1,000,000 jobs and the jobs table after 1,000,000 jobs, nothing else (make bench-large)")
+	flag.IntVar(&opts.Trials, "trials", 0, "drain trials, contenders alternating within each (default 5, quick 2, large 3)")
 	flag.IntVar(&opts.Backlog, "backlog", 0, "main drain backlog (default 100000, quick 5000)")
 	flag.BoolVar(&opts.SkipDurable, "no-durable", false, "leave out the durable-settings comparison")
 	flag.StringVar(&opts.DBSource, "db", "auto", "database source: auto, local, docker (DATABASE_URL, when set, is used instead)")
@@ -51,6 +60,39 @@ func run(ctx context.Context) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		return 1
+	}
+	return 0
+}
+
+// compare prints whether two results files agree: `go run ./bench compare
+// A.json B.json`. Exit 1 when a quoted ratio differs by more than the
+// margin, 2 on bad usage or an unreadable file.
+func compare(args []string) int {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	margin := fs.Float64("margin", agreementMargin, "largest relative difference of two ratio medians that still agrees")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: bench compare [-margin 0.1] A.json B.json")
+		return 2
+	}
+	a, err := results.ReadFile(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		return 2
+	}
+	b, err := results.ReadFile(fs.Arg(1))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		return 2
+	}
+	ags := results.Compare(a, b, *margin)
+	_ = results.WriteAgreement(os.Stdout, ags, *margin)
+	for _, ag := range ags {
+		if !ag.Within {
+			return 1
+		}
 	}
 	return 0
 }

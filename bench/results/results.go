@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -506,4 +507,67 @@ func nums(vs []float64) string {
 		out[i] = num(v)
 	}
 	return strings.Join(out, " ")
+}
+
+// Agreement is one quoted ratio in two runs of the benchmark.
+type Agreement struct {
+	Name string
+	A, B float64
+	// Diff is |A − B| ÷ the mean of the two.
+	Diff float64
+	// Within is Diff ≤ the margin asked for.
+	Within bool
+}
+
+// Compare lines up every ratio median two runs both quote (the main drain
+// ratios, the growth curve and the durable comparison) and says whether
+// they agree within margin (a share, e.g. 0.1).
+func Compare(a, b *Results, margin float64) []Agreement {
+	quoted := func(r *Results) map[string]float64 {
+		out := map[string]float64{}
+		for name, s := range r.Ratios {
+			out[name] = s.Median
+		}
+		for _, g := range r.Growth {
+			out[fmt.Sprintf("growth_%d", g.Backlog)] = g.Ratio
+		}
+		if r.Durable != nil {
+			out["durable_throwaway"] = r.Durable.Throwaway.Ratio
+			out["durable_durable"] = r.Durable.Durable.Ratio
+		}
+		return out
+	}
+	qa, qb := quoted(a), quoted(b)
+	names := make([]string, 0, len(qa))
+	for name := range qa {
+		if _, ok := qb[name]; ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	out := make([]Agreement, 0, len(names))
+	for _, name := range names {
+		x, y := qa[name], qb[name]
+		ag := Agreement{Name: name, A: x, B: y}
+		if mean := (x + y) / 2; mean > 0 {
+			ag.Diff = math.Abs(x-y) / mean
+		}
+		ag.Within = ag.Diff <= margin
+		out = append(out, ag)
+	}
+	return out
+}
+
+// WriteAgreement prints Compare's lines as a table.
+func WriteAgreement(w io.Writer, ags []Agreement, margin float64) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "RATIO\trun A\trun B\tdifference\twithin %.0f %%\n", margin*100)
+	for _, ag := range ags {
+		ok := "yes"
+		if !ag.Within {
+			ok = "NO"
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.1f %%\t%s\n", ag.Name, ag.A, ag.B, ag.Diff*100, ok)
+	}
+	return tw.Flush()
 }

@@ -134,16 +134,17 @@ func TestPairRatiosAreTakenWithinATrial(t *testing.T) {
 	var p Pair
 	p.AddTrial(30000, 10000) // 3
 	p.AddTrial(10000, 20000) // 0.5
-	p.AddTrial(22000, 20000) // 1.1
-	if p.Ratio != 1.1 || p.RatioSpread.Min != 0.5 || p.RatioSpread.Max != 3 {
-		t.Errorf("ratio %v spread %+v, want median 1.1 of 0.5..3", p.Ratio, p.RatioSpread)
+	p.AddTrial(22000, 25000) // 0.88
+	// The ratio of the medians would be 22000 ÷ 20000 = 1.1.
+	if p.Ratio != 0.88 || p.RatioSpread.Min != 0.5 || p.RatioSpread.Max != 3 {
+		t.Errorf("ratio %v spread %+v, want median 0.88 of 0.5..3", p.Ratio, p.RatioSpread)
 	}
 	if p.OursJobsPerSec != 22000 || p.RiverJobsPerSec != 20000 {
 		t.Errorf("medians ours %v River %v", p.OursJobsPerSec, p.RiverJobsPerSec)
 	}
 	g := GrowthPoint{Backlog: 10, Pair: p}
 	g.Finish()
-	if g.OursUSPerJob < 45.45 || g.OursUSPerJob > 45.46 || g.RiverUSPerJob != 50 {
+	if g.OursUSPerJob < 45.45 || g.OursUSPerJob > 45.46 || g.RiverUSPerJob != 50 { // 1e6 ÷ 22000, 1e6 ÷ 20000
 		t.Errorf("µs per job ours %v River %v", g.OursUSPerJob, g.RiverUSPerJob)
 	}
 }
@@ -201,7 +202,7 @@ func TestWriteFileReadFileRoundTrip(t *testing.T) {
 func TestReadFileRejectsAnotherSchemaAndBadJSON(t *testing.T) {
 	dir := t.TempDir()
 	for name, body := range map[string]string{
-		"old.json": `{"schema_version": 1, "ratios": {"drain_vs_river": 1.2}}`,
+		"old.json": `{"schema_version": 1, "quick": true}`,
 		"bad.json": `{"schema_version": 2,`,
 	} {
 		path := filepath.Join(dir, name)
@@ -211,5 +212,33 @@ func TestReadFileRejectsAnotherSchemaAndBadJSON(t *testing.T) {
 		if _, err := ReadFile(path); err == nil {
 			t.Errorf("%s: read without an error", name)
 		}
+	}
+}
+
+func TestCompareLinesUpRatiosAndJudgesTheMargin(t *testing.T) {
+	run := func(ours, river float64) *Results {
+		r := New()
+		r.AddDrain("ours_1", ours)
+		r.AddDrain("river_best", river)
+		g := GrowthPoint{Backlog: 10000}
+		g.AddTrial(ours, river)
+		r.Growth = []GrowthPoint{g}
+		r.ComputeRatios()
+		return r
+	}
+	ags := Compare(run(11000, 10000), run(12000, 10000), 0.1)
+	if len(ags) != 2 || ags[0].Name != "drain_vs_river" || ags[1].Name != "growth_10000" {
+		t.Fatalf("agreements = %+v", ags)
+	}
+	// 1.1 against 1.2: 0.1 ÷ 1.15 = 8.7 %, within 10 %.
+	if d := ags[0].Diff; d < 0.0869 || d > 0.0870 || !ags[0].Within {
+		t.Errorf("1.1 vs 1.2: %+v", ags[0])
+	}
+	if ags := Compare(run(11000, 10000), run(13000, 10000), 0.1); ags[0].Within {
+		t.Errorf("1.1 vs 1.3 judged within 10 %%: %+v", ags[0])
+	}
+	var buf bytes.Buffer
+	if err := WriteAgreement(&buf, ags, 0.1); err != nil || !strings.Contains(buf.String(), "within 10 %") {
+		t.Errorf("agreement table: %v\n%s", err, buf.String())
 	}
 }

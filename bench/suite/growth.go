@@ -53,7 +53,7 @@ func (r *run) drainTrials(ctx context.Context) error {
 func (r *run) growthTrial(ctx context.Context, trial int, g *results.GrowthPoint) error {
 	var extra []func() error
 	main := g.Backlog == r.opts.Backlog
-	if main {
+	if main && !r.opts.Large {
 		extra = []func() error{
 			func() error {
 				t, err := r.oursDrain(ctx, r.srv, 2, g.Backlog, false)
