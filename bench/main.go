@@ -38,7 +38,7 @@ func run(ctx context.Context) int {
 	flag.BoolVar(&opts.Quick, "quick", os.Getenv("QUICK") == "1", "a small smoke run (also QUICK=1)")
 	flag.BoolVar(&opts.Large, "large", false, "the growth curve up to 1,000,000 jobs and the jobs table after 1,000,000 jobs, nothing else (make bench-large)")
 	flag.IntVar(&opts.Trials, "trials", 0, "drain trials, contenders alternating within each (default 5, quick 2, large 3)")
-	flag.IntVar(&opts.Backlog, "backlog", 0, "main drain backlog (default 100000, quick 5000)")
+	flag.IntVar(&opts.Backlog, "backlog", 0, "main drain backlog (default 100000, quick 2000)")
 	flag.BoolVar(&opts.SkipDurable, "no-durable", false, "leave out the durable-settings comparison")
 	flag.StringVar(&opts.DBSource, "db", "auto", "database source: auto, local, docker (DATABASE_URL, when set, is used instead)")
 	flag.StringVar(&opts.Pgbench, "pgbench", "", "pgbench binary (default /usr/lib/postgresql/15/bin/pgbench)")

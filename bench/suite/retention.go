@@ -25,7 +25,7 @@ const retentionChunks = 10
 func (o *Options) retentionJobs() int {
 	switch {
 	case o.Quick:
-		return 5000
+		return 2000
 	case o.Large:
 		return 1000000
 	}

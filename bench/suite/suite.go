@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ import (
 
 // Options configures a run. Zero values take the defaults of a full run.
 type Options struct {
-	// Quick is the CI smoke: a small backlog, one round, short phases.
+	// Quick is the CI smoke: small backlogs, two trials, short phases.
 	Quick bool
 	// Large is `make bench-large`: the growth curve with the 1,000,000-job
 	// backlog beside 10,000 and 100,000 (ours and River only, 3 trials, 2
@@ -41,11 +42,11 @@ type Options struct {
 	// every contender once, back to back, in an order that rotates between
 	// trials; ratios are taken within a trial.
 	Trials int
-	// Backlog is the main drain backlog (default 100,000; Quick: 5,000):
+	// Backlog is the main drain backlog (default 100,000; Quick: 2,000):
 	// ours ×1 and ×2, River and pgbench, and the durable comparison.
 	Backlog int
 	// GrowthBacklogs are the backlogs of the growth curve (default 10,000
-	// and 100,000, and 1,000,000 with Large; Quick: 1,000 and 5,000).
+	// and 100,000, and 1,000,000 with Large; Quick: 500 and 2,000).
 	GrowthBacklogs []int
 	// SkipDurable leaves out the durable-settings comparison. It needs a
 	// server this run provisions, so DATABASE_URL leaves it out too.
@@ -118,19 +119,26 @@ func (o *Options) setDefaults() {
 	if o.Backlog <= 0 {
 		o.Backlog = 100000
 		if o.Quick {
-			o.Backlog = 5000
+			o.Backlog = 2000
 		}
 	}
 	if len(o.GrowthBacklogs) == 0 {
 		switch {
 		case o.Quick:
-			o.GrowthBacklogs = []int{1000, o.Backlog}
+			o.GrowthBacklogs = []int{500, o.Backlog}
 		case o.Large:
 			o.GrowthBacklogs = []int{10000, o.Backlog, 1000000}
 		default:
 			o.GrowthBacklogs = []int{10000, o.Backlog}
 		}
 	}
+	// The main drain (ours ×2, pgbench, durable) runs in the growth trial
+	// of its backlog, so that backlog is always on the curve.
+	if !slices.Contains(o.GrowthBacklogs, o.Backlog) {
+		o.GrowthBacklogs = append(o.GrowthBacklogs, o.Backlog)
+	}
+	slices.Sort(o.GrowthBacklogs)
+	o.GrowthBacklogs = slices.Compact(o.GrowthBacklogs)
 	if o.DBSource == "" {
 		o.DBSource = string(pgprovision.SourceAuto)
 	}
