@@ -175,6 +175,8 @@ type run struct {
 	dbSeq   int
 	// profiled is set once the first 1-instance drain was profiled.
 	profiled bool
+	// retentionKnob: the backend source that was built has JOB_RETENTION_MS.
+	retentionKnob bool
 }
 
 func (r *run) logf(format string, args ...any) {
@@ -318,6 +320,12 @@ func (r *run) phases(ctx context.Context) error {
 func (r *run) build(ctx context.Context) error {
 	r.backend = filepath.Join(r.tmp, "reference-backend")
 	r.river = filepath.Join(r.tmp, "river-bench")
+	// Read before the build, so the answer is about the source compiled.
+	knob, err := r.retentionAvailable()
+	if err != nil {
+		return err
+	}
+	r.retentionKnob = knob
 	r.logf("building reference-backend and river-bench")
 	for _, b := range []struct{ dir, out, pkg string }{
 		{r.opts.Root, r.backend, "./backend"},
