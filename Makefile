@@ -34,6 +34,10 @@ race: ## The concurrent packages' tests under the race detector
 proofs: ## Run every named proof against a throwaway local Postgres; evidence in report/
 	$(GO) run ./proofs run --report $(REPORT) $(PROOFS_FLAGS)
 
+.PHONY: mutants
+mutants: ## Proofs of the proofs: apply each claim-breaking mutant to a scratch copy, fail if a proof misses one; report/mutants.json
+	$(GO) run ./proofs mutants --report $(REPORT) $(PROOFS_FLAGS)
+
 .PHONY: soak
 soak: ## Chaos soak: JOBS jobs to 3 backends under kills, restarts, DB cuts, crashes (SEED= replays); report/soak/
 	$(GO) build -o bin/proofs ./proofs

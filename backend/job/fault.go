@@ -24,16 +24,23 @@ const (
 //
 //	{"fault": "worker_crash_after_claim", "fault_attempt": 1, "hold_ms": 1500}
 //
-// fault_attempt defaults to 1.
+// fault_attempt defaults to 1. "fault_every_attempt": true makes a crash or
+// a failure happen on every attempt instead (a crash loop, a job that can
+// never succeed).
 type Fault struct {
-	Kind    string
-	Attempt int
-	Hold    time.Duration
+	Kind         string
+	Attempt      int
+	EveryAttempt bool
+	Hold         time.Duration
 }
+
+// On reports whether the fault fires on this attempt.
+func (f Fault) On(attempt int) bool { return f.EveryAttempt || attempt == f.Attempt }
 
 type faultFields struct {
 	Fault        string `json:"fault"`
 	FaultAttempt int    `json:"fault_attempt"`
+	EveryAttempt bool   `json:"fault_every_attempt"`
 	HoldMS       int64  `json:"hold_ms"`
 }
 
@@ -57,7 +64,7 @@ func ParseFault(payload json.RawMessage) (f Fault, ok bool) {
 	default:
 		return Fault{}, false
 	}
-	f = Fault{Kind: fields.Fault, Attempt: fields.FaultAttempt}
+	f = Fault{Kind: fields.Fault, Attempt: fields.FaultAttempt, EveryAttempt: fields.EveryAttempt}
 	if f.Attempt <= 0 {
 		f.Attempt = 1
 	}

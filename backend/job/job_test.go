@@ -53,6 +53,7 @@ func TestParseFault(t *testing.T) {
 		{`{"fault":"hold_after_claim","fault_attempt":2,"hold_ms":1500}`, true, Fault{Kind: FaultHold, Attempt: 2, Hold: 1500 * time.Millisecond}},
 		{`{"fault":"fail","hold_ms":-4}`, true, Fault{Kind: FaultFail, Attempt: 1}},
 		{`{"fault":"hold_after_claim","hold_ms":999999999999}`, true, Fault{Kind: FaultHold, Attempt: 1, Hold: maxHold}},
+		{`{"fault":"fail","fault_every_attempt":true}`, true, Fault{Kind: FaultFail, Attempt: 1, EveryAttempt: true}},
 		{`{"fault":"unknown"}`, false, Fault{}},
 		{`{"fault":1}`, false, Fault{}},
 		{`["fault"]`, false, Fault{}},
@@ -62,6 +63,19 @@ func TestParseFault(t *testing.T) {
 		got, ok := ParseFault(json.RawMessage(tt.payload))
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("ParseFault(%s) = %+v, %v; want %+v, %v", tt.payload, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestFaultOn(t *testing.T) {
+	once := Fault{Kind: FaultFail, Attempt: 2}
+	every := Fault{Kind: FaultFail, Attempt: 1, EveryAttempt: true}
+	for attempt := 1; attempt <= 4; attempt++ {
+		if got := once.On(attempt); got != (attempt == 2) {
+			t.Errorf("fault on attempt 2: On(%d) = %t", attempt, got)
+		}
+		if !every.On(attempt) {
+			t.Errorf("fault on every attempt: On(%d) = false", attempt)
 		}
 	}
 }

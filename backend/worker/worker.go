@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 )
 
 // worker is one incarnation under the supervisor: it lives until it is
@@ -181,7 +180,7 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 		if !w.cfg.FaultInjection {
 			continue
 		}
-		if f, ok := job.ParseFault(c.Payload); ok && f.Kind == job.FaultWorkerCrash && f.Attempt == c.Attempts {
+		if f, ok := job.ParseFault(c.Payload); ok && f.Kind == job.FaultWorkerCrash && f.On(c.Attempts) {
 			w.cfg.Logger.Warn("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts, "boot_id", w.boot.String())
 			panic(crash{reason: job.FaultWorkerCrash})
 		}
@@ -249,7 +248,7 @@ func (w *worker) execute(ctx context.Context, c job.Claim) error {
 					return ctx.Err()
 				}
 			}
-			if f.Kind == job.FaultFail && c.Attempts == f.Attempt {
+			if f.Kind == job.FaultFail && f.On(c.Attempts) {
 				w.cfg.Logger.Info("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts)
 				return errInjectedFailure
 			}
@@ -407,7 +406,7 @@ func (w *worker) takeBackPredecessorJobs(ctx context.Context) {
 
 func (w *worker) noteDBError(err error) {
 	w.cfg.State.setError(err.Error())
-	if !postgres.IsUnavailable(err) {
+	if !job.IsUnavailable(err) {
 		w.cfg.Logger.Error("worker query failed", "error", err.Error())
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/proofs/mutant"
 )
 
 // Flag names, shared by the runner and its docs.
@@ -23,6 +24,7 @@ const (
 	FlagDB              = "db"
 	FlagReport          = "report"
 	FlagResetExistingDB = "reset-existing-db"
+	FlagJUnit           = "junit"
 
 	FlagJobs      = "jobs"
 	FlagSeed      = "seed"
@@ -63,15 +65,28 @@ func Tool() clispec.Tool {
 			},
 			{
 				Path:    []string{"run"},
-				Summary: "Run the named proofs (default: all, in registry order) and write the report.",
+				Summary: "Run the named proofs (default: all, in catalog order) and write the report.",
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs run", flag.ContinueOnError)
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)")
 					fs.String(FlagReport, DefaultReportDir, "folder to write results.json, history.ndjson and scenarios/ into")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
+					fs.String(FlagJUnit, "", "also write the verdicts as JUnit XML to this file (one testcase per proof); with GITHUB_STEP_SUMMARY set, a Markdown table is appended there too")
 					return fs
 				},
 				Args: CheckProofNames,
+			},
+			{
+				Path:    []string{"mutants"},
+				Summary: "Apply each curated claim-breaking change to a scratch copy of the repository, run the proofs that must catch it, and fail if one survives.",
+				Flags: func() *flag.FlagSet {
+					fs := flag.NewFlagSet("proofs mutants", flag.ContinueOnError)
+					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
+					fs.String(FlagReport, DefaultReportDir, "report folder; the run writes mutants.json and mutants/ into it")
+					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
+					return fs
+				},
+				Args: CheckMutantNames,
 			},
 			{
 				Path:    []string{"soak"},
@@ -98,7 +113,9 @@ type RunOptions struct {
 	DB              string
 	ReportDir       string
 	ResetExistingDB bool
-	Names           []string
+	// JUnit is the JUnit XML file to write, or "" (run only).
+	JUnit string
+	Names []string
 }
 
 // ParseRunOptions reads the run command's values from its parsed flag set.
@@ -107,8 +124,17 @@ func ParseRunOptions(fs *flag.FlagSet) RunOptions {
 		DB:              fs.Lookup(FlagDB).Value.String(),
 		ReportDir:       fs.Lookup(FlagReport).Value.String(),
 		ResetExistingDB: fs.Lookup(FlagResetExistingDB).Value.String() == "true",
+		JUnit:           lookupString(fs, FlagJUnit),
 		Names:           fs.Args(),
 	}
+}
+
+// lookupString is a flag's value, or "" when the command has no such flag.
+func lookupString(fs *flag.FlagSet, name string) string {
+	if f := fs.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
 }
 
 // SoakOptions are the parsed flags of `proofs soak`.
@@ -151,6 +177,26 @@ func CheckProofNames(names []string) error {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		return fmt.Errorf("%w %q%s\nvalid proofs:\n  %s", ErrUnknownProof, name, hint, strings.Join(valid, "\n  "))
+	}
+	return nil
+}
+
+// ErrUnknownMutant is wrapped by the mutants command's argument check when a
+// name is not a curated mutant.
+var ErrUnknownMutant = errors.New("unknown mutant")
+
+// CheckMutantNames accepts curated mutant names only.
+func CheckMutantNames(names []string) error {
+	valid := mutant.Names()
+	for _, name := range names {
+		if _, ok := mutant.Lookup(name); ok {
+			continue
+		}
+		hint := ""
+		if s := suggest.Nearest(name, valid); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return fmt.Errorf("%w %q%s\nvalid mutants:\n  %s", ErrUnknownMutant, name, hint, strings.Join(valid, "\n  "))
 	}
 	return nil
 }

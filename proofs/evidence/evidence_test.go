@@ -184,3 +184,36 @@ func TestAddURLRedactsTheURLAndItsPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteFileSaysWhenItScrubbed: the redactor, as the last line of
+// defence, lists every evidence file it had to remove a secret from, and
+// only those.
+func TestWriteFileSaysWhenItScrubbed(t *testing.T) {
+	var red Redactor
+	red.AddURL("postgres://app:scrub-me-42@127.0.0.1:5432/db")
+	dir := t.TempDir()
+	clean, dirty := filepath.Join(dir, "clean.log"), filepath.Join(dir, "dirty.log")
+	if err := WriteFile(clean, []byte("nothing to hide\n"), &red); err != nil {
+		t.Fatal(err)
+	}
+	if got := red.Scrubbed(); len(got) != 0 {
+		t.Fatalf("Scrubbed after a clean write = %v, want none", got)
+	}
+	if err := WriteFile(dirty, []byte("password scrub-me-42\n"), &red); err != nil {
+		t.Fatal(err)
+	}
+	if err := AppendFile(dirty, []byte("again scrub-me-42\n"), &red); err != nil {
+		t.Fatal(err)
+	}
+	if got := red.Scrubbed(); len(got) != 1 || got[0] != dirty {
+		t.Fatalf("Scrubbed = %v, want [%s]", got, dirty)
+	}
+	data, _ := os.ReadFile(dirty)
+	if strings.Contains(string(data), "scrub-me-42") {
+		t.Fatalf("the secret reached the file: %q", data)
+	}
+	var none *Redactor
+	if none.Scrubbed() != nil {
+		t.Fatal("a nil redactor scrubbed something")
+	}
+}

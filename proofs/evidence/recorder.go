@@ -215,7 +215,7 @@ func appendJSONLine(buf *bytes.Buffer, v any) error {
 // WriteFile writes data, redacted, to path (atomically: a temp file renamed
 // into place, so a reader never sees half a file).
 func WriteFile(path string, data []byte, red *Redactor) error {
-	clean := []byte(red.Redact(string(data)))
+	clean := []byte(red.Scrub(path, string(data)))
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -244,7 +244,7 @@ func AppendFile(path string, data []byte, red *Redactor) error {
 	if err != nil {
 		return fmt.Errorf("append %s: %w", path, err)
 	}
-	if _, err := f.Write([]byte(red.Redact(string(data)))); err != nil {
+	if _, err := f.Write([]byte(red.Scrub(path, string(data)))); err != nil {
 		f.Close()
 		return fmt.Errorf("append %s: %w", path, err)
 	}

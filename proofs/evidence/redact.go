@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 
@@ -24,6 +25,10 @@ import (
 type Redactor struct {
 	mu      sync.RWMutex
 	secrets []string
+	// scrubbed lists the evidence files a secret was removed from. The
+	// proofs check the backend's raw output first and fail on a leak; this
+	// is the last line of defence, and it says when it had to act.
+	scrubbed []string
 }
 
 // Add registers secrets; empty strings are ignored.
@@ -74,6 +79,30 @@ func (r *Redactor) Redact(text string) string {
 		return text
 	}
 	return pgprovision.Redact(text, r.secrets...)
+}
+
+// Scrub is Redact for text on its way into the evidence file at where; when
+// it removes something it remembers where, for Scrubbed.
+func (r *Redactor) Scrub(where, text string) string {
+	clean := r.Redact(text)
+	if clean != text {
+		r.mu.Lock()
+		if !slices.Contains(r.scrubbed, where) {
+			r.scrubbed = append(r.scrubbed, where)
+		}
+		r.mu.Unlock()
+	}
+	return clean
+}
+
+// Scrubbed lists the places Scrub removed a secret from, in order.
+func (r *Redactor) Scrubbed() []string {
+	if r == nil {
+		return nil
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Clone(r.scrubbed)
 }
 
 // Contains reports whether text holds any registered secret in any form.

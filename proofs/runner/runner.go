@@ -89,7 +89,7 @@ func Main(ctx context.Context, cfg Config) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "proofs: %v\n", err)
-		if !errors.Is(err, cli.ErrUnknownProof) {
+		if !errors.Is(err, cli.ErrUnknownProof) && !errors.Is(err, cli.ErrUnknownMutant) {
 			usage(stderr)
 		}
 		return ExitHarness
@@ -100,6 +100,9 @@ func Main(ctx context.Context, cfg Config) int {
 	case "run":
 		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
 		return r.main(ctx)
+	case "mutants":
+		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
+		return r.mutants(ctx)
 	}
 	fmt.Fprintf(stderr, "proofs: unhandled command %q\n", strings.Join(cmd.Path, " "))
 	return ExitHarness
@@ -108,7 +111,7 @@ func Main(ctx context.Context, cfg Config) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: proofs COMMAND [flags]")
 	for _, c := range cli.Tool().Commands {
-		fmt.Fprintf(w, "  proofs %-6s %s\n", strings.Join(c.Path, " "), c.Summary)
+		fmt.Fprintf(w, "  proofs %-7s %s\n", strings.Join(c.Path, " "), c.Summary)
 	}
 	fmt.Fprintln(w, "`proofs run -h` lists the run flags.")
 }
@@ -133,7 +136,7 @@ func list(w io.Writer, asJSON bool) int {
 		return ExitPass
 	}
 	for _, e := range entries {
-		fmt.Fprintf(w, "%-38s %s\n", e.Name, e.Claim)
+		fmt.Fprintf(w, "%-42s %s\n", e.Name, e.Claim)
 	}
 	return ExitPass
 }
@@ -151,22 +154,47 @@ type run struct {
 	dbURL  string
 	stdout io.Writer
 	stderr io.Writer
+	// proofRuns counts the proofs a mutant run has started, for progress.
+	proofRuns int
 }
 
-func (r *run) main(ctx context.Context) int {
+// source checks the database flags: a usage problem is reported and
+// returns a non-zero status.
+func (r *run) source() (pgprovision.Source, int) {
 	source, err := pgprovision.ParseSource(r.opts.DB)
 	if err != nil {
 		fmt.Fprintf(r.stderr, "proofs: --%s: %v\n", cli.FlagDB, err)
-		return ExitHarness
+		return "", ExitHarness
 	}
 	usesURL := source == pgprovision.SourceURL || (source == pgprovision.SourceAuto && r.dbURL != "")
 	if usesURL && !r.opts.ResetExistingDB {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", ErrWouldResetExisting)
-		return ExitHarness
+		return "", ExitHarness
 	}
 	if source == pgprovision.SourceURL && r.dbURL == "" {
 		fmt.Fprintln(r.stderr, "proofs: --db url needs DATABASE_URL to be set")
-		return ExitHarness
+		return "", ExitHarness
+	}
+	return source, ExitPass
+}
+
+// reportDir is --report made absolute against the caller's folder.
+func (r *run) reportDir() string {
+	reportDir := r.opts.ReportDir
+	if !filepath.IsAbs(reportDir) {
+		base := r.cfg.Dir
+		if base == "" {
+			base, _ = os.Getwd()
+		}
+		reportDir = filepath.Join(base, reportDir)
+	}
+	return reportDir
+}
+
+func (r *run) main(ctx context.Context) int {
+	source, code := r.source()
+	if code != ExitPass {
+		return code
 	}
 	names := r.opts.Names
 	if len(names) == 0 {
@@ -182,14 +210,7 @@ func (r *run) main(ctx context.Context) int {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
 		return ExitHarness
 	}
-	reportDir := r.opts.ReportDir
-	if !filepath.IsAbs(reportDir) {
-		base := r.cfg.Dir
-		if base == "" {
-			base, _ = os.Getwd()
-		}
-		reportDir = filepath.Join(base, reportDir)
-	}
+	reportDir := r.reportDir()
 	// Create the report folder first, so the tree looks the same before
 	// and during the scenarios (deploy_artifact_smoke compares it).
 	if err := os.MkdirAll(filepath.Join(reportDir, report.ScenarioDir), 0o755); err != nil {
@@ -227,6 +248,21 @@ func (r *run) main(ctx context.Context) int {
 	if site := filepath.Join(root, "site"); isDir(site) {
 		if leaks, err := r.red.Leaks(site); err != nil || len(leaks) > 0 {
 			fmt.Fprintf(r.stderr, "proofs: the built site holds a secret in %v (%v); remove %s\n", leaks, err, site)
+			return ExitHarness
+		}
+	}
+	if scrubbed := r.red.Scrubbed(); len(scrubbed) > 0 {
+		fmt.Fprintf(r.stderr, "proofs: the evidence redactor removed a secret from %d file(s) before writing them: %s\n", len(scrubbed), strings.Join(scrubbed, ", "))
+	}
+	if r.opts.JUnit != "" {
+		if err := writeJUnit(r.opts.JUnit, out, r.red); err != nil {
+			fmt.Fprintf(r.stderr, "proofs: --%s: %v\n", cli.FlagJUnit, err)
+			return ExitHarness
+		}
+	}
+	if path := r.cfg.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := appendStepSummary(path, out, r.red); err != nil {
+			fmt.Fprintf(r.stderr, "proofs: GITHUB_STEP_SUMMARY: %v\n", err)
 			return ExitHarness
 		}
 	}
@@ -410,7 +446,7 @@ func (r *run) printSummary(run report.Run, reportDir string, setupErr error) {
 	}
 	fmt.Fprintln(w)
 	for _, s := range run.Scenarios {
-		line := fmt.Sprintf("%-5s %-38s %6.2fs", strings.ToUpper(string(s.Verdict)), s.Name, float64(s.DurationMS)/1000)
+		line := fmt.Sprintf("%-5s %-42s %6.2fs", strings.ToUpper(string(s.Verdict)), s.Name, float64(s.DurationMS)/1000)
 		if s.FirstFailure != nil {
 			line += fmt.Sprintf("  first failure: %s (expected %s, observed %s)", s.FirstFailure.Name, clip(s.FirstFailure.Expected), clip(s.FirstFailure.Observed))
 		} else if s.Reason != "" {

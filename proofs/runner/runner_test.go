@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"io"
 	"net"
 	"os"
@@ -142,9 +143,23 @@ func TestRunAgainstRealPostgres(t *testing.T) {
 			env["MAX_BODY_BYTES"] = "1000000" // the oversize body is accepted
 		}
 	}
-	code, stdout, stderr := invoke(t, context.Background(), dbURL, sabotage,
-		"run", "--db", "url", "--reset-existing-db", "--report", reportDir,
+	junitFile := filepath.Join(t.TempDir(), "junit.xml")
+	summaryFile := filepath.Join(t.TempDir(), "step-summary.md")
+	var out, errOut bytes.Buffer
+	cfg := benchConfig(dbURL, "run", "--db", "url", "--reset-existing-db", "--report", reportDir, "--junit", junitFile,
 		"startup_validation_fails_closed", "worker_crash_recovers_job", "job_flow_updates_health_and_db", "bad_input_is_rejected")
+	cfg.Stdout, cfg.Stderr, cfg.Tamper = &out, &errOut, sabotage
+	cfg.Getenv = func(k string) string {
+		switch k {
+		case "DATABASE_URL":
+			return dbURL
+		case "GITHUB_STEP_SUMMARY":
+			return summaryFile
+		}
+		return ""
+	}
+	code := Main(context.Background(), cfg)
+	stdout, stderr := out.String(), errOut.String()
 	if code != ExitFail {
 		t.Errorf("exit %d, want %d (a sabotaged scenario failed)\nstdout:\n%s\nstderr:\n%s", code, ExitFail, stdout, stderr)
 	}
@@ -182,6 +197,38 @@ func TestRunAgainstRealPostgres(t *testing.T) {
 		}
 		if run.Verdict != report.Fail || run.Summary.Failed != 2 || run.Summary.Passed != 2 {
 			t.Errorf("run verdict %s, summary %+v", run.Verdict, run.Summary)
+		}
+	})
+
+	t.Run("CI output: JUnit and step summary", func(t *testing.T) {
+		data, err := os.ReadFile(junitFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc junitSuites
+		if err := xml.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Tests != 4 || doc.Failures != 2 || doc.Errors != 0 || doc.Skipped != 0 {
+			t.Errorf("JUnit totals %+v", doc)
+		}
+		for _, c := range doc.Suites[0].Cases {
+			s := verdicts[c.Name]
+			if (c.Failure != nil) != (s.Verdict == report.Fail) {
+				t.Errorf("%s: JUnit failure %+v, verdict %s", c.Name, c.Failure, s.Verdict)
+			}
+			if c.Failure != nil && (s.FirstFailure == nil || c.Failure.Message != s.FirstFailure.Name) {
+				t.Errorf("%s: JUnit message %q, first failure %+v", c.Name, c.Failure.Message, s.FirstFailure)
+			}
+		}
+		md, err := os.ReadFile(summaryFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"### Proofs: ❌ fail", "| `worker_crash_recovers_job` | ❌ fail |", "| `job_flow_updates_health_and_db` | ✅ pass |"} {
+			if !strings.Contains(string(md), want) {
+				t.Errorf("step summary lacks %q:\n%s", want, md)
+			}
 		}
 	})
 

@@ -49,6 +49,9 @@ type Health struct {
 		LastRecoveryJobID *string `json:"last_recovery_job_id"`
 		LastRecoveryCount int64   `json:"last_recovery_count"`
 		RecoveryActive    bool    `json:"recovery_active"`
+		LastCleanupAt     *string `json:"last_cleanup_at"`
+		LastCleanupCount  int64   `json:"last_cleanup_count"`
+		CleanedJobs       int64   `json:"cleaned_jobs"`
 	} `json:"worker"`
 }
 
@@ -134,6 +137,7 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 		Env:  envList(env),
 		Dir:  t.dir,
 		Output: func(stream, line string) {
+			t.scanRaw("backend "+instance+" output", line)
 			t.rec.LogLine(instance, line)
 			b.mu.Lock()
 			b.lines = append(b.lines, line)
@@ -164,7 +168,7 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 // describeEnv lists the non-secret settings of a backend start.
 func describeEnv(env map[string]string) string {
 	var parts []string
-	for _, k := range []string{"JOB_POLL_MS", "JOB_LEASE_MS", "JOB_CONCURRENCY", "FAULT_INJECTION", "MAX_BODY_BYTES"} {
+	for _, k := range []string{"JOB_POLL_MS", "JOB_LEASE_MS", "JOB_CONCURRENCY", "FAULT_INJECTION", "MAX_BODY_BYTES", "JOB_RETENTION_MS", "JOB_FAILED_RETENTION_MS"} {
 		if v, ok := env[k]; ok {
 			parts = append(parts, k+"="+v)
 		}
@@ -215,6 +219,7 @@ func (b *Backend) sample(ctx context.Context, client *http.Client) {
 		body, readErr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 		rs.HTTPStatus, s.HTTPStatus = resp.StatusCode, resp.StatusCode
+		b.t.scanRaw("HTTP body of GET /health from "+b.Instance, string(body))
 		var compact bytes.Buffer
 		if readErr == nil && json.Compact(&compact, body) == nil {
 			rs.Body = compact.Bytes()
@@ -365,6 +370,7 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	b.t.scanRaw(fmt.Sprintf("HTTP body of %s %s from %s", method, path, b.Instance), string(data))
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
 }
 

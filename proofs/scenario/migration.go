@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +12,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/proofs/harness"
 )
 
 // migrationFile is one file of migrations/, as the runner reads it: the
@@ -203,4 +207,73 @@ func migrationStatusAndApply(t *T) {
 	st = parseMigrateStatus(res.Stdout)
 	t.Check("status shows the changed file as modified", "modified, exit 1", fmt.Sprintf("%s, exit %d", st.States[files[0].File], res.ExitCode),
 		st.States[files[0].File] == "modified" && res.ExitCode == 1)
+}
+
+// concurrentAppliers is how many `migrate up` the concurrency proof starts
+// at once: more than two, so at least two of them overlap on a loaded
+// machine.
+const concurrentAppliers = 4
+
+// concurrentMigrateUpAppliesOnce: several `migrate up` started at the same
+// moment on an empty database all succeed, and every file is applied
+// exactly once between them.
+func concurrentMigrateUpAppliesOnce(t *T) {
+	files := readMigrationFiles(t, filepath.Join(t.Root(), "migrations"))
+	t.Step(fmt.Sprintf("start %d `migrate up` at the same moment", concurrentAppliers))
+	type outcome struct {
+		res harness.Result
+		err error
+	}
+	results := make([]outcome, concurrentAppliers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range concurrentAppliers {
+		label := fmt.Sprintf("migrate up #%d", i+1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			res, err := t.procs.Run(t.ctx, harness.Spec{
+				Name: label, Path: t.env.Binary, Args: []string{"migrate", "up"},
+				Env: envList(map[string]string{"DATABASE_URL": t.DatabaseURL}), Dir: t.dir,
+				Output: func(stream, line string) {
+					t.scanRaw(label+" output", line)
+					t.rec.LogLine(label, line)
+				},
+			}, 30*time.Second)
+			results[i] = outcome{res, err}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	applied := map[string]int{}
+	for i, r := range results {
+		if r.err != nil && !errors.Is(r.err, harness.ErrTimeout) {
+			t.Fatal("run migrate up #%d: %v", i+1, r.err)
+		}
+		Equal(t, fmt.Sprintf("migrate up #%d exits 0", i+1), "exit 0", fmt.Sprintf("exit %d%s", r.res.ExitCode, failureTail(r.res)))
+		for _, line := range strings.Split(r.res.Stdout, "\n") {
+			if f, ok := strings.CutPrefix(strings.TrimSpace(line), "applied "); ok {
+				applied[f]++
+			}
+		}
+	}
+	rows := t.schemaMigrations()
+	t.Rows("schema_migrations", rows)
+	Equal(t, "schema_migrations has one row per file", len(files), len(rows))
+	for _, f := range files {
+		Equal(t, f.File+" was applied by exactly one of them", 1, applied[f.File])
+	}
+	t.Note("applied lines", applied)
+	res := t.RunBackendCommand("migrate status", map[string]string{"DATABASE_URL": t.DatabaseURL}, 30*time.Second, "migrate", "status")
+	st := parseMigrateStatus(res.Stdout)
+	Equal(t, "migrate status afterwards", fmt.Sprintf("%d applied, 0 pending", len(files)), st.Summary)
+}
+
+// failureTail is ": last line" for a failed command, "" otherwise.
+func failureTail(res harness.Result) string {
+	if res.ExitCode == 0 {
+		return ""
+	}
+	return ": " + lastLine(res.Combined())
 }

@@ -121,3 +121,97 @@ func dbOutageRecovers(t *T) {
 	t.Check("log shows `database available`", `msg="database available"`, seen, ok)
 	waitHealthy(b, "after the outage")
 }
+
+// resumeOutage is how long the resume proof keeps the database away at
+// least: long enough that the notification listener's reconnect backoff
+// has grown past the resume deadline, so only the worker's own outage
+// polling can meet it. It shapes the scenario; it is not a pass condition.
+const resumeOutage = 3300 * time.Millisecond
+
+// resumeDeadline is "about a second": the worker looks for jobs every
+// second while the database is away; the rest is slack for a loaded machine.
+const resumeDeadline = 2 * time.Second
+
+// outageResumesUnwokenJobs: after an outage the worker noticed, it claims
+// again within about a second, also jobs nobody woke it for: one posted to
+// another instance while its listener was cut off, one inserted directly
+// into the table by another producer.
+func outageResumesUnwokenJobs(t *T) {
+	t.Migrate()
+	slow := map[string]string{
+		"FAULT_INJECTION": "1",
+		// Polling cannot rescue a missed job within the proof's deadline.
+		"JOB_POLL_MS":     "60000",
+		"JOB_CONCURRENCY": "1",
+		"JOB_BATCH_SIZE":  "1",
+	}
+	// b's only slot is taken by a job held for 10 minutes, so b accepts
+	// jobs but cannot run them: a must.
+	b := t.StartBackend("b", BackendOptions{Env: slow})
+	waitHealthy(b, "before the outage")
+	blocker := b.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":600000}`)
+	t.WaitJobStatus(blocker.ID, "processing", processTimeout)
+
+	proxy, proxied := viaProxy(t)
+	a := t.StartBackend("a", BackendOptions{DatabaseURL: proxied, Env: slow})
+	aHealth := waitHealthy(a, "before the outage")
+	// A job in flight at the cut makes a's worker meet the outage when it
+	// tries to finish it.
+	inflight := a.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":800}`)
+	t.WaitJobStatus(inflight.ID, "processing", processTimeout)
+
+	t.Step("cut a off the database")
+	cutAt := time.Now()
+	proxy.Cut()
+	posted := b.PostJob(`{"posted_to":"b during a's outage"}`)
+	direct := t.insertJobDirectly(`{"inserted_by":"another producer, no NOTIFY"}`)
+	t.RequireEventually("a's worker meets the outage", `msg="database unavailable" in a's log`, 15*time.Second, func() (bool, string) {
+		return logHas(a, "database unavailable", nil)
+	})
+	if wait := resumeOutage - time.Since(cutAt); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-t.ctx.Done():
+			t.Fatal("interrupted during the outage")
+		}
+	}
+	for _, id := range []string{posted.ID, direct} {
+		r, _ := t.JobByID(id)
+		Equal(t, "before the database returns, job "+short(id)+" waits", "pending", r.Status)
+	}
+
+	t.Step("restore the database")
+	restoredAt := time.Now()
+	if err := proxy.Restore(); err != nil {
+		t.Fatal("%v", err)
+	}
+	for _, j := range []struct{ label, id string }{{"the job posted to b", posted.ID}, {"the job inserted directly", direct}} {
+		row := t.WaitJobStatus(j.id, "processed", processTimeout)
+		took := time.Duration(0)
+		if row.ClaimedAt != nil {
+			took = row.ClaimedAt.Sub(restoredAt)
+		}
+		t.Check(j.label+" is claimed within about a second of the database's return",
+			"claimed_at ≤ restore + "+resumeDeadline.String(), fmt.Sprintf("claimed %s after the restore", took.Round(time.Millisecond)),
+			row.ClaimedAt != nil && took <= resumeDeadline)
+		effects := t.effects(j.id)
+		t.Check(j.label+" was run by a, once", "one effect by a's worker "+str(aHealth.Health.Worker.BootID), fmt.Sprint(effects),
+			len(effects) == 1 && effects[0].WorkerBoot == str(aHealth.Health.Worker.BootID))
+	}
+	t.Rows("jobs after the outage", t.Jobs())
+	ok, seen := logHas(a, "database available", nil)
+	t.Check("a's log shows `database available`", `msg="database available"`, seen, ok)
+}
+
+// insertJobDirectly inserts a pending job the way another producer would:
+// straight into the table, without NOTIFY. It returns the job id.
+func (t *T) insertJobDirectly(payload string) string {
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	var id string
+	if err := t.DB().QueryRow(ctx, `INSERT INTO jobs (id, payload) VALUES (gen_random_uuid(), $1::text::json) RETURNING id::text`, payload).Scan(&id); err != nil {
+		t.Fatal("insert a job directly: %v", err)
+	}
+	t.Step("insert job " + short(id) + " directly, without NOTIFY")
+	return id
+}

@@ -34,7 +34,10 @@ func startupCases() []startupCase {
 			cases = append(cases, startupCase{variable, v})
 		}
 	}
-	add("DATABASE_URL", nil, ptr(""), ptr("postgres://app:"+fakeSecret+"@[::1"), ptr("mysql://app:"+fakeSecret+"@127.0.0.1/app"))
+	// Both forms of connection string: URL and key=value.
+	add("DATABASE_URL", nil, ptr(""), ptr("postgres://app:"+fakeSecret+"@[::1"), ptr("mysql://app:"+fakeSecret+"@127.0.0.1/app"),
+		ptr("host=127.0.0.1 port=notaport password="+fakeSecret), ptr("host=127.0.0.1 sslmode=bogus password="+fakeSecret),
+		ptr("host=127.0.0.1 password='"+fakeSecret))
 	add("PORT", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"), ptr("70000"), ptr("8080x"))
 	add("JOB_POLL_MS", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"))
 	return cases
@@ -45,9 +48,30 @@ func (c startupCase) String() string {
 		return c.variable + " unset"
 	}
 	if c.variable == "DATABASE_URL" && *c.value != "" {
-		return c.variable + " malformed"
+		form := "URL"
+		if !strings.Contains(*c.value, "://") {
+			form = "key=value"
+		}
+		// The value itself holds a password and is never shown.
+		return fmt.Sprintf("%s malformed (%s form, %s)", c.variable, form, startupCaseFlaw(*c.value))
 	}
 	return fmt.Sprintf("%s=%q", c.variable, *c.value)
+}
+
+// startupCaseFlaw names what is wrong with a malformed DATABASE_URL case.
+func startupCaseFlaw(v string) string {
+	switch {
+	case strings.HasPrefix(v, "mysql:"):
+		return "wrong scheme"
+	case strings.Contains(v, "[::1"):
+		return "unclosed host bracket"
+	case strings.Contains(v, "notaport"):
+		return "port not a number"
+	case strings.Contains(v, "bogus"):
+		return "unknown sslmode"
+	default:
+		return "unterminated quote"
+	}
 }
 
 func startupValidationFailsClosed(t *T) {

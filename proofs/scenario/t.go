@@ -63,6 +63,8 @@ type T struct {
 	http  *http.Client
 	dir   string
 
+	leaks leakWatch
+
 	mu       sync.Mutex
 	db       *pgxpool.Pool
 	cleanups []func()
@@ -133,6 +135,9 @@ func Execute(ctx context.Context, env *Env, sc Scenario, databaseURL string, rec
 	}
 	t.dir = dir
 	sc.Run(t)
+	// Every proof, not only the secrets proof, fails when the backend
+	// printed or answered a secret.
+	t.checkNoLeak("no database URL or password in the raw output or any HTTP body", "")
 	return
 }
 
@@ -250,7 +255,10 @@ func (t *T) RequireEventually(name, expected string, timeout time.Duration, prob
 // output recorded in backend.log under label.
 func (t *T) Run(label string, spec harness.Spec, timeout time.Duration) harness.Result {
 	spec.Name = label
-	spec.Output = func(stream, line string) { t.rec.LogLine(label, line) }
+	spec.Output = func(stream, line string) {
+		t.scanRaw(label+" output", line)
+		t.rec.LogLine(label, line)
+	}
 	res, err := t.procs.Run(t.ctx, spec, timeout)
 	if errors.Is(err, harness.ErrTimeout) {
 		// A command that hangs is the product's fault; the caller's

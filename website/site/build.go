@@ -25,6 +25,7 @@ import (
 
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/proofs/mutant"
 )
 
 //go:embed templates/*.html assets/*
@@ -130,6 +131,7 @@ type proofEntry struct {
 	name, claim, reproduce string
 	inCatalog              bool
 	result                 *report.Scenario
+	guards                 []string // mutants it must catch (catalog)
 }
 
 // docPage is one Markdown page to render.
@@ -151,8 +153,9 @@ type builder struct {
 	assets    map[string]string // site path → file on disk (docs' images)
 	templates map[string]*template.Template
 	nav       navData
-	soak      *soakReport // REPORT/soak/soak.json, when the chaos soak ran
-	load      *loadReport // REPORT/load/load.json, when `make load` ran
+	mutants   *report.MutantRun // REPORT/mutants.json, when `proofs mutants` ran
+	soak      *soakReport       // REPORT/soak/soak.json, when the chaos soak ran
+	load      *loadReport       // REPORT/load/load.json, when `make load` ran
 	pages     int
 	warnings  []string
 }
@@ -172,6 +175,13 @@ func newBuilder(cfg Config) (*builder, error) {
 		b.warn("history not shown: %v", err)
 	}
 	b.history = withCurrentRun(history, b.run)
+	switch mutants, err := report.LoadMutants(cfg.ReportDir); {
+	case errors.Is(err, report.ErrNoMutantRun):
+	case err != nil:
+		b.warn("mutant run not shown: %v", err)
+	default:
+		b.mutants = mutants
+	}
 	if err := b.collectProofs(); err != nil {
 		return nil, err
 	}
@@ -205,7 +215,7 @@ func (b *builder) collectProofs() error {
 		}
 	}
 	for _, p := range b.cfg.Proofs {
-		b.proofs = append(b.proofs, proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce(), inCatalog: true, result: results[p.Name]})
+		b.proofs = append(b.proofs, proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce(), inCatalog: true, result: results[p.Name], guards: p.Guards})
 		delete(results, p.Name)
 	}
 	// Results for proofs the catalog does not know still get a page.
@@ -536,6 +546,7 @@ func firstFailure(s *report.Scenario) *report.Assertion {
 
 func (b *builder) writeProof(p proofEntry) error {
 	v := proofView{proofRow: b.row(p), Reproduce: p.reproduce}
+	b.fillGuards(&v, p)
 	if !p.inCatalog {
 		v.Warnings = append(v.Warnings, "This scenario is in the report but not in the proof catalog (proofs/catalog).")
 	}
@@ -546,6 +557,37 @@ func (b *builder) writeProof(p proofEntry) error {
 		}
 	}
 	return b.render(proofPath(p.name), "proof", p.name, v, v.Warnings)
+}
+
+// fillGuards lists the mutants the proof must catch and, from the last
+// mutant run, whether this proof caught each.
+func (b *builder) fillGuards(v *proofView, p proofEntry) {
+	results := map[string]report.Mutant{}
+	if b.mutants != nil {
+		v.MutantRun = fmt.Sprintf("%s, commit %s", formatTime(b.mutants.Provenance.StartedAt), shortCommit(b.mutants.Provenance.Commit))
+		for _, m := range b.mutants.Mutants {
+			results[m.Name] = m
+		}
+	}
+	for _, name := range p.guards {
+		g := guardView{Name: name, Outcome: "not run", Class: notRun}
+		if m, ok := mutant.Lookup(name); ok {
+			g.Change, g.File = m.Change, m.File
+		}
+		if r, ok := results[name]; ok {
+			g.Outcome, g.Detail = string(r.Outcome), r.Reason
+			g.Class = map[report.MutantOutcome]string{report.Caught: "pass", report.Survived: "fail", report.Stale: "fail"}[r.Outcome]
+			if g.Class == "" {
+				g.Class = "error"
+			}
+			for _, mp := range r.Proofs {
+				if mp.Name == p.name && mp.FirstFailure != nil {
+					g.Detail = "first failure: " + mp.FirstFailure.Name
+				}
+			}
+		}
+		v.Guards = append(v.Guards, g)
+	}
 }
 
 func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {

@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io/fs"
@@ -11,6 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
+	"github.com/prodproof/prodproof/proofs/catalog"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -71,8 +76,9 @@ func readPage(t *testing.T, cfg Config, page string) string {
 func TestGolden(t *testing.T) {
 	cfg := fixtureConfig(t)
 	res := buildFixture(t, cfg)
-	if res.Pages != 17 {
-		t.Errorf("Pages = %d, want 17 (index, 11 proofs, soak, load, 3 docs)", res.Pages)
+	// One page per catalog proof, plus the report's one extra proof.
+	if want := 1 + len(catalog.Proofs) + 1 + 2 + 3; res.Pages != want {
+		t.Errorf("Pages = %d, want %d (index, %d catalog proofs and one more in the report, soak, load, 3 docs)", res.Pages, want, len(catalog.Proofs))
 	}
 	files := readSite(t, cfg.OutDir)
 	paths := make([]string, 0, len(files))
@@ -415,5 +421,51 @@ func BenchmarkBuild(b *testing.B) {
 		if _, err := Build(cfg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestProofPageShowsGuards: each proof page lists the mutants its proof
+// must catch, and what the last mutant run (written with the runner's own
+// type) made of them.
+func TestProofPageShowsGuards(t *testing.T) {
+	cfg := fixtureConfig(t)
+	reportDir := filepath.Join(t.TempDir(), "report")
+	if err := os.CopyFS(reportDir, os.DirFS(cfg.ReportDir)); err != nil {
+		t.Fatal(err)
+	}
+	cfg.ReportDir = reportDir
+	run := report.MutantRun{
+		SchemaVersion: report.SchemaVersion, RunID: "m1", Verdict: report.Fail,
+		Provenance: report.Provenance{Commit: fixtureCommit, StartedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
+		Mutants: []report.Mutant{
+			{Name: "heartbeat_never_renews", Breaks: "heartbeat_keeps_long_job_leased", Outcome: report.Caught,
+				Proofs: []report.MutantProof{{Name: "heartbeat_keeps_long_job_leased", Verdict: report.Fail,
+					FirstFailure: &report.Assertion{Name: "the lease never lapsed while the job was processing"}}}},
+			{Name: "rescuer_takes_live_jobs", Breaks: "heartbeat_keeps_long_job_leased", Outcome: report.Survived,
+				Reason: "passed against the mutant: heartbeat_keeps_long_job_leased"},
+		},
+	}
+	data, err := json.Marshal(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(reportDir, report.MutantsFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	buildFixture(t, cfg)
+	page := readPage(t, cfg, "proofs/heartbeat_keeps_long_job_leased.html")
+	for _, want := range []string{
+		`id="guards"`, "Last mutant run: 2026-12-01 09:00:00 UTC, commit 3f2a9c1d5e7b",
+		"<code>heartbeat_never_renews</code>", "the heartbeat runs but leaves the lease where it was",
+		`<span class="badge v-pass">caught</span>`, "first failure: the lease never lapsed while the job was processing",
+		"<code>rescuer_takes_live_jobs</code>", `<span class="badge v-fail">survived</span>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("heartbeat page lacks %q", want)
+		}
+	}
+	other := readPage(t, cfg, "proofs/crash_loop_trips_guard.html")
+	if !strings.Contains(other, "<code>crash_guard_never_trips</code>") || !strings.Contains(other, `<span class="badge v-notrun">not run</span>`) {
+		t.Error("a proof whose mutants were not in the run does not say so")
 	}
 }

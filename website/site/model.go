@@ -212,6 +212,18 @@ type proofView struct {
 	LogHref    string
 	Evidence   []evidenceLink
 	Warnings   []string
+	// Guards are the mutants this proof must catch, with what the last
+	// `proofs mutants` run made of each; MutantRun says when it ran.
+	Guards    []guardView
+	MutantRun string
+}
+
+// guardView is one mutant a proof must catch.
+type guardView struct {
+	Name, Change, File string
+	Outcome            string // caught, survived, stale, error, or "not run"
+	Class              string // verdict class for the badge
+	Detail             string // this proof's first failure on the mutant, or the reason
 }
 
 func newAssertionView(a report.Assertion, start time.Time) assertionView {

@@ -1,0 +1,143 @@
+package scenario
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// failingJobEndsFailed: a job that fails every attempt is retried until
+// JOB_MAX_ATTEMPTS, then ends failed with last_error; failed_jobs counts it.
+func failingJobEndsFailed(t *T) {
+	t.Migrate()
+	const maxAttempts = 3
+	b := t.StartBackend("a", BackendOptions{Env: map[string]string{
+		"FAULT_INJECTION": "1", "JOB_MAX_ATTEMPTS": fmt.Sprint(maxAttempts),
+	}})
+	waitHealthy(b, "before the job")
+
+	t.Step("post a job that fails every attempt, and a plain one")
+	bad := b.PostJob(`{"fault":"fail","fault_every_attempt":true}`)
+	good := b.PostJob(`{"plain":true}`)
+	row := t.WaitJobStatus(bad.ID, "failed", processTimeout)
+	t.Rows("jobs", t.Jobs())
+	Equal(t, "the failing job used every attempt", maxAttempts, row.Attempts)
+	t.Check("the failing job's last_error says why", "contains \"injected failure\"", str(row.LastError),
+		row.LastError != nil && strings.Contains(*row.LastError, "injected failure"))
+	t.Check("the failing job has no processed_at", "null", fmt.Sprint(row.ProcessedAt), row.ProcessedAt == nil)
+	Equal(t, "the failing job took no effect", 0, len(t.effects(bad.ID)))
+	g := t.WaitJobStatus(good.ID, "processed", processTimeout)
+	Equal(t, "the plain job is processed on attempt 1", 1, g.Attempts)
+
+	api, resp := b.GetJob(bad.ID)
+	t.Check("GET /jobs/{id} agrees", fmt.Sprintf("200 failed attempts=%d last_error set", maxAttempts),
+		fmt.Sprintf("%d %s attempts=%d last_error=%s", resp.Status, api.Status, api.Attempts, str(api.LastError)),
+		resp.Status == 200 && api.Status == "failed" && api.Attempts == maxAttempts && api.LastError != nil)
+	final := b.WaitHealth("/health counts the failed job", "failed_jobs=1", healthyTimeout, func(s Sample) bool {
+		return s.HTTPStatus == 200 && s.Health.Worker.FailedJobs >= 1 && s.Health.Worker.ProcessedJobs >= 1
+	})
+	Equal(t, "/health worker.failed_jobs", int64(1), final.Health.Worker.FailedJobs)
+	Equal(t, "/health worker.processed_jobs", int64(1), final.Health.Worker.ProcessedJobs)
+	n := 0
+	for _, rec := range b.Logs("job attempt failed") {
+		if rec["job_id"] == bad.ID {
+			n++
+		}
+	}
+	Equal(t, "the log has one `job attempt failed` per attempt", maxAttempts, n)
+}
+
+// crashLoopTripsGuard: a worker that crashes on every claim is restarted
+// WORKER_MAX_CRASHES times, then the supervisor gives up: liveness failed,
+// /health 503 error, /readyz 503; the process and its API stay up and the
+// job is kept.
+func crashLoopTripsGuard(t *T) {
+	t.Migrate()
+	const maxCrashes = 3
+	b := t.StartBackend("a", BackendOptions{Env: map[string]string{
+		"FAULT_INJECTION": "1", "WORKER_MAX_CRASHES": fmt.Sprint(maxCrashes),
+		// More attempts than crashes, so the guard, not the attempt
+		// limit, ends the loop; and a short lease, so the rescuer hands
+		// the last crashed claim back.
+		"JOB_MAX_ATTEMPTS": "20", "JOB_LEASE_MS": "500",
+	}})
+	waitHealthy(b, "before the job")
+
+	t.Step("post a job that crashes the worker on every claim")
+	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_every_attempt":true}`)
+	down := b.WaitHealth("/health reports the worker failed", "503 status=error worker.liveness=failed", recoveryTimeout, func(s Sample) bool {
+		return s.HTTPStatus == 503 && s.Health.Status == "error" && s.Health.Worker.Liveness == "failed"
+	})
+	w := down.Health.Worker
+	Equal(t, "/health db.status stays ok", "ok", down.Health.DB.Status)
+	Equal(t, "/health worker.status", "failed", w.Status)
+	Equal(t, "/health worker.restart_count", int64(maxCrashes), w.RestartCount)
+	Equal(t, "/health worker.last_exit_reason", "worker_crash_after_claim", str(w.LastExitReason))
+	ready := b.Do(http.MethodGet, "/readyz", nil, "")
+	Equal(t, "/readyz answers 503", 503, ready.Status)
+	t.Check("the process stays up", "running", fmt.Sprint(b.Alive()), b.Alive())
+	ok, seen := logHas(b, "worker failed", nil)
+	t.Check("log shows `worker failed`", `msg="worker failed"`, seen, ok)
+
+	t.Step("the API still answers; the job is kept")
+	again := b.PostJob(`{"after":"guard"}`)
+	t.RequireEventually("the crashing job is handed back to pending, not lost", "status pending", processTimeout, func() (bool, string) {
+		r, ok := t.JobByID(job.ID)
+		return ok && r.Status == "pending", fmt.Sprintf("found=%t status=%s attempts=%d", ok, r.Status, r.Attempts)
+	})
+	jobs := t.Jobs()
+	t.Rows("jobs", jobs)
+	Equal(t, "both jobs are still in the database", 2, len(jobs))
+	if r, ok := t.JobByID(again.ID); ok {
+		Equal(t, "a job posted after the guard tripped waits, pending", "pending", r.Status)
+	}
+	// Stays failed: the guard does not flap back.
+	since := time.Now().UTC()
+	later := b.WaitHealth("/health stays failed", "a later sample, still 503 failed", healthyTimeout, func(s Sample) bool {
+		return s.At.After(since.Add(300 * time.Millisecond))
+	})
+	Equal(t, "later: /health HTTP status", 503, later.HTTPStatus)
+	Equal(t, "later: worker.liveness", "failed", later.Health.Worker.Liveness)
+}
+
+// faultPayloadsArePlainData: without FAULT_INJECTION=1 the fault fields are
+// plain data: no crash, no hold, no failure, the payload stored as posted.
+func faultPayloadsArePlainData(t *T) {
+	t.Migrate()
+	b := t.StartBackend("a", BackendOptions{})
+	before := waitHealthy(b, "before the jobs")
+
+	payloads := []string{
+		`{"fault":"worker_crash_after_claim","fault_attempt":1}`,
+		`{"fault":"worker_crash_after_claim","fault_every_attempt":true}`,
+		`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":600000}`,
+		`{"fault":"fail","fault_attempt":1}`,
+		`{"fault":"fail","fault_every_attempt":true}`,
+	}
+	t.Step("post every fault payload to a backend without FAULT_INJECTION")
+	var ids []string
+	for _, p := range payloads {
+		ids = append(ids, b.PostJob(p).ID)
+	}
+	t.RequireEventually("every job is processed", fmt.Sprintf("processed=%d", len(payloads)), processTimeout, func() (bool, string) {
+		counts, summary := t.StatusCounts()
+		return counts["processed"] == len(payloads), summary
+	})
+	t.Rows("jobs", t.Jobs())
+	for i, id := range ids {
+		r, _ := t.JobByID(id)
+		Equal(t, fmt.Sprintf("job %d (%s): attempts", i+1, payloads[i]), 1, r.Attempts)
+		t.Check(fmt.Sprintf("job %d: payload stored as posted", i+1), payloads[i], string(r.Payload), jsonEqual([]byte(payloads[i]), r.Payload))
+	}
+	final := b.WaitHealth("/health counts the jobs", fmt.Sprintf("processed_jobs=%d", len(payloads)), healthyTimeout, func(s Sample) bool {
+		return s.HTTPStatus == 200 && s.Health.Worker.ProcessedJobs >= int64(len(payloads))
+	})
+	w := final.Health.Worker
+	Equal(t, "/health worker.restart_count", int64(0), w.RestartCount)
+	Equal(t, "/health worker.failed_jobs", int64(0), w.FailedJobs)
+	Equal(t, "/health worker.boot_id unchanged", str(before.Health.Worker.BootID), str(w.BootID))
+	Equal(t, "/health status", "ok", final.Health.Status)
+	ok, seen := logHas(b, "fault injected", nil)
+	t.Check("log has no `fault injected`", "no such line", seen, !ok)
+}
