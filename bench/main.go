@@ -24,10 +24,12 @@ func main() {
 	os.Exit(code)
 }
 
-// agreementMargin is how close two runs' ratio medians must be to agree:
-// the per-trial ratios on this shared machine scatter by tens of percent,
-// their median over the trials by much less.
-const agreementMargin = 0.10
+// agreementMargin is how close two runs' ratio medians must be to agree.
+// On two shared cores at load 15-25 a single trial's ours ÷ River
+// scatters by about ±30 %, and the median of 5 trials by about ±10 %: two
+// such runs agree within 20 %. A quiet machine does much better
+// (docs/benchmarks.md).
+const agreementMargin = 0.20
 
 func run(ctx context.Context) int {
 	if len(os.Args) > 1 && os.Args[1] == "compare" {
@@ -90,7 +92,7 @@ func compare(args []string) int {
 	ags := results.Compare(a, b, *margin)
 	_ = results.WriteAgreement(os.Stdout, ags, *margin)
 	for _, ag := range ags {
-		if !ag.Within {
+		if ag.Judged && !ag.Within {
 			return 1
 		}
 	}

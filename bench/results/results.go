@@ -517,23 +517,26 @@ type Agreement struct {
 	Diff float64
 	// Within is Diff ≤ the margin asked for.
 	Within bool
+	// Judged is false when either run measured the ratio in one trial
+	// only (River at its defaults): one trial has no spread to trust.
+	Judged bool
 }
 
 // Compare lines up every ratio median two runs both quote (the main drain
 // ratios, the growth curve and the durable comparison) and says whether
 // they agree within margin (a share, e.g. 0.1).
 func Compare(a, b *Results, margin float64) []Agreement {
-	quoted := func(r *Results) map[string]float64 {
-		out := map[string]float64{}
+	quoted := func(r *Results) map[string]stats.Spread {
+		out := map[string]stats.Spread{}
 		for name, s := range r.Ratios {
-			out[name] = s.Median
+			out[name] = s
 		}
 		for _, g := range r.Growth {
-			out[fmt.Sprintf("growth_%d", g.Backlog)] = g.Ratio
+			out[fmt.Sprintf("growth_%d", g.Backlog)] = g.RatioSpread
 		}
 		if r.Durable != nil {
-			out["durable_throwaway"] = r.Durable.Throwaway.Ratio
-			out["durable_durable"] = r.Durable.Durable.Ratio
+			out["durable_throwaway"] = r.Durable.Throwaway.RatioSpread
+			out["durable_durable"] = r.Durable.Durable.RatioSpread
 		}
 		return out
 	}
@@ -547,8 +550,8 @@ func Compare(a, b *Results, margin float64) []Agreement {
 	slices.Sort(names)
 	out := make([]Agreement, 0, len(names))
 	for _, name := range names {
-		x, y := qa[name], qb[name]
-		ag := Agreement{Name: name, A: x, B: y}
+		x, y := qa[name].Median, qb[name].Median
+		ag := Agreement{Name: name, A: x, B: y, Judged: qa[name].N > 1 && qb[name].N > 1}
 		if mean := (x + y) / 2; mean > 0 {
 			ag.Diff = math.Abs(x-y) / mean
 		}
@@ -564,7 +567,10 @@ func WriteAgreement(w io.Writer, ags []Agreement, margin float64) error {
 	fmt.Fprintf(tw, "RATIO\trun A\trun B\tdifference\twithin %.0f %%\n", margin*100)
 	for _, ag := range ags {
 		ok := "yes"
-		if !ag.Within {
+		switch {
+		case !ag.Judged:
+			ok = "one trial: not judged"
+		case !ag.Within:
 			ok = "NO"
 		}
 		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.1f %%\t%s\n", ag.Name, ag.A, ag.B, ag.Diff*100, ok)

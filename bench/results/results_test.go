@@ -220,15 +220,22 @@ func TestCompareLinesUpRatiosAndJudgesTheMargin(t *testing.T) {
 		r := New()
 		r.AddDrain("ours_1", ours)
 		r.AddDrain("river_best", river)
+		r.AddDrain("ours_1", ours)
+		r.AddDrain("river_best", river)
+		r.AddDrain("river_defaults", 1000)
 		g := GrowthPoint{Backlog: 10000}
+		g.AddTrial(ours, river)
 		g.AddTrial(ours, river)
 		r.Growth = []GrowthPoint{g}
 		r.ComputeRatios()
 		return r
 	}
 	ags := Compare(run(11000, 10000), run(12000, 10000), 0.1)
-	if len(ags) != 2 || ags[0].Name != "drain_vs_river" || ags[1].Name != "growth_10000" {
+	if len(ags) != 3 || ags[0].Name != "drain_vs_river" || ags[1].Name != "drain_vs_river_defaults" || ags[2].Name != "growth_10000" {
 		t.Fatalf("agreements = %+v", ags)
+	}
+	if !ags[0].Judged || ags[1].Judged {
+		t.Errorf("a ratio of one trial must not be judged, one of two must: %+v", ags)
 	}
 	// 1.1 against 1.2: 0.1 ÷ 1.15 = 8.7 %, within 10 %.
 	if d := ags[0].Diff; d < 0.0869 || d > 0.0870 || !ags[0].Within {
@@ -238,7 +245,7 @@ func TestCompareLinesUpRatiosAndJudgesTheMargin(t *testing.T) {
 		t.Errorf("1.1 vs 1.3 judged within 10 %%: %+v", ags[0])
 	}
 	var buf bytes.Buffer
-	if err := WriteAgreement(&buf, ags, 0.1); err != nil || !strings.Contains(buf.String(), "within 10 %") {
+	if err := WriteAgreement(&buf, ags, 0.1); err != nil || !strings.Contains(buf.String(), "within 10 %") || !strings.Contains(buf.String(), "not judged") {
 		t.Errorf("agreement table: %v\n%s", err, buf.String())
 	}
 }
