@@ -74,8 +74,12 @@ serve: ## Serve the built proof site on http://127.0.0.1:8080
 	$(GO) run ./website serve --dir $(SITE)
 
 .PHONY: bench
-bench: ## Benchmark vs River and pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json
+bench: ## Benchmark vs River: growth curve, durable settings, pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json
 	$(GO) run ./bench $(if $(filter 1,$(QUICK)),-quick)
+
+.PHONY: bench-large
+bench-large: ## Growth curve to 1,000,000 jobs vs River, jobs table after 1,000,000 jobs with/without retention; bench/results-large.json
+	$(GO) run ./bench -large -out bench/results-large.json
 
 .PHONY: gobench
 gobench: ## Run the Go benchmarks (real Postgres)

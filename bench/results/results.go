@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,8 +17,10 @@ import (
 	"github.com/prodproof/prodproof/bench/stats"
 )
 
-// SchemaVersion changes when a field changes meaning.
-const SchemaVersion = 1
+// SchemaVersion changes when a field changes meaning. 2: every repeated
+// figure is a stats.Spread (median beside min, quartiles, max and the
+// per-trial values); growth, durable and retention were added.
+const SchemaVersion = 2
 
 // Results is bench/results.json.
 type Results struct {
@@ -29,16 +32,25 @@ type Results struct {
 	Versions      Versions  `json:"versions"`
 	Settings      Settings  `json:"settings"`
 
-	// Drain holds jobs/s series, one value per round, keyed by contender:
-	// ours_1, ours_2, river_best, river_defaults, pgbench_limit.
-	Drain map[string]Series `json:"drain"`
-	// Pgbench is the limit run's detail per round.
+	// Drain holds jobs/s at the main backlog, one value per trial (in
+	// trial order), keyed by contender: ours_1, ours_2, river_best,
+	// river_defaults, pgbench_limit.
+	Drain map[string]stats.Spread `json:"drain"`
+	// Pgbench is the limit run's detail per trial.
 	Pgbench []PgbenchRound `json:"pgbench"`
-	// Ratios are medians of the per-round ratios (each from one round, so
-	// both sides saw the same machine load).
-	Ratios map[string]float64 `json:"ratios"`
-	// RatiosPerRound lists each round's ratios.
-	RatiosPerRound []map[string]float64 `json:"ratios_per_round"`
+	// Ratios are taken within each trial (both sides ran back to back, so
+	// they saw the same machine load); the median over trials is quoted
+	// beside their spread. Values are in trial order.
+	Ratios map[string]stats.Spread `json:"ratios"`
+
+	// Growth is the drain of ours and River at each backlog, smallest
+	// first, measured side by side in the same run.
+	Growth []GrowthPoint `json:"growth"`
+	// Durable is the drain comparison with and without a durable server.
+	Durable *Durable `json:"durable,omitempty"`
+	// Retention is the jobs table's size after processing many jobs with
+	// and without the backend's retention.
+	Retention *Retention `json:"retention,omitempty"`
 
 	// PickupMS is insert → claim over every pick-up sample; PickupModes
 	// splits it by how the jobs were posted.
@@ -86,7 +98,9 @@ type Versions struct {
 // Settings are the knobs of the run.
 type Settings struct {
 	Backlog           int               `json:"backlog"`
-	Rounds            int               `json:"rounds"`
+	Trials            int               `json:"trials"`
+	GrowthBacklogs    []int             `json:"growth_backlogs"`
+	GrowthTrials      map[string]int    `json:"growth_trials_by_backlog"`
 	PostgresSettings  map[string]string `json:"postgres_settings"`
 	BackendEnv        map[string]string `json:"backend_env"`
 	RiverDefaults     RiverSettings     `json:"river_defaults"`
@@ -111,22 +125,130 @@ type RiverSettings struct {
 	RiverReportedNote string  `json:"note,omitempty"`
 }
 
-// Series is one contender's jobs/s per round and their median.
-type Series struct {
-	Runs   []float64 `json:"runs"`
-	Median float64   `json:"median"`
+// add appends a value to a spread and recomputes it.
+func add(s stats.Spread, v float64) stats.Spread {
+	return stats.SpreadOf(append(s.Values, v))
 }
 
-// Add appends a run and refreshes the median.
-func (s *Series) Add(v float64) {
-	s.Runs = append(s.Runs, v)
-	s.Median = stats.Median(s.Runs)
+// Pair is ours against River on the same backlog, trial by trial: each
+// trial ran both back to back (the order alternating between trials), and
+// the ratio is taken within the trial.
+type Pair struct {
+	// OursJobsPerSec and RiverJobsPerSec are the medians over trials.
+	OursJobsPerSec  float64 `json:"ours_jobs_per_s"`
+	RiverJobsPerSec float64 `json:"river_jobs_per_s"`
+	// Ratio is the median of the per-trial ours ÷ River; RatioSpread holds
+	// every trial's ratio.
+	Ratio       float64      `json:"ratio"`
+	RatioSpread stats.Spread `json:"ratio_spread"`
+	Ours        stats.Spread `json:"ours"`
+	River       stats.Spread `json:"river"`
 }
 
-// PgbenchRound is the limit measurement of one round: every client count
+// AddTrial records one trial's jobs/s of both sides.
+func (p *Pair) AddTrial(ours, river float64) {
+	p.Ours = add(p.Ours, ours)
+	p.River = add(p.River, river)
+	if river > 0 {
+		p.RatioSpread = add(p.RatioSpread, ours/river)
+	}
+	p.OursJobsPerSec, p.RiverJobsPerSec, p.Ratio = p.Ours.Median, p.River.Median, p.RatioSpread.Median
+}
+
+// GrowthPoint is one backlog of the growth curve.
+type GrowthPoint struct {
+	Backlog int `json:"backlog"`
+	Pair
+	// OursUSPerJob and RiverUSPerJob are the cost per job, 1e6 ÷ the
+	// median jobs/s: flat when the cost does not grow with the backlog.
+	OursUSPerJob  float64 `json:"ours_us_per_job"`
+	RiverUSPerJob float64 `json:"river_us_per_job"`
+	// OursClaimMS and OursCompleteMS time the backend's own claim of one
+	// batch and its completion, client side, on this backlog before the
+	// drain (each in a transaction rolled back, so the backlog stays).
+	OursClaimMS    stats.Spread `json:"ours_claim_batch_ms"`
+	OursCompleteMS stats.Spread `json:"ours_complete_batch_ms"`
+	// ClaimPlan is EXPLAIN (ANALYZE, BUFFERS) of that claim.
+	ClaimPlan *Plan `json:"claim_plan,omitempty"`
+	// Claimed → completed per job during the drain, from the rows: ours
+	// claimed_at → processed_at, River attempted_at → finalized_at; the
+	// per-trial p50 and p99.
+	OursJobP50MS  stats.Spread `json:"ours_claimed_to_done_p50_ms"`
+	OursJobP99MS  stats.Spread `json:"ours_claimed_to_done_p99_ms"`
+	RiverJobP50MS stats.Spread `json:"river_claimed_to_done_p50_ms"`
+	RiverJobP99MS stats.Spread `json:"river_claimed_to_done_p99_ms"`
+}
+
+// AddJobLatency records one trial's per-job claimed → completed p50 and
+// p99 of ours (river false) or River.
+func (g *GrowthPoint) AddJobLatency(river bool, p50, p99 float64) {
+	if river {
+		g.RiverJobP50MS, g.RiverJobP99MS = add(g.RiverJobP50MS, p50), add(g.RiverJobP99MS, p99)
+		return
+	}
+	g.OursJobP50MS, g.OursJobP99MS = add(g.OursJobP50MS, p50), add(g.OursJobP99MS, p99)
+}
+
+// Finish fills the cost per job from the medians.
+func (g *GrowthPoint) Finish() {
+	if g.OursJobsPerSec > 0 {
+		g.OursUSPerJob = 1e6 / g.OursJobsPerSec
+	}
+	if g.RiverJobsPerSec > 0 {
+		g.RiverUSPerJob = 1e6 / g.RiverJobsPerSec
+	}
+}
+
+// Plan summarises one EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON).
+type Plan struct {
+	ExecutionMS      float64 `json:"execution_ms"`
+	PlanningMS       float64 `json:"planning_ms"`
+	SharedHitBlocks  int64   `json:"shared_hit_blocks"`
+	SharedReadBlocks int64   `json:"shared_read_blocks"`
+	// Nodes are the plan's node types, depth first, e.g. "Index Scan
+	// using jobs_pending_created_at_idx on jobs".
+	Nodes []string `json:"nodes"`
+}
+
+// Durable is the drain comparison at one backlog on the throwaway server
+// settings and on durable ones, trial by trial in the same run.
+type Durable struct {
+	Backlog int `json:"backlog"`
+	// Settings are the durable server settings (the throwaway ones are in
+	// Settings.PostgresSettings).
+	Settings  map[string]string `json:"settings"`
+	Throwaway Pair              `json:"throwaway"`
+	Durable   Pair              `json:"durable"`
+}
+
+// Retention is the jobs table after Jobs jobs went through the backend in
+// Chunks equal batches (each inserted once the previous one was processed),
+// without retention and with JOB_RETENTION_MS = RetentionMS.
+type Retention struct {
+	Jobs        int `json:"jobs"`
+	Chunks      int `json:"chunks"`
+	RetentionMS int `json:"retention_ms"`
+	// NotMeasured says why With is missing.
+	NotMeasured string     `json:"not_measured,omitempty"`
+	Without     *TableSize `json:"without_retention,omitempty"`
+	With        *TableSize `json:"with_retention,omitempty"`
+}
+
+// TableSize is the jobs table at the end of a retention measurement.
+type TableSize struct {
+	// Rows left in the table, and how many of them are processed.
+	Rows          int64   `json:"rows"`
+	ProcessedRows int64   `json:"processed_rows"`
+	TableBytes    int64   `json:"table_bytes"`
+	IndexBytes    int64   `json:"index_bytes"`
+	TotalBytes    int64   `json:"total_bytes"`
+	Seconds       float64 `json:"seconds"`
+}
+
+// PgbenchRound is the limit measurement of one trial: every client count
 // tried, and the best.
 type PgbenchRound struct {
-	Round   int            `json:"round"`
+	Round   int            `json:"trial"`
 	Clients []PgbenchPoint `json:"clients"`
 	Best    PgbenchPoint   `json:"best"`
 }
@@ -176,8 +298,8 @@ type Target struct {
 func New() *Results {
 	return &Results{
 		SchemaVersion:  SchemaVersion,
-		Drain:          map[string]Series{},
-		Ratios:         map[string]float64{},
+		Drain:          map[string]stats.Spread{},
+		Ratios:         map[string]stats.Spread{},
 		PickupModes:    map[string]stats.Summary{},
 		PeakRSSByPhase: map[string]float64{},
 	}
@@ -185,9 +307,7 @@ func New() *Results {
 
 // AddDrain records one run of a contender.
 func (r *Results) AddDrain(contender string, jobsPerSec float64) {
-	s := r.Drain[contender]
-	s.Add(jobsPerSec)
-	r.Drain[contender] = s
+	r.Drain[contender] = add(r.Drain[contender], jobsPerSec)
 }
 
 // NoteRSS raises the peak RSS of a phase (and of the run) to mib.
@@ -196,42 +316,55 @@ func (r *Results) NoteRSS(phase string, mib float64) {
 	r.BackendPeakRSSMiB = math.Max(r.BackendPeakRSSMiB, mib)
 }
 
-// ComputeRatios fills Ratios and RatiosPerRound from the drain series: a
-// ratio is taken within each round, then its median over rounds is quoted.
-// numerator/denominator pairs missing from a round are skipped.
+// ratioPairs are the ratios quoted from the main drain: name, numerator,
+// denominator.
+var ratioPairs = []struct{ name, num, den string }{
+	{"drain_vs_river", "ours_1", "river_best"},
+	{"drain_2_vs_river", "ours_2", "river_best"},
+	{"drain_vs_river_defaults", "ours_1", "river_defaults"},
+	{"drain_vs_pgbench_limit", "ours_1", "pgbench_limit"},
+	{"drain_2_vs_pgbench_limit", "ours_2", "pgbench_limit"},
+	{"drain_2_vs_drain_1", "ours_2", "ours_1"},
+	{"river_best_vs_pgbench_limit", "river_best", "pgbench_limit"},
+}
+
+// ComputeRatios fills Ratios from the drain values: a ratio is taken within
+// each trial, then its median and spread over trials are quoted. A
+// contender measured in fewer trials (River at its defaults runs once) is
+// compared with the first trials only; pairs with a side missing are skipped.
 func (r *Results) ComputeRatios() {
-	pairs := []struct{ name, num, den string }{
-		{"drain_vs_river", "ours_1", "river_best"},
-		{"drain_2_vs_river", "ours_2", "river_best"},
-		{"drain_vs_river_defaults", "ours_1", "river_defaults"},
-		{"drain_vs_pgbench_limit", "ours_1", "pgbench_limit"},
-		{"drain_2_vs_pgbench_limit", "ours_2", "pgbench_limit"},
-		{"drain_2_vs_drain_1", "ours_2", "ours_1"},
-		{"river_best_vs_pgbench_limit", "river_best", "pgbench_limit"},
-	}
-	rounds := 0
-	for _, s := range r.Drain {
-		rounds = max(rounds, len(s.Runs))
-	}
-	r.RatiosPerRound = make([]map[string]float64, rounds)
-	perName := map[string][]float64{}
-	for i := range rounds {
-		r.RatiosPerRound[i] = map[string]float64{}
-		for _, p := range pairs {
-			num, den := r.Drain[p.num].Runs, r.Drain[p.den].Runs
-			// A contender measured in fewer rounds (River at its defaults
-			// runs once) is compared with the first round only.
-			if i >= len(num) || i >= len(den) || den[i] == 0 {
-				continue
+	for _, p := range ratioPairs {
+		num, den := r.Drain[p.num].Values, r.Drain[p.den].Values
+		var vs []float64
+		for i := 0; i < len(num) && i < len(den); i++ {
+			if den[i] > 0 {
+				vs = append(vs, num[i]/den[i])
 			}
-			v := num[i] / den[i]
-			r.RatiosPerRound[i][p.name] = v
-			perName[p.name] = append(perName[p.name], v)
+		}
+		if len(vs) > 0 {
+			r.Ratios[p.name] = stats.SpreadOf(vs)
 		}
 	}
-	for name, vs := range perName {
-		r.Ratios[name] = stats.Median(vs)
+	for i := range r.Growth {
+		r.Growth[i].Finish()
 	}
+}
+
+// ReadFile reads a results document WriteFile wrote. A document of another
+// schema version is an error: its fields may mean something else.
+func ReadFile(path string) (*Results, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read results: %w", err)
+	}
+	var r Results
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("decode results %s: %w", path, err)
+	}
+	if r.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("results %s: schema version %d, this reader knows %d", path, r.SchemaVersion, SchemaVersion)
+	}
+	return &r, nil
 }
 
 // WriteFile writes the JSON document to path.
@@ -253,30 +386,60 @@ func (r *Results) WriteTable(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format, args...) }
 
 	p("machine\t%d CPUs %s, Postgres %s (%s), %s, River %s\n", r.Machine.CPUs, r.Machine.CPUModel, r.Versions.Postgres, r.Versions.DBSource, r.Versions.Go, r.Versions.River)
-	p("backlog\t%d jobs, %d round(s); ratios are medians of per-round ratios\n", r.Settings.Backlog, r.Settings.Rounds)
+	p("backlog\t%d jobs, %d trial(s); a ratio is taken within a trial, then its median and spread over trials\n", r.Settings.Backlog, r.Settings.Trials)
 	p("\n")
-	p("DRAIN\tjobs/s median\truns\n")
+	p("DRAIN\tjobs/s median\tmin–max\ttrials\n")
 	for _, name := range []string{"ours_1", "ours_2", "river_best", "river_defaults", "pgbench_limit"} {
 		s, ok := r.Drain[name]
 		if !ok {
 			continue
 		}
-		p("%s\t%s\t%s\n", drainLabel(name), num(s.Median), nums(s.Runs))
+		p("%s\t%s\t%s–%s\t%s\n", drainLabel(name), num(s.Median), num(s.Min), num(s.Max), nums(s.Values))
 	}
 	p("\n")
-	p("RATIO\tmedian\tper round\n")
-	for _, name := range []string{"drain_vs_river", "drain_2_vs_river", "drain_vs_river_defaults", "drain_vs_pgbench_limit", "drain_2_vs_pgbench_limit", "drain_2_vs_drain_1", "river_best_vs_pgbench_limit"} {
-		v, ok := r.Ratios[name]
+	p("RATIO\tmedian\tIQR\tmin–max\tn\n")
+	for _, rp := range ratioPairs {
+		v, ok := r.Ratios[rp.name]
 		if !ok {
 			continue
 		}
-		var per []string
-		for _, round := range r.RatiosPerRound {
-			if x, ok := round[name]; ok {
-				per = append(per, fmt.Sprintf("%.2f", x))
-			}
+		p("%s\t%s\n", rp.name, spreadCells(v))
+	}
+	if len(r.Growth) > 0 {
+		p("\n")
+		p("GROWTH (drain)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tours µs/job\tRiver µs/job\tclaim 100 ms\tcomplete 100 ms\tours job p50 ms\tRiver job p50 ms\n")
+		for _, g := range r.Growth {
+			p("%d\t%s\t%s\t%s\t%.1f\t%.1f\t%.2f\t%.2f\t%.1f\t%.1f\n", g.Backlog, num(g.OursJobsPerSec), num(g.RiverJobsPerSec),
+				spreadCells(g.RatioSpread), g.OursUSPerJob, g.RiverUSPerJob, g.OursClaimMS.Median, g.OursCompleteMS.Median, g.OursJobP50MS.Median, g.RiverJobP50MS.Median)
 		}
-		p("%s\t%.2f\t%s\n", name, v, strings.Join(per, " "))
+	}
+	if d := r.Durable; d != nil {
+		p("\n")
+		p("DURABLE (drain, %d jobs)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\n", d.Backlog)
+		for _, row := range []struct {
+			label string
+			pair  Pair
+		}{{"throwaway (fsync etc. off)", d.Throwaway}, {"durable (fsync, synchronous_commit, full_page_writes on)", d.Durable}} {
+			p("%s\t%s\t%s\t%s\n", row.label, num(row.pair.OursJobsPerSec), num(row.pair.RiverJobsPerSec), spreadCells(row.pair.RatioSpread))
+		}
+	}
+	if rt := r.Retention; rt != nil {
+		p("\n")
+		p("JOBS TABLE after %d jobs (%d chunks)\trows\ttable MiB\tindexes MiB\ttotal MiB\n", rt.Jobs, rt.Chunks)
+		for _, row := range []struct {
+			label string
+			size  *TableSize
+		}{{"without retention", rt.Without}, {fmt.Sprintf("with JOB_RETENTION_MS=%d", rt.RetentionMS), rt.With}} {
+			if row.size == nil {
+				why := "not measured"
+				if rt.NotMeasured != "" {
+					why += ": " + rt.NotMeasured
+				}
+				p("%s\t%s\n", row.label, why)
+				continue
+			}
+			p("%s\t%d\t%.1f\t%.1f\t%.1f\n", row.label, row.size.Rows, mib(row.size.TableBytes), mib(row.size.IndexBytes), mib(row.size.TotalBytes))
+		}
 	}
 	p("\n")
 	p("PICK-UP (insert → claim)\tp50 ms\tp99 ms\tmax ms\tn\n")
@@ -306,6 +469,13 @@ func (r *Results) WriteTable(w io.Writer) error {
 	}
 	return tw.Flush()
 }
+
+// spreadCells is median, IQR, min–max and n as table cells.
+func spreadCells(s stats.Spread) string {
+	return fmt.Sprintf("%.2f\t%.2f–%.2f\t%.2f–%.2f\t%d", s.Median, s.Q1, s.Q3, s.Min, s.Max, s.N)
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
 func drainLabel(name string) string {
 	switch name {
@@ -337,4 +507,73 @@ func nums(vs []float64) string {
 		out[i] = num(v)
 	}
 	return strings.Join(out, " ")
+}
+
+// Agreement is one quoted ratio in two runs of the benchmark.
+type Agreement struct {
+	Name string
+	A, B float64
+	// Diff is |A − B| ÷ the mean of the two.
+	Diff float64
+	// Within is Diff ≤ the margin asked for.
+	Within bool
+	// Judged is false when either run measured the ratio in one trial
+	// only (River at its defaults): one trial has no spread to trust.
+	Judged bool
+}
+
+// Compare lines up every ratio median two runs both quote (the main drain
+// ratios, the growth curve and the durable comparison) and says whether
+// they agree within margin (a share, e.g. 0.1).
+func Compare(a, b *Results, margin float64) []Agreement {
+	quoted := func(r *Results) map[string]stats.Spread {
+		out := map[string]stats.Spread{}
+		for name, s := range r.Ratios {
+			out[name] = s
+		}
+		for _, g := range r.Growth {
+			out[fmt.Sprintf("growth_%d", g.Backlog)] = g.RatioSpread
+		}
+		if r.Durable != nil {
+			out["durable_throwaway"] = r.Durable.Throwaway.RatioSpread
+			out["durable_durable"] = r.Durable.Durable.RatioSpread
+		}
+		return out
+	}
+	qa, qb := quoted(a), quoted(b)
+	names := make([]string, 0, len(qa))
+	for name := range qa {
+		if _, ok := qb[name]; ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	out := make([]Agreement, 0, len(names))
+	for _, name := range names {
+		x, y := qa[name].Median, qb[name].Median
+		ag := Agreement{Name: name, A: x, B: y, Judged: qa[name].N > 1 && qb[name].N > 1}
+		if mean := (x + y) / 2; mean > 0 {
+			ag.Diff = math.Abs(x-y) / mean
+		}
+		ag.Within = ag.Diff <= margin
+		out = append(out, ag)
+	}
+	return out
+}
+
+// WriteAgreement prints Compare's lines as a table.
+func WriteAgreement(w io.Writer, ags []Agreement, margin float64) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "RATIO\trun A\trun B\tdifference\twithin %.0f %%\n", margin*100)
+	for _, ag := range ags {
+		ok := "yes"
+		switch {
+		case !ag.Judged:
+			ok = "one trial: not judged"
+		case !ag.Within:
+			ok = "NO"
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.1f %%\t%s\n", ag.Name, ag.A, ag.B, ag.Diff*100, ok)
+	}
+	return tw.Flush()
 }

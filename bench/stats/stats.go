@@ -75,3 +75,51 @@ func Median(samples []float64) float64 {
 	}
 	return (sorted[mid-1] + sorted[mid]) / 2
 }
+
+// Spread describes repeated measurements of one figure (a ratio or a
+// throughput over trials): the median that is quoted, and how far the
+// trials scattered around it. Q1 and Q3 are the medians of the lower and
+// upper halves (Tukey's hinges), so with few trials they are trial values
+// or the mean of two.
+type Spread struct {
+	N      int       `json:"n"`
+	Median float64   `json:"median"`
+	Min    float64   `json:"min"`
+	Q1     float64   `json:"q1"`
+	Q3     float64   `json:"q3"`
+	Max    float64   `json:"max"`
+	Values []float64 `json:"values"`
+}
+
+// SpreadOf summarises values (kept in their order in Values); no values
+// give the zero Spread.
+func SpreadOf(values []float64) Spread {
+	if len(values) == 0 {
+		return Spread{}
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	half := len(sorted) / 2
+	lower, upper := sorted[:half], sorted[len(sorted)-half:]
+	if half == 0 {
+		lower, upper = sorted, sorted
+	}
+	return Spread{
+		N:      len(sorted),
+		Median: Median(sorted),
+		Min:    sorted[0],
+		Q1:     Median(lower),
+		Q3:     Median(upper),
+		Max:    sorted[len(sorted)-1],
+		Values: slices.Clone(values),
+	}
+}
+
+// RelativeWidth is (Max − Min) ÷ Median: how far apart the trials were, as
+// a share of the quoted figure (0 for one trial or no median).
+func (s Spread) RelativeWidth() float64 {
+	if s.N < 2 || s.Median == 0 {
+		return 0
+	}
+	return (s.Max - s.Min) / s.Median
+}

@@ -66,3 +66,32 @@ func TestMedian(t *testing.T) {
 		t.Error("Median of nothing should be NaN")
 	}
 }
+
+func TestSpreadOf(t *testing.T) {
+	for _, tt := range []struct {
+		name                        string
+		in                          []float64
+		median, min, q1, q3, maxVal float64
+	}{
+		{"one", []float64{2}, 2, 2, 2, 2, 2},
+		{"two", []float64{3, 1}, 2, 1, 1, 3, 3},
+		{"odd", []float64{5, 1, 4, 2, 3}, 3, 1, 1.5, 4.5, 5},
+		{"even", []float64{6, 1, 5, 2, 4, 3}, 3.5, 1, 2, 5, 6},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := SpreadOf(tt.in)
+			if s.N != len(tt.in) || s.Median != tt.median || s.Min != tt.min || s.Q1 != tt.q1 || s.Q3 != tt.q3 || s.Max != tt.maxVal {
+				t.Errorf("SpreadOf(%v) = %+v", tt.in, s)
+			}
+			if len(s.Values) != len(tt.in) || s.Values[0] != tt.in[0] {
+				t.Errorf("values not kept in order: %v", s.Values)
+			}
+		})
+	}
+	if s := SpreadOf(nil); s.N != 0 || s.RelativeWidth() != 0 {
+		t.Errorf("empty spread = %+v", s)
+	}
+	if w := SpreadOf([]float64{0.9, 1, 1.1}).RelativeWidth(); w < 0.1999 || w > 0.2001 {
+		t.Errorf("relative width = %v, want 0.2", w)
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prodproof/prodproof/bench/pgbench"
 	"github.com/prodproof/prodproof/bench/results"
+	"github.com/prodproof/prodproof/internal/pgprovision"
 )
 
 // backendBatch is the backend's default JOB_BATCH_SIZE; pgbench claims the
@@ -48,43 +49,48 @@ func riverBest() riverConfig {
 	return riverConfig{maxWorkers: 2000, fetchCooldown: 2 * time.Millisecond}
 }
 
-// drainRound measures each throughput contender once, in turn.
-func (r *run) drainRound(ctx context.Context, round int) error {
-	for _, instances := range []int{1, 2} {
-		jps, err := r.oursDrain(ctx, instances)
-		if err != nil {
-			return fmt.Errorf("reference backend ×%d: %w", instances, err)
-		}
-		name := fmt.Sprintf("ours_%d", instances)
-		r.res.AddDrain(name, jps)
-		r.logf("round %d: reference backend ×%d: %.0f jobs/s", round, instances, jps)
-	}
-	if err := r.riverDrain(ctx, "river_best", riverBest()); err != nil {
-		return err
-	}
-	return r.pgbenchLimit(ctx, round)
+// drainTrial is what one drain of ours measured.
+type drainTrial struct {
+	jobsPerSec float64
+	// p50MS and p99MS are claimed → completed per job, from the rows.
+	p50MS, p99MS float64
+	// probe is the claim and completion timing on the backlog before the
+	// drain (zero unless asked for).
+	probe claimProbe
 }
 
-// oursDrain inserts the backlog, starts n backend processes at once and
-// times from their start to the moment their /health counters add up to the
-// backlog (each counter moves after its completion committed). The table is
-// then checked: every job must be processed.
-func (r *run) oursDrain(ctx context.Context, n int) (float64, error) {
-	name, url, err := r.newDatabase(ctx, fmt.Sprintf("ours%d", n))
+// oursDrain inserts the backlog into a fresh database on srv, starts n
+// backend processes at once and times from their start to the moment their
+// /health counters add up to the backlog (each counter moves after its
+// completion committed). The table is then checked: every job must be
+// processed. With probe, the claim and completion SQL are timed on the
+// backlog first.
+func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog int, probe bool) (drainTrial, error) {
+	var out drainTrial
+	name, url, err := r.newDatabase(ctx, srv, fmt.Sprintf("ours%d", n))
 	if err != nil {
-		return 0, err
+		return out, err
 	}
-	defer r.dropDatabase(name)
+	defer r.dropDatabase(srv, name)
 	if err := r.migrate(ctx, url); err != nil {
-		return 0, err
+		return out, err
 	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		return 0, fmt.Errorf("connect: %w", err)
+		return out, fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if err := insertBacklog(ctx, conn, r.opts.Backlog); err != nil {
-		return 0, err
+	if err := insertBacklog(ctx, conn, backlog); err != nil {
+		return out, err
+	}
+	if probe {
+		sql, err := r.storeSQL()
+		if err != nil {
+			return out, err
+		}
+		if out.probe, err = probeClaim(ctx, conn, sql, probeRounds); err != nil {
+			return out, err
+		}
 	}
 
 	procs := make([]*backend, 0, n)
@@ -99,8 +105,9 @@ func (r *run) oursDrain(ctx context.Context, n int) (float64, error) {
 		}
 	}()
 	profiling := ""
-	if n == 1 && len(r.res.Drain["ours_1"].Runs) == 0 {
+	if n == 1 && !r.profiled {
 		profiling = r.opts.ProfileDir
+		r.profiled = true
 	}
 	var profiled <-chan error
 	began := time.Now()
@@ -108,40 +115,19 @@ func (r *run) oursDrain(ctx context.Context, n int) (float64, error) {
 		env := drainEnv(url)
 		addr, err := profileEnv(profiling, env)
 		if err != nil {
-			return 0, err
+			return out, err
 		}
 		p, err := startBackend(r.backend, r.tmp, fmt.Sprintf("%s-%d", name, i), env)
 		if err != nil {
-			return 0, err
+			return out, err
 		}
 		procs = append(procs, p)
 		if addr != "" {
 			profiled = captureCPUProfile(ctx, addr, 3, filepath.Join(profiling, "drain-cpu.pprof"))
 		}
 	}
-	deadline := began.Add(3 * time.Minute)
-	for {
-		total := 0
-		for _, p := range procs {
-			select {
-			case <-p.exited:
-				return 0, fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
-			default:
-			}
-			c, err := p.processedJobs(ctx)
-			if err == nil {
-				total += c
-			}
-		}
-		if total >= r.opts.Backlog {
-			break
-		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("only %d of %d jobs processed after 3 minutes", total, r.opts.Backlog)
-		}
-		if !pause(ctx, 10*time.Millisecond) {
-			return 0, ctx.Err()
-		}
+	if err := waitProcessed(ctx, procs, backlog, drainTimeout(backlog)); err != nil {
+		return out, err
 	}
 	took := time.Since(began)
 	if profiled != nil {
@@ -151,12 +137,54 @@ func (r *run) oursDrain(ctx context.Context, n int) (float64, error) {
 	}
 	done, err := countProcessed(ctx, conn)
 	if err != nil {
-		return 0, err
+		return out, err
 	}
-	if done != r.opts.Backlog {
-		return 0, fmt.Errorf("counters say %d processed, the table says %d", r.opts.Backlog, done)
+	if done != backlog {
+		return out, fmt.Errorf("counters say %d processed, the table says %d", backlog, done)
 	}
-	return float64(r.opts.Backlog) / took.Seconds(), nil
+	out.jobsPerSec = float64(backlog) / took.Seconds()
+	err = conn.QueryRow(ctx, `SELECT
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),
+			percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
+		FROM (SELECT extract(epoch FROM processed_at - claimed_at)::float8 * 1000 AS ms FROM jobs) j`).Scan(&out.p50MS, &out.p99MS)
+	if err != nil {
+		return out, fmt.Errorf("claimed → processed percentiles: %w", err)
+	}
+	return out, nil
+}
+
+// drainTimeout bounds one drain: generous, as the machine may be shared.
+func drainTimeout(backlog int) time.Duration {
+	return 3*time.Minute + time.Duration(backlog/1000)*time.Second
+}
+
+// waitProcessed polls the processes' /health counters until they add up to
+// want; a process that exits fails the wait.
+func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		total := 0
+		for _, p := range procs {
+			select {
+			case <-p.exited:
+				return fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
+			default:
+			}
+			c, err := p.processedJobs(ctx)
+			if err == nil {
+				total += c
+			}
+		}
+		if total >= want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("only %d of %d jobs processed after %s", total, want, timeout)
+		}
+		if !pause(ctx, 10*time.Millisecond) {
+			return ctx.Err()
+		}
+	}
 }
 
 // riverResult is the JSON line river-bench prints.
@@ -169,18 +197,22 @@ type riverResult struct {
 	FetchPoll     float64 `json:"fetch_poll_interval_ms"`
 	PoolMaxConns  int32   `json:"pool_max_conns"`
 	RiverVersion  string  `json:"river_version"`
+	P50MS         float64 `json:"attempted_to_finalized_p50_ms"`
+	P99MS         float64 `json:"attempted_to_finalized_p99_ms"`
 }
 
 // riverDrain runs river-bench (a separate process, its own module) against
-// a fresh database: it migrates River's schema, inserts the backlog with
-// InsertManyFast and times Client.Start → last completion event.
-func (r *run) riverDrain(ctx context.Context, contender string, cfg riverConfig) error {
-	name, url, err := r.newDatabase(ctx, strings.ReplaceAll(contender, "_", ""))
+// a fresh database on srv: it migrates River's schema, inserts the backlog
+// with InsertManyFast and times Client.Start → last completion event.
+func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender string, cfg riverConfig, backlog int) (riverResult, error) {
+	var res riverResult
+	name, url, err := r.newDatabase(ctx, srv, strings.ReplaceAll(contender, "_", ""))
 	if err != nil {
-		return err
+		return res, err
 	}
-	defer r.dropDatabase(name)
-	args := []string{"-jobs", strconv.Itoa(r.opts.Backlog), "-max-workers", strconv.Itoa(cfg.maxWorkers)}
+	defer r.dropDatabase(srv, name)
+	args := []string{"-jobs", strconv.Itoa(backlog), "-max-workers", strconv.Itoa(cfg.maxWorkers),
+		"-timeout", drainTimeout(backlog).String()}
 	if cfg.fetchCooldown > 0 {
 		args = append(args, "-fetch-cooldown", cfg.fetchCooldown.String())
 	}
@@ -189,13 +221,11 @@ func (r *run) riverDrain(ctx context.Context, contender string, cfg riverConfig)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("river-bench %s: %w: %s", strings.Join(args, " "), err, r.srv.Redact(tail(stderr.String())))
+		return res, fmt.Errorf("river-bench %s: %w: %s", strings.Join(args, " "), err, srv.Redact(tail(stderr.String())))
 	}
-	var res riverResult
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &res); err != nil {
-		return fmt.Errorf("river-bench output %q: %w", tail(stdout.String()), err)
+		return res, fmt.Errorf("river-bench output %q: %w", tail(stdout.String()), err)
 	}
-	r.res.AddDrain(contender, res.JobsPerSecond)
 	r.res.Versions.River = res.RiverVersion
 	rs := results.RiverSettings{
 		MaxWorkers: res.MaxWorkers, FetchCooldownMS: res.FetchCooldown, FetchPollMS: res.FetchPoll,
@@ -205,21 +235,26 @@ func (r *run) riverDrain(ctx context.Context, contender string, cfg riverConfig)
 		rs.OnlyInFirstRound = true
 		r.res.Settings.RiverDefaults = rs
 	} else {
+		rs.Backlog = r.opts.Backlog
 		r.res.Settings.RiverBest = rs
 	}
-	r.logf("%s (MaxWorkers %d, FetchCooldown %gms): %.0f jobs/s", contender, res.MaxWorkers, res.FetchCooldown, res.JobsPerSecond)
-	return nil
+	return res, nil
+}
+
+// storeSQL reads the backend's claim and completion SQL from its source.
+func (r *run) storeSQL() (pgbench.StoreSQL, error) {
+	src, err := os.ReadFile(filepath.Join(r.opts.Root, "backend", "postgres", "store.go"))
+	if err != nil {
+		return pgbench.StoreSQL{}, err
+	}
+	return pgbench.ExtractStoreSQL("backend/postgres/store.go", src)
 }
 
 // pgbenchLimit runs the backend's claim + complete SQL under pgbench for
 // each client count, each against a fresh backlog, and records the best
 // jobs/s as the database's limit for this round.
 func (r *run) pgbenchLimit(ctx context.Context, round int) error {
-	src, err := os.ReadFile(filepath.Join(r.opts.Root, "backend", "postgres", "store.go"))
-	if err != nil {
-		return err
-	}
-	sql, err := pgbench.ExtractStoreSQL("backend/postgres/store.go", src)
+	sql, err := r.storeSQL()
 	if err != nil {
 		return err
 	}
@@ -236,11 +271,11 @@ func (r *run) pgbenchLimit(ctx context.Context, round int) error {
 		return fmt.Errorf("parse server URL (not shown)")
 	}
 
-	name, url, err := r.newDatabase(ctx, "pgbench")
+	name, url, err := r.newDatabase(ctx, r.srv, "pgbench")
 	if err != nil {
 		return err
 	}
-	defer r.dropDatabase(name)
+	defer r.dropDatabase(r.srv, name)
 	if err := r.migrate(ctx, url); err != nil {
 		return err
 	}
@@ -285,7 +320,7 @@ func (r *run) pgbenchLimit(ctx context.Context, round int) error {
 		if pt.JobsPerSec > pr.Best.JobsPerSec {
 			pr.Best = pt
 		}
-		r.logf("round %d: pgbench %d clients: %.0f tps, %.0f jobs/s", round, clients, pt.TPS, pt.JobsPerSec)
+		r.logf("trial %d: pgbench %d clients: %.0f tps, %.0f jobs/s", round, clients, pt.TPS, pt.JobsPerSec)
 	}
 	r.res.Pgbench = append(r.res.Pgbench, pr)
 	r.res.AddDrain("pgbench_limit", pr.Best.JobsPerSec)

@@ -24,11 +24,11 @@ const pickupPollMS = 500
 // pickupAndHTTP runs one backend with its default settings (JOB_POLL_MS=500)
 // and measures pick-up latency, then POST /jobs at 1, 8 and 32 clients.
 func (r *run) pickupAndHTTP(ctx context.Context) error {
-	name, url, err := r.newDatabase(ctx, "pickup")
+	name, url, err := r.newDatabase(ctx, r.srv, "pickup")
 	if err != nil {
 		return err
 	}
-	defer r.dropDatabase(name)
+	defer r.dropDatabase(r.srv, name)
 	if err := r.migrate(ctx, url); err != nil {
 		return err
 	}

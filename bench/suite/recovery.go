@@ -14,11 +14,11 @@ const recoveryLeaseMS = 1000
 // processed by the restarted worker, and (b) SIGKILL of a process holding a
 // job → the job processed by a successor process.
 func (r *run) recovery(ctx context.Context) error {
-	name, url, err := r.newDatabase(ctx, "recovery")
+	name, url, err := r.newDatabase(ctx, r.srv, "recovery")
 	if err != nil {
 		return err
 	}
-	defer r.dropDatabase(name)
+	defer r.dropDatabase(r.srv, name)
 	if err := r.migrate(ctx, url); err != nil {
 		return err
 	}

@@ -12,10 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,12 +30,27 @@ import (
 
 // Options configures a run. Zero values take the defaults of a full run.
 type Options struct {
-	// Quick is the CI smoke: a small backlog, one round, short phases.
+	// Quick is the CI smoke: small backlogs, two trials, short phases.
 	Quick bool
-	// Rounds of the drain comparison (default 3; Quick: 1).
-	Rounds int
-	// Backlog is the drain backlog (default 100,000; Quick: 5,000).
+	// Large is `make bench-large`: the growth curve with the 1,000,000-job
+	// backlog beside 10,000 and 100,000 (ours and River only, 3 trials, 2
+	// at 1,000,000), and the jobs table after 1,000,000 jobs. It leaves out
+	// what `make bench` measures besides (ours ×2, pgbench, durable, River
+	// at its defaults, latency, recovery).
+	Large bool
+	// Trials of the drain comparison (default 5; Quick: 2; Large: 3). Each trial runs
+	// every contender once, back to back, in an order that rotates between
+	// trials; ratios are taken within a trial.
+	Trials int
+	// Backlog is the main drain backlog (default 100,000; Quick: 2,000):
+	// ours ×1 and ×2, River and pgbench, and the durable comparison.
 	Backlog int
+	// GrowthBacklogs are the backlogs of the growth curve (default 10,000
+	// and 100,000, and 1,000,000 with Large; Quick: 500 and 2,000).
+	GrowthBacklogs []int
+	// SkipDurable leaves out the durable-settings comparison. It needs a
+	// server this run provisions, so DATABASE_URL leaves it out too.
+	SkipDurable bool
 	// DBSource is a pgprovision source; DatabaseURL selects the url source.
 	DBSource    string
 	DatabaseURL string
@@ -65,19 +83,62 @@ var postgresSettings = map[string]string{
 	"max_connections":    "300",
 }
 
+// durableSettings are what a production server runs with (Postgres's own
+// defaults), which pgprovision turns off for throwaway servers. The
+// durable comparison runs on a second server started with them on top of
+// postgresSettings.
+var durableSettings = map[string]string{
+	"fsync":              "on",
+	"synchronous_commit": "on",
+	"full_page_writes":   "on",
+}
+
+// largeBacklogTrials is how many trials the 1,000,000-job backlog gets (a
+// pair of drains there takes several minutes on a loaded machine).
+const largeBacklogTrials = 2
+
+// trialsFor is the number of trials of a growth backlog.
+func (o *Options) trialsFor(backlog int) int {
+	if backlog >= 1000000 {
+		return min(o.Trials, largeBacklogTrials)
+	}
+	return o.Trials
+}
+
 func (o *Options) setDefaults() {
-	if o.Rounds <= 0 {
-		o.Rounds = 3
-		if o.Quick {
-			o.Rounds = 1
+	if o.Trials <= 0 {
+		switch {
+		case o.Quick:
+			o.Trials = 2
+		case o.Large:
+			o.Trials = 3
+		default:
+			o.Trials = 5
 		}
 	}
 	if o.Backlog <= 0 {
 		o.Backlog = 100000
 		if o.Quick {
-			o.Backlog = 5000
+			o.Backlog = 2000
 		}
 	}
+	if len(o.GrowthBacklogs) == 0 {
+		switch {
+		case o.Quick:
+			o.GrowthBacklogs = []int{500, o.Backlog}
+		case o.Large:
+			o.GrowthBacklogs = []int{10000, o.Backlog, 1000000}
+		default:
+			o.GrowthBacklogs = []int{10000, o.Backlog}
+		}
+	}
+	// The main drain (ours ×2, pgbench, durable) runs in the growth trial
+	// of its backlog, so that backlog is always on the curve.
+	if !slices.Contains(o.GrowthBacklogs, o.Backlog) {
+		o.GrowthBacklogs = append(o.GrowthBacklogs, o.Backlog)
+	}
+	slices.Sort(o.GrowthBacklogs)
+	o.GrowthBacklogs = slices.Compact(o.GrowthBacklogs)
 	if o.DBSource == "" {
 		o.DBSource = string(pgprovision.SourceAuto)
 	}
@@ -106,11 +167,16 @@ func (o *Options) setDefaults() {
 type run struct {
 	opts    Options
 	srv     *pgprovision.Server
+	durable *pgprovision.Server // nil without the durable comparison
 	tmp     string
 	backend string // reference-backend binary
 	river   string // river-bench binary
 	res     *results.Results
 	dbSeq   int
+	// profiled is set once the first 1-instance drain was profiled.
+	profiled bool
+	// retentionKnob: the backend source that was built has JOB_RETENTION_MS.
+	retentionKnob bool
 }
 
 func (r *run) logf(format string, args ...any) {
@@ -150,13 +216,40 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 	if opts.DatabaseURL != "" {
 		source = pgprovision.SourceURL
 	}
+	logf := func(format string, args ...any) { r.logf(format, args...) }
+	// The durable server starts beside the main one, at the same time.
+	type provisioned struct {
+		srv *pgprovision.Server
+		err error
+	}
+	var durableCh chan provisioned
+	if !opts.SkipDurable && !opts.Large && source != pgprovision.SourceURL && (opts.Only == "" || opts.Only == "drain") {
+		settings := maps.Clone(postgresSettings)
+		maps.Copy(settings, durableSettings)
+		r.logf("provisioning a second postgres with fsync, synchronous_commit, full_page_writes on")
+		durableCh = make(chan provisioned, 1)
+		go func() {
+			srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: source, Settings: settings, Logf: logf})
+			durableCh <- provisioned{srv, err}
+		}()
+	}
 	r.logf("provisioning postgres (source %s)", source)
 	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
 		Source:   source,
 		URL:      opts.DatabaseURL,
 		Settings: postgresSettings,
-		Logf:     func(format string, args ...any) { r.logf(format, args...) },
+		Logf:     logf,
 	})
+	if durableCh != nil {
+		d := <-durableCh
+		if d.srv != nil {
+			r.durable = d.srv
+			defer d.srv.Close()
+		}
+		if err == nil && d.err != nil {
+			err = fmt.Errorf("the durable server: %w", d.err)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("provision postgres: %w", err)
 	}
@@ -176,24 +269,41 @@ func Run(ctx context.Context, opts Options) (*results.Results, error) {
 
 func (r *run) phases(ctx context.Context) error {
 	switch r.opts.Only {
-	case "", "drain", "latency":
+	case "", "drain", "latency", "retention":
 	default:
-		return fmt.Errorf("unknown part %q: want drain or latency", r.opts.Only)
+		return fmt.Errorf("unknown part %q: want drain, latency or retention", r.opts.Only)
 	}
-	for round := 1; round <= r.opts.Rounds && r.opts.Only != "latency"; round++ {
-		if err := r.drainRound(ctx, round); err != nil {
-			return fmt.Errorf("drain round %d: %w", round, err)
+	if r.opts.Only == "" || r.opts.Only == "drain" {
+		if err := r.drainTrials(ctx); err != nil {
+			return err
 		}
-		if round == 1 && r.opts.Only == "" {
-			// River at its defaults takes ~100 s for 100,000 jobs on two
-			// cores, so it runs in the first round only; its ratio is that
-			// round's.
-			if err := r.riverDrain(ctx, "river_defaults", riverDefaults()); err != nil {
-				return fmt.Errorf("river at its defaults: %w", err)
+	}
+	if r.opts.Large {
+		if r.opts.Only == "" || r.opts.Only == "retention" {
+			if err := r.retention(ctx); err != nil {
+				return fmt.Errorf("retention sizes: %w", err)
 			}
 		}
+		return nil
 	}
-	if r.opts.Only == "drain" {
+	if r.opts.Only == "" {
+		// River at its defaults works at a fixed pace (MaxWorkers jobs per
+		// FetchCooldown, ~1,000 jobs/s here) whatever the backlog, so it
+		// drains a fifth of the main backlog once; its ratio is the first
+		// trial's.
+		res, err := r.riverDrain(ctx, r.srv, "river_defaults", riverDefaults(), max(r.opts.Backlog/5, 1000))
+		if err != nil {
+			return fmt.Errorf("river at its defaults: %w", err)
+		}
+		r.res.AddDrain("river_defaults", res.JobsPerSecond)
+		r.logf("river_defaults (%d jobs): %.0f jobs/s", res.Jobs, res.JobsPerSecond)
+	}
+	if r.opts.Only == "" || r.opts.Only == "retention" {
+		if err := r.retention(ctx); err != nil {
+			return fmt.Errorf("retention sizes: %w", err)
+		}
+	}
+	if r.opts.Only != "" && r.opts.Only != "latency" {
 		return nil
 	}
 	if err := r.pickupAndHTTP(ctx); err != nil {
@@ -210,6 +320,12 @@ func (r *run) phases(ctx context.Context) error {
 func (r *run) build(ctx context.Context) error {
 	r.backend = filepath.Join(r.tmp, "reference-backend")
 	r.river = filepath.Join(r.tmp, "river-bench")
+	// Read before the build, so the answer is about the source compiled.
+	knob, err := r.retentionAvailable()
+	if err != nil {
+		return err
+	}
+	r.retentionKnob = knob
 	r.logf("building reference-backend and river-bench")
 	for _, b := range []struct{ dir, out, pkg string }{
 		{r.opts.Root, r.backend, "./backend"},
@@ -228,18 +344,18 @@ func (r *run) build(ctx context.Context) error {
 	return nil
 }
 
-// newDatabase creates an empty database for one measurement.
-func (r *run) newDatabase(ctx context.Context, label string) (name, url string, err error) {
+// newDatabase creates an empty database on srv for one measurement.
+func (r *run) newDatabase(ctx context.Context, srv *pgprovision.Server, label string) (name, url string, err error) {
 	r.dbSeq++
 	name = fmt.Sprintf("bench_%02d_%s", r.dbSeq, label)
-	url, err = r.srv.CreateDatabase(ctx, name)
+	url, err = srv.CreateDatabase(ctx, name)
 	return name, url, err
 }
 
-func (r *run) dropDatabase(name string) {
+func (r *run) dropDatabase(srv *pgprovision.Server, name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.srv.DropDatabase(ctx, name); err != nil {
+	if err := srv.DropDatabase(ctx, name); err != nil {
 		r.logf("drop database %s: %v", name, err)
 	}
 }
@@ -315,13 +431,18 @@ func (r *run) describe(ctx context.Context, srv *pgprovision.Server) {
 
 	s := results.Settings{
 		Backlog:          r.opts.Backlog,
-		Rounds:           r.opts.Rounds,
+		Trials:           r.opts.Trials,
+		GrowthBacklogs:   r.opts.GrowthBacklogs,
+		GrowthTrials:     map[string]int{},
 		PostgresSettings: map[string]string{},
 		BackendEnv:       drainEnv(""),
 		PgbenchClients:   r.opts.PgbenchClients,
 		PgbenchBatch:     backendBatch,
 	}
 	delete(s.BackendEnv, "DATABASE_URL")
+	for _, b := range r.opts.GrowthBacklogs {
+		s.GrowthTrials[strconv.Itoa(b)] = r.opts.trialsFor(b)
+	}
 	if srv.Source != pgprovision.SourceURL {
 		for k, val := range postgresSettings {
 			s.PostgresSettings[k] = val

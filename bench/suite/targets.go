@@ -9,10 +9,10 @@ func targets(res *results.Results) []results.Target {
 		out = append(out, results.Target{Name: name, Goal: goal, Value: value, Met: met})
 	}
 	if v, ok := res.Ratios["drain_vs_river"]; ok {
-		add("drain ÷ River (best)", "≥ 1.3", v, v >= 1.3)
+		add("drain ÷ River (best)", "≥ 1.3", v.Median, v.Median >= 1.3)
 	}
 	if v, ok := res.Ratios["drain_vs_pgbench_limit"]; ok {
-		add("drain ÷ pgbench limit", "≥ 0.5", v, v >= 0.5)
+		add("drain ÷ pgbench limit", "≥ 0.5", v.Median, v.Median >= 0.5)
 	}
 	if res.PickupMS.N > 0 {
 		add("pick-up p50 (ms)", "≤ 3", res.PickupMS.P50, res.PickupMS.P50 <= 3)

@@ -49,6 +49,10 @@ type Result struct {
 	PoolMaxConns      int32   `json:"pool_max_conns"`
 	RiverVersion      string  `json:"river_version"`
 	CompletedInDBRows int     `json:"completed_rows"`
+	// AttemptedToFinalized is per job attempted_at → finalized_at in
+	// milliseconds (the claim to the recorded completion), p50 and p99.
+	AttemptedToFinalizedP50MS float64 `json:"attempted_to_finalized_p50_ms"`
+	AttemptedToFinalizedP99MS float64 `json:"attempted_to_finalized_p99_ms"`
 }
 
 // noopArgs is the job: it carries nothing and its worker does nothing, so
@@ -167,17 +171,26 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if rows != opts.Jobs {
 		return Result{}, fmt.Errorf("river reported %d completions but %d rows are completed", opts.Jobs, rows)
 	}
+	var p50, p99 float64
+	if err := pool.QueryRow(ctx, `SELECT
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),
+			percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
+		FROM (SELECT extract(epoch FROM finalized_at - attempted_at)::float8 * 1000 AS ms FROM river_job) j`).Scan(&p50, &p99); err != nil {
+		return Result{}, fmt.Errorf("attempted → finalized percentiles: %w", err)
+	}
 	return Result{
-		Jobs:              opts.Jobs,
-		Seconds:           took.Seconds(),
-		JobsPerSecond:     float64(opts.Jobs) / took.Seconds(),
-		InsertSeconds:     insertTook.Seconds(),
-		MaxWorkers:        opts.MaxWorkers,
-		FetchCooldownMS:   ms(cmp.Or(opts.FetchCooldown, river.FetchCooldownDefault)),
-		FetchPollMS:       ms(cmp.Or(opts.FetchPollInterval, river.FetchPollIntervalDefault)),
-		PoolMaxConns:      pool.Config().MaxConns,
-		RiverVersion:      riverVersion(),
-		CompletedInDBRows: rows,
+		AttemptedToFinalizedP50MS: p50,
+		AttemptedToFinalizedP99MS: p99,
+		Jobs:                      opts.Jobs,
+		Seconds:                   took.Seconds(),
+		JobsPerSecond:             float64(opts.Jobs) / took.Seconds(),
+		InsertSeconds:             insertTook.Seconds(),
+		MaxWorkers:                opts.MaxWorkers,
+		FetchCooldownMS:           ms(cmp.Or(opts.FetchCooldown, river.FetchCooldownDefault)),
+		FetchPollMS:               ms(cmp.Or(opts.FetchPollInterval, river.FetchPollIntervalDefault)),
+		PoolMaxConns:              pool.Config().MaxConns,
+		RiverVersion:              riverVersion(),
+		CompletedInDBRows:         rows,
 	}, nil
 }
 
