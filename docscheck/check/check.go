@@ -17,7 +17,7 @@ import (
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/prodproof/prodproof/internal/clispec"
 )
 
@@ -35,7 +35,7 @@ type Options struct {
 	// arguments are proof names, e.g. "proofs run".
 	ProofCommands []string
 	// Slug is the anchor style; the zero value is GitHub's.
-	Slug slug.Style
+	Slug anchor.Style
 	// SiteRoot, when set, maps links that start with "/" onto this folder
 	// of the repository the way a docs site does: "/x/" is x/index.md,
 	// "/x" is x.md. Relative links then may omit the ".md" too.
@@ -87,9 +87,9 @@ func New(opts Options) (*Checker, error) {
 		return nil, errors.New("check: Options.Repo is required")
 	}
 	if opts.Slug == "" {
-		opts.Slug = slug.GitHub
+		opts.Slug = anchor.GitHub
 	}
-	if _, err := slug.ParseStyle(string(opts.Slug)); err != nil {
+	if _, err := anchor.ParseStyle(string(opts.Slug)); err != nil {
 		return nil, err
 	}
 	if opts.SiteRoot != "" {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/prodproof/prodproof/internal/clispec"
 )
 
@@ -156,7 +156,7 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 		Tools:         []clispec.Tool{widgetTool()},
 		ProofNames:    fixtureProofs,
 		ProofCommands: []string{"widget run"},
-		Slug:          slug.Style(tc.options["slug"]),
+		Slug:          anchor.Style(tc.options["slug"]),
 		SiteRoot:      tc.options["site-root"],
 	}
 	c, err := New(opts)

@@ -7,13 +7,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-	"github.com/yuin/goldmark/util"
 )
 
 // markdown parses GitHub Flavored Markdown; docscheck only reads the AST.
@@ -38,7 +37,7 @@ type heading struct {
 	offset int
 }
 
-func parsePage(path string, source []byte, style slug.Style) *page {
+func parsePage(path string, source []byte, style anchor.Style) *page {
 	p := &page{path: path, source: source, anchors: map[string]bool{}}
 	p.lineStarts = append(p.lineStarts, 0)
 	for i, b := range source {
@@ -49,6 +48,13 @@ func parsePage(path string, source []byte, style slug.Style) *page {
 	p.doc = markdown.Parser().Parse(text.NewReader(source), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
 	return p
+}
+
+// Anchors lists, in page order, every id that a "#fragment" link may name
+// on a page with this Markdown source: heading slugs of the given style and
+// the ids of raw HTML elements.
+func Anchors(source []byte, style anchor.Style) []string {
+	return parsePage("", source, style).anchorList
 }
 
 // position turns a byte offset into a 1-based line and byte column.
@@ -67,10 +73,10 @@ var (
 	customID = regexp.MustCompile(`\s*\{#([^{}\s]+)\}\s*$`)
 )
 
-func (p *page) collectAnchors(style slug.Style) {
-	slugs := slug.NewSet(style)
+func (p *page) collectAnchors(style anchor.Style) {
+	slugs := anchor.NewSet(style)
 	add := func(id string) {
-		if !p.anchors[id] {
+		if id != "" && !p.anchors[id] {
 			p.anchors[id] = true
 			p.anchorList = append(p.anchorList, id)
 		}
@@ -81,9 +87,9 @@ func (p *page) collectAnchors(style slug.Style) {
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			t := plainText(n, p.source)
+			t := anchor.Text(n, p.source)
 			var s string
-			if m := customID.FindStringSubmatch(t); m != nil && style == slug.VitePress {
+			if m := customID.FindStringSubmatch(t); m != nil && style == anchor.VitePress {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
 			} else {
@@ -110,44 +116,6 @@ func htmlIDs(s string) []string {
 		ids = append(ids, html.UnescapeString(m[1]+m[2]+m[3]))
 	}
 	return ids
-}
-
-// plainText is a heading's text as a browser's textContent would give it:
-// the text of emphasis, links and code spans included, HTML tags and images
-// left out, escapes and entities resolved.
-func plainText(n ast.Node, source []byte) string {
-	var b strings.Builder
-	var walk func(ast.Node)
-	walk = func(n ast.Node) {
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch c := c.(type) {
-			case *ast.Text:
-				v := c.Segment.Value(source)
-				if !c.IsRaw() {
-					v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
-				}
-				b.Write(v)
-				if c.SoftLineBreak() {
-					b.WriteByte(' ')
-				}
-			case *ast.String:
-				b.Write(c.Value)
-			case *ast.CodeSpan:
-				for t := c.FirstChild(); t != nil; t = t.NextSibling() {
-					if tx, ok := t.(*ast.Text); ok {
-						b.Write(tx.Segment.Value(source))
-					}
-				}
-			case *ast.AutoLink:
-				b.Write(c.Label(source))
-			case *ast.RawHTML, *ast.Image:
-			default:
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	return b.String()
 }
 
 // blockText joins the lines of a block (code or HTML).

@@ -19,7 +19,7 @@ import (
 	"github.com/prodproof/prodproof/docscheck/check"
 	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/prodproof/prodproof/internal/clispec"
 )
 
@@ -136,7 +136,7 @@ func run(ctx context.Context, o options, paths []string, project Project) ([]fin
 	if err != nil {
 		return nil, 0, err
 	}
-	style, err := slug.ParseStyle(cmp.Or(o.slug, cfg.Slug))
+	style, err := anchor.ParseStyle(cmp.Or(o.slug, cfg.Slug))
 	if err != nil {
 		return nil, 0, err
 	}
