@@ -59,20 +59,20 @@ type Checker struct {
 }
 
 type shellParse struct {
-	calls []command.Call
-	err   error
+	script command.Script
+	err    error
 }
 
-// parseShell is command.Parse with memoization. Callers must not modify
-// the returned calls.
-func (c *Checker) parseShell(text string) ([]command.Call, error) {
+// parseShell is command.ParseScript with memoization. Callers must not
+// modify the returned calls.
+func (c *Checker) parseShell(text string) (command.Script, error) {
 	if v, ok := c.shell.Load(text); ok {
 		p := v.(shellParse)
-		return p.calls, p.err
+		return p.script, p.err
 	}
-	calls, err := command.Parse(text)
-	c.shell.Store(text, shellParse{calls, err})
-	return calls, err
+	script, err := command.ParseScript(text)
+	c.shell.Store(text, shellParse{script, err})
+	return script, err
 }
 
 type pageEntry struct {
@@ -183,6 +183,8 @@ func (c *Checker) load(p string) (*page, error) {
 type report struct {
 	page     *page
 	findings []finding.Finding
+	// session follows the page as a shell session (see session.go).
+	session *session
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {
@@ -202,7 +204,7 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &report{page: pg}
+	r := &report{page: pg, session: newSession(pg.path)}
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)

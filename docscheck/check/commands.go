@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"path"
 	"regexp"
 	"slices"
@@ -79,24 +80,32 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if !c.mayBeCommand(text) {
 		return
 	}
-	calls, err := c.parseShell(text)
-	if err != nil || len(calls) == 0 || !c.isCommandLike(calls[0]) {
+	script, err := c.parseShell(text)
+	if err != nil || len(script.Calls) == 0 {
+		return
+	}
+	calls := script.Calls
+	lead := slices.IndexFunc(calls, func(call command.Call) bool { return !call.IsChdir() })
+	if lead >= 0 && !c.isCommandLike(calls[lead]) {
 		return
 	}
 	at := func(line, col int) (int, int) {
 		return r.page.position(start + shift + col - 1)
 	}
-	if first := calls[0]; len(calls) == 1 && len(first.Words) == 1 && !first.Words[0].Dynamic() && strings.Contains(first.Program(), "/") {
+	if first := calls[0]; len(calls) == 1 && len(first.Words) == 1 && !first.Words[0].Dynamic() && strings.Contains(first.Program(), "/") && !first.IsChdir() {
 		if _, isTool := c.tool(first.Program()); !isTool {
 			// A lone path such as `./backend` or `scripts/x.sh` names a file
 			// or folder; it need not be a program.
-			c.checkMentionedPath(r, first, at)
+			c.runScript(r, script, at, func(pr *report, call command.Call) { c.checkMentionedPath(pr, call, at) })
 			return
 		}
 	}
-	for _, call := range calls {
-		c.judge(r, call, at)
+	if lead >= 0 {
+		// A one-liner in prose ("`cd pkg && make build`") is an example of
+		// its own; only a bare "`cd dir`" moves the reader.
+		script.EndDir = "."
 	}
+	c.runScript(r, script, at, func(pr *report, call command.Call) { c.judge(pr, call, at) })
 }
 
 // mayBeCommand is a cheap look at the first word before the shell parser
@@ -172,29 +181,30 @@ func (c *Checker) checkShellBlock(r *report, n *ast.FencedCodeBlock, lang string
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
 	}
-	calls, err := c.parseShell(strings.Join(texts, ""))
+	script, err := c.parseShell(strings.Join(texts, ""))
 	if err != nil {
 		// Pseudo-shell with placeholders such as <name>: judge the lines
 		// that do parse, one at a time.
-		calls = nil
+		script = command.Script{EndDir: "."}
 		for i, t := range texts {
-			lineCalls, err := c.parseShell(t)
+			line, err := c.parseShell(t)
 			if err != nil {
 				continue
 			}
-			for _, call := range lineCalls {
+			for _, call := range line.Calls {
 				words := slices.Clone(call.Words)
 				for w := range words {
 					words[w].Line += i
 				}
 				call.Words = words
-				calls = append(calls, call)
+				script.Calls = append(script.Calls, call)
+			}
+			if line.EndDir != "." {
+				script.EndDir = "" // a cd we cannot place in order
 			}
 		}
 	}
-	for _, call := range calls {
-		c.judge(r, call, at)
-	}
+	c.runScript(r, script, at, func(pr *report, call command.Call) { c.judge(pr, call, at) })
 }
 
 // promptLines keeps the "$ " lines of a terminal transcript (and their
@@ -243,6 +253,9 @@ func (c *Checker) tool(prog string) (clispec.Tool, bool) {
 func (c *Checker) judge(r *report, call command.Call, at locate) {
 	prog := call.Words[0]
 	name := prog.Text
+	if isURL(name) {
+		return
+	}
 	if t, ok := c.tool(name); ok {
 		c.checkTool(r, t, call.Args(), at, prog)
 		return
@@ -280,7 +293,11 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return
 	}
-	switch c.opts.Repo.Stat(p) {
+	kind, made := c.stat(r, p)
+	if made {
+		return // built or fetched earlier on the page
+	}
+	switch kind {
 	case repo.Missing:
 		hint := c.nearbyName(p)
 		r.addWord(prog, at, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
@@ -296,8 +313,11 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 // checkMentionedPath: a path quoted alone must exist, as file or folder.
 func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 	w := call.Words[0]
-	p := path.Join(call.Dir, w.Text)
-	if p == ".." || strings.HasPrefix(p, "../") || c.opts.Repo.Stat(p) != repo.Missing {
+	p, ok := localPath(call.Dir, w)
+	if !ok {
+		return
+	}
+	if k, _ := c.stat(r, p); k != repo.Missing {
 		return
 	}
 	r.addWord(w, at, ruleScript, shellPath(w.Text, call.Dir, c.nearbyName(p)), "%s does not exist", w.Text)
@@ -331,14 +351,11 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 		return
 	}
 	file := args[0]
-	if strings.HasPrefix(file.Text, "/") || strings.HasPrefix(file.Text, "~") {
+	p, ok := localPath(call.Dir, file)
+	if !ok {
 		return
 	}
-	p := path.Join(call.Dir, file.Text)
-	if p == ".." || strings.HasPrefix(p, "../") {
-		return
-	}
-	switch c.opts.Repo.Stat(p) {
+	switch k, _ := c.stat(r, p); k {
 	case repo.Missing:
 		r.addWord(file, at, ruleScript, shellPath(file.Text, call.Dir, c.nearbyName(p)), "%s does not exist", file.Text)
 	case repo.Dir:
@@ -394,6 +411,9 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	if dir == "" {
 		return
 	}
+	if r.session.made(path.Join(dir, cmp.Or(file, "Makefile"))) {
+		return // a Makefile that configure, cmake or a clone wrote
+	}
 	mf := c.opts.Repo.Makefile(dir, file)
 	if mf == nil {
 		where := "the repository root"
@@ -426,3 +446,43 @@ func isNumber(s string) bool {
 var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 
 func isVariable(s string) bool { return variableName.MatchString(s) }
+
+// checkChdir: a cd into a folder of the repository that is not there is a
+// broken step; so is a cd into a file. A folder the page does not explain
+// at all (made by a tool docscheck does not know, such as a project
+// generator) is not judged, and neither are the commands after it.
+func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at locate) {
+	args := call.Args()
+	for len(args) > 0 && strings.HasPrefix(args[0].Text, "-") && args[0].Text != "-" {
+		args = args[1:]
+	}
+	if len(args) == 0 || call.Program() == "popd" {
+		return
+	}
+	target := args[0]
+	var evident []string // where the path's first folder is there
+	notFolder := false
+	for _, d := range dirs {
+		p, ok := localPath(d, target)
+		if !ok {
+			return
+		}
+		switch k, made := c.stat(r, p); {
+		case made || k == repo.Dir:
+			return
+		case k == repo.File:
+			notFolder = true
+		}
+		top, _, nested := strings.Cut(path.Clean(target.Text), "/")
+		if nested && top != ".." && c.opts.Repo.Stat(path.Join(d, top)) == repo.Dir {
+			evident = append(evident, p)
+		}
+	}
+	switch {
+	case notFolder:
+		r.addWord(target, at, ruleScript, "", "cd %s: not a folder", target.Text)
+	case len(evident) > 0:
+		hint := shellPath(target.Text, path.Dir(evident[0]), c.nearbyName(evident[0]))
+		r.addWord(target, at, ruleScript, hint, "cd %s: no such folder", target.Text)
+	}
+}

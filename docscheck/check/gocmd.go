@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"path"
 	"regexp"
 	"slices"
@@ -132,6 +133,22 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 func (c *Checker) resolveGoPackage(dir, module, arg string) (dirs []string, known, ok bool) {
 	var rel string
 	switch {
+	case strings.Contains(arg, "@"):
+		// pkg@version names a published module version, not this tree:
+		// not checked.
+		return nil, false, false
+	case isURL(arg):
+		return nil, false, false
+	case strings.HasSuffix(arg, ".go") && strings.ContainsAny(arg, "*?["):
+		// A file glob the shell expands: some file must match.
+		d, pattern := path.Split(path.Join(dir, arg))
+		d = cmp.Or(strings.TrimSuffix(d, "/"), ".")
+		for _, n := range c.opts.Repo.Names(d) {
+			if ok, _ := path.Match(pattern, n); ok {
+				return nil, true, true
+			}
+		}
+		return nil, true, false
 	case strings.HasSuffix(arg, ".go"):
 		p := path.Join(dir, arg)
 		return nil, true, c.opts.Repo.Stat(p) == repo.File
