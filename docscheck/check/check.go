@@ -5,6 +5,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,12 +35,17 @@ type Options struct {
 	// ProofCommands are the "tool subcommand" paths whose positional
 	// arguments are proof names, e.g. "proofs run".
 	ProofCommands []string
-	// Slug is the anchor style; the zero value is GitHub's.
+	// Slug is the anchor style for every page. The zero value means: the
+	// style of the site generator a page belongs to, else GitHub's.
 	Slug anchor.Style
 	// SiteRoot, when set, maps links that start with "/" onto this folder
 	// of the repository the way a docs site does: "/x/" is x/index.md,
-	// "/x" is x.md. Relative links then may omit the ".md" too.
+	// "/x" is x.md. Relative links then may omit the ".md" too. It
+	// replaces the site generators found in the tree.
 	SiteRoot string
+	// NoSiteDetection turns off looking for VitePress, MkDocs and
+	// Docusaurus sites in the tree.
+	NoSiteDetection bool
 	// Contracts are the per-page rules of the config file.
 	Contracts []Contract
 	// External, when set, is asked about every http(s) link.
@@ -49,6 +55,8 @@ type Options struct {
 // Checker runs the checks. Build it with New.
 type Checker struct {
 	opts Options
+	// sites are the docs sites pages may belong to (see repo.Sites).
+	sites []repo.Site
 
 	mu    sync.Mutex
 	pages map[string]*pageEntry
@@ -86,16 +94,20 @@ func New(opts Options) (*Checker, error) {
 	if opts.Repo == nil {
 		return nil, errors.New("check: Options.Repo is required")
 	}
-	if opts.Slug == "" {
-		opts.Slug = anchor.GitHub
+	if opts.Slug != "" {
+		if _, err := anchor.ParseStyle(string(opts.Slug)); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := anchor.ParseStyle(string(opts.Slug)); err != nil {
-		return nil, err
+	c := &Checker{opts: opts, pages: map[string]*pageEntry{}}
+	switch {
+	case opts.SiteRoot != "":
+		root := path.Clean(strings.Trim(opts.SiteRoot, "/"))
+		c.sites = []repo.Site{{Generator: "config", Pages: ".", Roots: []string{root}, Slug: cmp.Or(opts.Slug, anchor.GitHub)}}
+	case !opts.NoSiteDetection:
+		c.sites = opts.Repo.Sites()
 	}
-	if opts.SiteRoot != "" {
-		opts.SiteRoot = path.Clean(strings.Trim(opts.SiteRoot, "/"))
-	}
-	return &Checker{opts: opts, pages: map[string]*pageEntry{}}, nil
+	return c, nil
 }
 
 // ErrInput wraps problems with the files asked for (missing, unreadable):
@@ -174,7 +186,7 @@ func (c *Checker) load(p string) (*page, error) {
 			e.err = fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
 			return
 		}
-		e.page = parsePage(p, src, c.opts.Slug)
+		e.page = parsePage(p, src, c.slugFor(p))
 	})
 	return e.page, e.err
 }
@@ -229,4 +241,27 @@ func (c *Checker) markdownUnder(dir string) []string {
 		}
 	}
 	return files
+}
+
+// site is the docs site a page belongs to, or nil.
+func (c *Checker) site(page string) *repo.Site {
+	if s, ok := repo.SiteFor(c.sites, page); ok {
+		return &s
+	}
+	return nil
+}
+
+// Sites are the docs sites the checker applies, detected or configured.
+func (c *Checker) Sites() []repo.Site { return c.sites }
+
+// slugFor is the heading-id rule of a page: the configured one, else its
+// site generator's, else GitHub's.
+func (c *Checker) slugFor(page string) anchor.Style {
+	if c.opts.Slug != "" {
+		return c.opts.Slug
+	}
+	if s := c.site(page); s != nil && s.Slug != "" {
+		return s.Slug
+	}
+	return anchor.GitHub
 }

@@ -35,6 +35,9 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
+	if isHistory(r.page.path) {
+		return
+	}
 	src := r.page.source
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -45,7 +48,12 @@ func (c *Checker) checkCommands(r *report) {
 			c.checkInlineCode(r, n)
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
+			// "sh:line-numbers", "bash{2}", "sh [npm]": the language is
+			// the part before the options.
 			lang := strings.ToLower(string(n.Language(src)))
+			if i := strings.IndexAny(lang, ":{["); i > 0 {
+				lang = lang[:i]
+			}
 			if shellLanguages[lang] {
 				c.checkShellBlock(r, n, lang)
 			}
@@ -317,7 +325,7 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 	if !ok {
 		return
 	}
-	if k, _ := c.stat(r, p); k != repo.Missing {
+	if k, _ := c.stat(r, p); k != repo.Missing || c.isGenerated(p) {
 		return
 	}
 	r.addWord(w, at, ruleScript, shellPath(w.Text, call.Dir, c.nearbyName(p)), "%s does not exist", w.Text)
@@ -485,4 +493,40 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 		hint := shellPath(target.Text, path.Dir(evident[0]), c.nearbyName(evident[0]))
 		r.addWord(target, at, ruleScript, hint, "cd %s: no such folder", target.Text)
 	}
+}
+
+// generatedFolders are the folders build tools write and repositories do
+// not commit. A path mentioned below one ("Default: `./.vitepress/dist`")
+// names a build output, not a file of the repository.
+var generatedFolders = map[string]bool{
+	"dist": true, "build": true, "out": true, "target": true, "cache": true, ".cache": true,
+	"node_modules": true, "coverage": true, "bin": true, "tmp": true, ".venv": true, "venv": true,
+	"__pycache__": true, ".next": true, ".nuxt": true, ".output": true, "site": true, ".docusaurus": true,
+}
+
+// isGenerated reports whether a missing path is a build or run-time
+// output: the first part of it that is not in the repository is a
+// generated folder or a hidden name (".task", ".env").
+func (c *Checker) isGenerated(p string) bool {
+	parts := strings.Split(p, "/")
+	for i := range parts {
+		if c.opts.Repo.Stat(strings.Join(parts[:i+1], "/")) != repo.Missing {
+			continue
+		}
+		return generatedFolders[parts[i]] || strings.HasPrefix(parts[i], ".")
+	}
+	return false
+}
+
+// isHistory: a changelog records what was true when each entry was
+// written ("Added `./runtests`" in 2016); its commands are history, not
+// instructions, so they are not judged. Its links still are.
+func isHistory(page string) bool {
+	base := strings.ToUpper(path.Base(page))
+	for _, prefix := range []string{"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE-NOTES", "RELEASE_NOTES", "RELEASENOTES"} {
+		if strings.HasPrefix(base, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -168,15 +168,23 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 	}
 	var resolved string
 	var kind repo.Kind
+	site := c.site(r.page.path)
 	if strings.HasPrefix(decoded, "/") {
-		resolved, kind = c.resolveRooted(decoded)
+		resolved, kind = c.resolveRooted(site, decoded)
 	} else {
 		joined := path.Join(path.Dir(r.page.path), decoded)
 		if joined == ".." || strings.HasPrefix(joined, "../") {
 			r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
 			return "", false
 		}
-		resolved, kind = c.resolveRelative(joined, strings.HasSuffix(decoded, "/"))
+		resolved, kind = c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
+		if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
+			// MkDocs serves a/b.md at a/b/: a link written for the site
+			// resolves from there.
+			if served, alt := c.resolveRelative(site, path.Join(servedDir(r.page.path), decoded), strings.HasSuffix(decoded, "/")); alt != repo.Missing {
+				resolved, kind = served, alt
+			}
+		}
 	}
 	if kind == repo.Missing {
 		hint := ""
@@ -213,37 +221,58 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 
 func quoteTarget(s string) string { return "`" + s + "`" }
 
-// resolveRooted maps a "/..." link: onto the site root when one is set,
-// else onto the repository root (as GitHub does for files in a repository).
-func (c *Checker) resolveRooted(p string) (string, repo.Kind) {
-	if c.opts.SiteRoot == "" {
+// resolveRooted maps a "/..." link: onto the site's roots when the page
+// belongs to a docs site, else onto the repository root (as GitHub does for
+// files in a repository).
+func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
+	if site == nil {
 		rel := path.Clean(strings.TrimPrefix(p, "/"))
 		if rel == "" {
 			rel = "."
 		}
 		return rel, c.opts.Repo.Stat(rel)
 	}
-	return c.resolveRelative(path.Join(c.opts.SiteRoot, p), strings.HasSuffix(p, "/"))
+	var first string
+	for i, root := range site.Roots {
+		resolved, kind := c.resolveRelative(site, path.Join(root, p), strings.HasSuffix(p, "/"))
+		if kind != repo.Missing {
+			return resolved, kind
+		}
+		if i == 0 {
+			first = resolved
+		}
+	}
+	return first, repo.Missing
 }
 
-// resolveRelative finds the file a repository-relative link names. With a
-// site root, a docs site's clean URLs are tried too: "x/" → x/index.md,
-// "x" → x.md, "x.html" → x.md.
-func (c *Checker) resolveRelative(p string, dirSlash bool) (string, repo.Kind) {
+// servedDir is the folder a MkDocs page is served as: a/b.md at a/b/,
+// a/index.md and a/README.md at a/.
+func servedDir(page string) string {
+	base := path.Base(page)
+	if strings.EqualFold(base, "index.md") || strings.EqualFold(base, "README.md") {
+		return path.Dir(page)
+	}
+	return strings.TrimSuffix(page, path.Ext(page))
+}
+
+// resolveRelative finds the file a repository-relative link names. On a
+// docs site, clean URLs are tried too: "x/" → x/index.md, "x" → x.md,
+// "x.html" → x.md (and .mdx).
+func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (string, repo.Kind) {
 	if p == "" {
 		p = "."
 	}
 	kind := c.opts.Repo.Stat(p)
-	if kind != repo.Missing && (kind == repo.Dir || !dirSlash) && (c.opts.SiteRoot == "" || kind == repo.File) {
+	if kind != repo.Missing && (kind == repo.Dir || !dirSlash) && (site == nil || kind == repo.File) {
 		return p, kind
 	}
-	if c.opts.SiteRoot != "" {
+	if site != nil {
 		var candidates []string
 		if dirSlash || kind == repo.Dir {
-			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"))
+			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"), path.Join(p, "index.mdx"))
 		} else {
 			base := strings.TrimSuffix(p, ".html")
-			candidates = append(candidates, base+".md", path.Join(base, "index.md"))
+			candidates = append(candidates, base+".md", path.Join(base, "index.md"), base+".mdx", path.Join(base, "index.mdx"))
 		}
 		for _, cand := range candidates {
 			if c.opts.Repo.Stat(cand) == repo.File {

@@ -38,6 +38,8 @@ type heading struct {
 }
 
 func parsePage(path string, source []byte, style anchor.Style) *page {
+	source = bytes.TrimPrefix(source, []byte("\uFEFF"))
+	source = blankFrontMatter(source)
 	p := &page{path: path, source: source, anchors: map[string]bool{}}
 	p.lineStarts = append(p.lineStarts, 0)
 	for i, b := range source {
@@ -150,4 +152,46 @@ func nodeOffset(n ast.Node, source []byte) int {
 		return nodeOffset(p, source)
 	}
 	return -1
+}
+
+// blankFrontMatter turns a leading YAML (---) or TOML (+++) front matter
+// block into blank lines: it is metadata, not a heading or a paragraph, and
+// blanking rather than cutting keeps every line number right. A block that
+// is never closed is left alone.
+func blankFrontMatter(source []byte) []byte {
+	var fence string
+	switch {
+	case bytes.HasPrefix(source, []byte("---\n")), bytes.HasPrefix(source, []byte("---\r\n")):
+		fence = "---"
+	case bytes.HasPrefix(source, []byte("+++\n")), bytes.HasPrefix(source, []byte("+++\r\n")):
+		fence = "+++"
+	default:
+		return source
+	}
+	end := -1
+	for i := bytes.IndexByte(source, '\n') + 1; i > 0 && i < len(source); {
+		next := bytes.IndexByte(source[i:], '\n')
+		line := source[i:]
+		if next >= 0 {
+			line = source[i : i+next]
+		}
+		if string(bytes.TrimRight(line, " \r")) == fence || fence == "---" && string(bytes.TrimRight(line, " \r")) == "..." {
+			end = i + len(line)
+			break
+		}
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	if end < 0 {
+		return source
+	}
+	out := bytes.Clone(source)
+	for i := 0; i < end; i++ {
+		if out[i] != '\n' && out[i] != '\r' {
+			out[i] = ' '
+		}
+	}
+	return out
 }

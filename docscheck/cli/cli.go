@@ -140,6 +140,9 @@ func run(ctx context.Context, o options, paths []string, project Project) ([]fin
 	if err != nil {
 		return nil, 0, err
 	}
+	if o.slug == "" && cfg.Slug == "" {
+		style = "" // each page's site generator decides, else GitHub
+	}
 	opts := check.Options{
 		Repo:      rp,
 		Slug:      style,

@@ -25,25 +25,72 @@ const (
 	GitHub Style = "github"
 	// VitePress is the algorithm of VitePress docs sites.
 	VitePress Style = "vitepress"
+	// MkDocs is Python-Markdown's toc slugify, MkDocs' default: ASCII only,
+	// duplicates numbered "_1", "_2".
+	MkDocs Style = "mkdocs"
+	// MkDocsUnicode is the same rule keeping non-ASCII letters, as
+	// pymdownx.slugs configures it.
+	MkDocsUnicode Style = "mkdocs-unicode"
 )
 
-// ParseStyle accepts "github" or "vitepress"; the empty string means GitHub.
+// ParseStyle accepts "github", "vitepress", "mkdocs" or "mkdocs-unicode";
+// the empty string means GitHub.
 func ParseStyle(s string) (Style, error) {
 	switch Style(s) {
 	case "", GitHub:
 		return GitHub, nil
-	case VitePress:
-		return VitePress, nil
+	case VitePress, MkDocs, MkDocsUnicode:
+		return Style(s), nil
 	}
-	return "", fmt.Errorf("unknown slug style %q (want github or vitepress)", s)
+	return "", fmt.Errorf("unknown slug style %q (want github, vitepress, mkdocs or mkdocs-unicode)", s)
 }
 
 // Make returns the slug of one heading text, without duplicate numbering.
 func (s Style) Make(text string) string {
-	if s == VitePress {
+	switch s {
+	case VitePress:
 		return vitepress(text)
+	case MkDocs:
+		return mkdocs(text, false)
+	case MkDocsUnicode:
+		return mkdocs(text, true)
 	}
 	return github(text)
+}
+
+// mkdocs follows Python-Markdown's toc slugify: (NFKD and drop what is not
+// ASCII, unless keepUnicode), drop what is not a word character, space or
+// hyphen, trim spaces, lowercase, and turn each run of spaces and hyphens
+// into one hyphen.
+func mkdocs(text string, keepUnicode bool) string {
+	if !keepUnicode {
+		text = norm.NFKD.String(text)
+	}
+	var b strings.Builder
+	for _, r := range text {
+		word := r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) && keepUnicode
+		if !keepUnicode && r > unicode.MaxASCII {
+			continue
+		}
+		if word || r == '-' || unicode.IsSpace(r) {
+			b.WriteRune(r)
+		}
+	}
+	out := strings.ToLower(strings.TrimSpace(b.String()))
+	b.Reset()
+	run := false
+	for _, r := range out {
+		if r == '-' || unicode.IsSpace(r) {
+			if !run {
+				b.WriteByte('-')
+			}
+			run = true
+			continue
+		}
+		run = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // github lowercases the text as JavaScript's toLowerCase does, then keeps
@@ -140,6 +187,22 @@ func (s *Set) Add(text string) string {
 // Reserve makes base unique on the page and records it. It is also how
 // explicit ids (custom heading ids) take part in duplicate numbering.
 func (s *Set) Reserve(base string) string {
+	if s.style == MkDocs || s.style == MkDocsUnicode {
+		// Python-Markdown: an empty or taken id gets "_1", and "x_1" taken
+		// becomes "x_2".
+		uniq := base
+		for _, taken := s.seen[uniq]; taken || uniq == ""; _, taken = s.seen[uniq] {
+			if i := strings.LastIndexByte(uniq, '_'); i >= 0 && i+1 < len(uniq) && strings.Trim(uniq[i+1:], "0123456789") == "" {
+				n := 0
+				fmt.Sscan(uniq[i+1:], &n)
+				uniq = fmt.Sprintf("%s_%d", uniq[:i], n+1)
+			} else {
+				uniq += "_1"
+			}
+		}
+		s.seen[uniq] = 0
+		return uniq
+	}
 	if s.style == VitePress {
 		// markdown-it-anchor: slug, slug-1, slug-2, ...
 		uniq := base

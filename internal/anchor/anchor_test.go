@@ -58,6 +58,25 @@ func TestVitePressSlug(t *testing.T) {
 	}
 }
 
+func TestMkDocsSlug(t *testing.T) {
+	tests := []struct {
+		style    Style
+		in, want string
+	}{
+		{MkDocs, "Client Instances", "client-instances"},
+		{MkDocs, "Fish & chips -- now", "fish-chips-now"},
+		{MkDocs, "Ünïcode Straße", "unicode-strae"},
+		{MkDocs, "snake_case  and  spaces ", "snake_case-and-spaces"},
+		{MkDocs, "Привет", ""},
+		{MkDocsUnicode, "Привет мир", "привет-мир"},
+	}
+	for _, tt := range tests {
+		if got := tt.style.Make(tt.in); got != tt.want {
+			t.Errorf("%s.Make(%q) = %q, want %q", tt.style, tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestSetNumbersDuplicates(t *testing.T) {
 	tests := []struct {
 		style Style
@@ -67,6 +86,7 @@ func TestSetNumbersDuplicates(t *testing.T) {
 		{GitHub, []string{"echo", "echo", "echo 1", "echo-1", "echo"}, []string{"echo", "echo-1", "echo-1-1", "echo-1-2", "echo-2"}},
 		{GitHub, []string{"foxtrot-1", "foxtrot", "foxtrot"}, []string{"foxtrot-1", "foxtrot", "foxtrot-2"}},
 		{VitePress, []string{"a", "a", "a-1", "a"}, []string{"a", "a-1", "a-1-1", "a-2"}},
+		{MkDocs, []string{"a", "a", "a", "Привет"}, []string{"a", "a_1", "a_2", "_1"}},
 	}
 	for _, tt := range tests {
 		set := NewSet(tt.style)
