@@ -50,6 +50,10 @@ type Options struct {
 	Contracts []Contract
 	// External, when set, is asked about every http(s) link.
 	External *LinkFetcher
+	// Ignore are the config's ignore entries; ConfigPath names the config
+	// file in their unused-ignore findings.
+	Ignore     []Ignore
+	ConfigPath string
 }
 
 // Checker runs the checks. Build it with New.
@@ -168,7 +172,7 @@ func (c *Checker) Run(ctx context.Context, files []string) ([]finding.Finding, e
 	if c.opts.External != nil {
 		all = append(all, c.opts.External.checkAll(ctx, slices.Concat(externals...))...)
 	}
-	return finding.Sort(all), nil
+	return finding.Sort(c.applyConfigIgnores(all, files)), nil
 }
 
 // load parses a page once, however many links lead to it.
@@ -220,6 +224,7 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
+	applyInlineIgnores(r)
 	return r.findings, ext, nil
 }
 

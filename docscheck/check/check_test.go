@@ -164,6 +164,18 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 		ProofCommands: []string{"widget run"},
 		Slug:          anchor.Style(tc.options["slug"]),
 		SiteRoot:      tc.options["site-root"],
+		ConfigPath:    "docscheck.json",
+	}
+	// [ignore-path=x ignore-rule=y ignore-pattern=z] is one config ignore
+	// entry; ignore2-... a second one.
+	for _, prefix := range []string{"ignore", "ignore2"} {
+		ig := Ignore{Path: tc.options[prefix+"-path"], Rule: tc.options[prefix+"-rule"], Pattern: tc.options[prefix+"-pattern"]}
+		if ig != (Ignore{}) {
+			if err := ig.compile(); err != nil {
+				t.Fatal(err)
+			}
+			opts.Ignore = append(opts.Ignore, ig)
+		}
 	}
 	c, err := New(opts)
 	if err != nil {

@@ -25,6 +25,8 @@ type Config struct {
 	SiteRoot string `json:"site_root,omitempty"`
 	// Pages are the per-page contracts.
 	Pages []Contract `json:"pages"`
+	// Ignore silences findings on purpose (see Ignore).
+	Ignore []Ignore `json:"ignore,omitempty"`
 }
 
 // Contract is what one page must contain.
@@ -62,6 +64,11 @@ func ParseConfig(data []byte) (Config, error) {
 			return Config{}, fmt.Errorf("parse config: page %s is listed twice", p.Path)
 		}
 		seen[cfg.Pages[i].Path] = true
+	}
+	for i := range cfg.Ignore {
+		if err := cfg.Ignore[i].compile(); err != nil {
+			return Config{}, fmt.Errorf("parse config: ignore[%d]: %w", i, err)
+		}
 	}
 	return cfg, nil
 }

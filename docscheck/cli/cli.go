@@ -144,10 +144,12 @@ func run(ctx context.Context, o options, paths []string, project Project) ([]fin
 		style = "" // each page's site generator decides, else GitHub
 	}
 	opts := check.Options{
-		Repo:      rp,
-		Slug:      style,
-		SiteRoot:  cmp.Or(o.siteRoot, cfg.SiteRoot),
-		Contracts: cfg.Pages,
+		Repo:       rp,
+		Slug:       style,
+		SiteRoot:   cmp.Or(o.siteRoot, cfg.SiteRoot),
+		Contracts:  cfg.Pages,
+		Ignore:     cfg.Ignore,
+		ConfigPath: cfgPath,
 	}
 	if rp.ModulePath() == ModulePath {
 		opts.Tools = append(slices.Clone(project.Tools), Tool())
