@@ -191,6 +191,7 @@ func (c *Checker) load(p string) (*page, error) {
 			return
 		}
 		e.page = parsePage(p, src, c.slugFor(p))
+		c.addIncludedAnchors(e.page)
 	})
 	return e.page, e.err
 }
@@ -201,6 +202,9 @@ type report struct {
 	findings []finding.Finding
 	// session follows the page as a shell session (see session.go).
 	session *session
+	// declined is set by a check that could not tell either way (a program
+	// the reader downloads): no finding, but no evidence that all is well.
+	declined bool
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {
@@ -236,7 +240,7 @@ func (c *Checker) markdownUnder(dir string) []string {
 		p := path.Join(dir, n)
 		switch c.opts.Repo.Stat(p) {
 		case repo.Dir:
-			if !strings.HasPrefix(n, ".") && n != "node_modules" {
+			if !strings.HasPrefix(n, ".") && !notDocs[n] {
 				files = append(files, c.markdownUnder(p)...)
 			}
 		case repo.File:
@@ -269,4 +273,35 @@ func (c *Checker) slugFor(page string) anchor.Style {
 		return s.Slug
 	}
 	return anchor.GitHub
+}
+
+// addIncludedAnchors gives a page the anchors of the files it includes
+// with snippet lines (--8<-- "CONTRIBUTING.md", resolved from the root as
+// MkDocs runs there). Included files are parsed on their own, not through
+// load, so that two pages including each other cannot wait on each other.
+func (c *Checker) addIncludedAnchors(p *page) {
+	for _, inc := range p.includes() {
+		inc = path.Clean(inc)
+		if inc == p.path || strings.HasPrefix(inc, "../") {
+			continue
+		}
+		src, err := c.opts.Repo.ReadFile(inc)
+		if err != nil {
+			continue
+		}
+		for _, id := range parsePage(inc, src, c.slugFor(p.path)).anchorList {
+			if !p.anchors[id] {
+				p.anchors[id] = true
+				p.anchorList = append(p.anchorList, id)
+			}
+		}
+	}
+}
+
+// notDocs are folders whose Markdown is not the project's documentation:
+// dependencies and test fixtures (which may be broken on purpose). A
+// folder named on the command line is still checked.
+var notDocs = map[string]bool{
+	"node_modules": true, "vendor": true, "testdata": true, "__tests__": true,
+	"__fixtures__": true, "fixtures": true, "__snapshots__": true,
 }

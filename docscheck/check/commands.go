@@ -307,6 +307,10 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	}
 	switch kind {
 	case repo.Missing:
+		if !c.evidentlyLocal(r, prog.Text, dir) {
+			r.declined = true
+			return
+		}
 		hint := c.nearbyName(p)
 		r.addWord(prog, at, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
@@ -436,7 +440,7 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		return
 	}
 	for _, t := range targets {
-		if t.Dynamic() || mf.Has(t.Text) {
+		if t.Dynamic() || mf.Has(t.Text) || isPlaceholder(t.Text) {
 			continue
 		}
 		hint := suggest.Nearest(t.Text, mf.Targets)
@@ -529,4 +533,46 @@ func isHistory(page string) bool {
 		}
 	}
 	return false
+}
+
+// isPlaceholder: "make semconv-generate ..." shows where more goes.
+func isPlaceholder(word string) bool {
+	return word == "..." || word == "…" || strings.HasPrefix(word, "<") && strings.HasSuffix(word, ">")
+}
+
+// evidentlyLocal decides whether a missing program path is meant to be a
+// file of the repository, as a reader would:
+//   - a log line pasted into a shell block ("2025/12/22 15:00 INFO ...")
+//     starts with a digit: output, not a program;
+//   - a path into a generated folder (bin/helm, build/app) is an output of
+//     a build the page does not show;
+//   - a bare "./name" without an extension is a program the reader builds
+//     or downloads (the Temporal CLI from a release page), unless the
+//     repository has an executable file of a near name (a typo).
+func (c *Checker) evidentlyLocal(r *report, prog, dir string) bool {
+	rel := strings.TrimPrefix(prog, "./")
+	if rel == "" || rel[0] >= '0' && rel[0] <= '9' {
+		return false
+	}
+	first, _, nested := strings.Cut(rel, "/")
+	if generatedFolders[first] && c.opts.Repo.Stat(path.Join(dir, first)) == repo.Missing {
+		return false
+	}
+	if !nested && !strings.Contains(rel, ".") && strings.HasPrefix(prog, "./") {
+		hint := c.nearbyName(path.Join(dir, rel))
+		if hint != "" && c.opts.Repo.Stat(hint) == repo.File && c.opts.Repo.Executable(hint) {
+			return true
+		}
+		// A typo of a program the page built ("go build -o widget", then
+		// "./widgte").
+		var made []string
+		for p := range r.session.created {
+			if path.Dir(p) == dir {
+				made = append(made, path.Base(p))
+			}
+		}
+		slices.Sort(made)
+		return suggest.Nearest(rel, made) != ""
+	}
+	return true
 }

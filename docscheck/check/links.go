@@ -114,6 +114,11 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 			if label == "" {
 				label = s[m[2]:m[3]]
 			}
+			if strings.HasPrefix(label, "^") || keyNames[strings.ToLower(label)] || keyNames[strings.ToLower(s[m[2]:m[3]])] {
+				// A footnote, or keys in brackets ("press [tab][tab]"):
+				// meant to read as written.
+				continue
+			}
 			r.add(offsets[m[0]], ruleReference, "", "reference [%s] has no definition", label)
 		}
 		run.Reset()
@@ -270,6 +275,9 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 		var candidates []string
 		if dirSlash || kind == repo.Dir {
 			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"), path.Join(p, "index.mdx"))
+			if site.DirectoryURLs {
+				candidates = append(candidates, p+".md") // MkDocs serves x.md at x/
+			}
 		} else {
 			base := strings.TrimSuffix(p, ".html")
 			candidates = append(candidates, base+".md", path.Join(base, "index.md"), base+".mdx", path.Join(base, "index.mdx"))
@@ -334,7 +342,7 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if err != nil {
 		frag = fragment
 	}
-	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] {
+	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] || target.generated {
 		return
 	}
 	where := "on this page"
@@ -346,4 +354,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		hint = "#" + hint
 	}
 	r.add(offset, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+}
+
+// keyNames are keyboard keys that prose writes in brackets.
+var keyNames = map[string]bool{
+	"tab": true, "enter": true, "return": true, "esc": true, "escape": true, "space": true,
+	"ctrl": true, "alt": true, "shift": true, "cmd": true, "meta": true, "up": true, "down": true,
+	"left": true, "right": true, "backspace": true, "delete": true, "del": true, "home": true, "end": true,
 }

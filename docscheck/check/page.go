@@ -16,7 +16,9 @@ import (
 )
 
 // markdown parses GitHub Flavored Markdown; docscheck only reads the AST.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+// Footnotes ([^1]) are GitHub's too: without them a footnote reference
+// would read as a reference link without a definition.
+var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote))
 
 // page is one parsed Markdown file.
 type page struct {
@@ -29,6 +31,10 @@ type page struct {
 	anchors map[string]bool
 	// anchorList keeps the anchors in page order, for suggestions.
 	anchorList []string
+	// generated is set when a plugin writes part of the page at build time
+	// (a "::: module.name" line of mkdocstrings, mkdocs-click, mkautodoc):
+	// its anchors are unknowable and not judged.
+	generated bool
 }
 
 type heading struct {
@@ -49,6 +55,16 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	}
 	p.doc = markdown.Parser().Parse(text.NewReader(source), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
+	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
+		p.generated = autodocLine.Match(source)
+		// attr_list ids after inline text: "**`locale`**{ #mkdocs-locale }".
+		for _, m := range attrListID.FindAllSubmatch(source, -1) {
+			if id := string(m[1]); !p.anchors[id] {
+				p.anchors[id] = true
+				p.anchorList = append(p.anchorList, id)
+			}
+		}
+	}
 	return p
 }
 
@@ -73,6 +89,10 @@ var (
 	htmlIDAttr = regexp.MustCompile(`(?i)\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))`)
 	// customID is VitePress's "## Heading {#custom-id}".
 	customID = regexp.MustCompile(`\s*\{#([^{}\s]+)\}\s*$`)
+	// attrListID is Python-Markdown's attr_list "{ #id .class }" (also
+	// "{: #id }"), on a heading or after inline text, as MkDocs pages use it.
+	attrListID    = regexp.MustCompile(`\{:?\s*(?:\.[\w-]+\s+)*#([\w-]+)[^{}\n]*\}`)
+	attrListAtEnd = regexp.MustCompile(`\s*\{:?\s*(?:\.[\w-]+\s+)*#([\w-]+)[^{}\n]*\}\s*$`)
 )
 
 func (p *page) collectAnchors(style anchor.Style) {
@@ -91,7 +111,11 @@ func (p *page) collectAnchors(style anchor.Style) {
 		case *ast.Heading:
 			t := anchor.Text(n, p.source)
 			var s string
+			mkdocs := style == anchor.MkDocs || style == anchor.MkDocsUnicode
 			if m := customID.FindStringSubmatch(t); m != nil && style == anchor.VitePress {
+				t = strings.TrimSuffix(t, m[0])
+				s = slugs.Reserve(m[1])
+			} else if m := attrListAtEnd.FindStringSubmatch(t); m != nil && mkdocs {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
 			} else {
@@ -192,6 +216,23 @@ func blankFrontMatter(source []byte) []byte {
 		if out[i] != '\n' && out[i] != '\r' {
 			out[i] = ' '
 		}
+	}
+	return out
+}
+
+// autodocLine is a "::: identifier" line that an MkDocs plugin replaces
+// with generated documentation.
+var autodocLine = regexp.MustCompile(`(?m)^:::[ \t]+[\w.:-]+[ \t]*$`)
+
+// snippetInclude is pymdownx.snippets' include line: --8<-- "file".
+var snippetInclude = regexp.MustCompile(`(?m)^[ \t]*-+8<-+[ \t]+["']([^"'\n]+)["'][ \t]*$`)
+
+// includes lists the files a page pulls in with snippet lines; their
+// headings are the page's headings on the site.
+func (p *page) includes() []string {
+	var out []string
+	for _, m := range snippetInclude.FindAllSubmatch(p.source, -1) {
+		out = append(out, string(m[1]))
 	}
 	return out
 }

@@ -159,18 +159,19 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 }
 
 // judgeInDirs judges a call from each folder the reader may be in and
-// keeps the findings only when it is wrong from all of them (those from
-// the first folder are reported).
+// keeps the findings only when it is right from none of them (those from
+// the first folder that has any are reported). A folder from which a check
+// declined to judge is no evidence either way.
 func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
 	var first []finding.Finding
-	for i, d := range dirs {
+	for _, d := range dirs {
 		call.Dir = d
 		probe := &report{page: r.page, session: r.session}
 		judge(probe, call)
-		if len(probe.findings) == 0 {
+		if len(probe.findings) == 0 && !probe.declined {
 			return
 		}
-		if i == 0 {
+		if first == nil {
 			first = probe.findings
 		}
 	}
