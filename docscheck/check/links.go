@@ -182,6 +182,11 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 			r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
 			return "", false
 		}
+		if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
+			// MkDocs normalises "x.md/" to the page x.md.
+			decoded = strings.TrimSuffix(decoded, "/")
+			joined = strings.TrimSuffix(joined, "/")
+		}
 		resolved, kind = c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
 		if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
 			// MkDocs serves a/b.md at a/b/: a link written for the site

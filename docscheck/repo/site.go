@@ -44,15 +44,15 @@ var (
 )
 
 // Sites finds the docs site generators of the tree: VitePress (a
-// .vitepress folder), MkDocs (mkdocs.yml at the root) and Docusaurus
-// (docusaurus.config.*), at the root or up to three folders down.
+// .vitepress folder), MkDocs (mkdocs.yml) and Docusaurus
+// (docusaurus.config.*), at the root or up to four folders down.
 // It reads their config files as text and runs nothing.
 func (r *Repo) Sites() []Site {
 	var sites []Site
 	dirs := []string{"."}
 	// Sites sit at the root or a few folders down (docs/, website/, a test
 	// fixture's site); hidden folders and node_modules are not looked in.
-	for level, from := 0, 0; level < 3; level++ {
+	for level, from := 0, 0; level < 4; level++ {
 		to := len(dirs)
 		for _, d := range dirs[from:to] {
 			for _, n := range r.Names(d) {
@@ -71,9 +71,9 @@ func (r *Repo) Sites() []Site {
 		if s, ok := r.docusaurus(d); ok {
 			sites = append(sites, s)
 		}
-	}
-	if s, ok := r.mkdocs(); ok {
-		sites = append(sites, s)
+		if s, ok := r.mkdocs(d); ok {
+			sites = append(sites, s)
+		}
 	}
 	return sites
 }
@@ -133,15 +133,16 @@ func (r *Repo) docusaurus(dir string) (Site, bool) {
 	return Site{}, false
 }
 
-func (r *Repo) mkdocs() (Site, bool) {
+func (r *Repo) mkdocs(dir string) (Site, bool) {
 	for _, name := range []string{"mkdocs.yml", "mkdocs.yaml"} {
+		name = path.Join(dir, name)
 		data, err := r.ReadFile(name)
 		if err != nil {
 			continue
 		}
-		docs := "docs"
+		docs := path.Join(dir, "docs")
 		if m := mkdocsDocsDir.FindSubmatch(data); m != nil {
-			docs = path.Clean(strings.TrimSpace(string(m[1])))
+			docs = path.Join(dir, strings.TrimSpace(string(m[1])))
 		}
 		style := anchor.MkDocs
 		if mkdocsSlugify.Match(data) {
