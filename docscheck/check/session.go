@@ -159,8 +159,8 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 }
 
 // judgeInDirs judges a call from each folder the reader may be in and
-// keeps the findings only when it is right from none of them (those from
-// the first folder that has any are reported). A folder from which a check
+// keeps the findings only when it is right from none of them (those of
+// the first folder that has any, or of one whose findings suggest a fix). A folder from which a check
 // declined to judge is no evidence either way.
 func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
 	var first []finding.Finding
@@ -171,9 +171,14 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 		if len(probe.findings) == 0 && !probe.declined {
 			return
 		}
-		if first == nil {
+		// The folder whose findings carry a suggestion explains best.
+		if first == nil || !hasSuggestion(first) && hasSuggestion(probe.findings) {
 			first = probe.findings
 		}
 	}
 	r.findings = append(r.findings, first...)
+}
+
+func hasSuggestion(fs []finding.Finding) bool {
+	return slices.ContainsFunc(fs, func(f finding.Finding) bool { return f.Suggestion != "" })
 }
