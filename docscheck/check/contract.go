@@ -25,6 +25,9 @@ type Config struct {
 	SiteRoot string `json:"site_root,omitempty"`
 	// Pages are the per-page contracts.
 	Pages []Contract `json:"pages"`
+	// Tools is the root-relative path of a tools manifest (clispec.Manifest)
+	// describing the repository's own command lines and proofs.
+	Tools string `json:"tools,omitempty"`
 }
 
 // Contract is what one page must contain.

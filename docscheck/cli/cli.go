@@ -23,10 +23,6 @@ import (
 	"github.com/prodproof/prodproof/internal/clispec"
 )
 
-// ModulePath is this project's module. The project's own tools and proofs
-// are only known to docscheck when it checks this repository.
-const ModulePath = "github.com/prodproof/prodproof"
-
 // ConfigName is the config file looked up at the repository root.
 const ConfigName = "docscheck.json"
 
@@ -78,18 +74,9 @@ func Tool() clispec.Tool {
 	}
 }
 
-// Project is what docscheck knows about this project's own tools. main
-// fills it from the tools' cli packages and the proof catalog.
-type Project struct {
-	Tools      []clispec.Tool
-	ProofNames []string
-	// ProofCommands are the command paths taking proof names.
-	ProofCommands []string
-}
-
 // Run runs docscheck with args (without the program name) and returns the
 // exit status.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer, project Project) int {
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs := flags(&o)
 	fs.SetOutput(stderr)
@@ -108,7 +95,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, project P
 		fmt.Fprintln(stderr, "docscheck:", err)
 		return ExitUsage
 	}
-	findings, files, err := run(ctx, o, fs.Args(), project)
+	findings, files, err := run(ctx, o, fs.Args())
 	if err != nil {
 		fmt.Fprintln(stderr, "docscheck:", err)
 		return ExitUsage
@@ -126,7 +113,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, project P
 	return ExitClean
 }
 
-func run(ctx context.Context, o options, paths []string, project Project) ([]finding.Finding, int, error) {
+func run(ctx context.Context, o options, paths []string) ([]finding.Finding, int, error) {
 	root, err := findRoot(o.root)
 	if err != nil {
 		return nil, 0, err
@@ -146,12 +133,19 @@ func run(ctx context.Context, o options, paths []string, project Project) ([]fin
 		SiteRoot:  cmp.Or(o.siteRoot, cfg.SiteRoot),
 		Contracts: cfg.Pages,
 	}
-	if rp.ModulePath() == ModulePath {
-		opts.Tools = append(slices.Clone(project.Tools), Tool())
-		opts.ProofNames = project.ProofNames
-		opts.ProofCommands = project.ProofCommands
-	} else if slices.ContainsFunc(cfg.Pages, func(c check.Contract) bool { return c.MentionAllProofs }) {
-		return nil, 0, fmt.Errorf("%s: mention_all_proofs needs the proof catalog of %s, and %s is another repository", cfgPath, ModulePath, root)
+	if cfg.Tools != "" {
+		manifest, err := loadManifest(rp, cfgPath, cfg.Tools)
+		if err != nil {
+			return nil, 0, err
+		}
+		opts.Tools = manifest.Build()
+		if manifest.Proofs != nil {
+			opts.ProofNames = manifest.Proofs.Names
+			opts.ProofCommands = manifest.Proofs.Commands
+		}
+	}
+	if opts.ProofNames == nil && slices.ContainsFunc(cfg.Pages, func(c check.Contract) bool { return c.MentionAllProofs }) {
+		return nil, 0, fmt.Errorf("%s: mention_all_proofs needs the proof names of a tools manifest (config key \"tools\")", cfgPath)
 	}
 	if o.external {
 		opts.External = check.NewLinkFetcher(o.timeout, o.cache)
@@ -245,6 +239,23 @@ func loadConfig(root, flagPath string) (check.Config, string, error) {
 		}
 	}
 	return cfg, rel, nil
+}
+
+// loadManifest reads the tools manifest the config names, relative to the
+// root.
+func loadManifest(rp *repo.Repo, cfgPath, rel string) (clispec.Manifest, error) {
+	if filepath.IsAbs(rel) || strings.HasPrefix(filepath.ToSlash(filepath.Clean(rel)), "../") {
+		return clispec.Manifest{}, fmt.Errorf("%s: tools %s must be a path inside the repository", cfgPath, rel)
+	}
+	data, err := os.ReadFile(filepath.Join(rp.Root(), filepath.FromSlash(rel)))
+	if err != nil {
+		return clispec.Manifest{}, fmt.Errorf("%s: tools: %w", cfgPath, err)
+	}
+	m, err := clispec.ParseManifest(data)
+	if err != nil {
+		return clispec.Manifest{}, fmt.Errorf("%s: %w", rel, err)
+	}
+	return m, nil
 }
 
 // relativePath turns a PATH argument into a root-relative slash path.

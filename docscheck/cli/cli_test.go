@@ -8,15 +8,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/prodproof/prodproof/internal/clispec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-func runCLI(t *testing.T, project Project, args ...string) (string, string, int) {
+func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), args, &stdout, &stderr, project)
+	code := Run(context.Background(), args, &stdout, &stderr)
 	return stdout.String(), stderr.String(), code
 }
 
@@ -25,7 +24,7 @@ func runCLI(t *testing.T, project Project, args ...string) (string, string, int)
 func TestGolden(t *testing.T) {
 	for _, format := range []string{"text", "json", "github"} {
 		t.Run(format, func(t *testing.T) {
-			out, _, code := runCLI(t, Project{}, "--root", filepath.Join("testdata", "repo"), "--format", format)
+			out, _, code := runCLI(t, "--root", filepath.Join("testdata", "repo"), "--format", format)
 			if code != ExitFindings {
 				t.Errorf("exit status %d, want %d", code, ExitFindings)
 			}
@@ -70,7 +69,7 @@ func TestExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, code := runCLI(t, Project{}, tt.args...)
+			_, stderr, code := runCLI(t, tt.args...)
 			if code != tt.want {
 				t.Errorf("exit status %d, want %d; stderr:\n%s", code, tt.want, stderr)
 			}
@@ -78,29 +77,43 @@ func TestExitStatus(t *testing.T) {
 	}
 }
 
-// TestProjectToolsOnlyInThisRepository: the project's tools and proofs are
-// judged when the root's module is this project's, and not elsewhere.
-func TestProjectToolsOnlyInThisRepository(t *testing.T) {
-	project := Project{
-		Tools: []clispec.Tool{{Name: "proofs", Package: "./proofs", Commands: []clispec.Command{
-			{Path: []string{"run"}, Flags: func() *flag.FlagSet {
-				fs := flag.NewFlagSet("proofs run", flag.ContinueOnError)
-				fs.String("db", "auto", "")
-				return fs
-			}, Args: func([]string) error { return nil }},
-		}}},
-		ProofNames:    []string{"worker_crash_recovers_job"},
-		ProofCommands: []string{"proofs run"},
-	}
-	out, _, code := runCLI(t, project, "--root", filepath.Join("testdata", "project"))
+// TestToolsFromManifest: a repository's own tools and proofs are judged
+// from the tools manifest its config names, and not in a repository
+// without one.
+func TestToolsFromManifest(t *testing.T) {
+	out, _, code := runCLI(t, "--root", filepath.Join("testdata", "project"))
 	want := "docs/proofs.md:3:17: proof: \"worker_crash_recovers_jb\" is not a registered proof (did you mean worker_crash_recovers_job?)\n" +
-		"docs/proofs.md:4:16: command: `docscheck`: unknown flag --formt (did you mean --format?)\n"
+		"docs/proofs.md:4:16: command: `docscheck`: unknown flag --formt (did you mean --format?)\n" +
+		"docs/proofs.md:5:25: command: `proofs run`: invalid value \"lcoal\" for flag -db: \"lcoal\" is not one of auto, url, docker, local\n"
 	if code != ExitFindings || out != want {
 		t.Errorf("exit %d, output:\n%s\nwant:\n%s", code, out, want)
 	}
 	// The same tools are not known in another repository.
-	out, _, code = runCLI(t, project, "--root", filepath.Join("testdata", "repo"), "docs/clean.md")
+	out, _, code = runCLI(t, "--root", filepath.Join("testdata", "repo"), "docs/clean.md")
 	if code != ExitClean {
 		t.Errorf("foreign repository: exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestBadManifestIsUsageError(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(root, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("README.md", "# x\n")
+	for _, tc := range []struct{ config, manifest string }{
+		{`{"pages":[],"tools":"tools.json"}`, `{"version":1,"tools":[{"name":"t","commands":[{"path":[],"flags":[{"name":"x","kind":"nope"}]}]}]}`},
+		{`{"pages":[],"tools":"missing.json"}`, ``},
+		{`{"pages":[],"tools":"../outside.json"}`, ``},
+		{`{"pages":[{"path":"README.md","mention_all_proofs":true}]}`, ``},
+	} {
+		write("docscheck.json", tc.config)
+		write("tools.json", tc.manifest)
+		if _, stderr, code := runCLI(t, "--root", root); code != ExitUsage {
+			t.Errorf("config %s: exit %d, want %d; stderr: %s", tc.config, code, ExitUsage, stderr)
+		}
 	}
 }
