@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
