@@ -56,6 +56,8 @@ type Checker struct {
 	shell sync.Map // string -> shellParse
 	// regexps memoizes compiled -run/-bench patterns.
 	regexps sync.Map
+	// stats (under mu) count what every Run looked at.
+	stats finding.Stats
 }
 
 type shellParse struct {
@@ -183,6 +185,10 @@ func (c *Checker) load(p string) (*page, error) {
 type report struct {
 	page     *page
 	findings []finding.Finding
+	// checks, notChecked and skipped feed the run's summary (stats.go).
+	checks     int
+	notChecked map[string]int
+	skipped    bool
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {
@@ -206,18 +212,20 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
+	c.addStats(r)
 	return r.findings, ext, nil
 }
 
 // markdownUnder lists the Markdown files in a folder tree, skipping hidden
-// folders and node_modules.
+// folders (but not .github, whose templates and guides are docs) and
+// node_modules.
 func (c *Checker) markdownUnder(dir string) []string {
 	var files []string
 	for _, n := range c.opts.Repo.Names(dir) {
 		p := path.Join(dir, n)
 		switch c.opts.Repo.Stat(p) {
 		case repo.Dir:
-			if !strings.HasPrefix(n, ".") && n != "node_modules" {
+			if (!strings.HasPrefix(n, ".") || n == ".github") && n != "node_modules" {
 				files = append(files, c.markdownUnder(p)...)
 			}
 		case repo.File:

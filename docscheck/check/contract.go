@@ -72,6 +72,7 @@ func ParseConfig(data []byte) (Config, error) {
 func (c *Checker) checkContracts(r *report) {
 	for _, ct := range c.opts.Contracts {
 		if ct.Path == r.page.path {
+			r.judged()
 			c.checkContract(r, ct)
 		}
 	}

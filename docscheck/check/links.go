@@ -39,6 +39,7 @@ type externalLink struct {
 func (c *Checker) checkLinks(r *report) []externalLink {
 	var ext []externalLink
 	check := func(dest string, offset int) {
+		r.judged()
 		if e, ok := c.checkTarget(r, dest, offset); ok {
 			line, col := r.page.position(offset)
 			ext = append(ext, externalLink{path: r.page.path, line: line, col: col, target: e})
