@@ -56,6 +56,9 @@ type Checker struct {
 	shell sync.Map // string -> shellParse
 	// regexps memoizes compiled -run/-bench patterns.
 	regexps sync.Map
+	// indexes holds the did-you-mean index of each long candidate list
+	// (suggest.go).
+	indexes sync.Map
 	// stats (under mu) count what every Run looked at.
 	stats finding.Stats
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/prodproof/prodproof/internal/clispec"
-	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -444,7 +443,7 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if t.Dynamic() || mf.Has(t.Text) {
 			continue
 		}
-		hint := suggest.Nearest(t.Text, mf.Targets)
+		hint := c.nearest(t.Text, mf.Targets)
 		if hint != "" {
 			hint = "`make " + hint + "`"
 		}

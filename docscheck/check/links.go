@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -274,7 +273,7 @@ func (c *Checker) nearbyName(p string) string {
 		}
 		return ""
 	}
-	if n := suggest.Nearest(base, c.opts.Repo.Names(dir)); n != "" {
+	if n := c.nearest(base, c.opts.Repo.Names(dir)); n != "" {
 		return path.Join(dir, n)
 	}
 	return ""
@@ -313,7 +312,7 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if inFile != "" {
 		where = "in " + inFile
 	}
-	hint := suggest.Nearest(frag, target.anchorList)
+	hint := c.nearest(frag, target.anchorList)
 	if hint != "" {
 		hint = "#" + hint
 	}
