@@ -44,11 +44,15 @@ type Options struct {
 	Contracts []Contract
 	// External, when set, is asked about every http(s) link.
 	External *LinkFetcher
+	// Budget bounds the work per file (budget.go); zero fields take the
+	// defaults.
+	Budget Budget
 }
 
 // Checker runs the checks. Build it with New.
 type Checker struct {
-	opts Options
+	opts   Options
+	budget Budget
 
 	mu    sync.Mutex
 	pages map[string]*pageEntry
@@ -100,7 +104,7 @@ func New(opts Options) (*Checker, error) {
 	if opts.SiteRoot != "" {
 		opts.SiteRoot = path.Clean(strings.Trim(opts.SiteRoot, "/"))
 	}
-	return &Checker{opts: opts, pages: map[string]*pageEntry{}}, nil
+	return &Checker{opts: opts, budget: opts.Budget.withDefaults(), pages: map[string]*pageEntry{}}, nil
 }
 
 // ErrInput wraps problems with the files asked for (missing, unreadable):
@@ -179,7 +183,7 @@ func (c *Checker) load(p string) (*page, error) {
 			e.err = fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
 			return
 		}
-		e.page = parsePage(p, src, c.opts.Slug)
+		e.page = c.loadWithin(p, src)
 	})
 	return e.page, e.err
 }
@@ -212,6 +216,12 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 		return nil, nil, err
 	}
 	r := &report{page: pg}
+	if pg.tooComplex != "" {
+		r.skipped = true
+		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)
+		c.addStats(r)
+		return r.findings, nil, nil
+	}
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)

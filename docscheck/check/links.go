@@ -298,7 +298,7 @@ func relativeTo(dir, target string) string {
 // checkAnchor reports a fragment that names no heading or id on target.
 // inFile is "" for the page itself.
 func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset int, inFile string) {
-	if fragment == "" || fragment == "top" {
+	if fragment == "" || fragment == "top" || target.tooComplex != "" {
 		return
 	}
 	frag, err := url.PathUnescape(fragment)

@@ -30,6 +30,9 @@ type page struct {
 	anchors map[string]bool
 	// anchorList keeps the anchors in page order, for suggestions.
 	anchorList []string
+	// tooComplex, when set, says why the page was over its budget and not
+	// parsed (budget.go); its anchors are then unknown.
+	tooComplex string
 }
 
 type heading struct {
