@@ -12,11 +12,15 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"github.com/prodproof/prodproof/docscheck/cli"
 )
 
 func main() {
+	// A run is short and its heap small (parsed pages): collecting less
+	// often saves a tenth of the CPU time at a few MB more memory.
+	debug.SetGCPercent(400)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
