@@ -129,6 +129,8 @@ func (c *Checker) mayBeCommand(text string) bool {
 		return true
 	case strings.HasPrefix(first, "./"), strings.HasPrefix(first, "../"), strings.Contains(first, "/") && strings.HasSuffix(first, ".sh"):
 		return true
+	case ecosystemPrograms[first]:
+		return true
 	}
 	_, ok := c.tool(first)
 	return ok
@@ -144,7 +146,7 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	switch {
 	case prog == "make":
 		return true
-	case prog == "go", prog == "bash", prog == "sh":
+	case prog == "go", prog == "bash", prog == "sh", ecosystemPrograms[prog]:
 		return n > 1
 	case strings.HasPrefix(prog, "./"), strings.HasPrefix(prog, "../"):
 		return true
