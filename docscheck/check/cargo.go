@@ -150,4 +150,3 @@ func packageNames(ps []*repo.CargoPackage) string {
 	}
 	return strings.Join(names, ", ")
 }
-
