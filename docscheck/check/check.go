@@ -54,11 +54,15 @@ type Options struct {
 	// file in their unused-ignore findings.
 	Ignore     []Ignore
 	ConfigPath string
+	// Budget bounds the work per file (budget.go); zero fields take the
+	// defaults.
+	Budget Budget
 }
 
 // Checker runs the checks. Build it with New.
 type Checker struct {
-	opts Options
+	opts   Options
+	budget Budget
 	// sites are the docs sites pages may belong to (see repo.Sites).
 	sites []repo.Site
 
@@ -68,6 +72,11 @@ type Checker struct {
 	shell sync.Map // string -> shellParse
 	// regexps memoizes compiled -run/-bench patterns.
 	regexps sync.Map
+	// indexes holds the did-you-mean index of each long candidate list
+	// (suggest.go).
+	indexes sync.Map
+	// stats (under mu) count what every Run looked at.
+	stats finding.Stats
 }
 
 type shellParse struct {
@@ -103,7 +112,7 @@ func New(opts Options) (*Checker, error) {
 			return nil, err
 		}
 	}
-	c := &Checker{opts: opts, pages: map[string]*pageEntry{}}
+	c := &Checker{opts: opts, budget: opts.Budget.withDefaults(), pages: map[string]*pageEntry{}}
 	switch {
 	case opts.SiteRoot != "":
 		root := path.Clean(strings.Trim(opts.SiteRoot, "/"))
@@ -190,7 +199,7 @@ func (c *Checker) load(p string) (*page, error) {
 			e.err = fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
 			return
 		}
-		e.page = parsePage(p, src, c.slugFor(p))
+		e.page = c.loadWithin(p, src)
 		c.addIncludedAnchors(e.page)
 	})
 	return e.page, e.err
@@ -205,6 +214,10 @@ type report struct {
 	// declined is set by a check that could not tell either way (a program
 	// the reader downloads): no finding, but no evidence that all is well.
 	declined bool
+	// checks, notChecked and skipped feed the run's summary (stats.go).
+	checks     int
+	notChecked map[string]int
+	skipped    bool
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {
@@ -225,22 +238,30 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 		return nil, nil, err
 	}
 	r := &report{page: pg, session: newSession(pg.path)}
+	if pg.tooComplex != "" {
+		r.skipped = true
+		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)
+		c.addStats(r)
+		return r.findings, nil, nil
+	}
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
 	applyInlineIgnores(r)
+	c.addStats(r)
 	return r.findings, ext, nil
 }
 
 // markdownUnder lists the Markdown files in a folder tree, skipping hidden
-// folders and node_modules.
+// folders (but not .github, whose templates and guides are docs) and
+// node_modules.
 func (c *Checker) markdownUnder(dir string) []string {
 	var files []string
 	for _, n := range c.opts.Repo.Names(dir) {
 		p := path.Join(dir, n)
 		switch c.opts.Repo.Stat(p) {
 		case repo.Dir:
-			if !strings.HasPrefix(n, ".") && !notDocs[n] {
+			if (!strings.HasPrefix(n, ".") || n == ".github") && !notDocs[n] {
 				files = append(files, c.markdownUnder(p)...)
 			}
 		case repo.File:

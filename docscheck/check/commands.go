@@ -58,6 +58,13 @@ func (c *Checker) checkCommands(r *report) {
 				c.checkShellBlock(r, n, lang)
 			}
 			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock:
+			// An indented block has no language; it is read only when it
+			// looks like a terminal session, and then only its "$ " lines.
+			if isSession(n, src) {
+				c.checkShellBlock(r, n, "console")
+			}
+			return ast.WalkSkipChildren, nil
 		}
 		return ast.WalkContinue, nil
 	})
@@ -140,6 +147,8 @@ func (c *Checker) mayBeCommand(text string) bool {
 		return true
 	case strings.HasPrefix(first, "./"), strings.HasPrefix(first, "../"), strings.Contains(first, "/") && strings.HasSuffix(first, ".sh"):
 		return true
+	case ecosystemPrograms[first]:
+		return true
 	}
 	_, ok := c.tool(first)
 	return ok
@@ -155,7 +164,7 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	switch {
 	case prog == "make":
 		return true
-	case prog == "go", prog == "bash", prog == "sh":
+	case prog == "go", prog == "bash", prog == "sh", ecosystemPrograms[prog]:
 		return n > 1
 	case strings.HasPrefix(prog, "./"), strings.HasPrefix(prog, "../"):
 		return true
@@ -166,7 +175,21 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	return ok && n > 1
 }
 
-func (c *Checker) checkShellBlock(r *report, n *ast.FencedCodeBlock, lang string) {
+// isSession reports whether an indented code block's first non-blank line
+// is a "$ " prompt line.
+func isSession(n ast.Node, src []byte) bool {
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		t := strings.TrimSpace(string(seg.Value(src)))
+		if t != "" {
+			return strings.HasPrefix(t, "$ ")
+		}
+	}
+	return false
+}
+
+func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
 	src := r.page.source
 	lines := n.Lines()
 	var texts []string
@@ -265,26 +288,38 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 		return
 	}
 	if t, ok := c.tool(name); ok {
+		r.judged()
 		c.checkTool(r, t, call.Args(), at, prog)
 		return
 	}
 	if prog.Dynamic() {
+		r.unjudged(strings.ReplaceAll(name, command.Unknown, "$…"))
 		return
 	}
 	switch name {
 	case "make", "gmake":
+		r.judged()
 		c.checkMake(r, call, at)
 		return
 	case "go":
+		r.judged()
 		c.checkGo(r, call, at)
 		return
 	case "bash", "sh", "zsh", "source", ".":
+		r.judged()
 		c.checkScriptArg(r, call, at)
 		return
 	}
-	if strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasPrefix(name, "~") {
-		c.checkExecutable(r, call.Dir, prog, at)
+	if c.judgeEcosystem(r, call, at) {
+		r.judged()
+		return
 	}
+	if strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasPrefix(name, "~") {
+		r.judged()
+		c.checkExecutable(r, call.Dir, prog, at)
+		return
+	}
+	r.unjudged(name)
 }
 
 func (r *report) addWord(w command.Word, at locate, rule, suggestion, format string, args ...any) {
@@ -443,7 +478,7 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if t.Dynamic() || mf.Has(t.Text) || isPlaceholder(t.Text) {
 			continue
 		}
-		hint := suggest.Nearest(t.Text, mf.Targets)
+		hint := c.nearest(t.Text, mf.Targets)
 		if hint != "" {
 			hint = "`make " + hint + "`"
 		}

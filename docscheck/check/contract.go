@@ -27,6 +27,9 @@ type Config struct {
 	Pages []Contract `json:"pages"`
 	// Ignore silences findings on purpose (see Ignore).
 	Ignore []Ignore `json:"ignore,omitempty"`
+	// Tools is the root-relative path of a tools manifest (clispec.Manifest)
+	// describing the repository's own command lines and proofs.
+	Tools string `json:"tools,omitempty"`
 }
 
 // Contract is what one page must contain.
@@ -76,6 +79,7 @@ func ParseConfig(data []byte) (Config, error) {
 func (c *Checker) checkContracts(r *report) {
 	for _, ct := range c.opts.Contracts {
 		if ct.Path == r.page.path {
+			r.judged()
 			c.checkContract(r, ct)
 		}
 	}

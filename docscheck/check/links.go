@@ -1,13 +1,13 @@
 package check
 
 import (
+	"bytes"
 	"net/url"
 	"path"
 	"regexp"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -39,12 +39,16 @@ type externalLink struct {
 func (c *Checker) checkLinks(r *report) []externalLink {
 	var ext []externalLink
 	check := func(dest string, offset int) {
+		r.judged()
 		if e, ok := c.checkTarget(r, dest, offset); ok {
 			line, col := r.page.position(offset)
 			ext = append(ext, externalLink{path: r.page.path, line: line, col: col, target: e})
 		}
 	}
 	src := r.page.source
+	// An unresolved "[text][label]" needs "][" in the source; most pages
+	// have none, and then the per-block text scan is skipped.
+	refSyntax := bytes.Contains(src, []byte("]["))
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -72,7 +76,7 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
 			return ast.WalkSkipChildren, nil
 		default:
-			if n.Type() == ast.TypeBlock || n.Kind() == ast.KindEmphasis || n.Kind() == ast.KindLink {
+			if refSyntax && (n.Type() == ast.TypeBlock || n.Kind() == ast.KindEmphasis || n.Kind() == ast.KindLink) {
 				c.checkMissingRefs(r, n)
 			}
 		}
@@ -315,7 +319,7 @@ func (c *Checker) nearbyName(p string) string {
 		}
 		return ""
 	}
-	if n := suggest.Nearest(base, c.opts.Repo.Names(dir)); n != "" {
+	if n := c.nearest(base, c.opts.Repo.Names(dir)); n != "" {
 		return path.Join(dir, n)
 	}
 	return ""
@@ -340,7 +344,7 @@ func relativeTo(dir, target string) string {
 // checkAnchor reports a fragment that names no heading or id on target.
 // inFile is "" for the page itself.
 func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset int, inFile string) {
-	if fragment == "" || fragment == "top" {
+	if fragment == "" || fragment == "top" || target.tooComplex != "" {
 		return
 	}
 	frag, err := url.PathUnescape(fragment)
@@ -354,7 +358,7 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if inFile != "" {
 		where = "in " + inFile
 	}
-	hint := suggest.Nearest(frag, target.anchorList)
+	hint := c.nearest(frag, target.anchorList)
 	if hint != "" {
 		hint = "#" + hint
 	}

@@ -35,6 +35,9 @@ type page struct {
 	// (a "::: module.name" line of mkdocstrings, mkdocs-click, mkautodoc):
 	// its anchors are unknowable and not judged.
 	generated bool
+	// tooComplex, when set, says why the page was over its budget and not
+	// parsed (budget.go); its anchors are then unknown.
+	tooComplex string
 }
 
 type heading struct {

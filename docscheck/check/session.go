@@ -103,6 +103,9 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	s := r.session
 	for _, call := range script.Calls {
 		if s.dirs == nil || call.Dir == "" {
+			if !call.IsChdir() {
+				r.unjudged(call.Program()) // after a cd docscheck cannot follow
+			}
 			continue
 		}
 		dirs := make([]string, 0, len(s.dirs))
@@ -113,6 +116,8 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			c.checkChdir(r, call, dirs, at)
 		} else if live := c.knowableDirs(r, dirs); live != nil {
 			c.judgeInDirs(r, call, live, at, judge)
+		} else {
+			r.unjudged(call.Program()) // run where the page's files are unknowable
 		}
 		for _, d := range dirs {
 			c.recordOutputs(r, call, d)
@@ -160,25 +165,30 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 
 // judgeInDirs judges a call from each folder the reader may be in and
 // keeps the findings only when it is right from none of them (those of
-// the first folder that has any, or of one whose findings suggest a fix). A folder from which a check
+// the first folder that has any are reported). A folder from which a check
 // declined to judge is no evidence either way.
 func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
 	var first []finding.Finding
-	for _, d := range dirs {
+	for i, d := range dirs {
 		call.Dir = d
 		probe := &report{page: r.page, session: r.session}
 		judge(probe, call)
+		if i == 0 {
+			// One call is one check (or one not checked), from however
+			// many folders it was tried.
+			r.checks += probe.checks
+			for p, n := range probe.notChecked {
+				for range n {
+					r.unjudged(p)
+				}
+			}
+		}
 		if len(probe.findings) == 0 && !probe.declined {
 			return
 		}
-		// The folder whose findings carry a suggestion explains best.
-		if first == nil || !hasSuggestion(first) && hasSuggestion(probe.findings) {
+		if first == nil {
 			first = probe.findings
 		}
 	}
 	r.findings = append(r.findings, first...)
-}
-
-func hasSuggestion(fs []finding.Finding) bool {
-	return slices.ContainsFunc(fs, func(f finding.Finding) bool { return f.Suggestion != "" })
 }
