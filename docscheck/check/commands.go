@@ -120,7 +120,13 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// its own; only a bare "`cd dir`" moves the reader.
 		script.EndDir = "."
 	}
+	before := r.session.dirs
 	c.runScript(r, script, at, func(pr *report, call command.Call) { c.judge(pr, call, at) })
+	if r.session.dirs == nil && before != nil {
+		// A bare cd in prose to a folder that is not there ("`cd dir`
+		// moves the reader") explains cd rather than taking a step.
+		r.session.dirs = before
+	}
 }
 
 // mayBeCommand is a cheap look at the first word before the shell parser
