@@ -130,6 +130,7 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 // false for arguments docscheck does not judge (standard library, other
 // modules, .go file lists).
 func (c *Checker) resolveGoPackage(dir, module, arg string) (dirs []string, known, ok bool) {
+	arg, _, _ = strings.Cut(arg, "@") // go install pkg@version names pkg
 	var rel string
 	switch {
 	case strings.HasSuffix(arg, ".go"):
