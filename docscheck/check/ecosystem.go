@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -311,3 +312,5 @@ func where(dir string) string {
 	}
 	return dir
 }
+
+func sortStrings(s []string) { slices.Sort(s) }

@@ -131,12 +131,11 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 // false for arguments docscheck does not judge (standard library, other
 // modules, .go file lists).
 func (c *Checker) resolveGoPackage(r *report, dir, module, arg string) (dirs []string, known, ok bool) {
+	// go install pkg@version names pkg: this module's packages are judged
+	// against the tree, other modules' are not checked.
+	arg, _, _ = strings.Cut(arg, "@")
 	var rel string
 	switch {
-	case strings.Contains(arg, "@"):
-		// pkg@version names a published module version, not this tree:
-		// not checked.
-		return nil, false, false
 	case isURL(arg):
 		return nil, false, false
 	case strings.HasSuffix(arg, ".go") && strings.ContainsAny(arg, "*?["):

@@ -5,8 +5,10 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/docscheck/repo"
 )
 
@@ -41,5 +43,27 @@ func TestStats(t *testing.T) {
 	}
 	if got := one.Stats().Checks; got != 3 {
 		t.Errorf("checks = %d, want 3", got)
+	}
+}
+
+// TestRulesAreDescribed: every rule the case files expect has a
+// description for SARIF's rule records (finding.Rules).
+func TestRulesAreDescribed(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.txt"))
+	for _, file := range files {
+		for _, tc := range readCases(t, file) {
+			for _, w := range tc.want {
+				fields := strings.SplitN(w, ": ", 3)
+				if len(fields) < 2 {
+					continue
+				}
+				if _, ok := finding.Rules[fields[1]]; !ok {
+					t.Errorf("%s: %s: rule %q has no entry in finding.Rules", file, tc.name, fields[1])
+				}
+			}
+		}
+	}
+	if _, ok := finding.Rules[ruleTooComplex]; !ok {
+		t.Errorf("rule %q has no entry in finding.Rules", ruleTooComplex)
 	}
 }
