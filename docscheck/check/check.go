@@ -238,6 +238,7 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 		return nil, nil, err
 	}
 	r := &report{page: pg, session: newSession(pg.path)}
+	r.session.noteDownloads(pg)
 	if pg.tooComplex != "" {
 		r.skipped = true
 		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)

@@ -51,7 +51,7 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 				return false
 			}
 			p := path.Join(call.Dir, a.Text)
-			if c.opts.Repo.Stat(p) != repo.File {
+			if k, _ := c.stat(r, p); k != repo.File {
 				r.addWord(a, at, rulePython, shellPath(a.Text, call.Dir, c.nearbyName(p)), "%s does not exist", a.Text)
 			}
 			return true

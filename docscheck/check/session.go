@@ -1,6 +1,7 @@
 package check
 
 import (
+	"github.com/yuin/goldmark/ast"
 	"path"
 	"slices"
 	"strings"
@@ -27,10 +28,13 @@ type session struct {
 	// extracted holds folders into which an archive was unpacked: any path
 	// below them may exist.
 	extracted map[string]bool
+	// downloads are file names the page links to on the web ("download
+	// [get-pip.py](https://...)"): the reader has them where they stand.
+	downloads map[string]bool
 }
 
 func newSession(pagePath string) *session {
-	s := &session{dirs: []string{"."}, created: map[string]bool{}, extracted: map[string]bool{}}
+	s := &session{dirs: []string{"."}, created: map[string]bool{}, extracted: map[string]bool{}, downloads: map[string]bool{}}
 	if d := path.Dir(pagePath); d != "." && pagePath != "" {
 		s.dirs = append(s.dirs, d)
 	}
@@ -41,6 +45,9 @@ func newSession(pagePath string) *session {
 // the page, or lies below a folder an archive was unpacked into.
 func (s *session) made(p string) bool {
 	p = path.Clean(p)
+	if s.downloads[path.Base(p)] {
+		return true
+	}
 	for q := p; ; q = path.Dir(q) {
 		if s.created[q] {
 			return true
@@ -191,4 +198,30 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 		}
 	}
 	r.findings = append(r.findings, first...)
+}
+
+// noteDownloads records the file names of the page's web links whose last
+// path part is a file name with an extension (get-pip.py, tool.tar.gz).
+func (s *session) noteDownloads(pg *page) {
+	_ = ast.Walk(pg.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		var dest string
+		switch n := n.(type) {
+		case *ast.Link:
+			dest = string(n.Destination)
+		case *ast.AutoLink:
+			dest = string(n.URL(pg.source))
+		default:
+			return ast.WalkContinue, nil
+		}
+		if entering && isURL(dest) {
+			u, _, _ := strings.Cut(dest, "?")
+			u, _, _ = strings.Cut(u, "#")
+			if _, rest, ok := strings.Cut(u, "://"); ok && strings.Contains(rest, "/") {
+				if name := path.Base(rest); strings.Contains(name, ".") && !strings.HasSuffix(name, ".html") && !strings.HasSuffix(name, ".md") {
+					s.downloads[name] = true
+				}
+			}
+		}
+		return ast.WalkContinue, nil
+	})
 }
