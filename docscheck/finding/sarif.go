@@ -27,7 +27,7 @@ var Rules = map[string]string{
 	"contract-mention": "A page lacks a mention its contract requires.",
 	"contract-page":    "A page named by a contract does not exist.",
 	"too-complex":      "A file exceeds a budget (size, nesting or time) and was skipped rather than checked.",
-	"unused-ignore":    "A docscheck-ignore comment or config ignore entry silences no finding; a stale ignore would hide the next breakage.",
+	"unused-ignore":    "An ignore comment or config entry silences no finding.",
 	"npm-script":       "npm, yarn or pnpm runs a script that package.json does not define, or there is no package.json.",
 	"cargo":            "cargo names a crate, target or test that the Cargo workspace does not have.",
 	"python":           "python -m or pytest names a module, file or test that does not exist.",

@@ -252,3 +252,7 @@ func (v *specValue) IsBoolFlag() bool { return v.spec.Kind == KindBool }
 
 // Get returns the text value; the rebuilt tools only validate.
 func (v *specValue) Get() any { return v.value }
+
+// Choices returns the accepted values (none means any), so a rebuilt flag
+// is a Chooser like the original.
+func (v *specValue) Choices() []string { return v.spec.Choices }
