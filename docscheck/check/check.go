@@ -5,6 +5,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/prodproof/prodproof/internal/clispec"
 )
 
@@ -34,21 +35,36 @@ type Options struct {
 	// ProofCommands are the "tool subcommand" paths whose positional
 	// arguments are proof names, e.g. "proofs run".
 	ProofCommands []string
-	// Slug is the anchor style; the zero value is GitHub's.
-	Slug slug.Style
+	// Slug is the anchor style for every page. The zero value means: the
+	// style of the site generator a page belongs to, else GitHub's.
+	Slug anchor.Style
 	// SiteRoot, when set, maps links that start with "/" onto this folder
 	// of the repository the way a docs site does: "/x/" is x/index.md,
-	// "/x" is x.md. Relative links then may omit the ".md" too.
+	// "/x" is x.md. Relative links then may omit the ".md" too. It
+	// replaces the site generators found in the tree.
 	SiteRoot string
+	// NoSiteDetection turns off looking for VitePress, MkDocs and
+	// Docusaurus sites in the tree.
+	NoSiteDetection bool
 	// Contracts are the per-page rules of the config file.
 	Contracts []Contract
 	// External, when set, is asked about every http(s) link.
 	External *LinkFetcher
+	// Ignore are the config's ignore entries; ConfigPath names the config
+	// file in their unused-ignore findings.
+	Ignore     []Ignore
+	ConfigPath string
+	// Budget bounds the work per file (budget.go); zero fields take the
+	// defaults.
+	Budget Budget
 }
 
 // Checker runs the checks. Build it with New.
 type Checker struct {
-	opts Options
+	opts   Options
+	budget Budget
+	// sites are the docs sites pages may belong to (see repo.Sites).
+	sites []repo.Site
 
 	mu    sync.Mutex
 	pages map[string]*pageEntry
@@ -56,23 +72,28 @@ type Checker struct {
 	shell sync.Map // string -> shellParse
 	// regexps memoizes compiled -run/-bench patterns.
 	regexps sync.Map
+	// indexes holds the did-you-mean index of each long candidate list
+	// (suggest.go).
+	indexes sync.Map
+	// stats (under mu) count what every Run looked at.
+	stats finding.Stats
 }
 
 type shellParse struct {
-	calls []command.Call
-	err   error
+	script command.Script
+	err    error
 }
 
-// parseShell is command.Parse with memoization. Callers must not modify
-// the returned calls.
-func (c *Checker) parseShell(text string) ([]command.Call, error) {
+// parseShell is command.ParseScript with memoization. Callers must not
+// modify the returned calls.
+func (c *Checker) parseShell(text string) (command.Script, error) {
 	if v, ok := c.shell.Load(text); ok {
 		p := v.(shellParse)
-		return p.calls, p.err
+		return p.script, p.err
 	}
-	calls, err := command.Parse(text)
-	c.shell.Store(text, shellParse{calls, err})
-	return calls, err
+	script, err := command.ParseScript(text)
+	c.shell.Store(text, shellParse{script, err})
+	return script, err
 }
 
 type pageEntry struct {
@@ -86,16 +107,20 @@ func New(opts Options) (*Checker, error) {
 	if opts.Repo == nil {
 		return nil, errors.New("check: Options.Repo is required")
 	}
-	if opts.Slug == "" {
-		opts.Slug = slug.GitHub
+	if opts.Slug != "" {
+		if _, err := anchor.ParseStyle(string(opts.Slug)); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := slug.ParseStyle(string(opts.Slug)); err != nil {
-		return nil, err
+	c := &Checker{opts: opts, budget: opts.Budget.withDefaults(), pages: map[string]*pageEntry{}}
+	switch {
+	case opts.SiteRoot != "":
+		root := path.Clean(strings.Trim(opts.SiteRoot, "/"))
+		c.sites = []repo.Site{{Generator: "config", Pages: ".", Roots: []string{root}, Slug: cmp.Or(opts.Slug, anchor.GitHub)}}
+	case !opts.NoSiteDetection:
+		c.sites = opts.Repo.Sites()
 	}
-	if opts.SiteRoot != "" {
-		opts.SiteRoot = path.Clean(strings.Trim(opts.SiteRoot, "/"))
-	}
-	return &Checker{opts: opts, pages: map[string]*pageEntry{}}, nil
+	return c, nil
 }
 
 // ErrInput wraps problems with the files asked for (missing, unreadable):
@@ -156,7 +181,7 @@ func (c *Checker) Run(ctx context.Context, files []string) ([]finding.Finding, e
 	if c.opts.External != nil {
 		all = append(all, c.opts.External.checkAll(ctx, slices.Concat(externals...))...)
 	}
-	return finding.Sort(all), nil
+	return finding.Sort(c.applyConfigIgnores(all, files)), nil
 }
 
 // load parses a page once, however many links lead to it.
@@ -174,7 +199,8 @@ func (c *Checker) load(p string) (*page, error) {
 			e.err = fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
 			return
 		}
-		e.page = parsePage(p, src, c.opts.Slug)
+		e.page = c.loadWithin(p, src)
+		c.addIncludedAnchors(e.page)
 	})
 	return e.page, e.err
 }
@@ -183,6 +209,15 @@ func (c *Checker) load(p string) (*page, error) {
 type report struct {
 	page     *page
 	findings []finding.Finding
+	// session follows the page as a shell session (see session.go).
+	session *session
+	// declined is set by a check that could not tell either way (a program
+	// the reader downloads): no finding, but no evidence that all is well.
+	declined bool
+	// checks, notChecked and skipped feed the run's summary (stats.go).
+	checks     int
+	notChecked map[string]int
+	skipped    bool
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {
@@ -202,22 +237,32 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &report{page: pg}
+	r := &report{page: pg, session: newSession(pg.path)}
+	r.session.noteDownloads(pg)
+	if pg.tooComplex != "" {
+		r.skipped = true
+		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)
+		c.addStats(r)
+		return r.findings, nil, nil
+	}
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
+	applyInlineIgnores(r)
+	c.addStats(r)
 	return r.findings, ext, nil
 }
 
 // markdownUnder lists the Markdown files in a folder tree, skipping hidden
-// folders and node_modules.
+// folders (but not .github, whose templates and guides are docs) and
+// node_modules.
 func (c *Checker) markdownUnder(dir string) []string {
 	var files []string
 	for _, n := range c.opts.Repo.Names(dir) {
 		p := path.Join(dir, n)
 		switch c.opts.Repo.Stat(p) {
 		case repo.Dir:
-			if !strings.HasPrefix(n, ".") && n != "node_modules" {
+			if (!strings.HasPrefix(n, ".") || n == ".github") && !notDocs[n] {
 				files = append(files, c.markdownUnder(p)...)
 			}
 		case repo.File:
@@ -227,4 +272,58 @@ func (c *Checker) markdownUnder(dir string) []string {
 		}
 	}
 	return files
+}
+
+// site is the docs site a page belongs to, or nil.
+func (c *Checker) site(page string) *repo.Site {
+	if s, ok := repo.SiteFor(c.sites, page); ok {
+		return &s
+	}
+	return nil
+}
+
+// Sites are the docs sites the checker applies, detected or configured.
+func (c *Checker) Sites() []repo.Site { return c.sites }
+
+// slugFor is the heading-id rule of a page: the configured one, else its
+// site generator's, else GitHub's.
+func (c *Checker) slugFor(page string) anchor.Style {
+	if c.opts.Slug != "" {
+		return c.opts.Slug
+	}
+	if s := c.site(page); s != nil && s.Slug != "" {
+		return s.Slug
+	}
+	return anchor.GitHub
+}
+
+// addIncludedAnchors gives a page the anchors of the files it includes
+// with snippet lines (--8<-- "CONTRIBUTING.md", resolved from the root as
+// MkDocs runs there). Included files are parsed on their own, not through
+// load, so that two pages including each other cannot wait on each other.
+func (c *Checker) addIncludedAnchors(p *page) {
+	for _, inc := range p.includes() {
+		inc = path.Clean(inc)
+		if inc == p.path || strings.HasPrefix(inc, "../") {
+			continue
+		}
+		src, err := c.opts.Repo.ReadFile(inc)
+		if err != nil {
+			continue
+		}
+		for _, id := range parsePage(inc, src, c.slugFor(p.path)).anchorList {
+			if !p.anchors[id] {
+				p.anchors[id] = true
+				p.anchorList = append(p.anchorList, id)
+			}
+		}
+	}
+}
+
+// notDocs are folders whose Markdown is not the project's documentation:
+// dependencies and test fixtures (which may be broken on purpose). A
+// folder named on the command line is still checked.
+var notDocs = map[string]bool{
+	"node_modules": true, "vendor": true, "testdata": true, "__tests__": true,
+	"__fixtures__": true, "fixtures": true, "__snapshots__": true,
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"flag"
 	"io/fs"
@@ -11,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/prodproof/prodproof/internal/clispec"
 )
 
@@ -50,8 +51,13 @@ var fixtureProofs = []string{"alpha_proof", "beta_proof", "worker_crash_recovers
 // each case can add its page without touching the checked-in tree.
 func copyFixture(t testing.TB) string {
 	t.Helper()
+	return copyFixtureFrom(t, filepath.Join("testdata", "repo"))
+}
+
+// copyFixtureFrom copies one fixture tree into a temp folder.
+func copyFixtureFrom(t testing.TB, src string) string {
+	t.Helper()
 	dst := t.TempDir()
-	src := filepath.Join("testdata", "repo")
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -156,8 +162,20 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 		Tools:         []clispec.Tool{widgetTool()},
 		ProofNames:    fixtureProofs,
 		ProofCommands: []string{"widget run"},
-		Slug:          slug.Style(tc.options["slug"]),
+		Slug:          anchor.Style(tc.options["slug"]),
 		SiteRoot:      tc.options["site-root"],
+		ConfigPath:    "docscheck.json",
+	}
+	// [ignore-path=x ignore-rule=y ignore-pattern=z] is one config ignore
+	// entry; ignore2-... a second one.
+	for _, prefix := range []string{"ignore", "ignore2"} {
+		ig := Ignore{Path: tc.options[prefix+"-path"], Rule: tc.options[prefix+"-rule"], Pattern: tc.options[prefix+"-pattern"]}
+		if ig != (Ignore{}) {
+			if err := ig.compile(); err != nil {
+				t.Fatal(err)
+			}
+			opts.Ignore = append(opts.Ignore, ig)
+		}
 	}
 	c, err := New(opts)
 	if err != nil {
@@ -180,9 +198,15 @@ func TestCaseFiles(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no case files: %v", err)
 	}
-	root := copyFixture(t)
+	// A case runs in testdata/repo, or with [repo=sites/x] in testdata/sites/x.
+	roots := map[string]string{}
 	for _, file := range files {
 		for _, tc := range readCases(t, file) {
+			fixture := cmp.Or(tc.options["repo"], "repo")
+			if roots[fixture] == "" {
+				roots[fixture] = copyFixtureFrom(t, filepath.Join("testdata", filepath.FromSlash(fixture)))
+			}
+			root := roots[fixture]
 			t.Run(filepath.Base(file)+"/"+tc.name, func(t *testing.T) {
 				got := runCase(t, root, tc)
 				if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {

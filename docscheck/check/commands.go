@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"path"
 	"regexp"
 	"slices"
@@ -34,6 +35,9 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
+	if isHistory(r.page.path) {
+		return
+	}
 	src := r.page.source
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -44,9 +48,21 @@ func (c *Checker) checkCommands(r *report) {
 			c.checkInlineCode(r, n)
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
+			// "sh:line-numbers", "bash{2}", "sh [npm]": the language is
+			// the part before the options.
 			lang := strings.ToLower(string(n.Language(src)))
+			if i := strings.IndexAny(lang, ":{["); i > 0 {
+				lang = lang[:i]
+			}
 			if shellLanguages[lang] {
 				c.checkShellBlock(r, n, lang)
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock:
+			// An indented block has no language; it is read only when it
+			// looks like a terminal session, and then only its "$ " lines.
+			if isSession(n, src) {
+				c.checkShellBlock(r, n, "console")
 			}
 			return ast.WalkSkipChildren, nil
 		}
@@ -79,23 +95,37 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if !c.mayBeCommand(text) {
 		return
 	}
-	calls, err := c.parseShell(text)
-	if err != nil || len(calls) == 0 || !c.isCommandLike(calls[0]) {
+	script, err := c.parseShell(text)
+	if err != nil || len(script.Calls) == 0 {
+		return
+	}
+	calls := script.Calls
+	lead := slices.IndexFunc(calls, func(call command.Call) bool { return !call.IsChdir() })
+	if lead >= 0 && !c.isCommandLike(calls[lead]) {
 		return
 	}
 	at := func(line, col int) (int, int) {
 		return r.page.position(start + shift + col - 1)
 	}
-	if first := calls[0]; len(calls) == 1 && len(first.Words) == 1 && !first.Words[0].Dynamic() && strings.Contains(first.Program(), "/") {
+	if first := calls[0]; len(calls) == 1 && len(first.Words) == 1 && !first.Words[0].Dynamic() && strings.Contains(first.Program(), "/") && !first.IsChdir() {
 		if _, isTool := c.tool(first.Program()); !isTool {
 			// A lone path such as `./backend` or `scripts/x.sh` names a file
 			// or folder; it need not be a program.
-			c.checkMentionedPath(r, first, at)
+			c.runScript(r, script, at, func(pr *report, call command.Call) { c.checkMentionedPath(pr, call, at) })
 			return
 		}
 	}
-	for _, call := range calls {
-		c.judge(r, call, at)
+	if lead >= 0 {
+		// A one-liner in prose ("`cd pkg && make build`") is an example of
+		// its own; only a bare "`cd dir`" moves the reader.
+		script.EndDir = "."
+	}
+	before := r.session.dirs
+	c.runScript(r, script, at, func(pr *report, call command.Call) { c.judge(pr, call, at) })
+	if r.session.dirs == nil && before != nil {
+		// A bare cd in prose to a folder that is not there ("`cd dir`
+		// moves the reader") explains cd rather than taking a step.
+		r.session.dirs = before
 	}
 }
 
@@ -123,6 +153,8 @@ func (c *Checker) mayBeCommand(text string) bool {
 		return true
 	case strings.HasPrefix(first, "./"), strings.HasPrefix(first, "../"), strings.Contains(first, "/") && strings.HasSuffix(first, ".sh"):
 		return true
+	case ecosystemPrograms[first]:
+		return true
 	}
 	_, ok := c.tool(first)
 	return ok
@@ -138,7 +170,7 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	switch {
 	case prog == "make":
 		return true
-	case prog == "go", prog == "bash", prog == "sh":
+	case prog == "go", prog == "bash", prog == "sh", ecosystemPrograms[prog]:
 		return n > 1
 	case strings.HasPrefix(prog, "./"), strings.HasPrefix(prog, "../"):
 		return true
@@ -149,7 +181,21 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	return ok && n > 1
 }
 
-func (c *Checker) checkShellBlock(r *report, n *ast.FencedCodeBlock, lang string) {
+// isSession reports whether an indented code block's first non-blank line
+// is a "$ " prompt line.
+func isSession(n ast.Node, src []byte) bool {
+	lines := n.Lines()
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		t := strings.TrimSpace(string(seg.Value(src)))
+		if t != "" {
+			return strings.HasPrefix(t, "$ ")
+		}
+	}
+	return false
+}
+
+func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
 	src := r.page.source
 	lines := n.Lines()
 	var texts []string
@@ -172,29 +218,30 @@ func (c *Checker) checkShellBlock(r *report, n *ast.FencedCodeBlock, lang string
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
 	}
-	calls, err := c.parseShell(strings.Join(texts, ""))
+	script, err := c.parseShell(strings.Join(texts, ""))
 	if err != nil {
 		// Pseudo-shell with placeholders such as <name>: judge the lines
 		// that do parse, one at a time.
-		calls = nil
+		script = command.Script{EndDir: "."}
 		for i, t := range texts {
-			lineCalls, err := c.parseShell(t)
+			line, err := c.parseShell(t)
 			if err != nil {
 				continue
 			}
-			for _, call := range lineCalls {
+			for _, call := range line.Calls {
 				words := slices.Clone(call.Words)
 				for w := range words {
 					words[w].Line += i
 				}
 				call.Words = words
-				calls = append(calls, call)
+				script.Calls = append(script.Calls, call)
+			}
+			if line.EndDir != "." {
+				script.EndDir = "" // a cd we cannot place in order
 			}
 		}
 	}
-	for _, call := range calls {
-		c.judge(r, call, at)
-	}
+	c.runScript(r, script, at, func(pr *report, call command.Call) { c.judge(pr, call, at) })
 }
 
 // promptLines keeps the "$ " lines of a terminal transcript (and their
@@ -243,27 +290,42 @@ func (c *Checker) tool(prog string) (clispec.Tool, bool) {
 func (c *Checker) judge(r *report, call command.Call, at locate) {
 	prog := call.Words[0]
 	name := prog.Text
+	if isURL(name) {
+		return
+	}
 	if t, ok := c.tool(name); ok {
+		r.judged()
 		c.checkTool(r, t, call.Args(), at, prog)
 		return
 	}
 	if prog.Dynamic() {
+		r.unjudged(strings.ReplaceAll(name, command.Unknown, "$…"))
 		return
 	}
 	switch name {
 	case "make", "gmake":
+		r.judged()
 		c.checkMake(r, call, at)
 		return
 	case "go":
+		r.judged()
 		c.checkGo(r, call, at)
 		return
 	case "bash", "sh", "zsh", "source", ".":
+		r.judged()
 		c.checkScriptArg(r, call, at)
 		return
 	}
-	if strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasPrefix(name, "~") {
-		c.checkExecutable(r, call.Dir, prog, at)
+	if c.judgeEcosystem(r, call, at) {
+		r.judged()
+		return
 	}
+	if strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasPrefix(name, "~") {
+		r.judged()
+		c.checkExecutable(r, call.Dir, prog, at)
+		return
+	}
+	r.unjudged(name)
 }
 
 func (r *report) addWord(w command.Word, at locate, rule, suggestion, format string, args ...any) {
@@ -280,8 +342,16 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return
 	}
-	switch c.opts.Repo.Stat(p) {
+	kind, made := c.stat(r, p)
+	if made {
+		return // built or fetched earlier on the page
+	}
+	switch kind {
 	case repo.Missing:
+		if !c.evidentlyLocal(r, prog.Text, dir) {
+			r.declined = true
+			return
+		}
 		hint := c.nearbyName(p)
 		r.addWord(prog, at, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
@@ -296,8 +366,11 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 // checkMentionedPath: a path quoted alone must exist, as file or folder.
 func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 	w := call.Words[0]
-	p := path.Join(call.Dir, w.Text)
-	if p == ".." || strings.HasPrefix(p, "../") || c.opts.Repo.Stat(p) != repo.Missing {
+	p, ok := localPath(call.Dir, w)
+	if !ok {
+		return
+	}
+	if k, _ := c.stat(r, p); k != repo.Missing || c.isGenerated(p) {
 		return
 	}
 	r.addWord(w, at, ruleScript, shellPath(w.Text, call.Dir, c.nearbyName(p)), "%s does not exist", w.Text)
@@ -331,14 +404,11 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 		return
 	}
 	file := args[0]
-	if strings.HasPrefix(file.Text, "/") || strings.HasPrefix(file.Text, "~") {
+	p, ok := localPath(call.Dir, file)
+	if !ok {
 		return
 	}
-	p := path.Join(call.Dir, file.Text)
-	if p == ".." || strings.HasPrefix(p, "../") {
-		return
-	}
-	switch c.opts.Repo.Stat(p) {
+	switch k, _ := c.stat(r, p); k {
 	case repo.Missing:
 		r.addWord(file, at, ruleScript, shellPath(file.Text, call.Dir, c.nearbyName(p)), "%s does not exist", file.Text)
 	case repo.Dir:
@@ -394,6 +464,9 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	if dir == "" {
 		return
 	}
+	if r.session.made(path.Join(dir, cmp.Or(file, "Makefile"))) {
+		return // a Makefile that configure, cmake or a clone wrote
+	}
 	mf := c.opts.Repo.Makefile(dir, file)
 	if mf == nil {
 		where := "the repository root"
@@ -408,10 +481,10 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		return
 	}
 	for _, t := range targets {
-		if t.Dynamic() || mf.Has(t.Text) {
+		if t.Dynamic() || mf.Has(t.Text) || isPlaceholder(t.Text) {
 			continue
 		}
-		hint := suggest.Nearest(t.Text, mf.Targets)
+		hint := c.nearest(t.Text, mf.Targets)
 		if hint != "" {
 			hint = "`make " + hint + "`"
 		}
@@ -426,3 +499,121 @@ func isNumber(s string) bool {
 var variableName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*$`)
 
 func isVariable(s string) bool { return variableName.MatchString(s) }
+
+// checkChdir: a cd into a folder of the repository that is not there is a
+// broken step; so is a cd into a file. A folder the page does not explain
+// at all (made by a tool docscheck does not know, such as a project
+// generator) is not judged, and neither are the commands after it.
+func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at locate) {
+	args := call.Args()
+	for len(args) > 0 && strings.HasPrefix(args[0].Text, "-") && args[0].Text != "-" {
+		args = args[1:]
+	}
+	if len(args) == 0 || call.Program() == "popd" {
+		return
+	}
+	target := args[0]
+	var evident []string // where the path's first folder is there
+	notFolder := false
+	for _, d := range dirs {
+		p, ok := localPath(d, target)
+		if !ok {
+			return
+		}
+		switch k, made := c.stat(r, p); {
+		case made || k == repo.Dir:
+			return
+		case k == repo.File:
+			notFolder = true
+		}
+		top, _, nested := strings.Cut(path.Clean(target.Text), "/")
+		if nested && top != ".." && c.opts.Repo.Stat(path.Join(d, top)) == repo.Dir {
+			evident = append(evident, p)
+		}
+	}
+	switch {
+	case notFolder:
+		r.addWord(target, at, ruleScript, "", "cd %s: not a folder", target.Text)
+	case len(evident) > 0:
+		hint := shellPath(target.Text, path.Dir(evident[0]), c.nearbyName(evident[0]))
+		r.addWord(target, at, ruleScript, hint, "cd %s: no such folder", target.Text)
+	}
+}
+
+// generatedFolders are the folders build tools write and repositories do
+// not commit. A path mentioned below one ("Default: `./.vitepress/dist`")
+// names a build output, not a file of the repository.
+var generatedFolders = map[string]bool{
+	"dist": true, "build": true, "out": true, "target": true, "cache": true, ".cache": true,
+	"node_modules": true, "coverage": true, "bin": true, "tmp": true, ".venv": true, "venv": true,
+	"__pycache__": true, ".next": true, ".nuxt": true, ".output": true, "site": true, ".docusaurus": true,
+}
+
+// isGenerated reports whether a missing path is a build or run-time
+// output: the first part of it that is not in the repository is a
+// generated folder or a hidden name (".task", ".env").
+func (c *Checker) isGenerated(p string) bool {
+	parts := strings.Split(p, "/")
+	for i := range parts {
+		if c.opts.Repo.Stat(strings.Join(parts[:i+1], "/")) != repo.Missing {
+			continue
+		}
+		return generatedFolders[parts[i]] || strings.HasPrefix(parts[i], ".")
+	}
+	return false
+}
+
+// isHistory: a changelog records what was true when each entry was
+// written ("Added `./runtests`" in 2016); its commands are history, not
+// instructions, so they are not judged. Its links still are.
+func isHistory(page string) bool {
+	base := strings.ToUpper(path.Base(page))
+	for _, prefix := range []string{"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE-NOTES", "RELEASE_NOTES", "RELEASENOTES"} {
+		if strings.HasPrefix(base, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPlaceholder: "make semconv-generate ..." shows where more goes.
+func isPlaceholder(word string) bool {
+	return word == "..." || word == "…" || strings.HasPrefix(word, "<") && strings.HasSuffix(word, ">")
+}
+
+// evidentlyLocal decides whether a missing program path is meant to be a
+// file of the repository, as a reader would:
+//   - a log line pasted into a shell block ("2025/12/22 15:00 INFO ...")
+//     starts with a digit: output, not a program;
+//   - a path into a generated folder (bin/helm, build/app) is an output of
+//     a build the page does not show;
+//   - a bare "./name" without an extension is a program the reader builds
+//     or downloads (the Temporal CLI from a release page), unless the
+//     repository has an executable file of a near name (a typo).
+func (c *Checker) evidentlyLocal(r *report, prog, dir string) bool {
+	rel := strings.TrimPrefix(prog, "./")
+	if rel == "" || rel[0] >= '0' && rel[0] <= '9' {
+		return false
+	}
+	first, _, nested := strings.Cut(rel, "/")
+	if generatedFolders[first] && c.opts.Repo.Stat(path.Join(dir, first)) == repo.Missing {
+		return false
+	}
+	if !nested && !strings.Contains(rel, ".") && strings.HasPrefix(prog, "./") {
+		hint := c.nearbyName(path.Join(dir, rel))
+		if hint != "" && c.opts.Repo.Stat(hint) == repo.File && c.opts.Repo.Executable(hint) {
+			return true
+		}
+		// A typo of a program the page built ("go build -o widget", then
+		// "./widgte").
+		var made []string
+		for p := range r.session.created {
+			if path.Dir(p) == dir {
+				made = append(made, path.Base(p))
+			}
+		}
+		slices.Sort(made)
+		return suggest.Nearest(rel, made) != ""
+	}
+	return true
+}

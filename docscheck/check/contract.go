@@ -25,6 +25,11 @@ type Config struct {
 	SiteRoot string `json:"site_root,omitempty"`
 	// Pages are the per-page contracts.
 	Pages []Contract `json:"pages"`
+	// Ignore silences findings on purpose (see Ignore).
+	Ignore []Ignore `json:"ignore,omitempty"`
+	// Tools is the root-relative path of a tools manifest (clispec.Manifest)
+	// describing the repository's own command lines and proofs.
+	Tools string `json:"tools,omitempty"`
 }
 
 // Contract is what one page must contain.
@@ -63,12 +68,18 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 		seen[cfg.Pages[i].Path] = true
 	}
+	for i := range cfg.Ignore {
+		if err := cfg.Ignore[i].compile(); err != nil {
+			return Config{}, fmt.Errorf("parse config: ignore[%d]: %w", i, err)
+		}
+	}
 	return cfg, nil
 }
 
 func (c *Checker) checkContracts(r *report) {
 	for _, ct := range c.opts.Contracts {
 		if ct.Path == r.page.path {
+			r.judged()
 			c.checkContract(r, ct)
 		}
 	}

@@ -105,3 +105,25 @@ func TestParseConfigRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestParseConfigIgnores(t *testing.T) {
+	tests := []struct {
+		json, wantErr string
+	}{
+		{`{"pages":[],"ignore":[{"rule":"script","reason":"lives in the ops repository"}]}`, ""},
+		{`{"pages":[],"ignore":[{"path":"docs/*.md","pattern":"ops/"}]}`, ""},
+		{`{"pages":[],"ignore":[{"reason":"nothing to match"}]}`, "ignore[0]: needs a path, a rule or a pattern"},
+		{`{"pages":[],"ignore":[{"pattern":"("}]}`, "ignore[0]: pattern"},
+		{`{"pages":[],"ignore":[{"path":"[x"}]}`, "ignore[0]: path"},
+		{`{"pages":[],"ignore":[{"rules":"script"}]}`, "unknown field"},
+	}
+	for _, tt := range tests {
+		_, err := ParseConfig([]byte(tt.json))
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tt.json, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%s: error %v, want one containing %q", tt.json, err, tt.wantErr)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"path"
 	"regexp"
 	"slices"
@@ -89,7 +90,7 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 	var pkgDirs []string
 	allKnown := true
 	for _, p := range g.pkgs {
-		dirs, known, ok := c.resolveGoPackage(dir, module, p.Text)
+		dirs, known, ok := c.resolveGoPackage(r, dir, module, p.Text)
 		if p.Dynamic() || !known {
 			allKnown = false
 			continue
@@ -129,12 +130,32 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 // resolveGoPackage maps a package argument to repository folders. known is
 // false for arguments docscheck does not judge (standard library, other
 // modules, .go file lists).
-func (c *Checker) resolveGoPackage(dir, module, arg string) (dirs []string, known, ok bool) {
+func (c *Checker) resolveGoPackage(r *report, dir, module, arg string) (dirs []string, known, ok bool) {
+	// go install pkg@version names pkg: this module's packages are judged
+	// against the tree, other modules' are not checked.
+	arg, _, _ = strings.Cut(arg, "@")
 	var rel string
 	switch {
+	case isURL(arg):
+		return nil, false, false
+	case strings.HasSuffix(arg, ".go") && strings.ContainsAny(arg, "*?["):
+		// A file glob the shell expands: some file must match.
+		d, pattern := path.Split(path.Join(dir, arg))
+		d = cmp.Or(strings.TrimSuffix(d, "/"), ".")
+		for _, n := range c.opts.Repo.Names(d) {
+			if ok, _ := path.Match(pattern, n); ok {
+				return nil, true, true
+			}
+		}
+		return nil, true, false
+	case strings.HasSuffix(arg, ".go") && module != "" && strings.HasPrefix(arg, module+"/"):
+		// A file named by import path (GOPATH-era docs): the file in this
+		// tree is meant.
+		return nil, true, c.opts.Repo.Stat(strings.TrimPrefix(arg, module+"/")) == repo.File
 	case strings.HasSuffix(arg, ".go"):
 		p := path.Join(dir, arg)
-		return nil, true, c.opts.Repo.Stat(p) == repo.File
+		k, _ := c.stat(r, p)
+		return nil, true, k == repo.File
 	case arg == "." || arg == ".." || strings.HasPrefix(arg, "./") || strings.HasPrefix(arg, "../"):
 		rel = path.Join(dir, arg)
 	case module != "" && (arg == module || strings.HasPrefix(arg, module+"/")):

@@ -1,13 +1,13 @@
 package check
 
 import (
+	"bytes"
 	"net/url"
 	"path"
 	"regexp"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
-	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -39,12 +39,16 @@ type externalLink struct {
 func (c *Checker) checkLinks(r *report) []externalLink {
 	var ext []externalLink
 	check := func(dest string, offset int) {
+		r.judged()
 		if e, ok := c.checkTarget(r, dest, offset); ok {
 			line, col := r.page.position(offset)
 			ext = append(ext, externalLink{path: r.page.path, line: line, col: col, target: e})
 		}
 	}
 	src := r.page.source
+	// An unresolved "[text][label]" needs "][" in the source; most pages
+	// have none, and then the per-block text scan is skipped.
+	refSyntax := bytes.Contains(src, []byte("]["))
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -72,7 +76,7 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
 			return ast.WalkSkipChildren, nil
 		default:
-			if n.Type() == ast.TypeBlock || n.Kind() == ast.KindEmphasis || n.Kind() == ast.KindLink {
+			if refSyntax && (n.Type() == ast.TypeBlock || n.Kind() == ast.KindEmphasis || n.Kind() == ast.KindLink) {
 				c.checkMissingRefs(r, n)
 			}
 		}
@@ -113,6 +117,11 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 			label := s[m[4]:m[5]]
 			if label == "" {
 				label = s[m[2]:m[3]]
+			}
+			if strings.HasPrefix(label, "^") || keyNames[strings.ToLower(label)] || keyNames[strings.ToLower(s[m[2]:m[3]])] {
+				// A footnote, or keys in brackets ("press [tab][tab]"):
+				// meant to read as written.
+				continue
 			}
 			r.add(offsets[m[0]], ruleReference, "", "reference [%s] has no definition", label)
 		}
@@ -168,15 +177,28 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 	}
 	var resolved string
 	var kind repo.Kind
+	site := c.site(r.page.path)
 	if strings.HasPrefix(decoded, "/") {
-		resolved, kind = c.resolveRooted(decoded)
+		resolved, kind = c.resolveRooted(site, decoded)
 	} else {
 		joined := path.Join(path.Dir(r.page.path), decoded)
 		if joined == ".." || strings.HasPrefix(joined, "../") {
 			r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
 			return "", false
 		}
-		resolved, kind = c.resolveRelative(joined, strings.HasSuffix(decoded, "/"))
+		if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
+			// MkDocs normalises "x.md/" to the page x.md.
+			decoded = strings.TrimSuffix(decoded, "/")
+			joined = strings.TrimSuffix(joined, "/")
+		}
+		resolved, kind = c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
+		if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
+			// MkDocs serves a/b.md at a/b/: a link written for the site
+			// resolves from there.
+			if served, alt := c.resolveRelative(site, path.Join(servedDir(r.page.path), decoded), strings.HasSuffix(decoded, "/")); alt != repo.Missing {
+				resolved, kind = served, alt
+			}
+		}
 	}
 	if kind == repo.Missing {
 		hint := ""
@@ -213,37 +235,61 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 
 func quoteTarget(s string) string { return "`" + s + "`" }
 
-// resolveRooted maps a "/..." link: onto the site root when one is set,
-// else onto the repository root (as GitHub does for files in a repository).
-func (c *Checker) resolveRooted(p string) (string, repo.Kind) {
-	if c.opts.SiteRoot == "" {
+// resolveRooted maps a "/..." link: onto the site's roots when the page
+// belongs to a docs site, else onto the repository root (as GitHub does for
+// files in a repository).
+func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
+	if site == nil {
 		rel := path.Clean(strings.TrimPrefix(p, "/"))
 		if rel == "" {
 			rel = "."
 		}
 		return rel, c.opts.Repo.Stat(rel)
 	}
-	return c.resolveRelative(path.Join(c.opts.SiteRoot, p), strings.HasSuffix(p, "/"))
+	var first string
+	for i, root := range site.Roots {
+		resolved, kind := c.resolveRelative(site, path.Join(root, p), strings.HasSuffix(p, "/"))
+		if kind != repo.Missing {
+			return resolved, kind
+		}
+		if i == 0 {
+			first = resolved
+		}
+	}
+	return first, repo.Missing
 }
 
-// resolveRelative finds the file a repository-relative link names. With a
-// site root, a docs site's clean URLs are tried too: "x/" → x/index.md,
-// "x" → x.md, "x.html" → x.md.
-func (c *Checker) resolveRelative(p string, dirSlash bool) (string, repo.Kind) {
+// servedDir is the folder a MkDocs page is served as: a/b.md at a/b/,
+// a/index.md and a/README.md at a/.
+func servedDir(page string) string {
+	base := path.Base(page)
+	if strings.EqualFold(base, "index.md") || strings.EqualFold(base, "README.md") {
+		return path.Dir(page)
+	}
+	return strings.TrimSuffix(page, path.Ext(page))
+}
+
+// resolveRelative finds the file a repository-relative link names. On a
+// docs site, clean URLs are tried too: "x/" → x/index.md, "x" → x.md,
+// "x.html" → x.md (and .mdx).
+func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (string, repo.Kind) {
 	if p == "" {
 		p = "."
 	}
 	kind := c.opts.Repo.Stat(p)
-	if kind != repo.Missing && (kind == repo.Dir || !dirSlash) && (c.opts.SiteRoot == "" || kind == repo.File) {
+	if kind != repo.Missing && (kind == repo.Dir || !dirSlash) && (site == nil || kind == repo.File) {
 		return p, kind
 	}
-	if c.opts.SiteRoot != "" {
+	if site != nil {
 		var candidates []string
 		if dirSlash || kind == repo.Dir {
-			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"))
+			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"), path.Join(p, "index.mdx"))
+			if site.DirectoryURLs {
+				candidates = append(candidates, p+".md") // MkDocs serves x.md at x/
+			}
 		} else {
 			base := strings.TrimSuffix(p, ".html")
-			candidates = append(candidates, base+".md", path.Join(base, "index.md"))
+			candidates = append(candidates, base+".md", path.Join(base, "index.md"), base+".mdx", path.Join(base, "index.mdx"))
 		}
 		for _, cand := range candidates {
 			if c.opts.Repo.Stat(cand) == repo.File {
@@ -273,7 +319,7 @@ func (c *Checker) nearbyName(p string) string {
 		}
 		return ""
 	}
-	if n := suggest.Nearest(base, c.opts.Repo.Names(dir)); n != "" {
+	if n := c.nearest(base, c.opts.Repo.Names(dir)); n != "" {
 		return path.Join(dir, n)
 	}
 	return ""
@@ -298,23 +344,30 @@ func relativeTo(dir, target string) string {
 // checkAnchor reports a fragment that names no heading or id on target.
 // inFile is "" for the page itself.
 func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset int, inFile string) {
-	if fragment == "" || fragment == "top" {
+	if fragment == "" || fragment == "top" || target.tooComplex != "" {
 		return
 	}
 	frag, err := url.PathUnescape(fragment)
 	if err != nil {
 		frag = fragment
 	}
-	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] {
+	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] || target.generated {
 		return
 	}
 	where := "on this page"
 	if inFile != "" {
 		where = "in " + inFile
 	}
-	hint := suggest.Nearest(frag, target.anchorList)
+	hint := c.nearest(frag, target.anchorList)
 	if hint != "" {
 		hint = "#" + hint
 	}
 	r.add(offset, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+}
+
+// keyNames are keyboard keys that prose writes in brackets.
+var keyNames = map[string]bool{
+	"tab": true, "enter": true, "return": true, "esc": true, "escape": true, "space": true,
+	"ctrl": true, "alt": true, "shift": true, "cmd": true, "meta": true, "up": true, "down": true,
+	"left": true, "right": true, "backspace": true, "delete": true, "del": true, "home": true, "end": true,
 }

@@ -7,17 +7,18 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/prodproof/prodproof/docscheck/slug"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-	"github.com/yuin/goldmark/util"
 )
 
 // markdown parses GitHub Flavored Markdown; docscheck only reads the AST.
-var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+// Footnotes ([^1]) are GitHub's too: without them a footnote reference
+// would read as a reference link without a definition.
+var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote))
 
 // page is one parsed Markdown file.
 type page struct {
@@ -30,6 +31,13 @@ type page struct {
 	anchors map[string]bool
 	// anchorList keeps the anchors in page order, for suggestions.
 	anchorList []string
+	// generated is set when a plugin writes part of the page at build time
+	// (a "::: module.name" line of mkdocstrings, mkdocs-click, mkautodoc):
+	// its anchors are unknowable and not judged.
+	generated bool
+	// tooComplex, when set, says why the page was over its budget and not
+	// parsed (budget.go); its anchors are then unknown.
+	tooComplex string
 }
 
 type heading struct {
@@ -38,7 +46,9 @@ type heading struct {
 	offset int
 }
 
-func parsePage(path string, source []byte, style slug.Style) *page {
+func parsePage(path string, source []byte, style anchor.Style) *page {
+	source = bytes.TrimPrefix(source, []byte("\uFEFF"))
+	source = blankFrontMatter(source)
 	p := &page{path: path, source: source, anchors: map[string]bool{}}
 	p.lineStarts = append(p.lineStarts, 0)
 	for i, b := range source {
@@ -48,7 +58,24 @@ func parsePage(path string, source []byte, style slug.Style) *page {
 	}
 	p.doc = markdown.Parser().Parse(text.NewReader(source), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
+	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
+		p.generated = autodocLine.Match(source)
+		// attr_list ids after inline text: "**`locale`**{ #mkdocs-locale }".
+		for _, m := range attrListID.FindAllSubmatch(source, -1) {
+			if id := string(m[1]); !p.anchors[id] {
+				p.anchors[id] = true
+				p.anchorList = append(p.anchorList, id)
+			}
+		}
+	}
 	return p
+}
+
+// Anchors lists, in page order, every id that a "#fragment" link may name
+// on a page with this Markdown source: heading slugs of the given style and
+// the ids of raw HTML elements.
+func Anchors(source []byte, style anchor.Style) []string {
+	return parsePage("", source, style).anchorList
 }
 
 // position turns a byte offset into a 1-based line and byte column.
@@ -65,12 +92,16 @@ var (
 	htmlIDAttr = regexp.MustCompile(`(?i)\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))`)
 	// customID is VitePress's "## Heading {#custom-id}".
 	customID = regexp.MustCompile(`\s*\{#([^{}\s]+)\}\s*$`)
+	// attrListID is Python-Markdown's attr_list "{ #id .class }" (also
+	// "{: #id }"), on a heading or after inline text, as MkDocs pages use it.
+	attrListID    = regexp.MustCompile(`\{:?\s*(?:\.[\w-]+\s+)*#([\w-]+)[^{}\n]*\}`)
+	attrListAtEnd = regexp.MustCompile(`\s*\{:?\s*(?:\.[\w-]+\s+)*#([\w-]+)[^{}\n]*\}\s*$`)
 )
 
-func (p *page) collectAnchors(style slug.Style) {
-	slugs := slug.NewSet(style)
+func (p *page) collectAnchors(style anchor.Style) {
+	slugs := anchor.NewSet(style)
 	add := func(id string) {
-		if !p.anchors[id] {
+		if id != "" && !p.anchors[id] {
 			p.anchors[id] = true
 			p.anchorList = append(p.anchorList, id)
 		}
@@ -81,9 +112,13 @@ func (p *page) collectAnchors(style slug.Style) {
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			t := plainText(n, p.source)
+			t := anchor.Text(n, p.source)
 			var s string
-			if m := customID.FindStringSubmatch(t); m != nil && style == slug.VitePress {
+			mkdocs := style == anchor.MkDocs || style == anchor.MkDocsUnicode
+			if m := customID.FindStringSubmatch(t); m != nil && style == anchor.VitePress {
+				t = strings.TrimSuffix(t, m[0])
+				s = slugs.Reserve(m[1])
+			} else if m := attrListAtEnd.FindStringSubmatch(t); m != nil && mkdocs {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
 			} else {
@@ -110,44 +145,6 @@ func htmlIDs(s string) []string {
 		ids = append(ids, html.UnescapeString(m[1]+m[2]+m[3]))
 	}
 	return ids
-}
-
-// plainText is a heading's text as a browser's textContent would give it:
-// the text of emphasis, links and code spans included, HTML tags and images
-// left out, escapes and entities resolved.
-func plainText(n ast.Node, source []byte) string {
-	var b strings.Builder
-	var walk func(ast.Node)
-	walk = func(n ast.Node) {
-		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			switch c := c.(type) {
-			case *ast.Text:
-				v := c.Segment.Value(source)
-				if !c.IsRaw() {
-					v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
-				}
-				b.Write(v)
-				if c.SoftLineBreak() {
-					b.WriteByte(' ')
-				}
-			case *ast.String:
-				b.Write(c.Value)
-			case *ast.CodeSpan:
-				for t := c.FirstChild(); t != nil; t = t.NextSibling() {
-					if tx, ok := t.(*ast.Text); ok {
-						b.Write(tx.Segment.Value(source))
-					}
-				}
-			case *ast.AutoLink:
-				b.Write(c.Label(source))
-			case *ast.RawHTML, *ast.Image:
-			default:
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	return b.String()
 }
 
 // blockText joins the lines of a block (code or HTML).
@@ -182,4 +179,63 @@ func nodeOffset(n ast.Node, source []byte) int {
 		return nodeOffset(p, source)
 	}
 	return -1
+}
+
+// blankFrontMatter turns a leading YAML (---) or TOML (+++) front matter
+// block into blank lines: it is metadata, not a heading or a paragraph, and
+// blanking rather than cutting keeps every line number right. A block that
+// is never closed is left alone.
+func blankFrontMatter(source []byte) []byte {
+	var fence string
+	switch {
+	case bytes.HasPrefix(source, []byte("---\n")), bytes.HasPrefix(source, []byte("---\r\n")):
+		fence = "---"
+	case bytes.HasPrefix(source, []byte("+++\n")), bytes.HasPrefix(source, []byte("+++\r\n")):
+		fence = "+++"
+	default:
+		return source
+	}
+	end := -1
+	for i := bytes.IndexByte(source, '\n') + 1; i > 0 && i < len(source); {
+		next := bytes.IndexByte(source[i:], '\n')
+		line := source[i:]
+		if next >= 0 {
+			line = source[i : i+next]
+		}
+		if string(bytes.TrimRight(line, " \r")) == fence || fence == "---" && string(bytes.TrimRight(line, " \r")) == "..." {
+			end = i + len(line)
+			break
+		}
+		if next < 0 {
+			break
+		}
+		i += next + 1
+	}
+	if end < 0 {
+		return source
+	}
+	out := bytes.Clone(source)
+	for i := 0; i < end; i++ {
+		if out[i] != '\n' && out[i] != '\r' {
+			out[i] = ' '
+		}
+	}
+	return out
+}
+
+// autodocLine is a "::: identifier" line that an MkDocs plugin replaces
+// with generated documentation.
+var autodocLine = regexp.MustCompile(`(?m)^:::[ \t]+[\w.:-]+[ \t]*$`)
+
+// snippetInclude is pymdownx.snippets' include line: --8<-- "file".
+var snippetInclude = regexp.MustCompile(`(?m)^[ \t]*-+8<-+[ \t]+["']([^"'\n]+)["'][ \t]*$`)
+
+// includes lists the files a page pulls in with snippet lines; their
+// headings are the page's headings on the site.
+func (p *page) includes() []string {
+	var out []string
+	for _, m := range snippetInclude.FindAllSubmatch(p.source, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -65,6 +66,15 @@ func (c *Checker) checkTool(r *report, t clispec.Tool, words []command.Word, at 
 		hint := ""
 		if bad := badFlagName(err); bad != "" {
 			hint = suggest.Nearest("--"+bad, names)
+		} else if m := invalidValue.FindStringSubmatch(err.Error()); m != nil {
+			// A value the flag refuses: offer the nearest of its choices.
+			if f := fs.Lookup(m[2]); f != nil {
+				if ch, ok := f.Value.(clispec.Chooser); ok {
+					if v := suggest.Nearest(m[1], ch.Choices()); v != "" {
+						hint = "`--" + m[2] + " " + v + "`"
+					}
+				}
+			}
 		}
 		r.addWord(wordAt(idx), at, ruleCommand, hint, "`%s`: %s", name, flagError(err))
 		return
@@ -154,6 +164,9 @@ func (c *Checker) unknownSubcommand(r *report, t clispec.Tool, args []string, wo
 }
 
 // badFlagName pulls the flag name out of the flag package's error.
+// invalidValue is the flag package's error for a refused value.
+var invalidValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([^:\s]+): `)
+
 func badFlagName(err error) string {
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {

@@ -6,32 +6,43 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
-
-	"github.com/prodproof/prodproof/internal/clispec"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-func runCLI(t *testing.T, project Project, args ...string) (string, string, int) {
+func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Run(context.Background(), args, &stdout, &stderr, project)
+	code := Run(context.Background(), args, &stdout, &stderr)
 	return stdout.String(), stderr.String(), code
 }
 
 // TestGolden runs docscheck on the fixture repository in each output
-// format and compares the output with testdata/golden/*.golden.
+// format and compares stdout, then the stderr summary, with
+// testdata/golden/*.golden. GITHUB_WORKSPACE is the fixture's parent, so
+// annotation and SARIF paths start with "repo/".
 func TestGolden(t *testing.T) {
-	for _, format := range []string{"text", "json", "github"} {
+	workspace, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_WORKSPACE", workspace)
+	for _, format := range []string{"text", "json", "github", "sarif"} {
 		t.Run(format, func(t *testing.T) {
-			out, _, code := runCLI(t, Project{}, "--root", filepath.Join("testdata", "repo"), "--format", format)
+			out, stderr, code := runCLI(t, "--root", filepath.Join("testdata", "repo"), "--format", format)
 			if code != ExitFindings {
 				t.Errorf("exit status %d, want %d", code, ExitFindings)
 			}
+			got := out + "--- stderr\n" + stderr
+			if !utf8.ValidString(got) {
+				t.Errorf("output is not valid UTF-8:\n%q", got)
+			}
 			golden := filepath.Join("testdata", "golden", format+".golden")
 			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -39,11 +50,80 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (run with -update to create it)", err)
 			}
-			if out != string(want) {
-				t.Errorf("output differs from %s (run with -update if intended)\n--- got\n%s\n--- want\n%s", golden, out, want)
+			if got != string(want) {
+				t.Errorf("output differs from %s (run with -update if intended)\n--- got\n%s\n--- want\n%s", golden, got, want)
 			}
 		})
 	}
+}
+
+// TestSummaryOnCleanRun: a clean run says what it checked, too.
+func TestSummaryOnCleanRun(t *testing.T) {
+	out, stderr, code := runCLI(t, "--root", filepath.Join("testdata", "repo"), "docs/clean.md")
+	if code != ExitClean || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	want := "docscheck: 1 file, 2 checks, 0 findings, 0 commands not checked\n"
+	if stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+}
+
+// TestHelpListsEveryFlag: --help names every flag docscheck parses, on
+// stdout, with exit status 0.
+func TestHelpListsEveryFlag(t *testing.T) {
+	out, _, code := runCLI(t, "--help")
+	if code != ExitClean {
+		t.Errorf("exit %d", code)
+	}
+	flags(&options{}).VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(out, "-"+f.Name+" ") && !strings.Contains(out, "-"+f.Name+"\n") {
+			t.Errorf("--help does not list -%s:\n%s", f.Name, out)
+		}
+	})
+	for _, s := range []string{"usage: docscheck", "Exit status", "sarif"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("--help lacks %q", s)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, code := runCLI(t, "--version")
+	if code != ExitClean || !strings.HasPrefix(out, "docscheck ") || strings.TrimSpace(out) == "docscheck" {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+}
+
+func TestCheckoutPrefix(t *testing.T) {
+	checkout := t.TempDir()
+	if err := os.Mkdir(filepath.Join(checkout, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(checkout, "site", "docs")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ root, workspace, want string }{
+		{checkout, "", ""},
+		{sub, "", "site/docs"},
+		{sub, filepath.Join(checkout, "site"), "docs"},
+		{checkout, sub, ""}, // the root outside the workspace: paths stay root-relative
+	}
+	for _, tt := range tests {
+		if got := checkoutPrefix(tt.root, tt.workspace); got != tt.want {
+			t.Errorf("checkoutPrefix(%s, %q) = %q, want %q", tt.root, tt.workspace, got, tt.want)
+		}
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }
 
 func TestExitStatus(t *testing.T) {
@@ -63,6 +143,11 @@ func TestExitStatus(t *testing.T) {
 		{"bad format", []string{"--root", root, "--format", "xml"}, ExitUsage},
 		{"bad slug", []string{"--root", root, "--slug", "gitlab"}, ExitUsage},
 		{"missing path", []string{"--root", root, "docs/missing.md"}, ExitUsage},
+		{"path outside the root", []string{"--root", filepath.Join(root, "docs"), "../README.md"}, ExitUsage},
+		{"absolute path outside the root", []string{"--root", filepath.Join(root, "docs"), mustAbs(t, filepath.Join(root, "README.md"))}, ExitUsage},
+		{"negative timeout", []string{"--root", root, "--timeout", "-1s"}, ExitUsage},
+		{"stray argument to --version", []string{"--version", "--nope"}, ExitUsage},
+		{"version", []string{"--version"}, ExitClean},
 		{"missing root", []string{"--root", filepath.Join(root, "nope")}, ExitUsage},
 		{"bad config", []string{"--root", root, "--config", badConfig}, ExitUsage},
 		{"unreadable config", []string{"--root", root, "--config", filepath.Join(root, "nope.json")}, ExitUsage},
@@ -70,7 +155,7 @@ func TestExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, stderr, code := runCLI(t, Project{}, tt.args...)
+			_, stderr, code := runCLI(t, tt.args...)
 			if code != tt.want {
 				t.Errorf("exit status %d, want %d; stderr:\n%s", code, tt.want, stderr)
 			}
@@ -78,29 +163,43 @@ func TestExitStatus(t *testing.T) {
 	}
 }
 
-// TestProjectToolsOnlyInThisRepository: the project's tools and proofs are
-// judged when the root's module is this project's, and not elsewhere.
-func TestProjectToolsOnlyInThisRepository(t *testing.T) {
-	project := Project{
-		Tools: []clispec.Tool{{Name: "proofs", Package: "./proofs", Commands: []clispec.Command{
-			{Path: []string{"run"}, Flags: func() *flag.FlagSet {
-				fs := flag.NewFlagSet("proofs run", flag.ContinueOnError)
-				fs.String("db", "auto", "")
-				return fs
-			}, Args: func([]string) error { return nil }},
-		}}},
-		ProofNames:    []string{"worker_crash_recovers_job"},
-		ProofCommands: []string{"proofs run"},
-	}
-	out, _, code := runCLI(t, project, "--root", filepath.Join("testdata", "project"))
+// TestToolsFromManifest: a repository's own tools and proofs are judged
+// from the tools manifest its config names, and not in a repository
+// without one.
+func TestToolsFromManifest(t *testing.T) {
+	out, _, code := runCLI(t, "--root", filepath.Join("testdata", "project"))
 	want := "docs/proofs.md:3:17: proof: \"worker_crash_recovers_jb\" is not a registered proof (did you mean worker_crash_recovers_job?)\n" +
-		"docs/proofs.md:4:16: command: `docscheck`: unknown flag --formt (did you mean --format?)\n"
+		"docs/proofs.md:4:16: command: `docscheck`: unknown flag --formt (did you mean --format?)\n" +
+		"docs/proofs.md:5:25: command: `proofs run`: invalid value \"lcoal\" for flag -db: \"lcoal\" is not one of auto, url, docker, local (did you mean `--db local`?)\n"
 	if code != ExitFindings || out != want {
 		t.Errorf("exit %d, output:\n%s\nwant:\n%s", code, out, want)
 	}
 	// The same tools are not known in another repository.
-	out, _, code = runCLI(t, project, "--root", filepath.Join("testdata", "repo"), "docs/clean.md")
+	out, _, code = runCLI(t, "--root", filepath.Join("testdata", "repo"), "docs/clean.md")
 	if code != ExitClean {
 		t.Errorf("foreign repository: exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestBadManifestIsUsageError(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(root, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("README.md", "# x\n")
+	for _, tc := range []struct{ config, manifest string }{
+		{`{"pages":[],"tools":"tools.json"}`, `{"version":1,"tools":[{"name":"t","commands":[{"path":[],"flags":[{"name":"x","kind":"nope"}]}]}]}`},
+		{`{"pages":[],"tools":"missing.json"}`, ``},
+		{`{"pages":[],"tools":"../outside.json"}`, ``},
+		{`{"pages":[{"path":"README.md","mention_all_proofs":true}]}`, ``},
+	} {
+		write("docscheck.json", tc.config)
+		write("tools.json", tc.manifest)
+		if _, stderr, code := runCLI(t, "--root", root); code != ExitUsage {
+			t.Errorf("config %s: exit %d, want %d; stderr: %s", tc.config, code, ExitUsage, stderr)
+		}
 	}
 }

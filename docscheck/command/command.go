@@ -40,6 +40,20 @@ type Call struct {
 	// following literal "cd" commands before this one ("." at the start).
 	// It is empty when a "cd" to an unknowable folder came first.
 	Dir string
+	// Outputs are the files the shell itself writes for this command: the
+	// targets of ">", ">>", "&>" and ">|" redirections.
+	Outputs []Word
+}
+
+// IsChdir reports whether the call is cd, pushd or popd. Such calls are
+// returned too, so that a reader can judge their target; the walker has
+// already applied them to the Dir of the calls after them.
+func (c Call) IsChdir() bool {
+	switch c.Program() {
+	case "cd", "pushd", "popd":
+		return true
+	}
+	return false
 }
 
 // Program is the first word's text.
@@ -52,16 +66,32 @@ func (c Call) Args() []Word { return c.Words[1:] }
 // commands inside subshells, blocks, conditionals, loops and command
 // substitutions.
 func Parse(src string) ([]Call, error) {
+	s, err := ParseScript(src)
+	return s.Calls, err
+}
+
+// Script is a parsed piece of shell text.
+type Script struct {
+	// Calls are its simple commands, as Parse returns them.
+	Calls []Call
+	// EndDir is the working folder after the text ran, relative to where it
+	// started ("." when it did not move); empty when unknowable.
+	EndDir string
+}
+
+// ParseScript is Parse that also tells where the text leaves the working
+// folder, so that a page's next code block can go on from there.
+func ParseScript(src string) (Script, error) {
 	p := parsers.Get().(*syntax.Parser)
 	f, err := p.Parse(strings.NewReader(src), "")
 	parsers.Put(p)
 	if err != nil {
-		return nil, fmt.Errorf("parse shell: %w", err)
+		return Script{}, fmt.Errorf("parse shell: %w", err)
 	}
 	w := &walker{}
 	dir := "."
 	w.stmts(f.Stmts, &dir)
-	return w.calls, nil
+	return Script{Calls: w.calls, EndDir: dir}, nil
 }
 
 // parsers reuses shell parsers: a new one allocates buffers that cost more
@@ -70,6 +100,8 @@ var parsers = sync.Pool{New: func() any { return syntax.NewParser(syntax.Variant
 
 type walker struct {
 	calls []Call
+	// pushed is the pushd stack.
+	pushed []string
 }
 
 func (w *walker) stmts(list []*syntax.Stmt, dir *string) {
@@ -92,7 +124,7 @@ func (w *walker) stmt(s *syntax.Stmt, dir *string) {
 		for _, arg := range c.Args {
 			w.substitutions(arg, *dir)
 		}
-		w.call(c, dir)
+		w.call(c, s.Redirs, dir)
 	case *syntax.BinaryCmd:
 		if c.Op == syntax.Pipe || c.Op == syntax.PipeAll {
 			// Each side of a pipe runs in its own subshell.
@@ -157,9 +189,18 @@ func (w *walker) substitutions(word *syntax.Word, dir string) {
 	})
 }
 
-func (w *walker) call(c *syntax.CallExpr, dir *string) {
+func (w *walker) call(c *syntax.CallExpr, redirs []*syntax.Redirect, dir *string) {
 	if len(c.Args) == 0 {
 		return
+	}
+	var outputs []Word
+	for _, r := range redirs {
+		switch r.Op {
+		case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.RdrClob:
+			if r.N == nil || r.N.Value == "1" || r.N.Value == "2" {
+				outputs = append(outputs, Word{Text: literal(r.Word), Line: int(r.Word.Pos().Line()), Col: int(r.Word.Pos().Col())})
+			}
+		}
 	}
 	words := make([]Word, len(c.Args))
 	for i, a := range c.Args {
@@ -169,11 +210,22 @@ func (w *walker) call(c *syntax.CallExpr, dir *string) {
 	if len(words) == 0 {
 		return
 	}
-	if words[0].Text == "cd" || words[0].Text == "pushd" {
+	call := Call{Words: words, Dir: *dir, Outputs: outputs}
+	w.calls = append(w.calls, call)
+	switch words[0].Text {
+	case "cd":
 		*dir = changeDir(*dir, words[1:])
-		return
+	case "pushd":
+		w.pushed = append(w.pushed, *dir)
+		*dir = changeDir(*dir, words[1:])
+	case "popd":
+		if n := len(w.pushed); n > 0 {
+			*dir = w.pushed[n-1]
+			w.pushed = w.pushed[:n-1]
+		} else {
+			*dir = ""
+		}
 	}
-	w.calls = append(w.calls, Call{Words: words, Dir: *dir})
 }
 
 // unwrap drops wrappers that run the rest of the line as the command.

@@ -1,5 +1,6 @@
-// Package finding holds what docscheck reports and writes it in the three
-// output formats: plain text, JSON and GitHub workflow annotations.
+// Package finding holds what docscheck reports and writes it in the four
+// output formats: plain text, JSON, GitHub workflow annotations and SARIF
+// 2.1.0 for code-scanning UIs.
 package finding
 
 import (
@@ -7,8 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Finding is one problem in one Markdown file.
@@ -27,11 +31,15 @@ type Finding struct {
 
 // String is the text form: "path:line:col: rule: message".
 func (f Finding) String() string {
-	msg := f.Message
+	return fmt.Sprintf("%s:%d:%d: %s: %s", f.Path, f.Line, f.Col, f.Rule, f.text())
+}
+
+// text is the message with its suggestion.
+func (f Finding) text() string {
 	if f.Suggestion != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", f.Suggestion)
+		return f.Message + fmt.Sprintf(" (did you mean %s?)", f.Suggestion)
 	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s", f.Path, f.Line, f.Col, f.Rule, msg)
+	return f.Message
 }
 
 // Sort orders findings by path, line, column, rule and message, and drops
@@ -50,6 +58,36 @@ func Sort(fs []Finding) []Finding {
 	return slices.Compact(fs)
 }
 
+// EscapeInvalidUTF8 writes every byte that is not part of valid UTF-8 as
+// \xNN, so a page with a stray Latin-1 byte cannot corrupt a terminal, a
+// workflow command or a JSON consumer, and the byte stays visible. A
+// backslash is left alone: docs are full of them.
+func EscapeInvalidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+	return b.String()
+}
+
+// escaped is f with every text field made valid UTF-8.
+func (f Finding) escaped() Finding {
+	f.Path = EscapeInvalidUTF8(f.Path)
+	f.Message = EscapeInvalidUTF8(f.Message)
+	f.Suggestion = EscapeInvalidUTF8(f.Suggestion)
+	return f
+}
+
 // Format names an output format.
 type Format string
 
@@ -57,56 +95,139 @@ const (
 	Text   Format = "text"
 	JSON   Format = "json"
 	GitHub Format = "github"
+	SARIF  Format = "sarif"
 )
 
-// ParseFormat accepts text, json or github.
+// Formats lists every format, for help texts.
+var Formats = []Format{Text, JSON, GitHub, SARIF}
+
+// ParseFormat accepts text, json, github or sarif.
 func ParseFormat(s string) (Format, error) {
-	switch Format(s) {
-	case Text, JSON, GitHub:
+	if slices.Contains(Formats, Format(s)) {
 		return Format(s), nil
 	}
-	return "", fmt.Errorf("unknown format %q (want text, json or github)", s)
+	return "", fmt.Errorf("unknown format %q (want text, json, github or sarif)", s)
+}
+
+// Stats count what a run looked at.
+type Stats struct {
+	// Files is how many Markdown files were read.
+	Files int `json:"files"`
+	// Checks is how many links, images, commands and contract rules were
+	// judged.
+	Checks int `json:"checks"`
+	// NotChecked counts, by program name, the commands quoted in shell
+	// blocks that docscheck cannot judge (curl, psql, ...).
+	NotChecked map[string]int `json:"not_checked"`
+	// Skipped counts files not checked because they exceeded a budget;
+	// each is also a finding.
+	Skipped int `json:"skipped,omitempty"`
+}
+
+// NotCheckedTotal is the number of commands not judged.
+func (s Stats) NotCheckedTotal() int {
+	n := 0
+	for _, v := range s.NotChecked {
+		n += v
+	}
+	return n
+}
+
+// Summary is the one line printed after every run, e.g.
+// "docscheck: 8 files, 412 checks, 0 findings, 23 commands not checked (curl 12, psql 6, git 5)".
+func (s Stats) Summary(findings int) string {
+	line := fmt.Sprintf("docscheck: %s, %s, %s, %s not checked",
+		plural(s.Files, "file"), plural(s.Checks, "check"), plural(findings, "finding"), plural(s.NotCheckedTotal(), "command"))
+	if len(s.NotChecked) > 0 {
+		programs := slices.SortedFunc(maps.Keys(s.NotChecked), func(a, b string) int {
+			return cmp.Or(cmp.Compare(s.NotChecked[b], s.NotChecked[a]), cmp.Compare(a, b))
+		})
+		var parts []string
+		for i, p := range programs {
+			if i == 5 {
+				parts = append(parts, "...")
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", EscapeInvalidUTF8(p), s.NotChecked[p]))
+		}
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	if s.Skipped > 0 {
+		line += fmt.Sprintf(", %d skipped as too complex", s.Skipped)
+	}
+	return line
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Report is the JSON document --format json writes.
 type Report struct {
-	// Version changes when a field changes meaning or goes away.
+	// Version changes when a field changes meaning or goes away; fields
+	// may be added within a version.
 	Version  int       `json:"version"`
 	Files    int       `json:"files"`
+	Stats    Stats     `json:"stats"`
 	Findings []Finding `json:"findings"`
 }
 
-// Write prints findings in the format. files is how many Markdown files
-// were checked.
-func Write(w io.Writer, format Format, findings []Finding, files int) error {
-	switch format {
+// Output says how to write a run's findings.
+type Output struct {
+	Format Format
+	// Prefix is joined in front of every path in the github and sarif
+	// formats, whose consumers want paths relative to the checkout, not to
+	// --root. Empty when the root is the checkout.
+	Prefix string
+	// Version is docscheck's version, for the SARIF tool record.
+	Version string
+	// Source returns a file's content by root-relative path, so SARIF
+	// columns can be given in UTF-16 code units; nil leaves them as bytes.
+	Source func(path string) ([]byte, error)
+}
+
+// Write prints findings in the output's format.
+func (o Output) Write(w io.Writer, findings []Finding, stats Stats) error {
+	clean := make([]Finding, len(findings))
+	for i, f := range findings {
+		clean[i] = f.escaped()
+	}
+	switch o.Format {
 	case JSON:
-		if findings == nil {
-			findings = []Finding{}
+		if stats.NotChecked == nil {
+			stats.NotChecked = map[string]int{}
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(Report{Version: 1, Files: files, Findings: findings})
+		return enc.Encode(Report{Version: 1, Files: stats.Files, Stats: stats, Findings: clean})
 	case GitHub:
-		for _, f := range findings {
-			msg := f.Message
-			if f.Suggestion != "" {
-				msg += fmt.Sprintf(" (did you mean %s?)", f.Suggestion)
-			}
+		for _, f := range clean {
 			if _, err := fmt.Fprintf(w, "::error file=%s,line=%d,col=%d,title=%s::%s\n",
-				escapeProperty(f.Path), f.Line, f.Col, escapeProperty("docscheck "+f.Rule), escapeData(msg)); err != nil {
+				escapeProperty(o.path(f.Path)), f.Line, f.Col, escapeProperty("docscheck "+f.Rule), escapeData(f.text())); err != nil {
 				return err
 			}
 		}
 		return nil
+	case SARIF:
+		return o.writeSARIF(w, clean, findings)
 	default:
-		for _, f := range findings {
+		for _, f := range clean {
 			if _, err := fmt.Fprintln(w, f.String()); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
+}
+
+func (o Output) path(p string) string {
+	if o.Prefix == "" || o.Prefix == "." {
+		return p
+	}
+	return path.Join(o.Prefix, p)
 }
 
 // escapeData escapes a workflow command message as the runner expects.

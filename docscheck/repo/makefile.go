@@ -16,6 +16,58 @@ type Makefile struct {
 	Patterns []string
 	// Default is the first ordinary target, or .DEFAULT_GOAL when set.
 	Default string
+	// Rules maps each explicit target to its prerequisites and recipe, so a
+	// reader can tell which files "make T" evidently writes.
+	Rules map[string]*Rule
+	// Vars holds the simple variable assignments (NAME = value and the
+	// like), last one wins; values are unexpanded.
+	Vars map[string]string
+}
+
+// Rule is what one target's rule lines say.
+type Rule struct {
+	Prereqs []string
+	// Recipe holds the recipe lines, tab and continuations removed.
+	Recipe []string
+}
+
+// Expand replaces $(NAME) and ${NAME} of known variables (recursively, a
+// few levels deep) and $@ with target. Anything else stays as it is.
+func (m *Makefile) Expand(s, target string) string {
+	for range 4 {
+		if !strings.Contains(s, "$") {
+			return s
+		}
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if s[i] != '$' || i+1 >= len(s) {
+				b.WriteByte(s[i])
+				continue
+			}
+			switch next := s[i+1]; next {
+			case '@':
+				b.WriteString(target)
+				i++
+				continue
+			case '(', '{':
+				closing := byte(')')
+				if next == '{' {
+					closing = '}'
+				}
+				if end := strings.IndexByte(s[i+2:], closing); end >= 0 {
+					name := s[i+2 : i+2+end]
+					if v, ok := m.Vars[name]; ok {
+						b.WriteString(v)
+						i += 2 + end
+						continue
+					}
+				}
+			}
+			b.WriteByte(s[i])
+		}
+		s = b.String()
+	}
+	return s
 }
 
 // Has reports whether make would find a rule for target.
@@ -64,8 +116,9 @@ func (r *Repo) Makefile(dir, name string) *Makefile {
 // skipping recipes, variable assignments and special targets, and following
 // literal include lines.
 func (r *Repo) parseMakefile(p string, seen map[string]bool) *Makefile {
-	m := &Makefile{Path: p}
+	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}}
 	seen[p] = true
+	var current []*Rule // the rules the recipe lines that follow belong to
 	data, err := r.ReadFile(p)
 	if err != nil {
 		return m
@@ -78,7 +131,10 @@ func (r *Repo) parseMakefile(p string, seen map[string]bool) *Makefile {
 			line = strings.TrimSuffix(line, "\\") + " " + lines[i]
 		}
 		if strings.HasPrefix(line, "\t") {
-			continue // recipe
+			for _, rule := range current {
+				rule.Recipe = append(rule.Recipe, strings.TrimSpace(line))
+			}
+			continue
 		}
 		if c := strings.IndexByte(line, '#'); c >= 0 {
 			line = line[:c]
@@ -110,6 +166,14 @@ func (r *Repo) parseMakefile(p string, seen map[string]bool) *Makefile {
 					sub := r.parseMakefile(ip, seen)
 					m.Targets = append(m.Targets, sub.Targets...)
 					m.Patterns = append(m.Patterns, sub.Patterns...)
+					for t, rule := range sub.Rules {
+						if m.Rules[t] == nil {
+							m.Rules[t] = rule
+						}
+					}
+					for k, v := range sub.Vars {
+						m.Vars[k] = v
+					}
 				}
 				trimmed = ""
 			}
@@ -119,9 +183,31 @@ func (r *Repo) parseMakefile(p string, seen map[string]bool) *Makefile {
 		}
 		colon := ruleColon(trimmed)
 		if colon < 0 {
+			current = nil
+			if name, value, ok := assignment(trimmed); ok {
+				m.Vars[name] = value
+			}
 			continue
 		}
+		prereqs := strings.TrimLeft(trimmed[colon+1:], ":")
+		if strings.Contains(prereqs, "=") {
+			prereqs = "" // a target-specific variable
+		}
+		prereqs, inline, _ := strings.Cut(prereqs, ";")
+		current = nil
 		for _, t := range strings.Fields(trimmed[:colon]) {
+			if !strings.Contains(t, "%") && !(strings.HasPrefix(t, ".") && strings.ToUpper(t) == t) {
+				rule := m.Rules[t]
+				if rule == nil {
+					rule = &Rule{}
+					m.Rules[t] = rule
+				}
+				rule.Prereqs = append(rule.Prereqs, strings.Fields(prereqs)...)
+				if inline = strings.TrimSpace(inline); inline != "" {
+					rule.Recipe = append(rule.Recipe, inline)
+				}
+				current = append(current, rule)
+			}
 			switch {
 			case strings.HasPrefix(t, ".") && strings.ToUpper(t) == t:
 				// .PHONY, .SUFFIXES, ...: special targets.
@@ -169,4 +255,19 @@ func ruleColon(line string) int {
 		}
 	}
 	return -1
+}
+
+// assignment splits "NAME = value", "NAME := value", "NAME ?= value",
+// "NAME ::= value", "NAME += value" and "export NAME = value".
+func assignment(line string) (name, value string, ok bool) {
+	line = strings.TrimPrefix(line, "export ")
+	i := strings.IndexByte(line, '=')
+	if i <= 0 {
+		return "", "", false
+	}
+	name = strings.TrimRight(line[:i], ":?+! \t")
+	if name == "" || strings.ContainsAny(name, " \t$") {
+		return "", "", false
+	}
+	return name, strings.TrimSpace(line[i+1:]), true
 }

@@ -31,6 +31,9 @@ type Repo struct {
 	pkgTrees  map[string][]string
 	execs     map[string]bool
 	goPkgs    map[string]bool
+	// manifests memoizes parsed ecosystem manifests by kind and path
+	// (npm.go, cargo.go, python.go).
+	manifests sync.Map
 
 	moduleOnce sync.Once
 	module     string

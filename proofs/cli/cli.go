@@ -226,6 +226,17 @@ func (v *sourceFlag) String() string { return string(*v) }
 // Get makes the value readable through flag.Getter like the other flags.
 func (v *sourceFlag) Get() any { return string(*v) }
 
+// Choices lists the accepted sources for the tools manifest docscheck reads.
+func (v *sourceFlag) Choices() []string {
+	names := make([]string, len(pgprovision.Sources))
+	for i, s := range pgprovision.Sources {
+		names[i] = string(s)
+	}
+	return names
+}
+
+var _ clispec.Chooser = (*sourceFlag)(nil)
+
 func (v *sourceFlag) Set(s string) error {
 	src, err := pgprovision.ParseSource(s)
 	if err != nil {

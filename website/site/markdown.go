@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"unicode"
 
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -110,48 +110,12 @@ func firstHeading(doc ast.Node, source []byte) string {
 	var title string
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if h, ok := n.(*ast.Heading); ok && entering && h.Level == 1 {
-			title = plainText(h, source)
+			title = anchor.Text(h, source)
 			return ast.WalkStop, nil
 		}
 		return ast.WalkContinue, nil
 	})
 	return title
-}
-
-// plainText is the text a reader sees in n, markup removed.
-func plainText(n ast.Node, source []byte) string {
-	var b strings.Builder
-	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
-		switch t := c.(type) {
-		case *ast.Text:
-			b.Write(t.Value(source))
-			if t.SoftLineBreak() || t.HardLineBreak() {
-				b.WriteByte(' ')
-			}
-		case *ast.String:
-			b.Write(t.Value)
-		}
-		return ast.WalkContinue, nil
-	})
-	return b.String()
-}
-
-// githubSlug turns heading text into an anchor the way GitHub does:
-// lower case, punctuation dropped, spaces become hyphens.
-func githubSlug(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case unicode.IsLetter(r), unicode.IsNumber(r), unicode.IsMark(r), r == '_', r == '-':
-			b.WriteRune(r)
-		case r == ' ':
-			b.WriteByte('-')
-		}
-	}
-	return b.String()
 }
 
 // repoRef is a link to a repository file the site does not carry: shown as
@@ -175,7 +139,7 @@ type docTransformer struct{ links *docLinks }
 
 func (t *docTransformer) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	source := reader.Source()
-	used := map[string]int{}
+	ids := anchor.NewSet(anchor.GitHub)
 	var unwrap []*ast.Link
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -183,14 +147,8 @@ func (t *docTransformer) Transform(doc *ast.Document, reader text.Reader, _ pars
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			id := githubSlug(plainText(n, source))
-			if k, dup := used[id]; dup {
-				used[id] = k + 1
-				id = fmt.Sprintf("%s-%d", id, k+1)
-			} else {
-				used[id] = 0
-			}
-			if id != "" {
+			// The same ids docscheck accepts for "#fragment" links.
+			if id := ids.Add(anchor.Text(n, source)); id != "" {
 				n.SetAttributeString("id", []byte(id))
 			}
 		case *ast.Link:

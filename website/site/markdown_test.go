@@ -5,22 +5,6 @@ import (
 	"testing"
 )
 
-func TestGithubSlug(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Recovery & restarts", "recovery--restarts"},
-		{"Use `make proofs`", "use-make-proofs"},
-		{"What's new in v1.2?", "whats-new-in-v12"},
-		{"snake_case and kebab-case", "snake_case-and-kebab-case"},
-		{"Ünïcode Überschrift", "ünïcode-überschrift"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := githubSlug(tt.in); got != tt.want {
-			t.Errorf("githubSlug(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func testLinks() *docLinks {
 	return &docLinks{
 		source: "docs/a.md", page: "docs/a.html", root: "../",

@@ -1,0 +1,152 @@
+package check
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/repo"
+)
+
+// cargoBuilds are the cargo commands whose crate, target and test-name
+// arguments are checked; the aliases are cargo's own.
+var cargoBuilds = map[string]string{
+	"test": "test", "t": "test", "run": "run", "r": "run", "build": "build", "b": "build",
+	"bench": "bench", "check": "check", "c": "check",
+}
+
+// cargoValueFlags take a value (the next word, or after "=").
+var cargoValueFlags = map[string]bool{
+	"-p": true, "--package": true, "--test": true, "--bin": true, "--example": true, "--bench": true,
+	"--manifest-path": true, "-F": true, "--features": true, "--target": true, "--profile": true,
+	"-j": true, "--jobs": true, "--target-dir": true, "--color": true, "-Z": true, "--config": true,
+	"--exclude": true, "--message-format": true,
+}
+
+var cargoTargetFlags = map[string]string{"--test": "test", "--bin": "bin", "--example": "example", "--bench": "bench"}
+
+func (c *Checker) checkCargo(r *report, call command.Call, at locate) bool {
+	args := call.Args()
+	if len(args) > 0 && strings.HasPrefix(args[0].Text, "+") {
+		args = args[1:] // +toolchain
+	}
+	if len(args) == 0 {
+		return false
+	}
+	sub, ok := cargoBuilds[args[0].Text]
+	if !ok {
+		return false // install, add, fmt, clippy, ...: not judged
+	}
+	var pkgs []command.Word
+	targets := map[string][]command.Word{}
+	var filters []command.Word
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a.Text == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(a.Text, "=")
+		if !cargoValueFlags[name] {
+			if !strings.HasPrefix(a.Text, "-") {
+				filters = append(filters, a)
+			}
+			continue
+		}
+		w := a
+		if hasValue {
+			w.Text = value
+		} else if i+1 < len(args) {
+			i++
+			w = args[i]
+		} else {
+			continue
+		}
+		switch {
+		case name == "--manifest-path":
+			return false
+		case name == "-p" || name == "--package":
+			pkgs = append(pkgs, w)
+		case cargoTargetFlags[name] != "":
+			targets[cargoTargetFlags[name]] = append(targets[cargoTargetFlags[name]], w)
+		}
+	}
+	ws, current := c.opts.Repo.Cargo(call.Dir)
+	if ws == nil {
+		r.addWord(call.Words[0], at, ruleCargo, "", "cargo %s: no Cargo.toml in %s or above", sub, where(call.Dir))
+		return true
+	}
+	// The packages in scope: those named, else the current one, else
+	// (a virtual workspace root) all members.
+	var scope []*repo.CargoPackage
+	for _, w := range pkgs {
+		if w.Dynamic() || strings.ContainsAny(w.Text, "*?") {
+			return true
+		}
+		name, _, _ := strings.Cut(w.Text, "@")
+		p := ws.Package(name)
+		if p == nil {
+			r.addWord(w, at, ruleCargo, c.nearest(name, ws.Names()), "no package %q in the workspace of %s", name, ws.Manifest)
+			return true
+		}
+		scope = append(scope, p)
+	}
+	if len(scope) == 0 {
+		if current != nil {
+			scope = []*repo.CargoPackage{current}
+		} else {
+			scope = ws.Packages
+		}
+	}
+	for _, kind := range []string{"test", "bin", "example", "bench"} {
+		for _, w := range targets[kind] {
+			if w.Dynamic() || strings.ContainsAny(w.Text, "*?") {
+				continue
+			}
+			var names []string
+			for _, p := range scope {
+				names = append(names, p.Targets[kind]...)
+			}
+			if !slices.Contains(names, w.Text) {
+				r.addWord(w, at, ruleCargo, c.nearest(w.Text, names), "no %s target %q in %s", kind, w.Text, packageNames(scope))
+			}
+		}
+	}
+	if (sub == "test" || sub == "bench") && len(filters) > 0 {
+		c.checkCargoFilter(r, at, filters[0], scope)
+	}
+	return true
+}
+
+// checkCargoFilter: cargo test NAME runs the tests whose path contains
+// NAME; the last "::" part must be part of some test function's name.
+// Packages without any visible #[test] (tests from macros) are not judged.
+func (c *Checker) checkCargoFilter(r *report, at locate, w command.Word, scope []*repo.CargoPackage) {
+	if w.Dynamic() {
+		return
+	}
+	var fns []string
+	for _, p := range scope {
+		fns = append(fns, c.opts.Repo.CargoTestFns(p)...)
+	}
+	if len(fns) == 0 {
+		return
+	}
+	last := w.Text[strings.LastIndex(w.Text, "::")+1:]
+	last = strings.TrimPrefix(last, ":")
+	if last == "" || slices.ContainsFunc(fns, func(fn string) bool { return strings.Contains(fn, last) }) {
+		return
+	}
+	r.addWord(w, at, ruleCargo, c.nearest(last, fns), "cargo test filter %q matches no #[test] function in %s", w.Text, packageNames(scope))
+}
+
+func packageNames(ps []*repo.CargoPackage) string {
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	if len(names) > 3 {
+		return names[0] + " and " + strconv.Itoa(len(names)-1) + " more packages"
+	}
+	return strings.Join(names, ", ")
+}

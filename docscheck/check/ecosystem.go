@@ -1,0 +1,316 @@
+package check
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/repo"
+)
+
+// Ecosystem rules.
+const (
+	ruleNPM    = "npm-script"
+	ruleCargo  = "cargo"
+	rulePython = "python"
+)
+
+// ecosystemPrograms are judged in inline code too, like make and go.
+var ecosystemPrograms = map[string]bool{
+	"npm": true, "yarn": true, "pnpm": true, "cargo": true, "python": true, "python3": true, "pytest": true,
+}
+
+// judgeEcosystem checks commands of package managers and build tools
+// against their manifests (package.json, Cargo.toml, the Python tree). It
+// reports whether it judged the call; false leaves it "not checked".
+func (c *Checker) judgeEcosystem(r *report, call command.Call, at locate) bool {
+	if call.Dir == "" {
+		return false // an unknowable cd came first
+	}
+	switch call.Program() {
+	case "npm":
+		return c.checkNPM(r, call, at)
+	case "yarn":
+		return c.checkYarn(r, call, at)
+	case "pnpm":
+		return c.checkPNPM(r, call, at)
+	case "cargo":
+		return c.checkCargo(r, call, at)
+	case "python", "python3":
+		return c.checkPythonModule(r, call, at)
+	case "pytest", "py.test":
+		return c.checkPytest(r, call, at, call.Args())
+	}
+	return false
+}
+
+// npmLifecycle are the npm commands that run the script of the same name.
+var npmLifecycle = map[string]bool{"test": true, "t": true, "tst": true, "start": true, "stop": true, "restart": true}
+
+func (c *Checker) checkNPM(r *report, call command.Call, at locate) bool {
+	args := call.Args()
+	var workspace *command.Word
+	var rest []command.Word
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a.Text == "--":
+			rest = append(rest, args[i:]...)
+			i = len(args)
+		case a.Text == "-w" || a.Text == "--workspace":
+			if i+1 < len(args) {
+				workspace = &args[i+1]
+				i++
+			}
+		case strings.HasPrefix(a.Text, "--workspace="):
+			w := a
+			w.Text = strings.TrimPrefix(a.Text, "--workspace=")
+			workspace = &w
+		case a.Text == "--workspaces" || a.Text == "-ws" || a.Text == "--if-present" || a.Text == "--prefix" || strings.HasPrefix(a.Text, "--prefix="):
+			return false // every workspace, optional, or another folder: not judged
+		case strings.HasPrefix(a.Text, "-"):
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) == 0 {
+		return false
+	}
+	sub := rest[0]
+	var script command.Word
+	switch {
+	case sub.Text == "run" || sub.Text == "run-script" || sub.Text == "rum" || sub.Text == "urn":
+		if len(rest) < 2 || rest[1].Text == "--" {
+			return false // lists the scripts
+		}
+		script = rest[1]
+	case npmLifecycle[sub.Text]:
+		script = sub
+		if sub.Text == "t" || sub.Text == "tst" {
+			script.Text = "test"
+		}
+	default:
+		return false // install, ci, publish, ...: nothing in the tree to check
+	}
+	return c.checkScript(r, call, at, "npm", script, workspace, sub.Text == "start")
+}
+
+// yarnCommands are yarn's own commands (classic and berry): "yarn X" with
+// any other X runs the script X, or else a package binary.
+var yarnCommands = map[string]bool{
+	"add": true, "install": true, "remove": true, "upgrade": true, "up": true, "init": true, "info": true,
+	"why": true, "config": true, "cache": true, "global": true, "link": true, "unlink": true, "pack": true,
+	"publish": true, "version": true, "versions": true, "dlx": true, "exec": true, "create": true, "bin": true,
+	"audit": true, "outdated": true, "licenses": true, "list": true, "import": true, "login": true,
+	"logout": true, "owner": true, "policies": true, "tag": true, "team": true, "workspaces": true,
+	"node": true, "set": true, "plugin": true, "constraints": true, "explain": true, "npm": true,
+	"patch": true, "patch-commit": true, "rebuild": true, "search": true, "stage": true, "unplug": true,
+	"dedupe": true, "autoclean": true, "check": true, "help": true, "generate-lock-entry": true,
+	"upgrade-interactive": true, "self-update": true,
+}
+
+func (c *Checker) checkYarn(r *report, call command.Call, at locate) bool {
+	args := nonFlags(call.Args())
+	if len(args) == 0 {
+		return false // yarn alone installs
+	}
+	var workspace *command.Word
+	if args[0].Text == "workspace" {
+		if len(args) < 3 {
+			return false
+		}
+		workspace, args = &args[1], args[2:]
+	}
+	sub := args[0]
+	switch {
+	case sub.Text == "run":
+		if len(args) < 2 {
+			return false
+		}
+		return c.checkScript(r, call, at, "yarn", args[1], workspace, false)
+	case yarnCommands[sub.Text]:
+		return false
+	}
+	return c.checkBareScript(r, call, at, "yarn", sub, workspace)
+}
+
+// pnpmCommands are pnpm's own commands.
+var pnpmCommands = map[string]bool{
+	"add": true, "install": true, "i": true, "update": true, "up": true, "remove": true, "rm": true,
+	"link": true, "unlink": true, "import": true, "rebuild": true, "prune": true, "fetch": true,
+	"patch": true, "patch-commit": true, "audit": true, "list": true, "ls": true, "outdated": true,
+	"why": true, "licenses": true, "exec": true, "dlx": true, "create": true, "publish": true, "pack": true,
+	"store": true, "root": true, "bin": true, "setup": true, "init": true, "env": true, "config": true,
+	"deploy": true, "doctor": true, "server": true, "recursive": true, "help": true, "self-update": true,
+}
+
+func (c *Checker) checkPNPM(r *report, call command.Call, at locate) bool {
+	args := call.Args()
+	var workspace *command.Word
+	var rest []command.Word
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a.Text == "--filter" || a.Text == "-F":
+			if i+1 < len(args) {
+				workspace = &args[i+1]
+				i++
+			}
+		case a.Text == "-r" || a.Text == "--recursive" || a.Text == "--if-present" || a.Text == "-C" || a.Text == "--dir" || strings.HasPrefix(a.Text, "--filter="):
+			return false
+		case strings.HasPrefix(a.Text, "-"):
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) == 0 {
+		return false
+	}
+	if workspace != nil && strings.ContainsAny(workspace.Text, "*.{}[]!^") {
+		return false // a filter expression, not one package
+	}
+	sub := rest[0]
+	switch {
+	case sub.Text == "run" || sub.Text == "run-script":
+		if len(rest) < 2 {
+			return false
+		}
+		return c.checkScript(r, call, at, "pnpm", rest[1], workspace, false)
+	case sub.Text == "test" || sub.Text == "t" || sub.Text == "start":
+		return c.checkScript(r, call, at, "pnpm", sub, workspace, sub.Text == "start")
+	case pnpmCommands[sub.Text]:
+		return false
+	}
+	return c.checkBareScript(r, call, at, "pnpm", sub, workspace)
+}
+
+func nonFlags(words []command.Word) []command.Word {
+	var out []command.Word
+	for _, w := range words {
+		if w.Text == "--" {
+			break
+		}
+		if !strings.HasPrefix(w.Text, "-") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// scriptPackage finds the package.json a script command runs against: the
+// nearest one from the working folder, or the named workspace of it.
+func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool string, workspace *command.Word) (*repo.PackageJSON, bool) {
+	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	if pkg == nil {
+		r.addWord(call.Words[0], at, ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
+		return nil, false
+	}
+	if pkg.Err != nil {
+		r.addWord(call.Words[0], at, ruleNPM, "", "%s: %s is not valid JSON: %v", tool, pkg.Path, pkg.Err)
+		return nil, false
+	}
+	if workspace != nil {
+		if workspace.Dynamic() {
+			return nil, false
+		}
+		w := pkg.Workspace(workspace.Text)
+		if w == nil {
+			var names []string
+			for _, m := range pkg.Workspaces {
+				names = append(names, m.Name)
+			}
+			r.addWord(*workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
+			return nil, false
+		}
+		pkg = w
+	}
+	return pkg, true
+}
+
+// checkScript: the script must be defined. npm start without a start
+// script runs server.js, so that counts too.
+func (c *Checker) checkScript(r *report, call command.Call, at locate, tool string, script command.Word, workspace *command.Word, start bool) bool {
+	if script.Dynamic() {
+		return false
+	}
+	pkg, ok := c.scriptPackage(r, call, at, tool, workspace)
+	if !ok {
+		return true
+	}
+	if _, ok := pkg.Scripts[script.Text]; ok {
+		return true
+	}
+	if start && c.opts.Repo.Stat(strings.TrimSuffix(pkg.Path, "package.json")+"server.js") == repo.File {
+		return true
+	}
+	hint := c.nearest(script.Text, pkg.ScriptNames())
+	if hint != "" {
+		hint = "`" + tool + " run " + hint + "`"
+	}
+	r.addWord(script, at, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+	return true
+}
+
+// checkBareScript is "yarn X" / "pnpm X" for an X that is no command of
+// the tool: a script X, or else a binary of an installed package, which
+// docscheck cannot see. Only a near miss of a script is reported.
+func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool string, script command.Word, workspace *command.Word) bool {
+	if script.Dynamic() {
+		return false
+	}
+	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	if pkg == nil || pkg.Err != nil {
+		return false
+	}
+	if workspace != nil {
+		if pkg = pkg.Workspace(workspace.Text); pkg == nil {
+			return false
+		}
+	}
+	if _, ok := pkg.Scripts[script.Text]; ok {
+		return true
+	}
+	for _, name := range pkg.ScriptNames() {
+		if oneTypo(script.Text, name) {
+			r.addWord(script, at, ruleNPM, "`"+tool+" "+name+"`", "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+			return true
+		}
+	}
+	return false
+}
+
+// oneTypo reports whether a is b with one letter changed, added, dropped
+// or two neighbours swapped: close enough that no package binary is the
+// likelier reading.
+func oneTypo(a, b string) bool {
+	if a == b {
+		return false
+	}
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(rb)-len(ra) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(ra) && ra[i] == rb[i] {
+		i++
+	}
+	if len(ra) < len(rb) {
+		return string(ra[i:]) == string(rb[i+1:])
+	}
+	if string(ra[i+1:]) == string(rb[i+1:]) {
+		return true
+	}
+	return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
+}
+
+func where(dir string) string {
+	if dir == "." || dir == "" {
+		return "the repository root"
+	}
+	return dir
+}
+
+func sortStrings(s []string) { slices.Sort(s) }

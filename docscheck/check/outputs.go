@@ -1,0 +1,324 @@
+package check
+
+import (
+	"path"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/repo"
+)
+
+// recordOutputs notes in the session what a call evidently makes, run in
+// folder dir, so that later commands on the page may use it. The rule is a
+// reader's: a file the page has just told them to build, download, copy,
+// unpack or write is there afterwards.
+func (c *Checker) recordOutputs(r *report, call command.Call, dir string) {
+	c.recordOutputsDepth(r, call, dir, 0)
+}
+
+func (c *Checker) recordOutputsDepth(r *report, call command.Call, dir string, depth int) {
+	s := r.session
+	for _, w := range call.Outputs {
+		s.create(dir, w)
+	}
+	args := call.Args()
+	operands := func(valueFlags ...string) []command.Word {
+		var out []command.Word
+		for i := 0; i < len(args); i++ {
+			a := args[i].Text
+			if strings.HasPrefix(a, "-") && len(a) > 1 {
+				for _, f := range valueFlags {
+					if a == f {
+						i++
+					}
+				}
+				continue
+			}
+			out = append(out, args[i])
+		}
+		return out
+	}
+	switch prog := path.Base(call.Program()); prog {
+	case "mkdir", "touch", "tee":
+		for _, w := range operands("-m", "--mode") {
+			s.create(dir, w)
+		}
+	case "cp", "mv", "ln", "install", "rsync", "scp":
+		ops := operands("-t", "--target-directory", "-m", "-o", "-g", "-e")
+		if len(ops) < 2 {
+			return
+		}
+		dst := ops[len(ops)-1]
+		p, ok := localPath(dir, dst)
+		if !ok {
+			return
+		}
+		if k, _ := c.stat(r, p); k == repo.Dir {
+			for _, src := range ops[:len(ops)-1] {
+				s.created[path.Join(p, path.Base(src.Text))] = true
+			}
+			return
+		}
+		s.created[p] = true
+	case "git":
+		if len(args) > 0 && args[0].Text == "clone" {
+			c.recordClone(r, args[1:], dir)
+		}
+	case "gh":
+		if len(args) > 1 && args[0].Text == "repo" && args[1].Text == "clone" {
+			c.recordClone(r, args[2:], dir)
+		}
+	case "tar", "unzip", "bsdtar":
+		recordExtract(s, prog, args, dir)
+	case "curl", "wget":
+		recordDownload(s, prog, args, dir)
+	case "go":
+		c.recordGo(r, args, dir)
+	case "make", "gmake":
+		c.recordMake(r, call, dir, depth)
+	case "cargo":
+		if len(args) > 0 && (args[0].Text == "build" || args[0].Text == "run" || args[0].Text == "test" || args[0].Text == "install") {
+			s.created[path.Join(dir, "target")] = true
+		}
+	case "npm", "pnpm", "yarn", "bun":
+		if len(args) == 0 || args[0].Text == "install" || args[0].Text == "i" || args[0].Text == "ci" || args[0].Text == "add" {
+			s.created[path.Join(dir, "node_modules")] = true
+		}
+	case "python", "python3":
+		if len(args) > 2 && args[0].Text == "-m" && (args[1].Text == "venv" || args[1].Text == "virtualenv") {
+			s.create(dir, args[len(args)-1])
+		}
+	case "virtualenv":
+		if ops := operands(); len(ops) > 0 {
+			s.create(dir, ops[len(ops)-1])
+		}
+	case "cmake":
+		for i, a := range args {
+			if a.Text == "-B" && i+1 < len(args) {
+				s.create(dir, args[i+1])
+			} else if b, ok := strings.CutPrefix(a.Text, "-B"); ok && b != "" {
+				s.create(dir, command.Word{Text: b})
+			}
+		}
+		s.created[path.Join(dir, "Makefile")] = true
+	case "configure", "autogen.sh", "bootstrap":
+		s.created[path.Join(dir, "Makefile")] = true
+		s.created[path.Join(dir, "configure")] = true
+	}
+}
+
+// recordClone: git clone URL [folder] makes the folder, named after the
+// repository when not given.
+func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
+	valueFlags := map[string]bool{"-b": true, "--branch": true, "--depth": true, "-o": true, "--origin": true,
+		"-c": true, "--config": true, "--reference": true, "--template": true, "--filter": true,
+		"--separate-git-dir": true, "-j": true, "--jobs": true, "-u": true, "--upload-pack": true}
+	var ops []command.Word
+	for i := 0; i < len(args); i++ {
+		if strings.HasPrefix(args[i].Text, "-") {
+			if valueFlags[args[i].Text] {
+				i++
+			}
+			continue
+		}
+		ops = append(ops, args[i])
+	}
+	switch len(ops) {
+	case 0:
+	case 1:
+		name := strings.TrimSuffix(path.Base(strings.TrimRight(ops[0].Text, "/")), ".git")
+		if i := strings.LastIndexByte(name, ':'); i >= 0 {
+			name = name[i+1:]
+		}
+		if name != "" && !ops[0].Dynamic() {
+			r.session.created[path.Join(dir, name)] = true
+		}
+	default:
+		r.session.create(dir, ops[1])
+	}
+}
+
+// recordExtract: unpacking an archive may make anything in the target
+// folder (-C, -d, or the current one).
+func recordExtract(s *session, prog string, args []command.Word, dir string) {
+	extract := prog == "unzip"
+	target := dir
+	for i, a := range args {
+		t := a.Text
+		switch {
+		case t == "-C" || t == "--directory" || prog == "unzip" && t == "-d":
+			if i+1 < len(args) {
+				p, ok := localPath(dir, args[i+1])
+				if !ok {
+					return
+				}
+				target = p
+			}
+		case strings.HasPrefix(t, "--directory="):
+			p, ok := localPath(dir, command.Word{Text: strings.TrimPrefix(t, "--directory=")})
+			if !ok {
+				return
+			}
+			target = p
+		case t == "--extract" || t == "--get":
+			extract = true
+		case i == 0 && !strings.HasPrefix(t, "--") && strings.Contains(strings.TrimPrefix(t, "-"), "x"):
+			extract = true
+		case strings.HasPrefix(t, "-") && !strings.HasPrefix(t, "--") && strings.Contains(t, "x"):
+			extract = true
+		}
+	}
+	if extract {
+		s.extracted[target] = true
+		s.created[target] = s.created[target] || target != dir
+	}
+}
+
+// recordDownload: curl -o FILE, curl -O URL, wget [-O FILE] URL.
+func recordDownload(s *session, prog string, args []command.Word, dir string) {
+	var url command.Word
+	remoteName := prog == "wget"
+	for i := 0; i < len(args); i++ {
+		t := args[i].Text
+		switch {
+		case (prog == "curl" && (t == "-o" || t == "--output")) || (prog == "wget" && (t == "-O" || t == "--output-document")):
+			if i+1 < len(args) {
+				s.create(dir, args[i+1])
+				return
+			}
+		case prog == "curl" && (t == "-O" || t == "--remote-name"):
+			remoteName = true
+		case prog == "wget" && (t == "-P" || t == "--directory-prefix"):
+			if i+1 < len(args) {
+				s.create(dir, args[i+1])
+				return
+			}
+		case isURL(t):
+			url = args[i]
+		}
+	}
+	if remoteName && url.Text != "" && !url.Dynamic() {
+		u := strings.TrimRight(url.Text, "/")
+		u, _, _ = strings.Cut(u, "?")
+		if name := path.Base(u); name != "" && !strings.Contains(name, ":") {
+			s.created[path.Join(dir, name)] = true
+		}
+	}
+}
+
+// recordGo: go build writes -o, or a binary named after the package it
+// builds (when it builds one main package); go mod vendor writes vendor/.
+func (c *Checker) recordGo(r *report, args []command.Word, dir string) {
+	if len(args) == 0 {
+		return
+	}
+	s := r.session
+	switch args[0].Text {
+	case "build":
+	case "mod":
+		if len(args) > 1 && args[1].Text == "vendor" {
+			s.created[path.Join(dir, "vendor")] = true
+		}
+		if len(args) > 1 && args[1].Text == "init" {
+			s.created[path.Join(dir, "go.mod")] = true
+		}
+		return
+	case "work":
+		if len(args) > 1 && args[1].Text == "init" {
+			s.created[path.Join(dir, "go.work")] = true
+		}
+		return
+	default:
+		return
+	}
+	g := parseGoArgs("build", args[1:])
+	if o, ok := g.flags["o"]; ok {
+		s.create(dir, o)
+		return
+	}
+	if len(g.pkgs) > 1 && !strings.HasSuffix(g.pkgs[0].Text, ".go") {
+		return // several packages: nothing is written
+	}
+	var name string
+	switch {
+	case len(g.pkgs) == 0 || g.pkgs[0].Text == ".":
+		name = path.Base(c.opts.Repo.ModulePath())
+		if dir != "." {
+			name = path.Base(dir)
+		}
+	case strings.HasSuffix(g.pkgs[0].Text, ".go"):
+		name = strings.TrimSuffix(path.Base(g.pkgs[0].Text), ".go")
+	case !g.pkgs[0].Dynamic() && !strings.HasSuffix(g.pkgs[0].Text, "..."):
+		name = path.Base(strings.Split(g.pkgs[0].Text, "@")[0])
+	}
+	if name != "" && name != "." && name != "/" && !strings.ContainsAny(name, "*?[") {
+		s.created[path.Join(dir, name)] = true
+	}
+}
+
+// recordMake follows the rules make would run for the targets named (or
+// the default one): a target that is a file path is written, and so is
+// whatever their recipes evidently write (go build -o bin/x, mkdir dist).
+func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int) {
+	if depth > 2 {
+		return
+	}
+	mdir, file := dir, ""
+	var targets []string
+	args := call.Args()
+	for i := 0; i < len(args); i++ {
+		t := args[i].Text
+		switch {
+		case t == "-C" && i+1 < len(args):
+			i++
+			mdir = path.Join(mdir, args[i].Text)
+		case t == "-f" && i+1 < len(args):
+			i++
+			file = args[i].Text
+		case strings.HasPrefix(t, "-"), strings.Contains(t, "="):
+		default:
+			targets = append(targets, t)
+		}
+	}
+	mf := c.opts.Repo.Makefile(mdir, file)
+	if mf == nil {
+		return
+	}
+	if len(targets) == 0 && mf.Default != "" {
+		targets = []string{mf.Default}
+	}
+	seen := map[string]bool{}
+	var visit func(t string, level int)
+	visit = func(t string, level int) {
+		if seen[t] || level > 4 {
+			return
+		}
+		seen[t] = true
+		if strings.ContainsAny(t, "/.") && !strings.Contains(t, "$") {
+			r.session.created[path.Join(mdir, t)] = true
+		}
+		rule := mf.Rules[t]
+		if rule == nil {
+			return
+		}
+		for _, p := range rule.Prereqs {
+			visit(mf.Expand(p, t), level+1)
+		}
+		for _, line := range rule.Recipe {
+			line = strings.TrimLeft(mf.Expand(line, t), "@-+ ")
+			script, err := c.parseShell(line)
+			if err != nil {
+				continue
+			}
+			for _, inner := range script.Calls {
+				if inner.Dir == "" {
+					continue
+				}
+				c.recordOutputsDepth(r, inner, path.Join(mdir, inner.Dir), depth+1)
+			}
+		}
+	}
+	for _, t := range targets {
+		visit(t, 0)
+	}
+}

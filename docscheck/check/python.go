@@ -1,0 +1,212 @@
+package check
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/repo"
+)
+
+// stdlibModules are standard-library modules commonly run with -m. A name
+// not found in the tree is taken as installed (not checked) anyway; this
+// list only keeps a stdlib name from being "corrected" to a local package.
+var stdlibModules = map[string]bool{
+	"json": true, "http": true, "venv": true, "pip": true, "unittest": true, "doctest": true, "timeit": true,
+	"pdb": true, "cProfile": true, "profile": true, "trace": true, "zipfile": true, "tarfile": true, "site": true,
+	"ensurepip": true, "pydoc": true, "compileall": true, "py_compile": true, "webbrowser": true, "calendar": true,
+	"base64": true, "uuid": true, "sqlite3": true, "asyncio": true, "ast": true, "dis": true, "tokenize": true,
+	"gzip": true, "zipapp": true, "platform": true, "sysconfig": true, "mimetypes": true, "pickle": true,
+	"tabnanny": true, "this": true, "smtpd": true, "pstats": true, "tracemalloc": true, "idlelib": true,
+}
+
+// pythonValueFlags are interpreter options that take a value.
+var pythonValueFlags = map[string]bool{"-W": true, "-X": true, "-c": true, "--check-hash-based-pycs": true}
+
+// checkPythonModule: python -m pkg.mod must be a module of the tree when
+// its top-level package is one; python script.py must exist.
+func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) bool {
+	args := call.Args()
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a.Text == "-c":
+			return false // inline code
+		case a.Text == "-m":
+			if i+1 >= len(args) || args[i+1].Dynamic() {
+				return false
+			}
+			mod := args[i+1]
+			if mod.Text == "pytest" || mod.Text == "py.test" {
+				return c.checkPytest(r, call, at, args[i+2:])
+			}
+			return c.checkModule(r, call, at, mod)
+		case pythonValueFlags[a.Text]:
+			i++
+		case strings.HasPrefix(a.Text, "-"):
+		default:
+			if a.Dynamic() || !strings.HasSuffix(a.Text, ".py") || strings.HasPrefix(a.Text, "/") || strings.HasPrefix(a.Text, "~") {
+				return false
+			}
+			p := path.Join(call.Dir, a.Text)
+			if k, _ := c.stat(r, p); k != repo.File {
+				r.addWord(a, at, rulePython, shellPath(a.Text, call.Dir, c.nearbyName(p)), "%s does not exist", a.Text)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// pythonBases are the folders a module is looked up in: the working
+// folder and its src/ layout, then the root's.
+func pythonBases(dir string) []string {
+	var bases []string
+	for _, b := range []string{dir, path.Join(dir, "src"), ".", "src"} {
+		if !slices.Contains(bases, b) {
+			bases = append(bases, b)
+		}
+	}
+	return bases
+}
+
+func (c *Checker) isPackage(dir string) bool {
+	rp := c.opts.Repo
+	if rp.Stat(dir) != repo.Dir {
+		return false
+	}
+	if rp.Stat(path.Join(dir, "__init__.py")) == repo.File {
+		return true
+	}
+	for _, n := range rp.Names(dir) {
+		if strings.HasSuffix(n, ".py") {
+			return true // a namespace package
+		}
+	}
+	return false
+}
+
+func (c *Checker) checkModule(r *report, call command.Call, at locate, mod command.Word) bool {
+	rp := c.opts.Repo
+	parts := strings.Split(mod.Text, ".")
+	for _, base := range pythonBases(call.Dir) {
+		top := path.Join(base, parts[0])
+		if !c.isPackage(top) && rp.Stat(top+".py") != repo.File {
+			continue
+		}
+		cur := top
+		for i, part := range parts[1:] {
+			next := path.Join(cur, part)
+			if c.isPackage(next) || rp.Stat(next+".py") == repo.File && i == len(parts)-2 {
+				cur = next
+				continue
+			}
+			var names []string
+			for _, n := range rp.Names(cur) {
+				if s, ok := strings.CutSuffix(n, ".py"); ok && s != "__init__" {
+					names = append(names, s)
+				} else if c.isPackage(path.Join(cur, n)) {
+					names = append(names, n)
+				}
+			}
+			r.addWord(mod, at, rulePython, c.nearest(part, names), "python -m %s: no module %s in %s", mod.Text, part, cur)
+			return true
+		}
+		if len(parts) == 1 && c.isPackage(top) && rp.Stat(path.Join(top, "__main__.py")) != repo.File {
+			r.addWord(mod, at, rulePython, "", "python -m %s: package %s has no __main__.py", mod.Text, top)
+		}
+		return true
+	}
+	if stdlibModules[parts[0]] {
+		return false
+	}
+	for _, base := range pythonBases(call.Dir) {
+		for _, n := range rp.Names(base) {
+			name := strings.TrimSuffix(n, ".py")
+			if oneTypo(parts[0], name) && (c.isPackage(path.Join(base, n)) || strings.HasSuffix(n, ".py")) {
+				r.addWord(mod, at, rulePython, name, "python -m %s: no module %s in the tree", mod.Text, parts[0])
+				return true
+			}
+		}
+	}
+	return false // an installed module: not checked
+}
+
+// pytestValueFlags take a value.
+var pytestValueFlags = map[string]bool{
+	"-k": true, "-m": true, "-p": true, "-c": true, "-o": true, "-n": true, "--rootdir": true, "--maxfail": true,
+	"--durations": true, "--junitxml": true, "--cov": true, "--cov-report": true, "--tb": true, "--log-level": true,
+	"--basetemp": true, "--deselect": true, "--ignore": true, "--confcutdir": true, "--import-mode": true,
+}
+
+// checkPytest: each path[::Class][::test] argument names an existing file
+// or folder, and each name a class or function defined in that file.
+func (c *Checker) checkPytest(r *report, call command.Call, at locate, args []command.Word) bool {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, _, _ := strings.Cut(a.Text, "=")
+		switch {
+		case pytestValueFlags[name] && !strings.Contains(a.Text, "="):
+			i++
+			continue
+		case strings.HasPrefix(a.Text, "-"):
+			continue
+		case a.Dynamic() || strings.ContainsAny(a.Text, "*?") || strings.HasPrefix(a.Text, "/"):
+			continue
+		}
+		c.checkPytestTarget(r, call.Dir, a, at)
+	}
+	return true
+}
+
+func (c *Checker) checkPytestTarget(r *report, dir string, a command.Word, at locate) {
+	rp := c.opts.Repo
+	parts := strings.Split(a.Text, "::")
+	file := path.Join(dir, parts[0])
+	switch rp.Stat(file) {
+	case repo.Missing:
+		r.addWord(a, at, rulePython, shellPath(parts[0], dir, c.nearbyName(file)), "pytest: %s does not exist", parts[0])
+		return
+	case repo.Dir:
+		return
+	}
+	if len(parts) == 1 {
+		return
+	}
+	src, err := rp.ReadFile(file)
+	if err != nil {
+		return
+	}
+	defs := pythonDefs(string(src))
+	for _, n := range parts[1:] {
+		n, _, _ = strings.Cut(n, "[") // a parametrized id
+		if n == "" || defs[n] {
+			continue
+		}
+		var names []string
+		for d := range defs {
+			names = append(names, d)
+		}
+		r.addWord(a, at, rulePython, c.nearestSorted(n, names), "pytest: %s defines no test or class %s", parts[0], n)
+		return
+	}
+}
+
+var pythonDef = regexp.MustCompile(`(?m)^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)`)
+
+func pythonDefs(src string) map[string]bool {
+	defs := map[string]bool{}
+	for _, m := range pythonDef.FindAllStringSubmatch(src, -1) {
+		defs[m[1]] = true
+	}
+	return defs
+}
+
+// nearestSorted is nearest over a list built from a map, sorted so that
+// ties resolve the same way on every run.
+func (c *Checker) nearestSorted(word string, names []string) string {
+	sortStrings(names)
+	return c.nearest(word, names)
+}

@@ -1,0 +1,227 @@
+package check
+
+import (
+	"github.com/yuin/goldmark/ast"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/finding"
+	"github.com/prodproof/prodproof/docscheck/repo"
+)
+
+// session is what a reader following a page in a terminal knows at a given
+// point of it: which folder they are in and which files the commands above
+// have made. Each page starts a session; its code blocks and inline
+// commands run in it, in page order.
+type session struct {
+	// dirs are the folders the reader may be in, repository-relative: at
+	// first the root and the page's own folder (a README in examples/x/ is
+	// usually followed from there). nil means unknown (a cd to $HOME, to an
+	// absolute path, to a folder nothing explains): nothing is judged until
+	// the page is left.
+	dirs []string
+	// created holds paths that commands on the page made (files and
+	// folders). What is inside a created folder is unknowable.
+	created map[string]bool
+	// extracted holds folders into which an archive was unpacked: any path
+	// below them may exist.
+	extracted map[string]bool
+	// downloads are file names the page links to on the web ("download
+	// [get-pip.py](https://...)"): the reader has them where they stand.
+	downloads map[string]bool
+}
+
+func newSession(pagePath string) *session {
+	s := &session{dirs: []string{"."}, created: map[string]bool{}, extracted: map[string]bool{}, downloads: map[string]bool{}}
+	if d := path.Dir(pagePath); d != "." && pagePath != "" {
+		s.dirs = append(s.dirs, d)
+	}
+	return s
+}
+
+// made reports whether p, or a folder above it, was made by a command on
+// the page, or lies below a folder an archive was unpacked into.
+func (s *session) made(p string) bool {
+	p = path.Clean(p)
+	if s.downloads[path.Base(p)] {
+		return true
+	}
+	for q := p; ; q = path.Dir(q) {
+		if s.created[q] {
+			return true
+		}
+		if q != p && s.extracted[q] {
+			return true
+		}
+		if q == "." || q == "/" || q == ".." {
+			return false
+		}
+	}
+}
+
+func (s *session) create(dir string, w command.Word) {
+	if p, ok := localPath(dir, w); ok {
+		s.created[p] = true
+	}
+}
+
+// localPath is where a word names a file the repository could hold, or
+// false for words that name nothing local: dynamic words, absolute and
+// home paths, URLs, devices.
+func localPath(dir string, w command.Word) (string, bool) {
+	t := w.Text
+	if w.Dynamic() || t == "" || t == "-" || strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~") || isURL(t) {
+		return "", false
+	}
+	p := path.Join(dir, t)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return "", false
+	}
+	return p, true
+}
+
+// isURL: a word with a scheme (https://, git@host:) is never a file.
+func isURL(s string) bool {
+	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], "/.") {
+		return true
+	}
+	return strings.HasPrefix(s, "git@")
+}
+
+// stat is Repo.Stat seen from the session: a path a command on the page
+// made exists (made is true, and its kind is File unless it is known as a
+// folder).
+func (c *Checker) stat(r *report, p string) (kind repo.Kind, made bool) {
+	if k := c.opts.Repo.Stat(p); k != repo.Missing {
+		return k, false
+	}
+	if r.session != nil && r.session.made(p) {
+		return repo.File, true
+	}
+	return repo.Missing, false
+}
+
+// runScript judges the calls of one code block or inline command in the
+// page's session and then moves the session on: files the calls make and
+// the folder they end in are there for what comes after.
+func (c *Checker) runScript(r *report, script command.Script, at locate, judge func(*report, command.Call)) {
+	s := r.session
+	for _, call := range script.Calls {
+		if s.dirs == nil || call.Dir == "" {
+			if !call.IsChdir() {
+				r.unjudged(call.Program()) // after a cd docscheck cannot follow
+			}
+			continue
+		}
+		dirs := make([]string, 0, len(s.dirs))
+		for _, d := range s.dirs {
+			dirs = append(dirs, path.Join(d, call.Dir))
+		}
+		if call.IsChdir() {
+			c.checkChdir(r, call, dirs, at)
+		} else if live := c.knowableDirs(r, dirs); live != nil {
+			c.judgeInDirs(r, call, live, at, judge)
+		} else {
+			r.unjudged(call.Program()) // run where the page's files are unknowable
+		}
+		for _, d := range dirs {
+			c.recordOutputs(r, call, d)
+		}
+	}
+	if s.dirs == nil {
+		return
+	}
+	if script.EndDir == "" {
+		s.dirs = nil
+		return
+	}
+	var next []string
+	for _, d := range s.dirs {
+		d = path.Join(d, script.EndDir)
+		if d == ".." || strings.HasPrefix(d, "../") {
+			continue
+		}
+		if k, _ := c.stat(r, d); k != repo.Missing && !slices.Contains(next, d) {
+			next = append(next, d)
+		}
+	}
+	s.dirs = next
+	if len(next) == 0 {
+		s.dirs = nil
+	}
+}
+
+// knowableDirs keeps the folders that are in the repository. It returns
+// nil when none is, or when one of them is a folder the page made (a
+// clone, an unpacked archive): what is in there is unknowable, so commands
+// run from it are not judged.
+func (c *Checker) knowableDirs(r *report, dirs []string) []string {
+	var live []string
+	for _, d := range dirs {
+		switch k, made := c.stat(r, d); {
+		case made:
+			return nil
+		case k == repo.Dir:
+			live = append(live, d)
+		}
+	}
+	return live
+}
+
+// judgeInDirs judges a call from each folder the reader may be in and
+// keeps the findings only when it is right from none of them (those of
+// the first folder that has any are reported). A folder from which a check
+// declined to judge is no evidence either way.
+func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
+	var first []finding.Finding
+	for i, d := range dirs {
+		call.Dir = d
+		probe := &report{page: r.page, session: r.session}
+		judge(probe, call)
+		if i == 0 {
+			// One call is one check (or one not checked), from however
+			// many folders it was tried.
+			r.checks += probe.checks
+			for p, n := range probe.notChecked {
+				for range n {
+					r.unjudged(p)
+				}
+			}
+		}
+		if len(probe.findings) == 0 && !probe.declined {
+			return
+		}
+		if first == nil {
+			first = probe.findings
+		}
+	}
+	r.findings = append(r.findings, first...)
+}
+
+// noteDownloads records the file names of the page's web links whose last
+// path part is a file name with an extension (get-pip.py, tool.tar.gz).
+func (s *session) noteDownloads(pg *page) {
+	_ = ast.Walk(pg.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		var dest string
+		switch n := n.(type) {
+		case *ast.Link:
+			dest = string(n.Destination)
+		case *ast.AutoLink:
+			dest = string(n.URL(pg.source))
+		default:
+			return ast.WalkContinue, nil
+		}
+		if entering && isURL(dest) {
+			u, _, _ := strings.Cut(dest, "?")
+			u, _, _ = strings.Cut(u, "#")
+			if _, rest, ok := strings.Cut(u, "://"); ok && strings.Contains(rest, "/") {
+				if name := path.Base(rest); strings.Contains(name, ".") && !strings.HasSuffix(name, ".html") && !strings.HasSuffix(name, ".md") {
+					s.downloads[name] = true
+				}
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+}

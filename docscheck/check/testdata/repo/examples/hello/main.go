@@ -1,0 +1,4 @@
+// Command hello is a fixture example with its own Makefile.
+package main
+
+func main() {}

@@ -1,0 +1,2 @@
+#[rstest]
+fn roundtrip_keeps_bytes() {}

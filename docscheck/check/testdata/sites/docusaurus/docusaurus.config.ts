@@ -1,0 +1,2 @@
+// Fixture: a Docusaurus site.
+export default {title: "Fixture"};

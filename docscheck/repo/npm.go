@@ -1,0 +1,179 @@
+package repo
+
+import (
+	"encoding/json"
+	"path"
+	"slices"
+	"strings"
+)
+
+// PackageJSON is what docscheck reads of an npm package.json.
+type PackageJSON struct {
+	// Path is the file, relative to the root.
+	Path    string
+	Name    string
+	Scripts map[string]string
+	// Workspaces are the member packages (npm and yarn "workspaces",
+	// pnpm-workspace.yaml "packages"), resolved to their package.json.
+	Workspaces []*PackageJSON
+	// Err is set when the file is not valid JSON.
+	Err error
+}
+
+type memoKey struct{ kind, path string }
+
+func (r *Repo) memo(kind, p string, load func() any) any {
+	if v, ok := r.manifests.Load(memoKey{kind, p}); ok {
+		return v
+	}
+	v, _ := r.manifests.LoadOrStore(memoKey{kind, p}, load())
+	return v
+}
+
+// NearestPackageJSON finds the package.json npm would use from dir: the
+// nearest one at or above it inside the root. Nil when there is none.
+func (r *Repo) NearestPackageJSON(dir string) *PackageJSON {
+	for d := clean(dir); ; d = path.Dir(d) {
+		if p := path.Join(d, "package.json"); r.Stat(p) == File {
+			return r.PackageJSON(p)
+		}
+		if d == "." || d == "/" {
+			return nil
+		}
+	}
+}
+
+// PackageJSON parses one package.json (memoized) with its workspaces.
+func (r *Repo) PackageJSON(p string) *PackageJSON {
+	return r.memo("npm", p, func() any { return r.parsePackageJSON(p, true) }).(*PackageJSON)
+}
+
+func (r *Repo) parsePackageJSON(p string, withWorkspaces bool) *PackageJSON {
+	pkg := &PackageJSON{Path: p, Scripts: map[string]string{}}
+	data, err := r.ReadFile(p)
+	if err != nil {
+		pkg.Err = err
+		return pkg
+	}
+	var doc struct {
+		Name       string            `json:"name"`
+		Scripts    map[string]string `json:"scripts"`
+		Workspaces json.RawMessage   `json:"workspaces"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		pkg.Err = err
+		return pkg
+	}
+	pkg.Name = doc.Name
+	if doc.Scripts != nil {
+		pkg.Scripts = doc.Scripts
+	}
+	if !withWorkspaces {
+		return pkg
+	}
+	// "workspaces": ["a/*"] or {"packages": ["a/*"]} (yarn classic).
+	var patterns []string
+	if json.Unmarshal(doc.Workspaces, &patterns) != nil {
+		var obj struct {
+			Packages []string `json:"packages"`
+		}
+		_ = json.Unmarshal(doc.Workspaces, &obj)
+		patterns = obj.Packages
+	}
+	dir := path.Dir(p)
+	if y, err := r.ReadFile(path.Join(dir, "pnpm-workspace.yaml")); err == nil {
+		patterns = append(patterns, yamlList(string(y), "packages")...)
+	}
+	for _, pat := range patterns {
+		for _, d := range r.globDirs(dir, strings.TrimSuffix(pat, "/")) {
+			if m := path.Join(d, "package.json"); r.Stat(m) == File && m != p {
+				pkg.Workspaces = append(pkg.Workspaces, r.parsePackageJSON(m, false))
+			}
+		}
+	}
+	return pkg
+}
+
+// Workspace finds a member by package name or by folder (as -w/--workspace,
+// yarn workspace and pnpm --filter take them).
+func (p *PackageJSON) Workspace(nameOrDir string) *PackageJSON {
+	dir := path.Dir(p.Path)
+	for _, w := range p.Workspaces {
+		if w.Name == nameOrDir || path.Dir(w.Path) == path.Clean(path.Join(dir, nameOrDir)) {
+			return w
+		}
+	}
+	return nil
+}
+
+// ScriptNames lists the scripts, sorted.
+func (p *PackageJSON) ScriptNames() []string {
+	names := make([]string, 0, len(p.Scripts))
+	for n := range p.Scripts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// globDirs expands a workspace pattern ("packages/*", "apps/**", "tools")
+// under dir into folders, without following hidden folders or
+// node_modules.
+func (r *Repo) globDirs(dir, pattern string) []string {
+	if strings.HasPrefix(pattern, "!") {
+		return nil
+	}
+	dirs := []string{clean(dir)}
+	for _, part := range strings.Split(pattern, "/") {
+		var next []string
+		for _, d := range dirs {
+			switch {
+			case part == "**":
+				next = append(next, r.allDirs(d)...)
+			case strings.ContainsAny(part, "*?["):
+				for _, n := range r.Names(d) {
+					if ok, _ := path.Match(part, n); ok && r.Stat(path.Join(d, n)) == Dir && n != "node_modules" {
+						next = append(next, clean(path.Join(d, n)))
+					}
+				}
+			case part == "." || part == "":
+				next = append(next, d)
+			default:
+				if p := clean(path.Join(d, part)); r.Stat(p) == Dir {
+					next = append(next, p)
+				}
+			}
+		}
+		dirs = next
+	}
+	return dirs
+}
+
+func (r *Repo) allDirs(d string) []string {
+	out := []string{d}
+	for _, n := range r.Names(d) {
+		if p := clean(path.Join(d, n)); !strings.HasPrefix(n, ".") && n != "node_modules" && r.Stat(p) == Dir {
+			out = append(out, r.allDirs(p)...)
+		}
+	}
+	return out
+}
+
+// yamlList reads the block list under a top-level key of a simple YAML
+// file ("packages:\n  - 'a/*'"), which is all pnpm-workspace.yaml holds.
+func yamlList(doc, key string) []string {
+	var out []string
+	in := false
+	for _, line := range strings.Split(doc, "\n") {
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, key+":"):
+			in = true
+		case in && strings.HasPrefix(t, "- "):
+			out = append(out, strings.Trim(strings.TrimSpace(t[2:]), `"'`))
+		case in && t != "" && !strings.HasPrefix(t, "#"):
+			in = false
+		}
+	}
+	return out
+}

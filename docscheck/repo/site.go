@@ -1,0 +1,172 @@
+package repo
+
+import (
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/prodproof/prodproof/internal/anchor"
+)
+
+// Site is a docs site generator found in the tree. Its pages are linked the
+// way the generator serves them: "/x" from the site's root, clean URLs
+// without ".md", and headings slugged by the generator's own rule.
+type Site struct {
+	// Generator is "vitepress", "mkdocs" or "docusaurus".
+	Generator string
+	// Config is the file or folder that gave the site away.
+	Config string
+	// Pages is the folder whose Markdown files are the site's pages.
+	Pages string
+	// Roots are the folders a link starting with "/" is looked up in, in
+	// order (the pages folder, then static assets such as public/).
+	Roots []string
+	// Slug is the generator's heading-id rule.
+	Slug anchor.Style
+	// DirectoryURLs is MkDocs' use_directory_urls: page a/b.md is served
+	// at a/b/, so a relative link without ".md" resolves from there.
+	DirectoryURLs bool
+}
+
+// Contains reports whether the repository-relative page belongs to the site.
+func (s Site) Contains(page string) bool {
+	return s.Pages == "." || page == s.Pages || strings.HasPrefix(page, s.Pages+"/")
+}
+
+var (
+	vitepressSrcDir = regexp.MustCompile(`srcDir\s*:\s*['"]([^'"]+)['"]`)
+	// 'en/:rest*': ':rest*' serves en/x.md at /x; a computed prefix such
+	// as [`${channel}/:path*`] is caught too (its folder is then unknown).
+	vitepressRewrite = regexp.MustCompile(`[\[]?['"\x60]([^'"\x60:]+)/:[A-Za-z]+\*['"\x60][\]]?\s*:\s*['"\x60]:[A-Za-z]+\*['"\x60]`)
+	mkdocsDocsDir    = regexp.MustCompile(`(?m)^docs_dir\s*:\s*['"]?([^'"#\n]+?)['"]?\s*(?:#.*)?$`)
+	mkdocsDirURLs    = regexp.MustCompile(`(?m)^use_directory_urls\s*:\s*false\b`)
+	mkdocsSlugify    = regexp.MustCompile(`(?m)^\s*slugify\s*:.*pymdownx\.slugs`)
+)
+
+// Sites finds the docs site generators of the tree: VitePress (a
+// .vitepress folder), MkDocs (mkdocs.yml) and Docusaurus
+// (docusaurus.config.*), at the root or up to four folders down.
+// It reads their config files as text and runs nothing.
+func (r *Repo) Sites() []Site {
+	var sites []Site
+	dirs := []string{"."}
+	// Sites sit at the root or a few folders down (docs/, website/, a test
+	// fixture's site); hidden folders and node_modules are not looked in.
+	for level, from := 0, 0; level < 4; level++ {
+		to := len(dirs)
+		for _, d := range dirs[from:to] {
+			for _, n := range r.Names(d) {
+				p := path.Join(d, n)
+				if !strings.HasPrefix(n, ".") && n != "node_modules" && r.Stat(p) == Dir {
+					dirs = append(dirs, p)
+				}
+			}
+		}
+		from = to
+	}
+	for _, d := range dirs {
+		if s, ok := r.vitepress(d); ok {
+			sites = append(sites, s)
+		}
+		if s, ok := r.docusaurus(d); ok {
+			sites = append(sites, s)
+		}
+		if s, ok := r.mkdocs(d); ok {
+			sites = append(sites, s)
+		}
+	}
+	return sites
+}
+
+func (r *Repo) vitepress(dir string) (Site, bool) {
+	cfgDir := path.Join(dir, ".vitepress")
+	if r.Stat(cfgDir) != Dir {
+		return Site{}, false
+	}
+	s := Site{Generator: "vitepress", Config: cfgDir, Pages: dir, Slug: anchor.VitePress}
+	var rewrites []string
+	for _, n := range r.Names(cfgDir) {
+		if !strings.HasPrefix(n, "config.") {
+			continue
+		}
+		data, err := r.ReadFile(path.Join(cfgDir, n))
+		if err != nil {
+			continue
+		}
+		s.Config = path.Join(cfgDir, n)
+		if m := vitepressSrcDir.FindSubmatch(data); m != nil {
+			s.Pages = path.Join(dir, string(m[1]))
+		}
+		for _, m := range vitepressRewrite.FindAllSubmatch(data, -1) {
+			rewrites = append(rewrites, string(m[1]))
+		}
+	}
+	s.Roots = []string{s.Pages}
+	for _, rw := range rewrites {
+		if !strings.Contains(rw, "${") {
+			s.Roots = append(s.Roots, path.Join(s.Pages, rw))
+			continue
+		}
+		// The prefix is computed: any folder of the pages may be it.
+		for _, n := range r.Names(s.Pages) {
+			if p := path.Join(s.Pages, n); !strings.HasPrefix(n, ".") && n != "public" && r.Stat(p) == Dir {
+				s.Roots = append(s.Roots, p)
+			}
+		}
+	}
+	s.Roots = append(s.Roots, path.Join(s.Pages, "public"))
+	return s, true
+}
+
+func (r *Repo) docusaurus(dir string) (Site, bool) {
+	for _, ext := range []string{"js", "ts", "mjs", "cjs", "mts"} {
+		cfg := path.Join(dir, "docusaurus.config."+ext)
+		if r.Stat(cfg) == File {
+			return Site{
+				Generator: "docusaurus", Config: cfg, Pages: dir, Slug: anchor.GitHub,
+				// /docs/x is docs/x.md, /blog/... is blog/, the rest comes
+				// from src/pages and static/.
+				Roots: []string{dir, path.Join(dir, "src/pages"), path.Join(dir, "static")},
+			}, true
+		}
+	}
+	return Site{}, false
+}
+
+func (r *Repo) mkdocs(dir string) (Site, bool) {
+	for _, name := range []string{"mkdocs.yml", "mkdocs.yaml"} {
+		name = path.Join(dir, name)
+		data, err := r.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		docs := path.Join(dir, "docs")
+		if m := mkdocsDocsDir.FindSubmatch(data); m != nil {
+			docs = path.Join(dir, strings.TrimSpace(string(m[1])))
+		}
+		style := anchor.MkDocs
+		if mkdocsSlugify.Match(data) {
+			style = anchor.MkDocsUnicode
+		}
+		return Site{
+			Generator: "mkdocs", Config: name, Pages: docs, Roots: []string{docs}, Slug: style,
+			DirectoryURLs: !mkdocsDirURLs.Match(data),
+		}, true
+	}
+	return Site{}, false
+}
+
+// SiteFor returns the site a page belongs to, preferring the one whose
+// pages folder is the deepest.
+func SiteFor(sites []Site, page string) (Site, bool) {
+	best := -1
+	for i, s := range sites {
+		if s.Contains(page) && (best < 0 || len(s.Pages) > len(sites[best].Pages)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Site{}, false
+	}
+	return sites[best], true
+}
