@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgtest"
 )
 
@@ -68,7 +69,7 @@ func start(t *testing.T, bin string, env ...string) *process {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 	})
-	waitFor(t, 10*time.Second, "backend answers /livez", func() (bool, string) {
+	await.Until(t, 10*time.Second, "backend answers /livez", func() (bool, string) {
 		resp, err := http.Get(p.baseURL + "/livez")
 		if err != nil {
 			return false, err.Error()
@@ -77,21 +78,6 @@ func start(t *testing.T, bin string, env ...string) *process {
 		return resp.StatusCode == 200, resp.Status
 	})
 	return p
-}
-
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, seen := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s; last seen: %s", what, timeout, seen)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
 
 func getJSON(url string, v any) (int, error) {
@@ -147,7 +133,7 @@ func TestKilledProcessJobIsRecoveredByTheNext(t *testing.T) {
 	var posted jobView
 	_ = json.NewDecoder(resp.Body).Decode(&posted)
 	resp.Body.Close()
-	waitFor(t, 5*time.Second, "job processing", func() (bool, string) {
+	await.Until(t, 5*time.Second, "job processing", func() (bool, string) {
 		var j jobView
 		_, err := getJSON(first.baseURL+"/jobs/"+posted.ID, &j)
 		return err == nil && j.Status == "processing", fmt.Sprintf("%+v %v", j, err)
@@ -159,7 +145,7 @@ func TestKilledProcessJobIsRecoveredByTheNext(t *testing.T) {
 
 	second := start(t, bin, env...)
 	var h healthView
-	waitFor(t, 10*time.Second, "job processed by the second process", func() (bool, string) {
+	await.Until(t, 10*time.Second, "job processed by the second process", func() (bool, string) {
 		var j jobView
 		_, err := getJSON(second.baseURL+"/jobs/"+posted.ID, &j)
 		_, _ = getJSON(second.baseURL+"/health", &h)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"regexp"
 	"slices"
@@ -47,6 +48,15 @@ type Migration struct {
 func Checksum(content []byte) string {
 	sum := sha256.Sum256(content)
 	return hex.EncodeToString(sum[:])
+}
+
+// LoadDir loads the migrations in dir, or the embedded ones when dir is
+// empty (MIGRATIONS_DIR unset).
+func LoadDir(dir string) ([]Migration, error) {
+	if dir == "" {
+		return Load(Embedded())
+	}
+	return Load(os.DirFS(dir))
 }
 
 // Load reads every *.sql file at the top of fsys, ordered by version. Any

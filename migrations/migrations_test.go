@@ -1,4 +1,4 @@
-package migrations
+package migrations_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/migrations"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -36,26 +37,26 @@ func TestLoadRejectsBadNames(t *testing.T) {
 	}
 	for name, fsys := range tests {
 		t.Run(name, func(t *testing.T) {
-			if _, err := Load(fsys); err == nil {
-				t.Fatal("Load accepted it")
+			if _, err := migrations.Load(fsys); err == nil {
+				t.Fatal("migrations.Load accepted it")
 			}
 		})
 	}
-	ms, err := Load(fstest.MapFS{"0002_b.sql": {Data: []byte("B")}, "0001_a.sql": {Data: []byte("A")}, "notes.txt": {}})
-	if err != nil || len(ms) != 2 || ms[0].File != "0001_a.sql" || ms[1].Version != 2 || ms[0].Checksum != Checksum([]byte("A")) {
-		t.Fatalf("Load = %+v, %v", ms, err)
+	ms, err := migrations.Load(fstest.MapFS{"0002_b.sql": {Data: []byte("B")}, "0001_a.sql": {Data: []byte("A")}, "notes.txt": {}})
+	if err != nil || len(ms) != 2 || ms[0].File != "0001_a.sql" || ms[1].Version != 2 || ms[0].Checksum != migrations.Checksum([]byte("A")) {
+		t.Fatalf("migrations.Load = %+v, %v", ms, err)
 	}
 }
 
 func TestStatusUpNoOpAndDrift(t *testing.T) {
 	ctx := context.Background()
 	conn := connect(t, pgtest.NewDatabase(t))
-	files, err := Load(Embedded())
+	files, err := migrations.Load(migrations.Embedded())
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	st, err := ReadStatus(ctx, conn, files)
+	st, err := migrations.ReadStatus(ctx, conn, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,17 +64,17 @@ func TestStatusUpNoOpAndDrift(t *testing.T) {
 		t.Fatalf("fresh status: %+v", st)
 	}
 	for _, e := range st.Migrations {
-		if e.State != Pending || e.AppliedAt != nil {
+		if e.State != migrations.Pending || e.AppliedAt != nil {
 			t.Errorf("fresh entry %+v", e)
 		}
 	}
 
 	var reported []string
-	applied, err := Up(ctx, conn, files, func(m Migration) { reported = append(reported, m.File) })
+	applied, err := migrations.Up(ctx, conn, files, func(m migrations.Migration) { reported = append(reported, m.File) })
 	if err != nil || len(applied) != len(files) || len(reported) != len(files) {
 		t.Fatalf("up: %d applied, %v", len(applied), err)
 	}
-	st, err = ReadStatus(ctx, conn, files)
+	st, err = migrations.ReadStatus(ctx, conn, files)
 	if err != nil || st.Applied != len(files) || st.Pending != 0 || !st.Current() {
 		t.Fatalf("status after up: %+v %v", st, err)
 	}
@@ -100,17 +101,17 @@ func TestStatusUpNoOpAndDrift(t *testing.T) {
 		t.Fatalf("%d rows, want %d", i, len(files))
 	}
 
-	again, err := Up(ctx, conn, files, nil)
+	again, err := migrations.Up(ctx, conn, files, nil)
 	if err != nil || len(again) != 0 {
 		t.Fatalf("second up: %d applied, %v", len(again), err)
 	}
 
-	changed := append([]Migration(nil), files...)
+	changed := append([]migrations.Migration(nil), files...)
 	changed[0].SQL += "\n-- edited"
-	changed[0].Checksum = Checksum([]byte(changed[0].SQL))
-	changed = append(changed, Migration{Version: 99, Name: "later", File: "0099_later.sql", SQL: "CREATE TABLE later (x int)", Checksum: "x"})
-	_, err = Up(ctx, conn, changed, nil)
-	var drift *ChecksumError
+	changed[0].Checksum = migrations.Checksum([]byte(changed[0].SQL))
+	changed = append(changed, migrations.Migration{Version: 99, Name: "later", File: "0099_later.sql", SQL: "CREATE TABLE later (x int)", Checksum: "x"})
+	_, err = migrations.Up(ctx, conn, changed, nil)
+	var drift *migrations.ChecksumError
 	if !errors.As(err, &drift) || drift.File != files[0].File || !strings.Contains(err.Error(), "checksum mismatch") {
 		t.Fatalf("up with an edited file: %v", err)
 	}
@@ -118,15 +119,15 @@ func TestStatusUpNoOpAndDrift(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT to_regclass('later') IS NOT NULL`).Scan(&laterExists); err != nil || laterExists {
 		t.Fatalf("a pending migration ran despite the drift (exists=%v, %v)", laterExists, err)
 	}
-	st, err = ReadStatus(ctx, conn, changed)
-	if err != nil || st.Modified != 1 || st.Pending != 1 || st.Migrations[0].State != Modified {
+	st, err = migrations.ReadStatus(ctx, conn, changed)
+	if err != nil || st.Modified != 1 || st.Pending != 1 || st.Migrations[0].State != migrations.Modified {
 		t.Fatalf("status with drift: %+v %v", st, err)
 	}
 }
 
 func TestConcurrentAppliersApplyEachFileOnce(t *testing.T) {
 	dbURL := pgtest.NewDatabase(t)
-	files, err := Load(Embedded())
+	files, err := migrations.Load(migrations.Embedded())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestConcurrentAppliersApplyEachFileOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			applied, err := Up(context.Background(), conn, files, nil)
+			applied, err := migrations.Up(context.Background(), conn, files, nil)
 			counts[i], errs[i] = len(applied), err
 		}()
 	}
@@ -159,11 +160,11 @@ func TestConcurrentAppliersApplyEachFileOnce(t *testing.T) {
 func TestFailedMigrationRollsBackAndRecordsNothing(t *testing.T) {
 	ctx := context.Background()
 	conn := connect(t, pgtest.NewDatabase(t))
-	files := []Migration{
+	files := []migrations.Migration{
 		{Version: 1, Name: "ok", File: "0001_ok.sql", SQL: "CREATE TABLE a (x int)", Checksum: "a"},
 		{Version: 2, Name: "bad", File: "0002_bad.sql", SQL: "CREATE TABLE b (x int); SELECT nonsense FROM nowhere", Checksum: "b"},
 	}
-	applied, err := Up(ctx, conn, files, nil)
+	applied, err := migrations.Up(ctx, conn, files, nil)
 	if err == nil || len(applied) != 1 || !strings.Contains(err.Error(), "0002_bad.sql") {
 		t.Fatalf("up: %d applied, %v", len(applied), err)
 	}
@@ -171,7 +172,7 @@ func TestFailedMigrationRollsBackAndRecordsNothing(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT to_regclass('b') IS NOT NULL`).Scan(&bExists); err != nil || bExists {
 		t.Fatalf("table from the failed file exists=%v (%v)", bExists, err)
 	}
-	st, err := ReadStatus(ctx, conn, files)
+	st, err := migrations.ReadStatus(ctx, conn, files)
 	if err != nil || st.Applied != 1 || st.Pending != 1 {
 		t.Fatalf("status %+v %v", st, err)
 	}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/prodproof/prodproof/backend/health"
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 	"github.com/prodproof/prodproof/backend/worker"
 )
 
@@ -28,8 +27,6 @@ type Store interface {
 	Get(ctx context.Context, id job.ID) (job.Job, error)
 	Ping(ctx context.Context) error
 }
-
-var _ Store = (*postgres.Store)(nil)
 
 // Config wires the handlers.
 type Config struct {
@@ -121,7 +118,7 @@ func (h *handlers) postJob(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.DBTimeout)
 	defer cancel()
 	j, created, err := h.cfg.Store.Insert(ctx, body, key)
-	if errors.Is(err, postgres.ErrIdempotencyConflict) {
+	if errors.Is(err, job.ErrIdempotencyConflict) {
 		writeError(w, http.StatusConflict, err.Error())
 		return
 	}
@@ -185,7 +182,7 @@ func (h *handlers) getJob(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.DBTimeout)
 	defer cancel()
 	j, err := h.cfg.Store.Get(ctx, id)
-	if errors.Is(err, postgres.ErrNotFound) {
+	if errors.Is(err, job.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "job not found")
 		return
 	}
@@ -197,7 +194,7 @@ func (h *handlers) getJob(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) storeError(w http.ResponseWriter, r *http.Request, op string, err error) {
-	if postgres.IsUnavailable(err) {
+	if job.IsUnavailable(err) {
 		writeError(w, http.StatusServiceUnavailable, "database unavailable")
 		return
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 	"github.com/prodproof/prodproof/backend/worker"
 )
 
@@ -30,7 +29,7 @@ func (m *memStore) Insert(_ context.Context, payload json.RawMessage, key string
 	defer m.mu.Unlock()
 	if id, ok := m.keys[key]; ok && key != "" {
 		if string(m.jobs[id].Payload) != string(payload) {
-			return job.Job{}, false, postgres.ErrIdempotencyConflict
+			return job.Job{}, false, job.ErrIdempotencyConflict
 		}
 		return m.jobs[id], false, nil
 	}
@@ -48,7 +47,7 @@ func (m *memStore) Get(_ context.Context, id job.ID) (job.Job, error) {
 	defer m.mu.Unlock()
 	j, ok := m.jobs[id]
 	if !ok {
-		return job.Job{}, postgres.ErrNotFound
+		return job.Job{}, job.ErrNotFound
 	}
 	return j, nil
 }

@@ -1,7 +1,7 @@
-// Package app wires the reference backend together: configuration, the
-// database pool, migrations, the supervised worker, the rescuer, the
-// notification listener and the HTTP server. main calls Main; tests build a
-// Server directly and run it on port 0.
+// Package app wires the reference backend together: the database pool, the
+// schema check, the store, the worker's background Service and the HTTP
+// server. The command line (package main) builds a Server from the
+// configuration and calls Run; tests build one directly on port 0.
 package app
 
 import (
@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +31,13 @@ import (
 // headers, so stalled or deliberately slow clients cannot pin connections.
 const readHeaderTimeout = 5 * time.Second
 
+// The store is what the API and the worker need; they name it by their own
+// interfaces and never import it.
+var (
+	_ api.Store    = (*postgres.Store)(nil)
+	_ worker.Store = (*postgres.Store)(nil)
+)
+
 // ErrSchemaBehind means the database lacks migrations this binary needs.
 var ErrSchemaBehind = errors.New("database schema is behind this binary")
 
@@ -42,10 +48,7 @@ type Server struct {
 	pool       *pgxpool.Pool
 	store      *postgres.Store
 	state      *worker.State
-	supervisor *worker.Supervisor
-	wake       chan struct{}
-	origin     string // this process's id in notification payloads
-	notifier   *worker.Notifier
+	background *worker.Service
 	listener   net.Listener
 	http       *http.Server
 	migrations []migrations.Migration
@@ -54,7 +57,7 @@ type Server struct {
 // New connects to the database, checks that the schema is current and binds
 // the HTTP port. Nothing runs until Run.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, error) {
-	files, err := loadMigrations(cfg.MigrationsDir)
+	files, err := migrations.LoadDir(cfg.MigrationsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -76,28 +79,26 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 
 	s.store = postgres.New(pool, postgres.Options{Lease: cfg.Lease, MaxAttempts: cfg.MaxAttempts, RecordEffects: cfg.RecordEffects})
 	s.state = worker.NewState(cfg.PollInterval)
-	s.wake = make(chan struct{}, 1)
-	s.origin = job.NewID().String()
-	s.notifier = worker.NewNotifier(worker.Notifier{
-		Origin:    s.origin,
-		WakeLocal: s.wakeWorker,
+	s.background, err = worker.NewService(worker.ServiceConfig{
+		Worker: worker.Config{
+			Store:          s.store,
+			State:          s.state,
+			Logger:         logger,
+			PollInterval:   cfg.PollInterval,
+			Lease:          cfg.Lease,
+			BatchSize:      cfg.BatchSize,
+			Concurrency:    cfg.Concurrency,
+			FaultInjection: cfg.FaultInjection,
+			MaxCrashes:     cfg.MaxCrashes,
+		},
+		Listen: func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
+		},
 		Exec: func(ctx context.Context, sql string, args ...any) error {
 			_, err := pool.Exec(ctx, sql, args...)
 			return err
 		},
-		Logger: logger,
-	})
-	s.supervisor, err = worker.NewSupervisor(worker.Config{
-		Store:          s.store,
-		State:          s.state,
-		Logger:         logger,
-		Wake:           s.wake,
-		PollInterval:   cfg.PollInterval,
-		Lease:          cfg.Lease,
-		BatchSize:      cfg.BatchSize,
-		Concurrency:    cfg.Concurrency,
-		FaultInjection: cfg.FaultInjection,
-		MaxCrashes:     cfg.MaxCrashes,
+		Origin: job.NewID().String(),
 	})
 	if err != nil {
 		pool.Close()
@@ -117,8 +118,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 			Logger:        logger,
 			MaxBodyBytes:  cfg.MaxBodyBytes,
 			SchemaCurrent: s.checkSchema,
-			JobInserted:   s.notifier.JobInserted,
-			Alive:         s.alive,
+			JobInserted:   s.background.JobInserted,
+			Alive:         s.background.Alive,
 		}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       15 * time.Second,
@@ -135,31 +136,6 @@ func (s *Server) Addr() string { return s.listener.Addr().String() }
 
 // State exposes the worker state, for tests.
 func (s *Server) State() *worker.State { return s.state }
-
-func (s *Server) alive() bool {
-	select {
-	case <-s.supervisor.Done():
-		return false
-	default:
-		return true
-	}
-}
-
-// wakeWorker tells the worker there may be jobs to claim; wake-ups that
-// arrive while one is pending fold into it.
-func (s *Server) wakeWorker() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-func loadMigrations(dir string) ([]migrations.Migration, error) {
-	if dir == "" {
-		return migrations.Load(migrations.Embedded())
-	}
-	return migrations.Load(os.DirFS(dir))
-}
 
 func (s *Server) checkSchema(ctx context.Context) error {
 	conn, err := s.pool.Acquire(ctx)
@@ -189,40 +165,9 @@ func (s *Server) checkSchema(ctx context.Context) error {
 // releases its jobs, all within the shutdown grace period.
 func (s *Server) Run(ctx context.Context) error {
 	defer s.pool.Close()
-	bg, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopBackground()
-
-	wake := s.wakeWorker
-	notifierDone := make(chan struct{})
-	go func() {
-		defer close(notifierDone)
-		s.notifier.Run(bg)
-	}()
-	listenerDone := make(chan struct{})
-	go func() {
-		defer close(listenerDone)
-		(&worker.Listener{
-			Connect: func(ctx context.Context) (*pgx.Conn, error) {
-				return pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
-			},
-			Logger: s.logger,
-			Wake:   wake,
-			Origin: s.origin,
-		}).Run(bg)
-	}()
-	rescuerDone := make(chan struct{})
-	go func() {
-		defer close(rescuerDone)
-		(&worker.Rescuer{
-			Store:       s.store,
-			State:       s.state,
-			Logger:      s.logger,
-			Interval:    worker.RescueInterval(s.cfg.Lease),
-			WindowCheck: 100 * time.Millisecond,
-			Wake:        wake,
-		}).Run(bg)
-	}()
-	s.supervisor.Start(bg)
+	// The background outlives ctx: it is stopped below, softly, within the
+	// shutdown grace period.
+	s.background.Start(context.WithoutCancel(ctx))
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.http.Serve(s.listener) }()
@@ -243,13 +188,9 @@ func (s *Server) Run(ctx context.Context) error {
 	if shutdownErr := s.http.Shutdown(graceCtx); shutdownErr != nil && !errors.Is(shutdownErr, context.DeadlineExceeded) {
 		err = errors.Join(err, fmt.Errorf("http shutdown: %w", shutdownErr))
 	}
-	if _, stopErr := s.supervisor.Stop(graceCtx); stopErr != nil {
+	if stopErr := s.background.Stop(graceCtx); stopErr != nil {
 		err = errors.Join(err, stopErr)
 	}
-	stopBackground()
-	<-listenerDone
-	<-rescuerDone
-	<-notifierDone
 	s.logger.Info("shutdown complete")
 	return err
 }

@@ -18,8 +18,8 @@ import (
 
 	"github.com/prodproof/prodproof/backend/config"
 	"github.com/prodproof/prodproof/backend/health"
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgtest"
-	"github.com/prodproof/prodproof/migrations"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -49,25 +49,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-func migratedDatabase(t testing.TB) string {
-	t.Helper()
-	dbURL := pgtest.NewDatabase(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	files, err := migrations.Load(migrations.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrations.Up(ctx, conn, files, nil); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	return dbURL
 }
 
 func testConfig(dbURL string) config.Config {
@@ -184,29 +165,10 @@ func (b *testBackend) health() (int, health.Report) {
 	return code, r
 }
 
-// eventually polls cond until it returns true or the deadline passes, then
-// fails with the last thing cond described.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	last := ""
-	for {
-		ok, seen := cond()
-		if ok {
-			return
-		}
-		last = seen
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s; last seen: %s", what, timeout, last)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func (b *testBackend) waitStatus(id, status string, timeout time.Duration) jobJSON {
 	b.t.Helper()
 	var j jobJSON
-	eventually(b.t, timeout, "job "+id+" "+status, func() (bool, string) {
+	await.Until(b.t, timeout, "job "+id+" "+status, func() (bool, string) {
 		j = b.get(id)
 		return j.Status == status, fmt.Sprintf("%+v", j)
 	})
@@ -229,7 +191,7 @@ func countJobs(t *testing.T, dbURL string) int {
 }
 
 func TestJobFlowUpdatesAPIAndHealth(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), nil)
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
 	posted := b.post(`{"b": 1,  "a": [true, null]}`)
 	if posted.Status != "pending" || posted.Attempts != 0 || posted.LastError != nil || posted.ProcessedAt != nil {
 		t.Fatalf("posted job: %+v", posted)
@@ -251,7 +213,7 @@ func TestJobFlowUpdatesAPIAndHealth(t *testing.T) {
 			t.Errorf("timestamp %q is not RFC 3339 UTC", ts)
 		}
 	}
-	eventually(t, 5*time.Second, "processed_jobs=1", func() (bool, string) {
+	await.Until(t, 5*time.Second, "processed_jobs=1", func() (bool, string) {
 		code, h := b.health()
 		return code == 200 && h.Status == "ok" && h.Worker.ProcessedJobs == 1 && h.Worker.LastJobID != nil && h.Worker.LastJobID.String() == posted.ID,
 			fmt.Sprintf("%d %+v", code, h)
@@ -259,7 +221,7 @@ func TestJobFlowUpdatesAPIAndHealth(t *testing.T) {
 }
 
 func TestHealthShapeHasEveryFieldAndNulls(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), nil)
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
 	code, body := b.do(http.MethodGet, "/health", "")
 	if code != 200 {
 		t.Fatalf("status %d: %s", code, body)
@@ -314,7 +276,7 @@ func httpHeader(t *testing.T, url, name string) string {
 }
 
 func TestBadInputGetsDocumentedErrorAndWritesNothing(t *testing.T) {
-	dbURL := migratedDatabase(t)
+	dbURL := pgtest.NewMigratedDatabase(t)
 	b := startBackend(t, dbURL, nil)
 	tests := []struct {
 		name, method, path, body string
@@ -352,13 +314,13 @@ func TestBadInputGetsDocumentedErrorAndWritesNothing(t *testing.T) {
 }
 
 func TestWorkerCrashIsRecoveredAndVisible(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), func(c *config.Config) { c.FaultInjection = true })
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), func(c *config.Config) { c.FaultInjection = true })
 	_, before := b.health()
 	posted := b.post(`{"fault":"worker_crash_after_claim","hold_ms":300}`)
 
 	sawWindow := false
 	var final health.Report
-	eventually(t, 10*time.Second, "job processed and recovery window closed", func() (bool, string) {
+	await.Until(t, 10*time.Second, "job processed and recovery window closed", func() (bool, string) {
 		_, h := b.health()
 		if h.Worker.RecoveryActive && h.Status == "degraded" && h.Worker.Liveness == "recovering" {
 			sawWindow = true
@@ -395,7 +357,7 @@ func TestWorkerCrashIsRecoveredAndVisible(t *testing.T) {
 }
 
 func TestFaultPayloadIsPlainDataWithoutFlag(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), nil)
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
 	posted := b.post(`{"fault":"worker_crash_after_claim"}`)
 	j := b.waitStatus(posted.ID, "processed", 5*time.Second)
 	if j.Attempts != 1 {
@@ -408,7 +370,7 @@ func TestFaultPayloadIsPlainDataWithoutFlag(t *testing.T) {
 }
 
 func TestFailedAttemptsEndFailedAfterMaxAttempts(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), func(c *config.Config) {
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), func(c *config.Config) {
 		c.FaultInjection = true
 		c.MaxAttempts = 1
 	})
@@ -417,14 +379,14 @@ func TestFailedAttemptsEndFailedAfterMaxAttempts(t *testing.T) {
 	if j.Attempts != 1 || j.LastError == nil || !strings.Contains(*j.LastError, "injected failure") || j.ProcessedAt != nil {
 		t.Fatalf("failed job: %+v", j)
 	}
-	eventually(t, 5*time.Second, "failed_jobs=1", func() (bool, string) {
+	await.Until(t, 5*time.Second, "failed_jobs=1", func() (bool, string) {
 		_, h := b.health()
 		return h.Worker.FailedJobs == 1 && h.Worker.LastError != nil, fmt.Sprintf("%+v", h.Worker)
 	})
 }
 
 func TestGracefulShutdownReleasesUnfinishedJobs(t *testing.T) {
-	dbURL := migratedDatabase(t)
+	dbURL := pgtest.NewMigratedDatabase(t)
 	b := startBackend(t, dbURL, func(c *config.Config) {
 		c.FaultInjection = true
 		c.ShutdownGrace = 200 * time.Millisecond
@@ -461,7 +423,7 @@ func TestSchemaBehindRefusesToStart(t *testing.T) {
 }
 
 func TestLogsNeverContainThePassword(t *testing.T) {
-	dbURL := migratedDatabase(t)
+	dbURL := pgtest.NewMigratedDatabase(t)
 	password := PasswordOf(dbURL)
 	if password == "" {
 		t.Skip("the test server has no password; nothing to leak") // TEST_DATABASE_URL without one
@@ -477,7 +439,7 @@ func TestLogsNeverContainThePassword(t *testing.T) {
 // A client that sends half a request line and stalls must not hold a
 // connection open: ReadHeaderTimeout closes it.
 func TestSlowClientIsCutOffByHeaderTimeout(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), nil)
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
 	conn, err := net.Dial("tcp", strings.TrimPrefix(b.baseURL, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -499,7 +461,7 @@ func TestSlowClientIsCutOffByHeaderTimeout(t *testing.T) {
 }
 
 func TestIdempotencyKeyMakesPOSTSafeToRetry(t *testing.T) {
-	dbURL := migratedDatabase(t)
+	dbURL := pgtest.NewMigratedDatabase(t)
 	b := startBackend(t, dbURL, nil)
 	post := func(key, body string) (int, jobJSON, http.Header) {
 		req, err := http.NewRequest(http.MethodPost, b.baseURL+"/jobs", strings.NewReader(body))
@@ -536,4 +498,13 @@ func TestIdempotencyKeyMakesPOSTSafeToRetry(t *testing.T) {
 		t.Fatalf("%d jobs, want 1", n)
 	}
 	b.waitStatus(first.ID, "processed", 5*time.Second)
+}
+
+func TestProbes(t *testing.T) {
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
+	for _, path := range []string{"/livez", "/readyz"} {
+		if code, body := b.do(http.MethodGet, path, ""); code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, code, body)
+		}
+	}
 }

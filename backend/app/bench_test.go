@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"slices"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/internal/await"
+	"github.com/prodproof/prodproof/internal/pgtest"
 )
 
 // BenchmarkDrain measures how fast one backend works off a backlog that was
@@ -20,7 +24,7 @@ func BenchmarkDrain(b *testing.B) {
 	const backlog = 50000
 	for range b.N {
 		b.StopTimer()
-		dbURL := migratedDatabase(b)
+		dbURL := pgtest.NewMigratedDatabase(b)
 		ctx := context.Background()
 		conn, err := pgx.Connect(ctx, dbURL)
 		if err != nil {
@@ -70,7 +74,7 @@ func BenchmarkDrain(b *testing.B) {
 // every 500 ms and measures insert → claim from the rows' own timestamps: the
 // wake-up by notification, not the poll, must set the latency.
 func BenchmarkPickupLatency(b *testing.B) {
-	dbURL := migratedDatabase(b)
+	dbURL := pgtest.NewMigratedDatabase(b)
 	cfg := testConfig(dbURL)
 	cfg.LogLevel = "warn"
 	cfg.PollInterval = 500 * time.Millisecond
@@ -104,18 +108,11 @@ func BenchmarkPickupLatency(b *testing.B) {
 			resp.Body.Close()
 			time.Sleep(2 * time.Millisecond) // a steady trickle, not a burst: each job finds the worker idle
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for {
+		await.Until(b, 10*time.Second, "every job claimed", func() (bool, string) {
 			var left int
-			_ = conn.QueryRow(context.Background(), `SELECT count(*) FROM jobs WHERE claimed_at IS NULL`).Scan(&left)
-			if left == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				b.Fatalf("%d jobs never claimed", left)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+			err := conn.QueryRow(context.Background(), `SELECT count(*) FROM jobs WHERE claimed_at IS NULL`).Scan(&left)
+			return err == nil && left == 0, fmt.Sprintf("%d unclaimed (%v)", left, err)
+		})
 		rows, err := conn.Query(context.Background(), `SELECT extract(epoch FROM claimed_at - created_at) * 1000 FROM jobs`)
 		if err != nil {
 			b.Fatal(err)

@@ -19,13 +19,6 @@ import (
 	"github.com/prodproof/prodproof/backend/job"
 )
 
-// ErrNotFound is returned by Get for an unknown id.
-var ErrNotFound = errors.New("job not found")
-
-// ErrUnavailable wraps errors that mean the database could not be reached or
-// is refusing work, as opposed to a bug in a query.
-var ErrUnavailable = errors.New("database unavailable")
-
 // Options tunes the store.
 type Options struct {
 	// Lease is how long a claim or heartbeat keeps a job owned.
@@ -84,10 +77,6 @@ func scanJob(row pgx.Row) (job.Job, error) {
 	return j, nil
 }
 
-// ErrIdempotencyConflict means an idempotency key was used before for a
-// different payload.
-var ErrIdempotencyConflict = errors.New("idempotency key already used for a different payload")
-
 // Insert stores a new pending job. payload must already be valid JSON. With a
 // non-empty key, a job already stored under that key is returned instead
 // (created is false), provided its payload is byte-for-byte the same.
@@ -114,7 +103,7 @@ func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string)
 		return job.Job{}, false, classify("read job by idempotency key", err)
 	}
 	if string(j.Payload) != string(payload) {
-		return job.Job{}, false, ErrIdempotencyConflict
+		return job.Job{}, false, job.ErrIdempotencyConflict
 	}
 	return j, false, nil
 }
@@ -123,7 +112,7 @@ func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string)
 func (s *Store) Get(ctx context.Context, id job.ID) (job.Job, error) {
 	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return job.Job{}, ErrNotFound
+		return job.Job{}, job.ErrNotFound
 	}
 	if err != nil {
 		return job.Job{}, classify("get job", err)
@@ -171,21 +160,11 @@ func (s *Store) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim
 	return claims, nil
 }
 
-// Completion counts what a Complete call changed.
-type Completion struct {
-	Processed int
-	Failed    int // attempts exhausted: the job is now failed
-	Retried   int // the attempt failed and the job is pending again
-	// Stale counts outcomes that matched no row: the claim was no longer
-	// current (requeued by a rescuer, or released), so nothing was written.
-	Stale int
-}
-
 // Complete records outcomes for jobs owner claimed. An outcome only applies
 // while the job is still processing under the same owner and attempt.
-func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (Completion, error) {
+func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
 	if len(outcomes) == 0 {
-		return Completion{}, nil
+		return job.Completion{}, nil
 	}
 	ids := make([]job.ID, len(outcomes))
 	attempts := make([]int32, len(outcomes))
@@ -201,9 +180,9 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 	rows, err := s.pool.Query(ctx, s.completeQuery,
 		ids, attempts, errs, owner, s.maxAttempts)
 	if err != nil {
-		return Completion{}, classify("complete jobs", err)
+		return job.Completion{}, classify("complete jobs", err)
 	}
-	var done Completion
+	var done job.Completion
 	var status job.Status
 	_, err = pgx.ForEachRow(rows, []any{&status}, func() error {
 		switch status {
@@ -217,7 +196,7 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 		return nil
 	})
 	if err != nil {
-		return Completion{}, classify("complete jobs", err)
+		return job.Completion{}, classify("complete jobs", err)
 	}
 	done.Stale = len(outcomes) - done.Processed - done.Failed - done.Retried
 	return done, nil
@@ -270,14 +249,6 @@ func (s *Store) Heartbeat(ctx context.Context, owner job.ID) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
-// Requeued is a job taken back from a dead owner.
-type Requeued struct {
-	ID job.ID
-	// Failed is true when the job had used all its attempts and was marked
-	// failed instead of pending.
-	Failed bool
-}
-
 // requeueSet is the SET clause shared by every path that takes a job back
 // from an owner that can no longer finish it.
 const requeueSet = `
@@ -290,7 +261,7 @@ const requeueSet = `
 // RequeueOwnedBy takes back every job a dead worker still owned. The
 // supervisor calls it for the predecessor of a restarted worker, so its jobs
 // run again at once instead of after their lease.
-func (s *Store) RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]Requeued, error) {
+func (s *Store) RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]job.Requeued, error) {
 	rows, err := s.pool.Query(ctx, `
 		UPDATE jobs j SET `+requeueSet+`
 		WHERE j.locked_by = $3 AND j.status = 'processing'
@@ -307,7 +278,7 @@ func (s *Store) RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]Requeue
 // completion are skipped, and the status and lease are rechecked under the
 // row lock, so a job whose lease was just renewed, or that just completed,
 // is never overwritten.
-func (s *Store) RescueExpired(ctx context.Context, limit int) ([]Requeued, error) {
+func (s *Store) RescueExpired(ctx context.Context, limit int) ([]job.Requeued, error) {
 	rows, err := s.pool.Query(ctx, `
 		UPDATE jobs j SET `+requeueSet+`
 		WHERE j.id = ANY (ARRAY(
@@ -326,9 +297,9 @@ func (s *Store) RescueExpired(ctx context.Context, limit int) ([]Requeued, error
 	return collectRequeued(rows)
 }
 
-func collectRequeued(rows pgx.Rows) ([]Requeued, error) {
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Requeued, error) {
-		var r Requeued
+func collectRequeued(rows pgx.Rows) ([]job.Requeued, error) {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (job.Requeued, error) {
+		var r job.Requeued
 		var status job.Status
 		err := row.Scan(&r.ID, &status)
 		r.Failed = status == job.Failed
@@ -369,24 +340,26 @@ func (s *Store) CountUnfinished(ctx context.Context, ids []job.ID) (int, error) 
 	return n, nil
 }
 
-// classify wraps err with context and marks connection-level failures with
-// ErrUnavailable so the API can answer 503 rather than 500.
+// classify wraps err with context and translates connection-level failures
+// to job.ErrUnavailable, so the API can answer 503 rather than 500 and the
+// worker can tell an outage from a bug.
 func classify(op string, err error) error {
-	if IsUnavailable(err) {
-		return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
+	if unavailable(err) {
+		return fmt.Errorf("%s: %w: %w", op, job.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// IsUnavailable reports whether err means the database cannot be reached or
-// will not take work right now. Server errors are judged by their SQLSTATE
-// class; any other error from pgx (refused or reset connections, EOF, closed
-// connections, timeouts) happened below SQL and is treated as an outage.
-func IsUnavailable(err error) bool {
+// unavailable reports whether a pgx error means the database cannot be
+// reached or will not take work right now. Server errors are judged by their
+// SQLSTATE class; any other error from pgx (refused or reset connections,
+// EOF, closed connections, timeouts) happened below SQL and is treated as an
+// outage.
+func unavailable(err error) bool {
 	if err == nil || errors.Is(err, pgx.ErrNoRows) || errors.Is(err, context.Canceled) {
 		return false
 	}
-	if errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, job.ErrUnavailable) {
 		return true
 	}
 	var pgErr *pgconn.PgError

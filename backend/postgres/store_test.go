@@ -9,33 +9,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgtest"
-	"github.com/prodproof/prodproof/migrations"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func setup(t *testing.T, opts Options) (*Store, *pgxpool.Pool) {
 	t.Helper()
-	dbURL := pgtest.NewDatabase(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := migrations.Load(migrations.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrations.Up(ctx, conn, files, nil); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	pool, err := pgxpool.New(ctx, dbURL)
+	dbURL := pgtest.NewMigratedDatabase(t)
+	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,12 +126,8 @@ func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
 	}
 	// Keep one owner heartbeating well inside its lease while the other's
 	// expires; sweep until the dead one's job is rescued.
-	deadline := time.Now().Add(5 * time.Second)
-	var rescued []Requeued
-	for len(rescued) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the expired lease was never rescued")
-		}
+	var rescued []job.Requeued
+	await.Until(t, 5*time.Second, "the expired lease rescued", func() (bool, string) {
 		if n, err := s.Heartbeat(ctx, alive); err != nil || n != 1 {
 			t.Fatalf("heartbeat: %d %v", n, err)
 		}
@@ -153,8 +135,8 @@ func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(rescued) > 0, "nothing rescued"
+	})
 	if len(rescued) != 1 || rescued[0].ID != deadClaims[0].ID || rescued[0].Failed {
 		t.Fatalf("rescued %+v, want only the dead owner's job %s", rescued, deadClaims[0].ID)
 	}
@@ -240,7 +222,7 @@ func TestFailuresRetryThenFail(t *testing.T) {
 	if err != nil || j.Status != job.Failed || j.LastError == nil || *j.LastError != "boom" {
 		t.Fatalf("final job %+v %v", j, err)
 	}
-	if _, err := s.Get(ctx, job.NewID()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Get(ctx, job.NewID()); !errors.Is(err, job.ErrNotFound) {
 		t.Fatalf("unknown id: %v", err)
 	}
 }
@@ -270,7 +252,7 @@ func TestUnavailableDatabaseIsClassified(t *testing.T) {
 	defer pool.Close()
 	s := New(pool, Options{Lease: time.Second, MaxAttempts: 1})
 	_, _, err = s.Insert(context.Background(), json.RawMessage(`{}`), "")
-	if !errors.Is(err, ErrUnavailable) || !IsUnavailable(err) {
+	if !errors.Is(err, job.ErrUnavailable) || !job.IsUnavailable(err) {
 		t.Fatalf("insert against a closed port: %v, want ErrUnavailable", err)
 	}
 }
@@ -286,7 +268,7 @@ func TestIdempotencyKeyReturnsTheFirstJob(t *testing.T) {
 	if err != nil || created || again.ID != first.ID {
 		t.Fatalf("retry: id %s created=%v %v; want %s, false", again.ID, created, err, first.ID)
 	}
-	if _, _, err := s.Insert(ctx, json.RawMessage(`{"order": 8}`), "order-7"); !errors.Is(err, ErrIdempotencyConflict) {
+	if _, _, err := s.Insert(ctx, json.RawMessage(`{"order": 8}`), "order-7"); !errors.Is(err, job.ErrIdempotencyConflict) {
 		t.Fatalf("same key, other payload: %v", err)
 	}
 	// Without a key, identical payloads are separate jobs.

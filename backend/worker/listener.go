@@ -17,16 +17,30 @@ const NotifyChannel = "jobs_inserted"
 // each notification into a wake-up. While it is disconnected, workers fall
 // back to polling; on reconnect it wakes them once, for inserts it missed.
 type Listener struct {
+	lifecycle
 	Connect func(ctx context.Context) (*pgx.Conn, error)
 	Logger  *slog.Logger
 	Wake    func()
 	// Origin is this process's notification payload; its own notifications
 	// are skipped, since the Notifier already woke the worker in memory.
 	Origin string
+	// Heard, if set, is called with each notification's payload once it has
+	// been handled: how a test knows a notification was seen, and so can
+	// check that one did not wake the worker.
+	Heard func(payload string)
 }
 
-// Run listens until ctx is cancelled.
-func (l *Listener) Run(ctx context.Context) {
+// Start listens in the background until Stop (the lifecycle contract in
+// lifecycle.go).
+func (l *Listener) Start(ctx context.Context) { l.start(ctx, cancelledBySoft(l.run)) }
+
+// Stop closes the listening connection.
+func (l *Listener) Stop(ctx context.Context) error {
+	l.stop(ctx)
+	return nil
+}
+
+func (l *Listener) run(ctx context.Context) {
 	lost := false
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		err := l.listen(ctx, func() {
@@ -69,6 +83,9 @@ func (l *Listener) listen(ctx context.Context, connected func()) error {
 		}
 		if l.Origin == "" || n.Payload != l.Origin {
 			l.Wake()
+		}
+		if l.Heard != nil {
+			l.Heard(n.Payload)
 		}
 	}
 }

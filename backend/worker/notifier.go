@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -23,42 +24,56 @@ type Notifier struct {
 	MinInterval time.Duration
 	Logger      *slog.Logger
 
-	pending chan struct{}
+	lifecycle
+	pendingOnce sync.Once
+	pending     chan struct{}
 }
 
-// NewNotifier returns a notifier; Run must be running for other instances
-// to hear of inserts.
-func NewNotifier(n Notifier) *Notifier {
-	if n.MinInterval <= 0 {
-		n.MinInterval = time.Millisecond
-	}
-	n.pending = make(chan struct{}, 1)
-	return &n
+// due is the one-slot queue of NOTIFYs owed to the other instances.
+func (n *Notifier) due() chan struct{} {
+	n.pendingOnce.Do(func() { n.pending = make(chan struct{}, 1) })
+	return n.pending
 }
 
-// JobInserted is called after an insert has committed.
+// JobInserted is called after an insert has committed. Other instances hear
+// of it only while the notifier is started.
 func (n *Notifier) JobInserted() {
 	n.WakeLocal()
 	select {
-	case n.pending <- struct{}{}:
+	case n.due() <- struct{}{}:
 	default: // a NOTIFY is already due; it covers this insert too
 	}
 }
 
-// Run sends the coalesced NOTIFYs until ctx is cancelled. A failed NOTIFY is
-// not retried: the other instances' polling picks the job up.
-func (n *Notifier) Run(ctx context.Context) {
+// Start sends the coalesced NOTIFYs in the background until Stop (the
+// lifecycle contract in lifecycle.go).
+func (n *Notifier) Start(ctx context.Context) { n.start(ctx, cancelledBySoft(n.run)) }
+
+// Stop stops sending; a NOTIFY still due is dropped, and the other
+// instances' polling picks its job up.
+func (n *Notifier) Stop(ctx context.Context) error {
+	n.stop(ctx)
+	return nil
+}
+
+// run sends the coalesced NOTIFYs. A failed NOTIFY is not retried: the other
+// instances' polling picks the job up.
+func (n *Notifier) run(ctx context.Context) {
+	interval := n.MinInterval
+	if interval <= 0 {
+		interval = time.Millisecond
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-n.pending:
+		case <-n.due():
 		}
 		sent := time.Now()
 		if err := n.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, n.Origin); err != nil && ctx.Err() == nil {
 			n.Logger.Debug("notify failed", "error", err.Error())
 		}
-		if !sleep(ctx, n.MinInterval-time.Since(sent)) {
+		if !sleep(ctx, interval-time.Since(sent)) {
 			return
 		}
 	}

@@ -2,87 +2,120 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// Another instance hears of an insert through NOTIFY; the inserting
-// instance's own listener skips its own notification.
-func TestNotifierWakesOtherInstancesOnly(t *testing.T) {
-	dbURL := pgtest.NewDatabase(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logger := slog.New(slog.DiscardHandler)
-	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, dbURL) }
+// instance is one listener as a test sees it: how often it woke the worker
+// (beyond the wake-up every connect gives) and what it heard, in order.
+type instance struct {
+	mu        sync.Mutex
+	connected bool
+	wakes     int
+	heard     []string
+	wakesAt   []int // wakes as they stood when each notification was handled
+}
 
-	listen := func(origin string) (woken chan struct{}, connected chan struct{}) {
-		woken, connected = make(chan struct{}, 16), make(chan struct{}, 1)
-		first := true
-		go (&Listener{Connect: connect, Logger: logger, Origin: origin, Wake: func() {
-			if first { // the wake-up every (re)connect gives
-				first = false
-				connected <- struct{}{}
+func (in *instance) snapshot() (connected bool, wakes int, heard []string, wakesAt []int) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.connected, in.wakes, slices.Clone(in.heard), slices.Clone(in.wakesAt)
+}
+
+func startListener(t *testing.T, dbURL, origin string) *instance {
+	t.Helper()
+	in := &instance{}
+	l := &Listener{
+		Connect: func(ctx context.Context) (*pgx.Conn, error) { return pgx.Connect(ctx, dbURL) },
+		Logger:  slog.New(slog.DiscardHandler),
+		Origin:  origin,
+		Wake: func() {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			if !in.connected {
+				in.connected = true // the wake-up every (re)connect gives
 				return
 			}
-			woken <- struct{}{}
-		}}).Run(ctx)
-		return woken, connected
+			in.wakes++
+		},
+		Heard: func(payload string) {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			in.heard = append(in.heard, payload)
+			in.wakesAt = append(in.wakesAt, in.wakes)
+		},
 	}
-	selfWoken, selfUp := listen("instance-a")
-	otherWoken, otherUp := listen("instance-b")
-	for _, up := range []chan struct{}{selfUp, otherUp} {
-		select {
-		case <-up:
-		case <-time.After(10 * time.Second):
-			t.Fatal("listener never connected")
-		}
-	}
+	l.Start(context.Background())
+	t.Cleanup(func() { _ = l.Stop(context.Background()) })
+	await.Until(t, 10*time.Second, origin+" listener connected", func() (bool, string) {
+		connected, _, _, _ := in.snapshot()
+		return connected, "not connected"
+	})
+	return in
+}
 
+// Another instance hears of an insert through NOTIFY; the inserting
+// instance's own listener hears it too but does not wake for it. The
+// negative is proven by order, not by watching a quiet window: Postgres
+// delivers notifications to a listener in commit order, so once instance a
+// has handled a later marker notification it has handled its own one, and
+// the wake-ups it had counted by then show whether that one woke it.
+func TestNotifierWakesOtherInstancesOnly(t *testing.T) {
+	dbURL := pgtest.NewDatabase(t)
+	self := startListener(t, dbURL, "instance-a")
+	other := startListener(t, dbURL, "instance-b")
+
+	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	localWakes := make(chan struct{}, 16)
-	n := NewNotifier(Notifier{
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	var localWakes int
+	n := &Notifier{
 		Origin:    "instance-a",
-		WakeLocal: func() { localWakes <- struct{}{} },
+		WakeLocal: func() { localWakes++ },
 		Exec: func(ctx context.Context, sql string, args ...any) error {
 			_, err := conn.Exec(ctx, sql, args...)
 			return err
 		},
-		Logger: logger,
-	})
-	notifierDone := make(chan struct{})
-	go func() { defer close(notifierDone); n.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-notifierDone
-		conn.Close(context.Background())
-	}()
-	n.JobInserted()
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	n.Start(ctx)
+	t.Cleanup(func() { _ = n.Stop(context.Background()) })
 
-	select {
-	case <-localWakes:
-	default:
-		t.Fatal("JobInserted did not wake the local worker at once")
+	n.JobInserted()
+	if localWakes != 1 {
+		t.Fatalf("JobInserted woke the local worker %d times, want once, at once", localWakes)
 	}
-	select {
-	case <-otherWoken:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the other instance was not woken by NOTIFY")
+	await.Until(t, 10*time.Second, "instance b woken by NOTIFY", func() (bool, string) {
+		_, wakes, heard, _ := other.snapshot()
+		return wakes == 1, fmt.Sprintf("wakes %d, heard %q", wakes, heard)
+	})
+
+	if _, err := conn.Exec(ctx, `SELECT pg_notify($1, 'marker')`, NotifyChannel); err != nil {
+		t.Fatal(err)
 	}
-	// The other listener has received the notification, so the inserting
-	// instance's listener has had it too: it must not have woken for it.
-	select {
-	case <-selfWoken:
-		t.Fatal("the inserting instance woke on its own notification")
-	case <-time.After(50 * time.Millisecond):
+	await.Until(t, 10*time.Second, "instance a handled the marker", func() (bool, string) {
+		_, _, heard, _ := self.snapshot()
+		return slices.Contains(heard, "marker"), fmt.Sprintf("heard %q", heard)
+	})
+	_, wakes, heard, wakesAt := self.snapshot()
+	if !slices.Equal(heard, []string{"instance-a", "marker"}) {
+		t.Fatalf("instance a heard %q, want its own notification, then the marker", heard)
+	}
+	if wakesAt[0] != 0 || wakesAt[1] != 1 || wakes != 1 {
+		t.Fatalf("instance a woke %v times by each notification (total %d): it must wake for the marker only", wakesAt, wakes)
 	}
 }

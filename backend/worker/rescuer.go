@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 )
 
 // Rescuer requeues processing jobs whose lease expired, which is how jobs
@@ -14,6 +13,7 @@ import (
 // closes the recovery window once every recovered job has finished, even if
 // another instance finished them.
 type Rescuer struct {
+	lifecycle
 	Store  Store
 	State  *State
 	Logger *slog.Logger
@@ -36,8 +36,17 @@ func RescueInterval(lease time.Duration) time.Duration {
 // thousands of row locks in one statement.
 const rescueBatch = 1000
 
-// Run sweeps until ctx is cancelled.
-func (r *Rescuer) Run(ctx context.Context) {
+// Start sweeps in the background until Stop (the lifecycle contract in
+// lifecycle.go).
+func (r *Rescuer) Start(ctx context.Context) { r.start(ctx, cancelledBySoft(r.run)) }
+
+// Stop ends the sweeps; one in progress is cancelled.
+func (r *Rescuer) Stop(ctx context.Context) error {
+	r.stop(ctx)
+	return nil
+}
+
+func (r *Rescuer) run(ctx context.Context) {
 	sweep := time.NewTicker(r.Interval)
 	defer sweep.Stop()
 	window := time.NewTicker(r.WindowCheck)
@@ -80,7 +89,7 @@ func (r *Rescuer) sweep(ctx context.Context) {
 
 // recordRecovery logs a recovery event and records the requeued jobs; jobs
 // that ran out of attempts were failed instead and are only logged.
-func recordRecovery(st *State, logger *slog.Logger, source string, requeued []postgres.Requeued, attrs ...any) {
+func recordRecovery(st *State, logger *slog.Logger, source string, requeued []job.Requeued, attrs ...any) {
 	var ids, failed []job.ID
 	for _, r := range requeued {
 		if r.Failed {

@@ -14,21 +14,18 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 )
 
 // Store is what the worker, supervisor and rescuer need from the database.
 type Store interface {
 	Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error)
-	Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error)
+	Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error)
 	Heartbeat(ctx context.Context, owner job.ID) (int64, error)
-	RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]postgres.Requeued, error)
-	RescueExpired(ctx context.Context, limit int) ([]postgres.Requeued, error)
+	RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]job.Requeued, error)
+	RescueExpired(ctx context.Context, limit int) ([]job.Requeued, error)
 	Release(ctx context.Context, owner job.ID) (int64, error)
 	CountUnfinished(ctx context.Context, ids []job.ID) (int, error)
 }
-
-var _ Store = (*postgres.Store)(nil)
 
 // Handler does a job's work. A returned error fails the attempt.
 type Handler func(ctx context.Context, c job.Claim) error
@@ -89,13 +86,10 @@ func (c *Config) setDefaults() {
 // returns an error, with a new boot id, and has the new worker take back its
 // predecessor's jobs at once.
 type Supervisor struct {
+	lifecycle
 	cfg Config
 
-	mu       sync.Mutex
-	started  bool
-	soft     chan struct{} // closed to stop claiming
-	hard     context.CancelFunc
-	done     chan struct{}
+	bootMu   sync.Mutex
 	lastBoot job.ID
 }
 
@@ -108,59 +102,25 @@ func NewSupervisor(cfg Config) (*Supervisor, error) {
 		return nil, errors.New("worker: PollInterval and Lease must be positive")
 	}
 	cfg.setDefaults()
-	return &Supervisor{cfg: cfg, soft: make(chan struct{}), done: make(chan struct{})}, nil
+	return &Supervisor{cfg: cfg}, nil
 }
 
-// Start runs the supervisor until Stop or until ctx is cancelled. Calling it
-// twice is a no-op.
-func (s *Supervisor) Start(ctx context.Context) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.started {
-		return
-	}
-	s.started = true
-	hardCtx, cancel := context.WithCancel(ctx)
-	s.hard = cancel
-	go func() {
-		defer close(s.done)
-		s.run(hardCtx)
-	}()
-}
+// Start runs the supervisor in the background until Stop or until ctx is
+// cancelled (the lifecycle contract in lifecycle.go).
+func (s *Supervisor) Start(ctx context.Context) { s.start(ctx, s.run) }
 
-// Done is closed when the supervisor has stopped for good.
-func (s *Supervisor) Done() <-chan struct{} { return s.done }
-
-// Stop stops claiming, lets in-flight jobs finish until ctx expires, then
-// cancels them and hands every job still owned back to pending without
-// counting the attempt. It returns how many jobs were released. Stop before
-// Start, and a second Stop, are no-ops.
-func (s *Supervisor) Stop(ctx context.Context) (released int64, err error) {
-	s.mu.Lock()
-	if !s.started {
-		s.mu.Unlock()
-		return 0, nil
+// Stop stops claiming, lets in-flight jobs finish until ctx expires (the
+// soft stop), then cancels them (the hard stop) and hands every job still
+// owned back to pending without counting the attempt.
+func (s *Supervisor) Stop(ctx context.Context) error {
+	if !s.stop(ctx) {
+		return nil
 	}
-	select {
-	case <-s.soft:
-	default:
-		close(s.soft)
-	}
-	s.mu.Unlock()
-
-	select {
-	case <-s.done:
-	case <-ctx.Done():
-		s.hard()
-		<-s.done
-	}
-	s.hard()
-
-	s.mu.Lock()
+	s.bootMu.Lock()
 	boot := s.lastBoot
-	s.mu.Unlock()
+	s.bootMu.Unlock()
 	if boot.IsZero() {
-		return 0, nil
+		return nil
 	}
 	// The caller's context may already be spent on the grace period; the
 	// release still deserves a moment of its own.
@@ -168,25 +128,25 @@ func (s *Supervisor) Stop(ctx context.Context) (released int64, err error) {
 	defer cancel()
 	n, err := s.cfg.Store.Release(releaseCtx, boot)
 	if err != nil {
-		return 0, fmt.Errorf("release jobs: %w", err)
+		return fmt.Errorf("release jobs: %w", err)
 	}
 	if n > 0 {
 		s.cfg.Logger.Info("jobs released", "count", n, "boot_id", boot.String())
 	}
-	return n, nil
+	return nil
 }
 
-func (s *Supervisor) run(ctx context.Context) {
+func (s *Supervisor) run(ctx context.Context, soft <-chan struct{}) {
 	var predecessor job.ID
 	crashes := 0
 	for {
 		w := newWorker(&s.cfg, predecessor)
-		s.mu.Lock()
+		s.bootMu.Lock()
 		s.lastBoot = w.boot
-		s.mu.Unlock()
+		s.bootMu.Unlock()
 
 		began := time.Now()
-		reason, crashed := w.runGuarded(ctx, s.soft)
+		reason, crashed := w.runGuarded(ctx, soft)
 		if !crashed || ctx.Err() != nil {
 			s.cfg.State.setStatus(StatusStopped)
 			return
@@ -209,7 +169,7 @@ func (s *Supervisor) run(ctx context.Context) {
 			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
-			case <-s.soft:
+			case <-soft:
 				t.Stop()
 				s.cfg.State.setStatus(StatusStopped)
 				return

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
+	"github.com/prodproof/prodproof/internal/await"
 )
 
 // memStore is an in-memory Store with the same guards as the SQL: enough to
@@ -53,10 +53,10 @@ func (s *memStore) Claim(_ context.Context, owner job.ID, limit int) ([]job.Clai
 	return out, nil
 }
 
-func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error) {
+func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var c postgres.Completion
+	var c job.Completion
 	for _, o := range outcomes {
 		j := s.jobs[o.ID]
 		if j == nil || j.status != job.Processing || j.owner != owner || j.attempts != o.Attempts {
@@ -71,20 +71,20 @@ func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outc
 
 func (s *memStore) Heartbeat(context.Context, job.ID) (int64, error) { return 0, nil }
 
-func (s *memStore) RequeueOwnedBy(_ context.Context, dead job.ID) ([]postgres.Requeued, error) {
+func (s *memStore) RequeueOwnedBy(_ context.Context, dead job.ID) ([]job.Requeued, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []postgres.Requeued
+	var out []job.Requeued
 	for id, j := range s.jobs {
 		if j.status == job.Processing && j.owner == dead {
 			j.status, j.owner = job.Pending, job.ID{}
-			out = append(out, postgres.Requeued{ID: id})
+			out = append(out, job.Requeued{ID: id})
 		}
 	}
 	return out, nil
 }
 
-func (s *memStore) RescueExpired(context.Context, int) ([]postgres.Requeued, error) { return nil, nil }
+func (s *memStore) RescueExpired(context.Context, int) ([]job.Requeued, error) { return nil, nil }
 
 func (s *memStore) Release(_ context.Context, owner job.ID) (int64, error) {
 	s.mu.Lock()
@@ -136,31 +136,20 @@ func setup(t *testing.T, store Store, tweak func(*Config)) (*Supervisor, *State)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_, _ = s.Stop(ctx)
+		_ = s.Stop(ctx)
 	})
 	return s, st
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 5s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestStopBeforeStartAndTwice(t *testing.T) {
 	s, _ := setup(t, newMemStore(), nil)
-	if n, err := s.Stop(context.Background()); n != 0 || err != nil {
-		t.Fatalf("stop before start: %d %v", n, err)
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatalf("stop before start: %v", err)
 	}
 	s.Start(context.Background())
 	s.Start(context.Background()) // no-op
 	for range 2 {
-		if _, err := s.Stop(context.Background()); err != nil {
+		if err := s.Stop(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -178,7 +167,7 @@ func TestSupervisorGivesUpOnACrashLoop(t *testing.T) {
 		c.Handler = func(context.Context, job.Claim) error { panic("poison job") }
 	})
 	s.Start(context.Background())
-	waitUntil(t, "worker failed", func() bool { return st.Snapshot().Status == StatusFailed })
+	await.Until(t, 5*time.Second, "worker failed", func() (bool, string) { return st.Snapshot().Status == StatusFailed, fmt.Sprintf("%+v", st.Snapshot()) })
 	snap := st.Snapshot()
 	if snap.RestartCount != 2 || snap.LastExitReason == nil || !strings.Contains(*snap.LastExitReason, "poison job") {
 		t.Fatalf("snapshot %+v", snap)
@@ -207,11 +196,20 @@ func TestSoftStopFinishesInFlightJobs(t *testing.T) {
 	for range 3 {
 		<-started
 	}
+	// All three handlers are in flight and stay so until release: the
+	// soft stop must begin while they run, and wait for them.
 	stopped := make(chan error, 1)
-	go func() {
-		_, err := s.Stop(context.Background())
-		stopped <- err
-	}()
+	go func() { stopped <- s.Stop(context.Background()) }()
+	select {
+	case <-s.soft: // Stop has begun the soft stop
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop never began the soft stop")
+	}
+	select {
+	case err := <-stopped:
+		t.Fatalf("Stop returned (%v) while three handlers were still running", err)
+	default:
+	}
 	close(release)
 	if err := <-stopped; err != nil {
 		t.Fatal(err)
@@ -238,9 +236,8 @@ func TestHardStopReleasesHeldJobs(t *testing.T) {
 	<-held
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	n, err := s.Stop(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("stop: released %d, %v", n, err)
+	if err := s.Stop(ctx); err != nil {
+		t.Fatalf("stop: %v", err)
 	}
 	if got := store.statuses(); got[job.Pending] != 1 {
 		t.Fatalf("statuses %v, want the held job pending again", got)
@@ -266,14 +263,14 @@ type flakyStore struct {
 
 func (f *flakyStore) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error) {
 	if f.claimFailures.Add(-1) >= 0 {
-		return nil, fmt.Errorf("claim: %w", postgres.ErrUnavailable)
+		return nil, fmt.Errorf("claim: %w", job.ErrUnavailable)
 	}
 	return f.memStore.Claim(ctx, owner, limit)
 }
 
-func (f *flakyStore) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (postgres.Completion, error) {
+func (f *flakyStore) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
 	if f.completeFailures.Add(-1) >= 0 {
-		return postgres.Completion{}, fmt.Errorf("complete: %w", postgres.ErrUnavailable)
+		return job.Completion{}, fmt.Errorf("complete: %w", job.ErrUnavailable)
 	}
 	return f.memStore.Complete(ctx, owner, outcomes)
 }
@@ -284,7 +281,7 @@ func TestOutageDuringClaimsAndCompletionsLosesNothing(t *testing.T) {
 	store.completeFailures.Store(3)
 	s, st := setup(t, store, nil)
 	s.Start(context.Background())
-	waitUntil(t, "every job processed", func() bool { return store.statuses()[job.Processed] == 5 })
+	await.Until(t, 5*time.Second, "every job processed", func() (bool, string) { return store.statuses()[job.Processed] == 5, fmt.Sprint(store.statuses()) })
 	if got := st.Snapshot().ProcessedJobs; got != 5 {
 		t.Fatalf("processed_jobs = %d, want 5", got)
 	}

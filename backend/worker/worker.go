@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/backend/job"
-	"github.com/prodproof/prodproof/backend/postgres"
 )
 
 // worker is one incarnation under the supervisor: it lives until it is
@@ -407,7 +406,7 @@ func (w *worker) takeBackPredecessorJobs(ctx context.Context) {
 
 func (w *worker) noteDBError(err error) {
 	w.cfg.State.setError(err.Error())
-	if !postgres.IsUnavailable(err) {
+	if !job.IsUnavailable(err) {
 		w.cfg.Logger.Error("worker query failed", "error", err.Error())
 		return
 	}

@@ -7,6 +7,7 @@
 //
 //	func TestSomething(t *testing.T) {
 //		dbURL := pgtest.NewDatabase(t) // empty database, dropped at cleanup
+//		dbURL = pgtest.NewMigratedDatabase(t) // or: the schema already applied
 //		...
 //	}
 //
@@ -33,7 +34,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/prodproof/prodproof/internal/pgprovision"
+	"github.com/prodproof/prodproof/migrations"
 )
 
 // EnvURL names the variable that points the tests at an existing server.
@@ -146,6 +150,29 @@ func NewDatabase(t testing.TB) string {
 			t.Errorf("pgtest: %s", srv.Redact(err.Error()))
 		}
 	})
+	return dbURL
+}
+
+// NewMigratedDatabase is NewDatabase with every embedded migration applied:
+// the schema the backend runs on. The URL holds a password: do not log it.
+func NewMigratedDatabase(t testing.TB) string {
+	t.Helper()
+	dbURL := NewDatabase(t)
+	srv := Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), databaseTimeout)
+	defer cancel()
+	files, err := migrations.Load(migrations.Embedded())
+	if err != nil {
+		t.Fatalf("pgtest: load migrations: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %s", srv.Redact(err.Error()))
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := migrations.Up(ctx, conn, files, nil); err != nil {
+		t.Fatalf("pgtest: migrate: %s", srv.Redact(err.Error()))
+	}
 	return dbURL
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/pgtest"
+	"github.com/prodproof/prodproof/migrations"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -132,5 +134,24 @@ func TestUsesTestDatabaseURL(t *testing.T) {
 	}
 	if got := queryOne(t, srv.URL, "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname = 'keep_me' OR datname LIKE 'pgtest\\_%'"); got != "keep_me" {
 		t.Errorf("databases after the child run: %q, want only keep_me", got)
+	}
+}
+
+// A migrated database has every embedded migration recorded and the jobs
+// table in place; a plain one has neither.
+func TestNewMigratedDatabaseAppliesEveryMigration(t *testing.T) {
+	files, err := migrations.Load(migrations.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbURL := pgtest.NewMigratedDatabase(t)
+	if got := queryOne(t, dbURL, `SELECT count(*)::text FROM schema_migrations`); got != strconv.Itoa(len(files)) {
+		t.Fatalf("schema_migrations has %s rows, want %d", got, len(files))
+	}
+	if got := queryOne(t, dbURL, `SELECT coalesce(to_regclass('jobs')::text, 'missing')`); got != "jobs" {
+		t.Fatalf("jobs table: %s", got)
+	}
+	if got := queryOne(t, pgtest.NewDatabase(t), `SELECT coalesce(to_regclass('jobs')::text, 'missing')`); got != "missing" {
+		t.Fatalf("a plain database already has the jobs table: %s", got)
 	}
 }

@@ -130,14 +130,14 @@ var All = []Mutant{
 	{
 		Name: "startup_logs_database_url", Breaks: "secrets_stay_out_of_output",
 		Change: "serve logs DATABASE_URL at start-up (the logger still blanks the password)",
-		File:   "backend/app/main.go",
-		Edits:  []Edit{{Old: "logger := NewLogger(stderr, cfg.LogLevel, password)\n", New: "logger := NewLogger(stderr, cfg.LogLevel, password)\n\tlogger.Info(\"config loaded\", \"database_url\", cfg.DatabaseURL)\n"}},
+		File:   "backend/command.go",
+		Edits:  []Edit{{Old: "logger := app.NewLogger(stderr, cfg.LogLevel, password)\n", New: "logger := app.NewLogger(stderr, cfg.LogLevel, password)\n\tlogger.Info(\"config loaded\", \"database_url\", cfg.DatabaseURL)\n"}},
 	},
 	{
 		Name: "startup_prints_password", Breaks: "secrets_stay_out_of_output",
 		Change: "serve prints the database password to stderr, past the logger's redaction",
-		File:   "backend/app/main.go",
-		Edits:  []Edit{{Old: "password := PasswordOf(cfg.DatabaseURL)\n", New: "password := PasswordOf(cfg.DatabaseURL)\n\tfmt.Fprintln(stderr, \"database password:\", password)\n"}},
+		File:   "backend/command.go",
+		Edits:  []Edit{{Old: "password := app.PasswordOf(cfg.DatabaseURL)\n", New: "password := app.PasswordOf(cfg.DatabaseURL)\n\tfmt.Fprintln(stderr, \"database password:\", password)\n"}},
 	},
 	{
 		Name: "migrate_without_lock", Breaks: "concurrent_migrate_up_applies_once",

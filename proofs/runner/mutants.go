@@ -157,8 +157,8 @@ func (r *run) judgeMutants(ctx context.Context, root string, source pgprovision.
 	return out, nil
 }
 
-func (r *run) judgeMutant(ctx context.Context, scratch, dir string, srv *pgprovision.Server, m mutant.Mutant, reportDir string, prog *progress.Progress) report.Mutant {
-	res := mutantSkeleton(m)
+func (r *run) judgeMutant(ctx context.Context, scratch, dir string, srv *pgprovision.Server, m mutant.Mutant, reportDir string, prog *progress.Progress) (res report.Mutant) {
+	res = mutantSkeleton(m)
 	start := time.Now()
 	defer func() { res.DurationMS = time.Since(start).Milliseconds() }()
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/internal/pgtest"
-	"github.com/prodproof/prodproof/migrations"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -29,19 +27,7 @@ func setupDB(t *testing.T) *fabricated {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	dbURL := pgtest.NewDatabase(t)
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := migrations.Load(migrations.Embedded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrations.Up(ctx, conn, files, nil); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
+	dbURL := pgtest.NewMigratedDatabase(t)
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)

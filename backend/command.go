@@ -1,4 +1,4 @@
-package app
+package main
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/prodproof/prodproof/backend/app"
 	"github.com/prodproof/prodproof/backend/cli"
 	"github.com/prodproof/prodproof/backend/config"
 	"github.com/prodproof/prodproof/migrations"
@@ -19,21 +20,21 @@ import (
 
 // Exit statuses.
 const (
-	ExitOK     = 0
-	ExitFailed = 1 // the database refused, the schema is wrong, the server failed
-	ExitUsage  = 2 // bad arguments or bad configuration: nothing started
+	exitOK     = 0
+	exitFailed = 1 // the database refused, the schema is wrong, the server failed
+	exitUsage  = 2 // bad arguments or bad configuration: nothing started
 )
 
-// Main runs the reference-backend command line and returns the exit status.
+// run runs the reference-backend command line and returns the exit status.
 // lookup reads the environment (os.LookupEnv in production).
-func Main(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
 	tool := cli.Tool()
 	cmd, fs, err := tool.Parse(args, stderr)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stderr, "reference-backend: %v\n", err)
 		}
-		return ExitUsage
+		return exitUsage
 	}
 	switch strings.Join(cmd.Path, " ") {
 	case "", "serve":
@@ -44,27 +45,27 @@ func Main(ctx context.Context, args []string, lookup func(string) (string, bool)
 		return migrateUp(ctx, lookup, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "reference-backend: command %q has no implementation\n", strings.Join(cmd.Path, " "))
-	return ExitUsage
+	return exitUsage
 }
 
 func serve(ctx context.Context, lookup func(string) (string, bool), stderr io.Writer) int {
 	cfg, err := config.FromEnv(lookup)
 	if err != nil {
 		fmt.Fprintf(stderr, "reference-backend: config: %v\n", err)
-		return ExitUsage
+		return exitUsage
 	}
-	password := PasswordOf(cfg.DatabaseURL)
-	logger := NewLogger(stderr, cfg.LogLevel, password)
-	srv, err := New(ctx, cfg, logger)
+	password := app.PasswordOf(cfg.DatabaseURL)
+	logger := app.NewLogger(stderr, cfg.LogLevel, password)
+	srv, err := app.New(ctx, cfg, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, cfg.DatabaseURL))
-		return ExitFailed
+		return exitFailed
 	}
 	if err := srv.Run(ctx); err != nil {
 		logger.Error("server failed", "error", err.Error())
-		return ExitFailed
+		return exitFailed
 	}
-	return ExitOK
+	return exitOK
 }
 
 // migrationSource reads only what migrate needs: DATABASE_URL and the
@@ -74,21 +75,21 @@ func migrationSource(ctx context.Context, lookup func(string) (string, bool), st
 	rawURL = strings.TrimSpace(rawURL)
 	if err := config.ValidateDatabaseURL(rawURL); err != nil {
 		fmt.Fprintf(stderr, "reference-backend: config: %v\n", err)
-		return nil, nil, "", ExitUsage
+		return nil, nil, "", exitUsage
 	}
 	dir, _ := lookup("MIGRATIONS_DIR")
-	files, err := loadMigrations(strings.TrimSpace(dir))
+	files, err := migrations.LoadDir(strings.TrimSpace(dir))
 	if err != nil {
 		fmt.Fprintf(stderr, "reference-backend: %v\n", err)
-		return nil, nil, "", ExitFailed
+		return nil, nil, "", exitFailed
 	}
-	password := PasswordOf(rawURL)
+	password := app.PasswordOf(rawURL)
 	conn, err := pgx.Connect(ctx, rawURL)
 	if err != nil {
 		fmt.Fprintf(stderr, "reference-backend: connect to the database: %s\n", redact(err.Error(), password, rawURL))
-		return nil, nil, "", ExitFailed
+		return nil, nil, "", exitFailed
 	}
-	return conn, files, password, ExitOK
+	return conn, files, password, exitOK
 }
 
 func migrateStatus(ctx context.Context, lookup func(string) (string, bool), asJSON bool, stdout, stderr io.Writer) int {
@@ -100,7 +101,7 @@ func migrateStatus(ctx context.Context, lookup func(string) (string, bool), asJS
 	st, err := migrations.ReadStatus(ctx, conn, files)
 	if err != nil {
 		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, ""))
-		return ExitFailed
+		return exitFailed
 	}
 	if asJSON {
 		enc := json.NewEncoder(stdout)
@@ -119,9 +120,9 @@ func migrateStatus(ctx context.Context, lookup func(string) (string, bool), asJS
 		fmt.Fprintln(stdout, st.Summary())
 	}
 	if st.Modified > 0 {
-		return ExitFailed
+		return exitFailed
 	}
-	return ExitOK
+	return exitOK
 }
 
 func migrateUp(ctx context.Context, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
@@ -135,7 +136,7 @@ func migrateUp(ctx context.Context, lookup func(string) (string, bool), stdout, 
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "reference-backend: migrate up: %s\n", redact(err.Error(), password, ""))
-		return ExitFailed
+		return exitFailed
 	}
 	if len(applied) == 0 {
 		fmt.Fprintln(stdout, "nothing to apply")
@@ -143,10 +144,10 @@ func migrateUp(ctx context.Context, lookup func(string) (string, bool), stdout, 
 	st, err := migrations.ReadStatus(ctx, conn, files)
 	if err != nil {
 		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, ""))
-		return ExitFailed
+		return exitFailed
 	}
 	fmt.Fprintln(stdout, st.Summary())
-	return ExitOK
+	return exitOK
 }
 
 // redact removes the connection string and its password from an error

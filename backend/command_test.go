@@ -1,10 +1,9 @@
-package app
+package main
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +22,7 @@ func lookupFrom(vars map[string]string) func(string) (string, bool) {
 func runMain(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), args, lookupFrom(vars), &stdout, &stderr)
+	code := run(context.Background(), args, lookupFrom(vars), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -84,14 +83,5 @@ func TestMainRejectsBadUsageAndConfig(t *testing.T) {
 				t.Fatalf("output leaks the password: %q", out+errOut)
 			}
 		})
-	}
-}
-
-func TestProbes(t *testing.T) {
-	b := startBackend(t, migratedDatabase(t), nil)
-	for _, path := range []string{"/livez", "/readyz"} {
-		if code, body := b.do(http.MethodGet, path, ""); code != http.StatusOK {
-			t.Errorf("%s: %d %s", path, code, body)
-		}
 	}
 }
