@@ -1,13 +1,17 @@
 package pgprovision
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"os/exec"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -15,19 +19,105 @@ import (
 	dc "github.com/ory/dockertest/v3/docker"
 )
 
+// DefaultDockerImage is the image the docker source runs unless
+// Options.DockerImage names another.
+const DefaultDockerImage = "postgres:15"
+
+// DockerImageEnv is the environment variable through which a user picks
+// another image than DefaultDockerImage (a registry mirror's copy, or one
+// built locally). The proofs runner reads it when --docker-image is not
+// given, and so do this package's docker tests.
+const DockerImageEnv = "PRODPROOF_DOCKER_IMAGE"
+
 const (
 	// dockerPingTimeout is how long we wait for a daemon to answer before
 	// deciding there is none.
 	dockerPingTimeout = 2 * time.Second
-	// dockerImageRepository and dockerImageTag name the server image.
-	dockerImageRepository = "postgres"
-	dockerImageTag        = "15"
+	// dockerPullInactivity bounds a pull that stops making progress (a
+	// registry that accepts the connection and then says nothing).
+	dockerPullInactivity = 2 * time.Minute
 	// dockerReadyTimeout bounds waiting for the container's server to
 	// accept connections.
 	dockerReadyTimeout = 90 * time.Second
 	// dockerPurgeTimeout bounds removing the container on Close.
 	dockerPurgeTimeout = 30 * time.Second
 )
+
+// ImagePullError means the daemon answered but the image is not on it and
+// could not be pulled: no registry, a typo, or a registry that wants a
+// mirror. Provision with SourceAuto falls back to local on it.
+type ImagePullError struct {
+	Image string // as given, e.g. "postgres:15"
+	Err   error  // the daemon's answer
+}
+
+func (e *ImagePullError) Error() string {
+	return fmt.Sprintf("docker postgres: image %s is not on the Docker daemon and pulling it failed (%v); "+
+		"pick another image with --docker-image or %s (a registry mirror's copy, or one built locally), or use --db local",
+		e.Image, e.Err, DockerImageEnv)
+}
+
+func (e *ImagePullError) Unwrap() error { return e.Err }
+
+// imageRepository and imageTag are what a docker image reference may look
+// like (a subset of Docker's grammar: no digests).
+var (
+	imageRepository = regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?/)?` +
+		`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+	imageTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+)
+
+// ParseDockerImage splits an image reference NAME[:TAG] into repository and
+// tag ("latest" when none is given). NAME may start with a registry host
+// and port (mirror.example.com:5000/library/postgres). Digests (@sha256:...)
+// are refused: dockertest names images by tag only.
+func ParseDockerImage(ref string) (repository, tag string, err error) {
+	if strings.Contains(ref, "@") {
+		return "", "", fmt.Errorf("docker image %q: digests are not supported, name the image by tag (NAME:TAG)", ref)
+	}
+	repository, tag = ref, "latest"
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		repository, tag = ref[:i], ref[i+1:]
+	}
+	if !imageRepository.MatchString(repository) || !imageTag.MatchString(tag) {
+		return "", "", fmt.Errorf("docker image %q is not an image reference: want NAME[:TAG], e.g. %s or mirror.example.com/library/%s", ref, DefaultDockerImage, DefaultDockerImage)
+	}
+	return repository, tag, nil
+}
+
+// ensureImage pulls repository:tag unless the daemon has it already. Doing
+// this before dockertest's RunWithOptions (which would pull too) lets a
+// pull failure be told apart from a failed start, and honours ctx.
+func ensureImage(ctx context.Context, pool *dockertest.Pool, image, repository, tag string, opts Options) error {
+	_, err := pool.Client.InspectImage(repository + ":" + tag)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, dc.ErrNoSuchImage) {
+		return fmt.Errorf("docker postgres: inspect image %s: %w", image, err)
+	}
+	opts.logf("docker postgres: image %s is not on the daemon, pulling it", image)
+	var auth dc.AuthConfiguration
+	if host, _, found := strings.Cut(repository, "/"); found && strings.ContainsAny(host, ".:") {
+		// A registry of its own may want the user's credential helper.
+		if res, err := dc.NewAuthConfigurationsFromCredsHelpers(host); err == nil {
+			auth = *res
+		}
+	}
+	err = pool.Client.PullImage(dc.PullImageOptions{
+		Repository:        repository,
+		Tag:               tag,
+		InactivityTimeout: dockerPullInactivity,
+		Context:           ctx,
+	}, auth)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("docker postgres: pull %s: %w", image, ctxErr)
+		}
+		return &ImagePullError{Image: image, Err: err}
+	}
+	return nil
+}
 
 // newDockerPool connects to the daemon named by DOCKER_HOST (or the default
 // socket) and checks within timeout that it answers.
@@ -50,11 +140,20 @@ func pingDocker(ctx context.Context, timeout time.Duration) error {
 	return err
 }
 
-// provisionDocker runs postgres:15 in a container whose port is published
-// on 127.0.0.1 only and which Docker removes when it stops.
+// provisionDocker runs opts.DockerImage (default postgres:15) in a
+// container whose port is published on 127.0.0.1 only and which Docker
+// removes when it stops.
 func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error) {
+	image := cmp.Or(opts.DockerImage, DefaultDockerImage)
+	repository, tag, err := ParseDockerImage(image)
+	if err != nil {
+		return nil, err
+	}
 	pool, err := newDockerPool(ctx, dockerPingTimeout)
 	if err != nil {
+		return nil, err
+	}
+	if err := ensureImage(ctx, pool, image, repository, tag, opts); err != nil {
 		return nil, err
 	}
 	password, err := randomPassword()
@@ -89,11 +188,11 @@ func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error)
 		}
 		return guard.release(runCleanup, reaperReleaseTimeout)
 	}
-	opts.logf("starting docker postgres %s:%s as container %s", dockerImageRepository, dockerImageTag, name)
+	opts.logf("starting docker postgres %s as container %s", image, name)
 	resource, err := pool.RunWithOptions(&dockertest.RunOptions{
 		Name:       name,
-		Repository: dockerImageRepository,
-		Tag:        dockerImageTag,
+		Repository: repository,
+		Tag:        tag,
 		Env:        []string{"POSTGRES_PASSWORD=" + password, "POSTGRES_USER=postgres", "POSTGRES_DB=postgres"},
 		Cmd:        cmd,
 		Labels:     map[string]string{"org.prodproof.throwaway": "true"},
@@ -107,13 +206,13 @@ func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error)
 	})
 	if err != nil {
 		// It may have got as far as creating the container.
-		runErr := fmt.Errorf("docker postgres: run %s:%s: %s", dockerImageRepository, dockerImageTag, Redact(err.Error(), password))
+		runErr := fmt.Errorf("docker postgres: run %s: %s", image, Redact(err.Error(), password))
 		rmErr := pool.RemoveContainerByName(name)
 		return nil, errors.Join(runErr, releaseGuard(rmErr != nil))
 	}
 	purge := func() error {
 		done := make(chan error, 1)
-		go func() { done <- pool.Purge(resource) }()
+		go func() { done <- removeContainer(pool, resource.Container.ID) }()
 		var purgeErr error
 		select {
 		case err := <-done:
@@ -157,21 +256,71 @@ func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error)
 		defer cancel()
 		v, err := serverVersion(attemptCtx, url, password)
 		if err != nil {
+			// A server that died (a bad setting, an image that is not
+			// postgres) will never answer: say so now, not in 90 s.
+			if exitErr := containerExited(pool, resource.Container.ID); exitErr != nil {
+				return backoff.Permanent(fmt.Errorf("%w (last connection attempt: %v)", exitErr, err))
+			}
 			return err
 		}
 		version = v
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("docker postgres: not ready on 127.0.0.1:%d: %s", port, Redact(err.Error(), url, password))
+		return nil, fmt.Errorf("docker postgres: %s not ready on 127.0.0.1:%d: %s", image, port, Redact(err.Error(), url, password))
 	}
 	opts.logf("docker postgres %s ready on 127.0.0.1:%d", version, port)
 	return &Server{
-		URL:      url,
-		Source:   SourceDocker,
-		Version:  version,
-		Password: password,
-		Owned:    true,
-		stop:     purge,
+		URL:       url,
+		Source:    SourceDocker,
+		Version:   version,
+		Password:  password,
+		Owned:     true,
+		stop:      purge,
+		container: resource.Container.ID,
 	}, nil
+}
+
+// removeContainer removes container id and its anonymous volumes. One that
+// is already gone counts as removed: with AutoRemove the daemon removes an
+// exited container itself, and may be doing so as we ask.
+func removeContainer(pool *dockertest.Pool, id string) error {
+	err := pool.Client.RemoveContainer(dc.RemoveContainerOptions{ID: id, Force: true, RemoveVolumes: true})
+	if err == nil {
+		return nil
+	}
+	var gone *dc.NoSuchContainer
+	if errors.As(err, &gone) {
+		return nil
+	}
+	// 409 "removal already in progress": wait for the daemon to finish it.
+	var apiErr *dc.Error
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
+		return err
+	}
+	deadline := time.Now().Add(dockerPurgeTimeout)
+	for time.Now().Before(deadline) {
+		if _, inspectErr := pool.Client.InspectContainer(id); errors.As(inspectErr, &gone) {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
+}
+
+// containerExited returns an error when container id no longer runs (with
+// AutoRemove, an exited container is soon gone altogether), nil while it
+// runs or when the daemon cannot tell.
+func containerExited(pool *dockertest.Pool, id string) error {
+	c, err := pool.Client.InspectContainer(id)
+	var gone *dc.NoSuchContainer
+	switch {
+	case errors.As(err, &gone):
+		return errors.New("the container exited before accepting connections (run the image by hand to see its log)")
+	case err != nil:
+		return nil
+	case !c.State.Running:
+		return fmt.Errorf("the container exited with status %d before accepting connections (run the image by hand to see its log)", c.State.ExitCode)
+	}
+	return nil
 }

@@ -7,9 +7,11 @@
 //   - url: an existing server named by a connection string (the caller passes
 //     DATABASE_URL's value). Nothing is created, so Server.Owned is false and
 //     callers must not reset it unless told to explicitly.
-//   - docker: a postgres:15 container started with dockertest, its port bound
-//     to 127.0.0.1 only, removed on Close. A missing daemon is detected within
-//     about two seconds and reported as ErrNoDaemon.
+//   - docker: a postgres:15 container (Options.DockerImage picks another)
+//     started with dockertest, its port bound to 127.0.0.1 only, removed
+//     with its volume on Close. A missing daemon is detected within about two
+//     seconds and reported as ErrNoDaemon; an image the daemon lacks and
+//     cannot pull as an *ImagePullError naming it.
 //   - local: initdb and pg_ctl from PATH (else the highest
 //     /usr/lib/postgresql/*/bin) in a fresh temp dir on a free loopback port.
 //     initdb refuses to run as root, so when the process is root the data dir
@@ -40,6 +42,10 @@
 //   - auto falls back to local when a daemon answers but the container
 //     cannot be started (no image and no registry, say), and says so via
 //     Logf.
+//   - The image is pulled, if the daemon lacks it, before the container is
+//     created, so the pull honours ctx; a container that exits before its
+//     server answers is reported at once rather than after the 90-second
+//     readiness deadline.
 //   - Every child process runs in its own process group. Each server is
 //     watched by a small reaper process (/bin/sh) that stops it (local) or
 //     removes its container (docker, when the docker CLI is on PATH) if this
@@ -47,8 +53,8 @@
 //     by -timeout; so no server outlives its owner.
 //   - Every error path after something was started stops and removes it, also
 //     when ctx is cancelled half way; such errors satisfy
-//     errors.Is(err, context.Canceled). The docker image pull and container
-//     start take no context, so a cancellation is noticed once they return.
+//     errors.Is(err, context.Canceled). The docker container start takes no
+//     context, so a cancellation is noticed once it returns.
 //   - DropDatabase uses IF EXISTS ... WITH (FORCE): it disconnects sessions
 //     and is safe to call twice, which is what cleanup code wants.
 package pgprovision
@@ -118,6 +124,12 @@ type Options struct {
 	// docker servers, e.g. {"max_wal_size": "1GB"}. They override the
 	// defaults this package sets. Ignored by the url source.
 	Settings map[string]string
+	// DockerImage is the image the docker source runs, NAME[:TAG] (see
+	// ParseDockerImage); "" means DefaultDockerImage. It must behave like
+	// the official postgres image (POSTGRES_PASSWORD, POSTGRES_USER,
+	// POSTGRES_DB, CMD passed to postgres, port 5432). Ignored by the
+	// other sources.
+	DockerImage string
 }
 
 // Server is a provisioned PostgreSQL server. Its methods are safe for
@@ -141,6 +153,7 @@ type Server struct {
 	closeOnce sync.Once
 	closeErr  error
 	stop      func() error // nil for url
+	container string       // docker: the container's ID
 }
 
 // Provision starts (or, for url, connects to) a server as opts says. On error
@@ -187,7 +200,12 @@ func provisionAuto(ctx context.Context, opts Options) (*Server, error) {
 		}
 		// An answering daemon may still fail (no image and no registry, for
 		// one); a local server is still a faithful Postgres, so fall back.
-		opts.logf("database source auto: docker failed (%v), trying local", err)
+		var pullErr *ImagePullError
+		if errors.As(err, &pullErr) {
+			opts.logf("database source auto: the Docker daemon answered but could not pull image %s (%v), trying local; pick another image with --docker-image or %s", pullErr.Image, pullErr.Err, DockerImageEnv)
+		} else {
+			opts.logf("database source auto: docker failed (%v), trying local", err)
+		}
 		daemonErr = err
 	} else {
 		opts.logf("database source auto: no Docker daemon, trying local")

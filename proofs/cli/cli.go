@@ -25,6 +25,7 @@ const (
 	FlagReport          = "report"
 	FlagResetExistingDB = "reset-existing-db"
 	FlagJUnit           = "junit"
+	FlagDockerImage     = "docker-image"
 
 	FlagJobs      = "jobs"
 	FlagSeed      = "seed"
@@ -69,6 +70,7 @@ func Tool() clispec.Tool {
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs run", flag.ContinueOnError)
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)")
+					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
 					fs.String(FlagReport, DefaultReportDir, "folder to write results.json, history.ndjson and scenarios/ into")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
 					fs.String(FlagJUnit, "", "also write the verdicts as JUnit XML to this file (one testcase per proof); with GITHUB_STEP_SUMMARY set, a Markdown table is appended there too")
@@ -82,6 +84,7 @@ func Tool() clispec.Tool {
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs mutants", flag.ContinueOnError)
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
+					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
 					fs.String(FlagReport, DefaultReportDir, "report folder; the run writes mutants.json and mutants/ into it")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
 					return fs
@@ -99,6 +102,7 @@ func Tool() clispec.Tool {
 					fs.Int(FlagRate, DefaultSoakRate, "jobs posted per second")
 					fs.Duration(FlagSettle, DefaultSoakSettle, "deadline for every job to finish and every instance to report ok once the chaos stops")
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
+					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
 					fs.String(FlagReport, DefaultReportDir, "report folder; the soak writes into its soak/ folder")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
 					return fs
@@ -108,9 +112,13 @@ func Tool() clispec.Tool {
 	}
 }
 
+// dockerImageUsage is --docker-image's help, shared by run and soak.
+var dockerImageUsage = "image the docker source runs, NAME[:TAG] (default $" + pgprovision.DockerImageEnv + ", else " + pgprovision.DefaultDockerImage + "); it must behave like the official postgres image"
+
 // RunOptions are the parsed flags of `proofs run`.
 type RunOptions struct {
 	DB              string
+	DockerImage     string // as given; see DockerImage
 	ReportDir       string
 	ResetExistingDB bool
 	// JUnit is the JUnit XML file to write, or "" (run only).
@@ -122,6 +130,7 @@ type RunOptions struct {
 func ParseRunOptions(fs *flag.FlagSet) RunOptions {
 	return RunOptions{
 		DB:              fs.Lookup(FlagDB).Value.String(),
+		DockerImage:     fs.Lookup(FlagDockerImage).Value.String(),
 		ReportDir:       fs.Lookup(FlagReport).Value.String(),
 		ResetExistingDB: fs.Lookup(FlagResetExistingDB).Value.String() == "true",
 		JUnit:           lookupString(fs, FlagJUnit),
@@ -145,6 +154,7 @@ type SoakOptions struct {
 	Rate            int
 	Settle          time.Duration
 	DB              string
+	DockerImage     string // as given; see DockerImage
 	ReportDir       string
 	ResetExistingDB bool
 }
@@ -159,6 +169,7 @@ func ParseSoakOptions(fs *flag.FlagSet) SoakOptions {
 		Rate:            get(FlagRate).(int),
 		Settle:          get(FlagSettle).(time.Duration),
 		DB:              get(FlagDB).(string),
+		DockerImage:     get(FlagDockerImage).(string),
 		ReportDir:       get(FlagReport).(string),
 		ResetExistingDB: get(FlagResetExistingDB).(bool),
 	}
@@ -223,4 +234,39 @@ func (v *sourceFlag) Set(s string) error {
 	}
 	*v = sourceFlag(src)
 	return nil
+}
+
+// dockerImageFlag is --docker-image: a malformed reference is a usage
+// error, not a failed pull after the build.
+type dockerImageFlag string
+
+func (v *dockerImageFlag) String() string { return string(*v) }
+
+// Get makes the value readable through flag.Getter like the other flags.
+func (v *dockerImageFlag) Get() any { return string(*v) }
+
+func (v *dockerImageFlag) Set(s string) error {
+	if _, _, err := pgprovision.ParseDockerImage(s); err != nil {
+		return err
+	}
+	*v = dockerImageFlag(s)
+	return nil
+}
+
+// DockerImage is the image the docker source is to run: the flag's value,
+// else the environment variable pgprovision.DockerImageEnv, else "" (the
+// provisioner's default). A malformed environment value is an error naming
+// the variable.
+func DockerImage(flagValue string, getenv func(string) string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	image := getenv(pgprovision.DockerImageEnv)
+	if image == "" {
+		return "", nil
+	}
+	if _, _, err := pgprovision.ParseDockerImage(image); err != nil {
+		return "", fmt.Errorf("%s: %w", pgprovision.DockerImageEnv, err)
+	}
+	return image, nil
 }

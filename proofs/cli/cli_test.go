@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/proofs/catalog"
 )
 
@@ -57,5 +58,59 @@ func TestDBFlagAcceptsOnlyKnownSources(t *testing.T) {
 		if _, fs, err := Tool().Parse([]string{cmd, "--db", "docker"}, io.Discard); err != nil || fs.Lookup(FlagDB).Value.String() != "docker" {
 			t.Errorf("%s --db docker: err = %v", cmd, err)
 		}
+	}
+}
+
+func TestDockerImageFlagRefusesMalformedReferences(t *testing.T) {
+	for _, cmd := range []string{"run", "soak"} {
+		if _, _, err := Tool().Parse([]string{cmd, "--docker-image", "postgres 15"}, io.Discard); err == nil || !strings.Contains(err.Error(), "not an image reference") {
+			t.Errorf("%s --docker-image 'postgres 15': err = %v", cmd, err)
+		}
+		_, fs, err := Tool().Parse([]string{cmd, "--docker-image", "mirror.example.com:5000/library/postgres:15"}, io.Discard)
+		if err != nil || fs.Lookup(FlagDockerImage).Value.String() != "mirror.example.com:5000/library/postgres:15" {
+			t.Errorf("%s --docker-image mirror...: err = %v", cmd, err)
+		}
+	}
+	_, fs, err := Tool().Parse([]string{"run", "--docker-image", "postgres:16"}, io.Discard)
+	if err != nil || ParseRunOptions(fs).DockerImage != "postgres:16" {
+		t.Errorf("run --docker-image postgres:16: err = %v, options %+v", err, ParseRunOptions(fs))
+	}
+	_, fs, err = Tool().Parse([]string{"soak", "--docker-image", "postgres:16"}, io.Discard)
+	if err != nil || ParseSoakOptions(fs).DockerImage != "postgres:16" {
+		t.Errorf("soak --docker-image postgres:16: err = %v", err)
+	}
+}
+
+func TestDockerImagePrefersFlagThenEnvironment(t *testing.T) {
+	env := func(value string) func(string) string {
+		return func(k string) string {
+			if k == pgprovision.DockerImageEnv {
+				return value
+			}
+			return ""
+		}
+	}
+	tests := []struct {
+		name, flag, env, want, wantErr string
+	}{
+		{name: "neither: the provisioner's default", want: ""},
+		{name: "environment", env: "mirror.example.com/postgres:15", want: "mirror.example.com/postgres:15"},
+		{name: "flag wins", flag: "postgres:16", env: "mirror.example.com/postgres:15", want: "postgres:16"},
+		{name: "flag wins over a bad environment", flag: "postgres:16", env: "bad image", want: "postgres:16"},
+		{name: "bad environment names the variable", env: "bad image", wantErr: pgprovision.DockerImageEnv + `: docker image "bad image" is not an image reference`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DockerImage(tt.flag, env(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("= %q, %v; want %q", got, err, tt.want)
+			}
+		})
 	}
 }

@@ -118,9 +118,10 @@ func (r *run) judgeMutants(ctx context.Context, root string, source pgprovision.
 	}
 	prog.Logf("proofs: provisioning postgres (--db %s)", source)
 	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
-		Source: source,
-		URL:    r.dbURL,
-		Logf:   func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
+		Source:      source,
+		URL:         r.dbURL,
+		DockerImage: r.dockerImage,
+		Logf:        func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
 	})
 	if err != nil {
 		return failAll(fmt.Errorf("provision database: %w", err))

@@ -148,12 +148,14 @@ var ErrWouldResetExisting = errors.New("refusing to reset the database named by 
 
 // run is one `proofs run`.
 type run struct {
-	cfg    Config
-	opts   cli.RunOptions
-	red    *evidence.Redactor
-	dbURL  string
-	stdout io.Writer
-	stderr io.Writer
+	cfg   Config
+	opts  cli.RunOptions
+	red   *evidence.Redactor
+	dbURL string
+	// dockerImage is the docker source's image ("" = the default).
+	dockerImage string
+	stdout      io.Writer
+	stderr      io.Writer
 	// proofRuns counts the proofs a mutant run has started, for progress.
 	proofRuns int
 }
@@ -173,6 +175,10 @@ func (r *run) source() (pgprovision.Source, int) {
 	}
 	if source == pgprovision.SourceURL && r.dbURL == "" {
 		fmt.Fprintln(r.stderr, "proofs: --db url needs DATABASE_URL to be set")
+		return "", ExitHarness
+	}
+	if r.dockerImage, err = cli.DockerImage(r.opts.DockerImage, r.cfg.Getenv); err != nil {
+		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
 		return "", ExitHarness
 	}
 	return source, ExitPass
@@ -294,9 +300,10 @@ func (r *run) execute(ctx context.Context, root string, source pgprovision.Sourc
 
 	prog.Logf("proofs: provisioning postgres (--db %s)", source)
 	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
-		Source: source,
-		URL:    r.dbURL,
-		Logf:   func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
+		Source:      source,
+		URL:         r.dbURL,
+		DockerImage: r.dockerImage,
+		Logf:        func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
 	})
 	if err != nil {
 		return failAll(fmt.Errorf("provision database: %w", err))

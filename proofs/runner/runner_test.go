@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/pgtest"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/catalog"
@@ -88,6 +89,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{nil, []string{"usage: proofs"}},
 		{[]string{"frobnicate"}, []string{"unknown command", "usage: proofs"}},
 		{[]string{"run", "--db", "sqlite"}, []string{"unknown database source"}},
+		{[]string{"run", "--docker-image", "Postgres 15"}, []string{`docker image "Postgres 15" is not an image reference`}},
 		{[]string{"run", "--no-such-flag"}, []string{"no-such-flag"}},
 		{[]string{"run", "db_outage_recover"}, []string{`unknown proof "db_outage_recover"`, `did you mean "db_outage_recovers"?`, "bad_input_is_rejected"}},
 	}
@@ -101,6 +103,29 @@ func TestUsageErrorsExit2(t *testing.T) {
 				t.Errorf("%v: stderr %q lacks %q", c.args, stderr, w)
 			}
 		}
+	}
+}
+
+// TestBadDockerImageEnvironmentExits2: a malformed PRODPROOF_DOCKER_IMAGE
+// is refused before anything starts, naming the variable.
+func TestBadDockerImageEnvironmentExits2(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	cfg := benchConfig("", "run", "--db", "docker", "--report", t.TempDir())
+	cfg.Stdout, cfg.Stderr = &stdout, &stderr
+	cfg.Getenv = func(k string) string {
+		if k == pgprovision.DockerImageEnv {
+			return "postgres:15 --privileged"
+		}
+		return ""
+	}
+	if code := Main(context.Background(), cfg); code != ExitHarness {
+		t.Fatalf("exit %d, want 2; stderr %q", code, stderr.String())
+	}
+	if want := pgprovision.DockerImageEnv + `: docker image "postgres:15 --privileged" is not an image reference`; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q lacks %q", stderr.String(), want)
+	}
+	if strings.Contains(stdout.String(), "provisioning") {
+		t.Errorf("stdout %q: it started provisioning", stdout.String())
 	}
 }
 

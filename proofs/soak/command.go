@@ -89,6 +89,11 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 		fmt.Fprintln(stderr, "proofs soak: --db url needs DATABASE_URL to be set")
 		return ExitHarness
 	}
+	dockerImage, err := cli.DockerImage(opts.DockerImage, cfg.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
+		return ExitHarness
+	}
 	if opts.Seed == 0 {
 		opts.Seed = randomSeed()
 	}
@@ -129,7 +134,7 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 	}
 
 	logf("soak: provisioning postgres (--db %s)", source)
-	srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: source, URL: envURL, Logf: func(format string, args ...any) { logf("soak: "+format, args...) }})
+	srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: source, URL: envURL, DockerImage: dockerImage, Logf: func(format string, args ...any) { logf("soak: "+format, args...) }})
 	if err != nil {
 		fmt.Fprintf(stderr, "proofs soak: provision database: %s\n", red.Redact(err.Error()))
 		return ExitHarness
