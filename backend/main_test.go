@@ -191,6 +191,8 @@ func TestStartupValidationFailsClosed(t *testing.T) {
 		{"no DATABASE_URL", []string{"PORT=8080", "JOB_POLL_MS=100"}, "DATABASE_URL"},
 		{"bad PORT", []string{"DATABASE_URL=" + secret, "PORT=99999", "JOB_POLL_MS=100"}, "PORT"},
 		{"bad JOB_POLL_MS", []string{"DATABASE_URL=" + secret, "PORT=8080", "JOB_POLL_MS=0"}, "JOB_POLL_MS"},
+		{"JOB_RETENTION_MS under a second", []string{"DATABASE_URL=" + secret, "PORT=8080", "JOB_POLL_MS=100", "JOB_RETENTION_MS=999"}, "JOB_RETENTION_MS"},
+		{"bad JOB_FAILED_RETENTION_MS", []string{"DATABASE_URL=" + secret, "PORT=8080", "JOB_POLL_MS=100", "JOB_FAILED_RETENTION_MS=7d"}, "JOB_FAILED_RETENTION_MS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

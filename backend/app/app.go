@@ -99,6 +99,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*Server, 
 			return err
 		},
 		Origin: job.NewID().String(),
+		Retention: worker.Retention{
+			Store:     s.store,
+			Processed: cfg.Retention,
+			Failed:    cfg.FailedRetention,
+		},
 	})
 	if err != nil {
 		pool.Close()

@@ -243,7 +243,8 @@ func TestHealthShapeHasEveryFieldAndNulls(t *testing.T) {
 	w := doc["worker"].(map[string]any)
 	fields := []string{"status", "liveness", "poll_ms", "tick_age_ms", "boot_id", "started_at", "last_tick_at",
 		"restart_count", "last_exit_reason", "last_job_id", "last_error", "processed_jobs", "failed_jobs",
-		"recovered_jobs", "last_recovery_at", "last_recovery_job_id", "last_recovery_count", "recovery_active"}
+		"recovered_jobs", "last_recovery_at", "last_recovery_job_id", "last_recovery_count", "recovery_active",
+		"last_cleanup_at", "last_cleanup_count", "cleaned_jobs"}
 	for _, f := range fields {
 		if _, ok := w[f]; !ok {
 			t.Errorf("worker.%s missing", f)
@@ -252,7 +253,7 @@ func TestHealthShapeHasEveryFieldAndNulls(t *testing.T) {
 	if len(w) != len(fields) {
 		t.Errorf("worker has %d fields, want %d: %v", len(w), len(fields), w)
 	}
-	for _, f := range []string{"last_exit_reason", "last_job_id", "last_error", "last_recovery_at", "last_recovery_job_id"} {
+	for _, f := range []string{"last_exit_reason", "last_job_id", "last_error", "last_recovery_at", "last_recovery_job_id", "last_cleanup_at"} {
 		if w[f] != nil {
 			t.Errorf("worker.%s = %#v, want null", f, w[f])
 		}
@@ -506,5 +507,29 @@ func TestProbes(t *testing.T) {
 		if code, body := b.do(http.MethodGet, path, ""); code != http.StatusOK {
 			t.Errorf("%s: %d %s", path, code, body)
 		}
+	}
+}
+
+// With a one-second retention a processed job is deleted soon after it
+// finished: GET answers 404, /health shows the cleanup and stays ok.
+func TestRetentionDeletesAProcessedJob(t *testing.T) {
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), func(c *config.Config) {
+		c.Retention = time.Second
+		c.FailedRetention = time.Hour
+	})
+	j := b.post(`{"retained":"briefly"}`)
+	b.waitStatus(j.ID, "processed", 10*time.Second)
+	await.Until(t, 15*time.Second, "the processed job deleted", func() (bool, string) {
+		code, body := b.do(http.MethodGet, "/jobs/"+j.ID, "")
+		return code == http.StatusNotFound && strings.Contains(string(body), `"job not found"`), fmt.Sprintf("%d %s", code, body)
+	})
+	// The sweep records itself once it is done with both statuses, a moment
+	// after the delete committed.
+	await.Until(t, 10*time.Second, "/health shows the cleanup", func() (bool, string) {
+		code, r := b.health()
+		return code == http.StatusOK && r.Status == "ok" && r.Worker.LastCleanupAt != nil && r.Worker.CleanedJobs == 1, fmt.Sprintf("%d %+v", code, r)
+	})
+	if !strings.Contains(b.logs.String(), `"msg":"finished jobs deleted","processed":1,"failed":0`) {
+		t.Fatalf("no cleanup log line in:\n%s", b.logs.String())
 	}
 }

@@ -52,6 +52,11 @@ type Config struct {
 	MaxConns int
 	// MigrationsDir, when set, replaces the embedded migration files.
 	MigrationsDir string
+	// Retention is how long a processed job is kept before it is deleted;
+	// 0 keeps processed jobs forever.
+	Retention time.Duration
+	// FailedRetention is the same for failed jobs; 0 keeps them forever.
+	FailedRetention time.Duration
 	// RecordEffects writes a job_effects row with each completion (the
 	// reference handler's side effect). Benchmarks may turn it off to
 	// compare with no-op workers.
@@ -69,6 +74,15 @@ const (
 	DefaultShutdownGrace = 10 * time.Second
 	DefaultLogLevel      = "info"
 	DefaultMaxConns      = 10
+	// DefaultRetention keeps processed jobs a day, as River's job cleaner
+	// does; failed ones stay a week, for someone to look at.
+	DefaultRetention       = 24 * time.Hour
+	DefaultFailedRetention = 7 * 24 * time.Hour
+	// MinRetention is the shortest retention accepted (0 aside): shorter
+	// would delete jobs before a client polling for them had seen them.
+	MinRetention = time.Second
+	// maxRetentionMS is ten years.
+	maxRetentionMS = 10 * 365 * 24 * 60 * 60 * 1000
 )
 
 // Error is a problem with one variable.
@@ -148,6 +162,12 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	if c.MaxConns, err = optionalInt(get, "DB_MAX_CONNS", DefaultMaxConns, 2, 1000); err != nil {
 		return Config{}, err
 	}
+	if c.Retention, err = retention(get, "JOB_RETENTION_MS", DefaultRetention); err != nil {
+		return Config{}, err
+	}
+	if c.FailedRetention, err = retention(get, "JOB_FAILED_RETENTION_MS", DefaultFailedRetention); err != nil {
+		return Config{}, err
+	}
 	c.MigrationsDir = get("MIGRATIONS_DIR")
 	switch v := get("JOB_RECORD_EFFECTS"); v {
 	case "", "1", "true":
@@ -192,6 +212,20 @@ func optionalInt(get func(string) string, name string, def, lo, hi int) (int, er
 		return def, nil
 	}
 	return parseInt(name, v, lo, hi)
+}
+
+// retention reads a retention in milliseconds: 0 (keep forever) or from
+// MinRetention up.
+func retention(get func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || (n != 0 && (n < MinRetention.Milliseconds() || n > maxRetentionMS)) {
+		return 0, &Error{name, fmt.Sprintf("must be 0 (keep forever) or an integer from %d to %d (milliseconds), got %q", MinRetention.Milliseconds(), int64(maxRetentionMS), clip(v))}
+	}
+	return time.Duration(n) * time.Millisecond, nil
 }
 
 func parseInt(name, v string, lo, hi int) (int, error) {

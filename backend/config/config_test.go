@@ -49,6 +49,12 @@ func TestFromEnvRejectsBadRequiredVariables(t *testing.T) {
 		{"FAULT_INJECTION odd", "FAULT_INJECTION", "yes please", false},
 		{"LOG_LEVEL odd", "LOG_LEVEL", "loud", false},
 		{"MAX_BODY_BYTES negative", "MAX_BODY_BYTES", "-1", false},
+		{"JOB_RETENTION_MS under a second", "JOB_RETENTION_MS", "999", false},
+		{"JOB_RETENTION_MS negative", "JOB_RETENTION_MS", "-1", false},
+		{"JOB_RETENTION_MS with a unit", "JOB_RETENTION_MS", "24h", false},
+		{"JOB_RETENTION_MS too big", "JOB_RETENTION_MS", "99999999999999999999", false},
+		{"JOB_FAILED_RETENTION_MS one", "JOB_FAILED_RETENTION_MS", "1", false},
+		{"JOB_FAILED_RETENTION_MS float", "JOB_FAILED_RETENTION_MS", "1000.5", false},
 		{"WORKER_MAX_CRASHES zero", "WORKER_MAX_CRASHES", "0", false},
 		{"DATABASE_URL key=value with a bad port", "DATABASE_URL", "host=h port=notaport password=s3cr3t-pass", false},
 	}
@@ -85,7 +91,8 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	}
 	if c.Port != 8080 || c.PollInterval != 500*time.Millisecond || c.Lease != DefaultLease ||
 		c.BatchSize != DefaultBatchSize || c.MaxBodyBytes != DefaultMaxBodyBytes || c.FaultInjection ||
-		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts || c.MaxCrashes != DefaultMaxCrashes {
+		c.LogLevel != "info" || c.ShutdownGrace != DefaultShutdownGrace || c.MaxAttempts != DefaultMaxAttempts || c.MaxCrashes != DefaultMaxCrashes ||
+		c.Retention != 24*time.Hour || c.FailedRetention != 7*24*time.Hour {
 		t.Fatalf("defaults: %+v", c)
 	}
 	vars := valid()
@@ -93,11 +100,14 @@ func TestFromEnvDefaultsAndOverrides(t *testing.T) {
 	vars["JOB_LEASE_MS"] = "2000"
 	vars["PORT"] = " 65535 "
 	vars["MAX_BODY_BYTES"] = "1024"
+	vars["JOB_RETENTION_MS"] = "1000"
+	vars["JOB_FAILED_RETENTION_MS"] = "0"
 	c, err = FromEnv(env(vars))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.FaultInjection || c.Lease != 2*time.Second || c.Port != 65535 || c.MaxBodyBytes != 1024 {
+	if !c.FaultInjection || c.Lease != 2*time.Second || c.Port != 65535 || c.MaxBodyBytes != 1024 ||
+		c.Retention != time.Second || c.FailedRetention != 0 {
 		t.Fatalf("overrides: %+v", c)
 	}
 }

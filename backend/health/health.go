@@ -58,6 +58,12 @@ type Worker struct {
 	LastRecoveryJobID *job.ID   `json:"last_recovery_job_id"`
 	LastRecoveryCount int       `json:"last_recovery_count"`
 	RecoveryActive    bool      `json:"recovery_active"`
+	// The last retention sweep this process ran (null before the first)
+	// and how many finished jobs it deleted; cleaned_jobs adds them up.
+	// They report; they never change status or liveness.
+	LastCleanupAt    *job.Time `json:"last_cleanup_at"`
+	LastCleanupCount int       `json:"last_cleanup_count"`
+	CleanedJobs      int64     `json:"cleaned_jobs"`
 }
 
 // StaleAfter is how long a worker may go without a loop tick before it is
@@ -88,6 +94,8 @@ func Build(snap worker.Snapshot, dbErr error, now time.Time) Report {
 		LastRecoveryJobID: snap.LastRecoveryJobID,
 		LastRecoveryCount: snap.LastRecoveryCount,
 		RecoveryActive:    snap.RecoveryActive,
+		LastCleanupCount:  snap.LastCleanupCount,
+		CleanedJobs:       snap.CleanedJobs,
 	}
 	if !snap.BootID.IsZero() {
 		boot := snap.BootID
@@ -99,6 +107,9 @@ func Build(snap worker.Snapshot, dbErr error, now time.Time) Report {
 	}
 	if snap.LastRecoveryAt != nil {
 		w.LastRecoveryAt = &job.Time{Time: *snap.LastRecoveryAt}
+	}
+	if snap.LastCleanupAt != nil {
+		w.LastCleanupAt = &job.Time{Time: *snap.LastCleanupAt}
 	}
 
 	running := snap.Status == worker.StatusRunning

@@ -29,6 +29,7 @@ func TestBuildStatusAndLiveness(t *testing.T) {
 		{"stale loop", with(func(s *worker.Snapshot) { s.LastTickAt = now.Add(-time.Minute) }), nil, StatusDegraded, LivenessStale},
 		{"restarting", with(func(s *worker.Snapshot) { s.Status = worker.StatusRestarting }), nil, StatusDegraded, LivenessHealthy},
 		{"failed worker", with(func(s *worker.Snapshot) { s.Status = worker.StatusFailed }), nil, StatusError, LivenessFailed},
+		{"a cleanup changes no status", with(func(s *worker.Snapshot) { at := now; s.LastCleanupAt = &at; s.LastCleanupCount = 7; s.CleanedJobs = 9 }), nil, StatusOK, LivenessHealthy},
 		{"failed beats recovering", with(func(s *worker.Snapshot) { s.Status = worker.StatusFailed; s.RecoveryActive = true }), nil, StatusError, LivenessFailed},
 	}
 	for _, tt := range tests {
@@ -47,7 +48,7 @@ func TestBuildStatusAndLiveness(t *testing.T) {
 func TestBuildBeforeTheWorkerStartsHasNulls(t *testing.T) {
 	r := Build(worker.NewState(time.Second).Snapshot(), nil, time.Now())
 	w := r.Worker
-	if w.BootID != nil || w.StartedAt != nil || w.LastTickAt != nil || w.TickAgeMS != nil || w.LastExitReason != nil {
+	if w.BootID != nil || w.StartedAt != nil || w.LastTickAt != nil || w.TickAgeMS != nil || w.LastExitReason != nil || w.LastCleanupAt != nil {
 		t.Fatalf("unset fields not null: %+v", w)
 	}
 	if w.PollMS != 1000 || w.Status != "starting" {

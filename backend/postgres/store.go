@@ -329,6 +329,54 @@ func (s *Store) Release(ctx context.Context, owner job.ID) (int64, error) {
 	return tag.RowsAffected(), nil
 }
 
+// retentionLockKey is the advisory lock one retention batch holds, so that
+// however many instances run, one deletes at a time ("prodretn").
+const retentionLockKey int64 = 0x70726f64_7265746e
+
+// DeleteFinished deletes up to limit jobs in status (processed or failed)
+// that finished more than olderThan ago, oldest first, in one short
+// transaction. It runs only while it holds the retention lock; when another
+// instance holds it, it deletes nothing and reports busy. Rows another
+// transaction has locked are skipped, not waited for, and pending and
+// processing jobs are never candidates: the status is tested in the
+// candidate query and again on the deleted row.
+func (s *Store) DeleteFinished(ctx context.Context, status job.Status, olderThan time.Duration, limit int) (deleted int, busy bool, err error) {
+	if status != job.Processed && status != job.Failed {
+		return 0, false, fmt.Errorf("delete finished jobs: %q is not a finished status", status)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return 0, false, classify("delete finished jobs", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	var held bool
+	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, retentionLockKey).Scan(&held); err != nil {
+		return 0, false, classify("delete finished jobs", err)
+	}
+	if !held {
+		return 0, true, nil
+	}
+	tag, err := tx.Exec(ctx, `
+		DELETE FROM jobs
+		WHERE id = ANY (ARRAY(
+			SELECT id FROM jobs
+			WHERE status = $1 AND status IN ('processed', 'failed')
+				AND updated_at < now() - $2 * interval '1 millisecond'
+			ORDER BY updated_at
+			LIMIT $3
+			FOR UPDATE SKIP LOCKED
+		))
+		AND status IN ('processed', 'failed')`,
+		status, olderThan.Milliseconds(), limit)
+	if err != nil {
+		return 0, false, classify("delete finished jobs", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, false, classify("delete finished jobs", err)
+	}
+	return int(tag.RowsAffected()), false, nil
+}
+
 // CountUnfinished counts how many of ids are pending or processing.
 func (s *Store) CountUnfinished(ctx context.Context, ids []job.ID) (int, error) {
 	var n int

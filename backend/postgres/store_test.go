@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/backend/job"
@@ -305,5 +306,166 @@ func TestConcurrentRetriesWithOneKeyCreateOneJob(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM jobs`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d rows (%v), want 1", n, err)
+	}
+}
+
+// age sets a job's status and moves its last change back by ago, as if it
+// had finished (or stalled) that long ago.
+func age(t *testing.T, pool *pgxpool.Pool, id job.ID, status job.Status, ago time.Duration) {
+	t.Helper()
+	lock := "locked_by = NULL, lease_expires_at = NULL"
+	if status == job.Processing {
+		lock = "locked_by = gen_random_uuid(), lease_expires_at = now() + interval '1 minute'"
+	}
+	_, err := pool.Exec(context.Background(), `UPDATE jobs SET status = $2, `+lock+`,
+		created_at = now() - $3 * interval '1 millisecond', updated_at = now() - $3 * interval '1 millisecond' WHERE id = $1`,
+		id, status, ago.Milliseconds())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func remaining(t *testing.T, pool *pgxpool.Pool) map[job.ID]bool {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT id FROM jobs`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[job.ID])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[job.ID]bool{}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
+}
+
+func TestDeleteFinishedTakesOnlyOldFinishedJobs(t *testing.T) {
+	s, pool := setup(t, Options{})
+	ctx := context.Background()
+	ids := insertN(t, s, 6)
+	oldProcessed, oldFailed, recentProcessed, recentFailed, oldPending, oldProcessing := ids[0], ids[1], ids[2], ids[3], ids[4], ids[5]
+	age(t, pool, oldProcessed, job.Processed, 2*time.Hour)
+	age(t, pool, oldFailed, job.Failed, 2*time.Hour)
+	age(t, pool, recentProcessed, job.Processed, time.Minute)
+	age(t, pool, recentFailed, job.Failed, time.Minute)
+	age(t, pool, oldPending, job.Pending, 2*time.Hour)
+	age(t, pool, oldProcessing, job.Processing, 2*time.Hour)
+
+	for _, status := range []job.Status{job.Processed, job.Failed} {
+		n, busy, err := s.DeleteFinished(ctx, status, time.Hour, 100)
+		if err != nil || busy || n != 1 {
+			t.Fatalf("delete %s: %d busy=%v %v, want 1", status, n, busy, err)
+		}
+	}
+	left := remaining(t, pool)
+	for id, want := range map[job.ID]bool{oldProcessed: false, oldFailed: false, recentProcessed: true, recentFailed: true, oldPending: true, oldProcessing: true} {
+		if left[id] != want {
+			t.Errorf("job %s present=%v, want %v", id, left[id], want)
+		}
+	}
+	if _, err := s.Get(ctx, oldProcessed); !errors.Is(err, job.ErrNotFound) {
+		t.Fatalf("get a deleted job: %v, want job.ErrNotFound", err)
+	}
+	for _, status := range []job.Status{job.Pending, job.Processing} {
+		if _, _, err := s.DeleteFinished(ctx, status, 0, 100); err == nil {
+			t.Fatalf("DeleteFinished accepted status %s", status)
+		}
+	}
+	if len(remaining(t, pool)) != 4 {
+		t.Fatal("a refused call deleted something")
+	}
+}
+
+func TestDeleteFinishedIsBatchedAndOneInstanceAtATime(t *testing.T) {
+	s, pool := setup(t, Options{})
+	ctx := context.Background()
+	for _, id := range insertN(t, s, 5) {
+		age(t, pool, id, job.Processed, time.Hour)
+	}
+	for _, want := range []int{2, 2, 1, 0} {
+		if n, _, err := s.DeleteFinished(ctx, job.Processed, time.Minute, 2); err != nil || n != want {
+			t.Fatalf("batch: %d %v, want %d", n, err, want)
+		}
+	}
+
+	// Another instance mid-batch holds the retention lock: this one leaves
+	// the round to it and deletes nothing.
+	for _, id := range insertN(t, s, 3) {
+		age(t, pool, id, job.Processed, time.Hour)
+	}
+	other, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, retentionLockKey); err != nil {
+		t.Fatal(err)
+	}
+	n, busy, err := s.DeleteFinished(ctx, job.Processed, time.Minute, 100)
+	if err != nil || !busy || n != 0 {
+		t.Fatalf("with the lock taken: %d busy=%v %v, want busy and nothing deleted", n, busy, err)
+	}
+	if err := other.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, busy, err := s.DeleteFinished(ctx, job.Processed, time.Minute, 100); err != nil || busy || n != 3 {
+		t.Fatalf("after the lock was released: %d busy=%v %v, want 3", n, busy, err)
+	}
+}
+
+// Two sweepers at once delete every old finished job exactly once between
+// them, and nothing else.
+func TestTwoSweepersShareTheWork(t *testing.T) {
+	s, pool := setup(t, Options{})
+	ctx := context.Background()
+	const old = 3000
+	if _, err := pool.Exec(ctx, `INSERT INTO jobs (id, status, payload, processed_at, updated_at)
+		SELECT gen_random_uuid(), 'processed', '{}', now() - interval '2 hours', now() - interval '2 hours' FROM generate_series(1, $1)`, old); err != nil {
+		t.Fatal(err)
+	}
+	keep := insertN(t, s, 20) // pending, and old
+	for _, id := range keep[:10] {
+		age(t, pool, id, job.Pending, 2*time.Hour)
+	}
+	for _, id := range keep[10:] {
+		age(t, pool, id, job.Processing, 2*time.Hour)
+	}
+
+	var wg sync.WaitGroup
+	deleted := make([]int, 2)
+	errs := make(chan error, 2)
+	for i := range deleted {
+		wg.Go(func() {
+			for {
+				n, busy, err := s.DeleteFinished(ctx, job.Processed, time.Hour, 100)
+				if err != nil {
+					errs <- err
+					return
+				}
+				deleted[i] += n
+				if !busy && n == 0 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if deleted[0]+deleted[1] != old {
+		t.Fatalf("the sweepers deleted %v, together %d, want %d", deleted, deleted[0]+deleted[1], old)
+	}
+	left := remaining(t, pool)
+	if len(left) != len(keep) {
+		t.Fatalf("%d jobs left, want the %d pending and processing ones", len(left), len(keep))
+	}
+	for _, id := range keep {
+		if !left[id] {
+			t.Fatalf("job %s was deleted", id)
+		}
 	}
 }

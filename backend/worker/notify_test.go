@@ -104,7 +104,14 @@ func TestNotifierWakesOtherInstancesOnly(t *testing.T) {
 		return wakes == 1, fmt.Sprintf("wakes %d, heard %q", wakes, heard)
 	})
 
-	if _, err := conn.Exec(ctx, `SELECT pg_notify($1, 'marker')`, NotifyChannel); err != nil {
+	// The marker comes from a connection of its own: a pgx.Conn is not for
+	// two goroutines, and the notifier's is the notifier's.
+	markerConn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { markerConn.Close(context.Background()) })
+	if _, err := markerConn.Exec(ctx, `SELECT pg_notify($1, 'marker')`, NotifyChannel); err != nil {
 		t.Fatal(err)
 	}
 	await.Until(t, 10*time.Second, "instance a handled the marker", func() (bool, string) {

@@ -24,11 +24,13 @@ type ServiceConfig struct {
 	// WindowCheck is how often an open recovery window is rechecked.
 	// Default 100ms.
 	WindowCheck time.Duration
+	// Retention deletes finished jobs; the zero value keeps them forever.
+	Retention Retention
 }
 
 // Service owns the backend's background machinery: the wake-up channel and
 // the parts that feed and drain it — the supervised worker, the rescuer,
-// the notification listener and the notifier. It starts and stops them as
+// the notification listener and the notifier — and the retention sweeper. It starts and stops them as
 // one, under the lifecycle contract every part shares (lifecycle.go).
 type Service struct {
 	wake       chan struct{}
@@ -52,6 +54,7 @@ var (
 	_ part = (*Rescuer)(nil)
 	_ part = (*Listener)(nil)
 	_ part = (*Notifier)(nil)
+	_ part = (*sweeper)(nil)
 	_ part = (*Service)(nil)
 )
 
@@ -80,6 +83,9 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		},
 		&Listener{Connect: cfg.Listen, Logger: logger, Wake: s.Wake, Origin: cfg.Origin},
 		s.notifier,
+	}
+	if cfg.Retention.enabled() {
+		s.background = append(s.background, newSweeper(cfg.Retention, cfg.Worker.State, logger))
 	}
 	return s, nil
 }

@@ -46,6 +46,12 @@ type Snapshot struct {
 	LastRecoveryJobID *job.ID
 	LastRecoveryCount int
 	RecoveryActive    bool
+	// LastCleanupAt is when this process last ran a retention sweep, and
+	// LastCleanupCount how many finished jobs it deleted; CleanedJobs adds
+	// up every sweep's.
+	LastCleanupAt    *time.Time
+	LastCleanupCount int
+	CleanedJobs      int64
 }
 
 // State is the shared record of what the supervisor, its workers and the
@@ -118,6 +124,15 @@ func (st *State) completed(processed, failed int) {
 	st.s.ProcessedJobs += int64(processed)
 	st.s.FailedJobs += int64(failed)
 	st.mu.Unlock()
+}
+
+// cleaned records a retention sweep.
+func (st *State) cleaned(at time.Time, rows int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.s.LastCleanupAt = &at
+	st.s.LastCleanupCount = rows
+	st.s.CleanedJobs += int64(rows)
 }
 
 // recovered records a recovery event and opens (or widens) the recovery

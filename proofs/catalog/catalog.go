@@ -114,6 +114,11 @@ var Proofs = []Proof{
 		Claim:  "After a database outage the worker claims again within about a second, also jobs nobody woke it for: posted to another instance, or inserted directly.",
 		Guards: []string{"outage_poll_not_shortened"},
 	},
+	{
+		Name:   "finished_jobs_are_retained_then_deleted",
+		Claim:  "Finished jobs older than their retention are deleted, each exactly once, by two instances sweeping one database one at a time, and then answer 404; pending, processing and recently finished jobs stay.",
+		Guards: []string{"retention_deletes_unfinished", "retention_deletes_nothing"},
+	},
 }
 
 // Lookup returns the proof with this name.

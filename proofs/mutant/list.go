@@ -152,6 +152,21 @@ var All = []Mutant{
 		Edits:  []Edit{{Old: "wait = min(wait, time.Second)", New: "wait = min(wait, time.Hour)"}},
 	},
 	{
+		Name: "retention_deletes_unfinished", Breaks: "finished_jobs_are_retained_then_deleted",
+		Change: "the retention sweep deletes old pending and processing jobs too, not only finished ones",
+		File:   "backend/postgres/store.go",
+		Edits: []Edit{
+			{Old: "WHERE status = $1 AND status IN ('processed', 'failed')", New: "WHERE (status = $1 OR status IN ('pending', 'processing'))"},
+			{Old: "\t\tAND status IN ('processed', 'failed')`,", New: "\t\t`,"},
+		},
+	},
+	{
+		Name: "retention_deletes_nothing", Breaks: "finished_jobs_are_retained_then_deleted",
+		Change: "the retention sweep runs, and reports, but its delete matches no row",
+		File:   "backend/postgres/store.go",
+		Edits:  []Edit{{Old: "\t\tAND status IN ('processed', 'failed')`,", New: "\t\tAND status IN ('processed', 'failed') AND false`,"}},
+	},
+	{
 		Name: "key_value_dsn_unchecked", Breaks: "startup_validation_fails_closed",
 		Change: "a key=value DATABASE_URL is not parsed at start-up, so a malformed one fails later, with another status",
 		File:   "backend/config/config.go",

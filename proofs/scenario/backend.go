@@ -49,6 +49,9 @@ type Health struct {
 		LastRecoveryJobID *string `json:"last_recovery_job_id"`
 		LastRecoveryCount int64   `json:"last_recovery_count"`
 		RecoveryActive    bool    `json:"recovery_active"`
+		LastCleanupAt     *string `json:"last_cleanup_at"`
+		LastCleanupCount  int64   `json:"last_cleanup_count"`
+		CleanedJobs       int64   `json:"cleaned_jobs"`
 	} `json:"worker"`
 }
 
@@ -165,7 +168,7 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 // describeEnv lists the non-secret settings of a backend start.
 func describeEnv(env map[string]string) string {
 	var parts []string
-	for _, k := range []string{"JOB_POLL_MS", "JOB_LEASE_MS", "JOB_CONCURRENCY", "FAULT_INJECTION", "MAX_BODY_BYTES"} {
+	for _, k := range []string{"JOB_POLL_MS", "JOB_LEASE_MS", "JOB_CONCURRENCY", "FAULT_INJECTION", "MAX_BODY_BYTES", "JOB_RETENTION_MS", "JOB_FAILED_RETENTION_MS"} {
 		if v, ok := env[k]; ok {
 			parts = append(parts, k+"="+v)
 		}

@@ -31,6 +31,7 @@ var runs = map[string]func(*T){
 	"secrets_stay_out_of_output":               secretsStayOutOfOutput,
 	"concurrent_migrate_up_applies_once":       concurrentMigrateUpAppliesOnce,
 	"outage_resumes_unwoken_jobs":              outageResumesUnwokenJobs,
+	"finished_jobs_are_retained_then_deleted":  finishedJobsAreRetainedThenDeleted,
 }
 
 // registry is built once from the catalog; building it checks that the

@@ -1,0 +1,183 @@
+package scenario
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Retention proof sizes. More old processed jobs than one deleting batch
+// (1,000), so the sweep is a sequence of batches, not one statement.
+const (
+	retentionMS        = 30000 // both kinds; the sweep runs every 7.5 s
+	retentionOldDone   = 2500
+	retentionOldFailed = 300
+	retentionKept      = 20 // of each unfinished kind
+	retentionTimeout   = 60 * time.Second
+)
+
+// finishedJobsAreRetainedThenDeleted: two backends with a 30 s retention on
+// one database. Finished jobs an hour old are deleted, every one exactly
+// once between the two instances' sweeps; pending and processing jobs just
+// as old, and finished jobs younger than the retention, stay; a deleted job
+// is a 404.
+func finishedJobsAreRetainedThenDeleted(t *T) {
+	t.Migrate()
+	env := map[string]string{
+		"JOB_RETENTION_MS":        fmt.Sprint(retentionMS),
+		"JOB_FAILED_RETENTION_MS": fmt.Sprint(retentionMS),
+		// One job at a time per worker, each busy with a held job, so the
+		// pending jobs below stay pending for the whole proof.
+		"JOB_CONCURRENCY":   "1",
+		"FAULT_INJECTION":   "1",
+		"SHUTDOWN_GRACE_MS": "500",
+	}
+	a := t.StartBackend("a", BackendOptions{Env: env})
+	b := t.StartBackend("b", BackendOptions{Env: env})
+	waitHealthy(a, "before the jobs")
+	waitHealthy(b, "before the jobs")
+
+	t.Step("each backend takes one job and holds it, filling its only slot")
+	held := []string{
+		a.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":600000}`).ID,
+		b.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":600000}`).ID,
+	}
+	t.RequireEventually("both held jobs are processing, one per backend", "2 processing rows, 2 owners", processTimeout, func() (bool, string) {
+		owners := map[string]bool{}
+		for _, id := range held {
+			if row, ok := t.JobByID(id); ok && row.Status == "processing" && row.LockedBy != nil {
+				owners[*row.LockedBy] = true
+			}
+		}
+		return len(owners) == 2, fmt.Sprintf("%d owners", len(owners))
+	})
+
+	t.Step("write an hour of history straight into the database",
+		"%d processed and %d failed jobs finished an hour ago; %d pending and %d processing (a dead owner, lease 10 min ahead) just as old",
+		retentionOldDone, retentionOldFailed, retentionKept, retentionKept)
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	_, err := t.DB().Exec(ctx, `
+		INSERT INTO jobs (id, status, payload, attempts, processed_at, created_at, updated_at)
+		SELECT gen_random_uuid(), 'processed', json_build_object('old', g), 1, now() - interval '1 hour', now() - interval '61 minutes', now() - interval '1 hour'
+		FROM generate_series(1, $1) g`, retentionOldDone)
+	if err == nil {
+		_, err = t.DB().Exec(ctx, `
+			INSERT INTO jobs (id, status, payload, attempts, last_error, created_at, updated_at)
+			SELECT gen_random_uuid(), 'failed', json_build_object('old_failed', g), 5, 'gave up', now() - interval '61 minutes', now() - interval '1 hour'
+			FROM generate_series(1, $1) g`, retentionOldFailed)
+	}
+	var unfinished []string
+	if err == nil {
+		var rows []string
+		err = pgxCollectIDs(t, &rows, `
+			INSERT INTO jobs (id, status, payload, created_at, updated_at)
+			SELECT gen_random_uuid(), 'pending', json_build_object('old_pending', g), now() - interval '1 hour', now() - interval '1 hour'
+			FROM generate_series(1, $1) g RETURNING id::text`, retentionKept)
+		unfinished = append(unfinished, rows...)
+	}
+	if err == nil {
+		var rows []string
+		err = pgxCollectIDs(t, &rows, `
+			INSERT INTO jobs (id, status, payload, attempts, locked_by, lease_expires_at, claimed_at, created_at, updated_at)
+			SELECT gen_random_uuid(), 'processing', json_build_object('old_processing', g), 1, gen_random_uuid(), now() + interval '10 minutes',
+				now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour'
+			FROM generate_series(1, $1) g RETURNING id::text`, retentionKept)
+		unfinished = append(unfinished, rows...)
+	}
+	if err != nil {
+		t.Fatal("write the history: %s", t.env.Redactor.Redact(err.Error()))
+	}
+	unfinished = append(unfinished, held...)
+	oldFinished := retentionOldDone + retentionOldFailed
+
+	var sampleOld string
+	if err := t.DB().QueryRow(ctx, `SELECT id::text FROM jobs WHERE status = 'processed' LIMIT 1`).Scan(&sampleOld); err != nil {
+		t.Fatal("pick an old job: %s", t.env.Redactor.Redact(err.Error()))
+	}
+
+	t.RequireEventually("every finished job an hour old is deleted", "0 processed, 0 failed left", retentionTimeout, func() (bool, string) {
+		counts, summary := t.StatusCounts()
+		return counts["processed"] == 0 && counts["failed"] == 0, summary
+	})
+	_, resp := b.GetJob(sampleOld)
+	Equal(t, "GET /jobs/{id} of a deleted job", http.StatusNotFound, resp.Status)
+	t.Check("its body", `{"error":"job not found"}`, string(resp.Body), string(resp.Body) == `{"error":"job not found"}`+"\n")
+
+	t.Step("finish a job now: younger than the retention, it must outlive the next sweeps")
+	var recent string
+	if err := t.DB().QueryRow(ctx, `
+		INSERT INTO jobs (id, status, payload, attempts, processed_at) VALUES (gen_random_uuid(), 'processed', '{"recent":true}', 1, now())
+		RETURNING id::text`).Scan(&recent); err != nil {
+		t.Fatal("insert a recent job: %s", t.env.Redactor.Redact(err.Error()))
+	}
+	// A sweep recorded a second after the insert began after it.
+	insertedAt := time.Now().Add(time.Second)
+	t.RequireEventually("both instances sweep again after it finished", "last_cleanup_at later than the insert on a and on b", retentionTimeout, func() (bool, string) {
+		sa, _ := a.Latest()
+		sb, _ := b.Latest()
+		return sweptAfter(sa, insertedAt) && sweptAfter(sb, insertedAt),
+			fmt.Sprintf("a %s, b %s, insert %s", str(sa.Health.Worker.LastCleanupAt), str(sb.Health.Worker.LastCleanupAt), insertedAt.UTC().Format(time.RFC3339Nano))
+	})
+
+	rows := t.Jobs()
+	left := map[string]string{}
+	for _, r := range rows {
+		left[r.ID] = r.Status
+	}
+	var lost []string
+	for _, id := range unfinished {
+		if s, ok := left[id]; !ok || (s != "pending" && s != "processing") {
+			lost = append(lost, fmt.Sprintf("%s=%q", id, s))
+		}
+	}
+	t.Check("every pending and processing job stays, however old", fmt.Sprintf("%d unfinished jobs present and unfinished", len(unfinished)),
+		fmt.Sprintf("%d missing or changed %v", len(lost), lost), len(lost) == 0)
+	Equal(t, "the recent processed job stays", "processed", left[recent])
+	Equal(t, "rows left", len(unfinished)+1, len(rows))
+
+	sa, _ := a.Latest()
+	sb, _ := b.Latest()
+	ca, cb := sa.Health.Worker.CleanedJobs, sb.Health.Worker.CleanedJobs
+	t.Check("the instances' cleaned_jobs add up to the jobs deleted (each deleted once, by one of them)",
+		fmt.Sprintf("a + b = %d", oldFinished), fmt.Sprintf("a=%d b=%d sum=%d", ca, cb, ca+cb), ca+cb == int64(oldFinished))
+	for _, s := range []Sample{sa, sb} {
+		t.Check("/health keeps its status rules through the cleanups", "200 ok", s.Summary(), s.HTTPStatus == http.StatusOK && s.Health.Status == "ok")
+	}
+	logged := 0
+	for _, be := range []*Backend{a, b} {
+		logged += len(be.Logs("finished jobs deleted"))
+	}
+	t.Check("the deletions are logged", "at least one finished jobs deleted line", fmt.Sprint(logged), logged > 0)
+	t.Note("split", map[string]int64{"a": ca, "b": cb})
+}
+
+// sweptAfter reports whether s shows a retention sweep that ran after at.
+func sweptAfter(s Sample, at time.Time) bool {
+	if s.Health.Worker.LastCleanupAt == nil {
+		return false
+	}
+	swept, err := time.Parse(time.RFC3339Nano, *s.Health.Worker.LastCleanupAt)
+	return err == nil && swept.After(at)
+}
+
+// pgxCollectIDs runs an INSERT ... RETURNING id::text and collects the ids.
+func pgxCollectIDs(t *T, out *[]string, sql string, args ...any) error {
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	rows, err := t.DB().Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		*out = append(*out, id)
+	}
+	*out = slices.Clip(*out)
+	return rows.Err()
+}
