@@ -84,6 +84,7 @@ func Tool() clispec.Tool {
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs mutants", flag.ContinueOnError)
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
+					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
 					fs.String(FlagReport, DefaultReportDir, "report folder; the run writes mutants.json and mutants/ into it")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
 					return fs

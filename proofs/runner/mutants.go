@@ -158,8 +158,8 @@ func (r *run) judgeMutants(ctx context.Context, root string, source pgprovision.
 	return out, nil
 }
 
-func (r *run) judgeMutant(ctx context.Context, scratch, dir string, srv *pgprovision.Server, m mutant.Mutant, reportDir string, prog *progress.Progress) report.Mutant {
-	res := mutantSkeleton(m)
+func (r *run) judgeMutant(ctx context.Context, scratch, dir string, srv *pgprovision.Server, m mutant.Mutant, reportDir string, prog *progress.Progress) (res report.Mutant) {
+	res = mutantSkeleton(m)
 	start := time.Now()
 	defer func() { res.DurationMS = time.Since(start).Milliseconds() }()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -286,6 +286,13 @@ func printMutants(w io.Writer, run report.MutantRun, reportDir string) {
 		total.Seconds(), report.MutantsFile, reportDir)
 }
 
+// gitCmd is git run in dir.
+func gitCmd(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	return cmd
+}
+
 // copyRepository copies the files git knows (tracked, and untracked but
 // not ignored: uncommitted work is judged too) into dst, and makes dst a
 // git repository of its own, so proofs that look at `git status` work there
@@ -327,8 +334,7 @@ func copyRepository(ctx context.Context, root, dst string) error {
 		{"add", "-A"},
 		{"-c", "user.name=proofs mutants", "-c", "user.email=mutants@localhost", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "scratch copy for proofs mutants"},
 	} {
-		cmd := exec.CommandContext(ctx, "git", args...)
-		cmd.Dir = dst
+		cmd := gitCmd(dst, args...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("scratch copy: git %s: %w: %s", args[0], err, strings.TrimSpace(string(out)))
 		}

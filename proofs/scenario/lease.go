@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"syscall"
 	"time"
@@ -48,8 +49,8 @@ func (t *T) effects(id string) []effectRow {
 	return out
 }
 
-// leaseHeldOK reports whether a processing row's lease is still in the
-// future by the database's clock.
+// leaseInFuture reports whether the job is processing and whether its lease
+// is still in the future by the database's clock.
 func (t *T) leaseInFuture(id string) (processing, inFuture bool, observed string) {
 	ctx, cancel := t.queryCtx()
 	defer cancel()
@@ -93,7 +94,7 @@ func heartbeatKeepsLongJobLeased(t *T) {
 		}
 		return false, seen
 	})
-	t.Check("the lease never lapsed while the job was processing", fmt.Sprintf("every check in the future (%d checks)", checks), cmpOr(lapsed, fmt.Sprintf("%d checks, all in the future", checks)), lapsed == "" && checks > 0)
+	t.Check("the lease never lapsed while the job was processing", fmt.Sprintf("every check in the future (%d checks)", checks), cmp.Or(lapsed, fmt.Sprintf("%d checks, all in the future", checks)), lapsed == "" && checks > 0)
 
 	row := t.WaitJobStatus(job.ID, "processed", processTimeout)
 	t.Rows("jobs", t.Jobs())
@@ -182,11 +183,4 @@ func stalledWorkerCannotCompleteTakenJob(t *T) {
 		})
 	}
 	Equal(t, "a: /health worker.processed_jobs (its late completion did not count)", int64(0), settled.Health.Worker.ProcessedJobs)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -73,7 +74,7 @@ func (t *T) leaksSoFar(prefix string) []string {
 // whose place starts with prefix held a secret.
 func (t *T) checkNoLeak(name, prefix string) bool {
 	leaks := t.leaksSoFar(prefix)
-	return t.Check(name, "no database URL, password or credentials", cmpOr(strings.Join(leaks, "; "), "none seen"), len(leaks) == 0)
+	return t.Check(name, "no database URL, password or credentials", cmp.Or(strings.Join(leaks, "; "), "none seen"), len(leaks) == 0)
 }
 
 // secretsStayOutOfOutput: the database URL and password never reach the
