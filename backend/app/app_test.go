@@ -316,7 +316,13 @@ func TestBadInputGetsDocumentedErrorAndWritesNothing(t *testing.T) {
 
 func TestWorkerCrashIsRecoveredAndVisible(t *testing.T) {
 	b := startBackend(t, pgtest.NewMigratedDatabase(t), func(c *config.Config) { c.FaultInjection = true })
-	_, before := b.health()
+	// Run starts the worker after the port is bound, so the first /health
+	// may come before the first worker has a boot id.
+	var before health.Report
+	await.Until(t, 10*time.Second, "first worker started", func() (bool, string) {
+		_, before = b.health()
+		return before.Worker.BootID != nil, fmt.Sprintf("worker %+v", before.Worker)
+	})
 	posted := b.post(`{"fault":"worker_crash_after_claim","hold_ms":300}`)
 
 	sawWindow := false
