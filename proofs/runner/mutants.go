@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -44,18 +43,7 @@ func (r *run) mutants(ctx context.Context) int {
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
 	started := time.Now().UTC()
-	prov := report.Provenance{
-		GoVersion: runtime.Version(),
-		Command:   "proofs " + strings.Join(r.cfg.Args, " "),
-		Host:      fmt.Sprintf("%s/%s %dcpu", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()),
-		StartedAt: started,
-	}
-	if commit, err := harness.Git(ctx, root, "rev-parse", "HEAD"); err == nil {
-		prov.Commit = commit
-		if status, err := harness.Git(ctx, root, "status", "--porcelain"); err == nil {
-			prov.Dirty = status != ""
-		}
-	}
+	prov := r.provenance(ctx, root, started)
 
 	results, setupErr := r.judgeMutants(ctx, root, source, names, reportDir, prog, &prov)
 	prov.FinishedAt = time.Now().UTC()
@@ -116,23 +104,11 @@ func (r *run) judgeMutants(ctx context.Context, root string, source pgprovision.
 	if err := copyRepository(ctx, root, scratch); err != nil {
 		return failAll(err)
 	}
-	prog.Logf("proofs: provisioning postgres (--db %s)", source)
-	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
-		Source:      source,
-		URL:         r.dbURL,
-		DockerImage: r.dockerImage,
-		Logf:        func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
-	})
+	srv, err := r.provision(ctx, source, prog, prov)
 	if err != nil {
-		return failAll(fmt.Errorf("provision database: %w", err))
+		return failAll(err)
 	}
 	defer srv.Close()
-	r.red.Add(srv.URL, srv.Password)
-	prov.DBSource = string(srv.Source)
-	prov.PostgresVersion = srv.Version
-	if !srv.Owned && !r.opts.ResetExistingDB {
-		return failAll(ErrWouldResetExisting)
-	}
 	if err := os.RemoveAll(filepath.Join(reportDir, report.MutantsDir)); err != nil {
 		return failAll(fmt.Errorf("clear %s: %w", report.MutantsDir, err))
 	}

@@ -223,18 +223,7 @@ func (r *run) main(ctx context.Context) int {
 		fmt.Fprintf(r.stderr, "proofs: create report folder: %v\n", err)
 		return ExitHarness
 	}
-	prov := report.Provenance{
-		GoVersion: runtime.Version(),
-		Command:   "proofs " + strings.Join(r.cfg.Args, " "),
-		Host:      fmt.Sprintf("%s/%s %dcpu", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()),
-		StartedAt: started,
-	}
-	if commit, err := harness.Git(ctx, root, "rev-parse", "HEAD"); err == nil {
-		prov.Commit = commit
-		if status, err := harness.Git(ctx, root, "status", "--porcelain"); err == nil {
-			prov.Dirty = status != ""
-		}
-	}
+	prov := r.provenance(ctx, root, started)
 	runID := started.Format("20060102T150405Z") + "-" + randomHex(3)
 
 	results, setupErr := r.execute(ctx, root, source, names, reportDir, prog, &prov)
@@ -298,23 +287,11 @@ func (r *run) execute(ctx context.Context, root string, source pgprovision.Sourc
 	}
 	defer os.RemoveAll(tmp)
 
-	prog.Logf("proofs: provisioning postgres (--db %s)", source)
-	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
-		Source:      source,
-		URL:         r.dbURL,
-		DockerImage: r.dockerImage,
-		Logf:        func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
-	})
+	srv, err := r.provision(ctx, source, prog, prov)
 	if err != nil {
-		return failAll(fmt.Errorf("provision database: %w", err))
+		return failAll(err)
 	}
 	defer srv.Close()
-	r.red.Add(srv.URL, srv.Password)
-	prov.DBSource = string(srv.Source)
-	prov.PostgresVersion = srv.Version
-	if !srv.Owned && !r.opts.ResetExistingDB {
-		return failAll(ErrWouldResetExisting)
-	}
 
 	prog.Logf("proofs: building ./backend")
 	buildStart := time.Now()
@@ -493,4 +470,47 @@ func randomHex(n int) string {
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// provenance records what a run ran on: the Go version, the command, the
+// host and the checkout's commit (and whether it was dirty).
+func (r *run) provenance(ctx context.Context, root string, started time.Time) report.Provenance {
+	prov := report.Provenance{
+		GoVersion: runtime.Version(),
+		Command:   "proofs " + strings.Join(r.cfg.Args, " "),
+		Host:      fmt.Sprintf("%s/%s %dcpu", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()),
+		StartedAt: started,
+	}
+	if commit, err := harness.Git(ctx, root, "rev-parse", "HEAD"); err == nil {
+		prov.Commit = commit
+		if status, err := harness.Git(ctx, root, "status", "--porcelain"); err == nil {
+			prov.Dirty = status != ""
+		}
+	}
+	return prov
+}
+
+// provision starts (or connects to) the run's one database, records it in
+// prov and teaches the redactor its secrets. It refuses a server the run did
+// not create unless resetting it was asked for: a production DATABASE_URL
+// must not be wiped. The caller closes the server.
+func (r *run) provision(ctx context.Context, source pgprovision.Source, prog *progress.Progress, prov *report.Provenance) (*pgprovision.Server, error) {
+	prog.Logf("proofs: provisioning postgres (--db %s)", source)
+	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
+		Source:      source,
+		URL:         r.dbURL,
+		DockerImage: r.dockerImage,
+		Logf:        func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("provision database: %w", err)
+	}
+	r.red.Add(srv.URL, srv.Password)
+	prov.DBSource = string(srv.Source)
+	prov.PostgresVersion = srv.Version
+	if !srv.Owned && !r.opts.ResetExistingDB {
+		srv.Close()
+		return nil, ErrWouldResetExisting
+	}
+	return srv, nil
 }
