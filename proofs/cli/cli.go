@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -178,18 +179,7 @@ func ParseSoakOptions(fs *flag.FlagSet) SoakOptions {
 // CheckProofNames accepts registered proof names only. The error lists the
 // valid names and, when one is close, suggests it.
 func CheckProofNames(names []string) error {
-	valid := catalog.Names()
-	for _, name := range names {
-		if _, ok := catalog.Lookup(name); ok {
-			continue
-		}
-		hint := ""
-		if s := suggest.Nearest(name, valid); s != "" {
-			hint = fmt.Sprintf(" (did you mean %q?)", s)
-		}
-		return fmt.Errorf("%w %q%s\nvalid proofs:\n  %s", ErrUnknownProof, name, hint, strings.Join(valid, "\n  "))
-	}
-	return nil
+	return checkNames(names, catalog.Names(), ErrUnknownProof, "proofs")
 }
 
 // ErrUnknownMutant is wrapped by the mutants command's argument check when a
@@ -198,16 +188,21 @@ var ErrUnknownMutant = errors.New("unknown mutant")
 
 // CheckMutantNames accepts curated mutant names only.
 func CheckMutantNames(names []string) error {
-	valid := mutant.Names()
+	return checkNames(names, mutant.Names(), ErrUnknownMutant, "mutants")
+}
+
+// checkNames returns unknown wrapping the first of names not in valid, with
+// the valid names and, when one is close, a suggestion.
+func checkNames(names, valid []string, unknown error, kind string) error {
 	for _, name := range names {
-		if _, ok := mutant.Lookup(name); ok {
+		if slices.Contains(valid, name) {
 			continue
 		}
 		hint := ""
 		if s := suggest.Nearest(name, valid); s != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", s)
 		}
-		return fmt.Errorf("%w %q%s\nvalid mutants:\n  %s", ErrUnknownMutant, name, hint, strings.Join(valid, "\n  "))
+		return fmt.Errorf("%w %q%s\nvalid %s:\n  %s", unknown, name, hint, kind, strings.Join(valid, "\n  "))
 	}
 	return nil
 }
