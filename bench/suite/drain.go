@@ -67,19 +67,11 @@ type drainTrial struct {
 // backlog first.
 func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog int, probe bool) (drainTrial, error) {
 	var out drainTrial
-	name, url, err := r.newDatabase(ctx, srv, fmt.Sprintf("ours%d", n))
+	name, url, conn, drop, err := r.migratedDatabase(ctx, srv, fmt.Sprintf("ours%d", n))
 	if err != nil {
 		return out, err
 	}
-	defer r.dropDatabase(srv, name)
-	if err := r.migrate(ctx, url); err != nil {
-		return out, err
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return out, fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer drop()
 	if err := insertBacklog(ctx, conn, backlog); err != nil {
 		return out, err
 	}
@@ -271,19 +263,11 @@ func (r *run) pgbenchLimit(ctx context.Context, round int) error {
 		return fmt.Errorf("parse server URL (not shown)")
 	}
 
-	name, url, err := r.newDatabase(ctx, r.srv, "pgbench")
+	name, _, conn, drop, err := r.migratedDatabase(ctx, r.srv, "pgbench")
 	if err != nil {
 		return err
 	}
-	defer r.dropDatabase(r.srv, name)
-	if err := r.migrate(ctx, url); err != nil {
-		return err
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer drop()
 
 	pr := results.PgbenchRound{Round: round}
 	for _, clients := range r.opts.PgbenchClients {

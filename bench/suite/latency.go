@@ -24,19 +24,11 @@ const pickupPollMS = 500
 // pickupAndHTTP runs one backend with its default settings (JOB_POLL_MS=500)
 // and measures pick-up latency, then POST /jobs at 1, 8 and 32 clients.
 func (r *run) pickupAndHTTP(ctx context.Context) error {
-	name, url, err := r.newDatabase(ctx, r.srv, "pickup")
+	name, url, conn, drop, err := r.migratedDatabase(ctx, r.srv, "pickup")
 	if err != nil {
 		return err
 	}
-	defer r.dropDatabase(r.srv, name)
-	if err := r.migrate(ctx, url); err != nil {
-		return err
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer drop()
 
 	env := map[string]string{
 		"DATABASE_URL": url,

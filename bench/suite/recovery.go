@@ -19,7 +19,7 @@ func (r *run) recovery(ctx context.Context) error {
 		return err
 	}
 	defer r.dropDatabase(r.srv, name)
-	if err := r.migrate(ctx, url); err != nil {
+	if err := r.migrate(ctx, r.srv, url); err != nil {
 		return err
 	}
 	env := map[string]string{

@@ -95,19 +95,11 @@ func (r *run) retentionRun(ctx context.Context, jobs, retention int, setKnob boo
 	if retention > 0 {
 		label = "retain"
 	}
-	name, url, err := r.newDatabase(ctx, r.srv, label)
+	name, url, conn, drop, err := r.migratedDatabase(ctx, r.srv, label)
 	if err != nil {
 		return nil, err
 	}
-	defer r.dropDatabase(r.srv, name)
-	if err := r.migrate(ctx, url); err != nil {
-		return nil, err
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer drop()
 
 	env := drainEnv(url)
 	if setKnob {

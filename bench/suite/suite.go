@@ -360,14 +360,38 @@ func (r *run) dropDatabase(srv *pgprovision.Server, name string) {
 	}
 }
 
-// migrate runs `reference-backend migrate up`, as an operator would.
-func (r *run) migrate(ctx context.Context, url string) error {
+// migrate runs `reference-backend migrate up` against url, a database on
+// srv, as an operator would.
+func (r *run) migrate(ctx context.Context, srv *pgprovision.Server, url string) error {
 	cmd := exec.CommandContext(ctx, r.backend, "migrate", "up")
 	cmd.Env = []string{"DATABASE_URL=" + url}
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("migrate up: %w: %s", err, r.srv.Redact(string(out)))
+		return fmt.Errorf("migrate up: %w: %s", err, srv.Redact(string(out)))
 	}
 	return nil
+}
+
+// migratedDatabase creates a database on srv for one measurement, migrates
+// it and connects to it. drop closes conn and drops the database.
+func (r *run) migratedDatabase(ctx context.Context, srv *pgprovision.Server, label string) (name, url string, conn *pgx.Conn, drop func(), err error) {
+	name, url, err = r.newDatabase(ctx, srv, label)
+	if err != nil {
+		return "", "", nil, nil, err
+	}
+	if err := r.migrate(ctx, srv, url); err != nil {
+		r.dropDatabase(srv, name)
+		return "", "", nil, nil, err
+	}
+	conn, err = pgx.Connect(ctx, url)
+	if err != nil {
+		r.dropDatabase(srv, name)
+		return "", "", nil, nil, fmt.Errorf("connect: %w", err)
+	}
+	drop = func() {
+		conn.Close(context.WithoutCancel(ctx))
+		r.dropDatabase(srv, name)
+	}
+	return name, url, conn, drop, nil
 }
 
 // insertBacklog bulk-inserts n pending jobs in one statement and refreshes
