@@ -69,18 +69,17 @@ func (r *run) retention(ctx context.Context) error {
 	jobs := r.opts.retentionJobs()
 	rt := &results.Retention{Jobs: jobs, Chunks: r.opts.retentionChunks(), RetentionMS: retentionMS}
 	r.res.Retention = rt
-	available := r.retentionKnob
 	var err error
-	if rt.Without, err = r.retentionRun(ctx, jobs, 0, available); err != nil {
+	if rt.Without, err = r.retentionRun(ctx, jobs, 0); err != nil {
 		return fmt.Errorf("without retention: %w", err)
 	}
 	r.logf("retention: without, %d jobs: %d rows, table %d B, indexes %d B", jobs, rt.Without.Rows, rt.Without.TableBytes, rt.Without.IndexBytes)
-	if !available {
+	if !r.retentionKnob {
 		rt.NotMeasured = "retention not available: the backend has no JOB_RETENTION_MS knob at this commit"
 		r.logf("retention: with: not measured (%s)", rt.NotMeasured)
 		return nil
 	}
-	if rt.With, err = r.retentionRun(ctx, jobs, retentionMS, true); err != nil {
+	if rt.With, err = r.retentionRun(ctx, jobs, retentionMS); err != nil {
 		return fmt.Errorf("with retention: %w", err)
 	}
 	r.logf("retention: with %d ms, %d jobs: %d rows, table %d B, indexes %d B", retentionMS, jobs, rt.With.Rows, rt.With.TableBytes, rt.With.IndexBytes)
@@ -88,9 +87,8 @@ func (r *run) retention(ctx context.Context) error {
 }
 
 // retentionRun puts jobs through one backend in chunks and measures the
-// table. setKnob passes JOB_RETENTION_MS (a backend without the knob gets
-// none).
-func (r *run) retentionRun(ctx context.Context, jobs, retention int, setKnob bool) (*results.TableSize, error) {
+// table. JOB_RETENTION_MS is passed only to a backend that has the knob.
+func (r *run) retentionRun(ctx context.Context, jobs, retention int) (*results.TableSize, error) {
 	label := "keep"
 	if retention > 0 {
 		label = "retain"
@@ -102,7 +100,7 @@ func (r *run) retentionRun(ctx context.Context, jobs, retention int, setKnob boo
 	defer drop()
 
 	env := drainEnv(url)
-	if setKnob {
+	if r.retentionKnob {
 		env["JOB_RETENTION_MS"] = strconv.Itoa(retention)
 	}
 	b, err := startBackend(r.backend, r.tmp, name, env)
