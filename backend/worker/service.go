@@ -39,8 +39,6 @@ type Service struct {
 	// background are the parts stopped after the supervisor has drained;
 	// they keep waking it and rescuing jobs while it does.
 	background []part
-
-	startOnce sync.Once
 }
 
 // part is what the Service needs of each background part.
@@ -114,20 +112,19 @@ func (s *Service) Alive() bool {
 	}
 }
 
-// Start starts every part. Cancelling ctx stops them hard.
+// Start starts every part. Cancelling ctx stops them hard. A second Start
+// is a no-op, as it is for each part.
 func (s *Service) Start(ctx context.Context) {
-	s.startOnce.Do(func() {
-		for _, p := range s.background {
-			p.Start(ctx)
-		}
-		s.supervisor.Start(ctx)
-	})
+	for _, p := range s.background {
+		p.Start(ctx)
+	}
+	s.supervisor.Start(ctx)
 }
 
 // Stop stops the supervisor first — it stops claiming, drains in-flight
 // jobs until ctx ends and releases the rest — while the other parts keep
-// running for it, then stops them. Stop before Start, and a second Stop,
-// return at once.
+// running for it, then stops them. Stop before Start returns at once; a
+// second Stop waits for the first to finish.
 func (s *Service) Stop(ctx context.Context) error {
 	err := s.supervisor.Stop(ctx)
 	var wg sync.WaitGroup
