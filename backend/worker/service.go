@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -21,9 +20,6 @@ type ServiceConfig struct {
 	Exec func(ctx context.Context, sql string, args ...any) error
 	// Origin identifies this process in notification payloads.
 	Origin string
-	// WindowCheck is how often an open recovery window is rechecked.
-	// Default 100ms.
-	WindowCheck time.Duration
 	// Retention deletes finished jobs; the zero value keeps them forever.
 	Retention Retention
 }
@@ -40,6 +36,9 @@ type Service struct {
 	// they keep waking it and rescuing jobs while it does.
 	background []part
 }
+
+// windowCheck is how often the rescuer rechecks an open recovery window.
+const windowCheck = 100 * time.Millisecond
 
 // part is what the Service needs of each background part.
 type part interface {
@@ -76,7 +75,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 			State:       cfg.Worker.State,
 			Logger:      logger,
 			Interval:    RescueInterval(cfg.Worker.Lease),
-			WindowCheck: cmp.Or(cfg.WindowCheck, 100*time.Millisecond),
+			WindowCheck: windowCheck,
 			Wake:        s.Wake,
 		},
 		&Listener{Connect: cfg.Listen, Logger: logger, Wake: s.Wake, Origin: cfg.Origin},
