@@ -20,9 +20,6 @@ type Retention struct {
 	// Processed and Failed are how long a job is kept after it finished.
 	Processed time.Duration
 	Failed    time.Duration
-	// Interval between sweeps. Default: RetentionInterval of the shorter
-	// retention.
-	Interval time.Duration
 	// BatchSize bounds each deleting transaction. Default 1000.
 	BatchSize int
 }
@@ -42,23 +39,21 @@ func RetentionInterval(shortest time.Duration) time.Duration {
 // leaves the round to the instance holding it.
 type sweeper struct {
 	lifecycle
-	cfg    Retention
-	state  *State
-	logger *slog.Logger
+	cfg      Retention
+	interval time.Duration // between sweeps: RetentionInterval of the shorter retention
+	state    *State
+	logger   *slog.Logger
 }
 
 func newSweeper(cfg Retention, state *State, logger *slog.Logger) *sweeper {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 1000
 	}
-	if cfg.Interval <= 0 {
-		shortest := cfg.Processed
-		if shortest == 0 || (cfg.Failed > 0 && cfg.Failed < shortest) {
-			shortest = cfg.Failed
-		}
-		cfg.Interval = RetentionInterval(shortest)
+	shortest := cfg.Processed
+	if shortest == 0 || (cfg.Failed > 0 && cfg.Failed < shortest) {
+		shortest = cfg.Failed
 	}
-	return &sweeper{cfg: cfg, state: state, logger: logger}
+	return &sweeper{cfg: cfg, interval: RetentionInterval(shortest), state: state, logger: logger}
 }
 
 // Start sweeps in the background until Stop (the lifecycle contract in
@@ -72,7 +67,7 @@ func (s *sweeper) Stop(ctx context.Context) error {
 }
 
 func (s *sweeper) run(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Interval)
+	t := time.NewTicker(s.interval)
 	defer t.Stop()
 	for {
 		select {

@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -21,9 +20,6 @@ type ServiceConfig struct {
 	Exec func(ctx context.Context, sql string, args ...any) error
 	// Origin identifies this process in notification payloads.
 	Origin string
-	// WindowCheck is how often an open recovery window is rechecked.
-	// Default 100ms.
-	WindowCheck time.Duration
 	// Retention deletes finished jobs; the zero value keeps them forever.
 	Retention Retention
 }
@@ -39,9 +35,10 @@ type Service struct {
 	// background are the parts stopped after the supervisor has drained;
 	// they keep waking it and rescuing jobs while it does.
 	background []part
-
-	startOnce sync.Once
 }
+
+// windowCheck is how often the rescuer rechecks an open recovery window.
+const windowCheck = 100 * time.Millisecond
 
 // part is what the Service needs of each background part.
 type part interface {
@@ -78,7 +75,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 			State:       cfg.Worker.State,
 			Logger:      logger,
 			Interval:    RescueInterval(cfg.Worker.Lease),
-			WindowCheck: cmp.Or(cfg.WindowCheck, 100*time.Millisecond),
+			WindowCheck: windowCheck,
 			Wake:        s.Wake,
 		},
 		&Listener{Connect: cfg.Listen, Logger: logger, Wake: s.Wake, Origin: cfg.Origin},
@@ -114,20 +111,19 @@ func (s *Service) Alive() bool {
 	}
 }
 
-// Start starts every part. Cancelling ctx stops them hard.
+// Start starts every part. Cancelling ctx stops them hard. A second Start
+// is a no-op, as it is for each part.
 func (s *Service) Start(ctx context.Context) {
-	s.startOnce.Do(func() {
-		for _, p := range s.background {
-			p.Start(ctx)
-		}
-		s.supervisor.Start(ctx)
-	})
+	for _, p := range s.background {
+		p.Start(ctx)
+	}
+	s.supervisor.Start(ctx)
 }
 
 // Stop stops the supervisor first — it stops claiming, drains in-flight
 // jobs until ctx ends and releases the rest — while the other parts keep
-// running for it, then stops them. Stop before Start, and a second Stop,
-// return at once.
+// running for it, then stops them. Stop before Start returns at once; a
+// second Stop waits for the first to finish.
 func (s *Service) Stop(ctx context.Context) error {
 	err := s.supervisor.Stop(ctx)
 	var wg sync.WaitGroup
