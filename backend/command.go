@@ -58,7 +58,7 @@ func serve(ctx context.Context, lookup func(string) (string, bool), stderr io.Wr
 	logger := app.NewLogger(stderr, cfg.LogLevel, password)
 	srv, err := app.New(ctx, cfg, logger)
 	if err != nil {
-		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, cfg.DatabaseURL))
+		fmt.Fprintf(stderr, "reference-backend: %s\n", app.Redact(err.Error(), password, cfg.DatabaseURL))
 		return exitFailed
 	}
 	if err := srv.Run(ctx); err != nil {
@@ -86,7 +86,7 @@ func migrationSource(ctx context.Context, lookup func(string) (string, bool), st
 	password := app.PasswordOf(rawURL)
 	conn, err := pgx.Connect(ctx, rawURL)
 	if err != nil {
-		fmt.Fprintf(stderr, "reference-backend: connect to the database: %s\n", redact(err.Error(), password, rawURL))
+		fmt.Fprintf(stderr, "reference-backend: connect to the database: %s\n", app.Redact(err.Error(), password, rawURL))
 		return nil, nil, "", exitFailed
 	}
 	return conn, files, password, exitOK
@@ -100,7 +100,7 @@ func migrateStatus(ctx context.Context, lookup func(string) (string, bool), asJS
 	defer conn.Close(context.WithoutCancel(ctx))
 	st, err := migrations.ReadStatus(ctx, conn, files)
 	if err != nil {
-		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, ""))
+		fmt.Fprintf(stderr, "reference-backend: %s\n", app.Redact(err.Error(), password, ""))
 		return exitFailed
 	}
 	if asJSON {
@@ -135,7 +135,7 @@ func migrateUp(ctx context.Context, lookup func(string) (string, bool), stdout, 
 		fmt.Fprintf(stdout, "applied %s\n", m.File)
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "reference-backend: migrate up: %s\n", redact(err.Error(), password, ""))
+		fmt.Fprintf(stderr, "reference-backend: migrate up: %s\n", app.Redact(err.Error(), password, ""))
 		return exitFailed
 	}
 	if len(applied) == 0 {
@@ -143,21 +143,9 @@ func migrateUp(ctx context.Context, lookup func(string) (string, bool), stdout, 
 	}
 	st, err := migrations.ReadStatus(ctx, conn, files)
 	if err != nil {
-		fmt.Fprintf(stderr, "reference-backend: %s\n", redact(err.Error(), password, ""))
+		fmt.Fprintf(stderr, "reference-backend: %s\n", app.Redact(err.Error(), password, ""))
 		return exitFailed
 	}
 	fmt.Fprintln(stdout, st.Summary())
 	return exitOK
-}
-
-// redact removes the connection string and its password from an error
-// message. pgx does not put the password in its errors today; this keeps it
-// that way if a future version does.
-func redact(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "REDACTED")
-		}
-	}
-	return msg
 }

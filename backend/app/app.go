@@ -222,26 +222,27 @@ func (s *Server) Run(ctx context.Context) error {
 func NewLogger(w io.Writer, level string, secrets ...string) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level))
-	var redact []string
-	for _, s := range secrets {
-		if s != "" {
-			redact = append(redact, s)
-		}
-	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{
 		Level: lvl,
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if len(redact) == 0 || a.Value.Kind() != slog.KindString {
+			if a.Value.Kind() != slog.KindString {
 				return a
 			}
-			v := a.Value.String()
-			for _, s := range redact {
-				v = strings.ReplaceAll(v, s, "REDACTED")
-			}
-			a.Value = slog.StringValue(v)
+			a.Value = slog.StringValue(Redact(a.Value.String(), secrets...))
 			return a
 		},
 	}))
+}
+
+// Redact replaces every non-empty secret in msg with REDACTED: the one rule
+// for the backend's logs and its command-line errors.
+func Redact(msg string, secrets ...string) string {
+	for _, s := range secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "REDACTED")
+		}
+	}
+	return msg
 }
 
 // PasswordOf returns the password inside a connection string, or "".
