@@ -83,7 +83,7 @@ func TestBudgetSizeAndTime(t *testing.T) {
 	}
 }
 
-// TestNestingDepthOfRealDocs: ordinary nesting, code fences and indented
+// TestNestingDepth: ordinary nesting, code fences and indented
 // code stay far below the limit.
 func TestNestingDepth(t *testing.T) {
 	tests := []struct {

@@ -312,10 +312,7 @@ func (c *Checker) addIncludedAnchors(p *page) {
 			continue
 		}
 		for _, id := range parsePage(inc, src, c.slugFor(p.path)).anchorList {
-			if !p.anchors[id] {
-				p.anchors[id] = true
-				p.anchorList = append(p.anchorList, id)
-			}
+			p.addAnchor(id)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -312,5 +311,3 @@ func where(dir string) string {
 	}
 	return dir
 }
-
-func sortStrings(s []string) { slices.Sort(s) }

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path"
@@ -107,18 +108,11 @@ func (c *Checker) applyConfigIgnores(findings []finding.Finding, files []string)
 			continue
 		}
 		kept = append(kept, finding.Finding{
-			Path: cmpOr(c.opts.ConfigPath, "docscheck.json"), Line: 1, Col: 1, Rule: ruleUnusedIgnore,
+			Path: cmp.Or(c.opts.ConfigPath, "docscheck.json"), Line: 1, Col: 1, Rule: ruleUnusedIgnore,
 			Message: fmt.Sprintf("ignore[%d] (%s) matches no finding; remove it", i, ig.describe()),
 		})
 	}
 	return kept
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // inlineIgnore is one <!-- docscheck-ignore... --> comment of a page.

@@ -62,10 +62,7 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 		p.generated = autodocLine.Match(source)
 		// attr_list ids after inline text: "**`locale`**{ #mkdocs-locale }".
 		for _, m := range attrListID.FindAllSubmatch(source, -1) {
-			if id := string(m[1]); !p.anchors[id] {
-				p.anchors[id] = true
-				p.anchorList = append(p.anchorList, id)
-			}
+			p.addAnchor(string(m[1]))
 		}
 	}
 	return p
@@ -98,14 +95,16 @@ var (
 	attrListAtEnd = regexp.MustCompile(`\s*\{:?\s*(?:\.[\w-]+\s+)*#([\w-]+)[^{}\n]*\}\s*$`)
 )
 
+// addAnchor records id as a fragment the page offers, once, in page order.
+func (p *page) addAnchor(id string) {
+	if id != "" && !p.anchors[id] {
+		p.anchors[id] = true
+		p.anchorList = append(p.anchorList, id)
+	}
+}
+
 func (p *page) collectAnchors(style anchor.Style) {
 	slugs := anchor.NewSet(style)
-	add := func(id string) {
-		if id != "" && !p.anchors[id] {
-			p.anchors[id] = true
-			p.anchorList = append(p.anchorList, id)
-		}
-	}
 	_ = ast.Walk(p.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -125,14 +124,14 @@ func (p *page) collectAnchors(style anchor.Style) {
 				s = slugs.Add(t)
 			}
 			p.headings = append(p.headings, heading{text: strings.TrimSpace(t), slug: s, offset: nodeOffset(n, p.source)})
-			add(s)
+			p.addAnchor(s)
 		case *ast.HTMLBlock:
 			for _, id := range htmlIDs(blockText(n, p.source)) {
-				add(id)
+				p.addAnchor(id)
 			}
 		case *ast.RawHTML:
 			for _, id := range htmlIDs(string(n.Segments.Value(p.source))) {
-				add(id)
+				p.addAnchor(id)
 			}
 		}
 		return ast.WalkContinue, nil

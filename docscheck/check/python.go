@@ -1,6 +1,7 @@
 package check
 
 import (
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -185,11 +186,8 @@ func (c *Checker) checkPytestTarget(r *report, dir string, a command.Word, at lo
 		if n == "" || defs[n] {
 			continue
 		}
-		var names []string
-		for d := range defs {
-			names = append(names, d)
-		}
-		r.addWord(a, at, rulePython, c.nearestSorted(n, names), "pytest: %s defines no test or class %s", parts[0], n)
+		// Sorted, so that ties resolve the same way on every run.
+		r.addWord(a, at, rulePython, c.nearest(n, slices.Sorted(maps.Keys(defs))), "pytest: %s defines no test or class %s", parts[0], n)
 		return
 	}
 }
@@ -202,11 +200,4 @@ func pythonDefs(src string) map[string]bool {
 		defs[m[1]] = true
 	}
 	return defs
-}
-
-// nearestSorted is nearest over a list built from a map, sorted so that
-// ties resolve the same way on every run.
-func (c *Checker) nearestSorted(word string, names []string) string {
-	sortStrings(names)
-	return c.nearest(word, names)
 }

@@ -1,10 +1,11 @@
 package check
 
 import (
-	"github.com/yuin/goldmark/ast"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/yuin/goldmark/ast"
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/finding"

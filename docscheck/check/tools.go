@@ -163,10 +163,10 @@ func (c *Checker) unknownSubcommand(r *report, t clispec.Tool, args []string, wo
 	r.addWord(w, at, ruleCommand, hint, "%s has no command %q (valid: %s)", t.Name, bad, strings.Join(t.Paths(), ", "))
 }
 
-// badFlagName pulls the flag name out of the flag package's error.
 // invalidValue is the flag package's error for a refused value.
 var invalidValue = regexp.MustCompile(`^invalid value "(.*)" for flag -([^:\s]+): `)
 
+// badFlagName pulls the flag name out of the flag package's error.
 func badFlagName(err error) string {
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {

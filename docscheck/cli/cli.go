@@ -336,14 +336,7 @@ func findRoot(flagRoot string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-			return dir, nil
-		}
-		if filepath.Dir(dir) == dir {
-			return wd, nil
-		}
-	}
+	return cmp.Or(gitRoot(wd), wd), nil
 }
 
 // loadConfig reads the config named by the flag, or the root's

@@ -140,7 +140,7 @@ func (r *Repo) cargoPackage(dir string, m *tomlDoc) *CargoPackage {
 // #[tokio::test], #[rstest], #[test_case(...)], ...
 var rustTest = regexp.MustCompile(`#\[\s*(?:[\w:]*::)?(?:test|rstest|test_case|tokio::test|async_std::test)\b[^\]]*\](?:\s*#\[[^\]]*\])*\s*(?:pub\s+)?(?:async\s+)?fn\s+(\w+)`)
 
-// TestFns lists the test function names in the package's src/ and tests/.
+// CargoTestFns lists the test function names in the package's src/ and tests/.
 func (r *Repo) CargoTestFns(p *CargoPackage) []string {
 	return r.memo("cargo-fns", p.Dir, func() any {
 		var names []string

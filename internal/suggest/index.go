@@ -90,7 +90,7 @@ func (x *Index) widen(node, n int32) {
 // Nearest is Nearest(word, candidates) for the indexed candidates.
 func (x *Index) Nearest(word string) string {
 	w := []rune(strings.ToLower(word))
-	limit := max(2, len([]rune(word))/3)
+	limit := maxDistance(word)
 	// A typo is usually one or two edits away: search that tightly first,
 	// and only then the whole allowed distance.
 	best := x.search(word, w, min(2, limit))
@@ -100,7 +100,7 @@ func (x *Index) Nearest(word string) string {
 	if best >= 0 {
 		return x.candidates[best]
 	}
-	if len(w) >= 4 {
+	if len(w) >= minFragment {
 		return x.containing(word, string(w))
 	}
 	return ""

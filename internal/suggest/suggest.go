@@ -13,7 +13,7 @@ func Nearest(word string, candidates []string) string {
 	if best := nearestByDistance(word, candidates); best != "" {
 		return best
 	}
-	if w := strings.ToLower(word); len([]rune(w)) >= 4 {
+	if w := strings.ToLower(word); len([]rune(w)) >= minFragment {
 		for _, c := range candidates {
 			if c != word && strings.Contains(strings.ToLower(c), w) {
 				return c
@@ -23,9 +23,16 @@ func Nearest(word string, candidates []string) string {
 	return ""
 }
 
+// minFragment is the rune length from which a word with no candidate close
+// by distance may be offered a candidate containing it.
+const minFragment = 4
+
+// maxDistance is the largest edit distance still taken for a typo of word.
+func maxDistance(word string) int { return max(2, len([]rune(word))/3) }
+
 func nearestByDistance(word string, candidates []string) string {
 	best, bestDist := "", -1
-	limit := max(2, len([]rune(word))/3)
+	limit := maxDistance(word)
 	for _, c := range candidates {
 		if c == word {
 			continue
