@@ -129,31 +129,34 @@ func (p *Process) Exited() (bool, int) {
 // Kill sends SIGKILL to the whole process group. Killing an exited process is
 // a no-op.
 func (p *Process) Kill() {
-	p.signal(syscall.SIGKILL)
+	_ = p.Signal(syscall.SIGKILL)
 }
 
 // Pause stops the whole process group with SIGSTOP, as a long GC pause or a
 // frozen VM would: it neither runs nor exits until Resume.
-func (p *Process) Pause() { p.signal(syscall.SIGSTOP) }
+func (p *Process) Pause() { _ = p.Signal(syscall.SIGSTOP) }
 
 // Resume continues a paused process group with SIGCONT.
-func (p *Process) Resume() { p.signal(syscall.SIGCONT) }
+func (p *Process) Resume() { _ = p.Signal(syscall.SIGCONT) }
 
-// signal sends sig to the whole process group.
-func (p *Process) signal(sig syscall.Signal) {
+// ErrExited is Signal's answer for a process that has already exited.
+var ErrExited = errors.New("process has exited")
+
+// Signal sends sig to the whole process group, or returns ErrExited.
+func (p *Process) Signal(sig syscall.Signal) error {
 	select {
 	case <-p.done:
-		return
+		return ErrExited
 	default:
 	}
 	// Negative pid: the process group led by this process.
-	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
+	return syscall.Kill(-p.cmd.Process.Pid, sig)
 }
 
 // Terminate sends SIGTERM to the process group and waits up to grace for it
 // to exit, then SIGKILLs it. It returns the exit code.
 func (p *Process) Terminate(grace time.Duration) int {
-	p.signal(syscall.SIGTERM)
+	_ = p.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
 	case <-time.After(grace):

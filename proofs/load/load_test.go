@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/pgtest"
 	"github.com/prodproof/prodproof/internal/report"
@@ -160,9 +161,8 @@ func TestLoadHygiene(t *testing.T) {
 // waitHealthy waits until the backend's /health says ok.
 func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Process) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	last := "no answer"
-	for {
+	await.Until(t, 20*time.Second, "backend healthy (/health 200 ok)", func() (bool, string) {
+		last := "no answer"
 		if resp, err := http.Get(base + "/health"); err != nil {
 			last = err.Error()
 		} else {
@@ -170,7 +170,7 @@ func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Proc
 			resp.Body.Close()
 			doc, err := healthdoc.Decode(body)
 			if err == nil && resp.StatusCode == http.StatusOK && doc.Status == "ok" {
-				return
+				return true, ""
 			}
 			last = doc.Summary(resp.StatusCode)
 			if err != nil {
@@ -180,11 +180,11 @@ func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Proc
 		if exited, code := p.Exited(); exited {
 			t.Fatalf("backend exited with %d before answering /health", code)
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatalf("backend not healthy within 20 s; last /health: %s", last)
+		if ctx.Err() != nil {
+			t.Fatalf("interrupted before the backend was healthy; last /health: %s", last)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return false, "last /health: " + last
+	})
 }
 
 // writeReport writes load.json with the package's writer, whatever the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -262,13 +261,6 @@ func printMutants(w io.Writer, run report.MutantRun, reportDir string) {
 		total.Seconds(), report.MutantsFile, reportDir)
 }
 
-// gitCmd is git run in dir.
-func gitCmd(dir string, args ...string) *exec.Cmd {
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	return cmd
-}
-
 // copyRepository copies the files git knows (tracked, and untracked but
 // not ignored: uncommitted work is judged too) into dst, and makes dst a
 // git repository of its own, so proofs that look at `git status` work there
@@ -310,9 +302,8 @@ func copyRepository(ctx context.Context, root, dst string) error {
 		{"add", "-A"},
 		{"-c", "user.name=proofs mutants", "-c", "user.email=mutants@localhost", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "scratch copy for proofs mutants"},
 	} {
-		cmd := gitCmd(dst, args...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("scratch copy: git %s: %w: %s", args[0], err, strings.TrimSpace(string(out)))
+		if _, err := harness.Git(ctx, dst, args...); err != nil {
+			return fmt.Errorf("scratch copy: %w", err)
 		}
 	}
 	return nil

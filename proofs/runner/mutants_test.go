@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/prodproof/prodproof/internal/report"
+	"github.com/prodproof/prodproof/proofs/harness"
 )
 
 // TestJudgeMutant: a mutant is caught only when every proof that must catch
@@ -49,9 +50,8 @@ func TestCopyRepositoryLeavesTheSourceAlone(t *testing.T) {
 	src := t.TempDir()
 	run := func(dir string, args ...string) {
 		t.Helper()
-		cmd := gitCmd(dir, args...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
+		if _, err := harness.Git(t.Context(), dir, args...); err != nil {
+			t.Fatal(err)
 		}
 	}
 	run(src, "init", "-q")

@@ -13,7 +13,7 @@ const leaseMS = 600
 
 // signal sends sig to the backend's process group.
 func (b *Backend) signal(sig syscall.Signal) {
-	if err := syscall.Kill(-b.proc.PID(), sig); err != nil {
+	if err := b.proc.Signal(sig); err != nil {
 		b.t.Fatal("signal %v to backend %s: %v", sig, b.Instance, err)
 	}
 }
@@ -131,7 +131,7 @@ func stalledWorkerCannotCompleteTakenJob(t *T) {
 	stopped := true
 	t.Cleanup(func() {
 		if stopped {
-			_ = syscall.Kill(-a.proc.PID(), syscall.SIGCONT)
+			a.proc.Resume()
 		}
 	})
 	b := t.StartBackend("b", BackendOptions{Env: env})

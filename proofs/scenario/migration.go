@@ -236,10 +236,7 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 			res, err := t.procs.Run(t.ctx, harness.Spec{
 				Name: label, Path: t.env.Binary, Args: []string{"migrate", "up"},
 				Env: envList(map[string]string{"DATABASE_URL": t.DatabaseURL}), Dir: t.dir,
-				Output: func(stream, line string) {
-					t.scanRaw(label+" output", line)
-					t.rec.LogLine(label, line)
-				},
+				Output: t.output(label),
 			}, 30*time.Second)
 			results[i] = outcome{res, err}
 		}()

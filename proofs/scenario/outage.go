@@ -87,13 +87,7 @@ func dbOutageRecovers(t *T) {
 			fmt.Sprintf("%d error=%q", resp.Status, resp.ErrorMessage()), resp.Status == 503 && resp.ErrorMessage() == "database unavailable")
 	}
 	// Keep the database away until the held job has tried to finish.
-	if wait := outageHold - time.Since(cutAt); wait > 0 {
-		select {
-		case <-time.After(wait):
-		case <-t.ctx.Done():
-			t.Fatal("interrupted during the outage")
-		}
-	}
+	t.holdUntil(cutAt.Add(outageHold), "the outage")
 	t.Check("the process is still up at the end of the outage", "running", fmt.Sprint(b.Alive()), b.Alive())
 
 	t.Step("restore the database connection")
@@ -168,13 +162,7 @@ func outageResumesUnwokenJobs(t *T) {
 	t.RequireEventually("a's worker meets the outage", `msg="database unavailable" in a's log`, 15*time.Second, func() (bool, string) {
 		return logHas(a, "database unavailable", nil)
 	})
-	if wait := resumeOutage - time.Since(cutAt); wait > 0 {
-		select {
-		case <-time.After(wait):
-		case <-t.ctx.Done():
-			t.Fatal("interrupted during the outage")
-		}
-	}
+	t.holdUntil(cutAt.Add(resumeOutage), "the outage")
 	for _, id := range []string{posted.ID, direct} {
 		r, _ := t.JobByID(id)
 		Equal(t, "before the database returns, job "+short(id)+" waits", "pending", r.Status)
@@ -201,6 +189,22 @@ func outageResumesUnwokenJobs(t *T) {
 	t.Rows("jobs after the outage", t.Jobs())
 	ok, seen := logHas(a, "database available", nil)
 	t.Check("a's log shows `database available`", `msg="database available"`, seen, ok)
+}
+
+// holdUntil keeps the scenario where it is until at: it shapes a scenario
+// (an outage that lasts long enough), it is never a pass condition.
+func (t *T) holdUntil(at time.Time, what string) {
+	wait := time.Until(at)
+	if wait <= 0 {
+		return
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-t.ctx.Done():
+		t.Fatal("interrupted during %s", what)
+	}
 }
 
 // insertJobDirectly inserts a pending job the way another producer would:

@@ -3,8 +3,9 @@ package scenario
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Retention proof sizes. More old processed jobs than one deleting batch
@@ -71,7 +72,7 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	var unfinished []string
 	if err == nil {
 		var rows []string
-		err = pgxCollectIDs(t, &rows, `
+		rows, err = collectIDs(t, `
 			INSERT INTO jobs (id, status, payload, created_at, updated_at)
 			SELECT gen_random_uuid(), 'pending', json_build_object('old_pending', g), now() - interval '1 hour', now() - interval '1 hour'
 			FROM generate_series(1, $1) g RETURNING id::text`, retentionKept)
@@ -79,7 +80,7 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	}
 	if err == nil {
 		var rows []string
-		err = pgxCollectIDs(t, &rows, `
+		rows, err = collectIDs(t, `
 			INSERT INTO jobs (id, status, payload, attempts, locked_by, lease_expires_at, claimed_at, created_at, updated_at)
 			SELECT gen_random_uuid(), 'processing', json_build_object('old_processing', g), 1, gen_random_uuid(), now() + interval '10 minutes',
 				now() - interval '1 hour', now() - interval '1 hour', now() - interval '1 hour'
@@ -162,22 +163,13 @@ func sweptAfter(s Sample, at time.Time) bool {
 	return err == nil && swept.After(at)
 }
 
-// pgxCollectIDs runs an INSERT ... RETURNING id::text and collects the ids.
-func pgxCollectIDs(t *T, out *[]string, sql string, args ...any) error {
+// collectIDs runs an INSERT ... RETURNING id::text and returns the ids.
+func collectIDs(t *T, sql string, args ...any) ([]string, error) {
 	ctx, cancel := t.queryCtx()
 	defer cancel()
 	rows, err := t.DB().Query(ctx, sql, args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		*out = append(*out, id)
-	}
-	*out = slices.Clip(*out)
-	return rows.Err()
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }

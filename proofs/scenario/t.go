@@ -255,10 +255,7 @@ func (t *T) RequireEventually(name, expected string, timeout time.Duration, prob
 // output recorded in backend.log under label.
 func (t *T) Run(label string, spec harness.Spec, timeout time.Duration) harness.Result {
 	spec.Name = label
-	spec.Output = func(stream, line string) {
-		t.scanRaw(label+" output", line)
-		t.rec.LogLine(label, line)
-	}
+	spec.Output = t.output(label)
 	res, err := t.procs.Run(t.ctx, spec, timeout)
 	if errors.Is(err, harness.ErrTimeout) {
 		// A command that hangs is the product's fault; the caller's
@@ -270,6 +267,15 @@ func (t *T) Run(label string, spec harness.Spec, timeout time.Duration) harness.
 		t.Fatal("run %s: %v", label, err)
 	}
 	return res
+}
+
+// output is a command's line sink: each line is checked for a secret, then
+// recorded in backend.log under label.
+func (t *T) output(label string) func(stream, line string) {
+	return func(stream, line string) {
+		t.scanRaw(label+" output", line)
+		t.rec.LogLine(label, line)
+	}
 }
 
 // RunBackendCommand runs `reference-backend` with args and the given environment
