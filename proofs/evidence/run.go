@@ -39,3 +39,16 @@ func WriteRun(reportDir string, run report.Run, red *Redactor) error {
 	}
 	return AppendFile(filepath.Join(reportDir, report.HistoryFile), append(line, '\n'), red)
 }
+
+// WriteMutantRun writes mutants.json for run, redacted; report.LoadMutants
+// reads it back.
+func WriteMutantRun(reportDir string, run report.MutantRun, red *Redactor) error {
+	if err := os.MkdirAll(reportDir, 0o755); err != nil {
+		return fmt.Errorf("create report folder: %w", err)
+	}
+	data, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", report.MutantsFile, err)
+	}
+	return WriteFile(filepath.Join(reportDir, report.MutantsFile), append(data, '\n'), red)
+}

@@ -2,7 +2,7 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
+
 	"fmt"
 	"io"
 	"os"
@@ -56,15 +56,14 @@ func (r *run) mutants(ctx context.Context) int {
 	if setupErr != nil {
 		out.Verdict = report.Error
 	}
-	data, err := json.MarshalIndent(out, "", "  ")
-	if err == nil {
-		err = os.MkdirAll(reportDir, 0o755)
-	}
-	if err == nil {
-		err = evidence.WriteFile(filepath.Join(reportDir, report.MutantsFile), append(data, '\n'), r.red)
-	}
-	if err != nil {
+	if err := evidence.WriteMutantRun(reportDir, out, r.red); err != nil {
 		fmt.Fprintf(r.stderr, "proofs: write %s: %v\n", report.MutantsFile, err)
+		return ExitHarness
+	}
+	// Secret mutants make the backend print the password on purpose: every
+	// evidence file was redacted as written; prove it, as proofs run does.
+	if leaks, err := r.red.Leaks(reportDir); err != nil || len(leaks) > 0 {
+		fmt.Fprintf(r.stderr, "proofs: the report holds a secret in %v (%v); remove %s\n", leaks, err, reportDir)
 		return ExitHarness
 	}
 	if setupErr != nil {
