@@ -1,8 +1,7 @@
-// Package postgres is the backend's job store: every SQL statement the API
-// and the worker run against the jobs table lives here. Each state change is
-// guarded in its WHERE clause by the owner and attempt that made the claim, so
-// a late or duplicate write (a crashed worker's completion, a rescuer racing a
-// heartbeat) matches no row instead of overwriting newer state.
+// Package postgres is the backend's job store: it runs the statements of
+// package query (the API's and the worker's SQL against the jobs table),
+// binds their parameters and translates their rows and errors into the
+// domain types of package job.
 package postgres
 
 import (
@@ -17,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/backend/postgres/query"
 )
 
 // Options tunes the store.
@@ -42,9 +42,9 @@ type Store struct {
 
 // New returns a store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
-	s := &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts, completeQuery: completeSQL}
+	s := &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts, completeQuery: query.Complete}
 	if opts.RecordEffects {
-		s.completeQuery = completeWithEffectsSQL
+		s.completeQuery = query.CompleteWithEffects
 	}
 	return s
 }
@@ -54,13 +54,11 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if _, err := s.pool.Exec(ctx, `SELECT 1`); err != nil {
+	if _, err := s.pool.Exec(ctx, query.Ping); err != nil {
 		return classify("ping", err)
 	}
 	return nil
 }
-
-const jobColumns = `id, status, attempts, last_error, payload, created_at, updated_at, processed_at`
 
 func scanJob(row pgx.Row) (job.Job, error) {
 	var j job.Job
@@ -85,11 +83,7 @@ func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string)
 	if key != "" {
 		keyArg = &key
 	}
-	j, err = scanJob(s.pool.QueryRow(ctx, `
-		INSERT INTO jobs (id, payload, idempotency_key) VALUES ($1, $2::text::json, $3)
-		ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-		RETURNING `+jobColumns,
-		job.NewID(), string(payload), keyArg))
+	j, err = scanJob(s.pool.QueryRow(ctx, query.Insert, job.NewID(), string(payload), keyArg))
 	if err == nil {
 		return j, true, nil
 	}
@@ -98,7 +92,7 @@ func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string)
 	}
 	// The key exists. A new statement sees the row even if its insert
 	// committed after this one's snapshot was taken.
-	j, err = scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE idempotency_key = $1`, key))
+	j, err = scanJob(s.pool.QueryRow(ctx, query.ByIdempotencyKey, key))
 	if err != nil {
 		return job.Job{}, false, classify("read job by idempotency key", err)
 	}
@@ -110,7 +104,7 @@ func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string)
 
 // Get returns one job.
 func (s *Store) Get(ctx context.Context, id job.ID) (job.Job, error) {
-	j, err := scanJob(s.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
+	j, err := scanJob(s.pool.QueryRow(ctx, query.Get, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return job.Job{}, job.ErrNotFound
 	}
@@ -124,26 +118,7 @@ func (s *Store) Get(ctx context.Context, id job.ID) (job.Job, error) {
 // claimers hold are skipped, not waited for, so concurrent claimers never
 // block each other or take the same job.
 func (s *Store) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error) {
-	// The ids are taken into an array rather than joined: a join lets the
-	// planner hash the whole table for a large batch, while = ANY(array)
-	// is one primary-key probe per claimed row however big the backlog.
-	rows, err := s.pool.Query(ctx, `
-		UPDATE jobs SET
-			status = 'processing',
-			attempts = attempts + 1,
-			locked_by = $1,
-			lease_expires_at = now() + $3 * interval '1 millisecond',
-			claimed_at = now(),
-			updated_at = now()
-		WHERE id = ANY (ARRAY(
-			SELECT id FROM jobs
-			WHERE status = 'pending'
-			ORDER BY created_at, id
-			LIMIT $2
-			FOR UPDATE SKIP LOCKED
-		))
-		RETURNING id, attempts, payload`,
-		owner, limit, s.leaseMS)
+	rows, err := s.pool.Query(ctx, query.Claim, owner, limit, s.leaseMS)
 	if err != nil {
 		return nil, classify("claim jobs", err)
 	}
@@ -202,46 +177,11 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 	return done, nil
 }
 
-// completeSQL applies a batch of outcomes. $1..$3 are parallel arrays (job
-// id, the attempt that was claimed, the error or NULL), $4 the owner, $5 the
-// attempt limit. The guard is owner and attempt: a job has an owner exactly
-// while it is processing (the jobs_lease_matches_status constraint), so no
-// status test is needed, and leaving it out keeps the planner on the
-// primary key (id = ANY) instead of scanning the processing-jobs index.
-const completeSQL = `
-	UPDATE jobs j SET
-		status = CASE
-			WHEN c.err IS NULL THEN 'processed'
-			WHEN j.attempts >= $5 THEN 'failed'
-			ELSE 'pending' END,
-		last_error = COALESCE(c.err, j.last_error),
-		processed_at = CASE WHEN c.err IS NULL THEN now() END,
-		locked_by = NULL,
-		lease_expires_at = NULL,
-		updated_at = now()
-	FROM unnest($1::uuid[], $2::int4[], $3::text[]) AS c(id, attempts, err)
-	WHERE j.id = ANY ($1::uuid[])
-		AND j.id = c.id
-		AND j.attempts = c.attempts
-		AND j.locked_by = $4
-	RETURNING j.status`
-
-// completeWithEffectsSQL is completeSQL plus the job_effects row for each job
-// that became processed, written by the same statement so that the effect
-// exists exactly when the completion does.
-const completeWithEffectsSQL = `
-	WITH done AS (` + completeSQL + `, j.id, j.attempts
-	), effects AS (
-		INSERT INTO job_effects (job_id, attempt, worker_boot)
-		SELECT id, attempts, $4 FROM done WHERE status = 'processed'
-	)
-	SELECT status FROM done`
-
 // RecordExecution writes a job_executions row for attempt of job id, run by
 // process pid, in a transaction of its own: the reference handler's
 // external side effect, which stays whatever happens to the completion.
 func (s *Store) RecordExecution(ctx context.Context, id job.ID, attempt, pid int) error {
-	if _, err := s.pool.Exec(ctx, `INSERT INTO job_executions (job_id, attempt, pid) VALUES ($1, $2, $3)`, id, attempt, pid); err != nil {
+	if _, err := s.pool.Exec(ctx, query.RecordExecution, id, attempt, pid); err != nil {
 		return classify("record execution", err)
 	}
 	return nil
@@ -249,33 +189,18 @@ func (s *Store) RecordExecution(ctx context.Context, id job.ID, attempt, pid int
 
 // Heartbeat extends the lease of every job owner is processing.
 func (s *Store) Heartbeat(ctx context.Context, owner job.ID) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE jobs SET lease_expires_at = now() + $2 * interval '1 millisecond'
-		WHERE locked_by = $1 AND status = 'processing'`,
-		owner, s.leaseMS)
+	tag, err := s.pool.Exec(ctx, query.Heartbeat, owner, s.leaseMS)
 	if err != nil {
 		return 0, classify("heartbeat", err)
 	}
 	return tag.RowsAffected(), nil
 }
 
-// requeueSet is the SET clause shared by every path that takes a job back
-// from an owner that can no longer finish it.
-const requeueSet = `
-	status = CASE WHEN j.attempts >= $1 THEN 'failed' ELSE 'pending' END,
-	last_error = CASE WHEN j.attempts >= $1 THEN $2 ELSE j.last_error END,
-	locked_by = NULL,
-	lease_expires_at = NULL,
-	updated_at = now()`
-
 // RequeueOwnedBy takes back every job a dead worker still owned. The
 // supervisor calls it for the predecessor of a restarted worker, so its jobs
 // run again at once instead of after their lease.
 func (s *Store) RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]job.Requeued, error) {
-	rows, err := s.pool.Query(ctx, `
-		UPDATE jobs j SET `+requeueSet+`
-		WHERE j.locked_by = $3 AND j.status = 'processing'
-		RETURNING j.id, j.status`,
+	rows, err := s.pool.Query(ctx, query.RequeueOwnedBy,
 		s.maxAttempts, "worker exited while processing; no attempts left", deadOwner)
 	if err != nil {
 		return nil, classify("requeue jobs of dead worker", err)
@@ -289,17 +214,7 @@ func (s *Store) RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]job.Req
 // row lock, so a job whose lease was just renewed, or that just completed,
 // is never overwritten.
 func (s *Store) RescueExpired(ctx context.Context, limit int) ([]job.Requeued, error) {
-	rows, err := s.pool.Query(ctx, `
-		UPDATE jobs j SET `+requeueSet+`
-		WHERE j.id = ANY (ARRAY(
-			SELECT id FROM jobs
-			WHERE status = 'processing' AND lease_expires_at < now()
-			ORDER BY lease_expires_at
-			LIMIT $3
-			FOR UPDATE SKIP LOCKED
-		))
-		AND j.status = 'processing' AND j.lease_expires_at < now()
-		RETURNING j.id, j.status`,
+	rows, err := s.pool.Query(ctx, query.RescueExpired,
 		s.maxAttempts, "lease expired while processing; no attempts left", limit)
 	if err != nil {
 		return nil, classify("rescue expired jobs", err)
@@ -324,15 +239,7 @@ func collectRequeued(rows pgx.Rows) ([]job.Requeued, error) {
 // Release hands back, unfinished, every job owner is processing, without
 // counting the attempt: used on graceful shutdown, where the job did not fail.
 func (s *Store) Release(ctx context.Context, owner job.ID) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE jobs SET
-			status = 'pending',
-			attempts = attempts - 1,
-			locked_by = NULL,
-			lease_expires_at = NULL,
-			updated_at = now()
-		WHERE locked_by = $1 AND status = 'processing'`,
-		owner)
+	tag, err := s.pool.Exec(ctx, query.Release, owner)
 	if err != nil {
 		return 0, classify("release jobs", err)
 	}
@@ -360,23 +267,13 @@ func (s *Store) DeleteFinished(ctx context.Context, status job.Status, olderThan
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	var held bool
-	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, retentionLockKey).Scan(&held); err != nil {
+	if err := tx.QueryRow(ctx, query.TryRetentionLock, retentionLockKey).Scan(&held); err != nil {
 		return 0, false, classify("delete finished jobs", err)
 	}
 	if !held {
 		return 0, true, nil
 	}
-	tag, err := tx.Exec(ctx, `
-		DELETE FROM jobs
-		WHERE id = ANY (ARRAY(
-			SELECT id FROM jobs
-			WHERE status = $1 AND status IN ('processed', 'failed')
-				AND updated_at < now() - $2 * interval '1 millisecond'
-			ORDER BY updated_at
-			LIMIT $3
-			FOR UPDATE SKIP LOCKED
-		))
-		AND status IN ('processed', 'failed')`,
+	tag, err := tx.Exec(ctx, query.DeleteFinished,
 		status, olderThan.Milliseconds(), limit)
 	if err != nil {
 		return 0, false, classify("delete finished jobs", err)
@@ -390,8 +287,7 @@ func (s *Store) DeleteFinished(ctx context.Context, status job.Status, olderThan
 // CountUnfinished counts how many of ids are pending or processing.
 func (s *Store) CountUnfinished(ctx context.Context, ids []job.ID) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx,
-		`SELECT count(*) FROM jobs WHERE id = ANY($1) AND status IN ('pending', 'processing')`, ids).Scan(&n)
+	err := s.pool.QueryRow(ctx, query.CountUnfinished, ids).Scan(&n)
 	if err != nil {
 		return 0, classify("count unfinished jobs", err)
 	}

@@ -1,7 +1,8 @@
 // Package pgbench measures the database's own limit for the backend's job
-// SQL: it lifts the claim and completion statements out of the backend's
-// source (so the benchmark can never drift from what the backend runs),
-// turns them into a pgbench script, runs pgbench and reads its summary.
+// SQL: it takes the claim and completion statements from the store's own
+// package (backend/postgres/query, so the benchmark can never drift from
+// what the backend runs), turns them into a pgbench script, runs pgbench and
+// reads its summary.
 package pgbench
 
 import (
@@ -9,14 +10,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/prodproof/prodproof/backend/postgres/query"
 )
 
 // StoreSQL holds the two statements a draining worker runs.
@@ -28,120 +28,10 @@ type StoreSQL struct {
 	Complete string
 }
 
-// ExtractStoreSQL reads the claim and completion SQL from the Go source of
-// the backend's store (backend/postgres/store.go). The claim is the query
-// argument of (*Store).Claim; the completion is the constant completeSQL when
-// the file has one, else the query argument of (*Store).Complete. Both may be
-// string literals, constants, or concatenations of them.
-func ExtractStoreSQL(filename string, src []byte) (StoreSQL, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, filename, src, 0)
-	if err != nil {
-		return StoreSQL{}, fmt.Errorf("parse %s: %w", filename, err)
-	}
-	consts := map[string]ast.Expr{}
-	for _, decl := range file.Decls {
-		gen, ok := decl.(*ast.GenDecl)
-		if !ok || gen.Tok != token.CONST {
-			continue
-		}
-		for _, spec := range gen.Specs {
-			vs := spec.(*ast.ValueSpec)
-			for i, name := range vs.Names {
-				if i < len(vs.Values) {
-					consts[name.Name] = vs.Values[i]
-				}
-			}
-		}
-	}
-	eval := func(e ast.Expr) (string, bool) { return evalString(e, consts, 0) }
-
-	var out StoreSQL
-	claimArg := queryArgOf(file, "Claim")
-	if claimArg == nil {
-		return StoreSQL{}, fmt.Errorf("%s: no query call found in (*Store).Claim", filename)
-	}
-	var ok bool
-	if out.Claim, ok = eval(claimArg); !ok {
-		return StoreSQL{}, fmt.Errorf("%s: the query of (*Store).Claim is not a constant string", filename)
-	}
-	if c, found := consts["completeSQL"]; found {
-		out.Complete, ok = eval(c)
-	} else if arg := queryArgOf(file, "Complete"); arg != nil {
-		out.Complete, ok = eval(arg)
-	}
-	if !ok || out.Complete == "" {
-		return StoreSQL{}, fmt.Errorf("%s: cannot find the completion SQL (constant completeSQL or the query of (*Store).Complete)", filename)
-	}
-	return out, nil
-}
-
-// queryArgOf returns the SQL argument of the first pool.Query/QueryRow/Exec
-// call in the method of *Store named name.
-func queryArgOf(file *ast.File, name string) ast.Expr {
-	for _, decl := range file.Decls {
-		fn, ok := decl.(*ast.FuncDecl)
-		if !ok || fn.Name.Name != name || fn.Recv == nil || fn.Body == nil {
-			continue
-		}
-		var found ast.Expr
-		ast.Inspect(fn.Body, func(n ast.Node) bool {
-			if found != nil {
-				return false
-			}
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || len(call.Args) < 2 {
-				return true
-			}
-			switch sel.Sel.Name {
-			case "Query", "QueryRow", "Exec":
-				found = call.Args[1]
-				return false
-			}
-			return true
-		})
-		return found
-	}
-	return nil
-}
-
-// evalString folds a constant string expression: literals, named constants
-// of the same file, parentheses and +.
-func evalString(e ast.Expr, consts map[string]ast.Expr, depth int) (string, bool) {
-	if depth > 20 {
-		return "", false
-	}
-	switch e := e.(type) {
-	case *ast.BasicLit:
-		if e.Kind != token.STRING {
-			return "", false
-		}
-		s, err := strconv.Unquote(e.Value)
-		return s, err == nil
-	case *ast.Ident:
-		c, ok := consts[e.Name]
-		if !ok {
-			return "", false
-		}
-		return evalString(c, consts, depth+1)
-	case *ast.ParenExpr:
-		return evalString(e.X, consts, depth+1)
-	case *ast.BinaryExpr:
-		if e.Op != token.ADD {
-			return "", false
-		}
-		l, ok := evalString(e.X, consts, depth+1)
-		if !ok {
-			return "", false
-		}
-		r, ok := evalString(e.Y, consts, depth+1)
-		return l + r, ok
-	}
-	return "", false
+// BackendSQL is the claim and completion the backend runs while it drains
+// with JOB_RECORD_EFFECTS=0.
+func BackendSQL() StoreSQL {
+	return StoreSQL{Claim: query.Claim, Complete: query.Complete}
 }
 
 // ScriptOptions are the values the script binds to the statements'

@@ -1,21 +1,14 @@
 package pgbench
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
 
-func TestExtractStoreSQLFromTheBackend(t *testing.T) {
-	const path = "../../backend/postgres/store.go"
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql, err := ExtractStoreSQL(path, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestScriptOfTheBackendSQL turns the statements the store runs into a
+// script: every placeholder they use must be one the script binds.
+func TestScriptOfTheBackendSQL(t *testing.T) {
+	sql := BackendSQL()
 	for _, want := range []string{"FOR UPDATE SKIP LOCKED", "status = 'processing'", "$1", "$2", "$3"} {
 		if !strings.Contains(sql.Claim, want) {
 			t.Errorf("claim SQL lacks %q:\n%s", want, sql.Claim)
@@ -26,67 +19,12 @@ func TestExtractStoreSQLFromTheBackend(t *testing.T) {
 			t.Errorf("completion SQL lacks %q:\n%s", want, sql.Complete)
 		}
 	}
-}
-
-func TestExtractStoreSQLForms(t *testing.T) {
-	tests := []struct {
-		name         string
-		src          string
-		wantClaim    string
-		wantComplete string
-		wantErr      string
-	}{
-		{
-			name: "literals in the calls",
-			src: `package p
-func (s *Store) Claim() { s.pool.Query(ctx, "CLAIM $1", a) }
-func (s *Store) Complete() { s.pool.Query(ctx, ` + "`COMPLETE $1`" + `, a) }`,
-			wantClaim: "CLAIM $1", wantComplete: "COMPLETE $1",
-		},
-		{
-			name: "constants and concatenation",
-			src: `package p
-const head = "CL"
-const claimSQL = head + ("AIM")
-const completeSQL = "DONE"
-func (s *Store) Claim() { s.pool.Query(ctx, claimSQL, a) }
-func (s *Store) Complete() { s.pool.Query(ctx, s.query, a) }`,
-			wantClaim: "CLAIM", wantComplete: "DONE",
-		},
-		{
-			name: "claim built at run time",
-			src: `package p
-func (s *Store) Claim() { s.pool.Query(ctx, build(), a) }`,
-			wantErr: "not a constant string",
-		},
-		{
-			name:    "no claim method",
-			src:     `package p`,
-			wantErr: "no query call found",
-		},
-		{
-			name: "no completion",
-			src: `package p
-func (s *Store) Claim() { s.pool.Query(ctx, "C", a) }`,
-			wantErr: "cannot find the completion SQL",
-		},
+	script, err := Script(sql, ScriptOptions{Batch: 100, LeaseMS: 30000, MaxAttempts: 5})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := ExtractStoreSQL("store.go", []byte(tt.src))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Claim != tt.wantClaim || got.Complete != tt.wantComplete {
-				t.Errorf("got %+v, want claim %q complete %q", got, tt.wantClaim, tt.wantComplete)
-			}
-		})
+	if strings.Contains(script, "$") {
+		t.Errorf("script still has a placeholder:\n%s", script)
 	}
 }
 

@@ -76,11 +76,7 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 		return out, err
 	}
 	if probe {
-		sql, err := r.storeSQL()
-		if err != nil {
-			return out, err
-		}
-		if out.probe, err = probeClaim(ctx, conn, sql, probeRounds); err != nil {
+		if out.probe, err = probeClaim(ctx, conn, pgbench.BackendSQL(), probeRounds); err != nil {
 			return out, err
 		}
 	}
@@ -233,24 +229,11 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	return res, nil
 }
 
-// storeSQL reads the backend's claim and completion SQL from its source.
-func (r *run) storeSQL() (pgbench.StoreSQL, error) {
-	src, err := os.ReadFile(filepath.Join(r.opts.Root, "backend", "postgres", "store.go"))
-	if err != nil {
-		return pgbench.StoreSQL{}, err
-	}
-	return pgbench.ExtractStoreSQL("backend/postgres/store.go", src)
-}
-
 // pgbenchLimit runs the backend's claim + complete SQL under pgbench for
 // each client count, each against a fresh backlog, and records the best
 // jobs/s as the database's limit for this round.
 func (r *run) pgbenchLimit(ctx context.Context, round int) error {
-	sql, err := r.storeSQL()
-	if err != nil {
-		return err
-	}
-	script, err := pgbench.Script(sql, pgbench.ScriptOptions{Batch: backendBatch, LeaseMS: 30000, MaxAttempts: 5})
+	script, err := pgbench.Script(pgbench.BackendSQL(), pgbench.ScriptOptions{Batch: backendBatch, LeaseMS: 30000, MaxAttempts: 5})
 	if err != nil {
 		return err
 	}

@@ -44,14 +44,14 @@ var All = []Mutant{
 	{
 		Name: "processed_at_never_set", Breaks: "job_flow_updates_health_and_db",
 		Change: "a completion leaves processed_at null",
-		File:   "backend/postgres/store.go",
+		File:   "backend/postgres/query/query.go",
 		Edits:  []Edit{{Old: "processed_at = CASE WHEN c.err IS NULL THEN now() END,", New: "processed_at = NULL,"}},
 	},
 	{
 		Name: "claim_without_row_locks", Breaks: "multi_instance_claims_once",
 		Change: "the claim query takes no row locks (no FOR UPDATE SKIP LOCKED), so two instances can claim one job",
-		File:   "backend/postgres/store.go",
-		Edits:  []Edit{{Old: "LIMIT $2\n\t\t\tFOR UPDATE SKIP LOCKED", New: "LIMIT $2"}},
+		File:   "backend/postgres/query/query.go",
+		Edits:  []Edit{{Old: "LIMIT $2\n\t\tFOR UPDATE SKIP LOCKED", New: "LIMIT $2"}},
 	},
 	{
 		Name: "outage_answers_500", Breaks: "db_outage_recovers",
@@ -70,13 +70,13 @@ var All = []Mutant{
 	{
 		Name: "heartbeat_never_renews", Breaks: "heartbeat_keeps_long_job_leased",
 		Change: "the heartbeat runs but leaves the lease where it was",
-		File:   "backend/postgres/store.go",
+		File:   "backend/postgres/query/query.go",
 		Edits:  []Edit{{Old: "UPDATE jobs SET lease_expires_at = now() + $2 * interval '1 millisecond'", New: "UPDATE jobs SET lease_expires_at = lease_expires_at"}},
 	},
 	{
 		Name: "rescuer_takes_live_jobs", Breaks: "heartbeat_keeps_long_job_leased",
 		Change: "the rescuer requeues every processing job, expired lease or not",
-		File:   "backend/postgres/store.go",
+		File:   "backend/postgres/query/query.go",
 		Edits: []Edit{
 			{Old: "WHERE status = 'processing' AND lease_expires_at < now()", New: "WHERE status = 'processing'"},
 			{Old: "AND j.status = 'processing' AND j.lease_expires_at < now()", New: "AND j.status = 'processing'"},
@@ -85,13 +85,13 @@ var All = []Mutant{
 	{
 		Name: "completion_ignores_owner", Breaks: "stalled_worker_cannot_complete_taken_job",
 		Change: "a completion applies by job id alone, whoever holds the job now and at whatever attempt",
-		File:   "backend/postgres/store.go",
+		File:   "backend/postgres/query/query.go",
 		Edits:  []Edit{{Old: "\t\tAND j.attempts = c.attempts\n\t\tAND j.locked_by = $4\n", New: ""}},
 	},
 	{
 		Name: "release_counts_attempt", Breaks: "graceful_shutdown_finishes_or_hands_back",
 		Change: "a job handed back at shutdown keeps the attempt it did not finish",
-		File:   "backend/postgres/store.go",
+		File:   "backend/postgres/query/query.go",
 		Edits:  []Edit{{Old: "attempts = attempts - 1,", New: "attempts = attempts,"}},
 	},
 	{
@@ -103,7 +103,7 @@ var All = []Mutant{
 	{
 		Name: "attempt_limit_off_by_one", Breaks: "failing_job_ends_failed",
 		Change: "a failing job gets one attempt more than JOB_MAX_ATTEMPTS",
-		File:   "backend/postgres/store.go",
+		File:   "backend/postgres/query/query.go",
 		Edits:  []Edit{{Old: "WHEN j.attempts >= $5 THEN 'failed'", New: "WHEN j.attempts > $5 THEN 'failed'"}},
 	},
 	{
@@ -154,17 +154,17 @@ var All = []Mutant{
 	{
 		Name: "retention_deletes_unfinished", Breaks: "finished_jobs_are_retained_then_deleted",
 		Change: "the retention sweep deletes old pending and processing jobs too, not only finished ones",
-		File:   "backend/postgres/store.go",
+		File:   "backend/postgres/query/query.go",
 		Edits: []Edit{
 			{Old: "WHERE status = $1 AND status IN ('processed', 'failed')", New: "WHERE (status = $1 OR status IN ('pending', 'processing'))"},
-			{Old: "\t\tAND status IN ('processed', 'failed')`,", New: "\t\t`,"},
+			{Old: "\tAND status IN ('processed', 'failed')`", New: "\t`"},
 		},
 	},
 	{
 		Name: "retention_deletes_nothing", Breaks: "finished_jobs_are_retained_then_deleted",
 		Change: "the retention sweep runs, and reports, but its delete matches no row",
-		File:   "backend/postgres/store.go",
-		Edits:  []Edit{{Old: "\t\tAND status IN ('processed', 'failed')`,", New: "\t\tAND status IN ('processed', 'failed') AND false`,"}},
+		File:   "backend/postgres/query/query.go",
+		Edits:  []Edit{{Old: "\tAND status IN ('processed', 'failed')`", New: "\tAND status IN ('processed', 'failed') AND false`"}},
 	},
 	{
 		Name: "key_value_dsn_unchecked", Breaks: "startup_validation_fails_closed",
