@@ -19,8 +19,16 @@ import (
 
 // SchemaVersion changes when a field changes meaning. 2: every repeated
 // figure is a stats.Spread (median beside min, quartiles, max and the
-// per-trial values); growth, durable and retention were added.
-const SchemaVersion = 2
+// per-trial values); growth, durable and retention were added. 3: every
+// pair of drains records each trial's load average and CPU time per job,
+// and quotes the ratio over quiet trials apart.
+const SchemaVersion = 3
+
+// QuietLoad1 is the one-minute load average below which a trial counts as
+// run on a quiet machine: each side of a trial must start below it. A
+// trial that starts at or above it is kept, marked, and left out of the
+// quiet ratio, the headline.
+const QuietLoad1 = 1.0
 
 // Results is bench/results.json.
 type Results struct {
@@ -112,6 +120,11 @@ type Settings struct {
 	PickupRateSeconds float64           `json:"pickup_rate_seconds"`
 	HTTPSeconds       float64           `json:"http_seconds_per_level"`
 	RecoveryLeaseMS   int               `json:"recovery_lease_ms"`
+	// QuietLoad1 is the threshold a trial's start is judged by, and
+	// SettleSeconds how long the run waited, at most, before each drain for
+	// the load average to fall below it.
+	QuietLoad1    float64 `json:"quiet_load1"`
+	SettleSeconds float64 `json:"settle_seconds"`
 }
 
 // RiverSettings is one River configuration.
@@ -130,6 +143,37 @@ func add(s stats.Spread, v float64) stats.Spread {
 	return stats.SpreadOf(append(s.Values, v))
 }
 
+// Side is one contender's drain in one trial.
+type Side struct {
+	JobsPerSec float64 `json:"jobs_per_s"`
+	// Load1 is the machine's one-minute load average when the drain
+	// started (after the settle wait).
+	Load1 float64 `json:"load1_at_start"`
+	// CPU is the CPU time spent per job during the drain; nil when it
+	// could not be measured (a Postgres server on another machine).
+	CPU *CPUPerJob `json:"cpu_us_per_job,omitempty"`
+}
+
+// CPUPerJob is CPU time (user + system) in microseconds per job drained,
+// counted from the drain's start to its last completion.
+type CPUPerJob struct {
+	// Process is the backend's process (ours) or river-bench's.
+	Process float64 `json:"process"`
+	// Postgres is every server process connected to the contender's
+	// database: the connections serving it, and autovacuum on its tables.
+	Postgres float64 `json:"postgres"`
+	Total    float64 `json:"total"`
+}
+
+// PairTrial is one trial of a pair.
+type PairTrial struct {
+	Ours  Side    `json:"ours"`
+	River Side    `json:"river"`
+	Ratio float64 `json:"ratio"`
+	// Quiet is true when both sides started below QuietLoad1.
+	Quiet bool `json:"quiet"`
+}
+
 // Pair is ours against River on the same backlog, trial by trial: each
 // trial ran both back to back (the order alternating between trials), and
 // the ratio is taken within the trial.
@@ -143,16 +187,53 @@ type Pair struct {
 	RatioSpread stats.Spread `json:"ratio_spread"`
 	Ours        stats.Spread `json:"ours"`
 	River       stats.Spread `json:"river"`
+
+	// Trials holds every trial with its load and CPU figures.
+	Trials []PairTrial `json:"trials"`
+	// QuietRatio is ours ÷ River over the quiet trials only (N = 0 when no
+	// trial started quiet): the figure a headline may quote.
+	QuietRatio stats.Spread `json:"quiet_ratio"`
+	// OursCPU and RiverCPU are the total CPU µs per job over the trials
+	// that measured it; CPURatio is River's ÷ ours within each trial, how
+	// many times the CPU River spends per job. CPU time depends far less
+	// on the machine's load than wall-clock time does.
+	OursCPU  stats.Spread `json:"ours_cpu_us_per_job"`
+	RiverCPU stats.Spread `json:"river_cpu_us_per_job"`
+	CPURatio stats.Spread `json:"river_cpu_vs_ours"`
 }
 
-// AddTrial records one trial's jobs/s of both sides.
-func (p *Pair) AddTrial(ours, river float64) {
-	p.Ours = add(p.Ours, ours)
-	p.River = add(p.River, river)
-	if river > 0 {
-		p.RatioSpread = add(p.RatioSpread, ours/river)
+// AddTrial records one trial of both sides.
+func (p *Pair) AddTrial(ours, river Side) {
+	t := PairTrial{Ours: ours, River: river, Quiet: ours.Load1 < QuietLoad1 && river.Load1 < QuietLoad1}
+	p.Ours = add(p.Ours, ours.JobsPerSec)
+	p.River = add(p.River, river.JobsPerSec)
+	if river.JobsPerSec > 0 {
+		t.Ratio = ours.JobsPerSec / river.JobsPerSec
+		p.RatioSpread = add(p.RatioSpread, t.Ratio)
+		if t.Quiet {
+			p.QuietRatio = add(p.QuietRatio, t.Ratio)
+		}
 	}
+	if ours.CPU != nil && river.CPU != nil {
+		p.OursCPU = add(p.OursCPU, ours.CPU.Total)
+		p.RiverCPU = add(p.RiverCPU, river.CPU.Total)
+		if ours.CPU.Total > 0 {
+			p.CPURatio = add(p.CPURatio, river.CPU.Total/ours.CPU.Total)
+		}
+	}
+	p.Trials = append(p.Trials, t)
 	p.OursJobsPerSec, p.RiverJobsPerSec, p.Ratio = p.Ours.Median, p.River.Median, p.RatioSpread.Median
+}
+
+// Loaded counts the trials that started at or above QuietLoad1.
+func (p *Pair) Loaded() int {
+	n := 0
+	for _, t := range p.Trials {
+		if !t.Quiet {
+			n++
+		}
+	}
+	return n
 }
 
 // GrowthPoint is one backlog of the growth curve.
@@ -407,20 +488,23 @@ func (r *Results) WriteTable(w io.Writer) error {
 	}
 	if len(r.Growth) > 0 {
 		p("\n")
-		p("GROWTH (drain)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tours µs/job\tRiver µs/job\tclaim 100 ms\tcomplete 100 ms\tours job p50 ms\tRiver job p50 ms\n")
+		p("GROWTH (drain)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tquiet ÷ (n)\tloaded trials\tours CPU µs/job\tRiver CPU µs/job\tRiver CPU ÷ ours\tclaim 100 ms\tcomplete 100 ms\tours job p50 ms\tRiver job p50 ms\n")
 		for _, g := range r.Growth {
-			p("%d\t%s\t%s\t%s\t%.1f\t%.1f\t%.2f\t%.2f\t%.1f\t%.1f\n", g.Backlog, num(g.OursJobsPerSec), num(g.RiverJobsPerSec),
-				spreadCells(g.RatioSpread), g.OursUSPerJob, g.RiverUSPerJob, g.OursClaimMS.Median, g.OursCompleteMS.Median, g.OursJobP50MS.Median, g.RiverJobP50MS.Median)
+			p("%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%.2f\t%.2f\t%.1f\t%.1f\n", g.Backlog, num(g.OursJobsPerSec), num(g.RiverJobsPerSec),
+				spreadCells(g.RatioSpread), quietCell(g.Pair), g.Loaded(), cpuCell(g.OursCPU), cpuCell(g.RiverCPU), cpuCell(g.CPURatio),
+				g.OursClaimMS.Median, g.OursCompleteMS.Median, g.OursJobP50MS.Median, g.RiverJobP50MS.Median)
 		}
+		p("(a trial is quiet when both sides start at a one-minute load average below %.1f)\n", QuietLoad1)
 	}
 	if d := r.Durable; d != nil {
 		p("\n")
-		p("DURABLE (drain, %d jobs)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\n", d.Backlog)
+		p("DURABLE (drain, %d jobs)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tquiet ÷ (n)\tloaded trials\tours CPU µs/job\tRiver CPU µs/job\tRiver CPU ÷ ours\n", d.Backlog)
 		for _, row := range []struct {
 			label string
 			pair  Pair
 		}{{"throwaway (fsync etc. off)", d.Throwaway}, {"durable (fsync, synchronous_commit, full_page_writes on)", d.Durable}} {
-			p("%s\t%s\t%s\t%s\n", row.label, num(row.pair.OursJobsPerSec), num(row.pair.RiverJobsPerSec), spreadCells(row.pair.RatioSpread))
+			p("%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", row.label, num(row.pair.OursJobsPerSec), num(row.pair.RiverJobsPerSec), spreadCells(row.pair.RatioSpread),
+				quietCell(row.pair), row.pair.Loaded(), cpuCell(row.pair.OursCPU), cpuCell(row.pair.RiverCPU), cpuCell(row.pair.CPURatio))
 		}
 	}
 	if rt := r.Retention; rt != nil {
@@ -473,6 +557,23 @@ func (r *Results) WriteTable(w io.Writer) error {
 // spreadCells is median, IQR, min–max and n as table cells.
 func spreadCells(s stats.Spread) string {
 	return fmt.Sprintf("%.2f\t%.2f–%.2f\t%.2f–%.2f\t%d", s.Median, s.Q1, s.Q3, s.Min, s.Max, s.N)
+}
+
+// quietCell is the quiet ratio's median and its n, or says that no trial
+// started quiet.
+func quietCell(p Pair) string {
+	if p.QuietRatio.N == 0 {
+		return "no quiet trial"
+	}
+	return fmt.Sprintf("%.2f (%d)", p.QuietRatio.Median, p.QuietRatio.N)
+}
+
+// cpuCell is a CPU figure's median, or "–" when it was not measured.
+func cpuCell(s stats.Spread) string {
+	if s.N == 0 {
+		return "–"
+	}
+	return num(s.Median)
 }
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }

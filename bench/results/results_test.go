@@ -110,11 +110,11 @@ func TestWriteTableShowsRatiosAndMisses(t *testing.T) {
 	r.ComputeRatios()
 	r.HTTP = []HTTPLevel{{Clients: 8, Requests: 100, PerSecond: 5000}}
 	g := GrowthPoint{Backlog: 100000}
-	g.AddTrial(8000, 10000)
-	g.AddTrial(12500, 10000)
+	g.AddTrial(quiet(8000), quiet(10000))
+	g.AddTrial(quiet(12500), quiet(10000))
 	r.Growth = []GrowthPoint{g}
 	r.Durable = &Durable{Backlog: 100000}
-	r.Durable.Durable.AddTrial(1000, 2000)
+	r.Durable.Durable.AddTrial(quiet(1000), quiet(2000))
 	r.Retention = &Retention{Jobs: 1000, Chunks: 10, Without: &TableSize{Rows: 1000, TableBytes: 1 << 20}, NotMeasured: "retention not available"}
 	r.Targets = []Target{{Name: "drain ÷ River", Goal: "≥ 1.3", Value: 2, Met: true}, {Name: "pick-up p99", Goal: "≤ 10 ms", Value: 12, Met: false}}
 	var buf bytes.Buffer
@@ -130,11 +130,36 @@ func TestWriteTableShowsRatiosAndMisses(t *testing.T) {
 	}
 }
 
+// quiet is a side measured on a quiet machine, without CPU figures.
+func quiet(jobsPerSec float64) Side { return Side{JobsPerSec: jobsPerSec, Load1: 0.2} }
+
+// TestLoadedTrialsAreMarkedAndLeftOutOfTheQuietRatio: a trial with either
+// side starting at or above QuietLoad1 counts in the ratio over all trials
+// but not in the quiet one; CPU per job is compared where both sides have it.
+func TestLoadedTrialsAreMarkedAndLeftOutOfTheQuietRatio(t *testing.T) {
+	var p Pair
+	cpu := func(process, postgres float64) *CPUPerJob {
+		return &CPUPerJob{Process: process, Postgres: postgres, Total: process + postgres}
+	}
+	p.AddTrial(Side{JobsPerSec: 20000, Load1: 0.3, CPU: cpu(20, 60)}, Side{JobsPerSec: 10000, Load1: 0.9, CPU: cpu(100, 60)}) // 2, quiet
+	p.AddTrial(Side{JobsPerSec: 30000, Load1: 0.5}, Side{JobsPerSec: 10000, Load1: QuietLoad1})                               // 3, loaded
+	p.AddTrial(Side{JobsPerSec: 12000, Load1: 4, CPU: cpu(20, 80)}, Side{JobsPerSec: 10000, Load1: 0.1, CPU: cpu(90, 60)})    // 1.2, loaded
+	if p.Loaded() != 2 || p.Trials[0].Quiet != true || p.Trials[1].Quiet || p.Trials[2].Quiet {
+		t.Errorf("loaded %d, trials %+v: want the last two marked", p.Loaded(), p.Trials)
+	}
+	if p.RatioSpread.N != 3 || p.QuietRatio.N != 1 || p.QuietRatio.Median != 2 {
+		t.Errorf("all %+v quiet %+v: want 3 ratios, and the quiet one alone (2)", p.RatioSpread, p.QuietRatio)
+	}
+	if p.OursCPU.N != 2 || p.RiverCPU.Values[1] != 150 || p.CPURatio.Values[0] != 2 || p.CPURatio.Values[1] != 1.5 {
+		t.Errorf("cpu ours %+v River %+v ratio %+v: want the two measured trials, River ÷ ours 2 and 1.5", p.OursCPU, p.RiverCPU, p.CPURatio)
+	}
+}
+
 func TestPairRatiosAreTakenWithinATrial(t *testing.T) {
 	var p Pair
-	p.AddTrial(30000, 10000) // 3
-	p.AddTrial(10000, 20000) // 0.5
-	p.AddTrial(22000, 25000) // 0.88
+	p.AddTrial(quiet(30000), quiet(10000)) // 3
+	p.AddTrial(quiet(10000), quiet(20000)) // 0.5
+	p.AddTrial(quiet(22000), quiet(25000)) // 0.88
 	// The ratio of the medians would be 22000 ÷ 20000 = 1.1.
 	if p.Ratio != 0.88 || p.RatioSpread.Min != 0.5 || p.RatioSpread.Max != 3 {
 		t.Errorf("ratio %v spread %+v, want median 0.88 of 0.5..3", p.Ratio, p.RatioSpread)
@@ -163,8 +188,9 @@ func TestWriteFileReadFileRoundTrip(t *testing.T) {
 	r.AddDrain("river_best", 12000)
 	for _, b := range []int{1000, 5000} {
 		g := GrowthPoint{Backlog: b}
-		g.AddTrial(20000, 10000)
-		g.AddTrial(21000, 12000)
+		g.AddTrial(quiet(20000), quiet(10000))
+		g.AddTrial(Side{JobsPerSec: 21000, Load1: 3.5, CPU: &CPUPerJob{Process: 21, Postgres: 70, Total: 91}},
+			Side{JobsPerSec: 12000, Load1: 2.5, CPU: &CPUPerJob{Process: 80, Postgres: 75, Total: 155}})
 		g.AddJobLatency(false, 1.5, 9)
 		g.AddJobLatency(true, 2.5, 19)
 		g.OursClaimMS = stats.SpreadOf([]float64{1, 2, 3})
@@ -172,8 +198,8 @@ func TestWriteFileReadFileRoundTrip(t *testing.T) {
 		r.Growth = append(r.Growth, g)
 	}
 	r.Durable = &Durable{Backlog: 5000, Settings: map[string]string{"fsync": "on"}}
-	r.Durable.Durable.AddTrial(5000, 4000)
-	r.Durable.Throwaway.AddTrial(20000, 10000)
+	r.Durable.Durable.AddTrial(quiet(5000), quiet(4000))
+	r.Durable.Throwaway.AddTrial(quiet(20000), quiet(10000))
 	r.Retention = &Retention{Jobs: 5000, Chunks: 10, RetentionMS: 1000,
 		Without: &TableSize{Rows: 5000, ProcessedRows: 5000, TableBytes: 1 << 20, IndexBytes: 1 << 19, TotalBytes: 3 << 19, Seconds: 1.5},
 		With:    &TableSize{Rows: 0, TableBytes: 1 << 17}}
@@ -194,7 +220,8 @@ func TestWriteFileReadFileRoundTrip(t *testing.T) {
 		b, _ := json.Marshal(back)
 		t.Errorf("round trip changed the results:\nwrote %s\nread  %s", a, b)
 	}
-	if back.Growth[1].Ratio != 1.875 || back.Growth[1].ClaimPlan.SharedHitBlocks != 900 {
+	if back.Growth[1].Ratio != 1.875 || back.Growth[1].ClaimPlan.SharedHitBlocks != 900 ||
+		back.Growth[1].Trials[1].Quiet || back.Growth[1].Trials[1].River.CPU.Postgres != 75 || back.Growth[1].QuietRatio.N != 1 {
 		t.Errorf("growth read back = %+v", back.Growth[1])
 	}
 }
@@ -224,8 +251,8 @@ func TestCompareLinesUpRatiosAndJudgesTheMargin(t *testing.T) {
 		r.AddDrain("river_best", river)
 		r.AddDrain("river_defaults", 1000)
 		g := GrowthPoint{Backlog: 10000}
-		g.AddTrial(ours, river)
-		g.AddTrial(ours, river)
+		g.AddTrial(quiet(ours), quiet(river))
+		g.AddTrial(quiet(ours), quiet(river))
 		r.Growth = []GrowthPoint{g}
 		r.ComputeRatios()
 		return r

@@ -21,6 +21,14 @@ import (
 	"github.com/prodproof/prodproof/bench/river/drain"
 )
 
+// stderrMarks writes the clock's start and stop on stderr, where the
+// benchmark driver counts the CPU time of River's Postgres connections
+// between the two lines (bench/suite, riverDraining and riverDrained).
+type stderrMarks struct{}
+
+func (stderrMarks) Draining() { fmt.Fprintln(os.Stderr, "river-bench: draining") }
+func (stderrMarks) Drained()  { fmt.Fprintln(os.Stderr, "river-bench: drained") }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -33,6 +41,7 @@ func main() {
 	flag.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "give up when the backlog is not drained by then")
 	flag.Parse()
 	opts.DatabaseURL = os.Getenv("DATABASE_URL")
+	opts.Marks = stderrMarks{}
 
 	res, err := drain.Run(ctx, opts)
 	if err != nil {

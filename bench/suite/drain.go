@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -57,6 +58,16 @@ type drainTrial struct {
 	// probe is the claim and completion timing on the backlog before the
 	// drain (zero unless asked for).
 	probe claimProbe
+	// load1 is the load average at the start, cpu the CPU time per job of
+	// the backend processes and their Postgres connections (nil when the
+	// server is not on this machine).
+	load1 float64
+	cpu   *results.CPUPerJob
+}
+
+// side is the trial's record of this drain.
+func (t drainTrial) side() results.Side {
+	return results.Side{JobsPerSec: t.jobsPerSec, Load1: t.load1, CPU: t.cpu}
 }
 
 // oursDrain inserts the backlog into a fresh database on srv, starts n
@@ -92,6 +103,14 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 			}
 		}
 	}()
+	out.load1 = r.settle(ctx)
+	pgCPU, err := watchPostgresCPU(ctx, srv, name, conn)
+	if err != nil {
+		return out, err
+	}
+	if pgCPU != nil {
+		defer pgCPU.close()
+	}
 	profiling := ""
 	if n == 1 && !r.profiled {
 		profiling = r.opts.ProfileDir
@@ -118,6 +137,21 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 		return out, err
 	}
 	took := time.Since(began)
+	if pgCPU != nil {
+		var processes time.Duration
+		for _, p := range procs {
+			used, err := processCPU(p.pid())
+			if err != nil {
+				return out, fmt.Errorf("CPU time of the backend: %w", err)
+			}
+			processes += used
+		}
+		postgres, err := pgCPU.used(ctx)
+		if err != nil {
+			return out, err
+		}
+		out.cpu = cpuPerJob(processes, postgres, backlog)
+	}
 	if profiled != nil {
 		if err := <-profiled; err != nil {
 			r.logf("%v", err)
@@ -187,7 +221,26 @@ type riverResult struct {
 	RiverVersion  string  `json:"river_version"`
 	P50MS         float64 `json:"attempted_to_finalized_p50_ms"`
 	P99MS         float64 `json:"attempted_to_finalized_p99_ms"`
+	// ProcessCPUMS is river-bench's own CPU time (getrusage) from
+	// Client.Start to the last completion.
+	ProcessCPUMS float64 `json:"process_cpu_ms"`
+
+	load1 float64
+	cpu   *results.CPUPerJob
 }
+
+// side is the trial's record of this drain.
+func (res riverResult) side() results.Side {
+	return results.Side{JobsPerSec: res.JobsPerSecond, Load1: res.load1, CPU: res.cpu}
+}
+
+// riverDrainMarks are the lines river-bench writes on stderr when its
+// clock starts and stops; the CPU time of its Postgres connections is
+// counted between them.
+const (
+	riverDraining = "river-bench: draining"
+	riverDrained  = "river-bench: drained"
+)
 
 // riverDrain runs river-bench (a separate process, its own module) against
 // a fresh database on srv: it migrates River's schema, inserts the backlog
@@ -204,15 +257,61 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	if cfg.fetchCooldown > 0 {
 		args = append(args, "-fetch-cooldown", cfg.fetchCooldown.String())
 	}
+	load := r.settle(ctx)
+	pgCPU, err := watchPostgresCPU(ctx, srv, name)
+	if err != nil {
+		return res, err
+	}
+	if pgCPU != nil {
+		defer pgCPU.close()
+	}
 	cmd := exec.CommandContext(ctx, r.river, args...)
 	cmd.Env = []string{"DATABASE_URL=" + url}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		return res, err
+	}
+	if err := cmd.Start(); err != nil {
+		return res, fmt.Errorf("start river-bench: %w", err)
+	}
+	// The marks are acted on as they are read: the load average when the
+	// clock starts, and the Postgres CPU time between the two marks.
+	var stderr strings.Builder
+	var postgres time.Duration
+	var pgErr error
+	drained := false
+	sc := bufio.NewScanner(stderrPipe)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == riverDraining:
+			if l, err := load1(); err == nil {
+				load = max(load, l)
+			}
+			if pgCPU != nil {
+				pgCPU.mark(ctx)
+			}
+		case line == riverDrained && pgCPU != nil:
+			drained = true
+			postgres, pgErr = pgCPU.used(ctx)
+		default:
+			stderr.WriteString(line + "\n")
+		}
+	}
+	if err := cmd.Wait(); err != nil {
 		return res, fmt.Errorf("river-bench %s: %w: %s", strings.Join(args, " "), err, srv.Redact(tail(stderr.String())))
 	}
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &res); err != nil {
 		return res, fmt.Errorf("river-bench output %q: %w", tail(stdout.String()), err)
+	}
+	if pgErr != nil {
+		return res, pgErr
+	}
+	res.load1 = load
+	if drained {
+		res.cpu = cpuPerJob(time.Duration(res.ProcessCPUMS*float64(time.Millisecond)), postgres, res.Jobs)
 	}
 	r.res.Versions.River = res.RiverVersion
 	rs := results.RiverSettings{

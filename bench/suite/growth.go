@@ -41,12 +41,26 @@ func (r *run) drainTrials(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("trial %d, durable: %w", trial+1, err)
 			}
-			r.res.Durable.Durable.AddTrial(ours.jobsPerSec, river.JobsPerSecond)
-			r.logf("trial %d: durable, %d jobs: ours %.0f, River %.0f jobs/s (%.2f)", trial+1, r.opts.Backlog,
-				ours.jobsPerSec, river.JobsPerSecond, ours.jobsPerSec/river.JobsPerSecond)
+			r.res.Durable.Durable.AddTrial(ours.side(), river.side())
+			r.logf("trial %d: durable, %d jobs: ours %.0f, River %.0f jobs/s (%.2f); %s", trial+1, r.opts.Backlog,
+				ours.jobsPerSec, river.JobsPerSecond, ours.jobsPerSec/river.JobsPerSecond, trialNote(ours.side(), river.side()))
 		}
 	}
 	return nil
+}
+
+// trialNote is the load at each side's start and their CPU µs per job,
+// for the progress line.
+func trialNote(ours, river results.Side) string {
+	note := fmt.Sprintf("load %.2f / %.2f", ours.Load1, river.Load1)
+	if ours.Load1 >= results.QuietLoad1 || river.Load1 >= results.QuietLoad1 {
+		note += " (loaded)"
+	}
+	if ours.CPU != nil && river.CPU != nil {
+		note += fmt.Sprintf("; CPU µs/job ours %.0f (process %.0f + postgres %.0f), River %.0f (%.0f + %.0f)",
+			ours.CPU.Total, ours.CPU.Process, ours.CPU.Postgres, river.CPU.Total, river.CPU.Process, river.CPU.Postgres)
+	}
+	return note
 }
 
 // growthTrial is one trial at one growth backlog.
@@ -70,7 +84,7 @@ func (r *run) growthTrial(ctx context.Context, trial int, g *results.GrowthPoint
 	if err != nil {
 		return err
 	}
-	g.AddTrial(ours.jobsPerSec, river.JobsPerSecond)
+	g.AddTrial(ours.side(), river.side())
 	g.AddJobLatency(false, ours.p50MS, ours.p99MS)
 	g.AddJobLatency(true, river.P50MS, river.P99MS)
 	g.OursClaimMS = stats.SpreadOf(append(g.OursClaimMS.Values, ours.probe.claimMS...))
@@ -82,11 +96,11 @@ func (r *run) growthTrial(ctx context.Context, trial int, g *results.GrowthPoint
 		r.res.AddDrain("ours_1", ours.jobsPerSec)
 		r.res.AddDrain("river_best", river.JobsPerSecond)
 		if r.res.Durable != nil {
-			r.res.Durable.Throwaway.AddTrial(ours.jobsPerSec, river.JobsPerSecond)
+			r.res.Durable.Throwaway.AddTrial(ours.side(), river.side())
 		}
 	}
-	r.logf("trial %d: %d jobs: ours %.0f, River %.0f jobs/s (%.2f)", trial+1, g.Backlog,
-		ours.jobsPerSec, river.JobsPerSecond, ours.jobsPerSec/river.JobsPerSecond)
+	r.logf("trial %d: %d jobs: ours %.0f, River %.0f jobs/s (%.2f); %s", trial+1, g.Backlog,
+		ours.jobsPerSec, river.JobsPerSecond, ours.jobsPerSec/river.JobsPerSecond, trialNote(ours.side(), river.side()))
 	return nil
 }
 

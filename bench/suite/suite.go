@@ -72,6 +72,11 @@ type Options struct {
 	// CPU profiles of the first 1-instance drain and of POST /jobs at 8
 	// clients there (drain-cpu.pprof, post8-cpu.pprof).
 	ProfileDir string
+	// Settle is how long, at most, each drain waits for the one-minute load
+	// average to fall below results.QuietLoad1 before it starts (default
+	// 60 s; Quick: 0). A drain that starts above it marks its trial loaded.
+	// Negative: no wait.
+	Settle time.Duration
 }
 
 // Settings for the benchmark's own Postgres cluster: checkpoints every ~25 s
@@ -92,6 +97,10 @@ var durableSettings = map[string]string{
 	"synchronous_commit": "on",
 	"full_page_writes":   "on",
 }
+
+// defaultSettle bounds the wait for a quiet start: the load average a
+// drain leaves behind on two cores (about 2) decays below 1 in about 40 s.
+const defaultSettle = 60 * time.Second
 
 // largeBacklogTrials is how many trials the 1,000,000-job backlog gets (a
 // pair of drains there takes several minutes on a loaded machine).
@@ -116,6 +125,10 @@ func (o *Options) setDefaults() {
 			o.Trials = 5
 		}
 	}
+	if o.Settle == 0 && !o.Quick {
+		o.Settle = defaultSettle
+	}
+	o.Settle = max(o.Settle, 0)
 	if o.Backlog <= 0 {
 		o.Backlog = 100000
 		if o.Quick {
@@ -462,6 +475,8 @@ func (r *run) describe(ctx context.Context, srv *pgprovision.Server) {
 		BackendEnv:       drainEnv(""),
 		PgbenchClients:   r.opts.PgbenchClients,
 		PgbenchBatch:     backendBatch,
+		QuietLoad1:       results.QuietLoad1,
+		SettleSeconds:    r.opts.Settle.Seconds(),
 	}
 	delete(s.BackendEnv, "DATABASE_URL")
 	for _, b := range r.opts.GrowthBacklogs {

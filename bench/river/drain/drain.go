@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -35,6 +36,8 @@ type Options struct {
 	MaxConns int
 	// Timeout bounds the drain.
 	Timeout time.Duration
+	// Marks, when not nil, is told when the clock starts and stops.
+	Marks Marks
 }
 
 // Result is what one drain measured. It is printed as one JSON line.
@@ -53,6 +56,16 @@ type Result struct {
 	// milliseconds (the claim to the recorded completion), p50 and p99.
 	AttemptedToFinalizedP50MS float64 `json:"attempted_to_finalized_p50_ms"`
 	AttemptedToFinalizedP99MS float64 `json:"attempted_to_finalized_p99_ms"`
+	// ProcessCPUMS is this process's CPU time (user + system, getrusage)
+	// from Client.Start to the last completion event.
+	ProcessCPUMS float64 `json:"process_cpu_ms"`
+}
+
+// Marks, when set, is told when the clock starts and when it stops, so a
+// caller can count what the database spends in between.
+type Marks interface {
+	Draining()
+	Drained()
 }
 
 // noopArgs is the job: it carries nothing and its worker does nothing, so
@@ -141,6 +154,13 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 
 	runCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
+	if opts.Marks != nil {
+		opts.Marks.Draining()
+	}
+	cpuBefore, err := processCPU()
+	if err != nil {
+		return Result{}, err
+	}
 	began := time.Now()
 	if err := client.Start(runCtx); err != nil {
 		return Result{}, fmt.Errorf("start river client: %w", err)
@@ -158,6 +178,13 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 	}
 	took := time.Since(began)
+	cpuAfter, err := processCPU()
+	if err != nil {
+		return Result{}, err
+	}
+	if opts.Marks != nil {
+		opts.Marks.Drained()
+	}
 	stopCtx, stopCancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer stopCancel()
 	if err := client.Stop(stopCtx); err != nil {
@@ -191,7 +218,17 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		PoolMaxConns:              pool.Config().MaxConns,
 		RiverVersion:              riverVersion(),
 		CompletedInDBRows:         rows,
+		ProcessCPUMS:              ms(cpuAfter - cpuBefore),
 	}, nil
+}
+
+// processCPU is the user + system CPU time this process has used so far.
+func processCPU() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, fmt.Errorf("getrusage: %w", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
