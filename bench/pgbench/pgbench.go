@@ -10,9 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,6 +94,37 @@ func Script(sql StoreSQL, opts ScriptOptions) (string, error) {
 	return b.String(), nil
 }
 
+// CombinedScript returns a pgbench script whose one transaction is a busy
+// worker's round under the combined protocol: one statement completes the
+// batch the previous round claimed and claims the next
+// (query.CompleteAndClaim). Each client starts with the empty batch of
+// CombinedDefines (pgbench -D) and, on its last of rounds+1 transactions,
+// claims nothing, so rounds+1 transactions per client complete everything
+// the client claimed.
+func CombinedScript(opts ScriptOptions, rounds int) (string, error) {
+	if opts.Batch < 1 || opts.LeaseMS < 1 || opts.MaxAttempts < 1 || rounds < 1 {
+		return "", errors.New("pgbench script: batch, lease, max attempts and rounds must be positive")
+	}
+	owner := "md5('pgbench-' || :client_id)::uuid"
+	step, err := bind(strings.TrimSpace(query.CompleteAndClaimThen(`
+	SELECT COALESCE(array_agg(id), '{}') AS ids,
+		COALESCE(array_agg(attempts), '{}') AS attempts,
+		array_fill(NULL::text, ARRAY[count(*)::int]) AS errs
+	FROM claimed`)), ":ids", ":attempts", ":errs", owner, strconv.Itoa(opts.MaxAttempts), ":batch", strconv.Itoa(opts.LeaseMS))
+	if err != nil {
+		return "", fmt.Errorf("combined SQL: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("\\set round :round + 1\n")
+	fmt.Fprintf(&b, "\\set batch CASE WHEN :round <= %d THEN %d ELSE 0 END\n", rounds, opts.Batch)
+	b.WriteString(step + "\n\\gset\n")
+	return b.String(), nil
+}
+
+// CombinedDefines are the variables every client of CombinedScript starts
+// with: nothing to complete, round 0.
+var CombinedDefines = map[string]string{"ids": "{}", "attempts": "{}", "errs": "{}", "round": "0"}
+
 // Output is what pgbench's summary reports.
 type Output struct {
 	Clients        int     `json:"clients"`
@@ -169,6 +202,8 @@ type Run struct {
 	Clients      int
 	Threads      int
 	Transactions int // per client
+	// Defines are the variables each client starts with (pgbench -D).
+	Defines map[string]string
 }
 
 // Exec runs pgbench in prepared mode (the backend's pgx driver prepares its
@@ -179,8 +214,11 @@ func (r Run) Exec(ctx context.Context) (Output, string, error) {
 		"-h", r.Host, "-p", strconv.Itoa(r.Port), "-U", r.User,
 		"-c", strconv.Itoa(r.Clients), "-j", strconv.Itoa(max(r.Threads, 1)),
 		"-t", strconv.Itoa(r.Transactions),
-		"-f", r.ScriptPath, r.Database,
 	}
+	for _, k := range slices.Sorted(maps.Keys(r.Defines)) {
+		args = append(args, "-D", k+"="+r.Defines[k])
+	}
+	args = append(args, "-f", r.ScriptPath, r.Database)
 	cmd := exec.CommandContext(ctx, r.Binary, args...)
 	cmd.Env = append(os.Environ(), "PGPASSWORD="+r.Password, "PGSSLMODE=disable")
 	out, err := cmd.CombinedOutput()

@@ -1,9 +1,19 @@
 package pgbench
 
 import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/internal/pgtest"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // TestScriptOfTheBackendSQL turns the statements the store runs into a
 // script: every placeholder they use must be one the script binds.
@@ -86,5 +96,69 @@ func TestParseOutputRejectsATruncatedSummary(t *testing.T) {
 		if _, err := ParseOutput(text); err == nil {
 			t.Errorf("ParseOutput(%q): want an error", text)
 		}
+	}
+}
+
+// TestScriptsDrainTheBacklog runs both protocols' scripts under pgbench on
+// a real database: with three clients racing over batches of 100, every
+// one of 1,000 jobs ends processed, none is left claimed.
+func TestScriptsDrainTheBacklog(t *testing.T) {
+	binary := "/usr/lib/postgresql/15/bin/pgbench"
+	if _, err := os.Stat(binary); err != nil {
+		if binary, err = exec.LookPath("pgbench"); err != nil {
+			t.Skip("no pgbench binary (Debian: postgresql-client-15) to run the scripts with")
+		}
+	}
+	const jobs, clients, batch = 1000, 3, 100
+	rounds := (jobs + batch*clients - 1) / (batch * clients)
+	opts := ScriptOptions{Batch: batch, LeaseMS: 30000, MaxAttempts: 5}
+	for _, tt := range []struct {
+		name         string
+		script       func() (string, error)
+		transactions int
+		defines      map[string]string
+	}{
+		{"two statements", func() (string, error) { return Script(BackendSQL(), opts) }, rounds, nil},
+		{"complete and claim", func() (string, error) { return CombinedScript(opts, rounds) }, rounds + 1, CombinedDefines},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			dbURL := pgtest.NewMigratedDatabase(t)
+			conn, err := pgx.Connect(ctx, dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			if _, err := conn.Exec(ctx, `INSERT INTO jobs (id, payload) SELECT gen_random_uuid(), '{}' FROM generate_series(1, $1)`, jobs); err != nil {
+				t.Fatal(err)
+			}
+			script, err := tt.script()
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "drain.sql")
+			if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := conn.Config()
+			out, text, err := Run{
+				Binary: binary, Host: cfg.Host, Port: int(cfg.Port), User: cfg.User, Password: cfg.Password,
+				Database: cfg.Database, ScriptPath: path, Clients: clients, Threads: 1, Transactions: tt.transactions,
+				Defines: tt.defines,
+			}.Exec(ctx)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, text)
+			}
+			if out.Failed > 0 || out.Transactions != clients*tt.transactions {
+				t.Errorf("pgbench ran %d transactions (%d failed), want %d", out.Transactions, out.Failed, clients*tt.transactions)
+			}
+			var processed, left int
+			if err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'processed'), count(*) FILTER (WHERE status <> 'processed') FROM jobs`).Scan(&processed, &left); err != nil {
+				t.Fatal(err)
+			}
+			if processed != jobs || left != 0 {
+				t.Errorf("%d jobs processed, %d not, want all %d processed", processed, left, jobs)
+			}
+		})
 	}
 }

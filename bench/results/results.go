@@ -42,7 +42,8 @@ type Results struct {
 
 	// Drain holds jobs/s at the main backlog, one value per trial (in
 	// trial order), keyed by contender: ours_1, ours_2, river_best,
-	// river_defaults, pgbench_limit.
+	// river_defaults, pgbench_limit (the protocol the backend runs) and
+	// pgbench_<protocol> for each of PgbenchProtocols.
 	Drain map[string]stats.Spread `json:"drain"`
 	// Pgbench is the limit run's detail per trial.
 	Pgbench []PgbenchRound `json:"pgbench"`
@@ -327,12 +328,19 @@ type TableSize struct {
 }
 
 // PgbenchRound is the limit measurement of one trial: every client count
-// tried, and the best.
+// tried, and the best, for the protocol the backend runs; Protocols has
+// the best of every protocol measured, keyed by name (see PgbenchProtocols).
 type PgbenchRound struct {
-	Round   int            `json:"trial"`
-	Clients []PgbenchPoint `json:"clients"`
-	Best    PgbenchPoint   `json:"best"`
+	Round     int                     `json:"trial"`
+	Clients   []PgbenchPoint          `json:"clients"`
+	Best      PgbenchPoint            `json:"best"`
+	Protocols map[string]PgbenchPoint `json:"protocols"`
 }
+
+// PgbenchProtocols names the claim and completion protocols the pgbench
+// limit is measured for: two statements per round (a claim, then a
+// completion, each its own commit), or one (query.CompleteAndClaim).
+var PgbenchProtocols = []string{"two_statements", "complete_and_claim"}
 
 // PgbenchPoint is one pgbench run.
 type PgbenchPoint struct {
@@ -342,6 +350,9 @@ type PgbenchPoint struct {
 	JobsPerSec   float64 `json:"jobs_per_s"`
 	LatencyAvgMS float64 `json:"latency_avg_ms"`
 	Processed    int     `json:"processed_rows"`
+	// PostgresCPUUSPerJob is the CPU time of the server processes serving
+	// pgbench, per job (0 when not measured).
+	PostgresCPUUSPerJob float64 `json:"postgres_cpu_us_per_job"`
 }
 
 // HTTPLevel is POST /jobs at one concurrency.

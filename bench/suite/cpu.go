@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,35 +22,54 @@ const clockTick = 10 * time.Millisecond
 // processCPU is the user + system CPU time process pid has used so far,
 // over all its threads, from /proc/PID/stat.
 func processCPU(pid int) (time.Duration, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	return parseStatCPU(string(data))
+	st, err := readStat(pid)
+	return st.cpu, err
 }
 
-// parseStatCPU reads utime and stime (fields 14 and 15) from a
-// /proc/PID/stat line. The command name (field 2) is in parentheses and may
-// hold spaces, so fields are counted from the last ')'.
-func parseStatCPU(stat string) (time.Duration, error) {
+// procStat is what the benchmark reads from /proc/PID/stat.
+type procStat struct {
+	ppid int
+	// cpu is utime + stime: this process, all its threads.
+	cpu time.Duration
+	// children is cutime + cstime: its children that exited and were
+	// waited for.
+	children time.Duration
+}
+
+func readStat(pid int) (procStat, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, err
+	}
+	return parseStat(string(data))
+}
+
+// parseStat reads ppid (field 4), utime, stime, cutime and cstime (fields
+// 14 to 17) from a /proc/PID/stat line. The command name (field 2) is in
+// parentheses and may hold spaces, so fields are counted from the last ')'.
+func parseStat(stat string) (procStat, error) {
 	end := strings.LastIndexByte(stat, ')')
 	if end < 0 {
-		return 0, errors.New("/proc stat: no command name")
+		return procStat{}, errors.New("/proc stat: no command name")
 	}
 	fields := strings.Fields(stat[end+1:])
-	// fields[0] is field 3 (state); utime is field 14, stime field 15.
-	if len(fields) < 13 {
-		return 0, fmt.Errorf("/proc stat: %d fields after the command name", len(fields))
+	// fields[0] is field 3 (state), so field n is fields[n-3].
+	if len(fields) < 15 {
+		return procStat{}, fmt.Errorf("/proc stat: %d fields after the command name", len(fields))
 	}
-	utime, err := strconv.ParseInt(fields[11], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("/proc stat utime: %w", err)
+	var v [5]int64
+	for k, field := range []int{4, 14, 15, 16, 17} {
+		n, err := strconv.ParseInt(fields[field-3], 10, 64)
+		if err != nil {
+			return procStat{}, fmt.Errorf("/proc stat field %d: %w", field, err)
+		}
+		v[k] = n
 	}
-	stime, err := strconv.ParseInt(fields[12], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("/proc stat stime: %w", err)
-	}
-	return time.Duration(utime+stime) * clockTick, nil
+	return procStat{
+		ppid:     int(v[0]),
+		cpu:      time.Duration(v[1]+v[2]) * clockTick,
+		children: time.Duration(v[3]+v[4]) * clockTick,
+	}, nil
 }
 
 // load1 is the machine's one-minute load average.
@@ -86,127 +104,69 @@ func (r *run) settle(ctx context.Context) float64 {
 	}
 }
 
-// sampleEvery is how often the Postgres processes of a database are
-// looked up and read: a connection that closes between two samples loses
-// at most this much of its CPU time from the count.
-const sampleEvery = 50 * time.Millisecond
-
-// postgresCPU follows the CPU time of every server process connected to
-// one database (pg_stat_activity.datname), keeping the last reading of each
-// process id: the connections a contender opened, and autovacuum on its
-// tables. It needs the server on this machine, where /proc shows its
-// processes.
+// postgresCPU counts the CPU time of a whole Postgres server: its
+// postmaster, every live child (the backends serving the connections, the
+// WAL writer, checkpointer, autovacuum), and every child that exited, which
+// the kernel adds to the postmaster's cutime and cstime when it is waited
+// for. The benchmark's drains run one at a time, each alone on its server,
+// so what the server spends during a drain is that contender's database
+// cost, connections that came and went included.
 type postgresCPU struct {
-	mu      sync.Mutex
-	conn    *pgx.Conn // to the server's postgres database, so it is not counted
-	db      string
-	exclude []int32 // the benchmark's own connections to db; never nil, as = ANY (NULL) matches nothing
-	base    map[int32]time.Duration
-	last    map[int32]time.Duration
-	err     error
-	stop    chan struct{}
-	stopped chan struct{}
+	postmaster int
 }
 
-// watchPostgresCPU starts following the processes connected to database
-// db on srv, leaving out the backends of exclude (the benchmark's own
-// connections). It returns nil, with no error, when the server does not run
-// on this machine as a child of this run: then its process ids are not this
-// machine's, and the CPU time is not measured.
-func watchPostgresCPU(ctx context.Context, srv *pgprovision.Server, db string, exclude ...*pgx.Conn) (*postgresCPU, error) {
+// serverCPU returns the counter of srv's processes, found through conn's
+// backend (a child of the postmaster). It returns nil, with no error, when
+// the server does not run on this machine as a child of this run: then its
+// process ids are not this machine's, and the CPU time is not measured.
+func serverCPU(srv *pgprovision.Server, conn *pgx.Conn) (*postgresCPU, error) {
+	if srv.Source != pgprovision.SourceLocal {
+		return nil, nil
+	}
+	backend, err := readStat(int(conn.PgConn().PID()))
+	if err != nil {
+		return nil, fmt.Errorf("find the postmaster: %w", err)
+	}
+	return &postgresCPU{postmaster: backend.ppid}, nil
+}
+
+// serverCPUOf is serverCPU through a short connection of its own, for a
+// contender that brings its own connections (river-bench).
+func (r *run) serverCPUOf(ctx context.Context, srv *pgprovision.Server) (*postgresCPU, error) {
 	if srv.Source != pgprovision.SourceLocal {
 		return nil, nil
 	}
 	conn, err := pgx.Connect(ctx, srv.URL)
 	if err != nil {
-		return nil, errors.New(srv.Redact(fmt.Sprintf("connect to follow Postgres CPU: %v", err)))
+		return nil, errors.New(srv.Redact(fmt.Sprintf("connect to find the postmaster: %v", err)))
 	}
-	w := &postgresCPU{conn: conn, db: db, exclude: []int32{}, base: map[int32]time.Duration{}, last: map[int32]time.Duration{},
-		stop: make(chan struct{}), stopped: make(chan struct{})}
-	for _, c := range exclude {
-		w.exclude = append(w.exclude, int32(c.PgConn().PID()))
-	}
-	go func() {
-		defer close(w.stopped)
-		t := time.NewTicker(sampleEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-w.stop:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				w.mu.Lock()
-				w.sample(ctx)
-				w.mu.Unlock()
-			}
-		}
-	}()
-	return w, nil
+	defer conn.Close(context.WithoutCancel(ctx))
+	return serverCPU(srv, conn)
 }
 
-// sample reads every process connected to the database now. A process
-// that exited between the lookup and the read keeps its last reading. The
-// caller holds mu.
-func (w *postgresCPU) sample(ctx context.Context) {
-	if w.err != nil {
-		return
-	}
-	rows, err := w.conn.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND NOT (pid = ANY ($2))`, w.db, w.exclude)
+// total is the server's CPU time so far.
+func (p *postgresCPU) total() (time.Duration, error) {
+	pm, err := readStat(p.postmaster)
 	if err != nil {
-		w.err = fmt.Errorf("list the processes of %s: %w", w.db, err)
-		return
+		return 0, fmt.Errorf("postmaster CPU time: %w", err)
 	}
-	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	sum := pm.cpu + pm.children
+	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		w.err = fmt.Errorf("list the processes of %s: %w", w.db, err)
-		return
+		return 0, err
 	}
-	for _, pid := range pids {
-		if used, err := processCPU(int(pid)); err == nil {
-			w.last[pid] = used
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
 		}
+		st, err := readStat(pid)
+		if err != nil || st.ppid != p.postmaster {
+			continue // gone since the listing, or not the server's
+		}
+		sum += st.cpu
 	}
-}
-
-// mark starts the count: what every process has used so far is left out.
-func (w *postgresCPU) mark(ctx context.Context) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.sample(ctx)
-	w.base = make(map[int32]time.Duration, len(w.last))
-	for pid, used := range w.last {
-		w.base[pid] = used
-	}
-}
-
-// used takes a last sample, stops following and returns the CPU time the
-// processes used since mark (since the start when mark was never called).
-func (w *postgresCPU) used(ctx context.Context) (time.Duration, error) {
-	w.mu.Lock()
-	w.sample(ctx)
-	var total time.Duration
-	for pid, used := range w.last {
-		total += used - w.base[pid]
-	}
-	err := w.err
-	w.mu.Unlock()
-	w.close()
-	return total, err
-}
-
-// close stops the sampler and its connection; safe to call twice.
-func (w *postgresCPU) close() {
-	w.mu.Lock()
-	select {
-	case <-w.stop:
-	default:
-		close(w.stop)
-	}
-	w.mu.Unlock()
-	<-w.stopped
-	w.conn.Close(context.Background())
+	return sum, nil
 }
 
 // cpuPerJob turns a drain's CPU time into µs per job.

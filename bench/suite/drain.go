@@ -104,12 +104,15 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 		}
 	}()
 	out.load1 = r.settle(ctx)
-	pgCPU, err := watchPostgresCPU(ctx, srv, name, conn)
+	pgCPU, err := serverCPU(srv, conn)
 	if err != nil {
 		return out, err
 	}
+	var pgBefore time.Duration
 	if pgCPU != nil {
-		defer pgCPU.close()
+		if pgBefore, err = pgCPU.total(); err != nil {
+			return out, err
+		}
 	}
 	profiling := ""
 	if n == 1 && !r.profiled {
@@ -146,11 +149,11 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 			}
 			processes += used
 		}
-		postgres, err := pgCPU.used(ctx)
+		pgAfter, err := pgCPU.total()
 		if err != nil {
 			return out, err
 		}
-		out.cpu = cpuPerJob(processes, postgres, backlog)
+		out.cpu = cpuPerJob(processes, pgAfter-pgBefore, backlog)
 	}
 	if profiled != nil {
 		if err := <-profiled; err != nil {
@@ -258,12 +261,9 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 		args = append(args, "-fetch-cooldown", cfg.fetchCooldown.String())
 	}
 	load := r.settle(ctx)
-	pgCPU, err := watchPostgresCPU(ctx, srv, name)
+	pgCPU, err := r.serverCPUOf(ctx, srv)
 	if err != nil {
 		return res, err
-	}
-	if pgCPU != nil {
-		defer pgCPU.close()
 	}
 	cmd := exec.CommandContext(ctx, r.river, args...)
 	cmd.Env = []string{"DATABASE_URL=" + url}
@@ -279,7 +279,7 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	// The marks are acted on as they are read: the load average when the
 	// clock starts, and the Postgres CPU time between the two marks.
 	var stderr strings.Builder
-	var postgres time.Duration
+	var pgBefore, pgAfter time.Duration
 	var pgErr error
 	drained := false
 	sc := bufio.NewScanner(stderrPipe)
@@ -291,11 +291,13 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 				load = max(load, l)
 			}
 			if pgCPU != nil {
-				pgCPU.mark(ctx)
+				pgBefore, pgErr = pgCPU.total()
 			}
 		case line == riverDrained && pgCPU != nil:
 			drained = true
-			postgres, pgErr = pgCPU.used(ctx)
+			if pgErr == nil {
+				pgAfter, pgErr = pgCPU.total()
+			}
 		default:
 			stderr.WriteString(line + "\n")
 		}
@@ -311,7 +313,7 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	}
 	res.load1 = load
 	if drained {
-		res.cpu = cpuPerJob(time.Duration(res.ProcessCPUMS*float64(time.Millisecond)), postgres, res.Jobs)
+		res.cpu = cpuPerJob(time.Duration(res.ProcessCPUMS*float64(time.Millisecond)), pgAfter-pgBefore, res.Jobs)
 	}
 	r.res.Versions.River = res.RiverVersion
 	rs := results.RiverSettings{
@@ -328,18 +330,42 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	return res, nil
 }
 
-// pgbenchLimit runs the backend's claim + complete SQL under pgbench for
-// each client count, each against a fresh backlog, and records the best
-// jobs/s as the database's limit for this round.
-func (r *run) pgbenchLimit(ctx context.Context, round int) error {
-	script, err := pgbench.Script(pgbench.BackendSQL(), pgbench.ScriptOptions{Batch: backendBatch, LeaseMS: 30000, MaxAttempts: 5})
+// backendProtocol is the PgbenchProtocols entry the backend's worker runs
+// while a backlog is waiting.
+const backendProtocol = "two_statements"
+
+// pgbenchScript writes the script of one protocol for clients clients
+// draining backlog jobs, and returns its path and the transactions each
+// client runs.
+func (r *run) pgbenchScript(protocol string, clients, backlog int) (path string, perClient int, defines map[string]string, err error) {
+	opts := pgbench.ScriptOptions{Batch: backendBatch, LeaseMS: 30000, MaxAttempts: 5}
+	rounds := (backlog + backendBatch*clients - 1) / (backendBatch * clients)
+	var script string
+	switch protocol {
+	case "two_statements":
+		script, err = pgbench.Script(pgbench.BackendSQL(), opts)
+		perClient = rounds
+	case "complete_and_claim":
+		// One more transaction per client completes its last batch.
+		script, err = pgbench.CombinedScript(opts, rounds)
+		perClient = rounds + 1
+		defines = pgbench.CombinedDefines
+	default:
+		err = fmt.Errorf("unknown pgbench protocol %q", protocol)
+	}
 	if err != nil {
-		return err
+		return "", 0, nil, err
 	}
-	scriptPath := filepath.Join(r.tmp, "drain.sql")
-	if err := os.WriteFile(scriptPath, []byte(script), 0o644); err != nil {
-		return err
-	}
+	path = filepath.Join(r.tmp, fmt.Sprintf("drain-%s-%d.sql", protocol, clients))
+	return path, perClient, defines, os.WriteFile(path, []byte(script), 0o644)
+}
+
+// pgbenchLimit runs the backend's claim and completion SQL under pgbench,
+// for each protocol (the order rotating by round) and client count, each
+// against a fresh backlog, with the CPU time of the server processes
+// serving pgbench. The best jobs/s of the protocol the backend runs is the
+// database's limit for this round.
+func (r *run) pgbenchLimit(ctx context.Context, round int) error {
 	cfg, err := pgx.ParseConfig(r.srv.URL)
 	if err != nil {
 		return fmt.Errorf("parse server URL (not shown)")
@@ -351,46 +377,92 @@ func (r *run) pgbenchLimit(ctx context.Context, round int) error {
 	}
 	defer drop()
 
-	pr := results.PgbenchRound{Round: round}
-	for _, clients := range r.opts.PgbenchClients {
-		if _, err := conn.Exec(ctx, `TRUNCATE jobs CASCADE`); err != nil {
-			return err
+	pr := results.PgbenchRound{Round: round, Protocols: map[string]results.PgbenchPoint{}}
+	protocols := results.PgbenchProtocols
+	for k := range protocols {
+		protocol := protocols[(k+round)%len(protocols)]
+		var best results.PgbenchPoint
+		for _, clients := range r.opts.PgbenchClients {
+			pt, err := r.pgbenchOnce(ctx, cfg, conn, name, protocol, clients)
+			if err != nil {
+				return fmt.Errorf("pgbench, %s, %d clients: %w", protocol, clients, err)
+			}
+			if protocol == backendProtocol {
+				pr.Clients = append(pr.Clients, pt)
+			}
+			if pt.JobsPerSec > best.JobsPerSec {
+				best = pt
+			}
+			r.logf("trial %d: pgbench %s, %d clients: %.0f tps, %.0f jobs/s, Postgres CPU %.0f µs/job",
+				round, protocol, clients, pt.TPS, pt.JobsPerSec, pt.PostgresCPUUSPerJob)
 		}
-		if err := insertBacklog(ctx, conn, r.opts.Backlog); err != nil {
-			return err
+		pr.Protocols[protocol] = best
+		r.res.AddDrain("pgbench_"+protocol, best.JobsPerSec)
+		if protocol == backendProtocol {
+			pr.Best = best
+			r.res.AddDrain("pgbench_limit", best.JobsPerSec)
 		}
-		perClient := (r.opts.Backlog + backendBatch*clients - 1) / (backendBatch * clients)
-		out, text, err := pgbench.Run{
-			Binary: r.opts.Pgbench, Host: cfg.Host, Port: int(cfg.Port), User: cfg.User, Password: cfg.Password,
-			Database: name, ScriptPath: scriptPath, Clients: clients, Threads: min(clients, 2), Transactions: perClient,
-		}.Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("%w: %s", err, r.srv.Redact(tail(text)))
-		}
-		if out.Failed > 0 {
-			return fmt.Errorf("pgbench: %d failed transactions", out.Failed)
-		}
-		done, err := countProcessed(ctx, conn)
-		if err != nil {
-			return err
-		}
-		if done != r.opts.Backlog {
-			return fmt.Errorf("pgbench with %d clients processed %d of %d jobs", clients, done, r.opts.Backlog)
-		}
-		seconds := float64(out.Transactions) / out.TPS
-		pt := results.PgbenchPoint{
-			Clients: clients, Transactions: out.Transactions, TPS: out.TPS,
-			JobsPerSec: float64(done) / seconds, LatencyAvgMS: out.LatencyAvgMS, Processed: done,
-		}
-		pr.Clients = append(pr.Clients, pt)
-		if pt.JobsPerSec > pr.Best.JobsPerSec {
-			pr.Best = pt
-		}
-		r.logf("trial %d: pgbench %d clients: %.0f tps, %.0f jobs/s", round, clients, pt.TPS, pt.JobsPerSec)
 	}
 	r.res.Pgbench = append(r.res.Pgbench, pr)
-	r.res.AddDrain("pgbench_limit", pr.Best.JobsPerSec)
 	return nil
+}
+
+// pgbenchOnce drains a fresh backlog with one protocol's script and checks
+// that every job was processed.
+func (r *run) pgbenchOnce(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn, name, protocol string, clients int) (results.PgbenchPoint, error) {
+	var pt results.PgbenchPoint
+	scriptPath, perClient, defines, err := r.pgbenchScript(protocol, clients, r.opts.Backlog)
+	if err != nil {
+		return pt, err
+	}
+	if _, err := conn.Exec(ctx, `TRUNCATE jobs CASCADE`); err != nil {
+		return pt, err
+	}
+	if err := insertBacklog(ctx, conn, r.opts.Backlog); err != nil {
+		return pt, err
+	}
+	pgCPU, err := serverCPU(r.srv, conn)
+	if err != nil {
+		return pt, err
+	}
+	var pgBefore time.Duration
+	if pgCPU != nil {
+		if pgBefore, err = pgCPU.total(); err != nil {
+			return pt, err
+		}
+	}
+	out, text, err := pgbench.Run{
+		Binary: r.opts.Pgbench, Host: cfg.Host, Port: int(cfg.Port), User: cfg.User, Password: cfg.Password,
+		Database: name, ScriptPath: scriptPath, Clients: clients, Threads: min(clients, 2), Transactions: perClient,
+		Defines: defines,
+	}.Exec(ctx)
+	if err != nil {
+		return pt, fmt.Errorf("%w: %s", err, r.srv.Redact(tail(text)))
+	}
+	var postgres time.Duration
+	if pgCPU != nil {
+		pgAfter, err := pgCPU.total()
+		if err != nil {
+			return pt, err
+		}
+		postgres = pgAfter - pgBefore
+	}
+	if out.Failed > 0 {
+		return pt, fmt.Errorf("%d failed transactions", out.Failed)
+	}
+	done, err := countProcessed(ctx, conn)
+	if err != nil {
+		return pt, err
+	}
+	if done != r.opts.Backlog {
+		return pt, fmt.Errorf("processed %d of %d jobs", done, r.opts.Backlog)
+	}
+	seconds := float64(out.Transactions) / out.TPS
+	return results.PgbenchPoint{
+		Clients: clients, Transactions: out.Transactions, TPS: out.TPS,
+		JobsPerSec: float64(done) / seconds, LatencyAvgMS: out.LatencyAvgMS, Processed: done,
+		PostgresCPUUSPerJob: float64(postgres.Microseconds()) / float64(done),
+	}, nil
 }
 
 func tail(s string) string {
