@@ -38,13 +38,17 @@ type Store struct {
 	leaseMS       int64
 	maxAttempts   int
 	completeQuery string
+	// completeAndClaimQuery is completeQuery with the next claim.
+	completeAndClaimQuery string
 }
 
 // New returns a store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
-	s := &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts, completeQuery: query.Complete}
+	s := &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts,
+		completeQuery: query.Complete, completeAndClaimQuery: query.CompleteAndClaim}
 	if opts.RecordEffects {
 		s.completeQuery = query.CompleteWithEffects
+		s.completeAndClaimQuery = query.CompleteWithEffectsAndClaim
 	}
 	return s
 }
@@ -135,15 +139,11 @@ func (s *Store) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim
 	return claims, nil
 }
 
-// Complete records outcomes for jobs owner claimed. An outcome only applies
-// while the job is still processing under the same owner and attempt.
-func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
-	if len(outcomes) == 0 {
-		return job.Completion{}, nil
-	}
-	ids := make([]job.ID, len(outcomes))
-	attempts := make([]int32, len(outcomes))
-	errs := make([]*string, len(outcomes))
+// outcomeArgs are the parallel arrays the completion statements take.
+func outcomeArgs(outcomes []job.Outcome) (ids []job.ID, attempts []int32, errs []*string) {
+	ids = make([]job.ID, len(outcomes))
+	attempts = make([]int32, len(outcomes))
+	errs = make([]*string, len(outcomes))
 	for i, o := range outcomes {
 		ids[i] = o.ID
 		attempts[i] = int32(o.Attempts)
@@ -152,29 +152,81 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 			errs[i] = &msg
 		}
 	}
+	return ids, attempts, errs
+}
+
+// completionCount tallies the rows of a completion statement.
+// add counts one completed job by its new status.
+func (c *completionCount) add(status job.Status) {
+	switch status {
+	case job.Processed:
+		c.Processed++
+	case job.Failed:
+		c.Failed++
+	default:
+		c.Retried++
+	}
+}
+
+type completionCount job.Completion
+
+// CompleteAndClaim records outcomes as Complete does and, in the same
+// statement and so the same commit, claims up to limit pending jobs as
+// Claim does: the worker's round while jobs are waiting.
+func (s *Store) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error) {
+	ids, attempts, errs := outcomeArgs(outcomes)
+	rows, err := s.pool.Query(ctx, s.completeAndClaimQuery,
+		ids, attempts, errs, owner, s.maxAttempts, limit, s.leaseMS)
+	if err != nil {
+		return job.Completion{}, nil, classify("complete and claim jobs", err)
+	}
+	var done completionCount
+	var claims []job.Claim
+	var id *job.ID
+	var attempt *int32
+	var payload []byte
+	var status *job.Status
+	_, err = pgx.ForEachRow(rows, []any{&id, &attempt, &payload, &status}, func() error {
+		if status != nil {
+			done.add(*status)
+			return nil
+		}
+		if id == nil || attempt == nil {
+			return errors.New("a row with neither a status nor a claimed job")
+		}
+		claims = append(claims, job.Claim{ID: *id, Attempts: int(*attempt), Payload: append([]byte(nil), payload...)})
+		return nil
+	})
+	if err != nil {
+		return job.Completion{}, nil, classify("complete and claim jobs", err)
+	}
+	done.Stale = len(outcomes) - done.Processed - done.Failed - done.Retried
+	return job.Completion(done), claims, nil
+}
+
+// Complete records outcomes for jobs owner claimed. An outcome only applies
+// while the job is still processing under the same owner and attempt.
+func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
+	if len(outcomes) == 0 {
+		return job.Completion{}, nil
+	}
+	ids, attempts, errs := outcomeArgs(outcomes)
 	rows, err := s.pool.Query(ctx, s.completeQuery,
 		ids, attempts, errs, owner, s.maxAttempts)
 	if err != nil {
 		return job.Completion{}, classify("complete jobs", err)
 	}
-	var done job.Completion
+	var done completionCount
 	var status job.Status
 	_, err = pgx.ForEachRow(rows, []any{&status}, func() error {
-		switch status {
-		case job.Processed:
-			done.Processed++
-		case job.Failed:
-			done.Failed++
-		default:
-			done.Retried++
-		}
+		done.add(status)
 		return nil
 	})
 	if err != nil {
 		return job.Completion{}, classify("complete jobs", err)
 	}
 	done.Stale = len(outcomes) - done.Processed - done.Failed - done.Retried
-	return done, nil
+	return job.Completion(done), nil
 }
 
 // RecordExecution writes a job_executions row for attempt of job id, run by

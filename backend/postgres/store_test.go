@@ -495,3 +495,111 @@ func TestRecordExecutionStandsAlone(t *testing.T) {
 		t.Fatalf("job_executions: %d rows, attempt %d, pid %d; want 1 row of attempt 1 by pid 4242", n, attempt, pid)
 	}
 }
+
+// TestCompleteAndClaimRoundsTakeEachJobOnce drains a backlog the way a busy
+// worker does, each completion carrying the next claim, with claimers
+// racing: every job is claimed once, completed once, with one effect.
+func TestCompleteAndClaimRoundsTakeEachJobOnce(t *testing.T) {
+	s, pool := setup(t, Options{RecordEffects: true})
+	const jobs, claimers = 300, 4
+	insertN(t, s, jobs)
+	ctx := context.Background()
+
+	var mu sync.Mutex
+	seen := map[job.ID]job.ID{}
+	var wg sync.WaitGroup
+	errs := make(chan error, claimers)
+	for range claimers {
+		owner := job.NewID()
+		wg.Go(func() {
+			var outcomes []job.Outcome
+			for {
+				done, claims, err := s.CompleteAndClaim(ctx, owner, outcomes, 7)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if done.Processed != len(outcomes) {
+					errs <- fmt.Errorf("completion %+v of %d outcomes", done, len(outcomes))
+					return
+				}
+				if len(claims) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, c := range claims {
+					if prev, dup := seen[c.ID]; dup {
+						mu.Unlock()
+						errs <- fmt.Errorf("job %s claimed by %s and %s", c.ID, prev, owner)
+						return
+					}
+					seen[c.ID] = owner
+				}
+				mu.Unlock()
+				outcomes = outcomes[:0]
+				for _, c := range claims {
+					outcomes = append(outcomes, job.Outcome{ID: c.ID, Attempts: c.Attempts})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	var processed, onceOnly, effects int
+	err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'processed'), count(*) FILTER (WHERE attempts = 1),
+		(SELECT count(*) FROM job_effects) FROM jobs`).Scan(&processed, &onceOnly, &effects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != jobs || processed != jobs || onceOnly != jobs || effects != jobs {
+		t.Fatalf("claimed %d, processed %d, attempts=1 %d, effects %d; want %d each", len(seen), processed, onceOnly, effects, jobs)
+	}
+}
+
+// TestCompleteAndClaimKeepsTheGuards: the combined statement refuses a
+// stale completion like Complete does, and never hands back, in the same
+// statement, a job it has just requeued.
+func TestCompleteAndClaimKeepsTheGuards(t *testing.T) {
+	s, pool := setup(t, Options{})
+	ctx := context.Background()
+	ids := insertN(t, s, 1)
+	first, second := job.NewID(), job.NewID()
+	if c, err := s.Claim(ctx, first, 1); err != nil || len(c) != 1 {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	if req, err := s.RequeueOwnedBy(ctx, first); err != nil || len(req) != 1 {
+		t.Fatalf("requeue: %v %v", req, err)
+	}
+	// The successor claims the job along with an empty completion.
+	_, c2, err := s.CompleteAndClaim(ctx, second, nil, 5)
+	if err != nil || len(c2) != 1 || c2[0].Attempts != 2 {
+		t.Fatalf("second claim: %+v %v", c2, err)
+	}
+	// The first owner's late completion changes nothing, and it claims
+	// nothing either: the only job is taken.
+	late, claims, err := s.CompleteAndClaim(ctx, first, []job.Outcome{{ID: ids[0], Attempts: 1}}, 5)
+	if err != nil || late.Stale != 1 || late.Processed != 0 || len(claims) != 0 {
+		t.Fatalf("late completion: %+v, claims %v, %v", late, claims, err)
+	}
+	// The same owner with a stale attempt number is refused too.
+	if stale, _, err := s.CompleteAndClaim(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 1}}, 5); err != nil || stale.Stale != 1 {
+		t.Fatalf("stale attempt: %+v %v", stale, err)
+	}
+	// A failed attempt is requeued, and the same statement does not claim
+	// it back: its snapshot still sees the job processing.
+	retried, claims, err := s.CompleteAndClaim(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 2, Err: errors.New("boom")}}, 5)
+	if err != nil || retried.Retried != 1 || len(claims) != 0 {
+		t.Fatalf("failed attempt: %+v, claims %v, %v", retried, claims, err)
+	}
+	var status string
+	if err := pool.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1`, ids[0]).Scan(&status); err != nil || status != "pending" {
+		t.Fatalf("after the failed attempt: %q %v, want pending", status, err)
+	}
+	// The next round takes it.
+	if _, claims, err := s.CompleteAndClaim(ctx, second, nil, 5); err != nil || len(claims) != 1 || claims[0].Attempts != 3 {
+		t.Fatalf("next round: %+v %v", claims, err)
+	}
+}

@@ -69,6 +69,17 @@ func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outc
 	return c, nil
 }
 
+// CompleteAndClaim completes, then claims; the database does both in one
+// statement, so no one sees the state in between.
+func (s *memStore) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error) {
+	c, err := s.Complete(ctx, owner, outcomes)
+	if err != nil {
+		return c, nil, err
+	}
+	claims, err := s.Claim(ctx, owner, limit)
+	return c, claims, err
+}
+
 func (s *memStore) Heartbeat(context.Context, job.ID) (int64, error) { return 0, nil }
 
 func (s *memStore) RequeueOwnedBy(_ context.Context, dead job.ID) ([]job.Requeued, error) {
@@ -275,6 +286,13 @@ func (f *flakyStore) Complete(ctx context.Context, owner job.ID, outcomes []job.
 	return f.memStore.Complete(ctx, owner, outcomes)
 }
 
+func (f *flakyStore) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error) {
+	if f.completeFailures.Add(-1) >= 0 {
+		return job.Completion{}, nil, fmt.Errorf("complete and claim: %w", job.ErrUnavailable)
+	}
+	return f.memStore.CompleteAndClaim(ctx, owner, outcomes, limit)
+}
+
 func TestOutageDuringClaimsAndCompletionsLosesNothing(t *testing.T) {
 	store := &flakyStore{memStore: newMemStore(`{}`, `{}`, `{}`, `{}`, `{}`)}
 	store.claimFailures.Store(3)
@@ -288,4 +306,52 @@ func TestOutageDuringClaimsAndCompletionsLosesNothing(t *testing.T) {
 	if st.Snapshot().LastError == nil {
 		t.Fatal("the outage left no last_error")
 	}
+}
+
+// countingStore counts the claims a worker makes on its own and those
+// that ride on a completion.
+type countingStore struct {
+	*memStore
+	claims, carried, carriedJobs atomic.Int64
+}
+
+func (c *countingStore) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error) {
+	c.claims.Add(1)
+	return c.memStore.Claim(ctx, owner, limit)
+}
+
+func (c *countingStore) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error) {
+	done, claims, err := c.memStore.CompleteAndClaim(ctx, owner, outcomes, limit)
+	c.carried.Add(1)
+	c.carriedJobs.Add(int64(len(claims)))
+	return done, claims, err
+}
+
+// TestBusyWorkerClaimsAlongWithItsCompletions: while a backlog waits, the
+// next batch rides on the completion of the last one, so most claims cost
+// no round trip and no commit of their own; every job still runs once.
+func TestBusyWorkerClaimsAlongWithItsCompletions(t *testing.T) {
+	const jobs = 2000
+	payloads := make([]string, jobs)
+	for i := range payloads {
+		payloads[i] = `{}`
+	}
+	store := &countingStore{memStore: newMemStore(payloads...)}
+	var runs atomic.Int64
+	s, st := setup(t, store, func(c *Config) {
+		c.BatchSize, c.Concurrency = 10, 20
+		c.Handler = func(context.Context, job.Claim) error { runs.Add(1); return nil }
+	})
+	s.Start(context.Background())
+	await.Until(t, 20*time.Second, "every job processed", func() (bool, string) {
+		return store.statuses()[job.Processed] == jobs, fmt.Sprint(store.statuses())
+	})
+	if got := st.Snapshot().ProcessedJobs; got != jobs || runs.Load() != jobs {
+		t.Fatalf("processed_jobs = %d, handler runs %d, want %d each", got, runs.Load(), jobs)
+	}
+	own, carried := store.claims.Load(), store.carriedJobs.Load()
+	if carried < jobs/2 {
+		t.Fatalf("%d jobs claimed along with completions (%d statements), %d claims on their own: want most jobs claimed along", carried, store.carried.Load(), own)
+	}
+	t.Logf("%d own claims; %d completions carried %d jobs", own, store.carried.Load(), carried)
 }

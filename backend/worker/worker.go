@@ -24,8 +24,22 @@ type worker struct {
 	// received yet: while it is zero, no outcome is on its way and a partial
 	// batch is written at once instead of lingering.
 	unreported atomic.Int64
-	slotFreed  chan struct{}
-	crashed    chan crash
+	// unwritten counts outcomes handed to the completer whose completion
+	// is not written yet: while there are some and jobs are waiting, the
+	// next claim rides on their completion (Store.CompleteAndClaim) instead
+	// of taking a round trip and a commit of its own.
+	unwritten atomic.Int64
+	slotFreed chan struct{}
+	crashed   chan crash
+	// claimResults carries every claim's result to the claim loop, whether
+	// the loop or a completion writer made it.
+	claimResults chan claimResult
+	// reserve asks the claim loop for slots for a claim riding on a
+	// completion; the loop answers on the channel sent, 0 for none.
+	reserve chan chan int
+	// claimsStopped is closed when the claim loop takes no more claims
+	// (a soft stop), so a writer stops asking it for slots.
+	claimsStopped chan struct{}
 	// dbDown is set by the claim loop and the completion writers alike,
 	// so that an outage is logged once when it starts and once when it ends.
 	dbDown atomic.Bool
@@ -33,12 +47,22 @@ type worker struct {
 
 func newWorker(cfg *Config, predecessor job.ID) *worker {
 	return &worker{
-		cfg:         cfg,
-		boot:        job.NewID(),
-		predecessor: predecessor,
-		slotFreed:   make(chan struct{}, 1),
-		crashed:     make(chan crash, 1),
+		cfg:           cfg,
+		boot:          job.NewID(),
+		predecessor:   predecessor,
+		slotFreed:     make(chan struct{}, 1),
+		crashed:       make(chan crash, 1),
+		claimResults:  make(chan claimResult, concurrentClaims+completeWriters),
+		reserve:       make(chan chan int),
+		claimsStopped: make(chan struct{}),
 	}
+}
+
+// claimResult is one claim's jobs, the slots reserved for it, and its error.
+type claimResult struct {
+	claims []job.Claim
+	limit  int
+	err    error
 }
 
 var errInjectedFailure = errors.New("injected failure (fault injection)")
@@ -68,13 +92,10 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 
 	// Claims run on their own goroutines, up to concurrentClaims at once,
 	// so the loop below keeps the database busy while a claim's round trip
-	// is in flight. reserved counts the slots promised to running claims.
-	type claimResult struct {
-		claims []job.Claim
-		limit  int
-		err    error
-	}
-	claimResults := make(chan claimResult, concurrentClaims)
+	// is in flight; while jobs are waiting and completions are on their
+	// way, the claims ride on the completions instead (see unwritten).
+	// reserved counts the slots promised to running claims of either kind.
+	claimResults := w.claimResults
 	claiming, reserved := 0, 0
 	wanted := true // a wake-up, a poll or a freed slot asks for a claim
 	full := false  // the last claim filled its batch: more jobs are waiting
@@ -95,6 +116,7 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 	// stopClaiming lets running claims finish and hands their jobs to
 	// handlers, so a soft stop drains them like every other claimed job.
 	stopClaiming := func() {
+		close(w.claimsStopped)
 		for claiming > 0 {
 			select {
 			case res := <-claimResults:
@@ -122,6 +144,9 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 		}
 
 		for claiming < concurrentClaims && (wanted || full) {
+			if full && w.unwritten.Load() > 0 {
+				break // the next completion brings the next batch
+			}
 			free := w.cfg.Concurrency - int(w.inflight.Load()) - reserved
 			if free <= 0 {
 				break
@@ -162,6 +187,18 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 			panic(c)
 		case res := <-claimResults:
 			received(res)
+		case answer := <-w.reserve:
+			// A completion writer offers to claim: worth it only while
+			// jobs are waiting and slots are free.
+			n := 0
+			if full {
+				n = max(min(w.cfg.BatchSize, w.cfg.Concurrency-int(w.inflight.Load())-reserved), 0)
+			}
+			if n > 0 {
+				claiming++
+				reserved += n
+			}
+			answer <- n
 		case <-w.cfg.Wake:
 			wanted = true
 		case <-w.slotFreed:
@@ -214,10 +251,12 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 				// by release or requeue, not by a completion.
 				return
 			}
+			w.unwritten.Add(1)
 			select {
 			case outcomes <- job.Outcome{ID: c.ID, Attempts: c.Attempts, Err: err}:
 				reported = true
 			case <-ctx.Done():
+				w.unwritten.Add(-1)
 			}
 		}()
 	}
@@ -333,22 +372,36 @@ func (w *worker) complete(ctx context.Context, outcomes <-chan job.Outcome) {
 // worker dies first, the jobs stay owned by it and are requeued: the attempt
 // runs again, and nothing is recorded twice.
 func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
+	defer func() {
+		// With the batch written (or abandoned), the claim loop may have
+		// to claim by itself again: wake it.
+		w.unwritten.Add(-int64(len(batch)))
+		select {
+		case w.slotFreed <- struct{}{}:
+		default:
+		}
+	}()
+	if limit := w.reserveClaim(ctx); limit > 0 {
+		done, claims, err := w.cfg.Store.CompleteAndClaim(ctx, w.boot, batch, limit)
+		// The loop takes the claims (or the error) and frees the slots.
+		select {
+		case w.claimResults <- claimResult{claims: claims, limit: limit, err: err}:
+		case <-ctx.Done():
+			return
+		}
+		if err == nil {
+			w.completed(ctx, batch, done)
+			return
+		}
+		// Neither part happened; the completion is retried alone.
+		if !sleep(ctx, retryDelay(0)) {
+			return
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		done, err := w.cfg.Store.Complete(ctx, w.boot, batch)
 		if err == nil {
-			w.cfg.State.completed(done.Processed, done.Failed)
-			for _, o := range batch {
-				if o.Err != nil {
-					w.cfg.State.setError(o.Err.Error())
-					w.cfg.Logger.Warn("job attempt failed", "job_id", o.ID.String(), "attempt", o.Attempts, "error", o.Err.Error())
-				}
-			}
-			if done.Stale > 0 {
-				w.cfg.Logger.Warn("stale completions ignored", "count", done.Stale, "boot_id", w.boot.String())
-			}
-			if w.cfg.State.Snapshot().RecoveryActive {
-				closeRecoveryWindow(ctx, w.cfg.Store, w.cfg.State, w.cfg.Logger)
-			}
+			w.completed(ctx, batch, done)
 			return
 		}
 		if ctx.Err() != nil {
@@ -358,6 +411,39 @@ func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 		if !sleep(ctx, retryDelay(attempt)) {
 			return
 		}
+	}
+}
+
+// reserveClaim asks the claim loop how many jobs to claim along with a
+// completion: 0 when none are waiting, no slot is free, or the loop takes
+// no more claims.
+func (w *worker) reserveClaim(ctx context.Context) int {
+	answer := make(chan int, 1)
+	select {
+	case w.reserve <- answer:
+	case <-w.claimsStopped:
+		return 0
+	case <-ctx.Done():
+		return 0
+	}
+	// The loop answers as soon as it takes the question.
+	return <-answer
+}
+
+// completed records a written batch in the state and the log.
+func (w *worker) completed(ctx context.Context, batch []job.Outcome, done job.Completion) {
+	w.cfg.State.completed(done.Processed, done.Failed)
+	for _, o := range batch {
+		if o.Err != nil {
+			w.cfg.State.setError(o.Err.Error())
+			w.cfg.Logger.Warn("job attempt failed", "job_id", o.ID.String(), "attempt", o.Attempts, "error", o.Err.Error())
+		}
+	}
+	if done.Stale > 0 {
+		w.cfg.Logger.Warn("stale completions ignored", "count", done.Stale, "boot_id", w.boot.String())
+	}
+	if w.cfg.State.Snapshot().RecoveryActive {
+		closeRecoveryWindow(ctx, w.cfg.Store, w.cfg.State, w.cfg.Logger)
 	}
 }
 

@@ -332,7 +332,7 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 
 // backendProtocol is the PgbenchProtocols entry the backend's worker runs
 // while a backlog is waiting.
-const backendProtocol = "two_statements"
+const backendProtocol = "complete_and_claim"
 
 // pgbenchScript writes the script of one protocol for clients clients
 // draining backlog jobs, and returns its path and the transactions each
