@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/backend/job"
+	"github.com/prodproof/prodproof/backend/postgres/query"
 	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgtest"
 )
@@ -601,5 +602,52 @@ func TestCompleteAndClaimKeepsTheGuards(t *testing.T) {
 	// The next round takes it.
 	if _, claims, err := s.CompleteAndClaim(ctx, second, nil, 5); err != nil || len(claims) != 1 || claims[0].Attempts != 3 {
 		t.Fatalf("next round: %+v %v", claims, err)
+	}
+}
+
+// TestCompleteAndClaimRunsTheCompletionFirst reads the plan of the
+// combined statement: its rows come from one Append whose first input is
+// the completion (done), then the claim. That order is what keeps
+// concurrent combined statements free of deadlocks (see
+// query.CompleteAndClaim).
+func TestCompleteAndClaimRunsTheCompletionFirst(t *testing.T) {
+	_, pool := setup(t, Options{})
+	ctx := context.Background()
+	for name, sql := range map[string]string{"plain": query.CompleteAndClaim, "with effects": query.CompleteWithEffectsAndClaim} {
+		var doc []byte
+		err := pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql,
+			[]job.ID{job.NewID()}, []int32{1}, []*string{nil}, job.NewID(), 5, 10, 30000).Scan(&doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		type node struct {
+			NodeType string `json:"Node Type"`
+			CTEName  string `json:"CTE Name"`
+			Parent   string `json:"Parent Relationship"`
+			Plans    []node `json:"Plans"`
+		}
+		var plans []struct{ Plan node }
+		if err := json.Unmarshal(doc, &plans); err != nil || len(plans) != 1 {
+			t.Fatalf("%s: plan %s: %v", name, doc, err)
+		}
+		var order []string
+		var walk func(n node)
+		walk = func(n node) {
+			if n.NodeType == "Append" {
+				for _, c := range n.Plans {
+					if c.Parent == "Member" { // not the CTEs' InitPlans
+						order = append(order, c.NodeType+" "+c.CTEName)
+					}
+				}
+				return
+			}
+			for _, c := range n.Plans {
+				walk(c)
+			}
+		}
+		walk(plans[0].Plan)
+		if len(order) != 2 || order[0] != "CTE Scan done" || order[1] != "CTE Scan claimed" {
+			t.Errorf("%s: the Append reads %q, want the CTE scan of done, then of claimed", name, order)
+		}
 	}
 }

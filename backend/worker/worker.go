@@ -372,13 +372,18 @@ func (w *worker) complete(ctx context.Context, outcomes <-chan job.Outcome) {
 // worker dies first, the jobs stay owned by it and are requeued: the attempt
 // runs again, and nothing is recorded twice.
 func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
+	failed := false
 	defer func() {
-		// With the batch written (or abandoned), the claim loop may have
-		// to claim by itself again: wake it.
 		w.unwritten.Add(-int64(len(batch)))
-		select {
-		case w.slotFreed <- struct{}{}:
-		default:
+		// The claim loop may have left a claim to this batch's completion:
+		// with the batch written, wake it to claim by itself. After a
+		// failure it needs no wake: it knows the database was away and
+		// looks again every second (run's outage polling).
+		if !failed {
+			select {
+			case w.slotFreed <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	if limit := w.reserveClaim(ctx); limit > 0 {
@@ -394,6 +399,7 @@ func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 			return
 		}
 		// Neither part happened; the completion is retried alone.
+		failed = true
 		if !sleep(ctx, retryDelay(0)) {
 			return
 		}
@@ -407,6 +413,7 @@ func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 		if ctx.Err() != nil {
 			return
 		}
+		failed = true
 		w.noteDBError(err)
 		if !sleep(ctx, retryDelay(attempt)) {
 			return

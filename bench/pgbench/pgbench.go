@@ -107,10 +107,10 @@ func CombinedScript(opts ScriptOptions, rounds int) (string, error) {
 	}
 	owner := "md5('pgbench-' || :client_id)::uuid"
 	step, err := bind(strings.TrimSpace(query.CompleteAndClaimThen(`
-	SELECT COALESCE(array_agg(id), '{}') AS ids,
-		COALESCE(array_agg(attempts), '{}') AS attempts,
-		array_fill(NULL::text, ARRAY[count(*)::int]) AS errs
-	FROM claimed`)), ":ids", ":attempts", ":errs", owner, strconv.Itoa(opts.MaxAttempts), ":batch", strconv.Itoa(opts.LeaseMS))
+	SELECT COALESCE(array_agg(id) FILTER (WHERE status IS NULL), '{}') AS ids,
+		COALESCE(array_agg(attempts) FILTER (WHERE status IS NULL), '{}') AS attempts,
+		array_fill(NULL::text, ARRAY[count(*) FILTER (WHERE status IS NULL)]::int[]) AS errs
+	FROM step`)), ":ids", ":attempts", ":errs", owner, strconv.Itoa(opts.MaxAttempts), ":batch", strconv.Itoa(opts.LeaseMS))
 	if err != nil {
 		return "", fmt.Errorf("combined SQL: %w", err)
 	}

@@ -24,7 +24,7 @@ func TestScriptOfTheBackendSQL(t *testing.T) {
 			t.Errorf("claim SQL lacks %q:\n%s", want, sql.Claim)
 		}
 	}
-	for _, want := range []string{"unnest($1::uuid[]", "'processed'", "$4", "$5"} {
+	for _, want := range []string{"$1::uuid[]", "'processed'", "$4", "$5"} {
 		if !strings.Contains(sql.Complete, want) {
 			t.Errorf("completion SQL lacks %q:\n%s", want, sql.Complete)
 		}

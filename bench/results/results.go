@@ -488,6 +488,20 @@ func (r *Results) WriteTable(w io.Writer) error {
 		}
 		p("%s\t%s\t%s–%s\t%s\n", drainLabel(name), num(s.Median), num(s.Min), num(s.Max), nums(s.Values))
 	}
+	if len(r.Pgbench) > 0 {
+		p("\n")
+		p("PGBENCH (same SQL)\tjobs/s median\tPostgres CPU µs/job median\ttrials\n")
+		for _, proto := range PgbenchProtocols {
+			var cpu []float64
+			for _, round := range r.Pgbench {
+				if pt, ok := round.Protocols[proto]; ok && pt.PostgresCPUUSPerJob > 0 {
+					cpu = append(cpu, pt.PostgresCPUUSPerJob)
+				}
+			}
+			jobs := r.Drain["pgbench_"+proto]
+			p("%s\t%s\t%s\t%d\n", proto, num(jobs.Median), cpuCell(stats.SpreadOf(cpu)), jobs.N)
+		}
+	}
 	p("\n")
 	p("RATIO\tmedian\tIQR\tmin–max\tn\n")
 	for _, rp := range ratioPairs {

@@ -45,7 +45,7 @@ var All = []Mutant{
 		Name: "processed_at_never_set", Breaks: "job_flow_updates_health_and_db",
 		Change: "a completion leaves processed_at null",
 		File:   "backend/postgres/query/query.go",
-		Edits:  []Edit{{Old: "processed_at = CASE WHEN c.err IS NULL THEN now() END,", New: "processed_at = NULL,"}},
+		Edits:  []Edit{{Old: "processed_at = CASE WHEN ($3::text[])[array_position($1::uuid[], j.id)] IS NULL THEN now() END,", New: "processed_at = NULL,"}},
 	},
 	{
 		Name: "claim_without_row_locks", Breaks: "multi_instance_claims_once",
@@ -86,7 +86,7 @@ var All = []Mutant{
 		Name: "completion_ignores_owner", Breaks: "stalled_worker_cannot_complete_taken_job",
 		Change: "a completion applies by job id alone, whoever holds the job now and at whatever attempt",
 		File:   "backend/postgres/query/query.go",
-		Edits:  []Edit{{Old: "\t\tAND j.attempts = c.attempts\n\t\tAND j.locked_by = $4\n", New: ""}},
+		Edits:  []Edit{{Old: "\t\tAND j.attempts = ($2::int4[])[array_position($1::uuid[], j.id)]\n\t\tAND j.locked_by = $4\n", New: ""}},
 	},
 	{
 		Name: "release_counts_attempt", Breaks: "graceful_shutdown_finishes_or_hands_back",
