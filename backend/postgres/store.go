@@ -83,15 +83,18 @@ func scanJob(row pgx.Row) (job.Job, error) {
 // non-empty key, a job already stored under that key is returned instead
 // (created is false), provided its payload is byte-for-byte the same.
 func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string) (j job.Job, created bool, err error) {
-	var keyArg *string
-	if key != "" {
-		keyArg = &key
+	if key == "" {
+		j, err = scanJob(s.pool.QueryRow(ctx, query.Insert, job.NewID(), string(payload)))
+		if err != nil {
+			return job.Job{}, false, classify("insert job", err)
+		}
+		return j, true, nil
 	}
-	j, err = scanJob(s.pool.QueryRow(ctx, query.Insert, job.NewID(), string(payload), keyArg))
+	j, err = scanJob(s.pool.QueryRow(ctx, query.InsertWithKey, job.NewID(), string(payload), key))
 	if err == nil {
 		return j, true, nil
 	}
-	if !errors.Is(err, pgx.ErrNoRows) || key == "" {
+	if !errors.Is(err, pgx.ErrNoRows) {
 		return job.Job{}, false, classify("insert job", err)
 	}
 	// The key exists. A new statement sees the row even if its insert

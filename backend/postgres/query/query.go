@@ -19,10 +19,18 @@ const JobColumns = `id, status, attempts, last_error, payload, created_at, updat
 // Ping checks that the database answers.
 const Ping = `SELECT 1`
 
-// Insert stores a new pending job: $1 id, $2 payload (JSON text), $3 the
-// idempotency key or NULL. With a key that is already stored it inserts
-// nothing and returns no row.
+// Insert stores a new pending job without an idempotency key: $1 id, $2
+// payload (JSON text). It is a plain insert: ON CONFLICT would make every
+// insert speculative (an arbiter check first, a confirmation WAL record
+// after) although a job without a key cannot conflict on it.
 const Insert = `
+	INSERT INTO jobs (id, payload) VALUES ($1, $2::text::json)
+	RETURNING ` + JobColumns
+
+// InsertWithKey stores a new pending job: $1 id, $2 payload (JSON text), $3
+// the idempotency key. With a key that is already stored it inserts
+// nothing and returns no row.
+const InsertWithKey = `
 	INSERT INTO jobs (id, payload, idempotency_key) VALUES ($1, $2::text::json, $3)
 	ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 	RETURNING ` + JobColumns
