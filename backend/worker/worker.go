@@ -25,9 +25,10 @@ type worker struct {
 	// batch is written at once instead of lingering.
 	unreported atomic.Int64
 	// unwritten counts outcomes handed to the completer whose completion
-	// is not written yet: while there are some and jobs are waiting, the
-	// next claim rides on their completion (Store.CompleteAndClaim) instead
-	// of taking a round trip and a commit of its own.
+	// is not written yet: while there are some, the next claim (for a
+	// backlog, or for a wake-up) rides on their completion
+	// (Store.CompleteAndClaim) instead of taking a round trip and a commit
+	// of its own.
 	unwritten atomic.Int64
 	slotFreed chan struct{}
 	crashed   chan crash
@@ -144,7 +145,7 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 		}
 
 		for claiming < concurrentClaims && (wanted || full) {
-			if full && w.unwritten.Load() > 0 {
+			if w.unwritten.Load() > 0 {
 				break // the next completion brings the next batch
 			}
 			free := w.cfg.Concurrency - int(w.inflight.Load()) - reserved
@@ -188,15 +189,17 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 		case res := <-claimResults:
 			received(res)
 		case answer := <-w.reserve:
-			// A completion writer offers to claim: worth it only while
-			// jobs are waiting and slots are free.
+			// A completion writer offers to claim: worth it while jobs
+			// are waiting or a wake-up asked for a claim, and slots are
+			// free.
 			n := 0
-			if full {
+			if full || wanted {
 				n = max(min(w.cfg.BatchSize, w.cfg.Concurrency-int(w.inflight.Load())-reserved), 0)
 			}
 			if n > 0 {
 				claiming++
 				reserved += n
+				wanted = false
 			}
 			answer <- n
 		case <-w.cfg.Wake:
