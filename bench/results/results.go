@@ -148,12 +148,16 @@ func add(s stats.Spread, v float64) stats.Spread {
 type Side struct {
 	JobsPerSec float64 `json:"jobs_per_s"`
 	// Load1 is the machine's one-minute load average when the drain
-	// started (after the settle wait).
+	// started (after the settle wait); -1 when it could not be read.
 	Load1 float64 `json:"load1_at_start"`
 	// CPU is the CPU time spent per job during the drain; nil when it
 	// could not be measured (a Postgres server on another machine).
 	CPU *CPUPerJob `json:"cpu_us_per_job,omitempty"`
 }
+
+// startedQuiet says whether the drain started below QuietLoad1; an
+// unknown load is not quiet.
+func (s Side) startedQuiet() bool { return s.Load1 >= 0 && s.Load1 < QuietLoad1 }
 
 // CPUPerJob is CPU time (user + system) in microseconds per job drained,
 // counted from the drain's start to its last completion.
@@ -205,7 +209,7 @@ type Pair struct {
 
 // AddTrial records one trial of both sides.
 func (p *Pair) AddTrial(ours, river Side) {
-	t := PairTrial{Ours: ours, River: river, Quiet: ours.Load1 < QuietLoad1 && river.Load1 < QuietLoad1}
+	t := PairTrial{Ours: ours, River: river, Quiet: ours.startedQuiet() && river.startedQuiet()}
 	p.Ours = add(p.Ours, ours.JobsPerSec)
 	p.River = add(p.River, river.JobsPerSec)
 	if river.JobsPerSec > 0 {

@@ -144,11 +144,12 @@ func TestLoadedTrialsAreMarkedAndLeftOutOfTheQuietRatio(t *testing.T) {
 	p.AddTrial(Side{JobsPerSec: 20000, Load1: 0.3, CPU: cpu(20, 60)}, Side{JobsPerSec: 10000, Load1: 0.9, CPU: cpu(100, 60)}) // 2, quiet
 	p.AddTrial(Side{JobsPerSec: 30000, Load1: 0.5}, Side{JobsPerSec: 10000, Load1: QuietLoad1})                               // 3, loaded
 	p.AddTrial(Side{JobsPerSec: 12000, Load1: 4, CPU: cpu(20, 80)}, Side{JobsPerSec: 10000, Load1: 0.1, CPU: cpu(90, 60)})    // 1.2, loaded
-	if p.Loaded() != 2 || p.Trials[0].Quiet != true || p.Trials[1].Quiet || p.Trials[2].Quiet {
-		t.Errorf("loaded %d, trials %+v: want the last two marked", p.Loaded(), p.Trials)
+	p.AddTrial(Side{JobsPerSec: 10000, Load1: -1}, quiet(10000)) // load unknown: not quiet
+	if p.Loaded() != 3 || p.Trials[0].Quiet != true || p.Trials[1].Quiet || p.Trials[2].Quiet || p.Trials[3].Quiet {
+		t.Errorf("loaded %d, trials %+v: want the last three marked", p.Loaded(), p.Trials)
 	}
-	if p.RatioSpread.N != 3 || p.QuietRatio.N != 1 || p.QuietRatio.Median != 2 {
-		t.Errorf("all %+v quiet %+v: want 3 ratios, and the quiet one alone (2)", p.RatioSpread, p.QuietRatio)
+	if p.RatioSpread.N != 4 || p.QuietRatio.N != 1 || p.QuietRatio.Median != 2 {
+		t.Errorf("all %+v quiet %+v: want 4 ratios, and the quiet one alone (2)", p.RatioSpread, p.QuietRatio)
 	}
 	if p.OursCPU.N != 2 || p.RiverCPU.Values[1] != 150 || p.CPURatio.Values[0] != 2 || p.CPURatio.Values[1] != 1.5 {
 		t.Errorf("cpu ours %+v River %+v ratio %+v: want the two measured trials, River ÷ ours 2 and 1.5", p.OursCPU, p.RiverCPU, p.CPURatio)

@@ -132,7 +132,7 @@ func serverCPU(srv *pgprovision.Server, conn *pgx.Conn) (*postgresCPU, error) {
 
 // serverCPUOf is serverCPU through a short connection of its own, for a
 // contender that brings its own connections (river-bench).
-func (r *run) serverCPUOf(ctx context.Context, srv *pgprovision.Server) (*postgresCPU, error) {
+func serverCPUOf(ctx context.Context, srv *pgprovision.Server) (*postgresCPU, error) {
 	if srv.Source != pgprovision.SourceLocal {
 		return nil, nil
 	}

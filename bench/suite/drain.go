@@ -261,7 +261,7 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 		args = append(args, "-fetch-cooldown", cfg.fetchCooldown.String())
 	}
 	load := r.settle(ctx)
-	pgCPU, err := r.serverCPUOf(ctx, srv)
+	pgCPU, err := serverCPUOf(ctx, srv)
 	if err != nil {
 		return res, err
 	}
