@@ -144,7 +144,7 @@ func TestLoadedTrialsAreMarkedAndLeftOutOfTheQuietRatio(t *testing.T) {
 	p.AddTrial(Side{JobsPerSec: 20000, Load1: 0.3, CPU: cpu(20, 60)}, Side{JobsPerSec: 10000, Load1: 0.9, CPU: cpu(100, 60)}) // 2, quiet
 	p.AddTrial(Side{JobsPerSec: 30000, Load1: 0.5}, Side{JobsPerSec: 10000, Load1: QuietLoad1})                               // 3, loaded
 	p.AddTrial(Side{JobsPerSec: 12000, Load1: 4, CPU: cpu(20, 80)}, Side{JobsPerSec: 10000, Load1: 0.1, CPU: cpu(90, 60)})    // 1.2, loaded
-	p.AddTrial(Side{JobsPerSec: 10000, Load1: -1}, quiet(10000)) // load unknown: not quiet
+	p.AddTrial(Side{JobsPerSec: 10000, Load1: -1}, quiet(10000))                                                              // load unknown: not quiet
 	if p.Loaded() != 3 || p.Trials[0].Quiet != true || p.Trials[1].Quiet || p.Trials[2].Quiet || p.Trials[3].Quiet {
 		t.Errorf("loaded %d, trials %+v: want the last three marked", p.Loaded(), p.Trials)
 	}
