@@ -1,9 +1,4 @@
-// Package scenario holds the named proofs and the small framework they run
-// in: T records steps and assertions (with expected and observed values),
-// starts real backend processes, polls their /health into a timeline and
-// reads the database. A scenario that cannot reach its verdict because the
-// harness broke ends in verdict error, never in pass.
-package scenario
+package prove
 
 import (
 	"context"
@@ -11,9 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,39 +17,37 @@ import (
 	"github.com/prodproof/prodproof/proofs/harness"
 )
 
-// Env is what every scenario of one run shares.
-type Env struct {
-	// Root is the repository root; scripts and migrations are read from it.
-	Root string
-	// Binary is the reference-backend built once for this run.
-	Binary string
-	// TempDir is the run's scratch folder, removed by the runner.
-	TempDir string
-	// BaseEnv is the environment for tools that need the caller's setup
-	// (the Go toolchain in stage-deploy.sh). DATABASE_URL is never in it.
-	BaseEnv []string
-	// Redactor learns every database URL handed out.
-	Redactor *evidence.Redactor
-	// Tamper, when set, edits each backend's environment just before it
-	// starts. Tests use it to break the backend on purpose and check that
-	// the assertions notice; the proofs command never sets it.
-	Tamper func(scenario, instance string, env map[string]string)
-}
-
-// Scenario is one named proof.
-type Scenario struct {
+// Proof is one named claim and the code that checks it.
+type Proof struct {
+	// Name names the proof in the report, on the command line and in file
+	// names: letters, digits and underscores.
 	Name string
-	Run  func(t *T)
+	// Claim is the sentence the proof checks, as a reader of the report
+	// should understand it.
+	Claim string
+	// Reproduce is the command that runs this proof alone; it is shown
+	// beside the verdict. Empty: none is shown.
+	Reproduce string
+	// Mutants names the changes to the system under test that must make
+	// this proof fail (the proofs of the proof). The framework records
+	// them; applying them is the suite's business.
+	Mutants []string
+	// Run checks the claim. It ends with verdict fail at the first failed
+	// Require (or after any failed Check), error at Fatal, pass otherwise.
+	Run func(t *T)
 }
 
-// T is one scenario's running context.
+// T is one running proof: what it records and what it has started. Its
+// methods may be called from the proof's goroutine; Check, Note, Rows,
+// Step and ScanOutput from any goroutine.
 type T struct {
+	// Name is the proof's name.
 	Name string
-	// DatabaseURL is this scenario's freshly reset database.
+	// DatabaseURL is this proof's own, freshly created (or reset) database.
 	DatabaseURL string
 
 	ctx   context.Context
-	env   *Env
+	red   *evidence.Redactor
 	rec   *evidence.Recorder
 	phase func(string)
 	procs harness.Group
@@ -68,23 +59,22 @@ type T struct {
 	mu       sync.Mutex
 	db       *pgxpool.Pool
 	cleanups []func()
-	backends []*Backend
 }
 
-// failNow stops a scenario after a failed required assertion.
+// failNow stops a proof after a failed required assertion.
 type failNow struct{}
 
-// harnessError stops a scenario because the harness broke.
+// harnessError stops a proof because the harness broke.
 type harnessError struct{ err error }
 
-// Execute runs sc and returns its verdict and, for error, the reason. It
-// kills every process the scenario started, whatever happened.
-func Execute(ctx context.Context, env *Env, sc Scenario, databaseURL string, rec *evidence.Recorder, phase func(string)) (verdict report.Verdict, reason string) {
+// execute runs p and returns its verdict and, for error, the reason. It
+// kills every process the proof started, whatever happened.
+func execute(ctx context.Context, p Proof, databaseURL, tempDir string, red *evidence.Redactor, rec *evidence.Recorder, phase func(string)) (verdict report.Verdict, reason string) {
 	t := &T{
-		Name:        sc.Name,
+		Name:        p.Name,
 		DatabaseURL: databaseURL,
 		ctx:         ctx,
-		env:         env,
+		red:         red,
 		rec:         rec,
 		phase:       phase,
 		http:        &http.Client{Timeout: 5 * time.Second},
@@ -129,15 +119,15 @@ func Execute(ctx context.Context, env *Env, sc Scenario, databaseURL string, rec
 			verdict = report.Pass
 		}
 	}()
-	dir, err := os.MkdirTemp(env.TempDir, sc.Name+"-")
+	dir, err := os.MkdirTemp(tempDir, p.Name+"-")
 	if err != nil {
-		return report.Error, fmt.Sprintf("scenario temp dir: %v", err)
+		return report.Error, fmt.Sprintf("proof temp dir: %v", err)
 	}
 	t.dir = dir
-	sc.Run(t)
-	// Every proof, not only the secrets proof, fails when the backend
-	// printed or answered a secret.
-	t.checkNoLeak("no database URL or password in the raw output or any HTTP body", "")
+	p.Run(t)
+	// Every proof, not only one about secrets, fails when a process it
+	// started printed or answered a secret.
+	t.CheckNoSecret("no database URL or password in the raw output or any HTTP body", "")
 	return
 }
 
@@ -156,7 +146,7 @@ func (t *T) cleanup() {
 	}
 }
 
-// Cleanup registers f to run when the scenario ends, last registered first,
+// Cleanup registers f to run when the proof ends, last registered first,
 // after every process has been killed.
 func (t *T) Cleanup(f func()) {
 	t.mu.Lock()
@@ -164,13 +154,14 @@ func (t *T) Cleanup(f func()) {
 	t.cleanups = append(t.cleanups, f)
 }
 
-// Context is the scenario's context: cancelled on Ctrl-C and at its timeout.
+// Context is the proof's context: cancelled on Ctrl-C and at its timeout.
 func (t *T) Context() context.Context { return t.ctx }
 
-// Dir is a scratch folder for this scenario, outside the repository.
+// Dir is a scratch folder for this proof, removed after the run.
 func (t *T) Dir() string { return t.dir }
 
-// Step records what the scenario is doing and shows it as the live phase.
+// Step records what the proof is doing and shows it as the live phase.
+// detailf, when given, is a format and its arguments.
 func (t *T) Step(name string, detailf ...any) {
 	detail := ""
 	if len(detailf) > 0 {
@@ -182,19 +173,20 @@ func (t *T) Step(name string, detailf ...any) {
 	}
 }
 
-// Note records a remark with optional data in the event stream.
+// Note records a remark with optional data (any JSON value) in the event
+// stream.
 func (t *T) Note(note string, data any) { t.rec.Note(note, data) }
 
-// Rows records database rows as evidence under label.
+// Rows records database rows (any JSON value) as evidence under label.
 func (t *T) Rows(label string, rows any) { t.rec.DBRows(label, rows) }
 
-// Check records an assertion and returns whether it held. The scenario
-// goes on either way; use it where later checks still say something.
+// Check records an assertion and returns whether it held. The proof goes
+// on either way; use it where later checks still say something.
 func (t *T) Check(name, expected, observed string, ok bool) bool {
 	return t.rec.Assert(name, expected, observed, ok)
 }
 
-// Require records an assertion and ends the scenario with verdict fail when
+// Require records an assertion and ends the proof with verdict fail when
 // it does not hold.
 func (t *T) Require(name, expected, observed string, ok bool) {
 	if !t.rec.Assert(name, expected, observed, ok) {
@@ -207,13 +199,13 @@ func Equal[V comparable](t *T, name string, expected, observed V) bool {
 	return t.Check(name, fmt.Sprint(expected), fmt.Sprint(observed), expected == observed)
 }
 
-// RequireEqual is Equal that ends the scenario on a mismatch.
+// RequireEqual is Equal that ends the proof on a mismatch.
 func RequireEqual[V comparable](t *T, name string, expected, observed V) {
 	t.Require(name, fmt.Sprint(expected), fmt.Sprint(observed), expected == observed)
 }
 
-// Fatal ends the scenario with verdict error: the harness could not do its
-// part, which says nothing about the product.
+// Fatal ends the proof with verdict error: the harness could not do its
+// part, which says nothing about the system under test.
 func (t *T) Fatal(format string, args ...any) {
 	panic(harnessError{fmt.Errorf(format, args...)})
 }
@@ -244,70 +236,70 @@ func (t *T) Eventually(name, expected string, timeout time.Duration, probe func(
 	}
 }
 
-// RequireEventually is Eventually that ends the scenario when time runs out.
+// RequireEventually is Eventually that ends the proof when time runs out.
 func (t *T) RequireEventually(name, expected string, timeout time.Duration, probe func() (bool, string)) {
 	if !t.Eventually(name, expected, timeout, probe) {
 		panic(failNow{})
 	}
 }
 
-// Run runs a short command (migrate, a deploy script) to completion, its
-// output recorded in backend.log under label.
-func (t *T) Run(label string, spec harness.Spec, timeout time.Duration) harness.Result {
-	spec.Name = label
-	spec.Output = t.output(label)
-	res, err := t.procs.Run(t.ctx, spec, timeout)
-	if errors.Is(err, harness.ErrTimeout) {
-		// A command that hangs is the product's fault; the caller's
-		// assertions see TimedOut.
-		t.Note("command timed out", map[string]any{"label": label, "timeout_ms": timeout.Milliseconds()})
-		return res
-	}
+// Exit is what a finished command left behind.
+type Exit struct {
+	ExitCode int
+	Stdout   string
+	Stderr   string
+	Duration time.Duration
+	// TimedOut is true when the command was killed at its deadline.
+	TimedOut bool
+}
+
+// Combined is stdout followed by stderr.
+func (e Exit) Combined() string { return e.Stdout + e.Stderr }
+
+// Run runs a short command (a migration, a deploy script) to completion in
+// its own process group, its output recorded in the proof's log under
+// label. A non-zero exit or a timeout is the command's answer, for the
+// proof to judge; failing to start it ends the proof with verdict error.
+func (t *T) Run(label string, c Command, timeout time.Duration) Exit {
+	res, err := t.Exec(label, c, timeout)
 	if err != nil {
 		t.Fatal("run %s: %v", label, err)
 	}
 	return res
 }
 
+// Exec is Run for other goroutines: it returns the error instead of ending
+// the proof.
+func (t *T) Exec(label string, c Command, timeout time.Duration) (Exit, error) {
+	res, err := t.procs.Run(t.ctx, harness.Spec{
+		Name: label, Path: c.Path, Args: c.Args, Env: c.Env, Dir: cmpDir(c.Dir, t.dir),
+		Output: t.output(label, c.OnLine),
+	}, timeout)
+	out := Exit{ExitCode: res.ExitCode, Stdout: res.Stdout, Stderr: res.Stderr, Duration: res.Duration, TimedOut: res.TimedOut}
+	if errors.Is(err, harness.ErrTimeout) {
+		// A command that hangs is the system's fault; the caller's
+		// assertions see TimedOut.
+		t.Note("command timed out", map[string]any{"label": label, "timeout_ms": timeout.Milliseconds()})
+		return out, nil
+	}
+	return out, err
+}
+
 // output is a command's line sink: each line is checked for a secret, then
-// recorded in backend.log under label.
-func (t *T) output(label string) func(stream, line string) {
+// recorded in the proof's log under label.
+func (t *T) output(label string, onLine func(string)) func(stream, line string) {
 	return func(stream, line string) {
-		t.scanRaw(label+" output", line)
+		t.ScanOutput(label+" output", line)
 		t.rec.LogLine(label, line)
+		if onLine != nil {
+			onLine(line)
+		}
 	}
 }
 
-// RunBackendCommand runs `reference-backend` with args and the given environment
-// (nothing inherited) and waits for it.
-func (t *T) RunBackendCommand(label string, env map[string]string, timeout time.Duration, args ...string) harness.Result {
-	return t.Run(label, harness.Spec{Path: t.env.Binary, Args: args, Env: envList(env), Dir: t.dir}, timeout)
-}
-
-// Migrate applies the migrations to the scenario's database with the built
-// binary, as an operator would, and requires it to succeed.
-func (t *T) Migrate() {
-	t.Step("migrate up")
-	res := t.RunBackendCommand("migrate", map[string]string{"DATABASE_URL": t.DatabaseURL}, 30*time.Second, "migrate", "up")
-	t.Require("migrate up succeeds", "exit 0", fmt.Sprintf("exit %d: %s", res.ExitCode, lastLine(res.Combined())), res.ExitCode == 0)
-}
-
-// ScriptPath is a file of the repository's scripts/ folder.
-func (t *T) ScriptPath(name string) string { return filepath.Join(t.env.Root, "scripts", name) }
-
-// Root is the repository root.
-func (t *T) Root() string { return t.env.Root }
-
-func envList(env map[string]string) []string {
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		out = append(out, k+"="+v)
+func cmpDir(dir, fallback string) string {
+	if dir == "" {
+		return fallback
 	}
-	return out
-}
-
-// lastLine is the last non-empty line of s, for short observations.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
+	return dir
 }
