@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/proofs/catalog"
 	"github.com/prodproof/prodproof/proofs/cli"
