@@ -45,7 +45,12 @@ func (s *suite) proofs() []prove.Proof {
 		{
 			Name:  "frozen_worker_cannot_complete_after_rerun",
 			Claim: "A worker frozen (SIGSTOP) past its job's timeout loses the job to another worker; woken (SIGCONT) after that worker re-ran it, it cannot complete it: the job takes effect once.",
-			Run:   s.frozenWorkerCannotCompleteAfterRerun,
+			Run:   s.frozenWorkerCannotCompleteAfterRerun(nil),
+		},
+		{
+			Name:  "late_complete_tx_is_refused",
+			Claim: "river.JobCompleteTx refuses to complete a job that another worker has re-run and completed, even when the late worker's transaction is not bound to the job's timeout: the job takes effect once.",
+			Run:   s.frozenWorkerCannotCompleteAfterRerun(map[string]string{"COMPLETE_DETACHED": "1"}),
 		},
 	}
 	for i := range list {
@@ -281,10 +286,24 @@ func (s *suite) gracefulStopFinishesOrHandsBack(t *prove.T) {
 	onceBy(t, id)
 }
 
-func (s *suite) frozenWorkerCannotCompleteAfterRerun(t *prove.T) {
+// frozenWorkerCannotCompleteAfterRerun freezes worker a (started with
+// aKnobs besides the timeout knobs) while it holds a job, lets b re-run it,
+// then wakes a.
+func (s *suite) frozenWorkerCannotCompleteAfterRerun(aKnobs map[string]string) func(*prove.T) {
+	return func(t *prove.T) { s.frozenThenLate(t, aKnobs) }
+}
+
+func (s *suite) frozenThenLate(t *prove.T, aKnobs map[string]string) {
 	knobs := map[string]string{"JOB_TIMEOUT": "2s", "RESCUE_STUCK_JOBS_AFTER": "3s"}
 	s.migrate(t)
-	a := s.start(t, "a", knobs)
+	withA := map[string]string{}
+	for k, v := range knobs {
+		withA[k] = v
+	}
+	for k, v := range aKnobs {
+		withA[k] = v
+	}
+	a := s.start(t, "a", withA)
 	id := s.insert(t, 1, 1500)[0]
 	waitRunning(t, id, "a")
 	t.Step("SIGSTOP worker a while it holds the job")

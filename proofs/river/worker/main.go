@@ -14,7 +14,8 @@
 // (the client id, recorded in attempted_by), PORT (serve GET /health, a
 // JSON document of this client's counters), and River's knobs, empty for
 // River's defaults: RESCUE_STUCK_JOBS_AFTER and JOB_TIMEOUT (Go durations),
-// MAX_WORKERS. SIGTERM stops the client gracefully: River's Stop waits for
+// MAX_WORKERS; COMPLETE_DETACHED=1 completes jobs on a context the job
+// timeout does not cancel. SIGTERM stops the client gracefully: River's Stop waits for
 // jobs in flight; a second signal or STOP_GRACE cancels them.
 package main
 
@@ -66,6 +67,9 @@ type sleepWorker struct {
 	id     string
 	log    *slog.Logger
 	counts *counters
+	// detached: complete on a context River's job timeout does not cancel
+	// (COMPLETE_DETACHED=1).
+	detached bool
 }
 
 // Work sleeps without watching ctx, as a job that does not cooperate with
@@ -77,6 +81,12 @@ func (w *sleepWorker) Work(ctx context.Context, job *river.Job[SleepArgs]) error
 	defer w.counts.running.Add(-1)
 	w.log.Info("job started", "job_id", job.ID, "attempt", job.Attempt)
 	time.Sleep(time.Duration(job.Args.SleepMS) * time.Millisecond)
+	if w.detached {
+		// A worker whose own work outlives the job's context (its own
+		// timeout, a background context): River's job timeout no longer
+		// stops the late transaction, only River's completion can.
+		ctx = context.WithoutCancel(ctx)
+	}
 	err := pgx.BeginFunc(ctx, w.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO job_effects (job_id, attempt, worker) VALUES ($1, $2, $3)`, job.ID, job.Attempt, w.id); err != nil {
 			return err
@@ -165,7 +175,7 @@ func work(ctx context.Context, stopSignals context.CancelFunc, log *slog.Logger,
 	id := os.Getenv("WORKER_ID")
 	counts := &counters{}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &sleepWorker{pool: pool, id: id, log: log, counts: counts})
+	river.AddWorker(workers, &sleepWorker{pool: pool, id: id, log: log, counts: counts, detached: os.Getenv("COMPLETE_DETACHED") == "1"})
 	cfg := &river.Config{
 		ID:      id,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: envInt("MAX_WORKERS", 10)}},
