@@ -24,8 +24,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/catalog"
-	"github.com/prodproof/prodproof/proofs/mutant"
 )
 
 //go:embed templates/*.html assets/*
@@ -44,8 +42,24 @@ type Config struct {
 	// HeadCommit is the checked-out commit. When set and different from the
 	// report's commit, pages say the report is stale.
 	HeadCommit string
-	LogLines   int             // backend log lines shown per proof; default 40
-	Proofs     []catalog.Proof // the claims; default catalog.Proofs
+	LogLines   int // backend log lines shown per proof; default 40
+	// Claims are the proofs that exist, in run order: each gets a page
+	// even before it ran. website build passes the proof catalog.
+	Claims []Claim
+	// Mutants describe the changes named in Claim.Guards.
+	Mutants []Mutant
+}
+
+// Claim is one named proof the site lists.
+type Claim struct {
+	Name, Claim, Reproduce string
+	// Guards names the mutants this proof must catch.
+	Guards []string
+}
+
+// Mutant is one claim-breaking change, as the proof pages describe it.
+type Mutant struct {
+	Name, Change, File string
 }
 
 // Result says what a build did.
@@ -67,9 +81,6 @@ var ErrNotASite = errors.New("output folder is not a site built by website")
 // beside OutDir and swaps it in only when every page rendered.
 func Build(cfg Config) (Result, error) {
 	cfg.LogLines = cmp.Or(cfg.LogLines, 40)
-	if cfg.Proofs == nil {
-		cfg.Proofs = catalog.Proofs
-	}
 	if cfg.OutDir == "" {
 		return Result{}, errors.New("no output folder given")
 	}
@@ -239,8 +250,8 @@ func (b *builder) collectProofs() error {
 			results[s.Name] = s
 		}
 	}
-	for _, p := range b.cfg.Proofs {
-		b.proofs = append(b.proofs, proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce(), inCatalog: true, result: results[p.Name], guards: p.Guards})
+	for _, p := range b.cfg.Claims {
+		b.proofs = append(b.proofs, proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce, inCatalog: true, result: results[p.Name], guards: p.Guards})
 		delete(results, p.Name)
 	}
 	// Results for proofs the catalog does not know still get a page.
@@ -676,8 +687,10 @@ func (b *builder) fillGuards(v *proofView, p proofEntry) {
 	}
 	for _, name := range p.guards {
 		g := guardView{Name: name, Outcome: "not run", Class: notRun}
-		if m, ok := mutant.Lookup(name); ok {
-			g.Change, g.File = m.Change, m.File
+		for _, m := range b.cfg.Mutants {
+			if m.Name == name {
+				g.Change, g.File = m.Change, m.File
+			}
 		}
 		if r, ok := results[name]; ok {
 			g.Outcome, g.Detail = string(r.Outcome), r.Reason
