@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/redact"
 )
 
 // postgresLibDir is where Debian-style packages install one bin/ per major
@@ -209,14 +211,14 @@ func provisionLocal(ctx context.Context, opts Options) (srv *Server, err error) 
 		"-D", ls.data, "-U", "postgres", "-E", "UTF8", "--locale=C",
 		"--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
 		"--pwfile="+filepath.Join(root, "pwfile")); err != nil {
-		return nil, fmt.Errorf("local postgres: initdb: %s", Redact(err.Error(), password))
+		return nil, fmt.Errorf("local postgres: initdb: %s", redact.Text(err.Error(), password))
 	}
 	if err := os.Remove(filepath.Join(root, "pwfile")); err != nil {
 		return nil, fmt.Errorf("local postgres: remove password file: %w", err)
 	}
 	port, err := ls.start(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("local postgres: %s", Redact(err.Error(), password))
+		return nil, fmt.Errorf("local postgres: %s", redact.Text(err.Error(), password))
 	}
 	url := superuserURL(password, "127.0.0.1", port)
 	version, err := serverVersion(ctx, url, password)
@@ -413,7 +415,7 @@ func (ls *localServer) postmasterPID() (int, bool) {
 
 // logTail is the end of the server log, password redacted.
 func (ls *localServer) logTail(password string) string {
-	return Redact(tail(readFrom(ls.log, 0), 20), password)
+	return redact.Text(tail(readFrom(ls.log, 0), 20), password)
 }
 
 // pickPort is freePort; tests replace it to force a port collision.
