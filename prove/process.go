@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/port"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/harness"
 )
@@ -223,4 +224,15 @@ func cmpDuration(d, fallback time.Duration) time.Duration {
 		return fallback
 	}
 	return d
+}
+
+// FreePort is a TCP port on 127.0.0.1 that nothing listened on a moment
+// ago, for a service the proof starts. Not finding one ends the proof with
+// verdict error.
+func (t *T) FreePort() int {
+	p, err := port.Free()
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	return p
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/redact"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // postgresLibDir is where Debian-style packages install one bin/ per major
@@ -419,21 +420,7 @@ func (ls *localServer) logTail(password string) string {
 }
 
 // pickPort is freePort; tests replace it to force a port collision.
-var pickPort = freePort
-
-// freePort asks the kernel for a free loopback port. Someone may take it
-// before the server binds it; start retries then.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	if err := l.Close(); err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	return port, nil
-}
+var pickPort = port.Free
 
 func fileSize(path string) int64 {
 	info, err := os.Stat(path)

@@ -20,6 +20,8 @@ import (
 	"github.com/prodproof/prodproof/internal/pgtest"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/harness"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // `make load` runs TestLoadHygiene for a minute and keeps the figures.
@@ -70,7 +72,7 @@ func TestLoadHygiene(t *testing.T) {
 	if err != nil || mig.ExitCode != 0 {
 		t.Fatalf("migrate up: exit %d, %v: %s", mig.ExitCode, err, lastLine(mig.Combined()))
 	}
-	port, err := harness.FreePort()
+	port, err := port.Free()
 	if err != nil {
 		t.Fatal(err)
 	}

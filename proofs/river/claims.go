@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"syscall"
@@ -90,7 +89,7 @@ func (s *suite) insert(t *prove.T, n, sleepMS int) []int64 {
 
 // start starts one River client process; its /health is sampled.
 func (s *suite) start(t *prove.T, id string, knobs map[string]string) *prove.Process {
-	port := freePort(t)
+	port := t.FreePort()
 	env := map[string]string{"WORKER_ID": id, "PORT": strconv.Itoa(port)}
 	for k, v := range knobs {
 		env[k] = v
@@ -108,15 +107,6 @@ func (s *suite) start(t *prove.T, id string, knobs map[string]string) *prove.Pro
 		return sm.Status == 200, fmt.Sprintf("status %d %s", sm.Status, sm.Err)
 	})
 	return p
-}
-
-func freePort(t *prove.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal("free port: %v", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // jobRow is one river_job row, as the proofs read it.

@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/prodproof/prodproof/prove"
@@ -59,6 +60,7 @@ func Main(ctx context.Context, args []string) int {
 		DatabaseURL:           os.Getenv("DATABASE_URL"),
 		ResetExistingDatabase: *reset,
 		JUnit:                 *junit,
+		Command:               "proofs/river: go run . " + strings.Join(args, " "),
 		Log:                   os.Stdout,
 		Setup: func(ctx context.Context, tmp string) error {
 			suite.worker = filepath.Join(tmp, "river-worker")

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/healthdoc"
-	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/prove"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // healthEvery is how often a running backend's /health is sampled.
@@ -71,7 +72,7 @@ type BackendOptions struct {
 // samples its /health into the timeline every 25 ms, and requires it to
 // answer /health within startTimeout.
 func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
-	port, err := harness.FreePort()
+	port, err := port.Free()
 	if err != nil {
 		t.Fatal("%v", err)
 	}
