@@ -65,8 +65,7 @@ fuzz: ## Fuzz every outside input for FUZZTIME each (default 10s); seeds in test
 
 .PHONY: load
 load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health < 50 ms; report/load/
-	$(GO) test -count=1 -timeout 10m -run '^TestLoadHygiene$$' -v ./proofs/load \
-		-load.duration $(LOAD_DURATION) -load.health-strict -load.report $(abspath $(REPORT))/load/load.json
+	$(GO) run ./proofs load --duration $(LOAD_DURATION) --health-strict --report $(REPORT)
 
 .PHONY: docscheck
 docscheck: ## Verify that README.md and docs/ reference only things that exist

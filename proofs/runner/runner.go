@@ -19,10 +19,12 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/pgprovision"
+	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/catalog"
 	"github.com/prodproof/prodproof/proofs/cli"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
+	"github.com/prodproof/prodproof/proofs/load"
 	"github.com/prodproof/prodproof/proofs/progress"
 	"github.com/prodproof/prodproof/proofs/scenario"
 	"github.com/prodproof/prodproof/prove"
@@ -98,6 +100,9 @@ func Main(ctx context.Context, cfg Config) int {
 	case "mutants":
 		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
 		return r.mutants(ctx)
+	case "load":
+		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
+		return r.load(ctx, cli.ParseLoadOptions(fs))
 	}
 	fmt.Fprintf(stderr, "proofs: unhandled command %q\n", strings.Join(cmd.Path, " "))
 	return ExitHarness
@@ -231,6 +236,44 @@ func (r *run) main(ctx context.Context) int {
 	res, runErr := prove.Run(ctx, params)
 	prog.Close()
 	r.printSummary(res, params.ReportDir, time.Since(started), runErr)
+	if runErr != nil && res.Failed == 0 {
+		return ExitHarness
+	}
+	return res.ExitCode()
+}
+
+// load is `proofs load`: the load proof, run like every proof, its
+// evidence and load.json in the report's load/ folder.
+func (r *run) load(ctx context.Context, lo cli.LoadOptions) int {
+	if _, code := r.source(); code != ExitPass {
+		return code
+	}
+	if lo.Duration <= 0 || lo.Rate <= 0 {
+		fmt.Fprintf(r.stderr, "proofs: --%s and --%s must be positive\n", cli.FlagDuration, cli.FlagRate)
+		return ExitHarness
+	}
+	root, err := harness.RepoRoot(r.cfg.Dir)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
+		return ExitHarness
+	}
+	reportDir := filepath.Join(r.reportDir(), report.LoadDir)
+	var binary string
+	proof := load.Proof(load.ProofOptions{
+		Binary: func() string { return binary }, Duration: lo.Duration, Rate: lo.Rate, HealthStrict: lo.HealthStrict,
+		ReportFile: filepath.Join(reportDir, report.LoadReportFile),
+	})
+	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
+	params := r.params(root, reportDir, prog, []prove.Proof{proof}, func(ctx context.Context, tmp string) error {
+		var err error
+		binary, err = harness.BuildBackend(ctx, root, tmp, r.cfg.Environ)
+		return err
+	})
+	params.ProofTimeout = lo.Duration + 5*time.Minute
+	started := time.Now()
+	res, runErr := prove.Run(ctx, params)
+	prog.Close()
+	r.printSummary(res, reportDir, time.Since(started), runErr)
 	if runErr != nil && res.Failed == 0 {
 		return ExitHarness
 	}
