@@ -236,7 +236,9 @@ func (r *run) main(ctx context.Context) int {
 	res, runErr := prove.Run(ctx, params)
 	prog.Close()
 	r.printSummary(res, params.ReportDir, time.Since(started), runErr)
-	if runErr != nil && res.Failed == 0 {
+	if runErr != nil {
+		// The harness broke (a set-up failure, a secret in the report):
+		// whatever the proofs said, the run cannot be trusted.
 		return ExitHarness
 	}
 	return res.ExitCode()
@@ -274,7 +276,9 @@ func (r *run) load(ctx context.Context, lo cli.LoadOptions) int {
 	res, runErr := prove.Run(ctx, params)
 	prog.Close()
 	r.printSummary(res, reportDir, time.Since(started), runErr)
-	if runErr != nil && res.Failed == 0 {
+	if runErr != nil {
+		// The harness broke (a set-up failure, a secret in the report):
+		// whatever the proofs said, the run cannot be trusted.
 		return ExitHarness
 	}
 	return res.ExitCode()
