@@ -33,5 +33,8 @@
 // The package is called prove because that is what a caller does with it:
 // prove.Run(ctx, prove.Params{...}) reads as the sentence it performs. The
 // API is Run with its Params, Proof, T (the running proof) and Process
-// (a started command); everything else it uses is internal to this module.
+// (a started command); the process control, the evidence writer and the
+// report format behind it are this module's own packages, not part of the
+// API. github.com/prodproof/prodproof/proofs/river is a second module that
+// proves River with this API alone.
 package prove

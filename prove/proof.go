@@ -30,7 +30,9 @@ type Proof struct {
 	Reproduce string
 	// Mutants names the changes to the system under test that must make
 	// this proof fail (the proofs of the proof). The framework records
-	// them; applying them is the suite's business.
+	// them in the proof's evidence; applying them (a scratch copy, a
+	// build, a run of the proofs against it) is the suite's business, as
+	// `proofs mutants` does for the reference backend.
 	Mutants []string
 	// Run checks the claim. It ends with verdict fail at the first failed
 	// Require (or after any failed Check), error at Fatal, pass otherwise.
@@ -124,6 +126,9 @@ func execute(ctx context.Context, p Proof, databaseURL, tempDir string, red *evi
 		return report.Error, fmt.Sprintf("proof temp dir: %v", err)
 	}
 	t.dir = dir
+	if len(p.Mutants) > 0 {
+		rec.Note("mutants that must break this proof", p.Mutants)
+	}
 	p.Run(t)
 	// Every proof, not only one about secrets, fails when a process it
 	// started printed or answered a secret.
