@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +25,8 @@ import (
 	"github.com/prodproof/prodproof/backend/postgres"
 	"github.com/prodproof/prodproof/backend/worker"
 	"github.com/prodproof/prodproof/migrations"
+
+	"github.com/prodproof/prodproof/internal/redact"
 )
 
 // readHeaderTimeout bounds how long a client may take to send its request
@@ -234,16 +235,11 @@ func NewLogger(w io.Writer, level string, secrets ...string) *slog.Logger {
 	}))
 }
 
-// Redact replaces every non-empty secret in msg with REDACTED: the one rule
-// for the backend's logs and its command-line errors.
-func Redact(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "REDACTED")
-		}
-	}
-	return msg
-}
+// Redact replaces every non-empty secret in msg, and its URL-escaped
+// forms, with REDACTED, for the backend's logs and its command-line errors.
+// The rule itself is internal/redact's, shared with the provisioner and the
+// proofs' evidence.
+func Redact(msg string, secrets ...string) string { return redact.Text(msg, secrets...) }
 
 // PasswordOf returns the password inside a connection string, or "".
 func PasswordOf(databaseURL string) string {

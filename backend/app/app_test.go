@@ -539,3 +539,14 @@ func TestRetentionDeletesAProcessedJob(t *testing.T) {
 		t.Fatalf("no cleanup log line in:\n%s", b.logs.String())
 	}
 }
+
+// The logger's last line of defence catches the password as it is written
+// inside a URL (escaped), not only verbatim.
+func TestLoggerRedactsEscapedPassword(t *testing.T) {
+	const pw = "p@ss:w/rd word"
+	var logs bytes.Buffer
+	NewLogger(&logs, "info", pw).Info("connect failed", "error", "dial postgres://app:p%40ss%3Aw%2Frd%20word@db/app: refused", "raw", pw)
+	if out := logs.String(); strings.Contains(out, "p%40ss") || strings.Contains(out, pw) || strings.Count(out, "REDACTED") != 2 {
+		t.Errorf("log line %q still holds the password or lost a redaction", out)
+	}
+}

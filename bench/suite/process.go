@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // backend is one running reference-backend process, in its own process
@@ -31,7 +32,7 @@ type backend struct {
 // startBackend runs `reference-backend serve` with env on a free loopback
 // port; its stderr (JSON logs) goes to a file in logDir.
 func startBackend(bin, logDir, name string, env map[string]string) (*backend, error) {
-	port, err := freePort()
+	port, err := port.Free()
 	if err != nil {
 		return nil, err
 	}
@@ -65,15 +66,6 @@ func startBackend(bin, logDir, name string, env map[string]string) (*backend, er
 		close(b.exited)
 	}()
 	return b, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // pid is the process id (and process group id).
@@ -278,7 +270,7 @@ func profileEnv(dir string, env map[string]string) (string, error) {
 	if dir == "" {
 		return "", nil
 	}
-	port, err := freePort()
+	port, err := port.Free()
 	if err != nil {
 		return "", err
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/cenkalti/backoff/v4"
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
+
+	"github.com/prodproof/prodproof/internal/redact"
 )
 
 // DefaultDockerImage is the image the docker source runs unless
@@ -206,7 +208,7 @@ func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error)
 	})
 	if err != nil {
 		// It may have got as far as creating the container.
-		runErr := fmt.Errorf("docker postgres: run %s: %s", image, Redact(err.Error(), password))
+		runErr := fmt.Errorf("docker postgres: run %s: %s", image, redact.Text(err.Error(), password))
 		rmErr := pool.RemoveContainerByName(name)
 		return nil, errors.Join(runErr, releaseGuard(rmErr != nil))
 	}
@@ -267,7 +269,7 @@ func provisionDocker(ctx context.Context, opts Options) (srv *Server, err error)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("docker postgres: %s not ready on 127.0.0.1:%d: %s", image, port, Redact(err.Error(), url, password))
+		return nil, fmt.Errorf("docker postgres: %s not ready on 127.0.0.1:%d: %s", image, port, redact.Text(err.Error(), url, password))
 	}
 	opts.logf("docker postgres %s ready on 127.0.0.1:%d", version, port)
 	return &Server{

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // isolatedTempDir points TMPDIR at a fresh dir the server user can reach,
@@ -147,9 +149,9 @@ func TestLocalRetriesWhenPortIsTaken(t *testing.T) {
 		if calls == 1 {
 			return heldPort, nil
 		}
-		return freePort()
+		return port.Free()
 	}
-	t.Cleanup(func() { pickPort = freePort })
+	t.Cleanup(func() { pickPort = port.Free })
 
 	var logs []string
 	srv := startLocal(t, Options{Logf: func(f string, a ...any) { logs = append(logs, fmtLine(f, a...)) }})
@@ -175,7 +177,7 @@ func TestLocalStartFailureShowsServerLog(t *testing.T) {
 	defer held.Close()
 	heldPort := held.Addr().(*net.TCPAddr).Port
 	pickPort = func() (int, error) { return heldPort, nil }
-	t.Cleanup(func() { pickPort = freePort })
+	t.Cleanup(func() { pickPort = port.Free })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

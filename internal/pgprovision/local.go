@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/redact"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // postgresLibDir is where Debian-style packages install one bin/ per major
@@ -209,14 +212,14 @@ func provisionLocal(ctx context.Context, opts Options) (srv *Server, err error) 
 		"-D", ls.data, "-U", "postgres", "-E", "UTF8", "--locale=C",
 		"--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
 		"--pwfile="+filepath.Join(root, "pwfile")); err != nil {
-		return nil, fmt.Errorf("local postgres: initdb: %s", Redact(err.Error(), password))
+		return nil, fmt.Errorf("local postgres: initdb: %s", redact.Text(err.Error(), password))
 	}
 	if err := os.Remove(filepath.Join(root, "pwfile")); err != nil {
 		return nil, fmt.Errorf("local postgres: remove password file: %w", err)
 	}
 	port, err := ls.start(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("local postgres: %s", Redact(err.Error(), password))
+		return nil, fmt.Errorf("local postgres: %s", redact.Text(err.Error(), password))
 	}
 	url := superuserURL(password, "127.0.0.1", port)
 	version, err := serverVersion(ctx, url, password)
@@ -413,25 +416,11 @@ func (ls *localServer) postmasterPID() (int, bool) {
 
 // logTail is the end of the server log, password redacted.
 func (ls *localServer) logTail(password string) string {
-	return Redact(tail(readFrom(ls.log, 0), 20), password)
+	return redact.Text(tail(readFrom(ls.log, 0), 20), password)
 }
 
 // pickPort is freePort; tests replace it to force a port collision.
-var pickPort = freePort
-
-// freePort asks the kernel for a free loopback port. Someone may take it
-// before the server binds it; start retries then.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	if err := l.Close(); err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	return port, nil
-}
+var pickPort = port.Free
 
 func fileSize(path string) int64 {
 	info, err := os.Stat(path)

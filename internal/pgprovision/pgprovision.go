@@ -73,6 +73,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/internal/redact"
 )
 
 // Source names where a server comes from.
@@ -284,36 +286,14 @@ func (s *Server) exec(ctx context.Context, sql string) error {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, sql); err != nil {
-		return errors.New(Redact(err.Error(), s.URL, s.Password))
+		return errors.New(redact.Text(err.Error(), s.URL, s.Password))
 	}
 	return nil
 }
 
 // Redact returns s.URL and s.Password redacted out of text.
 func (s *Server) Redact(text string) string {
-	return Redact(text, s.URL, s.Password)
-}
-
-// Redacted is what Redact puts in place of a secret.
-const Redacted = "REDACTED"
-
-// Redact replaces every non-empty secret in text, and its URL-escaped forms,
-// with "REDACTED". Pass the whole URL and the password: Redact(text, url, pw).
-// Longer secrets are replaced first so a URL is redacted whole.
-func Redact(text string, secrets ...string) string {
-	var forms []string
-	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		forms = append(forms, secret, url.QueryEscape(secret), url.PathEscape(secret),
-			url.UserPassword("u", secret).String()[len("u:"):])
-	}
-	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
-	for _, form := range forms {
-		text = strings.ReplaceAll(text, form, Redacted)
-	}
-	return text
+	return redact.Text(text, s.URL, s.Password)
 }
 
 // connect opens one connection and turns a failure into an error that does
@@ -325,7 +305,7 @@ func connect(ctx context.Context, connString, password string) (*pgx.Conn, error
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s:%d: %s", cfg.Host, cfg.Port, Redact(err.Error(), connString, password, cfg.Password))
+		return nil, fmt.Errorf("connect to %s:%d: %s", cfg.Host, cfg.Port, redact.Text(err.Error(), connString, password, cfg.Password))
 	}
 	return conn, nil
 }
@@ -339,7 +319,7 @@ func serverVersion(ctx context.Context, connString, password string) (string, er
 	defer conn.Close(context.WithoutCancel(ctx))
 	var version string
 	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&version); err != nil {
-		return "", fmt.Errorf("show server_version: %s", Redact(err.Error(), connString, password))
+		return "", fmt.Errorf("show server_version: %s", redact.Text(err.Error(), connString, password))
 	}
 	return version, nil
 }

@@ -18,6 +18,8 @@ package report
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -218,4 +220,12 @@ func readNDJSON[T any](path string) ([]T, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return out, nil
+}
+
+// NewRunID names a run started at started: its UTC time and a random
+// suffix, so two runs in the same second differ.
+func NewRunID(started time.Time) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
 }

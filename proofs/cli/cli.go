@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,15 @@ const (
 	FlagInstances = "instances"
 	FlagRate      = "rate"
 	FlagSettle    = "settle"
+
+	FlagDuration     = "duration"
+	FlagHealthStrict = "health-strict"
+)
+
+// Load defaults.
+const (
+	DefaultLoadDuration = time.Minute
+	DefaultLoadRate     = 100
 )
 
 // Soak defaults.
@@ -93,6 +103,21 @@ func Tool() clispec.Tool {
 				Args: CheckMutantNames,
 			},
 			{
+				Path:    []string{"load"},
+				Summary: "Drive one backend at a steady rate; fail on an error, on memory, threads, files or database sessions that grow, or (with --health-strict) on a /health over 50 ms. Writes load/.",
+				Flags: func() *flag.FlagSet {
+					fs := flag.NewFlagSet("proofs load", flag.ContinueOnError)
+					fs.Duration(FlagDuration, DefaultLoadDuration, "how long to drive the backend")
+					fs.Int(FlagRate, DefaultLoadRate, "job posts per second, each followed by a GET")
+					fs.Bool(FlagHealthStrict, false, "require every /health probe under 50 ms (for a run on a quiet machine)")
+					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
+					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
+					fs.String(FlagReport, DefaultReportDir, "report folder; the load run writes its evidence and load.json into its load/ folder")
+					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
+					return fs
+				},
+			},
+			{
 				Path:    []string{"soak"},
 				Summary: "Post jobs to several backends while killing, restarting and cutting them off the database; check nothing was lost, done twice or leaked.",
 				Flags: func() *flag.FlagSet {
@@ -125,6 +150,22 @@ type RunOptions struct {
 	// JUnit is the JUnit XML file to write, or "" (run only).
 	JUnit string
 	Names []string
+}
+
+// LoadOptions are the parsed flags of `proofs load` beyond RunOptions.
+type LoadOptions struct {
+	Duration     time.Duration
+	Rate         int
+	HealthStrict bool
+}
+
+// ParseLoadOptions reads the load command's own values from its parsed
+// flag set.
+func ParseLoadOptions(fs *flag.FlagSet) LoadOptions {
+	o := LoadOptions{HealthStrict: fs.Lookup(FlagHealthStrict).Value.String() == "true"}
+	o.Duration, _ = time.ParseDuration(fs.Lookup(FlagDuration).Value.String())
+	o.Rate, _ = strconv.Atoi(fs.Lookup(FlagRate).Value.String())
+	return o
 }
 
 // ParseRunOptions reads the run command's values from its parsed flag set.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/prodproof/prodproof/internal/pgprovision"
+	"github.com/prodproof/prodproof/internal/redact"
 )
 
 // Redactor replaces secrets (database URLs, the password) in text. Secrets
@@ -78,7 +78,7 @@ func (r *Redactor) Redact(text string) string {
 	if len(r.secrets) == 0 {
 		return text
 	}
-	return pgprovision.Redact(text, r.secrets...)
+	return redact.Text(text, r.secrets...)
 }
 
 // Scrub is Redact for text on its way into the evidence file at where; when

@@ -9,8 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
 )
 
 // ModulePath is the module whose root RepoRoot looks for.
@@ -97,4 +101,23 @@ func WithoutEnv(environ []string, name string) []string {
 		}
 	}
 	return out
+}
+
+// Provenance records what a run runs on: the Go version, the command, the
+// host, the start time and the commit of the checkout at root (and whether
+// it was dirty; both stay empty outside a git checkout).
+func Provenance(ctx context.Context, root, command string) report.Provenance {
+	prov := report.Provenance{
+		GoVersion: runtime.Version(),
+		Command:   command,
+		Host:      fmt.Sprintf("%s/%s %dcpu", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()),
+		StartedAt: time.Now().UTC(),
+	}
+	if commit, err := Git(ctx, root, "rev-parse", "HEAD"); err == nil {
+		prov.Commit = commit
+		if status, err := Git(ctx, root, "status", "--porcelain"); err == nil {
+			prov.Dirty = status != ""
+		}
+	}
+	return prov
 }

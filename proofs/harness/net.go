@@ -8,19 +8,6 @@ import (
 	"sync"
 )
 
-// FreePort returns a TCP port on 127.0.0.1 that nothing listened on a moment
-// ago. The kernel hands out ephemeral ports in sequence, so the window in
-// which another process could take it is small; a backend that loses the race
-// fails to start and the scenario says so.
-func FreePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
 // Proxy is a loopback TCP proxy that can be cut: while cut, every proxied
 // connection is closed and new ones are refused (nothing listens), as when a
 // database host goes away. Restore listens again on the same address.

@@ -3,50 +3,29 @@ package load
 import (
 	"context"
 	"flag"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
-	"strconv"
-	"strings"
+	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/prodproof/prodproof/internal/await"
-	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/pgtest"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/harness"
-)
-
-// `make load` runs TestLoadHygiene for a minute and keeps the figures.
-var (
-	loadDuration = flag.Duration("load.duration", 8*time.Second, "how long TestLoadHygiene drives the backend")
-	loadRate     = flag.Int("load.rate", 100, "job posts per second in TestLoadHygiene (each followed by a GET)")
-	loadReport   = flag.String("load.report", "", "file to write TestLoadHygiene's figures to as JSON")
-	// The short run inside `make test` shares two cores with every other
-	// package's tests, so its timings say more about the neighbours than
-	// about the backend: it reports /health latency but does not judge it
-	// (speed goals are not unit-test assertions here). `make load` runs
-	// alone and demands every probe under 50 ms.
-	healthStrict = flag.Bool("load.health-strict", false, "require every /health probe under 50 ms")
+	"github.com/prodproof/prodproof/prove"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// dbMaxConns is the backend pool size the test sets; its notification
-// listener holds one more connection.
-const dbMaxConns = 10
+// loadDuration is how long the short run inside `make test` drives the
+// backend; `proofs load` (make load) runs a minute on its own.
+var loadDuration = flag.Duration("load.duration", 8*time.Second, "how long TestLoadProof drives the backend")
 
-// TestLoadHygiene runs the real backend binary on loopback, posts and reads
-// jobs at a fixed rate, and requires: no failed request, every /health a
-// 200 (and under 50 ms with -load.health-strict), resident memory, threads and open files flat from the
-// middle third of the run to the last, and the backend's database sessions
-// within its pool size throughout and no more at the end than when warm.
-func TestLoadHygiene(t *testing.T) {
+// TestLoadProof runs the load proof through the framework on a fresh
+// database, as `proofs load` does, for a few seconds. The short run shares
+// two cores with every other package's tests, so its timings say more about
+// the neighbours than about the backend: it does not judge /health
+// latency (HealthStrict is for `proofs load`, which runs alone).
+func TestLoadProof(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), *loadDuration+3*time.Minute)
 	defer cancel()
 	root, err := harness.RepoRoot(".")
@@ -57,151 +36,29 @@ func TestLoadHygiene(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbURL := pgtest.NewDatabase(t)
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal("parse test database URL")
-	}
-	dbName := strings.TrimPrefix(u.Path, "/")
-
-	var procs harness.Group
-	t.Cleanup(procs.KillAll)
-	mig, err := procs.Run(ctx, harness.Spec{Name: "migrate", Path: binary, Args: []string{"migrate", "up"}, Env: []string{"DATABASE_URL=" + dbURL}}, time.Minute)
-	if err != nil || mig.ExitCode != 0 {
-		t.Fatalf("migrate up: exit %d, %v: %s", mig.ExitCode, err, lastLine(mig.Combined()))
-	}
-	port, err := harness.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs strings.Builder
-	backend, err := procs.Start(harness.Spec{
-		Name: "backend", Path: binary, Args: []string{"serve"},
-		Env: []string{"DATABASE_URL=" + dbURL, "PORT=" + strconv.Itoa(port), "BIND_ADDR=127.0.0.1", "JOB_POLL_MS=200",
-			"DB_MAX_CONNS=" + strconv.Itoa(dbMaxConns), "LOG_LEVEL=warn"},
-		Output: func(_, line string) { logs.WriteString(line + "\n") },
+	reportRoot := t.TempDir()
+	reportDir := filepath.Join(reportRoot, report.LoadDir)
+	loadFile := filepath.Join(reportDir, report.LoadReportFile)
+	res, err := prove.Run(ctx, prove.Params{
+		Proofs:                []prove.Proof{Proof(ProofOptions{Binary: func() string { return binary }, Duration: *loadDuration, Rate: 100, ReportFile: loadFile})},
+		ReportDir:             reportDir,
+		Database:              "url",
+		DatabaseURL:           pgtest.NewDatabase(t),
+		ResetExistingDatabase: true,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitHealthy(t, ctx, base, backend)
-
-	pool, err := pgxpool.New(ctx, dbURL)
+	if res.Verdict != prove.Pass {
+		t.Errorf("load proof: %s: %+v", res.Verdict, res.Proofs)
+	}
+	got, err := report.LoadLoad(reportRoot)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("load.json: %v", err)
 	}
-	defer pool.Close()
-	res, err := Run(ctx, Options{BaseURL: base, PID: backend.PID(), Pool: pool, DBName: dbName, Duration: *loadDuration, Rate: *loadRate})
-	if err != nil {
-		t.Fatal(err)
+	if got.Verdict != report.Pass || got.Requests == 0 || got.HealthStrict == nil || *got.HealthStrict {
+		t.Errorf("load.json: verdict %s, %d requests, health_strict %v", got.Verdict, got.Requests, got.HealthStrict)
 	}
-	flat, flatErr := Flatness(res)
-	t.Logf("%d requests in %.1fs at %d posts/s; POST p50 %.1f ms p99 %.1f ms; /health max %.1f ms p99 %.1f ms over 50 ms %d of %d",
-		res.Requests, float64(res.DurationMS)/1000, res.Rate, res.PostP50MS, res.PostP99MS, res.HealthMaxMS, res.HealthP99MS, res.HealthOver50, len(res.Health))
-	t.Logf("warm → end: RSS %d → %d KiB, fds %d → %d, threads %d → %d, db sessions %d → %d (max %d)",
-		flat.RSSWarmKiB, flat.RSSEndKiB, flat.FDsWarmMax, flat.FDsEndMax, flat.ThreadsWarmMax, flat.ThreadsEndMax, flat.ConnsWarmMax, flat.ConnsEndMax, flat.ConnsMax)
-	// Every failure is recorded as well as reported, and the figures are
-	// written whatever the outcome, so the report (and the website page
-	// made from it) shows a failed run with its reasons.
-	var failures []string
-	fail := func(format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		failures = append(failures, msg)
-		t.Error(msg)
-	}
-	if *loadReport != "" {
-		defer func() { writeReport(t, *loadReport, res, flat, failures) }()
-	}
-	if flatErr != nil {
-		fail("%v", flatErr)
-		return
-	}
-
-	if res.Errors > 0 {
-		fail("%d failed requests, e.g. %v", res.Errors, res.ErrorExamples)
-	}
-	if want := int(res.DurationMS) * res.Rate / 1000 * 2 * 8 / 10; res.Requests < want {
-		fail("%d requests; the fixed rate should have made at least %d", res.Requests, want)
-	}
-	if len(res.Health) == 0 {
-		fail("no /health probe answered")
-	}
-	if *healthStrict && res.HealthOver50 > 0 {
-		fail("/health: %d of %d probes over 50 ms, p99 %.1f ms, worst %.1f ms", res.HealthOver50, len(res.Health), res.HealthP99MS, res.HealthMaxMS)
-	}
-	// Memory may settle a little after warm-up; a leak grows with the
-	// requests served, and a third of the run is thousands of them.
-	if limit := flat.RSSWarmKiB*12/10 + 4096; flat.RSSEndKiB > limit {
-		fail("RSS grew from %d KiB (warm) to %d KiB (end), over the %d KiB allowed", flat.RSSWarmKiB, flat.RSSEndKiB, limit)
-	}
-	if flat.FDsEndMax > flat.FDsWarmMax+4 {
-		fail("open fds grew from %d to %d", flat.FDsWarmMax, flat.FDsEndMax)
-	}
-	if flat.ThreadsEndMax > flat.ThreadsWarmMax+2 {
-		fail("threads grew from %d to %d", flat.ThreadsWarmMax, flat.ThreadsEndMax)
-	}
-	if flat.ConnsMax > dbMaxConns+1 {
-		fail("%d database sessions at peak; the pool allows %d plus the listener", flat.ConnsMax, dbMaxConns)
-	}
-	if flat.ConnsEndMax > flat.ConnsWarmMax {
-		fail("database sessions grew from %d to %d", flat.ConnsWarmMax, flat.ConnsEndMax)
-	}
-	if exited, code := backend.Exited(); exited {
-		t.Log(logs.String())
-		fail("backend exited with %d during the load", code)
-		return
-	}
-	if code := backend.Terminate(15 * time.Second); code != 0 {
-		t.Log(logs.String())
-		fail("graceful stop after the load: exit %d", code)
-	}
-}
-
-// waitHealthy waits until the backend's /health says ok.
-func waitHealthy(t *testing.T, ctx context.Context, base string, p *harness.Process) {
-	t.Helper()
-	await.Until(t, 20*time.Second, "backend healthy (/health 200 ok)", func() (bool, string) {
-		last := "no answer"
-		if resp, err := http.Get(base + "/health"); err != nil {
-			last = err.Error()
-		} else {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-			resp.Body.Close()
-			doc, err := healthdoc.Decode(body)
-			if err == nil && resp.StatusCode == http.StatusOK && doc.Status == "ok" {
-				return true, ""
-			}
-			last = doc.Summary(resp.StatusCode)
-			if err != nil {
-				last = err.Error()
-			}
-		}
-		if exited, code := p.Exited(); exited {
-			t.Fatalf("backend exited with %d before answering /health", code)
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("interrupted before the backend was healthy; last /health: %s", last)
-		}
-		return false, "last /health: " + last
-	})
-}
-
-// writeReport writes load.json with the package's writer, whatever the
-// outcome; a test failure not recorded in failures still makes it a fail.
-func writeReport(t *testing.T, path string, res report.LoadResult, flat report.LoadFlatness, failures []string) {
-	t.Helper()
-	if t.Failed() && len(failures) == 0 {
-		failures = []string{"TestLoadHygiene failed; see its output"}
-	}
-	if err := WriteReport(path, res, flat, failures, *healthStrict); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
 }
 
 func TestPercentile(t *testing.T) {

@@ -10,13 +10,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/mutant"
 	"github.com/prodproof/prodproof/proofs/progress"
 	"github.com/prodproof/prodproof/proofs/scenario"
+	"github.com/prodproof/prodproof/prove"
 )
 
 // mutants is `proofs mutants`: every curated mutant is applied to a scratch
@@ -24,8 +24,7 @@ import (
 // it. Exit status: 0 every mutant caught, 1 one survived or no longer
 // applies, 2 the harness broke.
 func (r *run) mutants(ctx context.Context) int {
-	source, code := r.source()
-	if code != ExitPass {
+	if _, code := r.source(); code != ExitPass {
 		return code
 	}
 	names := r.opts.Names
@@ -41,14 +40,14 @@ func (r *run) mutants(ctx context.Context) int {
 	reportDir := r.reportDir()
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
-	started := time.Now().UTC()
-	prov := r.provenance(ctx, root, started)
+	prov := harness.Provenance(ctx, root, "proofs "+strings.Join(r.cfg.Args, " "))
+	started := prov.StartedAt
 
-	results, setupErr := r.judgeMutants(ctx, root, source, names, reportDir, prog, &prov)
+	results, setupErr := r.judgeMutants(ctx, root, names, reportDir, prog, &prov)
 	prov.FinishedAt = time.Now().UTC()
 	out := report.MutantRun{
 		SchemaVersion: report.SchemaVersion,
-		RunID:         started.Format("20060102T150405Z") + "-" + randomHex(3),
+		RunID:         report.NewRunID(started),
 		Provenance:    prov,
 		Mutants:       results,
 	}
@@ -79,9 +78,10 @@ func (r *run) mutants(ctx context.Context) int {
 	return ExitPass
 }
 
-// judgeMutants provisions one database, copies the repository once, then
-// for each mutant applies it, builds, runs its guards and restores the file.
-func (r *run) judgeMutants(ctx context.Context, root string, source pgprovision.Source, names []string, reportDir string, prog *progress.Progress, prov *report.Provenance) ([]report.Mutant, error) {
+// judgeMutants copies the repository once, then for each mutant applies
+// it, builds it and runs its guards (one proofs run each, on a database
+// of its own), and restores the file.
+func (r *run) judgeMutants(ctx context.Context, root string, names []string, reportDir string, prog *progress.Progress, prov *report.Provenance) ([]report.Mutant, error) {
 	var out []report.Mutant
 	failAll := func(err error) ([]report.Mutant, error) {
 		for _, name := range names {
@@ -102,20 +102,9 @@ func (r *run) judgeMutants(ctx context.Context, root string, source pgprovision.
 	if err := copyRepository(ctx, root, scratch); err != nil {
 		return failAll(err)
 	}
-	srv, err := r.provision(ctx, source, prog, prov)
-	if err != nil {
-		return failAll(err)
-	}
-	defer srv.Close()
 	if err := os.RemoveAll(filepath.Join(reportDir, report.MutantsDir)); err != nil {
 		return failAll(fmt.Errorf("clear %s: %w", report.MutantsDir, err))
 	}
-	runs := 0
-	for _, name := range names {
-		runs += len(mutant.Guards(name))
-	}
-	prog.Begin(runs)
-	r.proofRuns = 0
 	for i, name := range names {
 		m, _ := mutant.Lookup(name)
 		if ctx.Err() != nil {
@@ -125,21 +114,17 @@ func (r *run) judgeMutants(ctx context.Context, root string, source pgprovision.
 			continue
 		}
 		prog.Logf("proofs: mutant %d/%d %s (breaks %s): %s", i+1, len(names), m.Name, m.Breaks, m.Change)
-		res := r.judgeMutant(ctx, scratch, filepath.Join(tmp, fmt.Sprintf("mutant-%02d", i+1)), srv, m, reportDir, prog)
+		res := r.judgeMutant(ctx, scratch, m, reportDir, prog, prov)
 		prog.Logf("proofs: mutant %s: %s%s", m.Name, strings.ToUpper(string(res.Outcome)), describeOutcome(res))
 		out = append(out, res)
 	}
 	return out, nil
 }
 
-func (r *run) judgeMutant(ctx context.Context, scratch, dir string, srv *pgprovision.Server, m mutant.Mutant, reportDir string, prog *progress.Progress) (res report.Mutant) {
+func (r *run) judgeMutant(ctx context.Context, scratch string, m mutant.Mutant, reportDir string, prog *progress.Progress, prov *report.Provenance) (res report.Mutant) {
 	res = mutantSkeleton(m)
 	start := time.Now()
 	defer func() { res.DurationMS = time.Since(start).Milliseconds() }()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		res.Outcome, res.Reason = report.Broken, err.Error()
-		return res
-	}
 	path := filepath.Join(scratch, filepath.FromSlash(m.File))
 	original, err := os.ReadFile(path)
 	if err != nil {
@@ -153,30 +138,40 @@ func (r *run) judgeMutant(ctx context.Context, scratch, dir string, srv *pgprovi
 	// The scratch copy is shared by every mutant: put the file back
 	// whatever happens.
 	defer os.WriteFile(path, original, 0o644)
-	binary, err := harness.BuildBackend(ctx, scratch, dir, r.cfg.Environ)
-	if err != nil {
-		res.Outcome, res.Reason = report.Broken, "build the mutant: "+err.Error()
-		return res
-	}
-	env := &scenario.Env{
-		Root:     scratch,
-		Binary:   binary,
-		TempDir:  dir,
-		BaseEnv:  harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"),
-		Redactor: r.red,
-	}
-	evidenceDir := filepath.Join(reportDir, report.MutantsDir, m.Name)
+	env := &scenario.Env{Root: scratch, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL")}
+	var proofs []prove.Proof
 	for _, name := range mutant.Guards(m.Name) {
 		sc, ok := scenario.Lookup(name)
 		if !ok {
 			res.Proofs = append(res.Proofs, report.MutantProof{Name: name, Verdict: report.Error, Reason: "not a registered proof"})
 			continue
 		}
-		r.proofRuns++
-		prog.ScenarioStarted(r.proofRuns, m.Name+"/"+name)
-		s := r.runOne(ctx, env, srv, sc, evidenceDir, prog)
-		prog.ScenarioDone(m.Name+"/"+name, s.Verdict, time.Duration(s.DurationMS)*time.Millisecond, s.Reason)
-		res.Proofs = append(res.Proofs, report.MutantProof{Name: name, Verdict: s.Verdict, Reason: s.Reason, FirstFailure: s.FirstFailure, DurationMS: s.DurationMS})
+		proofs = append(proofs, sc.Proof(env))
+	}
+	if len(proofs) > 0 {
+		var buildErr error
+		params := r.params(scratch, filepath.Join(reportDir, report.MutantsDir, m.Name), prog, proofs, func(ctx context.Context, tmp string) error {
+			env.Binary, buildErr = harness.BuildBackend(ctx, scratch, tmp, r.cfg.Environ)
+			return buildErr
+		})
+		params.JUnit = ""
+		run, err := prove.Run(ctx, params)
+		if buildErr != nil {
+			res.Outcome, res.Reason = report.Broken, "build the mutant: "+buildErr.Error()
+			return res
+		}
+		if err != nil && run.Failed == 0 {
+			res.Outcome, res.Reason = report.Broken, r.red.Redact(err.Error())
+			return res
+		}
+		prov.DBSource, prov.PostgresVersion = run.Database, run.PostgresVersion
+		for _, p := range run.Proofs {
+			mp := report.MutantProof{Name: p.Name, Verdict: p.Verdict, Reason: p.Reason, DurationMS: p.Duration.Milliseconds()}
+			if f := p.FirstFailure; f != nil {
+				mp.FirstFailure = &report.Assertion{Name: f.Name, Expected: f.Expected, Observed: f.Observed}
+			}
+			res.Proofs = append(res.Proofs, mp)
+		}
 	}
 	res.Outcome, res.Reason = judge(res.Proofs)
 	return res

@@ -7,8 +7,6 @@ package runner
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -16,12 +14,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/report"
@@ -29,8 +24,10 @@ import (
 	"github.com/prodproof/prodproof/proofs/cli"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
+	"github.com/prodproof/prodproof/proofs/load"
 	"github.com/prodproof/prodproof/proofs/progress"
 	"github.com/prodproof/prodproof/proofs/scenario"
+	"github.com/prodproof/prodproof/prove"
 )
 
 // Exit statuses.
@@ -103,6 +100,9 @@ func Main(ctx context.Context, cfg Config) int {
 	case "mutants":
 		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
 		return r.mutants(ctx)
+	case "load":
+		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
+		return r.load(ctx, cli.ParseLoadOptions(fs))
 	}
 	fmt.Fprintf(stderr, "proofs: unhandled command %q\n", strings.Join(cmd.Path, " "))
 	return ExitHarness
@@ -156,8 +156,6 @@ type run struct {
 	dockerImage string
 	stdout      io.Writer
 	stderr      io.Writer
-	// proofRuns counts the proofs a mutant run has started, for progress.
-	proofRuns int
 }
 
 // source checks the database flags: a usage problem is reported and
@@ -198,8 +196,7 @@ func (r *run) reportDir() string {
 }
 
 func (r *run) main(ctx context.Context) int {
-	source, code := r.source()
-	if code != ExitPass {
+	if _, code := r.source(); code != ExitPass {
 		return code
 	}
 	names := r.opts.Names
@@ -207,240 +204,135 @@ func (r *run) main(ctx context.Context) int {
 		names = catalog.Names()
 	}
 	names = dedupe(names)
-
-	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
-	defer prog.Close()
-	started := time.Now().UTC()
 	root, err := harness.RepoRoot(r.cfg.Dir)
 	if err != nil {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
 		return ExitHarness
 	}
-	reportDir := r.reportDir()
-	// Create the report folder first, so the tree looks the same before
-	// and during the scenarios (deploy_artifact_smoke compares it).
-	if err := os.MkdirAll(filepath.Join(reportDir, report.ScenarioDir), 0o755); err != nil {
-		fmt.Fprintf(r.stderr, "proofs: create report folder: %v\n", err)
+	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
+	env := &scenario.Env{Root: root, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"), Tamper: r.cfg.Tamper}
+	var proofs []prove.Proof
+	for _, name := range names {
+		sc, _ := scenario.Lookup(name)
+		proofs = append(proofs, sc.Proof(env))
+	}
+	params := r.params(root, r.reportDir(), prog, proofs, func(ctx context.Context, tmp string) error {
+		prog.Logf("proofs: building ./backend")
+		start := time.Now()
+		binary, err := harness.BuildBackend(ctx, root, tmp, r.cfg.Environ)
+		if err != nil {
+			return err
+		}
+		env.Binary = binary
+		prog.Logf("proofs: built in %.1fs", time.Since(start).Seconds())
+		return nil
+	})
+	if site := filepath.Join(root, "site"); isDir(site) {
+		// The built site is made from reports: it must hold no secret either.
+		params.ScanAlso = []string{site}
+	}
+	params.StepSummary = r.cfg.Getenv("GITHUB_STEP_SUMMARY")
+	started := time.Now()
+	res, runErr := prove.Run(ctx, params)
+	prog.Close()
+	r.printSummary(res, params.ReportDir, time.Since(started), runErr)
+	if runErr != nil {
+		// The harness broke (a set-up failure, a secret in the report):
+		// whatever the proofs said, the run cannot be trusted.
 		return ExitHarness
 	}
-	prov := r.provenance(ctx, root, started)
-	runID := started.Format("20060102T150405Z") + "-" + randomHex(3)
+	return res.ExitCode()
+}
 
-	results, setupErr := r.execute(ctx, root, source, names, reportDir, prog, &prov)
-	prov.FinishedAt = time.Now().UTC()
-	out := report.Run{SchemaVersion: report.SchemaVersion, RunID: runID, Provenance: prov, Scenarios: results}
-	out.Summary, out.Verdict = summarize(results)
-	if err := evidence.WriteRun(reportDir, out, r.red); err != nil {
+// load is `proofs load`: the load proof, run like every proof, its
+// evidence and load.json in the report's load/ folder.
+func (r *run) load(ctx context.Context, lo cli.LoadOptions) int {
+	if _, code := r.source(); code != ExitPass {
+		return code
+	}
+	if lo.Duration <= 0 || lo.Rate <= 0 {
+		fmt.Fprintf(r.stderr, "proofs: --%s and --%s must be positive\n", cli.FlagDuration, cli.FlagRate)
+		return ExitHarness
+	}
+	root, err := harness.RepoRoot(r.cfg.Dir)
+	if err != nil {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
 		return ExitHarness
 	}
-	// Belt and braces: every file was redacted as written; prove it. The
-	// built site is made from reports, so it is scanned too when present.
-	if leaks, err := r.red.Leaks(reportDir); err != nil || len(leaks) > 0 {
-		fmt.Fprintf(r.stderr, "proofs: the report holds a secret in %v (%v); remove %s\n", leaks, err, reportDir)
+	reportDir := filepath.Join(r.reportDir(), report.LoadDir)
+	var binary string
+	proof := load.Proof(load.ProofOptions{
+		Binary: func() string { return binary }, Duration: lo.Duration, Rate: lo.Rate, HealthStrict: lo.HealthStrict,
+		ReportFile: filepath.Join(reportDir, report.LoadReportFile),
+	})
+	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
+	params := r.params(root, reportDir, prog, []prove.Proof{proof}, func(ctx context.Context, tmp string) error {
+		var err error
+		binary, err = harness.BuildBackend(ctx, root, tmp, r.cfg.Environ)
+		return err
+	})
+	params.ProofTimeout = lo.Duration + 5*time.Minute
+	started := time.Now()
+	res, runErr := prove.Run(ctx, params)
+	prog.Close()
+	r.printSummary(res, reportDir, time.Since(started), runErr)
+	if runErr != nil {
+		// The harness broke (a set-up failure, a secret in the report):
+		// whatever the proofs said, the run cannot be trusted.
 		return ExitHarness
 	}
-	if site := filepath.Join(root, "site"); isDir(site) {
-		if leaks, err := r.red.Leaks(site); err != nil || len(leaks) > 0 {
-			fmt.Fprintf(r.stderr, "proofs: the built site holds a secret in %v (%v); remove %s\n", leaks, err, site)
-			return ExitHarness
-		}
-	}
-	if scrubbed := r.red.Scrubbed(); len(scrubbed) > 0 {
-		fmt.Fprintf(r.stderr, "proofs: the evidence redactor removed a secret from %d file(s) before writing them: %s\n", len(scrubbed), strings.Join(scrubbed, ", "))
-	}
-	if r.opts.JUnit != "" {
-		if err := writeJUnit(r.opts.JUnit, out, r.red); err != nil {
-			fmt.Fprintf(r.stderr, "proofs: --%s: %v\n", cli.FlagJUnit, err)
-			return ExitHarness
-		}
-	}
-	if path := r.cfg.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if err := appendStepSummary(path, out, r.red); err != nil {
-			fmt.Fprintf(r.stderr, "proofs: GITHUB_STEP_SUMMARY: %v\n", err)
-			return ExitHarness
-		}
-	}
-	r.printSummary(out, reportDir, setupErr)
-	switch {
-	case out.Summary.Failed > 0:
-		return ExitFail
-	case out.Verdict != report.Pass:
-		return ExitHarness
-	}
-	return ExitPass
+	return res.ExitCode()
 }
 
-// execute provisions, builds and runs. A set-up failure marks every
-// scenario error with the reason and is returned too.
-func (r *run) execute(ctx context.Context, root string, source pgprovision.Source, names []string, reportDir string, prog *progress.Progress, prov *report.Provenance) ([]report.Scenario, error) {
-	failAll := func(err error) ([]report.Scenario, error) {
-		var out []report.Scenario
-		for _, name := range names {
-			out = append(out, skeleton(name, report.Error, err.Error()))
-		}
-		return out, err
-	}
-	tmp, err := os.MkdirTemp("", "prodproof-proofs-")
-	if err != nil {
-		return failAll(fmt.Errorf("temp dir: %w", err))
-	}
-	defer os.RemoveAll(tmp)
-
-	srv, err := r.provision(ctx, source, prog, prov)
-	if err != nil {
-		return failAll(err)
-	}
-	defer srv.Close()
-
-	prog.Logf("proofs: building ./backend")
-	buildStart := time.Now()
-	binary, err := harness.BuildBackend(ctx, root, tmp, r.cfg.Environ)
-	if err != nil {
-		return failAll(err)
-	}
-	prog.Logf("proofs: built in %.1fs; postgres %s (%s)", time.Since(buildStart).Seconds(), srv.Version, srv.Source)
-
-	env := &scenario.Env{
-		Root:     root,
-		Binary:   binary,
-		TempDir:  tmp,
-		BaseEnv:  harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"),
-		Redactor: r.red,
-		Tamper:   r.cfg.Tamper,
-	}
-	prog.Begin(len(names))
-	var out []report.Scenario
-	for i, name := range names {
-		if ctx.Err() != nil {
-			out = append(out, skeleton(name, report.Skip, "interrupted before it ran"))
-			continue
-		}
-		sc, _ := scenario.Lookup(name)
-		prog.ScenarioStarted(i+1, name)
-		res := r.runOne(ctx, env, srv, sc, reportDir, prog)
-		prog.ScenarioDone(name, res.Verdict, time.Duration(res.DurationMS)*time.Millisecond, res.Reason)
-		out = append(out, res)
-	}
-	return out, nil
-}
-
-// runOne resets the database, runs one scenario and writes its files.
-func (r *run) runOne(ctx context.Context, env *scenario.Env, srv *pgprovision.Server, sc scenario.Scenario, reportDir string, prog *progress.Progress) report.Scenario {
-	res := skeleton(sc.Name, report.Error, "")
-	res.StartedAt = time.Now().UTC()
-	start := time.Now()
-	rec := evidence.NewRecorder(sc.Name, nil)
-	ctx, cancel := context.WithTimeout(ctx, scenarioTimeout)
-	defer cancel()
-
-	dbURL, err := r.freshDatabase(ctx, srv, sc.Name)
-	if err != nil {
-		res.Reason = err.Error()
-	} else {
-		r.red.Add(dbURL)
-		rec.Step("reset database", resetDescription(srv))
-		res.Verdict, res.Reason = scenario.Execute(ctx, env, sc, dbURL, rec, prog.Phase)
-	}
-	res.DurationMS = time.Since(start).Milliseconds()
-	rec.Verdict(res.Verdict, res.Reason)
-	o := rec.Outcome()
-	res.Steps, res.Assertions, res.FirstFailure = o.Steps, o.Assertions, o.FirstFailure
-	files, err := rec.WriteFiles(reportDir, r.red)
-	if err != nil {
-		res.Verdict, res.Reason = report.Error, "write evidence: "+err.Error()
-	}
-	res.Files = files
-	return res
-}
-
-func resetDescription(srv *pgprovision.Server) string {
-	if srv.Owned {
-		return "fresh database on the throwaway " + string(srv.Source) + " server"
-	}
-	return "schema public dropped and recreated (--" + cli.FlagResetExistingDB + ")"
-}
-
-// freshDatabase gives a scenario an empty schema: a new database on a
-// server this run owns, or schema public dropped and recreated on the
-// DATABASE_URL database (only with --reset-existing-db).
-func (r *run) freshDatabase(ctx context.Context, srv *pgprovision.Server, name string) (string, error) {
-	if srv.Owned {
-		dbName := "proofs_" + name
-		if err := srv.DropDatabase(ctx, dbName); err != nil {
-			return "", fmt.Errorf("reset database: %s", r.red.Redact(err.Error()))
-		}
-		u, err := srv.CreateDatabase(ctx, dbName)
-		if err != nil {
-			return "", fmt.Errorf("reset database: %s", r.red.Redact(err.Error()))
-		}
-		return u, nil
-	}
-	if !r.opts.ResetExistingDB {
-		return "", ErrWouldResetExisting
-	}
-	conn, err := pgx.Connect(ctx, srv.URL)
-	if err != nil {
-		return "", fmt.Errorf("reset schema: connect: %s", r.red.Redact(err.Error()))
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public`); err != nil {
-		return "", fmt.Errorf("reset schema: %s", r.red.Redact(err.Error()))
-	}
-	return srv.URL, nil
-}
-
-func skeleton(name string, v report.Verdict, reason string) report.Scenario {
-	p, _ := catalog.Lookup(name)
-	return report.Scenario{
-		Name: name, Claim: p.Claim, Reproduce: p.Reproduce(), Verdict: v, Reason: reason,
-		StartedAt: time.Now().UTC(), Steps: []report.Step{}, Assertions: []report.Assertion{}, Files: map[string]string{},
+// params is what every run of proofs shares: the database source, the
+// secrets, provenance and the live progress.
+func (r *run) params(root, reportDir string, prog *progress.Progress, proofs []prove.Proof, setup func(context.Context, string) error) prove.Params {
+	return prove.Params{
+		Proofs:                proofs,
+		ReportDir:             reportDir,
+		Database:              r.opts.DB,
+		DatabaseURL:           r.dbURL,
+		ResetExistingDatabase: r.opts.ResetExistingDB,
+		DockerImage:           r.dockerImage,
+		JUnit:                 r.opts.JUnit,
+		Setup:                 setup,
+		Dir:                   root,
+		Command:               "proofs " + strings.Join(r.cfg.Args, " "),
+		ProofTimeout:          scenarioTimeout,
+		Progress: func(e prove.Event) {
+			switch e.Kind {
+			case "log":
+				prog.Logf("proofs: %s", e.Message)
+			case "begin":
+				prog.Begin(e.Total)
+			case "start":
+				prog.ScenarioStarted(e.Index, e.Proof)
+			case "step":
+				prog.Phase(e.Message)
+			case "done":
+				prog.ScenarioDone(e.Proof, e.Verdict, e.Duration, e.Reason)
+			}
+		},
 	}
 }
 
-// summarize counts verdicts. The run fails if any scenario failed, is an
-// error if none failed but one errored or was skipped, and passes otherwise.
-func summarize(results []report.Scenario) (report.Summary, report.Verdict) {
-	var s report.Summary
-	for _, r := range results {
-		switch r.Verdict {
-		case report.Pass:
-			s.Passed++
-		case report.Fail:
-			s.Failed++
-		case report.Skip:
-			s.Skipped++
-		default:
-			s.Errored++
-		}
-	}
-	switch {
-	case s.Failed > 0:
-		return s, report.Fail
-	case s.Errored > 0 || s.Skipped > 0 || len(results) == 0:
-		return s, report.Error
-	}
-	return s, report.Pass
-}
-
-func (r *run) printSummary(run report.Run, reportDir string, setupErr error) {
+func (r *run) printSummary(res prove.Result, reportDir string, took time.Duration, runErr error) {
 	w := r.stdout
-	if setupErr != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", setupErr)
+	if runErr != nil {
+		fmt.Fprintf(r.stderr, "proofs: %v\n", r.red.Redact(runErr.Error()))
 	}
 	fmt.Fprintln(w)
-	for _, s := range run.Scenarios {
-		line := fmt.Sprintf("%-5s %-42s %6.2fs", strings.ToUpper(string(s.Verdict)), s.Name, float64(s.DurationMS)/1000)
-		if s.FirstFailure != nil {
-			line += fmt.Sprintf("  first failure: %s (expected %s, observed %s)", s.FirstFailure.Name, clip(s.FirstFailure.Expected), clip(s.FirstFailure.Observed))
-		} else if s.Reason != "" {
-			line += "  " + clip(s.Reason)
+	for _, p := range res.Proofs {
+		line := fmt.Sprintf("%-5s %-42s %6.2fs", strings.ToUpper(string(p.Verdict)), p.Name, p.Duration.Seconds())
+		if f := p.FirstFailure; f != nil {
+			line += fmt.Sprintf("  first failure: %s (expected %s, observed %s)", f.Name, clip(f.Expected), clip(f.Observed))
+		} else if p.Reason != "" {
+			line += "  " + clip(p.Reason)
 		}
 		fmt.Fprintln(w, line)
 	}
-	total := run.Provenance.FinishedAt.Sub(run.Provenance.StartedAt)
 	fmt.Fprintf(w, "%s: %d passed, %d failed, %d errored, %d skipped in %.1fs; report in %s\n",
-		strings.ToUpper(string(run.Verdict)), run.Summary.Passed, run.Summary.Failed, run.Summary.Errored, run.Summary.Skipped, total.Seconds(), reportDir)
+		strings.ToUpper(string(res.Verdict)), res.Passed, res.Failed, res.Errored, res.Skipped, took.Seconds(), reportDir)
 }
 
 func clip(s string) string {
@@ -461,56 +353,7 @@ func dedupe(names []string) []string {
 	return out
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 func isDir(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
-}
-
-// provenance records what a run ran on: the Go version, the command, the
-// host and the checkout's commit (and whether it was dirty).
-func (r *run) provenance(ctx context.Context, root string, started time.Time) report.Provenance {
-	prov := report.Provenance{
-		GoVersion: runtime.Version(),
-		Command:   "proofs " + strings.Join(r.cfg.Args, " "),
-		Host:      fmt.Sprintf("%s/%s %dcpu", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()),
-		StartedAt: started,
-	}
-	if commit, err := harness.Git(ctx, root, "rev-parse", "HEAD"); err == nil {
-		prov.Commit = commit
-		if status, err := harness.Git(ctx, root, "status", "--porcelain"); err == nil {
-			prov.Dirty = status != ""
-		}
-	}
-	return prov
-}
-
-// provision starts (or connects to) the run's one database, records it in
-// prov and teaches the redactor its secrets. It refuses a server the run did
-// not create unless resetting it was asked for: a production DATABASE_URL
-// must not be wiped. The caller closes the server.
-func (r *run) provision(ctx context.Context, source pgprovision.Source, prog *progress.Progress, prov *report.Provenance) (*pgprovision.Server, error) {
-	prog.Logf("proofs: provisioning postgres (--db %s)", source)
-	srv, err := pgprovision.Provision(ctx, pgprovision.Options{
-		Source:      source,
-		URL:         r.dbURL,
-		DockerImage: r.dockerImage,
-		Logf:        func(format string, args ...any) { prog.Logf("proofs: "+format, args...) },
-	})
-	if err != nil {
-		return nil, fmt.Errorf("provision database: %w", err)
-	}
-	r.red.Add(srv.URL, srv.Password)
-	prov.DBSource = string(srv.Source)
-	prov.PostgresVersion = srv.Version
-	if !srv.Owned && !r.opts.ResetExistingDB {
-		srv.Close()
-		return nil, ErrWouldResetExisting
-	}
-	return srv, nil
 }

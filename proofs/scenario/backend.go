@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,12 +13,16 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/healthdoc"
-	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/harness"
+	"github.com/prodproof/prodproof/prove"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // healthEvery is how often a running backend's /health is sampled.
 const healthEvery = 25 * time.Millisecond
+
+// httpClient sends the scenarios' requests to the backends.
+var httpClient = &http.Client{Timeout: 5 * time.Second}
 
 // startTimeout bounds how long a backend may take to answer /health.
 const startTimeout = 15 * time.Second
@@ -48,13 +51,10 @@ type Backend struct {
 	BaseURL  string
 
 	t    *T
-	proc *harness.Process
+	proc *prove.Process
 
-	mu       sync.Mutex
-	lines    []string
-	samples  []Sample
-	stopPoll context.CancelFunc
-	polling  sync.WaitGroup
+	mu      sync.Mutex
+	samples []Sample
 }
 
 // BackendOptions adjusts a backend start.
@@ -72,7 +72,7 @@ type BackendOptions struct {
 // samples its /health into the timeline every 25 ms, and requires it to
 // answer /health within startTimeout.
 func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
-	port, err := harness.FreePort()
+	port, err := port.Free()
 	if err != nil {
 		t.Fatal("%v", err)
 	}
@@ -96,30 +96,17 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 	}
 	b := &Backend{Instance: instance, Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), t: t}
 	t.Step("start backend "+instance, "port %d, %s", port, describeEnv(env))
-	proc, err := t.procs.Start(harness.Spec{
-		Name: instance,
-		Path: binary,
-		Args: []string{"serve"},
-		Env:  envList(env),
-		Dir:  t.dir,
-		Output: func(stream, line string) {
-			t.scanRaw("backend "+instance+" output", line)
-			t.rec.LogLine(instance, line)
-			b.mu.Lock()
-			b.lines = append(b.lines, line)
-			b.mu.Unlock()
-		},
+	b.proc = t.Start(prove.Command{
+		Name:        instance,
+		Path:        binary,
+		Args:        []string{"serve"},
+		Env:         envList(env),
+		HealthURL:   b.BaseURL + "/health",
+		HealthEvery: healthEvery,
+		OnHealth:    b.record,
 	})
-	if err != nil {
-		t.Fatal("%v", err)
-	}
-	b.proc = proc
-	t.mu.Lock()
-	t.backends = append(t.backends, b)
-	t.mu.Unlock()
-	b.startPolling()
 	t.RequireEventually("backend "+instance+" answers /health", "an HTTP response from /health", startTimeout, func() (bool, string) {
-		if exited, code := proc.Exited(); exited {
+		if exited, code := b.proc.Exited(); exited {
 			return false, fmt.Sprintf("process exited with status %d: %s", code, b.lastLogLine())
 		}
 		s, ok := b.Latest()
@@ -142,62 +129,18 @@ func describeEnv(env map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-func (b *Backend) startPolling() {
-	ctx, cancel := context.WithCancel(b.t.ctx)
-	b.stopPoll = cancel
-	b.polling.Add(1)
-	go func() {
-		defer b.polling.Done()
-		client := &http.Client{Timeout: 2 * time.Second}
-		tick := time.NewTicker(healthEvery)
-		defer tick.Stop()
-		for {
-			b.sample(ctx, client)
-			select {
-			case <-ctx.Done():
-				return
-			case <-b.proc.Done():
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	b.t.Cleanup(b.StopPolling)
-}
-
 // StopPolling ends the /health sampling; safe to call more than once.
-func (b *Backend) StopPolling() {
-	b.stopPoll()
-	b.polling.Wait()
-}
+func (b *Backend) StopPolling() { b.proc.StopSampling() }
 
-func (b *Backend) sample(ctx context.Context, client *http.Client) {
-	rs := report.HealthSample{At: time.Now().UTC(), Instance: b.Instance}
-	s := Sample{At: rs.At}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.BaseURL+"/health", nil)
-	resp, err := client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return
-		}
-		rs.Error, s.Err = err.Error(), err.Error()
-	} else {
-		body, readErr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		rs.HTTPStatus, s.HTTPStatus = resp.StatusCode, resp.StatusCode
-		b.t.scanRaw("HTTP body of GET /health from "+b.Instance, string(body))
-		var compact bytes.Buffer
-		if readErr == nil && json.Compact(&compact, body) == nil {
-			rs.Body = compact.Bytes()
-			if s.Health, err = healthdoc.Decode(body); err != nil {
-				s.Err = "decode /health: " + err.Error()
-			}
-		} else {
-			rs.Error = fmt.Sprintf("/health body is not JSON: %.200q", body)
-			s.Err = rs.Error
+// record decodes one /health sample the framework took.
+func (b *Backend) record(ps prove.Sample) {
+	s := Sample{At: ps.At, HTTPStatus: ps.Status, Err: ps.Err}
+	if ps.Body != nil {
+		var err error
+		if s.Health, err = healthdoc.Decode(ps.Body); err != nil {
+			s.Err = "decode /health: " + err.Error()
 		}
 	}
-	b.t.rec.Health(rs)
 	b.mu.Lock()
 	b.samples = append(b.samples, s)
 	b.mu.Unlock()
@@ -221,11 +164,7 @@ func (b *Backend) Samples() []Sample {
 }
 
 // Lines returns the backend's output lines so far.
-func (b *Backend) Lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.lines...)
-}
+func (b *Backend) Lines() []string { return b.proc.Lines() }
 
 func (b *Backend) lastLogLine() string {
 	lines := b.Lines()
@@ -268,11 +207,7 @@ func (b *Backend) WaitHealth(name, expected string, timeout time.Duration, cond 
 }
 
 // Kill SIGKILLs the backend's whole process group and waits for it to die.
-func (b *Backend) Kill() {
-	b.proc.Kill()
-	<-b.proc.Done()
-	b.StopPolling()
-}
+func (b *Backend) Kill() { b.proc.Kill() }
 
 // Alive reports whether the process is still running.
 func (b *Backend) Alive() bool {
@@ -310,8 +245,8 @@ func (r Response) ErrorMessage() string {
 // the scenario's goroutine only; other goroutines use Send.
 func (b *Backend) Do(method, path string, body []byte, contentType string) Response {
 	resp := b.Send(method, path, body, contentType)
-	if resp.Err != nil && b.t.ctx.Err() != nil {
-		b.t.Fatal("interrupted: %v", b.t.ctx.Err())
+	if resp.Err != nil && b.t.Context().Err() != nil {
+		b.t.Fatal("interrupted: %v", b.t.Context().Err())
 	}
 	return resp
 }
@@ -323,20 +258,20 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(b.t.ctx, method, b.BaseURL+path, rd)
+	req, err := http.NewRequestWithContext(b.t.Context(), method, b.BaseURL+path, rd)
 	if err != nil {
 		return Response{Err: fmt.Errorf("build request: %w", err)}
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := b.t.http.Do(req)
+	resp, err := httpClient.Do(req)
 	if err != nil {
 		return Response{Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	b.t.scanRaw(fmt.Sprintf("HTTP body of %s %s from %s", method, path, b.Instance), string(data))
+	b.t.ScanOutput(fmt.Sprintf("HTTP body of %s %s from %s", method, path, b.Instance), string(data))
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
 }
 

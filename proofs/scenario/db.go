@@ -8,42 +8,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // queryTimeout bounds one harness query.
 const queryTimeout = 10 * time.Second
 
-// DB is a small pool on the scenario's database, opened on first use. The
-// harness reads the database directly, never through the backend.
-func (t *T) DB() *pgxpool.Pool {
-	t.mu.Lock()
-	pool := t.db
-	t.mu.Unlock()
-	if pool != nil {
-		return pool
-	}
-	cfg, err := pgxpool.ParseConfig(t.DatabaseURL)
-	if err != nil {
-		t.Fatal("parse scenario database URL: malformed (value not shown)")
-	}
-	cfg.MaxConns = 4
-	pool, err = pgxpool.NewWithConfig(t.ctx, cfg)
-	if err != nil {
-		t.Fatal("open scenario database: %s", t.env.Redactor.Redact(err.Error()))
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.db != nil {
-		pool.Close()
-		return t.db
-	}
-	t.db = pool
-	return pool
-}
-
 func (t *T) queryCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(t.ctx, queryTimeout)
+	return context.WithTimeout(t.Context(), queryTimeout)
 }
 
 // JobRow is one row of the jobs table, as the harness reads it.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/proofs/harness"
+	"github.com/prodproof/prodproof/prove"
 )
 
 // Timeouts for the deploy bundle proof. Staging compiles the backend, which
@@ -89,7 +90,7 @@ func deployArtifactSmoke(t *T) {
 
 	t.Step("stage-deploy.sh refuses a DIR inside the repository")
 	inside := filepath.Join(t.Root(), "deploy-bundle-inside-repo")
-	res := t.Run("stage-inside", harness.Spec{Path: "/bin/bash", Args: []string{t.ScriptPath("stage-deploy.sh"), inside}, Env: stageEnv, Dir: t.Dir()}, scriptTimeout)
+	res := t.Run("stage-inside", prove.Command{Path: "/bin/bash", Args: []string{t.ScriptPath("stage-deploy.sh"), inside}, Env: stageEnv, Dir: t.Dir()}, scriptTimeout)
 	_, statErr := os.Stat(inside)
 	t.Check("stage-deploy.sh refuses a DIR inside the repository", "exit != 0, nothing created, message says inside the repository",
 		fmt.Sprintf("exit %d, created=%t: %s", res.ExitCode, statErr == nil, lastLine(res.Combined())),
@@ -97,7 +98,7 @@ func deployArtifactSmoke(t *T) {
 
 	t.Step("stage the bundle outside the repository")
 	before := treeState(t)
-	res = t.Run("stage-deploy", harness.Spec{Path: t.ScriptPath("stage-deploy.sh"), Args: []string{bundle}, Env: stageEnv, Dir: t.Dir()}, stageTimeout)
+	res = t.Run("stage-deploy", prove.Command{Path: t.ScriptPath("stage-deploy.sh"), Args: []string{bundle}, Env: stageEnv, Dir: t.Dir()}, stageTimeout)
 	t.Require("stage-deploy.sh succeeds", "exit 0", fmt.Sprintf("exit %d: %s", res.ExitCode, lastLine(res.Combined())), res.ExitCode == 0)
 	after := treeState(t)
 	t.Check("the source tree is unchanged by staging", before, after, before == after)
@@ -120,13 +121,13 @@ func deployArtifactSmoke(t *T) {
 	t.Check("the bundle's migrations are the repository's, byte for byte", strings.Join(fileNames(repoFiles), " "), strings.Join(fileNames(bundleFiles), " "), same)
 
 	t.Step("apply-deploy-migrations.sh fails closed without DATABASE_URL")
-	res = t.Run("apply-no-url", harness.Spec{Path: filepath.Join(bundle, "apply-deploy-migrations.sh"), Env: []string{"PATH=" + noGoPath}, Dir: t.Dir()}, scriptTimeout)
+	res = t.Run("apply-no-url", prove.Command{Path: filepath.Join(bundle, "apply-deploy-migrations.sh"), Env: []string{"PATH=" + noGoPath}, Dir: t.Dir()}, scriptTimeout)
 	t.Check("apply without DATABASE_URL fails with one line naming it", "exit != 0, message names DATABASE_URL",
 		fmt.Sprintf("exit %d: %s", res.ExitCode, strings.TrimSpace(res.Combined())),
 		res.ExitCode != 0 && len(nonEmptyLines(res.Combined())) == 1 && strings.Contains(res.Stderr, "DATABASE_URL"))
 
 	t.Step("apply the bundle's migrations with the staged binary (no Go on PATH)")
-	res = t.Run("apply-deploy-migrations", harness.Spec{
+	res = t.Run("apply-deploy-migrations", prove.Command{
 		Path: filepath.Join(bundle, "apply-deploy-migrations.sh"),
 		Env:  []string{"PATH=" + noGoPath, "DATABASE_URL=" + t.DatabaseURL},
 		Dir:  t.Dir(),
@@ -141,9 +142,9 @@ func deployArtifactSmoke(t *T) {
 	waitHealthy(b, "when started from the bundle")
 
 	t.Step("deploy-smoke.sh against the staged backend")
-	smoke := func(label, baseURL string, timeoutS int, path string) harness.Result {
+	smoke := func(label, baseURL string, timeoutS int, path string) prove.Exit {
 		env := []string{"PATH=" + path, "BASE_URL=" + baseURL, fmt.Sprintf("SMOKE_TIMEOUT_S=%d", timeoutS)}
-		return t.Run(label, harness.Spec{Path: "/bin/bash", Args: []string{filepath.Join(bundle, "deploy-smoke.sh")}, Env: env, Dir: t.Dir()}, time.Duration(timeoutS+30)*time.Second)
+		return t.Run(label, prove.Command{Path: "/bin/bash", Args: []string{filepath.Join(bundle, "deploy-smoke.sh")}, Env: env, Dir: t.Dir()}, time.Duration(timeoutS+30)*time.Second)
 	}
 	res = smoke("deploy-smoke", b.BaseURL, smokeTimeoutS, noGoPath)
 	t.Check("deploy-smoke.sh passes against the staged backend", "exit 0 and PASS", fmt.Sprintf("exit %d: %s", res.ExitCode, lastLine(res.Combined())),

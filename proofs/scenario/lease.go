@@ -131,7 +131,7 @@ func stalledWorkerCannotCompleteTakenJob(t *T) {
 	stopped := true
 	t.Cleanup(func() {
 		if stopped {
-			a.proc.Resume()
+			a.proc.Cont()
 		}
 	})
 	b := t.StartBackend("b", BackendOptions{Env: env})

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,7 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/prodproof/prodproof/proofs/harness"
+	"github.com/prodproof/prodproof/prove"
 )
 
 // migrationFile is one file of migrations/, as the runner reads it: the
@@ -221,7 +220,7 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 	files := readMigrationFiles(t, filepath.Join(t.Root(), "migrations"))
 	t.Step(fmt.Sprintf("start %d `migrate up` at the same moment", concurrentAppliers))
 	type outcome struct {
-		res harness.Result
+		res prove.Exit
 		err error
 	}
 	results := make([]outcome, concurrentAppliers)
@@ -233,10 +232,9 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			res, err := t.procs.Run(t.ctx, harness.Spec{
-				Name: label, Path: t.env.Binary, Args: []string{"migrate", "up"},
-				Env: envList(map[string]string{"DATABASE_URL": t.DatabaseURL}), Dir: t.dir,
-				Output: t.output(label),
+			res, err := t.Exec(label, prove.Command{
+				Path: t.env.Binary, Args: []string{"migrate", "up"},
+				Env: envList(map[string]string{"DATABASE_URL": t.DatabaseURL}),
 			}, 30*time.Second)
 			results[i] = outcome{res, err}
 		}()
@@ -245,7 +243,7 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 	wg.Wait()
 	applied := map[string]int{}
 	for i, r := range results {
-		if r.err != nil && !errors.Is(r.err, harness.ErrTimeout) {
+		if r.err != nil {
 			t.Fatal("run migrate up #%d: %v", i+1, r.err)
 		}
 		Equal(t, fmt.Sprintf("migrate up #%d exits 0", i+1), "exit 0", fmt.Sprintf("exit %d%s", r.res.ExitCode, failureTail(r.res)))
@@ -268,7 +266,7 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 }
 
 // failureTail is ": last line" for a failed command, "" otherwise.
-func failureTail(res harness.Result) string {
+func failureTail(res prove.Exit) string {
 	if res.ExitCode == 0 {
 		return ""
 	}

@@ -37,7 +37,7 @@ func viaProxy(t *T) (*harness.Proxy, string) {
 	t.Cleanup(p.Close)
 	u.Host = p.Addr()
 	proxied := u.String()
-	t.env.Redactor.Add(proxied)
+	t.AddSecret(proxied)
 	return p, proxied
 }
 
@@ -202,7 +202,7 @@ func (t *T) holdUntil(at time.Time, what string) {
 	defer timer.Stop()
 	select {
 	case <-timer.C:
-	case <-t.ctx.Done():
+	case <-t.Context().Done():
 		t.Fatal("interrupted during %s", what)
 	}
 }

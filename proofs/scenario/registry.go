@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/prove"
 )
 
 // runs holds the code of each proof, keyed by its catalog name. It is not a
@@ -71,6 +72,12 @@ func mustBuild(proofs []catalog.Proof, code map[string]func(*T)) []Scenario {
 	return reg
 }
 
+// Scenario is one named proof of the reference backend.
+type Scenario struct {
+	Name string
+	Run  func(t *T)
+}
+
 // Registry lists every scenario in catalog order, the order `proofs run`
 // runs them.
 func Registry() []Scenario { return append([]Scenario(nil), registry...) }
@@ -83,4 +90,14 @@ func Lookup(name string) (Scenario, bool) {
 		}
 	}
 	return Scenario{}, false
+}
+
+// Proof is the scenario as the framework runs it: its catalog claim and
+// guards, its code bound to env.
+func (s Scenario) Proof(env *Env) prove.Proof {
+	p, _ := catalog.Lookup(s.Name)
+	return prove.Proof{
+		Name: s.Name, Claim: p.Claim, Reproduce: p.Reproduce(), Mutants: p.Guards,
+		Run: func(pt *prove.T) { s.Run(&T{T: pt, env: env}) },
+	}
 }

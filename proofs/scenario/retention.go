@@ -88,14 +88,14 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 		unfinished = append(unfinished, rows...)
 	}
 	if err != nil {
-		t.Fatal("write the history: %s", t.env.Redactor.Redact(err.Error()))
+		t.Fatal("write the history: %s", t.Redact(err.Error()))
 	}
 	unfinished = append(unfinished, held...)
 	oldFinished := retentionOldDone + retentionOldFailed
 
 	var sampleOld string
 	if err := t.DB().QueryRow(ctx, `SELECT id::text FROM jobs WHERE status = 'processed' LIMIT 1`).Scan(&sampleOld); err != nil {
-		t.Fatal("pick an old job: %s", t.env.Redactor.Redact(err.Error()))
+		t.Fatal("pick an old job: %s", t.Redact(err.Error()))
 	}
 
 	t.RequireEventually("every finished job an hour old is deleted", "0 processed, 0 failed left", retentionTimeout, func() (bool, string) {
@@ -111,7 +111,7 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	if err := t.DB().QueryRow(ctx, `
 		INSERT INTO jobs (id, status, payload, attempts, processed_at) VALUES (gen_random_uuid(), 'processed', '{"recent":true}', 1, now())
 		RETURNING id::text`).Scan(&recent); err != nil {
-		t.Fatal("insert a recent job: %s", t.env.Redactor.Redact(err.Error()))
+		t.Fatal("insert a recent job: %s", t.Redact(err.Error()))
 	}
 	// A sweep recorded a second after the insert began after it.
 	insertedAt := time.Now().Add(time.Second)

@@ -36,7 +36,7 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 		_, code = a.proc.Exited()
 		exited = true
 	case <-time.After(limit):
-	case <-t.ctx.Done():
+	case <-t.Context().Done():
 		t.Fatal("interrupted while waiting for the shutdown")
 	}
 	took := time.Since(sent)

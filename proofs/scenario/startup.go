@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prodproof/prodproof/proofs/harness"
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // exitTimeout bounds how long a misconfigured backend may take to give up.
@@ -76,7 +76,7 @@ func startupCaseFlaw(v string) string {
 
 func startupValidationFailsClosed(t *T) {
 	t.Migrate()
-	port, err := harness.FreePort()
+	port, err := port.Free()
 	if err != nil {
 		t.Fatal("%v", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -120,18 +119,7 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	prov := report.Provenance{
-		GoVersion: runtime.Version(),
-		Command:   "proofs " + strings.Join(cfg.Args, " "),
-		Host:      fmt.Sprintf("%s/%s %dcpu", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()),
-		StartedAt: time.Now().UTC(),
-	}
-	if commit, err := harness.Git(ctx, root, "rev-parse", "HEAD"); err == nil {
-		prov.Commit = commit
-		if status, err := harness.Git(ctx, root, "status", "--porcelain"); err == nil {
-			prov.Dirty = status != ""
-		}
-	}
+	prov := harness.Provenance(ctx, root, "proofs "+strings.Join(cfg.Args, " "))
 
 	logf("soak: provisioning postgres (--db %s)", source)
 	srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: source, URL: envURL, DockerImage: dockerImage, Logf: func(format string, args ...any) { logf("soak: "+format, args...) }})

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/proofs/harness"
+
+	"github.com/prodproof/prodproof/internal/port"
 )
 
 // startTimeout bounds how long a new instance may take to answer /health.
@@ -69,7 +71,7 @@ func (f *fleet) start(ctx context.Context, slot int) (*instance, error) {
 }
 
 func (f *fleet) startOnce(ctx context.Context, slot int) (*instance, error) {
-	port, err := harness.FreePort()
+	port, err := port.Free()
 	if err != nil {
 		return nil, err
 	}

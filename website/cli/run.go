@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/proofs/mutant"
 	"io"
 	"os/exec"
 	"strings"
@@ -51,6 +53,8 @@ func build(ctx context.Context, opts BuildOptions, stdout, stderr io.Writer) int
 		OutDir:     opts.Out,
 		HeadCommit: head,
 		LogLines:   opts.LogLines,
+		Claims:     Claims(),
+		Mutants:    Mutants(),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "website: %v\n", err)
@@ -90,4 +94,23 @@ func serveSite(ctx context.Context, opts ServeOptions, stdout, stderr io.Writer)
 		return 1
 	}
 	return 0
+}
+
+// Claims is the proof catalog as the site lists it.
+func Claims() []site.Claim {
+	out := make([]site.Claim, len(catalog.Proofs))
+	for i, p := range catalog.Proofs {
+		out[i] = site.Claim{Name: p.Name, Claim: p.Claim, Reproduce: p.Reproduce(), Guards: p.Guards}
+	}
+	return out
+}
+
+// Mutants are the curated mutants as the proof pages describe them.
+func Mutants() []site.Mutant {
+	var out []site.Mutant
+	for _, name := range mutant.Names() {
+		m, _ := mutant.Lookup(name)
+		out = append(out, site.Mutant{Name: m.Name, Change: m.Change, File: m.File})
+	}
+	return out
 }

@@ -24,8 +24,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/catalog"
-	"github.com/prodproof/prodproof/proofs/mutant"
 )
 
 //go:embed templates/*.html assets/*
@@ -44,8 +42,24 @@ type Config struct {
 	// HeadCommit is the checked-out commit. When set and different from the
 	// report's commit, pages say the report is stale.
 	HeadCommit string
-	LogLines   int             // backend log lines shown per proof; default 40
-	Proofs     []catalog.Proof // the claims; default catalog.Proofs
+	LogLines   int // backend log lines shown per proof; default 40
+	// Claims are the proofs that exist, in run order: each gets a page
+	// even before it ran. website build passes the proof catalog.
+	Claims []Claim
+	// Mutants describe the changes named in Claim.Guards.
+	Mutants []Mutant
+}
+
+// Claim is one named proof the site lists.
+type Claim struct {
+	Name, Claim, Reproduce string
+	// Guards names the mutants this proof must catch.
+	Guards []string
+}
+
+// Mutant is one claim-breaking change, as the proof pages describe it.
+type Mutant struct {
+	Name, Change, File string
 }
 
 // Result says what a build did.
@@ -67,9 +81,6 @@ var ErrNotASite = errors.New("output folder is not a site built by website")
 // beside OutDir and swaps it in only when every page rendered.
 func Build(cfg Config) (Result, error) {
 	cfg.LogLines = cmp.Or(cfg.LogLines, 40)
-	if cfg.Proofs == nil {
-		cfg.Proofs = catalog.Proofs
-	}
 	if cfg.OutDir == "" {
 		return Result{}, errors.New("no output folder given")
 	}
@@ -132,6 +143,27 @@ type proofEntry struct {
 	inCatalog              bool
 	result                 *report.Scenario
 	guards                 []string // mutants it must catch (catalog)
+	// suite is "" for our own proofs, else the report subfolder of
+	// another suite written with the framework (proofs/river: "river").
+	suite string
+}
+
+// path is the proof's page.
+func (p proofEntry) path() string {
+	if p.suite != "" {
+		return "suites/" + p.suite + "/" + p.name + ".html"
+	}
+	return proofPath(p.name)
+}
+
+// suiteData is another proof suite's run, shown beside ours: a folder of
+// the report with its own results.json (make proofs-river writes
+// report/river/).
+type suiteData struct {
+	name   string
+	dir    string
+	run    *report.Run
+	proofs []proofEntry
 }
 
 // docPage is one Markdown page to render.
@@ -153,6 +185,7 @@ type builder struct {
 	assets    map[string]string // site path → file on disk (docs' images)
 	templates map[string]*template.Template
 	nav       navData
+	suites    []suiteData
 	mutants   *report.MutantRun  // REPORT/mutants.json, when `proofs mutants` ran
 	soak      *report.SoakReport // REPORT/soak/soak.json, when the chaos soak ran
 	load      *report.LoadReport // REPORT/load/load.json, when `make load` ran
@@ -185,6 +218,9 @@ func newBuilder(cfg Config) (*builder, error) {
 	if err := b.collectProofs(); err != nil {
 		return nil, err
 	}
+	if err := b.collectSuites(); err != nil {
+		return nil, err
+	}
 	if err := b.collectDocs(); err != nil {
 		return nil, err
 	}
@@ -214,8 +250,8 @@ func (b *builder) collectProofs() error {
 			results[s.Name] = s
 		}
 	}
-	for _, p := range b.cfg.Proofs {
-		b.proofs = append(b.proofs, proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce(), inCatalog: true, result: results[p.Name], guards: p.Guards})
+	for _, p := range b.cfg.Claims {
+		b.proofs = append(b.proofs, proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce, inCatalog: true, result: results[p.Name], guards: p.Guards})
 		delete(results, p.Name)
 	}
 	// Results for proofs the catalog does not know still get a page.
@@ -228,6 +264,39 @@ func (b *builder) collectProofs() error {
 			b.proofs[i].claim = cmp.Or(p.result.Claim, p.claim)
 			b.proofs[i].reproduce = cmp.Or(p.result.Reproduce, p.reproduce)
 		}
+	}
+	return nil
+}
+
+// collectSuites loads every subfolder of the report that holds a run of
+// its own (results.json): another suite written with the framework.
+func (b *builder) collectSuites() error {
+	entries, err := os.ReadDir(b.cfg.ReportDir)
+	if err != nil {
+		return nil // no report folder: nothing to show
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !safeName(e.Name()) {
+			continue
+		}
+		dir := filepath.Join(b.cfg.ReportDir, e.Name())
+		run, err := report.Load(dir)
+		if errors.Is(err, report.ErrNoReport) {
+			continue
+		}
+		if err != nil {
+			b.warn("suite %s not shown: %v", e.Name(), err)
+			continue
+		}
+		sd := suiteData{name: e.Name(), dir: dir, run: run}
+		for i := range run.Scenarios {
+			sc := &run.Scenarios[i]
+			if !safeName(sc.Name) {
+				return fmt.Errorf("suite %s: scenario name %q cannot be a file name", e.Name(), sc.Name)
+			}
+			sd.proofs = append(sd.proofs, proofEntry{name: sc.Name, claim: sc.Claim, reproduce: sc.Reproduce, inCatalog: true, result: sc, suite: e.Name()})
+		}
+		b.suites = append(b.suites, sd)
 	}
 	return nil
 }
@@ -332,6 +401,13 @@ func (b *builder) writeAll() error {
 			return fmt.Errorf("proof %s: %w", p.name, err)
 		}
 	}
+	for _, sd := range b.suites {
+		for _, p := range sd.proofs {
+			if err := b.writeProof(p); err != nil {
+				return fmt.Errorf("suite %s proof %s: %w", sd.name, p.name, err)
+			}
+		}
+	}
 	if b.soak != nil {
 		if err := b.writeSoak(); err != nil {
 			return fmt.Errorf("soak page: %w", err)
@@ -432,6 +508,12 @@ func (b *builder) buildNav() navData {
 		}
 		n.Proofs = append(n.Proofs, navItem{Title: p.name, Path: proofPath(p.name), Verdict: verdictClass(v), VerdictLabel: verdictLabel(v)})
 	}
+	for _, sd := range b.suites {
+		for _, p := range sd.proofs {
+			v := string(p.result.Verdict)
+			n.Proofs = append(n.Proofs, navItem{Title: sd.name + ": " + p.name, Path: p.path(), Verdict: verdictClass(v), VerdictLabel: verdictLabel(v)})
+		}
+	}
 	for _, it := range b.stressItems() {
 		n.Stress = append(n.Stress, navItem{Title: it.Title, Path: it.Path, Verdict: it.Verdict, VerdictLabel: it.VerdictLabel})
 	}
@@ -485,6 +567,13 @@ type indexView struct {
 	Counts      []countView
 	HistoryRuns int
 	Stress      []stressItem
+	Suites      []suiteView
+}
+
+// suiteView is another suite's claims on the front page.
+type suiteView struct {
+	Name, Command string
+	Rows          []proofRow
 }
 
 type countView struct {
@@ -505,13 +594,25 @@ func (b *builder) writeIndex() error {
 			v.Counts = append(v.Counts, countView{Verdict: verdict, Label: verdictLabel(verdict), N: counts[verdict]})
 		}
 	}
+	for _, sd := range b.suites {
+		sv := suiteView{Name: sd.name, Command: sd.run.Provenance.Command}
+		for _, p := range sd.proofs {
+			sv.Rows = append(sv.Rows, b.row(p))
+		}
+		v.Suites = append(v.Suites, sv)
+	}
 	return b.render("index.html", "index", "Proofs", v, b.warnings)
 }
 
 func (b *builder) row(p proofEntry) proofRow {
-	r := proofRow{Name: p.name, Path: proofPath(p.name), Claim: p.claim, InCatalog: p.inCatalog,
-		Verdict: notRun, VerdictLabel: verdictLabel(notRun), Duration: "—", Started: "—", Commit: "—",
-		History: buildHistory(b.history, p.name)}
+	r := proofRow{Name: p.name, Path: p.path(), Claim: p.claim, InCatalog: p.inCatalog,
+		Verdict: notRun, VerdictLabel: verdictLabel(notRun), Duration: "—", Started: "—", Commit: "—"}
+	run := b.run
+	if sd := b.suite(p.suite); sd != nil {
+		run = sd.run
+	} else {
+		r.History = buildHistory(b.history, p.name)
+	}
 	if s := p.result; s != nil {
 		r.Verdict, r.VerdictLabel = verdictClass(string(s.Verdict)), verdictLabel(string(s.Verdict))
 		r.Reason = s.Reason
@@ -519,8 +620,8 @@ func (b *builder) row(p proofEntry) proofRow {
 			r.Duration = formatDuration(time.Duration(s.DurationMS) * time.Millisecond)
 		}
 		r.Started = formatTime(s.StartedAt)
-		r.Commit = shortCommit(b.run.Provenance.Commit)
-		if b.run.Provenance.Dirty {
+		r.Commit = shortCommit(run.Provenance.Commit)
+		if run.Provenance.Dirty {
 			r.Commit += " (dirty)"
 		}
 		if f := firstFailure(s); f != nil {
@@ -544,19 +645,34 @@ func firstFailure(s *report.Scenario) *report.Assertion {
 	return nil
 }
 
+// suite is the suite named name, nil for our own proofs ("").
+func (b *builder) suite(name string) *suiteData {
+	for i := range b.suites {
+		if name != "" && b.suites[i].name == name {
+			return &b.suites[i]
+		}
+	}
+	return nil
+}
+
 func (b *builder) writeProof(p proofEntry) error {
 	v := proofView{proofRow: b.row(p), Reproduce: p.reproduce}
-	b.fillGuards(&v, p)
+	reportDir := b.cfg.ReportDir
+	if sd := b.suite(p.suite); sd != nil {
+		reportDir = sd.dir
+	} else {
+		b.fillGuards(&v, p)
+	}
 	if !p.inCatalog {
 		v.Warnings = append(v.Warnings, "This scenario is in the report but not in the proof catalog (proofs/catalog).")
 	}
 	if s := p.result; s != nil {
 		v.HasResult = true
-		if err := b.fillEvidence(&v, s); err != nil {
+		if err := b.fillEvidence(&v, s, reportDir); err != nil {
 			return err
 		}
 	}
-	return b.render(proofPath(p.name), "proof", p.name, v, v.Warnings)
+	return b.render(p.path(), "proof", p.name, v, v.Warnings)
 }
 
 // fillGuards lists the mutants the proof must catch and, from the last
@@ -571,8 +687,10 @@ func (b *builder) fillGuards(v *proofView, p proofEntry) {
 	}
 	for _, name := range p.guards {
 		g := guardView{Name: name, Outcome: "not run", Class: notRun}
-		if m, ok := mutant.Lookup(name); ok {
-			g.Change, g.File = m.Change, m.File
+		for _, m := range b.cfg.Mutants {
+			if m.Name == name {
+				g.Change, g.File = m.Change, m.File
+			}
 		}
 		if r, ok := results[name]; ok {
 			g.Outcome, g.Detail = string(r.Outcome), r.Reason
@@ -590,10 +708,10 @@ func (b *builder) fillGuards(v *proofView, p proofEntry) {
 	}
 }
 
-func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {
+func (b *builder) fillEvidence(v *proofView, s *report.Scenario, reportDir string) error {
 	start := s.StartedAt
 	v.StartedAt = formatTime(start)
-	evidence, warnings := findEvidence(b.cfg.ReportDir, s.Name, s.Files)
+	evidence, warnings := findEvidence(reportDir, s.Name, s.Files)
 	v.Warnings = append(v.Warnings, warnings...)
 
 	var events []report.Event

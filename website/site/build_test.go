@@ -16,6 +16,7 @@ import (
 
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/proofs/mutant"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -32,7 +33,28 @@ func fixtureConfig(t testing.TB) Config {
 		Readme:     filepath.Join("testdata", "README.md"),
 		OutDir:     filepath.Join(t.TempDir(), "site"),
 		HeadCommit: fixtureCommit,
+		Claims:     catalogClaims(),
+		Mutants:    catalogMutants(),
 	}
+}
+
+// catalogClaims is the proof catalog as website build passes it.
+func catalogClaims() []Claim {
+	out := make([]Claim, len(catalog.Proofs))
+	for i, p := range catalog.Proofs {
+		out[i] = Claim{Name: p.Name, Claim: p.Claim, Reproduce: p.Reproduce(), Guards: p.Guards}
+	}
+	return out
+}
+
+// catalogMutants are the curated mutants as website build passes them.
+func catalogMutants() []Mutant {
+	var out []Mutant
+	for _, name := range mutant.Names() {
+		m, _ := mutant.Lookup(name)
+		out = append(out, Mutant{Name: m.Name, Change: m.Change, File: m.File})
+	}
+	return out
 }
 
 func buildFixture(t *testing.T, cfg Config) Result {

@@ -1,4 +1,4 @@
-package runner
+package prove
 
 import (
 	"encoding/xml"
@@ -168,4 +168,13 @@ func stepSummary(run report.Run) string {
 // appendStepSummary appends run's table to the file GitHub names, redacted.
 func appendStepSummary(path string, run report.Run, red *evidence.Redactor) error {
 	return evidence.AppendFile(path, []byte(stepSummary(run)), red)
+}
+
+// clip shortens s to one line of at most 160 bytes.
+func clip(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 160 {
+		return s[:160] + "…"
+	}
+	return s
 }

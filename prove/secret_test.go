@@ -1,4 +1,4 @@
-package scenario
+package prove
 
 import (
 	"strings"
@@ -7,10 +7,10 @@ import (
 	"github.com/prodproof/prodproof/proofs/evidence"
 )
 
-// TestScanRawFindsLeaks: the raw-output check sees a registered URL or
+// TestScanOutputFindsLeaks: the raw-output check sees a registered URL or
 // password in any form, and a credentialed URL even when its password was
 // masked, and reports the place without repeating the secret.
-func TestScanRawFindsLeaks(t *testing.T) {
+func TestScanOutputFindsLeaks(t *testing.T) {
 	const url = "postgres://app:s3cret-raw-9@127.0.0.1:5432/proofs_x"
 	red := &evidence.Redactor{}
 	red.AddURL(url)
@@ -27,11 +27,11 @@ func TestScanRawFindsLeaks(t *testing.T) {
 		{`{"status":"ok"}`, false},
 	}
 	for _, c := range cases {
-		tt := &T{env: &Env{Redactor: red}}
-		tt.scanRaw("backend a output", c.text)
+		tt := &T{red: red}
+		tt.ScanOutput("backend a output", c.text)
 		found := tt.leaksSoFar("backend")
 		if (len(found) > 0) != c.leak {
-			t.Errorf("scanRaw(%q): leaks %v, want leak=%t", c.text, found, c.leak)
+			t.Errorf("ScanOutput(%q): leaks %v, want leak=%t", c.text, found, c.leak)
 		}
 		for _, f := range found {
 			if strings.Contains(f, "s3cret-raw-9") {
