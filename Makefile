@@ -23,8 +23,9 @@ build: ## Build every tool into bin/
 	$(GO) build -o bin/website ./website
 
 .PHONY: test
-test: ## Run the unit and integration tests (starts its own throwaway Postgres)
-	$(GO) test -count=1 -timeout 20m ./...
+test: ## Run the unit and integration tests (starts its own throwaway Postgres); ends naming every skipped test
+	set -o pipefail; $(GO) build -o bin/testsummary ./internal/testsummary && \
+	$(GO) test -count=1 -timeout 20m -json ./... | bin/testsummary
 
 .PHONY: race
 race: ## The concurrent packages' tests under the race detector
@@ -57,7 +58,7 @@ fuzz: ## Fuzz every outside input for FUZZTIME each (default 10s); seeds in test
 	done
 
 .PHONY: load
-load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health < 50 ms; report/load/
+load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health p95 < 50 ms; report/load/
 	$(GO) test -count=1 -timeout 10m -run '^TestLoadHygiene$$' -v ./proofs/load \
 		-load.duration $(LOAD_DURATION) -load.health-strict -load.report $(abspath $(REPORT))/load/load.json
 

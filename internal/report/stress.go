@@ -210,8 +210,8 @@ type ResourceSummary struct {
 type LoadReport struct {
 	Verdict  Verdict  `json:"verdict"`
 	Failures []string `json:"failures"`
-	// HealthStrict says whether every /health probe had to answer within
-	// 50 ms; nil when the file does not say.
+	// HealthStrict says whether the run judged /health latency (its p95
+	// under 50 ms); nil when the file does not say.
 	HealthStrict *bool `json:"health_strict"`
 	LoadResult
 	Flatness LoadFlatness `json:"flatness"`
@@ -232,6 +232,10 @@ type LoadResult struct {
 	Health        []HealthProbe `json:"health"`
 	Proc          []ProcSample  `json:"proc"`
 	Conns         []ConnSample  `json:"db_connections"`
+
+	// HealthP95MS is the percentile `make load` judges; 0 in files
+	// written before it was recorded.
+	HealthP95MS float64 `json:"health_p95_ms,omitempty"`
 }
 
 // HealthProbe is one timed /health request of a load run.

@@ -189,7 +189,7 @@ feed:
 			res.HealthOver50++
 		}
 	}
-	res.HealthP99MS = percentile(healthMS, 99)
+	res.HealthP95MS, res.HealthP99MS = percentile(healthMS, 95), percentile(healthMS, 99)
 	if len(healthMS) > 0 {
 		res.HealthMaxMS = slices.Max(healthMS)
 	}

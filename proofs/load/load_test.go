@@ -30,9 +30,22 @@ var (
 	// The short run inside `make test` shares two cores with every other
 	// package's tests, so its timings say more about the neighbours than
 	// about the backend: it reports /health latency but does not judge it
-	// (speed goals are not unit-test assertions here). `make load` runs
-	// alone and demands every probe under 50 ms.
-	healthStrict = flag.Bool("load.health-strict", false, "require every /health probe under 50 ms")
+	// (speed goals are not unit-test assertions here). `make load` judges
+	// it by a percentile: one probe stalled by a busy machine is not a
+	// hygiene failure, a slow /health is.
+	healthStrict = flag.Bool("load.health-strict", false, fmt.Sprintf("require /health p%d under %d ms", healthPercentile, healthLimitMS))
+)
+
+// The /health latency judgement under -load.health-strict: the 95th
+// percentile (nearest rank, LoadResult.HealthP95MS) of every probe must be
+// under healthLimitMS. p99 and the maximum are reported beside it, never
+// judged: on a two-core machine shared with other builds, a scheduler stall
+// of half a second delays five consecutive probes, which moves p99 of a
+// minute's 600 probes and says nothing about the backend; a slow /health
+// moves p95.
+const (
+	healthPercentile = 95
+	healthLimitMS    = 50
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -43,7 +56,7 @@ const dbMaxConns = 10
 
 // TestLoadHygiene runs the real backend binary on loopback, posts and reads
 // jobs at a fixed rate, and requires: no failed request, every /health a
-// 200 (and under 50 ms with -load.health-strict), resident memory, threads and open files flat from the
+// 200 (p95 under 50 ms with -load.health-strict), resident memory, threads and open files flat from the
 // middle third of the run to the last, and the backend's database sessions
 // within its pool size throughout and no more at the end than when warm.
 func TestLoadHygiene(t *testing.T) {
@@ -97,8 +110,9 @@ func TestLoadHygiene(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat, flatErr := Flatness(res)
-	t.Logf("%d requests in %.1fs at %d posts/s; POST p50 %.1f ms p99 %.1f ms; /health max %.1f ms p99 %.1f ms over 50 ms %d of %d",
-		res.Requests, float64(res.DurationMS)/1000, res.Rate, res.PostP50MS, res.PostP99MS, res.HealthMaxMS, res.HealthP99MS, res.HealthOver50, len(res.Health))
+	t.Logf("%d requests in %.1fs at %d posts/s; POST p50 %.1f ms p99 %.1f ms", res.Requests, float64(res.DurationMS)/1000, res.Rate, res.PostP50MS, res.PostP99MS)
+	t.Logf("/health: p%d %.1f ms (judged: under %d ms); p99 %.1f ms, max %.1f ms (reported, not judged); %d of %d probes over 50 ms",
+		healthPercentile, res.HealthP95MS, healthLimitMS, res.HealthP99MS, res.HealthMaxMS, res.HealthOver50, len(res.Health))
 	t.Logf("warm → end: RSS %d → %d KiB, fds %d → %d, threads %d → %d, db sessions %d → %d (max %d)",
 		flat.RSSWarmKiB, flat.RSSEndKiB, flat.FDsWarmMax, flat.FDsEndMax, flat.ThreadsWarmMax, flat.ThreadsEndMax, flat.ConnsWarmMax, flat.ConnsEndMax, flat.ConnsMax)
 	// Every failure is recorded as well as reported, and the figures are
@@ -127,8 +141,8 @@ func TestLoadHygiene(t *testing.T) {
 	if len(res.Health) == 0 {
 		fail("no /health probe answered")
 	}
-	if *healthStrict && res.HealthOver50 > 0 {
-		fail("/health: %d of %d probes over 50 ms, p99 %.1f ms, worst %.1f ms", res.HealthOver50, len(res.Health), res.HealthP99MS, res.HealthMaxMS)
+	if *healthStrict && res.HealthP95MS >= healthLimitMS {
+		fail("/health p%d %.1f ms, not under %d ms (p99 %.1f ms, max %.1f ms; %d of %d probes over 50 ms)", healthPercentile, res.HealthP95MS, healthLimitMS, res.HealthP99MS, res.HealthMaxMS, res.HealthOver50, len(res.Health))
 	}
 	// Memory may settle a little after warm-up; a leak grows with the
 	// requests served, and a third of the run is thousands of them.
