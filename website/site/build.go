@@ -131,8 +131,9 @@ type proofEntry struct {
 	name, claim, reproduce string
 	inCatalog              bool
 	result                 *report.Scenario
-	from                   *report.ClaimRun // the run result came from
 	guards                 []string // mutants it must catch (catalog)
+
+	from *report.ClaimRun // the run result came from
 }
 
 // docPage is one Markdown page to render.

@@ -147,14 +147,15 @@ type proofRow struct {
 	Reason, Duration, Started string
 	Commit                    string
 	InCatalog                 bool
+	History                   proofHistory
+	FirstFailure              string
+
 	// RunID is the run this claim's verdict came from; InLatestRun is
 	// whether that is the report's latest run. OlderCommit, when set, is
 	// the commit the site speaks for, which this verdict is not from.
 	RunID       string
 	InLatestRun bool
 	OlderCommit string
-	History                   proofHistory
-	FirstFailure              string
 }
 
 // stepView is one step of a scenario.
