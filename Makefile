@@ -58,7 +58,7 @@ fuzz: ## Fuzz every outside input for FUZZTIME each (default 10s); seeds in test
 	done
 
 .PHONY: load
-load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health p95 < 50 ms; report/load/
+load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health p95 < /livez p95 + 50 ms; report/load/
 	$(GO) test -count=1 -timeout 10m -run '^TestLoadHygiene$$' -v ./proofs/load \
 		-load.duration $(LOAD_DURATION) -load.health-strict -load.report $(abspath $(REPORT))/load/load.json
 

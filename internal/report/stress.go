@@ -233,9 +233,11 @@ type LoadResult struct {
 	Proc          []ProcSample  `json:"proc"`
 	Conns         []ConnSample  `json:"db_connections"`
 
-	// HealthP95MS is the percentile `make load` judges; 0 in files
-	// written before it was recorded.
+	// HealthP95MS and LivezP95MS are the percentiles `make load` judges
+	// (/health's p95 over /livez's p95); 0 in files written before they
+	// were recorded.
 	HealthP95MS float64 `json:"health_p95_ms,omitempty"`
+	LivezP95MS  float64 `json:"livez_p95_ms,omitempty"`
 }
 
 // HealthProbe is one timed /health request of a load run.
@@ -243,6 +245,9 @@ type HealthProbe struct {
 	At        time.Time `json:"at"`
 	Status    int       `json:"status"` // 0: no answer
 	LatencyMS float64   `json:"latency_ms"`
+	// LivezMS is the same process's /livez (no database, no locks), timed
+	// just before: the machine's share of the latency. 0 in older files.
+	LivezMS float64 `json:"livez_ms,omitempty"`
 }
 
 // LoadFlatness compares the second third of a load run (warmed up) with the

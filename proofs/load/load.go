@@ -190,6 +190,13 @@ feed:
 		}
 	}
 	res.HealthP95MS, res.HealthP99MS = percentile(healthMS, 95), percentile(healthMS, 99)
+	var livezMS []float64
+	for _, h := range res.Health {
+		if h.LivezMS > 0 {
+			livezMS = append(livezMS, h.LivezMS)
+		}
+	}
+	res.LivezP95MS = percentile(livezMS, 95)
 	if len(healthMS) > 0 {
 		res.HealthMaxMS = slices.Max(healthMS)
 	}
@@ -211,11 +218,17 @@ func every(ctx context.Context, period time.Duration, f func()) {
 }
 
 func probeHealth(ctx context.Context, c *http.Client, base string) report.HealthProbe {
+	livezBegan := time.Now()
+	_, _, livezErr := send(ctx, c, http.MethodGet, base+"/livez", nil)
+	livezMS := float64(time.Since(livezBegan).Microseconds()) / 1000
 	began := time.Now()
 	status, _, err := send(ctx, c, http.MethodGet, base+"/health", nil)
 	p := report.HealthProbe{At: began.UTC(), Status: status, LatencyMS: float64(time.Since(began).Microseconds()) / 1000}
 	if err != nil {
 		p.Status = 0
+	}
+	if livezErr == nil {
+		p.LivezMS = livezMS
 	}
 	return p
 }

@@ -37,12 +37,14 @@ var (
 )
 
 // The /health latency judgement under -load.health-strict: the 95th
-// percentile (nearest rank, LoadResult.HealthP95MS) of every probe must be
-// under healthLimitMS. p99 and the maximum are reported beside it, never
-// judged: on a two-core machine shared with other builds, a scheduler stall
-// of half a second delays five consecutive probes, which moves p99 of a
-// minute's 600 probes and says nothing about the backend; a slow /health
-// moves p95.
+// percentile (nearest rank) of every /health probe may exceed that of the
+// same process's /livez, probed just before each (no database, no locks),
+// by less than healthLimitMS. p99 and the maximum are reported beside it,
+// never judged. On a two-core machine shared with other builds, the
+// scheduler delays every request to the backend by tens to hundreds of ms:
+// that is the machine's, and shows in /livez as much as in /health; what
+// /health adds on top (its database check queued behind the job traffic,
+// a lock) is the backend's.
 const (
 	healthPercentile = 95
 	healthLimitMS    = 50
@@ -111,8 +113,8 @@ func TestLoadHygiene(t *testing.T) {
 	}
 	flat, flatErr := Flatness(res)
 	t.Logf("%d requests in %.1fs at %d posts/s; POST p50 %.1f ms p99 %.1f ms", res.Requests, float64(res.DurationMS)/1000, res.Rate, res.PostP50MS, res.PostP99MS)
-	t.Logf("/health: p%d %.1f ms (judged: under %d ms); p99 %.1f ms, max %.1f ms (reported, not judged); %d of %d probes over 50 ms",
-		healthPercentile, res.HealthP95MS, healthLimitMS, res.HealthP99MS, res.HealthMaxMS, res.HealthOver50, len(res.Health))
+	t.Logf("/health: p%d %.1f ms, /livez p%d %.1f ms: /health adds %.1f ms (judged: under %d ms); p99 %.1f ms, max %.1f ms (reported, not judged); %d of %d probes over 50 ms",
+		healthPercentile, res.HealthP95MS, healthPercentile, res.LivezP95MS, res.HealthP95MS-res.LivezP95MS, healthLimitMS, res.HealthP99MS, res.HealthMaxMS, res.HealthOver50, len(res.Health))
 	t.Logf("warm → end: RSS %d → %d KiB, fds %d → %d, threads %d → %d, db sessions %d → %d (max %d)",
 		flat.RSSWarmKiB, flat.RSSEndKiB, flat.FDsWarmMax, flat.FDsEndMax, flat.ThreadsWarmMax, flat.ThreadsEndMax, flat.ConnsWarmMax, flat.ConnsEndMax, flat.ConnsMax)
 	// Every failure is recorded as well as reported, and the figures are
@@ -141,8 +143,9 @@ func TestLoadHygiene(t *testing.T) {
 	if len(res.Health) == 0 {
 		fail("no /health probe answered")
 	}
-	if *healthStrict && res.HealthP95MS >= healthLimitMS {
-		fail("/health p%d %.1f ms, not under %d ms (p99 %.1f ms, max %.1f ms; %d of %d probes over 50 ms)", healthPercentile, res.HealthP95MS, healthLimitMS, res.HealthP99MS, res.HealthMaxMS, res.HealthOver50, len(res.Health))
+	if *healthStrict && res.HealthP95MS-res.LivezP95MS >= healthLimitMS {
+		fail("/health p%d %.1f ms is %.1f ms over /livez's (%.1f ms), not under %d ms (p99 %.1f ms, max %.1f ms; %d of %d probes over 50 ms)",
+			healthPercentile, res.HealthP95MS, res.HealthP95MS-res.LivezP95MS, res.LivezP95MS, healthLimitMS, res.HealthP99MS, res.HealthMaxMS, res.HealthOver50, len(res.Health))
 	}
 	// Memory may settle a little after warm-up; a leak grows with the
 	// requests served, and a third of the run is thousands of them.
