@@ -70,9 +70,16 @@ docscheck: ## Verify that README.md and docs/ reference only things that exist
 website: ## Build the static proof site from docs/ and report/ into site/
 	$(GO) run ./website build --report $(REPORT) --out $(SITE)
 
+# The server is built, then exec'd in place of the recipe's shell, so it is
+# make's own child: SIGINT (Ctrl-C, to the whole process group) and SIGTERM
+# (which make passes on to its children) reach it and stop it. `go run` would
+# stand between them and pass neither on, leaving the server orphaned.
+ADDR ?= 127.0.0.1:8080
+
 .PHONY: serve
-serve: ## Serve the built proof site on http://127.0.0.1:8080
-	$(GO) run ./website serve --dir $(SITE)
+serve: ## Serve the built proof site on http://$(ADDR) (ADDR=host:port)
+	$(GO) build -o bin/website ./website
+	exec bin/website serve --dir $(SITE) --addr $(ADDR)
 
 .PHONY: bench
 bench: ## Benchmark vs River: growth curve, durable settings, pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json
