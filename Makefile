@@ -24,8 +24,9 @@ build: ## Build every tool into bin/
 	$(GO) build -o bin/website ./website
 
 .PHONY: test
-test: ## Run the unit and integration tests (starts its own throwaway Postgres)
-	$(GO) test -count=1 -timeout 20m ./...
+test: ## Run the unit and integration tests (starts its own throwaway Postgres); ends naming every skipped test
+	set -o pipefail; $(GO) build -o bin/testsummary ./internal/testsummary && \
+	$(GO) test -count=1 -timeout 20m -json ./... | bin/testsummary
 
 .PHONY: race
 race: ## The concurrent packages' tests under the race detector
@@ -64,7 +65,7 @@ fuzz: ## Fuzz every outside input for FUZZTIME each (default 10s); seeds in test
 	done
 
 .PHONY: load
-load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health < 50 ms; report/load/
+load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health p95 < /livez p95 + 50 ms; report/load/
 	$(GO) run ./proofs load --duration $(LOAD_DURATION) --health-strict --report $(REPORT)
 
 .PHONY: docscheck
@@ -75,9 +76,16 @@ docscheck: ## Verify that README.md and docs/ reference only things that exist
 website: ## Build the static proof site from docs/ and report/ into site/
 	$(GO) run ./website build --report $(REPORT) --out $(SITE)
 
+# The server is built, then exec'd in place of the recipe's shell, so it is
+# make's own child: SIGINT (Ctrl-C, to the whole process group) and SIGTERM
+# (which make passes on to its children) reach it and stop it. `go run` would
+# stand between them and pass neither on, leaving the server orphaned.
+ADDR ?= 127.0.0.1:8080
+
 .PHONY: serve
-serve: ## Serve the built proof site on http://127.0.0.1:8080
-	$(GO) run ./website serve --dir $(SITE)
+serve: ## Serve the built proof site on http://$(ADDR) (ADDR=host:port)
+	$(GO) build -o bin/website ./website
+	exec bin/website serve --dir $(SITE) --addr $(ADDR)
 
 .PHONY: bench
 bench: ## Benchmark vs River: growth curve, durable settings, pgbench's limit, latency, RSS, recovery (QUICK=1: smoke); bench/results.json

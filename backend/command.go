@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/prodproof/prodproof/backend/app"
 	"github.com/prodproof/prodproof/backend/cli"
 	"github.com/prodproof/prodproof/backend/config"
+	"github.com/prodproof/prodproof/internal/clispec"
 	"github.com/prodproof/prodproof/migrations"
 )
 
@@ -29,11 +29,14 @@ const (
 // lookup reads the environment (os.LookupEnv in production).
 func run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
 	tool := cli.Tool()
+	if clispec.WantsHelp(args) {
+		writeUsage(stdout, tool)
+		return exitOK
+	}
 	cmd, fs, err := tool.Parse(args, stderr)
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "reference-backend: %v\n", err)
-		}
+		fmt.Fprintf(stderr, "reference-backend: %v\n", err)
+		fmt.Fprintln(stderr, "run 'reference-backend --help' for the commands, environment variables and exit statuses")
 		return exitUsage
 	}
 	switch strings.Join(cmd.Path, " ") {
@@ -46,6 +49,33 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	}
 	fmt.Fprintf(stderr, "reference-backend: command %q has no implementation\n", strings.Join(cmd.Path, " "))
 	return exitUsage
+}
+
+// writeUsage is --help: the commands, the environment and the exit
+// statuses, from the same definitions the binary runs with.
+func writeUsage(w io.Writer, tool clispec.Tool) {
+	fmt.Fprintln(w, "reference-backend: the Postgres job service (HTTP API and supervised worker).")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	tool.WriteCommands(w)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Environment (read by serve; migrate reads only DATABASE_URL and MIGRATIONS_DIR):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range config.Variables {
+		need := "optional"
+		if v.Required {
+			need = "required"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Name, need, v.Meaning)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit status:")
+	fmt.Fprintf(w, "  %d  success (serve: stopped cleanly on SIGINT or SIGTERM)\n", exitOK)
+	fmt.Fprintf(w, "  %d  failure: the database refused, the schema is not current or was modified, the server failed\n", exitFailed)
+	fmt.Fprintf(w, "  %d  bad usage or bad configuration: nothing was started\n", exitUsage)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "More: docs/reference-backend.md")
 }
 
 func serve(ctx context.Context, lookup func(string) (string, bool), stderr io.Writer) int {

@@ -67,6 +67,7 @@ func TestMainRejectsBadUsageAndConfig(t *testing.T) {
 		want string
 	}{
 		{"unknown command", nil, []string{"frobnicate"}, 2, "unknown command"},
+		{"unknown migrate subcommand", nil, []string{"migrate", "down"}, 2, `unknown migrate subcommand "down"`},
 		{"unknown flag", nil, []string{"migrate", "status", "--yaml"}, 2, "yaml"},
 		{"extra argument", nil, []string{"migrate", "up", "now"}, 2, "takes no arguments"},
 		{"serve without env", nil, nil, 2, "DATABASE_URL: is required"},
@@ -83,5 +84,20 @@ func TestMainRejectsBadUsageAndConfig(t *testing.T) {
 				t.Fatalf("output leaks the password: %q", out+errOut)
 			}
 		})
+	}
+}
+
+func TestHelpListsCommandsEnvironmentAndExitStatuses(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"migrate", "status", "-h"}} {
+		code, out, errOut := runMain(t, nil, args...)
+		if code != 0 || errOut != "" {
+			t.Errorf("%v: exit %d, stderr %q; want 0 and nothing", args, code, errOut)
+			continue
+		}
+		for _, want := range []string{"reference-backend migrate status", "--json", "reference-backend migrate up", "DATABASE_URL", "JOB_POLL_MS", "MAX_BODY_BYTES", "Exit status:", "  2  bad usage"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: help lacks %q:\n%s", args, want, out)
+			}
+		}
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/prodproof/prodproof/internal/report"
+	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/website/cli"
 	"github.com/prodproof/prodproof/website/serve"
 )
@@ -37,6 +39,32 @@ func buildFixtureSite(t *testing.T) string {
 		"--readme", filepath.Join("site", "testdata", "README.md"),
 		"--out", out, "--commit", fixtureCommit}
 	if code := cli.Run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("website build exited %d: %s", code, stderr.String())
+	}
+	return out
+}
+
+// buildSingleProofRunSite copies the fixture report, records a run of
+// worker_crash_recovers_job alone on a later commit (as `proofs run NAME`
+// does), and builds the site from it.
+func buildSingleProofRunSite(t *testing.T) string {
+	t.Helper()
+	reportDir := filepath.Join(t.TempDir(), "report")
+	if err := os.CopyFS(reportDir, os.DirFS(filepath.Join("site", "testdata", "report"))); err != nil {
+		t.Fatal(err)
+	}
+	const later = "4444444444444444444444444444444444444444"
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	run := report.Run{SchemaVersion: report.SchemaVersion, RunID: "single-run", Verdict: report.Pass,
+		Provenance: report.Provenance{Commit: later, Command: "proofs run worker_crash_recovers_job", StartedAt: start, FinishedAt: start.Add(5 * time.Second)},
+		Scenarios:  []report.Scenario{{Name: "worker_crash_recovers_job", Verdict: report.Pass, StartedAt: start, DurationMS: 4000}},
+		Summary:    report.Summary{Passed: 1}}
+	if err := evidence.WriteRun(reportDir, run, &evidence.Redactor{}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "site")
+	var stdout, stderr bytes.Buffer
+	if code := cli.Run(context.Background(), []string{"build", "--report", reportDir, "--out", out, "--commit", later}, &stdout, &stderr); code != 0 {
 		t.Fatalf("website build exited %d: %s", code, stderr.String())
 	}
 	return out
@@ -363,6 +391,66 @@ func TestBrowser(t *testing.T) {
 	for _, p := range console.take() {
 		t.Errorf("%s: %s", soakPage, p)
 	}
+
+	// A phone, 400 px wide: nothing runs off the screen. Tables scroll in
+	// their own box or reflow; the guards table reflows.
+	type phoneView struct {
+		PageWidth   float64 `json:"pageWidth"`
+		Viewport    float64 `json:"viewport"`
+		GuardsRight float64 `json:"guardsRight"`
+	}
+	for _, page := range []string{"index.html", "proofs/worker_crash_recovers_job.html", "proofs/worker_restart_is_visible_in_health.html", "load.html"} {
+		sctx, cancel := step(30 * time.Second)
+		if err := chromedp.Do(sctx, chromedp.EmulateViewport(400, 860), chromedp.Navigate(base+page)); err != nil {
+			t.Fatal(err)
+		}
+		pv, err := chromedp.Run(sctx, chromedp.Evaluate[phoneView](`(() => {
+			const g = document.querySelector('table.guards');
+			return {pageWidth: document.documentElement.scrollWidth, viewport: window.innerWidth,
+				guardsRight: g ? g.getBoundingClientRect().right : 0};
+		})()`))
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pv.PageWidth > pv.Viewport || pv.GuardsRight > pv.Viewport {
+			t.Errorf("%s at 400 px: page %.0f px wide, guards table ends at %.0f px, viewport %.0f px", page, pv.PageWidth, pv.GuardsRight, pv.Viewport)
+		}
+	}
+
+	// After one proof run alone on a later commit, the site keeps every
+	// other claim's verdict, each with its run, marked as from an older
+	// commit.
+	single := startServer(t, buildSingleProofRunSite(t))
+	sctx, cancel = step(30 * time.Second)
+	if err := chromedp.Do(sctx, chromedp.EmulateViewport(400, 860), chromedp.Navigate(single+"index.html")); err != nil {
+		t.Fatal(err)
+	}
+	type singleView struct {
+		Counts, Pill, CrashRow, OtherRow string
+	}
+	sv2, err := chromedp.Run(sctx, chromedp.Evaluate[singleView](`(() => {
+		const row = name => { const a = document.querySelector('a.proof-name[href="proofs/' + name + '.html"]'); return a ? a.closest('tr').innerText : ''; };
+		return {Counts: document.querySelector('.counts').innerText, Pill: document.querySelector('.run-pill').innerText,
+			CrashRow: row('worker_crash_recovers_job'), OtherRow: row('worker_restart_is_visible_in_health')};
+	})()`))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture's run had 9 of the catalog's proofs; 8 keep their verdict.
+	// (innerText applies the badges' text-transform.)
+	sv2.CrashRow, sv2.OtherRow = strings.ToLower(sv2.CrashRow), strings.ToLower(sv2.OtherRow)
+	if !strings.Contains(sv2.Counts, "12 not run") || !strings.Contains(sv2.Counts, "1 fail") || !strings.Contains(sv2.Pill, "1 proof") ||
+		!strings.Contains(sv2.CrashRow, "single-run") || strings.Contains(sv2.CrashRow, "older commit") ||
+		!strings.Contains(sv2.OtherRow, "older commit") || !strings.Contains(sv2.OtherRow, "fail") {
+		t.Errorf("single-proof run not shown as each claim's latest verdict: %+v", sv2)
+	}
+	for _, p := range console.take() {
+		t.Errorf("single-proof site: %s", p)
+	}
+	screenshot("index-single-run-phone.png", single+"index.html", 400, 860)
+	screenshot("proof-guards-phone.png", base+"proofs/worker_crash_recovers_job.html", 400, 860)
 
 	screenshot("index.png", base+"index.html", 1280, 900)
 	screenshot("proof-failing.png", failing, 1280, 900)

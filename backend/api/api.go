@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -62,10 +63,13 @@ func NewRouter(cfg Config) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(h.recoverer)
+	// Probes and uptime checkers send HEAD: it is served wherever GET is.
+	r.Use(middleware.GetHead)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "not found")
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) {
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allowedMethods(r))
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
 	r.Post("/jobs", h.postJob)
@@ -77,6 +81,24 @@ func NewRouter(cfg Config) http.Handler {
 }
 
 type handlers struct{ cfg Config }
+
+// allowedMethods lists, for the Allow header of a 405, the methods the
+// router serves at r's path (HEAD wherever GET is, by middleware.GetHead).
+func allowedMethods(r *http.Request) string {
+	rctx := chi.RouteContext(r.Context())
+	path := r.URL.RawPath
+	if path == "" {
+		path = r.URL.Path
+	}
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		if rctx.Routes.Match(chi.NewRouteContext(), m, path) ||
+			(m == http.MethodHead && rctx.Routes.Match(chi.NewRouteContext(), http.MethodGet, path)) {
+			allowed = append(allowed, m)
+		}
+	}
+	return strings.Join(allowed, ", ")
+}
 
 // recoverer answers a handler panic with a JSON 500 and logs it with the
 // request id, instead of chi's plain-text default.
@@ -122,6 +144,13 @@ func (h *handlers) postJob(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, err.Error())
 		return
 	}
+	if errors.Is(err, job.ErrInvalidPayload) {
+		// ValidatePayload let through something this server refuses (one
+		// configured stricter than the defaults): still the client's input.
+		h.cfg.Logger.Warn("database refused a payload", "request_id", middleware.GetReqID(r.Context()), "error", err.Error())
+		writeError(w, http.StatusBadRequest, "request body was refused by the database: it cannot store or read it as JSON")
+		return
+	}
 	if err != nil {
 		h.storeError(w, r, "insert job", err)
 		return
@@ -159,18 +188,6 @@ func IdempotencyKey(h http.Header) (string, error) {
 		}
 	}
 	return key, nil
-}
-
-// ValidatePayload accepts exactly one JSON value (surrounding whitespace
-// allowed). It is exported for the fuzz tests.
-func ValidatePayload(body []byte) error {
-	if len(body) == 0 {
-		return errors.New("request body is empty; send a JSON value")
-	}
-	if !json.Valid(body) {
-		return errors.New("request body is not valid JSON")
-	}
-	return nil
 }
 
 func (h *handlers) getJob(w http.ResponseWriter, r *http.Request) {

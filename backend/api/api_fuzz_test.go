@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,8 +17,10 @@ import (
 	"github.com/prodproof/prodproof/backend/worker"
 )
 
-// memStore is an in-memory Store: the fuzz targets exercise the HTTP layer's
-// input handling, which must not depend on the database.
+// memStore is an in-memory Store that refuses what PostgreSQL refuses (by
+// the dbAccepts model), as the real store does: the fuzz targets exercise
+// the HTTP layer's input handling, and TestFuzzCorpusAgainstPostgres checks
+// the model against a real server.
 type memStore struct {
 	mu   sync.Mutex
 	jobs map[job.ID]job.Job
@@ -25,6 +28,9 @@ type memStore struct {
 }
 
 func (m *memStore) Insert(_ context.Context, payload json.RawMessage, key string) (job.Job, bool, error) {
+	if !dbAccepts(payload) {
+		return job.Job{}, false, fmt.Errorf("insert job: %w", job.ErrInvalidPayload)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if id, ok := m.keys[key]; ok && key != "" {
@@ -80,8 +86,8 @@ func FuzzPostJobs(f *testing.F) {
 		rec := serve(h, http.MethodPost, "/jobs", strings.NewReader(string(body)))
 		switch rec.Code {
 		case http.StatusCreated:
-			if !json.Valid(body) || len(body) > 1024 {
-				t.Fatalf("accepted invalid or oversize body %q", body)
+			if !dbAccepts(body) || len(body) > 1024 {
+				t.Fatalf("accepted a body the database refuses, or an oversize one: %q", body)
 			}
 			var j job.Job
 			if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil {
@@ -94,6 +100,13 @@ func FuzzPostJobs(f *testing.F) {
 			var e map[string]string
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e["error"] == "" {
 				t.Fatalf("error body %q", rec.Body.String())
+			}
+			if rec.Code == http.StatusBadRequest && dbAccepts(body) {
+				t.Fatalf("refused %q, which the database accepts: %s", body, e["error"])
+			}
+			if strings.Contains(e["error"], "refused by the database") {
+				// The store's backstop answered: ValidatePayload missed it.
+				t.Fatalf("ValidatePayload let %q through to the database", body)
 			}
 		default:
 			t.Fatalf("POST %q: status %d", body, rec.Code)

@@ -278,7 +278,7 @@ func httpHeader(t *testing.T, url, name string) string {
 
 func TestBadInputGetsDocumentedErrorAndWritesNothing(t *testing.T) {
 	dbURL := pgtest.NewMigratedDatabase(t)
-	b := startBackend(t, dbURL, nil)
+	b := startBackend(t, dbURL, func(c *config.Config) { c.MaxBodyBytes = 64 << 10 })
 	tests := []struct {
 		name, method, path, body string
 		code                     int
@@ -287,7 +287,14 @@ func TestBadInputGetsDocumentedErrorAndWritesNothing(t *testing.T) {
 		{"malformed json", "POST", "/jobs", `{"a":`, 400, "not valid JSON"},
 		{"two values", "POST", "/jobs", `{} {}`, 400, "not valid JSON"},
 		{"empty body", "POST", "/jobs", ``, 400, "empty"},
-		{"too large", "POST", "/jobs", `"` + strings.Repeat("x", 2000) + `"`, 413, "larger than the limit"},
+		{"too large", "POST", "/jobs", `"` + strings.Repeat("x", 70_000) + `"`, 413, "larger than the limit"},
+		// Bytes Postgres refuses are the client's fault: 400, never 500.
+		{"invalid utf-8", "POST", "/jobs", "\"\xff\xfe\"", 400, "not valid UTF-8"},
+		{"overlong utf-8 slash", "POST", "/jobs", "{\"path\":\"\xc0\xaf\"}", 400, "not valid UTF-8"},
+		{"NUL escape", "POST", "/jobs", `{"a":"x\u0000y"}`, 400, `\u0000`},
+		{"lone surrogate", "POST", "/jobs", `["\ud800"]`, 400, "unpaired UTF-16 surrogate"},
+		{"number beyond numeric", "POST", "/jobs", `{"n":1e1000000}`, 400, "numeric range"},
+		{"nested 30000 deep", "POST", "/jobs", strings.Repeat("[", 30_000) + strings.Repeat("]", 30_000), 400, "nested too deeply"},
 		{"bad id", "GET", "/jobs/not-a-uuid", "", 400, "invalid job id"},
 		{"bad id braces", "GET", "/jobs/{00000000-0000-0000-0000-000000000000}", "", 400, "invalid job id"},
 		{"unknown id", "GET", "/jobs/00000000-0000-4000-8000-000000000000", "", 404, "job not found"},
@@ -311,6 +318,46 @@ func TestBadInputGetsDocumentedErrorAndWritesNothing(t *testing.T) {
 	}
 	if n := countJobs(t, dbURL); n != 0 {
 		t.Fatalf("jobs table has %d rows after only bad requests", n)
+	}
+	if logs := b.logs.String(); strings.Contains(logs, `"level":"ERROR"`) {
+		t.Fatalf("bad input logged an ERROR:\n%s", logs)
+	}
+}
+
+func TestHeadIsServedWhereGetIsAndEvery405SaysAllow(t *testing.T) {
+	b := startBackend(t, pgtest.NewMigratedDatabase(t), nil)
+	posted := b.post(`{"k":1}`)
+	for _, path := range []string{"/health", "/livez", "/readyz", "/jobs/" + posted.ID} {
+		resp, err := http.Head(b.baseURL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(body) != 0 {
+			t.Errorf("HEAD %s: status %d, %d body bytes; want 200 and none", path, resp.StatusCode, len(body))
+		}
+	}
+	tests := []struct{ method, path, allow string }{
+		{"POST", "/health", "GET, HEAD"},
+		{"PUT", "/jobs", "POST"},
+		{"GET", "/jobs", "POST"},
+		{"DELETE", "/jobs/" + posted.ID, "GET, HEAD"},
+		{"POST", "/readyz", "GET, HEAD"},
+	}
+	for _, tt := range tests {
+		req, err := http.NewRequest(tt.method, b.baseURL+tt.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s: status %d, Allow %q; want 405 and Allow %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), tt.allow)
+		}
 	}
 }
 

@@ -90,6 +90,37 @@ const (
 	maxRetentionMS = 10 * 365 * 24 * 60 * 60 * 1000
 )
 
+// Variable is one environment variable FromEnv reads, for --help.
+type Variable struct {
+	Name     string
+	Required bool
+	Meaning  string
+}
+
+// Variables lists every variable FromEnv reads, in the order it checks
+// them; docs/reference-backend.md explains each at length.
+var Variables = []Variable{
+	{"DATABASE_URL", true, "Postgres connection string (postgres://user:pass@host:port/db)"},
+	{"PORT", true, "HTTP port, 1 to 65535"},
+	{"JOB_POLL_MS", true, "idle worker's poll interval in ms (LISTEN/NOTIFY wakes it first)"},
+	{"BIND_ADDR", false, "interface to listen on (default: all)"},
+	{"JOB_LEASE_MS", false, "claim lease in ms (default 30000)"},
+	{"JOB_BATCH_SIZE", false, "most jobs claimed per round trip (default 100)"},
+	{"JOB_CONCURRENCY", false, "most jobs one worker runs at once (default 200)"},
+	{"JOB_MAX_ATTEMPTS", false, "claims before a job is failed (default 5)"},
+	{"WORKER_MAX_CRASHES", false, "worker crashes in a row before the supervisor gives up (default 10)"},
+	{"MAX_BODY_BYTES", false, "largest POST /jobs body (default 65536)"},
+	{"SHUTDOWN_GRACE_MS", false, "time in-flight work may take after SIGTERM (default 10000)"},
+	{"FAULT_INJECTION", false, "1 honours fault fields in payloads; for the proofs only (default off)"},
+	{"LOG_LEVEL", false, "debug, info, warn or error (default info)"},
+	{"DB_MAX_CONNS", false, "database pool size (default 10)"},
+	{"JOB_RETENTION_MS", false, "how long processed jobs are kept, 0 = forever (default 24 h)"},
+	{"JOB_FAILED_RETENTION_MS", false, "how long failed jobs are kept, 0 = forever (default 7 days)"},
+	{"MIGRATIONS_DIR", false, "read migrations from this folder instead of the embedded copy"},
+	{"JOB_RECORD_EFFECTS", false, "0 stops writing a job_effects row per completion (default 1)"},
+	{"JOB_RECORD_EXECUTIONS", false, "1 writes a job_executions row per run (default off)"},
+}
+
 // Error is a problem with one variable.
 type Error struct {
 	Var     string

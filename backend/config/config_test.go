@@ -138,3 +138,29 @@ func FuzzFromEnv(f *testing.F) {
 		}
 	})
 }
+
+// TestVariablesListsWhatFromEnvReads keeps --help's list true: the
+// variables FromEnv looks up are exactly Variables, in order, and the
+// required ones are those whose absence FromEnv refuses.
+func TestVariablesListsWhatFromEnvReads(t *testing.T) {
+	var read []string
+	vars := valid()
+	if _, err := FromEnv(func(k string) (string, bool) {
+		read = append(read, k)
+		v, ok := vars[k]
+		return v, ok
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, v := range Variables {
+		listed = append(listed, v.Name)
+		_, isRequired := valid()[v.Name]
+		if v.Required != isRequired {
+			t.Errorf("%s: Required = %v, want %v", v.Name, v.Required, isRequired)
+		}
+	}
+	if strings.Join(read, " ") != strings.Join(listed, " ") {
+		t.Errorf("FromEnv reads\n  %v\nVariables lists\n  %v", read, listed)
+	}
+}

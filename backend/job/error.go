@@ -14,6 +14,10 @@ var (
 	// ErrUnavailable: the database could not be reached or is refusing
 	// work, as opposed to a bug in a query. Retrying later may succeed.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrInvalidPayload: the database refused a payload's content (bytes it
+	// cannot store or read as JSON). The client must change the request;
+	// retrying cannot help.
+	ErrInvalidPayload = errors.New("the database refused the payload")
 )
 
 // IsUnavailable reports whether err means the database is unavailable.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -93,6 +94,9 @@ func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string)
 	j, err = scanJob(s.pool.QueryRow(ctx, query.InsertWithKey, job.NewID(), string(payload), key))
 	if err == nil {
 		return j, true, nil
+	}
+	if refusedPayload(err) {
+		return job.Job{}, false, fmt.Errorf("insert job: %w: %w", job.ErrInvalidPayload, err)
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return job.Job{}, false, classify("insert job", err)
@@ -357,6 +361,15 @@ func classify(op string, err error) error {
 		return fmt.Errorf("%s: %w: %w", op, job.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// refusedPayload reports whether the server refused an insert for its data:
+// a data exception (SQLSTATE class 22: bad encoding, bad JSON) or JSON nested
+// past the server's stack limit (54001). The API validates payloads first, so
+// this is the backstop for a server configured stricter than the defaults.
+func refusedPayload(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || pgErr.Code == "54001")
 }
 
 // unavailable reports whether a pgx error means the database cannot be

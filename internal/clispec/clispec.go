@@ -61,14 +61,42 @@ func (t Tool) Resolve(args []string) (Command, []string, error) {
 		best = -1
 	}
 	if best < 0 {
+		return Command{}, nil, t.unknown(args)
+	}
+	c := t.Commands[best]
+	return c, args[len(c.Path):], nil
+}
+
+// unknown explains why args name no command. When its first words are a
+// command group (as "migrate" in "migrate down"), the unknown part is the
+// word after them, and the valid choices are that group's commands.
+func (t Tool) unknown(args []string) error {
+	group := 0 // how many leading words some command path starts with
+	for _, c := range t.Commands {
+		n := 0
+		for n < len(c.Path) && n < len(args) && c.Path[n] == args[n] {
+			n++
+		}
+		group = max(group, n)
+	}
+	if group == 0 {
 		word := ""
 		if len(args) > 0 {
 			word = args[0]
 		}
-		return Command{}, nil, fmt.Errorf("%w %q for %s; valid: %s", ErrUnknownCommand, word, t.Name, strings.Join(t.Paths(), ", "))
+		return fmt.Errorf("%w %q for %s; valid: %s", ErrUnknownCommand, word, t.Name, strings.Join(t.Paths(), ", "))
 	}
-	c := t.Commands[best]
-	return c, args[len(c.Path):], nil
+	prefix := strings.Join(args[:group], " ")
+	var valid []string
+	for _, p := range t.Paths() {
+		if strings.HasPrefix(p, prefix+" ") {
+			valid = append(valid, p)
+		}
+	}
+	if group == len(args) {
+		return fmt.Errorf("%w: %s %s needs a subcommand; valid: %s", ErrUnknownCommand, t.Name, prefix, strings.Join(valid, ", "))
+	}
+	return fmt.Errorf("%w: unknown %s subcommand %q for %s; valid: %s", ErrUnknownCommand, prefix, args[group], t.Name, strings.Join(valid, ", "))
 }
 
 // Paths lists every command path as a space-joined string.
@@ -109,4 +137,38 @@ func (c Command) FlagSet(toolName string) *flag.FlagSet {
 		return c.Flags()
 	}
 	return flag.NewFlagSet(strings.TrimSpace(toolName+" "+strings.Join(c.Path, " ")), flag.ContinueOnError)
+}
+
+// WantsHelp reports whether args ask for help: a first word "help", or
+// -h, -help or --help anywhere before a "--".
+func WantsHelp(args []string) bool {
+	if len(args) > 0 && args[0] == "help" {
+		return true
+	}
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// WriteCommands writes one block per command: the command line with its
+// summary, then its flags with their usage.
+func (t Tool) WriteCommands(w io.Writer) {
+	for _, c := range t.Commands {
+		line := strings.TrimSpace(t.Name + " " + strings.Join(c.Path, " "))
+		fmt.Fprintf(w, "  %s\n      %s\n", line, c.Summary)
+		c.FlagSet(t.Name).VisitAll(func(f *flag.Flag) {
+			name, usage := flag.UnquoteUsage(f)
+			fmt.Fprintf(w, "      --%s", f.Name)
+			if name != "" {
+				fmt.Fprintf(w, " %s", name)
+			}
+			fmt.Fprintf(w, ": %s\n", usage)
+		})
+	}
 }

@@ -60,3 +60,31 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownCommandNamesTheUnknownPart(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate" for tool; valid: migrate up, migrate status, run`},
+		{[]string{"migrate", "down"}, `unknown command: unknown migrate subcommand "down" for tool; valid: migrate up, migrate status`},
+		{[]string{"migrate"}, `unknown command: tool migrate needs a subcommand; valid: migrate up, migrate status`},
+	}
+	for _, tt := range tests {
+		_, _, err := testTool().Parse(tt.args, io.Discard)
+		if !errors.Is(err, ErrUnknownCommand) || err.Error() != tt.want {
+			t.Errorf("%v: %v\nwant %s", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestWantsHelp(t *testing.T) {
+	for args, want := range map[string]bool{
+		"help": true, "--help": true, "-h": true, "-help": true, "migrate status -h": true,
+		"": false, "migrate up": false, "run -- --help": false, "run helper": false,
+	} {
+		if got := WantsHelp(strings.Fields(args)); got != want {
+			t.Errorf("WantsHelp(%q) = %v, want %v", args, got, want)
+		}
+	}
+}

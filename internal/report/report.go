@@ -8,6 +8,7 @@
 // Layout of a report folder (default report/):
 //
 //	results.json                      Run, the latest run
+//	claims.json                       Claims, each claim's latest verdict and its run (claims.go)
 //	history.ndjson                    one HistoryEntry per line, oldest first
 //	scenarios/NAME/events.ndjson      Event stream of one scenario
 //	scenarios/NAME/health.ndjson      one HealthSample per line (the timeline)

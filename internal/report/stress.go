@@ -210,8 +210,8 @@ type ResourceSummary struct {
 type LoadReport struct {
 	Verdict  Verdict  `json:"verdict"`
 	Failures []string `json:"failures"`
-	// HealthStrict says whether every /health probe had to answer within
-	// 50 ms; nil when the file does not say.
+	// HealthStrict says whether the run judged /health latency (its p95
+	// under 50 ms); nil when the file does not say.
 	HealthStrict *bool `json:"health_strict"`
 	LoadResult
 	Flatness LoadFlatness `json:"flatness"`
@@ -232,6 +232,12 @@ type LoadResult struct {
 	Health        []HealthProbe `json:"health"`
 	Proc          []ProcSample  `json:"proc"`
 	Conns         []ConnSample  `json:"db_connections"`
+
+	// HealthP95MS and LivezP95MS are the percentiles `make load` judges
+	// (/health's p95 over /livez's p95); 0 in files written before they
+	// were recorded.
+	HealthP95MS float64 `json:"health_p95_ms,omitempty"`
+	LivezP95MS  float64 `json:"livez_p95_ms,omitempty"`
 }
 
 // HealthProbe is one timed /health request of a load run.
@@ -239,6 +245,9 @@ type HealthProbe struct {
 	At        time.Time `json:"at"`
 	Status    int       `json:"status"` // 0: no answer
 	LatencyMS float64   `json:"latency_ms"`
+	// LivezMS is the same process's /livez (no database, no locks), timed
+	// just before: the machine's share of the latency. 0 in older files.
+	LivezMS float64 `json:"livez_ms,omitempty"`
 }
 
 // LoadFlatness compares the second third of a load run (warmed up) with the

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,8 +10,9 @@ import (
 	"github.com/prodproof/prodproof/internal/report"
 )
 
-// WriteRun writes results.json for run and appends its line to
-// history.ndjson, both redacted.
+// WriteRun writes results.json for run, merges its results into
+// claims.json and appends its line to history.ndjson, all redacted;
+// report.Load, report.LoadClaims and report.LoadHistory read them back.
 func WriteRun(reportDir string, run report.Run, red *Redactor) error {
 	if err := os.MkdirAll(reportDir, 0o755); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
@@ -18,6 +20,26 @@ func WriteRun(reportDir string, run report.Run, red *Redactor) error {
 	data, err := json.MarshalIndent(run, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", report.ResultsFile, err)
+	}
+	// The claims file is merged before results.json is replaced: a
+	// report folder from before claims.json existed starts from its last
+	// run's results.
+	claims, err := report.LoadClaims(reportDir)
+	if errors.Is(err, report.ErrNoClaims) {
+		claims = &report.Claims{}
+		if previous, err := report.Load(reportDir); err == nil {
+			claims.Merge(*previous)
+		}
+	} else if err != nil {
+		return fmt.Errorf("%w; remove it to start the claims over from this run", err)
+	}
+	claims.Merge(run)
+	claimsData, err := json.MarshalIndent(claims, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", report.ClaimsFile, err)
+	}
+	if err := WriteFile(filepath.Join(reportDir, report.ClaimsFile), append(claimsData, '\n'), red); err != nil {
+		return err
 	}
 	if err := WriteFile(filepath.Join(reportDir, report.ResultsFile), append(data, '\n'), red); err != nil {
 		return err

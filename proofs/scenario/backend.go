@@ -180,16 +180,44 @@ type LogRecord map[string]any
 // Logs returns the JSON log records whose msg is msg.
 func (b *Backend) Logs(msg string) []LogRecord {
 	var out []LogRecord
-	for _, line := range b.Lines() {
+	for _, l := range b.logged(msg) {
+		out = append(out, l.rec)
+	}
+	return out
+}
+
+// loggedLine is a parsed log record with the line as the backend wrote it,
+// which is what evidence shows.
+type loggedLine struct {
+	rec LogRecord
+	raw string
+}
+
+func (b *Backend) logged(msg string) []loggedLine { return loggedIn(b.Lines(), msg) }
+
+// loggedIn is logged over the given output lines.
+func loggedIn(lines []string, msg string) []loggedLine {
+	var out []loggedLine
+	for _, line := range lines {
 		var rec LogRecord
 		if json.Unmarshal([]byte(line), &rec) != nil {
 			continue
 		}
 		if rec["msg"] == msg {
-			out = append(out, rec)
+			out = append(out, loggedLine{rec, line})
 		}
 	}
 	return out
+}
+
+// prettyJSON indents a JSON log line for the evidence, keeping the
+// backend's key order; anything else is returned as it is.
+func prettyJSON(line string) string {
+	var buf bytes.Buffer
+	if json.Indent(&buf, []byte(line), "", "  ") != nil {
+		return line
+	}
+	return buf.String()
 }
 
 // WaitHealth requires, within timeout, a /health sample for which cond holds.

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -26,8 +27,14 @@ func waitHealthy(b *Backend, when string) Sample {
 // logHas reports whether b logged msg with every attribute in attrs; a
 // []any attribute matches when it contains the wanted value.
 func logHas(b *Backend, msg string, attrs map[string]any) (bool, string) {
-	recs := b.Logs(msg)
-	for _, rec := range recs {
+	return linesHave(b.Lines(), msg, attrs)
+}
+
+// linesHave is logHas over the given output lines.
+func linesHave(lines []string, msg string, attrs map[string]any) (bool, string) {
+	recs := loggedIn(lines, msg)
+	for _, l := range recs {
+		rec := l.rec
 		match := true
 		for k, want := range attrs {
 			got := rec[k]
@@ -42,13 +49,17 @@ func logHas(b *Backend, msg string, attrs map[string]any) (bool, string) {
 			}
 		}
 		if match {
-			return true, fmt.Sprint(rec)
+			return true, prettyJSON(l.raw)
 		}
 	}
 	if len(recs) == 0 {
 		return false, fmt.Sprintf("no %q log line", msg)
 	}
-	return false, fmt.Sprintf("%d %q lines, none matching: %v", len(recs), msg, recs)
+	shown := make([]string, len(recs))
+	for i, l := range recs {
+		shown[i] = prettyJSON(l.raw)
+	}
+	return false, fmt.Sprintf("%d %q lines, none matching:\n%s", len(recs), msg, strings.Join(shown, "\n"))
 }
 
 func workerCrashRecoversJob(t *T) {

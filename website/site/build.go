@@ -146,6 +146,8 @@ type proofEntry struct {
 	// suite is "" for our own proofs, else the report subfolder of
 	// another suite written with the framework (proofs/river: "river").
 	suite string
+
+	from *report.ClaimRun // the run result came from
 }
 
 // path is the proof's page.
@@ -179,6 +181,7 @@ type builder struct {
 	cfg       Config
 	out       string
 	run       *report.Run
+	claims    *report.Claims // each claim's latest result; from run alone when claims.json is missing
 	history   []report.HistoryEntry
 	proofs    []proofEntry
 	docs      []*docPage
@@ -202,6 +205,26 @@ func newBuilder(cfg Config) (*builder, error) {
 		return nil, fmt.Errorf("load report from %s: %w", cfg.ReportDir, err)
 	default:
 		b.run = run
+	}
+	if b.run != nil {
+		seen := map[string]bool{}
+		for _, s := range b.run.Scenarios {
+			if seen[s.Name] {
+				return nil, fmt.Errorf("report lists scenario %q twice", s.Name)
+			}
+			seen[s.Name] = true
+		}
+	}
+	switch claims, err := report.LoadClaims(cfg.ReportDir); {
+	case errors.Is(err, report.ErrNoClaims):
+		if b.run != nil {
+			b.claims = &report.Claims{}
+			b.claims.Merge(*b.run)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("load claims from %s: %w", cfg.ReportDir, err)
+	default:
+		b.claims = claims
 	}
 	history, err := report.LoadHistory(cfg.ReportDir)
 	if err != nil {
@@ -237,27 +260,33 @@ func (b *builder) warn(format string, args ...any) {
 }
 
 func (b *builder) collectProofs() error {
-	results := map[string]*report.Scenario{}
-	if b.run != nil {
-		for i := range b.run.Scenarios {
-			s := &b.run.Scenarios[i]
-			if !safeName(s.Name) {
-				return fmt.Errorf("report scenario name %q cannot be a file name", s.Name)
+	results := map[string]*report.Claim{}
+	if b.claims != nil {
+		for i := range b.claims.Claims {
+			c := &b.claims.Claims[i]
+			if !safeName(c.Name) {
+				return fmt.Errorf("report scenario name %q cannot be a file name", c.Name)
 			}
-			if _, dup := results[s.Name]; dup {
-				return fmt.Errorf("report lists scenario %q twice", s.Name)
+			if _, dup := results[c.Name]; dup {
+				return fmt.Errorf("report lists scenario %q twice", c.Name)
 			}
-			results[s.Name] = s
+			results[c.Name] = c
 		}
 	}
+	entry := func(p proofEntry, c *report.Claim) proofEntry {
+		if c != nil {
+			p.result, p.from = &c.Scenario, &c.Run
+		}
+		return p
+	}
 	for _, p := range b.cfg.Claims {
-		b.proofs = append(b.proofs, proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce, inCatalog: true, result: results[p.Name], guards: p.Guards})
+		b.proofs = append(b.proofs, entry(proofEntry{name: p.Name, claim: p.Claim, reproduce: p.Reproduce, inCatalog: true, guards: p.Guards}, results[p.Name]))
 		delete(results, p.Name)
 	}
 	// Results for proofs the catalog does not know still get a page.
 	for _, name := range sortedKeys(results) {
-		s := results[name]
-		b.proofs = append(b.proofs, proofEntry{name: name, claim: s.Claim, reproduce: s.Reproduce, result: s})
+		c := results[name]
+		b.proofs = append(b.proofs, entry(proofEntry{name: name, claim: c.Claim, reproduce: c.Reproduce}, c))
 	}
 	for i, p := range b.proofs {
 		if p.result != nil {
@@ -613,22 +642,44 @@ func (b *builder) row(p proofEntry) proofRow {
 	} else {
 		r.History = buildHistory(b.history, p.name)
 	}
-	if s := p.result; s != nil {
+	if p.from == nil && p.result != nil && run != nil {
+		// Another suite's proofs come from that suite's one run.
+		from := report.ClaimRunOf(*run)
+		p.from = &from
+	}
+	if s := p.result; s != nil && p.from != nil {
 		r.Verdict, r.VerdictLabel = verdictClass(string(s.Verdict)), verdictLabel(string(s.Verdict))
 		r.Reason = s.Reason
 		if s.Verdict != report.Skip || s.DurationMS > 0 {
 			r.Duration = formatDuration(time.Duration(s.DurationMS) * time.Millisecond)
 		}
 		r.Started = formatTime(s.StartedAt)
-		r.Commit = shortCommit(run.Provenance.Commit)
-		if run.Provenance.Dirty {
+		r.Commit = shortCommit(p.from.Commit)
+		if p.from.Dirty {
 			r.Commit += " (dirty)"
+		}
+		r.RunID = p.from.RunID
+		r.InLatestRun = b.run != nil && p.from.RunID == b.run.RunID
+		if current := b.currentCommit(); current != "" && p.from.Commit != current {
+			r.OlderCommit = shortCommit(current)
 		}
 		if f := firstFailure(s); f != nil {
 			r.FirstFailure = f.Name
 		}
 	}
 	return r
+}
+
+// currentCommit is the commit the site speaks for: the checkout's when
+// known, else the latest run's. A claim proved on another commit says so.
+func (b *builder) currentCommit() string {
+	if b.cfg.HeadCommit != "" {
+		return b.cfg.HeadCommit
+	}
+	if b.run != nil {
+		return b.run.Provenance.Commit
+	}
+	return ""
 }
 
 // firstFailure is the assertion the report names as the first failure, or

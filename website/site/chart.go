@@ -30,14 +30,73 @@ type chartEvent struct {
 	Label string
 }
 
-// timelineBounds is the time span the chart covers.
-type timelineBounds struct{ start, end time.Time }
+// timelineBounds is the time span the chart covers. When focus is set, the
+// quiet lead-in from start to focus is compressed into leadFrac of the
+// width, so the interval where things happen gets the rest.
+type timelineBounds struct {
+	start, end time.Time
+	focus      time.Time
+	leadFrac   float64
+}
 
 func (b timelineBounds) x(t time.Time) float64 {
-	span := b.end.Sub(b.start).Seconds()
-	f := t.Sub(b.start).Seconds() / span
+	f := 0.0
+	if b.focus.IsZero() {
+		f = t.Sub(b.start).Seconds() / b.end.Sub(b.start).Seconds()
+	} else if t.Before(b.focus) {
+		f = b.leadFrac * t.Sub(b.start).Seconds() / b.focus.Sub(b.start).Seconds()
+	} else {
+		f = b.leadFrac + (1-b.leadFrac)*t.Sub(b.focus).Seconds()/b.end.Sub(b.focus).Seconds()
+	}
 	f = math.Max(0, math.Min(1, f))
 	return chartLabelW + f*(chartWidth-chartLabelW-chartRightW)
+}
+
+// Framing: a lead-in in which nothing changes that takes more than
+// leadInMinFrac of the span is compressed to leadInFrac of the width.
+const (
+	leadInMinFrac = 0.35
+	leadInFrac    = 0.12
+)
+
+// framed returns bounds that compress a quiet lead-in: the time before the
+// first change any lane shows (a status or liveness change, a worker
+// restart, a new process, a recovery), less a margin.
+func framed(points []healthPoint, bounds timelineBounds) timelineBounds {
+	lanes := map[string][]healthPoint{}
+	for _, p := range points {
+		lanes[p.Instance] = append(lanes[p.Instance], p)
+	}
+	var first time.Time
+	note := func(t time.Time) {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+	}
+	for _, pts := range lanes {
+		for i := 1; i < len(pts); i++ {
+			if pts[i].Status != pts[i-1].Status || pts[i].Liveness != pts[i-1].Liveness {
+				note(pts[i].At)
+			}
+		}
+		for _, ev := range laneEvents(pts, bounds) {
+			note(ev.At)
+		}
+		for _, w := range recoveryWindows(pts, sampleEnds(pts, bounds), bounds) {
+			note(w[0])
+		}
+	}
+	span := bounds.end.Sub(bounds.start)
+	if first.IsZero() || span <= 0 {
+		return bounds
+	}
+	margin := max(bounds.end.Sub(first)/8, 200*time.Millisecond)
+	focus := first.Add(-margin)
+	if focus.Sub(bounds.start) < time.Duration(float64(span)*leadInMinFrac) {
+		return bounds
+	}
+	bounds.focus, bounds.leadFrac = focus, leadInFrac
+	return bounds
 }
 
 func (b timelineBounds) offset(t time.Time) string { return formatOffset(t.Sub(b.start)) }
@@ -58,10 +117,18 @@ func healthChart(points []healthPoint, steps []report.Step, bounds timelineBound
 	}
 	sort.Strings(names)
 
+	bounds = framed(points, bounds)
 	var body strings.Builder
 	y := 6.0
 	for _, name := range names {
 		y = drawLane(&body, name, lanes[name], bounds, y)
+	}
+	if !bounds.focus.IsZero() {
+		// The compressed lead-in is marked over the lanes, so no reader
+		// takes its width for its length.
+		x0, x1 := bounds.x(bounds.start), bounds.x(bounds.focus)
+		fmt.Fprintf(&body, `<g class="lead-in"><title>quiet lead-in %s – %s, compressed: nothing changed</title><rect x="%.1f" y="%.1f" width="%.1f" height="%.1f"/><text x="%.1f" y="%.1f">%s quiet</text></g>`,
+			bounds.offset(bounds.start), bounds.offset(bounds.focus), x0, 6.0, x1-x0, y-6, (x0+x1)/2, y-10, formatSeconds(bounds.focus.Sub(bounds.start)))
 	}
 	y = drawSteps(&body, steps, bounds, y)
 	grid := drawAxis(&body, bounds, y, 6)
@@ -290,31 +357,78 @@ func drawSteps(b *strings.Builder, steps []report.Step, bounds timelineBounds, y
 		return y
 	}
 	fmt.Fprintf(b, `<text class="row-label" x="4" y="%.1f">steps</text>`, y+13)
-	lastLabel := -100.0
+	var labels labelRow
 	for i, s := range steps {
 		x := bounds.x(s.At)
 		fmt.Fprintf(b, `<g class="step-mark"><title>step %d at %s: %s</title><line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`,
 			i+1, bounds.offset(s.At), escapeText(s.Name), x, y+2, x, y+8)
-		if x-lastLabel >= 16 {
-			fmt.Fprintf(b, `<text x="%.1f" y="%.1f">%d</text>`, x, y+19, i+1)
-			lastLabel = x
+		label := fmt.Sprint(i + 1)
+		if labels.fits(x, label, stepCharW) {
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f">%s</text>`, x, y+19, label)
 		}
 		b.WriteString("</g>")
 	}
 	return y + 24
 }
 
+// Label widths in user units per character (the fonts' digits at the CSS
+// sizes, rounded up), and the gap kept between two labels.
+const (
+	stepCharW = 7.0
+	tickCharW = 7.5
+	labelGap  = 6.0
+)
+
+// labelRow places centred labels left to right and refuses one that would
+// overlap the last one placed.
+type labelRow struct {
+	placed   bool
+	rightEnd float64
+}
+
+func (r *labelRow) fits(x float64, label string, charW float64) bool {
+	half := float64(len(label)) * charW / 2
+	if r.placed && x-half < r.rightEnd+labelGap {
+		return false
+	}
+	r.placed, r.rightEnd = true, x+half
+	return true
+}
+
 // drawAxis writes the time axis at y and returns the vertical grid lines,
 // which go behind everything else.
 func drawAxis(b *strings.Builder, bounds timelineBounds, y, top float64) string {
-	span := bounds.end.Sub(bounds.start)
-	step := tickStep(span)
 	var grid strings.Builder
 	fmt.Fprintf(b, `<line class="axis" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, chartLabelW, y, chartWidth-chartRightW, y)
-	for t := time.Duration(0); t <= span; t += step {
+	var labels labelRow
+	tick := func(t time.Duration) {
 		x := bounds.x(bounds.start.Add(t))
 		fmt.Fprintf(&grid, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x, top, x, y)
-		fmt.Fprintf(b, `<text class="tick" x="%.1f" y="%.1f">%s</text>`, x, y+16, formatOffset(t))
+		if label := formatOffset(t); labels.fits(x, label, tickCharW) {
+			fmt.Fprintf(b, `<text class="tick" x="%.1f" y="%.1f">%s</text>`, x, y+16, label)
+		}
+	}
+	from := time.Duration(0)
+	if !bounds.focus.IsZero() {
+		// The compressed lead-in gets its two ends; the ticks go on, at a
+		// step chosen for the focused span, from the break.
+		tick(0)
+		from = bounds.focus.Sub(bounds.start)
+		xb := bounds.x(bounds.focus)
+		fmt.Fprintf(b, `<path class="axis-break" d="M%.1f %.1f l4 -6 M%.1f %.1f l4 -6"/>`, xb-5, y+3, xb, y+3)
+	}
+	step := tickStep(bounds.end.Sub(bounds.start.Add(from)))
+	first := from.Truncate(step)
+	if first < from {
+		first += step
+	}
+	if !bounds.focus.IsZero() {
+		tick(from)
+	}
+	for t := first; t <= bounds.end.Sub(bounds.start); t += step {
+		if t != from || bounds.focus.IsZero() {
+			tick(t)
+		}
 	}
 	fmt.Fprintf(b, `<text class="row-label" x="4" y="%.1f">elapsed</text>`, y+16)
 	return grid.String()

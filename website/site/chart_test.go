@@ -2,6 +2,8 @@ package site
 
 import (
 	"encoding/json"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +89,60 @@ func TestTickStep(t *testing.T) {
 	for _, tt := range tests {
 		if got := tickStep(tt.span); got != tt.want {
 			t.Errorf("tickStep(%v) = %v, want %v", tt.span, got, tt.want)
+		}
+	}
+}
+
+// A proof whose story happens in its last second after nine quiet ones: the
+// chart compresses and marks the lead-in so the story takes the width, and
+// no two labels (steps, ticks) overlap.
+func TestChartFramesTheIntervalWhereThingsHappen(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	rec := at(9250).Format(time.RFC3339Nano)
+	var pts []healthPoint
+	for ms := 0; ms <= 10000; ms += 100 {
+		body := health("ok", "healthy", "boot1", 0, nil, false)
+		switch {
+		case ms >= 9300 && ms < 9600:
+			body = health("degraded", "recovering", "boot2", 1, rec, true)
+		case ms >= 9600:
+			body = health("ok", "healthy", "boot2", 1, rec, false)
+		}
+		pts = append(pts, interpretHealth(sample(t, at(ms), "a", body)))
+	}
+	var steps []report.Step
+	for _, ms := range []int{0, 40, 80, 120, 9200, 9210, 9700} {
+		steps = append(steps, report.Step{At: at(ms), Name: "step"})
+	}
+	svg := healthChart(pts, steps, timelineBounds{start: t0, end: at(10000)})
+
+	window := regexp.MustCompile(`<rect class="recovery" x="([0-9.]+)"`).FindStringSubmatch(svg)
+	if window == nil {
+		t.Fatal("no recovery window drawn")
+	}
+	x, _ := strconv.ParseFloat(window[1], 64)
+	if plot := (x - chartLabelW) / (chartWidth - chartLabelW - chartRightW); plot > 0.5 {
+		t.Errorf("the recovery window starts %.0f%% into the plot; the quiet lead-in should be compressed", plot*100)
+	}
+	if !strings.Contains(svg, `class="lead-in"`) || !regexp.MustCompile(`>9\.[01] s quiet<`).MatchString(svg) {
+		t.Errorf("the compressed lead-in is not marked")
+	}
+	for _, row := range []struct {
+		re    string
+		charW float64
+	}{
+		{`<text x="([0-9.]+)" y="[0-9.]+">([0-9]+)</text>`, stepCharW},
+		{`<text class="tick" x="([0-9.]+)" y="[0-9.]+">([^<]+)</text>`, tickCharW},
+	} {
+		prevEnd := -1e9
+		for _, m := range regexp.MustCompile(row.re).FindAllStringSubmatch(svg, -1) {
+			x, _ := strconv.ParseFloat(m[1], 64)
+			half := float64(len(m[2])) * row.charW / 2
+			if x-half < prevEnd {
+				t.Errorf("label %q at x=%.1f overlaps the one before it", m[2], x)
+			}
+			prevEnd = x + half
 		}
 	}
 }

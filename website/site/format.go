@@ -20,6 +20,9 @@ func formatDuration(d time.Duration) string {
 }
 
 // formatOffset is a time since the scenario started: "+1.250 s".
+// formatSeconds is a length of time in seconds, to one decimal.
+func formatSeconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
 func formatOffset(d time.Duration) string {
 	return fmt.Sprintf("+%.3f s", d.Seconds())
 }

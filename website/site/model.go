@@ -48,6 +48,7 @@ type runView struct {
 	GoVersion, Postgres       string
 	DBSource, Host, Command   string
 	Summary                   report.Summary
+	Proofs                    int // how many proofs the run ran
 }
 
 func newRunView(r *report.Run) *runView {
@@ -68,6 +69,7 @@ func newRunView(r *report.Run) *runView {
 		Host:         p.Host,
 		Command:      p.Command,
 		Summary:      r.Summary,
+		Proofs:       len(r.Scenarios),
 	}
 }
 
@@ -147,6 +149,13 @@ type proofRow struct {
 	InCatalog                 bool
 	History                   proofHistory
 	FirstFailure              string
+
+	// RunID is the run this claim's verdict came from; InLatestRun is
+	// whether that is the report's latest run. OlderCommit, when set, is
+	// the commit the site speaks for, which this verdict is not from.
+	RunID       string
+	InLatestRun bool
+	OlderCommit string
 }
 
 // stepView is one step of a scenario.
