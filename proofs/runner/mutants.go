@@ -28,6 +28,9 @@ func (r *run) mutants(ctx context.Context) int {
 	if code != ExitPass {
 		return code
 	}
+	if r.opts.Generated {
+		return r.generatedMutants(ctx, source)
+	}
 	names := r.opts.Names
 	if len(names) == 0 {
 		names = mutant.Names()

@@ -158,6 +158,8 @@ type run struct {
 	stderr      io.Writer
 	// proofRuns counts the proofs a mutant run has started, for progress.
 	proofRuns int
+	// coverage is the run's total backend coverage, set by execute.
+	coverage *report.Coverage
 }
 
 // source checks the database flags: a usage problem is reported and
@@ -228,7 +230,7 @@ func (r *run) main(ctx context.Context) int {
 
 	results, setupErr := r.execute(ctx, root, source, names, reportDir, prog, &prov)
 	prov.FinishedAt = time.Now().UTC()
-	out := report.Run{SchemaVersion: report.SchemaVersion, RunID: runID, Provenance: prov, Scenarios: results}
+	out := report.Run{SchemaVersion: report.SchemaVersion, RunID: runID, Provenance: prov, Scenarios: results, Coverage: r.coverage}
 	out.Summary, out.Verdict = summarize(results)
 	if err := evidence.WriteRun(reportDir, out, r.red); err != nil {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
@@ -293,9 +295,9 @@ func (r *run) execute(ctx context.Context, root string, source pgprovision.Sourc
 	}
 	defer srv.Close()
 
-	prog.Logf("proofs: building ./backend")
+	prog.Logf("proofs: building ./backend (with coverage)")
 	buildStart := time.Now()
-	binary, err := harness.BuildBackend(ctx, root, tmp, r.cfg.Environ)
+	binary, err := harness.BuildBackendCovered(ctx, root, tmp, r.cfg.Environ)
 	if err != nil {
 		return failAll(err)
 	}
@@ -308,6 +310,7 @@ func (r *run) execute(ctx context.Context, root string, source pgprovision.Sourc
 		BaseEnv:  harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"),
 		Redactor: r.red,
 		Tamper:   r.cfg.Tamper,
+		CoverDir: filepath.Join(tmp, "cover"),
 	}
 	prog.Begin(len(names))
 	var out []report.Scenario
@@ -322,6 +325,11 @@ func (r *run) execute(ctx context.Context, root string, source pgprovision.Sourc
 		prog.ScenarioDone(name, res.Verdict, time.Duration(res.DurationMS)*time.Millisecond, res.Reason)
 		out = append(out, res)
 	}
+	total, err := r.runCoverage(ctx, env, names, reportDir)
+	if err != nil {
+		prog.Logf("proofs: backend coverage: %v", err)
+	}
+	r.coverage = total
 	return out, nil
 }
 
@@ -351,6 +359,13 @@ func (r *run) runOne(ctx context.Context, env *scenario.Env, srv *pgprovision.Se
 		res.Verdict, res.Reason = report.Error, "write evidence: "+err.Error()
 	}
 	res.Files = files
+	if env.CoverDir != "" && err == nil {
+		// Coverage is a measurement beside the verdict: failing to take
+		// it is said, and changes no verdict.
+		if res.Coverage, err = r.scenarioCoverage(ctx, env, sc.Name, reportDir); err != nil {
+			prog.Logf("proofs: %s: backend coverage: %v", sc.Name, err)
+		}
+	}
 	return res
 }
 

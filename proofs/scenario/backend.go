@@ -16,6 +16,7 @@ import (
 	"github.com/prodproof/prodproof/internal/healthdoc"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/harness"
+	"github.com/prodproof/prodproof/proofs/invariant"
 )
 
 // healthEvery is how often a running backend's /health is sampled.
@@ -49,6 +50,10 @@ type Backend struct {
 
 	t    *T
 	proc *harness.Process
+
+	// healthRules is this process's /health history for the invariants;
+	// only the sampling goroutine touches it.
+	healthRules invariant.Health
 
 	mu       sync.Mutex
 	lines    []string
@@ -94,6 +99,7 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 	if opts.Binary != "" {
 		binary = opts.Binary
 	}
+	env = t.withCoverage(binary, env)
 	b := &Backend{Instance: instance, Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), t: t}
 	t.Step("start backend "+instance, "port %d, %s", port, describeEnv(env))
 	proc, err := t.procs.Start(harness.Spec{
@@ -195,6 +201,9 @@ func (b *Backend) sample(ctx context.Context, client *http.Client) {
 		} else {
 			rs.Error = fmt.Sprintf("/health body is not JSON: %.200q", body)
 			s.Err = rs.Error
+		}
+		if readErr == nil {
+			b.t.observeHealth(b, resp.StatusCode, body)
 		}
 	}
 	b.t.rec.Health(rs)
@@ -330,6 +339,7 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	sent := time.Now()
 	resp, err := b.t.http.Do(req)
 	if err != nil {
 		return Response{Err: err}
@@ -337,7 +347,9 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	b.t.scanRaw(fmt.Sprintf("HTTP body of %s %s from %s", method, path, b.Instance), string(data))
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
+	out := Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
+	b.t.observeResponse(b, method, path, out, sent, time.Now())
+	return out
 }
 
 // Job is the job JSON of the API.

@@ -235,7 +235,7 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 			<-start
 			res, err := t.procs.Run(t.ctx, harness.Spec{
 				Name: label, Path: t.env.Binary, Args: []string{"migrate", "up"},
-				Env: envList(map[string]string{"DATABASE_URL": t.DatabaseURL}), Dir: t.dir,
+				Env: envList(t.withCoverage(t.env.Binary, map[string]string{"DATABASE_URL": t.DatabaseURL})), Dir: t.dir,
 				Output: t.output(label),
 			}, 30*time.Second)
 			results[i] = outcome{res, err}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -41,6 +42,31 @@ type Env struct {
 	// starts. Tests use it to break the backend on purpose and check that
 	// the assertions notice; the proofs command never sets it.
 	Tamper func(scenario, instance string, env map[string]string)
+	// CoverDir, when set, says Binary was built with coverage: every
+	// process of Binary a scenario starts writes its counters to
+	// CoverDirFor(scenario), which the runner merges afterwards.
+	CoverDir string
+}
+
+// CoverDirFor is the GOCOVERDIR of a scenario's processes ("" without
+// coverage).
+func (e *Env) CoverDirFor(scenario string) string {
+	if e.CoverDir == "" {
+		return ""
+	}
+	return filepath.Join(e.CoverDir, scenario)
+}
+
+// withCoverage adds GOCOVERDIR to env when binary is the run's covered
+// build. A covered binary without GOCOVERDIR warns on stderr at exit,
+// which would change what the startup proofs see.
+func (t *T) withCoverage(binary string, env map[string]string) map[string]string {
+	dir := t.env.CoverDirFor(t.Name)
+	if dir == "" || binary != t.env.Binary {
+		return env
+	}
+	env["GOCOVERDIR"] = dir
+	return env
 }
 
 // Scenario is one named proof.
@@ -64,6 +90,7 @@ type T struct {
 	dir   string
 
 	leaks leakWatch
+	inv   invariantWatch
 
 	mu       sync.Mutex
 	db       *pgxpool.Pool
@@ -134,10 +161,17 @@ func Execute(ctx context.Context, env *Env, sc Scenario, databaseURL string, rec
 		return report.Error, fmt.Sprintf("scenario temp dir: %v", err)
 	}
 	t.dir = dir
+	if cover := env.CoverDirFor(sc.Name); cover != "" {
+		if err := os.MkdirAll(cover, 0o755); err != nil {
+			return report.Error, fmt.Sprintf("coverage folder: %v", err)
+		}
+	}
 	sc.Run(t)
 	// Every proof, not only the secrets proof, fails when the backend
 	// printed or answered a secret.
 	t.checkNoLeak("no database URL or password in the raw output or any HTTP body", "")
+	// And every proof checks the documented invariants on what it saw.
+	t.checkInvariants()
 	return
 }
 
@@ -281,6 +315,7 @@ func (t *T) output(label string) func(stream, line string) {
 // RunBackendCommand runs `reference-backend` with args and the given environment
 // (nothing inherited) and waits for it.
 func (t *T) RunBackendCommand(label string, env map[string]string, timeout time.Duration, args ...string) harness.Result {
+	env = t.withCoverage(t.env.Binary, maps.Clone(env))
 	return t.Run(label, harness.Spec{Path: t.env.Binary, Args: args, Env: envList(env), Dir: t.dir}, timeout)
 }
 

@@ -485,6 +485,8 @@ type indexView struct {
 	Counts      []countView
 	HistoryRuns int
 	Stress      []stressItem
+	// Coverage is the run's backend coverage by every proof, or nil.
+	Coverage *coverageView
 }
 
 type countView struct {
@@ -504,6 +506,13 @@ func (b *builder) writeIndex() error {
 		if counts[verdict] > 0 {
 			v.Counts = append(v.Counts, countView{Verdict: verdict, Label: verdictLabel(verdict), N: counts[verdict]})
 		}
+	}
+	if b.run != nil && b.run.Coverage != nil {
+		href, err := b.copyListing(b.run.Coverage, "coverage.html")
+		if err != nil {
+			return err
+		}
+		v.Coverage = newCoverageView(b.run.Coverage, href)
 	}
 	return b.render("index.html", "index", "Proofs", v, b.warnings)
 }
@@ -702,6 +711,13 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {
 		v.LogShown, v.LogTotal = len(lines), total
 		v.LogHref = s.Name + "/" + ev.Name
 	}
+	if s.Coverage != nil {
+		href, err := b.copyListing(s.Coverage, "proofs/"+s.Name+"/coverage.html")
+		if err != nil {
+			return err
+		}
+		v.Coverage = newCoverageView(s.Coverage, strings.TrimPrefix(href, "proofs/"))
+	}
 	for _, kind := range sortedKeys(evidence) {
 		ev := evidence[kind]
 		sitePath := "proofs/" + s.Name + "/" + ev.Name
@@ -711,6 +727,24 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario) error {
 		v.Evidence = append(v.Evidence, evidenceLink{Label: evidenceLabel(kind), Href: s.Name + "/" + ev.Name, Size: formatSize(ev.Size)})
 	}
 	return nil
+}
+
+// copyListing copies a coverage listing from the report to sitePath and
+// returns sitePath, or "" when the report has no listing (or names one
+// outside the report folder).
+func (b *builder) copyListing(c *report.Coverage, sitePath string) (string, error) {
+	rel := filepath.FromSlash(c.Listing)
+	if c.Listing == "" || !filepath.IsLocal(rel) {
+		return "", nil
+	}
+	src := filepath.Join(b.cfg.ReportDir, rel)
+	if info, err := os.Stat(src); err != nil || !info.Mode().IsRegular() {
+		return "", nil
+	}
+	if err := b.copyInto(sitePath, src); err != nil {
+		return "", err
+	}
+	return sitePath, nil
 }
 
 func parseTemplates() (map[string]*template.Template, error) {
