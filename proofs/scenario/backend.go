@@ -54,6 +54,9 @@ type Backend struct {
 	// healthRules is this process's /health history for the invariants;
 	// only the sampling goroutine touches it.
 	healthRules invariant.Health
+	// covered: the process is the run's covered build with GOCOVERDIR
+	// set, so it flushes its counters on SIGUSR1.
+	covered bool
 
 	mu       sync.Mutex
 	lines    []string
@@ -100,7 +103,7 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 		binary = opts.Binary
 	}
 	env = t.withCoverage(binary, env)
-	b := &Backend{Instance: instance, Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), t: t}
+	b := &Backend{Instance: instance, Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), t: t, covered: env["GOCOVERDIR"] != ""}
 	t.Step("start backend "+instance, "port %d, %s", port, describeEnv(env))
 	proc, err := t.procs.Start(harness.Spec{
 		Name: instance,
@@ -328,6 +331,12 @@ func (b *Backend) Do(method, path string, body []byte, contentType string) Respo
 // Send sends one request to the backend and never ends the scenario, so
 // any goroutine may call it.
 func (b *Backend) Send(method, path string, body []byte, contentType string) Response {
+	return b.SendHeader(method, path, body, http.Header{"Content-Type": {contentType}})
+}
+
+// SendHeader is Send with request headers of the caller's choosing (an
+// empty value is not sent).
+func (b *Backend) SendHeader(method, path string, body []byte, header http.Header) Response {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -336,8 +345,12 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 	if err != nil {
 		return Response{Err: fmt.Errorf("build request: %w", err)}
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	for k, vs := range header {
+		for _, v := range vs {
+			if v != "" {
+				req.Header.Add(k, v)
+			}
+		}
 	}
 	sent := time.Now()
 	resp, err := b.t.http.Do(req)

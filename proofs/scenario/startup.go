@@ -40,6 +40,12 @@ func startupCases() []startupCase {
 		ptr("host=127.0.0.1 password='"+fakeSecret))
 	add("PORT", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"), ptr("70000"), ptr("8080x"))
 	add("JOB_POLL_MS", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"))
+	// Optional knobs refuse a bad value too (unset, they take their
+	// default): rules out a validator that only checks required ones.
+	add("JOB_LEASE_MS", ptr("abc"), ptr("0"))
+	add("FAULT_INJECTION", ptr("yes"))
+	add("LOG_LEVEL", ptr("loud"))
+	add("JOB_RETENTION_MS", ptr("500"))
 	return cases
 }
 

@@ -176,6 +176,7 @@ func Execute(ctx context.Context, env *Env, sc Scenario, databaseURL string, rec
 }
 
 func (t *T) cleanup() {
+	t.flushCoverage()
 	t.procs.KillAll()
 	t.mu.Lock()
 	cleanups := t.cleanups
