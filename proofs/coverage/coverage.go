@@ -151,6 +151,24 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// Without returns p without the blocks of the files whose import path
+// ends in one of suffixes.
+func (p *Profile) Without(suffixes ...string) *Profile {
+	out := &Profile{}
+	for _, b := range p.Blocks {
+		drop := false
+		for _, s := range suffixes {
+			if strings.HasSuffix(b.File, s) {
+				drop = true
+			}
+		}
+		if !drop {
+			out.Blocks = append(out.Blocks, b)
+		}
+	}
+	return out
+}
+
 // Summary counts statements and covered statements, in total and per
 // package (the folder of each file's import path).
 func (p *Profile) Summary() report.Coverage {

@@ -70,3 +70,10 @@ func TestWriteListingMarksLines(t *testing.T) {
 		t.Error("listing is not self-contained")
 	}
 }
+
+func TestWithoutDropsFiles(t *testing.T) {
+	p, _ := ParseProfile(strings.NewReader(profile))
+	if c := p.Without("/b/y.go").Summary(); c.Statements != 3 || len(c.Packages) != 1 {
+		t.Fatalf("without b/y.go: %+v", c)
+	}
+}

@@ -18,6 +18,10 @@ const (
 	coverageListing = "coverage.html"
 )
 
+// coverFlushFile is backend/coverflush.go, built only into covered
+// binaries; it is left out of every number and listing.
+const coverFlushFile = "/backend/coverflush.go"
+
 // scenarioCoverage merges the counters the scenario's processes wrote into
 // scenarios/NAME/coverage.txt, renders coverage.html beside it and returns
 // the numbers (nil when the scenario started no covered process).
@@ -49,6 +53,9 @@ func (r *run) writeCoverage(ctx context.Context, root string, dirs []string, rep
 	if err != nil {
 		return nil, err
 	}
+	// The counter flush is the harness's code inside the covered build,
+	// not the backend's.
+	p = p.Without(coverFlushFile)
 	if err := coverage.WriteListing(p, root, harness.ModulePath, title, filepath.Join(reportDir, rel, coverageListing)); err != nil {
 		return nil, fmt.Errorf("coverage listing: %w", err)
 	}
