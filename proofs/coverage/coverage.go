@@ -212,6 +212,18 @@ func (p *Profile) Covers(modulePath, file string, line int) bool {
 	return false
 }
 
+// CoversPackage reports whether p covers any statement of the package in
+// folder dir (relative to the module root, e.g. backend/config).
+func (p *Profile) CoversPackage(modulePath, dir string) bool {
+	full := modulePath + "/" + filepath.ToSlash(dir)
+	for _, b := range p.Blocks {
+		if b.Covered && path.Dir(b.File) == full {
+			return true
+		}
+	}
+	return false
+}
+
 // lineState is what a listing shows for one source line.
 type lineState int
 

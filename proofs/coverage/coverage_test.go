@@ -33,6 +33,9 @@ func TestProfileSummaryMergesProcesses(t *testing.T) {
 	if !p.Covers("example.com/m", "a/x.go", 4) || !p.Covers("example.com/m", "a/x.go", 6) || p.Covers("example.com/m", "b/y.go", 1) || p.Covers("example.com/m", "a/x.go", 9) {
 		t.Fatal("Covers answers wrong")
 	}
+	if !p.CoversPackage("example.com/m", "a") || p.CoversPackage("example.com/m", "b") {
+		t.Fatal("CoversPackage answers wrong")
+	}
 	if got := p.Uncovered("example.com/m"); strings.Join(got, " ") != "b/y.go:1" {
 		t.Fatalf("Uncovered = %v", got)
 	}

@@ -59,6 +59,10 @@ type Generated struct {
 	Change     string
 	Start, End int
 	New        string
+	// Decl: the change is in a package-level constant or variable, which
+	// has no statement of its own for coverage to count; it is judged by
+	// the proofs that run any statement of its package.
+	Decl bool
 }
 
 // Apply writes the mutated file under root (a scratch copy) and returns
@@ -144,7 +148,11 @@ func GenerateFile(rel string, src []byte) ([]Generated, error) {
 		if gd, ok := decl.(*ast.GenDecl); ok && (gd.Tok == token.CONST || gd.Tok == token.VAR) {
 			ast.Inspect(gd, func(n ast.Node) bool {
 				if lit, ok := n.(*ast.BasicLit); ok {
+					before := len(g.out)
 					g.literal(lit)
+					for i := before; i < len(g.out); i++ {
+						g.out[i].Decl = true
+					}
 				}
 				if _, ok := n.(*ast.FuncLit); ok {
 					return false

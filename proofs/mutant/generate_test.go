@@ -68,6 +68,15 @@ func TestGenerateFileOperators(t *testing.T) {
 	if len(byOp[OpConstant]) != 3 { // 64 → 65 and 32; 0 → 1 in "return 0, err"
 		t.Errorf("constants: %v", byOp[OpConstant])
 	}
+	decls := 0
+	for _, g := range byOp[OpConstant] {
+		if g.Decl {
+			decls++
+		}
+	}
+	if decls != 2 {
+		t.Errorf("%d package-level constant mutants marked Decl, want 2 (limit = 64)", decls)
+	}
 	for _, g := range byOp[OpRemove] {
 		if !strings.Contains(g.Change, "a++") {
 			t.Errorf("unexpected removal %s", g.Change)

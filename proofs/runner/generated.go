@@ -203,7 +203,10 @@ func (r *run) judgeOneGenerated(ctx context.Context, scratch, dir, evidenceDir s
 	defer func() { res.DurationMS = time.Since(start).Milliseconds() }()
 	var judges []string
 	for _, b := range baseline {
-		if b.profile != nil && b.profile.Covers(harness.ModulePath, g.File, g.Line) {
+		if b.profile == nil {
+			continue
+		}
+		if g.Decl && b.profile.CoversPackage(harness.ModulePath, g.Package) || !g.Decl && b.profile.Covers(harness.ModulePath, g.File, g.Line) {
 			judges = append(judges, b.name)
 		}
 	}

@@ -103,7 +103,10 @@ func startupValidationFailsClosed(t *T) {
 	// Control: the same environment without the fault starts and serves,
 	// so each refusal below is caused by the one variable changed.
 	t.Step("control: a valid environment starts")
-	control := t.StartBackend("control", BackendOptions{Env: map[string]string{"JOB_POLL_MS": valid["JOB_POLL_MS"]}})
+	// Its retentions are 0, "keep forever", a value the range check must
+	// let through although it is below the minimum of the others.
+	control := t.StartBackend("control", BackendOptions{Env: map[string]string{"JOB_POLL_MS": valid["JOB_POLL_MS"],
+		"JOB_RETENTION_MS": "0", "JOB_FAILED_RETENTION_MS": "0"}})
 	waitHealthy(control, "with a valid environment")
 	control.Kill()
 
