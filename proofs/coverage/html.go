@@ -14,6 +14,7 @@ import (
 // (no statement). No script, no external asset.
 var listingPage = template.Must(template.New("listing").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<link rel="icon" href="data:,">
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
 pre{font:12px/1.45 ui-monospace,monospace;margin:0}
