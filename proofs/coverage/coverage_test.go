@@ -64,7 +64,7 @@ func TestWriteListingMarksLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	html, _ := os.ReadFile(out)
-	for _, want := range []string{`<span class="l c"><span class="n">4</span>`, `<span class="l u"><span class="n">9</span>`, `<span class="l"><span class="n">2</span>`, "&lt;b&gt;x", "2 of 3 statements covered"} {
+	for _, want := range []string{ListingIcon, `<span class="l c"><span class="n">4</span>`, `<span class="l u"><span class="n">9</span>`, `<span class="l"><span class="n">2</span>`, "&lt;b&gt;x", "2 of 3 statements covered"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("listing lacks %q", want)
 		}

@@ -12,9 +12,14 @@ import (
 // listingPage is the offline listing: every measured file, each line
 // marked covered (ran), uncovered (a statement on it never ran) or plain
 // (no statement). No script, no external asset.
+// ListingIcon is the listing's icon link: an empty inline icon, so the
+// page stands alone in a report folder (no favicon request). The website
+// swaps it for the site's own icon when it copies a listing.
+const ListingIcon = `<link rel="icon" href="data:,">`
+
 var listingPage = template.Must(template.New("listing").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
-<link rel="icon" href="data:,">
+{{.Icon}}
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
 pre{font:12px/1.45 ui-monospace,monospace;margin:0}
@@ -83,6 +88,7 @@ func WriteListing(p *Profile, root, modulePath, title, out string) error {
 	}
 	err = listingPage.Execute(w, map[string]any{
 		"Title":   title,
+		"Icon":    template.HTML(ListingIcon),
 		"Summary": fmt.Sprintf("%d of %d statements covered (%.1f %%)", sum.Covered, sum.Statements, sum.Percent()),
 		"Files":   files,
 	})

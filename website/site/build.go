@@ -25,6 +25,7 @@ import (
 
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/catalog"
+	"github.com/prodproof/prodproof/proofs/coverage"
 	"github.com/prodproof/prodproof/proofs/mutant"
 )
 
@@ -741,7 +742,15 @@ func (b *builder) copyListing(c *report.Coverage, sitePath string) (string, erro
 	if info, err := os.Stat(src); err != nil || !info.Mode().IsRegular() {
 		return "", nil
 	}
-	if err := b.copyInto(sitePath, src); err != nil {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return "", err
+	}
+	// The listing stands alone in the report with an empty inline icon;
+	// on the site it takes the site's icon (the site's content policy
+	// allows no data: images).
+	data = bytes.Replace(data, []byte(coverage.ListingIcon), []byte(`<link rel="icon" href="`+rootPrefix(sitePath)+`assets/favicon.svg" type="image/svg+xml">`), 1)
+	if err := b.writeFile(sitePath, data); err != nil {
 		return "", err
 	}
 	return sitePath, nil
