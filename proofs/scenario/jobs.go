@@ -197,8 +197,11 @@ func badInputIsRejected(t *T) {
 	badKey := post(`{"order":44}`, "tab\there")
 	t.Check("an Idempotency-Key with a control character is refused", "400 with a JSON error", fmt.Sprintf("%d error=%q", badKey.Status, badKey.ErrorMessage()),
 		badKey.Err == nil && badKey.Status == http.StatusBadRequest && badKey.ErrorMessage() != "")
+	twoKeys := b.SendHeader(http.MethodPost, "/jobs", []byte(`{"order":45}`), http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"k-" + randomUUID(), "k-" + randomUUID()}})
+	t.Check("two Idempotency-Key headers are refused", "400 with a JSON error", fmt.Sprintf("%d error=%q", twoKeys.Status, twoKeys.ErrorMessage()),
+		twoKeys.Err == nil && twoKeys.Status == http.StatusBadRequest && twoKeys.ErrorMessage() != "")
 	before := t.CountJobs()
-	Equal(t, "jobs rows after the control post and the keyed post and its retry, conflict and bad key", 2, before)
+	Equal(t, "jobs rows after the control post and the keyed post and its retry, conflict and bad keys", 2, before)
 
 	oversize := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 70_000)...), '"')
 	cases := []struct {
