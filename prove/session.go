@@ -25,6 +25,11 @@ import (
 // skip (not run; it says why and never counts as a pass).
 type Verdict = report.Verdict
 
+// Coverage is how much of the system under test a proof (or a run) ran:
+// statements covered of the total, per package, and where the profile and
+// its listing were written inside the report folder.
+type Coverage = report.Coverage
+
 // The verdicts.
 const (
 	Pass  = report.Pass
@@ -73,6 +78,16 @@ type Params struct {
 	// ScanAlso lists folders besides ReportDir that must hold no secret
 	// after the run (a built site, say); a secret found fails the run.
 	ScanAlso []string
+	// FailFast skips the proofs after the first that fails (verdict
+	// skip, saying why): for a judge that needs one failure, such as a
+	// mutant run.
+	FailFast bool
+	// CoverageOf, when set, measures the system under test after each
+	// proof (proof is its name, reportDir the run's report folder) and
+	// once for the whole run (proof ""), e.g. by merging the counters of
+	// a binary built with `go build -cover`. What it returns is recorded
+	// beside the verdicts and changes none of them; its error is logged.
+	CoverageOf func(ctx context.Context, proof, reportDir string) (*Coverage, error)
 	// ProofTimeout bounds one proof; default 5 minutes.
 	ProofTimeout time.Duration
 	// Log receives plain progress lines; nil discards them. Progress,
@@ -237,6 +252,11 @@ func (s *session) run(ctx context.Context) (Result, error) {
 	results, setupErr := s.execute(ctx, reportDir, &prov)
 	prov.FinishedAt = time.Now().UTC()
 	out := report.Run{SchemaVersion: report.SchemaVersion, RunID: report.NewRunID(started), Provenance: prov, Scenarios: results}
+	if s.p.CoverageOf != nil && setupErr == nil {
+		if out.Coverage, err = s.p.CoverageOf(ctx, "", reportDir); err != nil {
+			s.logf("coverage of the run: %v", err)
+		}
+	}
 	out.Summary, out.Verdict = summarize(results)
 	res := resultOf(out)
 	if err := evidence.WriteRun(reportDir, out, s.red); err != nil {
@@ -309,15 +329,23 @@ func (s *session) execute(ctx context.Context, reportDir string, prov *report.Pr
 	}
 	s.emit(Event{Kind: "begin", Total: len(s.p.Proofs)})
 	var out []report.Scenario
+	failed := ""
 	for i, pr := range s.p.Proofs {
 		if ctx.Err() != nil {
 			out = append(out, skeleton(pr, report.Skip, "interrupted before it ran"))
+			continue
+		}
+		if failed != "" {
+			out = append(out, skeleton(pr, report.Skip, "not run: "+failed+" failed first (FailFast)"))
 			continue
 		}
 		s.emit(Event{Kind: "start", Proof: pr.Name, Index: i + 1, Total: len(s.p.Proofs)})
 		res := s.runOne(ctx, pr, reportDir)
 		s.emit(Event{Kind: "done", Proof: pr.Name, Verdict: res.Verdict, Duration: time.Duration(res.DurationMS) * time.Millisecond, Reason: res.Reason})
 		out = append(out, res)
+		if s.p.FailFast && res.Verdict == report.Fail {
+			failed = pr.Name
+		}
 	}
 	return out, nil
 }
@@ -375,6 +403,11 @@ func (s *session) runOne(ctx context.Context, pr Proof, reportDir string) report
 		res.Verdict, res.Reason = report.Error, "write evidence: "+err.Error()
 	}
 	res.Files = files
+	if s.p.CoverageOf != nil && err == nil {
+		if res.Coverage, err = s.p.CoverageOf(ctx, pr.Name, reportDir); err != nil {
+			s.logf("%s: coverage: %v", pr.Name, err)
+		}
+	}
 	return res
 }
 

@@ -14,6 +14,9 @@
 //	scenarios/NAME/health.ndjson      one HealthSample per line (the timeline)
 //	scenarios/NAME/db_rows.json       relevant rows, as JSON
 //	scenarios/NAME/backend.log        the backend processes' logs (redacted)
+//	scenarios/NAME/coverage.txt       backend coverage profile of the scenario
+//	scenarios/NAME/coverage.html      the same, as an offline listing
+//	coverage.txt, coverage.html       the run's merged backend coverage
 //	soak/, load/                      see stress.go
 package report
 
@@ -67,6 +70,9 @@ type Run struct {
 	Provenance    Provenance `json:"provenance"`
 	Scenarios     []Scenario `json:"scenarios"`
 	Summary       Summary    `json:"summary"`
+	// Coverage is the backend coverage of every scenario together, or nil
+	// when the run did not measure it.
+	Coverage *Coverage `json:"coverage,omitempty"`
 }
 
 // Summary counts scenarios by verdict.
@@ -106,6 +112,9 @@ type Scenario struct {
 	// Files maps evidence kind ("events", "health", "db_rows", "log") to a
 	// path relative to the report folder.
 	Files map[string]string `json:"files"`
+	// Coverage is the backend code this scenario's processes ran, or nil
+	// when it was not measured (or the scenario started no backend).
+	Coverage *Coverage `json:"coverage,omitempty"`
 }
 
 // Step is one thing the scenario did.

@@ -29,6 +29,9 @@ const (
 	FlagJUnit           = "junit"
 	FlagDockerImage     = "docker-image"
 
+	FlagGenerated = "generated"
+	FlagSample    = "sample"
+
 	FlagJobs      = "jobs"
 	FlagSeed      = "seed"
 	FlagInstances = "instances"
@@ -96,8 +99,11 @@ func Tool() clispec.Tool {
 					fs := flag.NewFlagSet("proofs mutants", flag.ContinueOnError)
 					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
 					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
-					fs.String(FlagReport, DefaultReportDir, "report folder; the run writes mutants.json and mutants/ into it")
+					fs.String(FlagReport, DefaultReportDir, "report folder; the run writes mutants.json and mutants/ into it (generated-mutants.json with --generated)")
 					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
+					fs.Bool(FlagGenerated, false, "instead of the curated mutants, generate mutants of backend/ and migrations/ (go/ast operators) and judge each by the proofs whose coverage reaches its line")
+					fs.Int(FlagSample, 0, "with --generated: judge a random sample of this many mutants (0: all of them)")
+					fs.Int64(FlagSeed, 1, "with --generated --sample: seed of the sample draw")
 					return fs
 				},
 				Args: CheckMutantNames,
@@ -150,6 +156,10 @@ type RunOptions struct {
 	// JUnit is the JUnit XML file to write, or "" (run only).
 	JUnit string
 	Names []string
+	// Generated, Sample and Seed: mutants --generated (mutants only).
+	Generated bool
+	Sample    int
+	Seed      int64
 }
 
 // LoadOptions are the parsed flags of `proofs load` beyond RunOptions.
@@ -177,7 +187,25 @@ func ParseRunOptions(fs *flag.FlagSet) RunOptions {
 		ResetExistingDB: fs.Lookup(FlagResetExistingDB).Value.String() == "true",
 		JUnit:           lookupString(fs, FlagJUnit),
 		Names:           fs.Args(),
+		Generated:       lookupString(fs, FlagGenerated) == "true",
+		Sample:          lookupInt(fs, FlagSample),
+		Seed:            int64(lookupInt(fs, FlagSeed)),
 	}
+}
+
+// lookupInt is a numeric flag's value, or 0 when the command has no such flag.
+func lookupInt(fs *flag.FlagSet, name string) int {
+	if f := fs.Lookup(name); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			switch v := g.Get().(type) {
+			case int:
+				return v
+			case int64:
+				return int(v)
+			}
+		}
+	}
+	return 0
 }
 
 // lookupString is a flag's value, or "" when the command has no such flag.

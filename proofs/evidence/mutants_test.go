@@ -49,3 +49,37 @@ func TestMutantRunRoundTrip(t *testing.T) {
 		t.Fatalf("read back\n%+v\nwant\n%+v", *got, want)
 	}
 }
+
+// generated-mutants.json: written by WriteGeneratedMutantRun, read back
+// whole by report.LoadGeneratedMutants, the score recomputed by Add.
+func TestGeneratedMutantRunRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	var pkg report.MutationScore
+	pkg.Package = "backend/worker"
+	for _, o := range []report.GeneratedOutcome{report.Killed, report.Killed, report.Killed, report.Lived, report.NoCoverage, report.NotCompiled, report.Unjudged} {
+		pkg.Add(o)
+	}
+	if pkg.Score != 60 {
+		t.Fatalf("score %v, want 60 (3 killed of 5 judged or uncovered)", pkg.Score)
+	}
+	started := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	run := report.GeneratedMutantRun{
+		SchemaVersion: report.SchemaVersion, RunID: "g1", Total: 900, Sample: 7, Seed: 42,
+		Provenance: report.Provenance{Commit: "abc", StartedAt: started, FinishedAt: started.Add(time.Minute)},
+		Packages:   []report.MutationScore{pkg}, Overall: pkg,
+		Mutants: []report.GeneratedMutant{{ID: "backend/worker/state.go:94:3:remove_statement:abc123", File: "backend/worker/state.go",
+			Package: "backend/worker", Line: 94, Operator: "remove_statement", Change: "remove st.s.RestartCount++", Outcome: report.Killed,
+			KilledBy: "worker_restart_is_visible_in_health", FirstFailure: &report.Assertion{Name: "restart counted", Expected: "1", Observed: "0"},
+			Proofs: []string{"worker_restart_is_visible_in_health"}, Ran: 1, DurationMS: 3000}},
+	}
+	if err := WriteGeneratedMutantRun(dir, run, &Redactor{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := report.LoadGeneratedMutants(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*got, run) {
+		t.Fatalf("read back\n%+v\nwant\n%+v", *got, run)
+	}
+}

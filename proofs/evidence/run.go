@@ -74,3 +74,17 @@ func WriteMutantRun(reportDir string, run report.MutantRun, red *Redactor) error
 	}
 	return WriteFile(filepath.Join(reportDir, report.MutantsFile), append(data, '\n'), red)
 }
+
+// WriteGeneratedMutantRun writes generated-mutants.json, redacted; the
+// website and `proofs mutants --generated` readers use
+// report.LoadGeneratedMutants.
+func WriteGeneratedMutantRun(reportDir string, run report.GeneratedMutantRun, red *Redactor) error {
+	if err := os.MkdirAll(reportDir, 0o755); err != nil {
+		return fmt.Errorf("create report folder: %w", err)
+	}
+	data, err := json.MarshalIndent(run, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", report.GeneratedMutantsFile, err)
+	}
+	return WriteFile(filepath.Join(reportDir, report.GeneratedMutantsFile), append(data, '\n'), red)
+}

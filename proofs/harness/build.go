@@ -63,8 +63,29 @@ const BackendBinary = "reference-backend"
 // an operator would deploy. environ is the caller's environment (GOCACHE,
 // GOFLAGS, PATH...).
 func BuildBackend(ctx context.Context, root, outDir string, environ []string) (string, error) {
+	return buildBackend(ctx, root, outDir, environ)
+}
+
+// CoverPackages are the packages whose statements a covered backend
+// counts: the backend and the migrations it applies.
+var CoverPackages = []string{ModulePath + "/backend/...", ModulePath + "/migrations/..."}
+
+// BuildBackendCovered is BuildBackend with `go build -cover
+// -covermode=atomic` (runtime/coverage writes counters of a running
+// process only in that mode) over
+// CoverPackages and the proofcover tag (backend/coverflush.go), so a
+// process started with GOCOVERDIR writes its coverage counters there, also
+// when it is SIGKILLed (at most the last 100 ms are lost). Every process
+// of a covered binary must get a GOCOVERDIR: without one the Go runtime
+// prints a warning on stderr at exit.
+func BuildBackendCovered(ctx context.Context, root, outDir string, environ []string) (string, error) {
+	return buildBackend(ctx, root, outDir, environ, "-cover", "-covermode=atomic", "-coverpkg="+strings.Join(CoverPackages, ","), "-tags=proofcover")
+}
+
+func buildBackend(ctx context.Context, root, outDir string, environ []string, flags ...string) (string, error) {
 	out := filepath.Join(outDir, BackendBinary)
-	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", out, "./backend")
+	args := append([]string{"build", "-ldflags=-s -w", "-o", out}, flags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, "./backend")...)
 	cmd.Dir = root
 	cmd.Env = append(slices.Clone(environ), "CGO_ENABLED=0")
 	var output bytes.Buffer

@@ -27,6 +27,9 @@ func (r *run) mutants(ctx context.Context) int {
 	if _, code := r.source(); code != ExitPass {
 		return code
 	}
+	if r.opts.Generated {
+		return r.generatedMutants(ctx)
+	}
 	names := r.opts.Names
 	if len(names) == 0 {
 		names = mutant.Names()

@@ -210,16 +210,25 @@ func (r *run) main(ctx context.Context) int {
 		return ExitHarness
 	}
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
-	env := &scenario.Env{Root: root, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"), Tamper: r.cfg.Tamper}
+	// The backend is built with coverage; each proof's processes write
+	// their counters under coverDir, merged after each proof and for the
+	// run (coverage.go). It outlives the framework's own temp folder.
+	coverDir, err := os.MkdirTemp("", "prodproof-cover-")
+	if err != nil {
+		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
+		return ExitHarness
+	}
+	defer os.RemoveAll(coverDir)
+	env := &scenario.Env{Root: root, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"), Tamper: r.cfg.Tamper, CoverDir: coverDir}
 	var proofs []prove.Proof
 	for _, name := range names {
 		sc, _ := scenario.Lookup(name)
 		proofs = append(proofs, sc.Proof(env))
 	}
 	params := r.params(root, r.reportDir(), prog, proofs, func(ctx context.Context, tmp string) error {
-		prog.Logf("proofs: building ./backend")
+		prog.Logf("proofs: building ./backend (with coverage)")
 		start := time.Now()
-		binary, err := harness.BuildBackend(ctx, root, tmp, r.cfg.Environ)
+		binary, err := harness.BuildBackendCovered(ctx, root, tmp, r.cfg.Environ)
 		if err != nil {
 			return err
 		}
@@ -227,6 +236,7 @@ func (r *run) main(ctx context.Context) int {
 		prog.Logf("proofs: built in %.1fs", time.Since(start).Seconds())
 		return nil
 	})
+	params.CoverageOf = r.coverageOf(env, names)
 	if site := filepath.Join(root, "site"); isDir(site) {
 		// The built site is made from reports: it must hold no secret either.
 		params.ScanAlso = []string{site}

@@ -216,7 +216,7 @@ func TestRunAgainstRealPostgres(t *testing.T) {
 
 	t.Run("assertions bite", func(t *testing.T) {
 		want := map[string]string{
-			"worker_crash_recovers_job": "the job took two attempts",
+			"worker_crash_recovers_job": "crashing job 1 took two attempts",
 			"bad_input_is_rejected":     "body over 64 KiB is rejected",
 		}
 		for name, firstFailure := range want {

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/healthdoc"
-	"github.com/prodproof/prodproof/prove"
-
 	"github.com/prodproof/prodproof/internal/port"
+	"github.com/prodproof/prodproof/proofs/invariant"
+	"github.com/prodproof/prodproof/prove"
 )
 
 // healthEvery is how often a running backend's /health is sampled.
@@ -52,6 +52,13 @@ type Backend struct {
 
 	t    *T
 	proc *prove.Process
+
+	// healthRules is this process's /health history for the invariants;
+	// only the sampling goroutine touches it.
+	healthRules invariant.Health
+	// covered: the process is the run's covered build with GOCOVERDIR
+	// set, so it flushes its counters on SIGUSR1.
+	covered bool
 
 	mu      sync.Mutex
 	samples []Sample
@@ -94,7 +101,8 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 	if opts.Binary != "" {
 		binary = opts.Binary
 	}
-	b := &Backend{Instance: instance, Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), t: t}
+	env = t.withCoverage(binary, env)
+	b := &Backend{Instance: instance, Port: port, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), t: t, covered: env["GOCOVERDIR"] != ""}
 	t.Step("start backend "+instance, "port %d, %s", port, describeEnv(env))
 	b.proc = t.Start(prove.Command{
 		Name:        instance,
@@ -105,6 +113,9 @@ func (t *T) StartBackend(instance string, opts BackendOptions) *Backend {
 		HealthEvery: healthEvery,
 		OnHealth:    b.record,
 	})
+	t.mu.Lock()
+	t.backends = append(t.backends, b)
+	t.mu.Unlock()
 	t.RequireEventually("backend "+instance+" answers /health", "an HTTP response from /health", startTimeout, func() (bool, string) {
 		if exited, code := b.proc.Exited(); exited {
 			return false, fmt.Sprintf("process exited with status %d: %s", code, b.lastLogLine())
@@ -135,6 +146,9 @@ func (b *Backend) StopPolling() { b.proc.StopSampling() }
 // record decodes one /health sample the framework took.
 func (b *Backend) record(ps prove.Sample) {
 	s := Sample{At: ps.At, HTTPStatus: ps.Status, Err: ps.Err}
+	if ps.Status != 0 {
+		b.t.observeHealth(b, ps.Status, ps.Body)
+	}
 	if ps.Body != nil {
 		var err error
 		if s.Health, err = healthdoc.Decode(ps.Body); err != nil {
@@ -282,6 +296,12 @@ func (b *Backend) Do(method, path string, body []byte, contentType string) Respo
 // Send sends one request to the backend and never ends the scenario, so
 // any goroutine may call it.
 func (b *Backend) Send(method, path string, body []byte, contentType string) Response {
+	return b.SendHeader(method, path, body, http.Header{"Content-Type": {contentType}})
+}
+
+// SendHeader is Send with request headers of the caller's choosing (an
+// empty value is not sent).
+func (b *Backend) SendHeader(method, path string, body []byte, header http.Header) Response {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -290,9 +310,14 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 	if err != nil {
 		return Response{Err: fmt.Errorf("build request: %w", err)}
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	for k, vs := range header {
+		for _, v := range vs {
+			if v != "" {
+				req.Header.Add(k, v)
+			}
+		}
 	}
+	sent := time.Now()
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return Response{Err: err}
@@ -300,7 +325,9 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	b.t.ScanOutput(fmt.Sprintf("HTTP body of %s %s from %s", method, path, b.Instance), string(data))
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
+	out := Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
+	b.t.observeResponse(b, method, path, out, sent, time.Now())
+	return out
 }
 
 // Job is the job JSON of the API.

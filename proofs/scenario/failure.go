@@ -103,11 +103,11 @@ func crashLoopTripsGuard(t *T) {
 
 // faultPayloadsArePlainData: without FAULT_INJECTION=1 the fault fields are
 // plain data: no crash, no hold, no failure, the payload stored as posted.
+// The setup rules out a flag read as "set at all" rather than "1": the
+// payloads go to a backend with FAULT_INJECTION unset and to one with
+// FAULT_INJECTION=0.
 func faultPayloadsArePlainData(t *T) {
 	t.Migrate()
-	b := t.StartBackend("a", BackendOptions{})
-	before := waitHealthy(b, "before the jobs")
-
 	payloads := []string{
 		`{"fault":"worker_crash_after_claim","fault_attempt":1}`,
 		`{"fault":"worker_crash_after_claim","fault_every_attempt":true}`,
@@ -115,29 +115,43 @@ func faultPayloadsArePlainData(t *T) {
 		`{"fault":"fail","fault_attempt":1}`,
 		`{"fault":"fail","fault_every_attempt":true}`,
 	}
-	t.Step("post every fault payload to a backend without FAULT_INJECTION")
-	var ids []string
-	for _, p := range payloads {
-		ids = append(ids, b.PostJob(p).ID)
+	for round, setting := range []struct{ instance, value string }{{"unset", ""}, {"zero", "0"}} {
+		env := map[string]string{}
+		label := "without FAULT_INJECTION"
+		if setting.value != "" {
+			env["FAULT_INJECTION"] = setting.value
+			label = "with FAULT_INJECTION=" + setting.value
+		}
+		b := t.StartBackend(setting.instance, BackendOptions{Env: env})
+		before := waitHealthy(b, "before the jobs")
+
+		t.Step("post every fault payload to a backend " + label)
+		var ids []string
+		for _, p := range payloads {
+			ids = append(ids, b.PostJob(p).ID)
+		}
+		want := len(payloads) * (round + 1)
+		t.RequireEventually("every job is processed "+label, fmt.Sprintf("processed=%d", want), processTimeout, func() (bool, string) {
+			counts, summary := t.StatusCounts()
+			return counts["processed"] == want, summary
+		})
+		t.Rows("jobs "+label, t.Jobs())
+		for i, id := range ids {
+			r, _ := t.JobByID(id)
+			Equal(t, fmt.Sprintf("%s: job %d (%s): attempts", label, i+1, payloads[i]), 1, r.Attempts)
+			t.Check(fmt.Sprintf("%s: job %d: payload stored as posted", label, i+1), payloads[i], string(r.Payload), jsonEqual([]byte(payloads[i]), r.Payload))
+		}
+		final := b.WaitHealth("/health counts the jobs "+label, fmt.Sprintf("processed_jobs=%d", len(payloads)), healthyTimeout, func(s Sample) bool {
+			return s.HTTPStatus == 200 && s.Health.Worker.ProcessedJobs >= int64(len(payloads))
+		})
+		w := final.Health.Worker
+		Equal(t, label+": /health worker.restart_count", int64(0), w.RestartCount)
+		Equal(t, label+": /health worker.failed_jobs", int64(0), w.FailedJobs)
+		Equal(t, label+": /health worker.boot_id unchanged", str(before.Health.Worker.BootID), str(w.BootID))
+		Equal(t, label+": /health status", "ok", final.Health.Status)
+		ok, seen := logHas(b, "fault injected", nil)
+		t.Check(label+": log has no `fault injected`", "no such line", seen, !ok)
+		// The next backend must get its own jobs: this one stops taking any.
+		b.Kill()
 	}
-	t.RequireEventually("every job is processed", fmt.Sprintf("processed=%d", len(payloads)), processTimeout, func() (bool, string) {
-		counts, summary := t.StatusCounts()
-		return counts["processed"] == len(payloads), summary
-	})
-	t.Rows("jobs", t.Jobs())
-	for i, id := range ids {
-		r, _ := t.JobByID(id)
-		Equal(t, fmt.Sprintf("job %d (%s): attempts", i+1, payloads[i]), 1, r.Attempts)
-		t.Check(fmt.Sprintf("job %d: payload stored as posted", i+1), payloads[i], string(r.Payload), jsonEqual([]byte(payloads[i]), r.Payload))
-	}
-	final := b.WaitHealth("/health counts the jobs", fmt.Sprintf("processed_jobs=%d", len(payloads)), healthyTimeout, func(s Sample) bool {
-		return s.HTTPStatus == 200 && s.Health.Worker.ProcessedJobs >= int64(len(payloads))
-	})
-	w := final.Health.Worker
-	Equal(t, "/health worker.restart_count", int64(0), w.RestartCount)
-	Equal(t, "/health worker.failed_jobs", int64(0), w.FailedJobs)
-	Equal(t, "/health worker.boot_id unchanged", str(before.Health.Worker.BootID), str(w.BootID))
-	Equal(t, "/health status", "ok", final.Health.Status)
-	ok, seen := logHas(b, "fault injected", nil)
-	t.Check("log has no `fault injected`", "no such line", seen, !ok)
 }

@@ -172,8 +172,36 @@ func badInputIsRejected(t *T) {
 
 	t.Step("control: a valid job is accepted")
 	good := b.PostJob(`{"ok":true}`)
+
+	// Idempotency-Key. The setup rules out the nearest wrong versions: a
+	// key that is ignored (a second job), a replay answered 201 or without
+	// Idempotent-Replayed, a key compared without its body (no 409), and a
+	// key accepted whatever its form (no 400 for a control character).
+	t.Step("a POST retried with the same Idempotency-Key gets the first job back")
+	key := "retry-" + randomUUID()
+	post := func(body, key string) Response {
+		return b.SendHeader(http.MethodPost, "/jobs", []byte(body), http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {key}})
+	}
+	var firstJob, replayJob Job
+	first := post(`{"order":42}`, key)
+	_ = json.Unmarshal(first.Body, &firstJob)
+	t.Check("the first POST with a key creates the job", "201 with a job id", first.Summary(), first.Err == nil && first.Status == http.StatusCreated && firstJob.ID != "")
+	replay := post(`{"order":42}`, key)
+	_ = json.Unmarshal(replay.Body, &replayJob)
+	t.Check("the retry answers 200, Idempotent-Replayed: true, the same job", fmt.Sprintf("200 replayed=true id=%s", firstJob.ID),
+		fmt.Sprintf("%d replayed=%s id=%s", replay.Status, replay.Header.Get("Idempotent-Replayed"), replayJob.ID),
+		replay.Err == nil && replay.Status == http.StatusOK && replay.Header.Get("Idempotent-Replayed") == "true" && replayJob.ID == firstJob.ID)
+	conflict := post(`{"order":43}`, key)
+	t.Check("the same key with another body is refused", "409 with a JSON error", fmt.Sprintf("%d error=%q", conflict.Status, conflict.ErrorMessage()),
+		conflict.Err == nil && conflict.Status == http.StatusConflict && conflict.ErrorMessage() != "")
+	badKey := post(`{"order":44}`, "tab\there")
+	t.Check("an Idempotency-Key with a control character is refused", "400 with a JSON error", fmt.Sprintf("%d error=%q", badKey.Status, badKey.ErrorMessage()),
+		badKey.Err == nil && badKey.Status == http.StatusBadRequest && badKey.ErrorMessage() != "")
+	twoKeys := b.SendHeader(http.MethodPost, "/jobs", []byte(`{"order":45}`), http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"k-" + randomUUID(), "k-" + randomUUID()}})
+	t.Check("two Idempotency-Key headers are refused", "400 with a JSON error", fmt.Sprintf("%d error=%q", twoKeys.Status, twoKeys.ErrorMessage()),
+		twoKeys.Err == nil && twoKeys.Status == http.StatusBadRequest && twoKeys.ErrorMessage() != "")
 	before := t.CountJobs()
-	Equal(t, "jobs rows after the control post", 1, before)
+	Equal(t, "jobs rows after the control post and the keyed post and its retry, conflict and bad keys", 2, before)
 
 	oversize := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 70_000)...), '"')
 	cases := []struct {

@@ -234,7 +234,7 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 			<-start
 			res, err := t.Exec(label, prove.Command{
 				Path: t.env.Binary, Args: []string{"migrate", "up"},
-				Env: envList(map[string]string{"DATABASE_URL": t.DatabaseURL}),
+				Env: envList(t.withCoverage(t.env.Binary, map[string]string{"DATABASE_URL": t.DatabaseURL})),
 			}, 30*time.Second)
 			results[i] = outcome{res, err}
 		}()

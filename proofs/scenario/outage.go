@@ -189,6 +189,24 @@ func outageResumesUnwokenJobs(t *T) {
 	t.Rows("jobs after the outage", t.Jobs())
 	ok, seen := logHas(a, "database available", nil)
 	t.Check("a's log shows `database available`", `msg="database available"`, seen, ok)
+
+	// The resume above is the worker's own polling after the outage; it
+	// would hide a listener that never comes back. With JOB_POLL_MS at a
+	// minute, a job posted to b after the outage reaches a in time only
+	// through a's LISTEN, so the listener must have reconnected.
+	t.Step("after the outage, a job posted to b must wake a through NOTIFY")
+	t.RequireEventually("a's notification listener reconnects", `msg="notification listener connected" (logged once a lost listener is back) in a's log`, 20*time.Second, func() (bool, string) {
+		return logHas(a, "notification listener connected", nil)
+	})
+	later := b.PostJob(`{"posted_to":"b after a's outage"}`)
+	postedAt := time.Now()
+	row := t.WaitJobStatus(later.ID, "processed", processTimeout)
+	took := time.Duration(-1)
+	if row.ClaimedAt != nil {
+		took = row.ClaimedAt.Sub(postedAt)
+	}
+	t.Check("the job posted to b after the outage is claimed by a within a second, not a poll interval", "claimed_at ≤ post + "+resumeDeadline.String(),
+		fmt.Sprintf("claimed %s after the post", took.Round(time.Millisecond)), row.ClaimedAt != nil && took <= resumeDeadline)
 }
 
 // holdUntil keeps the scenario where it is until at: it shapes a scenario

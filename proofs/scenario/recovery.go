@@ -67,25 +67,43 @@ func workerCrashRecoversJob(t *T) {
 	b := t.StartBackend("a", BackendOptions{Env: map[string]string{"FAULT_INJECTION": "1"}})
 	before := waitHealthy(b, "before the fault")
 
-	t.Step("post a job whose first attempt crashes the worker")
-	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1}`)
+	// The setup rules out the nearest wrong versions: a job processed
+	// before the crash rules out counters that restart with the worker
+	// (processed_jobs must reach 3, and the invariants see any decrease);
+	// two crashes, two recovery events, rule out restart_count and
+	// recovered_jobs set instead of added to, and last_recovery_count or
+	// last_recovery_job_id that accumulate or keep the first event.
+	t.Step("post a plain job and wait for it, so the worker has processed one before it crashes")
+	plain := b.PostJob(`{"kind":"plain"}`)
+	t.WaitJobStatus(plain.ID, "processed", processTimeout)
 
-	row := t.WaitJobStatus(job.ID, "processed", processTimeout)
+	var crashed [2]Job
+	for i := range crashed {
+		t.Step(fmt.Sprintf("post job %d of 2 whose first attempt crashes the worker", i+1))
+		crashed[i] = b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1}`)
+		row := t.WaitJobStatus(crashed[i].ID, "processed", processTimeout)
+		Equal(t, fmt.Sprintf("crashing job %d took two attempts", i+1), 2, row.Attempts)
+		Equal(t, fmt.Sprintf("crashing job %d's last_error is null", i+1), "null", str(row.LastError))
+		b.WaitHealth(fmt.Sprintf("recovery window %d closes", i+1), fmt.Sprintf("restart_count=%d, recovery_active=false", i+1), recoveryTimeout, func(s Sample) bool {
+			w := s.Health.Worker
+			return s.HTTPStatus == 200 && w.RestartCount >= int64(i+1) && !w.RecoveryActive && w.ProcessedJobs >= int64(i+2)
+		})
+	}
 	t.Rows("jobs", t.Jobs())
-	Equal(t, "the job took two attempts", 2, row.Attempts)
-	Equal(t, "the job's last_error is null", "null", str(row.LastError))
+	job := crashed[1]
 
-	t.Step("wait for the recovery window to close")
-	final := b.WaitHealth("recovery window closes", "restart_count=1, recovery_active=false, processed_jobs>=1", recoveryTimeout, func(s Sample) bool {
+	t.Step("wait for the last recovery window to close")
+	final := b.WaitHealth("recovery window closes", "restart_count=2, recovery_active=false, processed_jobs>=3", recoveryTimeout, func(s Sample) bool {
 		w := s.Health.Worker
-		return s.HTTPStatus == 200 && w.RestartCount >= 1 && !w.RecoveryActive && w.ProcessedJobs >= 1
+		return s.HTTPStatus == 200 && w.RestartCount >= 2 && !w.RecoveryActive && w.ProcessedJobs >= 3
 	})
 	w := final.Health.Worker
-	Equal(t, "/health worker.restart_count", int64(1), w.RestartCount)
+	Equal(t, "/health worker.restart_count (two crashes)", int64(2), w.RestartCount)
+	Equal(t, "/health worker.processed_jobs (one before the crashes, two after)", int64(3), w.ProcessedJobs)
 	Equal(t, "/health worker.last_exit_reason", "worker_crash_after_claim", str(w.LastExitReason))
-	Equal(t, "/health worker.recovered_jobs", int64(1), w.RecoveredJobs)
-	Equal(t, "/health worker.last_recovery_job_id", job.ID, str(w.LastRecoveryJobID))
-	Equal(t, "/health worker.last_recovery_count", int64(1), w.LastRecoveryCount)
+	Equal(t, "/health worker.recovered_jobs (two events of one job)", int64(2), w.RecoveredJobs)
+	Equal(t, "/health worker.last_recovery_job_id (the second event's)", job.ID, str(w.LastRecoveryJobID))
+	Equal(t, "/health worker.last_recovery_count (the second event alone)", int64(1), w.LastRecoveryCount)
 	t.Check("/health worker.last_recovery_at is set", "a timestamp", str(w.LastRecoveryAt), w.LastRecoveryAt != nil)
 	Equal(t, "/health worker.recovery_active at the end", false, w.RecoveryActive)
 	Equal(t, "/health status at the end", "ok", final.Health.Status)
@@ -93,14 +111,18 @@ func workerCrashRecoversJob(t *T) {
 	t.Check("/health worker.boot_id changed with the restart", "not "+str(before.Health.Worker.BootID), str(w.BootID),
 		w.BootID != nil && str(w.BootID) != str(before.Health.Worker.BootID))
 
-	api, resp := b.GetJob(job.ID)
-	t.Check("GET /jobs/{id} agrees", "200 processed attempts=2", fmt.Sprintf("%d %s attempts=%d", resp.Status, api.Status, api.Attempts),
-		resp.Status == 200 && api.Status == "processed" && api.Attempts == 2)
+	for _, j := range crashed {
+		api, resp := b.GetJob(j.ID)
+		t.Check("GET /jobs/{id} agrees for "+j.ID, "200 processed attempts=2", fmt.Sprintf("%d %s attempts=%d", resp.Status, api.Status, api.Attempts),
+			resp.Status == 200 && api.Status == "processed" && api.Attempts == 2)
+	}
 
 	ok, seen := logHas(b, "worker exited", map[string]any{"reason": "worker_crash_after_claim"})
 	t.Check("log shows `worker exited` with the crash reason", `msg="worker exited" reason=worker_crash_after_claim`, seen, ok)
-	ok, seen = logHas(b, "jobs recovered", map[string]any{"source": "predecessor", "job_ids": job.ID})
-	t.Check("log shows `jobs recovered` from the predecessor naming the job", `msg="jobs recovered" source=predecessor job_ids∋`+job.ID, seen, ok)
+	for _, j := range crashed {
+		ok, seen = logHas(b, "jobs recovered", map[string]any{"source": "predecessor", "job_ids": j.ID})
+		t.Check("log shows `jobs recovered` from the predecessor naming "+j.ID, `msg="jobs recovered" source=predecessor job_ids∋`+j.ID, seen, ok)
+	}
 }
 
 func workerRestartIsVisibleInHealth(t *T) {

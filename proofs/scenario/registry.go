@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/prodproof/prodproof/proofs/catalog"
 	"github.com/prodproof/prodproof/prove"
@@ -98,6 +99,19 @@ func (s Scenario) Proof(env *Env) prove.Proof {
 	p, _ := catalog.Lookup(s.Name)
 	return prove.Proof{
 		Name: s.Name, Claim: p.Claim, Reproduce: p.Reproduce(), Mutants: p.Guards,
-		Run: func(pt *prove.T) { s.Run(&T{T: pt, env: env}) },
+		Run: func(pt *prove.T) {
+			t := &T{T: pt, env: env}
+			if cover := env.CoverDirFor(s.Name); cover != "" {
+				if err := os.MkdirAll(cover, 0o755); err != nil {
+					t.Fatal("coverage folder: %v", err)
+				}
+			}
+			// Deferred, so it runs before the framework's cleanup kills
+			// the processes, also after a failed Require.
+			defer t.flushCoverage()
+			s.Run(t)
+			// Every proof checks the documented invariants on what it saw.
+			t.checkInvariants()
+		},
 	}
 }

@@ -10,24 +10,31 @@ import (
 
 // Retention proof sizes. More old processed jobs than one deleting batch
 // (1,000), so the sweep is a sequence of batches, not one statement.
+//
+// The two retentions differ (30 s for processed jobs, 2 h for failed
+// ones) and the failed jobs straddle the longer one, so the setup rules
+// out the nearest wrong versions: the two knobs swapped, one knob used for
+// both kinds, and failed jobs kept (or deleted) regardless of their age.
 const (
-	retentionMS        = 30000 // both kinds; the sweep runs every 7.5 s
+	retentionMS        = 30000   // processed jobs; the sweep runs every 7.5 s
+	failedRetentionMS  = 7200000 // failed jobs: two hours
 	retentionOldDone   = 2500
 	retentionOldFailed = 300
 	retentionKept      = 20 // of each unfinished kind
 	retentionTimeout   = 60 * time.Second
 )
 
-// finishedJobsAreRetainedThenDeleted: two backends with a 30 s retention on
-// one database. Finished jobs an hour old are deleted, every one exactly
-// once between the two instances' sweeps; pending and processing jobs just
-// as old, and finished jobs younger than the retention, stay; a deleted job
-// is a 404.
+// finishedJobsAreRetainedThenDeleted: two backends on one database, with a
+// 30 s retention for processed jobs and 2 h for failed ones. Processed jobs
+// an hour old and failed jobs three hours old are deleted, every one
+// exactly once between the two instances' sweeps; failed jobs an hour old,
+// pending and processing jobs just as old, and a processed job younger
+// than its retention stay; a deleted job is a 404.
 func finishedJobsAreRetainedThenDeleted(t *T) {
 	t.Migrate()
 	env := map[string]string{
 		"JOB_RETENTION_MS":        fmt.Sprint(retentionMS),
-		"JOB_FAILED_RETENTION_MS": fmt.Sprint(retentionMS),
+		"JOB_FAILED_RETENTION_MS": fmt.Sprint(failedRetentionMS),
 		// One job at a time per worker, each busy with a held job, so the
 		// pending jobs below stay pending for the whole proof.
 		"JOB_CONCURRENCY":   "1",
@@ -55,8 +62,8 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	})
 
 	t.Step("write an hour of history straight into the database",
-		"%d processed and %d failed jobs finished an hour ago; %d pending and %d processing (a dead owner, lease 10 min ahead) just as old",
-		retentionOldDone, retentionOldFailed, retentionKept, retentionKept)
+		"%d processed jobs finished an hour ago, %d failed ones three hours ago and %d an hour ago; %d pending and %d processing (a dead owner, lease 10 min ahead) an hour old",
+		retentionOldDone, retentionOldFailed, retentionKept, retentionKept, retentionKept)
 	ctx, cancel := t.queryCtx()
 	defer cancel()
 	_, err := t.DB().Exec(ctx, `
@@ -66,8 +73,15 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	if err == nil {
 		_, err = t.DB().Exec(ctx, `
 			INSERT INTO jobs (id, status, payload, attempts, last_error, created_at, updated_at)
-			SELECT gen_random_uuid(), 'failed', json_build_object('old_failed', g), 5, 'gave up', now() - interval '61 minutes', now() - interval '1 hour'
+			SELECT gen_random_uuid(), 'failed', json_build_object('old_failed', g), 5, 'gave up', now() - interval '181 minutes', now() - interval '3 hours'
 			FROM generate_series(1, $1) g`, retentionOldFailed)
+	}
+	var youngFailed []string
+	if err == nil {
+		youngFailed, err = collectIDs(t, `
+			INSERT INTO jobs (id, status, payload, attempts, last_error, created_at, updated_at)
+			SELECT gen_random_uuid(), 'failed', json_build_object('young_failed', g), 5, 'gave up', now() - interval '61 minutes', now() - interval '1 hour'
+			FROM generate_series(1, $1) g RETURNING id::text`, retentionKept)
 	}
 	var unfinished []string
 	if err == nil {
@@ -98,9 +112,9 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 		t.Fatal("pick an old job: %s", t.Redact(err.Error()))
 	}
 
-	t.RequireEventually("every finished job an hour old is deleted", "0 processed, 0 failed left", retentionTimeout, func() (bool, string) {
+	t.RequireEventually("every finished job past its retention is deleted", fmt.Sprintf("0 processed, %d failed (the hour-old ones) left", retentionKept), retentionTimeout, func() (bool, string) {
 		counts, summary := t.StatusCounts()
-		return counts["processed"] == 0 && counts["failed"] == 0, summary
+		return counts["processed"] == 0 && counts["failed"] == retentionKept, summary
 	})
 	_, resp := b.GetJob(sampleOld)
 	Equal(t, "GET /jobs/{id} of a deleted job", http.StatusNotFound, resp.Status)
@@ -136,7 +150,14 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	t.Check("every pending and processing job stays, however old", fmt.Sprintf("%d unfinished jobs present and unfinished", len(unfinished)),
 		fmt.Sprintf("%d missing or changed %v", len(lost), lost), len(lost) == 0)
 	Equal(t, "the recent processed job stays", "processed", left[recent])
-	Equal(t, "rows left", len(unfinished)+1, len(rows))
+	keptFailed := 0
+	for _, id := range youngFailed {
+		if left[id] == "failed" {
+			keptFailed++
+		}
+	}
+	Equal(t, "failed jobs an hour old stay (their retention is two hours)", len(youngFailed), keptFailed)
+	Equal(t, "rows left", len(unfinished)+len(youngFailed)+1, len(rows))
 
 	sa, _ := a.Latest()
 	sb, _ := b.Latest()

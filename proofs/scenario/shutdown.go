@@ -18,6 +18,17 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	}})
 	waitHealthy(a, "before the jobs")
 
+	// A job handed back on attempt 1 cannot tell "attempts-1" from
+	// "attempts=0" or from a release that forgets the attempt only once:
+	// a second long job is held on its second attempt (its first crashed
+	// the worker), so the hand-back must leave it at exactly 1.
+	t.Step("post a job whose attempt 1 crashes the worker and whose attempt 2 is held 10 minutes")
+	second := a.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1,"hold_ms":600000}`)
+	t.RequireEventually("that job is held on attempt 2", "processing attempts=2", processTimeout, func() (bool, string) {
+		row, ok := t.JobByID(second.ID)
+		return ok && row.Status == "processing" && row.Attempts == 2, fmt.Sprintf("%s attempts=%d", row.Status, row.Attempts)
+	})
+
 	t.Step(fmt.Sprintf("post a job held %d ms (finishes within the grace) and one held 10 minutes (cannot)", shortMS))
 	short := a.PostJob(fmt.Sprintf(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":%d}`, shortMS))
 	long := a.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":600000}`)
@@ -47,14 +58,17 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 
 	shortRow, _ := t.JobByID(short.ID)
 	longRow, _ := t.JobByID(long.ID)
-	t.Rows("jobs after a exited", []JobRow{shortRow, longRow})
+	secondRow, _ := t.JobByID(second.ID)
+	t.Rows("jobs after a exited", []JobRow{shortRow, longRow, secondRow})
 	Equal(t, "the short job finished before a exited", "processed", shortRow.Status)
 	Equal(t, "the short job: attempts", 1, shortRow.Attempts)
 	Equal(t, "the long job was handed back", "pending", longRow.Status)
 	Equal(t, "the long job's attempt was not counted", 0, longRow.Attempts)
 	Equal(t, "the long job has no owner", "null", str(longRow.LockedBy))
-	ok, seen := logHas(a, "jobs released", map[string]any{"count": 1})
-	t.Check("a's log shows `jobs released` count=1", `msg="jobs released" count=1`, seen, ok)
+	Equal(t, "the job held on attempt 2 was handed back", "pending", secondRow.Status)
+	Equal(t, "the job held on attempt 2: its attempt was not counted (2-1)", 1, secondRow.Attempts)
+	ok, seen := logHas(a, "jobs released", map[string]any{"count": 2})
+	t.Check("a's log shows `jobs released` count=2", `msg="jobs released" count=2`, seen, ok)
 	ok, seen = logHas(a, "shutdown complete", nil)
 	t.Check("a's log ends with `shutdown complete`", `msg="shutdown complete"`, seen, ok)
 
@@ -63,6 +77,8 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	b := t.StartBackend("b", BackendOptions{})
 	row := t.WaitJobStatus(long.ID, "processed", processTimeout)
 	Equal(t, "b ran the handed-back job on attempt 1", 1, row.Attempts)
+	row = t.WaitJobStatus(second.ID, "processed", processTimeout)
+	Equal(t, "b ran the job handed back on attempt 2 on attempt 2", 2, row.Attempts)
 	effects := t.effects(long.ID)
 	Equal(t, "the handed-back job took effect once", 1, len(effects))
 	t.Rows("jobs at the end", t.Jobs())

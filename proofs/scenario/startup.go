@@ -40,6 +40,12 @@ func startupCases() []startupCase {
 		ptr("host=127.0.0.1 password='"+fakeSecret))
 	add("PORT", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"), ptr("70000"), ptr("8080x"))
 	add("JOB_POLL_MS", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"))
+	// Optional knobs refuse a bad value too (unset, they take their
+	// default): rules out a validator that only checks required ones.
+	add("JOB_LEASE_MS", ptr("abc"), ptr("0"))
+	add("FAULT_INJECTION", ptr("yes"))
+	add("LOG_LEVEL", ptr("loud"))
+	add("JOB_RETENTION_MS", ptr("500"))
 	return cases
 }
 
@@ -97,7 +103,10 @@ func startupValidationFailsClosed(t *T) {
 	// Control: the same environment without the fault starts and serves,
 	// so each refusal below is caused by the one variable changed.
 	t.Step("control: a valid environment starts")
-	control := t.StartBackend("control", BackendOptions{Env: map[string]string{"JOB_POLL_MS": valid["JOB_POLL_MS"]}})
+	// Its retentions are 0, "keep forever", a value the range check must
+	// let through although it is below the minimum of the others.
+	control := t.StartBackend("control", BackendOptions{Env: map[string]string{"JOB_POLL_MS": valid["JOB_POLL_MS"],
+		"JOB_RETENTION_MS": "0", "JOB_FAILED_RETENTION_MS": "0"}})
 	waitHealthy(control, "with a valid environment")
 	control.Kill()
 

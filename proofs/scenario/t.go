@@ -7,8 +7,10 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prodproof/prodproof/prove"
@@ -27,6 +29,31 @@ type Env struct {
 	// starts. Tests use it to break the backend on purpose and check that
 	// the assertions notice; the proofs command never sets it.
 	Tamper func(scenario, instance string, env map[string]string)
+	// CoverDir, when set, says Binary was built with coverage: every
+	// process of Binary a scenario starts writes its counters to
+	// CoverDirFor(scenario), which the runner merges afterwards.
+	CoverDir string
+}
+
+// CoverDirFor is the GOCOVERDIR of a scenario's processes ("" without
+// coverage).
+func (e *Env) CoverDirFor(scenario string) string {
+	if e.CoverDir == "" {
+		return ""
+	}
+	return filepath.Join(e.CoverDir, scenario)
+}
+
+// withCoverage adds GOCOVERDIR to env when binary is the run's covered
+// build. A covered binary without GOCOVERDIR warns on stderr at exit,
+// which would change what the startup proofs see.
+func (t *T) withCoverage(binary string, env map[string]string) map[string]string {
+	dir := t.env.CoverDirFor(t.Name)
+	if dir == "" || binary != t.env.Binary {
+		return env
+	}
+	env["GOCOVERDIR"] = dir
+	return env
 }
 
 // T is one running proof of the reference backend: the framework's T and
@@ -34,6 +61,11 @@ type Env struct {
 type T struct {
 	*prove.T
 	env *Env
+
+	inv invariantWatch
+
+	mu       sync.Mutex
+	backends []*Backend
 }
 
 // Equal checks observed == expected, formatted with %v.
@@ -49,6 +81,7 @@ func RequireEqual[V comparable](t *T, name string, expected, observed V) {
 // RunBackendCommand runs `reference-backend` with args and the given environment
 // (nothing inherited) and waits for it.
 func (t *T) RunBackendCommand(label string, env map[string]string, timeout time.Duration, args ...string) prove.Exit {
+	env = t.withCoverage(t.env.Binary, maps.Clone(env))
 	return t.Run(label, prove.Command{Path: t.env.Binary, Args: args, Env: envList(env)}, timeout)
 }
 

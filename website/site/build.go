@@ -597,6 +597,8 @@ type indexView struct {
 	HistoryRuns int
 	Stress      []stressItem
 	Suites      []suiteView
+	// Coverage is the run's backend coverage by every proof, or nil.
+	Coverage *coverageView
 }
 
 // suiteView is another suite's claims on the front page.
@@ -629,6 +631,13 @@ func (b *builder) writeIndex() error {
 			sv.Rows = append(sv.Rows, b.row(p))
 		}
 		v.Suites = append(v.Suites, sv)
+	}
+	if b.run != nil && b.run.Coverage != nil {
+		href, err := b.copyListing(b.run.Coverage, "coverage.html")
+		if err != nil {
+			return err
+		}
+		v.Coverage = newCoverageView(b.run.Coverage, href)
 	}
 	return b.render("index.html", "index", "Proofs", v, b.warnings)
 }
@@ -871,6 +880,13 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario, reportDir strin
 		v.LogShown, v.LogTotal = len(lines), total
 		v.LogHref = s.Name + "/" + ev.Name
 	}
+	if s.Coverage != nil {
+		href, err := b.copyListing(s.Coverage, "proofs/"+s.Name+"/coverage.html")
+		if err != nil {
+			return err
+		}
+		v.Coverage = newCoverageView(s.Coverage, strings.TrimPrefix(href, "proofs/"))
+	}
 	for _, kind := range sortedKeys(evidence) {
 		ev := evidence[kind]
 		sitePath := "proofs/" + s.Name + "/" + ev.Name
@@ -880,6 +896,32 @@ func (b *builder) fillEvidence(v *proofView, s *report.Scenario, reportDir strin
 		v.Evidence = append(v.Evidence, evidenceLink{Label: evidenceLabel(kind), Href: s.Name + "/" + ev.Name, Size: formatSize(ev.Size)})
 	}
 	return nil
+}
+
+// copyListing copies a coverage listing from the report to sitePath and
+// returns sitePath, or "" when the report has no listing (or names one
+// outside the report folder).
+func (b *builder) copyListing(c *report.Coverage, sitePath string) (string, error) {
+	rel := filepath.FromSlash(c.Listing)
+	if c.Listing == "" || !filepath.IsLocal(rel) {
+		return "", nil
+	}
+	src := filepath.Join(b.cfg.ReportDir, rel)
+	if info, err := os.Stat(src); err != nil || !info.Mode().IsRegular() {
+		return "", nil
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return "", err
+	}
+	// The listing stands alone in the report with an empty inline icon;
+	// on the site it takes the site's icon (the site's content policy
+	// allows no data: images).
+	data = bytes.Replace(data, []byte(report.CoverageListingIcon), []byte(`<link rel="icon" href="`+rootPrefix(sitePath)+`assets/favicon.svg" type="image/svg+xml">`), 1)
+	if err := b.writeFile(sitePath, data); err != nil {
+		return "", err
+	}
+	return sitePath, nil
 }
 
 func parseTemplates() (map[string]*template.Template, error) {

@@ -73,6 +73,19 @@ func newRunView(r *report.Run) *runView {
 	}
 }
 
+// coverageView is the backend coverage of one proof or of the whole run,
+// with a link to the listing of the lines it ran ("" when the report has
+// no listing).
+type coverageView struct {
+	Percent             string
+	Covered, Statements int
+	Href                string
+}
+
+func newCoverageView(c *report.Coverage, href string) *coverageView {
+	return &coverageView{Percent: fmt.Sprintf("%.1f %%", c.Percent()), Covered: c.Covered, Statements: c.Statements, Href: href}
+}
+
 // historyCell is one run in a proof's history strip.
 type historyCell struct {
 	Verdict string // CSS class; "none" when the proof was not in that run
@@ -225,6 +238,8 @@ type proofView struct {
 	// `proofs mutants` run made of each; MutantRun says when it ran.
 	Guards    []guardView
 	MutantRun string
+	// Coverage is the backend code this proof's processes ran, or nil.
+	Coverage *coverageView
 }
 
 // guardView is one mutant a proof must catch.

@@ -1,0 +1,41 @@
+package evidence
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/prodproof/prodproof/internal/report"
+)
+
+// Backend coverage is written by WriteRun inside results.json and read by
+// the website through report.Load: per scenario and for the run, whole.
+func TestRunCoverageRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	started := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	cov := func(covered, statements int, rel string) *report.Coverage {
+		return &report.Coverage{Statements: statements, Covered: covered, Listing: rel + "coverage.html", Profile: rel + "coverage.txt",
+			Packages: []report.PackageCoverage{{Package: "github.com/prodproof/prodproof/backend/job", Statements: statements, Covered: covered}}}
+	}
+	run := report.Run{
+		SchemaVersion: report.SchemaVersion, RunID: "r1", Verdict: report.Pass,
+		Provenance: report.Provenance{Commit: "abc", StartedAt: started, FinishedAt: started.Add(time.Minute)},
+		Scenarios: []report.Scenario{{Name: "worker_crash_recovers_job", Verdict: report.Pass, StartedAt: started,
+			Steps: []report.Step{}, Assertions: []report.Assertion{}, Files: map[string]string{}, Coverage: cov(40, 100, "scenarios/worker_crash_recovers_job/")}},
+		Summary:  report.Summary{Passed: 1},
+		Coverage: cov(61, 100, ""),
+	}
+	if err := WriteRun(dir, run, &Redactor{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := report.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Coverage, run.Coverage) || !reflect.DeepEqual(got.Scenarios[0].Coverage, run.Scenarios[0].Coverage) {
+		t.Fatalf("coverage read back as %+v / %+v, want %+v / %+v", got.Coverage, got.Scenarios[0].Coverage, run.Coverage, run.Scenarios[0].Coverage)
+	}
+	if p := got.Coverage.Percent(); p != 61 {
+		t.Fatalf("Percent() = %v, want 61", p)
+	}
+}
