@@ -121,6 +121,9 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	t.Check("its body", `{"error":"job not found"}`, string(resp.Body), string(resp.Body) == `{"error":"job not found"}`+"\n")
 
 	t.Step("finish a job now: younger than the retention, it must outlive the next sweeps")
+	// The wait above may take most of queryTimeout: a fresh deadline.
+	ctx, cancel = t.queryCtx()
+	defer cancel()
 	var recent string
 	if err := t.DB().QueryRow(ctx, `
 		INSERT INTO jobs (id, status, payload, attempts, processed_at) VALUES (gen_random_uuid(), 'processed', '{"recent":true}', 1, now())
