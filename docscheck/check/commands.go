@@ -10,7 +10,6 @@ import (
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/prodproof/prodproof/internal/clispec"
-	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -348,12 +347,12 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	}
 	switch kind {
 	case repo.Missing:
-		if !c.evidentlyLocal(r, prog.Text, dir) {
-			r.declined = true
-			return
-		}
 		hint := c.nearbyName(p)
-		r.addWord(prog, at, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
+		reason := c.missingPath(prog.Text, p, hint)
+		if reason == reasonReadersFile && c.typoOfMade(r, p) {
+			reason = "" // "go build -o widget", then "./widgte"
+		}
+		r.missWord(prog, at, reason, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
 		r.addWord(prog, at, ruleScript, "", "%s is a folder, not a program", prog.Text)
 	default:
@@ -370,10 +369,11 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 	if !ok {
 		return
 	}
-	if k, _ := c.stat(r, p); k != repo.Missing || c.isGenerated(p) {
+	if k, _ := c.stat(r, p); k != repo.Missing {
 		return
 	}
-	r.addWord(w, at, ruleScript, shellPath(w.Text, call.Dir, c.nearbyName(p)), "%s does not exist", w.Text)
+	hint := c.nearbyName(p)
+	r.missWord(w, at, c.missingPath(w.Text, p, hint), ruleScript, shellPath(w.Text, call.Dir, hint), "%s does not exist", w.Text)
 }
 
 // shellPath writes a repository path as the doc would type it from dir.
@@ -410,7 +410,8 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 	}
 	switch k, _ := c.stat(r, p); k {
 	case repo.Missing:
-		r.addWord(file, at, ruleScript, shellPath(file.Text, call.Dir, c.nearbyName(p)), "%s does not exist", file.Text)
+		hint := c.nearbyName(p)
+		r.missWord(file, at, c.missingPath(file.Text, p, hint), ruleScript, shellPath(file.Text, call.Dir, hint), "%s does not exist", file.Text)
 	case repo.Dir:
 		r.addWord(file, at, ruleScript, "", "%s is a folder, not a script", file.Text)
 	}
@@ -476,7 +477,14 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if file != "" {
 			r.addWord(call.Words[0], at, ruleMake, "", "make -f %s: no such Makefile in %s", file, where)
 		} else {
-			r.addWord(call.Words[0], at, ruleMake, "", "no Makefile in %s", where)
+			// In a folder the page moved to (cd, -C) a missing Makefile
+			// is certain; where the page starts, the reader may be in a
+			// project of their own.
+			reason := ""
+			if dir == "." || dir == path.Dir(r.page.path) {
+				reason = reasonNoMakefile
+			}
+			r.missWord(call.Words[0], at, reason, ruleMake, "", "no Makefile in %s", where)
 		}
 		return
 	}
@@ -513,7 +521,7 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 		return
 	}
 	target := args[0]
-	var evident []string // where the path's first folder is there
+	var missing []string
 	notFolder := false
 	for _, d := range dirs {
 		p, ok := localPath(d, target)
@@ -525,19 +533,25 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 			return
 		case k == repo.File:
 			notFolder = true
-		}
-		top, _, nested := strings.Cut(path.Clean(target.Text), "/")
-		if nested && top != ".." && c.opts.Repo.Stat(path.Join(d, top)) == repo.Dir {
-			evident = append(evident, p)
+		default:
+			missing = append(missing, p)
 		}
 	}
-	switch {
-	case notFolder:
+	if notFolder {
 		r.addWord(target, at, ruleScript, "", "cd %s: not a folder", target.Text)
-	case len(evident) > 0:
-		hint := shellPath(target.Text, path.Dir(evident[0]), c.nearbyName(evident[0]))
-		r.addWord(target, at, ruleScript, hint, "cd %s: no such folder", target.Text)
+		return
 	}
+	// Certain from one folder is certain: the reader is in one of them.
+	var reason string
+	var hint string
+	for i, p := range missing {
+		h := c.nearbyName(p)
+		why := c.missingPath(target.Text, p, h)
+		if i == 0 || why == "" && reason != "" {
+			reason, hint = why, shellPath(target.Text, path.Dir(p), h)
+		}
+	}
+	r.missWord(target, at, reason, ruleScript, hint, "cd %s: no such folder", target.Text)
 }
 
 // generatedFolders are the folders build tools write and repositories do
@@ -581,39 +595,17 @@ func isPlaceholder(word string) bool {
 	return word == "..." || word == "…" || strings.HasPrefix(word, "<") && strings.HasSuffix(word, ">")
 }
 
-// evidentlyLocal decides whether a missing program path is meant to be a
-// file of the repository, as a reader would:
-//   - a log line pasted into a shell block ("2025/12/22 15:00 INFO ...")
-//     starts with a digit: output, not a program;
-//   - a path into a generated folder (bin/helm, build/app) is an output of
-//     a build the page does not show;
-//   - a bare "./name" without an extension is a program the reader builds
-//     or downloads (the Temporal CLI from a release page), unless the
-//     repository has an executable file of a near name (a typo).
-func (c *Checker) evidentlyLocal(r *report, prog, dir string) bool {
-	rel := strings.TrimPrefix(prog, "./")
-	if rel == "" || rel[0] >= '0' && rel[0] <= '9' {
-		return false
-	}
-	first, _, nested := strings.Cut(rel, "/")
-	if generatedFolders[first] && c.opts.Repo.Stat(path.Join(dir, first)) == repo.Missing {
-		return false
-	}
-	if !nested && !strings.Contains(rel, ".") && strings.HasPrefix(prog, "./") {
-		hint := c.nearbyName(path.Join(dir, rel))
-		if hint != "" && c.opts.Repo.Stat(hint) == repo.File && c.opts.Repo.Executable(hint) {
-			return true
+// typoOfMade reports whether p is one typo away from a file a command on
+// the page made in the same folder ("go build -o widget", then
+// "./widgte").
+func (c *Checker) typoOfMade(r *report, p string) bool {
+	dir, base := path.Split(p)
+	var made []string
+	for q := range r.session.created {
+		if path.Dir(q)+"/" == dir || dir == "" && path.Dir(q) == "." {
+			made = append(made, path.Base(q))
 		}
-		// A typo of a program the page built ("go build -o widget", then
-		// "./widgte").
-		var made []string
-		for p := range r.session.created {
-			if path.Dir(p) == dir {
-				made = append(made, path.Base(p))
-			}
-		}
-		slices.Sort(made)
-		return suggest.Nearest(rel, made) != ""
 	}
-	return true
+	slices.Sort(made)
+	return slices.ContainsFunc(made, func(m string) bool { return oneTypo(base, m) })
 }

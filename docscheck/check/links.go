@@ -306,7 +306,9 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 	return p, kind
 }
 
-// nearbyName suggests an existing sibling for a missing path.
+// nearbyName suggests an existing path for a missing one: a near name in
+// its folder, or in the folder nearest to its missing folder. The answer
+// always exists: a folder is only walked into when it is one.
 func (c *Checker) nearbyName(p string) string {
 	dir, base := path.Split(p)
 	dir = strings.TrimSuffix(dir, "/")
@@ -314,10 +316,14 @@ func (c *Checker) nearbyName(p string) string {
 		dir = "."
 	}
 	if c.opts.Repo.Stat(dir) != repo.Dir {
-		if parent := c.nearbyName(dir); parent != "" {
-			return path.Join(parent, base)
+		parent := c.nearbyName(dir)
+		if parent == "" || c.opts.Repo.Stat(parent) != repo.Dir {
+			return ""
 		}
-		return ""
+		dir = parent
+		if c.opts.Repo.Stat(path.Join(dir, base)) != repo.Missing {
+			return path.Join(dir, base)
+		}
 	}
 	if n := c.nearest(base, c.opts.Repo.Names(dir)); n != "" {
 		return path.Join(dir, n)

@@ -171,12 +171,12 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 	return live
 }
 
-// judgeInDirs judges a call from each folder the reader may be in and
-// keeps the findings only when it is right from none of them (those of
-// the first folder that has any are reported). A folder from which a check
-// declined to judge is no evidence either way.
+// judgeInDirs judges a call from each folder the reader may be in. Right
+// from any folder, it is right. Otherwise the certain findings of the
+// first folder that has some are reported; when no folder gives certain
+// evidence, the cases not judged of the first folder are kept.
 func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
-	var first []finding.Finding
+	var certain, doubts []finding.Finding
 	for i, d := range dirs {
 		call.Dir = d
 		probe := &report{page: r.page, session: r.session}
@@ -191,14 +191,21 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 				}
 			}
 		}
-		if len(probe.findings) == 0 && !probe.declined {
+		if len(probe.findings) == 0 && len(probe.doubts) == 0 {
 			return
 		}
-		if first == nil {
-			first = probe.findings
+		if certain == nil {
+			certain = probe.findings
+		}
+		if doubts == nil {
+			doubts = probe.doubts
 		}
 	}
-	r.findings = append(r.findings, first...)
+	if certain != nil {
+		r.findings = append(r.findings, certain...)
+		return
+	}
+	r.doubts = append(r.doubts, doubts...)
 }
 
 // noteDownloads records the file names of the page's web links whose last

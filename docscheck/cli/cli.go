@@ -48,6 +48,10 @@ type options struct {
 	timeout  time.Duration
 	cache    string
 	version  bool
+	// strict reports the cases not judged as findings; notJudged lists
+	// them on stderr.
+	strict    bool
+	notJudged bool
 }
 
 func flags(o *options) *flag.FlagSet {
@@ -64,6 +68,8 @@ func flags(o *options) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request `timeout` for --external")
 	fs.StringVar(&o.cache, "cache", "", "`FILE` caching --external answers for a day")
 	fs.BoolVar(&o.version, "version", false, "print docscheck's version and exit")
+	fs.BoolVar(&o.strict, "strict", false, "also report what a rule could not call certainly broken (counted as \"not judged\" otherwise)")
+	fs.BoolVar(&o.notJudged, "not-judged", false, "list the cases not judged, with their reasons, on stderr")
 	return fs
 }
 
@@ -129,16 +135,21 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs := flags(&o)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageText)
+	// The flag package would print the usage itself on every error,
+	// --help included; it is printed here once: on stdout for --help, on
+	// stderr after a bad flag.
+	fs.Usage = func() {}
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, usageText)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
+			usage(stdout)
 			return ExitClean
 		}
+		usage(stderr)
 		return ExitUsage
 	}
 	if o.version {
@@ -165,6 +176,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := out.Write(stdout, res.findings, res.stats); err != nil {
 		fmt.Fprintln(stderr, "docscheck: write output:", err)
 		return ExitUsage
+	}
+	if o.notJudged {
+		for _, f := range res.notJudged {
+			fmt.Fprintln(stderr, "not judged:", f.String())
+		}
 	}
 	fmt.Fprintln(stderr, res.stats.Summary(len(res.findings)))
 	if len(res.findings) > 0 {
@@ -235,9 +251,10 @@ func gitRoot(dir string) string {
 }
 
 type result struct {
-	root     string
-	findings []finding.Finding
-	stats    finding.Stats
+	root      string
+	findings  []finding.Finding
+	notJudged []finding.Finding
+	stats     finding.Stats
 }
 
 func run(ctx context.Context, o options, paths []string) (result, error) {
@@ -264,6 +281,7 @@ func run(ctx context.Context, o options, paths []string) (result, error) {
 		Contracts:  cfg.Pages,
 		Ignore:     cfg.Ignore,
 		ConfigPath: cfgPath,
+		Strict:     o.strict,
 	}
 	if cfg.Tools != "" {
 		manifest, err := loadManifest(rp, cfgPath, cfg.Tools)
@@ -315,7 +333,7 @@ func run(ctx context.Context, o options, paths []string) (result, error) {
 			Message: fmt.Sprintf("page %s has a contract but does not exist", missing),
 		})
 	}
-	return result{root: root, findings: finding.Sort(findings), stats: checker.Stats()}, nil
+	return result{root: root, findings: finding.Sort(findings), notJudged: checker.NotJudged(), stats: checker.Stats()}, nil
 }
 
 // findRoot picks the repository folder: the flag, else the nearest parent

@@ -70,11 +70,14 @@ func TestSummaryOnCleanRun(t *testing.T) {
 }
 
 // TestHelpListsEveryFlag: --help names every flag docscheck parses, on
-// stdout, with exit status 0.
+// stdout, once, with exit status 0 and nothing on stderr.
 func TestHelpListsEveryFlag(t *testing.T) {
-	out, _, code := runCLI(t, "--help")
+	out, stderr, code := runCLI(t, "--help")
 	if code != ExitClean {
 		t.Errorf("exit %d", code)
+	}
+	if n := strings.Count(out, "usage: docscheck"); n != 1 || stderr != "" {
+		t.Errorf("--help printed the usage %d times on stdout, stderr %q", n, stderr)
 	}
 	flags(&options{}).VisitAll(func(f *flag.Flag) {
 		if !strings.Contains(out, "-"+f.Name+" ") && !strings.Contains(out, "-"+f.Name+"\n") {
