@@ -114,7 +114,11 @@ func typoOf(p, hint string) bool {
 		return false
 	}
 	for i := range a {
-		if a[i] != b[i] && !strings.EqualFold(a[i], b[i]) && !oneTypo(a[i], b[i]) {
+		want := b[i]
+		if i == len(a)-1 && path.Ext(a[i]) == "" {
+			want = strings.TrimSuffix(want, path.Ext(want)) // a clean URL: setpu for setup.md
+		}
+		if a[i] != want && !strings.EqualFold(a[i], want) && !oneTypo(a[i], want) {
 			return false
 		}
 	}

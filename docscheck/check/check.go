@@ -132,23 +132,8 @@ func New(opts Options) (*Checker, error) {
 // bad usage rather than findings.
 var ErrInput = errors.New("bad input")
 
-// Files expands the PATH arguments (files or folders, relative to the root)
-// into the sorted list of Markdown files to check.
-func (c *Checker) Files(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		p = path.Clean(strings.TrimPrefix(p, "./"))
-		switch c.opts.Repo.Stat(p) {
-		case repo.File:
-			files = append(files, p)
-		case repo.Dir:
-			files = append(files, c.markdownUnder(p)...)
-		default:
-			return nil, fmt.Errorf("%w: %s: no such file or folder under %s", ErrInput, p, c.opts.Repo.Root())
-		}
-	}
-	slices.Sort(files)
-	return slices.Compact(files), nil
+func inputError(p, root string) error {
+	return fmt.Errorf("%w: %s: no such file or folder under %s", ErrInput, p, root)
 }
 
 func isMarkdown(name string) bool {
@@ -266,27 +251,6 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []finding.Finding, []e
 	return r.findings, r.doubts, ext, nil
 }
 
-// markdownUnder lists the Markdown files in a folder tree, skipping hidden
-// folders (but not .github, whose templates and guides are docs) and
-// node_modules.
-func (c *Checker) markdownUnder(dir string) []string {
-	var files []string
-	for _, n := range c.opts.Repo.Names(dir) {
-		p := path.Join(dir, n)
-		switch c.opts.Repo.Stat(p) {
-		case repo.Dir:
-			if (!strings.HasPrefix(n, ".") || n == ".github") && !notDocs[n] {
-				files = append(files, c.markdownUnder(p)...)
-			}
-		case repo.File:
-			if isMarkdown(n) {
-				files = append(files, p)
-			}
-		}
-	}
-	return files
-}
-
 // site is the docs site a page belongs to, or nil.
 func (c *Checker) site(page string) *repo.Site {
 	if s, ok := repo.SiteFor(c.sites, page); ok {
@@ -328,12 +292,4 @@ func (c *Checker) addIncludedAnchors(p *page) {
 			p.addAnchor(id)
 		}
 	}
-}
-
-// notDocs are folders whose Markdown is not the project's documentation:
-// dependencies and test fixtures (which may be broken on purpose). A
-// folder named on the command line is still checked.
-var notDocs = map[string]bool{
-	"node_modules": true, "vendor": true, "testdata": true, "__tests__": true,
-	"__fixtures__": true, "fixtures": true, "__snapshots__": true,
 }

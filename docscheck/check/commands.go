@@ -34,7 +34,9 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
-	if isHistory(r.page.path) {
+	if isHistory(r.page.path) || isTemplate(r.page.path) {
+		// A changelog's commands are history; an issue template's show
+		// the reporter's own program, not this repository's commands.
 		return
 	}
 	src := r.page.source

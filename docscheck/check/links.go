@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -175,40 +176,31 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		r.add(offset, ruleLink, "", "link target %s has a malformed %%-escape", quoteTarget(dest))
 		return "", false
 	}
-	var resolved string
-	var kind repo.Kind
-	site := c.site(r.page.path)
-	if strings.HasPrefix(decoded, "/") {
-		resolved, kind = c.resolveRooted(site, decoded)
-	} else {
-		joined := path.Join(path.Dir(r.page.path), decoded)
-		if joined == ".." || strings.HasPrefix(joined, "../") {
-			r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
+	if joined := path.Join(path.Dir(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
+		r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
+		return "", false
+	}
+	if isTemplate(r.page.path) {
+		if rest, ok := webRelative(decoded); ok {
+			// "../blob/main/X" on a template's page on github.com is the
+			// repository's file X.
+			if c.opts.Repo.Stat(rest) == repo.Missing {
+				r.add(offset, ruleLink, "", "link target %s: %s does not exist", quoteTarget(dest), rest)
+			}
 			return "", false
 		}
-		if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
-			// MkDocs normalises "x.md/" to the page x.md.
-			decoded = strings.TrimSuffix(decoded, "/")
-			joined = strings.TrimSuffix(joined, "/")
-		}
-		resolved, kind = c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
-		if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
-			// MkDocs serves a/b.md at a/b/: a link written for the site
-			// resolves from there.
-			if served, alt := c.resolveRelative(site, path.Join(servedDir(r.page.path), decoded), strings.HasSuffix(decoded, "/")); alt != repo.Missing {
-				resolved, kind = served, alt
-			}
-		}
 	}
+	resolved, kind := c.resolvePath(r.page.path, decoded)
 	if kind == repo.Missing {
 		hint := ""
 		if !strings.HasPrefix(decoded, "/") {
 			hint = c.nearbyName(resolved)
 		}
+		reason := c.linkDoubt(r.page.path, decoded, resolved, hint)
 		if hint != "" {
 			hint = relativeTo(path.Dir(r.page.path), hint)
 		}
-		r.add(offset, ruleLink, hint, "link target %s does not exist", quoteTarget(dest))
+		r.missAt(offset, reason, ruleLink, hint, "link target %s does not exist", quoteTarget(dest))
 		return "", false
 	}
 	if fragment == "" {
@@ -234,6 +226,130 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 }
 
 func quoteTarget(s string) string { return "`" + s + "`" }
+
+// linkDoubt weighs a relative link to a path that is not in the tree: ""
+// when the renderer certainly fails on it, else why it may not:
+//   - a page of a GitHub issue or pull-request template is shown on a web
+//     page, and its relative links resolve against that page's URL;
+//   - on a Docusaurus site a link without an extension may be a page's
+//     front-matter id or slug, unless it is one typo away from a page;
+//   - on a VitePress site a folder with a dynamic route ([name].md) serves
+//     pages that are not files.
+func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
+	if isTemplate(pagePath) {
+		return reasonWebRelative
+	}
+	site := c.site(pagePath)
+	if site == nil {
+		return ""
+	}
+	switch site.Generator {
+	case "docusaurus":
+		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint)) && !c.typoOfPage(resolved) {
+			return reasonSiteRule
+		}
+	case "vitepress":
+		for d := path.Dir(resolved); under(d, site.Pages) && d != ".."; d = path.Dir(d) {
+			if slices.ContainsFunc(c.opts.Repo.Names(d), isDynamicRoute) {
+				return reasonSiteRule
+			}
+			if d == "." {
+				break
+			}
+		}
+	}
+	return ""
+}
+
+// typoOfPage reports whether a clean URL is one typo away from a page in
+// its folder ("setpu" for setup.mdx).
+func (c *Checker) typoOfPage(p string) bool {
+	dir, base := path.Split(p)
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		dir = "."
+	}
+	return slices.ContainsFunc(c.opts.Repo.Names(dir), func(n string) bool {
+		return isPage(n) && oneTypo(base, strings.TrimSuffix(n, path.Ext(n)))
+	})
+}
+
+// isDynamicRoute is a VitePress route file such as [pkg].md.
+func isDynamicRoute(name string) bool {
+	return strings.HasPrefix(name, "[") && strings.Contains(name, "].") && isPage(name)
+}
+
+// isTemplate: an issue or pull-request template under .github (or
+// docs/), which GitHub shows on a web page of its own.
+func isTemplate(p string) bool {
+	upper := strings.ToUpper(p)
+	return (strings.HasPrefix(upper, ".GITHUB/") || strings.HasPrefix(upper, "DOCS/") || !strings.Contains(upper, "/")) &&
+		(strings.Contains(upper, "ISSUE_TEMPLATE") || strings.Contains(upper, "PULL_REQUEST_TEMPLATE"))
+}
+
+// webRelative reads "../blob/<ref>/X" and "../../tree/<ref>/X" as the
+// repository path X.
+func webRelative(p string) (string, bool) {
+	rest := p
+	ups := 0
+	for strings.HasPrefix(rest, "../") {
+		rest, ups = rest[3:], ups+1
+	}
+	kind, rest, ok := strings.Cut(rest, "/")
+	if ups == 0 || !ok || kind != "blob" && kind != "tree" {
+		return "", false
+	}
+	_, file, ok := strings.Cut(rest, "/")
+	if !ok || file == "" {
+		return "", false
+	}
+	return path.Clean(file), true
+}
+
+// resolvePath finds the file or folder a decoded link path (without
+// fragment or query) on a page names, the way the page's renderer does:
+// GitHub's rules, or those of the docs site the page belongs to.
+func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
+	site := c.site(pagePath)
+	if strings.HasPrefix(decoded, "/") {
+		return c.resolveRooted(site, decoded)
+	}
+	joined := path.Join(path.Dir(pagePath), decoded)
+	if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
+		// MkDocs normalises "x.md/" to the page x.md.
+		decoded = strings.TrimSuffix(decoded, "/")
+		joined = strings.TrimSuffix(joined, "/")
+	}
+	resolved, kind := c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
+	if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
+		// MkDocs serves a/b.md at a/b/: a link written for the site
+		// resolves from there.
+		if served, alt := c.resolveRelative(site, path.Join(servedDir(pagePath), decoded), strings.HasSuffix(decoded, "/")); alt != repo.Missing {
+			return served, alt
+		}
+	}
+	return resolved, kind
+}
+
+// resolveDest is resolvePath for a raw destination: false for external,
+// same-page, malformed and outside links.
+func (c *Checker) resolveDest(pagePath, dest string) (string, repo.Kind, bool) {
+	dest = strings.TrimSpace(dest)
+	if dest == "" || strings.HasPrefix(dest, "//") || scheme.MatchString(dest) {
+		return "", repo.Missing, false
+	}
+	target, _, _ := strings.Cut(dest, "#")
+	target, _, _ = strings.Cut(target, "?")
+	decoded, err := url.PathUnescape(target)
+	if err != nil || decoded == "" {
+		return "", repo.Missing, false
+	}
+	resolved, kind := c.resolvePath(pagePath, decoded)
+	if kind == repo.Missing || resolved == ".." || strings.HasPrefix(resolved, "../") {
+		return "", repo.Missing, false
+	}
+	return resolved, kind, true
+}
 
 // resolveRooted maps a "/..." link: onto the site's roots when the page
 // belongs to a docs site, else onto the repository root (as GitHub does for
@@ -290,6 +406,10 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 		} else {
 			base := strings.TrimSuffix(p, ".html")
 			candidates = append(candidates, base+".md", path.Join(base, "index.md"), base+".mdx", path.Join(base, "index.mdx"))
+		}
+		if site.Generator == "mdbook" && (path.Base(p) == "index.html" || path.Base(p) == "index.md") {
+			// mdBook serves a folder's README.md as its index.html.
+			candidates = append(candidates, path.Join(path.Dir(p), "README.md"))
 		}
 		for _, cand := range candidates {
 			if c.opts.Repo.Stat(cand) == repo.File {

@@ -34,9 +34,6 @@ const (
 	ExitUsage    = 2
 )
 
-// DefaultPaths are checked when no PATH is given, those of them that
-// exist.
-var DefaultPaths = []string{"README.md", "docs", ".github"}
 
 type options struct {
 	root     string
@@ -106,8 +103,9 @@ scripts, Go packages and tests, npm/yarn/pnpm scripts, cargo crates and
 tests, Python modules and tests, and the repository's own commands that
 exist. It never runs what it reads.
 
-PATH... are files or folders relative to the root (default: README.md,
-docs/ and .github/, those that exist).
+PATH... are files or folders relative to the root (default: the root).
+A folder means the published pages under it: the root's Markdown files,
+.github/, the pages of a published docs site, and the pages they link to.
 
 Exit status: 0 clean, 1 findings, 2 bad usage (unknown flag, bad config,
 a PATH that is missing or outside the root).
@@ -305,14 +303,7 @@ func run(ctx context.Context, o options, paths []string) (result, error) {
 		return result{}, err
 	}
 	if len(paths) == 0 {
-		for _, p := range DefaultPaths {
-			if rp.Stat(p) != repo.Missing {
-				paths = append(paths, p)
-			}
-		}
-		if len(paths) == 0 {
-			return result{}, fmt.Errorf("nothing to check: none of README.md, docs/ or .github/ exists in %s", root)
-		}
+		paths = []string{"."} // the repository's published pages
 	}
 	for i, p := range paths {
 		if paths[i], err = relativePath(root, p); err != nil {

@@ -3,6 +3,7 @@ package repo
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/internal/anchor"
@@ -12,7 +13,7 @@ import (
 // way the generator serves them: "/x" from the site's root, clean URLs
 // without ".md", and headings slugged by the generator's own rule.
 type Site struct {
-	// Generator is "vitepress", "mkdocs" or "docusaurus".
+	// Generator is "vitepress", "mkdocs", "docusaurus" or "mdbook".
 	Generator string
 	// Config is the file or folder that gave the site away.
 	Config string
@@ -74,8 +75,80 @@ func (r *Repo) Sites() []Site {
 		if s, ok := r.mkdocs(d); ok {
 			sites = append(sites, s)
 		}
+		if s, ok := r.mdbook(d); ok {
+			sites = append(sites, s)
+		}
 	}
 	return sites
+}
+
+// mdbookSrc is book.toml's [book] src = "dir".
+var mdbookSrc = regexp.MustCompile(`(?m)^\s*src\s*=\s*['"]([^'"]+)['"]`)
+
+// mdbook is a book.toml: its pages are src/ (or [book] src), and mdBook
+// serves a README.md as the index.html of its folder.
+func (r *Repo) mdbook(dir string) (Site, bool) {
+	cfg := path.Join(dir, "book.toml")
+	data, err := r.ReadFile(cfg)
+	if err != nil {
+		return Site{}, false
+	}
+	src := path.Join(dir, "src")
+	if m := mdbookSrc.FindSubmatch(data); m != nil {
+		src = path.Join(dir, string(m[1]))
+	}
+	return Site{Generator: "mdbook", Config: cfg, Pages: src, Roots: []string{src}, Slug: anchor.GitHub}, true
+}
+
+// buildFiles are where a repository says what it builds and publishes.
+var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile", "netlify.toml", "vercel.json",
+	".readthedocs.yaml", ".readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml"}
+
+// PublishedSite reports whether the repository publishes a docs site: its
+// config sits at the root, or the repository's build files (CI workflows,
+// the root package.json, Makefile, netlify.toml, ...) name its folder. A
+// sample site that only a test reads is not published.
+func (r *Repo) PublishedSite(s Site) bool {
+	dir := path.Dir(s.Config)
+	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
+		dir = path.Dir(dir)
+	}
+	if dir == "." {
+		return true
+	}
+	files := slices.Clone(buildFiles)
+	for _, n := range r.Names(".github/workflows") {
+		files = append(files, ".github/workflows/"+n)
+	}
+	for _, f := range files {
+		data, err := r.ReadFile(f)
+		if err == nil && mentionsFolder(string(data), dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsFolder: dir appears in text as a path, not inside a longer name.
+func mentionsFolder(text, dir string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], dir)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(dir)
+		before := j == 0 || !isNameByte(text[j-1])
+		after := end == len(text) || !isNameByte(text[end])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isNameByte(b byte) bool {
+	return b == '_' || b == '-' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
 func (r *Repo) vitepress(dir string) (Site, bool) {
