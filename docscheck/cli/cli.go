@@ -34,7 +34,6 @@ const (
 	ExitUsage    = 2
 )
 
-
 type options struct {
 	root     string
 	config   string
