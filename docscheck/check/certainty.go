@@ -38,6 +38,9 @@ const (
 	// reasonWebRelative: a link in an issue or pull-request template
 	// resolves against the github.com page it is shown on.
 	reasonWebRelative = "web-relative"
+	// reasonPlaceholder: a part of the path stands for a name of the
+	// reader's choosing (xxx, foo, my-app, NAME).
+	reasonPlaceholder = "placeholder"
 	// reasonNoMakefile: no Makefile where make runs, so which one the
 	// reader uses (generated, their own) is unknown.
 	reasonNoMakefile = "no-makefile"
@@ -91,6 +94,9 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	if c.isGenerated(p) {
 		return reasonOutput
 	}
+	if slices.ContainsFunc(strings.Split(path.Clean(written), "/"), isPlaceholderName) {
+		return reasonPlaceholder
+	}
 	switch {
 	case path.Dir(path.Clean(written)) == ".":
 		return reasonReadersFile
@@ -104,6 +110,23 @@ func (c *Checker) missingPath(written, p, hint string) string {
 		}
 	}
 	return reasonNotInRepo
+}
+
+// isPlaceholderName reports whether a path part stands for a name the
+// reader chooses: the metasyntactic words (foo, bar, xxx), my-*/your-*,
+// <name>, ... and a word in capitals (NAME, PROJECT).
+func isPlaceholderName(part string) bool {
+	stem := strings.ToLower(strings.TrimSuffix(part, path.Ext(part)))
+	switch {
+	case stem == "foo", stem == "bar", stem == "baz", stem == "qux", stem == "example", stem == "sample",
+		strings.Trim(stem, "x") == "" && len(stem) >= 2, stem == "..." || stem == "…":
+		return true
+	case strings.HasPrefix(stem, "my-"), strings.HasPrefix(stem, "my_"), strings.HasPrefix(stem, "your-"), strings.HasPrefix(stem, "your_"),
+		strings.HasPrefix(part, "<") && strings.HasSuffix(part, ">"):
+		return true
+	}
+	s := strings.TrimSuffix(part, path.Ext(part))
+	return len(s) > 1 && strings.ToUpper(s) == s && strings.ToLower(s) != s
 }
 
 // typoOf reports whether hint is p with one typo (or a change of case) in

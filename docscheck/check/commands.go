@@ -40,23 +40,51 @@ func (c *Checker) checkCommands(r *report) {
 		return
 	}
 	src := r.page.source
+	// skip holds inline code that captions a code block (lines.go).
+	skip := map[ast.Node]bool{}
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
+		case *ast.Heading:
+			r.session.newSection()
+		case *ast.Paragraph:
+			c.noteCaptions(r, n, skip)
 		case *ast.CodeSpan:
-			c.checkInlineCode(r, n)
+			if !skip[n] {
+				c.checkInlineCode(r, n)
+			}
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
 			// "sh:line-numbers", "bash{2}", "sh [npm]": the language is
 			// the part before the options.
+			info := ""
+			if n.Info != nil {
+				info = string(n.Info.Segment.Value(src))
+			}
 			lang := strings.ToLower(string(n.Language(src)))
 			if i := strings.IndexAny(lang, ":{["); i > 0 {
 				lang = lang[:i]
 			}
-			if shellLanguages[lang] {
+			if m := codeBlockTitle.FindStringSubmatch(info); m != nil {
+				// The block is the file its title names: the reader
+				// makes it.
+				for _, d := range r.session.startDirs() {
+					if p, ok := localPath(d, command.Word{Text: m[1] + m[2]}); ok {
+						r.session.created[p] = true
+					}
+				}
+			}
+			switch {
+			case shellLanguages[lang]:
 				c.checkShellBlock(r, n, lang)
+			case lang == "" && hasPrompt(blockTexts(n, src)):
+				// A block with no language whose lines start with "$ "
+				// is a terminal session.
+				c.checkShellBlock(r, n, "console")
+			case readersManifest(lang, string(n.Lines().Value(src))):
+				r.session.readersProject = true
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.CodeBlock:
@@ -94,6 +122,9 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		text = strings.ReplaceAll(text, "\n", " ")
 	}
 	if !c.mayBeCommand(text) {
+		if barePath.MatchString(text) {
+			c.checkBarePath(r, text, start+shift)
+		}
 		return
 	}
 	script, err := c.parseShell(text)
@@ -128,6 +159,80 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// moves the reader") explains cd rather than taking a step.
 		r.session.dirs = before
 	}
+}
+
+// barePath is inline code that may name a repository path without a
+// leading ./ : one word of at least two parts, no scheme, no variable,
+// no placeholder (script/setup/install-dev-tools, docs/guide.md:12).
+var barePath = regexp.MustCompile(`^[\w.@+-][\w.@+-]*(?:/[\w.@+*?-]+)+/?(?::\d+(?::\d+)?|#L\d+(?:-L\d+)?)?$`)
+
+// scriptExtensions are the extensions of programs a reader runs.
+var scriptExtensions = map[string]bool{
+	".sh": true, ".bash": true, ".zsh": true, ".py": true, ".rb": true, ".pl": true,
+	".ps1": true, ".cmd": true, ".bat": true,
+}
+
+// checkBarePath judges inline code that is a bare path to a program (no
+// extension, or a script's), as a reader would: it names a file of this repository only when its first folder is
+// one (else it is a module path, a MIME type, a branch: not judged, not
+// counted). Then it must exist, as a file or folder, or with an extension
+// (src/util/log names src/util/log.ts), or as a glob that matches.
+func (c *Checker) checkBarePath(r *report, text string, offset int) {
+	text = strings.TrimSuffix(text, "/")
+	if i := strings.LastIndexAny(text, ":#"); i > 0 {
+		text = text[:i] // a line number: docs/guide.md:12, main.go#L10
+	}
+	first, _, _ := strings.Cut(text, "/")
+	if strings.ContainsAny(path.Dir(text), "*?") || strings.HasPrefix(first, "@") {
+		return // a glob over folders, an npm scope: not judged
+	}
+	if ext := path.Ext(text); ext != "" && !scriptExtensions[ext] {
+		// A data file, a page, a build output named in prose
+		// (bench/results.json, docs/x.html): an example as often as a
+		// file of the repository.
+		return
+	}
+	if r.session.dirs == nil {
+		return
+	}
+	var live []string
+	for _, d := range c.knowableDirs(r, r.session.dirs) {
+		if c.opts.Repo.Stat(path.Join(d, first)) == repo.Dir {
+			live = append(live, d)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	line, col := r.page.position(offset)
+	at := func(int, int) (int, int) { return line, col }
+	word := command.Word{Text: text, Line: 1, Col: 1}
+	r.judged()
+	c.judgeInDirs(r, command.Call{Words: []command.Word{word}}, live, at, func(pr *report, call command.Call) {
+		p := path.Join(call.Dir, text)
+		if k, _ := c.stat(pr, p); k != repo.Missing {
+			return
+		}
+		dir, base := path.Split(p)
+		dir = strings.TrimSuffix(dir, "/")
+		if c.opts.Repo.Stat(dir) == repo.Dir {
+			for _, n := range c.opts.Repo.Names(dir) {
+				if ok, _ := path.Match(base, n); ok || strings.TrimSuffix(n, path.Ext(n)) == base && path.Ext(base) == "" {
+					return
+				}
+			}
+		}
+		hint := c.nearbyName(p)
+		if strings.ContainsAny(base, "*?") {
+			pr.missWord(word, at, c.missingPath(text, p, ""), ruleScript, "", "%s matches no file", text)
+			return
+		}
+		reason := c.missingPath(text, p, hint)
+		if hint != "" {
+			hint = relativeTo(call.Dir, hint)
+		}
+		pr.missWord(word, at, reason, ruleScript, hint, "%s does not exist", text)
+	})
 }
 
 // mayBeCommand is a cheap look at the first word before the shell parser
@@ -197,21 +302,14 @@ func isSession(n ast.Node, src []byte) bool {
 }
 
 func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
-	src := r.page.source
 	lines := n.Lines()
-	var texts []string
-	for i := 0; i < lines.Len(); i++ {
-		seg := lines.At(i)
-		texts = append(texts, string(seg.Value(src)))
-	}
-	prompt := lang == "console" || lang == "shell-session" || lang == "terminal"
-	for _, t := range texts {
-		if strings.HasPrefix(strings.TrimLeft(t, " "), "$ ") {
-			prompt = true
-		}
-	}
-	if prompt {
+	texts := blockTexts(n, r.page.source)
+	prompt := lang == "console" || lang == "shell-session" || lang == "terminal" || hasPrompt(texts)
+	switch {
+	case prompt:
 		texts = promptLines(texts)
+	case isData(strings.Join(texts, "")):
+		return // JSON, TOML, YAML, a tree, an HTTP exchange: no commands
 	}
 	at := func(line, col int) (int, int) {
 		if line < 1 || line > lines.Len() {
@@ -302,6 +400,9 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 	if prog.Dynamic() {
 		r.unjudged(strings.ReplaceAll(name, command.Unknown, "$…"))
 		return
+	}
+	if !plausibleProgram(name) {
+		return // output pasted into a shell block, not a command
 	}
 	switch name {
 	case "make", "gmake":

@@ -32,6 +32,12 @@ type session struct {
 	// downloads are file names the page links to on the web ("download
 	// [get-pip.py](https://...)"): the reader has them where they stand.
 	downloads map[string]bool
+	// start are the folders the page's commands start in.
+	start []string
+	// readersProject is set once the page has the reader create a project
+	// of their own (npm init, a package.json with scripts to write): the
+	// manifests the commands after it use are the reader's.
+	readersProject bool
 }
 
 func newSession(pagePath string) *session {
@@ -39,7 +45,29 @@ func newSession(pagePath string) *session {
 	if d := path.Dir(pagePath); d != "." && pagePath != "" {
 		s.dirs = append(s.dirs, d)
 	}
+	s.start = slices.Clone(s.dirs)
 	return s
+}
+
+// startDirs are the folders the page's commands start in.
+func (s *session) startDirs() []string { return s.start }
+
+// newSection is a heading: a section is the text under one heading, up
+// to the next heading of any level. A cd of an earlier section does not
+// carry over for certain (a reader may start a section afresh), so the
+// commands of a new section are judged from the folders the page starts
+// in as well as from where the earlier one left the reader, and are
+// wrong only when wrong from all of them. After a cd docscheck cannot
+// follow (into the reader's own project) nothing is judged still.
+func (s *session) newSection() {
+	if s.dirs == nil {
+		return
+	}
+	for _, d := range s.start {
+		if !slices.Contains(s.dirs, d) {
+			s.dirs = append(s.dirs, d)
+		}
+	}
 }
 
 // made reports whether p, or a folder above it, was made by a command on
@@ -130,6 +158,9 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		for _, d := range dirs {
 			c.recordOutputs(r, call, d)
 		}
+		if readersProjectCommand(call) {
+			s.readersProject = true
+		}
 	}
 	if s.dirs == nil {
 		return
@@ -202,7 +233,14 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 		}
 	}
 	if certain != nil {
-		r.findings = append(r.findings, certain...)
+		for _, f := range certain {
+			if r.session.readersProject && readersProjectRules[f.Rule] {
+				f.NotCertain = reasonReadersProject
+				r.doubts = append(r.doubts, f)
+			} else {
+				r.findings = append(r.findings, f)
+			}
+		}
 		return
 	}
 	r.doubts = append(r.doubts, doubts...)
