@@ -170,7 +170,7 @@ func TestExitStatus(t *testing.T) {
 // from the tools manifest its config names, and not in a repository
 // without one.
 func TestToolsFromManifest(t *testing.T) {
-	out, _, code := runCLI(t, "--root", filepath.Join("testdata", "project"))
+	out, _, code := runCLI(t, "--root", filepath.Join("testdata", "project"), "docs")
 	want := "docs/proofs.md:3:17: proof: \"worker_crash_recovers_jb\" is not a registered proof (did you mean worker_crash_recovers_job?)\n" +
 		"docs/proofs.md:4:16: command: `docscheck`: unknown flag --formt (did you mean --format?)\n" +
 		"docs/proofs.md:5:25: command: `proofs run`: invalid value \"lcoal\" for flag -db: \"lcoal\" is not one of auto, url, docker, local (did you mean `--db local`?)\n"
