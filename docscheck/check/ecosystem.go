@@ -262,9 +262,24 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 		return false
 	}
 	if workspace != nil {
-		if pkg = pkg.Workspace(workspace.Text); pkg == nil {
+		if workspace.Dynamic() {
 			return false
 		}
+		w := pkg.Workspace(workspace.Text)
+		if w == nil {
+			if len(pkg.Workspaces) == 0 {
+				return false // the workspace set is not known here
+			}
+			// The workspace set is known and does not hold the name: the
+			// command fails whatever the script is.
+			var names []string
+			for _, m := range pkg.Workspaces {
+				names = append(names, m.Name)
+			}
+			r.addWord(*workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
+			return true
+		}
+		pkg = w
 	}
 	if _, ok := pkg.Scripts[script.Text]; ok {
 		return true

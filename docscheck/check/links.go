@@ -56,9 +56,9 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		}
 		switch n := n.(type) {
 		case *ast.Link:
-			check(string(n.Destination), nodeOffset(n, src))
+			check(string(n.Destination), r.page.linkOffset(n, n.Reference, src))
 		case *ast.Image:
-			check(string(n.Destination), nodeOffset(n, src))
+			check(string(n.Destination), r.page.linkOffset(n, n.Reference, src))
 		case *ast.AutoLink:
 			if n.AutoLinkType == ast.AutoLinkURL {
 				check(string(n.URL(src)), nodeOffset(n, src))
@@ -84,6 +84,42 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		return ast.WalkContinue, nil
 	})
 	return ext
+}
+
+// refDefinition finds "[label]: destination" lines.
+var refDefinition = regexp.MustCompile(`(?m)^ {0,3}\[((?:[^\]\\]|\\.)+)\]:`)
+
+// linkOffset is where a link's problem is reported: at its reference
+// definition when it has one, so that a stale definition used nine times
+// is one finding (identical findings are merged), else at the link.
+func (p *page) linkOffset(n ast.Node, ref *ast.ReferenceLink, src []byte) int {
+	if ref != nil {
+		if off, ok := p.definitions()[normalizeLabel(string(ref.Value))]; ok {
+			return off
+		}
+	}
+	return nodeOffset(n, src)
+}
+
+// definitions maps each normalized reference label to the offset of its
+// first definition.
+func (p *page) definitions() map[string]int {
+	p.defsOnce.Do(func() {
+		p.defs = map[string]int{}
+		for _, m := range refDefinition.FindAllSubmatchIndex(p.source, -1) {
+			label := normalizeLabel(string(p.source[m[2]:m[3]]))
+			if _, ok := p.defs[label]; !ok {
+				p.defs[label] = m[0] + bytes.IndexByte(p.source[m[0]:m[1]], '[')
+			}
+		}
+	})
+	return p.defs
+}
+
+// normalizeLabel matches labels as CommonMark does: case-folded, runs of
+// white space as one space.
+func normalizeLabel(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
 func htmlLinks(s string, base int, check func(string, int)) {
