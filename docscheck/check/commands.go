@@ -213,20 +213,19 @@ func (c *Checker) checkBarePath(r *report, text string, offset int) {
 		if k, _ := c.stat(pr, p); k != repo.Missing {
 			return
 		}
+		if matched, glob := c.globMatches(p); glob {
+			if !matched {
+				pr.missWord(word, at, c.missingPath(text, p, ""), ruleScript, "", "%s matches no file", text)
+			}
+			return
+		}
 		dir, base := path.Split(p)
-		dir = strings.TrimSuffix(dir, "/")
-		if c.opts.Repo.Stat(dir) == repo.Dir {
-			for _, n := range c.opts.Repo.Names(dir) {
-				if ok, _ := path.Match(base, n); ok || strings.TrimSuffix(n, path.Ext(n)) == base && path.Ext(base) == "" {
-					return
-				}
+		for _, n := range c.opts.Repo.Names(path.Clean(dir + ".")) {
+			if strings.TrimSuffix(n, path.Ext(n)) == base {
+				return // src/util/log for src/util/log.ts
 			}
 		}
 		hint := c.nearbyName(p)
-		if strings.ContainsAny(base, "*?") {
-			pr.missWord(word, at, c.missingPath(text, p, ""), ruleScript, "", "%s matches no file", text)
-			return
-		}
 		reason := c.missingPath(text, p, hint)
 		if hint != "" {
 			hint = relativeTo(call.Dir, hint)
@@ -475,8 +474,29 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 	if k, _ := c.stat(r, p); k != repo.Missing {
 		return
 	}
+	if matched, glob := c.globMatches(p); glob {
+		if !matched {
+			r.missWord(w, at, c.missingPath(w.Text, p, ""), ruleScript, "", "%s matches no file", w.Text)
+		}
+		return
+	}
 	hint := c.nearbyName(p)
 	r.missWord(w, at, c.missingPath(w.Text, p, hint), ruleScript, shellPath(w.Text, call.Dir, hint), "%s does not exist", w.Text)
+}
+
+// globMatches: a path whose last part is a glob (scripts/verify-*.sh)
+// names the files it matches; glob is false for a plain path.
+func (c *Checker) globMatches(p string) (matched, glob bool) {
+	dir, base := path.Split(p)
+	if !strings.ContainsAny(base, "*?[") {
+		return false, false
+	}
+	for _, n := range c.opts.Repo.Names(path.Clean(dir + ".")) {
+		if ok, _ := path.Match(base, n); ok {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // shellPath writes a repository path as the doc would type it from dir.

@@ -63,11 +63,13 @@ func (s *session) newSection() {
 	if s.dirs == nil {
 		return
 	}
-	for _, d := range s.start {
-		if !slices.Contains(s.dirs, d) {
-			s.dirs = append(s.dirs, d)
+	dirs := slices.Clone(s.start)
+	for _, d := range s.dirs {
+		if !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
 		}
 	}
+	s.dirs = dirs
 }
 
 // made reports whether p, or a folder above it, was made by a command on
