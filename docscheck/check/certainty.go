@@ -41,6 +41,9 @@ const (
 	// reasonPlaceholder: a part of the path stands for a name of the
 	// reader's choosing (xxx, foo, my-app, NAME).
 	reasonPlaceholder = "placeholder"
+	// reasonAnchorCase: a fragment that differs from an anchor only in
+	// case, on a page github.com renders: it finds the heading anyway.
+	reasonAnchorCase = "anchor-case"
 	// reasonNoMakefile: no Makefile where make runs, so which one the
 	// reader uses (generated, their own) is unknown.
 	reasonNoMakefile = "no-makefile"

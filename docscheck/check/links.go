@@ -521,10 +521,16 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		where = "in " + inFile
 	}
 	hint := c.nearest(frag, target.anchorList)
+	reason := ""
+	if c.opts.Slug == "" && c.site(target.path) == nil && slices.ContainsFunc(target.anchorList, func(a string) bool { return strings.EqualFold(a, frag) }) {
+		// github.com finds a heading whatever the case of the fragment; a
+		// docs site does not, nor a renderer the config names.
+		reason = reasonAnchorCase
+	}
 	if hint != "" {
 		hint = "#" + hint
 	}
-	r.add(offset, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+	r.missAt(offset, reason, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
 }
 
 // keyNames are keyboard keys that prose writes in brackets.
