@@ -27,7 +27,8 @@ const (
 	// reasonReadersFile: a bare name in the folder the command runs in,
 	// not a near miss of anything there: a file the reader makes.
 	reasonReadersFile = "readers-file"
-	// reasonOutput: below a folder builds write (dist, target, .venv).
+	// reasonOutput: below a folder builds write (dist, target, .venv), or
+	// a path the repository's .gitignore names (a generated page).
 	reasonOutput = "build-output"
 	// reasonReadersProject: the page has the reader set up a project of
 	// their own (npm init, a package.json to write) before this command.
@@ -80,7 +81,8 @@ func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, f
 // did-you-mean for p or "". It returns "" when the breakage is certain,
 // else the reason it is not judged:
 //   - one typo away from a path that exists: certain;
-//   - below a folder builds write, or a hidden name: an output;
+//   - below a folder builds write, a hidden name, or ignored by the
+//     repository's .gitignore: an output;
 //   - the folders the page writes are in the repository while the last
 //     part is not: certain;
 //   - a bare name, with no folder written (main.py, ./myproject): a file
@@ -94,7 +96,7 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	if hint != "" && typoOf(p, hint) {
 		return ""
 	}
-	if c.isGenerated(p) {
+	if c.isGenerated(p) || c.opts.Repo.Ignored(p) {
 		return reasonOutput
 	}
 	if slices.ContainsFunc(strings.Split(path.Clean(written), "/"), isPlaceholderName) {

@@ -265,6 +265,7 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 
 // linkDoubt weighs a relative link to a path that is not in the tree: ""
 // when the renderer certainly fails on it, else why it may not:
+//   - the repository's .gitignore names the path: a build makes it;
 //   - a page of a GitHub issue or pull-request template is shown on a web
 //     page, and its relative links resolve against that page's URL;
 //   - on a Docusaurus site a link without an extension may be a page's
@@ -274,6 +275,9 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
+	}
+	if c.opts.Repo.Ignored(resolved) {
+		return reasonOutput // a page a build generates (.gitignore says so)
 	}
 	site := c.site(pagePath)
 	if site == nil {
