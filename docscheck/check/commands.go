@@ -121,6 +121,9 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if strings.ContainsAny(text, "\n") {
 		text = strings.ReplaceAll(text, "\n", " ")
 	}
+	if placeholderWord.MatchString(text) {
+		return // a template with a <name> of the reader's
+	}
 	if !c.mayBeCommand(text) {
 		if barePath.MatchString(text) {
 			c.checkBarePath(r, text, start+shift)
@@ -161,10 +164,28 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	}
 }
 
+// placeholderWord is a <name> standing for a word of the reader's.
+var placeholderWord = regexp.MustCompile(`(^|\s)<[A-Za-z][\w.:-]*>`)
+
 // barePath is inline code that may name a repository path without a
 // leading ./ : one word of at least two parts, no scheme, no variable,
 // no placeholder (script/setup/install-dev-tools, docs/guide.md:12).
 var barePath = regexp.MustCompile(`^[\w.@+-][\w.@+-]*(?:/[\w.@+*?-]+)+/?(?::\d+(?::\d+)?|#L\d+(?:-L\d+)?)?$`)
+
+// holdsPrograms reports whether dir (as written, from a folder the reader
+// may be in) holds an executable file or a script.
+func (c *Checker) holdsPrograms(r *report, dir string) bool {
+	for _, d := range r.session.dirs {
+		full := path.Join(d, dir)
+		for _, n := range c.opts.Repo.Names(full) {
+			p := path.Join(full, n)
+			if scriptExtensions[path.Ext(n)] || c.opts.Repo.Stat(p) == repo.File && c.opts.Repo.Executable(p) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // scriptExtensions are the extensions of programs a reader runs.
 var scriptExtensions = map[string]bool{
@@ -190,6 +211,12 @@ func (c *Checker) checkBarePath(r *report, text string, offset int) {
 		// A data file, a page, a build output named in prose
 		// (bench/results.json, docs/x.html): an example as often as a
 		// file of the repository.
+		return
+	}
+	if path.Ext(text) == "" && !c.holdsPrograms(r, path.Dir(text)) {
+		// Without an extension a path names a program only in a folder
+		// of programs (script/setup/install-dev-tools); elsewhere it is a
+		// folder or a module described in prose.
 		return
 	}
 	if r.session.dirs == nil {
@@ -315,6 +342,13 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
 			return r.page.position(n.Pos())
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
+	}
+	for i, t := range texts {
+		if placeholderWord.MatchString(t) {
+			// "<package>" stands for a word of the reader's: the line is a
+			// template, not a command (its "<" would read as a redirect).
+			texts[i] = "\n"
+		}
 	}
 	script, err := c.parseShell(strings.Join(texts, ""))
 	if err != nil {

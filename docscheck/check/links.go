@@ -213,7 +213,14 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		return "", false
 	}
 	if joined := path.Join(path.Dir(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
-		r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
+		reason := ""
+		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && !isPage(decoded) && path.Ext(decoded) == "" {
+			// On github.com a page is served at /owner/repo/blob/ref/...:
+			// "../../graphs/contributors" climbs to the repository's web
+			// pages, which exist without being files.
+			reason = reasonWebRelative
+		}
+		r.missAt(offset, reason, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
 		return "", false
 	}
 	if isTemplate(r.page.path) {
@@ -286,6 +293,12 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	switch site.Generator {
 	case "docusaurus":
 		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint)) && !c.typoOfPage(resolved) {
+			return reasonSiteRule
+		}
+	case "mdbook":
+		if strings.HasPrefix(decoded, "/") {
+			// An absolute link leaves the book for the web server's
+			// root, which mdBook does not describe.
 			return reasonSiteRule
 		}
 	case "vitepress":
