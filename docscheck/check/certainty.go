@@ -33,6 +33,9 @@ const (
 	// reasonReadersProject: the page has the reader set up a project of
 	// their own (npm init, a package.json to write) before this command.
 	reasonReadersProject = "readers-project"
+	// reasonInWorkspace: the root package.json lacks the script, but a
+	// workspace member has it; the reader may be meant to stand there.
+	reasonInWorkspace = "in-workspace"
 	// reasonSiteRule: a docs site can serve this through rules docscheck
 	// does not model (front-matter ids, dynamic routes).
 	reasonSiteRule = "site-rule"

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -246,7 +247,13 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 	if hint != "" {
 		hint = "`" + tool + " run " + hint + "`"
 	}
-	r.addWord(script, at, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+	reason := ""
+	if workspace == nil && slices.ContainsFunc(pkg.Workspaces, func(w *repo.PackageJSON) bool { _, ok := w.Scripts[script.Text]; return ok }) {
+		// A workspace member defines it: the reader may be meant to
+		// stand in that member's folder.
+		reason = reasonInWorkspace
+	}
+	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
 	return true
 }
 
