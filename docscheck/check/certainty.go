@@ -48,6 +48,9 @@ const (
 	// reasonAnchorCase: a fragment that differs from an anchor only in
 	// case, on a page github.com renders: it finds the heading anyway.
 	reasonAnchorCase = "anchor-case"
+	// reasonNoManifest: no package.json (Cargo.toml) where the page
+	// starts: the project the command runs in is the reader's.
+	reasonNoManifest = "no-manifest"
 	// reasonNoMakefile: no Makefile where make runs, so which one the
 	// reader uses (generated, their own) is unknown.
 	reasonNoMakefile = "no-makefile"
@@ -133,8 +136,31 @@ func isPlaceholderName(part string) bool {
 		strings.HasPrefix(part, "<") && strings.HasSuffix(part, ">"):
 		return true
 	}
+	// A word in capitals stands for a value (NAME, ENGLISH_VERSION_URL),
+	// except the conventional names of text files (README, LICENSE,
+	// CODE_OF_CONDUCT.md), which come without an extension or with a
+	// text one.
 	s := strings.TrimSuffix(part, path.Ext(part))
-	return len(s) > 1 && strings.ToUpper(s) == s && strings.ToLower(s) != s
+	if len(s) < 2 || strings.ToUpper(s) != s || strings.ToLower(s) == s {
+		return false
+	}
+	switch strings.ToLower(path.Ext(part)) {
+	case ".md", ".markdown", ".mdx", ".txt", ".rst", ".adoc":
+		return false
+	case "":
+		return strings.Contains(s, "_")
+	}
+	return true
+}
+
+// noManifest weighs a missing manifest (package.json, Cargo.toml) in the
+// folder a command runs in: certain in a folder the page moved to, not
+// judged where the page starts (the reader's own project).
+func (r *report) noManifest(dir string) string {
+	if slices.Contains(r.session.startDirs(), dir) {
+		return reasonNoManifest
+	}
+	return ""
 }
 
 // typoOf reports whether hint is p with one typo (or a change of case) in

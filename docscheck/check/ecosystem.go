@@ -202,7 +202,7 @@ func nonFlags(words []command.Word) []command.Word {
 func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool string, workspace *command.Word) (*repo.PackageJSON, bool) {
 	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
 	if pkg == nil {
-		r.addWord(call.Words[0], at, ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
+		r.missWord(call.Words[0], at, r.noManifest(call.Dir), ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
 		return nil, false
 	}
 	if pkg.Err != nil {

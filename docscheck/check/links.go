@@ -286,13 +286,27 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if c.opts.Repo.Ignored(resolved) {
 		return reasonOutput // a page a build generates (.gitignore says so)
 	}
+	if strings.Contains(decoded, "{{") || strings.Contains(decoded, "{%") || strings.Contains(decoded, "${") {
+		return reasonSiteRule // a template the site's build fills in
+	}
+	if slices.ContainsFunc(strings.Split(decoded, "/"), isPlaceholderName) {
+		return reasonPlaceholder
+	}
 	site := c.site(pagePath)
 	if site == nil {
 		return ""
 	}
+	served := site.DirectoryURLs && site.Contains(path.Join(servedDir(pagePath), decoded))
+	if !strings.HasPrefix(decoded, "/") && !site.Contains(resolved) && !served {
+		// A relative link that climbs out of the site's pages lands on
+		// the web server beside the site (../std/ next to a book).
+		return reasonSiteRule
+	}
 	switch site.Generator {
 	case "docusaurus":
-		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint)) && !c.typoOfPage(resolved) {
+		// A page's front-matter id (configuration for Configuration.md)
+		// may be the link: only a real typo of a page is certain.
+		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint) && !caseOnly(resolved, hint)) && !c.typoOfPage(resolved) {
 			return reasonSiteRule
 		}
 	case "mdbook":
@@ -323,8 +337,16 @@ func (c *Checker) typoOfPage(p string) bool {
 		dir = "."
 	}
 	return slices.ContainsFunc(c.opts.Repo.Names(dir), func(n string) bool {
-		return isPage(n) && oneTypo(base, strings.TrimSuffix(n, path.Ext(n)))
+		stem := strings.TrimSuffix(n, path.Ext(n))
+		return isPage(n) && oneTypo(base, stem) && !strings.EqualFold(base, stem)
 	})
+}
+
+// caseOnly: a and b differ in case only (their page extensions aside).
+func caseOnly(a, b string) bool {
+	a, b = path.Base(a), path.Base(b)
+	a, b = strings.TrimSuffix(a, path.Ext(a)), strings.TrimSuffix(b, path.Ext(b))
+	return a != b && strings.EqualFold(a, b)
 }
 
 // isDynamicRoute is a VitePress route file such as [pkg].md.
