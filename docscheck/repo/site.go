@@ -167,8 +167,13 @@ func (r *Repo) vitepress(dir string) (Site, bool) {
 			continue
 		}
 		s.Config = path.Join(cfgDir, n)
-		if m := vitepressSrcDir.FindSubmatch(data); m != nil {
-			s.Pages = path.Join(dir, string(m[1]))
+		for _, m := range vitepressSrcDir.FindAllSubmatch(data, -1) {
+			// The pages are never in a hidden folder: a srcDir such as
+			// '.vitepress/' belongs to a plugin's options (a PWA's).
+			if src := path.Clean(string(m[1])); !strings.HasPrefix(src, ".") || src == "." {
+				s.Pages = path.Join(dir, src)
+				break
+			}
 		}
 		for _, m := range vitepressRewrite.FindAllSubmatch(data, -1) {
 			rewrites = append(rewrites, string(m[1]))
