@@ -203,13 +203,17 @@ func readersProjectCommand(call command.Call) bool {
 
 // readersManifest: a JSON block with "scripts" (or a TOML one with
 // [package]/[project]) shows the reader what to put in their own
-// manifest.
+// manifest; a Rust block with #[test] functions, the tests they write.
 func readersManifest(lang, text string) bool {
 	switch lang {
 	case "json", "jsonc", "json5":
 		return strings.Contains(text, `"scripts"`) || strings.Contains(text, `"workspaces"`)
 	case "toml":
 		return strings.Contains(text, "[package]") || strings.Contains(text, "[project]")
+	case "rust", "rs":
+		// Tests the reader writes: the cargo test filters after them are
+		// theirs.
+		return strings.Contains(text, "#[test]")
 	}
 	return false
 }
