@@ -121,11 +121,11 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if strings.ContainsAny(text, "\n") {
 		text = strings.ReplaceAll(text, "\n", " ")
 	}
-	if placeholderWord.MatchString(text) {
+	if strings.IndexByte(text, '<') >= 0 && placeholderWord.MatchString(text) {
 		return // a template with a <name> of the reader's
 	}
 	if !c.mayBeCommand(text) {
-		if barePath.MatchString(text) {
+		if strings.IndexByte(text, '/') > 0 && barePath.MatchString(text) {
 			c.checkBarePath(r, text, start+shift)
 		}
 		return
@@ -344,7 +344,7 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
 		return r.page.position(lines.At(line-1).Start + col - 1)
 	}
 	for i, t := range texts {
-		if placeholderWord.MatchString(t) {
+		if strings.IndexByte(t, '<') >= 0 && placeholderWord.MatchString(t) {
 			// "<package>" stands for a word of the reader's: the line is a
 			// template, not a command (its "<" would read as a redirect).
 			texts[i] = "\n"

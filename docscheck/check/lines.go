@@ -69,7 +69,7 @@ func isData(text string) bool {
 	}
 	first, _, _ := strings.Cut(trimmed, "\n")
 	first = strings.TrimSpace(first)
-	if httpRequestLine.MatchString(first) || httpStatusLine.MatchString(first) {
+	if strings.Contains(first, "HTTP/") && (httpRequestLine.MatchString(first) || httpStatusLine.MatchString(first)) {
 		return true
 	}
 	if (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid([]byte(trimmed)) {
@@ -81,6 +81,11 @@ func isData(text string) bool {
 		switch {
 		case line == "" || strings.HasPrefix(line, "#"):
 			continue
+		case !strings.ContainsAny(line[:1], "[{-\"") && !strings.Contains(line, " =") && !strings.Contains(line, "= ") &&
+			!strings.Contains(line, ": ") && !strings.HasSuffix(line, ":"):
+			// Not the shape of a key, a section, an item or JSON (a
+			// shell assignment has no space around its "="): a command.
+			return false
 		case (line[0] == '{' || line[0] == '[') && json.Valid([]byte(line)):
 			keys++ // a JSON line (a log record)
 		case tomlSection.MatchString(line) && !strings.HasPrefix(line, "[ "):

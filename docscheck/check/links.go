@@ -357,6 +357,9 @@ func isDynamicRoute(name string) bool {
 // isTemplate: an issue or pull-request template under .github (or
 // docs/), which GitHub shows on a web page of its own.
 func isTemplate(p string) bool {
+	if !strings.Contains(p, "EMPLATE") && !strings.Contains(p, "emplate") {
+		return false // the common case, without a copy of the path
+	}
 	upper := strings.ToUpper(p)
 	return (strings.HasPrefix(upper, ".GITHUB/") || strings.HasPrefix(upper, "DOCS/") || !strings.Contains(upper, "/")) &&
 		(strings.Contains(upper, "ISSUE_TEMPLATE") || strings.Contains(upper, "PULL_REQUEST_TEMPLATE"))
