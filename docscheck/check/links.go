@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -568,6 +569,15 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// github.com finds a heading whatever the case of the fragment; a
 		// docs site does not, nor a renderer the config names.
 		reason = reasonAnchorCase
+	}
+	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {
+		slugs := anchor.NewSet(c.slugFor(target.path))
+		for _, h := range site.PluginHeadings {
+			if slugs.Add(h) == frag {
+				reason = reasonSiteRule // a heading the site's code writes
+				break
+			}
+		}
 	}
 	if hint != "" {
 		hint = "#" + hint

@@ -27,6 +27,34 @@ type Site struct {
 	// DirectoryURLs is MkDocs' use_directory_urls: page a/b.md is served
 	// at a/b/, so a relative link without ".md" resolves from there.
 	DirectoryURLs bool
+	// PluginHeadings are headings that code in the site's config folder
+	// writes into pages at build time ("## Type Declarations" in a
+	// markdown transform): which pages get them is not modelled.
+	PluginHeadings []string
+}
+
+// pluginHeading is a Markdown heading inside a string of site code.
+var pluginHeading = regexp.MustCompile(`(?:^|\\n|\n|["'])#{2,6} ([A-Za-z][^\n"'$\\{}]*)`)
+
+// pluginHeadings reads the headings the scripts under dir write.
+func (r *Repo) pluginHeadings(dir string, depth int) []string {
+	var out []string
+	for _, n := range r.Names(dir) {
+		p := path.Join(dir, n)
+		switch ext := path.Ext(n); {
+		case r.Stat(p) == Dir && depth < 3 && n != "node_modules" && n != "cache" && n != "dist":
+			out = append(out, r.pluginHeadings(p, depth+1)...)
+		case ext == ".ts" || ext == ".js" || ext == ".mts" || ext == ".mjs":
+			data, err := r.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			for _, m := range pluginHeading.FindAllSubmatch(data, -1) {
+				out = append(out, strings.TrimSpace(string(m[1])))
+			}
+		}
+	}
+	return out
 }
 
 // Contains reports whether the repository-relative page belongs to the site.
@@ -193,6 +221,7 @@ func (r *Repo) vitepress(dir string) (Site, bool) {
 		}
 	}
 	s.Roots = append(s.Roots, path.Join(s.Pages, "public"))
+	s.PluginHeadings = r.pluginHeadings(cfgDir, 0)
 	return s, true
 }
 
