@@ -73,7 +73,7 @@ func (c *Checker) checkCargo(r *report, call command.Call, at locate) bool {
 	}
 	ws, current := c.opts.Repo.Cargo(call.Dir)
 	if ws == nil {
-		r.addWord(call.Words[0], at, ruleCargo, "", "cargo %s: no Cargo.toml in %s or above", sub, where(call.Dir))
+		r.missWord(call.Words[0], at, r.noManifest(call.Dir), ruleCargo, "", "cargo %s: no Cargo.toml in %s or above", sub, where(call.Dir))
 		return true
 	}
 	// The packages in scope: those named, else the current one, else

@@ -57,6 +57,9 @@ type Options struct {
 	// Budget bounds the work per file (budget.go); zero fields take the
 	// defaults.
 	Budget Budget
+	// Strict reports the cases a rule could not call certain as findings
+	// too (certainty.go); by default they are only counted.
+	Strict bool
 }
 
 // Checker runs the checks. Build it with New.
@@ -77,6 +80,8 @@ type Checker struct {
 	indexes sync.Map
 	// stats (under mu) count what every Run looked at.
 	stats finding.Stats
+	// doubts (under mu) are the cases not judged of every Run.
+	doubts []finding.Finding
 }
 
 type shellParse struct {
@@ -127,23 +132,8 @@ func New(opts Options) (*Checker, error) {
 // bad usage rather than findings.
 var ErrInput = errors.New("bad input")
 
-// Files expands the PATH arguments (files or folders, relative to the root)
-// into the sorted list of Markdown files to check.
-func (c *Checker) Files(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		p = path.Clean(strings.TrimPrefix(p, "./"))
-		switch c.opts.Repo.Stat(p) {
-		case repo.File:
-			files = append(files, p)
-		case repo.Dir:
-			files = append(files, c.markdownUnder(p)...)
-		default:
-			return nil, fmt.Errorf("%w: %s: no such file or folder under %s", ErrInput, p, c.opts.Repo.Root())
-		}
-	}
-	slices.Sort(files)
-	return slices.Compact(files), nil
+func inputError(p, root string) error {
+	return fmt.Errorf("%w: %s: no such file or folder under %s", ErrInput, p, root)
 }
 
 func isMarkdown(name string) bool {
@@ -155,6 +145,7 @@ func isMarkdown(name string) bool {
 // findings in a stable order.
 func (c *Checker) Run(ctx context.Context, files []string) ([]finding.Finding, error) {
 	results := make([][]finding.Finding, len(files))
+	doubts := make([][]finding.Finding, len(files))
 	externals := make([][]externalLink, len(files))
 	errs := make([]error, len(files))
 	next := make(chan int)
@@ -162,7 +153,7 @@ func (c *Checker) Run(ctx context.Context, files []string) ([]finding.Finding, e
 	for range max(1, min(runtime.GOMAXPROCS(0), len(files))) {
 		wg.Go(func() {
 			for i := range next {
-				results[i], externals[i], errs[i] = c.checkFile(files[i])
+				results[i], doubts[i], externals[i], errs[i] = c.checkFile(files[i])
 			}
 		})
 	}
@@ -174,14 +165,21 @@ func (c *Checker) Run(ctx context.Context, files []string) ([]finding.Finding, e
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	var all []finding.Finding
-	for _, r := range results {
-		all = append(all, r...)
-	}
+	all := slices.Concat(results...)
 	if c.opts.External != nil {
 		all = append(all, c.opts.External.checkAll(ctx, slices.Concat(externals...))...)
 	}
-	return finding.Sort(c.applyConfigIgnores(all, files)), nil
+	// A config ignore may silence a case not judged too (it is one in
+	// strict mode); the cases it leaves are counted.
+	all = c.applyConfigIgnores(append(all, slices.Concat(doubts...)...), files)
+	var kept []finding.Finding
+	for _, f := range all {
+		if f.NotCertain == "" || c.opts.Strict {
+			kept = append(kept, f)
+		}
+	}
+	c.recordDoubts(slices.DeleteFunc(all, func(f finding.Finding) bool { return f.NotCertain == "" }))
+	return finding.Sort(kept), nil
 }
 
 // load parses a page once, however many links lead to it.
@@ -211,9 +209,9 @@ type report struct {
 	findings []finding.Finding
 	// session follows the page as a shell session (see session.go).
 	session *session
-	// declined is set by a check that could not tell either way (a program
-	// the reader downloads): no finding, but no evidence that all is well.
-	declined bool
+	// doubts are what the page's rules saw but could not call certain
+	// (certainty.go): not findings, unless in strict mode.
+	doubts []finding.Finding
 	// checks, notChecked and skipped feed the run's summary (stats.go).
 	checks     int
 	notChecked map[string]int
@@ -232,10 +230,10 @@ func (r *report) addAt(line, col int, rule, suggestion, format string, args ...a
 	})
 }
 
-func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error) {
+func (c *Checker) checkFile(p string) ([]finding.Finding, []finding.Finding, []externalLink, error) {
 	pg, err := c.load(p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	r := &report{page: pg, session: newSession(pg.path)}
 	r.session.noteDownloads(pg)
@@ -243,35 +241,14 @@ func (c *Checker) checkFile(p string) ([]finding.Finding, []externalLink, error)
 		r.skipped = true
 		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)
 		c.addStats(r)
-		return r.findings, nil, nil
+		return r.findings, nil, nil, nil
 	}
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
 	applyInlineIgnores(r)
 	c.addStats(r)
-	return r.findings, ext, nil
-}
-
-// markdownUnder lists the Markdown files in a folder tree, skipping hidden
-// folders (but not .github, whose templates and guides are docs) and
-// node_modules.
-func (c *Checker) markdownUnder(dir string) []string {
-	var files []string
-	for _, n := range c.opts.Repo.Names(dir) {
-		p := path.Join(dir, n)
-		switch c.opts.Repo.Stat(p) {
-		case repo.Dir:
-			if (!strings.HasPrefix(n, ".") || n == ".github") && !notDocs[n] {
-				files = append(files, c.markdownUnder(p)...)
-			}
-		case repo.File:
-			if isMarkdown(n) {
-				files = append(files, p)
-			}
-		}
-	}
-	return files
+	return r.findings, r.doubts, ext, nil
 }
 
 // site is the docs site a page belongs to, or nil.
@@ -315,12 +292,4 @@ func (c *Checker) addIncludedAnchors(p *page) {
 			p.addAnchor(id)
 		}
 	}
-}
-
-// notDocs are folders whose Markdown is not the project's documentation:
-// dependencies and test fixtures (which may be broken on purpose). A
-// folder named on the command line is still checked.
-var notDocs = map[string]bool{
-	"node_modules": true, "vendor": true, "testdata": true, "__tests__": true,
-	"__fixtures__": true, "fixtures": true, "__snapshots__": true,
 }

@@ -165,6 +165,7 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 		Slug:          anchor.Style(tc.options["slug"]),
 		SiteRoot:      tc.options["site-root"],
 		ConfigPath:    "docscheck.json",
+		Strict:        tc.options["strict"] != "",
 	}
 	// [ignore-path=x ignore-rule=y ignore-pattern=z] is one config ignore
 	// entry; ignore2-... a second one.

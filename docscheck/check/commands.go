@@ -10,7 +10,6 @@ import (
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/prodproof/prodproof/internal/clispec"
-	"github.com/prodproof/prodproof/internal/suggest"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -35,27 +34,57 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
-	if isHistory(r.page.path) {
+	if isHistory(r.page.path) || isTemplate(r.page.path) {
+		// A changelog's commands are history; an issue template's show
+		// the reporter's own program, not this repository's commands.
 		return
 	}
 	src := r.page.source
+	// skip holds inline code that captions a code block (lines.go).
+	skip := map[ast.Node]bool{}
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
+		case *ast.Heading:
+			r.session.newSection()
+		case *ast.Paragraph:
+			c.noteCaptions(r, n, skip)
 		case *ast.CodeSpan:
-			c.checkInlineCode(r, n)
+			if !skip[n] {
+				c.checkInlineCode(r, n)
+			}
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
 			// "sh:line-numbers", "bash{2}", "sh [npm]": the language is
 			// the part before the options.
+			info := ""
+			if n.Info != nil {
+				info = string(n.Info.Segment.Value(src))
+			}
 			lang := strings.ToLower(string(n.Language(src)))
 			if i := strings.IndexAny(lang, ":{["); i > 0 {
 				lang = lang[:i]
 			}
-			if shellLanguages[lang] {
+			if m := codeBlockTitle.FindStringSubmatch(info); m != nil {
+				// The block is the file its title names: the reader
+				// makes it.
+				for _, d := range r.session.startDirs() {
+					if p, ok := localPath(d, command.Word{Text: m[1] + m[2]}); ok {
+						r.session.created[p] = true
+					}
+				}
+			}
+			switch {
+			case shellLanguages[lang]:
 				c.checkShellBlock(r, n, lang)
+			case lang == "" && hasPrompt(blockTexts(n, src)):
+				// A block with no language whose lines start with "$ "
+				// is a terminal session.
+				c.checkShellBlock(r, n, "console")
+			case readersManifest(lang, string(n.Lines().Value(src))):
+				r.session.readersProject = true
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.CodeBlock:
@@ -92,7 +121,13 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if strings.ContainsAny(text, "\n") {
 		text = strings.ReplaceAll(text, "\n", " ")
 	}
+	if strings.IndexByte(text, '<') >= 0 && placeholderWord.MatchString(text) {
+		return // a template with a <name> of the reader's
+	}
 	if !c.mayBeCommand(text) {
+		if strings.IndexByte(text, '/') > 0 && barePath.MatchString(text) {
+			c.checkBarePath(r, text, start+shift)
+		}
 		return
 	}
 	script, err := c.parseShell(text)
@@ -127,6 +162,103 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// moves the reader") explains cd rather than taking a step.
 		r.session.dirs = before
 	}
+}
+
+// placeholderWord is a <name> standing for a word of the reader's.
+var placeholderWord = regexp.MustCompile(`(^|\s)<[A-Za-z][\w.:-]*>`)
+
+// barePath is inline code that may name a repository path without a
+// leading ./ : one word of at least two parts, no scheme, no variable,
+// no placeholder (script/setup/install-dev-tools, docs/guide.md:12).
+var barePath = regexp.MustCompile(`^[\w.@+-][\w.@+-]*(?:/[\w.@+*?-]+)+/?(?::\d+(?::\d+)?|#L\d+(?:-L\d+)?)?$`)
+
+// holdsPrograms reports whether dir (as written, from a folder the reader
+// may be in) holds an executable file or a script.
+func (c *Checker) holdsPrograms(r *report, dir string) bool {
+	for _, d := range r.session.dirs {
+		full := path.Join(d, dir)
+		for _, n := range c.opts.Repo.Names(full) {
+			p := path.Join(full, n)
+			if scriptExtensions[path.Ext(n)] || c.opts.Repo.Stat(p) == repo.File && c.opts.Repo.Executable(p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// scriptExtensions are the extensions of programs a reader runs.
+var scriptExtensions = map[string]bool{
+	".sh": true, ".bash": true, ".zsh": true, ".py": true, ".rb": true, ".pl": true,
+	".ps1": true, ".cmd": true, ".bat": true,
+}
+
+// checkBarePath judges inline code that is a bare path to a program (no
+// extension, or a script's), as a reader would: it names a file of this repository only when its first folder is
+// one (else it is a module path, a MIME type, a branch: not judged, not
+// counted). Then it must exist, as a file or folder, or with an extension
+// (src/util/log names src/util/log.ts), or as a glob that matches.
+func (c *Checker) checkBarePath(r *report, text string, offset int) {
+	text = strings.TrimSuffix(text, "/")
+	if i := strings.LastIndexAny(text, ":#"); i > 0 {
+		text = text[:i] // a line number: docs/guide.md:12, main.go#L10
+	}
+	first, _, _ := strings.Cut(text, "/")
+	if strings.ContainsAny(path.Dir(text), "*?") || strings.HasPrefix(first, "@") {
+		return // a glob over folders, an npm scope: not judged
+	}
+	if ext := path.Ext(text); ext != "" && !scriptExtensions[ext] {
+		// A data file, a page, a build output named in prose
+		// (bench/results.json, docs/x.html): an example as often as a
+		// file of the repository.
+		return
+	}
+	if path.Ext(text) == "" && !c.holdsPrograms(r, path.Dir(text)) {
+		// Without an extension a path names a program only in a folder
+		// of programs (script/setup/install-dev-tools); elsewhere it is a
+		// folder or a module described in prose.
+		return
+	}
+	if r.session.dirs == nil {
+		return
+	}
+	var live []string
+	for _, d := range c.knowableDirs(r, r.session.dirs) {
+		if c.opts.Repo.Stat(path.Join(d, first)) == repo.Dir {
+			live = append(live, d)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	line, col := r.page.position(offset)
+	at := func(int, int) (int, int) { return line, col }
+	word := command.Word{Text: text, Line: 1, Col: 1}
+	r.judged()
+	c.judgeInDirs(r, command.Call{Words: []command.Word{word}}, live, at, func(pr *report, call command.Call) {
+		p := path.Join(call.Dir, text)
+		if k, _ := c.stat(pr, p); k != repo.Missing {
+			return
+		}
+		if matched, glob := c.globMatches(p); glob {
+			if !matched {
+				pr.missWord(word, at, c.missingPath(text, p, ""), ruleScript, "", "%s matches no file", text)
+			}
+			return
+		}
+		dir, base := path.Split(p)
+		for _, n := range c.opts.Repo.Names(path.Clean(dir + ".")) {
+			if strings.TrimSuffix(n, path.Ext(n)) == base {
+				return // src/util/log for src/util/log.ts
+			}
+		}
+		hint := c.nearbyName(p)
+		reason := c.missingPath(text, p, hint)
+		if hint != "" {
+			hint = relativeTo(call.Dir, hint)
+		}
+		pr.missWord(word, at, reason, ruleScript, hint, "%s does not exist", text)
+	})
 }
 
 // mayBeCommand is a cheap look at the first word before the shell parser
@@ -196,27 +328,27 @@ func isSession(n ast.Node, src []byte) bool {
 }
 
 func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
-	src := r.page.source
 	lines := n.Lines()
-	var texts []string
-	for i := 0; i < lines.Len(); i++ {
-		seg := lines.At(i)
-		texts = append(texts, string(seg.Value(src)))
-	}
-	prompt := lang == "console" || lang == "shell-session" || lang == "terminal"
-	for _, t := range texts {
-		if strings.HasPrefix(strings.TrimLeft(t, " "), "$ ") {
-			prompt = true
-		}
-	}
-	if prompt {
+	texts := blockTexts(n, r.page.source)
+	prompt := lang == "console" || lang == "shell-session" || lang == "terminal" || hasPrompt(texts)
+	switch {
+	case prompt:
 		texts = promptLines(texts)
+	case isData(strings.Join(texts, "")):
+		return // JSON, TOML, YAML, a tree, an HTTP exchange: no commands
 	}
 	at := func(line, col int) (int, int) {
 		if line < 1 || line > lines.Len() {
 			return r.page.position(n.Pos())
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
+	}
+	for i, t := range texts {
+		if strings.IndexByte(t, '<') >= 0 && placeholderWord.MatchString(t) {
+			// "<package>" stands for a word of the reader's: the line is a
+			// template, not a command (its "<" would read as a redirect).
+			texts[i] = "\n"
+		}
 	}
 	script, err := c.parseShell(strings.Join(texts, ""))
 	if err != nil {
@@ -302,6 +434,9 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 		r.unjudged(strings.ReplaceAll(name, command.Unknown, "$…"))
 		return
 	}
+	if !plausibleProgram(name) {
+		return // output pasted into a shell block, not a command
+	}
 	switch name {
 	case "make", "gmake":
 		r.judged()
@@ -348,12 +483,12 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	}
 	switch kind {
 	case repo.Missing:
-		if !c.evidentlyLocal(r, prog.Text, dir) {
-			r.declined = true
-			return
-		}
 		hint := c.nearbyName(p)
-		r.addWord(prog, at, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
+		reason := c.missingPath(prog.Text, p, hint)
+		if reason == reasonReadersFile && c.typoOfMade(r, p) {
+			reason = "" // "go build -o widget", then "./widgte"
+		}
+		r.missWord(prog, at, reason, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
 		r.addWord(prog, at, ruleScript, "", "%s is a folder, not a program", prog.Text)
 	default:
@@ -370,10 +505,32 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 	if !ok {
 		return
 	}
-	if k, _ := c.stat(r, p); k != repo.Missing || c.isGenerated(p) {
+	if k, _ := c.stat(r, p); k != repo.Missing {
 		return
 	}
-	r.addWord(w, at, ruleScript, shellPath(w.Text, call.Dir, c.nearbyName(p)), "%s does not exist", w.Text)
+	if matched, glob := c.globMatches(p); glob {
+		if !matched {
+			r.missWord(w, at, c.missingPath(w.Text, p, ""), ruleScript, "", "%s matches no file", w.Text)
+		}
+		return
+	}
+	hint := c.nearbyName(p)
+	r.missWord(w, at, c.missingPath(w.Text, p, hint), ruleScript, shellPath(w.Text, call.Dir, hint), "%s does not exist", w.Text)
+}
+
+// globMatches: a path whose last part is a glob (scripts/verify-*.sh)
+// names the files it matches; glob is false for a plain path.
+func (c *Checker) globMatches(p string) (matched, glob bool) {
+	dir, base := path.Split(p)
+	if !strings.ContainsAny(base, "*?[") {
+		return false, false
+	}
+	for _, n := range c.opts.Repo.Names(path.Clean(dir + ".")) {
+		if ok, _ := path.Match(base, n); ok {
+			return true, true
+		}
+	}
+	return false, true
 }
 
 // shellPath writes a repository path as the doc would type it from dir.
@@ -410,7 +567,8 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 	}
 	switch k, _ := c.stat(r, p); k {
 	case repo.Missing:
-		r.addWord(file, at, ruleScript, shellPath(file.Text, call.Dir, c.nearbyName(p)), "%s does not exist", file.Text)
+		hint := c.nearbyName(p)
+		r.missWord(file, at, c.missingPath(file.Text, p, hint), ruleScript, shellPath(file.Text, call.Dir, hint), "%s does not exist", file.Text)
 	case repo.Dir:
 		r.addWord(file, at, ruleScript, "", "%s is a folder, not a script", file.Text)
 	}
@@ -476,7 +634,14 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if file != "" {
 			r.addWord(call.Words[0], at, ruleMake, "", "make -f %s: no such Makefile in %s", file, where)
 		} else {
-			r.addWord(call.Words[0], at, ruleMake, "", "no Makefile in %s", where)
+			// In a folder the page moved to (cd, -C) a missing Makefile
+			// is certain; where the page starts, the reader may be in a
+			// project of their own.
+			reason := ""
+			if dir == "." || dir == path.Dir(r.page.path) {
+				reason = reasonNoMakefile
+			}
+			r.missWord(call.Words[0], at, reason, ruleMake, "", "no Makefile in %s", where)
 		}
 		return
 	}
@@ -513,7 +678,7 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 		return
 	}
 	target := args[0]
-	var evident []string // where the path's first folder is there
+	var missing []string
 	notFolder := false
 	for _, d := range dirs {
 		p, ok := localPath(d, target)
@@ -525,19 +690,25 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 			return
 		case k == repo.File:
 			notFolder = true
-		}
-		top, _, nested := strings.Cut(path.Clean(target.Text), "/")
-		if nested && top != ".." && c.opts.Repo.Stat(path.Join(d, top)) == repo.Dir {
-			evident = append(evident, p)
+		default:
+			missing = append(missing, p)
 		}
 	}
-	switch {
-	case notFolder:
+	if notFolder {
 		r.addWord(target, at, ruleScript, "", "cd %s: not a folder", target.Text)
-	case len(evident) > 0:
-		hint := shellPath(target.Text, path.Dir(evident[0]), c.nearbyName(evident[0]))
-		r.addWord(target, at, ruleScript, hint, "cd %s: no such folder", target.Text)
+		return
 	}
+	// Certain from one folder is certain: the reader is in one of them.
+	var reason string
+	var hint string
+	for i, p := range missing {
+		h := c.nearbyName(p)
+		why := c.missingPath(target.Text, p, h)
+		if i == 0 || why == "" && reason != "" {
+			reason, hint = why, shellPath(target.Text, path.Dir(p), h)
+		}
+	}
+	r.missWord(target, at, reason, ruleScript, hint, "cd %s: no such folder", target.Text)
 }
 
 // generatedFolders are the folders build tools write and repositories do
@@ -581,39 +752,17 @@ func isPlaceholder(word string) bool {
 	return word == "..." || word == "…" || strings.HasPrefix(word, "<") && strings.HasSuffix(word, ">")
 }
 
-// evidentlyLocal decides whether a missing program path is meant to be a
-// file of the repository, as a reader would:
-//   - a log line pasted into a shell block ("2025/12/22 15:00 INFO ...")
-//     starts with a digit: output, not a program;
-//   - a path into a generated folder (bin/helm, build/app) is an output of
-//     a build the page does not show;
-//   - a bare "./name" without an extension is a program the reader builds
-//     or downloads (the Temporal CLI from a release page), unless the
-//     repository has an executable file of a near name (a typo).
-func (c *Checker) evidentlyLocal(r *report, prog, dir string) bool {
-	rel := strings.TrimPrefix(prog, "./")
-	if rel == "" || rel[0] >= '0' && rel[0] <= '9' {
-		return false
-	}
-	first, _, nested := strings.Cut(rel, "/")
-	if generatedFolders[first] && c.opts.Repo.Stat(path.Join(dir, first)) == repo.Missing {
-		return false
-	}
-	if !nested && !strings.Contains(rel, ".") && strings.HasPrefix(prog, "./") {
-		hint := c.nearbyName(path.Join(dir, rel))
-		if hint != "" && c.opts.Repo.Stat(hint) == repo.File && c.opts.Repo.Executable(hint) {
-			return true
+// typoOfMade reports whether p is one typo away from a file a command on
+// the page made in the same folder ("go build -o widget", then
+// "./widgte").
+func (c *Checker) typoOfMade(r *report, p string) bool {
+	dir, base := path.Split(p)
+	var made []string
+	for q := range r.session.created {
+		if path.Dir(q)+"/" == dir || dir == "" && path.Dir(q) == "." {
+			made = append(made, path.Base(q))
 		}
-		// A typo of a program the page built ("go build -o widget", then
-		// "./widgte").
-		var made []string
-		for p := range r.session.created {
-			if path.Dir(p) == dir {
-				made = append(made, path.Base(p))
-			}
-		}
-		slices.Sort(made)
-		return suggest.Nearest(rel, made) != ""
 	}
-	return true
+	slices.Sort(made)
+	return slices.ContainsFunc(made, func(m string) bool { return oneTypo(base, m) })
 }

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -201,7 +202,7 @@ func nonFlags(words []command.Word) []command.Word {
 func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool string, workspace *command.Word) (*repo.PackageJSON, bool) {
 	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
 	if pkg == nil {
-		r.addWord(call.Words[0], at, ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
+		r.missWord(call.Words[0], at, r.noManifest(call.Dir), ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
 		return nil, false
 	}
 	if pkg.Err != nil {
@@ -246,7 +247,13 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 	if hint != "" {
 		hint = "`" + tool + " run " + hint + "`"
 	}
-	r.addWord(script, at, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+	reason := ""
+	if workspace == nil && slices.ContainsFunc(pkg.Workspaces, func(w *repo.PackageJSON) bool { _, ok := w.Scripts[script.Text]; return ok }) {
+		// A workspace member defines it: the reader may be meant to
+		// stand in that member's folder.
+		reason = reasonInWorkspace
+	}
+	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
 	return true
 }
 
@@ -262,9 +269,24 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 		return false
 	}
 	if workspace != nil {
-		if pkg = pkg.Workspace(workspace.Text); pkg == nil {
+		if workspace.Dynamic() {
 			return false
 		}
+		w := pkg.Workspace(workspace.Text)
+		if w == nil {
+			if len(pkg.Workspaces) == 0 {
+				return false // the workspace set is not known here
+			}
+			// The workspace set is known and does not hold the name: the
+			// command fails whatever the script is.
+			var names []string
+			for _, m := range pkg.Workspaces {
+				names = append(names, m.Name)
+			}
+			r.addWord(*workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
+			return true
+		}
+		pkg = w
 	}
 	if _, ok := pkg.Scripts[script.Text]; ok {
 		return true

@@ -97,7 +97,12 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 		}
 		if !ok {
 			allKnown = false
-			r.addWord(p, at, ruleGoPackage, c.packageHint(dir, p.Text), "no Go package matches %s", p.Text)
+			reason := ""
+			local := strings.HasPrefix(p.Text, ".") || strings.HasSuffix(p.Text, ".go") && !strings.Contains(p.Text, "/")
+			if rel := path.Join(dir, strings.TrimSuffix(p.Text, "/...")); local && !strings.ContainsAny(p.Text, "*?[") && c.opts.Repo.Stat(rel) == repo.Missing {
+				reason = c.missingPath(p.Text, rel, c.nearbyName(rel)) // ./main.go the reader writes
+			}
+			r.missWord(p, at, reason, ruleGoPackage, c.packageHint(dir, p.Text), "no Go package matches %s", p.Text)
 			continue
 		}
 		pkgDirs = append(pkgDirs, dirs...)

@@ -184,18 +184,24 @@ func applyInlineIgnores(r *report) {
 	if len(ignores) == 0 {
 		return
 	}
-	kept := r.findings[:0:0]
-	for _, f := range r.findings {
-		i := slices.IndexFunc(ignores, func(ig *inlineIgnore) bool {
-			return f.Line >= ig.from && f.Line <= ig.to && (len(ig.rules) == 0 || slices.Contains(ig.rules, f.Rule))
-		})
-		if i < 0 {
-			kept = append(kept, f)
-			continue
+	// A case not judged is silenced too (it is a finding in strict mode),
+	// and that is a use of the comment.
+	filter := func(fs []finding.Finding) []finding.Finding {
+		kept := fs[:0:0]
+		for _, f := range fs {
+			i := slices.IndexFunc(ignores, func(ig *inlineIgnore) bool {
+				return f.Line >= ig.from && f.Line <= ig.to && (len(ig.rules) == 0 || slices.Contains(ig.rules, f.Rule))
+			})
+			if i < 0 {
+				kept = append(kept, f)
+				continue
+			}
+			ignores[i].used = true
 		}
-		ignores[i].used = true
+		return kept
 	}
-	r.findings = kept
+	r.findings = filter(r.findings)
+	r.doubts = filter(r.doubts)
 	for _, ig := range ignores {
 		if !ig.used {
 			r.add(ig.offset, ruleUnusedIgnore, "", "this docscheck-ignore comment silences no finding; remove it")

@@ -5,9 +5,11 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -55,9 +57,9 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		}
 		switch n := n.(type) {
 		case *ast.Link:
-			check(string(n.Destination), nodeOffset(n, src))
+			check(string(n.Destination), r.page.linkOffset(n, n.Reference, src))
 		case *ast.Image:
-			check(string(n.Destination), nodeOffset(n, src))
+			check(string(n.Destination), r.page.linkOffset(n, n.Reference, src))
 		case *ast.AutoLink:
 			if n.AutoLinkType == ast.AutoLinkURL {
 				check(string(n.URL(src)), nodeOffset(n, src))
@@ -83,6 +85,42 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		return ast.WalkContinue, nil
 	})
 	return ext
+}
+
+// refDefinition finds "[label]: destination" lines.
+var refDefinition = regexp.MustCompile(`(?m)^ {0,3}\[((?:[^\]\\]|\\.)+)\]:`)
+
+// linkOffset is where a link's problem is reported: at its reference
+// definition when it has one, so that a stale definition used nine times
+// is one finding (identical findings are merged), else at the link.
+func (p *page) linkOffset(n ast.Node, ref *ast.ReferenceLink, src []byte) int {
+	if ref != nil {
+		if off, ok := p.definitions()[normalizeLabel(string(ref.Value))]; ok {
+			return off
+		}
+	}
+	return nodeOffset(n, src)
+}
+
+// definitions maps each normalized reference label to the offset of its
+// first definition.
+func (p *page) definitions() map[string]int {
+	p.defsOnce.Do(func() {
+		p.defs = map[string]int{}
+		for _, m := range refDefinition.FindAllSubmatchIndex(p.source, -1) {
+			label := normalizeLabel(string(p.source[m[2]:m[3]]))
+			if _, ok := p.defs[label]; !ok {
+				p.defs[label] = m[0] + bytes.IndexByte(p.source[m[0]:m[1]], '[')
+			}
+		}
+	})
+	return p.defs
+}
+
+// normalizeLabel matches labels as CommonMark does: case-folded, runs of
+// white space as one space.
+func normalizeLabel(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
 
 func htmlLinks(s string, base int, check func(string, int)) {
@@ -175,40 +213,38 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		r.add(offset, ruleLink, "", "link target %s has a malformed %%-escape", quoteTarget(dest))
 		return "", false
 	}
-	var resolved string
-	var kind repo.Kind
-	site := c.site(r.page.path)
-	if strings.HasPrefix(decoded, "/") {
-		resolved, kind = c.resolveRooted(site, decoded)
-	} else {
-		joined := path.Join(path.Dir(r.page.path), decoded)
-		if joined == ".." || strings.HasPrefix(joined, "../") {
-			r.add(offset, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
+	if joined := path.Join(path.Dir(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
+		reason := ""
+		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && !isPage(decoded) && path.Ext(decoded) == "" {
+			// On github.com a page is served at /owner/repo/blob/ref/...:
+			// "../../graphs/contributors" climbs to the repository's web
+			// pages, which exist without being files.
+			reason = reasonWebRelative
+		}
+		r.missAt(offset, reason, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
+		return "", false
+	}
+	if isTemplate(r.page.path) {
+		if rest, ok := webRelative(decoded); ok {
+			// "../blob/main/X" on a template's page on github.com is the
+			// repository's file X.
+			if c.opts.Repo.Stat(rest) == repo.Missing {
+				r.add(offset, ruleLink, "", "link target %s: %s does not exist", quoteTarget(dest), rest)
+			}
 			return "", false
 		}
-		if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
-			// MkDocs normalises "x.md/" to the page x.md.
-			decoded = strings.TrimSuffix(decoded, "/")
-			joined = strings.TrimSuffix(joined, "/")
-		}
-		resolved, kind = c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
-		if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
-			// MkDocs serves a/b.md at a/b/: a link written for the site
-			// resolves from there.
-			if served, alt := c.resolveRelative(site, path.Join(servedDir(r.page.path), decoded), strings.HasSuffix(decoded, "/")); alt != repo.Missing {
-				resolved, kind = served, alt
-			}
-		}
 	}
+	resolved, kind := c.resolvePath(r.page.path, decoded)
 	if kind == repo.Missing {
 		hint := ""
 		if !strings.HasPrefix(decoded, "/") {
 			hint = c.nearbyName(resolved)
 		}
+		reason := c.linkDoubt(r.page.path, decoded, resolved, hint)
 		if hint != "" {
 			hint = relativeTo(path.Dir(r.page.path), hint)
 		}
-		r.add(offset, ruleLink, hint, "link target %s does not exist", quoteTarget(dest))
+		r.missAt(offset, reason, ruleLink, hint, "link target %s does not exist", quoteTarget(dest))
 		return "", false
 	}
 	if fragment == "" {
@@ -234,6 +270,165 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 }
 
 func quoteTarget(s string) string { return "`" + s + "`" }
+
+// linkDoubt weighs a relative link to a path that is not in the tree: ""
+// when the renderer certainly fails on it, else why it may not:
+//   - the repository's .gitignore names the path: a build makes it;
+//   - a page of a GitHub issue or pull-request template is shown on a web
+//     page, and its relative links resolve against that page's URL;
+//   - on a Docusaurus site a link without an extension may be a page's
+//     front-matter id or slug, unless it is one typo away from a page;
+//   - on a VitePress site a folder with a dynamic route ([name].md) serves
+//     pages that are not files.
+func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
+	if isTemplate(pagePath) {
+		return reasonWebRelative
+	}
+	if c.opts.Repo.Ignored(resolved) {
+		return reasonOutput // a page a build generates (.gitignore says so)
+	}
+	if strings.Contains(decoded, "{{") || strings.Contains(decoded, "{%") || strings.Contains(decoded, "${") {
+		return reasonSiteRule // a template the site's build fills in
+	}
+	if slices.ContainsFunc(strings.Split(decoded, "/"), isPlaceholderName) {
+		return reasonPlaceholder
+	}
+	site := c.site(pagePath)
+	if site == nil {
+		return ""
+	}
+	served := site.DirectoryURLs && site.Contains(path.Join(servedDir(pagePath), decoded))
+	if !strings.HasPrefix(decoded, "/") && !site.Contains(resolved) && !served {
+		// A relative link that climbs out of the site's pages lands on
+		// the web server beside the site (../std/ next to a book).
+		return reasonSiteRule
+	}
+	switch site.Generator {
+	case "docusaurus":
+		// A page's front-matter id (configuration for Configuration.md)
+		// may be the link: only a real typo of a page is certain.
+		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint) && !caseOnly(resolved, hint)) && !c.typoOfPage(resolved) {
+			return reasonSiteRule
+		}
+	case "mdbook":
+		if strings.HasPrefix(decoded, "/") {
+			// An absolute link leaves the book for the web server's
+			// root, which mdBook does not describe.
+			return reasonSiteRule
+		}
+	case "vitepress":
+		for d := path.Dir(resolved); under(d, site.Pages) && d != ".."; d = path.Dir(d) {
+			if slices.ContainsFunc(c.opts.Repo.Names(d), isDynamicRoute) {
+				return reasonSiteRule
+			}
+			if d == "." {
+				break
+			}
+		}
+	}
+	return ""
+}
+
+// typoOfPage reports whether a clean URL is one typo away from a page in
+// its folder ("setpu" for setup.mdx).
+func (c *Checker) typoOfPage(p string) bool {
+	dir, base := path.Split(p)
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		dir = "."
+	}
+	return slices.ContainsFunc(c.opts.Repo.Names(dir), func(n string) bool {
+		stem := strings.TrimSuffix(n, path.Ext(n))
+		return isPage(n) && oneTypo(base, stem) && !strings.EqualFold(base, stem)
+	})
+}
+
+// caseOnly: a and b differ in case only (their page extensions aside).
+func caseOnly(a, b string) bool {
+	a, b = path.Base(a), path.Base(b)
+	a, b = strings.TrimSuffix(a, path.Ext(a)), strings.TrimSuffix(b, path.Ext(b))
+	return a != b && strings.EqualFold(a, b)
+}
+
+// isDynamicRoute is a VitePress route file such as [pkg].md.
+func isDynamicRoute(name string) bool {
+	return strings.HasPrefix(name, "[") && strings.Contains(name, "].") && isPage(name)
+}
+
+// isTemplate: an issue or pull-request template under .github (or
+// docs/), which GitHub shows on a web page of its own.
+func isTemplate(p string) bool {
+	if !strings.Contains(p, "EMPLATE") && !strings.Contains(p, "emplate") {
+		return false // the common case, without a copy of the path
+	}
+	upper := strings.ToUpper(p)
+	return (strings.HasPrefix(upper, ".GITHUB/") || strings.HasPrefix(upper, "DOCS/") || !strings.Contains(upper, "/")) &&
+		(strings.Contains(upper, "ISSUE_TEMPLATE") || strings.Contains(upper, "PULL_REQUEST_TEMPLATE"))
+}
+
+// webRelative reads "../blob/<ref>/X" and "../../tree/<ref>/X" as the
+// repository path X.
+func webRelative(p string) (string, bool) {
+	rest := p
+	ups := 0
+	for strings.HasPrefix(rest, "../") {
+		rest, ups = rest[3:], ups+1
+	}
+	kind, rest, ok := strings.Cut(rest, "/")
+	if ups == 0 || !ok || kind != "blob" && kind != "tree" {
+		return "", false
+	}
+	_, file, ok := strings.Cut(rest, "/")
+	if !ok || file == "" {
+		return "", false
+	}
+	return path.Clean(file), true
+}
+
+// resolvePath finds the file or folder a decoded link path (without
+// fragment or query) on a page names, the way the page's renderer does:
+// GitHub's rules, or those of the docs site the page belongs to.
+func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
+	site := c.site(pagePath)
+	if strings.HasPrefix(decoded, "/") {
+		return c.resolveRooted(site, decoded)
+	}
+	joined := path.Join(path.Dir(pagePath), decoded)
+	if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
+		// MkDocs normalises "x.md/" to the page x.md.
+		decoded = strings.TrimSuffix(decoded, "/")
+		joined = strings.TrimSuffix(joined, "/")
+	}
+	resolved, kind := c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
+	if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
+		// MkDocs serves a/b.md at a/b/: a link written for the site
+		// resolves from there.
+		if served, alt := c.resolveRelative(site, path.Join(servedDir(pagePath), decoded), strings.HasSuffix(decoded, "/")); alt != repo.Missing {
+			return served, alt
+		}
+	}
+	return resolved, kind
+}
+
+// resolveDest is resolvePath for a raw destination: false for external,
+// same-page, malformed and outside links.
+func (c *Checker) resolveDest(pagePath, dest string) (string, repo.Kind, bool) {
+	dest = strings.TrimSpace(dest)
+	if dest == "" || strings.HasPrefix(dest, "//") || scheme.MatchString(dest) {
+		return "", repo.Missing, false
+	}
+	target, _, _ := strings.Cut(dest, "#")
+	target, _, _ = strings.Cut(target, "?")
+	decoded, err := url.PathUnescape(target)
+	if err != nil || decoded == "" {
+		return "", repo.Missing, false
+	}
+	resolved, kind := c.resolvePath(pagePath, decoded)
+	if kind == repo.Missing || resolved == ".." || strings.HasPrefix(resolved, "../") {
+		return "", repo.Missing, false
+	}
+	return resolved, kind, true
+}
 
 // resolveRooted maps a "/..." link: onto the site's roots when the page
 // belongs to a docs site, else onto the repository root (as GitHub does for
@@ -291,6 +486,10 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 			base := strings.TrimSuffix(p, ".html")
 			candidates = append(candidates, base+".md", path.Join(base, "index.md"), base+".mdx", path.Join(base, "index.mdx"))
 		}
+		if site.Generator == "mdbook" && (path.Base(p) == "index.html" || path.Base(p) == "index.md") {
+			// mdBook serves a folder's README.md as its index.html.
+			candidates = append(candidates, path.Join(path.Dir(p), "README.md"))
+		}
 		for _, cand := range candidates {
 			if c.opts.Repo.Stat(cand) == repo.File {
 				return cand, repo.File
@@ -306,7 +505,9 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 	return p, kind
 }
 
-// nearbyName suggests an existing sibling for a missing path.
+// nearbyName suggests an existing path for a missing one: a near name in
+// its folder, or in the folder nearest to its missing folder. The answer
+// always exists: a folder is only walked into when it is one.
 func (c *Checker) nearbyName(p string) string {
 	dir, base := path.Split(p)
 	dir = strings.TrimSuffix(dir, "/")
@@ -314,10 +515,14 @@ func (c *Checker) nearbyName(p string) string {
 		dir = "."
 	}
 	if c.opts.Repo.Stat(dir) != repo.Dir {
-		if parent := c.nearbyName(dir); parent != "" {
-			return path.Join(parent, base)
+		parent := c.nearbyName(dir)
+		if parent == "" || c.opts.Repo.Stat(parent) != repo.Dir {
+			return ""
 		}
-		return ""
+		dir = parent
+		if c.opts.Repo.Stat(path.Join(dir, base)) != repo.Missing {
+			return path.Join(dir, base)
+		}
 	}
 	if n := c.nearest(base, c.opts.Repo.Names(dir)); n != "" {
 		return path.Join(dir, n)
@@ -359,10 +564,25 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		where = "in " + inFile
 	}
 	hint := c.nearest(frag, target.anchorList)
+	reason := ""
+	if c.opts.Slug == "" && c.site(target.path) == nil && slices.ContainsFunc(target.anchorList, func(a string) bool { return strings.EqualFold(a, frag) }) {
+		// github.com finds a heading whatever the case of the fragment; a
+		// docs site does not, nor a renderer the config names.
+		reason = reasonAnchorCase
+	}
+	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {
+		slugs := anchor.NewSet(c.slugFor(target.path))
+		for _, h := range site.PluginHeadings {
+			if slugs.Add(h) == frag {
+				reason = reasonSiteRule // a heading the site's code writes
+				break
+			}
+		}
+	}
 	if hint != "" {
 		hint = "#" + hint
 	}
-	r.add(offset, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+	r.missAt(offset, reason, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
 }
 
 // keyNames are keyboard keys that prose writes in brackets.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark"
@@ -38,6 +39,10 @@ type page struct {
 	// tooComplex, when set, says why the page was over its budget and not
 	// parsed (budget.go); its anchors are then unknown.
 	tooComplex string
+	// defs are the offsets of the reference definitions, by label
+	// (links.go), found once.
+	defsOnce sync.Once
+	defs     map[string]int
 }
 
 type heading struct {

@@ -53,7 +53,8 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 			}
 			p := path.Join(call.Dir, a.Text)
 			if k, _ := c.stat(r, p); k != repo.File {
-				r.addWord(a, at, rulePython, shellPath(a.Text, call.Dir, c.nearbyName(p)), "%s does not exist", a.Text)
+				hint := c.nearbyName(p)
+				r.missWord(a, at, c.missingPath(a.Text, p, hint), rulePython, shellPath(a.Text, call.Dir, hint), "%s does not exist", a.Text)
 			}
 			return true
 		}
@@ -168,7 +169,8 @@ func (c *Checker) checkPytestTarget(r *report, dir string, a command.Word, at lo
 	file := path.Join(dir, parts[0])
 	switch rp.Stat(file) {
 	case repo.Missing:
-		r.addWord(a, at, rulePython, shellPath(parts[0], dir, c.nearbyName(file)), "pytest: %s does not exist", parts[0])
+		hint := c.nearbyName(file)
+		r.missWord(a, at, c.missingPath(parts[0], file, hint), rulePython, shellPath(parts[0], dir, hint), "pytest: %s does not exist", parts[0])
 		return
 	case repo.Dir:
 		return

@@ -32,6 +32,12 @@ type session struct {
 	// downloads are file names the page links to on the web ("download
 	// [get-pip.py](https://...)"): the reader has them where they stand.
 	downloads map[string]bool
+	// start are the folders the page's commands start in.
+	start []string
+	// readersProject is set once the page has the reader create a project
+	// of their own (npm init, a package.json with scripts to write): the
+	// manifests the commands after it use are the reader's.
+	readersProject bool
 }
 
 func newSession(pagePath string) *session {
@@ -39,7 +45,31 @@ func newSession(pagePath string) *session {
 	if d := path.Dir(pagePath); d != "." && pagePath != "" {
 		s.dirs = append(s.dirs, d)
 	}
+	s.start = slices.Clone(s.dirs)
 	return s
+}
+
+// startDirs are the folders the page's commands start in.
+func (s *session) startDirs() []string { return s.start }
+
+// newSection is a heading: a section is the text under one heading, up
+// to the next heading of any level. A cd of an earlier section does not
+// carry over for certain (a reader may start a section afresh), so the
+// commands of a new section are judged from the folders the page starts
+// in as well as from where the earlier one left the reader, and are
+// wrong only when wrong from all of them. After a cd docscheck cannot
+// follow (into the reader's own project) nothing is judged still.
+func (s *session) newSection() {
+	if s.dirs == nil {
+		return
+	}
+	dirs := slices.Clone(s.start)
+	for _, d := range s.dirs {
+		if !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	s.dirs = dirs
 }
 
 // made reports whether p, or a folder above it, was made by a command on
@@ -130,6 +160,9 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		for _, d := range dirs {
 			c.recordOutputs(r, call, d)
 		}
+		if readersProjectCommand(call) {
+			s.readersProject = true
+		}
 	}
 	if s.dirs == nil {
 		return
@@ -171,12 +204,12 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 	return live
 }
 
-// judgeInDirs judges a call from each folder the reader may be in and
-// keeps the findings only when it is right from none of them (those of
-// the first folder that has any are reported). A folder from which a check
-// declined to judge is no evidence either way.
+// judgeInDirs judges a call from each folder the reader may be in. Right
+// from any folder, it is right. Otherwise the certain findings of the
+// first folder that has some are reported; when no folder gives certain
+// evidence, the cases not judged of the first folder are kept.
 func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
-	var first []finding.Finding
+	var certain, doubts []finding.Finding
 	for i, d := range dirs {
 		call.Dir = d
 		probe := &report{page: r.page, session: r.session}
@@ -191,14 +224,28 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 				}
 			}
 		}
-		if len(probe.findings) == 0 && !probe.declined {
+		if len(probe.findings) == 0 && len(probe.doubts) == 0 {
 			return
 		}
-		if first == nil {
-			first = probe.findings
+		if certain == nil {
+			certain = probe.findings
+		}
+		if doubts == nil {
+			doubts = probe.doubts
 		}
 	}
-	r.findings = append(r.findings, first...)
+	if certain != nil {
+		for _, f := range certain {
+			if r.session.readersProject && readersProjectRules[f.Rule] {
+				f.NotCertain = reasonReadersProject
+				r.doubts = append(r.doubts, f)
+			} else {
+				r.findings = append(r.findings, f)
+			}
+		}
+		return
+	}
+	r.doubts = append(r.doubts, doubts...)
 }
 
 // noteDownloads records the file names of the page's web links whose last

@@ -67,3 +67,36 @@ func TestRulesAreDescribed(t *testing.T) {
 		t.Errorf("rule %q has no entry in finding.Rules", ruleTooComplex)
 	}
 }
+
+// TestNotCheckedCountsNoOutput: output pasted into a shell block (test
+// verdicts, log lines, rules, a tree) is not a program: the "not checked"
+// summary counts only commands, and the cases not judged are counted by
+// reason.
+func TestNotCheckedCountsNoOutput(t *testing.T) {
+	root := copyFixture(t)
+	page := "# Output\n\n```bash\ngo test ./...\nPASS\nFAIL\n===\n1:M 02 Dec 10:00:00 * Ready\n2025/12/22 15:00 INFO x\ncurl -s localhost\n./tools/gone.sh\n```\n"
+	if err := os.WriteFile(filepath.Join(root, "docs", "output.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := c.Run(context.Background(), []string{"docs/output.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Stats()
+	if want := map[string]int{"curl": 1}; !maps.Equal(s.NotChecked, want) {
+		t.Errorf("not checked = %v, want %v", s.NotChecked, want)
+	}
+	if want := map[string]int{"not-in-repo": 1}; len(findings) != 0 || !maps.Equal(s.NotJudged, want) {
+		t.Errorf("findings %v, not judged = %v, want none and %v", findings, s.NotJudged, want)
+	}
+	if nj := c.NotJudged(); len(nj) != 1 || nj[0].NotCertain != "not-in-repo" || nj[0].Line != 11 {
+		t.Errorf("NotJudged() = %v", nj)
+	}
+	if sum := s.Summary(0); !strings.Contains(sum, "1 not judged (not-in-repo 1)") {
+		t.Errorf("summary %q lacks the not-judged count", sum)
+	}
+}

@@ -34,10 +34,6 @@ const (
 	ExitUsage    = 2
 )
 
-// DefaultPaths are checked when no PATH is given, those of them that
-// exist.
-var DefaultPaths = []string{"README.md", "docs", ".github"}
-
 type options struct {
 	root     string
 	config   string
@@ -48,6 +44,10 @@ type options struct {
 	timeout  time.Duration
 	cache    string
 	version  bool
+	// strict reports the cases not judged as findings; notJudged lists
+	// them on stderr.
+	strict    bool
+	notJudged bool
 }
 
 func flags(o *options) *flag.FlagSet {
@@ -64,6 +64,8 @@ func flags(o *options) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request `timeout` for --external")
 	fs.StringVar(&o.cache, "cache", "", "`FILE` caching --external answers for a day")
 	fs.BoolVar(&o.version, "version", false, "print docscheck's version and exit")
+	fs.BoolVar(&o.strict, "strict", false, "also report what a rule could not call certainly broken (counted as \"not judged\" otherwise)")
+	fs.BoolVar(&o.notJudged, "not-judged", false, "list the cases not judged, with their reasons, on stderr")
 	return fs
 }
 
@@ -100,8 +102,9 @@ scripts, Go packages and tests, npm/yarn/pnpm scripts, cargo crates and
 tests, Python modules and tests, and the repository's own commands that
 exist. It never runs what it reads.
 
-PATH... are files or folders relative to the root (default: README.md,
-docs/ and .github/, those that exist).
+PATH... are files or folders relative to the root (default: the root).
+A folder means the published pages under it: the root's Markdown files,
+.github/, the pages of a published docs site, and the pages they link to.
 
 Exit status: 0 clean, 1 findings, 2 bad usage (unknown flag, bad config,
 a PATH that is missing or outside the root).
@@ -129,16 +132,21 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs := flags(&o)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageText)
+	// The flag package would print the usage itself on every error,
+	// --help included; it is printed here once: on stdout for --help, on
+	// stderr after a bad flag.
+	fs.Usage = func() {}
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, usageText)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
+			usage(stdout)
 			return ExitClean
 		}
+		usage(stderr)
 		return ExitUsage
 	}
 	if o.version {
@@ -165,6 +173,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := out.Write(stdout, res.findings, res.stats); err != nil {
 		fmt.Fprintln(stderr, "docscheck: write output:", err)
 		return ExitUsage
+	}
+	if o.notJudged {
+		for _, f := range res.notJudged {
+			fmt.Fprintln(stderr, "not judged:", f.String())
+		}
 	}
 	fmt.Fprintln(stderr, res.stats.Summary(len(res.findings)))
 	if len(res.findings) > 0 {
@@ -235,9 +248,10 @@ func gitRoot(dir string) string {
 }
 
 type result struct {
-	root     string
-	findings []finding.Finding
-	stats    finding.Stats
+	root      string
+	findings  []finding.Finding
+	notJudged []finding.Finding
+	stats     finding.Stats
 }
 
 func run(ctx context.Context, o options, paths []string) (result, error) {
@@ -264,6 +278,7 @@ func run(ctx context.Context, o options, paths []string) (result, error) {
 		Contracts:  cfg.Pages,
 		Ignore:     cfg.Ignore,
 		ConfigPath: cfgPath,
+		Strict:     o.strict,
 	}
 	if cfg.Tools != "" {
 		manifest, err := loadManifest(rp, cfgPath, cfg.Tools)
@@ -287,14 +302,7 @@ func run(ctx context.Context, o options, paths []string) (result, error) {
 		return result{}, err
 	}
 	if len(paths) == 0 {
-		for _, p := range DefaultPaths {
-			if rp.Stat(p) != repo.Missing {
-				paths = append(paths, p)
-			}
-		}
-		if len(paths) == 0 {
-			return result{}, fmt.Errorf("nothing to check: none of README.md, docs/ or .github/ exists in %s", root)
-		}
+		paths = []string{"."} // the repository's published pages
 	}
 	for i, p := range paths {
 		if paths[i], err = relativePath(root, p); err != nil {
@@ -315,7 +323,7 @@ func run(ctx context.Context, o options, paths []string) (result, error) {
 			Message: fmt.Sprintf("page %s has a contract but does not exist", missing),
 		})
 	}
-	return result{root: root, findings: finding.Sort(findings), stats: checker.Stats()}, nil
+	return result{root: root, findings: finding.Sort(findings), notJudged: checker.NotJudged(), stats: checker.Stats()}, nil
 }
 
 // findRoot picks the repository folder: the flag, else the nearest parent

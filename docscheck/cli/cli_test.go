@@ -70,11 +70,14 @@ func TestSummaryOnCleanRun(t *testing.T) {
 }
 
 // TestHelpListsEveryFlag: --help names every flag docscheck parses, on
-// stdout, with exit status 0.
+// stdout, once, with exit status 0 and nothing on stderr.
 func TestHelpListsEveryFlag(t *testing.T) {
-	out, _, code := runCLI(t, "--help")
+	out, stderr, code := runCLI(t, "--help")
 	if code != ExitClean {
 		t.Errorf("exit %d", code)
+	}
+	if n := strings.Count(out, "usage: docscheck"); n != 1 || stderr != "" {
+		t.Errorf("--help printed the usage %d times on stdout, stderr %q", n, stderr)
 	}
 	flags(&options{}).VisitAll(func(f *flag.Flag) {
 		if !strings.Contains(out, "-"+f.Name+" ") && !strings.Contains(out, "-"+f.Name+"\n") {
@@ -167,7 +170,7 @@ func TestExitStatus(t *testing.T) {
 // from the tools manifest its config names, and not in a repository
 // without one.
 func TestToolsFromManifest(t *testing.T) {
-	out, _, code := runCLI(t, "--root", filepath.Join("testdata", "project"))
+	out, _, code := runCLI(t, "--root", filepath.Join("testdata", "project"), "docs")
 	want := "docs/proofs.md:3:17: proof: \"worker_crash_recovers_jb\" is not a registered proof (did you mean worker_crash_recovers_job?)\n" +
 		"docs/proofs.md:4:16: command: `docscheck`: unknown flag --formt (did you mean --format?)\n" +
 		"docs/proofs.md:5:25: command: `proofs run`: invalid value \"lcoal\" for flag -db: \"lcoal\" is not one of auto, url, docker, local (did you mean `--db local`?)\n"

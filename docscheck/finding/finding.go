@@ -27,6 +27,10 @@ type Finding struct {
 	Message string `json:"message"`
 	// Suggestion is the nearest existing name, when there is one.
 	Suggestion string `json:"suggestion,omitempty"`
+	// NotCertain is set on a case the rule saw but could not call certain
+	// (docs/docscheck.md, "Certain, or not judged"): why the page may
+	// still work. Such cases are findings only in strict mode.
+	NotCertain string `json:"not_certain,omitempty"`
 }
 
 // String is the text form: "path:line:col: rule: message".
@@ -36,10 +40,14 @@ func (f Finding) String() string {
 
 // text is the message with its suggestion.
 func (f Finding) text() string {
+	s := f.Message
 	if f.Suggestion != "" {
-		return f.Message + fmt.Sprintf(" (did you mean %s?)", f.Suggestion)
+		s += fmt.Sprintf(" (did you mean %s?)", f.Suggestion)
 	}
-	return f.Message
+	if f.NotCertain != "" {
+		s += " [not certain: " + f.NotCertain + "]"
+	}
+	return s
 }
 
 // Sort orders findings by path, line, column, rule and message, and drops
@@ -85,6 +93,7 @@ func (f Finding) escaped() Finding {
 	f.Path = EscapeInvalidUTF8(f.Path)
 	f.Message = EscapeInvalidUTF8(f.Message)
 	f.Suggestion = EscapeInvalidUTF8(f.Suggestion)
+	f.NotCertain = EscapeInvalidUTF8(f.NotCertain)
 	return f
 }
 
@@ -122,6 +131,19 @@ type Stats struct {
 	// Skipped counts files not checked because they exceeded a budget;
 	// each is also a finding.
 	Skipped int `json:"skipped,omitempty"`
+	// NotJudged counts, by reason, what a rule saw but could not call
+	// certainly broken (a path with no part in the repository, a site
+	// rule docscheck does not model): not findings, unless --strict.
+	NotJudged map[string]int `json:"not_judged,omitempty"`
+}
+
+// NotJudgedTotal is the number of cases not judged.
+func (s Stats) NotJudgedTotal() int {
+	n := 0
+	for _, v := range s.NotJudged {
+		n += v
+	}
+	return n
 }
 
 // NotCheckedTotal is the number of commands not judged.
@@ -139,23 +161,31 @@ func (s Stats) Summary(findings int) string {
 	line := fmt.Sprintf("docscheck: %s, %s, %s, %s not checked",
 		plural(s.Files, "file"), plural(s.Checks, "check"), plural(findings, "finding"), plural(s.NotCheckedTotal(), "command"))
 	if len(s.NotChecked) > 0 {
-		programs := slices.SortedFunc(maps.Keys(s.NotChecked), func(a, b string) int {
-			return cmp.Or(cmp.Compare(s.NotChecked[b], s.NotChecked[a]), cmp.Compare(a, b))
-		})
-		var parts []string
-		for i, p := range programs {
-			if i == 5 {
-				parts = append(parts, "...")
-				break
-			}
-			parts = append(parts, fmt.Sprintf("%s %d", EscapeInvalidUTF8(p), s.NotChecked[p]))
-		}
-		line += " (" + strings.Join(parts, ", ") + ")"
+		line += " (" + topCounts(s.NotChecked) + ")"
+	}
+	if n := s.NotJudgedTotal(); n > 0 {
+		line += fmt.Sprintf(", %d not judged (%s)", n, topCounts(s.NotJudged))
 	}
 	if s.Skipped > 0 {
 		line += fmt.Sprintf(", %d skipped as too complex", s.Skipped)
 	}
 	return line
+}
+
+// topCounts lists the five largest counts, largest first: "curl 2, git 1".
+func topCounts(counts map[string]int) string {
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
+	})
+	var parts []string
+	for i, k := range keys {
+		if i == 5 {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", EscapeInvalidUTF8(k), counts[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func plural(n int, noun string) string {

@@ -322,3 +322,27 @@ func (r *Repo) TestFuncs(pkg string) []string {
 	r.mu.Unlock()
 	return names
 }
+
+// Resolve returns the page a symbolic link inside the repository points
+// to (repository-relative), so that one page is read once however many
+// links name it; any other path comes back cleaned.
+func (r *Repo) Resolve(rel string) string {
+	rel = clean(rel)
+	info, err := os.Lstat(r.Abs(rel))
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return rel
+	}
+	target, err := filepath.EvalSymlinks(r.Abs(rel))
+	if err != nil {
+		return rel
+	}
+	root, err := filepath.EvalSymlinks(r.root)
+	if err != nil {
+		return rel
+	}
+	out, err := filepath.Rel(root, target)
+	if err != nil || out == ".." || strings.HasPrefix(out, ".."+string(filepath.Separator)) {
+		return rel
+	}
+	return filepath.ToSlash(out)
+}

@@ -3,6 +3,7 @@ package repo
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/internal/anchor"
@@ -12,7 +13,7 @@ import (
 // way the generator serves them: "/x" from the site's root, clean URLs
 // without ".md", and headings slugged by the generator's own rule.
 type Site struct {
-	// Generator is "vitepress", "mkdocs" or "docusaurus".
+	// Generator is "vitepress", "mkdocs", "docusaurus" or "mdbook".
 	Generator string
 	// Config is the file or folder that gave the site away.
 	Config string
@@ -26,6 +27,34 @@ type Site struct {
 	// DirectoryURLs is MkDocs' use_directory_urls: page a/b.md is served
 	// at a/b/, so a relative link without ".md" resolves from there.
 	DirectoryURLs bool
+	// PluginHeadings are headings that code in the site's config folder
+	// writes into pages at build time ("## Type Declarations" in a
+	// markdown transform): which pages get them is not modelled.
+	PluginHeadings []string
+}
+
+// pluginHeading is a Markdown heading inside a string of site code.
+var pluginHeading = regexp.MustCompile(`(?:^|\\n|\n|["'])#{2,6} ([A-Za-z][^\n"'$\\{}]*)`)
+
+// pluginHeadings reads the headings the scripts under dir write.
+func (r *Repo) pluginHeadings(dir string, depth int) []string {
+	var out []string
+	for _, n := range r.Names(dir) {
+		p := path.Join(dir, n)
+		switch ext := path.Ext(n); {
+		case r.Stat(p) == Dir && depth < 3 && n != "node_modules" && n != "cache" && n != "dist":
+			out = append(out, r.pluginHeadings(p, depth+1)...)
+		case ext == ".ts" || ext == ".js" || ext == ".mts" || ext == ".mjs":
+			data, err := r.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			for _, m := range pluginHeading.FindAllSubmatch(data, -1) {
+				out = append(out, strings.TrimSpace(string(m[1])))
+			}
+		}
+	}
+	return out
 }
 
 // Contains reports whether the repository-relative page belongs to the site.
@@ -74,8 +103,80 @@ func (r *Repo) Sites() []Site {
 		if s, ok := r.mkdocs(d); ok {
 			sites = append(sites, s)
 		}
+		if s, ok := r.mdbook(d); ok {
+			sites = append(sites, s)
+		}
 	}
 	return sites
+}
+
+// mdbookSrc is book.toml's [book] src = "dir".
+var mdbookSrc = regexp.MustCompile(`(?m)^\s*src\s*=\s*['"]([^'"]+)['"]`)
+
+// mdbook is a book.toml: its pages are src/ (or [book] src), and mdBook
+// serves a README.md as the index.html of its folder.
+func (r *Repo) mdbook(dir string) (Site, bool) {
+	cfg := path.Join(dir, "book.toml")
+	data, err := r.ReadFile(cfg)
+	if err != nil {
+		return Site{}, false
+	}
+	src := path.Join(dir, "src")
+	if m := mdbookSrc.FindSubmatch(data); m != nil {
+		src = path.Join(dir, string(m[1]))
+	}
+	return Site{Generator: "mdbook", Config: cfg, Pages: src, Roots: []string{src}, Slug: anchor.GitHub}, true
+}
+
+// buildFiles are where a repository says what it builds and publishes.
+var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile", "netlify.toml", "vercel.json",
+	".readthedocs.yaml", ".readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml"}
+
+// PublishedSite reports whether the repository publishes a docs site: its
+// config sits at the root, or the repository's build files (CI workflows,
+// the root package.json, Makefile, netlify.toml, ...) name its folder. A
+// sample site that only a test reads is not published.
+func (r *Repo) PublishedSite(s Site) bool {
+	dir := path.Dir(s.Config)
+	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
+		dir = path.Dir(dir)
+	}
+	if dir == "." {
+		return true
+	}
+	files := slices.Clone(buildFiles)
+	for _, n := range r.Names(".github/workflows") {
+		files = append(files, ".github/workflows/"+n)
+	}
+	for _, f := range files {
+		data, err := r.ReadFile(f)
+		if err == nil && mentionsFolder(string(data), dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsFolder: dir appears in text as a path, not inside a longer name.
+func mentionsFolder(text, dir string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], dir)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(dir)
+		before := j == 0 || !isNameByte(text[j-1])
+		after := end == len(text) || !isNameByte(text[end])
+		if before && after {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isNameByte(b byte) bool {
+	return b == '_' || b == '-' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
 func (r *Repo) vitepress(dir string) (Site, bool) {
@@ -94,8 +195,13 @@ func (r *Repo) vitepress(dir string) (Site, bool) {
 			continue
 		}
 		s.Config = path.Join(cfgDir, n)
-		if m := vitepressSrcDir.FindSubmatch(data); m != nil {
-			s.Pages = path.Join(dir, string(m[1]))
+		for _, m := range vitepressSrcDir.FindAllSubmatch(data, -1) {
+			// The pages are never in a hidden folder: a srcDir such as
+			// '.vitepress/' belongs to a plugin's options (a PWA's).
+			if src := path.Clean(string(m[1])); !strings.HasPrefix(src, ".") || src == "." {
+				s.Pages = path.Join(dir, src)
+				break
+			}
 		}
 		for _, m := range vitepressRewrite.FindAllSubmatch(data, -1) {
 			rewrites = append(rewrites, string(m[1]))
@@ -115,6 +221,7 @@ func (r *Repo) vitepress(dir string) (Site, bool) {
 		}
 	}
 	s.Roots = append(s.Roots, path.Join(s.Pages, "public"))
+	s.PluginHeadings = r.pluginHeadings(cfgDir, 0)
 	return s, true
 }
 

@@ -1,0 +1,207 @@
+package check
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/finding"
+	"github.com/prodproof/prodproof/docscheck/repo"
+)
+
+// A rule reports a breakage only when its evidence makes it certain: a
+// reader following the page on the renderer they use would hit it. What a
+// rule sees but cannot call certain is "not judged": counted by one of
+// these reasons in the summary, listed with --not-judged, and reported
+// only in strict mode. docs/docscheck.md states each rule's certain
+// evidence.
+const (
+	// reasonNotInRepo: no folder of the path is in the repository, so it
+	// names something outside it (the reader's machine, another project).
+	reasonNotInRepo = "not-in-repo"
+	// reasonFolderMissing: some of the path's folders are in the
+	// repository, but not the one it would sit in.
+	reasonFolderMissing = "folder-missing"
+	// reasonReadersFile: a bare name in the folder the command runs in,
+	// not a near miss of anything there: a file the reader makes.
+	reasonReadersFile = "readers-file"
+	// reasonOutput: below a folder builds write (dist, target, .venv), or
+	// a path the repository's .gitignore names (a generated page).
+	reasonOutput = "build-output"
+	// reasonReadersProject: the page has the reader set up a project of
+	// their own (npm init, a package.json to write) before this command.
+	reasonReadersProject = "readers-project"
+	// reasonInWorkspace: the root package.json lacks the script, but a
+	// workspace member has it; the reader may be meant to stand there.
+	reasonInWorkspace = "in-workspace"
+	// reasonSiteRule: a docs site can serve this through rules docscheck
+	// does not model (front-matter ids, dynamic routes).
+	reasonSiteRule = "site-rule"
+	// reasonWebRelative: a link in an issue or pull-request template
+	// resolves against the github.com page it is shown on.
+	reasonWebRelative = "web-relative"
+	// reasonPlaceholder: a part of the path stands for a name of the
+	// reader's choosing (xxx, foo, my-app, NAME).
+	reasonPlaceholder = "placeholder"
+	// reasonAnchorCase: a fragment that differs from an anchor only in
+	// case, on a page github.com renders: it finds the heading anyway.
+	reasonAnchorCase = "anchor-case"
+	// reasonNoManifest: no package.json (Cargo.toml) where the page
+	// starts: the project the command runs in is the reader's.
+	reasonNoManifest = "no-manifest"
+	// reasonNoMakefile: no Makefile where make runs, so which one the
+	// reader uses (generated, their own) is unknown.
+	reasonNoMakefile = "no-makefile"
+)
+
+// miss reports a breakage when reason is "" and records a case not judged
+// otherwise: the one call every rule makes for evidence it weighed.
+func (r *report) miss(line, col int, reason, rule, suggestion, format string, args ...any) {
+	f := finding.Finding{
+		Path: r.page.path, Line: line, Col: col, Rule: rule,
+		Message: fmt.Sprintf(format, args...), Suggestion: suggestion, NotCertain: reason,
+	}
+	if reason == "" {
+		r.findings = append(r.findings, f)
+	} else {
+		r.doubts = append(r.doubts, f)
+	}
+}
+
+// missAt is miss at a byte offset of the page.
+func (r *report) missAt(offset int, reason, rule, suggestion, format string, args ...any) {
+	line, col := r.page.position(offset)
+	r.miss(line, col, reason, rule, suggestion, format, args...)
+}
+
+// missWord is miss at a word of a command.
+func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, format string, args ...any) {
+	line, col := at(w.Line, w.Col)
+	r.miss(line, col, reason, rule, suggestion, format, args...)
+}
+
+// missingPath weighs a path that is not in the tree: written as the page
+// writes it, p where it resolves to (repository-relative), hint the
+// did-you-mean for p or "". It returns "" when the breakage is certain,
+// else the reason it is not judged:
+//   - one typo away from a path that exists: certain;
+//   - below a folder builds write, a hidden name, or ignored by the
+//     repository's .gitignore: an output;
+//   - the folders the page writes are in the repository while the last
+//     part is not: certain;
+//   - a bare name, with no folder written (main.py, ./myproject): a file
+//     the reader makes;
+//   - else some or none of the written folders are in the repository.
+//
+// Only folders the page writes count as evidence: the folder a command
+// runs in is where the reader stands, not a claim about the file.
+func (c *Checker) missingPath(written, p, hint string) string {
+	p = path.Clean(p)
+	if hint != "" && typoOf(p, hint) {
+		return ""
+	}
+	if c.isGenerated(p) || c.opts.Repo.Ignored(p) {
+		return reasonOutput
+	}
+	if slices.ContainsFunc(strings.Split(path.Clean(written), "/"), isPlaceholderName) {
+		return reasonPlaceholder
+	}
+	switch {
+	case path.Dir(path.Clean(written)) == ".":
+		return reasonReadersFile
+	case c.opts.Repo.Stat(path.Dir(p)) == repo.Dir:
+		return ""
+	}
+	dir := path.Dir(p)
+	for q := path.Dir(dir); q != "." && q != "/" && q != ".."; q = path.Dir(q) {
+		if c.opts.Repo.Stat(q) == repo.Dir {
+			return reasonFolderMissing
+		}
+	}
+	return reasonNotInRepo
+}
+
+// isPlaceholderName reports whether a path part stands for a name the
+// reader chooses: the metasyntactic words (foo, bar, xxx), my-*/your-*,
+// <name>, ... and a word in capitals (NAME, PROJECT).
+func isPlaceholderName(part string) bool {
+	stem := strings.ToLower(strings.TrimSuffix(part, path.Ext(part)))
+	switch {
+	case stem == "foo", stem == "bar", stem == "baz", stem == "qux", stem == "example", stem == "sample",
+		strings.Trim(stem, "x") == "" && len(stem) >= 2, stem == "..." || stem == "…":
+		return true
+	case strings.HasPrefix(stem, "my-"), strings.HasPrefix(stem, "my_"), strings.HasPrefix(stem, "your-"), strings.HasPrefix(stem, "your_"),
+		strings.HasPrefix(part, "<") && strings.HasSuffix(part, ">"):
+		return true
+	}
+	// A word in capitals stands for a value (NAME, ENGLISH_VERSION_URL),
+	// except the conventional names of text files (README, LICENSE,
+	// CODE_OF_CONDUCT.md), which come without an extension or with a
+	// text one.
+	s := strings.TrimSuffix(part, path.Ext(part))
+	if len(s) < 2 || strings.ToUpper(s) != s || strings.ToLower(s) == s {
+		return false
+	}
+	switch strings.ToLower(path.Ext(part)) {
+	case ".md", ".markdown", ".mdx", ".txt", ".rst", ".adoc":
+		return false
+	case "":
+		return strings.Contains(s, "_")
+	}
+	return true
+}
+
+// noManifest weighs a missing manifest (package.json, Cargo.toml) in the
+// folder a command runs in: certain in a folder the page moved to, not
+// judged where the page starts (the reader's own project).
+func (r *report) noManifest(dir string) string {
+	if slices.Contains(r.session.startDirs(), dir) {
+		return reasonNoManifest
+	}
+	return ""
+}
+
+// typoOf reports whether hint is p with one typo (or a change of case) in
+// one or more of its parts: the reader meant hint.
+func typoOf(p, hint string) bool {
+	a, b := strings.Split(path.Clean(p), "/"), strings.Split(path.Clean(hint), "/")
+	if len(a) != len(b) || slices.Equal(a, b) {
+		return false
+	}
+	for i := range a {
+		want := b[i]
+		if i == len(a)-1 && path.Ext(a[i]) == "" {
+			want = strings.TrimSuffix(want, path.Ext(want)) // a clean URL: setpu for setup.md
+		}
+		if a[i] != want && !strings.EqualFold(a[i], want) && !oneTypo(a[i], want) {
+			return false
+		}
+	}
+	return true
+}
+
+// recordDoubts folds a run's cases not judged into the stats.
+func (c *Checker) recordDoubts(doubts []finding.Finding) {
+	if len(doubts) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stats.NotJudged == nil {
+		c.stats.NotJudged = map[string]int{}
+	}
+	for _, d := range doubts {
+		c.stats.NotJudged[d.NotCertain]++
+	}
+	c.doubts = append(c.doubts, doubts...)
+}
+
+// NotJudged lists, sorted, the cases of every Run so far that a rule saw
+// but could not call certain (each with its reason in NotCertain).
+func (c *Checker) NotJudged() []finding.Finding {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return finding.Sort(slices.Clone(c.doubts))
+}

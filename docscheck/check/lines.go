@@ -1,0 +1,231 @@
+package check
+
+import (
+	"encoding/json"
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/yuin/goldmark/ast"
+)
+
+// Which lines of a page are commands (docs/docscheck.md, "Commands"):
+//   - a prompted line ("$ ") is a command, in a shell block or in a block
+//     with no language; what follows it up to the next prompt is output;
+//   - in a shell block without prompts, a line is a command when it parses
+//     as one: its program is a plausible program name (not "PASS", "1:M",
+//     "===", "└──" or a date);
+//   - a block whose content parses as data (JSON, TOML, YAML, a drawn
+//     tree, an HTTP exchange) holds no commands.
+
+// plausibleProgram reports whether a word can name a program a reader
+// runs. Output pasted into a shell block starts with words that cannot:
+// test verdicts (PASS, FAIL), status lines (HTTP/1.1), rules (===), box
+// drawing, dates and counters (2025/12/22, 1:M).
+func plausibleProgram(name string) bool {
+	if name == "" || strings.ContainsAny(name, ":=|<>{}()│├└─═┌┐┘┬┴┼") {
+		return false
+	}
+	letters, upper := 0, 0
+	for _, r := range name {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	if letters == 0 || letters > 1 && upper == letters {
+		return false
+	}
+	if name[0] >= '0' && name[0] <= '9' && strings.Contains(name, "/") {
+		return false
+	}
+	return true
+}
+
+var (
+	httpRequestLine = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|CONNECT|TRACE) \S+ HTTP/\d`)
+	httpStatusLine  = regexp.MustCompile(`^HTTP/\d(\.\d)? \d{3}\b`)
+	tomlSection     = regexp.MustCompile(`^\[\[?[\w.\-" ]+\]\]?$`)
+	tomlKey         = regexp.MustCompile(`^[\w.\-"]+\s+=\s*\S|^[\w.\-"]+\s*=\s+\S`)
+	yamlKey         = regexp.MustCompile(`^(- )?[\w.\-"']+:(\s|$)`)
+	yamlItem        = regexp.MustCompile(`^- \S`)
+)
+
+// isData reports whether a code block's text is data rather than
+// commands: JSON (or JSON lines), a drawn tree, an HTTP exchange, or
+// TOML/YAML/INI where every line is a key, a section, a list item or a
+// comment.
+func isData(text string) bool {
+	trimmed := strings.TrimSpace(text)
+	if trimmed == "" {
+		return false
+	}
+	if strings.Contains(trimmed, "├──") || strings.Contains(trimmed, "└──") || strings.Contains(trimmed, "|-- ") || strings.Contains(trimmed, "`-- ") {
+		return true
+	}
+	first, _, _ := strings.Cut(trimmed, "\n")
+	first = strings.TrimSpace(first)
+	if strings.Contains(first, "HTTP/") && (httpRequestLine.MatchString(first) || httpStatusLine.MatchString(first)) {
+		return true
+	}
+	if (trimmed[0] == '{' || trimmed[0] == '[') && json.Valid([]byte(trimmed)) {
+		return true
+	}
+	keys, lines := 0, 0
+	for _, line := range strings.Split(trimmed, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+			continue
+		case !strings.ContainsAny(line[:1], "[{-\"") && !strings.Contains(line, " =") && !strings.Contains(line, "= ") &&
+			!strings.Contains(line, ": ") && !strings.HasSuffix(line, ":"):
+			// Not the shape of a key, a section, an item or JSON (a
+			// shell assignment has no space around its "="): a command.
+			return false
+		case (line[0] == '{' || line[0] == '[') && json.Valid([]byte(line)):
+			keys++ // a JSON line (a log record)
+		case tomlSection.MatchString(line) && !strings.HasPrefix(line, "[ "):
+		case tomlKey.MatchString(line), yamlKey.MatchString(line):
+			keys++
+		case yamlItem.MatchString(line):
+		default:
+			return false
+		}
+		lines++
+	}
+	return keys > 0 && lines > 0
+}
+
+// hasPrompt reports whether some line of a block starts with "$ ".
+func hasPrompt(texts []string) bool {
+	for _, t := range texts {
+		if strings.HasPrefix(strings.TrimLeft(t, " "), "$ ") {
+			return true
+		}
+	}
+	return false
+}
+
+// blockTexts are the lines of a code block, with their line ends.
+func blockTexts(n ast.Node, src []byte) []string {
+	lines := n.Lines()
+	texts := make([]string, 0, lines.Len())
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		texts = append(texts, string(seg.Value(src)))
+	}
+	return texts
+}
+
+// captions are the inline paths that name the file a code block below
+// them holds ("Save this as `src/app.py`:", or a paragraph that is only
+// the name). The reader makes that file from the snippet: it is there for
+// the commands after it, and not judged itself.
+func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool) {
+	next := para.NextSibling()
+	if next == nil || next.Kind() != ast.KindFencedCodeBlock {
+		return
+	}
+	src := r.page.source
+	text := strings.TrimSpace(string(para.Lines().Value(src)))
+	spans := 0
+	_ = ast.Walk(para, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering && n.Kind() == ast.KindCodeSpan {
+			spans++
+		}
+		return ast.WalkContinue, nil
+	})
+	onlyName := spans == 1 && strings.Count(text, "`") == 2 && len(strings.Fields(strings.Trim(text, "*_:` "))) == 1
+	if !strings.HasSuffix(text, ":") && !onlyName {
+		return
+	}
+	_ = ast.Walk(para, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering || n.Kind() != ast.KindCodeSpan {
+			return ast.WalkContinue, nil
+		}
+		name := strings.TrimSpace(codeSpanText(n, src))
+		if strings.ContainsAny(name, " \t") || !strings.ContainsAny(name, "./") {
+			return ast.WalkSkipChildren, nil
+		}
+		skip[n] = true
+		for _, d := range r.session.startDirs() {
+			if p, ok := localPath(d, command.Word{Text: name}); ok {
+				r.session.created[p] = true
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
+}
+
+// codeBlockTitle is the file a fenced block's info string names
+// (title="src/app.py", [src/app.py]): the file the snippet is.
+var codeBlockTitle = regexp.MustCompile(`(?:title|filename|file)=["']?([^"'\s]+)|\[([^\]\s]+\.[\w]+)\]`)
+
+func codeSpanText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	for t := n.FirstChild(); t != nil; t = t.NextSibling() {
+		if tx, ok := t.(*ast.Text); ok {
+			b.Write(tx.Segment.Value(src))
+		}
+	}
+	return b.String()
+}
+
+// readersProjectCommand: the page has the reader create a project of
+// their own; the scripts, crates and modules after it are theirs.
+func readersProjectCommand(call command.Call) bool {
+	args := call.Args()
+	arg := func(i int) string {
+		if i < len(args) {
+			return args[i].Text
+		}
+		return ""
+	}
+	switch path.Base(call.Program()) {
+	case "npm", "yarn", "pnpm", "bun":
+		return arg(0) == "init" || arg(0) == "create" || arg(0) == "init-project"
+	case "npx", "pnpx", "bunx":
+		return strings.HasPrefix(arg(0), "create-") || strings.Contains(arg(0), "/create-")
+	case "cargo":
+		return arg(0) == "new" || arg(0) == "init"
+	case "uv", "poetry", "pdm", "hatch", "deno":
+		return arg(0) == "init" || arg(0) == "new"
+	case "go":
+		return arg(0) == "mod" && arg(1) == "init"
+	case "rails", "dotnet":
+		return arg(0) == "new"
+	case "django-admin":
+		return arg(0) == "startproject"
+	case "composer":
+		return arg(0) == "create-project"
+	}
+	return false
+}
+
+// readersManifest: a JSON block with "scripts" (or a TOML one with
+// [package]/[project]) shows the reader what to put in their own
+// manifest; a Rust block with #[test] functions, the tests they write.
+func readersManifest(lang, text string) bool {
+	switch lang {
+	case "json", "jsonc", "json5":
+		return strings.Contains(text, `"scripts"`) || strings.Contains(text, `"workspaces"`)
+	case "toml":
+		return strings.Contains(text, "[package]") || strings.Contains(text, "[project]")
+	case "rust", "rs":
+		// Tests the reader writes: the cargo test filters after them are
+		// theirs.
+		return strings.Contains(text, "#[test]")
+	}
+	return false
+}
+
+// readersProjectRules are the rules that judge a command against this
+// repository's manifests; on a page that set up the reader's own project
+// their findings are not certain.
+var readersProjectRules = map[string]bool{
+	ruleNPM: true, ruleCargo: true, rulePython: true, ruleGoPackage: true, ruleGoTest: true, ruleMake: true,
+}

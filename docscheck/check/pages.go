@@ -1,0 +1,176 @@
+package check
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/yuin/goldmark/ast"
+)
+
+// Which pages are docs is decided from the repository itself, not from a
+// list of folder names. A page is published when it is an entry point or
+// a published page links to it:
+//   - the Markdown files at the root (README.md and its peers);
+//   - every Markdown file under .github/;
+//   - the pages folder of each published docs site: one whose config sits
+//     at the root, or in a folder the repository's build files name (CI
+//     workflows, the root package.json or Makefile, netlify.toml, ...);
+//   - then every Markdown page (or folder README) a published page links
+//     to, transitively.
+//
+// A sample book under tests/ that nothing links to is not published. A
+// file named on the command line is checked whatever it is; a folder
+// named on it means the published pages under it, with its own Markdown
+// files as further entry points.
+
+// Files expands the PATH arguments (files or folders, relative to the
+// root) into the sorted list of pages to check. A symbolic link to a page
+// in the repository is checked once, as the page it points to.
+func (c *Checker) Files(paths []string) ([]string, error) {
+	var files, folders []string
+	for _, p := range paths {
+		p = path.Clean(strings.TrimPrefix(p, "./"))
+		switch c.opts.Repo.Stat(p) {
+		case repo.File:
+			files = append(files, c.opts.Repo.Resolve(p))
+		case repo.Dir:
+			folders = append(folders, p)
+		default:
+			return nil, inputError(p, c.opts.Repo.Root())
+		}
+	}
+	if len(folders) > 0 {
+		published := c.published(c.entryPoints(), ".")
+		for _, dir := range folders {
+			var entries []string
+			for _, n := range c.opts.Repo.Names(dir) {
+				if p := path.Join(dir, n); isMarkdown(n) && c.opts.Repo.Stat(p) == repo.File {
+					entries = append(entries, p)
+				}
+			}
+			for p := range published {
+				if under(p, dir) {
+					entries = append(entries, p)
+				}
+			}
+			for p := range c.published(entries, dir) {
+				files = append(files, p)
+			}
+		}
+	}
+	slices.Sort(files)
+	return slices.Compact(files), nil
+}
+
+// EntryPoints lists the repository's entry pages (see Files), sorted.
+func (c *Checker) entryPoints() []string {
+	rp := c.opts.Repo
+	var entries []string
+	for _, n := range rp.Names(".") {
+		if isMarkdown(n) && rp.Stat(n) == repo.File {
+			entries = append(entries, n)
+		}
+	}
+	if rp.Stat(".github") == repo.Dir {
+		entries = append(entries, c.markdownUnder(".github")...)
+	}
+	for _, s := range c.sites {
+		if rp.PublishedSite(s) {
+			entries = append(entries, c.markdownUnder(s.Pages)...)
+		}
+	}
+	return entries
+}
+
+// published is the set of pages reachable from entries by relative
+// links, staying under the folder within ("." for the whole repository).
+// Every page is a resolved path: a symbolic link counts as its target.
+func (c *Checker) published(entries []string, within string) map[string]bool {
+	seen := map[string]bool{}
+	queue := slices.Clone(entries)
+	for len(queue) > 0 {
+		p := c.opts.Repo.Resolve(queue[0])
+		queue = queue[1:]
+		if seen[p] || !under(p, within) || !isPage(p) || c.opts.Repo.Stat(p) != repo.File {
+			continue
+		}
+		seen[p] = true
+		pg, err := c.load(p)
+		if err != nil || pg.tooComplex != "" {
+			continue
+		}
+		queue = append(queue, c.linkedPages(pg)...)
+	}
+	return seen
+}
+
+// isPage: Markdown, or MDX as docs sites write it.
+func isPage(p string) bool {
+	return isMarkdown(p) || strings.EqualFold(path.Ext(p), ".mdx")
+}
+
+func under(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// linkedPages lists the pages a page links to: Markdown files, and the
+// README.md (or a site's index page) of a linked folder.
+func (c *Checker) linkedPages(pg *page) []string {
+	var out []string
+	follow := func(dest string) {
+		resolved, kind, ok := c.resolveDest(pg.path, dest)
+		if !ok {
+			return
+		}
+		if kind == repo.Dir {
+			resolved = path.Join(resolved, "README.md")
+		}
+		if isPage(resolved) {
+			out = append(out, resolved)
+		}
+	}
+	src := pg.source
+	_ = ast.Walk(pg.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			follow(string(n.Destination))
+		case *ast.RawHTML:
+			for i := 0; i < n.Segments.Len(); i++ {
+				seg := n.Segments.At(i)
+				htmlLinks(string(seg.Value(src)), seg.Start, func(d string, _ int) { follow(d) })
+			}
+		case *ast.HTMLBlock:
+			htmlLinks(blockText(n, src), 0, func(d string, _ int) { follow(d) })
+		case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return out
+}
+
+// markdownUnder lists the Markdown files in a folder tree, skipping hidden
+// folders (but not .github, whose templates and guides are docs) and
+// node_modules (installed dependencies, not the repository's).
+func (c *Checker) markdownUnder(dir string) []string {
+	var files []string
+	for _, n := range c.opts.Repo.Names(dir) {
+		p := path.Join(dir, n)
+		switch c.opts.Repo.Stat(p) {
+		case repo.Dir:
+			if (!strings.HasPrefix(n, ".") || n == ".github") && n != "node_modules" {
+				files = append(files, c.markdownUnder(p)...)
+			}
+		case repo.File:
+			if isPage(n) {
+				files = append(files, p)
+			}
+		}
+	}
+	return files
+}

@@ -1,0 +1,71 @@
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/prodproof/prodproof/docscheck/repo"
+)
+
+// TestPublishedPages: which pages are docs is read from the repository:
+// the root's pages, .github, a published site's pages and what they link
+// to; not a sample book under tests/ that nothing links to, nor an
+// unpublished site's pages. A symbolic link to a page is that page, once.
+func TestPublishedPages(t *testing.T) {
+	root := t.TempDir()
+	write := func(p, content string) {
+		t.Helper()
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("README.md", "# R\n\n[guide](docs/guide.md), [examples](examples/), [same guide](docs/alias.md)\n")
+	write("CONTRIBUTING.md", "# C\n")
+	write("docs/guide.md", "# G\n\n[next](next.md#n)\n")
+	write("docs/next.md", "# N\n")
+	write("docs/orphan.md", "# O\n")
+	write("examples/README.md", "# E\n")
+	write(".github/PULL_REQUEST_TEMPLATE.md", "# PR\n")
+	write("tests/book/book.toml", "[book]\n")
+	write("tests/book/src/SUMMARY.md", "- [broken](missing.md)\n")
+	write("guide/book.toml", "[book]\n")
+	write("guide/src/SUMMARY.md", "- [intro](intro.md)\n")
+	write("guide/src/intro.md", "# I\n")
+	write(".github/workflows/docs.yml", "jobs:\n  docs:\n    steps:\n      - run: mdbook build guide\n")
+	if err := os.Symlink("guide.md", filepath.Join(root, "docs", "alias.md")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		paths []string
+		want  []string
+	}{
+		{[]string{"."}, []string{
+			".github/PULL_REQUEST_TEMPLATE.md", "CONTRIBUTING.md", "README.md", "docs/guide.md", "docs/next.md",
+			"examples/README.md", "guide/src/SUMMARY.md", "guide/src/intro.md",
+		}},
+		// A folder named on the command line: its own pages are entry
+		// points too.
+		{[]string{"docs"}, []string{"docs/guide.md", "docs/next.md", "docs/orphan.md"}},
+		// A file named on the command line is checked whatever it is; a
+		// symbolic link as the page it points to.
+		{[]string{"tests/book/src/SUMMARY.md", "docs/alias.md"}, []string{"docs/guide.md", "tests/book/src/SUMMARY.md"}},
+	} {
+		got, err := c.Files(tc.paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Files(%v) =\n%q\nwant\n%q", tc.paths, got, tc.want)
+		}
+	}
+}

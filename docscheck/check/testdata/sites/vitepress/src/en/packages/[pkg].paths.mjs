@@ -1,0 +1,5 @@
+export default {
+  paths() {
+    return [{ params: { pkg: 'core' } }, { params: { pkg: 'shared' } }]
+  }
+}
