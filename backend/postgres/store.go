@@ -86,6 +86,9 @@ func scanJob(row pgx.Row) (job.Job, error) {
 func (s *Store) Insert(ctx context.Context, payload json.RawMessage, key string) (j job.Job, created bool, err error) {
 	if key == "" {
 		j, err = scanJob(s.pool.QueryRow(ctx, query.Insert, job.NewID(), string(payload)))
+		if refusedPayload(err) {
+			return job.Job{}, false, fmt.Errorf("insert job: %w: %w", job.ErrInvalidPayload, err)
+		}
 		if err != nil {
 			return job.Job{}, false, classify("insert job", err)
 		}
