@@ -1,11 +1,7 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -71,19 +67,5 @@ func (c *Claims) Merge(run Run) {
 
 // LoadClaims reads claims.json from dir; ErrNoClaims when there is none.
 func LoadClaims(dir string) (*Claims, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ClaimsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, ErrNoClaims
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", ClaimsFile, err)
-	}
-	var c Claims
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", ClaimsFile, err)
-	}
-	if c.SchemaVersion > SchemaVersion {
-		return nil, fmt.Errorf("parse %s: schema_version %d is newer than this reader (%d)", ClaimsFile, c.SchemaVersion, SchemaVersion)
-	}
-	return &c, nil
+	return loadVersioned[Claims](dir, ClaimsFile, ErrNoClaims, func(v *Claims) int { return v.SchemaVersion })
 }

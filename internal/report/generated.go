@@ -1,11 +1,7 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 )
 
 // GeneratedMutantsFile is the result of the last `proofs mutants
@@ -100,19 +96,5 @@ var ErrNoGeneratedRun = errors.New("no generated mutant run yet")
 
 // LoadGeneratedMutants reads generated-mutants.json from dir.
 func LoadGeneratedMutants(dir string) (*GeneratedMutantRun, error) {
-	data, err := os.ReadFile(filepath.Join(dir, GeneratedMutantsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, ErrNoGeneratedRun
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read generated mutant run: %w", err)
-	}
-	var run GeneratedMutantRun
-	if err := json.Unmarshal(data, &run); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", GeneratedMutantsFile, err)
-	}
-	if run.SchemaVersion > SchemaVersion {
-		return nil, fmt.Errorf("parse %s: schema_version %d is newer than this reader (%d)", GeneratedMutantsFile, run.SchemaVersion, SchemaVersion)
-	}
-	return &run, nil
+	return loadVersioned[GeneratedMutantRun](dir, GeneratedMutantsFile, ErrNoGeneratedRun, func(v *GeneratedMutantRun) int { return v.SchemaVersion })
 }

@@ -1,11 +1,7 @@
 package report
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 )
 
 // MutantsFile is the result of the last `proofs mutants` run, beside
@@ -80,19 +76,5 @@ var ErrNoMutantRun = errors.New("no mutant run yet")
 
 // LoadMutants reads mutants.json from dir.
 func LoadMutants(dir string) (*MutantRun, error) {
-	data, err := os.ReadFile(filepath.Join(dir, MutantsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, ErrNoMutantRun
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read mutant run: %w", err)
-	}
-	var run MutantRun
-	if err := json.Unmarshal(data, &run); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", MutantsFile, err)
-	}
-	if run.SchemaVersion > SchemaVersion {
-		return nil, fmt.Errorf("parse %s: schema_version %d is newer than this reader (%d)", MutantsFile, run.SchemaVersion, SchemaVersion)
-	}
-	return &run, nil
+	return loadVersioned[MutantRun](dir, MutantsFile, ErrNoMutantRun, func(v *MutantRun) int { return v.SchemaVersion })
 }

@@ -171,21 +171,7 @@ var ErrNoReport = errors.New("no proof run yet")
 
 // Load reads results.json from dir.
 func Load(dir string) (*Run, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ResultsFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, ErrNoReport
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read report: %w", err)
-	}
-	var run Run
-	if err := json.Unmarshal(data, &run); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", ResultsFile, err)
-	}
-	if run.SchemaVersion > SchemaVersion {
-		return nil, fmt.Errorf("parse %s: schema_version %d is newer than this reader (%d)", ResultsFile, run.SchemaVersion, SchemaVersion)
-	}
-	return &run, nil
+	return loadVersioned[Run](dir, ResultsFile, ErrNoReport, func(v *Run) int { return v.SchemaVersion })
 }
 
 // LoadHistory reads history.ndjson from dir, oldest first. A missing file is
@@ -238,4 +224,25 @@ func NewRunID(started time.Time) string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b)
+}
+
+// loadVersioned reads one versioned JSON file of the report folder: missing
+// is errMissing, and a schema newer than this reader is refused rather
+// than half read.
+func loadVersioned[T any](dir, file string, errMissing error, version func(*T) int) (*T, error) {
+	data, err := os.ReadFile(filepath.Join(dir, file))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errMissing
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", file, err)
+	}
+	var v T
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", file, err)
+	}
+	if n := version(&v); n > SchemaVersion {
+		return nil, fmt.Errorf("parse %s: schema_version %d is newer than this reader (%d)", file, n, SchemaVersion)
+	}
+	return &v, nil
 }
