@@ -484,10 +484,10 @@ func (r *report) write(w io.Writer, listUnlabeled bool) {
 	}
 }
 
-// planted is "found / planted", or empty when nothing was planted.
+// planted is "found / planted", or "–" when nothing was planted.
 func planted(found, total int) string {
 	if total == 0 {
-		return ""
+		return "–"
 	}
 	return fmt.Sprintf("%d / %d", found, total)
 }
