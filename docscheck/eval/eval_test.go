@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fakeDocscheck is a stand-in for a docscheck binary: it reports a `link`
+// finding on every line of every README.md under --root that holds BROKEN,
+// in docscheck's JSON format, and exits 1 when it found any.
+const fakeDocscheck = `#!/bin/sh
+root="$2"
+cd "$root" || exit 2
+out=$(grep -n BROKEN README.md | cut -d: -f1 | while read n; do printf '{"path":"README.md","line":%s,"col":1,"rule":"link","message":"m"},' "$n"; done)
+printf '{"version":1,"findings":[%s]}' "${out%,}"
+[ -n "$out" ] && exit 1
+exit 0
+`
+
+// setup writes a corpus of two repositories, the eval files and the fake
+// binary, and returns the measurement over them.
+func setup(t *testing.T, labels, plants string) measurement {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(path, body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "bin", "docscheck"), fakeDocscheck)
+	write(filepath.Join(dir, "corpus", "a+one", "README.md"), "ok\nBROKEN\nok\nBROKEN\n")
+	write(filepath.Join(dir, "corpus", "b+two", "README.md"), "ok\n")
+	write(filepath.Join(dir, "eval", "corpus.tsv"), "# header\na/one\tc1\ttune\tgo\nb/two\tc2\theldout\tgo\n")
+	write(filepath.Join(dir, "eval", "labels.tsv"), labels)
+	write(filepath.Join(dir, "eval", "plants.tsv"), plants)
+	return measurement{bin: filepath.Join(dir, "bin", "docscheck"), corpusDir: filepath.Join(dir, "corpus"), evalDir: filepath.Join(dir, "eval")}
+}
+
+func TestJoinCountsVerdictsAndUnlabeled(t *testing.T) {
+	m := setup(t, "a/one\tc1\tREADME.md:2\tlink\treal\tr\n"+
+		"a/one\tOLD\tREADME.md:4\tlink\tfalse\tstale commit, ignored\n", "")
+	rep, err := m.run(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := rep.repos[0]
+	if one.Name != "a/one" || one.findings != 2 || one.real != 1 || one.false != 0 || len(one.unlabeled) != 1 || one.staleLabels != 1 {
+		t.Fatalf("a/one: %+v", one)
+	}
+	if rep.repos[1].findings != 0 {
+		t.Fatalf("b/two: %+v", rep.repos[1])
+	}
+	var out bytes.Buffer
+	rep.write(&out, true)
+	for _, want := range []string{"| a/one | go | 2 | 1 | 0 | 0 | 1 | 100 % |", "unlabeled\ta/one\tc1\tREADME.md:4\tlink"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestPlantFoundAtAppendedLineAndMissedElsewhere(t *testing.T) {
+	m := setup(t, "", "# plants\n"+
+		"p1\tb/two\tlink\tREADME.md\t\\nBROKEN here\t2\n"+ // appended after line 1: line 3
+		"p2\tb/two\tlink\tREADME.md\t\\nfine\t2\n")
+	rep, err := m.run(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.plants) != 2 {
+		t.Fatalf("plants: %+v", rep.plants)
+	}
+	if p := rep.plants[0]; p.err != nil || p.found == nil || p.found.Line != 3 {
+		t.Errorf("p1 not found at line 3: %+v", p)
+	}
+	if p := rep.plants[1]; p.err != nil || p.found != nil {
+		t.Errorf("p2 reported though nothing was planted: %+v", p)
+	}
+	// The corpus copy is untouched.
+	body, err := os.ReadFile(filepath.Join(m.corpusDir, "b+two", "README.md"))
+	if err != nil || string(body) != "ok\n" {
+		t.Errorf("corpus changed: %q, %v", body, err)
+	}
+}
+
+func TestBadLabelIsAnError(t *testing.T) {
+	m := setup(t, "a/one\tc1\tREADME.md:2\tlink\tmaybe\tr\n", "")
+	if _, err := m.run(context.Background(), false); err == nil || !strings.Contains(err.Error(), "verdict") {
+		t.Fatalf("err = %v, want a verdict error", err)
+	}
+}
