@@ -77,7 +77,7 @@ fuzz: ## Fuzz every outside input for FUZZTIME each (default 10s); seeds in test
 	done
 
 .PHONY: load
-load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads/DB sessions, /health p95 < /livez p95 + 50 ms; report/load/
+load: ## Load hygiene for LOAD_DURATION (60s): no errors, flat RSS/fds/threads, DB sessions within the pool, /health p95 < /livez p95 + 50 ms; report/load/
 	$(GO) run ./proofs load --duration $(LOAD_DURATION) --health-strict --report $(REPORT)
 
 .PHONY: docscheck
