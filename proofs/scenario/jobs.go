@@ -200,8 +200,14 @@ func badInputIsRejected(t *T) {
 	twoKeys := b.SendHeader(http.MethodPost, "/jobs", []byte(`{"order":45}`), http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"k-" + randomUUID(), "k-" + randomUUID()}})
 	t.Check("two Idempotency-Key headers are refused", "400 with a JSON error", fmt.Sprintf("%d error=%q", twoKeys.Status, twoKeys.ErrorMessage()),
 		twoKeys.Err == nil && twoKeys.Status == http.StatusBadRequest && twoKeys.ErrorMessage() != "")
+	// The nesting limit's boundary: exactly MaxPayloadDepth (1000) levels
+	// is a job, one more is refused below; a limit shifted either way, or
+	// a depth that is never counted, fails one of the two.
+	t.Step("a body nested exactly 1000 deep is accepted")
+	deepest := b.Do(http.MethodPost, "/jobs", nested(1000), "application/json")
+	t.Check("1000 levels of arrays are a job", "201", deepest.Summary(), deepest.Err == nil && deepest.Status == http.StatusCreated)
 	before := t.CountJobs()
-	Equal(t, "jobs rows after the control post and the keyed post and its retry, conflict and bad keys", 2, before)
+	Equal(t, "jobs rows after the control post, the keyed post and its retry, conflict and bad keys, and the deepest body", 3, before)
 
 	oversize := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 70_000)...), '"')
 	cases := []struct {
@@ -218,6 +224,12 @@ func badInputIsRejected(t *T) {
 		{"text, not JSON", http.MethodPost, "/jobs", []byte(`hello`), "text/plain", 400, ""},
 		{"two JSON values", http.MethodPost, "/jobs", []byte(`{"a":1} {"b":2}`), "application/json", 400, ""},
 		{"body over 64 KiB", http.MethodPost, "/jobs", oversize, "application/json", 413, ""},
+		// What Postgres refuses in a JSON value is a 400, never a 500.
+		{"bytes that are not UTF-8", http.MethodPost, "/jobs", []byte("{\"a\":\"\xff\"}"), "application/json", 400, ""},
+		{"overlong UTF-8", http.MethodPost, "/jobs", []byte("{\"a\":\"\xc0\xaf\"}"), "application/json", 400, ""},
+		{"a \\u0000 escape", http.MethodPost, "/jobs", []byte(`{"a":"\u0000"}`), "application/json", 400, ""},
+		{"an unpaired surrogate escape", http.MethodPost, "/jobs", []byte(`{"a":"\ud800"}`), "application/json", 400, ""},
+		{"nested 1001 deep", http.MethodPost, "/jobs", nested(1001), "application/json", 400, ""},
 		{"malformed id", http.MethodGet, "/jobs/not-a-uuid", nil, "", 400, "invalid job id"},
 		{"unknown id", http.MethodGet, "/jobs/" + randomUUID(), nil, "", 404, "job not found"},
 		{"DELETE /jobs", http.MethodDelete, "/jobs", nil, "", 405, "method not allowed"},
@@ -241,8 +253,20 @@ func badInputIsRejected(t *T) {
 			ok = ok && msg == c.message
 		}
 		t.Check(c.name+" is rejected", expected, observed, ok)
+		if c.status == http.StatusMethodNotAllowed {
+			allow := resp.Header.Get("Allow")
+			t.Check(c.name+" names the allowed methods", "an Allow header", fmt.Sprintf("Allow: %q", allow), allow != "")
+		}
+		if c.name == "nested 1001 deep" {
+			t.Check("the message says the body is nested too deeply", `contains "nested too deeply"`, msg, strings.Contains(msg, "nested too deeply"))
+		}
 	}
 	after := t.CountJobs()
 	Equal(t, "rejected requests wrote no rows", before, after)
 	t.Rows("jobs", t.Jobs())
+}
+
+// nested is a JSON body of depth levels of arrays around a 1.
+func nested(depth int) []byte {
+	return []byte(strings.Repeat("[", depth) + "1" + strings.Repeat("]", depth))
 }

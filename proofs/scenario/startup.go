@@ -39,6 +39,10 @@ func startupCases() []startupCase {
 		ptr("host=127.0.0.1 port=notaport password="+fakeSecret), ptr("host=127.0.0.1 sslmode=bogus password="+fakeSecret),
 		ptr("host=127.0.0.1 password='"+fakeSecret))
 	add("PORT", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"), ptr("70000"), ptr("8080x"))
+	// A connection string pasted into the wrong variable is refused
+	// without being echoed, in both forms: one form alone would not rule
+	// out a check that needs both "://" and "@" or "=" to hide a value.
+	add("PORT", ptr("postgres://app:"+fakeSecret+"@127.0.0.1/app"), ptr("host=127.0.0.1 password="+fakeSecret))
 	add("JOB_POLL_MS", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"))
 	// Optional knobs refuse a bad value too (unset, they take their
 	// default): rules out a validator that only checks required ones.
