@@ -50,13 +50,40 @@ func insertN(t *testing.T, s *Store, n int) []job.ID {
 	return ids
 }
 
+// claimLedger records which owner claimed each job, for racing claimers:
+// a job claimed a second time is an error.
+type claimLedger struct {
+	mu    sync.Mutex
+	owner map[job.ID]job.ID
+}
+
+func (l *claimLedger) take(owner job.ID, claims []job.Claim) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.owner == nil {
+		l.owner = map[job.ID]job.ID{}
+	}
+	for _, c := range claims {
+		if prev, dup := l.owner[c.ID]; dup {
+			return fmt.Errorf("job %s claimed by %s and %s", c.ID, prev, owner)
+		}
+		l.owner[c.ID] = owner
+	}
+	return nil
+}
+
+func (l *claimLedger) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.owner)
+}
+
 func TestConcurrentClaimersTakeEachJobExactlyOnce(t *testing.T) {
 	s, pool := setup(t, Options{})
 	const jobs, claimers = 500, 4
 	insertN(t, s, jobs)
 
-	var mu sync.Mutex
-	seen := map[job.ID]job.ID{} // job → owner
+	var seen claimLedger
 	var wg sync.WaitGroup
 	errs := make(chan error, claimers)
 	for range claimers {
@@ -73,16 +100,10 @@ func TestConcurrentClaimersTakeEachJobExactlyOnce(t *testing.T) {
 				if len(claims) == 0 {
 					return
 				}
-				mu.Lock()
-				for _, c := range claims {
-					if prev, dup := seen[c.ID]; dup {
-						mu.Unlock()
-						errs <- fmt.Errorf("job %s claimed by %s and %s", c.ID, prev, owner)
-						return
-					}
-					seen[c.ID] = owner
+				if err := seen.take(owner, claims); err != nil {
+					errs <- err
+					return
 				}
-				mu.Unlock()
 				outcomes := make([]job.Outcome, len(claims))
 				for i, c := range claims {
 					outcomes[i] = job.Outcome{ID: c.ID, Attempts: c.Attempts}
@@ -100,8 +121,8 @@ func TestConcurrentClaimersTakeEachJobExactlyOnce(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if len(seen) != jobs {
-		t.Fatalf("claimed %d distinct jobs, want %d", len(seen), jobs)
+	if seen.len() != jobs {
+		t.Fatalf("claimed %d distinct jobs, want %d", seen.len(), jobs)
 	}
 	var processed, onceOnly int
 	err := pool.QueryRow(context.Background(),
@@ -506,8 +527,7 @@ func TestCompleteAndClaimRoundsTakeEachJobOnce(t *testing.T) {
 	insertN(t, s, jobs)
 	ctx := context.Background()
 
-	var mu sync.Mutex
-	seen := map[job.ID]job.ID{}
+	var seen claimLedger
 	var wg sync.WaitGroup
 	errs := make(chan error, claimers)
 	for range claimers {
@@ -527,16 +547,10 @@ func TestCompleteAndClaimRoundsTakeEachJobOnce(t *testing.T) {
 				if len(claims) == 0 {
 					return
 				}
-				mu.Lock()
-				for _, c := range claims {
-					if prev, dup := seen[c.ID]; dup {
-						mu.Unlock()
-						errs <- fmt.Errorf("job %s claimed by %s and %s", c.ID, prev, owner)
-						return
-					}
-					seen[c.ID] = owner
+				if err := seen.take(owner, claims); err != nil {
+					errs <- err
+					return
 				}
-				mu.Unlock()
 				outcomes = outcomes[:0]
 				for _, c := range claims {
 					outcomes = append(outcomes, job.Outcome{ID: c.ID, Attempts: c.Attempts})
@@ -555,8 +569,8 @@ func TestCompleteAndClaimRoundsTakeEachJobOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != jobs || processed != jobs || onceOnly != jobs || effects != jobs {
-		t.Fatalf("claimed %d, processed %d, attempts=1 %d, effects %d; want %d each", len(seen), processed, onceOnly, effects, jobs)
+	if seen.len() != jobs || processed != jobs || onceOnly != jobs || effects != jobs {
+		t.Fatalf("claimed %d, processed %d, attempts=1 %d, effects %d; want %d each", seen.len(), processed, onceOnly, effects, jobs)
 	}
 }
 
