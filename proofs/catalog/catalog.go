@@ -46,7 +46,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "startup_validation_fails_closed",
-		Claim:  "A missing or invalid DATABASE_URL (URL or key=value form), PORT or JOB_POLL_MS stops the backend with exit status 2 and one clear line, never printing the database URL.",
+		Claim:  "A missing or invalid DATABASE_URL (URL or key=value form), PORT or JOB_POLL_MS, or any knob one past either end of its documented range, stops the backend with exit status 2 and one clear line, never printing the database URL; every range's last accepted values start, and a port already taken stops it with exit status 1 and one line naming the address.",
 		Guards: []string{"poll_ms_zero_accepted", "key_value_dsn_unchecked"},
 	},
 	{
