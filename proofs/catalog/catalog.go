@@ -31,7 +31,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "worker_crash_recovers_job",
-		Claim:  "A worker that crashes after claiming a job is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health.",
+		Claim:  "A worker that crashes, after claiming a job or inside a job's handler, is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health.",
 		Guards: []string{"predecessor_recovery_unrecorded"},
 	},
 	{
