@@ -116,7 +116,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "finished_jobs_are_retained_then_deleted",
-		Claim:  "Finished jobs older than their retention are deleted, each exactly once, by two instances sweeping one database one at a time, and then answer 404; pending, processing and recently finished jobs stay.",
+		Claim:  "Finished jobs older than their retention are deleted, each exactly once, by two instances sweeping one database one at a time, and then answer 404; pending, processing and recently finished jobs stay; with no retention knob set, processed jobs are kept 24 hours and failed ones 7 days.",
 		Guards: []string{"retention_deletes_unfinished", "retention_deletes_nothing"},
 	},
 }
