@@ -206,8 +206,26 @@ func badInputIsRejected(t *T) {
 	t.Step("a body nested exactly 1000 deep is accepted")
 	deepest := b.Do(http.MethodPost, "/jobs", nested(1000), "application/json")
 	t.Check("1000 levels of arrays are a job", "201", deepest.Summary(), deepest.Err == nil && deepest.Status == http.StatusCreated)
+	// The other documented limits at their last accepted value; the first
+	// refused value of each is in the table below. A limit shifted by one
+	// either way fails one side.
+	edges := []struct {
+		name string
+		body []byte
+	}{
+		{"a body of exactly MAX_BODY_BYTES (65536 bytes)", jsonString(65536)},
+		{"a number with 131072 digits before the point (1e131071)", []byte(`[1e131071]`)},
+		{"a number with 16383 digits after the point", []byte(`[0.` + strings.Repeat("0", 16382) + `1]`)},
+		{"a number with 16383 digits after the point by its exponent (1e-16383)", []byte(`[1e-16383]`)},
+		{"a surrogate pair (\\ud83d\\ude00)", []byte(`{"a":"\ud83d\ude00"}`)},
+	}
+	for _, e := range edges {
+		t.Step(e.name + " is accepted")
+		resp := b.Do(http.MethodPost, "/jobs", e.body, "application/json")
+		t.Check(e.name+" is a job", "201", resp.Summary(), resp.Err == nil && resp.Status == http.StatusCreated)
+	}
 	before := t.CountJobs()
-	Equal(t, "jobs rows after the control post, the keyed post and its retry, conflict and bad keys, and the deepest body", 3, before)
+	Equal(t, "jobs rows after the control post, the keyed post and its retry, conflict and bad keys, the deepest body and the other last accepted values", 3+len(edges), before)
 
 	oversize := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 70_000)...), '"')
 	cases := []struct {
@@ -230,6 +248,13 @@ func badInputIsRejected(t *T) {
 		{"a \\u0000 escape", http.MethodPost, "/jobs", []byte(`{"a":"\u0000"}`), "application/json", 400, ""},
 		{"an unpaired surrogate escape", http.MethodPost, "/jobs", []byte(`{"a":"\ud800"}`), "application/json", 400, ""},
 		{"nested 1001 deep", http.MethodPost, "/jobs", nested(1001), "application/json", 400, ""},
+		{"a body one byte over MAX_BODY_BYTES", http.MethodPost, "/jobs", jsonString(65537), "application/json", 413, ""},
+		{"a number with 131073 digits before the point (1e131072)", http.MethodPost, "/jobs", []byte(`[1e131072]`), "application/json", 400, ""},
+		{"a number with 16384 digits after the point", http.MethodPost, "/jobs", []byte(`[0.` + strings.Repeat("0", 16383) + `1]`), "application/json", 400, ""},
+		{"a number with 16384 digits after the point by its exponent (1e-16384)", http.MethodPost, "/jobs", []byte(`[1e-16384]`), "application/json", 400, ""},
+		{"a low surrogate escape alone", http.MethodPost, "/jobs", []byte(`{"a":"\udc00"}`), "application/json", 400, ""},
+		{"a high surrogate escape followed by a letter", http.MethodPost, "/jobs", []byte(`{"a":"\ud800x"}`), "application/json", 400, ""},
+		{"a high surrogate escape followed by another", http.MethodPost, "/jobs", []byte(`{"a":"\ud800\ud800"}`), "application/json", 400, ""},
 		{"malformed id", http.MethodGet, "/jobs/not-a-uuid", nil, "", 400, "invalid job id"},
 		{"unknown id", http.MethodGet, "/jobs/" + randomUUID(), nil, "", 404, "job not found"},
 		{"DELETE /jobs", http.MethodDelete, "/jobs", nil, "", 405, "method not allowed"},
@@ -260,10 +285,21 @@ func badInputIsRejected(t *T) {
 		if c.name == "nested 1001 deep" {
 			t.Check("the message says the body is nested too deeply", `contains "nested too deeply"`, msg, strings.Contains(msg, "nested too deeply"))
 		}
+		// The documented 400s name their problem.
+		for word, problem := range map[string]string{"number": "numeric", "surrogate": "surrogate", "UTF-8": "UTF-8", "u0000": "NUL"} {
+			if c.status == http.StatusBadRequest && strings.Contains(c.name, word) {
+				t.Check(c.name+": the message names the problem", fmt.Sprintf("contains %q", problem), msg, strings.Contains(msg, problem))
+			}
+		}
 	}
 	after := t.CountJobs()
 	Equal(t, "rejected requests wrote no rows", before, after)
 	t.Rows("jobs", t.Jobs())
+}
+
+// jsonString is a JSON string literal of exactly size bytes.
+func jsonString(size int) []byte {
+	return append(append([]byte(`"`), bytes.Repeat([]byte("x"), size-2)...), '"')
 }
 
 // nested is a JSON body of depth levels of arrays around a 1.
