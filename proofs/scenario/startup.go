@@ -49,7 +49,9 @@ func startupCases() []startupCase {
 	// default): rules out a validator that only checks required ones.
 	add("JOB_LEASE_MS", ptr("abc"), ptr("0"))
 	add("FAULT_INJECTION", ptr("yes"))
-	add("LOG_LEVEL", ptr("loud"))
+	add("LOG_LEVEL", ptr("loud"), ptr(longValue))
+	add("JOB_RECORD_EFFECTS", ptr("yes"))
+	add("JOB_RECORD_EXECUTIONS", ptr("yes"))
 	add("JOB_RETENTION_MS", ptr("500"))
 	// Both edges of every stated bound: the first value refused on
 	// each side (the last accepted ones are started below).
@@ -62,6 +64,10 @@ func startupCases() []startupCase {
 	}
 	return cases
 }
+
+// longValue is a refused value too long to be quoted whole: the docs say
+// the error line clips it.
+var longValue = strings.Repeat("loud", 16)
 
 // knobBound is the range docs/reference-backend.md states for one numeric
 // variable. The numbers are written here, not read from the backend's
@@ -206,6 +212,10 @@ func startupValidationFailsClosed(t *T) {
 		lines := nonEmptyLines(res.Stderr)
 		t.Check(c.String()+": one stderr line naming the variable", "1 line containing "+c.variable,
 			fmt.Sprintf("%d lines: %s", len(lines), strings.Join(lines, " | ")), len(lines) == 1 && strings.Contains(lines[0], c.variable))
+		if c.value != nil && *c.value == longValue {
+			t.Check(c.String()+": the line quotes the value clipped", "a start of it, not all 64 characters", res.Stderr,
+				strings.Contains(res.Stderr, longValue[:16]) && !strings.Contains(res.Stderr, longValue))
+		}
 		leaked := ""
 		for _, s := range secrets {
 			if strings.Contains(res.Combined(), s) {
