@@ -323,6 +323,9 @@ func badInputIsRejected(t *T) {
 		if c.name == "nested 1001 deep" {
 			t.Check("the message says the body is nested too deeply", `contains "nested too deeply"`, msg, strings.Contains(msg, "nested too deeply"))
 		}
+		if c.status == http.StatusRequestEntityTooLarge {
+			t.Check(c.name+": the error names the limit", `contains "65536"`, msg, strings.Contains(msg, "65536"))
+		}
 		// The documented 400s name their problem.
 		for word, problem := range map[string]string{"number": "numeric", "surrogate": "surrogate", "UTF-8": "UTF-8", "u0000": "NUL"} {
 			if c.status == http.StatusBadRequest && strings.Contains(c.name, word) {
