@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/catalog"
 	"github.com/prodproof/prodproof/proofs/cli"
 	"github.com/prodproof/prodproof/proofs/coverage"
 	"github.com/prodproof/prodproof/proofs/evidence"
@@ -161,11 +160,11 @@ func (r *run) generatedBaseline(ctx context.Context, scratch, dir string, prog *
 		Root: scratch, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"),
 		CoverDir: filepath.Join(dir, "cover"),
 	}
-	names := catalog.Names()
+	var names []string
 	var proofs []prove.Proof
-	for _, name := range names {
-		sc, _ := scenario.Lookup(name)
-		proofs = append(proofs, sc.Proof(env))
+	for _, sc := range scenario.Registry() {
+		names = append(names, sc.Name)
+		proofs = append(proofs, sc.Bind(env))
 	}
 	evidenceDir := filepath.Join(dir, "evidence")
 	params := r.params(scratch, evidenceDir, prog, proofs, func(ctx context.Context, tmp string) error {
@@ -234,8 +233,12 @@ func (r *run) judgeOneGenerated(ctx context.Context, scratch, evidenceDir string
 	env := &scenario.Env{Root: scratch, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL")}
 	var proofs []prove.Proof
 	for _, name := range judges {
-		sc, _ := scenario.Lookup(name)
-		proofs = append(proofs, sc.Proof(env))
+		sc, ok := scenario.Lookup(name)
+		if !ok {
+			res.Outcome, res.Reason = report.Unjudged, fmt.Sprintf("judge %q is not a registered proof", name)
+			return res
+		}
+		proofs = append(proofs, sc.Bind(env))
 	}
 	var buildErr error
 	params := r.params(scratch, filepath.Join(evidenceDir, g.ID), prog, proofs, func(ctx context.Context, tmp string) error {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,7 +150,7 @@ func (r *run) judgeMutant(ctx context.Context, scratch string, m mutant.Mutant, 
 			res.Proofs = append(res.Proofs, report.MutantProof{Name: name, Verdict: report.Error, Reason: "not a registered proof"})
 			continue
 		}
-		proofs = append(proofs, sc.Proof(env))
+		proofs = append(proofs, sc.Bind(env))
 	}
 	if len(proofs) > 0 {
 		var buildErr error
@@ -304,4 +305,15 @@ func copyRepository(ctx context.Context, root, dst string) error {
 		}
 	}
 	return nil
+}
+
+// dedupe keeps the first of each name, in order.
+func dedupe(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

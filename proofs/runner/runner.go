@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -72,7 +71,13 @@ func Main(ctx context.Context, cfg Config) int {
 	red.AddURL(dbURL)
 	stdout, stderr := red.Writer(cfg.Stdout), red.Writer(cfg.Stderr)
 
-	tool := cli.Tool()
+	// The run command's names are resolved here, once, while the command
+	// line is parsed: each becomes the scenario it runs.
+	var chosen []scenario.Scenario
+	tool := cli.ToolResolving(func(names []string) (err error) {
+		chosen, err = cli.Resolve(names, scenario.Registry(), func(s scenario.Scenario) string { return s.Name })
+		return err
+	})
 	if len(cfg.Args) == 0 || cfg.Args[0] == "help" || cfg.Args[0] == "-h" || cfg.Args[0] == "--help" {
 		usage(stderr)
 		if len(cfg.Args) == 0 {
@@ -96,7 +101,7 @@ func Main(ctx context.Context, cfg Config) int {
 		return list(stdout, fs.Lookup(cli.FlagJSON).Value.String() == "true")
 	case "run":
 		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
-		return r.main(ctx)
+		return r.main(ctx, chosen)
 	case "mutants":
 		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
 		return r.mutants(ctx)
@@ -195,15 +200,10 @@ func (r *run) reportDir() string {
 	return reportDir
 }
 
-func (r *run) main(ctx context.Context) int {
+func (r *run) main(ctx context.Context, chosen []scenario.Scenario) int {
 	if _, code := r.source(); code != ExitPass {
 		return code
 	}
-	names := r.opts.Names
-	if len(names) == 0 {
-		names = catalog.Names()
-	}
-	names = dedupe(names)
 	root, err := harness.RepoRoot(r.cfg.Dir)
 	if err != nil {
 		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
@@ -221,9 +221,10 @@ func (r *run) main(ctx context.Context) int {
 	defer os.RemoveAll(coverDir)
 	env := &scenario.Env{Root: root, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"), Tamper: r.cfg.Tamper, CoverDir: coverDir}
 	var proofs []prove.Proof
-	for _, name := range names {
-		sc, _ := scenario.Lookup(name)
-		proofs = append(proofs, sc.Proof(env))
+	var names []string
+	for _, sc := range chosen {
+		proofs = append(proofs, sc.Bind(env))
+		names = append(names, sc.Name)
 	}
 	params := r.params(root, r.reportDir(), prog, proofs, func(ctx context.Context, tmp string) error {
 		prog.Logf("proofs: building ./backend (with coverage)")
@@ -351,16 +352,6 @@ func clip(s string) string {
 		return s[:160] + "…"
 	}
 	return s
-}
-
-func dedupe(names []string) []string {
-	var out []string
-	for _, n := range names {
-		if !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 func isDir(p string) bool {
