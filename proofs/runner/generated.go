@@ -39,21 +39,17 @@ func (r *run) generatedMutants(ctx context.Context) int {
 		fmt.Fprintf(r.stderr, "proofs: mutants --%s takes no mutant names (they name curated mutants); use --%s and --%s to draw a sample\n", cli.FlagGenerated, cli.FlagSample, cli.FlagSeed)
 		return ExitHarness
 	}
-	root, err := harness.RepoRoot(r.cfg.Dir)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
-		return ExitHarness
-	}
+	root := r.sess.Root
 	all, err := mutant.GenerateDirs(root, mutatedDirs...)
 	if err != nil {
 		fmt.Fprintf(r.stderr, "proofs: generate mutants: %v\n", err)
 		return ExitHarness
 	}
 	chosen := drawSample(all, r.opts.Sample, r.opts.Seed)
-	reportDir := r.reportDir()
+	reportDir := r.sess.ReportDir
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
-	prov := harness.Provenance(ctx, root, "")
+	prov := r.sess.Provenance(ctx)
 	started := prov.StartedAt
 	prov.Command = fmt.Sprintf("proofs mutants --%s --%s %d --%s %d", cli.FlagGenerated, cli.FlagSample, r.opts.Sample, cli.FlagSeed, r.opts.Seed)
 

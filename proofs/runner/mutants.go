@@ -25,9 +25,6 @@ import (
 // it. Exit status: 0 every mutant caught, 1 one survived or no longer
 // applies, 2 the harness broke.
 func (r *run) mutants(ctx context.Context) int {
-	if _, code := r.source(); code != ExitPass {
-		return code
-	}
 	if r.opts.Generated {
 		return r.generatedMutants(ctx)
 	}
@@ -36,15 +33,11 @@ func (r *run) mutants(ctx context.Context) int {
 		names = mutant.Names()
 	}
 	names = dedupe(names)
-	root, err := harness.RepoRoot(r.cfg.Dir)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
-		return ExitHarness
-	}
-	reportDir := r.reportDir()
+	root := r.sess.Root
+	reportDir := r.sess.ReportDir
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
-	prov := harness.Provenance(ctx, root, "proofs "+strings.Join(r.cfg.Args, " "))
+	prov := r.sess.Provenance(ctx)
 	started := prov.StartedAt
 
 	results, setupErr := r.judgeMutants(ctx, root, names, reportDir, prog, &prov)
