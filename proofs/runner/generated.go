@@ -14,7 +14,6 @@ import (
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/cli"
 	"github.com/prodproof/prodproof/proofs/coverage"
-	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/mutant"
 	"github.com/prodproof/prodproof/proofs/progress"
@@ -65,7 +64,7 @@ func (r *run) generatedMutants(ctx context.Context) int {
 			Total: len(all), Sample: len(chosen), Seed: r.opts.Seed, Mutants: results,
 		}
 		out.Packages, out.Overall = scoreGenerated(results)
-		return out, evidence.WriteGeneratedMutantRun(reportDir, out, r.red)
+		return out, report.WriteGeneratedMutantRun(reportDir, out, r.red)
 	}
 	results, setupErr := r.judgeGenerated(ctx, root, chosen, prog, &prov, func(sofar []report.GeneratedMutant) {
 		if _, err := write(sofar); err != nil {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/mutant"
 	"github.com/prodproof/prodproof/proofs/progress"
@@ -52,7 +51,7 @@ func (r *run) mutants(ctx context.Context) int {
 	if setupErr != nil {
 		out.Verdict = report.Error
 	}
-	if err := evidence.WriteMutantRun(reportDir, out, r.red); err != nil {
+	if err := report.WriteMutantRun(reportDir, out, r.red); err != nil {
 		fmt.Fprintf(r.stderr, "proofs: write %s: %v\n", report.MutantsFile, err)
 		return ExitHarness
 	}

@@ -89,7 +89,7 @@ func Command(ctx context.Context, sess *session.Session, opts cli.SoakOptions, c
 	})
 	prov.FinishedAt = time.Now().UTC()
 	res.Report.Provenance = prov
-	if err := Write(reportDir, res.Report, res.Events, res.Log, red); err != nil {
+	if err := report.WriteSoak(reportDir, res.Report, res.Events, res.Log, red); err != nil {
 		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
 		return session.ExitHarness
 	}
