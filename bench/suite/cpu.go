@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/prodproof/prodproof/bench/results"
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/procfs"
 )
@@ -29,20 +30,20 @@ func load1() (float64, error) { return procfs.Load1() }
 // over about a minute, so without the wait no trial after the first could
 // start quiet even on an idle machine.
 func (r *run) settle(ctx context.Context) float64 {
-	deadline := time.Now().Add(r.opts.Settle)
-	for {
-		l, err := load1()
+	l := -1.0
+	// Not settling in time is no error: the trial runs, marked loaded.
+	err := await.Poll(ctx, r.opts.Settle, time.Second, "quiet machine", func() (bool, string, error) {
+		v, err := load1()
 		if err != nil {
-			r.logf("load average: %v", err)
-			return -1
+			return false, "", err
 		}
-		if l < results.QuietLoad1 || !time.Now().Before(deadline) {
-			return l
-		}
-		if !pause(ctx, time.Second) {
-			return l
-		}
+		l = v
+		return l < results.QuietLoad1, fmt.Sprintf("load1 %.2f", l), nil
+	})
+	if err != nil && l < 0 {
+		r.logf("load average: %v", err)
 	}
+	return l
 }
 
 // postgresCPU counts the CPU time of a whole Postgres server: its
