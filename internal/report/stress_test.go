@@ -1,10 +1,10 @@
 package report
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
@@ -26,19 +26,7 @@ func TestSoakReportRoundTrip(t *testing.T) {
 	if err := WriteSoak(dir, rep, events, "a log line with "+password+"\n", secretScrubber(password)); err != nil {
 		t.Fatal(err)
 	}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err == nil && strings.Contains(string(data), "s3cret") {
-			t.Errorf("%s holds the secret", path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	assertNoSecret(t, dir, "s3cret")
 	got, err := LoadSoak(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +67,7 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, rep) {
 		t.Fatalf("load.json read back\n%+v\nwant\n%+v", got, rep)
 	}
-	if _, err := LoadLoad(t.TempDir()); err != ErrNoReport {
+	if _, err := LoadLoad(t.TempDir()); !errors.Is(err, ErrNoReport) {
 		t.Fatalf("an empty folder: %v, want ErrNoReport", err)
 	}
 }

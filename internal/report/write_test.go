@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
@@ -41,12 +40,7 @@ func TestScenarioEvidenceRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(files, want) {
 		t.Fatalf("files = %v, want %v", files, want)
 	}
-	for _, rel := range files {
-		data, err := os.ReadFile(filepath.Join(dir, rel))
-		if err != nil || strings.Contains(string(data), "s3cret") {
-			t.Fatalf("%s: holds the secret or unreadable (%v)", rel, err)
-		}
-	}
+	assertNoSecret(t, dir, "s3cret")
 	events, err := LoadEvents(dir, "demo")
 	if err != nil {
 		t.Fatal(err)
