@@ -139,6 +139,15 @@ func OpenFiles(pid int) (int, error) {
 	return len(fds), nil
 }
 
+// Cmdline is the argument list of process pid (/proc/PID/cmdline).
+func Cmdline(pid int) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+	if err != nil {
+		return nil, err
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\x00"), "\x00"), nil
+}
+
 // PIDs lists the processes alive at the moment of the listing.
 func PIDs() ([]int, error) {
 	entries, err := os.ReadDir("/proc")

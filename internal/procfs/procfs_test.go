@@ -70,6 +70,9 @@ func TestOwnProcess(t *testing.T) {
 	if n, err := OpenFiles(os.Getpid()); err != nil || n < 3 {
 		t.Fatalf("OpenFiles(self) = %d, %v", n, err)
 	}
+	if args, err := Cmdline(os.Getpid()); err != nil || !slices.Equal(args, os.Args) {
+		t.Fatalf("Cmdline(self) = %q, %v; want %q", args, err, os.Args)
+	}
 	if pids, err := PIDs(); err != nil || !slices.Contains(pids, os.Getpid()) {
 		t.Fatalf("PIDs() lacks this process (%v)", err)
 	}
