@@ -56,7 +56,7 @@ func TestStart(t *testing.T) {
 			}
 			// Dir "" is the working folder: this package's, inside the repository.
 			if s.Source != tt.source || s.ReportDir != filepath.Join(dir, "r") || s.Command != "proofs soak --jobs 3" || s.Root == "" {
-				t.Errorf("session = %+v", s)
+				t.Errorf("source %s, report %s, command %q, root %q", s.Source, s.ReportDir, s.Command, s.Root)
 			}
 		})
 	}
