@@ -1,7 +1,8 @@
 // Command proofs runs the project's named end-to-end proofs against the
 // reference backend and a real Postgres, and writes the evidence to a report
 // folder. `proofs list` names them; `proofs run [NAME...]` runs them;
-// `proofs soak` runs the chaos soak (package proofs/soak).
+// `proofs mutants`, `proofs load` and `proofs soak` (package proofs/soak)
+// start their runs the same way (package proofs/session).
 package main
 
 import (
@@ -13,18 +14,10 @@ import (
 	"golang.org/x/term"
 
 	"github.com/prodproof/prodproof/proofs/runner"
-	"github.com/prodproof/prodproof/proofs/soak"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	if len(os.Args) > 1 && os.Args[1] == "soak" {
-		code := soak.Main(ctx, soak.CommandConfig{
-			Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ(),
-		})
-		stop()
-		os.Exit(code)
-	}
 	tty := term.IsTerminal(int(os.Stdout.Fd()))
 	width := 0
 	if tty {

@@ -116,7 +116,7 @@ func writeJUnit(path string, run report.Run, red *evidence.Redactor) error {
 	if err != nil {
 		return err
 	}
-	return evidence.WriteFile(filepath.Clean(path), data, red)
+	return report.WriteFile(filepath.Clean(path), data, red)
 }
 
 // verdictMark is the verdict as a summary cell.
@@ -167,7 +167,7 @@ func stepSummary(run report.Run) string {
 
 // appendStepSummary appends run's table to the file GitHub names, redacted.
 func appendStepSummary(path string, run report.Run, red *evidence.Redactor) error {
-	return evidence.AppendFile(path, []byte(stepSummary(run)), red)
+	return report.AppendFile(path, []byte(stepSummary(run)), red)
 }
 
 // clip shortens s to one line of at most 160 bytes.

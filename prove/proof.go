@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
@@ -222,23 +223,19 @@ const pollEvery = 20 * time.Millisecond
 // records one assertion with the last observation. probe returns whether the
 // condition holds and what it saw.
 func (t *T) Eventually(name, expected string, timeout time.Duration, probe func() (bool, string)) bool {
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(pollEvery)
-	defer tick.Stop()
-	for {
-		ok, observed := probe()
-		if ok {
-			return t.Check(name, expected, observed, true)
-		}
-		if time.Now().After(deadline) {
-			return t.Check(name, expected, fmt.Sprintf("after %s: %s", timeout, observed), false)
-		}
-		select {
-		case <-t.ctx.Done():
-			t.Fatal("interrupted while waiting for %q: %v", name, t.ctx.Err())
-		case <-tick.C:
-		}
+	var observed string
+	err := await.Poll(t.ctx, timeout, pollEvery, name, func() (bool, string, error) {
+		var ok bool
+		ok, observed = probe()
+		return ok, observed, nil
+	})
+	switch {
+	case err == nil:
+		return t.Check(name, expected, observed, true)
+	case t.ctx.Err() != nil:
+		t.Fatal("interrupted while waiting for %q: %v", name, t.ctx.Err())
 	}
+	return t.Check(name, expected, fmt.Sprintf("after %s: %s", timeout, observed), false)
 }
 
 // RequireEventually is Eventually that ends the proof when time runs out.

@@ -259,7 +259,7 @@ func (s *session) run(ctx context.Context) (Result, error) {
 	}
 	out.Summary, out.Verdict = summarize(results)
 	res := resultOf(out)
-	if err := evidence.WriteRun(reportDir, out, s.red); err != nil {
+	if err := report.WriteRun(reportDir, out, s.red); err != nil {
 		return res, fmt.Errorf("prove: %w", err)
 	}
 	// Every file was redacted as written; prove it.

@@ -20,7 +20,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/website/cli"
 	"github.com/prodproof/prodproof/website/serve"
 )
@@ -59,7 +58,7 @@ func buildSingleProofRunSite(t *testing.T) string {
 		Provenance: report.Provenance{Commit: later, Command: "proofs run worker_crash_recovers_job", StartedAt: start, FinishedAt: start.Add(5 * time.Second)},
 		Scenarios:  []report.Scenario{{Name: "worker_crash_recovers_job", Verdict: report.Pass, StartedAt: start, DurationMS: 4000}},
 		Summary:    report.Summary{Passed: 1}}
-	if err := evidence.WriteRun(reportDir, run, &evidence.Redactor{}); err != nil {
+	if err := report.WriteRun(reportDir, run, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "site")

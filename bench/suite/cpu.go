@@ -4,83 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/prodproof/prodproof/bench/results"
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgprovision"
+	"github.com/prodproof/prodproof/internal/procfs"
 )
-
-// clockTick is the unit of utime and stime in /proc/PID/stat (USER_HZ,
-// which Linux fixes at 100 for user space).
-const clockTick = 10 * time.Millisecond
 
 // processCPU is the user + system CPU time process pid has used so far,
 // over all its threads, from /proc/PID/stat.
 func processCPU(pid int) (time.Duration, error) {
-	st, err := readStat(pid)
-	return st.cpu, err
-}
-
-// procStat is what the benchmark reads from /proc/PID/stat.
-type procStat struct {
-	ppid int
-	// cpu is utime + stime: this process, all its threads.
-	cpu time.Duration
-	// children is cutime + cstime: its children that exited and were
-	// waited for.
-	children time.Duration
-}
-
-func readStat(pid int) (procStat, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return procStat{}, err
-	}
-	return parseStat(string(data))
-}
-
-// parseStat reads ppid (field 4), utime, stime, cutime and cstime (fields
-// 14 to 17) from a /proc/PID/stat line. The command name (field 2) is in
-// parentheses and may hold spaces, so fields are counted from the last ')'.
-func parseStat(stat string) (procStat, error) {
-	end := strings.LastIndexByte(stat, ')')
-	if end < 0 {
-		return procStat{}, errors.New("/proc stat: no command name")
-	}
-	fields := strings.Fields(stat[end+1:])
-	// fields[0] is field 3 (state), so field n is fields[n-3].
-	if len(fields) < 15 {
-		return procStat{}, fmt.Errorf("/proc stat: %d fields after the command name", len(fields))
-	}
-	var v [5]int64
-	for k, field := range []int{4, 14, 15, 16, 17} {
-		n, err := strconv.ParseInt(fields[field-3], 10, 64)
-		if err != nil {
-			return procStat{}, fmt.Errorf("/proc stat field %d: %w", field, err)
-		}
-		v[k] = n
-	}
-	return procStat{
-		ppid:     int(v[0]),
-		cpu:      time.Duration(v[1]+v[2]) * clockTick,
-		children: time.Duration(v[3]+v[4]) * clockTick,
-	}, nil
+	st, err := procfs.ReadStat(pid)
+	return st.CPU, err
 }
 
 // load1 is the machine's one-minute load average.
-func load1() (float64, error) {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0, err
-	}
-	first, _, _ := strings.Cut(string(data), " ")
-	return strconv.ParseFloat(first, 64)
-}
+func load1() (float64, error) { return procfs.Load1() }
 
 // settle waits, at most Options.Settle, for the one-minute load average to
 // fall below results.QuietLoad1, and returns it as it is when the drain
@@ -88,20 +30,20 @@ func load1() (float64, error) {
 // over about a minute, so without the wait no trial after the first could
 // start quiet even on an idle machine.
 func (r *run) settle(ctx context.Context) float64 {
-	deadline := time.Now().Add(r.opts.Settle)
-	for {
-		l, err := load1()
+	l := -1.0
+	// Not settling in time is no error: the trial runs, marked loaded.
+	err := await.Poll(ctx, r.opts.Settle, time.Second, "quiet machine", func() (bool, string, error) {
+		v, err := load1()
 		if err != nil {
-			r.logf("load average: %v", err)
-			return -1
+			return false, "", err
 		}
-		if l < results.QuietLoad1 || !time.Now().Before(deadline) {
-			return l
-		}
-		if !pause(ctx, time.Second) {
-			return l
-		}
+		l = v
+		return l < results.QuietLoad1, fmt.Sprintf("load1 %.2f", l), nil
+	})
+	if err != nil && l < 0 {
+		r.logf("load average: %v", err)
 	}
+	return l
 }
 
 // postgresCPU counts the CPU time of a whole Postgres server: its
@@ -123,11 +65,11 @@ func serverCPU(srv *pgprovision.Server, conn *pgx.Conn) (*postgresCPU, error) {
 	if srv.Source != pgprovision.SourceLocal {
 		return nil, nil
 	}
-	backend, err := readStat(int(conn.PgConn().PID()))
+	backend, err := procfs.ReadStat(int(conn.PgConn().PID()))
 	if err != nil {
 		return nil, fmt.Errorf("find the postmaster: %w", err)
 	}
-	return &postgresCPU{postmaster: backend.ppid}, nil
+	return &postgresCPU{postmaster: backend.PPID}, nil
 }
 
 // serverCPUOf is serverCPU through a short connection of its own, for a
@@ -146,25 +88,21 @@ func serverCPUOf(ctx context.Context, srv *pgprovision.Server) (*postgresCPU, er
 
 // total is the server's CPU time so far.
 func (p *postgresCPU) total() (time.Duration, error) {
-	pm, err := readStat(p.postmaster)
+	pm, err := procfs.ReadStat(p.postmaster)
 	if err != nil {
 		return 0, fmt.Errorf("postmaster CPU time: %w", err)
 	}
-	sum := pm.cpu + pm.children
-	entries, err := os.ReadDir("/proc")
+	sum := pm.CPU + pm.Children
+	pids, err := procfs.PIDs()
 	if err != nil {
 		return 0, err
 	}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		st, err := readStat(pid)
-		if err != nil || st.ppid != p.postmaster {
+	for _, pid := range pids {
+		st, err := procfs.ReadStat(pid)
+		if err != nil || st.PPID != p.postmaster {
 			continue // gone since the listing, or not the server's
 		}
-		sum += st.cpu
+		sum += st.CPU
 	}
 	return sum, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prodproof/prodproof/bench/results"
 	"github.com/prodproof/prodproof/bench/stats"
+	"github.com/prodproof/prodproof/internal/await"
 )
 
 // pickupPollMS is the poll interval of the pick-up measurement: long, so a
@@ -124,19 +125,15 @@ func (r *run) pickupAndHTTP(ctx context.Context) error {
 // start, a little before its commit, so the figure slightly overstates the
 // commit → claim time.
 func pickupLatencies(ctx context.Context, conn *pgx.Conn, mode string, timeout time.Duration) ([]float64, error) {
-	deadline := time.Now().Add(timeout)
-	for {
+	err := await.Poll(ctx, timeout, 20*time.Millisecond, "every "+mode+" job claimed", func() (bool, string, error) {
 		var left int
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE payload->>'mode' = $1 AND claimed_at IS NULL`, mode).Scan(&left); err != nil {
-			return nil, err
+			return false, "", err
 		}
-		if left == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("%d %s jobs not claimed after %s", left, mode, timeout)
-		}
-		pause(ctx, 20*time.Millisecond)
+		return left == 0, fmt.Sprintf("%d not claimed", left), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	rows, err := conn.Query(ctx, `SELECT extract(epoch FROM claimed_at - created_at)::float8 * 1000 FROM jobs WHERE payload->>'mode' = $1`, mode)
 	if err != nil {

@@ -2,35 +2,51 @@ package suite
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/await"
+	"github.com/prodproof/prodproof/internal/healthdoc"
+	"github.com/prodproof/prodproof/internal/jobdoc"
 	"github.com/prodproof/prodproof/internal/port"
+	"github.com/prodproof/prodproof/internal/procfs"
+	"github.com/prodproof/prodproof/proofs/harness"
 )
 
-// backend is one running reference-backend process, in its own process
-// group so it can be signalled (and only it) by its id.
+// backend is one running reference-backend process, started through the
+// proofs' harness: in its own process group, so it can be signalled (and
+// only it) by its id.
 type backend struct {
-	cmd     *exec.Cmd
+	proc    *harness.Process
 	base    string // http://127.0.0.1:PORT
 	logPath string
-	exited  chan struct{}
-	waitErr error
+	exited  <-chan struct{}
+	// waitErr says how the process ended, once exited is closed.
+	waitErr exitStatus
 	client  *http.Client
 }
 
+// exitStatus renders a harness process's exit for an error message.
+type exitStatus struct{ p *harness.Process }
+
+func (e exitStatus) String() string {
+	if err := e.p.Err(); err != nil {
+		return err.Error()
+	}
+	return "exit status 0"
+}
+
 // startBackend runs `reference-backend serve` with env on a free loopback
-// port; its stderr (JSON logs) goes to a file in logDir.
+// port; its stdout and stderr (JSON logs) go to a file in logDir.
 func startBackend(bin, logDir, name string, env map[string]string) (*backend, error) {
 	port, err := port.Free()
 	if err != nil {
@@ -41,64 +57,67 @@ func startBackend(bin, logDir, name string, env map[string]string) (*backend, er
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port), "BIND_ADDR=127.0.0.1"}
+	environ := []string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(port), "BIND_ADDR=127.0.0.1"}
 	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		environ = append(environ, k+"="+v)
 	}
-	cmd.Stdout = logFile
-	cmd.Stderr = logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	var logMu sync.Mutex
+	var group harness.Group
+	proc, err := group.Start(harness.Spec{
+		Name: name, Path: bin, Args: []string{"serve"}, Env: environ,
+		Output: func(_, line string) {
+			logMu.Lock()
+			defer logMu.Unlock()
+			_, _ = io.WriteString(logFile, line+"\n")
+		},
+	})
+	if err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start backend: %w", err)
 	}
-	b := &backend{
-		cmd:     cmd,
+	go func() {
+		<-proc.Done() // the harness has flushed the output by then
+		logFile.Close()
+	}()
+	return &backend{
+		proc:    proc,
 		base:    "http://127.0.0.1:" + strconv.Itoa(port),
 		logPath: logPath,
-		exited:  make(chan struct{}),
+		exited:  proc.Done(),
+		waitErr: exitStatus{proc},
 		client:  &http.Client{Timeout: 5 * time.Second},
-	}
-	go func() {
-		b.waitErr = cmd.Wait()
-		logFile.Close()
-		close(b.exited)
-	}()
-	return b, nil
+	}, nil
 }
 
 // pid is the process id (and process group id).
-func (b *backend) pid() int { return b.cmd.Process.Pid }
+func (b *backend) pid() int { return b.proc.PID() }
+
+// errExited ends a wait on a backend that is gone.
+var errExited = errors.New("backend exited")
+
+// exitedErr is errExited with how the process ended and its log's tail, or
+// nil while it runs.
+func (b *backend) exitedErr() error {
+	if exited, _ := b.proc.Exited(); exited {
+		return fmt.Errorf("%w (%v); log: %s", errExited, b.waitErr, b.logTail())
+	}
+	return nil
+}
 
 // waitReady polls /readyz until it answers 200 or the deadline passes.
 func (b *backend) waitReady(ctx context.Context, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	var last string
-	for {
-		select {
-		case <-b.exited:
-			return fmt.Errorf("backend exited before it was ready (%v); log: %s", b.waitErr, b.logTail())
-		default:
+	return await.Poll(ctx, timeout, 0, "backend ready (GET /readyz 200)", func() (bool, string, error) {
+		if err := b.exitedErr(); err != nil {
+			return false, "", err
 		}
 		resp, err := b.get(ctx, "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			last = resp.Status
-		} else {
-			last = err.Error()
+		if err != nil {
+			return false, err.Error(), nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("backend not ready after %s (last: %s)", timeout, last)
-		}
-		if !pause(ctx, 10*time.Millisecond) {
-			return ctx.Err()
-		}
-	}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, resp.Status, nil
+	})
 }
 
 func (b *backend) get(ctx context.Context, path string) (*http.Response, error) {
@@ -117,115 +136,82 @@ func (b *backend) processedJobs(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	var h struct {
-		Worker struct {
-			ProcessedJobs int `json:"processed_jobs"`
-		} `json:"worker"`
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, fmt.Errorf("read /health: %w", err)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+	h, err := healthdoc.Decode(body)
+	if err != nil {
 		return 0, fmt.Errorf("decode /health: %w", err)
 	}
-	return h.Worker.ProcessedJobs, nil
+	return int(h.Worker.ProcessedJobs), nil
 }
 
-// jobState is the part of the job JSON the benchmark reads.
-type jobState struct {
-	ID          string     `json:"id"`
-	Status      string     `json:"status"`
-	Attempts    int        `json:"attempts"`
-	CreatedAt   time.Time  `json:"created_at"`
-	ProcessedAt *time.Time `json:"processed_at"`
-}
-
-func (b *backend) postJob(ctx context.Context, body string) (jobState, error) {
+func (b *backend) postJob(ctx context.Context, body string) (jobdoc.Document, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+"/jobs", strings.NewReader(body))
 	if err != nil {
-		return jobState{}, err
+		return jobdoc.Document{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := b.client.Do(req)
 	if err != nil {
-		return jobState{}, err
+		return jobdoc.Document{}, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return jobState{}, fmt.Errorf("POST /jobs: %s %s", resp.Status, msg)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return jobdoc.Document{}, fmt.Errorf("POST /jobs: %w", err)
 	}
-	var j jobState
-	return j, json.NewDecoder(resp.Body).Decode(&j)
+	if resp.StatusCode != http.StatusCreated {
+		return jobdoc.Document{}, fmt.Errorf("POST /jobs: %s %.512s", resp.Status, data)
+	}
+	return jobdoc.Decode(data)
 }
 
-func (b *backend) getJob(ctx context.Context, id string) (jobState, error) {
+func (b *backend) getJob(ctx context.Context, id string) (jobdoc.Document, error) {
 	resp, err := b.get(ctx, "/jobs/"+id)
 	if err != nil {
-		return jobState{}, err
+		return jobdoc.Document{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return jobState{}, fmt.Errorf("GET /jobs/%s: %s", id, resp.Status)
+		return jobdoc.Document{}, fmt.Errorf("GET /jobs/%s: %s", id, resp.Status)
 	}
-	var j jobState
-	return j, json.NewDecoder(resp.Body).Decode(&j)
-}
-
-// waitJob polls the job until done says so or the deadline passes.
-func (b *backend) waitJob(ctx context.Context, id string, timeout time.Duration, done func(jobState) bool) (jobState, error) {
-	deadline := time.Now().Add(timeout)
-	var last jobState
-	var lastErr error
-	for time.Now().Before(deadline) {
-		j, err := b.getJob(ctx, id)
-		if err == nil && done(j) {
-			return j, nil
-		}
-		last, lastErr = j, err
-		if !pause(ctx, 5*time.Millisecond) {
-			return last, ctx.Err()
-		}
-	}
-	return last, fmt.Errorf("job %s: condition not reached in %s (last status %q, error %v)", id, timeout, last.Status, lastErr)
-}
-
-// peakRSSMiB reads VmHWM, the resident set's high-water mark, from
-// /proc/PID/status.
-func (b *backend) peakRSSMiB() (float64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", b.pid()))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return 0, err
+		return jobdoc.Document{}, fmt.Errorf("GET /jobs/%s: %w", id, err)
 	}
-	return parseVmHWM(string(data))
+	return jobdoc.Decode(data)
 }
 
-// parseVmHWM returns the VmHWM line of a /proc/PID/status text in MiB.
-func parseVmHWM(status string) (float64, error) {
-	for _, line := range strings.Split(status, "\n") {
-		rest, ok := strings.CutPrefix(line, "VmHWM:")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(rest)
-		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, fmt.Errorf("unexpected VmHWM line %q", line)
-		}
-		kb, err := strconv.ParseFloat(fields[0], 64)
+// waitJob polls the job until done says so or the deadline passes; it
+// returns the job as last read.
+func (b *backend) waitJob(ctx context.Context, id string, timeout time.Duration, done func(jobdoc.Document) bool) (jobdoc.Document, error) {
+	var last jobdoc.Document
+	err := await.Poll(ctx, timeout, 5*time.Millisecond, "job "+id, func() (bool, string, error) {
+		j, err := b.getJob(ctx, id)
 		if err != nil {
-			return 0, fmt.Errorf("VmHWM: %w", err)
+			return false, err.Error(), nil
 		}
-		return kb / 1024, nil
-	}
-	return 0, errors.New("no VmHWM line in /proc/PID/status")
+		last = j
+		return done(j), j.Summary(), nil
+	})
+	return last, err
+}
+
+// peakRSSMiB reads VmHWM, the resident set's high-water mark.
+func (b *backend) peakRSSMiB() (float64, error) {
+	st, err := procfs.ReadStatus(b.pid())
+	return float64(st.PeakRSSKiB) / 1024, err
 }
 
 // stop sends SIGTERM and waits for a graceful exit; after grace it kills
 // the process group.
 func (b *backend) stop(grace time.Duration) error {
-	select {
-	case <-b.exited:
+	if exited, _ := b.proc.Exited(); exited {
 		return nil
-	default:
 	}
-	_ = syscall.Kill(b.pid(), syscall.SIGTERM)
+	_ = b.proc.Signal(syscall.SIGTERM)
 	select {
 	case <-b.exited:
 		return nil
@@ -237,8 +223,8 @@ func (b *backend) stop(grace time.Duration) error {
 
 // kill sends SIGKILL to the backend's process group and waits for it.
 func (b *backend) kill() {
-	_ = syscall.Kill(-b.pid(), syscall.SIGKILL)
-	<-b.exited
+	b.proc.Kill()
+	<-b.proc.Done()
 }
 
 func (b *backend) logTail() string {
@@ -287,14 +273,17 @@ func captureCPUProfile(ctx context.Context, addr string, seconds int, path strin
 	go func() {
 		client := &http.Client{Timeout: time.Duration(seconds+10) * time.Second}
 		var resp *http.Response
-		var err error
-		for range 100 { // the endpoint comes up with the process
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, seconds), nil)
-			if resp, err = client.Do(req); err == nil {
-				break
+		// The endpoint comes up with the process.
+		err := await.Poll(ctx, 5*time.Second, 5*time.Millisecond, "pprof endpoint "+addr, func() (bool, string, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, seconds), nil)
+			if err != nil {
+				return false, "", err
 			}
-			pause(ctx, 5*time.Millisecond)
-		}
+			if resp, err = client.Do(req); err != nil {
+				return false, err.Error(), nil
+			}
+			return true, "", nil
+		})
 		if err != nil {
 			done <- fmt.Errorf("cpu profile: %w", err)
 			return

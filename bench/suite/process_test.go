@@ -8,19 +8,6 @@ import (
 	"github.com/prodproof/prodproof/bench/stats"
 )
 
-func TestParseVmHWM(t *testing.T) {
-	status := "Name:\treference-backe\nVmPeak:\t 1300000 kB\nVmHWM:\t   23552 kB\nVmRSS:\t   20000 kB\n"
-	got, err := parseVmHWM(status)
-	if err != nil || got != 23 {
-		t.Fatalf("parseVmHWM = %v, %v; want 23 MiB", got, err)
-	}
-	for _, bad := range []string{"Name:\tx\n", "VmHWM:\t12 MB\n", "VmHWM:\tmany kB\n"} {
-		if _, err := parseVmHWM(bad); err == nil {
-			t.Errorf("parseVmHWM(%q): want an error", bad)
-		}
-	}
-}
-
 func TestTargetsJudgeEachGoal(t *testing.T) {
 	r := newTestResults()
 	got := map[string]bool{}

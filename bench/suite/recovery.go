@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/jobdoc"
 )
 
 // recoveryLeaseMS is the lease of the SIGKILL measurement: short, so the
@@ -44,14 +46,21 @@ func (r *run) recovery(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		done, err := first.waitJob(ctx, j.ID, 30*time.Second, func(j jobState) bool { return j.Status == "processed" })
+		done, err := first.waitJob(ctx, j.ID, 30*time.Second, func(j jobdoc.Document) bool { return j.Status == "processed" })
 		if err != nil {
 			return fmt.Errorf("worker crash: %w", err)
 		}
 		if done.Attempts != 2 {
 			return fmt.Errorf("worker crash: job processed on attempt %d, want 2 (did the fault fire?)", done.Attempts)
 		}
-		ms := float64(done.ProcessedAt.Sub(done.CreatedAt)) / float64(time.Millisecond)
+		created, err := done.Created()
+		if err != nil {
+			return fmt.Errorf("worker crash: %w", err)
+		}
+		ms, err := msUntilProcessed(done, created)
+		if err != nil {
+			return fmt.Errorf("worker crash: %w", err)
+		}
 		r.res.Recovery.WorkerCrashMS = append(r.res.Recovery.WorkerCrashMS, ms)
 	}
 	r.logf("recovery after a worker crash: %v ms", r.res.Recovery.WorkerCrashMS)
@@ -60,7 +69,7 @@ func (r *run) recovery(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := first.waitJob(ctx, held.ID, 10*time.Second, func(j jobState) bool { return j.Status == "processing" }); err != nil {
+	if _, err := first.waitJob(ctx, held.ID, 10*time.Second, func(j jobdoc.Document) bool { return j.Status == "processing" }); err != nil {
 		return fmt.Errorf("hold: %w", err)
 	}
 	if rss, err := first.peakRSSMiB(); err == nil {
@@ -76,14 +85,26 @@ func (r *run) recovery(ctx context.Context) error {
 	if err := successor.waitReady(ctx, 20*time.Second); err != nil {
 		return err
 	}
-	done, err := successor.waitJob(ctx, held.ID, 30*time.Second, func(j jobState) bool { return j.Status == "processed" })
+	done, err := successor.waitJob(ctx, held.ID, 30*time.Second, func(j jobdoc.Document) bool { return j.Status == "processed" })
 	if err != nil {
 		return fmt.Errorf("after SIGKILL: %w", err)
 	}
-	r.res.Recovery.SigkillMS = float64(done.ProcessedAt.Sub(killedAt)) / float64(time.Millisecond)
+	if r.res.Recovery.SigkillMS, err = msUntilProcessed(done, killedAt); err != nil {
+		return fmt.Errorf("after SIGKILL: %w", err)
+	}
 	r.logf("recovery after SIGKILL (lease %d ms): %.0f ms", recoveryLeaseMS, r.res.Recovery.SigkillMS)
 	if rss, err := successor.peakRSSMiB(); err == nil {
 		r.res.NoteRSS("recovery", rss)
 	}
 	return nil
+}
+
+// msUntilProcessed is how long after from the processed job j was
+// processed, in milliseconds.
+func msUntilProcessed(j jobdoc.Document, from time.Time) (float64, error) {
+	processed, err := j.Processed()
+	if err == nil && processed.IsZero() {
+		err = fmt.Errorf("job %s has no processed_at", j.ID)
+	}
+	return float64(processed.Sub(from)) / float64(time.Millisecond), err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/prodproof/prodproof/bench/results"
+	"github.com/prodproof/prodproof/internal/await"
 )
 
 // retentionMS is the retention the measurement runs with: the smallest the
@@ -149,20 +150,11 @@ func (r *run) retentionRun(ctx context.Context, jobs, retention int) (*results.T
 
 // waitNoProcessedRows waits until retention deleted every processed job.
 func waitNoProcessedRows(ctx context.Context, conn *pgx.Conn, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
+	return await.Poll(ctx, timeout, 100*time.Millisecond, "retention deleted every processed job", func() (bool, string, error) {
 		var left int
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE status = 'processed'`).Scan(&left); err != nil {
-			return err
+			return false, "", err
 		}
-		if left == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("retention left %d processed jobs after %s", left, timeout)
-		}
-		if !pause(ctx, 100*time.Millisecond) {
-			return ctx.Err()
-		}
-	}
+		return left == 0, fmt.Sprintf("%d processed jobs left", left), nil
+	})
 }

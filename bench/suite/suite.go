@@ -26,6 +26,7 @@ import (
 
 	"github.com/prodproof/prodproof/bench/results"
 	"github.com/prodproof/prodproof/internal/pgprovision"
+	"github.com/prodproof/prodproof/proofs/harness"
 )
 
 // Options configures a run. Zero values take the defaults of a full run.
@@ -458,12 +459,8 @@ func (r *run) describe(ctx context.Context, srv *pgprovision.Server) {
 	if out, err := exec.CommandContext(ctx, r.opts.Pgbench, "--version").Output(); err == nil {
 		v.Pgbench = strings.TrimSpace(string(out))
 	}
-	if out, err := exec.CommandContext(ctx, "git", "-C", r.opts.Root, "rev-parse", "HEAD").Output(); err == nil {
-		v.Commit = strings.TrimSpace(string(out))
-	}
-	if out, err := exec.CommandContext(ctx, "git", "-C", r.opts.Root, "status", "--porcelain").Output(); err == nil {
-		v.Dirty = len(strings.TrimSpace(string(out))) > 0
-	}
+	prov := harness.Provenance(ctx, r.opts.Root, "")
+	v.Commit, v.Dirty = prov.Commit, prov.Dirty
 	r.res.Versions = v
 
 	s := results.Settings{

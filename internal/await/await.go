@@ -1,10 +1,12 @@
-// Package await is the repository's one way for a test to wait for
-// something: poll a condition until it holds or a deadline passes, and on
-// failure say what was last seen. Tests wait on events with deadlines, never
+// Package await is the repository's one way to wait for something, in a
+// test or in a program (the proofs, the soak, the benchmarks): poll a
+// condition until it holds or a deadline passes, and on failure say what
+// was last seen. Tests wait on events with deadlines, never
 // on fixed sleeps; this is the deadline half.
 package await
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -20,20 +22,46 @@ const Interval = 10 * time.Millisecond
 // that came true in time. On timeout the error names what and the
 // description cond returned last.
 func Condition(timeout time.Duration, what string, cond func() (ok bool, seen string)) error {
+	return Poll(context.Background(), timeout, Interval, what, func() (bool, string, error) {
+		ok, seen := cond()
+		return ok, seen, nil
+	})
+}
+
+// Poll is Condition for a program: it evaluates cond every `every` (Interval
+// when 0) and also ends when ctx does, or when cond returns an error (the
+// condition can no longer come true, e.g. the process it waits for exited).
+// Each error names what and, for a timeout or an ended ctx, the description
+// cond returned last; ctx's error and cond's are wrapped, for errors.Is.
+func Poll(ctx context.Context, timeout, every time.Duration, what string, cond func() (ok bool, seen string, err error)) error {
+	if every <= 0 {
+		every = Interval
+	}
 	deadline := time.Now().Add(timeout)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	<-timer.C
 	for {
 		looked := time.Now()
-		ok, seen := cond()
+		ok, seen, err := cond()
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
 		if ok {
 			return nil
 		}
+		if seen == "" {
+			seen = "(nothing described)"
+		}
 		if !looked.Before(deadline) {
-			if seen == "" {
-				seen = "(nothing described)"
-			}
 			return fmt.Errorf("%s: not within %s; last seen: %s", what, timeout, seen)
 		}
-		time.Sleep(min(Interval, max(time.Until(deadline), 0)))
+		timer.Reset(min(every, max(time.Until(deadline), 0)))
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w; last seen: %s", what, ctx.Err(), seen)
+		case <-timer.C:
+		}
 	}
 }
 

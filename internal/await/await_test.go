@@ -1,6 +1,8 @@
 package await
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -140,5 +142,34 @@ func TestUntilFailsTheTestWithWhatWasSeen(t *testing.T) {
 	Until(rec, time.Minute, "x", func() (bool, string) { return true, "" })
 	if rec.msg != "" {
 		t.Fatalf("a met condition failed the test: %q", rec.msg)
+	}
+}
+
+func TestPollEndsOnContextAndOnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	err := Poll(ctx, time.Hour, time.Millisecond, "thing", func() (bool, string, error) {
+		calls++
+		if calls == 3 {
+			cancel()
+		}
+		return false, fmt.Sprint("call ", calls), nil
+	})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "thing: ") || !strings.Contains(err.Error(), "last seen: call 3") {
+		t.Errorf("cancelled wait: %v", err)
+	}
+	gone := errors.New("process exited")
+	err = Poll(context.Background(), time.Hour, 0, "ready", func() (bool, string, error) { return false, "", gone })
+	if !errors.Is(err, gone) || !strings.HasPrefix(err.Error(), "ready: ") {
+		t.Errorf("failed condition: %v", err)
+	}
+	start := time.Now()
+	n := 0
+	err = Poll(context.Background(), time.Minute, 30*time.Millisecond, "slow", func() (bool, string, error) {
+		n++
+		return n == 3, "", nil
+	})
+	if err != nil || time.Since(start) < 60*time.Millisecond {
+		t.Errorf("every 30ms, true on the third look: %v after %v", err, time.Since(start))
 	}
 }

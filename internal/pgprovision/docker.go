@@ -18,6 +18,7 @@ import (
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
 
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/redact"
 )
 
@@ -300,14 +301,14 @@ func removeContainer(pool *dockertest.Pool, id string) error {
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict {
 		return err
 	}
-	deadline := time.Now().Add(dockerPurgeTimeout)
-	for time.Now().Before(deadline) {
-		if _, inspectErr := pool.Client.InspectContainer(id); errors.As(inspectErr, &gone) {
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
+	waitErr := await.Poll(context.Background(), dockerPurgeTimeout, 100*time.Millisecond, "container "+id+" removed", func() (bool, string, error) {
+		_, inspectErr := pool.Client.InspectContainer(id)
+		return errors.As(inspectErr, &gone), fmt.Sprintf("inspect: %v", inspectErr), nil
+	})
+	if waitErr != nil {
+		return fmt.Errorf("%w (%v)", err, waitErr)
 	}
-	return err
+	return nil
 }
 
 // containerExited returns an error when container id no longer runs (with

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/procfs"
 	"github.com/prodproof/prodproof/internal/redact"
 
 	"github.com/prodproof/prodproof/internal/port"
@@ -402,11 +403,11 @@ func (ls *localServer) postmasterPID() (int, bool) {
 	if err != nil || pid <= 0 {
 		return 0, false
 	}
-	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	args, err := procfs.Cmdline(pid)
 	if err != nil {
 		return 0, false
 	}
-	for _, arg := range strings.Split(string(cmdline), "\x00") {
+	for _, arg := range args {
 		if arg == ls.data {
 			return pid, processAlive(pid)
 		}

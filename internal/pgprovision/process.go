@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/procfs"
 )
 
 // childWaitDelay bounds how long Wait waits for a killed child's output
@@ -166,16 +168,11 @@ func processAlive(pid int) bool {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return false
 	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	st, err := procfs.ReadStat(pid)
 	if err != nil {
 		return !errors.Is(err, os.ErrNotExist)
 	}
-	// Format: pid (comm) state ...; comm may contain spaces or ')'.
-	s := string(stat)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2] != 'Z'
-	}
-	return true
+	return st.State != 'Z'
 }
 
 // waitGone polls until pid is gone or ctx ends.

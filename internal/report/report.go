@@ -1,7 +1,8 @@
 // Package report is the one on-disk schema of prodproof's evidence: the
 // results and event streams the proofs runner writes, the chaos soak's and
-// the load run's reports (stress.go), and the readers the website uses. The
-// writers and the website share these types, so neither can drift from the
+// the load run's reports (stress.go), with each format's writer (write.go),
+// its reader and its round-trip test here, where the format is owned. The
+// runs and the website share these types, so neither can drift from the
 // other. It is data first: pages are rendered from it, never scraped from
 // logs. It imports only the standard library, so every tool can use it.
 //

@@ -63,8 +63,14 @@ const DefaultReportDir = "report"
 // is not a registered proof.
 var ErrUnknownProof = errors.New("unknown proof")
 
-// Tool describes the proofs runner.
-func Tool() clispec.Tool {
+// Tool describes the proofs runner. Its run command checks proof names
+// against the catalog, which is what docscheck needs.
+func Tool() clispec.Tool { return ToolResolving(CheckProofNames) }
+
+// ToolResolving is Tool whose run command hands its proof names, at parse
+// time, to resolve: the runner turns each name there, once, into the proof
+// it runs (see Resolve).
+func ToolResolving(resolve func(names []string) error) clispec.Tool {
 	return clispec.Tool{
 		Name:    "proofs",
 		Package: "./proofs",
@@ -90,7 +96,7 @@ func Tool() clispec.Tool {
 					fs.String(FlagJUnit, "", "also write the verdicts as JUnit XML to this file (one testcase per proof); with GITHUB_STEP_SUMMARY set, a Markdown table is appended there too")
 					return fs
 				},
-				Args: CheckProofNames,
+				Args: resolve,
 			},
 			{
 				Path:    []string{"mutants"},
@@ -248,7 +254,35 @@ func ParseSoakOptions(fs *flag.FlagSet) SoakOptions {
 // CheckProofNames accepts registered proof names only. The error lists the
 // valid names and, when one is close, suggests it.
 func CheckProofNames(names []string) error {
-	return checkNames(names, catalog.Names(), ErrUnknownProof, "proofs")
+	_, err := Resolve(names, catalog.Proofs, func(p catalog.Proof) string { return p.Name })
+	return err
+}
+
+// Resolve turns proof names as given on the command line into entries of
+// registry, a list in catalog order: all of it when names is empty, else
+// each name once, in the order given. An unknown name is ErrUnknownProof,
+// with the valid names and, when one is close, a suggestion.
+func Resolve[P any](names []string, registry []P, nameOf func(P) string) ([]P, error) {
+	if len(names) == 0 {
+		return slices.Clone(registry), nil
+	}
+	valid := make([]string, len(registry))
+	for i, p := range registry {
+		valid[i] = nameOf(p)
+	}
+	var out []P
+	var chosen []string
+	for _, name := range names {
+		i := slices.Index(valid, name)
+		if i < 0 {
+			return nil, checkNames([]string{name}, valid, ErrUnknownProof, "proofs")
+		}
+		if !slices.Contains(chosen, name) {
+			chosen = append(chosen, name)
+			out = append(out, registry[i])
+		}
+	}
+	return out, nil
 }
 
 // ErrUnknownMutant is wrapped by the mutants command's argument check when a

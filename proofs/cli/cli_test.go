@@ -114,3 +114,32 @@ func TestDockerImagePrefersFlagThenEnvironment(t *testing.T) {
 		})
 	}
 }
+
+// TestRunResolvesNamesOnceAtParseTime: the run command hands its names to
+// the resolver while the command line is parsed, and Resolve turns them
+// into registry entries: all in catalog order by default, else each name
+// once in the order given.
+func TestRunResolvesNamesOnceAtParseTime(t *testing.T) {
+	type entry struct{ name string }
+	registry := []entry{{"a_proof"}, {"b_proof"}, {"c_proof"}}
+	var chosen []entry
+	calls := 0
+	tool := ToolResolving(func(names []string) (err error) {
+		calls++
+		chosen, err = Resolve(names, registry, func(e entry) string { return e.name })
+		return err
+	})
+	if _, _, err := tool.Parse([]string{"run", "--db", "local", "c_proof", "a_proof", "c_proof"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || len(chosen) != 2 || chosen[0].name != "c_proof" || chosen[1].name != "a_proof" {
+		t.Fatalf("after %d resolutions, chosen = %v; want [c_proof a_proof] after 1", calls, chosen)
+	}
+	if _, _, err := tool.Parse([]string{"run"}, io.Discard); err != nil || len(chosen) != 3 || chosen[0].name != "a_proof" {
+		t.Fatalf("no names: chosen = %v, %v; want the whole registry in order", chosen, err)
+	}
+	_, _, err := tool.Parse([]string{"run", "b_prof"}, io.Discard)
+	if !errors.Is(err, ErrUnknownProof) || !strings.Contains(err.Error(), `did you mean "b_proof"?`) {
+		t.Fatalf("unknown name: %v", err)
+	}
+}

@@ -87,10 +87,10 @@ func TestWrittenReportHoldsNoSecret(t *testing.T) {
 	run := report.Run{SchemaVersion: report.SchemaVersion, RunID: "r1", Verdict: report.Fail,
 		Provenance: report.Provenance{Command: "proofs run --db url " + dbURL},
 		Scenarios:  []report.Scenario{{Name: "demo", Verdict: report.Fail, Reason: password, Files: files}}}
-	if err := WriteRun(dir, run, red); err != nil {
+	if err := report.WriteRun(dir, run, red); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteRun(dir, run, red); err != nil {
+	if err := report.WriteRun(dir, run, red); err != nil {
 		t.Fatal(err)
 	}
 
@@ -193,16 +193,16 @@ func TestWriteFileSaysWhenItScrubbed(t *testing.T) {
 	red.AddURL("postgres://app:scrub-me-42@127.0.0.1:5432/db")
 	dir := t.TempDir()
 	clean, dirty := filepath.Join(dir, "clean.log"), filepath.Join(dir, "dirty.log")
-	if err := WriteFile(clean, []byte("nothing to hide\n"), &red); err != nil {
+	if err := report.WriteFile(clean, []byte("nothing to hide\n"), &red); err != nil {
 		t.Fatal(err)
 	}
 	if got := red.Scrubbed(); len(got) != 0 {
 		t.Fatalf("Scrubbed after a clean write = %v, want none", got)
 	}
-	if err := WriteFile(dirty, []byte("password scrub-me-42\n"), &red); err != nil {
+	if err := report.WriteFile(dirty, []byte("password scrub-me-42\n"), &red); err != nil {
 		t.Fatal(err)
 	}
-	if err := AppendFile(dirty, []byte("again scrub-me-42\n"), &red); err != nil {
+	if err := report.AppendFile(dirty, []byte("again scrub-me-42\n"), &red); err != nil {
 		t.Fatal(err)
 	}
 	if got := red.Scrubbed(); len(got) != 1 || got[0] != dirty {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -140,113 +138,15 @@ func (r *Recorder) Verdict(v report.Verdict, reason string) {
 }
 
 // WriteFiles writes the scenario's files under reportDir/scenarios/NAME,
-// redacted, replacing whatever an earlier run left there. It returns the
-// evidence map for report.Scenario.Files (paths relative to reportDir).
+// redacted, replacing whatever an earlier run left there (the format is
+// report.WriteScenario's). It returns the evidence map for
+// report.Scenario.Files (paths relative to reportDir).
 func (r *Recorder) WriteFiles(reportDir string, red *Redactor) (map[string]string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	rel := filepath.Join(report.ScenarioDir, r.scenario)
-	dir := filepath.Join(reportDir, rel)
-	if err := os.RemoveAll(dir); err != nil {
-		return nil, fmt.Errorf("clear %s: %w", dir, err)
+	e := report.ScenarioEvidence{Events: r.events, Health: r.health, Log: r.log.Bytes()}
+	for _, label := range r.dbRowsOrder {
+		e.DBRows = append(e.DBRows, report.LabeledRows{Label: label, Rows: r.dbRows[label]})
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", dir, err)
-	}
-	var events, health bytes.Buffer
-	for _, e := range r.events {
-		if err := appendJSONLine(&events, e); err != nil {
-			return nil, err
-		}
-	}
-	for _, s := range r.health {
-		if err := appendJSONLine(&health, s); err != nil {
-			return nil, err
-		}
-	}
-	// db_rows.json keeps the labels in the order they were recorded.
-	var rows bytes.Buffer
-	rows.WriteString("{")
-	for i, label := range r.dbRowsOrder {
-		if i > 0 {
-			rows.WriteString(",")
-		}
-		k, _ := json.Marshal(label)
-		v, err := json.MarshalIndent(r.dbRows[label], "  ", "  ")
-		if err != nil {
-			return nil, fmt.Errorf("encode db rows %q: %w", label, err)
-		}
-		fmt.Fprintf(&rows, "\n  %s: %s", k, v)
-	}
-	rows.WriteString("\n}\n")
-
-	files := map[string]string{
-		"events":  report.EventsFile,
-		"health":  report.HealthFile,
-		"db_rows": report.DBRowsFile,
-		"log":     report.LogFile,
-	}
-	content := map[string][]byte{
-		report.EventsFile: events.Bytes(),
-		report.HealthFile: health.Bytes(),
-		report.DBRowsFile: rows.Bytes(),
-		report.LogFile:    r.log.Bytes(),
-	}
-	out := map[string]string{}
-	for kind, name := range files {
-		if err := WriteFile(filepath.Join(dir, name), content[name], red); err != nil {
-			return nil, err
-		}
-		out[kind] = filepath.ToSlash(filepath.Join(rel, name))
-	}
-	return out, nil
-}
-
-func appendJSONLine(buf *bytes.Buffer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
-	}
-	buf.Write(b)
-	buf.WriteByte('\n')
-	return nil
-}
-
-// WriteFile writes data, redacted, to path (atomically: a temp file renamed
-// into place, so a reader never sees half a file).
-func WriteFile(path string, data []byte, red *Redactor) error {
-	clean := []byte(red.Scrub(path, string(data)))
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(clean); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// AppendFile appends data, redacted, to path, creating it if needed.
-func AppendFile(path string, data []byte, red *Redactor) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("append %s: %w", path, err)
-	}
-	if _, err := f.Write([]byte(red.Scrub(path, string(data)))); err != nil {
-		f.Close()
-		return fmt.Errorf("append %s: %w", path, err)
-	}
-	return f.Close()
+	return report.WriteScenario(reportDir, r.scenario, e, red)
 }

@@ -1,7 +1,7 @@
 // Package evidence records what one proof scenario did and saw (steps,
 // assertions with expected and observed values, /health samples, database
-// rows, the backend's log) and writes it as the report files described in
-// internal/report, with every secret redacted on the way to disk.
+// rows, the backend's log) and hands it to internal/report's writers, with
+// the Redactor that keeps every secret of the run out of what they write.
 package evidence
 
 import (

@@ -126,6 +126,17 @@ func (p *Process) Exited() (bool, int) {
 	}
 }
 
+// Err is what waiting for the exited process gave: nil for exit status 0,
+// an *exec.ExitError otherwise; nil while it runs.
+func (p *Process) Err() error {
+	select {
+	case <-p.done:
+		return p.waitErr
+	default:
+		return nil
+	}
+}
+
 // Kill sends SIGKILL to the whole process group. Killing an exited process is
 // a no-op.
 func (p *Process) Kill() {

@@ -8,29 +8,25 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/prodproof/prodproof/internal/jobdoc"
 )
 
-// jobFields is the job JSON's documented field set, exactly.
-var jobFields = []string{"attempts", "created_at", "id", "last_error", "payload", "processed_at", "status", "updated_at"}
+// jobFields is the job JSON's documented field set, exactly, sorted.
+var jobFields = func() []string {
+	f := jobdoc.Fields()
+	sort.Strings(f)
+	return f
+}()
 
-// jobDoc is a job JSON as the rules read it.
+// jobDoc is a job JSON as the rules read it, with its times parsed.
 type jobDoc struct {
-	ID          string          `json:"id"`
-	Status      string          `json:"status"`
-	Attempts    int             `json:"attempts"`
-	LastError   *string         `json:"last_error"`
-	Payload     json.RawMessage `json:"payload"`
-	CreatedAt   string          `json:"created_at"`
-	UpdatedAt   string          `json:"updated_at"`
-	ProcessedAt *string         `json:"processed_at"`
+	jobdoc.Document
 
 	created, updated, processed time.Time
 }
 
-func (j jobDoc) summary() string {
-	return fmt.Sprintf("%s %s attempts=%d last_error=%s created_at=%s updated_at=%s processed_at=%s",
-		j.ID, j.Status, j.Attempts, str(j.LastError), j.CreatedAt, j.UpdatedAt, str(j.ProcessedAt))
-}
+func (j jobDoc) summary() string { return j.Summary() }
 
 // CheckJob checks the rules one job JSON must satisfy by itself. It returns
 // the job's id ("" when the body is not a job) and the violations.
@@ -61,7 +57,7 @@ func checkJob(body []byte) (*jobDoc, []Violation) {
 		add("exactly the documented fields ("+strings.Join(jobFields, ", ")+")", "fields %s", strings.Join(keys, ", "))
 	}
 	var j jobDoc
-	if err := json.Unmarshal(body, &j); err != nil {
+	if err := json.Unmarshal(body, &j.Document); err != nil {
 		add("every field has its documented type", "%v in %.200q", err, body)
 		return nil, vs
 	}
@@ -87,16 +83,14 @@ func checkJob(body []byte) (*jobDoc, []Violation) {
 		add("a failed job has last_error saying why", "%s", j.summary())
 	}
 	var err error
-	if j.created, err = parseUTC(j.CreatedAt); err != nil {
-		add("timestamps are RFC 3339 UTC", "created_at: %v", err)
+	if j.created, err = j.Created(); err != nil {
+		add("timestamps are RFC 3339 UTC", "%v", err)
 	}
-	if j.updated, err = parseUTC(j.UpdatedAt); err != nil {
-		add("timestamps are RFC 3339 UTC", "updated_at: %v", err)
+	if j.updated, err = j.Updated(); err != nil {
+		add("timestamps are RFC 3339 UTC", "%v", err)
 	}
-	if j.ProcessedAt != nil {
-		if j.processed, err = parseUTC(*j.ProcessedAt); err != nil {
-			add("timestamps are RFC 3339 UTC", "processed_at: %v", err)
-		}
+	if j.processed, err = j.Processed(); err != nil {
+		add("timestamps are RFC 3339 UTC", "%v", err)
 	}
 	if (j.ProcessedAt != nil) != (j.Status == "processed") {
 		add("processed_at is set exactly when the job is processed", "%s", j.summary())
@@ -185,17 +179,6 @@ func jobSteps(prev, cur jobDoc) []Violation {
 		add("created_at and payload never change")
 	}
 	return vs
-}
-
-func parseUTC(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if !strings.HasSuffix(s, "Z") {
-		return t, fmt.Errorf("%q is not in UTC", s)
-	}
-	return t, nil
 }
 
 func isUUID(s string) bool {

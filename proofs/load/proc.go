@@ -7,17 +7,13 @@
 package load
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/procfs"
 	"github.com/prodproof/prodproof/internal/report"
 )
 
@@ -25,45 +21,14 @@ import (
 // entries of /proc/PID/fd.
 func ReadProc(pid int) (report.ProcSample, error) {
 	s := report.ProcSample{At: time.Now().UTC()}
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
-		return s, fmt.Errorf("read process %d status: %w", pid, err)
+		return s, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	found := 0
-	for sc.Scan() {
-		key, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(value)
-		if len(fields) == 0 {
-			continue
-		}
-		switch key {
-		case "VmRSS": // "  12345 kB"
-			s.RSSKiB, err = strconv.ParseInt(fields[0], 10, 64)
-			found++
-		case "Threads":
-			s.Threads, err = strconv.ParseInt(fields[0], 10, 64)
-			found++
-		}
-		if err != nil {
-			return s, fmt.Errorf("process %d status %s: %w", pid, key, err)
-		}
+	s.RSSKiB, s.Threads = st.RSSKiB, st.Threads
+	if s.FDs, err = procfs.OpenFiles(pid); err != nil {
+		return s, err
 	}
-	if err := sc.Err(); err != nil {
-		return s, fmt.Errorf("read process %d status: %w", pid, err)
-	}
-	if found < 2 {
-		return s, fmt.Errorf("process %d status: no VmRSS/Threads (a zombie?)", pid)
-	}
-	fds, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
-	if err != nil {
-		return s, fmt.Errorf("list process %d fds: %w", pid, err)
-	}
-	s.FDs = len(fds)
 	return s, nil
 }
 

@@ -12,10 +12,8 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/catalog"
 	"github.com/prodproof/prodproof/proofs/cli"
 	"github.com/prodproof/prodproof/proofs/coverage"
-	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/mutant"
 	"github.com/prodproof/prodproof/proofs/progress"
@@ -40,21 +38,17 @@ func (r *run) generatedMutants(ctx context.Context) int {
 		fmt.Fprintf(r.stderr, "proofs: mutants --%s takes no mutant names (they name curated mutants); use --%s and --%s to draw a sample\n", cli.FlagGenerated, cli.FlagSample, cli.FlagSeed)
 		return ExitHarness
 	}
-	root, err := harness.RepoRoot(r.cfg.Dir)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
-		return ExitHarness
-	}
+	root := r.sess.Root
 	all, err := mutant.GenerateDirs(root, mutatedDirs...)
 	if err != nil {
 		fmt.Fprintf(r.stderr, "proofs: generate mutants: %v\n", err)
 		return ExitHarness
 	}
 	chosen := drawSample(all, r.opts.Sample, r.opts.Seed)
-	reportDir := r.reportDir()
+	reportDir := r.sess.ReportDir
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
-	prov := harness.Provenance(ctx, root, "")
+	prov := r.sess.Provenance(ctx)
 	started := prov.StartedAt
 	prov.Command = fmt.Sprintf("proofs mutants --%s --%s %d --%s %d", cli.FlagGenerated, cli.FlagSample, r.opts.Sample, cli.FlagSeed, r.opts.Seed)
 
@@ -70,7 +64,7 @@ func (r *run) generatedMutants(ctx context.Context) int {
 			Total: len(all), Sample: len(chosen), Seed: r.opts.Seed, Mutants: results,
 		}
 		out.Packages, out.Overall = scoreGenerated(results)
-		return out, evidence.WriteGeneratedMutantRun(reportDir, out, r.red)
+		return out, report.WriteGeneratedMutantRun(reportDir, out, r.red)
 	}
 	results, setupErr := r.judgeGenerated(ctx, root, chosen, prog, &prov, func(sofar []report.GeneratedMutant) {
 		if _, err := write(sofar); err != nil {
@@ -161,11 +155,11 @@ func (r *run) generatedBaseline(ctx context.Context, scratch, dir string, prog *
 		Root: scratch, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"),
 		CoverDir: filepath.Join(dir, "cover"),
 	}
-	names := catalog.Names()
+	var names []string
 	var proofs []prove.Proof
-	for _, name := range names {
-		sc, _ := scenario.Lookup(name)
-		proofs = append(proofs, sc.Proof(env))
+	for _, sc := range scenario.Registry() {
+		names = append(names, sc.Name)
+		proofs = append(proofs, sc.Bind(env))
 	}
 	evidenceDir := filepath.Join(dir, "evidence")
 	params := r.params(scratch, evidenceDir, prog, proofs, func(ctx context.Context, tmp string) error {
@@ -234,8 +228,12 @@ func (r *run) judgeOneGenerated(ctx context.Context, scratch, evidenceDir string
 	env := &scenario.Env{Root: scratch, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL")}
 	var proofs []prove.Proof
 	for _, name := range judges {
-		sc, _ := scenario.Lookup(name)
-		proofs = append(proofs, sc.Proof(env))
+		sc, ok := scenario.Lookup(name)
+		if !ok {
+			res.Outcome, res.Reason = report.Unjudged, fmt.Sprintf("judge %q is not a registered proof", name)
+			return res
+		}
+		proofs = append(proofs, sc.Bind(env))
 	}
 	var buildErr error
 	params := r.params(scratch, filepath.Join(evidenceDir, g.ID), prog, proofs, func(ctx context.Context, tmp string) error {

@@ -7,11 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/mutant"
 	"github.com/prodproof/prodproof/proofs/progress"
@@ -24,9 +24,6 @@ import (
 // it. Exit status: 0 every mutant caught, 1 one survived or no longer
 // applies, 2 the harness broke.
 func (r *run) mutants(ctx context.Context) int {
-	if _, code := r.source(); code != ExitPass {
-		return code
-	}
 	if r.opts.Generated {
 		return r.generatedMutants(ctx)
 	}
@@ -35,15 +32,11 @@ func (r *run) mutants(ctx context.Context) int {
 		names = mutant.Names()
 	}
 	names = dedupe(names)
-	root, err := harness.RepoRoot(r.cfg.Dir)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
-		return ExitHarness
-	}
-	reportDir := r.reportDir()
+	root := r.sess.Root
+	reportDir := r.sess.ReportDir
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
-	prov := harness.Provenance(ctx, root, "proofs "+strings.Join(r.cfg.Args, " "))
+	prov := r.sess.Provenance(ctx)
 	started := prov.StartedAt
 
 	results, setupErr := r.judgeMutants(ctx, root, names, reportDir, prog, &prov)
@@ -58,7 +51,7 @@ func (r *run) mutants(ctx context.Context) int {
 	if setupErr != nil {
 		out.Verdict = report.Error
 	}
-	if err := evidence.WriteMutantRun(reportDir, out, r.red); err != nil {
+	if err := report.WriteMutantRun(reportDir, out, r.red); err != nil {
 		fmt.Fprintf(r.stderr, "proofs: write %s: %v\n", report.MutantsFile, err)
 		return ExitHarness
 	}
@@ -149,7 +142,7 @@ func (r *run) judgeMutant(ctx context.Context, scratch string, m mutant.Mutant, 
 			res.Proofs = append(res.Proofs, report.MutantProof{Name: name, Verdict: report.Error, Reason: "not a registered proof"})
 			continue
 		}
-		proofs = append(proofs, sc.Proof(env))
+		proofs = append(proofs, sc.Bind(env))
 	}
 	if len(proofs) > 0 {
 		var buildErr error
@@ -304,4 +297,15 @@ func copyRepository(ctx context.Context, root, dst string) error {
 		}
 	}
 	return nil
+}
+
+// dedupe keeps the first of each name, in order.
+func dedupe(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -14,11 +14,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/catalog"
 	"github.com/prodproof/prodproof/proofs/cli"
@@ -27,14 +25,16 @@ import (
 	"github.com/prodproof/prodproof/proofs/load"
 	"github.com/prodproof/prodproof/proofs/progress"
 	"github.com/prodproof/prodproof/proofs/scenario"
+	"github.com/prodproof/prodproof/proofs/session"
+	"github.com/prodproof/prodproof/proofs/soak"
 	"github.com/prodproof/prodproof/prove"
 )
 
-// Exit statuses.
+// Exit statuses, the same for every command (package session).
 const (
-	ExitPass    = 0
-	ExitFail    = 1
-	ExitHarness = 2
+	ExitPass    = session.ExitPass
+	ExitFail    = session.ExitFail
+	ExitHarness = session.ExitHarness
 )
 
 // scenarioTimeout bounds one scenario; its own waits have shorter deadlines.
@@ -68,11 +68,16 @@ func Main(ctx context.Context, cfg Config) int {
 		cfg.Getenv = func(string) string { return "" }
 	}
 	red := &evidence.Redactor{}
-	dbURL := cfg.Getenv("DATABASE_URL")
-	red.AddURL(dbURL)
+	red.AddURL(cfg.Getenv("DATABASE_URL"))
 	stdout, stderr := red.Writer(cfg.Stdout), red.Writer(cfg.Stderr)
 
-	tool := cli.Tool()
+	// The run command's names are resolved here, once, while the command
+	// line is parsed: each becomes the scenario it runs.
+	var chosen []scenario.Scenario
+	tool := cli.ToolResolving(func(names []string) (err error) {
+		chosen, err = cli.Resolve(names, scenario.Registry(), func(s scenario.Scenario) string { return s.Name })
+		return err
+	})
 	if len(cfg.Args) == 0 || cfg.Args[0] == "help" || cfg.Args[0] == "-h" || cfg.Args[0] == "--help" {
 		usage(stderr)
 		if len(cfg.Args) == 0 {
@@ -91,20 +96,30 @@ func Main(ctx context.Context, cfg Config) int {
 		}
 		return ExitHarness
 	}
-	switch strings.Join(cmd.Path, " ") {
-	case "list":
+	name := strings.Join(cmd.Path, " ")
+	if name == "list" {
 		return list(stdout, fs.Lookup(cli.FlagJSON).Value.String() == "true")
+	}
+	// Every other command starts a run, and every run is set up one way.
+	opts := cli.ParseRunOptions(fs)
+	sess, err := session.Start(session.Caller{Args: cfg.Args, Getenv: cfg.Getenv, Dir: cfg.Dir}, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "proofs %s: %s\n", name, red.Redact(err.Error()))
+		return ExitHarness
+	}
+	r := &run{cfg: cfg, opts: opts, sess: sess, red: red, stdout: stdout, stderr: stderr}
+	switch name {
 	case "run":
-		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
-		return r.main(ctx)
+		return r.main(ctx, chosen)
 	case "mutants":
-		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
 		return r.mutants(ctx)
 	case "load":
-		r := &run{cfg: cfg, opts: cli.ParseRunOptions(fs), red: red, dbURL: dbURL, stdout: stdout, stderr: stderr}
 		return r.load(ctx, cli.ParseLoadOptions(fs))
+	case "soak":
+		return soak.Command(ctx, sess, cli.ParseSoakOptions(fs), soak.Caller{
+			Stdout: stdout, Stderr: stderr, Environ: cfg.Environ, Redactor: red})
 	}
-	fmt.Fprintf(stderr, "proofs: unhandled command %q\n", strings.Join(cmd.Path, " "))
+	fmt.Fprintf(stderr, "proofs: unhandled command %q\n", name)
 	return ExitHarness
 }
 
@@ -143,72 +158,20 @@ func list(w io.Writer, asJSON bool) int {
 
 // ErrWouldResetExisting is the refusal to wipe a database this run did not
 // create.
-var ErrWouldResetExisting = errors.New("refusing to reset the database named by DATABASE_URL: every proof drops and recreates its schema public. " +
-	"If that database is disposable, pass --" + cli.FlagResetExistingDB + "; otherwise unset DATABASE_URL or use --db local or --db docker for a throwaway server")
+var ErrWouldResetExisting = session.ErrWouldResetExisting
 
-// run is one `proofs run`.
+// run is one run of proofs: run, mutants or load.
 type run struct {
-	cfg   Config
-	opts  cli.RunOptions
-	red   *evidence.Redactor
-	dbURL string
-	// dockerImage is the docker source's image ("" = the default).
-	dockerImage string
-	stdout      io.Writer
-	stderr      io.Writer
+	cfg    Config
+	opts   cli.RunOptions
+	sess   *session.Session
+	red    *evidence.Redactor
+	stdout io.Writer
+	stderr io.Writer
 }
 
-// source checks the database flags: a usage problem is reported and
-// returns a non-zero status.
-func (r *run) source() (pgprovision.Source, int) {
-	source, err := pgprovision.ParseSource(r.opts.DB)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "proofs: --%s: %v\n", cli.FlagDB, err)
-		return "", ExitHarness
-	}
-	usesURL := source == pgprovision.SourceURL || (source == pgprovision.SourceAuto && r.dbURL != "")
-	if usesURL && !r.opts.ResetExistingDB {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", ErrWouldResetExisting)
-		return "", ExitHarness
-	}
-	if source == pgprovision.SourceURL && r.dbURL == "" {
-		fmt.Fprintln(r.stderr, "proofs: --db url needs DATABASE_URL to be set")
-		return "", ExitHarness
-	}
-	if r.dockerImage, err = cli.DockerImage(r.opts.DockerImage, r.cfg.Getenv); err != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
-		return "", ExitHarness
-	}
-	return source, ExitPass
-}
-
-// reportDir is --report made absolute against the caller's folder.
-func (r *run) reportDir() string {
-	reportDir := r.opts.ReportDir
-	if !filepath.IsAbs(reportDir) {
-		base := r.cfg.Dir
-		if base == "" {
-			base, _ = os.Getwd()
-		}
-		reportDir = filepath.Join(base, reportDir)
-	}
-	return reportDir
-}
-
-func (r *run) main(ctx context.Context) int {
-	if _, code := r.source(); code != ExitPass {
-		return code
-	}
-	names := r.opts.Names
-	if len(names) == 0 {
-		names = catalog.Names()
-	}
-	names = dedupe(names)
-	root, err := harness.RepoRoot(r.cfg.Dir)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
-		return ExitHarness
-	}
+func (r *run) main(ctx context.Context, chosen []scenario.Scenario) int {
+	root := r.sess.Root
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	// The backend is built with coverage; each proof's processes write
 	// their counters under coverDir, merged after each proof and for the
@@ -221,11 +184,12 @@ func (r *run) main(ctx context.Context) int {
 	defer os.RemoveAll(coverDir)
 	env := &scenario.Env{Root: root, BaseEnv: harness.WithoutEnv(r.cfg.Environ, "DATABASE_URL"), Tamper: r.cfg.Tamper, CoverDir: coverDir}
 	var proofs []prove.Proof
-	for _, name := range names {
-		sc, _ := scenario.Lookup(name)
-		proofs = append(proofs, sc.Proof(env))
+	var names []string
+	for _, sc := range chosen {
+		proofs = append(proofs, sc.Bind(env))
+		names = append(names, sc.Name)
 	}
-	params := r.params(root, r.reportDir(), prog, proofs, func(ctx context.Context, tmp string) error {
+	params := r.params(root, r.sess.ReportDir, prog, proofs, func(ctx context.Context, tmp string) error {
 		prog.Logf("proofs: building ./backend (with coverage)")
 		start := time.Now()
 		binary, err := harness.BuildBackendCovered(ctx, root, tmp, r.cfg.Environ)
@@ -257,19 +221,12 @@ func (r *run) main(ctx context.Context) int {
 // load is `proofs load`: the load proof, run like every proof, its
 // evidence and load.json in the report's load/ folder.
 func (r *run) load(ctx context.Context, lo cli.LoadOptions) int {
-	if _, code := r.source(); code != ExitPass {
-		return code
-	}
 	if lo.Duration <= 0 || lo.Rate <= 0 {
 		fmt.Fprintf(r.stderr, "proofs: --%s and --%s must be positive\n", cli.FlagDuration, cli.FlagRate)
 		return ExitHarness
 	}
-	root, err := harness.RepoRoot(r.cfg.Dir)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "proofs: %v\n", err)
-		return ExitHarness
-	}
-	reportDir := filepath.Join(r.reportDir(), report.LoadDir)
+	root := r.sess.Root
+	reportDir := filepath.Join(r.sess.ReportDir, report.LoadDir)
 	var binary string
 	proof := load.Proof(load.ProofOptions{
 		Binary: func() string { return binary }, Duration: lo.Duration, Rate: lo.Rate, HealthStrict: lo.HealthStrict,
@@ -300,14 +257,14 @@ func (r *run) params(root, reportDir string, prog *progress.Progress, proofs []p
 	return prove.Params{
 		Proofs:                proofs,
 		ReportDir:             reportDir,
-		Database:              r.opts.DB,
-		DatabaseURL:           r.dbURL,
-		ResetExistingDatabase: r.opts.ResetExistingDB,
-		DockerImage:           r.dockerImage,
+		Database:              string(r.sess.Source),
+		DatabaseURL:           r.sess.DatabaseURL,
+		ResetExistingDatabase: r.sess.ResetExisting,
+		DockerImage:           r.sess.DockerImage,
 		JUnit:                 r.opts.JUnit,
 		Setup:                 setup,
 		Dir:                   root,
-		Command:               "proofs " + strings.Join(r.cfg.Args, " "),
+		Command:               r.sess.Command,
 		ProofTimeout:          scenarioTimeout,
 		Progress: func(e prove.Event) {
 			switch e.Kind {
@@ -351,16 +308,6 @@ func clip(s string) string {
 		return s[:160] + "…"
 	}
 	return s
-}
-
-func dedupe(names []string) []string {
-	var out []string
-	for _, n := range names {
-		if !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 func isDir(p string) bool {

@@ -62,6 +62,11 @@ func TestURLSourceRefusesToResetWithoutFlag(t *testing.T) {
 		{"--db auto with a proof named", func(dir string) []string {
 			return []string{"run", "--db", "auto", "--report", dir, "bad_input_is_rejected"}
 		}},
+		// Every command starts its run through the one session set-up.
+		{"mutants", func(dir string) []string { return []string{"mutants", "--report", dir} }},
+		{"load", func(dir string) []string { return []string{"load", "--db", "url", "--report", dir} }},
+		{"soak", func(dir string) []string { return []string{"soak", "--report", dir} }},
+		{"soak --db url", func(dir string) []string { return []string{"soak", "--db", "url", "--report", dir} }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			reportDir := filepath.Join(t.TempDir(), "report")
@@ -101,6 +106,11 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"run", "--docker-image", "Postgres 15"}, []string{`docker image "Postgres 15" is not an image reference`}},
 		{[]string{"run", "--no-such-flag"}, []string{"no-such-flag"}},
 		{[]string{"run", "db_outage_recover"}, []string{`unknown proof "db_outage_recover"`, `did you mean "db_outage_recovers"?`, "bad_input_is_rejected"}},
+		{[]string{"soak", "--jobs", "0"}, []string{"--jobs must be at least 1"}},
+		{[]string{"soak", "--instances", "1"}, []string{"--instances must be from 2 to 5"}},
+		{[]string{"soak", "--db", "sqlite"}, []string{"unknown database source"}},
+		{[]string{"soak", "extra"}, []string{"takes no arguments"}},
+		{[]string{"load", "--rate", "0"}, []string{"must be positive"}},
 	}
 	for _, c := range cases {
 		code, _, stderr := invoke(t, context.Background(), "", nil, c.args...)

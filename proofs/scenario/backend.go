@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/healthdoc"
+	"github.com/prodproof/prodproof/internal/jobdoc"
 	"github.com/prodproof/prodproof/internal/port"
 	"github.com/prodproof/prodproof/proofs/invariant"
 	"github.com/prodproof/prodproof/prove"
@@ -330,17 +331,8 @@ func (b *Backend) SendHeader(method, path string, body []byte, header http.Heade
 	return out
 }
 
-// Job is the job JSON of the API.
-type Job struct {
-	ID          string          `json:"id"`
-	Status      string          `json:"status"`
-	Attempts    int             `json:"attempts"`
-	LastError   *string         `json:"last_error"`
-	Payload     json.RawMessage `json:"payload"`
-	CreatedAt   string          `json:"created_at"`
-	UpdatedAt   string          `json:"updated_at"`
-	ProcessedAt *string         `json:"processed_at"`
-}
+// Job is the job JSON of the API, the one type every client decodes.
+type Job = jobdoc.Document
 
 // PostJob posts payload and requires a 201 with a job id.
 func (b *Backend) PostJob(payload string) Job {

@@ -53,7 +53,7 @@ func build(proofs []catalog.Proof, code map[string]func(*T)) ([]Scenario, error)
 			return nil, fmt.Errorf("proof %q is in the catalog twice", p.Name)
 		}
 		named[p.Name] = true
-		out = append(out, Scenario{Name: p.Name, Run: run})
+		out = append(out, Scenario{Proof: p, Run: run})
 	}
 	for name := range code {
 		if !named[name] {
@@ -73,10 +73,11 @@ func mustBuild(proofs []catalog.Proof, code map[string]func(*T)) []Scenario {
 	return reg
 }
 
-// Scenario is one named proof of the reference backend.
+// Scenario is one named proof of the reference backend: its catalog entry
+// (name, claim, guards) and its code.
 type Scenario struct {
-	Name string
-	Run  func(t *T)
+	catalog.Proof
+	Run func(t *T)
 }
 
 // Registry lists every scenario in catalog order, the order `proofs run`
@@ -93,12 +94,11 @@ func Lookup(name string) (Scenario, bool) {
 	return Scenario{}, false
 }
 
-// Proof is the scenario as the framework runs it: its catalog claim and
+// Bind is the scenario as the framework runs it: its catalog claim and
 // guards, its code bound to env.
-func (s Scenario) Proof(env *Env) prove.Proof {
-	p, _ := catalog.Lookup(s.Name)
+func (s Scenario) Bind(env *Env) prove.Proof {
 	return prove.Proof{
-		Name: s.Name, Claim: p.Claim, Reproduce: p.Reproduce(), Mutants: p.Guards,
+		Name: s.Name, Claim: s.Claim, Reproduce: s.Reproduce(), Mutants: s.Guards,
 		Run: func(pt *prove.T) {
 			t := &T{T: pt, env: env}
 			if cover := env.CoverDirFor(s.Name); cover != "" {

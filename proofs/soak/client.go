@@ -3,13 +3,13 @@ package soak
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/jobdoc"
 	"github.com/prodproof/prodproof/internal/report"
 )
 
@@ -85,10 +85,8 @@ func (c *client) post(ctx context.Context, seq int64, payload string) {
 			if status == http.StatusOK {
 				c.count(func(s *report.SoakClient) { s.Replayed++ })
 			}
-			var job struct {
-				ID string `json:"id"`
-			}
-			if json.Unmarshal(body, &job) != nil || job.ID == "" {
+			job, err := jobdoc.Decode(body)
+			if err != nil {
 				c.count(func(s *report.SoakClient) { s.Rejected++ })
 				c.event(report.SoakEvent{Type: "http_error", Instance: inst.Name, Detail: fmt.Sprintf("seq %d: 201 without a job id: %.200s", seq, body)})
 				return

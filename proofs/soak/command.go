@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,78 +18,30 @@ import (
 	"github.com/prodproof/prodproof/proofs/cli"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
-)
-
-// Exit statuses, as for `proofs run`.
-const (
-	ExitPass    = 0
-	ExitFail    = 1
-	ExitHarness = 2
+	"github.com/prodproof/prodproof/proofs/session"
 )
 
 // dbName is the database the soak creates on a server it owns.
 const dbName = "proofs_soak"
 
-// CommandConfig is what Main needs from the process.
-type CommandConfig struct {
-	// Args start with "soak".
-	Args    []string
-	Stdout  io.Writer
-	Stderr  io.Writer
-	Getenv  func(string) string
-	Environ []string
-	// Dir is where to look for the repository; "" means the working folder.
-	Dir string
+// Caller is what the soak gets from the proofs command beside its session:
+// where to print (already redacting the caller's DATABASE_URL), the
+// environment for the build, and the redactor to add this run's secrets to.
+type Caller struct {
+	Stdout, Stderr io.Writer
+	Environ        []string
+	Redactor       *evidence.Redactor
 }
 
-// ErrWouldResetExisting is the refusal to wipe a database the soak did not
-// create.
-var ErrWouldResetExisting = errors.New("refusing to reset the database named by DATABASE_URL: the soak drops and recreates its schema public. " +
-	"If that database is disposable, pass --" + cli.FlagResetExistingDB + "; otherwise unset DATABASE_URL or use --db local or --db docker for a throwaway server")
-
-// Main runs `proofs soak` and returns its exit status: 0 every check held,
-// 1 a check failed, 2 the harness broke or the usage was wrong. Its last
-// line is Report.Line.
-func Main(ctx context.Context, cfg CommandConfig) int {
-	if cfg.Getenv == nil {
-		cfg.Getenv = func(string) string { return "" }
-	}
-	red := &evidence.Redactor{}
-	envURL := cfg.Getenv("DATABASE_URL")
-	red.AddURL(envURL)
-	stdout, stderr := red.Writer(cfg.Stdout), red.Writer(cfg.Stderr)
-
-	_, fs, err := cli.Tool().Parse(cfg.Args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitPass
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "proofs: %v\n", err)
-		return ExitHarness
-	}
-	opts := cli.ParseSoakOptions(fs)
+// Command is `proofs soak`, on a session set up like every other run
+// (package session), and returns its exit status: 0 every check held, 1 a
+// check failed, 2 the harness broke or the usage was wrong. Its last line
+// is Report.Line.
+func Command(ctx context.Context, sess *session.Session, opts cli.SoakOptions, c Caller) int {
+	red, stdout, stderr := c.Redactor, c.Stdout, c.Stderr
 	if err := validate(opts); err != nil {
 		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
-		return ExitHarness
-	}
-	source, err := pgprovision.ParseSource(opts.DB)
-	if err != nil {
-		fmt.Fprintf(stderr, "proofs soak: --%s: %v\n", cli.FlagDB, err)
-		return ExitHarness
-	}
-	usesURL := source == pgprovision.SourceURL || (source == pgprovision.SourceAuto && envURL != "")
-	if usesURL && !opts.ResetExistingDB {
-		fmt.Fprintf(stderr, "proofs soak: %v\n", ErrWouldResetExisting)
-		return ExitHarness
-	}
-	if source == pgprovision.SourceURL && envURL == "" {
-		fmt.Fprintln(stderr, "proofs soak: --db url needs DATABASE_URL to be set")
-		return ExitHarness
-	}
-	dockerImage, err := cli.DockerImage(opts.DockerImage, cfg.Getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
-		return ExitHarness
+		return session.ExitHarness
 	}
 	if opts.Seed == 0 {
 		opts.Seed = randomSeed()
@@ -99,49 +49,37 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 	logf := func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
 	logf("soak: seed %d (replay: make soak JOBS=%d SEED=%d)", opts.Seed, opts.Jobs, opts.Seed)
 
-	root, err := harness.RepoRoot(cfg.Dir)
-	if err != nil {
-		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
-		return ExitHarness
-	}
-	reportDir := opts.ReportDir
-	if !filepath.IsAbs(reportDir) {
-		base := cfg.Dir
-		if base == "" {
-			base, _ = os.Getwd()
-		}
-		reportDir = filepath.Join(base, reportDir)
-	}
+	root, reportDir := sess.Root, sess.ReportDir
 	tmp, err := os.MkdirTemp("", "prodproof-soak-")
 	if err != nil {
 		fmt.Fprintf(stderr, "proofs soak: temp dir: %v\n", err)
-		return ExitHarness
+		return session.ExitHarness
 	}
 	defer os.RemoveAll(tmp)
 
-	prov := harness.Provenance(ctx, root, "proofs "+strings.Join(cfg.Args, " "))
+	prov := sess.Provenance(ctx)
 
-	logf("soak: provisioning postgres (--db %s)", source)
-	srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: source, URL: envURL, DockerImage: dockerImage, Logf: func(format string, args ...any) { logf("soak: "+format, args...) }})
+	logf("soak: provisioning postgres (--db %s)", sess.Source)
+	srv, err := pgprovision.Provision(ctx, pgprovision.Options{Source: sess.Source, URL: sess.DatabaseURL, DockerImage: sess.DockerImage, Logf: func(format string, args ...any) { logf("soak: "+format, args...) }})
 	if err != nil {
 		fmt.Fprintf(stderr, "proofs soak: provision database: %s\n", red.Redact(err.Error()))
-		return ExitHarness
+		return session.ExitHarness
 	}
 	defer srv.Close()
 	red.Add(srv.URL, srv.Password)
 	prov.DBSource, prov.PostgresVersion = string(srv.Source), srv.Version
-	dbURL, err := freshDatabase(ctx, srv, opts.ResetExistingDB)
+	dbURL, err := freshDatabase(ctx, srv, sess.ResetExisting)
 	if err != nil {
 		fmt.Fprintf(stderr, "proofs soak: %s\n", red.Redact(err.Error()))
-		return ExitHarness
+		return session.ExitHarness
 	}
 	red.Add(dbURL)
 
 	logf("soak: building ./backend")
-	bin, err := harness.BuildBackend(ctx, root, tmp, harness.WithoutEnv(cfg.Environ, "DATABASE_URL"))
+	bin, err := harness.BuildBackend(ctx, root, tmp, harness.WithoutEnv(c.Environ, "DATABASE_URL"))
 	if err != nil {
 		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
-		return ExitHarness
+		return session.ExitHarness
 	}
 
 	res, runErr := Run(ctx, Options{
@@ -151,9 +89,9 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 	})
 	prov.FinishedAt = time.Now().UTC()
 	res.Report.Provenance = prov
-	if err := Write(reportDir, res.Report, res.Events, res.Log, red); err != nil {
+	if err := report.WriteSoak(reportDir, res.Report, res.Events, res.Log, red); err != nil {
 		fmt.Fprintf(stderr, "proofs soak: %v\n", err)
-		return ExitHarness
+		return session.ExitHarness
 	}
 	// Every file was redacted as written; prove it, and check the built
 	// site too when there is one, since it is made from the report.
@@ -165,7 +103,7 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 		leaks, err := red.Leaks(dir)
 		if err != nil || len(leaks) > 0 {
 			fmt.Fprintf(stderr, "proofs soak: a secret of this run is in %v (%v); delete those files\n", leaks, err)
-			return ExitHarness
+			return session.ExitHarness
 		}
 	}
 
@@ -174,13 +112,13 @@ func Main(ctx context.Context, cfg CommandConfig) int {
 	if runErr != nil {
 		fmt.Fprintf(stderr, "proofs soak: %s\n", red.Redact(runErr.Error()))
 		fmt.Fprintln(stdout, res.Report.Line())
-		return ExitHarness
+		return session.ExitHarness
 	}
 	fmt.Fprintln(stdout, res.Report.Line())
 	if res.Report.Verdict != report.Pass {
-		return ExitFail
+		return session.ExitFail
 	}
-	return ExitPass
+	return session.ExitPass
 }
 
 func validate(o cli.SoakOptions) error {
@@ -234,7 +172,7 @@ func freshDatabase(ctx context.Context, srv *pgprovision.Server, resetExisting b
 		return srv.CreateDatabase(ctx, dbName)
 	}
 	if !resetExisting {
-		return "", ErrWouldResetExisting
+		return "", session.ErrWouldResetExisting
 	}
 	conn, err := pgx.Connect(ctx, srv.URL)
 	if err != nil {

@@ -3,6 +3,7 @@ package soak
 import (
 	"context"
 	"fmt"
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/healthdoc"
 	"io"
 	"maps"
@@ -11,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prodproof/prodproof/proofs/harness"
-
 	"github.com/prodproof/prodproof/internal/port"
+
+	"github.com/prodproof/prodproof/proofs/harness"
 )
 
 // startTimeout bounds how long a new instance may take to answer /health.
@@ -94,24 +95,18 @@ func (f *fleet) startOnce(ctx context.Context, slot int) (*instance, error) {
 		return nil, err
 	}
 	inst := &instance{Name: name, Slot: slot, BaseURL: fmt.Sprintf("http://127.0.0.1:%d", port), proc: proc}
-	deadline := time.Now().Add(startTimeout)
-	for {
+	err = await.Poll(ctx, startTimeout, 50*time.Millisecond, "instance "+name+" answers /health", func() (bool, string, error) {
 		if exited, code := proc.Exited(); exited {
-			return nil, fmt.Errorf("instance %s exited with status %d before answering /health (see backend.log)", name, code)
+			return false, "", fmt.Errorf("exited with status %d before answering /health (see backend.log)", code)
 		}
-		if _, err := f.readHealth(ctx, inst); err == nil {
-			break
+		if _, err := f.readHealth(ctx, inst); err != nil {
+			return false, err.Error(), nil
 		}
-		if time.Now().After(deadline) {
-			proc.Kill()
-			return nil, fmt.Errorf("instance %s did not answer /health within %s", name, startTimeout)
-		}
-		select {
-		case <-ctx.Done():
-			proc.Kill()
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
+		return true, "", nil
+	})
+	if err != nil {
+		proc.Kill()
+		return nil, err
 	}
 	f.mu.Lock()
 	f.slots[slot] = inst

@@ -1,15 +1,9 @@
 package soak
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/evidence"
 )
 
 // Files the soak writes into REPORT/soak/.
@@ -60,42 +54,4 @@ func summarize(res *report.SoakResources) {
 	for _, c := range res.DBConnections {
 		res.MaxDBConns = max(res.MaxDBConns, c.Count)
 	}
-}
-
-// Write replaces reportDir/soak/ with soak.json, events.ndjson and
-// backend.log, every byte passed through red.
-func Write(reportDir string, r *report.SoakReport, events []report.SoakEvent, log string, red *evidence.Redactor) error {
-	dir := filepath.Join(reportDir, Dir)
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("clear %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	r.Files = map[string]string{
-		"events": filepath.ToSlash(filepath.Join(Dir, EventsFile)),
-		"log":    filepath.ToSlash(filepath.Join(Dir, LogFile)),
-	}
-	var buf bytes.Buffer
-	events = slices.Clone(events)
-	slices.SortStableFunc(events, func(a, b report.SoakEvent) int { return a.At.Compare(b.At) })
-	for _, e := range events {
-		line, err := json.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("encode event: %w", err)
-		}
-		buf.Write(line)
-		buf.WriteByte('\n')
-	}
-	if err := evidence.WriteFile(filepath.Join(dir, EventsFile), buf.Bytes(), red); err != nil {
-		return err
-	}
-	if err := evidence.WriteFile(filepath.Join(dir, LogFile), []byte(log), red); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", ReportFile, err)
-	}
-	return evidence.WriteFile(filepath.Join(dir, ReportFile), append(data, '\n'), red)
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/report"
 	"github.com/prodproof/prodproof/proofs/evidence"
 	"github.com/prodproof/prodproof/proofs/harness"
@@ -533,32 +534,27 @@ func (s *soak) replace(ctx context.Context, slot int) string {
 // deadline. It returns "" or the last counts seen.
 func (s *soak) waitJobsFinished(ctx context.Context, deadline time.Time) string {
 	last := ""
-	for {
+	err := await.Poll(ctx, time.Until(deadline), 200*time.Millisecond, "every job finished", func() (bool, string, error) {
 		var open int
-		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE status IN ('pending', 'processing')`).Scan(&open)
-		if err == nil && open == 0 {
-			return ""
-		}
-		if err != nil {
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM jobs WHERE status IN ('pending', 'processing')`).Scan(&open); err != nil {
 			last = "query failed: " + s.opts.Redactor.Redact(err.Error())
-		} else {
-			last = fmt.Sprintf("%d jobs pending or processing", open)
+			return false, last, nil
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return last
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(200 * time.Millisecond):
-		}
+		last = fmt.Sprintf("%d jobs pending or processing", open)
+		return open == 0, last, nil
+	})
+	if err == nil {
+		return ""
 	}
+	return last
 }
 
 // waitHealthOK polls every live instance's /health until each says ok, or
 // the deadline, and returns each one's last summary.
 func (s *soak) waitHealthOK(ctx context.Context, deadline time.Time) map[string]string {
 	last := map[string]string{}
-	for {
+	// The wait's own error adds nothing: last says what each instance said.
+	_ = await.Poll(ctx, time.Until(deadline), 100*time.Millisecond, "every instance ok", func() (bool, string, error) {
 		allOK := true
 		for _, inst := range s.fleet.live() {
 			h, err := s.fleet.readHealth(ctx, inst)
@@ -572,14 +568,9 @@ func (s *soak) waitHealthOK(ctx context.Context, deadline time.Time) map[string]
 				allOK = false
 			}
 		}
-		if allOK || time.Now().After(deadline) || ctx.Err() != nil {
-			return last
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+		return allOK, "", nil
+	})
+	return last
 }
 
 func describeHealth(all map[string]string, notOK []string) string {

@@ -124,7 +124,7 @@ type dbCell struct {
 }
 
 // readDBRows reads db_rows.json: an object mapping a label ("jobs after
-// recovery") to rows, as the proofs runner writes it. A label whose value is
+// recovery") to rows, as report.WriteScenario writes it. A label whose value is
 // a list of objects (or one object) becomes a table; any other value, and a
 // file that is not such an object, is shown as indented JSON.
 func readDBRows(path string) ([]dbTable, error) {
@@ -138,21 +138,21 @@ func readDBRows(path string) ([]dbTable, error) {
 	if !json.Valid(data) {
 		return nil, fmt.Errorf("%s is not valid JSON", filepath.Base(path))
 	}
-	trimmed := bytes.TrimSpace(data)
-	keys, values, err := orderedObject(trimmed)
+	labeled, err := report.ReadDBRows(path)
 	if err != nil {
-		return []dbTable{rawTable("rows", trimmed)}, nil
+		return []dbTable{rawTable("rows", bytes.TrimSpace(data))}, nil
 	}
-	tables := make([]dbTable, 0, len(keys))
-	for _, k := range keys {
-		v := bytes.TrimSpace(values[k])
+	tables := make([]dbTable, 0, len(labeled))
+	for _, l := range labeled {
+		raw := l.Rows.(json.RawMessage)
+		v := bytes.TrimSpace(raw)
 		if len(v) > 0 && v[0] == '{' {
 			v = append(append([]byte("["), v...), ']')
 		}
-		if t, ok := rowsTable(k, v); ok {
+		if t, ok := rowsTable(l.Label, v); ok {
 			tables = append(tables, t)
 		} else {
-			tables = append(tables, rawTable(k, values[k]))
+			tables = append(tables, rawTable(l.Label, raw))
 		}
 	}
 	return tables, nil

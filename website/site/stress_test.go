@@ -13,9 +13,6 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
-	"github.com/prodproof/prodproof/proofs/evidence"
-	"github.com/prodproof/prodproof/proofs/load"
-	"github.com/prodproof/prodproof/proofs/soak"
 )
 
 // fillEvery sets every exported field reachable from v to a distinct
@@ -67,8 +64,8 @@ func fillEvery(v reflect.Value, n *int) {
 }
 
 // TestStressReportsRoundTrip writes a soak report and a load report, every
-// field filled, with the writers the soak and the load run use (soak.Write,
-// load.WriteReport), reads them back with the site's reader and requires
+// field filled, with the writers the soak and the load run use
+// (report.WriteSoak, report.WriteLoad), reads them back with the site's reader and requires
 // what was written; then builds the site from them.
 func TestStressReportsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
@@ -85,7 +82,7 @@ func TestStressReportsRoundTrip(t *testing.T) {
 	want.Files = map[string]string{"events": "soak/events.ndjson", "log": "soak/backend.log"}
 	var events []report.SoakEvent
 	fillEvery(reflect.ValueOf(&events).Elem(), &n)
-	if err := soak.Write(dir, &soakRep, events, "a log line\n", &evidence.Redactor{}); err != nil {
+	if err := report.WriteSoak(dir, &soakRep, events, "a log line\n", nil); err != nil {
 		t.Fatal(err)
 	}
 	var loadRes report.LoadResult
@@ -93,7 +90,10 @@ func TestStressReportsRoundTrip(t *testing.T) {
 	var flat report.LoadFlatness
 	fillEvery(reflect.ValueOf(&flat).Elem(), &n)
 	failures := []string{"RSS grew"}
-	if err := load.WriteReport(filepath.Join(dir, filepath.FromSlash(loadReportFile)), loadRes, flat, failures, true); err != nil {
+	strict := true
+	wantLoad := report.LoadReport{Verdict: report.Fail, Failures: failures, HealthStrict: &strict, LoadResult: loadRes, Flatness: flat}
+	written := wantLoad
+	if err := report.WriteLoad(filepath.Join(dir, filepath.FromSlash(loadReportFile)), &written); err != nil {
 		t.Fatal(err)
 	}
 
@@ -106,19 +106,17 @@ func TestStressReportsRoundTrip(t *testing.T) {
 		t.Fatalf("the site's reader found soak %v, load %v", b.soak != nil, b.load != nil)
 	}
 	if !reflect.DeepEqual(*b.soak, want) {
-		t.Errorf("soak.json as the site reads it differs from what soak.Write was given:\ngiven %+v\nread  %+v", want, *b.soak)
+		t.Errorf("soak.json as the site reads it differs from what WriteSoak was given:\ngiven %+v\nread  %+v", want, *b.soak)
 	}
-	strict := true
-	wantLoad := report.LoadReport{Verdict: report.Fail, Failures: failures, HealthStrict: &strict, LoadResult: loadRes, Flatness: flat}
 	if !reflect.DeepEqual(*b.load, wantLoad) {
-		t.Errorf("load.json as the site reads it differs from what load.WriteReport wrote:\nwrote %+v\nread  %+v", wantLoad, *b.load)
+		t.Errorf("load.json as the site reads it differs from what WriteLoad wrote:\nwrote %+v\nread  %+v", wantLoad, *b.load)
 	}
 	readEvents, err := report.LoadSoakEvents(filepath.Join(dir, filepath.FromSlash(want.Files["events"])))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(readEvents, events) {
-		t.Errorf("events.ndjson as the site reads it differs from what soak.Write wrote:\nwrote %+v\nread  %+v", events, readEvents)
+		t.Errorf("events.ndjson as the site reads it differs from what WriteSoak wrote:\nwrote %+v\nread  %+v", events, readEvents)
 	}
 
 	cfg := fixtureConfig(t)

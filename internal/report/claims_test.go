@@ -1,4 +1,4 @@
-package evidence
+package report
 
 import (
 	"encoding/json"
@@ -6,14 +6,12 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/prodproof/prodproof/internal/report"
 )
 
-func runOf(id, commit string, scenarios ...report.Scenario) report.Run {
+func runOf(id, commit string, scenarios ...Scenario) Run {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	return report.Run{SchemaVersion: report.SchemaVersion, RunID: id,
-		Provenance: report.Provenance{Commit: commit, Command: "proofs run", StartedAt: start, FinishedAt: start.Add(time.Minute)},
+	return Run{SchemaVersion: SchemaVersion, RunID: id,
+		Provenance: Provenance{Commit: commit, Command: "proofs run", StartedAt: start, FinishedAt: start.Add(time.Minute)},
 		Scenarios:  scenarios}
 }
 
@@ -22,21 +20,21 @@ func runOf(id, commit string, scenarios ...report.Scenario) report.Run {
 func TestWriteRunMergesClaimsAcrossRuns(t *testing.T) {
 	dir := t.TempDir()
 	full := runOf("r1", "c1",
-		report.Scenario{Name: "a", Verdict: report.Pass},
-		report.Scenario{Name: "b", Verdict: report.Fail, Reason: "broke"},
-		report.Scenario{Name: "c", Verdict: report.Pass})
-	if err := WriteRun(dir, full, newRedactor()); err != nil {
+		Scenario{Name: "a", Verdict: Pass},
+		Scenario{Name: "b", Verdict: Fail, Reason: "broke"},
+		Scenario{Name: "c", Verdict: Pass})
+	if err := WriteRun(dir, full, nil); err != nil {
 		t.Fatal(err)
 	}
 	// Then one proof alone, on a later commit; and c was never reached.
 	single := runOf("r2", "c2",
-		report.Scenario{Name: "b", Verdict: report.Pass},
-		report.Scenario{Name: "c", Verdict: report.Skip, Reason: "interrupted before it ran"})
-	if err := WriteRun(dir, single, newRedactor()); err != nil {
+		Scenario{Name: "b", Verdict: Pass},
+		Scenario{Name: "c", Verdict: Skip, Reason: "interrupted before it ran"})
+	if err := WriteRun(dir, single, nil); err != nil {
 		t.Fatal(err)
 	}
 
-	claims, err := report.LoadClaims(dir)
+	claims, err := LoadClaims(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +49,7 @@ func TestWriteRunMergesClaimsAcrossRuns(t *testing.T) {
 	if claims.Claims[0].Name != "a" || claims.Claims[1].Name != "b" {
 		t.Errorf("claims lost their order: %v", got)
 	}
-	latest, err := report.Load(dir)
+	latest, err := Load(dir)
 	if err != nil || latest.RunID != "r2" || len(latest.Scenarios) != 2 {
 		t.Fatalf("results.json should hold the latest run alone: %+v, %v", latest, err)
 	}
@@ -61,32 +59,32 @@ func TestWriteRunMergesClaimsAcrossRuns(t *testing.T) {
 // the run already in results.json.
 func TestWriteRunSeedsClaimsFromAnOlderResultsFile(t *testing.T) {
 	dir := t.TempDir()
-	old := runOf("r0", "c0", report.Scenario{Name: "a", Verdict: report.Pass}, report.Scenario{Name: "b", Verdict: report.Pass})
+	old := runOf("r0", "c0", Scenario{Name: "a", Verdict: Pass}, Scenario{Name: "b", Verdict: Pass})
 	data, _ := json.Marshal(old)
-	if err := os.WriteFile(filepath.Join(dir, report.ResultsFile), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ResultsFile), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteRun(dir, runOf("r1", "c1", report.Scenario{Name: "b", Verdict: report.Fail}), newRedactor()); err != nil {
+	if err := WriteRun(dir, runOf("r1", "c1", Scenario{Name: "b", Verdict: Fail}), nil); err != nil {
 		t.Fatal(err)
 	}
-	claims, err := report.LoadClaims(dir)
+	claims, err := LoadClaims(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(claims.Claims) != 2 || claims.Claims[0].Run.RunID != "r0" || claims.Claims[1].Run.RunID != "r1" || claims.Claims[1].Verdict != report.Fail {
+	if len(claims.Claims) != 2 || claims.Claims[0].Run.RunID != "r0" || claims.Claims[1].Run.RunID != "r1" || claims.Claims[1].Verdict != Fail {
 		t.Errorf("claims = %+v", claims.Claims)
 	}
 }
 
 func TestLoadClaimsRefusesANewerSchema(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := report.LoadClaims(dir); err != report.ErrNoClaims {
+	if _, err := LoadClaims(dir); err != ErrNoClaims {
 		t.Fatalf("missing file: %v, want ErrNoClaims", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, report.ClaimsFile), []byte(`{"schema_version": 99, "claims": []}`), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ClaimsFile), []byte(`{"schema_version": 99, "claims": []}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := report.LoadClaims(dir); err == nil {
+	if _, err := LoadClaims(dir); err == nil {
 		t.Fatal("a newer schema was accepted")
 	}
 }
