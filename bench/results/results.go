@@ -534,7 +534,7 @@ func (r *Results) WriteTable(w io.Writer) error {
 	}
 	if len(r.Growth) > 0 {
 		p("\n")
-		p("GROWTH (drain)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tquiet ÷ (n)\tloaded trials\tours CPU µs/job\tRiver CPU µs/job\tRiver CPU ÷ ours\tclaim 100 ms\tcomplete 100 ms\tours job p50 ms\tRiver job p50 ms\n")
+		p("GROWTH (drain)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tquiet ÷ (n)\tloaded trials\tours CPU µs/job\tRiver CPU µs/job\tRiver CPU ÷ ours\tclaim batch ms\tcomplete batch ms\tours job p50 ms\tRiver job p50 ms\n")
 		for _, g := range r.Growth {
 			p("%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%.2f\t%.2f\t%.1f\t%.1f\n", g.Backlog, num(g.OursJobsPerSec), num(g.RiverJobsPerSec),
 				spreadCells(g.RatioSpread), quietCell(g.Pair), g.Loaded(), cpuCell(g.OursCPU), cpuCell(g.RiverCPU), cpuCell(g.CPURatio),
