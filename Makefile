@@ -107,7 +107,7 @@ bench: ## Benchmark vs River: growth curve, durable settings, pgbench's limit, l
 	$(GO) run ./bench $(if $(filter 1,$(QUICK)),-quick)
 
 .PHONY: bench-large
-bench-large: ## Growth curve to 1,000,000 jobs vs River, jobs table after 1,000,000 jobs with/without retention; bench/results-large.json
+bench-large: ## Growth curve to 1,000,000 jobs vs River (throwaway and durable), jobs table after 1,000,000 jobs with/without retention; bench/results-large.json
 	$(GO) run ./bench -large -out bench/results-large.json
 
 .PHONY: gobench

@@ -149,15 +149,20 @@ func (s *Store) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim
 	return claims, nil
 }
 
-// outcomeArgs are the parallel arrays the completion statements take.
+// outcomeArgs are the parallel arrays the completion statements take. When
+// no outcome of the batch failed, errs is nil, sent as a NULL array: the
+// statement then looks no error up at all (see query.Complete), three of
+// its four array scans per job.
 func outcomeArgs(outcomes []job.Outcome) (ids []job.ID, attempts []int32, errs []*string) {
 	ids = make([]job.ID, len(outcomes))
 	attempts = make([]int32, len(outcomes))
-	errs = make([]*string, len(outcomes))
 	for i, o := range outcomes {
 		ids[i] = o.ID
 		attempts[i] = int32(o.Attempts)
 		if o.Err != nil {
+			if errs == nil {
+				errs = make([]*string, len(outcomes))
+			}
 			msg := o.Err.Error()
 			errs[i] = &msg
 		}

@@ -665,3 +665,52 @@ func TestCompleteAndClaimRunsTheCompletionFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchesWithAndWithoutFailuresRecordEachOutcome: a batch with a
+// failure sends an error array, one without sends NULL (outcomeArgs), and
+// both record each job's outcome: a failure is retried with its error, a
+// success is processed and keeps the error of an earlier attempt.
+func TestBatchesWithAndWithoutFailuresRecordEachOutcome(t *testing.T) {
+	s, _ := setup(t, Options{})
+	ctx := context.Background()
+	ids := insertN(t, s, 3)
+	owner := job.NewID()
+	c, err := s.Claim(ctx, owner, 3)
+	if err != nil || len(c) != 3 {
+		t.Fatalf("claim: %+v %v", c, err)
+	}
+	attempt := map[job.ID]int{}
+	for _, cl := range c {
+		attempt[cl.ID] = cl.Attempts
+	}
+	mixed := []job.Outcome{{ID: ids[0], Attempts: attempt[ids[0]]}, {ID: ids[1], Attempts: attempt[ids[1]], Err: errors.New("boom")}, {ID: ids[2], Attempts: attempt[ids[2]]}}
+	if _, _, errs := outcomeArgs(mixed); len(errs) != 3 || errs[0] != nil || errs[1] == nil || *errs[1] != "boom" {
+		t.Fatalf("mixed batch errors = %v", errs)
+	}
+	done, err := s.Complete(ctx, owner, mixed)
+	if err != nil || done.Processed != 2 || done.Retried != 1 {
+		t.Fatalf("mixed batch: %+v %v", done, err)
+	}
+	for i, want := range []job.Status{job.Processed, job.Pending, job.Processed} {
+		j, err := s.Get(ctx, ids[i])
+		if err != nil || j.Status != want || (i == 1) != (j.LastError != nil) || (want == job.Processed) != (j.ProcessedAt != nil) {
+			t.Fatalf("job %d after the mixed batch: %+v %v", i, j, err)
+		}
+	}
+	c, err = s.Claim(ctx, owner, 3)
+	if err != nil || len(c) != 1 || c[0].ID != ids[1] || c[0].Attempts != 2 {
+		t.Fatalf("reclaim: %+v %v", c, err)
+	}
+	clean := []job.Outcome{{ID: ids[1], Attempts: 2}}
+	if _, _, errs := outcomeArgs(clean); errs != nil {
+		t.Fatalf("a batch without failures sends errors %v, want NULL", errs)
+	}
+	done, claims, err := s.CompleteAndClaim(ctx, owner, clean, 10)
+	if err != nil || done.Processed != 1 || done.Stale != 0 || len(claims) != 0 {
+		t.Fatalf("clean batch: %+v %+v %v", done, claims, err)
+	}
+	j, err := s.Get(ctx, ids[1])
+	if err != nil || j.Status != job.Processed || j.ProcessedAt == nil || j.LastError == nil || *j.LastError != "boom" {
+		t.Fatalf("job 1 after the clean batch: %+v %v", j, err)
+	}
+}

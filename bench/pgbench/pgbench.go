@@ -79,7 +79,9 @@ func Script(sql StoreSQL, opts ScriptOptions) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("claim SQL: %w", err)
 	}
-	complete, err := bind(strings.TrimSpace(sql.Complete), ":ids", ":attempts", ":errs", owner, strconv.Itoa(opts.MaxAttempts))
+	// Every job succeeds, so the errors are NULL, as the backend sends them
+	// for a batch without a failure.
+	complete, err := bind(strings.TrimSpace(sql.Complete), ":ids", ":attempts", "NULL", owner, strconv.Itoa(opts.MaxAttempts))
 	if err != nil {
 		return "", fmt.Errorf("completion SQL: %w", err)
 	}
@@ -87,8 +89,7 @@ func Script(sql StoreSQL, opts ScriptOptions) (string, error) {
 	fmt.Fprintf(&b, "\\set batch %d\n", opts.Batch)
 	b.WriteString("WITH claimed AS (\n" + claim + "\n)\n")
 	b.WriteString("SELECT COALESCE(array_agg(id), '{}') AS ids,\n")
-	b.WriteString("       COALESCE(array_agg(attempts), '{}') AS attempts,\n")
-	b.WriteString("       array_fill(NULL::text, ARRAY[count(*)::int]) AS errs\n")
+	b.WriteString("       COALESCE(array_agg(attempts), '{}') AS attempts\n")
 	b.WriteString("FROM claimed\n\\gset\n")
 	b.WriteString(complete + ";\n")
 	return b.String(), nil
@@ -108,9 +109,8 @@ func CombinedScript(opts ScriptOptions, rounds int) (string, error) {
 	owner := "md5('pgbench-' || :client_id)::uuid"
 	step, err := bind(strings.TrimSpace(query.CompleteAndClaimThen(`
 	SELECT COALESCE(array_agg(id) FILTER (WHERE status IS NULL), '{}') AS ids,
-		COALESCE(array_agg(attempts) FILTER (WHERE status IS NULL), '{}') AS attempts,
-		array_fill(NULL::text, ARRAY[count(*) FILTER (WHERE status IS NULL)]::int[]) AS errs
-	FROM step`)), ":ids", ":attempts", ":errs", owner, strconv.Itoa(opts.MaxAttempts), ":batch", strconv.Itoa(opts.LeaseMS))
+		COALESCE(array_agg(attempts) FILTER (WHERE status IS NULL), '{}') AS attempts
+	FROM step`)), ":ids", ":attempts", "NULL", owner, strconv.Itoa(opts.MaxAttempts), ":batch", strconv.Itoa(opts.LeaseMS))
 	if err != nil {
 		return "", fmt.Errorf("combined SQL: %w", err)
 	}
@@ -123,7 +123,7 @@ func CombinedScript(opts ScriptOptions, rounds int) (string, error) {
 
 // CombinedDefines are the variables every client of CombinedScript starts
 // with: nothing to complete, round 0.
-var CombinedDefines = map[string]string{"ids": "{}", "attempts": "{}", "errs": "{}", "round": "0"}
+var CombinedDefines = map[string]string{"ids": "{}", "attempts": "{}", "round": "0"}
 
 // Output is what pgbench's summary reports.
 type Output struct {

@@ -47,7 +47,7 @@ func TestScriptBindsEveryPlaceholder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`\set batch 100`, "LIMIT :batch", "lease = 30000", "unnest(:ids::uuid[], :attempts::int4[], :errs::text[])", "a >= 5", `\gset`, "md5('pgbench-' || :client_id)::uuid"} {
+	for _, want := range []string{`\set batch 100`, "LIMIT :batch", "lease = 30000", "unnest(:ids::uuid[], :attempts::int4[], NULL::text[])", "a >= 5", `\gset`, "md5('pgbench-' || :client_id)::uuid"} {
 		if !strings.Contains(script, want) {
 			t.Errorf("script lacks %q:\n%s", want, script)
 		}

@@ -21,8 +21,9 @@ import (
 // figure is a stats.Spread (median beside min, quartiles, max and the
 // per-trial values); growth, durable and retention were added. 3: every
 // pair of drains records each trial's load average and CPU time per job,
-// and quotes the ratio over quiet trials apart.
-const SchemaVersion = 3
+// and quotes the ratio over quiet trials apart. 4: every growth backlog
+// has its durable-settings pair too.
+const SchemaVersion = 4
 
 // QuietLoad1 is the one-minute load average below which a trial counts as
 // run on a quiet machine: each side of a trial must start below it. A
@@ -263,6 +264,14 @@ type GrowthPoint struct {
 	OursJobP99MS  stats.Spread `json:"ours_claimed_to_done_p99_ms"`
 	RiverJobP50MS stats.Spread `json:"river_claimed_to_done_p50_ms"`
 	RiverJobP99MS stats.Spread `json:"river_claimed_to_done_p99_ms"`
+
+	// Durable is the same pair on the durable server (fsync,
+	// synchronous_commit and full_page_writes on), in the same trials; nil
+	// when the run left the durable comparison out.
+	Durable *Pair `json:"durable,omitempty"`
+	// DurableOursUSPerJob and DurableRiverUSPerJob are its cost per job.
+	DurableOursUSPerJob  float64 `json:"durable_ours_us_per_job,omitempty"`
+	DurableRiverUSPerJob float64 `json:"durable_river_us_per_job,omitempty"`
 }
 
 // AddJobLatency records one trial's per-job claimed → completed p50 and
@@ -282,6 +291,14 @@ func (g *GrowthPoint) Finish() {
 	}
 	if g.RiverJobsPerSec > 0 {
 		g.RiverUSPerJob = 1e6 / g.RiverJobsPerSec
+	}
+	if d := g.Durable; d != nil {
+		if d.OursJobsPerSec > 0 {
+			g.DurableOursUSPerJob = 1e6 / d.OursJobsPerSec
+		}
+		if d.RiverJobsPerSec > 0 {
+			g.DurableRiverUSPerJob = 1e6 / d.RiverJobsPerSec
+		}
 	}
 }
 
@@ -517,13 +534,23 @@ func (r *Results) WriteTable(w io.Writer) error {
 	}
 	if len(r.Growth) > 0 {
 		p("\n")
-		p("GROWTH (drain)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tquiet ÷ (n)\tloaded trials\tours CPU µs/job\tRiver CPU µs/job\tRiver CPU ÷ ours\tclaim 100 ms\tcomplete 100 ms\tours job p50 ms\tRiver job p50 ms\n")
+		p("GROWTH (drain)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tquiet ÷ (n)\tloaded trials\tours CPU µs/job\tRiver CPU µs/job\tRiver CPU ÷ ours\tclaim batch ms\tcomplete batch ms\tours job p50 ms\tRiver job p50 ms\n")
 		for _, g := range r.Growth {
 			p("%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%.2f\t%.2f\t%.1f\t%.1f\n", g.Backlog, num(g.OursJobsPerSec), num(g.RiverJobsPerSec),
 				spreadCells(g.RatioSpread), quietCell(g.Pair), g.Loaded(), cpuCell(g.OursCPU), cpuCell(g.RiverCPU), cpuCell(g.CPURatio),
 				g.OursClaimMS.Median, g.OursCompleteMS.Median, g.OursJobP50MS.Median, g.RiverJobP50MS.Median)
 		}
 		p("(a trial is quiet when both sides start at a one-minute load average below %.1f)\n", QuietLoad1)
+	}
+	if slices.ContainsFunc(r.Growth, func(g GrowthPoint) bool { return g.Durable != nil }) {
+		p("\n")
+		p("GROWTH, DURABLE (fsync, synchronous_commit, full_page_writes on)\tours jobs/s\tRiver jobs/s\tours ÷ River\tIQR\tmin–max\tn\tquiet ÷ (n)\tloaded trials\tours CPU µs/job\tRiver CPU µs/job\tRiver CPU ÷ ours\n")
+		for _, g := range r.Growth {
+			if d := g.Durable; d != nil {
+				p("%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", g.Backlog, num(d.OursJobsPerSec), num(d.RiverJobsPerSec), spreadCells(d.RatioSpread),
+					quietCell(*d), d.Loaded(), cpuCell(d.OursCPU), cpuCell(d.RiverCPU), cpuCell(d.CPURatio))
+			}
+		}
 	}
 	if d := r.Durable; d != nil {
 		p("\n")
@@ -663,6 +690,9 @@ func Compare(a, b *Results, margin float64) []Agreement {
 		}
 		for _, g := range r.Growth {
 			out[fmt.Sprintf("growth_%d", g.Backlog)] = g.RatioSpread
+			if g.Durable != nil {
+				out[fmt.Sprintf("growth_durable_%d", g.Backlog)] = g.Durable.RatioSpread
+			}
 		}
 		if r.Durable != nil {
 			out["durable_throwaway"] = r.Durable.Throwaway.RatioSpread

@@ -112,6 +112,8 @@ func TestWriteTableShowsRatiosAndMisses(t *testing.T) {
 	g := GrowthPoint{Backlog: 100000}
 	g.AddTrial(quiet(8000), quiet(10000))
 	g.AddTrial(quiet(12500), quiet(10000))
+	g.Durable = &Pair{}
+	g.Durable.AddTrial(quiet(3000), quiet(2000))
 	r.Growth = []GrowthPoint{g}
 	r.Durable = &Durable{Backlog: 100000}
 	r.Durable.Durable.AddTrial(quiet(1000), quiet(2000))
@@ -123,7 +125,7 @@ func TestWriteTableShowsRatiosAndMisses(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{"reference backend, 1 instance", "20000", "drain_vs_river", "2.00", "8 clients", "pick-up p99", "NO",
-		"GROWTH", "100000", "0.80–1.25", "DURABLE", "durable (fsync", "0.50", "without retention", "not measured: retention not available"} {
+		"GROWTH", "100000", "0.80–1.25", "GROWTH, DURABLE", "1.50", "DURABLE", "durable (fsync", "0.50", "without retention", "not measured: retention not available"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -196,6 +198,8 @@ func TestWriteFileReadFileRoundTrip(t *testing.T) {
 		g.AddJobLatency(true, 2.5, 19)
 		g.OursClaimMS = stats.SpreadOf([]float64{1, 2, 3})
 		g.ClaimPlan = &Plan{ExecutionMS: 1.2, SharedHitBlocks: 900, Nodes: []string{"Update on jobs", "Index Scan using jobs_pkey on jobs"}}
+		g.Durable = &Pair{}
+		g.Durable.AddTrial(quiet(8000), Side{JobsPerSec: 5000, Load1: 0.4, CPU: &CPUPerJob{Process: 50, Postgres: 90, Total: 140}})
 		r.Growth = append(r.Growth, g)
 	}
 	r.Durable = &Durable{Backlog: 5000, Settings: map[string]string{"fsync": "on"}}
@@ -224,6 +228,9 @@ func TestWriteFileReadFileRoundTrip(t *testing.T) {
 	if back.Growth[1].Ratio != 1.875 || back.Growth[1].ClaimPlan.SharedHitBlocks != 900 ||
 		back.Growth[1].Trials[1].Quiet || back.Growth[1].Trials[1].River.CPU.Postgres != 75 || back.Growth[1].QuietRatio.N != 1 {
 		t.Errorf("growth read back = %+v", back.Growth[1])
+	}
+	if d := back.Growth[0].Durable; d == nil || d.Ratio != 1.6 || d.Trials[0].River.CPU.Total != 140 || back.Growth[0].DurableRiverUSPerJob != 200 {
+		t.Errorf("durable growth read back = %+v (cost %v)", d, back.Growth[0].DurableRiverUSPerJob)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/prodproof/prodproof/backend/config"
 	"github.com/prodproof/prodproof/bench/pgbench"
 	"github.com/prodproof/prodproof/bench/results"
 	"github.com/prodproof/prodproof/internal/pgprovision"
@@ -22,7 +23,7 @@ import (
 
 // backendBatch is the backend's default JOB_BATCH_SIZE; pgbench claims the
 // same number of jobs per transaction.
-const backendBatch = 100
+const backendBatch = config.DefaultBatchSize
 
 // drainEnv is the environment of a draining backend: its defaults, except
 // that the handler is a no-op like River's worker (no job_effects row).

@@ -16,9 +16,10 @@ import (
 
 // drainTrials runs the drain comparison trial by trial. One trial is, for
 // each growth backlog, ours and River back to back (at the main backlog
-// also ours ×2 and pgbench's limit), then the durable pair; the order of
-// the contenders rotates from trial to trial, so neither side always runs
-// first or right after the same neighbour. A ratio is taken within a trial.
+// also ours ×2 and pgbench's limit), then the same pair on the durable
+// server; the order of the contenders rotates from trial to trial, so
+// neither side always runs first or right after the same neighbour. A ratio
+// is taken within a trial.
 func (r *run) drainTrials(ctx context.Context) error {
 	r.res.Growth = make([]results.GrowthPoint, len(r.opts.GrowthBacklogs))
 	for i, b := range r.opts.GrowthBacklogs {
@@ -35,17 +36,32 @@ func (r *run) drainTrials(ctx context.Context) error {
 			if err := r.growthTrial(ctx, trial, &r.res.Growth[i]); err != nil {
 				return fmt.Errorf("trial %d, backlog %d: %w", trial+1, b, err)
 			}
-		}
-		if r.durable != nil {
-			ours, river, err := r.pair(ctx, r.durable, trial, r.opts.Backlog, nil)
-			if err != nil {
-				return fmt.Errorf("trial %d, durable: %w", trial+1, err)
+			if r.durable != nil {
+				if err := r.durableTrial(ctx, trial, &r.res.Growth[i]); err != nil {
+					return fmt.Errorf("trial %d, durable, backlog %d: %w", trial+1, b, err)
+				}
 			}
-			r.res.Durable.Durable.AddTrial(ours.side(), river.side())
-			r.logf("trial %d: durable, %d jobs: ours %.0f, River %.0f jobs/s (%.2f); %s", trial+1, r.opts.Backlog,
-				ours.jobsPerSec, river.JobsPerSecond, ours.jobsPerSec/river.JobsPerSecond, trialNote(ours.side(), river.side()))
 		}
 	}
+	return nil
+}
+
+// durableTrial is one trial of the pair on the durable server at one
+// growth backlog.
+func (r *run) durableTrial(ctx context.Context, trial int, g *results.GrowthPoint) error {
+	ours, river, err := r.pair(ctx, r.durable, trial, g.Backlog, nil)
+	if err != nil {
+		return err
+	}
+	if g.Durable == nil {
+		g.Durable = &results.Pair{}
+	}
+	g.Durable.AddTrial(ours.side(), river.side())
+	if g.Backlog == r.opts.Backlog {
+		r.res.Durable.Durable.AddTrial(ours.side(), river.side())
+	}
+	r.logf("trial %d: durable, %d jobs: ours %.0f, River %.0f jobs/s (%.2f); %s", trial+1, g.Backlog,
+		ours.jobsPerSec, river.JobsPerSecond, ours.jobsPerSec/river.JobsPerSecond, trialNote(ours.side(), river.side()))
 	return nil
 }
 
@@ -67,7 +83,7 @@ func trialNote(ours, river results.Side) string {
 func (r *run) growthTrial(ctx context.Context, trial int, g *results.GrowthPoint) error {
 	var extra []func() error
 	main := g.Backlog == r.opts.Backlog
-	if main && !r.opts.Large {
+	if main {
 		extra = []func() error{
 			func() error {
 				t, err := r.oursDrain(ctx, r.srv, 2, g.Backlog, false)

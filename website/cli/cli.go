@@ -6,6 +6,7 @@ package cli
 
 import (
 	"flag"
+	"strings"
 
 	"github.com/prodproof/prodproof/internal/clispec"
 )
@@ -18,6 +19,9 @@ const (
 	DefaultReadme   = "README.md"
 	DefaultAddr     = "127.0.0.1:8080"
 	DefaultLogLines = 40
+	// DefaultBench are the benchmark's results files whose growth curve
+	// the benchmarks page plots.
+	DefaultBench = "bench/results.json,bench/results-large.json"
 )
 
 // Tool returns the website tool's command-line surface.
@@ -48,6 +52,9 @@ type BuildOptions struct {
 	Readme   string // README rendered as a page; "" skips it
 	Commit   string // checked-out commit to compare the report with; "" asks git
 	LogLines int    // backend log lines shown on a proof page
+	// Bench are the benchmark results files plotted on the benchmarks
+	// page; missing ones are skipped.
+	Bench []string
 }
 
 // ServeOptions are the parsed flags of `website serve`.
@@ -64,6 +71,7 @@ func buildFlags() *flag.FlagSet {
 	fs.String("readme", DefaultReadme, "README `file` rendered as a page; empty to leave it out")
 	fs.String("commit", "", "checked-out `commit` the report is compared with (default: git rev-parse HEAD)")
 	fs.Int("log-lines", DefaultLogLines, "backend log `lines` shown on each proof page")
+	fs.String("bench", DefaultBench, "comma-separated benchmark results `files` whose growth curve the benchmarks page plots; missing ones are skipped")
 	return fs
 }
 
@@ -84,6 +92,7 @@ func Build(fs *flag.FlagSet) BuildOptions {
 		Readme:   value(fs, "readme"),
 		Commit:   value(fs, "commit"),
 		LogLines: fs.Lookup("log-lines").Value.(flag.Getter).Get().(int),
+		Bench:    splitList(value(fs, "bench")),
 	}
 }
 
@@ -91,6 +100,17 @@ func Build(fs *flag.FlagSet) BuildOptions {
 // serve command parsed.
 func Serve(fs *flag.FlagSet) ServeOptions {
 	return ServeOptions{Dir: value(fs, "dir"), Addr: value(fs, "addr")}
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 func value(fs *flag.FlagSet, name string) string {

@@ -55,6 +55,8 @@ func build(ctx context.Context, opts BuildOptions, stdout, stderr io.Writer) int
 		LogLines:   opts.LogLines,
 		Claims:     Claims(),
 		Mutants:    Mutants(),
+
+		BenchResults: opts.Bench,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "website: %v\n", err)

@@ -48,6 +48,11 @@ type Config struct {
 	Claims []Claim
 	// Mutants describe the changes named in Claim.Guards.
 	Mutants []Mutant
+	// BenchResults are the benchmark's results files (go run ./bench);
+	// the growth curve they hold is drawn on docs/benchmarks.md's page,
+	// a later file's backlog replacing an earlier one's. Missing files are
+	// skipped.
+	BenchResults []string
 }
 
 // Claim is one named proof the site lists.
@@ -582,7 +587,11 @@ func (b *builder) render(sitePath, tmpl, title string, content any, warnings []s
 }
 
 func (b *builder) writeDoc(d *docPage) error {
-	return b.render(d.out, "doc", d.title, docView{Source: d.source, Body: template.HTML(d.body)}, nil)
+	body := d.body
+	if d.source == benchmarksSource {
+		body = withFigure(body, b.growthFigure())
+	}
+	return b.render(d.out, "doc", d.title, docView{Source: d.source, Body: template.HTML(body)}, nil)
 }
 
 type docView struct {
