@@ -36,6 +36,9 @@ type page struct {
 	// (a "::: module.name" line of mkdocstrings, mkdocs-click, mkautodoc):
 	// its anchors are unknowable and not judged.
 	generated bool
+	// shortcodes is set when the page calls Hugo-style shortcodes
+	// ({{< x >}}, {{% x %}}), which can write headings at build time.
+	shortcodes bool
 	// tooComplex, when set, says why the page was over its budget and not
 	// parsed (budget.go); its anchors are then unknown.
 	tooComplex string
@@ -63,6 +66,7 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	}
 	p.doc = markdown.Parser().Parse(text.NewReader(source), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
+	p.shortcodes = bytes.Contains(source, []byte("{{<")) || bytes.Contains(source, []byte("{{%"))
 	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
 		p.generated = autodocLine.Match(source)
 		// attr_list ids after inline text: "**`locale`**{ #mkdocs-locale }".
@@ -125,6 +129,13 @@ func (p *page) collectAnchors(style anchor.Style) {
 			} else if m := attrListAtEnd.FindStringSubmatch(t); m != nil && mkdocs {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
+			} else if m := headingAttrID(t); m != "" {
+				// A heading attribute "{#id}" is written for a renderer
+				// that honours it (mdBook, Hugo, kramdown, Pandoc), while
+				// github.com slugs the whole text: which of the two the
+				// reader's renderer gives is not known, so both are ids.
+				p.addAnchor(m)
+				s = slugs.Add(t)
 			} else {
 				s = slugs.Add(t)
 			}
@@ -141,6 +152,18 @@ func (p *page) collectAnchors(style anchor.Style) {
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// headingAttrID is the id of a heading's trailing attribute block,
+// "{#id}" or "{: #id .class}", or "".
+func headingAttrID(t string) string {
+	if m := customID.FindStringSubmatch(t); m != nil {
+		return m[1]
+	}
+	if m := attrListAtEnd.FindStringSubmatch(t); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 func htmlIDs(s string) []string {
