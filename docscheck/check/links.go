@@ -606,6 +606,10 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] || target.generated {
 		return
 	}
+	included, partial := c.includedAnchor(target, frag, 0)
+	if included {
+		return
+	}
 	where := "on this page"
 	if inFile != "" {
 		where = "in " + inFile
@@ -616,6 +620,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// github.com finds a heading whatever the case of the fragment; a
 		// docs site does not, nor a renderer the config names.
 		reason = reasonAnchorCase
+	}
+	if reason == "" && partial {
+		// Part of an included file (a region or line range) is on the
+		// page: which of its headings is not modelled.
+		reason = reasonSiteRule
 	}
 	if reason == "" && target.shortcodes {
 		// A shortcode ({{< x >}}, {{% x %}}) on the page may write the
@@ -635,6 +644,37 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		hint = "#" + hint
 	}
 	r.missAt(offset, reason, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+}
+
+// includeLine is VitePress's "<!--@include: ./part.md-->", optionally
+// with a "#region" or "{3,10}" line range after the path.
+var includeLine = regexp.MustCompile(`<!--\s*@include:\s*([^\s#{]+)([#{][^>]*)?-->`)
+
+// includedAnchor reports whether a file the page includes offers frag
+// (the included headings are the page's), and whether a part of a file
+// is included, whose headings are then not known.
+func (c *Checker) includedAnchor(pg *page, frag string, depth int) (found, partial bool) {
+	if depth > 3 || !bytes.Contains(pg.source, []byte("@include:")) {
+		return false, false
+	}
+	for _, m := range includeLine.FindAllSubmatch(pg.source, -1) {
+		if len(m[2]) > 0 {
+			partial = true
+		}
+		inc, err := c.load(path.Join(path.Dir(pg.path), string(m[1])))
+		if err != nil {
+			continue
+		}
+		if inc.anchors[frag] || inc.generated {
+			return true, partial
+		}
+		f, p := c.includedAnchor(inc, frag, depth+1)
+		if f {
+			return true, partial
+		}
+		partial = partial || p
+	}
+	return false, partial
 }
 
 // keyNames are keyboard keys that prose writes in brackets.

@@ -69,10 +69,14 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	p.shortcodes = bytes.Contains(source, []byte("{{<")) || bytes.Contains(source, []byte("{{%"))
 	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
 		p.generated = autodocLine.Match(source)
-		// attr_list ids after inline text: "**`locale`**{ #mkdocs-locale }".
-		for _, m := range attrListID.FindAllSubmatch(source, -1) {
-			p.addAnchor(string(m[1]))
-		}
+	}
+	// Attribute blocks give ids on the renderers that take them
+	// (Python-Markdown's attr_list after inline text,
+	// "**`locale`**{ #mkdocs-locale }"; markdown-it-attrs and kramdown on
+	// a line of their own, "{#id}", or after a container's title). A page
+	// that writes one is written for such a renderer, whatever the style.
+	for _, m := range attrListID.FindAllSubmatch(source, -1) {
+		p.addAnchor(string(m[1]))
 	}
 	return p
 }
