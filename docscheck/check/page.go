@@ -39,6 +39,10 @@ type page struct {
 	// shortcodes is set when the page calls Hugo-style shortcodes
 	// ({{< x >}}, {{% x %}}), which can write headings at build time.
 	shortcodes bool
+	// attrIDs are the ids of attribute blocks ("## Title {#id}", a line
+	// "{#id}"): ids on a docs site's renderer (mdBook, Hugo, VitePress,
+	// MkDocs, Docusaurus), literal text on github.com.
+	attrIDs []string
 	// tooComplex, when set, says why the page was over its budget and not
 	// parsed (budget.go); its anchors are then unknown.
 	tooComplex string
@@ -73,10 +77,9 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	// Attribute blocks give ids on the renderers that take them
 	// (Python-Markdown's attr_list after inline text,
 	// "**`locale`**{ #mkdocs-locale }"; markdown-it-attrs and kramdown on
-	// a line of their own, "{#id}", or after a container's title). A page
-	// that writes one is written for such a renderer, whatever the style.
+	// a line of their own, "{#id}", or after a container's title).
 	for _, m := range attrListID.FindAllSubmatch(source, -1) {
-		p.addAnchor(string(m[1]))
+		p.attrIDs = append(p.attrIDs, string(m[1]))
 	}
 	return p
 }
@@ -134,11 +137,10 @@ func (p *page) collectAnchors(style anchor.Style) {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
 			} else if m := headingAttrID(t); m != "" {
-				// A heading attribute "{#id}" is written for a renderer
-				// that honours it (mdBook, Hugo, kramdown, Pandoc), while
-				// github.com slugs the whole text: which of the two the
-				// reader's renderer gives is not known, so both are ids.
-				p.addAnchor(m)
+				// A heading attribute "{#id}": the id on a renderer that
+				// honours it (mdBook, Hugo, Docusaurus), while github.com
+				// slugs the whole text. The page's site decides (load).
+				p.attrIDs = append(p.attrIDs, m)
 				s = slugs.Add(t)
 			} else {
 				s = slugs.Add(t)
