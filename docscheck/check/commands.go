@@ -34,7 +34,7 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
-	if isHistory(r.page.path) || isTemplate(r.page.path) {
+	if isHistory(r.page.path) || isReleaseLog(r.page) || isTemplate(r.page.path) {
 		// A changelog's commands are history; an issue template's show
 		// the reporter's own program, not this repository's commands.
 		return
@@ -741,6 +741,29 @@ func isHistory(page string) bool {
 	base := strings.ToUpper(path.Base(page))
 	for _, prefix := range []string{"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE-NOTES", "RELEASE_NOTES", "RELEASENOTES"} {
 		if strings.HasPrefix(base, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// versionHeading is a heading that names a release: "v3.7.3",
+// "[2.1.0] - 2020-01-02", "Version 1.2", "1.0.0 (2019)".
+var versionHeading = regexp.MustCompile(`^\[?(?:v|version |release )?\d+\.\d+`)
+
+// isReleaseLog: a page whose headings of one level are mostly releases
+// (at least three, and most of that level) is release notes whatever its
+// file name, and its commands are history as in a changelog.
+func isReleaseLog(p *page) bool {
+	var versions, all [7]int
+	for _, h := range p.headings {
+		all[h.level]++
+		if versionHeading.MatchString(strings.ToLower(h.text)) {
+			versions[h.level]++
+		}
+	}
+	for level := range versions {
+		if versions[level] >= 3 && versions[level]*2 > all[level] {
 			return true
 		}
 	}

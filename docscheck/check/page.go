@@ -56,6 +56,7 @@ type heading struct {
 	text   string
 	slug   string
 	offset int
+	level  int
 }
 
 func parsePage(path string, source []byte, style anchor.Style) *page {
@@ -145,7 +146,7 @@ func (p *page) collectAnchors(style anchor.Style) {
 			} else {
 				s = slugs.Add(t)
 			}
-			p.headings = append(p.headings, heading{text: strings.TrimSpace(t), slug: s, offset: nodeOffset(n, p.source)})
+			p.headings = append(p.headings, heading{text: strings.TrimSpace(t), slug: s, offset: nodeOffset(n, p.source), level: n.Level})
 			p.addAnchor(s)
 		case *ast.HTMLBlock:
 			for _, id := range htmlIDs(blockText(n, p.source)) {
