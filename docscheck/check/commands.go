@@ -145,8 +145,21 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if first := calls[0]; len(calls) == 1 && len(first.Words) == 1 && !first.Words[0].Dynamic() && strings.Contains(first.Program(), "/") && !first.IsChdir() {
 		if _, isTool := c.tool(first.Program()); !isTool {
 			// A lone path such as `./backend` or `scripts/x.sh` names a file
-			// or folder; it need not be a program.
+			// or folder; it need not be a program. Prose names it as the
+			// page writes it, so it is looked for from the folders the
+			// page starts in as well as where the reader stands (a
+			// `cd playground && npm ci` above does not move the file).
+			before := r.session.dirs
+			if before != nil {
+				r.session.dirs = slices.Clone(before)
+				for _, d := range r.session.startDirs() {
+					if !slices.Contains(r.session.dirs, d) {
+						r.session.dirs = append(r.session.dirs, d)
+					}
+				}
+			}
 			c.runScript(r, script, at, func(pr *report, call command.Call) { c.checkMentionedPath(pr, call, at) })
+			r.session.dirs = before
 			return
 		}
 	}
