@@ -144,6 +144,9 @@ func decodeHTMLEntities(s string) string {
 // "[text][label]" that goldmark could not resolve.
 func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 	src := r.page.source
+	if isDisplayMath(n, src) {
+		return // "\[ ... [+ 2H+] ... \]": brackets of a formula
+	}
 	var run strings.Builder
 	var offsets []int // source offset of each byte in run
 	flush := func() {
@@ -183,6 +186,17 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 		}
 	}
 	flush()
+}
+
+// isDisplayMath: a paragraph that opens with a display-math delimiter
+// ("\[" or "$$"), which MathJax and KaTeX render as a formula.
+func isDisplayMath(n ast.Node, src []byte) bool {
+	if n.Type() != ast.TypeBlock || n.Lines().Len() == 0 {
+		return false
+	}
+	seg := n.Lines().At(0)
+	first := bytes.TrimSpace(seg.Value(src))
+	return bytes.HasPrefix(first, []byte(`\[`)) || bytes.HasPrefix(first, []byte("$$"))
 }
 
 // checkTarget judges one link destination. It returns the URL and true when
