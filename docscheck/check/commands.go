@@ -356,6 +356,54 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
 	}
+	if alternatives := sameCdLines(texts); alternatives != nil {
+		// Every line repeats "cd dir && ...": each is a one-liner of its
+		// own, run from where the block starts (run in a row, the second
+		// cd would fail; the author means one line or another).
+		start := slices.Clone(r.session.dirs)
+		for _, i := range alternatives {
+			one := make([]string, len(texts))
+			for j := range one {
+				one[j] = "\n"
+			}
+			one[i] = texts[i]
+			r.session.dirs = slices.Clone(start)
+			c.runShellTexts(r, one, at)
+		}
+		// Like a one-liner in prose, none of them moves the reader.
+		r.session.dirs = start
+		return
+	}
+	c.runShellTexts(r, texts, at)
+}
+
+// sameCdLines returns the indexes of a block's command lines when there
+// are at least two and every one starts with the same "cd dir &&"; else nil.
+func sameCdLines(texts []string) []int {
+	var idx []int
+	prefix := ""
+	for i, t := range texts {
+		t = strings.TrimSpace(t)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		cd, _, ok := strings.Cut(t, "&&")
+		cd = strings.TrimSpace(cd)
+		if !ok || !strings.HasPrefix(cd, "cd ") || strings.HasSuffix(t, "\\") || prefix != "" && cd != prefix {
+			return nil
+		}
+		prefix = cd
+		idx = append(idx, i)
+	}
+	if len(idx) < 2 {
+		return nil
+	}
+	return idx
+}
+
+// runShellTexts runs a shell block's lines (blank where not commands) in
+// the page's session.
+func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 	for i, t := range texts {
 		if strings.IndexByte(t, '<') >= 0 && placeholderWord.MatchString(t) {
 			// "<package>" stands for a word of the reader's: the line is a
