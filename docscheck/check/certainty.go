@@ -86,9 +86,9 @@ func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, f
 // writes it, p where it resolves to (repository-relative), hint the
 // did-you-mean for p or "". It returns "" when the breakage is certain,
 // else the reason it is not judged:
-//   - one typo away from a path that exists: certain;
 //   - below a folder builds write, a hidden name, or ignored by the
 //     repository's .gitignore: an output;
+//   - one typo away from a path that exists: certain;
 //   - the folders the page writes are in the repository while the last
 //     part is not: certain;
 //   - a bare name, with no folder written (main.py, ./myproject): a file
@@ -99,11 +99,13 @@ func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, f
 // runs in is where the reader stands, not a claim about the file.
 func (c *Checker) missingPath(written, p, hint string) string {
 	p = path.Clean(p)
+	if c.isGenerated(p) || c.opts.Repo.Ignored(p) {
+		// A build's output, even next to a similar name (./coverage by
+		// coverage.md): what the build writes there is not in the tree.
+		return reasonOutput
+	}
 	if hint != "" && typoOf(p, hint) {
 		return ""
-	}
-	if c.isGenerated(p) || c.opts.Repo.Ignored(p) {
-		return reasonOutput
 	}
 	if slices.ContainsFunc(strings.Split(path.Clean(written), "/"), isPlaceholderName) {
 		return reasonPlaceholder

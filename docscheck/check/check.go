@@ -198,6 +198,12 @@ func (c *Checker) load(p string) (*page, error) {
 			return
 		}
 		e.page = c.loadWithin(p, src)
+		if c.site(p) != nil || c.slugFor(p) != anchor.GitHub {
+			// A docs site's renderer takes attribute blocks as ids.
+			for _, id := range e.page.attrIDs {
+				e.page.addAnchor(id)
+			}
+		}
 		c.addIncludedAnchors(e.page)
 	})
 	return e.page, e.err

@@ -34,7 +34,7 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
-	if isHistory(r.page.path) || isTemplate(r.page.path) {
+	if isHistory(r.page.path) || isReleaseLog(r.page) || isTemplate(r.page.path) {
 		// A changelog's commands are history; an issue template's show
 		// the reporter's own program, not this repository's commands.
 		return
@@ -145,8 +145,21 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if first := calls[0]; len(calls) == 1 && len(first.Words) == 1 && !first.Words[0].Dynamic() && strings.Contains(first.Program(), "/") && !first.IsChdir() {
 		if _, isTool := c.tool(first.Program()); !isTool {
 			// A lone path such as `./backend` or `scripts/x.sh` names a file
-			// or folder; it need not be a program.
+			// or folder; it need not be a program. Prose names it as the
+			// page writes it, so it is looked for from the folders the
+			// page starts in as well as where the reader stands (a
+			// `cd playground && npm ci` above does not move the file).
+			before := r.session.dirs
+			if before != nil {
+				r.session.dirs = slices.Clone(before)
+				for _, d := range r.session.startDirs() {
+					if !slices.Contains(r.session.dirs, d) {
+						r.session.dirs = append(r.session.dirs, d)
+					}
+				}
+			}
 			c.runScript(r, script, at, func(pr *report, call command.Call) { c.checkMentionedPath(pr, call, at) })
+			r.session.dirs = before
 			return
 		}
 	}
@@ -343,6 +356,54 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
 	}
+	if alternatives := sameCdLines(texts); alternatives != nil {
+		// Every line repeats "cd dir && ...": each is a one-liner of its
+		// own, run from where the block starts (run in a row, the second
+		// cd would fail; the author means one line or another).
+		start := slices.Clone(r.session.dirs)
+		for _, i := range alternatives {
+			one := make([]string, len(texts))
+			for j := range one {
+				one[j] = "\n"
+			}
+			one[i] = texts[i]
+			r.session.dirs = slices.Clone(start)
+			c.runShellTexts(r, one, at)
+		}
+		// Like a one-liner in prose, none of them moves the reader.
+		r.session.dirs = start
+		return
+	}
+	c.runShellTexts(r, texts, at)
+}
+
+// sameCdLines returns the indexes of a block's command lines when there
+// are at least two and every one starts with the same "cd dir &&"; else nil.
+func sameCdLines(texts []string) []int {
+	var idx []int
+	prefix := ""
+	for i, t := range texts {
+		t = strings.TrimSpace(t)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		cd, _, ok := strings.Cut(t, "&&")
+		cd = strings.TrimSpace(cd)
+		if !ok || !strings.HasPrefix(cd, "cd ") || strings.HasSuffix(t, "\\") || prefix != "" && cd != prefix {
+			return nil
+		}
+		prefix = cd
+		idx = append(idx, i)
+	}
+	if len(idx) < 2 {
+		return nil
+	}
+	return idx
+}
+
+// runShellTexts runs a shell block's lines (blank where not commands) in
+// the page's session.
+func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 	for i, t := range texts {
 		if strings.IndexByte(t, '<') >= 0 && placeholderWord.MatchString(t) {
 			// "<package>" stands for a word of the reader's: the line is a
@@ -741,6 +802,29 @@ func isHistory(page string) bool {
 	base := strings.ToUpper(path.Base(page))
 	for _, prefix := range []string{"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE-NOTES", "RELEASE_NOTES", "RELEASENOTES"} {
 		if strings.HasPrefix(base, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// versionHeading is a heading that names a release: "v3.7.3",
+// "[2.1.0] - 2020-01-02", "Version 1.2", "1.0.0 (2019)".
+var versionHeading = regexp.MustCompile(`^\[?(?:v|version |release )?\d+\.\d+`)
+
+// isReleaseLog: a page whose headings of one level are mostly releases
+// (at least three, and most of that level) is release notes whatever its
+// file name, and its commands are history as in a changelog.
+func isReleaseLog(p *page) bool {
+	var versions, all [7]int
+	for _, h := range p.headings {
+		all[h.level]++
+		if versionHeading.MatchString(strings.ToLower(h.text)) {
+			versions[h.level]++
+		}
+	}
+	for level := range versions {
+		if versions[level] >= 3 && versions[level]*2 > all[level] {
 			return true
 		}
 	}

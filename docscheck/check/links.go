@@ -144,6 +144,9 @@ func decodeHTMLEntities(s string) string {
 // "[text][label]" that goldmark could not resolve.
 func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 	src := r.page.source
+	if isDisplayMath(n, src) {
+		return // "\[ ... [+ 2H+] ... \]": brackets of a formula
+	}
 	var run strings.Builder
 	var offsets []int // source offset of each byte in run
 	flush := func() {
@@ -185,6 +188,17 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 	flush()
 }
 
+// isDisplayMath: a paragraph that opens with a display-math delimiter
+// ("\[" or "$$"), which MathJax and KaTeX render as a formula.
+func isDisplayMath(n ast.Node, src []byte) bool {
+	if n.Type() != ast.TypeBlock || n.Lines().Len() == 0 {
+		return false
+	}
+	seg := n.Lines().At(0)
+	first := bytes.TrimSpace(seg.Value(src))
+	return bytes.HasPrefix(first, []byte(`\[`)) || bytes.HasPrefix(first, []byte("$$"))
+}
+
 // checkTarget judges one link destination. It returns the URL and true when
 // the link is external (http or https) and left to the fetch pass.
 func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool) {
@@ -209,16 +223,22 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		return "", false
 	}
 	decoded, err := url.PathUnescape(target)
+	if err != nil && hasTemplate(target) {
+		// "{{% param repo %}}/x": a template the site's build fills in.
+		r.missAt(offset, reasonSiteRule, ruleLink, "", "link target %s is a template", quoteTarget(dest))
+		return "", false
+	}
 	if err != nil {
 		r.add(offset, ruleLink, "", "link target %s has a malformed %%-escape", quoteTarget(dest))
 		return "", false
 	}
 	if joined := path.Join(path.Dir(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
 		reason := ""
-		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && !isPage(decoded) && path.Ext(decoded) == "" {
+		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && climbsToWeb(joined) {
 			// On github.com a page is served at /owner/repo/blob/ref/...:
-			// "../../graphs/contributors" climbs to the repository's web
-			// pages, which exist without being files.
+			// "../assets/x.png" from the root is file x.png of branch
+			// assets, "../../graphs/contributors" one of the repository's
+			// web pages; they exist without being files of this tree.
 			reason = reasonWebRelative
 		}
 		r.missAt(offset, reason, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
@@ -287,7 +307,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if c.opts.Repo.Ignored(resolved) {
 		return reasonOutput // a page a build generates (.gitignore says so)
 	}
-	if strings.Contains(decoded, "{{") || strings.Contains(decoded, "{%") || strings.Contains(decoded, "${") {
+	if hasTemplate(decoded) {
 		return reasonSiteRule // a template the site's build fills in
 	}
 	if slices.ContainsFunc(strings.Split(decoded, "/"), isPlaceholderName) {
@@ -296,6 +316,18 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	site := c.site(pagePath)
 	if site == nil {
 		return ""
+	}
+	if site.Generator == "hugo" {
+		// Hugo serves a page at a URL its front matter (slug, url,
+		// aliases), its section and its language can all change, and
+		// render hooks rewrite links: not modelled.
+		return reasonSiteRule
+	}
+	if strings.HasPrefix(decoded, "/") && c.opts.SiteRoot == "" && !c.rootedPartExists(site, decoded) {
+		// Nothing of the site is at the link's first folder: the web
+		// server answers there (another app of the deployment, pages an
+		// API generator writes, a path prefix of the site's URL).
+		return reasonSiteRule
 	}
 	served := site.DirectoryURLs && site.Contains(path.Join(servedDir(pagePath), decoded))
 	if !strings.HasPrefix(decoded, "/") && !site.Contains(resolved) && !served {
@@ -327,6 +359,21 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		}
 	}
 	return ""
+}
+
+// rootedPartExists reports whether the first part of a "/x/..." link is a
+// page or folder in one of the site's roots, or one typo away from a page.
+func (c *Checker) rootedPartExists(site *repo.Site, p string) bool {
+	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	if first == "" {
+		return true
+	}
+	for _, root := range site.Roots {
+		if _, kind := c.resolveRelative(site, path.Join(root, first), false); kind != repo.Missing || c.typoOfPage(path.Join(root, first)) {
+			return true // there, or a typo of a page that is
+		}
+	}
+	return false
 }
 
 // typoOfPage reports whether a clean URL is one typo away from a page in
@@ -364,6 +411,20 @@ func isTemplate(p string) bool {
 	upper := strings.ToUpper(p)
 	return (strings.HasPrefix(upper, ".GITHUB/") || strings.HasPrefix(upper, "DOCS/") || !strings.Contains(upper, "/")) &&
 		(strings.Contains(upper, "ISSUE_TEMPLATE") || strings.Contains(upper, "PULL_REQUEST_TEMPLATE"))
+}
+
+// hasTemplate: s holds template syntax a site's build fills in.
+func hasTemplate(s string) bool {
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "${")
+}
+
+// climbsToWeb: a repository-relative path above the root that github.com
+// can serve: more than a ref (a file of another branch or commit), or a
+// page of the repository or of its owner. Only "../name" alone, which is a
+// ref with no file, is certainly missing.
+func climbsToWeb(joined string) bool {
+	rest, ok := strings.CutPrefix(joined, "../")
+	return ok && (strings.HasPrefix(rest, "../") || strings.Contains(rest, "/"))
 }
 
 // webRelative reads "../blob/<ref>/X" and "../../tree/<ref>/X" as the
@@ -559,6 +620,10 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] || target.generated {
 		return
 	}
+	included, partial := c.includedAnchor(target, frag, 0)
+	if included {
+		return
+	}
 	where := "on this page"
 	if inFile != "" {
 		where = "in " + inFile
@@ -569,6 +634,16 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// github.com finds a heading whatever the case of the fragment; a
 		// docs site does not, nor a renderer the config names.
 		reason = reasonAnchorCase
+	}
+	if reason == "" && partial {
+		// Part of an included file (a region or line range) is on the
+		// page: which of its headings is not modelled.
+		reason = reasonSiteRule
+	}
+	if reason == "" && target.shortcodes {
+		// A shortcode ({{< x >}}, {{% x %}}) on the page may write the
+		// heading at build time.
+		reason = reasonSiteRule
 	}
 	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {
 		slugs := anchor.NewSet(c.slugFor(target.path))
@@ -583,6 +658,37 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		hint = "#" + hint
 	}
 	r.missAt(offset, reason, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+}
+
+// includeLine is VitePress's "<!--@include: ./part.md-->", optionally
+// with a "#region" or "{3,10}" line range after the path.
+var includeLine = regexp.MustCompile(`<!--\s*@include:\s*([^\s#{]+)([#{][^>]*)?-->`)
+
+// includedAnchor reports whether a file the page includes offers frag
+// (the included headings are the page's), and whether a part of a file
+// is included, whose headings are then not known.
+func (c *Checker) includedAnchor(pg *page, frag string, depth int) (found, partial bool) {
+	if depth > 3 || !bytes.Contains(pg.source, []byte("@include:")) {
+		return false, false
+	}
+	for _, m := range includeLine.FindAllSubmatch(pg.source, -1) {
+		if len(m[2]) > 0 {
+			partial = true
+		}
+		inc, err := c.load(path.Join(path.Dir(pg.path), string(m[1])))
+		if err != nil {
+			continue
+		}
+		if inc.anchors[frag] || inc.generated {
+			return true, partial
+		}
+		f, p := c.includedAnchor(inc, frag, depth+1)
+		if f {
+			return true, partial
+		}
+		partial = partial || p
+	}
+	return false, partial
 }
 
 // keyNames are keyboard keys that prose writes in brackets.

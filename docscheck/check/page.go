@@ -36,6 +36,13 @@ type page struct {
 	// (a "::: module.name" line of mkdocstrings, mkdocs-click, mkautodoc):
 	// its anchors are unknowable and not judged.
 	generated bool
+	// shortcodes is set when the page calls Hugo-style shortcodes
+	// ({{< x >}}, {{% x %}}), which can write headings at build time.
+	shortcodes bool
+	// attrIDs are the ids of attribute blocks ("## Title {#id}", a line
+	// "{#id}"): ids on a docs site's renderer (mdBook, Hugo, VitePress,
+	// MkDocs, Docusaurus), literal text on github.com.
+	attrIDs []string
 	// tooComplex, when set, says why the page was over its budget and not
 	// parsed (budget.go); its anchors are then unknown.
 	tooComplex string
@@ -49,6 +56,7 @@ type heading struct {
 	text   string
 	slug   string
 	offset int
+	level  int
 }
 
 func parsePage(path string, source []byte, style anchor.Style) *page {
@@ -63,12 +71,16 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	}
 	p.doc = markdown.Parser().Parse(text.NewReader(source), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
+	p.shortcodes = bytes.Contains(source, []byte("{{<")) || bytes.Contains(source, []byte("{{%"))
 	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
 		p.generated = autodocLine.Match(source)
-		// attr_list ids after inline text: "**`locale`**{ #mkdocs-locale }".
-		for _, m := range attrListID.FindAllSubmatch(source, -1) {
-			p.addAnchor(string(m[1]))
-		}
+	}
+	// Attribute blocks give ids on the renderers that take them
+	// (Python-Markdown's attr_list after inline text,
+	// "**`locale`**{ #mkdocs-locale }"; markdown-it-attrs and kramdown on
+	// a line of their own, "{#id}", or after a container's title).
+	for _, m := range attrListID.FindAllSubmatch(source, -1) {
+		p.attrIDs = append(p.attrIDs, string(m[1]))
 	}
 	return p
 }
@@ -125,10 +137,16 @@ func (p *page) collectAnchors(style anchor.Style) {
 			} else if m := attrListAtEnd.FindStringSubmatch(t); m != nil && mkdocs {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
+			} else if m := headingAttrID(t); m != "" {
+				// A heading attribute "{#id}": the id on a renderer that
+				// honours it (mdBook, Hugo, Docusaurus), while github.com
+				// slugs the whole text. The page's site decides (load).
+				p.attrIDs = append(p.attrIDs, m)
+				s = slugs.Add(t)
 			} else {
 				s = slugs.Add(t)
 			}
-			p.headings = append(p.headings, heading{text: strings.TrimSpace(t), slug: s, offset: nodeOffset(n, p.source)})
+			p.headings = append(p.headings, heading{text: strings.TrimSpace(t), slug: s, offset: nodeOffset(n, p.source), level: n.Level})
 			p.addAnchor(s)
 		case *ast.HTMLBlock:
 			for _, id := range htmlIDs(blockText(n, p.source)) {
@@ -141,6 +159,18 @@ func (p *page) collectAnchors(style anchor.Style) {
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// headingAttrID is the id of a heading's trailing attribute block,
+// "{#id}" or "{: #id .class}", or "".
+func headingAttrID(t string) string {
+	if m := customID.FindStringSubmatch(t); m != nil {
+		return m[1]
+	}
+	if m := attrListAtEnd.FindStringSubmatch(t); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 func htmlIDs(s string) []string {

@@ -139,7 +139,20 @@ func (c *Checker) stat(r *report, p string) (kind repo.Kind, made bool) {
 // the folder they end in are there for what comes after.
 func (c *Checker) runScript(r *report, script command.Script, at locate, judge func(*report, command.Call)) {
 	s := r.session
+	atRoot := false // after a cd into the reader's clone of this repository
 	for _, call := range script.Calls {
+		if call.IsChdir() {
+			atRoot = c.isCloneRoot(call)
+			if atRoot {
+				continue
+			}
+		}
+		if atRoot && call.Dir == "" {
+			if live := c.knowableDirs(r, []string{"."}); live != nil {
+				c.judgeInDirs(r, call, live, at, judge)
+			}
+			continue
+		}
 		if s.dirs == nil || call.Dir == "" {
 			if !call.IsChdir() {
 				r.unjudged(call.Program()) // after a cd docscheck cannot follow
@@ -164,6 +177,10 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			s.readersProject = true
 		}
 	}
+	if atRoot {
+		s.dirs = []string{"."}
+		return
+	}
 	if s.dirs == nil {
 		return
 	}
@@ -185,6 +202,19 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	if len(next) == 0 {
 		s.dirs = nil
 	}
+}
+
+// isCloneRoot: a cd to an absolute or home path that ends with this
+// repository's Go module path ("cd $HOME/go/src/github.com/x/y") moves into
+// the reader's clone of this repository, at its root.
+func (c *Checker) isCloneRoot(call command.Call) bool {
+	module := c.opts.Repo.ModulePath()
+	args := call.Args()
+	if call.Program() != "cd" || len(args) != 1 || !strings.Contains(module, "/") {
+		return false
+	}
+	t := strings.TrimSuffix(args[0].Text, "/")
+	return strings.HasSuffix(t, "/"+module) && (strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~") || strings.HasPrefix(t, command.Unknown))
 }
 
 // knowableDirs keeps the folders that are in the repository. It returns

@@ -13,7 +13,7 @@ import (
 // way the generator serves them: "/x" from the site's root, clean URLs
 // without ".md", and headings slugged by the generator's own rule.
 type Site struct {
-	// Generator is "vitepress", "mkdocs", "docusaurus" or "mdbook".
+	// Generator is "vitepress", "mkdocs", "docusaurus", "mdbook" or "hugo".
 	Generator string
 	// Config is the file or folder that gave the site away.
 	Config string
@@ -106,6 +106,9 @@ func (r *Repo) Sites() []Site {
 		if s, ok := r.mdbook(d); ok {
 			sites = append(sites, s)
 		}
+		if s, ok := r.hugo(d); ok {
+			sites = append(sites, s)
+		}
 	}
 	return sites
 }
@@ -126,6 +129,34 @@ func (r *Repo) mdbook(dir string) (Site, bool) {
 		src = path.Join(dir, string(m[1]))
 	}
 	return Site{Generator: "mdbook", Config: cfg, Pages: src, Roots: []string{src}, Slug: anchor.GitHub}, true
+}
+
+// hugo is a Hugo site: a content/ folder beside hugo.toml (.yaml, .json),
+// beside a config/_default/ folder, or beside a config.* file with Hugo's
+// layouts/, archetypes/ or themes/ folder. Its pages are content/ (one
+// folder per language, maybe), and static/ is served at the root.
+func (r *Repo) hugo(dir string) (Site, bool) {
+	content := path.Join(dir, "content")
+	if r.Stat(content) != Dir {
+		return Site{}, false
+	}
+	cfg := ""
+	if r.Stat(path.Join(dir, "config/_default")) == Dir {
+		cfg = path.Join(dir, "config")
+	}
+	hugoFolders := slices.ContainsFunc([]string{"layouts", "archetypes", "themes"}, func(d string) bool { return r.Stat(path.Join(dir, d)) == Dir })
+	for _, ext := range []string{"toml", "yaml", "yml", "json"} {
+		if r.Stat(path.Join(dir, "hugo."+ext)) == File || hugoFolders && r.Stat(path.Join(dir, "config."+ext)) == File {
+			cfg = path.Join(dir, "hugo."+ext)
+			if r.Stat(cfg) != File {
+				cfg = path.Join(dir, "config."+ext)
+			}
+		}
+	}
+	if cfg == "" {
+		return Site{}, false
+	}
+	return Site{Generator: "hugo", Config: cfg, Pages: content, Roots: []string{content, path.Join(dir, "static")}, Slug: anchor.GitHub}, true
 }
 
 // buildFiles are where a repository says what it builds and publishes.
