@@ -20,11 +20,49 @@ import (
 	"github.com/prodproof/prodproof/docscheck/finding"
 )
 
-// The two halves of the corpus: rules may be tuned on the first only.
+// The halves of the corpus: rules may be tuned on the first only. Round 2
+// is a second corpus, all of it held out (README.md, "Round 2").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
+	halfRound2  = "round2"
 )
+
+// halves lists every half in the order the report prints them.
+var halves = []string{halfTune, halfHeldOut, halfRound2}
+
+// evalFiles returns the files of one kind in the eval folder: kind.tsv and
+// every kind-*.tsv beside it (one per corpus round), sorted by name, so
+// that each round keeps its corpus, labels and plants in files of its own.
+func evalFiles(dir, kind string) ([]string, error) {
+	more, err := filepath.Glob(filepath.Join(dir, kind+"-*.tsv"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(more)
+	return append([]string{filepath.Join(dir, kind+".tsv")}, more...), nil
+}
+
+// loadEach runs load on every file evalFiles names and joins the rows; a
+// missing kind.tsv is an error only when required.
+func loadEach[T any](dir, kind string, required bool, load func(string) ([]T, error)) ([]T, error) {
+	paths, err := evalFiles(dir, kind)
+	if err != nil {
+		return nil, err
+	}
+	var all []T
+	for i, p := range paths {
+		rows, err := load(p)
+		if i == 0 && !required && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, rows...)
+	}
+	return all, nil
+}
 
 // Verdicts a label gives a finding.
 const (
@@ -103,8 +141,8 @@ func loadCorpus(path string) ([]repository, error) {
 	}
 	var repos []repository
 	for _, c := range rows {
-		if c[2] != halfTune && c[2] != halfHeldOut {
-			return nil, fmt.Errorf("%s: %s: half %q is neither tune nor heldout", path, c[0], c[2])
+		if !slices.Contains(halves, c[2]) {
+			return nil, fmt.Errorf("%s: %s: half %q is not one of %s", path, c[0], c[2], strings.Join(halves, ", "))
 		}
 		repos = append(repos, repository{Name: c[0], Commit: c[1], Half: c[2], Ecosystem: c[3]})
 	}
@@ -218,15 +256,15 @@ type plantResult struct {
 }
 
 func (m measurement) run(ctx context.Context, withPlants bool) (*report, error) {
-	repos, err := loadCorpus(filepath.Join(m.evalDir, "corpus.tsv"))
+	repos, err := loadEach(m.evalDir, "corpus", true, loadCorpus)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := loadLabels(filepath.Join(m.evalDir, "labels.tsv"))
+	labels, err := loadEach(m.evalDir, "labels", false, loadLabels)
 	if err != nil {
 		return nil, err
 	}
-	plants, err := loadPlants(filepath.Join(m.evalDir, "plants.tsv"))
+	plants, err := loadEach(m.evalDir, "plants", false, loadPlants)
 	if err != nil {
 		return nil, err
 	}
@@ -249,9 +287,12 @@ func (m measurement) run(ctx context.Context, withPlants bool) (*report, error) 
 		}
 	}
 	rep := &report{bin: m.bin}
-	halves := map[string]string{}
+	halfOf := map[string]string{}
 	for _, r := range repos {
-		halves[r.Name] = r.Half
+		if _, dup := halfOf[r.Name]; dup {
+			return nil, fmt.Errorf("corpus: %s is listed twice", r.Name)
+		}
+		halfOf[r.Name] = r.Half
 		if m.half != "" && r.Half != m.half {
 			continue
 		}
@@ -291,7 +332,7 @@ func (m measurement) run(ctx context.Context, withPlants bool) (*report, error) 
 		return rep, nil
 	}
 	for _, p := range plants {
-		h, ok := halves[p.Repo]
+		h, ok := halfOf[p.Repo]
 		if !ok {
 			return nil, fmt.Errorf("plants.tsv: %s: repository %s is not in corpus.tsv", p.ID, p.Repo)
 		}
@@ -419,7 +460,7 @@ func precision(real, judged int) string {
 // breakages and (when asked) the unlabeled findings, as Markdown.
 func (r *report) write(w io.Writer, listUnlabeled bool) {
 	fmt.Fprintf(w, "docscheck: %s\n", r.bin)
-	for _, half := range []string{halfTune, halfHeldOut} {
+	for _, half := range halves {
 		var rows []repoResult
 		for _, rr := range r.repos {
 			if rr.Half == half {

@@ -97,3 +97,42 @@ func TestBadLabelIsAnError(t *testing.T) {
 		t.Fatalf("err = %v, want a verdict error", err)
 	}
 }
+
+// TestRoundFilesAreReadBesideTheFirst: a second round keeps its corpus,
+// labels and plants in kind-ROUND.tsv files; they are joined with the first
+// round's, --half selects them, and a repository listed in two rounds is an
+// error rather than measured twice.
+func TestRoundFilesAreReadBesideTheFirst(t *testing.T) {
+	m := setup(t, "", "")
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(m.evalDir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(m.corpusDir, "c+three"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write("../corpus/c+three/README.md", "BROKEN\nok\n")
+	write("corpus-round2.tsv", "# round 2\nc/three\tc3\tround2\tnode\n")
+	write("labels-round2.tsv", "c/three\tc3\tREADME.md:1\tlink\tfalse\tr\n")
+	write("plants-round2.tsv", "p1\tc/three\tlink\tREADME.md\t\\nBROKEN\t2\n")
+	m.half = halfRound2
+	rep, err := m.run(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.repos) != 1 || rep.repos[0].Name != "c/three" || rep.repos[0].false != 1 || rep.repos[0].plantsFound != 1 {
+		t.Fatalf("round 2 alone: %+v", rep.repos)
+	}
+	var out bytes.Buffer
+	rep.write(&out, true)
+	if !strings.Contains(out.String(), "### round2 half") || strings.Contains(out.String(), "a/one") {
+		t.Errorf("report:\n%s", out.String())
+	}
+
+	write("corpus-round3.tsv", "a/one\tc1\tround2\tgo\n")
+	if _, err := m.run(context.Background(), false); err == nil || !strings.Contains(err.Error(), "listed twice") {
+		t.Fatalf("err = %v, want a repository listed twice", err)
+	}
+}

@@ -17,6 +17,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 )
 
 func main() {
@@ -33,8 +35,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	bin := fs.String("bin", "", "the docscheck binary to measure (required)")
 	corpusDir := fs.String("corpus", "", "folder of checked-out repositories, one owner+name folder each (required)")
-	evalDir := fs.String("eval", "docscheck/eval", "folder holding corpus.tsv, labels.tsv and plants.tsv")
-	half := fs.String("half", "", "measure only this half: tune or heldout (default both)")
+	evalDir := fs.String("eval", "docscheck/eval", "folder holding corpus.tsv, labels.tsv and plants.tsv (and their -ROUND.tsv siblings)")
+	half := fs.String("half", "", "measure only this half: tune, heldout or round2 (default all)")
 	saveDir := fs.String("save", "", "also write each repository's JSON output to this folder")
 	unlabeled := fs.Bool("unlabeled", true, "list the findings no label covers")
 	plant := fs.Bool("plant", true, "run the planted breakages (scratch copies of the repositories named in plants.tsv)")
@@ -42,11 +44,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *bin == "" || *corpusDir == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: eval --bin DOCSCHECK --corpus DIR [--eval DIR] [--half tune|heldout] [--save DIR]")
+		fmt.Fprintln(stderr, "usage: eval --bin DOCSCHECK --corpus DIR [--eval DIR] [--half tune|heldout|round2] [--save DIR]")
 		return 2
 	}
-	if *half != "" && *half != halfTune && *half != halfHeldOut {
-		fmt.Fprintf(stderr, "eval: --half %q: want tune or heldout\n", *half)
+	if *half != "" && !slices.Contains(halves, *half) {
+		fmt.Fprintf(stderr, "eval: --half %q: want one of %s\n", *half, strings.Join(halves, ", "))
 		return 2
 	}
 	m := measurement{bin: *bin, corpusDir: *corpusDir, evalDir: *evalDir, half: *half, saveDir: *saveDir}
