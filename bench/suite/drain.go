@@ -18,6 +18,7 @@ import (
 	"github.com/prodproof/prodproof/backend/config"
 	"github.com/prodproof/prodproof/bench/pgbench"
 	"github.com/prodproof/prodproof/bench/results"
+	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgprovision"
 )
 
@@ -187,13 +188,12 @@ func drainTimeout(backlog int) time.Duration {
 // waitProcessed polls the processes' /health counters until they add up to
 // want; a process that exits fails the wait.
 func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
+	return await.Poll(ctx, timeout, 10*time.Millisecond, "drain", func() (bool, string, error) {
 		total := 0
 		for _, p := range procs {
 			select {
 			case <-p.exited:
-				return fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
+				return false, "", fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
 			default:
 			}
 			c, err := p.processedJobs(ctx)
@@ -201,16 +201,8 @@ func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time
 				total += c
 			}
 		}
-		if total >= want {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("only %d of %d jobs processed after %s", total, want, timeout)
-		}
-		if !pause(ctx, 10*time.Millisecond) {
-			return ctx.Err()
-		}
-	}
+		return total >= want, fmt.Sprintf("%d of %d jobs processed", total, want), nil
+	})
 }
 
 // riverResult is the JSON line river-bench prints.
