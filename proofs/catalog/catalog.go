@@ -86,7 +86,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "failing_job_ends_failed",
-		Claim:  "A job that fails every attempt ends failed after JOB_MAX_ATTEMPTS attempts with last_error set, and /health failed_jobs counts it.",
+		Claim:  "A job that fails every attempt ends failed after JOB_MAX_ATTEMPTS attempts with last_error set, and /health failed_jobs counts it; the retention sweeper runs every quarter of the shorter retention, here the failed one.",
 		Guards: []string{"attempt_limit_off_by_one"},
 	},
 	{

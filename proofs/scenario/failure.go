@@ -7,13 +7,32 @@ import (
 	"time"
 )
 
+// Retentions of failingJobEndsFailed: the failed one is the shorter, so
+// the documented sweep interval, a quarter of the shorter retention, is a
+// quarter of it (2 s). That rules out an interval taken from
+// JOB_RETENTION_MS alone, or from the longer of the two (a quarter of an
+// hour, capped at a minute): the first sweep would come a minute after the
+// start. The failed job outlives the proof's reads of it (8 s).
+const (
+	failureRetentionMS       = 3600000
+	failureFailedRetentionMS = 8000
+	// failureFirstSweep is when the first sweep must have run, after the
+	// start: three sweep intervals, slack for a loaded machine, and far
+	// below the minute of the wrong versions.
+	failureFirstSweep = 3 * failureFailedRetentionMS / 4 * time.Millisecond
+)
+
 // failingJobEndsFailed: a job that fails every attempt is retried until
 // JOB_MAX_ATTEMPTS, then ends failed with last_error; failed_jobs counts it.
+// With a failed-job retention shorter than the processed one, the sweeper
+// runs every quarter of the shorter.
 func failingJobEndsFailed(t *T) {
 	t.Migrate()
 	const maxAttempts = 3
+	started := time.Now()
 	b := t.StartBackend("a", BackendOptions{Env: map[string]string{
 		"FAULT_INJECTION": "1", "JOB_MAX_ATTEMPTS": fmt.Sprint(maxAttempts),
+		"JOB_RETENTION_MS": fmt.Sprint(failureRetentionMS), "JOB_FAILED_RETENTION_MS": fmt.Sprint(failureFailedRetentionMS),
 	}})
 	waitHealthy(b, "before the job")
 
@@ -46,6 +65,12 @@ func failingJobEndsFailed(t *T) {
 		}
 	}
 	Equal(t, "the log has one `job attempt failed` per attempt", maxAttempts, n)
+
+	b.WaitHealth("the sweeper runs every quarter of the shorter (failed) retention",
+		fmt.Sprintf("last_cleanup_at set within %s of the start (a sweep every %s)", failureFirstSweep, failureFailedRetentionMS/4*time.Millisecond),
+		max(failureFirstSweep-time.Since(started), 0), func(s Sample) bool {
+			return s.HTTPStatus == 200 && s.Health.Worker.LastCleanupAt != nil
+		})
 }
 
 // crashLoopTripsGuard: a worker that crashes on every claim is restarted
