@@ -104,6 +104,7 @@ func crashLoopTripsGuard(t *T) {
 	t.Check("the process stays up", "running", fmt.Sprint(b.Alive()), b.Alive())
 	ok, seen := logHas(b, "worker failed", nil)
 	t.Check("log shows `worker failed`", `msg="worker failed"`, seen, ok)
+	checkRestartBackoff(t, b, maxCrashes)
 
 	t.Step("the API still answers; the job is kept")
 	again := b.PostJob(`{"after":"guard"}`)
@@ -178,5 +179,36 @@ func faultPayloadsArePlainData(t *T) {
 		t.Check(label+": log has no `fault injected`", "no such line", seen, !ok)
 		// The next backend must get its own jobs: this one stops taking any.
 		b.Kill()
+	}
+}
+
+// crashLoopBackoffMS is the documented wait before each restart in a row:
+// the first at once, then 50 ms, doubling (up to 5 s). Three restarts tell
+// "doubling" from a constant, a halving or no wait at all.
+var crashLoopBackoffMS = []int64{0, 50, 100}
+
+// checkRestartBackoff: each `worker restarting` line names the documented
+// wait (backoff_ms), and the next worker starts no sooner (the log's own
+// timestamps, which are whole milliseconds, so 1 ms of rounding is allowed).
+func checkRestartBackoff(t *T, b *Backend, restarts int) {
+	restarting, started := b.Logs("worker restarting"), b.Logs("worker started")
+	RequireEqual(t, "one `worker restarting` line per restart", restarts, len(restarting))
+	for i, rec := range restarting[:min(restarts, len(crashLoopBackoffMS))] {
+		want := crashLoopBackoffMS[i]
+		Equal(t, fmt.Sprintf("restart %d: backoff_ms", i+1), fmt.Sprint(want), fmt.Sprint(rec["backoff_ms"]))
+		// The worker that follows is the one whose restart_count is i+1.
+		var next LogRecord
+		for _, s := range started {
+			if fmt.Sprint(s["restart_count"]) == fmt.Sprint(i+1) {
+				next = s
+			}
+		}
+		from, errFrom := time.Parse(time.RFC3339Nano, fmt.Sprint(rec["time"]))
+		to, errTo := time.Parse(time.RFC3339Nano, fmt.Sprint(next["time"]))
+		waited := to.Sub(from)
+		t.Check(fmt.Sprintf("restart %d: the next worker starts after the wait", i+1),
+			fmt.Sprintf("`worker started` restart_count=%d at least %d ms after `worker restarting`", i+1, want),
+			fmt.Sprintf("%s (parse: %v, %v)", waited, errFrom, errTo),
+			errFrom == nil && errTo == nil && waited >= time.Duration(want-1)*time.Millisecond)
 	}
 }
