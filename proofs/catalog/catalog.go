@@ -91,7 +91,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "crash_loop_trips_guard",
-		Claim:  "A worker that crashes on every claim is restarted WORKER_MAX_CRASHES times, each restart in a row waiting twice as long as the one before, then reported failed: /health 503 error, /readyz 503; the process stays up and no job is lost.",
+		Claim:  "A worker that crashes on every claim is restarted WORKER_MAX_CRASHES times, each restart in a row waiting twice as long as the one before, then reported failed: /health 503 error, /readyz and /livez 503 (both 200 with their documented bodies before); the process stays up and no job is lost.",
 		Guards: []string{"crash_guard_never_trips", "readyz_ignores_failed_worker"},
 	},
 	{

@@ -1,8 +1,10 @@
 package scenario
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -88,6 +90,10 @@ func crashLoopTripsGuard(t *T) {
 		"JOB_MAX_ATTEMPTS": "20", "JOB_LEASE_MS": "500",
 	}})
 	waitHealthy(b, "before the job")
+	// The probes' answers before and after the guard trips: a probe that
+	// answers 200 with no body, or 200 whatever the state, fails one side.
+	checkProbe(t, b, "/livez", 200, `{"status":"ok"}`)
+	checkProbe(t, b, "/readyz", 200, `{"status":"ready"}`)
 
 	t.Step("post a job that crashes the worker on every claim")
 	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_every_attempt":true}`)
@@ -101,6 +107,8 @@ func crashLoopTripsGuard(t *T) {
 	Equal(t, "/health worker.last_exit_reason", "worker_crash_after_claim", str(w.LastExitReason))
 	ready := b.Do(http.MethodGet, "/readyz", nil, "")
 	Equal(t, "/readyz answers 503", 503, ready.Status)
+	checkProbe(t, b, "/readyz", 503, "")
+	checkProbe(t, b, "/livez", 503, "")
 	t.Check("the process stays up", "running", fmt.Sprint(b.Alive()), b.Alive())
 	ok, seen := logHas(b, "worker failed", nil)
 	t.Check("log shows `worker failed`", `msg="worker failed"`, seen, ok)
@@ -211,4 +219,23 @@ func checkRestartBackoff(t *T, b *Backend, restarts int) {
 			fmt.Sprintf("%s (parse: %v, %v)", waited, errFrom, errTo),
 			errFrom == nil && errTo == nil && waited >= time.Duration(want-1)*time.Millisecond)
 	}
+}
+
+// checkProbe: GET path answers status with the documented JSON body, or,
+// when body is "", with a JSON object holding a non-empty "error".
+func checkProbe(t *T, b *Backend, path string, status int, body string) {
+	resp := b.Do(http.MethodGet, path, nil, "")
+	var got map[string]any
+	decodeErr := json.Unmarshal(resp.Body, &got)
+	observed := fmt.Sprintf("%d %s", resp.Status, strings.TrimSpace(string(resp.Body)))
+	if body != "" {
+		var want map[string]any
+		_ = json.Unmarshal([]byte(body), &want)
+		t.Check(fmt.Sprintf("GET %s: %d %s", path, status, body), fmt.Sprintf("%d %s", status, body), observed,
+			resp.Status == status && decodeErr == nil && reflect.DeepEqual(got, want))
+		return
+	}
+	msg, _ := got["error"].(string)
+	t.Check(fmt.Sprintf("GET %s: %d and a JSON error", path, status), fmt.Sprintf(`%d {"error":"…"}`, status), observed,
+		resp.Status == status && decodeErr == nil && msg != "")
 }
