@@ -18,6 +18,10 @@ const (
 	FaultHold = "hold_after_claim"
 	// FaultFail makes the handler return an error on the fault attempt.
 	FaultFail = "fail"
+	// FaultHandlerPanic makes the job's handler panic on the fault attempt,
+	// while the job runs: the worker crash a bug in a handler causes, as
+	// opposed to FaultWorkerCrash in the claim loop.
+	FaultHandlerPanic = "panic_in_handler"
 )
 
 // Fault is the fault-injection instruction carried by a payload:
@@ -60,7 +64,7 @@ func ParseFault(payload json.RawMessage) (f Fault, ok bool) {
 		return Fault{}, false
 	}
 	switch fields.Fault {
-	case FaultWorkerCrash, FaultHold, FaultFail:
+	case FaultWorkerCrash, FaultHold, FaultFail, FaultHandlerPanic:
 	default:
 		return Fault{}, false
 	}

@@ -54,6 +54,7 @@ func TestParseFault(t *testing.T) {
 		{`{"fault":"fail","hold_ms":-4}`, true, Fault{Kind: FaultFail, Attempt: 1}},
 		{`{"fault":"hold_after_claim","hold_ms":999999999999}`, true, Fault{Kind: FaultHold, Attempt: 1, Hold: maxHold}},
 		{`{"fault":"fail","fault_every_attempt":true}`, true, Fault{Kind: FaultFail, Attempt: 1, EveryAttempt: true}},
+		{`{"fault":"panic_in_handler","fault_attempt":2}`, true, Fault{Kind: FaultHandlerPanic, Attempt: 2}},
 		{`{"fault":"unknown"}`, false, Fault{}},
 		{`{"fault":1}`, false, Fault{}},
 		{`["fault"]`, false, Fault{}},

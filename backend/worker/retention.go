@@ -69,6 +69,10 @@ func (s *sweeper) Stop(ctx context.Context) error {
 func (s *sweeper) run(ctx context.Context) {
 	t := time.NewTicker(s.interval)
 	defer t.Stop()
+	// Sweep once at start: with the default retentions the interval is a
+	// minute, and a process that restarts often (a deploy, a crash loop)
+	// would otherwise put every sweep off by that much.
+	s.sweep(ctx)
 	for {
 		select {
 		case <-ctx.Done():

@@ -294,6 +294,10 @@ func (w *worker) execute(ctx context.Context, c job.Claim) error {
 				w.cfg.Logger.Info("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts)
 				return errInjectedFailure
 			}
+			if f.Kind == job.FaultHandlerPanic && f.On(c.Attempts) {
+				w.cfg.Logger.Warn("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts, "boot_id", w.boot.String())
+				panic(job.FaultHandlerPanic)
+			}
 		}
 	}
 	return w.cfg.Handler(ctx, c)

@@ -31,7 +31,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "worker_crash_recovers_job",
-		Claim:  "A worker that crashes after claiming a job is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health.",
+		Claim:  "A worker that crashes, after claiming a job or inside a job's handler, is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health.",
 		Guards: []string{"predecessor_recovery_unrecorded"},
 	},
 	{
@@ -46,7 +46,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "startup_validation_fails_closed",
-		Claim:  "A missing or invalid DATABASE_URL (URL or key=value form), PORT or JOB_POLL_MS stops the backend with exit status 2 and one clear line, never printing the database URL.",
+		Claim:  "A missing or invalid DATABASE_URL (URL or key=value form), PORT or JOB_POLL_MS, or any knob one past either end of its documented range, stops the backend with exit status 2 and one clear line, never printing the database URL; every range's last accepted values start, and a port already taken stops it with exit status 1 and one line naming the address.",
 		Guards: []string{"poll_ms_zero_accepted", "key_value_dsn_unchecked"},
 	},
 	{
@@ -116,7 +116,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "finished_jobs_are_retained_then_deleted",
-		Claim:  "Finished jobs older than their retention are deleted, each exactly once, by two instances sweeping one database one at a time, and then answer 404; pending, processing and recently finished jobs stay.",
+		Claim:  "Finished jobs older than their retention are deleted, each exactly once, by two instances sweeping one database one at a time, and then answer 404; pending, processing and recently finished jobs stay; with no retention knob set, processed jobs are kept 24 hours and failed ones 7 days.",
 		Guards: []string{"retention_deletes_unfinished", "retention_deletes_nothing"},
 	},
 }

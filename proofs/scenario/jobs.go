@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +80,34 @@ func jobFlowUpdatesHealthAndDB(t *T) {
 	Equal(t, "/health status", "ok", final.Health.Status)
 	h := b.Do(http.MethodGet, "/health", nil, "")
 	Equal(t, "/health Cache-Control", "no-store", h.Header.Get("Cache-Control"))
+
+	// /readyz is 200 only while the schema is current: the newest applied
+	// migration's record removed under the running backend makes the
+	// schema behind, and its return makes it current again.
+	ready := b.Do(http.MethodGet, "/readyz", nil, "")
+	Equal(t, "/readyz with the schema current", http.StatusOK, ready.Status)
+	t.Step("remove the newest schema_migrations row under the running backend")
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	var (
+		version        int64
+		name, checksum string
+		appliedAt      time.Time
+	)
+	if err := t.DB().QueryRow(ctx, `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)
+		RETURNING version, name, checksum, applied_at`).Scan(&version, &name, &checksum, &appliedAt); err != nil {
+		t.Fatal("remove the newest migration's record: %s", t.Redact(err.Error()))
+	}
+	behind := b.Do(http.MethodGet, "/readyz", nil, "")
+	t.Check("/readyz with migration "+strconv.FormatInt(version, 10)+" not recorded", `503 error contains "schema not current"`,
+		fmt.Sprintf("%d error=%q", behind.Status, behind.ErrorMessage()),
+		behind.Err == nil && behind.Status == http.StatusServiceUnavailable && strings.Contains(behind.ErrorMessage(), "schema not current"))
+	if _, err := t.DB().Exec(ctx, `INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)`,
+		version, name, checksum, appliedAt); err != nil {
+		t.Fatal("restore migration %d's record: %s", version, t.Redact(err.Error()))
+	}
+	ready = b.Do(http.MethodGet, "/readyz", nil, "")
+	Equal(t, "/readyz with the record back", http.StatusOK, ready.Status)
 }
 
 // multiJobs is how many jobs the multi-instance proof posts.
@@ -206,8 +235,26 @@ func badInputIsRejected(t *T) {
 	t.Step("a body nested exactly 1000 deep is accepted")
 	deepest := b.Do(http.MethodPost, "/jobs", nested(1000), "application/json")
 	t.Check("1000 levels of arrays are a job", "201", deepest.Summary(), deepest.Err == nil && deepest.Status == http.StatusCreated)
+	// The other documented limits at their last accepted value; the first
+	// refused value of each is in the table below. A limit shifted by one
+	// either way fails one side.
+	edges := []struct {
+		name string
+		body []byte
+	}{
+		{"a body of exactly MAX_BODY_BYTES (65536 bytes)", jsonString(65536)},
+		{"a number with 131072 digits before the point (1e131071)", []byte(`[1e131071]`)},
+		{"a number with 16383 digits after the point", []byte(`[0.` + strings.Repeat("0", 16382) + `1]`)},
+		{"a number with 16383 digits after the point by its exponent (1e-16383)", []byte(`[1e-16383]`)},
+		{"a surrogate pair (\\ud83d\\ude00)", []byte(`{"a":"\ud83d\ude00"}`)},
+	}
+	for _, e := range edges {
+		t.Step(e.name + " is accepted")
+		resp := b.Do(http.MethodPost, "/jobs", e.body, "application/json")
+		t.Check(e.name+" is a job", "201", resp.Summary(), resp.Err == nil && resp.Status == http.StatusCreated)
+	}
 	before := t.CountJobs()
-	Equal(t, "jobs rows after the control post, the keyed post and its retry, conflict and bad keys, and the deepest body", 3, before)
+	Equal(t, "jobs rows after the control post, the keyed post and its retry, conflict and bad keys, the deepest body and the other last accepted values", 3+len(edges), before)
 
 	oversize := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 70_000)...), '"')
 	cases := []struct {
@@ -230,6 +277,22 @@ func badInputIsRejected(t *T) {
 		{"a \\u0000 escape", http.MethodPost, "/jobs", []byte(`{"a":"\u0000"}`), "application/json", 400, ""},
 		{"an unpaired surrogate escape", http.MethodPost, "/jobs", []byte(`{"a":"\ud800"}`), "application/json", 400, ""},
 		{"nested 1001 deep", http.MethodPost, "/jobs", nested(1001), "application/json", 400, ""},
+		{"a body one byte over MAX_BODY_BYTES", http.MethodPost, "/jobs", jsonString(65537), "application/json", 413, ""},
+		{"a number with 131073 digits before the point (1e131072)", http.MethodPost, "/jobs", []byte(`[1e131072]`), "application/json", 400, ""},
+		{"a number with 16384 digits after the point", http.MethodPost, "/jobs", []byte(`[0.` + strings.Repeat("0", 16383) + `1]`), "application/json", 400, ""},
+		{"a number with 16384 digits after the point by its exponent (1e-16384)", http.MethodPost, "/jobs", []byte(`[1e-16384]`), "application/json", 400, ""},
+		{"a low surrogate escape alone", http.MethodPost, "/jobs", []byte(`{"a":"\udc00"}`), "application/json", 400, ""},
+		// A low half later in the string must not pair with a high one
+		// something else followed: these two rule out a scanner that
+		// only looks for the low half before the closing quote.
+		{"a high surrogate escape, a letter, then a low one", http.MethodPost, "/jobs", []byte(`{"a":"\ud800x\udc00"}`), "application/json", 400, ""},
+		{"a high surrogate escape, another high one, then a low one", http.MethodPost, "/jobs", []byte(`{"a":"\ud800\ud800\udc00"}`), "application/json", 400, ""},
+		{"a high surrogate escape, another escape (\\n), then a low one", http.MethodPost, "/jobs", []byte(`{"a":"\ud800\n\udc00"}`), "application/json", 400, ""},
+		{"a negative number with 131073 digits before the point (-1e131072)", http.MethodPost, "/jobs", []byte(`[-1e131072]`), "application/json", 400, ""},
+		{"a number whose exponent is past numeric's (1e1073741824)", http.MethodPost, "/jobs", []byte(`[1e1073741824]`), "application/json", 400, ""},
+		{"a malformed \\u escape", http.MethodPost, "/jobs", []byte(`{"a":"\uZZZZ"}`), "application/json", 400, ""},
+		{"a body cut inside an escape", http.MethodPost, "/jobs", []byte(`["\u12`), "application/json", 400, ""},
+		{"a body cut inside a UTF-8 sequence", http.MethodPost, "/jobs", []byte("[\"\xe2\x82"), "application/json", 400, ""},
 		{"malformed id", http.MethodGet, "/jobs/not-a-uuid", nil, "", 400, "invalid job id"},
 		{"unknown id", http.MethodGet, "/jobs/" + randomUUID(), nil, "", 404, "job not found"},
 		{"DELETE /jobs", http.MethodDelete, "/jobs", nil, "", 405, "method not allowed"},
@@ -260,10 +323,61 @@ func badInputIsRejected(t *T) {
 		if c.name == "nested 1001 deep" {
 			t.Check("the message says the body is nested too deeply", `contains "nested too deeply"`, msg, strings.Contains(msg, "nested too deeply"))
 		}
+		if c.status == http.StatusRequestEntityTooLarge {
+			t.Check(c.name+": the error names the limit", `contains "65536"`, msg, strings.Contains(msg, "65536"))
+		}
+		// The documented 400s name their problem.
+		for word, problem := range map[string]string{"number": "numeric", "surrogate": "surrogate", "UTF-8": "UTF-8", "u0000": "NUL"} {
+			if c.status == http.StatusBadRequest && strings.Contains(c.name, word) {
+				t.Check(c.name+": the message names the problem", fmt.Sprintf("contains %q", problem), msg, strings.Contains(msg, problem))
+			}
+		}
 	}
 	after := t.CountJobs()
 	Equal(t, "rejected requests wrote no rows", before, after)
+
+	// The database backstop: a payload the API's checks let through but
+	// the database refuses (as a server configured stricter than the
+	// defaults would) is still a 400, never a 500, and writes nothing. A
+	// trigger stands in for the stricter server, with the SQLSTATE
+	// class (22, data exception) Postgres uses for JSON it refuses.
+	t.Step("the database refuses a payload the API accepted", "a trigger raises SQLSTATE 22023 for payloads holding the key refuse_me")
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	_, err := t.DB().Exec(ctx, `
+		CREATE FUNCTION proof_refuse_payload() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.payload::jsonb ? 'refuse_me' THEN
+				RAISE EXCEPTION 'refused by the proof''s stricter server' USING ERRCODE = '22023';
+			END IF;
+			RETURN NEW;
+		END $$;
+		CREATE TRIGGER proof_refuse_payload BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION proof_refuse_payload();`)
+	if err != nil {
+		t.Fatal("create the refusing trigger: %s", t.Redact(err.Error()))
+	}
+	for _, key := range []string{"", "k-" + randomUUID()} {
+		label := "without an Idempotency-Key"
+		header := http.Header{"Content-Type": {"application/json"}}
+		if key != "" {
+			label = "with an Idempotency-Key"
+			header.Set("Idempotency-Key", key)
+		}
+		resp := b.SendHeader(http.MethodPost, "/jobs", []byte(`{"refuse_me":true}`), header)
+		t.Check("a payload the database refuses, "+label+", is a 400 saying so", `400 error contains "refused by the database"`,
+			fmt.Sprintf("%d error=%q", resp.Status, resp.ErrorMessage()),
+			resp.Err == nil && resp.Status == http.StatusBadRequest && strings.Contains(resp.ErrorMessage(), "refused by the database"))
+	}
+	Equal(t, "the refused payloads wrote no rows", before, t.CountJobs())
+	if _, err := t.DB().Exec(ctx, `DROP TRIGGER proof_refuse_payload ON jobs; DROP FUNCTION proof_refuse_payload();`); err != nil {
+		t.Fatal("drop the refusing trigger: %s", t.Redact(err.Error()))
+	}
 	t.Rows("jobs", t.Jobs())
+}
+
+// jsonString is a JSON string literal of exactly size bytes.
+func jsonString(size int) []byte {
+	return append(append([]byte(`"`), bytes.Repeat([]byte("x"), size-2)...), '"')
 }
 
 // nested is a JSON body of depth levels of arrays around a 1.

@@ -72,22 +72,31 @@ func workerCrashRecoversJob(t *T) {
 	// (processed_jobs must reach 3, and the invariants see any decrease);
 	// two crashes, two recovery events, rule out restart_count and
 	// recovered_jobs set instead of added to, and last_recovery_count or
-	// last_recovery_job_id that accumulate or keep the first event.
+	// last_recovery_job_id that accumulate or keep the first event. The
+	// two crashes are of both documented kinds: a panic in the claim loop,
+	// then a panic inside the job's handler while the job runs, with
+	// different reasons, which also rules out a last_exit_reason that keeps
+	// the first crash's.
 	t.Step("post a plain job and wait for it, so the worker has processed one before it crashes")
 	plain := b.PostJob(`{"kind":"plain"}`)
 	t.WaitJobStatus(plain.ID, "processed", processTimeout)
 
+	crashes := [2]struct{ name, payload string }{
+		{"crashes the worker after its claim", `{"fault":"worker_crash_after_claim","fault_attempt":1}`},
+		{"panics inside the job handler", `{"fault":"panic_in_handler","fault_attempt":1}`},
+	}
 	var crashed [2]Job
-	for i := range crashed {
-		t.Step(fmt.Sprintf("post job %d of 2 whose first attempt crashes the worker", i+1))
-		crashed[i] = b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1}`)
+	for i, c := range crashes {
+		t.Step(fmt.Sprintf("post job %d of 2 whose first attempt %s", i+1, c.name))
+		crashed[i] = b.PostJob(c.payload)
 		row := t.WaitJobStatus(crashed[i].ID, "processed", processTimeout)
 		Equal(t, fmt.Sprintf("crashing job %d took two attempts", i+1), 2, row.Attempts)
 		Equal(t, fmt.Sprintf("crashing job %d's last_error is null", i+1), "null", str(row.LastError))
-		b.WaitHealth(fmt.Sprintf("recovery window %d closes", i+1), fmt.Sprintf("restart_count=%d, recovery_active=false", i+1), recoveryTimeout, func(s Sample) bool {
+		closed := b.WaitHealth(fmt.Sprintf("recovery window %d closes", i+1), fmt.Sprintf("restart_count=%d, recovery_active=false", i+1), recoveryTimeout, func(s Sample) bool {
 			w := s.Health.Worker
 			return s.HTTPStatus == 200 && w.RestartCount >= int64(i+1) && !w.RecoveryActive && w.ProcessedJobs >= int64(i+2)
 		})
+		Equal(t, fmt.Sprintf("/health worker.last_exit_reason after crash %d", i+1), crashReason(i, crashed[i].ID), str(closed.Health.Worker.LastExitReason))
 	}
 	t.Rows("jobs", t.Jobs())
 	job := crashed[1]
@@ -100,7 +109,7 @@ func workerCrashRecoversJob(t *T) {
 	w := final.Health.Worker
 	Equal(t, "/health worker.restart_count (two crashes)", int64(2), w.RestartCount)
 	Equal(t, "/health worker.processed_jobs (one before the crashes, two after)", int64(3), w.ProcessedJobs)
-	Equal(t, "/health worker.last_exit_reason", "worker_crash_after_claim", str(w.LastExitReason))
+	Equal(t, "/health worker.last_exit_reason (the second crash's)", crashReason(1, job.ID), str(w.LastExitReason))
 	Equal(t, "/health worker.recovered_jobs (two events of one job)", int64(2), w.RecoveredJobs)
 	Equal(t, "/health worker.last_recovery_job_id (the second event's)", job.ID, str(w.LastRecoveryJobID))
 	Equal(t, "/health worker.last_recovery_count (the second event alone)", int64(1), w.LastRecoveryCount)
@@ -117,12 +126,23 @@ func workerCrashRecoversJob(t *T) {
 			resp.Status == 200 && api.Status == "processed" && api.Attempts == 2)
 	}
 
-	ok, seen := logHas(b, "worker exited", map[string]any{"reason": "worker_crash_after_claim"})
-	t.Check("log shows `worker exited` with the crash reason", `msg="worker exited" reason=worker_crash_after_claim`, seen, ok)
-	for _, j := range crashed {
+	for i, j := range crashed {
+		reason := crashReason(i, j.ID)
+		ok, seen := logHas(b, "worker exited", map[string]any{"reason": reason})
+		t.Check(fmt.Sprintf("log shows `worker exited` with crash %d's reason", i+1), `msg="worker exited" reason=`+reason, seen, ok)
 		ok, seen = logHas(b, "jobs recovered", map[string]any{"source": "predecessor", "job_ids": j.ID})
 		t.Check("log shows `jobs recovered` from the predecessor naming "+j.ID, `msg="jobs recovered" source=predecessor job_ids∋`+j.ID, seen, ok)
 	}
+}
+
+// crashReason is the documented last_exit_reason of crash i of
+// workerCrashRecoversJob: the fault's name for a crash in the claim loop,
+// "panic in job ID: VALUE" for a panic inside a handler.
+func crashReason(i int, jobID string) string {
+	if i == 0 {
+		return "worker_crash_after_claim"
+	}
+	return "panic in job " + jobID + ": panic_in_handler"
 }
 
 func workerRestartIsVisibleInHealth(t *T) {

@@ -176,6 +176,60 @@ func finishedJobsAreRetainedThenDeleted(t *T) {
 	}
 	t.Check("the deletions are logged", "at least one finished jobs deleted line", fmt.Sprint(logged), logged > 0)
 	t.Note("split", map[string]int64{"a": ca, "b": cb})
+
+	a.Kill()
+	b.Kill()
+	defaultRetentions(t)
+}
+
+// defaultRetentions: a backend started with no retention knob keeps a
+// processed job the documented 24 hours and a failed one 7 days. Each
+// default is straddled by an hour, so a default off by more than that
+// (12 h, 2 days, 6 or 8 days), the two defaults swapped, or no default
+// (keep forever) deletes the wrong row or none. It relies on the sweep a
+// process makes as it starts: the next one, at these retentions, is a
+// minute later.
+func defaultRetentions(t *T) {
+	t.Step("with both backends stopped, write four finished jobs either side of the default retentions",
+		"processed 23 h and 25 h ago, failed 6 days 23 h and 7 days 1 h ago")
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	ids := map[string]string{}
+	for _, r := range []struct{ name, status, age string }{
+		{"processed 23 h ago", "processed", "23 hours"},
+		{"processed 25 h ago", "processed", "25 hours"},
+		{"failed 6 days 23 h ago", "failed", "6 days 23 hours"},
+		{"failed 7 days 1 h ago", "failed", "7 days 1 hour"},
+	} {
+		var id string
+		err := t.DB().QueryRow(ctx, `
+			INSERT INTO jobs (id, status, payload, attempts, last_error, processed_at, created_at, updated_at)
+			VALUES (gen_random_uuid(), $1, json_build_object('default_retention', $2::text), 1,
+				CASE WHEN $1 = 'failed' THEN 'gave up' END,
+				CASE WHEN $1 = 'processed' THEN now() - $3::interval END,
+				now() - $3::interval - interval '1 minute', now() - $3::interval)
+			RETURNING id::text`, r.status, r.name, r.age).Scan(&id)
+		if err != nil {
+			t.Fatal("write the %s job: %s", r.name, t.Redact(err.Error()))
+		}
+		ids[r.name] = id
+	}
+
+	c := t.StartBackend("defaults", BackendOptions{})
+	first := c.WaitHealth("backend defaults has swept", "worker.last_cleanup_at set", healthyTimeout, func(s Sample) bool {
+		return s.Health.Worker.LastCleanupAt != nil
+	})
+	for _, want := range []struct {
+		name string
+		kept bool
+	}{
+		{"processed 23 h ago", true}, {"processed 25 h ago", false},
+		{"failed 6 days 23 h ago", true}, {"failed 7 days 1 h ago", false},
+	} {
+		_, present := t.JobByID(ids[want.name])
+		Equal(t, "with the default retentions, the job "+want.name+" is kept", want.kept, present)
+	}
+	Equal(t, "/health worker.last_cleanup_count of the start-up sweep", int64(2), first.Health.Worker.LastCleanupCount)
 }
 
 // sweptAfter reports whether s shows a retention sweep that ran after at.

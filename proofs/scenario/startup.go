@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,9 +49,68 @@ func startupCases() []startupCase {
 	// default): rules out a validator that only checks required ones.
 	add("JOB_LEASE_MS", ptr("abc"), ptr("0"))
 	add("FAULT_INJECTION", ptr("yes"))
-	add("LOG_LEVEL", ptr("loud"))
+	add("LOG_LEVEL", ptr("loud"), ptr(longValue))
+	add("JOB_RECORD_EFFECTS", ptr("yes"))
+	add("JOB_RECORD_EXECUTIONS", ptr("yes"))
 	add("JOB_RETENTION_MS", ptr("500"))
+	// Both edges of every stated bound: the first value refused on
+	// each side (the last accepted ones are started below).
+	for _, b := range knobBounds {
+		add(b.variable, ptr(strconv.FormatInt(b.lo-1, 10)), ptr(strconv.FormatInt(b.hi+1, 10)))
+		if b.zeroAllowed {
+			// 0 is accepted apart from the range: 1 must not be.
+			add(b.variable, ptr("1"))
+		}
+	}
 	return cases
+}
+
+// longValue is a refused value too long to be quoted whole: the docs say
+// the error line clips it.
+var longValue = strings.Repeat("loud", 16)
+
+// knobBound is the range docs/reference-backend.md states for one numeric
+// variable. The numbers are written here, not read from the backend's
+// code: a change to a bound there must fail this proof, not move its
+// expectation with it. TestKnobBoundsMatchTheDocs keeps them equal to the
+// docs' table.
+type knobBound struct {
+	variable string
+	lo, hi   int64
+	// zeroAllowed: 0 is accepted outside [lo, hi] ("keep forever").
+	zeroAllowed bool
+}
+
+var knobBounds = []knobBound{
+	{variable: "PORT", lo: 1, hi: 65535},
+	{variable: "JOB_POLL_MS", lo: 1, hi: 86400000},
+	{variable: "JOB_LEASE_MS", lo: 100, hi: 86400000},
+	{variable: "JOB_BATCH_SIZE", lo: 1, hi: 10000},
+	{variable: "JOB_CONCURRENCY", lo: 1, hi: 100000},
+	{variable: "JOB_MAX_ATTEMPTS", lo: 1, hi: 1000},
+	{variable: "JOB_RETENTION_MS", lo: 1000, hi: 315360000000, zeroAllowed: true},
+	{variable: "JOB_FAILED_RETENTION_MS", lo: 1000, hi: 315360000000, zeroAllowed: true},
+	{variable: "WORKER_MAX_CRASHES", lo: 1, hi: 1000},
+	{variable: "MAX_BODY_BYTES", lo: 2, hi: 67108864},
+	{variable: "SHUTDOWN_GRACE_MS", lo: 0, hi: 3600000},
+	{variable: "DB_MAX_CONNS", lo: 2, hi: 1000},
+}
+
+// edgeEnv sets every bounded knob but PORT to its lowest (high false) or
+// highest accepted value: one start proves all of one side accepted.
+func edgeEnv(high bool) map[string]string {
+	env := map[string]string{}
+	for _, b := range knobBounds {
+		if b.variable == "PORT" {
+			continue // a start takes a free port; PORT's edges are run on a taken port
+		}
+		v := b.lo
+		if high {
+			v = b.hi
+		}
+		env[b.variable] = strconv.FormatInt(v, 10)
+	}
+	return env
 }
 
 func (c startupCase) String() string {
@@ -114,6 +174,27 @@ func startupValidationFailsClosed(t *T) {
 	waitHealthy(control, "with a valid environment")
 	control.Kill()
 
+	// The last accepted value of every bound, one start per side: a
+	// bound moved inward by one refuses its edge and this start fails.
+	for _, high := range []bool{false, true} {
+		side := map[bool]string{false: "lowest", true: "highest"}[high]
+		t.Step("every bounded knob at its " + side + " accepted value starts")
+		env := edgeEnv(high)
+		b := t.StartBackend(side, BackendOptions{Env: env})
+		s := waitHealthy(b, "with every bounded knob at its "+side+" accepted value")
+		Equal(t, "/health worker.poll_ms with JOB_POLL_MS="+env["JOB_POLL_MS"], env["JOB_POLL_MS"], strconv.FormatInt(s.Health.Worker.PollMS, 10))
+		b.Kill()
+	}
+
+	// A port that cannot be listened on: exit status 1 and one line
+	// naming the address, after the configuration was accepted. PORT's
+	// edges, 1 and 65535, are run this way: a start that gets past the
+	// validation (not 2) shows the value accepted, and needs neither root
+	// nor a free port 1.
+	for _, p := range []int{port, 1, 65535} {
+		takenPortFails(t, valid, p, secrets)
+	}
+
 	for _, c := range startupCases() {
 		t.Step("start with " + c.String())
 		env := maps.Clone(valid)
@@ -131,6 +212,10 @@ func startupValidationFailsClosed(t *T) {
 		lines := nonEmptyLines(res.Stderr)
 		t.Check(c.String()+": one stderr line naming the variable", "1 line containing "+c.variable,
 			fmt.Sprintf("%d lines: %s", len(lines), strings.Join(lines, " | ")), len(lines) == 1 && strings.Contains(lines[0], c.variable))
+		if c.value != nil && *c.value == longValue {
+			t.Check(c.String()+": the line quotes the value clipped", "a start of it, not all 64 characters", res.Stderr,
+				strings.Contains(res.Stderr, longValue[:16]) && !strings.Contains(res.Stderr, longValue))
+		}
 		leaked := ""
 		for _, s := range secrets {
 			if strings.Contains(res.Combined(), s) {
@@ -139,6 +224,45 @@ func startupValidationFailsClosed(t *T) {
 		}
 		t.Check(c.String()+": no database URL or password in the output", "neither appears", cmp.Or(leaked, "neither appears"), leaked == "")
 	}
+}
+
+// takenPortFails holds 127.0.0.1:p (when this process can) and requires a
+// backend started on it to exit 1 with one stderr line naming the address.
+func takenPortFails(t *T, valid map[string]string, p int, secrets []string) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(p))
+	held, err := net.Listen("tcp", addr)
+	heldNote := "held by the proof"
+	if err != nil {
+		// Taken by someone else, or port 1 without root: the backend
+		// cannot listen either, which is the case under test.
+		heldNote = "not listenable here: " + err.Error()
+	} else {
+		defer held.Close()
+	}
+	t.Step("start on "+addr+", a port already taken", "%s", heldNote)
+	env := maps.Clone(valid)
+	env["PORT"] = strconv.Itoa(p)
+	label := "PORT=" + strconv.Itoa(p) + " taken"
+	res := t.RunBackendCommand("start "+label, env, exitTimeout, "serve")
+	if res.TimedOut {
+		t.Check(label+": exits within "+exitTimeout.String(), "exit status 1", "still running after "+exitTimeout.String()+"; killed", false)
+		return
+	}
+	Equal(t, label+": exit status (the configuration was accepted; the listen failed)", 1, res.ExitCode)
+	lines := nonEmptyLines(res.Stderr)
+	t.Check(label+": one stderr line naming the address", "1 line containing \"listen on "+addr+"\"",
+		fmt.Sprintf("%d lines: %s", len(lines), strings.Join(lines, " | ")), len(lines) == 1 && strings.Contains(lines[0], "listen on "+addr))
+	if held != nil {
+		t.Check(label+": the line says the address is in use", "contains \"address already in use\"", strings.Join(lines, " | "),
+			strings.Contains(res.Stderr, "address already in use"))
+	}
+	leaked := ""
+	for _, s := range secrets {
+		if strings.Contains(res.Combined(), s) {
+			leaked = "output contains a secret"
+		}
+	}
+	t.Check(label+": no database URL or password in the output", "neither appears", cmp.Or(leaked, "neither appears"), leaked == "")
 }
 
 func nonEmptyLines(s string) []string {
