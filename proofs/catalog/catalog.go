@@ -81,7 +81,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "graceful_shutdown_finishes_or_hands_back",
-		Claim:  "On SIGTERM a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt.",
+		Claim:  "On SIGTERM a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace.",
 		Guards: []string{"release_counts_attempt", "shutdown_ignores_grace"},
 	},
 	{
