@@ -58,7 +58,7 @@ mutants-sample: ## Generated mutants, a seeded sample of MUTANTS_SAMPLE: each ju
 	$(GO) run ./proofs mutants --generated --sample $(MUTANTS_SAMPLE) --seed $(MUTANTS_SEED) --report $(REPORT) $(PROOFS_FLAGS)
 
 .PHONY: mutants-generated
-mutants-generated: ## Every generated mutant of backend/ and migrations/ (about 18 hours on two loaded cores; docs/proofs.md); report/generated-mutants.json
+mutants-generated: ## Every generated mutant of backend/ and migrations/ (about 20 hours on two loaded cores; docs/proofs.md); report/generated-mutants.json
 	$(GO) run ./proofs mutants --generated --report $(REPORT) $(PROOFS_FLAGS)
 
 .PHONY: soak

@@ -105,7 +105,7 @@ type Variable struct {
 // Variables lists every variable FromEnv reads, in the order it checks
 // them; docs/reference-backend.md explains each at length.
 var Variables = []Variable{
-	{"DATABASE_URL", true, "Postgres connection string (postgres://user:pass@host:port/db)"},
+	{"DATABASE_URL", true, "Postgres connection string, a postgres:// URL or key=value settings"},
 	{"PORT", true, "HTTP port, 1 to 65535"},
 	{"JOB_POLL_MS", true, "idle worker's poll interval in ms (LISTEN/NOTIFY wakes it first)"},
 	{"BIND_ADDR", false, "interface to listen on (default: all)"},

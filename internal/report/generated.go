@@ -31,7 +31,9 @@ type GeneratedMutantRun struct {
 	RunID         string     `json:"run_id"`
 	Provenance    Provenance `json:"provenance"`
 	// Total is how many mutants the generator made; Sample how many of
-	// them this run drew (Seed makes the draw repeatable).
+	// them this run drew (Seed makes the draw repeatable) or, for a run
+	// of listed ids (--ids, Seed 0, Provenance.Command names the list),
+	// how many it listed.
 	Total  int   `json:"total"`
 	Sample int   `json:"sample"`
 	Seed   int64 `json:"seed"`

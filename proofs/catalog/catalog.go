@@ -21,7 +21,7 @@ func (p Proof) Reproduce() string { return "go run ./proofs run " + p.Name }
 var Proofs = []Proof{
 	{
 		Name:   "migration_status_and_apply",
-		Claim:  "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, and a changed applied file is refused.",
+		Claim:  "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, and a changed applied file is refused; --help (-h, help) names every documented variable as required or optional, and the exit statuses.",
 		Guards: []string{"migrate_ignores_changed_checksum"},
 	},
 	{
@@ -81,17 +81,17 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "graceful_shutdown_finishes_or_hands_back",
-		Claim:  "On SIGTERM a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt.",
+		Claim:  "On SIGTERM a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace.",
 		Guards: []string{"release_counts_attempt", "shutdown_ignores_grace"},
 	},
 	{
 		Name:   "failing_job_ends_failed",
-		Claim:  "A job that fails every attempt ends failed after JOB_MAX_ATTEMPTS attempts with last_error set, and /health failed_jobs counts it.",
+		Claim:  "A job that fails every attempt ends failed after JOB_MAX_ATTEMPTS attempts with last_error set, and /health failed_jobs counts it; the retention sweeper runs every quarter of the shorter retention, here the failed one.",
 		Guards: []string{"attempt_limit_off_by_one"},
 	},
 	{
 		Name:   "crash_loop_trips_guard",
-		Claim:  "A worker that crashes on every claim is restarted WORKER_MAX_CRASHES times, then reported failed: /health 503 error, /readyz 503; the process stays up and no job is lost.",
+		Claim:  "A worker that crashes on every claim is restarted WORKER_MAX_CRASHES times, each restart in a row waiting twice as long as the one before, then reported failed: /health 503 error, /readyz and /livez 503 (both 200 with their documented bodies before); the process stays up and no job is lost.",
 		Guards: []string{"crash_guard_never_trips", "readyz_ignores_failed_worker"},
 	},
 	{

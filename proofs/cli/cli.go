@@ -31,6 +31,7 @@ const (
 
 	FlagGenerated = "generated"
 	FlagSample    = "sample"
+	FlagIDs       = "ids"
 
 	FlagJobs      = "jobs"
 	FlagSeed      = "seed"
@@ -110,6 +111,7 @@ func ToolResolving(resolve func(names []string) error) clispec.Tool {
 					fs.Bool(FlagGenerated, false, "instead of the curated mutants, generate mutants of backend/ and migrations/ (go/ast operators) and judge each by the proofs whose coverage reaches its line")
 					fs.Int(FlagSample, 0, "with --generated: judge a random sample of this many mutants (0: all of them)")
 					fs.Int64(FlagSeed, 1, "with --generated --sample: seed of the sample draw")
+					fs.String(FlagIDs, "", "with --generated, instead of --sample: judge exactly the mutants whose ids this file lists, one a line (# comments and blank lines ignored), e.g. the survivors of an earlier run")
 					return fs
 				},
 				Args: CheckMutantNames,
@@ -162,10 +164,12 @@ type RunOptions struct {
 	// JUnit is the JUnit XML file to write, or "" (run only).
 	JUnit string
 	Names []string
-	// Generated, Sample and Seed: mutants --generated (mutants only).
+	// Generated, Sample, Seed and IDsFile: mutants --generated (mutants
+	// only).
 	Generated bool
 	Sample    int
 	Seed      int64
+	IDsFile   string
 }
 
 // LoadOptions are the parsed flags of `proofs load` beyond RunOptions.
@@ -196,6 +200,7 @@ func ParseRunOptions(fs *flag.FlagSet) RunOptions {
 		Generated:       lookupString(fs, FlagGenerated) == "true",
 		Sample:          lookupInt(fs, FlagSample),
 		Seed:            int64(lookupInt(fs, FlagSeed)),
+		IDsFile:         lookupString(fs, FlagIDs),
 	}
 }
 

@@ -35,8 +35,22 @@ var mutatedDirs = []string{"backend", "migrations"}
 // could be judged).
 func (r *run) generatedMutants(ctx context.Context) int {
 	if len(r.opts.Names) > 0 {
-		fmt.Fprintf(r.stderr, "proofs: mutants --%s takes no mutant names (they name curated mutants); use --%s and --%s to draw a sample\n", cli.FlagGenerated, cli.FlagSample, cli.FlagSeed)
+		fmt.Fprintf(r.stderr, "proofs: mutants --%s takes no mutant names (they name curated mutants); use --%s and --%s to draw a sample, or --%s FILE to list generated mutants by id\n", cli.FlagGenerated, cli.FlagSample, cli.FlagSeed, cli.FlagIDs)
 		return ExitHarness
+	}
+	// A listed run (--ids) judges exactly the list: a draw on top of it
+	// would silently judge something else.
+	var listed []string
+	if file := r.opts.IDsFile; file != "" {
+		if r.opts.Sample != 0 {
+			fmt.Fprintf(r.stderr, "proofs: --%s and --%s exclude each other: the list is the sample\n", cli.FlagIDs, cli.FlagSample)
+			return ExitHarness
+		}
+		var err error
+		if listed, err = readIDFile(file); err != nil {
+			fmt.Fprintf(r.stderr, "proofs: --%s %s: %v\n", cli.FlagIDs, file, err)
+			return ExitHarness
+		}
 	}
 	root := r.sess.Root
 	all, err := mutant.GenerateDirs(root, mutatedDirs...)
@@ -45,14 +59,28 @@ func (r *run) generatedMutants(ctx context.Context) int {
 		return ExitHarness
 	}
 	chosen := drawSample(all, r.opts.Sample, r.opts.Seed)
+	seed := r.opts.Seed
+	command := fmt.Sprintf("proofs mutants --%s --%s %d --%s %d", cli.FlagGenerated, cli.FlagSample, r.opts.Sample, cli.FlagSeed, r.opts.Seed)
+	if listed != nil {
+		if chosen, err = mutant.Select(all, listed); err != nil {
+			fmt.Fprintf(r.stderr, "proofs: --%s %s: %v\n", cli.FlagIDs, r.opts.IDsFile, err)
+			return ExitHarness
+		}
+		seed = 0
+		command = fmt.Sprintf("proofs mutants --%s --%s %s", cli.FlagGenerated, cli.FlagIDs, r.opts.IDsFile)
+	}
 	reportDir := r.sess.ReportDir
 	prog := progress.New(r.stdout, r.cfg.Terminal, r.cfg.TerminalWidth)
 	defer prog.Close()
 	prov := r.sess.Provenance(ctx)
 	started := prov.StartedAt
-	prov.Command = fmt.Sprintf("proofs mutants --%s --%s %d --%s %d", cli.FlagGenerated, cli.FlagSample, r.opts.Sample, cli.FlagSeed, r.opts.Seed)
+	prov.Command = command
 
-	prog.Logf("proofs: %d generated mutants of %s; judging %d (seed %d)", len(all), strings.Join(mutatedDirs, ", "), len(chosen), r.opts.Seed)
+	if listed != nil {
+		prog.Logf("proofs: %d generated mutants of %s; judging the %d listed in %s", len(all), strings.Join(mutatedDirs, ", "), len(chosen), r.opts.IDsFile)
+	} else {
+		prog.Logf("proofs: %d generated mutants of %s; judging %d (seed %d)", len(all), strings.Join(mutatedDirs, ", "), len(chosen), r.opts.Seed)
+	}
 	runID := report.NewRunID(started)
 	// The report is rewritten after every mutant: a long run that is
 	// stopped keeps what it judged (Sample says how many were drawn, the
@@ -61,7 +89,7 @@ func (r *run) generatedMutants(ctx context.Context) int {
 		prov.FinishedAt = time.Now().UTC()
 		out := report.GeneratedMutantRun{
 			SchemaVersion: report.SchemaVersion, RunID: runID, Provenance: prov,
-			Total: len(all), Sample: len(chosen), Seed: r.opts.Seed, Mutants: results,
+			Total: len(all), Sample: len(chosen), Seed: seed, Mutants: results,
 		}
 		out.Packages, out.Overall = scoreGenerated(results)
 		return out, report.WriteGeneratedMutantRun(reportDir, out, r.red)
@@ -82,6 +110,16 @@ func (r *run) generatedMutants(ctx context.Context) int {
 		return ExitHarness
 	}
 	return ExitPass
+}
+
+// readIDFile reads the mutant ids listed in file (mutant.ReadIDs).
+func readIDFile(file string) ([]string, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return mutant.ReadIDs(f)
 }
 
 // drawSample returns n mutants drawn with seed (all of them when n is 0 or

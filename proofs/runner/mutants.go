@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/report"
+	"github.com/prodproof/prodproof/proofs/cli"
 	"github.com/prodproof/prodproof/proofs/harness"
 	"github.com/prodproof/prodproof/proofs/mutant"
 	"github.com/prodproof/prodproof/proofs/progress"
@@ -26,6 +27,10 @@ import (
 func (r *run) mutants(ctx context.Context) int {
 	if r.opts.Generated {
 		return r.generatedMutants(ctx)
+	}
+	if r.opts.IDsFile != "" {
+		fmt.Fprintf(r.stderr, "proofs: --%s lists generated mutants; it needs --%s\n", cli.FlagIDs, cli.FlagGenerated)
+		return ExitHarness
 	}
 	names := r.opts.Names
 	if len(names) == 0 {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,5 +85,44 @@ func TestCopyRepositoryLeavesTheSourceAlone(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(src, "a/tracked.go")); !strings.Contains(string(data), "package a") {
 		t.Errorf("editing the copy changed the source: %q", data)
+	}
+}
+
+// TestGeneratedIDsRefusals: a list of generated mutant ids that cannot be
+// judged as given is refused with exit 2 before any database is
+// provisioned or report written, naming the problem.
+func TestGeneratedIDsRefusals(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	stale := "backend/api/api.go:99999:1:remove_statement:e3b0c4"
+	staleList := write("stale.txt", "# one stale id\n"+stale+"\n")
+	emptyList := write("empty.txt", "# nothing\n")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"mutants", "--ids", staleList}, "--ids lists generated mutants; it needs --generated"},
+		{[]string{"mutants", "--generated", "--ids", staleList, "--sample", "3"}, "--ids and --sample exclude each other"},
+		{[]string{"mutants", "--generated", "--ids", filepath.Join(dir, "absent.txt")}, "absent.txt: open"},
+		{[]string{"mutants", "--generated", "--ids", emptyList}, "holds no mutant id"},
+		{[]string{"mutants", "--generated", "--ids", staleList}, "no generated mutant has this id: " + stale},
+	} {
+		reportDir := filepath.Join(t.TempDir(), "report")
+		code, stdout, stderr := invoke(t, context.Background(), "", nil, append(tt.args, "--report", reportDir)...)
+		if code != ExitHarness || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, ExitHarness, tt.want)
+		}
+		if strings.Contains(stdout, "provisioning") {
+			t.Errorf("%v: it started provisioning: %q", tt.args, stdout)
+		}
+		if _, err := os.Stat(reportDir); !os.IsNotExist(err) {
+			t.Errorf("%v: a refused run wrote its report folder (%v)", tt.args, err)
+		}
 	}
 }

@@ -1,19 +1,40 @@
 package scenario
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 )
 
+// Retentions of failingJobEndsFailed: the failed one is the shorter, so
+// the documented sweep interval, a quarter of the shorter retention, is a
+// quarter of it (2 s). That rules out an interval taken from
+// JOB_RETENTION_MS alone, or from the longer of the two (a quarter of an
+// hour, capped at a minute): the sweep after the first would come a minute
+// later. The failed job outlives the proof's reads of it (8 s).
+const (
+	failureRetentionMS       = 3600000
+	failureFailedRetentionMS = 8000
+	// failureSweepWithin is the wait for a sweep, the first after the
+	// start and then the next: three sweep intervals, slack for a loaded
+	// machine, and far below the minute of the wrong versions.
+	failureSweepWithin = 3 * failureFailedRetentionMS / 4 * time.Millisecond
+)
+
 // failingJobEndsFailed: a job that fails every attempt is retried until
 // JOB_MAX_ATTEMPTS, then ends failed with last_error; failed_jobs counts it.
+// With a failed-job retention shorter than the processed one, the sweeper
+// runs every quarter of the shorter.
 func failingJobEndsFailed(t *T) {
 	t.Migrate()
 	const maxAttempts = 3
+	started := time.Now()
 	b := t.StartBackend("a", BackendOptions{Env: map[string]string{
 		"FAULT_INJECTION": "1", "JOB_MAX_ATTEMPTS": fmt.Sprint(maxAttempts),
+		"JOB_RETENTION_MS": fmt.Sprint(failureRetentionMS), "JOB_FAILED_RETENTION_MS": fmt.Sprint(failureFailedRetentionMS),
 	}})
 	waitHealthy(b, "before the job")
 
@@ -46,6 +67,19 @@ func failingJobEndsFailed(t *T) {
 		}
 	}
 	Equal(t, "the log has one `job attempt failed` per attempt", maxAttempts, n)
+
+	// Two sweeps, so that a sweep as the process starts cannot stand in for
+	// the interval.
+	first := b.WaitHealth("a first retention sweep", fmt.Sprintf("last_cleanup_at set within %s of the start", failureSweepWithin),
+		max(failureSweepWithin-time.Since(started), 0), func(s Sample) bool {
+			return s.HTTPStatus == 200 && s.Health.Worker.LastCleanupAt != nil
+		})
+	firstAt := *first.Health.Worker.LastCleanupAt
+	b.WaitHealth("the sweeper runs every quarter of the shorter (failed) retention",
+		fmt.Sprintf("a later last_cleanup_at than %s within %s (a sweep every %s)", firstAt, failureSweepWithin, failureFailedRetentionMS/4*time.Millisecond),
+		failureSweepWithin, func(s Sample) bool {
+			return s.HTTPStatus == 200 && s.Health.Worker.LastCleanupAt != nil && *s.Health.Worker.LastCleanupAt != firstAt
+		})
 }
 
 // crashLoopTripsGuard: a worker that crashes on every claim is restarted
@@ -63,6 +97,10 @@ func crashLoopTripsGuard(t *T) {
 		"JOB_MAX_ATTEMPTS": "20", "JOB_LEASE_MS": "500",
 	}})
 	waitHealthy(b, "before the job")
+	// The probes' answers before and after the guard trips: a probe that
+	// answers 200 with no body, or 200 whatever the state, fails one side.
+	checkProbe(t, b, "/livez", 200, `{"status":"ok"}`)
+	checkProbe(t, b, "/readyz", 200, `{"status":"ready"}`)
 
 	t.Step("post a job that crashes the worker on every claim")
 	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_every_attempt":true}`)
@@ -76,9 +114,12 @@ func crashLoopTripsGuard(t *T) {
 	Equal(t, "/health worker.last_exit_reason", "worker_crash_after_claim", str(w.LastExitReason))
 	ready := b.Do(http.MethodGet, "/readyz", nil, "")
 	Equal(t, "/readyz answers 503", 503, ready.Status)
+	checkProbe(t, b, "/readyz", 503, "")
+	checkProbe(t, b, "/livez", 503, "")
 	t.Check("the process stays up", "running", fmt.Sprint(b.Alive()), b.Alive())
 	ok, seen := logHas(b, "worker failed", nil)
 	t.Check("log shows `worker failed`", `msg="worker failed"`, seen, ok)
+	checkRestartBackoff(t, b, maxCrashes)
 
 	t.Step("the API still answers; the job is kept")
 	again := b.PostJob(`{"after":"guard"}`)
@@ -155,4 +196,54 @@ func faultPayloadsArePlainData(t *T) {
 		// The next backend must get its own jobs: this one stops taking any.
 		b.Kill()
 	}
+}
+
+// crashLoopBackoffMS is the documented wait before each restart in a row:
+// the first at once, then 50 ms, doubling (up to 5 s). Three restarts tell
+// "doubling" from a constant, a halving or no wait at all.
+var crashLoopBackoffMS = []int64{0, 50, 100}
+
+// checkRestartBackoff: each `worker restarting` line names the documented
+// wait (backoff_ms), and the next worker starts no sooner (the log's own
+// timestamps, which are whole milliseconds, so 1 ms of rounding is allowed).
+func checkRestartBackoff(t *T, b *Backend, restarts int) {
+	restarting, started := b.Logs("worker restarting"), b.Logs("worker started")
+	RequireEqual(t, "one `worker restarting` line per restart", restarts, len(restarting))
+	for i, rec := range restarting[:min(restarts, len(crashLoopBackoffMS))] {
+		want := crashLoopBackoffMS[i]
+		Equal(t, fmt.Sprintf("restart %d: backoff_ms", i+1), fmt.Sprint(want), fmt.Sprint(rec["backoff_ms"]))
+		// The worker that follows is the one whose restart_count is i+1.
+		var next LogRecord
+		for _, s := range started {
+			if fmt.Sprint(s["restart_count"]) == fmt.Sprint(i+1) {
+				next = s
+			}
+		}
+		from, errFrom := time.Parse(time.RFC3339Nano, fmt.Sprint(rec["time"]))
+		to, errTo := time.Parse(time.RFC3339Nano, fmt.Sprint(next["time"]))
+		waited := to.Sub(from)
+		t.Check(fmt.Sprintf("restart %d: the next worker starts after the wait", i+1),
+			fmt.Sprintf("`worker started` restart_count=%d at least %d ms after `worker restarting`", i+1, want),
+			fmt.Sprintf("%s (parse: %v, %v)", waited, errFrom, errTo),
+			errFrom == nil && errTo == nil && waited >= time.Duration(want-1)*time.Millisecond)
+	}
+}
+
+// checkProbe: GET path answers status with the documented JSON body, or,
+// when body is "", with a JSON object holding a non-empty "error".
+func checkProbe(t *T, b *Backend, path string, status int, body string) {
+	resp := b.Do(http.MethodGet, path, nil, "")
+	var got map[string]any
+	decodeErr := json.Unmarshal(resp.Body, &got)
+	observed := fmt.Sprintf("%d %s", resp.Status, strings.TrimSpace(string(resp.Body)))
+	if body != "" {
+		var want map[string]any
+		_ = json.Unmarshal([]byte(body), &want)
+		t.Check(fmt.Sprintf("GET %s: %d %s", path, status, body), fmt.Sprintf("%d %s", status, body), observed,
+			resp.Status == status && decodeErr == nil && reflect.DeepEqual(got, want))
+		return
+	}
+	msg, _ := got["error"].(string)
+	t.Check(fmt.Sprintf("GET %s: %d and a JSON error", path, status), fmt.Sprintf(`%d {"error":"…"}`, status), observed,
+		resp.Status == status && decodeErr == nil && msg != "")
 }

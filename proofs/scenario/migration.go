@@ -226,6 +226,73 @@ func migrationStatusAndApply(t *T) {
 	t.Check(last.File+" is listed as unknown, and the status exits 0", "unknown, exit 0", fmt.Sprintf("%s, exit %d", st.States[last.File], res.ExitCode),
 		st.States[last.File] == "unknown" && res.ExitCode == 0)
 	Equal(t, "the summary counts it", fmt.Sprintf("%d applied, 0 pending, 1 unknown", n-1), st.Summary)
+
+	checkHelp(t)
+}
+
+// documentedVariable is one row of the environment table in
+// docs/reference-backend.md: what --help must say, read from the docs and
+// not from the backend's own list (a mutant of that list would change the
+// expectation with the answer).
+type documentedVariable struct {
+	Name     string
+	Required bool
+}
+
+var envTableRow = regexp.MustCompile("^\\| `([A-Z_]+)` \\| (yes|no) \\|")
+
+func documentedVariables(t *T) []documentedVariable {
+	data, err := os.ReadFile(filepath.Join(t.Root(), "docs", "reference-backend.md"))
+	if err != nil {
+		t.Fatal("read the documented variables: %v", err)
+	}
+	var out []documentedVariable
+	for _, line := range strings.Split(string(data), "\n") {
+		if m := envTableRow.FindStringSubmatch(line); m != nil {
+			out = append(out, documentedVariable{Name: m[1], Required: m[2] == "yes"})
+		}
+	}
+	return out
+}
+
+// lastLines is the end of a command's output, for evidence.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
+}
+
+// checkHelp: `--help`, `-h` and `help` print the same text and exit 0; it
+// names every documented variable as required or optional as the docs'
+// table says, and the three exit statuses.
+func checkHelp(t *T) {
+	t.Step("--help, -h and help")
+	vars := documentedVariables(t)
+	t.Require("docs/reference-backend.md's table lists the variables", "at least DATABASE_URL, PORT, JOB_POLL_MS", fmt.Sprint(len(vars)), len(vars) >= 3)
+	help := t.RunBackendCommand("help", map[string]string{}, 30*time.Second, "--help")
+	Equal(t, "--help exits 0", 0, help.ExitCode)
+	for _, alias := range []string{"-h", "help"} {
+		res := t.RunBackendCommand("help"+alias, map[string]string{}, 30*time.Second, alias)
+		t.Check(alias+" prints what --help prints, exit 0", "the same text, exit 0", fmt.Sprintf("exit %d, same text %t", res.ExitCode, res.Stdout == help.Stdout),
+			res.ExitCode == 0 && res.Stdout == help.Stdout)
+	}
+	lines := strings.Split(help.Stdout, "\n")
+	for _, v := range vars {
+		want := "optional"
+		if v.Required {
+			want = "required"
+		}
+		var seen string
+		for _, l := range lines {
+			if f := strings.Fields(l); len(f) >= 2 && f[0] == v.Name {
+				seen = f[1]
+			}
+		}
+		Equal(t, "--help: "+v.Name, want, seen)
+	}
+	for _, code := range []string{"0", "1", "2"} {
+		t.Check("--help: exit status "+code, "a line starting `"+code+"  `", lastLines(help.Stdout, 6),
+			slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), code+"  ") }))
+	}
 }
 
 // concurrentAppliers is how many `migrate up` the concurrency proof starts

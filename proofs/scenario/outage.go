@@ -1,10 +1,12 @@
 package scenario
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/prodproof/prodproof/proofs/harness"
@@ -113,7 +115,29 @@ func dbOutageRecovers(t *T) {
 	t.Check("log shows `database unavailable`", `msg="database unavailable"`, seen, ok)
 	ok, seen = logHas(b, "database available", nil)
 	t.Check("log shows `database available`", `msg="database available"`, seen, ok)
+	// The order rules out a line that says the database is back before it
+	// ever went away, or one never written once it is back.
+	order := outageLogOrder(b.Lines())
+	t.Check("the log says `database unavailable` first and `database available` last", "database unavailable, …, database available",
+		strings.Join(order[:min(len(order), 6)], ", "),
+		len(order) >= 2 && order[0] == "database unavailable" && order[len(order)-1] == "database available")
 	waitHealthy(b, "after the outage")
+}
+
+// outageLogOrder is the sequence of `database unavailable` and `database
+// available` lines in lines, in the order they were written.
+func outageLogOrder(lines []string) []string {
+	var order []string
+	for _, line := range lines {
+		var rec LogRecord
+		if json.Unmarshal([]byte(line), &rec) != nil {
+			continue
+		}
+		if msg, _ := rec["msg"].(string); msg == "database unavailable" || msg == "database available" {
+			order = append(order, msg)
+		}
+	}
+	return order
 }
 
 // resumeOutage is how long the resume proof keeps the database away at

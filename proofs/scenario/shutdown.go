@@ -36,22 +36,10 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	t.WaitJobStatus(long.ID, "processing", processTimeout)
 
 	t.Step("SIGTERM backend a")
-	sent := time.Now()
-	a.signal(syscall.SIGTERM)
 	// The grace bounds the wait for the jobs; the release and the pool's
 	// close get a little more on a loaded machine.
 	limit := time.Duration(graceMS)*time.Millisecond + 5*time.Second
-	code, exited := 0, false
-	select {
-	case <-a.proc.Done():
-		_, code = a.proc.Exited()
-		exited = true
-	case <-time.After(limit):
-	case <-t.Context().Done():
-		t.Fatal("interrupted while waiting for the shutdown")
-	}
-	took := time.Since(sent)
-	a.StopPolling()
+	code, exited, took := sigtermAndWait(t, a, limit)
 	t.Require("a exits after SIGTERM", "exit within "+limit.String(), fmt.Sprintf("exited=%t after %s", exited, took.Round(time.Millisecond)), exited)
 	Equal(t, "a's exit status", 0, code)
 	t.Note("shutdown took", map[string]any{"ms": took.Milliseconds(), "grace_ms": graceMS})
@@ -74,7 +62,7 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 
 	// Without fault injection the hold is plain data, so the next process
 	// runs the job at once, on the attempt a did not count.
-	b := t.StartBackend("b", BackendOptions{})
+	b := t.StartBackend("b", BackendOptions{Env: map[string]string{"SHUTDOWN_GRACE_MS": fmt.Sprint(idleGraceMS)}})
 	row := t.WaitJobStatus(long.ID, "processed", processTimeout)
 	Equal(t, "b ran the handed-back job on attempt 1", 1, row.Attempts)
 	row = t.WaitJobStatus(second.ID, "processed", processTimeout)
@@ -84,4 +72,37 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	t.Rows("jobs at the end", t.Jobs())
 	s, _ := b.Latest()
 	Equal(t, "b: /health worker.recovered_jobs (a release is not a recovery)", int64(0), s.Health.Worker.RecoveredJobs)
+
+	// With nothing in flight the grace is a bound, not a wait: b, whose
+	// grace is 30 s, must exit well before it (a drain that waits for the
+	// grace to run out instead of for its jobs fails here).
+	t.Step("SIGTERM backend b with nothing in flight")
+	code, exited, took = sigtermAndWait(t, b, idleExitWithin)
+	t.Check("b, idle, exits 0 without waiting out its grace", fmt.Sprintf("exit 0 within %s (grace %d ms)", idleExitWithin, idleGraceMS),
+		fmt.Sprintf("exited=%t status %d after %s", exited, code, took.Round(time.Millisecond)), exited && code == 0)
+}
+
+// The idle shutdown of gracefulShutdownFinishesOrHandsBack: a grace far
+// longer than the exit it allows.
+const (
+	idleGraceMS    = 30000
+	idleExitWithin = 5 * time.Second
+)
+
+// sigtermAndWait sends SIGTERM to b and waits up to limit for it to exit:
+// its exit status, whether it exited, and how long it took.
+func sigtermAndWait(t *T, b *Backend, limit time.Duration) (code int, exited bool, took time.Duration) {
+	sent := time.Now()
+	b.signal(syscall.SIGTERM)
+	select {
+	case <-b.proc.Done():
+		_, code = b.proc.Exited()
+		exited = true
+	case <-time.After(limit):
+	case <-t.Context().Done():
+		t.Fatal("interrupted while waiting for the shutdown")
+	}
+	took = time.Since(sent)
+	b.StopPolling()
+	return code, exited, took
 }
