@@ -49,11 +49,7 @@ func WriteRun(reportDir string, run Run, s Scrubber) error {
 		return fmt.Errorf("%w; remove it to start the claims over from this run", err)
 	}
 	claims.Merge(run)
-	claimsData, err := json.MarshalIndent(claims, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", ClaimsFile, err)
-	}
-	if err := WriteFile(filepath.Join(reportDir, ClaimsFile), append(claimsData, '\n'), s); err != nil {
+	if err := writeJSON(reportDir, ClaimsFile, claims, s); err != nil {
 		return err
 	}
 	if err := WriteFile(filepath.Join(reportDir, ResultsFile), append(data, '\n'), s); err != nil {
@@ -83,11 +79,7 @@ func WriteMutantRun(reportDir string, run MutantRun, s Scrubber) error {
 	if err := os.MkdirAll(reportDir, 0o755); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
 	}
-	data, err := json.MarshalIndent(run, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", MutantsFile, err)
-	}
-	return WriteFile(filepath.Join(reportDir, MutantsFile), append(data, '\n'), s)
+	return writeJSON(reportDir, MutantsFile, run, s)
 }
 
 // WriteGeneratedMutantRun writes generated-mutants.json, redacted; the
@@ -97,11 +89,7 @@ func WriteGeneratedMutantRun(reportDir string, run GeneratedMutantRun, s Scrubbe
 	if err := os.MkdirAll(reportDir, 0o755); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
 	}
-	data, err := json.MarshalIndent(run, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", GeneratedMutantsFile, err)
-	}
-	return WriteFile(filepath.Join(reportDir, GeneratedMutantsFile), append(data, '\n'), s)
+	return writeJSON(reportDir, GeneratedMutantsFile, run, s)
 }
 
 // WriteSoak replaces reportDir/soak/ with soak.json, events.ndjson and
@@ -136,11 +124,7 @@ func WriteSoak(reportDir string, r *SoakReport, events []SoakEvent, log string, 
 	if err := WriteFile(filepath.Join(dir, SoakLogFile), []byte(log), s); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", SoakReportFile, err)
-	}
-	return WriteFile(filepath.Join(dir, SoakReportFile), append(data, '\n'), s)
+	return writeJSON(dir, SoakReportFile, r, s)
 }
 
 // ScenarioEvidence is what one proof leaves beside results.json, in
@@ -264,6 +248,15 @@ func appendJSONLine(buf *bytes.Buffer, v any) error {
 	buf.Write(b)
 	buf.WriteByte('\n')
 	return nil
+}
+
+// writeJSON writes v as indented JSON to dir/name, redacted.
+func writeJSON(dir, name string, v any, s Scrubber) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	return WriteFile(filepath.Join(dir, name), append(data, '\n'), s)
 }
 
 // WriteFile writes data, redacted, to path (atomically: a temp file renamed
