@@ -267,6 +267,9 @@ var snippetInclude = regexp.MustCompile(`(?m)^[ \t]*-+8<-+[ \t]+["']([^"'\n]+)["
 // includes lists the files a page pulls in with snippet lines; their
 // headings are the page's headings on the site.
 func (p *page) includes() []string {
+	if !bytes.Contains(p.source, []byte("8<")) {
+		return nil // no page without the marker has an include line; the scan is costly
+	}
 	var out []string
 	for _, m := range snippetInclude.FindAllSubmatch(p.source, -1) {
 		out = append(out, string(m[1]))

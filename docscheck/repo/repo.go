@@ -26,11 +26,15 @@ type Repo struct {
 
 	mu        sync.Mutex
 	dirs      map[string]dirListing
+	stats     map[string]Kind // Stat's answers by the path as asked
 	makefiles map[string]*Makefile
-	funcs     map[string][]string
-	pkgTrees  map[string][]string
-	execs     map[string]bool
-	goPkgs    map[string]bool
+	// makefileAt memoizes Makefile's answer (nil too) by folder and name:
+	// commands ask for the same folder's Makefile thousands of times.
+	makefileAt map[string]*Makefile
+	funcs      map[string][]string
+	pkgTrees   map[string][]string
+	execs      map[string]bool
+	goPkgs     map[string]bool
 	// manifests memoizes parsed ecosystem manifests by kind and path
 	// (npm.go, cargo.go, python.go).
 	manifests sync.Map
@@ -48,13 +52,15 @@ type dirListing struct {
 // New returns a view of the folder root.
 func New(root string) *Repo {
 	return &Repo{
-		root:      root,
-		dirs:      map[string]dirListing{},
-		makefiles: map[string]*Makefile{},
-		funcs:     map[string][]string{},
-		pkgTrees:  map[string][]string{},
-		execs:     map[string]bool{},
-		goPkgs:    map[string]bool{},
+		root:       root,
+		dirs:       map[string]dirListing{},
+		stats:      map[string]Kind{},
+		makefiles:  map[string]*Makefile{},
+		makefileAt: map[string]*Makefile{},
+		funcs:      map[string][]string{},
+		pkgTrees:   map[string][]string{},
+		execs:      map[string]bool{},
+		goPkgs:     map[string]bool{},
 	}
 }
 
@@ -102,6 +108,21 @@ const (
 // component, so that a link that only works on a case-insensitive disk is
 // still caught on one.
 func (r *Repo) Stat(rel string) Kind {
+	r.mu.Lock()
+	k, ok := r.stats[rel]
+	r.mu.Unlock()
+	if ok {
+		return k
+	}
+	k = r.stat(rel)
+	r.mu.Lock()
+	r.stats[rel] = k
+	r.mu.Unlock()
+	return k
+}
+
+// stat is Stat without its memo.
+func (r *Repo) stat(rel string) Kind {
 	rel = clean(rel)
 	if rel == "." {
 		return Dir
