@@ -50,6 +50,10 @@ type page struct {
 	// (links.go), found once.
 	defsOnce sync.Once
 	defs     map[string]int
+	// linked are the pages this page links to (pages.go), found once:
+	// Files walks the published pages once per folder argument.
+	linkedOnce sync.Once
+	linked     []string
 }
 
 type heading struct {

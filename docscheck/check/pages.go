@@ -101,7 +101,8 @@ func (c *Checker) published(entries []string, within string) map[string]bool {
 		if err != nil || pg.tooComplex != "" {
 			continue
 		}
-		queue = append(queue, c.linkedPages(pg)...)
+		pg.linkedOnce.Do(func() { pg.linked = c.linkedPages(pg) })
+		queue = append(queue, pg.linked...)
 	}
 	return seen
 }

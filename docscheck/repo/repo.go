@@ -26,7 +26,8 @@ type Repo struct {
 
 	mu        sync.Mutex
 	dirs      map[string]dirListing
-	stats     map[string]Kind // Stat's answers by the path as asked
+	stats     map[string]Kind   // Stat's answers by the path as asked
+	resolved  map[string]string // Resolve's answers by the path as asked
 	makefiles map[string]*Makefile
 	// makefileAt memoizes Makefile's answer (nil too) by folder and name:
 	// commands ask for the same folder's Makefile thousands of times.
@@ -55,6 +56,7 @@ func New(root string) *Repo {
 		root:       root,
 		dirs:       map[string]dirListing{},
 		stats:      map[string]Kind{},
+		resolved:   map[string]string{},
 		makefiles:  map[string]*Makefile{},
 		makefileAt: map[string]*Makefile{},
 		funcs:      map[string][]string{},
@@ -348,6 +350,21 @@ func (r *Repo) TestFuncs(pkg string) []string {
 // to (repository-relative), so that one page is read once however many
 // links name it; any other path comes back cleaned.
 func (r *Repo) Resolve(rel string) string {
+	r.mu.Lock()
+	out, ok := r.resolved[rel]
+	r.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = r.resolve(rel)
+	r.mu.Lock()
+	r.resolved[rel] = out
+	r.mu.Unlock()
+	return out
+}
+
+// resolve is Resolve without its memo.
+func (r *Repo) resolve(rel string) string {
 	rel = clean(rel)
 	info, err := os.Lstat(r.Abs(rel))
 	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
