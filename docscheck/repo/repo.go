@@ -366,6 +366,13 @@ func (r *Repo) Resolve(rel string) string {
 // resolve is Resolve without its memo.
 func (r *Repo) resolve(rel string) string {
 	rel = clean(rel)
+	if rel != "." && rel != ".." && !strings.HasPrefix(rel, "../") {
+		// The folder's listing (read once) already says whether the entry
+		// is a symbolic link: no Lstat for the common case of a plain file.
+		if e, ok := r.listing(path.Dir(rel)).entries[path.Base(rel)]; ok && e.Type()&fs.ModeSymlink == 0 {
+			return rel
+		}
+	}
 	info, err := os.Lstat(r.Abs(rel))
 	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
 		return rel
