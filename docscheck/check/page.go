@@ -135,7 +135,11 @@ func (p *page) collectAnchors(style anchor.Style) {
 			t := anchor.Text(n, p.source)
 			var s string
 			mkdocs := style == anchor.MkDocs || style == anchor.MkDocsUnicode
-			if m := customID.FindStringSubmatch(t); m != nil && style == anchor.VitePress {
+			if !strings.Contains(t, "{") {
+				// Every attribute form below needs a brace: most headings
+				// skip the regular expressions.
+				s = slugs.Add(t)
+			} else if m := customID.FindStringSubmatch(t); m != nil && style == anchor.VitePress {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
 			} else if m := attrListAtEnd.FindStringSubmatch(t); m != nil && mkdocs {
@@ -178,6 +182,9 @@ func headingAttrID(t string) string {
 }
 
 func htmlIDs(s string) []string {
+	if !strings.Contains(s, "=") {
+		return nil // no attribute at all: skip the regular expression
+	}
 	var ids []string
 	for _, m := range htmlIDAttr.FindAllStringSubmatch(s, -1) {
 		ids = append(ids, html.UnescapeString(m[1]+m[2]+m[3]))
