@@ -50,6 +50,10 @@ type page struct {
 	// (links.go), found once.
 	defsOnce sync.Once
 	defs     map[string]int
+	// linkNodes are the page's Link, AutoLink, RawHTML and HTMLBlock
+	// nodes in page order, gathered by collectAnchors' walk so that
+	// noteDownloads and linkedPages need not walk the whole page again.
+	linkNodes []ast.Node
 	// linked are the pages this page links to (pages.go), found once:
 	// Files walks the published pages once per folder argument.
 	linkedOnce sync.Once
@@ -83,10 +87,19 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	// (Python-Markdown's attr_list after inline text,
 	// "**`locale`**{ #mkdocs-locale }"; markdown-it-attrs and kramdown on
 	// a line of their own, "{#id}", or after a container's title).
-	for _, m := range attrListID.FindAllSubmatch(source, -1) {
+	for _, m := range attrListIDs(source) {
 		p.attrIDs = append(p.attrIDs, string(m[1]))
 	}
 	return p
+}
+
+// attrListIDs finds attribute blocks in a page's source; a page without
+// a brace has none and skips the regular expression.
+func attrListIDs(source []byte) [][][]byte {
+	if !bytes.Contains(source, []byte("{")) {
+		return nil
+	}
+	return attrListID.FindAllSubmatch(source, -1)
 }
 
 // Anchors lists, in page order, every id that a "#fragment" link may name
@@ -129,6 +142,10 @@ func (p *page) collectAnchors(style anchor.Style) {
 	_ = ast.Walk(p.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
+		}
+		switch n.(type) {
+		case *ast.Link, *ast.AutoLink, *ast.RawHTML, *ast.HTMLBlock:
+			p.linkNodes = append(p.linkNodes, n)
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
