@@ -50,6 +50,14 @@ type page struct {
 	// (links.go), found once.
 	defsOnce sync.Once
 	defs     map[string]int
+	// linkNodes are the page's Link, AutoLink, RawHTML and HTMLBlock
+	// nodes in page order, gathered by collectAnchors' walk so that
+	// noteDownloads and linkedPages need not walk the whole page again.
+	linkNodes []ast.Node
+	// linked are the pages this page links to (pages.go), found once:
+	// Files walks the published pages once per folder argument.
+	linkedOnce sync.Once
+	linked     []string
 }
 
 type heading struct {
@@ -79,10 +87,19 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	// (Python-Markdown's attr_list after inline text,
 	// "**`locale`**{ #mkdocs-locale }"; markdown-it-attrs and kramdown on
 	// a line of their own, "{#id}", or after a container's title).
-	for _, m := range attrListID.FindAllSubmatch(source, -1) {
+	for _, m := range attrListIDs(source) {
 		p.attrIDs = append(p.attrIDs, string(m[1]))
 	}
 	return p
+}
+
+// attrListIDs finds attribute blocks in a page's source; a page without
+// a brace has none and skips the regular expression.
+func attrListIDs(source []byte) [][][]byte {
+	if !bytes.Contains(source, []byte("{")) {
+		return nil
+	}
+	return attrListID.FindAllSubmatch(source, -1)
 }
 
 // Anchors lists, in page order, every id that a "#fragment" link may name
@@ -126,12 +143,20 @@ func (p *page) collectAnchors(style anchor.Style) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
+		switch n.(type) {
+		case *ast.Link, *ast.AutoLink, *ast.RawHTML, *ast.HTMLBlock:
+			p.linkNodes = append(p.linkNodes, n)
+		}
 		switch n := n.(type) {
 		case *ast.Heading:
 			t := anchor.Text(n, p.source)
 			var s string
 			mkdocs := style == anchor.MkDocs || style == anchor.MkDocsUnicode
-			if m := customID.FindStringSubmatch(t); m != nil && style == anchor.VitePress {
+			if !strings.Contains(t, "{") {
+				// Every attribute form below needs a brace: most headings
+				// skip the regular expressions.
+				s = slugs.Add(t)
+			} else if m := customID.FindStringSubmatch(t); m != nil && style == anchor.VitePress {
 				t = strings.TrimSuffix(t, m[0])
 				s = slugs.Reserve(m[1])
 			} else if m := attrListAtEnd.FindStringSubmatch(t); m != nil && mkdocs {
@@ -174,6 +199,9 @@ func headingAttrID(t string) string {
 }
 
 func htmlIDs(s string) []string {
+	if !strings.Contains(s, "=") {
+		return nil // no attribute at all: skip the regular expression
+	}
 	var ids []string
 	for _, m := range htmlIDAttr.FindAllStringSubmatch(s, -1) {
 		ids = append(ids, html.UnescapeString(m[1]+m[2]+m[3]))
@@ -267,6 +295,9 @@ var snippetInclude = regexp.MustCompile(`(?m)^[ \t]*-+8<-+[ \t]+["']([^"'\n]+)["
 // includes lists the files a page pulls in with snippet lines; their
 // headings are the page's headings on the site.
 func (p *page) includes() []string {
+	if !bytes.Contains(p.source, []byte("8<")) {
+		return nil // no page without the marker has an include line; the scan is costly
+	}
 	var out []string
 	for _, m := range snippetInclude.FindAllSubmatch(p.source, -1) {
 		out = append(out, string(m[1]))

@@ -101,7 +101,8 @@ func (c *Checker) published(entries []string, within string) map[string]bool {
 		if err != nil || pg.tooComplex != "" {
 			continue
 		}
-		queue = append(queue, c.linkedPages(pg)...)
+		pg.linkedOnce.Do(func() { pg.linked = c.linkedPages(pg) })
+		queue = append(queue, pg.linked...)
 	}
 	return seen
 }
@@ -132,10 +133,9 @@ func (c *Checker) linkedPages(pg *page) []string {
 		}
 	}
 	src := pg.source
-	_ = ast.Walk(pg.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
+	// No Link or raw HTML node lies inside code (a code span holds only
+	// text), so the page's link nodes are all there is to follow.
+	for _, n := range pg.linkNodes {
 		switch n := n.(type) {
 		case *ast.Link:
 			follow(string(n.Destination))
@@ -146,11 +146,8 @@ func (c *Checker) linkedPages(pg *page) []string {
 			}
 		case *ast.HTMLBlock:
 			htmlLinks(blockText(n, src), 0, func(d string, _ int) { follow(d) })
-		case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
-			return ast.WalkSkipChildren, nil
 		}
-		return ast.WalkContinue, nil
-	})
+	}
 	return out
 }
 

@@ -281,7 +281,7 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 // noteDownloads records the file names of the page's web links whose last
 // path part is a file name with an extension (get-pip.py, tool.tar.gz).
 func (s *session) noteDownloads(pg *page) {
-	_ = ast.Walk(pg.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+	for _, n := range pg.linkNodes {
 		var dest string
 		switch n := n.(type) {
 		case *ast.Link:
@@ -289,9 +289,9 @@ func (s *session) noteDownloads(pg *page) {
 		case *ast.AutoLink:
 			dest = string(n.URL(pg.source))
 		default:
-			return ast.WalkContinue, nil
+			continue
 		}
-		if entering && isURL(dest) {
+		if isURL(dest) {
 			u, _, _ := strings.Cut(dest, "?")
 			u, _, _ = strings.Cut(u, "#")
 			if _, rest, ok := strings.Cut(u, "://"); ok && strings.Contains(rest, "/") {
@@ -300,6 +300,5 @@ func (s *session) noteDownloads(pg *page) {
 				}
 			}
 		}
-		return ast.WalkContinue, nil
-	})
+	}
 }

@@ -88,6 +88,22 @@ func (m *Makefile) Has(target string) bool {
 // makefile, Makefile, in make's order), or the file named when name is set.
 // It returns nil when there is none.
 func (r *Repo) Makefile(dir, name string) *Makefile {
+	key := dir + "\x00" + name
+	r.mu.Lock()
+	m, ok := r.makefileAt[key]
+	r.mu.Unlock()
+	if ok {
+		return m
+	}
+	m = r.findMakefile(dir, name)
+	r.mu.Lock()
+	r.makefileAt[key] = m
+	r.mu.Unlock()
+	return m
+}
+
+// findMakefile is Makefile without its memo.
+func (r *Repo) findMakefile(dir, name string) *Makefile {
 	candidates := []string{"GNUmakefile", "makefile", "Makefile"}
 	if name != "" {
 		candidates = []string{name}

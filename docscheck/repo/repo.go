@@ -26,11 +26,16 @@ type Repo struct {
 
 	mu        sync.Mutex
 	dirs      map[string]dirListing
+	stats     map[string]Kind   // Stat's answers by the path as asked
+	resolved  map[string]string // Resolve's answers by the path as asked
 	makefiles map[string]*Makefile
-	funcs     map[string][]string
-	pkgTrees  map[string][]string
-	execs     map[string]bool
-	goPkgs    map[string]bool
+	// makefileAt memoizes Makefile's answer (nil too) by folder and name:
+	// commands ask for the same folder's Makefile thousands of times.
+	makefileAt map[string]*Makefile
+	funcs      map[string][]string
+	pkgTrees   map[string][]string
+	execs      map[string]bool
+	goPkgs     map[string]bool
 	// manifests memoizes parsed ecosystem manifests by kind and path
 	// (npm.go, cargo.go, python.go).
 	manifests sync.Map
@@ -48,13 +53,16 @@ type dirListing struct {
 // New returns a view of the folder root.
 func New(root string) *Repo {
 	return &Repo{
-		root:      root,
-		dirs:      map[string]dirListing{},
-		makefiles: map[string]*Makefile{},
-		funcs:     map[string][]string{},
-		pkgTrees:  map[string][]string{},
-		execs:     map[string]bool{},
-		goPkgs:    map[string]bool{},
+		root:       root,
+		dirs:       map[string]dirListing{},
+		stats:      map[string]Kind{},
+		resolved:   map[string]string{},
+		makefiles:  map[string]*Makefile{},
+		makefileAt: map[string]*Makefile{},
+		funcs:      map[string][]string{},
+		pkgTrees:   map[string][]string{},
+		execs:      map[string]bool{},
+		goPkgs:     map[string]bool{},
 	}
 }
 
@@ -102,6 +110,21 @@ const (
 // component, so that a link that only works on a case-insensitive disk is
 // still caught on one.
 func (r *Repo) Stat(rel string) Kind {
+	r.mu.Lock()
+	k, ok := r.stats[rel]
+	r.mu.Unlock()
+	if ok {
+		return k
+	}
+	k = r.stat(rel)
+	r.mu.Lock()
+	r.stats[rel] = k
+	r.mu.Unlock()
+	return k
+}
+
+// stat is Stat without its memo.
+func (r *Repo) stat(rel string) Kind {
 	rel = clean(rel)
 	if rel == "." {
 		return Dir
@@ -327,7 +350,29 @@ func (r *Repo) TestFuncs(pkg string) []string {
 // to (repository-relative), so that one page is read once however many
 // links name it; any other path comes back cleaned.
 func (r *Repo) Resolve(rel string) string {
+	r.mu.Lock()
+	out, ok := r.resolved[rel]
+	r.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = r.resolve(rel)
+	r.mu.Lock()
+	r.resolved[rel] = out
+	r.mu.Unlock()
+	return out
+}
+
+// resolve is Resolve without its memo.
+func (r *Repo) resolve(rel string) string {
 	rel = clean(rel)
+	if rel != "." && rel != ".." && !strings.HasPrefix(rel, "../") {
+		// The folder's listing (read once) already says whether the entry
+		// is a symbolic link: no Lstat for the common case of a plain file.
+		if e, ok := r.listing(path.Dir(rel)).entries[path.Base(rel)]; ok && e.Type()&fs.ModeSymlink == 0 {
+			return rel
+		}
+	}
 	info, err := os.Lstat(r.Abs(rel))
 	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
 		return rel

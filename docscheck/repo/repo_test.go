@@ -1,0 +1,70 @@
+package repo
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestAnswersRepeat asks each memoized question twice, in an order where a
+// memo keyed too coarsely (a folder's Makefile for any name, a path's kind
+// for another spelling of it) would hand back the wrong answer.
+func TestAnswersRepeat(t *testing.T) {
+	root := t.TempDir()
+	for p, s := range map[string]string{
+		"Makefile":        "build:\n",
+		"other.mk":        "lint:\n",
+		"docs/guide.md":   "# Guide\n",
+		"sub/GNUmakefile": "test:\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("docs/guide.md", filepath.Join(root, "GUIDE.md")); err != nil {
+		t.Fatal(err)
+	}
+	r := New(root)
+	for range 2 {
+		for _, c := range []struct{ dir, name, want string }{
+			{".", "", "Makefile"},
+			{".", "other.mk", "other.mk"},
+			{"sub", "", "sub/GNUmakefile"},
+			{"docs", "", ""},
+		} {
+			got := ""
+			if m := r.Makefile(c.dir, c.name); m != nil {
+				got = m.Path
+			}
+			if got != c.want {
+				t.Errorf("Makefile(%q, %q) = %q, want %q", c.dir, c.name, got, c.want)
+			}
+		}
+		for p, want := range map[string]Kind{
+			"docs":          Dir,
+			"docs/guide.md": File,
+			"docs/Guide.md": Missing, // the spelling must match on any disk
+			"./docs/":       Dir,
+			"GUIDE.md":      File,
+			"nope/x.md":     Missing,
+		} {
+			if got := r.Stat(p); got != want {
+				t.Errorf("Stat(%q) = %v, want %v", p, got, want)
+			}
+		}
+		for p, want := range map[string]string{
+			"GUIDE.md":        "docs/guide.md",
+			"./docs/guide.md": "docs/guide.md",
+			"Makefile":        "Makefile",
+			"missing.md":      "missing.md",
+		} {
+			if got := r.Resolve(p); got != want {
+				t.Errorf("Resolve(%q) = %q, want %q", p, got, want)
+			}
+		}
+	}
+}
