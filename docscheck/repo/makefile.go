@@ -88,18 +88,7 @@ func (m *Makefile) Has(target string) bool {
 // makefile, Makefile, in make's order), or the file named when name is set.
 // It returns nil when there is none.
 func (r *Repo) Makefile(dir, name string) *Makefile {
-	key := dir + "\x00" + name
-	r.mu.Lock()
-	m, ok := r.makefileAt[key]
-	r.mu.Unlock()
-	if ok {
-		return m
-	}
-	m = r.findMakefile(dir, name)
-	r.mu.Lock()
-	r.makefileAt[key] = m
-	r.mu.Unlock()
-	return m
+	return remember(&r.mu, r.makefileAt, dir+"\x00"+name, func() *Makefile { return r.findMakefile(dir, name) })
 }
 
 // findMakefile is Makefile without its memo.
@@ -113,17 +102,7 @@ func (r *Repo) findMakefile(dir, name string) *Makefile {
 		if r.Stat(p) != File {
 			continue
 		}
-		r.mu.Lock()
-		m, ok := r.makefiles[p]
-		r.mu.Unlock()
-		if ok {
-			return m
-		}
-		m = r.parseMakefile(p, map[string]bool{})
-		r.mu.Lock()
-		r.makefiles[p] = m
-		r.mu.Unlock()
-		return m
+		return remember(&r.mu, r.makefiles, p, func() *Makefile { return r.parseMakefile(p, map[string]bool{}) })
 	}
 	return nil
 }

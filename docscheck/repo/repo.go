@@ -91,6 +91,24 @@ func (r *Repo) listing(rel string) dirListing {
 	return l
 }
 
+// remember returns m[key], computing and storing it on its first use. The
+// computation runs without the lock, since it may call other remembering
+// methods; two callers racing on one key compute the same answer, as the
+// files do not change during a run.
+func remember[K comparable, V any](mu *sync.Mutex, m map[K]V, key K, compute func() V) V {
+	mu.Lock()
+	v, ok := m[key]
+	mu.Unlock()
+	if ok {
+		return v
+	}
+	v = compute()
+	mu.Lock()
+	m[key] = v
+	mu.Unlock()
+	return v
+}
+
 // Names lists the entries of a folder (relative, slash-separated), sorted.
 // The slice is shared: callers must not modify it.
 func (r *Repo) Names(rel string) []string {
@@ -110,17 +128,7 @@ const (
 // component, so that a link that only works on a case-insensitive disk is
 // still caught on one.
 func (r *Repo) Stat(rel string) Kind {
-	r.mu.Lock()
-	k, ok := r.stats[rel]
-	r.mu.Unlock()
-	if ok {
-		return k
-	}
-	k = r.stat(rel)
-	r.mu.Lock()
-	r.stats[rel] = k
-	r.mu.Unlock()
-	return k
+	return remember(&r.mu, r.stats, rel, func() Kind { return r.stat(rel) })
 }
 
 // stat is Stat without its memo.
@@ -174,18 +182,10 @@ func (r *Repo) stat(rel string) Kind {
 // Executable reports whether rel is a file with an execute bit set.
 func (r *Repo) Executable(rel string) bool {
 	rel = clean(rel)
-	r.mu.Lock()
-	x, ok := r.execs[rel]
-	r.mu.Unlock()
-	if ok {
-		return x
-	}
-	info, err := os.Stat(r.Abs(rel))
-	x = err == nil && !info.IsDir() && info.Mode().Perm()&0o111 != 0
-	r.mu.Lock()
-	r.execs[rel] = x
-	r.mu.Unlock()
-	return x
+	return remember(&r.mu, r.execs, rel, func() bool {
+		info, err := os.Stat(r.Abs(rel))
+		return err == nil && !info.IsDir() && info.Mode().Perm()&0o111 != 0
+	})
 }
 
 // ReadFile reads a file under the root.
@@ -226,16 +226,7 @@ func (r *Repo) readModulePath() string {
 // tests). Folders the go tool ignores are not packages.
 func (r *Repo) IsGoPackage(rel string) bool {
 	rel = clean(rel)
-	r.mu.Lock()
-	is, ok := r.goPkgs[rel]
-	r.mu.Unlock()
-	if !ok {
-		is = r.isGoPackage(rel)
-		r.mu.Lock()
-		r.goPkgs[rel] = is
-		r.mu.Unlock()
-	}
-	return is
+	return remember(&r.mu, r.goPkgs, rel, func() bool { return r.isGoPackage(rel) })
 }
 
 func (r *Repo) isGoPackage(rel string) bool {
@@ -263,12 +254,11 @@ func ignoredByGo(rel string) bool {
 // "rel/..." pattern would.
 func (r *Repo) PackagesUnder(rel string) []string {
 	rel = clean(rel)
-	r.mu.Lock()
-	if pkgs, ok := r.pkgTrees[rel]; ok {
-		r.mu.Unlock()
-		return pkgs
-	}
-	r.mu.Unlock()
+	return remember(&r.mu, r.pkgTrees, rel, func() []string { return r.packagesUnder(rel) })
+}
+
+// packagesUnder is PackagesUnder without its memo.
+func (r *Repo) packagesUnder(rel string) []string {
 	var pkgs []string
 	var walk func(dir string)
 	walk = func(dir string) {
@@ -294,9 +284,6 @@ func (r *Repo) PackagesUnder(rel string) []string {
 	if r.Stat(rel) == Dir {
 		walk(rel)
 	}
-	r.mu.Lock()
-	r.pkgTrees[rel] = pkgs
-	r.mu.Unlock()
 	return pkgs
 }
 
@@ -304,12 +291,11 @@ func (r *Repo) PackagesUnder(rel string) []string {
 // declared in the package's _test.go files, sorted.
 func (r *Repo) TestFuncs(pkg string) []string {
 	pkg = clean(pkg)
-	r.mu.Lock()
-	if names, ok := r.funcs[pkg]; ok {
-		r.mu.Unlock()
-		return names
-	}
-	r.mu.Unlock()
+	return remember(&r.mu, r.funcs, pkg, func() []string { return r.testFuncs(pkg) })
+}
+
+// testFuncs is TestFuncs without its memo.
+func (r *Repo) testFuncs(pkg string) []string {
 	var names []string
 	fset := token.NewFileSet()
 	for _, n := range r.Names(pkg) {
@@ -340,9 +326,6 @@ func (r *Repo) TestFuncs(pkg string) []string {
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
-	r.mu.Lock()
-	r.funcs[pkg] = names
-	r.mu.Unlock()
 	return names
 }
 
@@ -350,17 +333,7 @@ func (r *Repo) TestFuncs(pkg string) []string {
 // to (repository-relative), so that one page is read once however many
 // links name it; any other path comes back cleaned.
 func (r *Repo) Resolve(rel string) string {
-	r.mu.Lock()
-	out, ok := r.resolved[rel]
-	r.mu.Unlock()
-	if ok {
-		return out
-	}
-	out = r.resolve(rel)
-	r.mu.Lock()
-	r.resolved[rel] = out
-	r.mu.Unlock()
-	return out
+	return remember(&r.mu, r.resolved, rel, func() string { return r.resolve(rel) })
 }
 
 // resolve is Resolve without its memo.
