@@ -90,10 +90,7 @@ func ToolResolving(resolve func(names []string) error) clispec.Tool {
 				Summary: "Run the named proofs (default: all, in catalog order) and write the report.",
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs run", flag.ContinueOnError)
-					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)")
-					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
-					fs.String(FlagReport, DefaultReportDir, "folder to write results.json, history.ndjson and scenarios/ into")
-					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
+					addSessionFlags(fs, "database source: auto|url|docker|local (auto: url if DATABASE_URL is set, else docker if a daemon answers, else local)", "folder to write results.json, history.ndjson and scenarios/ into", "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
 					fs.String(FlagJUnit, "", "also write the verdicts as JUnit XML to this file (one testcase per proof); with GITHUB_STEP_SUMMARY set, a Markdown table is appended there too")
 					return fs
 				},
@@ -104,10 +101,7 @@ func ToolResolving(resolve func(names []string) error) clispec.Tool {
 				Summary: "Apply each curated claim-breaking change to a scratch copy of the repository, run the proofs that must catch it, and fail if one survives.",
 				Flags: func() *flag.FlagSet {
 					fs := flag.NewFlagSet("proofs mutants", flag.ContinueOnError)
-					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
-					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
-					fs.String(FlagReport, DefaultReportDir, "report folder; the run writes mutants.json and mutants/ into it (generated-mutants.json with --generated)")
-					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
+					addSessionFlags(fs, "database source: auto|url|docker|local, as for run", "report folder; the run writes mutants.json and mutants/ into it (generated-mutants.json with --generated)", "allow the url source to drop and recreate schema public of DATABASE_URL's database before each proof (destroys its data)")
 					fs.Bool(FlagGenerated, false, "instead of the curated mutants, generate mutants of backend/ and migrations/ (go/ast operators) and judge each by the proofs whose coverage reaches its line")
 					fs.Int(FlagSample, 0, "with --generated: judge a random sample of this many mutants (0: all of them)")
 					fs.Int64(FlagSeed, 1, "with --generated --sample: seed of the sample draw")
@@ -124,10 +118,7 @@ func ToolResolving(resolve func(names []string) error) clispec.Tool {
 					fs.Duration(FlagDuration, DefaultLoadDuration, "how long to drive the backend")
 					fs.Int(FlagRate, DefaultLoadRate, "job posts per second, each followed by a GET")
 					fs.Bool(FlagHealthStrict, false, "require every /health probe under 50 ms (for a run on a quiet machine)")
-					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
-					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
-					fs.String(FlagReport, DefaultReportDir, "report folder; the load run writes its evidence and load.json into its load/ folder")
-					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
+					addSessionFlags(fs, "database source: auto|url|docker|local, as for run", "report folder; the load run writes its evidence and load.json into its load/ folder", "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
 					return fs
 				},
 			},
@@ -141,10 +132,7 @@ func ToolResolving(resolve func(names []string) error) clispec.Tool {
 					fs.Int(FlagInstances, DefaultSoakInstances, "backend instances sharing the database (2 or 3)")
 					fs.Int(FlagRate, DefaultSoakRate, "jobs posted per second")
 					fs.Duration(FlagSettle, DefaultSoakSettle, "deadline for every job to finish and every instance to report ok once the chaos stops")
-					fs.Var(newSourceFlag(), FlagDB, "database source: auto|url|docker|local, as for run")
-					fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
-					fs.String(FlagReport, DefaultReportDir, "report folder; the soak writes into its soak/ folder")
-					fs.Bool(FlagResetExistingDB, false, "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
+					addSessionFlags(fs, "database source: auto|url|docker|local, as for run", "report folder; the soak writes into its soak/ folder", "allow the url source to drop and recreate schema public of DATABASE_URL's database (destroys its data)")
 					return fs
 				},
 			},
@@ -383,4 +371,14 @@ func DockerImage(flagValue string, getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("%s: %w", pgprovision.DockerImageEnv, err)
 	}
 	return image, nil
+}
+
+// addSessionFlags adds the flags every command that starts a session takes
+// (database source, docker image, report folder, reset consent), with each
+// command's own words for what they mean to it.
+func addSessionFlags(fs *flag.FlagSet, dbUsage, reportUsage, resetUsage string) {
+	fs.Var(newSourceFlag(), FlagDB, dbUsage)
+	fs.Var(new(dockerImageFlag), FlagDockerImage, dockerImageUsage)
+	fs.String(FlagReport, DefaultReportDir, reportUsage)
+	fs.Bool(FlagResetExistingDB, false, resetUsage)
 }
