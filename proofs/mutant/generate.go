@@ -63,6 +63,12 @@ type Generated struct {
 	// has no statement of its own for coverage to count; it is judged by
 	// the proofs that run any statement of its package.
 	Decl bool
+	// ReachLine is the line whose coverage tells whether the change runs:
+	// Line itself, except in a case clause's expressions. Coverage counts a
+	// case only when its body runs, yet its expressions are evaluated
+	// whenever the switch is reached and no earlier case matched, so they are
+	// judged by the proofs that reach the switch statement.
+	ReachLine int
 }
 
 // Apply writes the mutated file under root (a scratch copy) and returns
@@ -161,7 +167,51 @@ func GenerateFile(rel string, src []byte) ([]Generated, error) {
 			})
 		}
 	}
+	g.reachLines(f)
 	return g.out, nil
+}
+
+// reachLines sets every mutant's ReachLine (see Generated).
+func (g *generator) reachLines(f *ast.File) {
+	type caseExprs struct{ start, end, switchLine int }
+	var spans []caseExprs
+	var switches []ast.Node
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			switches = switches[:len(switches)-1]
+			return true
+		}
+		if cc, ok := n.(*ast.CaseClause); ok && len(cc.List) > 0 {
+			for i := len(switches) - 1; i >= 0; i-- {
+				if _, isSwitch := switches[i].(*ast.SwitchStmt); isSwitch || isTypeSwitch(switches[i]) {
+					spans = append(spans, caseExprs{g.off(cc.List[0].Pos()), g.off(cc.Colon), g.fset.Position(switches[i].Pos()).Line})
+					break
+				}
+			}
+		}
+		switches = append(switches, n)
+		return true
+	})
+	for i := range g.out {
+		m := &g.out[i]
+		m.ReachLine = m.Line
+		// The innermost span wins: a case expression can hold a function
+		// literal with a switch of its own.
+		best := -1
+		for j, sp := range spans {
+			if sp.start <= m.Start && m.Start < sp.end && (best < 0 || sp.start >= spans[best].start) {
+				best = j
+			}
+		}
+		if best >= 0 {
+			m.ReachLine = spans[best].switchLine
+		}
+	}
+}
+
+func isTypeSwitch(n ast.Node) bool {
+	_, ok := n.(*ast.TypeSwitchStmt)
+	return ok
 }
 
 type generator struct {

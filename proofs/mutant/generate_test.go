@@ -115,3 +115,46 @@ func TestGenerateBackend(t *testing.T) {
 		}
 	}
 }
+
+// Coverage counts a case only when its body runs, but its expressions run
+// whenever the switch is reached: a mutant there is judged by the proofs that
+// reach the switch (its line), while a mutant in a case body keeps its own.
+func TestCaseExpressionsAreReachedWithTheirSwitch(t *testing.T) {
+	const src = `package p
+
+func f(x, y int) int {
+	switch {
+	case x == 1:
+		return 1
+	case x > 2 &&
+		y < 3:
+		return x + y
+	}
+	switch v := any(x).(type) {
+	case int:
+		_ = v
+	}
+	return 0
+}
+`
+	gs, err := GenerateFile("backend/p/p.go", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, g := range gs {
+		want := g.Line
+		if g.Line == 5 || g.Line == 7 || g.Line == 8 {
+			want = 4 // the expressions of the first switch's cases
+		}
+		if g.ReachLine != want {
+			t.Errorf("%s (%s): ReachLine %d, want %d", g.ID, g.Change, g.ReachLine, want)
+		}
+		seen[g.Line] = true
+	}
+	for _, line := range []int{5, 7, 8, 9} {
+		if !seen[line] {
+			t.Errorf("no mutant on line %d: the sample no longer tests what it should", line)
+		}
+	}
+}

@@ -246,13 +246,13 @@ func (r *run) judgeOneGenerated(ctx context.Context, scratch, evidenceDir string
 		if b.profile == nil {
 			continue
 		}
-		if g.Decl && b.profile.CoversPackage(harness.ModulePath, g.Package) || !g.Decl && b.profile.Covers(harness.ModulePath, g.File, g.Line) {
+		if g.Decl && b.profile.CoversPackage(harness.ModulePath, g.Package) || !g.Decl && b.profile.Covers(harness.ModulePath, g.File, g.ReachLine) {
 			judges = append(judges, b.name)
 		}
 	}
 	res.Proofs = judges
 	if len(judges) == 0 {
-		res.Outcome, res.Reason = report.NoCoverage, "no proof runs line "+fmt.Sprint(g.Line)
+		res.Outcome, res.Reason = report.NoCoverage, "no proof runs line "+fmt.Sprint(g.ReachLine)
 		return res
 	}
 	original, err := g.Apply(scratch)
