@@ -22,6 +22,11 @@ const (
 	// while the job runs: the worker crash a bug in a handler causes, as
 	// opposed to FaultWorkerCrash in the claim loop.
 	FaultHandlerPanic = "panic_in_handler"
+	// FaultStallLoop stops the worker's claim loop itself for hold_ms on
+	// the fault attempt, right after the claim, while HTTP, the heartbeat
+	// and the other goroutines run on: the frozen loop /health reports as
+	// stale. Then the job runs as usual.
+	FaultStallLoop = "stall_worker_loop"
 )
 
 // Fault is the fault-injection instruction carried by a payload:
@@ -64,7 +69,7 @@ func ParseFault(payload json.RawMessage) (f Fault, ok bool) {
 		return Fault{}, false
 	}
 	switch fields.Fault {
-	case FaultWorkerCrash, FaultHold, FaultFail, FaultHandlerPanic:
+	case FaultWorkerCrash, FaultHold, FaultFail, FaultHandlerPanic, FaultStallLoop:
 	default:
 		return Fault{}, false
 	}

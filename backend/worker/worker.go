@@ -220,9 +220,16 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 		if !w.cfg.FaultInjection {
 			continue
 		}
-		if f, ok := job.ParseFault(c.Payload); ok && f.Kind == job.FaultWorkerCrash && f.On(c.Attempts) {
+		f, ok := job.ParseFault(c.Payload)
+		if ok && f.Kind == job.FaultWorkerCrash && f.On(c.Attempts) {
 			w.cfg.Logger.Warn("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts, "boot_id", w.boot.String())
 			panic(crash{reason: job.FaultWorkerCrash})
+		}
+		if ok && f.Kind == job.FaultStallLoop && f.On(c.Attempts) && f.Hold > 0 {
+			// dispatch runs on the claim loop's goroutine: this wait is
+			// the loop standing still, not a job's slot.
+			w.cfg.Logger.Warn("fault injected", "fault", f.Kind, "effect", "stall", "job_id", c.ID.String(), "attempt", c.Attempts, "hold_ms", f.Hold.Milliseconds())
+			sleep(ctx, f.Hold)
 		}
 	}
 	w.unreported.Add(int64(len(claims)))

@@ -51,7 +51,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "job_flow_updates_health_and_db",
-		Claim:  "A posted job is processed; the API, the database row and the /health counters agree.",
+		Claim:  "A posted job is processed; the API, the database row and the /health counters agree; a worker loop that stands still while HTTP answers is reported stale (degraded, 200), then healthy once it moves.",
 		Guards: []string{"processed_at_never_set"},
 	},
 	{

@@ -127,6 +127,17 @@ func CheckHealth(httpStatus int, body []byte) (*healthdoc.Document, []Violation)
 		add("liveness is recovering exactly while the recovery window is open (unless failed)",
 			"liveness %q, recovery_active %t", w.Liveness, w.RecoveryActive)
 	}
+	// A running worker is stale exactly when its loop has not ticked for
+	// more than three poll intervals and at least 5 s. Judged on the
+	// document's own tick_age_ms and poll_ms, as the backend judges it, so
+	// it holds at the edge too, however late the sample.
+	if !failed && !w.RecoveryActive && w.Status == "running" && w.TickAgeMS != nil {
+		staleAfter := max(3*w.PollMS, 5000)
+		if (w.Liveness == "stale") != (*w.TickAgeMS > staleAfter) {
+			add("a running worker is stale exactly when tick_age_ms exceeds three poll intervals and 5 s",
+				"liveness %q with tick_age_ms %d, poll_ms %d (stale after %d)", w.Liveness, *w.TickAgeMS, w.PollMS, staleAfter)
+		}
+	}
 	wantStatus := "ok"
 	switch {
 	case doc.DB.Status == "error" || failed:

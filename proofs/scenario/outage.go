@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prodproof/prodproof/internal/procfs"
 	"github.com/prodproof/prodproof/proofs/harness"
 )
 
@@ -20,6 +21,10 @@ const heldJobMS = 1500
 // held job's hold, so that job tries to finish while the database is gone.
 // It shapes the scenario; no assertion depends on it being long enough.
 const outageHold = 2000 * time.Millisecond
+
+// outageCPUShare: during an outage the backend uses less than one
+// outageCPUShare-th of one core (docs/reference-backend.md#supervision-and-recovery).
+const outageCPUShare = 4
 
 // viaProxy starts a cuttable proxy in front of the scenario database and
 // returns it with a database URL that goes through it.
@@ -88,9 +93,27 @@ func dbOutageRecovers(t *T) {
 		t.Check(fmt.Sprintf("POST %d during the outage gets 503, not 500", i+1), `503 error="database unavailable"`,
 			fmt.Sprintf("%d error=%q", resp.Status, resp.ErrorMessage()), resp.Status == 503 && resp.ErrorMessage() == "database unavailable")
 	}
-	// Keep the database away until the held job has tried to finish.
-	t.holdUntil(cutAt.Add(outageHold), "the outage")
+	// Keep the database away until the held job has tried to finish. The
+	// CPU is measured over the second half of the outage, at least a
+	// second: by then the listener has lost its connection and the held
+	// job has tried to finish, so a reconnect or a completion retried with
+	// no pause would spin through it.
+	t.holdUntil(cutAt.Add(outageHold/2), "the outage")
+	measureFrom, cpuFrom := time.Now(), b.cpuTime()
+	t.holdUntil(later(cutAt.Add(outageHold), measureFrom.Add(time.Second)), "the outage")
+	window, cpu := time.Since(measureFrom), b.cpuTime()-cpuFrom
 	t.Check("the process is still up at the end of the outage", "running", fmt.Sprint(b.Alive()), b.Alive())
+	// Waiting, not spinning. Measured over this 1 s window on two cores
+	// at a load average of 10 to 13: a correct backend used 50 to 60 ms
+	// of CPU (with /health polled every 25 ms); one whose listener
+	// reconnects with no pause 750 to 970 ms; one that retries a failed
+	// completion with no pause 500 to 520 ms. A busy loop gets a large
+	// share of a core however loaded the machine; a quarter of one core
+	// lies between with room on both sides.
+	t.Note("CPU during the outage", map[string]any{"window_ms": window.Milliseconds(), "cpu_ms": cpu.Milliseconds()})
+	t.Check("the backend waits out the outage, it does not busy-loop",
+		fmt.Sprintf("CPU time < %s (a quarter of one core over %s)", (window/outageCPUShare).Round(time.Millisecond), window.Round(time.Millisecond)),
+		fmt.Sprintf("%s of CPU", cpu), cpu < window/outageCPUShare)
 
 	t.Step("restore the database connection")
 	if err := proxy.Restore(); err != nil {
@@ -260,4 +283,22 @@ func (t *T) insertJobDirectly(payload string) string {
 	}
 	t.Step("insert job " + short(id) + " directly, without NOTIFY")
 	return id
+}
+
+// cpuTime is the backend process's CPU time so far (all its threads, user
+// and system), from /proc.
+func (b *Backend) cpuTime() time.Duration {
+	st, err := procfs.ReadStat(b.proc.PID())
+	if err != nil {
+		b.t.Fatal("read the CPU time of backend %s: %v", b.Instance, err)
+	}
+	return st.CPU
+}
+
+// later is the later of two times.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -230,6 +231,125 @@ func defaultRetentions(t *T) {
 		Equal(t, "with the default retentions, the job "+want.name+" is kept", want.kept, present)
 	}
 	Equal(t, "/health worker.last_cleanup_count of the start-up sweep", int64(2), first.Health.Worker.LastCleanupCount)
+	c.Kill()
+	contendedSweeps(t)
+}
+
+// retentionLockKey is the advisory lock key the docs name for the
+// retention sweep (docs/reference-backend.md#retention), "prodretn". The
+// proof writes it itself, from the docs, rather than importing it: a key
+// the backend changed would leave the proof's lock uncontended, and the
+// proof then fails (the sweep deletes while it should wait its turn).
+const retentionLockKey int64 = 0x70726f64_7265746e
+
+// contendedHold is how long the proof holds the retention lock at least:
+// with both retentions at 1 s a backend sweeps every 500 ms, so at least
+// five sweeps, each two busy transactions (one per status), find the lock
+// taken: five times the pool of two. It shapes the scenario; the checks
+// below do not depend on it being exactly long enough.
+const contendedHold = 2500 * time.Millisecond
+
+// contendedSweeps: while another holds the retention lock (the proof, as a
+// second instance would), a backend's sweeps leave the round to it: they
+// delete nothing, record no cleanup, and leave nothing behind, no
+// transaction left open and no pool connection taken, so however many
+// sweeps find the lock busy, the API and the worker keep working. Then,
+// the lock released, the next sweep deletes. DB_MAX_CONNS is 2, the
+// least allowed, so a sweep that kept its connection would run the pool
+// dry within one round. The setup rules out a busy sweep that skips its
+// rollback (idle in transaction), one that waits for the lock instead of
+// leaving the round (a session waiting on an advisory lock), one that
+// deletes without the lock, and a wrong lock key.
+func contendedSweeps(t *T) {
+	t.Step("with every backend stopped, empty the jobs table", "the rows of the parts above would be claimed and swept under this backend's feet")
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	if _, err := t.DB().Exec(ctx, `DELETE FROM jobs`); err != nil {
+		t.Fatal("empty the jobs table: %s", t.Redact(err.Error()))
+	}
+	b := t.StartBackend("contended", BackendOptions{Env: map[string]string{
+		"JOB_RETENTION_MS":        "1000",
+		"JOB_FAILED_RETENTION_MS": "1000",
+		"DB_MAX_CONNS":            "2",
+	}})
+	b.WaitHealth("backend contended has swept once", "worker.last_cleanup_at set", healthyTimeout, func(s Sample) bool {
+		return isHealthy(s) && s.Health.Worker.LastCleanupAt != nil
+	})
+
+	t.Step("take the retention lock, as another instance in the middle of a sweep would", "pg_advisory_lock(%d), held for at least %s", retentionLockKey, contendedHold)
+	ctx, cancel = t.queryCtx()
+	defer cancel()
+	holder, err := t.DB().Acquire(ctx)
+	if err != nil {
+		t.Fatal("take a connection for the retention lock: %s", t.Redact(err.Error()))
+	}
+	locked := false
+	t.Cleanup(func() {
+		if locked {
+			_, _ = holder.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, retentionLockKey)
+		}
+		holder.Release()
+	})
+	if _, err := holder.Exec(ctx, `SELECT pg_advisory_lock($1)`, retentionLockKey); err != nil {
+		t.Fatal("take the retention lock: %s", t.Redact(err.Error()))
+	}
+	locked = true
+	lockedAt := time.Now()
+	old, err := collectIDs(t, `
+		INSERT INTO jobs (id, status, payload, attempts, last_error, processed_at, created_at, updated_at)
+		SELECT gen_random_uuid(), s, json_build_object('contended', g), 1, CASE WHEN s = 'failed' THEN 'gave up' END,
+			CASE WHEN s = 'processed' THEN now() - interval '1 hour' END, now() - interval '61 minutes', now() - interval '1 hour'
+		FROM generate_series(1, 10) g, unnest(ARRAY['processed', 'failed']) s RETURNING id::text`)
+	if err != nil {
+		t.Fatal("write finished jobs past their retention: %s", t.Redact(err.Error()))
+	}
+	t.holdUntil(lockedAt.Add(contendedHold), "the held retention lock")
+
+	t.Step("while the lock is held: what the busy sweeps left behind")
+	// A correct sweep's transaction is open for a moment; one left open
+	// stays so: only a transaction idle for over a second counts.
+	var openTx, waiting int
+	var seen string
+	err = t.DB().QueryRow(ctx, `
+		SELECT count(*) FILTER (WHERE state LIKE 'idle in transaction%' AND state_change < now() - interval '1 second'),
+			count(*) FILTER (WHERE wait_event_type = 'Lock'),
+			coalesce(string_agg(state || ' ' || left(query, 60), '; '), '')
+		FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'reference-backend'`).Scan(&openTx, &waiting, &seen)
+	if err != nil {
+		t.Fatal("read pg_stat_activity: %s", t.Redact(err.Error()))
+	}
+	t.Check("no backend transaction is left open by a busy sweep", "0 sessions idle in transaction for over 1 s", fmt.Sprintf("%d: %s", openTx, seen), openTx == 0)
+	t.Check("no busy sweep waits for the lock: it leaves the round", "0 sessions waiting on a lock", fmt.Sprintf("%d: %s", waiting, seen), waiting == 0)
+	counts, summary := t.StatusCounts()
+	t.Check("the busy sweeps deleted nothing", "20 finished jobs past their retention still there", summary,
+		counts["processed"]+counts["failed"] == len(old))
+	// A sweep that held the lock just before the proof took it records
+	// its cleanup a moment later: a second of slack.
+	during, _ := b.Latest()
+	t.Check("the busy sweeps recorded no cleanup", "worker.last_cleanup_at no later than a second after the lock was taken",
+		fmt.Sprintf("%s (lock taken %s)", str(during.Health.Worker.LastCleanupAt), lockedAt.UTC().Format(time.RFC3339Nano)),
+		during.HTTPStatus == 200 && !sweptAfter(during, lockedAt.Add(time.Second)))
+
+	t.Step("after more busy sweeps than the pool has connections, the API and the worker still serve")
+	job := b.PostJob(`{"after":"busy sweeps"}`)
+	t.WaitJobStatus(job.ID, "processed", processTimeout)
+	waitHealthy(b, "after the busy sweeps")
+
+	before, _ := b.Latest()
+	t.Step("release the retention lock")
+	if _, err := holder.Exec(ctx, `SELECT pg_advisory_unlock($1)`, retentionLockKey); err != nil {
+		t.Fatal("release the retention lock: %s", t.Redact(err.Error()))
+	}
+	locked = false
+	releasedAt := time.Now()
+	t.RequireEventually("the next sweep deletes the finished jobs past their retention", "0 of the 20 left, and the processed job of this step", retentionTimeout, func() (bool, string) {
+		counts, summary := t.StatusCounts()
+		return counts["processed"]+counts["failed"] == 0, summary
+	})
+	after := b.WaitHealth("/health records those sweeps", fmt.Sprintf("worker.last_cleanup_at after the release, cleaned_jobs %d more than before it", len(old)+1), healthyTimeout, func(s Sample) bool {
+		return sweptAfter(s, releasedAt) && s.Health.Worker.CleanedJobs-before.Health.Worker.CleanedJobs >= int64(len(old)+1)
+	})
+	Equal(t, "cleaned_jobs counts the 20 and the processed job, each once", int64(len(old)+1), after.Health.Worker.CleanedJobs-before.Health.Worker.CleanedJobs)
 }
 
 // sweptAfter reports whether s shows a retention sweep that ran after at.
