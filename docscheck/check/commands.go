@@ -127,6 +127,10 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if !c.mayBeCommand(text) {
 		if strings.IndexByte(text, '/') > 0 && barePath.MatchString(text) {
 			c.checkBarePath(r, text, start+shift)
+		} else if prog, flag, ok := strings.Cut(text, " "); ok && strings.HasPrefix(flag, "-") && strings.IndexByte(prog, '/') > 0 && barePath.MatchString(prog) {
+			// A path followed by a flag is a program run with it
+			// (`script/release --help`): the path is judged as a bare path.
+			c.checkBarePath(r, prog, start+shift)
 		}
 		return
 	}
@@ -186,13 +190,15 @@ var placeholderWord = regexp.MustCompile(`(^|\s)<[A-Za-z][\w.:-]*>`)
 var barePath = regexp.MustCompile(`^[\w.@+-][\w.@+-]*(?:/[\w.@+*?-]+)+/?(?::\d+(?::\d+)?|#L\d+(?:-L\d+)?)?$`)
 
 // holdsPrograms reports whether dir (as written, from a folder the reader
-// may be in) holds an executable file or a script.
+// may be in) holds a program: an executable file. A folder of Python
+// modules, whose files are not executable, does not (material/plus-circle
+// names an icon of a package folder, not a program).
 func (c *Checker) holdsPrograms(r *report, dir string) bool {
 	for _, d := range r.session.dirs {
 		full := path.Join(d, dir)
 		for _, n := range c.opts.Repo.Names(full) {
 			p := path.Join(full, n)
-			if scriptExtensions[path.Ext(n)] || c.opts.Repo.Stat(p) == repo.File && c.opts.Repo.Executable(p) {
+			if c.opts.Repo.Stat(p) == repo.File && c.opts.Repo.Executable(p) {
 				return true
 			}
 		}
