@@ -535,6 +535,12 @@ func (r *report) addWord(w command.Word, at locate, rule, suggestion, format str
 	r.addAt(line, col, rule, suggestion, format, args...)
 }
 
+// runnable reports whether the repository path p is a program a reader
+// could run by path: an executable file, or a script by its extension.
+func (c *Checker) runnable(p string) bool {
+	return c.opts.Repo.Stat(p) == repo.File && (c.opts.Repo.Executable(p) || scriptExtensions[path.Ext(p)])
+}
+
 // checkExecutable: a program run by path must exist and be executable.
 func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at locate) {
 	if dir == "" {
@@ -551,7 +557,13 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	switch kind {
 	case repo.Missing:
 		hint := c.nearbyName(p)
-		reason := c.missingPath(prog.Text, p, hint)
+		typo := hint
+		if hint != "" && !c.runnable(hint) {
+			// A program is a typo only of a program: ./args is not a
+			// misspelt folder arg/ or page args.md.
+			typo = ""
+		}
+		reason := c.missingPath(prog.Text, p, typo)
 		if reason == reasonReadersFile && c.typoOfMade(r, p) {
 			reason = "" // "go build -o widget", then "./widgte"
 		}

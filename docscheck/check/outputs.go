@@ -101,9 +101,42 @@ func (c *Checker) recordOutputsDepth(r *report, call command.Call, dir string, d
 			}
 		}
 		s.created[path.Join(dir, "Makefile")] = true
+	case "rustc", "gcc", "cc", "clang", "g++", "c++", "clang++":
+		recordCompile(s, prog, args, dir)
 	case "configure", "autogen.sh", "bootstrap":
 		s.created[path.Join(dir, "Makefile")] = true
 		s.created[path.Join(dir, "configure")] = true
+	}
+}
+
+// recordCompile: a compiler writes the binary -o names; without -o,
+// rustc names it after the crate's source file (rustc hello.rs makes
+// ./hello) and a C or C++ compiler that links writes a.out.
+func recordCompile(s *session, prog string, args []command.Word, dir string) {
+	compileOnly := false
+	for i, a := range args {
+		switch {
+		case a.Text == "-o" && i+1 < len(args):
+			s.create(dir, args[i+1])
+			return
+		case strings.HasPrefix(a.Text, "-o") && len(a.Text) > 2 && prog != "rustc":
+			s.create(dir, command.Word{Text: a.Text[2:]})
+			return
+		case a.Text == "-c" || a.Text == "-S" || a.Text == "-E":
+			compileOnly = true
+		}
+	}
+	if prog != "rustc" {
+		if !compileOnly {
+			s.created[path.Join(dir, "a.out")] = true
+		}
+		return
+	}
+	for _, a := range args {
+		if strings.HasSuffix(a.Text, ".rs") && !a.Dynamic() {
+			s.create(dir, command.Word{Text: strings.TrimSuffix(path.Base(a.Text), ".rs")})
+			return
+		}
 	}
 }
 
