@@ -166,11 +166,15 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 			}
 			// A plugin or extension of the site (mkdocs-autorefs, snippets'
 			// auto_append) may define it at build time.
-			unmodelled := ""
+			reason := ""
 			if c.unmodelledSite(r.page.path) != "" {
-				unmodelled = reasonSiteConfig
+				reason = reasonSiteConfig
+			} else if isHistory(r.page.path) || isReleaseLog(r.page) {
+				// A release entry quotes a commit message, whose
+				// brackets are its author's text ("[rule-a][rule-b]").
+				reason = reasonHistory
 			}
-			r.missAt(offsets[m[0]], unmodelled, ruleReference, "", "reference [%s] has no definition", label)
+			r.missAt(offsets[m[0]], reason, ruleReference, "", "reference [%s] has no definition", label)
 		}
 		run.Reset()
 		offsets = offsets[:0]
