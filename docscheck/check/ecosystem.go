@@ -253,6 +253,13 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
+	if reason == "" && hint == "" && workspace == nil && c.sitesOwnPackage(r.page.path, pkg.Path) {
+		// A site's pages speak to its readers, who run their own
+		// project; the package.json beside the site's config builds
+		// the site, not what the page has them run (a near miss of
+		// one of its scripts still meant it).
+		reason = reasonReadersProject
+	}
 	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
 	return true
 }
