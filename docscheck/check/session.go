@@ -58,9 +58,12 @@ func (s *session) startDirs() []string { return s.start }
 // commands of a new section are judged from the folders the page starts
 // in as well as from where the earlier one left the reader, and are
 // wrong only when wrong from all of them. After a cd docscheck cannot
-// follow (into the reader's own project) nothing is judged still.
+// follow (into the reader's own project, a folder a variable names) the
+// rest of that section is not judged; the next section starts afresh from
+// the page's start folders.
 func (s *session) newSection() {
 	if s.dirs == nil {
+		s.dirs = slices.Clone(s.start)
 		return
 	}
 	dirs := slices.Clone(s.start)
