@@ -734,6 +734,9 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		}) {
 			continue // "make verify-*": a family of targets, and some exist
 		}
+		if slices.ContainsFunc(mf.Targets, func(name string) bool { return variableTargetMatches(name, t.Text) }) {
+			continue // "bin/gh$(EXE)" is bin/gh where EXE is empty
+		}
 		hint := c.nearest(t.Text, mf.Targets)
 		if hint != "" {
 			hint = "`make " + hint + "`"
@@ -817,6 +820,38 @@ func (c *Checker) isGenerated(p string) bool {
 		return generatedFolders[parts[i]] || strings.HasPrefix(parts[i], ".")
 	}
 	return false
+}
+
+// variableTargetMatches reports whether a Makefile target written with
+// variables (bin/gh$(EXE), $(OUT)/app) can be target: each variable stands
+// for any text, the empty text included.
+func variableTargetMatches(name, target string) bool {
+	if !strings.Contains(name, "$(") && !strings.Contains(name, "${") {
+		return false
+	}
+	var pattern strings.Builder
+	pattern.WriteString("^")
+	for rest := name; rest != ""; {
+		i := strings.IndexByte(rest, '$')
+		if i < 0 || i+1 >= len(rest) || (rest[i+1] != '(' && rest[i+1] != '{') {
+			pattern.WriteString(regexp.QuoteMeta(rest))
+			break
+		}
+		pattern.WriteString(regexp.QuoteMeta(rest[:i]))
+		closer := byte(')')
+		if rest[i+1] == '{' {
+			closer = '}'
+		}
+		j := strings.IndexByte(rest[i:], closer)
+		if j < 0 {
+			return false
+		}
+		pattern.WriteString(".*")
+		rest = rest[i+j+1:]
+	}
+	pattern.WriteString("$")
+	re, err := regexp.Compile(pattern.String())
+	return err == nil && re.MatchString(target)
 }
 
 // isHistory: a changelog records what was true when each entry was

@@ -2,6 +2,7 @@ package check
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -156,19 +157,62 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 		}
 		ops = append(ops, args[i])
 	}
-	switch len(ops) {
-	case 0:
-	case 1:
-		name := strings.TrimSuffix(path.Base(strings.TrimRight(ops[0].Text, "/")), ".git")
-		if i := strings.LastIndexByte(name, ':'); i >= 0 {
-			name = name[i+1:]
-		}
-		if name != "" && !ops[0].Dynamic() {
-			r.session.created[path.Join(dir, name)] = true
-		}
-	default:
-		r.session.create(dir, ops[1])
+	if len(ops) == 0 {
+		return
 	}
+	name := strings.TrimSuffix(path.Base(strings.TrimRight(ops[0].Text, "/")), ".git")
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	folder := path.Join(dir, name)
+	if len(ops) > 1 {
+		p, ok := localPath(dir, ops[1])
+		if !ok {
+			return
+		}
+		folder = p
+	} else if name == "" || ops[0].Dynamic() {
+		return
+	}
+	if !ops[0].Dynamic() && c.isThisRepository(name) {
+		if r.session.clones == nil {
+			r.session.clones = map[string]bool{}
+		}
+		r.session.clones[folder] = true
+		return
+	}
+	r.session.created[folder] = true
+}
+
+// repositoryURL is package.json's "repository": a string, or an object's
+// "url".
+var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?"url"\s*:\s*"([^"]+)")`)
+
+// isThisRepository reports whether a repository named name (a clone URL's
+// last part) is this one, as its own manifests name it: the last part of
+// go.mod's module path (without a /vN suffix) or of the root
+// package.json's repository URL. A fork clones under the same name.
+func (c *Checker) isThisRepository(name string) bool {
+	if module := c.opts.Repo.ModulePath(); module != "" {
+		parts := strings.Split(module, "/")
+		last := parts[len(parts)-1]
+		if len(parts) > 1 && len(last) > 1 && last[0] == 'v' && isNumber(last[1:]) {
+			last = parts[len(parts)-2]
+		}
+		if len(parts) > 1 && last == name {
+			return true
+		}
+	}
+	data, err := c.opts.Repo.ReadFile("package.json")
+	if err != nil {
+		return false
+	}
+	m := repositoryURL.FindSubmatch(data)
+	if m == nil {
+		return false
+	}
+	url := strings.TrimSuffix(strings.TrimRight(string(m[1])+string(m[2]), "/"), ".git")
+	return path.Base(url) == name
 }
 
 // recordExtract: unpacking an archive may make anything in the target
