@@ -411,7 +411,13 @@ func sameCdLines(texts []string) []int {
 // the page's session.
 func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 	for i, t := range texts {
-		if strings.IndexByte(t, '<') >= 0 && placeholderWord.MatchString(t) {
+		if strings.IndexByte(t, '<') < 0 {
+			continue
+		}
+		// A clone of the reader's fork ("<your username>/repo.git") still
+		// makes its folder, whether the line parses or not.
+		c.recordTemplateClone(r, t)
+		if placeholderWord.MatchString(t) {
 			// "<package>" stands for a word of the reader's: the line is a
 			// template, not a command (its "<" would read as a redirect).
 			texts[i] = "\n"

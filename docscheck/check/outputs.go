@@ -184,6 +184,31 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 	r.session.created[folder] = true
 }
 
+// recordTemplateClone notes the folder of a template line that clones this
+// repository from a URL with a placeholder
+// ("git clone git@github.com:<your username>/repo.git"): it is the
+// repository, as a clone under its own name.
+func (c *Checker) recordTemplateClone(r *report, line string) {
+	fields := strings.Fields(line)
+	if len(fields) < 3 || fields[0] != "git" || fields[1] != "clone" || r.session.dirs == nil {
+		return
+	}
+	name := strings.TrimSuffix(path.Base(strings.TrimRight(fields[len(fields)-1], "/")), ".git")
+	if name == "" || strings.ContainsAny(name, "<>$") || !c.isThisRepository(name) {
+		return
+	}
+	if r.session.clones == nil {
+		r.session.clones = map[string]bool{}
+	}
+	for _, d := range r.session.dirs {
+		r.session.clones[path.Join(d, name)] = true
+	}
+}
+
+// projectURL is a repository or source URL in pyproject.toml ([project.urls])
+// or Cargo.toml ([package] repository).
+var projectURL = regexp.MustCompile(`(?mi)^\s*["']?(?:repository|source|source code|homepage)["']?\s*=\s*["']([^"']+)["']`)
+
 // repositoryURL is package.json's "repository": a string, or an object's
 // "url".
 var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?"url"\s*:\s*"([^"]+)")`)
@@ -191,7 +216,8 @@ var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?
 // isThisRepository reports whether a repository named name (a clone URL's
 // last part) is this one, as its own manifests name it: the last part of
 // go.mod's module path (without a /vN suffix) or of the root
-// package.json's repository URL. A fork clones under the same name.
+// package.json's repository URL, or of a repository or source URL of
+// pyproject.toml or Cargo.toml. A fork clones under the same name.
 func (c *Checker) isThisRepository(name string) bool {
 	if module := c.opts.Repo.ModulePath(); module != "" {
 		parts := strings.Split(module, "/")
@@ -203,16 +229,25 @@ func (c *Checker) isThisRepository(name string) bool {
 			return true
 		}
 	}
-	data, err := c.opts.Repo.ReadFile("package.json")
-	if err != nil {
-		return false
+	var urls []string
+	if data, err := c.opts.Repo.ReadFile("package.json"); err == nil {
+		if m := repositoryURL.FindSubmatch(data); m != nil {
+			urls = append(urls, string(m[1])+string(m[2]))
+		}
 	}
-	m := repositoryURL.FindSubmatch(data)
-	if m == nil {
-		return false
+	for _, manifest := range []string{"pyproject.toml", "Cargo.toml"} {
+		if data, err := c.opts.Repo.ReadFile(manifest); err == nil {
+			for _, m := range projectURL.FindAllSubmatch(data, -1) {
+				urls = append(urls, string(m[1]))
+			}
+		}
 	}
-	url := strings.TrimSuffix(strings.TrimRight(string(m[1])+string(m[2]), "/"), ".git")
-	return path.Base(url) == name
+	for _, u := range urls {
+		if path.Base(strings.TrimSuffix(strings.TrimRight(u, "/"), ".git")) == name && strings.Count(u, "/") >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // recordExtract: unpacking an archive may make anything in the target
