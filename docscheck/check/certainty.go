@@ -54,6 +54,9 @@ const (
 	// reasonNoMakefile: no Makefile where make runs, so which one the
 	// reader uses (generated, their own) is unknown.
 	reasonNoMakefile = "no-makefile"
+	// reasonHistory: release history (a changelog, a page of release
+	// headings) quotes commit messages: brackets there are their text.
+	reasonHistory = "history"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

@@ -127,6 +127,10 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if !c.mayBeCommand(text) {
 		if strings.IndexByte(text, '/') > 0 && barePath.MatchString(text) {
 			c.checkBarePath(r, text, start+shift)
+		} else if prog, flag, ok := strings.Cut(text, " "); ok && strings.HasPrefix(flag, "-") && strings.IndexByte(prog, '/') > 0 && barePath.MatchString(prog) {
+			// A path followed by a flag is a program run with it
+			// (`script/release --help`): the path is judged as a bare path.
+			c.checkBarePath(r, prog, start+shift)
 		}
 		return
 	}
@@ -186,13 +190,15 @@ var placeholderWord = regexp.MustCompile(`(^|\s)<[A-Za-z][\w.:-]*>`)
 var barePath = regexp.MustCompile(`^[\w.@+-][\w.@+-]*(?:/[\w.@+*?-]+)+/?(?::\d+(?::\d+)?|#L\d+(?:-L\d+)?)?$`)
 
 // holdsPrograms reports whether dir (as written, from a folder the reader
-// may be in) holds an executable file or a script.
+// may be in) holds a program: an executable file. A folder of Python
+// modules, whose files are not executable, does not (material/plus-circle
+// names an icon of a package folder, not a program).
 func (c *Checker) holdsPrograms(r *report, dir string) bool {
 	for _, d := range r.session.dirs {
 		full := path.Join(d, dir)
 		for _, n := range c.opts.Repo.Names(full) {
 			p := path.Join(full, n)
-			if scriptExtensions[path.Ext(n)] || c.opts.Repo.Stat(p) == repo.File && c.opts.Repo.Executable(p) {
+			if c.opts.Repo.Stat(p) == repo.File && c.opts.Repo.Executable(p) {
 				return true
 			}
 		}
@@ -405,7 +411,13 @@ func sameCdLines(texts []string) []int {
 // the page's session.
 func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 	for i, t := range texts {
-		if strings.IndexByte(t, '<') >= 0 && placeholderWord.MatchString(t) {
+		if strings.IndexByte(t, '<') < 0 {
+			continue
+		}
+		// A clone of the reader's fork ("<your username>/repo.git") still
+		// makes its folder, whether the line parses or not.
+		c.recordTemplateClone(r, t)
+		if placeholderWord.MatchString(t) {
 			// "<package>" stands for a word of the reader's: the line is a
 			// template, not a command (its "<" would read as a redirect).
 			texts[i] = "\n"
@@ -529,6 +541,12 @@ func (r *report) addWord(w command.Word, at locate, rule, suggestion, format str
 	r.addAt(line, col, rule, suggestion, format, args...)
 }
 
+// runnable reports whether the repository path p is a program a reader
+// could run by path: an executable file, or a script by its extension.
+func (c *Checker) runnable(p string) bool {
+	return c.opts.Repo.Stat(p) == repo.File && (c.opts.Repo.Executable(p) || scriptExtensions[path.Ext(p)])
+}
+
 // checkExecutable: a program run by path must exist and be executable.
 func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at locate) {
 	if dir == "" {
@@ -545,7 +563,13 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	switch kind {
 	case repo.Missing:
 		hint := c.nearbyName(p)
-		reason := c.missingPath(prog.Text, p, hint)
+		typo := hint
+		if hint != "" && !c.runnable(hint) {
+			// A program is a typo only of a program: ./args is not a
+			// misspelt folder arg/ or page args.md.
+			typo = ""
+		}
+		reason := c.missingPath(prog.Text, p, typo)
 		if reason == reasonReadersFile && c.typoOfMade(r, p) {
 			reason = "" // "go build -o widget", then "./widgte"
 		}
@@ -710,6 +734,15 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if t.Dynamic() || mf.Has(t.Text) || isPlaceholder(t.Text) {
 			continue
 		}
+		if strings.ContainsAny(t.Text, "*?[") && slices.ContainsFunc(mf.Targets, func(name string) bool {
+			ok, _ := path.Match(t.Text, name)
+			return ok
+		}) {
+			continue // "make verify-*": a family of targets, and some exist
+		}
+		if slices.ContainsFunc(mf.Targets, func(name string) bool { return variableTargetMatches(name, t.Text) }) {
+			continue // "bin/gh$(EXE)" is bin/gh where EXE is empty
+		}
 		hint := c.nearest(t.Text, mf.Targets)
 		if hint != "" {
 			hint = "`make " + hint + "`"
@@ -793,6 +826,38 @@ func (c *Checker) isGenerated(p string) bool {
 		return generatedFolders[parts[i]] || strings.HasPrefix(parts[i], ".")
 	}
 	return false
+}
+
+// variableTargetMatches reports whether a Makefile target written with
+// variables (bin/gh$(EXE), $(OUT)/app) can be target: each variable stands
+// for any text, the empty text included.
+func variableTargetMatches(name, target string) bool {
+	if !strings.Contains(name, "$(") && !strings.Contains(name, "${") {
+		return false
+	}
+	var pattern strings.Builder
+	pattern.WriteString("^")
+	for rest := name; rest != ""; {
+		i := strings.IndexByte(rest, '$')
+		if i < 0 || i+1 >= len(rest) || (rest[i+1] != '(' && rest[i+1] != '{') {
+			pattern.WriteString(regexp.QuoteMeta(rest))
+			break
+		}
+		pattern.WriteString(regexp.QuoteMeta(rest[:i]))
+		closer := byte(')')
+		if rest[i+1] == '{' {
+			closer = '}'
+		}
+		j := strings.IndexByte(rest[i:], closer)
+		if j < 0 {
+			return false
+		}
+		pattern.WriteString(".*")
+		rest = rest[i+j+1:]
+	}
+	pattern.WriteString("$")
+	re, err := regexp.Compile(pattern.String())
+	return err == nil && re.MatchString(target)
 }
 
 // isHistory: a changelog records what was true when each entry was

@@ -120,6 +120,9 @@ func (c *Checker) checkYarn(r *report, call command.Call, at locate) bool {
 			return false
 		}
 		workspace, args = &args[1], args[2:]
+		if c.unknownWorkspace(r, call, at, "yarn", *workspace) {
+			return true // whatever runs in it, the workspace is not there
+		}
 	}
 	sub := args[0]
 	switch {
@@ -253,7 +256,33 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
+	if reason == "" && hint == "" && workspace == nil && c.sitesOwnPackage(r.page.path, pkg.Path) {
+		// A site's pages speak to its readers, who run their own
+		// project; the package.json beside the site's config builds
+		// the site, not what the page has them run (a near miss of
+		// one of its scripts still meant it).
+		reason = reasonReadersProject
+	}
 	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+	return true
+}
+
+// unknownWorkspace reports (and returns true) a workspace that the known
+// workspaces of the package.json in use do not hold. With no workspaces
+// known there, nothing is judged.
+func (c *Checker) unknownWorkspace(r *report, call command.Call, at locate, tool string, workspace command.Word) bool {
+	if workspace.Dynamic() {
+		return false
+	}
+	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	if pkg == nil || pkg.Err != nil || len(pkg.Workspaces) == 0 || pkg.Workspace(workspace.Text) != nil {
+		return false
+	}
+	var names []string
+	for _, m := range pkg.Workspaces {
+		names = append(names, m.Name)
+	}
+	r.addWord(workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
 	return true
 }
 

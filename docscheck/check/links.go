@@ -164,7 +164,17 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 				// meant to read as written.
 				continue
 			}
-			r.add(offsets[m[0]], ruleReference, "", "reference [%s] has no definition", label)
+			// A plugin or extension of the site (mkdocs-autorefs, snippets'
+			// auto_append) may define it at build time.
+			reason := ""
+			if c.unmodelledSite(r.page.path) != "" {
+				reason = reasonSiteConfig
+			} else if isHistory(r.page.path) || isReleaseLog(r.page) {
+				// A release entry quotes a commit message, whose
+				// brackets are its author's text ("[rule-a][rule-b]").
+				reason = reasonHistory
+			}
+			r.missAt(offsets[m[0]], reason, ruleReference, "", "reference [%s] has no definition", label)
 		}
 		run.Reset()
 		offsets = offsets[:0]
@@ -624,6 +634,9 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if included {
 		return
 	}
+	if site := c.site(target.path); site != nil && site.Generator == "mkdocs" && target.footnoteID(frag) {
+		return
+	}
 	where := "on this page"
 	if inFile != "" {
 		where = "in " + inFile
@@ -644,6 +657,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// A shortcode ({{< x >}}, {{% x %}}) on the page may write the
 		// heading at build time.
 		reason = reasonSiteRule
+	}
+	if reason == "" && c.unmodelledSite(target.path) != "" && target.textCouldGive(frag) {
+		// The site's config makes ids docscheck does not model, and the
+		// page's text could give this one.
+		reason = reasonSiteConfig
 	}
 	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {
 		slugs := anchor.NewSet(c.slugFor(target.path))

@@ -2,6 +2,7 @@ package check
 
 import (
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -101,9 +102,42 @@ func (c *Checker) recordOutputsDepth(r *report, call command.Call, dir string, d
 			}
 		}
 		s.created[path.Join(dir, "Makefile")] = true
+	case "rustc", "gcc", "cc", "clang", "g++", "c++", "clang++":
+		recordCompile(s, prog, args, dir)
 	case "configure", "autogen.sh", "bootstrap":
 		s.created[path.Join(dir, "Makefile")] = true
 		s.created[path.Join(dir, "configure")] = true
+	}
+}
+
+// recordCompile: a compiler writes the binary -o names; without -o,
+// rustc names it after the crate's source file (rustc hello.rs makes
+// ./hello) and a C or C++ compiler that links writes a.out.
+func recordCompile(s *session, prog string, args []command.Word, dir string) {
+	compileOnly := false
+	for i, a := range args {
+		switch {
+		case a.Text == "-o" && i+1 < len(args):
+			s.create(dir, args[i+1])
+			return
+		case strings.HasPrefix(a.Text, "-o") && len(a.Text) > 2 && prog != "rustc":
+			s.create(dir, command.Word{Text: a.Text[2:]})
+			return
+		case a.Text == "-c" || a.Text == "-S" || a.Text == "-E":
+			compileOnly = true
+		}
+	}
+	if prog != "rustc" {
+		if !compileOnly {
+			s.created[path.Join(dir, "a.out")] = true
+		}
+		return
+	}
+	for _, a := range args {
+		if strings.HasSuffix(a.Text, ".rs") && !a.Dynamic() {
+			s.create(dir, command.Word{Text: strings.TrimSuffix(path.Base(a.Text), ".rs")})
+			return
+		}
 	}
 }
 
@@ -123,19 +157,97 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 		}
 		ops = append(ops, args[i])
 	}
-	switch len(ops) {
-	case 0:
-	case 1:
-		name := strings.TrimSuffix(path.Base(strings.TrimRight(ops[0].Text, "/")), ".git")
-		if i := strings.LastIndexByte(name, ':'); i >= 0 {
-			name = name[i+1:]
-		}
-		if name != "" && !ops[0].Dynamic() {
-			r.session.created[path.Join(dir, name)] = true
-		}
-	default:
-		r.session.create(dir, ops[1])
+	if len(ops) == 0 {
+		return
 	}
+	name := strings.TrimSuffix(path.Base(strings.TrimRight(ops[0].Text, "/")), ".git")
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	folder := path.Join(dir, name)
+	if len(ops) > 1 {
+		p, ok := localPath(dir, ops[1])
+		if !ok {
+			return
+		}
+		folder = p
+	} else if name == "" || ops[0].Dynamic() {
+		return
+	}
+	if !ops[0].Dynamic() && c.isThisRepository(name) {
+		if r.session.clones == nil {
+			r.session.clones = map[string]bool{}
+		}
+		r.session.clones[folder] = true
+		return
+	}
+	r.session.created[folder] = true
+}
+
+// recordTemplateClone notes the folder of a template line that clones this
+// repository from a URL with a placeholder
+// ("git clone git@github.com:<your username>/repo.git"): it is the
+// repository, as a clone under its own name.
+func (c *Checker) recordTemplateClone(r *report, line string) {
+	fields := strings.Fields(line)
+	if len(fields) < 3 || fields[0] != "git" || fields[1] != "clone" || r.session.dirs == nil {
+		return
+	}
+	name := strings.TrimSuffix(path.Base(strings.TrimRight(fields[len(fields)-1], "/")), ".git")
+	if name == "" || strings.ContainsAny(name, "<>$") || !c.isThisRepository(name) {
+		return
+	}
+	if r.session.clones == nil {
+		r.session.clones = map[string]bool{}
+	}
+	for _, d := range r.session.dirs {
+		r.session.clones[path.Join(d, name)] = true
+	}
+}
+
+// projectURL is a repository or source URL in pyproject.toml ([project.urls])
+// or Cargo.toml ([package] repository).
+var projectURL = regexp.MustCompile(`(?mi)^\s*["']?(?:repository|source|source code|homepage)["']?\s*=\s*["']([^"']+)["']`)
+
+// repositoryURL is package.json's "repository": a string, or an object's
+// "url".
+var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?"url"\s*:\s*"([^"]+)")`)
+
+// isThisRepository reports whether a repository named name (a clone URL's
+// last part) is this one, as its own manifests name it: the last part of
+// go.mod's module path (without a /vN suffix) or of the root
+// package.json's repository URL, or of a repository or source URL of
+// pyproject.toml or Cargo.toml. A fork clones under the same name.
+func (c *Checker) isThisRepository(name string) bool {
+	if module := c.opts.Repo.ModulePath(); module != "" {
+		parts := strings.Split(module, "/")
+		last := parts[len(parts)-1]
+		if len(parts) > 1 && len(last) > 1 && last[0] == 'v' && isNumber(last[1:]) {
+			last = parts[len(parts)-2]
+		}
+		if len(parts) > 1 && last == name {
+			return true
+		}
+	}
+	var urls []string
+	if data, err := c.opts.Repo.ReadFile("package.json"); err == nil {
+		if m := repositoryURL.FindSubmatch(data); m != nil {
+			urls = append(urls, string(m[1])+string(m[2]))
+		}
+	}
+	for _, manifest := range []string{"pyproject.toml", "Cargo.toml"} {
+		if data, err := c.opts.Repo.ReadFile(manifest); err == nil {
+			for _, m := range projectURL.FindAllSubmatch(data, -1) {
+				urls = append(urls, string(m[1]))
+			}
+		}
+	}
+	for _, u := range urls {
+		if path.Base(strings.TrimSuffix(strings.TrimRight(u, "/"), ".git")) == name && strings.Count(u, "/") >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // recordExtract: unpacking an archive may make anything in the target

@@ -58,6 +58,11 @@ type page struct {
 	// Files walks the published pages once per folder argument.
 	linkedOnce sync.Once
 	linked     []string
+	// letterDigits is the page's markup lines reduced to their letters
+	// and digits, lower-cased, made once when a site's unmodelled config asks
+	// (siteconfig.go).
+	letterDigitsOnce sync.Once
+	letterDigits     string
 }
 
 type heading struct {

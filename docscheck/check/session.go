@@ -38,6 +38,10 @@ type session struct {
 	// of their own (npm init, a package.json with scripts to write): the
 	// manifests the commands after it use are the reader's.
 	readersProject bool
+	// clones are folders a git clone of this very repository made (a
+	// fork, or a checkout under another name): a cd into one is a cd to
+	// the root.
+	clones map[string]bool
 }
 
 func newSession(pagePath string) *session {
@@ -58,9 +62,12 @@ func (s *session) startDirs() []string { return s.start }
 // commands of a new section are judged from the folders the page starts
 // in as well as from where the earlier one left the reader, and are
 // wrong only when wrong from all of them. After a cd docscheck cannot
-// follow (into the reader's own project) nothing is judged still.
+// follow (into the reader's own project, a folder a variable names) the
+// rest of that section is not judged; the next section starts afresh from
+// the page's start folders.
 func (s *session) newSection() {
 	if s.dirs == nil {
+		s.dirs = slices.Clone(s.start)
 		return
 	}
 	dirs := slices.Clone(s.start)
@@ -140,10 +147,26 @@ func (c *Checker) stat(r *report, p string) (kind repo.Kind, made bool) {
 func (c *Checker) runScript(r *report, script command.Script, at locate, judge func(*report, command.Call)) {
 	s := r.session
 	atRoot := false // after a cd into the reader's clone of this repository
+	cloneDir := ""  // a folder a clone of this repository made, as the block's cds reach it
 	for _, call := range script.Calls {
+		if cloneDir != "" && (call.Dir == cloneDir || strings.HasPrefix(call.Dir, cloneDir+"/")) {
+			// In this repository's clone: judged from the root.
+			call.Dir = strings.TrimPrefix(strings.TrimPrefix(call.Dir, cloneDir), "/")
+			if call.Dir == "" {
+				call.Dir = "."
+			}
+			if live := c.knowableDirs(r, []string{call.Dir}); live != nil && !call.IsChdir() {
+				c.judgeInDirs(r, call, live, at, judge)
+			}
+			continue
+		}
 		if call.IsChdir() {
 			atRoot = c.isCloneRoot(call)
 			if atRoot {
+				continue
+			}
+			if d := s.intoClone(call); d != "" {
+				cloneDir = d
 				continue
 			}
 		}
@@ -181,6 +204,10 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		s.dirs = []string{"."}
 		return
 	}
+	if cloneDir != "" && (script.EndDir == cloneDir || strings.HasPrefix(script.EndDir, cloneDir+"/")) {
+		s.dirs = []string{path.Clean("./" + strings.TrimPrefix(script.EndDir, cloneDir))}
+		return
+	}
 	if s.dirs == nil {
 		return
 	}
@@ -202,6 +229,23 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	if len(next) == 0 {
 		s.dirs = nil
 	}
+}
+
+// intoClone returns the folder, relative to where the block starts, that a
+// cd moves into when a clone of this repository on the page made it; ""
+// otherwise.
+func (s *session) intoClone(call command.Call) string {
+	args := call.Args()
+	if call.Dir == "" || len(s.clones) == 0 || len(args) != 1 || args[0].Dynamic() {
+		return ""
+	}
+	target := path.Join(call.Dir, args[0].Text)
+	for _, d := range s.dirs {
+		if s.clones[path.Join(d, target)] {
+			return target
+		}
+	}
+	return ""
 }
 
 // isCloneRoot: a cd to an absolute or home path that ends with this

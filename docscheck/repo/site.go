@@ -31,6 +31,12 @@ type Site struct {
 	// writes into pages at build time ("## Type Declarations" in a
 	// markdown transform): which pages get them is not modelled.
 	PluginHeadings []string
+	// Unmodelled names what the site's config enables that can make ids,
+	// definitions or link targets docscheck does not model (a plugin, a
+	// markdown extension, hooks, a custom slugify or attribute syntax):
+	// on its pages an anchor or reference that such a tool could make is
+	// not judged (siteconfig.go).
+	Unmodelled []string
 }
 
 // pluginHeading is a Markdown heading inside a string of site code.
@@ -218,6 +224,15 @@ func (r *Repo) vitepress(dir string) (Site, bool) {
 	s := Site{Generator: "vitepress", Config: cfgDir, Pages: dir, Slug: anchor.VitePress}
 	var rewrites []string
 	for _, n := range r.Names(cfgDir) {
+		if n == "config" && r.Stat(path.Join(cfgDir, n)) == Dir {
+			// A config split over config/*.ts: read for id options only.
+			for _, part := range r.Names(path.Join(cfgDir, n)) {
+				if data, err := r.ReadFile(path.Join(cfgDir, n, part)); err == nil {
+					s.Unmodelled = append(s.Unmodelled, vitepressUnmodelled(data)...)
+				}
+			}
+			continue
+		}
 		if !strings.HasPrefix(n, "config.") {
 			continue
 		}
@@ -226,6 +241,7 @@ func (r *Repo) vitepress(dir string) (Site, bool) {
 			continue
 		}
 		s.Config = path.Join(cfgDir, n)
+		s.Unmodelled = append(s.Unmodelled, vitepressUnmodelled(data)...)
 		for _, m := range vitepressSrcDir.FindAllSubmatch(data, -1) {
 			// The pages are never in a hidden folder: a srcDir such as
 			// '.vitepress/' belongs to a plugin's options (a PWA's).
@@ -289,6 +305,7 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 		return Site{
 			Generator: "mkdocs", Config: name, Pages: docs, Roots: []string{docs}, Slug: style,
 			DirectoryURLs: !mkdocsDirURLs.Match(data),
+			Unmodelled:    mkdocsUnmodelled(data),
 		}, true
 	}
 	return Site{}, false

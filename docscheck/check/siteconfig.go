@@ -1,0 +1,104 @@
+package check
+
+import (
+	"bytes"
+	"path"
+	"strings"
+	"unicode"
+)
+
+// A site whose config enables tools docscheck does not model
+// (repo.Site.Unmodelled: a plugin, a markdown extension, hooks, a custom
+// slugify or attribute syntax) can give a page ids that its Markdown does
+// not show as headings. Such tools make ids out of the page's markup: a
+// heading under another slugify, an attribute in other delimiters, a
+// shortcode's argument in an HTML comment, a tab or admonition title
+// joined to its heading. Running prose makes none. So a fragment is still
+// certain when no markup line of the target page could give it: its
+// letters and digits, in order, appear nowhere in those lines' letters and
+// digits. Otherwise it is not judged, with this reason.
+const reasonSiteConfig = "site-config"
+
+// unmodelledSite names the first config setting that makes page's ids or
+// definitions unmodelled, or "".
+func (c *Checker) unmodelledSite(pagePath string) string {
+	if s := c.site(pagePath); s != nil && len(s.Unmodelled) > 0 {
+		return s.Unmodelled[0]
+	}
+	return ""
+}
+
+// textCouldGive reports whether some markup of pg could be turned into the
+// fragment by a slugify or an id-making tool: the fragment's letters and
+// digits, lower-cased, occur in those of its markup lines. A footnote's "fn:7" or
+// "fnref:7" is looked for as "7".
+func (pg *page) textCouldGive(frag string) bool {
+	for _, p := range []string{"fn:", "fnref:"} {
+		frag = strings.TrimPrefix(frag, p)
+	}
+	pg.letterDigitsOnce.Do(func() { pg.letterDigits = markupLetterDigits(pg.source) })
+	// An id joined from two titles ("heading--tab", tabbed's
+	// combine_header_slug) needs each part in the markup.
+	for part := range strings.SplitSeq(frag, "--") {
+		if want := letterDigits(part); want != "" && !strings.Contains(pg.letterDigits, want) {
+			return false
+		}
+	}
+	return true
+}
+
+// markupLetterDigits is letterDigits of the page's markup lines: headings,
+// lines with an attribute block, HTML or a template ("{", "<"), and the
+// title lines of tabs, admonitions and containers ("===", "!!!", "???",
+// ":::").
+func markupLetterDigits(source []byte) string {
+	var b strings.Builder
+	for line := range bytes.Lines(source) {
+		t := bytes.TrimLeft(line, " \t>")
+		switch {
+		case bytes.HasPrefix(t, []byte("#")), bytes.ContainsAny(t, "{<"),
+			bytes.HasPrefix(t, []byte("===")), bytes.HasPrefix(t, []byte("!!!")),
+			bytes.HasPrefix(t, []byte("???")), bytes.HasPrefix(t, []byte(":::")):
+			b.WriteString(letterDigits(string(t)))
+		}
+	}
+	return b.String()
+}
+
+// letterDigits keeps the letters and digits of s, lower-cased.
+func letterDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// footnoteID reports whether frag is the id Python-Markdown's footnotes
+// extension gives a footnote of pg ("fn:7" for [^7], "fnref:7" for its
+// first use).
+func (pg *page) footnoteID(frag string) bool {
+	for _, p := range []string{"fn:", "fnref:"} {
+		if label, ok := strings.CutPrefix(frag, p); ok && label != "" {
+			return bytes.Contains(pg.source, []byte("[^"+label+"]"))
+		}
+	}
+	return false
+}
+
+// sitesOwnPackage reports whether manifest (a package.json) is the one in
+// the folder of the docs site pagePath belongs to: the package that builds
+// the site.
+func (c *Checker) sitesOwnPackage(pagePath, manifest string) bool {
+	s := c.site(pagePath)
+	if s == nil {
+		return false
+	}
+	dir := path.Dir(s.Config)
+	if i := strings.Index(s.Config, ".vitepress"); i >= 0 {
+		dir = path.Clean("./" + s.Config[:i])
+	}
+	return path.Dir(manifest) == dir
+}

@@ -1,0 +1,145 @@
+package repo
+
+import (
+	"bufio"
+	"bytes"
+	"regexp"
+	"strings"
+)
+
+// A site's config can enable things that make ids, definitions and link
+// targets at build time which the repository's Markdown does not show: a
+// plugin that resolves cross-references (mkdocs-autorefs), a markdown
+// extension that writes ids (attr_list, tabbed, snippets' auto_append), a
+// hook script, a custom slugify or custom attribute delimiters. docscheck
+// does not model them; a site whose config enables any of them has its
+// anchors and reference links judged only where no such tool could make
+// them (see check's anchor and reference rules). Everything here is read
+// from the config files as text; nothing of a project's names is looked at.
+
+// mkdocsModelled are the MkDocs markdown extensions whose effect on ids and
+// links docscheck models, or which make none: Python-Markdown's and
+// PyMdown's formatting extensions; attr_list's "{ #id }", footnotes' fn:N,
+// md_in_html's HTML ids, snippets' "--8<--" includes and tabbed's
+// __tabbed_ ids. toc is modelled with its default slugify or
+// pymdownx.slugs (mkdocsSlugify); any other slugify is unmodelled, and so
+// are snippets' auto_append (a file added to every page) and tabbed's
+// combine_header_slug (tab ids made from heading and tab titles).
+var mkdocsModelled = map[string]bool{
+	"attr_list": true, "footnotes": true, "md_in_html": true, "pymdownx.snippets": true, "pymdownx.tabbed": true,
+	"admonition": true, "tables": true, "fenced_code": true, "codehilite": true, "meta": true,
+	"sane_lists": true, "smarty": true, "nl2br": true, "def_list": true, "abbr": true, "toc": true,
+	"pymdownx.highlight": true, "pymdownx.inlinehilite": true, "pymdownx.superfences": true,
+	"pymdownx.details": true, "pymdownx.emoji": true, "pymdownx.keys": true, "pymdownx.mark": true,
+	"pymdownx.tilde": true, "pymdownx.caret": true, "pymdownx.betterem": true, "pymdownx.smartsymbols": true,
+	"pymdownx.tasklist": true, "pymdownx.magiclink": true, "pymdownx.critic": true, "pymdownx.arithmatex": true,
+	"pymdownx.escapeall": true, "pymdownx.progressbar": true, "pymdownx.saneheaders": true,
+	"pymdownx.striphtml": true,
+}
+
+// mkdocsInert are MkDocs plugins that make no page, id or link target:
+// search, and plugins that only restyle, compress or date what is built.
+var mkdocsInert = map[string]bool{
+	"search": true, "exclude": true, "redirects": true, "awesome-pages": true, "literate-nav": true, "minify": true, "offline": true, "social": true, "privacy": true, "optimize": true,
+	"git-revision-date": true, "git-revision-date-localized": true, "git-committers": true,
+	"git-authors": true, "glightbox": true, "typeset": true,
+}
+
+// mkdocsTocSlugify is a toc slugify option (modelled only when it is
+// pymdownx.slugs, which mkdocsSlugify matches).
+var mkdocsTocSlugify = regexp.MustCompile(`(?m)^\s+slugify\s*:`)
+
+// mkdocsUnmodelledOptions are options of modelled extensions that make
+// ids or definitions docscheck does not model.
+var mkdocsUnmodelledOptions = []struct {
+	re   *regexp.Regexp
+	what string
+}{
+	{regexp.MustCompile(`(?m)^\s+auto_append\s*:`), "snippets auto_append"},
+	{regexp.MustCompile(`(?m)^\s+combine_header_slug\s*:\s*true`), "tabbed combine_header_slug"},
+}
+
+// mkdocsUnmodelled lists what an mkdocs.yml enables that docscheck does not
+// model: "plugin X", "extension X", "hooks", "toc slugify".
+func mkdocsUnmodelled(data []byte) []string {
+	var out []string
+	section, itemIndent := "", -1
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+		if indent == 0 {
+			section, itemIndent = "", -1
+			key, _, _ := strings.Cut(trimmed, ":")
+			switch key {
+			case "plugins", "markdown_extensions":
+				section = key
+			case "hooks":
+				out = append(out, "hooks")
+			}
+			continue
+		}
+		if section == "" {
+			continue
+		}
+		if itemIndent < 0 {
+			itemIndent = indent
+		}
+		if indent != itemIndent {
+			continue // an option of the item above
+		}
+		name := strings.TrimSpace(strings.TrimPrefix(trimmed, "-"))
+		name, _, _ = strings.Cut(name, ":")
+		name = strings.Trim(strings.TrimSpace(name), `"'`)
+		if name == "" {
+			continue
+		}
+		if section == "plugins" {
+			if !mkdocsInert[name] {
+				out = append(out, "plugin "+name)
+			}
+			continue
+		}
+		name = strings.TrimPrefix(name, "markdown.extensions.")
+		if !mkdocsModelled[name] {
+			out = append(out, "extension "+name)
+		}
+	}
+	if mkdocsTocSlugify.Match(data) && !mkdocsSlugify.Match(data) {
+		out = append(out, "toc slugify")
+	}
+	for _, o := range mkdocsUnmodelledOptions {
+		if o.re.Match(data) {
+			out = append(out, o.what)
+		}
+	}
+	return out
+}
+
+// vitepressIDOptions are the VitePress markdown options that change heading
+// ids: markdown.anchor (its slugify, permalink) and markdown.attrs (custom
+// attribute delimiters such as %{#id}%), or a slugify of the site's own.
+var vitepressIDOptions = []struct {
+	re   *regexp.Regexp
+	what string
+}{
+	{regexp.MustCompile(`\bslugify\b`), "markdown.anchor slugify"},
+	{regexp.MustCompile(`\banchor\s*:\s*\{`), "markdown.anchor"},
+	{regexp.MustCompile(`\battrs\s*:\s*\{`), "markdown.attrs"},
+}
+
+// vitepressUnmodelled lists the id options a VitePress config file sets.
+func vitepressUnmodelled(data []byte) []string {
+	var out []string
+	for _, o := range vitepressIDOptions {
+		if o.re.Match(data) {
+			out = append(out, o.what)
+		}
+	}
+	return out
+}
