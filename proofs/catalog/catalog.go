@@ -21,7 +21,7 @@ func (p Proof) Reproduce() string { return "go run ./proofs run " + p.Name }
 var Proofs = []Proof{
 	{
 		Name:   "migration_status_and_apply",
-		Claim:  "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, and a changed applied file is refused; --help (-h, help) names every documented variable as required or optional, and the exit statuses.",
+		Claim:  "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, a changed applied file is refused, and a read of schema_migrations cut part-way is an error, never a shorter list; --help (-h, help) names every documented variable as required or optional, and the exit statuses.",
 		Guards: []string{"migrate_ignores_changed_checksum"},
 	},
 	{
