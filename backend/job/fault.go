@@ -22,6 +22,11 @@ const (
 	// while the job runs: the worker crash a bug in a handler causes, as
 	// opposed to FaultWorkerCrash in the claim loop.
 	FaultHandlerPanic = "panic_in_handler"
+	// FaultRequestPanic makes the HTTP handler of the POST /jobs that
+	// carries it panic before it stores anything: the bug in a request
+	// handler that the API's recoverer answers with a 500. It is no job
+	// fault: the job is never stored.
+	FaultRequestPanic = "panic_in_request"
 )
 
 // Fault is the fault-injection instruction carried by a payload:
@@ -64,7 +69,7 @@ func ParseFault(payload json.RawMessage) (f Fault, ok bool) {
 		return Fault{}, false
 	}
 	switch fields.Fault {
-	case FaultWorkerCrash, FaultHold, FaultFail, FaultHandlerPanic:
+	case FaultWorkerCrash, FaultHold, FaultFail, FaultHandlerPanic, FaultRequestPanic:
 	default:
 		return Fault{}, false
 	}

@@ -55,6 +55,7 @@ func TestParseFault(t *testing.T) {
 		{`{"fault":"hold_after_claim","hold_ms":999999999999}`, true, Fault{Kind: FaultHold, Attempt: 1, Hold: maxHold}},
 		{`{"fault":"fail","fault_every_attempt":true}`, true, Fault{Kind: FaultFail, Attempt: 1, EveryAttempt: true}},
 		{`{"fault":"panic_in_handler","fault_attempt":2}`, true, Fault{Kind: FaultHandlerPanic, Attempt: 2}},
+		{`{"fault":"panic_in_request"}`, true, Fault{Kind: FaultRequestPanic, Attempt: 1}},
 		{`{"fault":"unknown"}`, false, Fault{}},
 		{`{"fault":1}`, false, Fault{}},
 		{`["fault"]`, false, Fault{}},

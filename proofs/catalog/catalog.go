@@ -31,7 +31,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "worker_crash_recovers_job",
-		Claim:  "A worker that crashes, after claiming a job or inside a job's handler, is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health.",
+		Claim:  "A worker that crashes, after claiming a job or inside a job's handler, is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health; a panic in an HTTP handler is a JSON 500 that stores nothing and crashes nothing.",
 		Guards: []string{"predecessor_recovery_unrecorded"},
 	},
 	{
@@ -81,7 +81,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "graceful_shutdown_finishes_or_hands_back",
-		Claim:  "On SIGTERM a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace.",
+		Claim:  "On SIGTERM the HTTP listener closes at once, a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace.",
 		Guards: []string{"release_counts_attempt", "shutdown_ignores_grace"},
 	},
 	{
