@@ -45,9 +45,10 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	// The long jobs hold the shutdown open for the whole grace; meanwhile
 	// the HTTP server takes no request, /livez included (so its 503 is
 	// never what a probe sees of a shutdown). Rules out a server left
-	// serving until the process exits.
+	// serving until the process exits. The wait may run to the exit
+	// deadline: once a exits, the condition can no longer hold.
 	t.Eventually("a refuses connections while its shutdown is held open", "GET /livez: connection refused, a still running",
-		time.Duration(graceMS)*time.Millisecond, func() (bool, string) {
+		limit, func() (bool, string) {
 			resp := a.Send(http.MethodGet, "/livez", nil, "")
 			refused := errors.Is(resp.Err, syscall.ECONNREFUSED)
 			alive := a.Alive()
