@@ -280,8 +280,11 @@ func requestPanicIsA500(t *T, b *Backend, before Sample) {
 	Equal(t, "an HTTP handler's panic: the answer", `500 {"error":"internal error"}`,
 		strings.TrimSpace(fmt.Sprintf("%d %s", resp.Status, resp.Body))+errSuffix(resp.Err))
 	Equal(t, "an HTTP handler's panic stores no job", stored, t.CountJobs())
-	ok, seen := logHas(b, "http handler panic", map[string]any{"path": "/jobs", "panic": "panic_in_request"})
-	t.Check("the panic is logged as `http handler panic` with its path", "a line with path /jobs and panic panic_in_request", seen, ok)
+	// The line is written before the answer, but read from the process's
+	// stderr on its own goroutine: wait for it.
+	t.Eventually("the panic is logged as `http handler panic` with its path", "a line with path /jobs and panic panic_in_request", healthyTimeout, func() (bool, string) {
+		return logHas(b, "http handler panic", map[string]any{"path": "/jobs", "panic": "panic_in_request"})
+	})
 	after := waitHealthy(b, "after an HTTP handler's panic")
 	w := after.Health.Worker
 	t.Check("an HTTP handler's panic is no worker crash", fmt.Sprintf("restart_count 0, boot_id %s", str(before.Health.Worker.BootID)),
