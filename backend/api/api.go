@@ -41,6 +41,9 @@ type Config struct {
 	SchemaCurrent func(ctx context.Context) error
 	// Alive reports whether the supervisor is still running, for /livez.
 	Alive func() bool
+	// FaultInjection honours the request fault of a posted payload
+	// (FAULT_INJECTION=1, for the proofs; see job.FaultRequestPanic).
+	FaultInjection bool
 	// JobInserted, if set, is called after each committed insert, to wake
 	// the workers.
 	JobInserted func()
@@ -131,6 +134,12 @@ func (h *handlers) postJob(w http.ResponseWriter, r *http.Request) {
 	if err := ValidatePayload(body); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
+	}
+	if h.cfg.FaultInjection {
+		if f, ok := job.ParseFault(body); ok && f.Kind == job.FaultRequestPanic {
+			h.cfg.Logger.Warn("fault injected", "fault", f.Kind, "request_id", middleware.GetReqID(r.Context()))
+			panic(job.FaultRequestPanic)
+		}
 	}
 	key, err := IdempotencyKey(r.Header)
 	if err != nil {

@@ -27,6 +27,11 @@ const (
 	// and the other goroutines run on: the frozen loop /health reports as
 	// stale. Then the job runs as usual.
 	FaultStallLoop = "stall_worker_loop"
+	// FaultRequestPanic makes the HTTP handler of the POST /jobs that
+	// carries it panic before it stores anything: the bug in a request
+	// handler that the API's recoverer answers with a 500. It is no job
+	// fault: the job is never stored.
+	FaultRequestPanic = "panic_in_request"
 )
 
 // Fault is the fault-injection instruction carried by a payload:
@@ -69,7 +74,7 @@ func ParseFault(payload json.RawMessage) (f Fault, ok bool) {
 		return Fault{}, false
 	}
 	switch fields.Fault {
-	case FaultWorkerCrash, FaultHold, FaultFail, FaultHandlerPanic, FaultStallLoop:
+	case FaultWorkerCrash, FaultHold, FaultFail, FaultHandlerPanic, FaultStallLoop, FaultRequestPanic:
 	default:
 		return Fault{}, false
 	}

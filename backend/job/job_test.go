@@ -56,6 +56,7 @@ func TestParseFault(t *testing.T) {
 		{`{"fault":"fail","fault_every_attempt":true}`, true, Fault{Kind: FaultFail, Attempt: 1, EveryAttempt: true}},
 		{`{"fault":"panic_in_handler","fault_attempt":2}`, true, Fault{Kind: FaultHandlerPanic, Attempt: 2}},
 		{`{"fault":"stall_worker_loop","hold_ms":6000}`, true, Fault{Kind: FaultStallLoop, Attempt: 1, Hold: 6 * time.Second}},
+		{`{"fault":"panic_in_request"}`, true, Fault{Kind: FaultRequestPanic, Attempt: 1}},
 		{`{"fault":"unknown"}`, false, Fault{}},
 		{`{"fault":1}`, false, Fault{}},
 		{`["fault"]`, false, Fault{}},

@@ -21,7 +21,7 @@ func (p Proof) Reproduce() string { return "go run ./proofs run " + p.Name }
 var Proofs = []Proof{
 	{
 		Name:   "migration_status_and_apply",
-		Claim:  "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, and a changed applied file is refused; --help (-h, help) names every documented variable as required or optional, and the exit statuses.",
+		Claim:  "migrate status lists every migration as pending, migrate up applies them all once, a second up is a no-op, a changed applied file is refused, and a read of schema_migrations cut part-way is an error, never a shorter list; --help (-h, help) names every documented variable as required or optional, and the exit statuses.",
 		Guards: []string{"migrate_ignores_changed_checksum"},
 	},
 	{
@@ -31,7 +31,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "worker_crash_recovers_job",
-		Claim:  "A worker that crashes, after claiming a job or inside a job's handler, is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health.",
+		Claim:  "A worker that crashes, after claiming a job or inside a job's handler, is restarted by its supervisor and the job is processed exactly once more, with the crash and recovery visible in /health; a panic in an HTTP handler is a JSON 500 that stores nothing and crashes nothing.",
 		Guards: []string{"predecessor_recovery_unrecorded"},
 	},
 	{
@@ -81,7 +81,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "graceful_shutdown_finishes_or_hands_back",
-		Claim:  "On SIGTERM a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace.",
+		Claim:  "On SIGTERM the HTTP listener closes at once, a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace.",
 		Guards: []string{"release_counts_attempt", "shutdown_ignores_grace"},
 	},
 	{

@@ -157,6 +157,7 @@ func faultPayloadsArePlainData(t *T) {
 		`{"fault":"fail","fault_every_attempt":true}`,
 		`{"fault":"panic_in_handler","fault_attempt":1}`,
 		`{"fault":"stall_worker_loop","fault_attempt":1,"hold_ms":600000}`,
+		`{"fault":"panic_in_request"}`,
 	}
 	for round, setting := range []struct{ instance, value string }{{"unset", ""}, {"zero", "0"}} {
 		env := map[string]string{}

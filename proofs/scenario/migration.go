@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/prodproof/prodproof/internal/port"
 	"github.com/prodproof/prodproof/prove"
 )
 
@@ -227,7 +229,109 @@ func migrationStatusAndApply(t *T) {
 		st.States[last.File] == "unknown" && res.ExitCode == 0)
 	Equal(t, "the summary counts it", fmt.Sprintf("%d applied, 0 pending, 1 unknown", n-1), st.Summary)
 
+	cutReadIsRefused(t, rows)
+
 	checkHelp(t)
+}
+
+// cutReadRows is how many rows of schema_migrations the cut read delivers
+// before its error: some, so a reader that ignores the error sees a
+// partial list (versions it has not read look unapplied), and not all.
+const cutReadRows = 2
+
+// cutReadIsRefused: a read of schema_migrations that fails after some rows
+// (a connection lost, a statement cancelled mid-result) is an error for
+// `migrate status`, `migrate up` and the backend's start, never a shorter
+// list. The table is put behind a view whose third row raises an error, so
+// Postgres sends two rows and then the error, as a cut read would; the
+// wrong version it rules out takes the two rows as everything, and then
+// shows the rest pending (status), applies them again (up), or says the
+// schema is behind (serve).
+func cutReadIsRefused(t *T, recorded []schemaMigration) {
+	t.Step("a read of schema_migrations cut after some rows is refused", "the table behind a view that raises an error at row %d", cutReadRows+1)
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	_, err := t.DB().Exec(ctx, fmt.Sprintf(`
+		ALTER TABLE schema_migrations RENAME TO proof_schema_migrations;
+		CREATE FUNCTION proof_cut_read(v integer) RETURNS integer LANGUAGE plpgsql VOLATILE AS $$
+		DECLARE
+			n integer := coalesce(nullif(current_setting('proof.rows_read', true), ''), '0')::integer + 1;
+		BEGIN
+			PERFORM set_config('proof.rows_read', n::text, true);
+			IF n > %d THEN
+				RAISE EXCEPTION 'proof: the read is cut after %% rows', n - 1;
+			END IF;
+			RETURN v;
+		END $$;
+		CREATE VIEW schema_migrations AS
+			SELECT proof_cut_read(version) AS version, name, checksum, applied_at FROM proof_schema_migrations;`, cutReadRows))
+	if err != nil {
+		t.Fatal("put schema_migrations behind a cutting view: %v", err)
+	}
+	restored := false
+	restore := func() {
+		if restored {
+			return
+		}
+		restored = true
+		ctx, cancel := t.queryCtx()
+		defer cancel()
+		if _, err := t.DB().Exec(ctx, `DROP VIEW schema_migrations; DROP FUNCTION proof_cut_read(integer);
+			ALTER TABLE proof_schema_migrations RENAME TO schema_migrations;`); err != nil {
+			t.Fatal("restore schema_migrations: %v", err)
+		}
+	}
+	defer restore()
+
+	// The setup itself: rows first, then the error, on the client's side.
+	delivered, readErr := cutRead(t)
+	t.Require("the view delivers rows, then an error", fmt.Sprintf("%d rows, then an error", cutReadRows),
+		fmt.Sprintf("%d rows, then error %v", delivered, readErr), delivered == cutReadRows && readErr != nil)
+
+	env := map[string]string{"DATABASE_URL": t.DatabaseURL}
+	refused := func(label string, res prove.Exit) {
+		lines := nonEmptyLines(res.Stderr)
+		t.Check(label+": exit status 1 and one stderr line `read schema_migrations: …`", "exit 1, 1 line containing \"read schema_migrations:\"",
+			fmt.Sprintf("exit %d, timed out %t, %d lines: %s", res.ExitCode, res.TimedOut, len(lines), strings.Join(lines, " | ")),
+			!res.TimedOut && res.ExitCode == 1 && len(lines) == 1 && strings.Contains(lines[0], "read schema_migrations:"))
+	}
+	res := t.RunBackendCommand("migrate-status-cut", env, 30*time.Second, "migrate", "status")
+	refused("migrate status", res)
+	summary := parseMigrateStatus(res.Stdout).Summary
+	t.Check("migrate status prints no status", "no summary line", cmp.Or(summary, "no summary line"), summary == "")
+
+	res = t.RunBackendCommand("migrate-up-cut", env, 30*time.Second, "migrate", "up")
+	refused("migrate up", res)
+	t.Check("migrate up applies nothing", "no `applied` line", strings.TrimSpace(res.Stdout), !strings.Contains(res.Stdout, "applied "))
+
+	free, err := port.Free()
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	res = t.RunBackendCommand("serve-cut", map[string]string{"DATABASE_URL": t.DatabaseURL, "PORT": strconv.Itoa(free),
+		"BIND_ADDR": "127.0.0.1", "JOB_POLL_MS": "100"}, exitTimeout, "serve")
+	refused("serve", res)
+
+	restore()
+	after := t.schemaMigrations()
+	t.Check("schema_migrations is unchanged: nothing applied twice", fmt.Sprint(recorded), fmt.Sprint(after), slices.Equal(recorded, after))
+}
+
+// cutRead reads schema_migrations as the backend does (every row, in one
+// statement) and says how many rows arrived before the error.
+func cutRead(t *T) (int, error) {
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	rows, err := t.DB().Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
 }
 
 // documentedVariable is one row of the environment table in

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -80,6 +81,8 @@ func workerCrashRecoversJob(t *T) {
 	t.Step("post a plain job and wait for it, so the worker has processed one before it crashes")
 	plain := b.PostJob(`{"kind":"plain"}`)
 	t.WaitJobStatus(plain.ID, "processed", processTimeout)
+
+	requestPanicIsA500(t, b, before)
 
 	crashes := [2]struct{ name, payload string }{
 		{"crashes the worker after its claim", `{"fault":"worker_crash_after_claim","fault_attempt":1}`},
@@ -259,4 +262,40 @@ func processRestartRecoversInflightJob(t *T) {
 	Equal(t, "b: /health status at the end", "ok", final.Health.Status)
 	ok, seen := logHas(b, "jobs recovered", map[string]any{"source": "lease_expired", "job_ids": job.ID})
 	t.Check("b's log shows `jobs recovered` after the lease expired", `msg="jobs recovered" source=lease_expired job_ids∋`+job.ID, seen, ok)
+}
+
+// requestPanicIsA500: a panic in an HTTP handler (the injected
+// panic_in_request, in POST /jobs before the insert) is answered with the
+// documented 500 `{"error":"internal error"}`, which says nothing of the
+// panic, logs `http handler panic`, stores nothing, and leaves the process
+// serving and its worker untouched. It rules out no recoverer at all (the
+// connection dropped, no answer), a recoverer that echoes the panic, and
+// an HTTP panic taken for a worker crash (a restart). The crashes that
+// follow in the proof post their jobs to the same process, so it must
+// keep serving.
+func requestPanicIsA500(t *T, b *Backend, before Sample) {
+	t.Step("post a payload whose HTTP handler panics (panic_in_request)")
+	stored := t.CountJobs()
+	resp := b.Do(http.MethodPost, "/jobs", []byte(`{"fault":"panic_in_request"}`), "application/json")
+	Equal(t, "an HTTP handler's panic: the answer", `500 {"error":"internal error"}`,
+		strings.TrimSpace(fmt.Sprintf("%d %s", resp.Status, resp.Body))+errSuffix(resp.Err))
+	Equal(t, "an HTTP handler's panic stores no job", stored, t.CountJobs())
+	// The line is written before the answer, but read from the process's
+	// stderr on its own goroutine: wait for it.
+	t.Eventually("the panic is logged as `http handler panic` with its path", "a line with path /jobs and panic panic_in_request", healthyTimeout, func() (bool, string) {
+		return logHas(b, "http handler panic", map[string]any{"path": "/jobs", "panic": "panic_in_request"})
+	})
+	after := waitHealthy(b, "after an HTTP handler's panic")
+	w := after.Health.Worker
+	t.Check("an HTTP handler's panic is no worker crash", fmt.Sprintf("restart_count 0, boot_id %s", str(before.Health.Worker.BootID)),
+		fmt.Sprintf("restart_count %d, boot_id %s", w.RestartCount, str(w.BootID)),
+		w.RestartCount == 0 && str(w.BootID) == str(before.Health.Worker.BootID))
+}
+
+// errSuffix renders a transport error after an observation ("" without one).
+func errSuffix(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " (" + err.Error() + ")"
 }

@@ -1,7 +1,9 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"syscall"
 	"time"
 )
@@ -39,7 +41,20 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	// The grace bounds the wait for the jobs; the release and the pool's
 	// close get a little more on a loaded machine.
 	limit := time.Duration(graceMS)*time.Millisecond + 5*time.Second
-	code, exited, took := sigtermAndWait(t, a, limit)
+	sent := sigterm(a)
+	// The long jobs hold the shutdown open for the whole grace; meanwhile
+	// the HTTP server takes no request, /livez included (so its 503 is
+	// never what a probe sees of a shutdown). Rules out a server left
+	// serving until the process exits. The wait may run to the exit
+	// deadline: once a exits, the condition can no longer hold.
+	t.Eventually("a refuses connections while its shutdown is held open", "GET /livez: connection refused, a still running",
+		limit, func() (bool, string) {
+			resp := a.Send(http.MethodGet, "/livez", nil, "")
+			refused := errors.Is(resp.Err, syscall.ECONNREFUSED)
+			alive := a.Alive()
+			return refused && alive, fmt.Sprintf("%s; running %t", resp.Summary(), alive)
+		})
+	code, exited, took := waitExit(t, a, sent, limit)
 	t.Require("a exits after SIGTERM", "exit within "+limit.String(), fmt.Sprintf("exited=%t after %s", exited, took.Round(time.Millisecond)), exited)
 	Equal(t, "a's exit status", 0, code)
 	t.Note("shutdown took", map[string]any{"ms": took.Milliseconds(), "grace_ms": graceMS})
@@ -92,13 +107,24 @@ const (
 // sigtermAndWait sends SIGTERM to b and waits up to limit for it to exit:
 // its exit status, whether it exited, and how long it took.
 func sigtermAndWait(t *T, b *Backend, limit time.Duration) (code int, exited bool, took time.Duration) {
+	return waitExit(t, b, sigterm(b), limit)
+}
+
+// sigterm sends SIGTERM to b and says when.
+func sigterm(b *Backend) time.Time {
 	sent := time.Now()
 	b.signal(syscall.SIGTERM)
+	return sent
+}
+
+// waitExit waits until limit after sent for b to exit: its exit status,
+// whether it exited, and how long after sent.
+func waitExit(t *T, b *Backend, sent time.Time, limit time.Duration) (code int, exited bool, took time.Duration) {
 	select {
 	case <-b.proc.Done():
 		_, code = b.proc.Exited()
 		exited = true
-	case <-time.After(limit):
+	case <-time.After(time.Until(sent.Add(limit))):
 	case <-t.Context().Done():
 		t.Fatal("interrupted while waiting for the shutdown")
 	}
