@@ -232,7 +232,7 @@ func (c *Checker) recordGo(r *report, args []command.Word, dir string) {
 		return
 	}
 	g := parseGoArgs("build", args[1:])
-	if o, ok := g.flags["o"]; ok {
+	if o, ok := g.flag("o"); ok {
 		s.create(dir, o)
 		return
 	}

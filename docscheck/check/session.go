@@ -240,19 +240,28 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 // evidence, the cases not judged of the first folder are kept.
 func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
 	var certain, doubts []finding.Finding
+	// One probe serves every folder: a call is judged from each folder
+	// the reader may be in, and the docs hold thousands of calls.
+	probe := &report{page: r.page, session: r.session}
+	var scratch map[string]int
 	for i, d := range dirs {
 		call.Dir = d
-		probe := &report{page: r.page, session: r.session}
-		judge(probe, call)
+		probe.findings, probe.doubts, probe.checks = nil, nil, 0
 		if i == 0 {
 			// One call is one check (or one not checked), from however
-			// many folders it was tried.
+			// many folders it was tried: the first folder's counts go
+			// straight into the page's.
+			probe.notChecked = r.notChecked
+		} else {
+			clear(scratch)
+			probe.notChecked = scratch
+		}
+		judge(probe, call)
+		if i == 0 {
 			r.checks += probe.checks
-			for p, n := range probe.notChecked {
-				for range n {
-					r.unjudged(p)
-				}
-			}
+			r.notChecked = probe.notChecked
+		} else {
+			scratch = probe.notChecked
 		}
 		if len(probe.findings) == 0 && len(probe.doubts) == 0 {
 			return
