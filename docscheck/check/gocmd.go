@@ -175,11 +175,11 @@ func (c *Checker) resolveGoPackage(r *report, dir, module, arg string) (dirs []s
 		// tree is meant.
 		return nil, true, c.opts.Repo.Stat(strings.TrimPrefix(arg, module+"/")) == repo.File
 	case strings.HasSuffix(arg, ".go"):
-		p := path.Join(dir, arg)
+		p := joinPath(dir, arg)
 		k, _ := c.stat(r, p)
 		return nil, true, k == repo.File
 	case arg == "." || arg == ".." || strings.HasPrefix(arg, "./") || strings.HasPrefix(arg, "../"):
-		rel = path.Join(dir, arg)
+		rel = joinPath(dir, arg)
 	case module != "" && (arg == module || strings.HasPrefix(arg, module+"/")):
 		rel = path.Clean("." + strings.TrimPrefix(arg, module))
 		rel = strings.TrimPrefix(rel, "/")

@@ -106,7 +106,7 @@ func localPath(dir string, w command.Word) (string, bool) {
 	if w.Dynamic() || t == "" || t == "-" || strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~") || isURL(t) {
 		return "", false
 	}
-	p := path.Join(dir, t)
+	p := joinPath(dir, t)
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", false
 	}
@@ -161,7 +161,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		}
 		dirs := make([]string, 0, len(s.dirs))
 		for _, d := range s.dirs {
-			dirs = append(dirs, path.Join(d, call.Dir))
+			dirs = append(dirs, joinPath(d, call.Dir))
 		}
 		if call.IsChdir() {
 			c.checkChdir(r, call, dirs, at)
@@ -190,7 +190,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	}
 	var next []string
 	for _, d := range s.dirs {
-		d = path.Join(d, script.EndDir)
+		d = joinPath(d, script.EndDir)
 		if d == ".." || strings.HasPrefix(d, "../") {
 			continue
 		}
