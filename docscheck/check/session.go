@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"path"
 	"slices"
 	"strings"
@@ -294,6 +295,9 @@ func (s *session) noteDownloads(pg *page) {
 		var dest string
 		switch n := n.(type) {
 		case *ast.Link:
+			if !bytes.Contains(n.Destination, []byte("://")) && !bytes.HasPrefix(n.Destination, []byte("git@")) {
+				continue // not a URL (isURL), and not copied to a string
+			}
 			dest = string(n.Destination)
 		case *ast.AutoLink:
 			dest = string(n.URL(pg.source))
