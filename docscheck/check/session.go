@@ -141,6 +141,8 @@ func (c *Checker) stat(r *report, p string) (kind repo.Kind, made bool) {
 func (c *Checker) runScript(r *report, script command.Script, at locate, judge func(*report, command.Call)) {
 	s := r.session
 	atRoot := false // after a cd into the reader's clone of this repository
+	// dirs is reused by every call: nothing keeps it.
+	var dirs []string
 	for _, call := range script.Calls {
 		if call.IsChdir() {
 			atRoot = c.isCloneRoot(call)
@@ -160,7 +162,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			}
 			continue
 		}
-		dirs := make([]string, 0, len(s.dirs))
+		dirs = dirs[:0]
 		for _, d := range s.dirs {
 			dirs = append(dirs, joinPath(d, call.Dir))
 		}
@@ -221,16 +223,29 @@ func (c *Checker) isCloneRoot(call command.Call) bool {
 // knowableDirs keeps the folders that are in the repository. It returns
 // nil when none is, or when one of them is a folder the page made (a
 // clone, an unpacked archive): what is in there is unknowable, so commands
-// run from it are not judged.
+// run from it are not judged. The result may be dirs itself: read only.
 func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 	var live []string
-	for _, d := range dirs {
+	for i, d := range dirs {
 		switch k, made := c.stat(r, d); {
 		case made:
 			return nil
 		case k == repo.Dir:
-			live = append(live, d)
+			if live != nil {
+				live = append(live, d)
+			}
+		case live == nil:
+			// The first folder that is not there: from here on the
+			// folders kept are copied (while all are, dirs itself is
+			// returned, with no copy).
+			live = append(make([]string, 0, len(dirs)), dirs[:i]...)
 		}
+	}
+	if live == nil && len(dirs) > 0 {
+		return dirs
+	}
+	if len(live) == 0 {
+		return nil
 	}
 	return live
 }
