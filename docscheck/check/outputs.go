@@ -295,7 +295,7 @@ func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int
 		}
 		seen[t] = true
 		if strings.ContainsAny(t, "/.") && !strings.Contains(t, "$") {
-			r.session.created[path.Join(mdir, t)] = true
+			r.session.created[joinPath(mdir, t)] = true
 		}
 		rule := mf.Rules[t]
 		if rule == nil {
@@ -314,7 +314,7 @@ func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int
 				if inner.Dir == "" {
 					continue
 				}
-				c.recordOutputsDepth(r, inner, path.Join(mdir, inner.Dir), depth+1)
+				c.recordOutputsDepth(r, inner, joinPath(mdir, inner.Dir), depth+1)
 			}
 		}
 	}
