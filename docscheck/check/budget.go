@@ -115,9 +115,23 @@ func nestingDepth(src []byte, limit int) (int, int) {
 	return deepest, 0
 }
 
+// boundedParseBytes is the size up to which a page is parsed in the
+// calling goroutine, without the timeout. The parser's worst inputs grow
+// with the square of the size (a table header of thousands of columns,
+// thousands of unclosed brackets); at this size the worst one known takes
+// about a second on a loaded machine (TestSmallPagesParseQuickly), far from
+// the 20 s backstop. A goroutine and a timer per page cost a tenth of a
+// run's CPU time on pages of a few KB: the parse goroutine wakes the idle
+// processor each time.
+const boundedParseBytes = 8 << 10
+
 // parseWithin parses src with the budget's timeout; ok is false when the
-// parse overran.
+// parse overran. A page of at most boundedParseBytes cannot overrun the
+// default timeout and is parsed directly.
 func parseWithin(path string, src []byte, c *Checker) (*page, bool) {
+	if len(src) <= boundedParseBytes {
+		return parsePage(path, src, c.slugFor(path)), true
+	}
 	done := make(chan *page, 1)
 	go func() { done <- parsePage(path, src, c.slugFor(path)) }()
 	timer := time.NewTimer(c.budget.ParseTimeout)

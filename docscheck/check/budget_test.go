@@ -113,3 +113,49 @@ func TestNestingDepth(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallPagesParseQuickly backs boundedParseBytes: the slowest inputs
+// known for the parser (its cost grows with the square of their size), cut
+// to that size, parse far within the default timeout, so a page that small
+// needs no timeout. It also shows that such a page is parsed even with a
+// timeout it could never meet, and that a larger one still has one.
+func TestSmallPagesParseQuickly(t *testing.T) {
+	fill := func(head, unit, tail string) string {
+		n := (boundedParseBytes - len(head) - len(tail)) / len(unit)
+		return head + strings.Repeat(unit, n) + tail
+	}
+	half := strings.Repeat("a|", boundedParseBytes/8)
+	worst := map[string]string{
+		"wide table":       "|" + half + "\n|" + strings.Repeat("-|", boundedParseBytes/8) + "\n" + strings.Repeat("|a|\n", (boundedParseBytes-2*len(half))/4-1),
+		"nested brackets":  strings.Repeat("[", boundedParseBytes/2-1) + "a" + strings.Repeat("]", boundedParseBytes/2-1),
+		"mismatched emph":  fill("", "*a_ ", ""),
+		"unclosed links A": fill("", "[a](<b", ""),
+		"unclosed links B": fill("", "[a](b", ""),
+		"link openers":     fill("", "[a", ""),
+	}
+	limit := Budget{}.withDefaults().ParseTimeout / 4
+	for name, src := range worst {
+		if len(src) > boundedParseBytes {
+			t.Fatalf("%s: %d bytes, more than %d", name, len(src), boundedParseBytes)
+		}
+		start := time.Now()
+		parsePage("worst.md", []byte(src), "")
+		if took := time.Since(start); took > limit {
+			t.Errorf("%s (%d bytes) took %s to parse, more than %s: boundedParseBytes is too large", name, len(src), took, limit)
+		}
+	}
+	small := "# Small\n\n[a link](big.md)\n"
+	big := strings.Repeat("Some prose.\n\n", boundedParseBytes/13+1)
+	root := writePages(t, map[string]string{"small.md": small, "big.md": big})
+	c, err := New(Options{Repo: repo.New(root), Budget: Budget{ParseTimeout: time.Nanosecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := c.Run(context.Background(), []string{"big.md", "small.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 || findings[0].Path != "big.md" || findings[0].Rule != ruleTooComplex {
+		t.Errorf("findings %v, want only big.md too complex", findings)
+	}
+}

@@ -552,7 +552,7 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	if dir == "" {
 		return
 	}
-	p := path.Join(dir, prog.Text)
+	p := joinPath(dir, prog.Text)
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return
 	}
@@ -707,7 +707,7 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	if dir == "" {
 		return
 	}
-	if r.session.made(path.Join(dir, cmp.Or(file, "Makefile"))) {
+	if r.session.made(joinPath(dir, cmp.Or(file, "Makefile"))) {
 		return // a Makefile that configure, cmake or a clone wrote
 	}
 	mf := c.opts.Repo.Makefile(dir, file)

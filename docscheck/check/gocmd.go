@@ -27,15 +27,32 @@ var goValueFlags = map[string]bool{
 }
 
 type goArgs struct {
-	pkgs  []command.Word
-	rest  []command.Word // go run: the program's arguments
-	flags map[string]command.Word
+	pkgs []command.Word
+	rest []command.Word // go run: the program's arguments
+	// flags in the order written; a slice, not a map: a call has a few,
+	// and every go command in the docs is parsed (from each folder).
+	flags []goFlag
+}
+
+type goFlag struct {
+	name  string
+	value command.Word
+}
+
+// flag is the value of the last -name flag, as the go command takes it.
+func (g goArgs) flag(name string) (command.Word, bool) {
+	for i := len(g.flags) - 1; i >= 0; i-- {
+		if g.flags[i].name == name {
+			return g.flags[i].value, true
+		}
+	}
+	return command.Word{}, false
 }
 
 // parseGoArgs splits "go <verb>" arguments into flags and packages. For go
 // run only the first non-flag word is the package.
 func parseGoArgs(verb string, args []command.Word) goArgs {
-	g := goArgs{flags: map[string]command.Word{}}
+	var g goArgs
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a.Text == "-args" || a.Text == "--" {
@@ -47,12 +64,12 @@ func parseGoArgs(verb string, args []command.Word) goArgs {
 				val := a
 				val.Text = v
 				val.Col += len(a.Text) - len(v)
-				g.flags[n] = val
+				g.flags = append(g.flags, goFlag{n, val})
 				continue
 			}
 			if goValueFlags[name] && i+1 < len(args) {
 				i++
-				g.flags[name] = args[i]
+				g.flags = append(g.flags, goFlag{name, args[i]})
 			}
 			continue
 		}
@@ -80,7 +97,7 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 	}
 	g := parseGoArgs(verb, args[1:])
 	dir := call.Dir
-	if cdir, ok := g.flags["C"]; ok {
+	if cdir, ok := g.flag("C"); ok {
 		if cdir.Dynamic() || strings.HasPrefix(cdir.Text, "/") {
 			return
 		}
@@ -124,7 +141,7 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 		pkgDirs = []string{dir}
 	}
 	for _, f := range []struct{ flag, kind string }{{"run", "test"}, {"bench", "benchmark"}, {"fuzz", "fuzz test"}} {
-		w, ok := g.flags[f.flag]
+		w, ok := g.flag(f.flag)
 		if !ok || w.Dynamic() {
 			continue
 		}
@@ -158,11 +175,11 @@ func (c *Checker) resolveGoPackage(r *report, dir, module, arg string) (dirs []s
 		// tree is meant.
 		return nil, true, c.opts.Repo.Stat(strings.TrimPrefix(arg, module+"/")) == repo.File
 	case strings.HasSuffix(arg, ".go"):
-		p := path.Join(dir, arg)
+		p := joinPath(dir, arg)
 		k, _ := c.stat(r, p)
 		return nil, true, k == repo.File
 	case arg == "." || arg == ".." || strings.HasPrefix(arg, "./") || strings.HasPrefix(arg, "../"):
-		rel = path.Join(dir, arg)
+		rel = joinPath(dir, arg)
 	case module != "" && (arg == module || strings.HasPrefix(arg, module+"/")):
 		rel = path.Clean("." + strings.TrimPrefix(arg, module))
 		rel = strings.TrimPrefix(rel, "/")

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"encoding/json"
 	"path"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 )
 
 // Which lines of a page are commands (docs/docscheck.md, "Commands"):
@@ -131,7 +133,6 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 		return
 	}
 	src := r.page.source
-	text := strings.TrimSpace(string(para.Lines().Value(src)))
 	spans := 0
 	_ = ast.Walk(para, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering && n.Kind() == ast.KindCodeSpan {
@@ -139,6 +140,13 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 		}
 		return ast.WalkContinue, nil
 	})
+	if spans == 0 || spans > 1 && !endsWithColon(para.Lines(), src) {
+		// No caption without a code span; with more than one, only a
+		// paragraph ending in ":" may be one. Most paragraphs stop here,
+		// before their text is copied.
+		return
+	}
+	text := strings.TrimSpace(string(para.Lines().Value(src)))
 	onlyName := spans == 1 && strings.Count(text, "`") == 2 && len(strings.Fields(strings.Trim(text, "*_:` "))) == 1
 	if !strings.HasSuffix(text, ":") && !onlyName {
 		return
@@ -159,6 +167,18 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 		}
 		return ast.WalkSkipChildren, nil
 	})
+}
+
+// endsWithColon reports whether the text of lines, trimmed of white space
+// as strings.TrimSpace does, ends with ":", without joining the lines.
+func endsWithColon(lines *text.Segments, src []byte) bool {
+	for i := lines.Len() - 1; i >= 0; i-- {
+		seg := lines.At(i)
+		if v := bytes.TrimRightFunc(seg.Value(src), unicode.IsSpace); len(v) > 0 {
+			return v[len(v)-1] == ':'
+		}
+	}
+	return false
 }
 
 // codeBlockTitle is the file a fenced block's info string names

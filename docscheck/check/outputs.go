@@ -344,7 +344,7 @@ func (c *Checker) recordGo(r *report, args []command.Word, dir string) {
 		return
 	}
 	g := parseGoArgs("build", args[1:])
-	if o, ok := g.flags["o"]; ok {
+	if o, ok := g.flag("o"); ok {
 		s.create(dir, o)
 		return
 	}
@@ -407,7 +407,7 @@ func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int
 		}
 		seen[t] = true
 		if strings.ContainsAny(t, "/.") && !strings.Contains(t, "$") {
-			r.session.created[path.Join(mdir, t)] = true
+			r.session.created[joinPath(mdir, t)] = true
 		}
 		rule := mf.Rules[t]
 		if rule == nil {
@@ -426,7 +426,7 @@ func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int
 				if inner.Dir == "" {
 					continue
 				}
-				c.recordOutputsDepth(r, inner, path.Join(mdir, inner.Dir), depth+1)
+				c.recordOutputsDepth(r, inner, joinPath(mdir, inner.Dir), depth+1)
 			}
 		}
 	}

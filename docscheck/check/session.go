@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"path"
 	"slices"
 	"strings"
@@ -113,7 +114,7 @@ func localPath(dir string, w command.Word) (string, bool) {
 	if w.Dynamic() || t == "" || t == "-" || strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~") || isURL(t) {
 		return "", false
 	}
-	p := path.Join(dir, t)
+	p := joinPath(dir, t)
 	if p == ".." || strings.HasPrefix(p, "../") {
 		return "", false
 	}
@@ -148,6 +149,8 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	s := r.session
 	atRoot := false // after a cd into the reader's clone of this repository
 	cloneDir := ""  // a folder a clone of this repository made, as the block's cds reach it
+	// dirs is reused by every call: nothing keeps it.
+	var dirs []string
 	for _, call := range script.Calls {
 		if cloneDir != "" && (call.Dir == cloneDir || strings.HasPrefix(call.Dir, cloneDir+"/")) {
 			// In this repository's clone: judged from the root.
@@ -182,9 +185,9 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			}
 			continue
 		}
-		dirs := make([]string, 0, len(s.dirs))
+		dirs = dirs[:0]
 		for _, d := range s.dirs {
-			dirs = append(dirs, path.Join(d, call.Dir))
+			dirs = append(dirs, joinPath(d, call.Dir))
 		}
 		if call.IsChdir() {
 			c.checkChdir(r, call, dirs, at)
@@ -217,7 +220,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	}
 	var next []string
 	for _, d := range s.dirs {
-		d = path.Join(d, script.EndDir)
+		d = joinPath(d, script.EndDir)
 		if d == ".." || strings.HasPrefix(d, "../") {
 			continue
 		}
@@ -264,16 +267,29 @@ func (c *Checker) isCloneRoot(call command.Call) bool {
 // knowableDirs keeps the folders that are in the repository. It returns
 // nil when none is, or when one of them is a folder the page made (a
 // clone, an unpacked archive): what is in there is unknowable, so commands
-// run from it are not judged.
+// run from it are not judged. The result may be dirs itself: read only.
 func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 	var live []string
-	for _, d := range dirs {
+	for i, d := range dirs {
 		switch k, made := c.stat(r, d); {
 		case made:
 			return nil
 		case k == repo.Dir:
-			live = append(live, d)
+			if live != nil {
+				live = append(live, d)
+			}
+		case live == nil:
+			// The first folder that is not there: from here on the
+			// folders kept are copied (while all are, dirs itself is
+			// returned, with no copy).
+			live = append(make([]string, 0, len(dirs)), dirs[:i]...)
 		}
+	}
+	if live == nil && len(dirs) > 0 {
+		return dirs
+	}
+	if len(live) == 0 {
+		return nil
 	}
 	return live
 }
@@ -284,19 +300,28 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 // evidence, the cases not judged of the first folder are kept.
 func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at locate, judge func(*report, command.Call)) {
 	var certain, doubts []finding.Finding
+	// One probe serves every folder: a call is judged from each folder
+	// the reader may be in, and the docs hold thousands of calls.
+	probe := &report{page: r.page, session: r.session}
+	var scratch map[string]int
 	for i, d := range dirs {
 		call.Dir = d
-		probe := &report{page: r.page, session: r.session}
-		judge(probe, call)
+		probe.findings, probe.doubts, probe.checks = nil, nil, 0
 		if i == 0 {
 			// One call is one check (or one not checked), from however
-			// many folders it was tried.
+			// many folders it was tried: the first folder's counts go
+			// straight into the page's.
+			probe.notChecked = r.notChecked
+		} else {
+			clear(scratch)
+			probe.notChecked = scratch
+		}
+		judge(probe, call)
+		if i == 0 {
 			r.checks += probe.checks
-			for p, n := range probe.notChecked {
-				for range n {
-					r.unjudged(p)
-				}
-			}
+			r.notChecked = probe.notChecked
+		} else {
+			scratch = probe.notChecked
 		}
 		if len(probe.findings) == 0 && len(probe.doubts) == 0 {
 			return
@@ -329,6 +354,9 @@ func (s *session) noteDownloads(pg *page) {
 		var dest string
 		switch n := n.(type) {
 		case *ast.Link:
+			if !bytes.Contains(n.Destination, []byte("://")) && !bytes.HasPrefix(n.Destination, []byte("git@")) {
+				continue // not a URL (isURL), and not copied to a string
+			}
 			dest = string(n.Destination)
 		case *ast.AutoLink:
 			dest = string(n.URL(pg.source))

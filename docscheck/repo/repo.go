@@ -190,7 +190,7 @@ func (r *Repo) Executable(rel string) bool {
 
 // ReadFile reads a file under the root.
 func (r *Repo) ReadFile(rel string) ([]byte, error) {
-	return os.ReadFile(r.Abs(clean(rel)))
+	return readFile(r.Abs(clean(rel)))
 }
 
 func clean(rel string) string {
