@@ -45,6 +45,9 @@ func startupCases() []startupCase {
 	// out a check that needs both "://" and "@" or "=" to hide a value.
 	add("PORT", ptr("postgres://app:"+fakeSecret+"@127.0.0.1/app"), ptr("host=127.0.0.1 password="+fakeSecret))
 	add("JOB_POLL_MS", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"))
+	// Each of the three markers that hide a value, alone: a check that
+	// tests one of them wrongly (or needs two) echoes one of these.
+	add("JOB_POLL_MS", ptr(hiddenURL), ptr(hiddenAt), ptr(hiddenKeyValue))
 	// Optional knobs refuse a bad value too (unset, they take their
 	// default): rules out a validator that only checks required ones.
 	add("JOB_LEASE_MS", ptr("abc"), ptr("0"))
@@ -64,6 +67,14 @@ func startupCases() []startupCase {
 	}
 	return cases
 }
+
+// The bad values holding exactly one of "://", "@" and "=": the docs say
+// each is hidden, not quoted, in the error line.
+const (
+	hiddenURL      = "postgres://db.internal/app"
+	hiddenAt       = "app@db.internal"
+	hiddenKeyValue = "sslmode=require"
+)
 
 // longValue is a refused value too long to be quoted whole: the docs say
 // the error line clips it.
@@ -126,6 +137,16 @@ func (c startupCase) String() string {
 		return fmt.Sprintf("%s malformed (%s form, %s)", c.variable, form, startupCaseFlaw(*c.value))
 	}
 	return fmt.Sprintf("%s=%q", c.variable, *c.value)
+}
+
+// hidesValue: the case's bad value looks like a connection string (it
+// holds "@", "=" or "://"), so the docs say the error line hides it.
+// DATABASE_URL's own errors never quote the value at all.
+func (c startupCase) hidesValue() bool {
+	if c.value == nil || c.variable == "DATABASE_URL" {
+		return false
+	}
+	return strings.ContainsAny(*c.value, "@=") || strings.Contains(*c.value, "://")
 }
 
 // startupCaseFlaw names what is wrong with a malformed DATABASE_URL case.
@@ -215,6 +236,10 @@ func startupValidationFailsClosed(t *T) {
 		if c.value != nil && *c.value == longValue {
 			t.Check(c.String()+": the line quotes the value clipped", "a start of it, not all 64 characters", res.Stderr,
 				strings.Contains(res.Stderr, longValue[:16]) && !strings.Contains(res.Stderr, longValue))
+		}
+		if c.hidesValue() {
+			t.Check(c.String()+": the line says the value is hidden and does not quote it", "\"value hidden\", not the value", res.Stderr,
+				strings.Contains(res.Stderr, "value hidden") && !strings.Contains(res.Combined(), *c.value))
 		}
 		leaked := ""
 		for _, s := range secrets {
