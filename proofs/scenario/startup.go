@@ -195,6 +195,8 @@ func startupValidationFailsClosed(t *T) {
 	waitHealthy(control, "with a valid environment")
 	control.Kill()
 
+	defaultsAreDocumented(t, valid)
+
 	// The last accepted value of every bound, one start per side: a
 	// bound moved inward by one refuses its edge and this start fails.
 	for _, high := range []bool{false, true} {
@@ -298,4 +300,82 @@ func nonEmptyLines(s string) []string {
 		}
 	}
 	return out
+}
+
+// defaultsAreDocumented starts the backend with no optional variable set
+// (BIND_ADDR aside: a proof listens on loopback only) and compares its
+// `configuration` log line, variable by variable, with the default column
+// of docs/reference-backend.md's table, read from the docs and not from the
+// code: every proof sets the knobs it tests, so a default no proof reads
+// would otherwise go unchecked. The line must name every documented
+// variable but DATABASE_URL, which it must not hold (nor its password: the
+// framework scans every output line for it).
+func defaultsAreDocumented(t *T, valid map[string]string) {
+	t.Step("defaults: a start with every optional variable unset logs the documented defaults")
+	vars := documentedVariables(t)
+	t.Require("docs/reference-backend.md's table lists the variables", "at least DATABASE_URL, PORT, JOB_POLL_MS", fmt.Sprint(len(vars)), len(vars) >= 3)
+	// LOG_LEVEL="" reads as unset: the backend trims a value and takes the
+	// default for an empty one, as for every optional variable.
+	b := t.StartBackend("defaults", BackendOptions{Env: map[string]string{"JOB_POLL_MS": valid["JOB_POLL_MS"], "LOG_LEVEL": ""}})
+	waitHealthy(b, "with every optional variable unset")
+	b.Kill()
+	recs := b.Logs("configuration")
+	Equal(t, "one `configuration` log line at start", 1, len(recs))
+	if len(recs) != 1 {
+		return
+	}
+	logged := recs[0]
+	set := map[string]string{"PORT": strconv.Itoa(b.Port), "JOB_POLL_MS": valid["JOB_POLL_MS"], "BIND_ADDR": "127.0.0.1"}
+	for _, v := range vars {
+		got, ok := logged[v.Name]
+		if v.Name == "DATABASE_URL" {
+			t.Check("the `configuration` line holds no DATABASE_URL", "absent", fmt.Sprintf("present %t", ok), !ok)
+			continue
+		}
+		want, isSet := set[v.Name]
+		source := "set by the proof"
+		if !isSet {
+			source = "the documented default " + v.Default
+			var known bool
+			if want, known = loggedDefault(v.Default); !known {
+				t.Check(v.Name+": the docs' default has a logged form", "`N`, `word`, off, all interfaces or embedded", v.Default, false)
+				continue
+			}
+		}
+		Equal(t, fmt.Sprintf("`configuration` %s (%s)", v.Name, source), want, logValue(got, ok))
+	}
+}
+
+// loggedDefault is how the `configuration` line writes a default the docs'
+// table states: the value in backticks as it stands, "off" as the flag 0,
+// and the empty value for "all interfaces" (BIND_ADDR) and "embedded"
+// (MIGRATIONS_DIR). Any other wording is unknown, so a new row cannot
+// pass unchecked.
+func loggedDefault(cell string) (string, bool) {
+	if _, rest, ok := strings.Cut(cell, "`"); ok {
+		v, _, _ := strings.Cut(rest, "`")
+		return v, true
+	}
+	switch cell {
+	case "off":
+		return "0", true
+	case "all interfaces", "embedded":
+		return "", true
+	}
+	return "", false
+}
+
+// logValue writes a JSON log value as the docs write it: a number in
+// full (JSON numbers decode as float64), a string as it is.
+func logValue(v any, present bool) string {
+	switch v := v.(type) {
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case string:
+		return v
+	}
+	if !present {
+		return "(absent)"
+	}
+	return fmt.Sprint(v)
 }
