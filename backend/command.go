@@ -91,6 +91,10 @@ func serve(ctx context.Context, lookup func(string) (string, bool), stderr io.Wr
 		fmt.Fprintf(stderr, "reference-backend: %s\n", app.Redact(err.Error(), password, cfg.DatabaseURL))
 		return exitFailed
 	}
+	// One line with every setting as it takes effect, defaults included:
+	// what an operator (and the start-up proof) compares with the docs.
+	// After New, so a start that fails still prints its one line alone.
+	logger.Info("configuration", cfg.Effective()...)
 	if err := srv.Run(ctx); err != nil {
 		logger.Error("server failed", "error", err.Error())
 		return exitFailed

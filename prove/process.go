@@ -46,6 +46,8 @@ type Sample struct {
 	At time.Time
 	// Status is the HTTP status; 0 when the request failed.
 	Status int
+	// Header is the answer's header; nil when the request failed.
+	Header http.Header
 	// Body is the compacted JSON body, nil when it was not JSON.
 	Body json.RawMessage
 	// Err says why the request failed or the body was not JSON.
@@ -135,7 +137,7 @@ func (p *Process) sample(ctx context.Context, client *http.Client, url string) (
 	} else {
 		body, readErr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
-		s.Status = resp.StatusCode
+		s.Status, s.Header = resp.StatusCode, resp.Header
 		p.t.ScanOutput("HTTP body of GET "+req.URL.Path+" from "+p.Name, string(body))
 		var compact bytes.Buffer
 		if readErr == nil && json.Compact(&compact, body) == nil {

@@ -297,3 +297,38 @@ func clip(v string) string {
 	}
 	return v
 }
+
+// Effective is the configuration as the backend runs with it, for the one
+// log line it writes at start: every variable of the docs' table but
+// DATABASE_URL (a secret), by its name, in the table's units (ms, bytes)
+// and its default filled in where it was unset. A flag is 1 or 0; an
+// unset BIND_ADDR or MIGRATIONS_DIR is "" (all interfaces, the embedded
+// migrations). The list alternates keys and values, as slog takes them.
+func (c Config) Effective() []any {
+	flag := func(on bool) string {
+		if on {
+			return "1"
+		}
+		return "0"
+	}
+	return []any{
+		"PORT", c.Port,
+		"JOB_POLL_MS", c.PollInterval.Milliseconds(),
+		"BIND_ADDR", c.BindAddr,
+		"JOB_LEASE_MS", c.Lease.Milliseconds(),
+		"JOB_BATCH_SIZE", c.BatchSize,
+		"JOB_CONCURRENCY", c.Concurrency,
+		"JOB_MAX_ATTEMPTS", c.MaxAttempts,
+		"JOB_RETENTION_MS", c.Retention.Milliseconds(),
+		"JOB_FAILED_RETENTION_MS", c.FailedRetention.Milliseconds(),
+		"WORKER_MAX_CRASHES", c.MaxCrashes,
+		"MAX_BODY_BYTES", c.MaxBodyBytes,
+		"SHUTDOWN_GRACE_MS", c.ShutdownGrace.Milliseconds(),
+		"DB_MAX_CONNS", c.MaxConns,
+		"LOG_LEVEL", c.LogLevel,
+		"FAULT_INJECTION", flag(c.FaultInjection),
+		"JOB_RECORD_EFFECTS", flag(c.RecordEffects),
+		"JOB_RECORD_EXECUTIONS", flag(c.RecordExecutions),
+		"MIGRATIONS_DIR", c.MigrationsDir,
+	}
+}

@@ -164,3 +164,33 @@ func TestVariablesListsWhatFromEnvReads(t *testing.T) {
 		t.Errorf("FromEnv reads\n  %v\nVariables lists\n  %v", read, listed)
 	}
 }
+
+// TestEffectiveNamesEveryVariableButTheURL: the start-up log line holds
+// every variable FromEnv reads, by name, except DATABASE_URL, whose value
+// (a secret) appears nowhere in it.
+func TestEffectiveNamesEveryVariableButTheURL(t *testing.T) {
+	c, err := FromEnv(env(valid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := c.Effective()
+	logged := map[string]bool{}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		name, _ := attrs[i].(string)
+		if logged[name] {
+			t.Errorf("%s logged twice", name)
+		}
+		logged[name] = true
+		if v, ok := attrs[i+1].(string); ok && strings.Contains(v, "s3cr3t") {
+			t.Errorf("%s = %q: holds the database password", name, v)
+		}
+	}
+	for _, v := range Variables {
+		if want := v.Name != "DATABASE_URL"; logged[v.Name] != want {
+			t.Errorf("%s logged %v, want %v", v.Name, logged[v.Name], want)
+		}
+	}
+	if len(logged) != len(Variables)-1 {
+		t.Errorf("%d names logged, want the %d variables but DATABASE_URL", len(logged), len(Variables)-1)
+	}
+}

@@ -1,8 +1,9 @@
 // Package invariant holds the rules that every observation of a running
-// backend must satisfy, whatever a proof is about: each /health sample and
-// each job JSON the proofs read. The rules are the ones
-// docs/reference-backend.md states (the health report, the job, the
-// recovery window, the counters); a proof's own assertions come on top.
+// backend must satisfy, whatever a proof is about: each /health sample,
+// each job JSON the proofs read and the headers of every HTTP answer. The
+// rules are the ones docs/reference-backend.md states (the health report,
+// the job, the recovery window, the counters, the content type and
+// caching of answers); a proof's own assertions come on top.
 //
 // The package is pure: it takes HTTP statuses and bodies and returns
 // violations, so it is tested once, with the hard cases, and the proof

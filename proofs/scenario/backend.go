@@ -148,7 +148,7 @@ func (b *Backend) StopPolling() { b.proc.StopSampling() }
 func (b *Backend) record(ps prove.Sample) {
 	s := Sample{At: ps.At, HTTPStatus: ps.Status, Err: ps.Err}
 	if ps.Status != 0 {
-		b.t.observeHealth(b, ps.Status, ps.Body)
+		b.t.observeHealth(b, ps.Status, ps.Header, ps.Body)
 	}
 	if ps.Body != nil {
 		var err error

@@ -11,15 +11,18 @@ import (
 )
 
 // invariantWatch applies the documented invariants (package invariant) to
-// every /health sample and every job JSON a proof reads, whatever the
-// proof is about. A broken rule is a failed assertion named after the rule,
-// recorded when it is seen; each rule is reported once per instance so a
-// lasting violation does not flood the evidence.
+// every /health sample and every job JSON a proof reads, and the header
+// rules to every HTTP answer it gets, whatever the proof is about. A
+// broken rule is a failed assertion named after the rule, recorded when it
+// is seen; each rule is reported once per instance so a lasting violation
+// does not flood the evidence.
 type invariantWatch struct {
 	jobs invariant.Jobs
 
-	mu         sync.Mutex
-	health     int
+	mu     sync.Mutex
+	health int
+	// answers counts every HTTP answer the header rules were checked on.
+	answers    int
 	violations int
 	reported   map[string]bool
 }
@@ -27,10 +30,12 @@ type invariantWatch struct {
 // observeHealth checks one /health answer of b's process (history per
 // process: counters count since the process started). Only the sampling
 // goroutine of b calls it.
-func (t *T) observeHealth(b *Backend, httpStatus int, body []byte) {
+func (t *T) observeHealth(b *Backend, httpStatus int, header http.Header, body []byte) {
 	t.inv.mu.Lock()
 	t.inv.health++
+	t.inv.answers++
 	t.inv.mu.Unlock()
+	t.reportViolations(b.Instance, "GET /health", invariant.CheckHeaders(http.MethodGet, "/health", httpStatus, header))
 	t.reportViolations(b.Instance, "GET /health", b.healthRules.Next(httpStatus, body))
 }
 
@@ -42,6 +47,11 @@ func (t *T) observeResponse(b *Backend, method, path string, resp Response, sent
 		return
 	}
 	where := method + " " + path
+	t.inv.mu.Lock()
+	t.inv.answers++
+	t.inv.mu.Unlock()
+	route, _, _ := strings.Cut(path, "?")
+	t.reportViolations(b.Instance, where, invariant.CheckHeaders(method, route, resp.Status, resp.Header))
 	switch {
 	case method == http.MethodGet && path == "/health" && (resp.Status == http.StatusOK || resp.Status == http.StatusServiceUnavailable):
 		_, vs := invariant.CheckHealth(resp.Status, resp.Body)
@@ -74,8 +84,8 @@ func (t *T) reportViolations(instance, where string, vs []invariant.Violation) {
 // observations the invariants were checked on, and that none broke them.
 func (t *T) checkInvariants() {
 	t.inv.mu.Lock()
-	health, violations := t.inv.health, t.inv.violations
+	health, answers, violations := t.inv.health, t.inv.answers, t.inv.violations
 	t.inv.mu.Unlock()
-	t.Check("documented invariants hold on every /health sample and job read", "no violation",
-		fmt.Sprintf("%d /health samples, %d job reads, %d violations", health, t.inv.jobs.Reads(), violations), violations == 0)
+	t.Check("documented invariants hold on every /health sample, job read and HTTP answer", "no violation",
+		fmt.Sprintf("%d /health samples, %d job reads, %d HTTP answers' headers, %d violations", health, t.inv.jobs.Reads(), answers, violations), violations == 0)
 }

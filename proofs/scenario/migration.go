@@ -341,6 +341,9 @@ func cutRead(t *T) (int, error) {
 type documentedVariable struct {
 	Name     string
 	Required bool
+	// Default is the table's default column as written, e.g. "`30000`",
+	// "off" or "—".
+	Default string
 }
 
 var envTableRow = regexp.MustCompile("^\\| `([A-Z_]+)` \\| (yes|no) \\|")
@@ -353,7 +356,8 @@ func documentedVariables(t *T) []documentedVariable {
 	var out []documentedVariable
 	for _, line := range strings.Split(string(data), "\n") {
 		if m := envTableRow.FindStringSubmatch(line); m != nil {
-			out = append(out, documentedVariable{Name: m[1], Required: m[2] == "yes"})
+			cells := strings.Split(strings.TrimSuffix(strings.TrimSpace(line), "|"), "|")
+			out = append(out, documentedVariable{Name: m[1], Required: m[2] == "yes", Default: strings.TrimSpace(cells[len(cells)-1])})
 		}
 	}
 	return out

@@ -78,14 +78,19 @@ func workerCrashRecoversJob(t *T) {
 	// then a panic inside the job's handler while the job runs, with
 	// different reasons, which also rules out a last_exit_reason that keeps
 	// the first crash's.
-	t.Step("post a plain job and wait for it, so the worker has processed one before it crashes")
-	plain := b.PostJob(`{"kind":"plain"}`)
-	t.WaitJobStatus(plain.ID, "processed", processTimeout)
+	// That job names a fault for attempt 2: it must run as a plain job on
+	// its first (and only) attempt, which rules out a fault_attempt that
+	// is ignored (a crash here would shift every count below by one).
+	t.Step("post a job whose fault is for attempt 2 and wait for it, so the worker has processed one before it crashes")
+	plain := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":2}`)
+	plainRow := t.WaitJobStatus(plain.ID, "processed", processTimeout)
+	Equal(t, "the job whose fault is for attempt 2 took one attempt", 1, plainRow.Attempts)
 
 	requestPanicIsA500(t, b, before)
 
 	crashes := [2]struct{ name, payload string }{
-		{"crashes the worker after its claim", `{"fault":"worker_crash_after_claim","fault_attempt":1}`},
+		// No fault_attempt: the documented default, attempt 1.
+		{"crashes the worker after its claim", `{"fault":"worker_crash_after_claim"}`},
 		{"panics inside the job handler", `{"fault":"panic_in_handler","fault_attempt":1}`},
 	}
 	var crashed [2]Job

@@ -45,6 +45,9 @@ func startupCases() []startupCase {
 	// out a check that needs both "://" and "@" or "=" to hide a value.
 	add("PORT", ptr("postgres://app:"+fakeSecret+"@127.0.0.1/app"), ptr("host=127.0.0.1 password="+fakeSecret))
 	add("JOB_POLL_MS", nil, ptr(""), ptr("0"), ptr("-1"), ptr("abc"))
+	// Each of the three markers that hide a value, alone: a check that
+	// tests one of them wrongly (or needs two) echoes one of these.
+	add("JOB_POLL_MS", ptr(hiddenURL), ptr(hiddenAt), ptr(hiddenKeyValue))
 	// Optional knobs refuse a bad value too (unset, they take their
 	// default): rules out a validator that only checks required ones.
 	add("JOB_LEASE_MS", ptr("abc"), ptr("0"))
@@ -64,6 +67,14 @@ func startupCases() []startupCase {
 	}
 	return cases
 }
+
+// The bad values holding exactly one of "://", "@" and "=": the docs say
+// each is hidden, not quoted, in the error line.
+const (
+	hiddenURL      = "postgres://db.internal/app"
+	hiddenAt       = "app@db.internal"
+	hiddenKeyValue = "sslmode=require"
+)
 
 // longValue is a refused value too long to be quoted whole: the docs say
 // the error line clips it.
@@ -128,6 +139,16 @@ func (c startupCase) String() string {
 	return fmt.Sprintf("%s=%q", c.variable, *c.value)
 }
 
+// hidesValue: the case's bad value looks like a connection string (it
+// holds "@", "=" or "://"), so the docs say the error line hides it.
+// DATABASE_URL's own errors never quote the value at all.
+func (c startupCase) hidesValue() bool {
+	if c.value == nil || c.variable == "DATABASE_URL" {
+		return false
+	}
+	return strings.ContainsAny(*c.value, "@=") || strings.Contains(*c.value, "://")
+}
+
 // startupCaseFlaw names what is wrong with a malformed DATABASE_URL case.
 func startupCaseFlaw(v string) string {
 	switch {
@@ -174,6 +195,8 @@ func startupValidationFailsClosed(t *T) {
 	waitHealthy(control, "with a valid environment")
 	control.Kill()
 
+	defaultsAreDocumented(t, valid)
+
 	// The last accepted value of every bound, one start per side: a
 	// bound moved inward by one refuses its edge and this start fails.
 	for _, high := range []bool{false, true} {
@@ -215,6 +238,10 @@ func startupValidationFailsClosed(t *T) {
 		if c.value != nil && *c.value == longValue {
 			t.Check(c.String()+": the line quotes the value clipped", "a start of it, not all 64 characters", res.Stderr,
 				strings.Contains(res.Stderr, longValue[:16]) && !strings.Contains(res.Stderr, longValue))
+		}
+		if c.hidesValue() {
+			t.Check(c.String()+": the line says the value is hidden and does not quote it", "\"value hidden\", not the value", res.Stderr,
+				strings.Contains(res.Stderr, "value hidden") && !strings.Contains(res.Combined(), *c.value))
 		}
 		leaked := ""
 		for _, s := range secrets {
@@ -273,4 +300,82 @@ func nonEmptyLines(s string) []string {
 		}
 	}
 	return out
+}
+
+// defaultsAreDocumented starts the backend with no optional variable set
+// (BIND_ADDR aside: a proof listens on loopback only) and compares its
+// `configuration` log line, variable by variable, with the default column
+// of docs/reference-backend.md's table, read from the docs and not from the
+// code: every proof sets the knobs it tests, so a default no proof reads
+// would otherwise go unchecked. The line must name every documented
+// variable but DATABASE_URL, which it must not hold (nor its password: the
+// framework scans every output line for it).
+func defaultsAreDocumented(t *T, valid map[string]string) {
+	t.Step("defaults: a start with every optional variable unset logs the documented defaults")
+	vars := documentedVariables(t)
+	t.Require("docs/reference-backend.md's table lists the variables", "at least DATABASE_URL, PORT, JOB_POLL_MS", fmt.Sprint(len(vars)), len(vars) >= 3)
+	// LOG_LEVEL="" reads as unset: the backend trims a value and takes the
+	// default for an empty one, as for every optional variable.
+	b := t.StartBackend("defaults", BackendOptions{Env: map[string]string{"JOB_POLL_MS": valid["JOB_POLL_MS"], "LOG_LEVEL": ""}})
+	waitHealthy(b, "with every optional variable unset")
+	b.Kill()
+	recs := b.Logs("configuration")
+	Equal(t, "one `configuration` log line at start", 1, len(recs))
+	if len(recs) != 1 {
+		return
+	}
+	logged := recs[0]
+	set := map[string]string{"PORT": strconv.Itoa(b.Port), "JOB_POLL_MS": valid["JOB_POLL_MS"], "BIND_ADDR": "127.0.0.1"}
+	for _, v := range vars {
+		got, ok := logged[v.Name]
+		if v.Name == "DATABASE_URL" {
+			t.Check("the `configuration` line holds no DATABASE_URL", "absent", fmt.Sprintf("present %t", ok), !ok)
+			continue
+		}
+		want, isSet := set[v.Name]
+		source := "set by the proof"
+		if !isSet {
+			source = "the documented default " + v.Default
+			var known bool
+			if want, known = loggedDefault(v.Default); !known {
+				t.Check(v.Name+": the docs' default has a logged form", "`N`, `word`, off, all interfaces or embedded", v.Default, false)
+				continue
+			}
+		}
+		Equal(t, fmt.Sprintf("`configuration` %s (%s)", v.Name, source), want, logValue(got, ok))
+	}
+}
+
+// loggedDefault is how the `configuration` line writes a default the docs'
+// table states: the value in backticks as it stands, "off" as the flag 0,
+// and the empty value for "all interfaces" (BIND_ADDR) and "embedded"
+// (MIGRATIONS_DIR). Any other wording is unknown, so a new row cannot
+// pass unchecked.
+func loggedDefault(cell string) (string, bool) {
+	if _, rest, ok := strings.Cut(cell, "`"); ok {
+		v, _, _ := strings.Cut(rest, "`")
+		return v, true
+	}
+	switch cell {
+	case "off":
+		return "0", true
+	case "all interfaces", "embedded":
+		return "", true
+	}
+	return "", false
+}
+
+// logValue writes a JSON log value as the docs write it: a number in
+// full (JSON numbers decode as float64), a string as it is.
+func logValue(v any, present bool) string {
+	switch v := v.(type) {
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case string:
+		return v
+	}
+	if !present {
+		return "(absent)"
+	}
+	return fmt.Sprint(v)
 }
