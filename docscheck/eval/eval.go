@@ -20,16 +20,18 @@ import (
 	"github.com/prodproof/prodproof/docscheck/finding"
 )
 
-// The halves of the corpus: rules may be tuned on the first only. Round 2
-// is a second corpus, all of it held out (README.md, "Round 2").
+// The halves of the corpus: rules may be tuned on the first only. Rounds 2
+// and 3 are further corpora, each all held out (README.md, "Round 2" and
+// "Round 3").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
 	halfRound2  = "round2"
+	halfRound3  = "round3"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so

@@ -136,3 +136,45 @@ func TestRoundFilesAreReadBesideTheFirst(t *testing.T) {
 		t.Fatalf("err = %v, want a repository listed twice", err)
 	}
 }
+
+// TestRecordedRoundsAgree loads the corpus, labels and plants this folder
+// records for every round, as the eval tool does, and checks that they
+// agree: every half is known, every label is for the commit its repository
+// is measured at, and every plant names a measured repository. A round
+// whose half the tool does not know, or a label left at an old commit,
+// would otherwise surface only when someone re-runs the measurement.
+func TestRecordedRoundsAgree(t *testing.T) {
+	repos, err := loadEach(".", "corpus", true, loadCorpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := loadEach(".", "labels", false, loadLabels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plants, err := loadEach(".", "plants", false, loadPlants)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitOf := map[string]string{}
+	perHalf := map[string]int{}
+	for _, r := range repos {
+		commitOf[r.Name] = r.Commit
+		perHalf[r.Half]++
+	}
+	for _, h := range halves {
+		if perHalf[h] == 0 {
+			t.Errorf("half %s has no repository", h)
+		}
+	}
+	for _, l := range labels {
+		if got, ok := commitOf[l.Repo]; !ok || got != l.Commit {
+			t.Errorf("label %s %s:%d is for commit %s, the corpus measures %q", l.Repo, l.Path, l.Line, l.Commit, got)
+		}
+	}
+	for _, p := range plants {
+		if _, ok := commitOf[p.Repo]; !ok {
+			t.Errorf("plant %s: repository %s is not in the corpus", p.ID, p.Repo)
+		}
+	}
+}
