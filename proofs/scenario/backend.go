@@ -1,11 +1,13 @@
 package scenario
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -303,6 +305,20 @@ func (b *Backend) Send(method, path string, body []byte, contentType string) Res
 // SendHeader is Send with request headers of the caller's choosing (an
 // empty value is not sent).
 func (b *Backend) SendHeader(method, path string, body []byte, header http.Header) Response {
+	sent := http.Header{}
+	for k, vs := range header {
+		for _, v := range vs {
+			if v != "" {
+				sent.Add(k, v)
+			}
+		}
+	}
+	return b.SendHeaderExact(method, path, body, sent)
+}
+
+// SendHeaderExact is SendHeader that sends every value, empty ones too
+// (a header present with an empty value).
+func (b *Backend) SendHeaderExact(method, path string, body []byte, header http.Header) Response {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -313,9 +329,7 @@ func (b *Backend) SendHeader(method, path string, body []byte, header http.Heade
 	}
 	for k, vs := range header {
 		for _, v := range vs {
-			if v != "" {
-				req.Header.Add(k, v)
-			}
+			req.Header.Add(k, v)
 		}
 	}
 	sent := time.Now()
@@ -329,6 +343,31 @@ func (b *Backend) SendHeader(method, path string, body []byte, header http.Heade
 	out := Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
 	b.t.observeResponse(b, method, path, out, sent, time.Now())
 	return out
+}
+
+// SendRaw writes request, bytes net/http's client would refuse to send
+// (a control character in a header value), on a connection of its own and
+// reads the answer. The answer is not held to the API's invariants: for
+// such bytes it comes from net/http's server, before any handler runs.
+func (b *Backend) SendRaw(label string, request []byte) Response {
+	addr := strings.TrimPrefix(b.BaseURL, "http://")
+	conn, err := net.DialTimeout("tcp", addr, httpClient.Timeout)
+	if err != nil {
+		return Response{Err: err}
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(httpClient.Timeout))
+	if _, err := conn.Write(request); err != nil {
+		return Response{Err: err}
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return Response{Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	b.t.ScanOutput(fmt.Sprintf("HTTP body of %s from %s", label, b.Instance), string(data))
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Err: err}
 }
 
 // Job is the job JSON of the API, the one type every client decodes.

@@ -276,12 +276,71 @@ func badInputIsRejected(t *T) {
 	conflict := post(`{"order":43}`, key)
 	t.Check("the same key with another body is refused", "409 with a JSON error", fmt.Sprintf("%d error=%q", conflict.Status, conflict.ErrorMessage()),
 		conflict.Err == nil && conflict.Status == http.StatusConflict && conflict.ErrorMessage() != "")
-	badKey := post(`{"order":44}`, "tab\there")
-	t.Check("an Idempotency-Key with a control character is refused", "400 with a JSON error", fmt.Sprintf("%d error=%q", badKey.Status, badKey.ErrorMessage()),
-		badKey.Err == nil && badKey.Status == http.StatusBadRequest && badKey.ErrorMessage() != "")
-	twoKeys := b.SendHeader(http.MethodPost, "/jobs", []byte(`{"order":45}`), http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {"k-" + randomUUID(), "k-" + randomUUID()}})
-	t.Check("two Idempotency-Key headers are refused", "400 with a JSON error", fmt.Sprintf("%d error=%q", twoKeys.Status, twoKeys.ErrorMessage()),
-		twoKeys.Err == nil && twoKeys.Status == http.StatusBadRequest && twoKeys.ErrorMessage() != "")
+	// The key rule (1 to 255 printable ASCII characters, 0x20-0x7e, one
+	// value) at each of its edges: the last accepted value on each side is
+	// a job whose retry is replayed, the first refused one a 400 with the
+	// documented message that stores nothing. A bound shifted by one either
+	// way, or a range cut short at either end, fails one side. HTTP trims
+	// spaces around a header value, so the space is inside its key.
+	keysBefore := t.CountJobs()
+	var printable strings.Builder
+	for c := byte(0x20); c <= 0x7e; c++ {
+		printable.WriteByte(c)
+	}
+	acceptedKeys := []struct{ name, key string }{
+		{"a key of 1 character", "k"},
+		{"a key of 255 characters", strings.Repeat("k", 255)},
+		{"a key holding a space (0x20)", "a b"},
+		{"a key holding a tilde (0x7e)", "~"},
+		{"a key of every printable ASCII character, 0x20 to 0x7e", "k" + printable.String()},
+	}
+	for i, k := range acceptedKeys {
+		t.Step(k.name + " is accepted and its retry replayed")
+		body := fmt.Sprintf(`{"key_edge":%d}`, i)
+		var created, replayed Job
+		first := post(body, k.key)
+		_ = json.Unmarshal(first.Body, &created)
+		t.Check(k.name+": the first POST creates the job", "201 with a job id", first.Summary(), first.Err == nil && first.Status == http.StatusCreated && created.ID != "")
+		again := post(body, k.key)
+		_ = json.Unmarshal(again.Body, &replayed)
+		t.Check(k.name+": the retry answers 200, Idempotent-Replayed: true, the same job", fmt.Sprintf("200 replayed=true id=%s", created.ID),
+			fmt.Sprintf("%d replayed=%s id=%s", again.Status, again.Header.Get("Idempotent-Replayed"), replayed.ID),
+			again.Err == nil && again.Status == http.StatusOK && again.Header.Get("Idempotent-Replayed") == "true" && replayed.ID == created.ID)
+	}
+	Equal(t, "jobs rows added by the accepted keys and their retries", len(acceptedKeys), t.CountJobs()-keysBefore)
+
+	const keyRefused = "Idempotency-Key must be one value of 1 to 255 printable ASCII characters"
+	refusedKeys := []struct {
+		name   string
+		values []string
+	}{
+		{"an empty key (0 characters)", []string{""}},
+		{"a key of 256 characters", []string{strings.Repeat("k", 256)}},
+		{"a key holding a tab (0x09)", []string{"tab\there"}},
+		{"a key holding a byte past ASCII (0x80)", []string{"k\x80"}},
+		{"a key sent twice (two Idempotency-Key headers)", []string{"k-" + randomUUID(), "k-" + randomUUID()}},
+	}
+	refusedBefore := t.CountJobs()
+	for i, k := range refusedKeys {
+		t.Step(k.name + " is refused")
+		resp := b.SendHeaderExact(http.MethodPost, "/jobs", []byte(fmt.Sprintf(`{"refused_key":%d}`, i)),
+			http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": k.values})
+		t.Check(k.name+" is refused", fmt.Sprintf("400 error=%q", keyRefused), fmt.Sprintf("%d error=%q", resp.Status, resp.ErrorMessage()),
+			resp.Err == nil && resp.Status == http.StatusBadRequest && resp.ErrorMessage() == keyRefused)
+	}
+	// The other control characters (0x00-0x08, 0x0a-0x1f, 0x7f): net/http's
+	// client refuses to send them, and its server refuses them with a
+	// plain-text 400 before any handler runs, so they are written raw.
+	for _, c := range []byte{0x1f, 0x7f} {
+		name := fmt.Sprintf("a key holding 0x%02x", c)
+		t.Step(name+" is refused", "written on a raw connection: net/http's client will not send it")
+		body := `{"refused_key":"raw"}`
+		raw := fmt.Sprintf("POST /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\nIdempotency-Key: k%cy\r\nConnection: close\r\n\r\n%s", len(body), c, body)
+		resp := b.SendRaw("POST /jobs with "+name, []byte(raw))
+		t.Check(name+" is refused", "400", resp.Summary(), resp.Err == nil && resp.Status == http.StatusBadRequest)
+	}
+	Equal(t, "the refused keys wrote no rows", refusedBefore, t.CountJobs())
+
 	// The nesting limit's boundary: exactly MaxPayloadDepth (1000) levels
 	// is a job, one more is refused below; a limit shifted either way, or
 	// a depth that is never counted, fails one of the two.
@@ -300,6 +359,7 @@ func badInputIsRejected(t *T) {
 		{"a number with 16383 digits after the point", []byte(`[0.` + strings.Repeat("0", 16382) + `1]`)},
 		{"a number with 16383 digits after the point by its exponent (1e-16383)", []byte(`[1e-16383]`)},
 		{"a surrogate pair (\\ud83d\\ude00)", []byte(`{"a":"\ud83d\ude00"}`)},
+		{"the document of every token kind (its every proper prefix is refused below)", []byte(everyTokenDocument)},
 	}
 	for _, e := range edges {
 		t.Step(e.name + " is accepted")
@@ -307,7 +367,7 @@ func badInputIsRejected(t *T) {
 		t.Check(e.name+" is a job", "201", resp.Summary(), resp.Err == nil && resp.Status == http.StatusCreated)
 	}
 	before := t.CountJobs()
-	Equal(t, "jobs rows after the control post, the keyed post and its retry, conflict and bad keys, the deepest body and the other last accepted values", 3+len(edges), before)
+	Equal(t, "jobs rows after the control post, the keyed post and its retry, conflict and bad keys, the keys at the rule's edges, the deepest body and the other last accepted values", 3+len(acceptedKeys)+len(edges), before)
 
 	oversize := append(append([]byte(`"`), bytes.Repeat([]byte("x"), 70_000)...), '"')
 	cases := []struct {
@@ -389,6 +449,24 @@ func badInputIsRejected(t *T) {
 			}
 		}
 	}
+
+	// A body cut anywhere: every proper prefix of a document holding every
+	// token kind the payload scanner reads (each string escape, a surrogate
+	// pair, raw UTF-8, numbers with sign, fraction and exponent, literals,
+	// nesting, whitespace) is a 400 with a JSON error. So a cut the scanner
+	// mishandles (reading past the end, a panic and its 500) fails here
+	// wherever it sits, not only at the few cuts listed above.
+	t.Step("every proper prefix of the document of every token kind is refused", "%d prefixes", len(everyTokenDocument)-1)
+	var wrong []string
+	for n := 1; n < len(everyTokenDocument); n++ {
+		resp := b.Do(http.MethodPost, "/jobs", []byte(everyTokenDocument[:n]), "application/json")
+		if resp.Err != nil || resp.Status != http.StatusBadRequest || resp.ErrorMessage() == "" {
+			wrong = append(wrong, fmt.Sprintf("%q: %s", everyTokenDocument[:n], resp.Summary()))
+		}
+	}
+	t.Check("every proper prefix is a 400 with a JSON error", fmt.Sprintf("%d of %d refused", len(everyTokenDocument)-1, len(everyTokenDocument)-1),
+		fmt.Sprintf("%d of %d refused; wrong: %s", len(everyTokenDocument)-1-len(wrong), len(everyTokenDocument)-1, strings.Join(firstN(wrong, 5), "; ")), len(wrong) == 0)
+
 	after := t.CountJobs()
 	Equal(t, "rejected requests wrote no rows", before, after)
 
@@ -429,6 +507,23 @@ func badInputIsRejected(t *T) {
 		t.Fatal("drop the refusing trigger: %s", t.Redact(err.Error()))
 	}
 	t.Rows("jobs", t.Jobs())
+}
+
+// everyTokenDocument is a JSON document holding every token kind the
+// payload scanner (backend/api/payload.go) reads: each string escape, a
+// \uXXXX escape and a surrogate pair, raw multi-byte UTF-8, numbers with
+// sign, fraction and exponent, true, false, null, nested arrays and
+// objects, and whitespace between tokens.
+const everyTokenDocument = `{"s": "q\"b\\s\/b\bf\fn\nr\rt\tu\u00e9p\ud83d\ude00é",
+ "n": [0, -1, 12.5, -0.25e+3, 1E-2, 6e7, -0.0],
+ "o": {"t": true, "f": false, "z": null, "e": [], "d": {}}, "a": [[1], {"k": []}]}`
+
+// firstN is at most the first n of items.
+func firstN(items []string, n int) []string {
+	if len(items) > n {
+		return items[:n]
+	}
+	return items
 }
 
 // jsonString is a JSON string literal of exactly size bytes.
