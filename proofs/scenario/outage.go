@@ -133,6 +133,15 @@ func dbOutageRecovers(t *T) {
 		if j.Status != "processed" {
 			t.Check("job "+j.ID+" processed", "processed", j.Status, false)
 		}
+		// The held job finished while the database was away. Its completion
+		// is retried until the database is back, not dropped: dropped, the
+		// job would still end processed, but only after its lease expired
+		// and a second attempt ran it again.
+		if j.ID == held.ID {
+			effects := t.effects(j.ID)
+			t.Check("the job that finished during the outage is written by its retried completion: one attempt, one effect",
+				"attempts=1, 1 effect", fmt.Sprintf("attempts=%d, %d effects", j.Attempts, len(effects)), j.Attempts == 1 && len(effects) == 1)
+		}
 	}
 	ok, seen := logHas(b, "database unavailable", nil)
 	t.Check("log shows `database unavailable`", `msg="database unavailable"`, seen, ok)
