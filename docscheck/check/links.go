@@ -327,7 +327,9 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //   - on a Docusaurus site a link without an extension may be a page's
 //     front-matter id or slug, unless it is one typo away from a page;
 //   - on a VitePress site a folder with a dynamic route ([name].md) serves
-//     pages that are not files.
+//     pages that are not files;
+//   - on a site whose package.json runs a script before the build
+//     ("prebuild"), that script may write the page.
 func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
@@ -344,6 +346,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	site := c.site(pagePath)
 	if site == nil {
 		return ""
+	}
+	if site.PagesWriter != "" {
+		// A script run before the generator writes pages docscheck does
+		// not see (a page per plugin, an API reference).
+		return reasonSiteConfig
 	}
 	if site.Generator == "hugo" {
 		// Hugo serves a page at a URL its front matter (slug, url,
