@@ -204,6 +204,9 @@ func nonFlags(words []command.Word) []command.Word {
 // nearest one from the working folder, or the named workspace of it.
 func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool string, workspace *command.Word) (*repo.PackageJSON, bool) {
 	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	if workspace != nil {
+		pkg = c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
+	}
 	if pkg == nil {
 		r.missWord(call.Words[0], at, r.noManifest(call.Dir), ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
 		return nil, false
@@ -274,7 +277,7 @@ func (c *Checker) unknownWorkspace(r *report, call command.Call, at locate, tool
 	if workspace.Dynamic() {
 		return false
 	}
-	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	pkg := c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
 	if pkg == nil || pkg.Err != nil || len(pkg.Workspaces) == 0 || pkg.Workspace(workspace.Text) != nil {
 		return false
 	}
@@ -294,6 +297,9 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 		return false
 	}
 	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	if workspace != nil {
+		pkg = c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
+	}
 	if pkg == nil || pkg.Err != nil {
 		return false
 	}

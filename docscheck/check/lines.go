@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 )
@@ -160,8 +161,14 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 			return ast.WalkSkipChildren, nil
 		}
 		skip[n] = true
+		if strings.HasSuffix(name, "/") {
+			// A folder ("move into `docs/` and run:") holds no snippet.
+			return ast.WalkSkipChildren, nil
+		}
 		for _, d := range r.session.startDirs() {
-			if p, ok := localPath(d, command.Word{Text: name}); ok {
+			// A folder the repository has is not a file the reader makes
+			// from the snippet: marking it made would hide all below it.
+			if p, ok := localPath(d, command.Word{Text: name}); ok && c.opts.Repo.Stat(p) != repo.Dir {
 				r.session.created[p] = true
 			}
 		}

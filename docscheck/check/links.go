@@ -337,8 +337,10 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if c.opts.Repo.Ignored(resolved) {
 		return reasonOutput // a page a build generates (.gitignore says so)
 	}
-	if hasTemplate(decoded) {
-		return reasonSiteRule // a template the site's build fills in
+	if hasTemplate(decoded) || strings.EqualFold(path.Ext(pagePath), ".mdx") && strings.HasPrefix(decoded, "{") && strings.HasSuffix(decoded, "}") {
+		// A template the site's build fills in, or an MDX expression
+		// (href={config.url}) its JavaScript computes.
+		return reasonSiteRule
 	}
 	if slices.ContainsFunc(strings.Split(decoded, "/"), isPlaceholderName) {
 		return reasonPlaceholder
@@ -376,6 +378,15 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// may be the link: only a real typo of a page is certain.
 		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint) && !caseOnly(resolved, hint)) && !c.typoOfPage(resolved) {
 			return reasonSiteRule
+		}
+	case "starlight":
+		// A translated Starlight site shows the default language's page
+		// where a language lacks one: /de/x/ falls back to /x/.
+		if first, rest, ok := strings.Cut(strings.TrimPrefix(decoded, "/"), "/"); ok && strings.HasPrefix(decoded, "/") &&
+			c.opts.Repo.Stat(path.Join(site.Pages, first)) == repo.Dir {
+			if _, kind := c.resolveRooted(site, "/"+rest); kind != repo.Missing {
+				return reasonSiteRule
+			}
 		}
 	case "mdbook":
 		if strings.HasPrefix(decoded, "/") {
@@ -576,7 +587,7 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 		if dirSlash || kind == repo.Dir {
 			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"), path.Join(p, "index.mdx"))
 			if site.DirectoryURLs {
-				candidates = append(candidates, p+".md") // MkDocs serves x.md at x/
+				candidates = append(candidates, p+".md", p+".mdx") // MkDocs and Starlight serve x.md at x/
 			}
 		} else {
 			base := strings.TrimSuffix(p, ".html")
