@@ -300,6 +300,14 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 	if workspace != nil {
 		pkg = c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
 	}
+	if pkg == nil && r.noManifest(call.Dir) != "" {
+		// Not certain from where the page starts (the reader's own
+		// project may be meant), but not right either: another folder
+		// the reader may be in (the page's own, with its package.json)
+		// still judges it.
+		r.missWord(call.Words[0], at, reasonNoManifest, ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
+		return true
+	}
 	if pkg == nil || pkg.Err != nil {
 		return false
 	}
@@ -332,7 +340,10 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 			return true
 		}
 	}
-	return false
+	// Not certain here, but not right either: from another folder the
+	// reader may be in (the page's own), a near miss still decides.
+	r.missWord(script, at, reasonPackageBinary, ruleNPM, "", "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+	return true
 }
 
 // oneTypo reports whether a is b with one letter changed, added, dropped
