@@ -259,11 +259,12 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
-	if reason == "" && hint == "" && workspace == nil && c.sitesOwnPackage(r.page.path, pkg.Path) {
+	if reason == "" && hint == "" && workspace == nil && c.site(r.page.path) != nil {
 		// A site's pages speak to its readers, who run their own
-		// project; the package.json beside the site's config builds
-		// the site, not what the page has them run (a near miss of
-		// one of its scripts still meant it).
+		// project: neither the package.json beside the site's config
+		// (it builds the site) nor the repository's is what the page
+		// has them run (a near miss of one of its scripts still meant
+		// it).
 		reason = reasonReadersProject
 	}
 	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)

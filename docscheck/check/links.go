@@ -250,6 +250,11 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 			// assets, "../../graphs/contributors" one of the repository's
 			// web pages; they exist without being files of this tree.
 			reason = reasonWebRelative
+		} else if c.site(r.page.path) != nil && c.opts.SiteRoot == "" {
+			// A site page is served at a URL of its own (/en/docs/x/):
+			// climbing out of the site's pages lands on the web server,
+			// as any relative link that leaves them does (linkDoubt).
+			reason = reasonSiteRule
 		}
 		r.missAt(offset, reason, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
 		return "", false
