@@ -103,10 +103,23 @@ func isData(text string) bool {
 	return keys > 0 && lines > 0
 }
 
-// hasPrompt reports whether some line of a block starts with "$ ".
+// promptLen is the length of the shell prompt a line (without its
+// indentation) starts with: "$ ", or "$> " as some guides write it; 0 when
+// it starts with none.
+func promptLen(t string) int {
+	switch {
+	case strings.HasPrefix(t, "$ "):
+		return 2
+	case strings.HasPrefix(t, "$> "):
+		return 3
+	}
+	return 0
+}
+
+// hasPrompt reports whether some line of a block starts with a prompt.
 func hasPrompt(texts []string) bool {
 	for _, t := range texts {
-		if strings.HasPrefix(strings.TrimLeft(t, " "), "$ ") {
+		if promptLen(strings.TrimLeft(t, " ")) > 0 {
 			return true
 		}
 	}
