@@ -416,7 +416,10 @@ func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int
 			return
 		}
 		seen[t] = true
-		if strings.ContainsAny(t, "/.") && !strings.Contains(t, "$") {
+		// A file make is asked for, or one a rule of the Makefile
+		// builds, is made; a prerequisite no rule builds is a source
+		// make reads (backenddocs: bin/make_docs.py), not an output.
+		if strings.ContainsAny(t, "/.") && !strings.Contains(t, "$") && (level == 0 || mf.Has(t)) {
 			r.session.created[joinPath(mdir, t)] = true
 		}
 		rule := mf.Rules[t]
