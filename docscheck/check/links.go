@@ -393,6 +393,12 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 				return reasonSiteRule
 			}
 		}
+	case "sphinx":
+		// Only a link to a source file is a file link in MyST; a
+		// target without one is a reference or a built page.
+		if ext := strings.ToLower(path.Ext(decoded)); ext != ".md" && ext != ".rst" && ext != ".ipynb" {
+			return reasonSiteRule
+		}
 	case "mdbook":
 		if strings.HasPrefix(decoded, "/") {
 			// An absolute link leaves the book for the web server's
@@ -702,6 +708,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if reason == "" && c.unmodelledSite(target.path) != "" && target.textCouldGive(frag) {
 		// The site's config makes ids docscheck does not model, and the
 		// page's text could give this one.
+		reason = reasonSiteConfig
+	}
+	if site := c.site(target.path); reason == "" && site != nil && site.Generator == "sphinx" {
+		// MyST resolves #name against every (name)= target of the
+		// project, not only the page's own.
 		reason = reasonSiteConfig
 	}
 	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {

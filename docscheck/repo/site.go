@@ -123,6 +123,9 @@ func (r *Repo) Sites() []Site {
 		if s, ok := r.starlight(d); ok {
 			sites = append(sites, s)
 		}
+		if s, ok := r.sphinx(d); ok {
+			sites = append(sites, s)
+		}
 	}
 	for i := range sites {
 		sites[i].PagesWriter = r.pagesWriter(sites[i])
@@ -194,6 +197,23 @@ func (r *Repo) starlight(dir string) (Site, bool) {
 			Roots: []string{pages, path.Join(dir, "public"), path.Join(dir, "src/pages")}}, true
 	}
 	return Site{}, false
+}
+
+// sphinx is a Sphinx site that reads Markdown through MyST (myst_parser
+// or myst_nb among conf.py's extensions): its pages are conf.py's folder.
+// MyST links by reference as well as by file ([text](label), a page's
+// built .html) and makes ids from (label)= targets and its heading-anchor
+// setting: a link to a Markdown file is judged, other missing targets
+// are not (site-rule), and anchors only where no markup could give them
+// (site-config).
+func (r *Repo) sphinx(dir string) (Site, bool) {
+	cfg := path.Join(dir, "conf.py")
+	data, err := r.ReadFile(cfg)
+	if err != nil || !strings.Contains(string(data), "myst_parser") && !strings.Contains(string(data), "myst_nb") {
+		return Site{}, false
+	}
+	return Site{Generator: "sphinx", Config: cfg, Pages: dir, Roots: []string{dir}, Slug: anchor.GitHub,
+		Unmodelled: []string{"conf.py: MyST"}}, true
 }
 
 // pagesWriter names the script that runs before the site's generator, in
