@@ -54,6 +54,10 @@ const (
 	// reasonNoMakefile: no Makefile where make runs, so which one the
 	// reader uses (generated, their own) is unknown.
 	reasonNoMakefile = "no-makefile"
+	// reasonPackageBinary: "yarn X" / "pnpm X" where the package.json in
+	// use has no script X nor one a typo away: X may be a binary of an
+	// installed package, which docscheck cannot see.
+	reasonPackageBinary = "package-binary"
 	// reasonHistory: release history (a changelog, a page of release
 	// headings) quotes commit messages: brackets there are their text.
 	reasonHistory = "history"

@@ -340,7 +340,7 @@ func isSession(n ast.Node, src []byte) bool {
 		seg := lines.At(i)
 		t := strings.TrimSpace(string(seg.Value(src)))
 		if t != "" {
-			return strings.HasPrefix(t, "$ ")
+			return promptLen(t) > 0
 		}
 	}
 	return false
@@ -460,9 +460,10 @@ func promptLines(texts []string) []string {
 		switch {
 		case continued:
 			out[i] = t
-		case strings.HasPrefix(strings.TrimLeft(t, " "), "$ "):
+		case promptLen(strings.TrimLeft(t, " ")) > 0:
 			indent := len(t) - len(strings.TrimLeft(t, " "))
-			out[i] = strings.Repeat(" ", indent+2) + t[indent+2:]
+			n := promptLen(t[indent:])
+			out[i] = strings.Repeat(" ", indent+n) + t[indent+n:]
 		default:
 			out[i] = "\n"
 			continue
@@ -554,6 +555,10 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 	}
 	p := joinPath(dir, prog.Text)
 	if p == ".." || strings.HasPrefix(p, "../") {
+		// Outside the repository from here: not judged, but not right
+		// either, so another folder the reader may be in (the page's
+		// own, where ../scripts/x.sh is in the tree) still judges it.
+		r.missWord(prog, at, reasonNotInRepo, ruleScript, "", "%s does not exist", prog.Text)
 		return
 	}
 	kind, made := c.stat(r, p)

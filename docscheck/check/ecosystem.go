@@ -204,6 +204,9 @@ func nonFlags(words []command.Word) []command.Word {
 // nearest one from the working folder, or the named workspace of it.
 func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool string, workspace *command.Word) (*repo.PackageJSON, bool) {
 	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	if workspace != nil {
+		pkg = c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
+	}
 	if pkg == nil {
 		r.missWord(call.Words[0], at, r.noManifest(call.Dir), ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
 		return nil, false
@@ -256,11 +259,12 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
-	if reason == "" && hint == "" && workspace == nil && c.sitesOwnPackage(r.page.path, pkg.Path) {
+	if reason == "" && hint == "" && workspace == nil && c.site(r.page.path) != nil {
 		// A site's pages speak to its readers, who run their own
-		// project; the package.json beside the site's config builds
-		// the site, not what the page has them run (a near miss of
-		// one of its scripts still meant it).
+		// project: neither the package.json beside the site's config
+		// (it builds the site) nor the repository's is what the page
+		// has them run (a near miss of one of its scripts still meant
+		// it).
 		reason = reasonReadersProject
 	}
 	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
@@ -274,7 +278,7 @@ func (c *Checker) unknownWorkspace(r *report, call command.Call, at locate, tool
 	if workspace.Dynamic() {
 		return false
 	}
-	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	pkg := c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
 	if pkg == nil || pkg.Err != nil || len(pkg.Workspaces) == 0 || pkg.Workspace(workspace.Text) != nil {
 		return false
 	}
@@ -294,6 +298,17 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 		return false
 	}
 	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
+	if workspace != nil {
+		pkg = c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
+	}
+	if pkg == nil && r.noManifest(call.Dir) != "" {
+		// Not certain from where the page starts (the reader's own
+		// project may be meant), but not right either: another folder
+		// the reader may be in (the page's own, with its package.json)
+		// still judges it.
+		r.missWord(call.Words[0], at, reasonNoManifest, ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
+		return true
+	}
 	if pkg == nil || pkg.Err != nil {
 		return false
 	}
@@ -326,7 +341,10 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 			return true
 		}
 	}
-	return false
+	// Not certain here, but not right either: from another folder the
+	// reader may be in (the page's own), a near miss still decides.
+	r.missWord(script, at, reasonPackageBinary, ruleNPM, "", "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+	return true
 }
 
 // oneTypo reports whether a is b with one letter changed, added, dropped

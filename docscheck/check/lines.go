@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/prodproof/prodproof/docscheck/command"
+	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 )
@@ -102,10 +103,23 @@ func isData(text string) bool {
 	return keys > 0 && lines > 0
 }
 
-// hasPrompt reports whether some line of a block starts with "$ ".
+// promptLen is the length of the shell prompt a line (without its
+// indentation) starts with: "$ ", or "$> " as some guides write it; 0 when
+// it starts with none.
+func promptLen(t string) int {
+	switch {
+	case strings.HasPrefix(t, "$ "):
+		return 2
+	case strings.HasPrefix(t, "$> "):
+		return 3
+	}
+	return 0
+}
+
+// hasPrompt reports whether some line of a block starts with a prompt.
 func hasPrompt(texts []string) bool {
 	for _, t := range texts {
-		if strings.HasPrefix(strings.TrimLeft(t, " "), "$ ") {
+		if promptLen(strings.TrimLeft(t, " ")) > 0 {
 			return true
 		}
 	}
@@ -160,8 +174,14 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 			return ast.WalkSkipChildren, nil
 		}
 		skip[n] = true
+		if strings.HasSuffix(name, "/") {
+			// A folder ("move into `docs/` and run:") holds no snippet.
+			return ast.WalkSkipChildren, nil
+		}
 		for _, d := range r.session.startDirs() {
-			if p, ok := localPath(d, command.Word{Text: name}); ok {
+			// A folder the repository has is not a file the reader makes
+			// from the snippet: marking it made would hide all below it.
+			if p, ok := localPath(d, command.Word{Text: name}); ok && c.opts.Repo.Stat(p) != repo.Dir {
 				r.session.created[p] = true
 			}
 		}

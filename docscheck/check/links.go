@@ -250,6 +250,11 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 			// assets, "../../graphs/contributors" one of the repository's
 			// web pages; they exist without being files of this tree.
 			reason = reasonWebRelative
+		} else if c.site(r.page.path) != nil && c.opts.SiteRoot == "" {
+			// A site page is served at a URL of its own (/en/docs/x/):
+			// climbing out of the site's pages lands on the web server,
+			// as any relative link that leaves them does (linkDoubt).
+			reason = reasonSiteRule
 		}
 		r.missAt(offset, reason, ruleLink, "", "link target %s points outside the repository", quoteTarget(dest))
 		return "", false
@@ -327,7 +332,9 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //   - on a Docusaurus site a link without an extension may be a page's
 //     front-matter id or slug, unless it is one typo away from a page;
 //   - on a VitePress site a folder with a dynamic route ([name].md) serves
-//     pages that are not files.
+//     pages that are not files;
+//   - on a site whose package.json runs a script before the build
+//     ("prebuild"), that script may write the page.
 func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
@@ -335,8 +342,10 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if c.opts.Repo.Ignored(resolved) {
 		return reasonOutput // a page a build generates (.gitignore says so)
 	}
-	if hasTemplate(decoded) {
-		return reasonSiteRule // a template the site's build fills in
+	if hasTemplate(decoded) || strings.EqualFold(path.Ext(pagePath), ".mdx") && strings.HasPrefix(decoded, "{") && strings.HasSuffix(decoded, "}") {
+		// A template the site's build fills in, or an MDX expression
+		// (href={config.url}) its JavaScript computes.
+		return reasonSiteRule
 	}
 	if slices.ContainsFunc(strings.Split(decoded, "/"), isPlaceholderName) {
 		return reasonPlaceholder
@@ -344,6 +353,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	site := c.site(pagePath)
 	if site == nil {
 		return ""
+	}
+	if site.PagesWriter != "" {
+		// A script run before the generator writes pages docscheck does
+		// not see (a page per plugin, an API reference).
+		return reasonSiteConfig
 	}
 	if site.Generator == "hugo" {
 		// Hugo serves a page at a URL its front matter (slug, url,
@@ -368,6 +382,21 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// A page's front-matter id (configuration for Configuration.md)
 		// may be the link: only a real typo of a page is certain.
 		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint) && !caseOnly(resolved, hint)) && !c.typoOfPage(resolved) {
+			return reasonSiteRule
+		}
+	case "starlight":
+		// A translated Starlight site shows the default language's page
+		// where a language lacks one: /de/x/ falls back to /x/.
+		if first, rest, ok := strings.Cut(strings.TrimPrefix(decoded, "/"), "/"); ok && strings.HasPrefix(decoded, "/") &&
+			c.opts.Repo.Stat(path.Join(site.Pages, first)) == repo.Dir {
+			if _, kind := c.resolveRooted(site, "/"+rest); kind != repo.Missing {
+				return reasonSiteRule
+			}
+		}
+	case "sphinx":
+		// Only a link to a source file is a file link in MyST; a
+		// target without one is a reference or a built page.
+		if ext := strings.ToLower(path.Ext(decoded)); ext != ".md" && ext != ".rst" && ext != ".ipynb" {
 			return reasonSiteRule
 		}
 	case "mdbook":
@@ -569,7 +598,7 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 		if dirSlash || kind == repo.Dir {
 			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"), path.Join(p, "index.mdx"))
 			if site.DirectoryURLs {
-				candidates = append(candidates, p+".md") // MkDocs serves x.md at x/
+				candidates = append(candidates, p+".md", p+".mdx") // MkDocs and Starlight serve x.md at x/
 			}
 		} else {
 			base := strings.TrimSuffix(p, ".html")
@@ -679,6 +708,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if reason == "" && c.unmodelledSite(target.path) != "" && target.textCouldGive(frag) {
 		// The site's config makes ids docscheck does not model, and the
 		// page's text could give this one.
+		reason = reasonSiteConfig
+	}
+	if site := c.site(target.path); reason == "" && site != nil && site.Generator == "sphinx" {
+		// MyST resolves #name against every (name)= target of the
+		// project, not only the page's own.
 		reason = reasonSiteConfig
 	}
 	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {

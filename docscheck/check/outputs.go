@@ -215,8 +215,8 @@ var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?
 
 // isThisRepository reports whether a repository named name (a clone URL's
 // last part) is this one, as its own manifests name it: the last part of
-// go.mod's module path (without a /vN suffix) or of the root
-// package.json's repository URL, or of a repository or source URL of
+// go.mod's module path (without a /vN suffix) or of the repository URL
+// of the root package.json or of its workspace members, or of a repository or source URL of
 // pyproject.toml or Cargo.toml. A fork clones under the same name.
 func (c *Checker) isThisRepository(name string) bool {
 	if module := c.opts.Repo.ModulePath(); module != "" {
@@ -230,9 +230,19 @@ func (c *Checker) isThisRepository(name string) bool {
 		}
 	}
 	var urls []string
-	if data, err := c.opts.Repo.ReadFile("package.json"); err == nil {
-		if m := repositoryURL.FindSubmatch(data); m != nil {
-			urls = append(urls, string(m[1])+string(m[2]))
+	manifests := []string{"package.json"}
+	if c.opts.Repo.Stat("package.json") == repo.File {
+		// A monorepo's root often names no repository while its
+		// members do (the URL, with the member's "directory").
+		for _, m := range c.opts.Repo.PackageJSON("package.json").Workspaces {
+			manifests = append(manifests, m.Path)
+		}
+	}
+	for _, manifest := range manifests {
+		if data, err := c.opts.Repo.ReadFile(manifest); err == nil {
+			if m := repositoryURL.FindSubmatch(data); m != nil {
+				urls = append(urls, string(m[1])+string(m[2]))
+			}
 		}
 	}
 	for _, manifest := range []string{"pyproject.toml", "Cargo.toml"} {
@@ -406,7 +416,10 @@ func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int
 			return
 		}
 		seen[t] = true
-		if strings.ContainsAny(t, "/.") && !strings.Contains(t, "$") {
+		// A file make is asked for, or one a rule of the Makefile
+		// builds, is made; a prerequisite no rule builds is a source
+		// make reads (backenddocs: bin/make_docs.py), not an output.
+		if strings.ContainsAny(t, "/.") && !strings.Contains(t, "$") && (level == 0 || mf.Has(t)) {
 			r.session.created[joinPath(mdir, t)] = true
 		}
 		rule := mf.Rules[t]

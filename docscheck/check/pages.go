@@ -20,6 +20,8 @@ import (
 //   - then every Markdown page (or folder README) a published page links
 //     to, transitively.
 //
+// A page the Makefile of its folder writes by a recipe (a manual built
+// from the site's pages) is a build output, not a published page.
 // A sample book under tests/ that nothing links to is not published. A
 // file named on the command line is checked whatever it is; a folder
 // named on it means the published pages under it, with its own Markdown
@@ -93,7 +95,7 @@ func (c *Checker) published(entries []string, within string) map[string]bool {
 	for len(queue) > 0 {
 		p := c.opts.Repo.Resolve(queue[0])
 		queue = queue[1:]
-		if seen[p] || !under(p, within) || !isPage(p) || c.opts.Repo.Stat(p) != repo.File {
+		if seen[p] || !under(p, within) || !isPage(p) || c.opts.Repo.Stat(p) != repo.File || c.builtPage(p) {
 			continue
 		}
 		seen[p] = true
@@ -105,6 +107,19 @@ func (c *Checker) published(entries []string, within string) map[string]bool {
 		queue = append(queue, pg.linked...)
 	}
 	return seen
+}
+
+// builtPage reports whether the Makefile of the page's folder has a rule
+// with a recipe that writes the page (MANUAL.md from the pages of a
+// site): a build output, not a page its authors edit. Its breakages are
+// fixed in its sources, which are checked themselves.
+func (c *Checker) builtPage(p string) bool {
+	m := c.opts.Repo.Makefile(path.Dir(p), "")
+	if m == nil {
+		return false
+	}
+	rule, ok := m.Rules[path.Base(p)]
+	return ok && len(rule.Recipe) > 0
 }
 
 // isPage: Markdown, or MDX as docs sites write it.

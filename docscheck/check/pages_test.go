@@ -12,7 +12,9 @@ import (
 // TestPublishedPages: which pages are docs is read from the repository:
 // the root's pages, .github, a published site's pages and what they link
 // to; not a sample book under tests/ that nothing links to, nor an
-// unpublished site's pages. A symbolic link to a page is that page, once.
+// unpublished site's pages, nor a page a Makefile recipe writes (a
+// manual built from the guide), while a page the Makefile only reads stays.
+// A symbolic link to a page is that page, once.
 func TestPublishedPages(t *testing.T) {
 	root := t.TempDir()
 	write := func(p, content string) {
@@ -27,6 +29,8 @@ func TestPublishedPages(t *testing.T) {
 	}
 	write("README.md", "# R\n\n[guide](docs/guide.md), [examples](examples/), [same guide](docs/alias.md)\n")
 	write("CONTRIBUTING.md", "# C\n")
+	write("MANUAL.md", "# M\n\n[stale](#gone)\n")
+	write("Makefile", "MANUAL.md: docs/guide.md CONTRIBUTING.md\n\tcat docs/guide.md CONTRIBUTING.md > MANUAL.md\n")
 	write("docs/guide.md", "# G\n\n[next](next.md#n)\n")
 	write("docs/next.md", "# N\n")
 	write("docs/orphan.md", "# O\n")

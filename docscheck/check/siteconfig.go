@@ -2,7 +2,6 @@ package check
 
 import (
 	"bytes"
-	"path"
 	"strings"
 	"unicode"
 )
@@ -86,19 +85,4 @@ func (pg *page) footnoteID(frag string) bool {
 		}
 	}
 	return false
-}
-
-// sitesOwnPackage reports whether manifest (a package.json) is the one in
-// the folder of the docs site pagePath belongs to: the package that builds
-// the site.
-func (c *Checker) sitesOwnPackage(pagePath, manifest string) bool {
-	s := c.site(pagePath)
-	if s == nil {
-		return false
-	}
-	dir := path.Dir(s.Config)
-	if i := strings.Index(s.Config, ".vitepress"); i >= 0 {
-		dir = path.Clean("./" + s.Config[:i])
-	}
-	return path.Dir(manifest) == dir
 }

@@ -43,6 +43,24 @@ func (r *Repo) NearestPackageJSON(dir string) *PackageJSON {
 	}
 }
 
+// WorkspaceRootPackageJSON finds the package.json whose workspaces a
+// workspace-naming command (pnpm --filter, yarn workspace, npm -w) uses
+// from dir: the nearest one at or above it that declares workspaces, as
+// the tools look the workspace root up from wherever they run. Without
+// one, it is NearestPackageJSON.
+func (r *Repo) WorkspaceRootPackageJSON(dir string) *PackageJSON {
+	for d := clean(dir); ; d = path.Dir(d) {
+		if p := path.Join(d, "package.json"); r.Stat(p) == File {
+			if pkg := r.PackageJSON(p); len(pkg.Workspaces) > 0 {
+				return pkg
+			}
+		}
+		if d == "." || d == "/" {
+			return r.NearestPackageJSON(dir)
+		}
+	}
+}
+
 // PackageJSON parses one package.json (memoized) with its workspaces.
 func (r *Repo) PackageJSON(p string) *PackageJSON {
 	return r.memo("npm", p, func() any { return r.parsePackageJSON(p, true) }).(*PackageJSON)

@@ -13,7 +13,8 @@ import (
 // way the generator serves them: "/x" from the site's root, clean URLs
 // without ".md", and headings slugged by the generator's own rule.
 type Site struct {
-	// Generator is "vitepress", "mkdocs", "docusaurus", "mdbook" or "hugo".
+	// Generator is "vitepress", "mkdocs", "docusaurus", "mdbook", "hugo"
+	// or "starlight".
 	Generator string
 	// Config is the file or folder that gave the site away.
 	Config string
@@ -37,6 +38,10 @@ type Site struct {
 	// on its pages an anchor or reference that such a tool could make is
 	// not judged (siteconfig.go).
 	Unmodelled []string
+	// PagesWriter names what writes pages into the site before its
+	// generator runs (a "prebuild" script of the site's package.json):
+	// a missing page may be one it writes, so a link to it is not judged.
+	PagesWriter string
 }
 
 // pluginHeading is a Markdown heading inside a string of site code.
@@ -115,6 +120,15 @@ func (r *Repo) Sites() []Site {
 		if s, ok := r.hugo(d); ok {
 			sites = append(sites, s)
 		}
+		if s, ok := r.starlight(d); ok {
+			sites = append(sites, s)
+		}
+		if s, ok := r.sphinx(d); ok {
+			sites = append(sites, s)
+		}
+	}
+	for i := range sites {
+		sites[i].PagesWriter = r.pagesWriter(sites[i])
 	}
 	return sites
 }
@@ -162,7 +176,66 @@ func (r *Repo) hugo(dir string) (Site, bool) {
 	if cfg == "" {
 		return Site{}, false
 	}
-	return Site{Generator: "hugo", Config: cfg, Pages: content, Roots: []string{content, path.Join(dir, "static")}, Slug: anchor.GitHub}, true
+	return Site{Generator: "hugo", Config: cfg, Pages: content, Roots: []string{content, path.Join(dir, "static")}, Slug: anchor.GitHub,
+		Unmodelled: r.hugoUnmodelled(cfg)}, true
+}
+
+// starlight is an Astro Starlight site: an astro.config.* that uses the
+// @astrojs/starlight integration. Its pages are src/content/docs, served
+// at clean URLs from the site's root (a/b.md at a/b/, as MkDocs does);
+// public/ and src/pages are served beside them. Headings get
+// github-slugger ids, GitHub's rule.
+func (r *Repo) starlight(dir string) (Site, bool) {
+	for _, ext := range []string{"mjs", "ts", "js", "mts", "cjs"} {
+		cfg := path.Join(dir, "astro.config."+ext)
+		data, err := r.ReadFile(cfg)
+		if err != nil || !strings.Contains(string(data), "@astrojs/starlight") {
+			continue
+		}
+		pages := path.Join(dir, "src/content/docs")
+		return Site{Generator: "starlight", Config: cfg, Pages: pages, Slug: anchor.GitHub, DirectoryURLs: true,
+			Roots: []string{pages, path.Join(dir, "public"), path.Join(dir, "src/pages")}}, true
+	}
+	return Site{}, false
+}
+
+// sphinx is a Sphinx site that reads Markdown through MyST (myst_parser
+// or myst_nb among conf.py's extensions): its pages are conf.py's folder.
+// MyST links by reference as well as by file ([text](label), a page's
+// built .html) and makes ids from (label)= targets and its heading-anchor
+// setting: a link to a Markdown file is judged, other missing targets
+// are not (site-rule), and anchors only where no markup could give them
+// (site-config).
+func (r *Repo) sphinx(dir string) (Site, bool) {
+	cfg := path.Join(dir, "conf.py")
+	data, err := r.ReadFile(cfg)
+	if err != nil || !strings.Contains(string(data), "myst_parser") && !strings.Contains(string(data), "myst_nb") {
+		return Site{}, false
+	}
+	return Site{Generator: "sphinx", Config: cfg, Pages: dir, Roots: []string{dir}, Slug: anchor.GitHub,
+		Unmodelled: []string{"conf.py: MyST"}}, true
+}
+
+// pagesWriter names the script that runs before the site's generator, in
+// the package.json of the site's folder ("prebuild", "predev"): such a
+// script writes pages (an API reference, a page per plugin) docscheck
+// does not see. "" when there is none.
+func (r *Repo) pagesWriter(s Site) string {
+	dir := path.Dir(s.Config)
+	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
+		dir = path.Dir(dir)
+	}
+	p := path.Join(dir, "package.json")
+	if r.Stat(p) != File {
+		return ""
+	}
+	pkg := r.PackageJSON(p)
+	for _, name := range []string{"prebuild", "predev", "prestart"} {
+		if _, ok := pkg.Scripts[name]; ok {
+			return p + " " + name
+		}
+	}
+	return ""
 }
 
 // buildFiles are where a repository says what it builds and publishes.

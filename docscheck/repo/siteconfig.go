@@ -3,6 +3,7 @@ package repo
 import (
 	"bufio"
 	"bytes"
+	"path"
 	"regexp"
 	"strings"
 )
@@ -139,6 +140,40 @@ func vitepressUnmodelled(data []byte) []string {
 	for _, o := range vitepressIDOptions {
 		if o.re.Match(data) {
 			out = append(out, o.what)
+		}
+	}
+	return out
+}
+
+// hugoIDSetting is a Hugo markup setting that changes how headings get
+// their ids: another heading-id type than GitHub's (blackfriday's,
+// github-ascii keeps no other script) or another Markdown renderer than
+// Goldmark (pandoc, asciidoctor, ...).
+var hugoIDSetting = regexp.MustCompile(`(?i)["']?(autoHeadingIDType|defaultMarkdownHandler)["']?\s*[:=]\s*["']?([A-Za-z-]+)`)
+
+// hugoUnmodelled lists the heading-id settings of a Hugo config (a file,
+// or a config folder read file by file) that docscheck does not model.
+func (r *Repo) hugoUnmodelled(cfg string) []string {
+	files := []string{cfg}
+	if r.Stat(cfg) == Dir {
+		files = nil
+		for _, env := range r.Names(cfg) {
+			for _, n := range r.Names(path.Join(cfg, env)) {
+				files = append(files, path.Join(cfg, env, n))
+			}
+		}
+	}
+	var out []string
+	for _, f := range files {
+		data, err := r.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, m := range hugoIDSetting.FindAllSubmatch(data, -1) {
+			setting, value := strings.ToLower(string(m[1])), strings.ToLower(string(m[2]))
+			if setting == "autoheadingidtype" && value != "github" || setting == "defaultmarkdownhandler" && value != "goldmark" {
+				out = append(out, string(m[1])+": "+string(m[2]))
+			}
 		}
 	}
 	return out
