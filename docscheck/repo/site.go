@@ -104,27 +104,12 @@ func (r *Repo) Sites() []Site {
 		}
 		from = to
 	}
+	detectors := []func(string) (Site, bool){r.vitepress, r.docusaurus, r.mkdocs, r.mdbook, r.hugo, r.starlight, r.sphinx}
 	for _, d := range dirs {
-		if s, ok := r.vitepress(d); ok {
-			sites = append(sites, s)
-		}
-		if s, ok := r.docusaurus(d); ok {
-			sites = append(sites, s)
-		}
-		if s, ok := r.mkdocs(d); ok {
-			sites = append(sites, s)
-		}
-		if s, ok := r.mdbook(d); ok {
-			sites = append(sites, s)
-		}
-		if s, ok := r.hugo(d); ok {
-			sites = append(sites, s)
-		}
-		if s, ok := r.starlight(d); ok {
-			sites = append(sites, s)
-		}
-		if s, ok := r.sphinx(d); ok {
-			sites = append(sites, s)
+		for _, detect := range detectors {
+			if s, ok := detect(d); ok {
+				sites = append(sites, s)
+			}
 		}
 	}
 	for i := range sites {
