@@ -714,3 +714,69 @@ func TestBatchesWithAndWithoutFailuresRecordEachOutcome(t *testing.T) {
 		t.Fatalf("job 1 after the clean batch: %+v %v", j, err)
 	}
 }
+
+// Every statement that changes a job runs here in a transaction that began
+// before the job's last change committed, as a busy worker's or rescuer's
+// statement can: under READ COMMITTED it still sees that change, but its
+// now() is older. The job must never read as updated before it was created,
+// nor updated_at go back.
+func TestAStaleTransactionNeverMovesUpdatedAtBack(t *testing.T) {
+	s, pool := setup(t, Options{})
+	ctx := context.Background()
+	owner := job.NewID()
+	stamps := func(id job.ID) (created, updated time.Time) {
+		t.Helper()
+		if err := pool.QueryRow(ctx, `SELECT created_at, updated_at FROM jobs WHERE id = $1`, id).Scan(&created, &updated); err != nil {
+			t.Fatal(err)
+		}
+		return created, updated
+	}
+	// stale begins a transaction, lets change commit on another connection,
+	// then runs sql in the transaction and commits it.
+	stale := func(name string, change func() job.ID, sql string, args ...any) {
+		t.Helper()
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback(ctx) }()
+		var began time.Time
+		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&began); err != nil {
+			t.Fatal(err)
+		}
+		id := change()
+		_, before := stamps(id)
+		if !began.Before(before) {
+			t.Fatalf("%s: the transaction began at %v, not before the change at %v: nothing is tested", name, began, before)
+		}
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		created, after := stamps(id)
+		if after.Before(before) || after.Before(created) {
+			t.Fatalf("%s: updated_at went from %v to %v (created %v)", name, before, after, created)
+		}
+	}
+	var id job.ID
+	insert := func() job.ID { id = insertN(t, s, 1)[0]; return id }
+	claim := func() job.ID {
+		if c, err := s.Claim(ctx, owner, 1); err != nil || len(c) != 1 {
+			t.Fatalf("claim: %v %v", c, err)
+		}
+		return id
+	}
+	reclaim := func() job.ID {
+		if n, err := s.Release(ctx, owner); err != nil || n != 1 {
+			t.Fatalf("release: %d %v", n, err)
+		}
+		return claim()
+	}
+	stale("claim after an insert", insert, query.Claim, owner, 1, 30000)
+	stale("release after a claim", reclaim, query.Release, owner)
+	stale("requeue after a claim", claim, query.RequeueOwnedBy, 5, "lost", owner)
+	stale("completion after a claim", claim, query.Complete, []job.ID{id}, []int32{2}, nil, owner, 5)
+	stale("combined claim after an insert", insert, query.CompleteAndClaim, []job.ID{}, []int32{}, nil, owner, 5, 1, 30000)
+}

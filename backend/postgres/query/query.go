@@ -41,6 +41,14 @@ const ByIdempotencyKey = `SELECT ` + JobColumns + ` FROM jobs WHERE idempotency_
 // Get reads job $1.
 const Get = `SELECT ` + JobColumns + ` FROM jobs WHERE id = $1`
 
+// touched is the updated_at of every statement that changes a job (alias
+// j). now() is when the writing transaction started, and under READ
+// COMMITTED a statement also sees rows committed after that: a claim whose
+// transaction began just before a job's insert committed would stamp the
+// job updated before it was created. So updated_at never goes below the
+// value it replaces, which is never below created_at.
+const touched = `updated_at = greatest(now(), j.updated_at)`
+
 // Claim takes up to $2 pending jobs, oldest first, for owner $1 with a
 // lease of $3 milliseconds, and returns id, attempts, payload of each. Rows
 // other claimers hold are skipped, not waited for, so concurrent claimers
@@ -50,14 +58,14 @@ const Get = `SELECT ` + JobColumns + ` FROM jobs WHERE id = $1`
 // planner hash the whole table for a large batch, while = ANY(array) is one
 // primary-key probe per claimed row however big the backlog.
 const Claim = `
-	UPDATE jobs SET
+	UPDATE jobs j SET
 		status = 'processing',
-		attempts = attempts + 1,
+		attempts = j.attempts + 1,
 		locked_by = $1,
 		lease_expires_at = now() + $3 * interval '1 millisecond',
 		claimed_at = now(),
-		updated_at = now()
-	WHERE id = ANY (ARRAY(
+		` + touched + `
+	WHERE j.id = ANY (ARRAY(
 		SELECT id FROM jobs
 		WHERE status = 'pending'
 		ORDER BY created_at, id
@@ -97,7 +105,7 @@ const Complete = `
 		processed_at = CASE WHEN ($3::text[])[array_position($1::uuid[], j.id)] IS NULL THEN now() END,
 		locked_by = NULL,
 		lease_expires_at = NULL,
-		updated_at = now()
+		` + touched + `
 	WHERE j.id = ANY ($1::uuid[])
 		AND j.attempts = ($2::int4[])[array_position($1::uuid[], j.id)]
 		AND j.locked_by = $4
@@ -209,7 +217,7 @@ const requeueSet = `
 		last_error = CASE WHEN j.attempts >= $1 THEN $2 ELSE j.last_error END,
 		locked_by = NULL,
 		lease_expires_at = NULL,
-		updated_at = now()`
+		` + touched
 
 // RequeueOwnedBy takes back every job dead owner $3 still held ($1, $2 as
 // in every requeue) and returns id and new status of each.
@@ -238,13 +246,13 @@ const RescueExpired = `
 // Release hands back, unfinished, every job owner $1 is processing, without
 // counting the attempt.
 const Release = `
-	UPDATE jobs SET
+	UPDATE jobs j SET
 		status = 'pending',
-		attempts = attempts - 1,
+		attempts = j.attempts - 1,
 		locked_by = NULL,
 		lease_expires_at = NULL,
-		updated_at = now()
-	WHERE locked_by = $1 AND status = 'processing'`
+		` + touched + `
+	WHERE j.locked_by = $1 AND j.status = 'processing'`
 
 // TryRetentionLock takes advisory lock $1 for the rest of the transaction
 // if it is free, and says whether it did.
