@@ -45,7 +45,7 @@ func run(ctx context.Context) int {
 	flag.StringVar(&opts.DBSource, "db", "auto", "database source: auto, local, docker (DATABASE_URL, when set, is used instead)")
 	flag.StringVar(&opts.Pgbench, "pgbench", "", "pgbench binary (default /usr/lib/postgresql/15/bin/pgbench)")
 	flag.StringVar(&opts.Only, "only", "", "run one part while tuning: drain, retention or latency (default: everything)")
-	flag.DurationVar(&opts.Settle, "settle", 0, "longest wait before each drain for the one-minute load average to fall below 1 (default 60s, quick 0; negative: no wait)")
+	flag.DurationVar(&opts.Settle, "settle", 0, "longest wait before each side of a trial for the one-minute load average to fall below 1 (default 5m, quick 0; negative: no wait); each side also stops waiting at a cap derived from the load's decay")
 	flag.StringVar(&opts.ProfileDir, "profile", "", "directory for CPU profiles of the backend (builds it with -tags pprof)")
 	flag.Parse()
 	opts.DatabaseURL = os.Getenv("DATABASE_URL")

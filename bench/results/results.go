@@ -123,8 +123,9 @@ type Settings struct {
 	HTTPSeconds       float64           `json:"http_seconds_per_level"`
 	RecoveryLeaseMS   int               `json:"recovery_lease_ms"`
 	// QuietLoad1 is the threshold a trial's start is judged by, and
-	// SettleSeconds how long the run waited, at most, before each drain for
-	// the load average to fall below it.
+	// SettleSeconds the longest the run waits before each side for the
+	// load average to fall below it (each side's own cap, derived from the
+	// load's decay, is in its trial record).
 	QuietLoad1    float64 `json:"quiet_load1"`
 	SettleSeconds float64 `json:"settle_seconds"`
 }
@@ -151,6 +152,17 @@ type Side struct {
 	// Load1 is the machine's one-minute load average when the drain
 	// started (after the settle wait); -1 when it could not be read.
 	Load1 float64 `json:"load1_at_start"`
+	// Load1End is the load average when the drain's clock stopped.
+	Load1End float64 `json:"load1_at_end"`
+	// BusyCPUs is how many CPUs were busy, on average, over the last
+	// 5 s of the settle wait before the start (/proc/stat); nil when the
+	// side did not wait (the load average was already below QuietLoad1).
+	BusyCPUs *float64 `json:"busy_cpus_before_start,omitempty"`
+	// SettleSeconds is how long the side waited for a quiet start, and
+	// SettleCapSeconds the most it would have waited (derived from the
+	// load average's decay at the measured activity, see bench/suite).
+	SettleSeconds    float64 `json:"settle_seconds"`
+	SettleCapSeconds float64 `json:"settle_cap_seconds"`
 	// CPU is the CPU time spent per job during the drain; nil when it
 	// could not be measured (a Postgres server on another machine).
 	CPU *CPUPerJob `json:"cpu_us_per_job,omitempty"`

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -24,7 +25,31 @@ import (
 // stderrMarks writes the clock's start and stop on stderr, where the
 // benchmark driver counts the CPU time of River's Postgres connections
 // between the two lines (bench/suite, riverDraining and riverDrained).
-type stderrMarks struct{}
+// With holdForGo it also says when the backlog is in and waits for a line
+// on stdin before starting the clock: the driver waits for a quiet machine
+// there, after the insert, as it does for the reference backend.
+type stderrMarks struct{ holdForGo bool }
+
+func (m stderrMarks) Ready(ctx context.Context) error {
+	if !m.holdForGo {
+		return nil
+	}
+	fmt.Fprintln(os.Stderr, "river-bench: ready")
+	line := make(chan error, 1)
+	go func() {
+		_, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		line <- err
+	}()
+	select {
+	case err := <-line:
+		if err != nil {
+			return fmt.Errorf("read the go-ahead on stdin: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 func (stderrMarks) Draining() { fmt.Fprintln(os.Stderr, "river-bench: draining") }
 func (stderrMarks) Drained()  { fmt.Fprintln(os.Stderr, "river-bench: drained") }
@@ -39,9 +64,10 @@ func main() {
 	flag.DurationVar(&opts.FetchPollInterval, "fetch-poll-interval", 0, "River Config.FetchPollInterval (0: River's default)")
 	flag.IntVar(&opts.MaxConns, "max-conns", 0, "pgxpool MaxConns (0: pgxpool's default)")
 	flag.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "give up when the backlog is not drained by then")
+	holdForGo := flag.Bool("hold-for-go", false, `once the backlog is in, write "river-bench: ready" on stderr and start the clock only after a line on stdin`)
 	flag.Parse()
 	opts.DatabaseURL = os.Getenv("DATABASE_URL")
-	opts.Marks = stderrMarks{}
+	opts.Marks = stderrMarks{holdForGo: *holdForGo}
 
 	res, err := drain.Run(ctx, opts)
 	if err != nil {

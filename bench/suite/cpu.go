@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/prodproof/prodproof/bench/results"
-	"github.com/prodproof/prodproof/internal/await"
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/procfs"
 )
@@ -23,28 +22,6 @@ func processCPU(pid int) (time.Duration, error) {
 
 // load1 is the machine's one-minute load average.
 func load1() (float64, error) { return procfs.Load1() }
-
-// settle waits, at most Options.Settle, for the one-minute load average to
-// fall below results.QuietLoad1, and returns it as it is when the drain
-// starts. The previous drain raises the load average itself, and it decays
-// over about a minute, so without the wait no trial after the first could
-// start quiet even on an idle machine.
-func (r *run) settle(ctx context.Context) float64 {
-	l := -1.0
-	// Not settling in time is no error: the trial runs, marked loaded.
-	err := await.Poll(ctx, r.opts.Settle, time.Second, "quiet machine", func() (bool, string, error) {
-		v, err := load1()
-		if err != nil {
-			return false, "", err
-		}
-		l = v
-		return l < results.QuietLoad1, fmt.Sprintf("load1 %.2f", l), nil
-	})
-	if err != nil && l < 0 {
-		r.logf("load average: %v", err)
-	}
-	return l
-}
 
 // postgresCPU counts the CPU time of a whole Postgres server: its
 // postmaster, every live child (the backends serving the connections, the

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,17 +61,17 @@ type drainTrial struct {
 	// probe is the claim and completion timing on the backlog before the
 	// drain (zero unless asked for).
 	probe claimProbe
-	// load1 is the load average at the start, cpu the CPU time per job of
+	// start is how the drain started (its settle wait, the load average),
+	// load1End the load average when it ended, cpu the CPU time per job of
 	// the backend processes and their Postgres connections (nil when the
 	// server is not on this machine).
-	load1 float64
-	cpu   *results.CPUPerJob
+	start    startRecord
+	load1End float64
+	cpu      *results.CPUPerJob
 }
 
 // side is the trial's record of this drain.
-func (t drainTrial) side() results.Side {
-	return results.Side{JobsPerSec: t.jobsPerSec, Load1: t.load1, CPU: t.cpu}
-}
+func (t drainTrial) side() results.Side { return t.start.side(t.jobsPerSec, t.load1End, t.cpu) }
 
 // oursDrain inserts the backlog into a fresh database on srv, starts n
 // backend processes at once and times from their start to the moment their
@@ -105,7 +106,7 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 			}
 		}
 	}()
-	out.load1 = r.settle(ctx)
+	out.start = r.settle(ctx)
 	pgCPU, err := serverCPU(srv, conn)
 	if err != nil {
 		return out, err
@@ -142,6 +143,7 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 		return out, err
 	}
 	took := time.Since(began)
+	out.load1End = load1Now()
 	if pgCPU != nil {
 		var processes time.Duration
 		for _, p := range procs {
@@ -221,19 +223,23 @@ type riverResult struct {
 	// Client.Start to the last completion.
 	ProcessCPUMS float64 `json:"process_cpu_ms"`
 
-	load1 float64
-	cpu   *results.CPUPerJob
+	start    startRecord
+	load1End float64
+	cpu      *results.CPUPerJob
 }
 
 // side is the trial's record of this drain.
 func (res riverResult) side() results.Side {
-	return results.Side{JobsPerSec: res.JobsPerSecond, Load1: res.load1, CPU: res.cpu}
+	return res.start.side(res.JobsPerSecond, res.load1End, res.cpu)
 }
 
-// riverDrainMarks are the lines river-bench writes on stderr when its
-// clock starts and stops; the CPU time of its Postgres connections is
-// counted between them.
+// riverDrainMarks are the lines river-bench writes on stderr (run with
+// -hold-for-go): when its backlog is in (it then waits for a line on its
+// stdin, and the driver settles first, as for ours after its insert), and
+// when its clock starts and stops; the CPU time of its Postgres
+// connections is counted between the last two.
 const (
+	riverReady    = "river-bench: ready"
 	riverDraining = "river-bench: draining"
 	riverDrained  = "river-bench: drained"
 )
@@ -249,11 +255,10 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	}
 	defer r.dropDatabase(srv, name)
 	args := []string{"-jobs", strconv.Itoa(backlog), "-max-workers", strconv.Itoa(cfg.maxWorkers),
-		"-timeout", drainTimeout(backlog).String()}
+		"-timeout", drainTimeout(backlog).String(), "-hold-for-go"}
 	if cfg.fetchCooldown > 0 {
 		args = append(args, "-fetch-cooldown", cfg.fetchCooldown.String())
 	}
-	load := r.settle(ctx)
 	pgCPU, err := serverCPUOf(ctx, srv)
 	if err != nil {
 		return res, err
@@ -266,11 +271,17 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	if err != nil {
 		return res, err
 	}
+	goAhead, err := cmd.StdinPipe()
+	if err != nil {
+		return res, err
+	}
 	if err := cmd.Start(); err != nil {
 		return res, fmt.Errorf("start river-bench: %w", err)
 	}
-	// The marks are acted on as they are read: the load average when the
-	// clock starts, and the Postgres CPU time between the two marks.
+	// The marks are acted on as they are read: the settle wait once the
+	// backlog is in, the load average when the clock starts and stops, and
+	// the Postgres CPU time between those two marks.
+	start := startRecord{load1: -1, busyCPUs: -1}
 	var stderr strings.Builder
 	var pgBefore, pgAfter time.Duration
 	var pgErr error
@@ -279,14 +290,23 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
-		case line == riverDraining:
-			if l, err := load1(); err == nil {
-				load = max(load, l)
+		case line == riverReady:
+			start = r.settle(ctx)
+			_, err := io.WriteString(goAhead, "go\n")
+			goAhead.Close()
+			if err != nil {
+				stderr.WriteString(fmt.Sprintf("(the driver could not send the go-ahead: %v)\n", err))
 			}
+		case line == riverDraining:
+			start.load1 = load1Now()
 			if pgCPU != nil {
 				pgBefore, pgErr = pgCPU.total()
 			}
-		case line == riverDrained && pgCPU != nil:
+		case line == riverDrained:
+			res.load1End = load1Now()
+			if pgCPU == nil {
+				break
+			}
 			drained = true
 			if pgErr == nil {
 				pgAfter, pgErr = pgCPU.total()
@@ -304,7 +324,7 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	if pgErr != nil {
 		return res, pgErr
 	}
-	res.load1 = load
+	res.start = start
 	if drained {
 		res.cpu = cpuPerJob(time.Duration(res.ProcessCPUMS*float64(time.Millisecond)), pgAfter-pgBefore, res.Jobs)
 	}

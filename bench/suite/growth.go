@@ -65,10 +65,10 @@ func (r *run) durableTrial(ctx context.Context, trial int, g *results.GrowthPoin
 	return nil
 }
 
-// trialNote is the load at each side's start and their CPU µs per job,
-// for the progress line.
+// trialNote is the load at each side's start and end and their CPU µs per
+// job, for the progress line.
 func trialNote(ours, river results.Side) string {
-	note := fmt.Sprintf("load %.2f / %.2f", ours.Load1, river.Load1)
+	note := fmt.Sprintf("load at start → end: ours %.2f → %.2f, River %.2f → %.2f", ours.Load1, ours.Load1End, river.Load1, river.Load1End)
 	if ours.Load1 >= results.QuietLoad1 || river.Load1 >= results.QuietLoad1 {
 		note += " (loaded)"
 	}

@@ -73,9 +73,12 @@ type Options struct {
 	// CPU profiles of the first 1-instance drain and of POST /jobs at 8
 	// clients there (drain-cpu.pprof, post8-cpu.pprof).
 	ProfileDir string
-	// Settle is how long, at most, each drain waits for the one-minute load
-	// average to fall below results.QuietLoad1 before it starts (default
-	// 60 s; Quick: 0). A drain that starts above it marks its trial loaded.
+	// Settle is the longest each side of a trial waits, after its set-up
+	// and before its clock starts, for the one-minute load average to fall
+	// below results.QuietLoad1 (default 5 minutes, five time constants of
+	// the load average; Quick: 0); the wait also ends at a cap derived from
+	// the load's decay at the machine's measured activity (settleCap). A
+	// side that starts above the threshold marks its trial loaded.
 	// Negative: no wait.
 	Settle time.Duration
 }
@@ -98,10 +101,6 @@ var durableSettings = map[string]string{
 	"synchronous_commit": "on",
 	"full_page_writes":   "on",
 }
-
-// defaultSettle bounds the wait for a quiet start: the load average a
-// drain leaves behind on two cores (about 2) decays below 1 in about 40 s.
-const defaultSettle = 60 * time.Second
 
 // largeBacklogTrials is how many trials the 1,000,000-job backlog gets (a
 // pair of drains there takes several minutes on a loaded machine).

@@ -172,3 +172,71 @@ func Load1() (float64, error) {
 	first, _, _ := strings.Cut(string(data), " ")
 	return strconv.ParseFloat(first, 64)
 }
+
+// CPUTimes are the machine's CPU times since boot, summed over its CPUs,
+// from the "cpu" line of /proc/stat, in clock ticks.
+type CPUTimes struct {
+	// Total is every state; Idle is the idle state alone (iowait, a CPU
+	// idle while tasks wait on a disk, counts as busy, as the load average
+	// counts those tasks too).
+	Total, Idle int64
+	// CPUs is the number of "cpuN" lines.
+	CPUs int
+}
+
+// ReadCPUTimes reads /proc/stat.
+func ReadCPUTimes() (CPUTimes, error) {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return CPUTimes{}, err
+	}
+	return ParseCPUTimes(string(data))
+}
+
+// ParseCPUTimes reads the aggregate "cpu" line of /proc/stat (user, nice,
+// system, idle, iowait, irq, softirq, steal; guest time is already inside
+// user and nice, so it is not added again) and counts the per-CPU lines.
+func ParseCPUTimes(stat string) (CPUTimes, error) {
+	var out CPUTimes
+	found := false
+	for _, line := range strings.Split(stat, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || !strings.HasPrefix(fields[0], "cpu") {
+			continue
+		}
+		if fields[0] != "cpu" {
+			out.CPUs++
+			continue
+		}
+		if len(fields) < 5 {
+			return CPUTimes{}, fmt.Errorf("/proc/stat cpu line: %d fields", len(fields))
+		}
+		found = true
+		for k, f := range fields[1:min(len(fields), 9)] {
+			n, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return CPUTimes{}, fmt.Errorf("/proc/stat cpu field %d: %w", k+1, err)
+			}
+			out.Total += n
+			if k == 3 {
+				out.Idle = n
+			}
+		}
+	}
+	if !found {
+		return CPUTimes{}, errors.New("/proc/stat: no cpu line")
+	}
+	return out, nil
+}
+
+// BusyCPUs is how many CPUs were busy on average between an earlier
+// reading and this one: 0 on an idle machine, CPUs when every one was
+// busy throughout. It is -1 when no time passed between the readings.
+func (c CPUTimes) BusyCPUs(earlier CPUTimes) float64 {
+	total := c.Total - earlier.Total
+	if total <= 0 {
+		return -1
+	}
+	busy := total - (c.Idle - earlier.Idle)
+	return float64(busy) / float64(total) * float64(c.CPUs)
+}

@@ -102,3 +102,35 @@ func TestChildCPUMovesToTheParent(t *testing.T) {
 		t.Errorf("children's CPU grew by %v; the child used %v", grew, child)
 	}
 }
+
+func TestParseCPUTimes(t *testing.T) {
+	stat := "cpu  100 5 50 800 40 3 2 0 7 0\ncpu0 50 2 25 400 20 1 1 0 7 0\ncpu1 50 3 25 400 20 2 1 0 0 0\nintr 1 2 3\nctxt 99\n"
+	got, err := ParseCPUTimes(stat)
+	// guest (7) is inside user already and is not counted twice.
+	if want := (CPUTimes{Total: 1000, Idle: 800, CPUs: 2}); err != nil || got != want {
+		t.Fatalf("ParseCPUTimes = %+v, %v; want %+v", got, err, want)
+	}
+	later := CPUTimes{Total: 1000 + 200, Idle: 800 + 150, CPUs: 2}
+	// 50 of 200 ticks busy over two CPUs: half a CPU.
+	if b := later.BusyCPUs(got); b != 0.5 {
+		t.Errorf("BusyCPUs = %v, want 0.5", b)
+	}
+	if b := got.BusyCPUs(got); b != -1 {
+		t.Errorf("BusyCPUs over no time = %v, want -1", b)
+	}
+	for _, bad := range []string{"intr 1\n", "cpu 1 2 x 4\n", "cpu 1 2\n"} {
+		if _, err := ParseCPUTimes(bad); err == nil {
+			t.Errorf("ParseCPUTimes(%q): want an error", bad)
+		}
+	}
+}
+
+func TestOwnMachineCPUTimes(t *testing.T) {
+	c, err := ReadCPUTimes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.CPUs < 1 || c.Total <= 0 || c.Idle < 0 || c.Idle > c.Total {
+		t.Fatalf("ReadCPUTimes = %+v: want at least one CPU and idle within total", c)
+	}
+}

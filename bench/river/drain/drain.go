@@ -61,9 +61,13 @@ type Result struct {
 	ProcessCPUMS float64 `json:"process_cpu_ms"`
 }
 
-// Marks, when set, is told when the clock starts and when it stops, so a
-// caller can count what the database spends in between.
+// Marks, when set, is told when the backlog is ready, when the clock
+// starts and when it stops, so a caller can count what the database spends
+// in between. Ready may block: a caller waits there, after the backlog's
+// insert and before the clock, for the machine to settle, as it does for
+// the reference backend after its own insert.
 type Marks interface {
+	Ready(ctx context.Context) error
 	Draining()
 	Drained()
 }
@@ -152,6 +156,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	})
 	defer cancelSub()
 
+	if opts.Marks != nil {
+		if err := opts.Marks.Ready(ctx); err != nil {
+			return Result{}, fmt.Errorf("waiting to start: %w", err)
+		}
+	}
 	runCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	if opts.Marks != nil {

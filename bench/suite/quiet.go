@@ -1,0 +1,144 @@
+package suite
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/prodproof/prodproof/bench/results"
+	"github.com/prodproof/prodproof/internal/procfs"
+)
+
+// The one-minute load average is an exponential moving average of the
+// number of tasks running or waiting (for a CPU or a disk): every
+// loadPeriod the kernel sets load = load·e^(-loadPeriod/loadTau) +
+// tasks·(1 − e^(-loadPeriod/loadTau)).
+const (
+	loadPeriod = 5 * time.Second
+	loadTau    = 60 * time.Second
+)
+
+// defaultSettle is the longest a side waits for a quiet start: five time
+// constants of the load average. By then whatever ran before the wait
+// weighs less than 1 % of its level in the load average (e^-5), so a load
+// still above the threshold is the machine's present work, not the past
+// drain's, and waiting longer would not make the start quiet.
+const defaultSettle = 5 * loadTau
+
+// decayTime is how long the one-minute load average takes to fall from
+// load to below threshold while the machine keeps busy tasks running, the
+// level the average decays towards: load(t) = busy + (load − busy)·e^(−t/τ).
+// ok is false when busy is at or above the threshold: then it never falls
+// below it while the machine stays that busy.
+func decayTime(load, busy, threshold float64) (d time.Duration, ok bool) {
+	if load < threshold {
+		return 0, true
+	}
+	if busy >= threshold {
+		return 0, false
+	}
+	busy = max(busy, 0)
+	return time.Duration(float64(loadTau) * math.Log((load-busy)/(threshold-busy))), true
+}
+
+// settleCap is how long a side waits at most, given the load average and
+// the busy CPUs measured after the first load-average update of the wait:
+// the time the load takes to decay below the threshold at that activity,
+// plus two updates of the load average for the reading to catch up, never
+// more than ceiling. A machine busier than the threshold gets the ceiling:
+// only the end of the other work can make its start quiet.
+func settleCap(load, busy, threshold float64, ceiling time.Duration) time.Duration {
+	d, ok := decayTime(load, busy, threshold)
+	if !ok {
+		return ceiling
+	}
+	return min(loadPeriod+d+2*loadPeriod, ceiling)
+}
+
+// startRecord is how one side of a trial started.
+type startRecord struct {
+	// load1 is the one-minute load average when the side starts; -1 when
+	// it could not be read.
+	load1 float64
+	// busyCPUs is the busy CPUs over the wait's last load-average update
+	// period; -1 when the side did not wait.
+	busyCPUs float64
+	// waited is how long the side waited; limit the cap it waited under.
+	waited, limit time.Duration
+}
+
+// settle waits for the one-minute load average to fall below
+// results.QuietLoad1 before a side's clock starts, at most Options.Settle
+// and at most settleCap once the machine's activity is measured, and
+// returns how the side starts. The drain before it (and the side's own
+// backlog insert) raise the load average, which then decays with a time
+// constant of a minute, so without the wait no side after the first could
+// start quiet even on an idle machine. It is called after the side's
+// set-up, right before its clock starts.
+func (r *run) settle(ctx context.Context) startRecord {
+	rec := startRecord{load1: -1, busyCPUs: -1}
+	l, err := load1()
+	if err != nil {
+		r.logf("load average: %v", err)
+		return rec
+	}
+	rec.load1 = l
+	if l < results.QuietLoad1 || r.opts.Settle <= 0 {
+		return rec
+	}
+	began := time.Now()
+	rec.limit = r.opts.Settle
+	capped := false
+	before, cpuErr := procfs.ReadCPUTimes()
+	for left := rec.limit; left > 0 && pause(ctx, min(loadPeriod, left)); left = rec.limit - time.Since(began) {
+		if cpuErr == nil {
+			var now procfs.CPUTimes
+			if now, cpuErr = procfs.ReadCPUTimes(); cpuErr == nil {
+				rec.busyCPUs = now.BusyCPUs(before)
+				before = now
+			}
+		}
+		if l, err = load1(); err != nil {
+			break
+		}
+		rec.load1 = l
+		if l < results.QuietLoad1 {
+			break
+		}
+		if !capped && rec.busyCPUs >= 0 {
+			rec.limit = settleCap(l, rec.busyCPUs, results.QuietLoad1, r.opts.Settle)
+			capped = true
+		}
+	}
+	rec.waited = time.Since(began)
+	verdict := "quiet"
+	if rec.load1 >= results.QuietLoad1 {
+		verdict = "not quiet, starting anyway (marked loaded)"
+	}
+	r.logf("settle: load1 %.2f after %.0f s (cap %.0f s, %.2f CPUs busy): %s",
+		rec.load1, rec.waited.Seconds(), rec.limit.Seconds(), rec.busyCPUs, verdict)
+	return rec
+}
+
+// side is the trial's record of a drain that started as rec says and ran
+// at jobsPerSec, with the load average at its end and its CPU time.
+func (rec startRecord) side(jobsPerSec, load1End float64, cpu *results.CPUPerJob) results.Side {
+	s := results.Side{
+		JobsPerSec: jobsPerSec, Load1: rec.load1, Load1End: load1End, CPU: cpu,
+		SettleSeconds: rec.waited.Seconds(), SettleCapSeconds: rec.limit.Seconds(),
+	}
+	if rec.busyCPUs >= 0 {
+		busy := rec.busyCPUs
+		s.BusyCPUs = &busy
+	}
+	return s
+}
+
+// load1Now is the load average now, or -1 when it cannot be read.
+func load1Now() float64 {
+	l, err := load1()
+	if err != nil {
+		return -1
+	}
+	return l
+}
