@@ -41,18 +41,27 @@ func decayTime(load, busy, threshold float64) (d time.Duration, ok bool) {
 	return time.Duration(float64(loadTau) * math.Log((load-busy)/(threshold-busy))), true
 }
 
-// settleCap is how long a side waits at most, given the load average and
-// the busy CPUs measured after the first load-average update of the wait:
-// the time the load takes to decay below the threshold at that activity,
-// plus two updates of the load average for the reading to catch up, never
-// more than ceiling. A machine busier than the threshold gets the ceiling:
-// only the end of the other work can make its start quiet.
-func settleCap(load, busy, threshold float64, ceiling time.Duration) time.Duration {
+// busyGrace is how long a side waits, from the start of its wait, while the
+// machine itself keeps more CPUs busy than the threshold: one time constant
+// of the load average, for a burst of other work to end. Waiting longer
+// would only make a run on a busy machine slow; its trials are marked
+// loaded either way.
+const busyGrace = loadTau
+
+// settleLimit is how long, from its start, a wait that has lasted elapsed
+// may last, given the load average and the busy CPUs measured over the last
+// update period: the time the load takes to decay below the threshold at
+// that activity, plus two updates of the load average for the reading to
+// catch up; busyGrace while the machine is busier than the threshold (the
+// load cannot fall below it then); never more than ceiling. It is derived
+// again at every update, so a machine that turns idle gets the wait its
+// decay needs.
+func settleLimit(elapsed time.Duration, load, busy, threshold float64, ceiling time.Duration) time.Duration {
 	d, ok := decayTime(load, busy, threshold)
 	if !ok {
-		return ceiling
+		return min(busyGrace, ceiling)
 	}
-	return min(loadPeriod+d+2*loadPeriod, ceiling)
+	return min(elapsed+d+2*loadPeriod, ceiling)
 }
 
 // startRecord is how one side of a trial started.
@@ -69,7 +78,7 @@ type startRecord struct {
 
 // settle waits for the one-minute load average to fall below
 // results.QuietLoad1 before a side's clock starts, at most Options.Settle
-// and at most settleCap once the machine's activity is measured, and
+// and at most settleLimit once the machine's activity is measured, and
 // returns how the side starts. The drain before it (and the side's own
 // backlog insert) raise the load average, which then decays with a time
 // constant of a minute, so without the wait no side after the first could
@@ -88,7 +97,6 @@ func (r *run) settle(ctx context.Context) startRecord {
 	}
 	began := time.Now()
 	rec.limit = r.opts.Settle
-	capped := false
 	before, cpuErr := procfs.ReadCPUTimes()
 	for left := rec.limit; left > 0 && pause(ctx, min(loadPeriod, left)); left = rec.limit - time.Since(began) {
 		if cpuErr == nil {
@@ -105,9 +113,8 @@ func (r *run) settle(ctx context.Context) startRecord {
 		if l < results.QuietLoad1 {
 			break
 		}
-		if !capped && rec.busyCPUs >= 0 {
-			rec.limit = settleCap(l, rec.busyCPUs, results.QuietLoad1, r.opts.Settle)
-			capped = true
+		if rec.busyCPUs >= 0 {
+			rec.limit = settleLimit(time.Since(began), l, rec.busyCPUs, results.QuietLoad1, r.opts.Settle)
 		}
 	}
 	rec.waited = time.Since(began)

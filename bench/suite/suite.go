@@ -77,7 +77,7 @@ type Options struct {
 	// and before its clock starts, for the one-minute load average to fall
 	// below results.QuietLoad1 (default 5 minutes, five time constants of
 	// the load average; Quick: 0); the wait also ends at a cap derived from
-	// the load's decay at the machine's measured activity (settleCap). A
+	// the load's decay at the machine's measured activity (settleLimit). A
 	// side that starts above the threshold marks its trial loaded.
 	// Negative: no wait.
 	Settle time.Duration
