@@ -278,55 +278,24 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 	if err := cmd.Start(); err != nil {
 		return res, fmt.Errorf("start river-bench: %w", err)
 	}
-	// The marks are acted on as they are read: the settle wait once the
-	// backlog is in, the load average when the clock starts and stops, and
-	// the Postgres CPU time between those two marks.
-	start := startRecord{load1: -1, busyCPUs: -1}
-	var stderr strings.Builder
-	var pgBefore, pgAfter time.Duration
-	var pgErr error
-	drained := false
-	sc := bufio.NewScanner(stderrPipe)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == riverReady:
-			start = r.settle(ctx)
-			_, err := io.WriteString(goAhead, "go\n")
-			goAhead.Close()
-			if err != nil {
-				stderr.WriteString(fmt.Sprintf("(the driver could not send the go-ahead: %v)\n", err))
-			}
-		case line == riverDraining:
-			start.load1 = load1Now()
-			if pgCPU != nil {
-				pgBefore, pgErr = pgCPU.total()
-			}
-		case line == riverDrained:
-			res.load1End = load1Now()
-			if pgCPU == nil {
-				break
-			}
-			drained = true
-			if pgErr == nil {
-				pgAfter, pgErr = pgCPU.total()
-			}
-		default:
-			stderr.WriteString(line + "\n")
-		}
+	var total func() (time.Duration, error)
+	if pgCPU != nil {
+		total = pgCPU.total
 	}
+	marks := followRiverMarks(stderrPipe, goAhead, func() startRecord { return r.settle(ctx) }, total)
+	res.load1End = marks.load1End
 	if err := cmd.Wait(); err != nil {
-		return res, fmt.Errorf("river-bench %s: %w: %s", strings.Join(args, " "), err, srv.Redact(tail(stderr.String())))
+		return res, fmt.Errorf("river-bench %s: %w: %s", strings.Join(args, " "), err, srv.Redact(tail(marks.stderr)))
 	}
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &res); err != nil {
 		return res, fmt.Errorf("river-bench output %q: %w", tail(stdout.String()), err)
 	}
-	if pgErr != nil {
-		return res, pgErr
+	if marks.pgErr != nil {
+		return res, marks.pgErr
 	}
-	res.start = start
-	if drained {
-		res.cpu = cpuPerJob(time.Duration(res.ProcessCPUMS*float64(time.Millisecond)), pgAfter-pgBefore, res.Jobs)
+	res.start = marks.start
+	if marks.drained && total != nil {
+		res.cpu = cpuPerJob(time.Duration(res.ProcessCPUMS*float64(time.Millisecond)), marks.pgAfter-marks.pgBefore, res.Jobs)
 	}
 	r.res.Versions.River = res.RiverVersion
 	rs := results.RiverSettings{
@@ -341,6 +310,59 @@ func (r *run) riverDrain(ctx context.Context, srv *pgprovision.Server, contender
 		r.res.Settings.RiverBest = rs
 	}
 	return res, nil
+}
+
+// riverMarks is what the driver did at river-bench's marks.
+type riverMarks struct {
+	// start is the settle wait's record, its load average read again
+	// when the clock started; load1End the load average when it stopped.
+	start    startRecord
+	load1End float64
+	// pgBefore and pgAfter are the Postgres server's CPU time at the
+	// clock's start and stop (when counted), pgErr the error reading it.
+	pgBefore, pgAfter time.Duration
+	pgErr             error
+	drained           bool
+	// stderr is every other line river-bench wrote there.
+	stderr string
+}
+
+// followRiverMarks reads river-bench's stderr and acts on each mark as it
+// comes: once the backlog is in (riverReady) it settles, then writes the
+// go-ahead river-bench holds its clock for; at the clock's start and stop
+// it reads the load average and, when total is not nil, the server's CPU
+// time. It returns when stderr ends.
+func followRiverMarks(stderr io.Reader, goAhead io.WriteCloser, settle func() startRecord, total func() (time.Duration, error)) riverMarks {
+	m := riverMarks{start: startRecord{load1: -1, busyCPUs: -1}, load1End: -1}
+	var other strings.Builder
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		switch line {
+		case riverReady:
+			m.start = settle()
+			_, err := io.WriteString(goAhead, "go\n")
+			goAhead.Close()
+			if err != nil {
+				fmt.Fprintf(&other, "(the driver could not send the go-ahead: %v)\n", err)
+			}
+		case riverDraining:
+			m.start.load1 = load1Now()
+			if total != nil {
+				m.pgBefore, m.pgErr = total()
+			}
+		case riverDrained:
+			m.load1End = load1Now()
+			m.drained = true
+			if total != nil && m.pgErr == nil {
+				m.pgAfter, m.pgErr = total()
+			}
+		default:
+			other.WriteString(line + "\n")
+		}
+	}
+	m.stderr = other.String()
+	return m
 }
 
 // backendProtocol is the PgbenchProtocols entry the backend's worker runs
