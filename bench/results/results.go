@@ -155,8 +155,9 @@ type Side struct {
 	// Load1End is the load average when the drain's clock stopped.
 	Load1End float64 `json:"load1_at_end"`
 	// BusyCPUs is how many CPUs were busy, on average, over the last
-	// 5 s of the settle wait before the start (/proc/stat); nil when the
-	// side did not wait (the load average was already below QuietLoad1).
+	// 5 s of the settle wait before the start, or over 1 s when the load
+	// average was already below QuietLoad1 (/proc/stat); nil when not
+	// measured (no settle wait at all, as in the quick smoke).
 	BusyCPUs *float64 `json:"busy_cpus_before_start,omitempty"`
 	// SettleSeconds is how long the side waited for a quiet start, and
 	// SettleCapSeconds the most it would have waited (derived from the

@@ -64,13 +64,18 @@ func settleLimit(elapsed time.Duration, load, busy, threshold float64, ceiling t
 	return min(elapsed+d+2*loadPeriod, ceiling)
 }
 
+// quickLook is how long a side that need not wait measures the busy CPUs
+// before it starts.
+const quickLook = time.Second
+
 // startRecord is how one side of a trial started.
 type startRecord struct {
 	// load1 is the one-minute load average when the side starts; -1 when
 	// it could not be read.
 	load1 float64
 	// busyCPUs is the busy CPUs over the wait's last load-average update
-	// period; -1 when the side did not wait.
+	// period, or over quickLook when the side did not need to wait; -1
+	// when not measured.
 	busyCPUs float64
 	// waited is how long the side waited; limit the cap it waited under.
 	waited, limit time.Duration
@@ -92,7 +97,19 @@ func (r *run) settle(ctx context.Context) startRecord {
 		return rec
 	}
 	rec.load1 = l
-	if l < results.QuietLoad1 || r.opts.Settle <= 0 {
+	if r.opts.Settle <= 0 {
+		return rec
+	}
+	if l < results.QuietLoad1 {
+		// No wait, but a start quiet by the load average (which lags) can
+		// still follow a burst of work: the record says how busy the CPUs
+		// were over a short look.
+		if before, err := procfs.ReadCPUTimes(); err == nil && pause(ctx, quickLook) {
+			if now, err := procfs.ReadCPUTimes(); err == nil {
+				rec.busyCPUs = now.BusyCPUs(before)
+			}
+		}
+		rec.load1 = load1Now()
 		return rec
 	}
 	began := time.Now()
