@@ -355,3 +355,97 @@ func TestBusyWorkerClaimsAlongWithItsCompletions(t *testing.T) {
 	}
 	t.Logf("%d own claims; %d completions carried %d jobs", own, store.carried.Load(), carried)
 }
+
+// serverStore models what a database does with a statement whose caller
+// gave up: while held is set, a claim's statement runs on its own
+// ("server side") and takes its jobs when released, whether or not the
+// caller is still waiting for the answer.
+type serverStore struct {
+	*memStore
+	held      atomic.Bool
+	inFlight  chan struct{}
+	release   chan struct{}
+	requeued  chan struct{}
+	requeueMu sync.Once
+}
+
+func (s *serverStore) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim, error) {
+	if !s.held.Load() {
+		return s.memStore.Claim(ctx, owner, limit)
+	}
+	type answer struct {
+		claims []job.Claim
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		<-s.release
+		claims, err := s.memStore.Claim(context.Background(), owner, limit)
+		answered <- answer{claims, err}
+	}()
+	s.inFlight <- struct{}{}
+	select {
+	case a := <-answered:
+		return a.claims, a.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *serverStore) RequeueOwnedBy(ctx context.Context, dead job.ID) ([]job.Requeued, error) {
+	s.requeueMu.Do(func() { close(s.requeued) })
+	return s.memStore.RequeueOwnedBy(ctx, dead)
+}
+
+// A worker that crashes while one of its claims is still running in the
+// database must not leave that claim's jobs to the dead worker: its
+// successor takes back every job the predecessor owned, including the
+// ones that claim takes after the crash.
+func TestCrashDuringAClaimLeavesNoJobToTheDeadWorker(t *testing.T) {
+	store := &serverStore{memStore: newMemStore(`"crash"`), inFlight: make(chan struct{}, 1), release: make(chan struct{}), requeued: make(chan struct{})}
+	crash, running := make(chan struct{}), make(chan struct{})
+	var crashed atomic.Bool
+	s, st := setup(t, store, func(c *Config) {
+		c.Concurrency, c.BatchSize = 4, 1
+		c.Handler = func(_ context.Context, cl job.Claim) error {
+			if string(cl.Payload) == `"crash"` && crashed.CompareAndSwap(false, true) {
+				close(running)
+				<-crash
+				panic("crash while a claim runs")
+			}
+			return nil
+		}
+	})
+	s.Start(context.Background())
+	select {
+	case <-running:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first job never ran")
+	}
+	// The next claim, for a job posted now, stays in the database until
+	// released.
+	store.held.Store(true)
+	store.mu.Lock()
+	late := job.NewID()
+	store.jobs[late] = &memJob{status: job.Pending, payload: []byte(`{}`)}
+	store.mu.Unlock()
+	select {
+	case <-store.inFlight:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no claim was sent")
+	}
+	close(crash)
+	// The statement finishes once the successor took back the
+	// predecessor's jobs, or after a while if no successor starts before
+	// the predecessor's claims are answered.
+	select {
+	case <-store.requeued:
+	case <-time.After(300 * time.Millisecond):
+	}
+	store.held.Store(false)
+	close(store.release)
+	await.Until(t, 5*time.Second, "both jobs processed", func() (bool, string) {
+		got := store.statuses()
+		return got[job.Processed] == 2, fmt.Sprintf("%v, restarts %d", got, st.Snapshot().RestartCount)
+	})
+}

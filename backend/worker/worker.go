@@ -44,6 +44,9 @@ type worker struct {
 	// dbDown is set by the claim loop and the completion writers alike,
 	// so that an outage is logged once when it starts and once when it ends.
 	dbDown atomic.Bool
+	// process is run's parent: the context of the process, which outlives
+	// this worker. Statements that take jobs run under it (claimContext).
+	process context.Context
 }
 
 func newWorker(cfg *Config, predecessor job.ID) *worker {
@@ -71,6 +74,7 @@ var errInjectedFailure = errors.New("injected failure (fault injection)")
 // run claims and dispatches jobs until soft is closed (then it drains) or
 // ctx is cancelled (then it abandons in-flight jobs to the supervisor).
 func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
+	w.process = parent
 	ctx, cancel := context.WithCancel(parent)
 	var all sync.WaitGroup      // every goroutine this worker starts
 	var handlers sync.WaitGroup // job goroutines only
@@ -159,7 +163,9 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 			all.Add(1)
 			go func() {
 				defer all.Done()
-				claims, err := w.cfg.Store.Claim(ctx, w.boot, limit)
+				claimCtx, done := w.claimContext()
+				claims, err := w.cfg.Store.Claim(claimCtx, w.boot, limit)
+				done()
 				claimResults <- claimResult{claims: claims, limit: limit, err: err}
 			}()
 			if !full {
@@ -401,7 +407,9 @@ func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 		}
 	}()
 	if limit := w.reserveClaim(ctx); limit > 0 {
-		done, claims, err := w.cfg.Store.CompleteAndClaim(ctx, w.boot, batch, limit)
+		claimCtx, stop := w.claimContext()
+		done, claims, err := w.cfg.Store.CompleteAndClaim(claimCtx, w.boot, batch, limit)
+		stop()
 		// The loop takes the claims (or the error) and frees the slots.
 		select {
 		case w.claimResults <- claimResult{claims: claims, limit: limit, err: err}:
@@ -433,6 +441,18 @@ func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 			return
 		}
 	}
+}
+
+// claimContext is the context of a statement that takes jobs. It is not
+// cancelled when the worker dies, only when the process stops: cancelling
+// ends the call here but not the statement in the database, which could
+// then take jobs for the dead worker after its successor took back its
+// jobs, and they would wait a whole lease. So a dying worker waits until
+// the database has answered its claims (a crash unwinds through run's
+// all.Wait), up to one lease, after which the rescuer takes the jobs back
+// anyway.
+func (w *worker) claimContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(w.process, w.cfg.Lease)
 }
 
 // reserveClaim asks the claim loop how many jobs to claim along with a
