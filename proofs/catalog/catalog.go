@@ -56,8 +56,8 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "multi_instance_claims_once",
-		Claim:  "Two backend processes on one database process every job exactly once between them.",
-		Guards: []string{"claim_without_row_locks"},
+		Claim:  "Two backend processes on one database process every job exactly once between them, and neither runs more jobs at once than its JOB_CONCURRENCY.",
+		Guards: []string{"claim_without_row_locks", "completion_claim_not_reserved"},
 	},
 	{
 		Name:   "db_outage_recovers",
@@ -81,8 +81,8 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "graceful_shutdown_finishes_or_hands_back",
-		Claim:  "On SIGTERM the HTTP listener closes at once, a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace.",
-		Guards: []string{"release_counts_attempt", "shutdown_ignores_grace"},
+		Claim:  "On SIGTERM the HTTP listener closes at once, a job that fits in SHUTDOWN_GRACE_MS finishes, one that does not is handed back at once without counting the attempt, the process exits 0, and the next process runs it at the same attempt; with nothing in flight a process exits at once, not at the end of its grace; a stopping process claims nothing new (a job still waiting stays pending, never claimed) and writes the outcome of every job that finished before it exits.",
+		Guards: []string{"release_counts_attempt", "shutdown_ignores_grace", "stopping_worker_claims_on_completion", "drain_ends_before_outcomes_written"},
 	},
 	{
 		Name:   "failing_job_ends_failed",

@@ -89,16 +89,34 @@ var All = []Mutant{
 		Edits:  []Edit{{Old: "\t\tAND j.attempts = ($2::int4[])[array_position($1::uuid[], j.id)]\n\t\tAND j.locked_by = $4\n", New: ""}},
 	},
 	{
+		Name: "completion_claim_not_reserved", Breaks: "multi_instance_claims_once",
+		Change: "a claim that rides on a completion does not reserve its slots, so other claims take them too and a worker runs more than JOB_CONCURRENCY jobs",
+		File:   "backend/worker/worker.go",
+		Edits:  []Edit{{Old: "claiming++\n\t\t\t\treserved += n\n", New: "claiming++\n"}},
+	},
+	{
 		Name: "release_counts_attempt", Breaks: "graceful_shutdown_finishes_or_hands_back",
 		Change: "a job handed back at shutdown keeps the attempt it did not finish",
 		File:   "backend/postgres/query/query.go",
-		Edits:  []Edit{{Old: "attempts = attempts - 1,", New: "attempts = attempts,"}},
+		Edits:  []Edit{{Old: "attempts = j.attempts - 1,", New: "attempts = j.attempts,"}},
 	},
 	{
 		Name: "shutdown_ignores_grace", Breaks: "graceful_shutdown_finishes_or_hands_back",
 		Change: "SIGTERM hands every in-flight job back at once instead of letting it finish within SHUTDOWN_GRACE_MS",
 		File:   "backend/app/app.go",
 		Edits:  []Edit{{Old: "context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownGrace)", New: "context.WithTimeout(context.WithoutCancel(ctx), 0)"}},
+	},
+	{
+		Name: "stopping_worker_claims_on_completion", Breaks: "graceful_shutdown_finishes_or_hands_back",
+		Change: "after SIGTERM a completion still claims a waiting job along with it (then hands it back unrun)",
+		File:   "backend/worker/worker.go",
+		Edits:  []Edit{{Old: "case <-w.claimsStopped:\n\t\treturn 0", New: "case <-w.claimsStopped:\n\t\treturn 1"}},
+	},
+	{
+		Name: "drain_ends_before_outcomes_written", Breaks: "graceful_shutdown_finishes_or_hands_back",
+		Change: "the shutdown drain ends once the outcomes are handed to the writers, before they are written",
+		File:   "backend/worker/worker.go",
+		Edits:  []Edit{{Old: "close(batches)\n\t\twriters.Wait()", New: "close(batches)"}},
 	},
 	{
 		Name: "attempt_limit_off_by_one", Breaks: "failing_job_ends_failed",

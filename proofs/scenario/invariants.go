@@ -83,9 +83,18 @@ func (t *T) reportViolations(instance, where string, vs []invariant.Violation) {
 // checkInvariants records one assertion at the end of every proof: how many
 // observations the invariants were checked on, and that none broke them.
 func (t *T) checkInvariants() {
+	holds := 0
+	t.mu.Lock()
+	backends := append([]*Backend(nil), t.backends...)
+	t.mu.Unlock()
+	for _, b := range backends {
+		c, vs := invariant.CheckConcurrency(b.Lines())
+		holds += c.Holds
+		t.reportViolations(b.Instance, "its log", vs)
+	}
 	t.inv.mu.Lock()
 	health, answers, violations := t.inv.health, t.inv.answers, t.inv.violations
 	t.inv.mu.Unlock()
-	t.Check("documented invariants hold on every /health sample, job read and HTTP answer", "no violation",
-		fmt.Sprintf("%d /health samples, %d job reads, %d HTTP answers' headers, %d violations", health, t.inv.jobs.Reads(), answers, violations), violations == 0)
+	t.Check("documented invariants hold on every /health sample, job read, HTTP answer and held job", "no violation",
+		fmt.Sprintf("%d /health samples, %d job reads, %d HTTP answers' headers, %d held jobs, %d violations", health, t.inv.jobs.Reads(), answers, holds, violations), violations == 0)
 }

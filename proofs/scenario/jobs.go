@@ -163,18 +163,30 @@ func derefInt(p *int64) string {
 	return fmt.Sprint(*p)
 }
 
-// multiJobs is how many jobs the multi-instance proof posts.
-const multiJobs = 200
+// multiJobs is how many jobs the multi-instance proof posts; each is held
+// multiHoldMS, so that a claim past multiConcurrency would run alongside
+// the jobs already running and show in the log (invariant.CheckConcurrency).
+const (
+	multiJobs        = 200
+	multiHoldMS      = 30
+	multiConcurrency = 4
+)
 
 func multiInstanceClaimsOnce(t *T) {
 	t.Migrate()
-	a := t.StartBackend("a", BackendOptions{})
-	b := t.StartBackend("b", BackendOptions{})
+	// A batch the size of the slots: every claim that rides on a
+	// completion, and every claim of the loop, must count the others'
+	// reservations, or one of them takes slots another already has.
+	env := map[string]string{
+		"FAULT_INJECTION": "1", "JOB_CONCURRENCY": fmt.Sprint(multiConcurrency), "JOB_BATCH_SIZE": fmt.Sprint(multiConcurrency),
+	}
+	a := t.StartBackend("a", BackendOptions{Env: env})
+	b := t.StartBackend("b", BackendOptions{Env: env})
 	waitHealthy(a, "before posting")
 	waitHealthy(b, "before posting")
 	backends := []*Backend{a, b}
 
-	t.Step(fmt.Sprintf("post %d jobs, alternating between a and b", multiJobs))
+	t.Step(fmt.Sprintf("post %d jobs held %d ms each, alternating between a and b (%d slots each)", multiJobs, multiHoldMS, multiConcurrency))
 	var (
 		mu       sync.Mutex
 		ids      = map[string]bool{}
@@ -187,7 +199,7 @@ func multiInstanceClaimsOnce(t *T) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				resp := backends[i%2].Send(http.MethodPost, "/jobs", fmt.Appendf(nil, `{"seq":%d}`, i), "application/json")
+				resp := backends[i%2].Send(http.MethodPost, "/jobs", fmt.Appendf(nil, `{"seq":%d,"fault":"hold_after_claim","hold_ms":%d}`, i, multiHoldMS), "application/json")
 				var job Job
 				mu.Lock()
 				if resp.Err != nil || resp.Status != 201 || json.Unmarshal(resp.Body, &job) != nil || job.ID == "" {

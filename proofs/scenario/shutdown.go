@@ -11,7 +11,8 @@ import (
 // gracefulShutdownFinishesOrHandsBack: on SIGTERM a job that can finish
 // within SHUTDOWN_GRACE_MS finishes; one that cannot is handed back at once
 // with its attempt uncounted; the process exits 0; the next process takes
-// the handed-back job at the same attempt.
+// the handed-back job at the same attempt; a stopping process claims
+// nothing new and writes every outcome it computed (stopWithJobsWaiting).
 func gracefulShutdownFinishesOrHandsBack(t *T) {
 	t.Migrate()
 	const graceMS, shortMS = 1500, 400
@@ -95,6 +96,75 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	code, exited, took = sigtermAndWait(t, b, idleExitWithin)
 	t.Check("b, idle, exits 0 without waiting out its grace", fmt.Sprintf("exit 0 within %s (grace %d ms)", idleExitWithin, idleGraceMS),
 		fmt.Sprintf("exited=%t status %d after %s", exited, code, took.Round(time.Millisecond)), exited && code == 0)
+
+	stopWithJobsWaiting(t)
+}
+
+// stopWithJobsWaiting: a stopping process claims nothing new, and every
+// outcome it computed is written before it exits. Backend c runs two jobs
+// in its only two slots while more jobs wait; it is SIGTERMed before they
+// finish. Their completions come after claims stopped, which is when a
+// claim riding on a completion could still take a waiting job, and the
+// drain can end only once they are written.
+func stopWithJobsWaiting(t *T) {
+	const holdMS, concurrency, waiting = 4000, 2, 3
+	c := t.StartBackend("c", BackendOptions{Env: map[string]string{
+		"FAULT_INJECTION": "1", "SHUTDOWN_GRACE_MS": fmt.Sprint(idleGraceMS),
+		"JOB_CONCURRENCY": fmt.Sprint(concurrency), "JOB_BATCH_SIZE": fmt.Sprint(concurrency),
+	}})
+	waitHealthy(c, "before the jobs")
+
+	t.Step(fmt.Sprintf("fill c's %d slots with jobs held %d ms, then post %d jobs that must wait", concurrency, holdMS, waiting))
+	var running, queued []Job
+	for range concurrency {
+		running = append(running, c.PostJob(fmt.Sprintf(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":%d}`, holdMS)))
+	}
+	for _, j := range running {
+		t.WaitJobStatus(j.ID, "processing", processTimeout)
+	}
+	for i := range waiting {
+		queued = append(queued, c.PostJob(fmt.Sprintf(`{"waits":%d}`, i)))
+	}
+
+	// The held jobs must still run when the signal goes, or their
+	// completions would come before the stop and prove nothing about it.
+	before := make([]JobRow, 0, concurrency+waiting)
+	for _, j := range append(append([]Job{}, running...), queued...) {
+		row, _ := t.JobByID(j.ID)
+		before = append(before, row)
+	}
+	t.Rows("c's jobs when SIGTERM is sent", before)
+	for i, row := range before {
+		want := "processing"
+		if i >= concurrency {
+			want = "pending"
+		}
+		t.Require(fmt.Sprintf("job %s is %s when SIGTERM is sent", row.ID, want), want, row.Status, row.Status == want)
+	}
+	t.Step("SIGTERM backend c while its slots are full and jobs wait")
+	code, exited, took := sigtermAndWait(t, c, time.Duration(idleGraceMS)*time.Millisecond+5*time.Second)
+	t.Require("c exits after SIGTERM", "exit within its grace", fmt.Sprintf("exited=%t after %s", exited, took.Round(time.Millisecond)), exited)
+	Equal(t, "c's exit status", 0, code)
+
+	after := make([]JobRow, 0, concurrency+waiting)
+	for _, j := range running {
+		row, _ := t.JobByID(j.ID)
+		after = append(after, row)
+		t.Check("a job running at SIGTERM was written before c exited: processed on attempt 1 with one effect",
+			"processed attempts=1 effects=1", fmt.Sprintf("%s attempts=%d effects=%d", row.Status, row.Attempts, len(t.effects(j.ID))),
+			row.Status == "processed" && row.Attempts == 1 && len(t.effects(j.ID)) == 1)
+	}
+	for _, j := range queued {
+		row, _ := t.JobByID(j.ID)
+		after = append(after, row)
+		t.Check("a job waiting at SIGTERM was never claimed by c: pending, attempts 0, no owner, never claimed",
+			"pending attempts=0 locked_by=null claimed_at=null",
+			fmt.Sprintf("%s attempts=%d locked_by=%s claimed_at=%v", row.Status, row.Attempts, str(row.LockedBy), row.ClaimedAt),
+			row.Status == "pending" && row.Attempts == 0 && row.LockedBy == nil && row.ClaimedAt == nil)
+	}
+	t.Rows("c's jobs after it exited", after)
+	released, seen := logHas(c, "jobs released", nil)
+	t.Check("c handed nothing back: no `jobs released` (every job it held finished)", "no `jobs released` line", seen, !released)
 }
 
 // The idle shutdown of gracefulShutdownFinishesOrHandsBack: a grace far
