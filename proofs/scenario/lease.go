@@ -183,4 +183,5 @@ func stalledWorkerCannotCompleteTakenJob(t *T) {
 		})
 	}
 	Equal(t, "a: /health worker.processed_jobs (its late completion did not count)", int64(0), settled.Health.Worker.ProcessedJobs)
+	logAgreesWithHealth(t, a, b)
 }
