@@ -22,6 +22,14 @@ const heldJobMS = 1500
 // It shapes the scenario; no assertion depends on it being long enough.
 const outageHold = 2000 * time.Millisecond
 
+// outageLeaseMS is db_outage_recovers' lease: ten times the outage, so the
+// held job's lease, which its heartbeat cannot renew while the database is
+// away, is still running when the database returns, however slow a loaded
+// machine makes the outage. A lease shorter than the outage expires in it,
+// and then the rescuer may requeue the job before its completion's retry
+// writes it: a race the proof would lose at random (seen with 2000 ms).
+const outageLeaseMS = int64(10 * outageHold / time.Millisecond)
+
 // outageCPUShare: during an outage the backend uses less than one
 // outageCPUShare-th of one core (docs/reference-backend.md#supervision-and-recovery).
 const outageCPUShare = 4
@@ -55,7 +63,7 @@ func dbOutageRecovers(t *T) {
 		DatabaseURL: proxied,
 		Env: map[string]string{
 			"FAULT_INJECTION": "1",
-			"JOB_LEASE_MS":    "2000",
+			"JOB_LEASE_MS":    fmt.Sprint(outageLeaseMS),
 			// One job at a time, so some jobs are still queued at the cut.
 			"JOB_CONCURRENCY": "1",
 			"JOB_BATCH_SIZE":  "1",
