@@ -92,7 +92,7 @@ var All = []Mutant{
 		Name: "release_counts_attempt", Breaks: "graceful_shutdown_finishes_or_hands_back",
 		Change: "a job handed back at shutdown keeps the attempt it did not finish",
 		File:   "backend/postgres/query/query.go",
-		Edits:  []Edit{{Old: "attempts = attempts - 1,", New: "attempts = attempts,"}},
+		Edits:  []Edit{{Old: "attempts = j.attempts - 1,", New: "attempts = j.attempts,"}},
 	},
 	{
 		Name: "shutdown_ignores_grace", Breaks: "graceful_shutdown_finishes_or_hands_back",
