@@ -161,10 +161,12 @@ func workerRestartIsVisibleInHealth(t *T) {
 	bw := before.Health.Worker
 
 	// Attempt 1 crashes the worker; hold_ms makes the recovered attempt
-	// take 1.5 s, so the recovery window is wide enough to be sampled.
-	t.Step("post a job that crashes attempt 1 and holds the recovered attempt 1.5 s")
+	// take 4 s, so the recovery window is wide enough to be sampled (every
+	// 25 ms) even when a loaded machine delays /health answers by a second
+	// or two; the window stays open exactly while the job is held.
+	t.Step("post a job that crashes attempt 1 and holds the recovered attempt 4 s")
 	posted := time.Now().UTC()
-	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1,"hold_ms":1500}`)
+	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1,"hold_ms":4000}`)
 
 	var window Sample
 	t.RequireEventually("/health shows the recovery window", "a sample with 200 degraded, worker liveness=recovering, recovery_active=true", recoveryTimeout, func() (bool, string) {
