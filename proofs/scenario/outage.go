@@ -232,6 +232,10 @@ func outageResumesUnwokenJobs(t *T) {
 	t.WaitJobStatus(blocker.ID, "processing", processTimeout)
 
 	proxy, proxied := viaProxy(t)
+	// The proxy can refuse a LISTEN only on a connection it can read.
+	if u, err := url.Parse(proxied); err != nil || u.Query().Get("sslmode") != "disable" {
+		t.Fatal("outage_resumes_unwoken_jobs needs a database URL with sslmode=disable: its proxy refuses LISTEN by reading the Postgres messages, which TLS hides")
+	}
 	a := t.StartBackend("a", BackendOptions{DatabaseURL: proxied, Env: slow})
 	aBoot := str(waitHealthy(a, "before the outage").Health.Worker.BootID)
 	// A job in flight at the cut makes a's worker meet the outage when it
