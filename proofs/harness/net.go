@@ -1,10 +1,14 @@
 package harness
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 )
 
@@ -20,18 +24,31 @@ type Proxy struct {
 	conns  map[net.Conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
+	// refusingListens: a connection that sends a LISTEN is closed
+	// (RefuseListens); refusedListens counts them.
+	refusingListens bool
+	refusedListens  int
+	// postgres: the proxy reads the client's Postgres messages, so that it
+	// can hold LISTENs back (NewPostgresProxy).
+	postgres bool
 }
 
 // NewProxy listens on a free 127.0.0.1 port and forwards to target (host:port).
-func NewProxy(target string) (*Proxy, error) {
+func NewProxy(target string) (*Proxy, error) { return newProxy(target, false) }
+
+func newProxy(target string, postgres bool) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("proxy listen: %w", err)
 	}
-	p := &Proxy{target: target, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
+	p := &Proxy{target: target, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}, postgres: postgres}
 	p.serve(ln)
 	return p, nil
 }
+
+// NewPostgresProxy is NewProxy for a Postgres server: it can also refuse
+// the LISTENs its clients send (RefuseListens).
+func NewPostgresProxy(target string) (*Proxy, error) { return newProxy(target, true) }
 
 // Addr is the host:port clients connect to.
 func (p *Proxy) Addr() string { return p.addr }
@@ -80,8 +97,145 @@ func (p *Proxy) handle(client net.Conn) {
 		p.mu.Unlock()
 	}
 	p.wg.Add(2)
-	go pipe(upstream, client)
+	go func() {
+		defer p.wg.Done()
+		p.forwardClient(upstream, client)
+		upstream.Close()
+		client.Close()
+		p.mu.Lock()
+		delete(p.conns, upstream)
+		delete(p.conns, client)
+		p.mu.Unlock()
+	}()
 	go pipe(client, upstream)
+}
+
+// Postgres protocol codes a client may send before its startup message
+// (https://www.postgresql.org/docs/current/protocol-message-formats.html).
+const (
+	sslRequestCode    = 80877103
+	gssencRequestCode = 80877104
+)
+
+// forwardClient copies a Postgres client's messages to the server one at a
+// time, so that a LISTEN can be refused (RefuseListens). A connection that
+// asks for TLS or GSS encryption is copied as bytes: its queries cannot be
+// read, and so are never refused.
+func (p *Proxy) forwardClient(upstream, client net.Conn) {
+	if !p.postgres {
+		_, _ = io.Copy(upstream, client)
+		return
+	}
+	in := bufio.NewReader(client)
+	// The first message has no type byte: the startup message, a cancel
+	// request or an encryption request.
+	msg, err := readUntyped(in)
+	if err != nil {
+		return
+	}
+	if _, err := upstream.Write(msg); err != nil {
+		return
+	}
+	if code := binary.BigEndian.Uint32(msg[4:8]); code == sslRequestCode || code == gssencRequestCode {
+		_, _ = io.Copy(upstream, in)
+		return
+	}
+	for {
+		msg, err := readTyped(in)
+		if err != nil {
+			return
+		}
+		if isListen(msg) && p.refuseListen() {
+			return
+		}
+		if _, err := upstream.Write(msg); err != nil {
+			return
+		}
+	}
+}
+
+func readUntyped(in *bufio.Reader) ([]byte, error) {
+	var head [4]byte
+	if _, err := io.ReadFull(in, head[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(head[:])
+	if n < 8 || n > 1<<20 {
+		return nil, fmt.Errorf("proxy: untyped message of %d bytes", n)
+	}
+	msg := make([]byte, n)
+	copy(msg, head[:])
+	_, err := io.ReadFull(in, msg[4:])
+	return msg, err
+}
+
+func readTyped(in *bufio.Reader) ([]byte, error) {
+	var head [5]byte
+	if _, err := io.ReadFull(in, head[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(head[1:])
+	if n < 4 || n > 1<<30 {
+		return nil, fmt.Errorf("proxy: message %q of %d bytes", head[0], n)
+	}
+	msg := make([]byte, 1+n)
+	copy(msg, head[:])
+	_, err := io.ReadFull(in, msg[5:])
+	return msg, err
+}
+
+// isListen reports whether msg is a simple query ('Q') or a parse ('P')
+// whose SQL starts with LISTEN.
+func isListen(msg []byte) bool {
+	body := msg[5:]
+	switch msg[0] {
+	case 'Q':
+	case 'P':
+		_, statement, ok := bytes.Cut(body, []byte{0}) // after the statement's name
+		if !ok {
+			return false
+		}
+		body = statement
+	default:
+		return false
+	}
+	sql, _, _ := bytes.Cut(body, []byte{0})
+	fields := strings.Fields(string(sql))
+	return len(fields) > 0 && strings.EqualFold(fields[0], "LISTEN")
+}
+
+// RefuseListens, until ReleaseListens, closes every connection that sends a
+// LISTEN (its other connections work), as when the notification path is
+// broken while queries get through, and counts them. It works on
+// connections without TLS (sslmode=disable).
+func (p *Proxy) RefuseListens() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refusingListens = true
+}
+
+// RefusedListens is how many LISTENs the proxy refused so far.
+func (p *Proxy) RefusedListens() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refusedListens
+}
+
+// ReleaseListens lets LISTENs through again.
+func (p *Proxy) ReleaseListens() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refusingListens = false
+}
+
+// refuseListen reports whether a LISTEN is to be refused, and counts it.
+func (p *Proxy) refuseListen() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.refusingListens {
+		p.refusedListens++
+	}
+	return p.refusingListens
 }
 
 // Cut closes every proxied connection and stops listening, so new

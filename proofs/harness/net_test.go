@@ -2,6 +2,8 @@ package harness
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -104,5 +106,105 @@ func TestProxyRestoreAfterCloseFails(t *testing.T) {
 	p.Close()
 	if err := p.Restore(); err == nil {
 		t.Fatal("Restore after Close succeeded")
+	}
+}
+
+// pgMessage is a typed Postgres protocol message.
+func pgMessage(kind byte, body string) []byte {
+	msg := []byte{kind, 0, 0, 0, 0}
+	binary.BigEndian.PutUint32(msg[1:], uint32(4+len(body)))
+	return append(msg, body...)
+}
+
+// pgUntyped is a message without a type byte: a startup message or an
+// encryption request, code first.
+func pgUntyped(code uint32, body string) []byte {
+	msg := make([]byte, 8, 8+len(body))
+	binary.BigEndian.PutUint32(msg, uint32(8+len(body)))
+	binary.BigEndian.PutUint32(msg[4:], code)
+	return append(msg, body...)
+}
+
+// echoes sends msg and requires the same bytes back through the echo server.
+func echoes(t *testing.T, c net.Conn, msg []byte) {
+	t.Helper()
+	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(msg); err != nil {
+		t.Fatalf("write %q: %v", msg, err)
+	}
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatalf("read back %q: %v", msg, err)
+	}
+	if !bytes.Equal(got, msg) {
+		t.Fatalf("read back %q, want %q", got, msg)
+	}
+}
+
+// closedOn sends msg and requires the proxy to close the connection.
+func closedOn(t *testing.T, c net.Conn, msg []byte) {
+	t.Helper()
+	if err := c.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(msg); err != nil {
+		return
+	}
+	if n, err := c.Read(make([]byte, 64)); err == nil {
+		t.Fatalf("%q was forwarded (%d bytes came back), want the connection closed", msg, n)
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("%q: the connection stayed open", msg)
+	}
+}
+
+func TestPostgresProxyRefusesListens(t *testing.T) {
+	p, err := NewPostgresProxy(echoServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	startup := pgUntyped(196608, "user\x00u\x00\x00")
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", p.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		echoes(t, c, startup)
+		return c
+	}
+	listenQuery := pgMessage('Q', "  listen jobs_inserted\x00")
+	listenParse := pgMessage('P', "s1\x00LISTEN jobs_inserted\x00\x00\x00")
+
+	// Not refusing: everything goes through.
+	c := dial()
+	echoes(t, c, listenQuery)
+
+	p.RefuseListens()
+	c = dial()
+	echoes(t, c, pgMessage('Q', "SELECT 1\x00"))
+	echoes(t, c, pgMessage('Q', "UNLISTEN *\x00"))
+	echoes(t, c, pgMessage('Q', "NOTIFY jobs_inserted\x00"))
+	closedOn(t, c, listenQuery)
+	closedOn(t, dial(), listenParse)
+	if n := p.RefusedListens(); n != 2 {
+		t.Fatalf("RefusedListens() = %d, want 2", n)
+	}
+
+	// A connection that asks for TLS is copied as bytes, never read.
+	tls, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tls.Close()
+	echoes(t, tls, pgUntyped(sslRequestCode, ""))
+	echoes(t, tls, listenQuery)
+
+	p.ReleaseListens()
+	echoes(t, dial(), listenParse)
+	if n := p.RefusedListens(); n != 2 {
+		t.Fatalf("RefusedListens() = %d after the release, want 2", n)
 	}
 }

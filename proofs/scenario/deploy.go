@@ -26,6 +26,16 @@ const (
 	scriptTimeout      = 60 * time.Second
 	smokeTimeoutS      = 20
 	smokeStuckTimeoutS = 2
+	// smokeDefaultTimeoutS is deploy-smoke.sh's own default SMOKE_TIMEOUT_S.
+	smokeDefaultTimeoutS = 30
+	// smokeRefusedWithin: a malformed BASE_URL is refused before anything
+	// is tried, so well within half of SMOKE_TIMEOUT_S, which a script
+	// that tries the URL until its deadline takes all of.
+	smokeRefusedWithin = smokeTimeoutS * time.Second / 2
+	// smokeStuckWithin: a job that stays pending fails the script at its
+	// SMOKE_TIMEOUT_S, plus at most one poll started before it; half way to
+	// the default timeout, which a script ignoring SMOKE_TIMEOUT_S waits.
+	smokeStuckWithin = (smokeStuckTimeoutS + (smokeDefaultTimeoutS-smokeStuckTimeoutS)/2) * time.Second
 )
 
 // noGoPath is a PATH with the usual system tools and no Go toolchain: the
@@ -156,9 +166,9 @@ func deployArtifactSmoke(t *T) {
 	t.Step("deploy-smoke.sh fails closed on a malformed BASE_URL")
 	for _, bad := range []string{"", "127.0.0.1:8080", "http://", "ftp://127.0.0.1:8080", b.BaseURL + "/jobs", "http://user:pw@127.0.0.1:8080", "http://127.0.0.1:99999"} {
 		res = smoke("deploy-smoke-bad-url", bad, smokeTimeoutS, noGoPath)
-		t.Check(fmt.Sprintf("deploy-smoke.sh refuses BASE_URL=%q", bad), "exit 1, one line naming BASE_URL, within 5 s",
+		t.Check(fmt.Sprintf("deploy-smoke.sh refuses BASE_URL=%q", bad), "exit 1, one line naming BASE_URL, within "+smokeRefusedWithin.String(),
 			fmt.Sprintf("exit %d in %s: %s", res.ExitCode, res.Duration.Round(time.Millisecond), strings.TrimSpace(res.Combined())),
-			res.ExitCode == 1 && res.Duration < 5*time.Second && len(nonEmptyLines(res.Combined())) == 1 && strings.Contains(res.Stderr, "BASE_URL"))
+			res.ExitCode == 1 && res.Duration < smokeRefusedWithin && len(nonEmptyLines(res.Combined())) == 1 && strings.Contains(res.Stderr, "BASE_URL"))
 	}
 
 	t.Step("deploy-smoke.sh fails closed without curl")
@@ -191,8 +201,8 @@ func deployArtifactSmoke(t *T) {
 	}))
 	t.Cleanup(stuck.Close)
 	res = smoke("deploy-smoke-stuck", stuck.URL, smokeStuckTimeoutS, noGoPath)
-	t.Check("deploy-smoke.sh fails when the job stays pending", fmt.Sprintf("exit 1 within %ds + 3s, message says not processed", smokeStuckTimeoutS),
+	t.Check("deploy-smoke.sh fails when the job stays pending", fmt.Sprintf("exit 1 within %s (SMOKE_TIMEOUT_S=%d, the default %d), message says not processed", smokeStuckWithin, smokeStuckTimeoutS, smokeDefaultTimeoutS),
 		fmt.Sprintf("exit %d in %s: %s", res.ExitCode, res.Duration.Round(time.Millisecond), lastLine(res.Combined())),
-		res.ExitCode == 1 && res.Duration < time.Duration(smokeStuckTimeoutS+3)*time.Second && strings.Contains(res.Stderr, "did not reach processed"))
+		res.ExitCode == 1 && res.Duration < smokeStuckWithin && strings.Contains(res.Stderr, "did not reach processed"))
 	t.Check("deploy-smoke.sh kept polling until its deadline", "at least 2 polls of GET /jobs/{id}", fmt.Sprintf("%d polls", polls.Load()), polls.Load() >= 2)
 }

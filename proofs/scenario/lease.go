@@ -11,6 +11,14 @@ import (
 // leases must be renewed several times, and a stalled owner loses it soon.
 const leaseMS = 600
 
+// heartbeatLeaseMS is the lease of the heartbeat proof: renewed every
+// third of it, so a renewal may come up to two thirds of a lease (1 s)
+// late before the lease lapses. A shorter lease would fail on a machine
+// that starves the backend for a few hundred milliseconds, which says
+// nothing about the heartbeat; a heartbeat that does not renew lets it
+// lapse after one lease however long it is.
+const heartbeatLeaseMS = 1500
+
 // signal sends sig to the backend's process group.
 func (b *Backend) signal(sig syscall.Signal) {
 	if err := b.proc.Signal(sig); err != nil {
@@ -68,14 +76,14 @@ func (t *T) leaseInFuture(id string) (processing, inFuture bool, observed string
 // rescuer takes it, it runs once.
 func heartbeatKeepsLongJobLeased(t *T) {
 	t.Migrate()
-	env := map[string]string{"FAULT_INJECTION": "1", "JOB_LEASE_MS": fmt.Sprint(leaseMS)}
+	env := map[string]string{"FAULT_INJECTION": "1", "JOB_LEASE_MS": fmt.Sprint(heartbeatLeaseMS)}
 	a := t.StartBackend("a", BackendOptions{Env: env})
 	b := t.StartBackend("b", BackendOptions{Env: env})
 	waitHealthy(a, "before the job")
 	waitHealthy(b, "before the job")
 
-	const holdMS = 4 * leaseMS
-	t.Step(fmt.Sprintf("post a job that holds its first attempt for %d ms (%d leases)", holdMS, holdMS/leaseMS))
+	const holdMS = 4 * heartbeatLeaseMS
+	t.Step(fmt.Sprintf("post a job that holds its first attempt for %d ms (%d leases)", holdMS, holdMS/heartbeatLeaseMS))
 	job := a.PostJob(fmt.Sprintf(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":%d}`, holdMS))
 	t.WaitJobStatus(job.ID, "processing", processTimeout)
 
@@ -183,4 +191,5 @@ func stalledWorkerCannotCompleteTakenJob(t *T) {
 		})
 	}
 	Equal(t, "a: /health worker.processed_jobs (its late completion did not count)", int64(0), settled.Health.Worker.ProcessedJobs)
+	logAgreesWithHealth(t, a, b)
 }

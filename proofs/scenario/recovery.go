@@ -141,6 +141,7 @@ func workerCrashRecoversJob(t *T) {
 		ok, seen = logHas(b, "jobs recovered", map[string]any{"source": "predecessor", "job_ids": j.ID})
 		t.Check("log shows `jobs recovered` from the predecessor naming "+j.ID, `msg="jobs recovered" source=predecessor job_ids∋`+j.ID, seen, ok)
 	}
+	logAgreesWithHealth(t, b)
 }
 
 // crashReason is the documented last_exit_reason of crash i of
@@ -160,10 +161,12 @@ func workerRestartIsVisibleInHealth(t *T) {
 	bw := before.Health.Worker
 
 	// Attempt 1 crashes the worker; hold_ms makes the recovered attempt
-	// take 1.5 s, so the recovery window is wide enough to be sampled.
-	t.Step("post a job that crashes attempt 1 and holds the recovered attempt 1.5 s")
+	// take 4 s, so the recovery window is wide enough to be sampled (every
+	// 25 ms) even when a loaded machine delays /health answers by a second
+	// or two; the window stays open exactly while the job is held.
+	t.Step("post a job that crashes attempt 1 and holds the recovered attempt 4 s")
 	posted := time.Now().UTC()
-	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1,"hold_ms":1500}`)
+	job := b.PostJob(`{"fault":"worker_crash_after_claim","fault_attempt":1,"hold_ms":4000}`)
 
 	var window Sample
 	t.RequireEventually("/health shows the recovery window", "a sample with 200 degraded, worker liveness=recovering, recovery_active=true", recoveryTimeout, func() (bool, string) {
@@ -303,4 +306,51 @@ func errSuffix(err error) string {
 		return ""
 	}
 	return " (" + err.Error() + ")"
+}
+
+// logAgreesWithHealth requires every documented log line whose event /health
+// counts to claim no more than /health saw: a line written without its event
+// misleads an operator as much as a missing one. For each backend: the
+// counts of `jobs recovered` add up to no more than recovered_jobs, those of
+// `finished jobs deleted` to no more than cleaned_jobs, and `worker
+// restarting` lines are no more than restart_count; and a completion is
+// refused as stale only when a job was taken back from its worker, so the
+// counts of `stale completions ignored` of all backends add up to no more
+// than their recovered_jobs. The lines are read first, then /health, so
+// every line read had its event counted by then.
+func logAgreesWithHealth(t *T, backends ...*Backend) {
+	var stale, recovered int64
+	for _, b := range backends {
+		read := time.Now()
+		lines := b.Lines()
+		s := b.WaitHealth(fmt.Sprintf("backend %s answers /health after its log was read", b.Instance), "a sample taken after the read", healthyTimeout, func(s Sample) bool {
+			return s.HTTPStatus != 0 && s.At.After(read)
+		})
+		w := s.Health.Worker
+		sum := func(msg string, fields ...string) (int64, int) {
+			var total int64
+			recs := loggedIn(lines, msg)
+			for _, l := range recs {
+				for _, f := range fields {
+					n, _ := l.rec[f].(float64)
+					total += int64(n)
+				}
+			}
+			return total, len(recs)
+		}
+		n, _ := sum("jobs recovered", "count")
+		t.Check(fmt.Sprintf("backend %s: `jobs recovered` counts no more jobs than /health recovered_jobs", b.Instance),
+			fmt.Sprintf("≤ %d", w.RecoveredJobs), fmt.Sprint(n), n <= w.RecoveredJobs)
+		n, _ = sum("finished jobs deleted", "processed", "failed")
+		t.Check(fmt.Sprintf("backend %s: `finished jobs deleted` counts no more jobs than /health cleaned_jobs", b.Instance),
+			fmt.Sprintf("≤ %d", w.CleanedJobs), fmt.Sprint(n), n <= w.CleanedJobs)
+		_, lines2 := sum("worker restarting")
+		t.Check(fmt.Sprintf("backend %s: no more `worker restarting` lines than /health restart_count", b.Instance),
+			fmt.Sprintf("≤ %d", w.RestartCount), fmt.Sprint(lines2), int64(lines2) <= w.RestartCount)
+		n, _ = sum("stale completions ignored", "count")
+		stale += n
+		recovered += w.RecoveredJobs
+	}
+	t.Check("`stale completions ignored` counts no more completions than jobs were taken back (recovered_jobs of every backend)",
+		fmt.Sprintf("≤ %d", recovered), fmt.Sprint(stale), stale <= recovered)
 }

@@ -168,10 +168,11 @@ func stopWithJobsWaiting(t *T) {
 }
 
 // The idle shutdown of gracefulShutdownFinishesOrHandsBack: a grace far
-// longer than the exit it allows.
+// longer than the exit it allows. Half the grace: a drain that waits out
+// its grace cannot meet it, and a loaded machine has seconds of slack.
 const (
 	idleGraceMS    = 30000
-	idleExitWithin = 5 * time.Second
+	idleExitWithin = idleGraceMS * time.Millisecond / 2
 )
 
 // sigtermAndWait sends SIGTERM to b and waits up to limit for it to exit:
