@@ -73,6 +73,9 @@ type Checker struct {
 	pages map[string]*pageEntry
 	// shell memoizes parsed shell text: docs repeat the same commands.
 	shell sync.Map // string -> shellParse
+	// cleanToolCalls holds the project-tool invocations that passed
+	// (tools.go), by tool name and arguments.
+	cleanToolCalls sync.Map
 	// regexps memoizes compiled -run/-bench patterns.
 	regexps sync.Map
 	// indexes holds the did-you-mean index of each long candidate list
@@ -222,6 +225,8 @@ type report struct {
 	checks     int
 	notChecked map[string]int
 	skipped    bool
+	// spareProbe is judgeInDirs' probe, kept for the page's next call.
+	spareProbe *report
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {

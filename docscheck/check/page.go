@@ -76,7 +76,7 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	source = bytes.TrimPrefix(source, []byte("\uFEFF"))
 	source = blankFrontMatter(source)
 	p := &page{path: path, source: source, anchors: map[string]bool{}}
-	p.lineStarts = append(p.lineStarts, 0)
+	p.lineStarts = make([]int, 1, bytes.Count(source, []byte("\n"))+1)
 	for i, b := range source {
 		if b == '\n' {
 			p.lineStarts = append(p.lineStarts, i+1)

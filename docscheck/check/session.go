@@ -302,7 +302,16 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 	var certain, doubts []finding.Finding
 	// One probe serves every folder: a call is judged from each folder
 	// the reader may be in, and the docs hold thousands of calls.
-	probe := &report{page: r.page, session: r.session}
+	// The probe is the page's spare one when it is free (not in use by
+	// a judgeInDirs further up this call): a page judges thousands of
+	// calls, and a fresh probe for each was a twentieth of a run's
+	// allocations.
+	probe := r.spareProbe
+	r.spareProbe = nil
+	if probe == nil {
+		probe = &report{page: r.page, session: r.session}
+	}
+	defer func() { r.spareProbe = probe }()
 	var scratch map[string]int
 	for i, d := range dirs {
 		call.Dir = d
