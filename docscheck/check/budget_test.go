@@ -114,18 +114,15 @@ func TestNestingDepth(t *testing.T) {
 	}
 }
 
-// TestSmallPagesParseQuickly backs boundedParseBytes: the slowest inputs
-// known for the parser (its cost grows with the square of their size), cut
-// to that size, parse far within the default timeout, so a page that small
-// needs no timeout. It also shows that such a page is parsed even with a
-// timeout it could never meet, and that a larger one still has one.
-func TestSmallPagesParseQuickly(t *testing.T) {
+// worstPagesUnderTheBound are the slowest inputs known for the parser (its
+// cost grows with the square of their size), cut to boundedParseBytes.
+func worstPagesUnderTheBound() map[string]string {
 	fill := func(head, unit, tail string) string {
 		n := (boundedParseBytes - len(head) - len(tail)) / len(unit)
 		return head + strings.Repeat(unit, n) + tail
 	}
 	half := strings.Repeat("a|", boundedParseBytes/8)
-	worst := map[string]string{
+	return map[string]string{
 		"wide table":       "|" + half + "\n|" + strings.Repeat("-|", boundedParseBytes/8) + "\n" + strings.Repeat("|a|\n", (boundedParseBytes-2*len(half))/4-1),
 		"nested brackets":  strings.Repeat("[", boundedParseBytes/2-1) + "a" + strings.Repeat("]", boundedParseBytes/2-1),
 		"mismatched emph":  fill("", "*a_ ", ""),
@@ -133,15 +130,31 @@ func TestSmallPagesParseQuickly(t *testing.T) {
 		"unclosed links B": fill("", "[a](b", ""),
 		"link openers":     fill("", "[a", ""),
 	}
+}
+
+// BenchmarkWorstPagesUnderTheBound backs boundedParseBytes, a speed goal
+// and so a benchmark, not a timed test: on a quiet machine each of the
+// worst pages that small parses within a quarter of the default
+// ParseTimeout, so a page that small needs no timeout.
+func BenchmarkWorstPagesUnderTheBound(b *testing.B) {
 	limit := Budget{}.withDefaults().ParseTimeout / 4
-	for name, src := range worst {
+	for name, src := range worstPagesUnderTheBound() {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				parsePage("worst.md", []byte(src), "")
+			}
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(limit), "of-quarter-timeout")
+		})
+	}
+}
+
+// TestPagesUnderTheBoundParseWithoutATimeout: the worst pages are within
+// the bound, such a page is parsed even with a timeout it could never meet,
+// and a larger one still has one.
+func TestPagesUnderTheBoundParseWithoutATimeout(t *testing.T) {
+	for name, src := range worstPagesUnderTheBound() {
 		if len(src) > boundedParseBytes {
 			t.Fatalf("%s: %d bytes, more than %d", name, len(src), boundedParseBytes)
-		}
-		start := time.Now()
-		parsePage("worst.md", []byte(src), "")
-		if took := time.Since(start); took > limit {
-			t.Errorf("%s (%d bytes) took %s to parse, more than %s: boundedParseBytes is too large", name, len(src), took, limit)
 		}
 	}
 	small := "# Small\n\n[a link](big.md)\n"
