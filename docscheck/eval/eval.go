@@ -20,18 +20,19 @@ import (
 	"github.com/prodproof/prodproof/docscheck/finding"
 )
 
-// The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// and 3 are further corpora, each all held out (README.md, "Round 2" and
-// "Round 3").
+// The halves of the corpus: rules may be tuned on the first only. Rounds 2,
+// 3 and 4 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 4").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
 	halfRound2  = "round2"
 	halfRound3  = "round3"
+	halfRound4  = "round4"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so

@@ -36,7 +36,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	bin := fs.String("bin", "", "the docscheck binary to measure (required)")
 	corpusDir := fs.String("corpus", "", "folder of checked-out repositories, one owner+name folder each (required)")
 	evalDir := fs.String("eval", "docscheck/eval", "folder holding corpus.tsv, labels.tsv and plants.tsv (and their -ROUND.tsv siblings)")
-	half := fs.String("half", "", "measure only this half: tune, heldout, round2 or round3 (default all)")
+	half := fs.String("half", "", "measure only this half: one of "+strings.Join(halves, ", ")+" (default all)")
 	saveDir := fs.String("save", "", "also write each repository's JSON output to this folder")
 	unlabeled := fs.Bool("unlabeled", true, "list the findings no label covers")
 	plant := fs.Bool("plant", true, "run the planted breakages (scratch copies of the repositories named in plants.tsv)")
@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *bin == "" || *corpusDir == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: eval --bin DOCSCHECK --corpus DIR [--eval DIR] [--half tune|heldout|round2|round3] [--save DIR]")
+		fmt.Fprintf(stderr, "usage: eval --bin DOCSCHECK --corpus DIR [--eval DIR] [--half %s] [--save DIR]\n", strings.Join(halves, "|"))
 		return 2
 	}
 	if *half != "" && !slices.Contains(halves, *half) {
