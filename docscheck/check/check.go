@@ -85,6 +85,10 @@ type Checker struct {
 	stats finding.Stats
 	// doubts (under mu) are the cases not judged of every Run.
 	doubts []finding.Finding
+	// elsewhere are the folders published by a site the repository does
+	// not build (elsewhere.go), found once.
+	elsewhereOnce sync.Once
+	elsewhere     []string
 }
 
 type shellParse struct {

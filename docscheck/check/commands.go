@@ -380,7 +380,57 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
 		r.session.dirs = start
 		return
 	}
-	c.runShellTexts(r, texts, at)
+	c.runShellTextsWithOneLiners(r, texts, at)
+}
+
+// runShellTextsWithOneLiners runs a block's lines in order, where a line
+// "cd dir && cmd" is a one-liner: authors write it to run cmd in dir
+// without moving the reader for the rest ("cd pkg && go test", then "# or
+// from the root:" and more commands). Whether a reader typing the block
+// in a row stays in dir is not certain, so after such a line the reader
+// may be in dir or still where they were, and a later line is reported
+// only when it is broken from both.
+func (c *Checker) runShellTextsWithOneLiners(r *report, texts []string, at locate) {
+	start := 0
+	for i, t := range texts {
+		if i == len(texts)-1 || !isCdOneLiner(t) {
+			continue
+		}
+		before := slices.Clone(r.session.dirs)
+		c.runShellTexts(r, blankOutside(texts, start, i+1), at)
+		if before != nil && r.session.dirs != nil {
+			for _, d := range before {
+				if !slices.Contains(r.session.dirs, d) {
+					r.session.dirs = append(r.session.dirs, d)
+				}
+			}
+		}
+		start = i + 1
+	}
+	c.runShellTexts(r, blankOutside(texts, start, len(texts)), at)
+}
+
+// isCdOneLiner reports whether a block line is "cd dir && cmd" on its own.
+func isCdOneLiner(t string) bool {
+	t = strings.TrimSpace(t)
+	cd, rest, ok := strings.Cut(t, "&&")
+	return ok && strings.HasPrefix(strings.TrimSpace(cd), "cd ") && strings.TrimSpace(rest) != "" && !strings.HasSuffix(t, "\\")
+}
+
+// blankOutside keeps texts[from:to] and blanks the other lines, so that
+// line numbers stay those of the block.
+func blankOutside(texts []string, from, to int) []string {
+	if from == 0 && to == len(texts) {
+		return texts
+	}
+	out := make([]string, len(texts))
+	for i := range out {
+		out[i] = "\n"
+		if i >= from && i < to {
+			out[i] = texts[i]
+		}
+	}
+	return out
 }
 
 // sameCdLines returns the indexes of a block's command lines when there

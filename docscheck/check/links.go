@@ -710,6 +710,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// page's text could give this one.
 		reason = reasonSiteConfig
 	}
+	if reason == "" && c.publishedElsewhere(target.path) && target.textCouldGive(frag) {
+		// A site the repository does not build renders the page, under
+		// heading ids the repository does not show.
+		reason = reasonUnknownRenderer
+	}
 	if site := c.site(target.path); reason == "" && site != nil && site.Generator == "sphinx" {
 		// MyST resolves #name against every (name)= target of the
 		// project, not only the page's own.
