@@ -96,6 +96,24 @@ func failingJobEndsFailed(t *T) {
 	// Attempts failed and were retried, but nothing was taken from the
 	// worker: a line of another event must not stand in for them.
 	logAgreesWithHealth(t, b)
+
+	// Either retention alone turns the sweeper on: keeping one kind of
+	// finished job forever (0) must not keep the other kind too.
+	for _, keep := range []struct{ instance, processed, failed string }{
+		{"b", "0", fmt.Sprint(failureFailedRetentionMS)},
+		{"c", fmt.Sprint(failureFailedRetentionMS), "0"},
+	} {
+		t.Step(fmt.Sprintf("process %s: JOB_RETENTION_MS=%s, JOB_FAILED_RETENTION_MS=%s", keep.instance, keep.processed, keep.failed))
+		p := t.StartBackend(keep.instance, BackendOptions{Env: map[string]string{
+			"JOB_RETENTION_MS": keep.processed, "JOB_FAILED_RETENTION_MS": keep.failed,
+		}})
+		// A sweeper sweeps once as it starts; a process without one never
+		// sets last_cleanup_at, so the bound only ends the wait.
+		p.WaitHealth("one retention alone runs the sweeper", fmt.Sprintf("last_cleanup_at set within %s of answering", failureSweepWithin),
+			failureSweepWithin, func(s Sample) bool {
+				return s.HTTPStatus == 200 && s.Health.Worker.LastCleanupAt != nil
+			})
+	}
 }
 
 // crashLoopTripsGuard: a worker that crashes on every claim is restarted

@@ -488,7 +488,7 @@ func badInputIsRejected(t *T) {
 	// defaults would) is still a 400, never a 500, and writes nothing. A
 	// trigger stands in for the stricter server, with the SQLSTATE
 	// class (22, data exception) Postgres uses for JSON it refuses.
-	t.Step("the database refuses a payload the API accepted", "a trigger raises SQLSTATE 22023 for payloads holding the key refuse_me")
+	t.Step("the database refuses a payload the API accepted", "a trigger raises SQLSTATE 22023 for payloads holding the key refuse_me, and P0001 (an error that is neither refused data nor an outage) for break_me")
 	ctx, cancel := t.queryCtx()
 	defer cancel()
 	_, err := t.DB().Exec(ctx, `
@@ -496,6 +496,8 @@ func badInputIsRejected(t *T) {
 		BEGIN
 			IF NEW.payload::jsonb ? 'refuse_me' THEN
 				RAISE EXCEPTION 'refused by the proof''s stricter server' USING ERRCODE = '22023';
+			ELSIF NEW.payload::jsonb ? 'break_me' THEN
+				RAISE EXCEPTION 'broken by the proof' USING ERRCODE = 'P0001';
 			END IF;
 			RETURN NEW;
 		END $$;
@@ -515,6 +517,19 @@ func badInputIsRejected(t *T) {
 			fmt.Sprintf("%d error=%q", resp.Status, resp.ErrorMessage()),
 			resp.Err == nil && resp.Status == http.StatusBadRequest && strings.Contains(resp.ErrorMessage(), "refused by the database"))
 	}
+	// Any other database error is the backend's problem, not the
+	// client's: a 500 that says nothing of it, logged with the request.
+	logged := len(b.Logs("request failed"))
+	resp := b.Do(http.MethodPost, "/jobs", []byte(`{"break_me":true}`), "application/json")
+	t.Check("a database error that is neither refused data nor an outage is a 500 internal error", `500 {"error":"internal error"}`,
+		fmt.Sprintf("%d %q", resp.Status, strings.TrimSpace(string(resp.Body))),
+		resp.Err == nil && resp.Status == http.StatusInternalServerError && resp.ErrorMessage() == "internal error")
+	// The line is written before the answer, but read from the process's
+	// output a little later.
+	t.Eventually("it is logged as `request failed`", "one more `request failed` line", 10*time.Second, func() (bool, string) {
+		now := len(b.Logs("request failed"))
+		return now == logged+1, fmt.Sprintf("%d → %d", logged, now)
+	})
 	Equal(t, "the refused payloads wrote no rows", before, t.CountJobs())
 	if _, err := t.DB().Exec(ctx, `DROP TRIGGER proof_refuse_payload ON jobs; DROP FUNCTION proof_refuse_payload();`); err != nil {
 		t.Fatal("drop the refusing trigger: %s", t.Redact(err.Error()))
