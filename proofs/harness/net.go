@@ -85,10 +85,11 @@ func (p *Proxy) handle(client net.Conn) {
 	p.conns[client] = struct{}{}
 	p.conns[upstream] = struct{}{}
 	p.mu.Unlock()
-	pipe := func(dst, src net.Conn) {
+	// link copies one direction with forward; when that ends, it ends
+	// both, like a dropped link would.
+	link := func(dst, src net.Conn, forward func(dst, src net.Conn)) {
 		defer p.wg.Done()
-		_, _ = io.Copy(dst, src)
-		// One direction ended: end both, like a dropped link would.
+		forward(dst, src)
 		dst.Close()
 		src.Close()
 		p.mu.Lock()
@@ -97,17 +98,8 @@ func (p *Proxy) handle(client net.Conn) {
 		p.mu.Unlock()
 	}
 	p.wg.Add(2)
-	go func() {
-		defer p.wg.Done()
-		p.forwardClient(upstream, client)
-		upstream.Close()
-		client.Close()
-		p.mu.Lock()
-		delete(p.conns, upstream)
-		delete(p.conns, client)
-		p.mu.Unlock()
-	}()
-	go pipe(client, upstream)
+	go link(upstream, client, p.forwardClient)
+	go link(client, upstream, func(dst, src net.Conn) { _, _ = io.Copy(dst, src) })
 }
 
 // Postgres protocol codes a client may send before its startup message
