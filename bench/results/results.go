@@ -167,6 +167,13 @@ type Side struct {
 	// CPU is the CPU time spent per job during the drain; nil when it
 	// could not be measured (a Postgres server on another machine).
 	CPU *CPUPerJob `json:"cpu_us_per_job,omitempty"`
+	// StartUpSeconds is, for ours, the time from the backend processes'
+	// exec to the end of their start-up (database pool, schema check,
+	// port bound), where the clock starts; outside the clock, as River's
+	// process start, connection and migration are. Nil for River and in
+	// results files from before 2 December 2026, 16:00 UTC, whose clocks
+	// included it.
+	StartUpSeconds *float64 `json:"startup_seconds,omitempty"`
 }
 
 // startedQuiet says whether the drain started below QuietLoad1; an

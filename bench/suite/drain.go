@@ -68,15 +68,24 @@ type drainTrial struct {
 	start    startRecord
 	load1End float64
 	cpu      *results.CPUPerJob
+	// startUp is the time from the processes' exec to the clock's start
+	// (the earliest process's start-up), outside the clock.
+	startUp time.Duration
 }
 
 // side is the trial's record of this drain.
-func (t drainTrial) side() results.Side { return t.start.side(t.jobsPerSec, t.load1End, t.cpu) }
+func (t drainTrial) side() results.Side {
+	s := t.start.side(t.jobsPerSec, t.load1End, t.cpu)
+	startUp := t.startUp.Seconds()
+	s.StartUpSeconds = &startUp
+	return s
+}
 
 // oursDrain inserts the backlog into a fresh database on srv, starts n
-// backend processes at once and times from their start to the moment their
-// /health counters add up to the backlog (each counter moves after its
-// completion committed). The table is then checked: every job must be
+// backend processes at once and times from the end of their start-up (the
+// first process's, see startUpDoneMsg) to the moment their /health counters
+// add up to the backlog (each counter moves after its completion
+// committed). The table is then checked: every job must be
 // processed. With probe, the claim and completion SQL are timed on the
 // backlog first.
 func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog int, probe bool) (drainTrial, error) {
@@ -111,19 +120,13 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 	if err != nil {
 		return out, err
 	}
-	var pgBefore time.Duration
-	if pgCPU != nil {
-		if pgBefore, err = pgCPU.total(); err != nil {
-			return out, err
-		}
-	}
 	profiling := ""
 	if n == 1 && !r.profiled {
 		profiling = r.opts.ProfileDir
 		r.profiled = true
 	}
 	var profiled <-chan error
-	began := time.Now()
+	spawned := time.Now()
 	for i := range n {
 		env := drainEnv(url)
 		addr, err := profileEnv(profiling, env)
@@ -139,6 +142,33 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 			profiled = captureCPUProfile(ctx, addr, 3, filepath.Join(profiling, "drain-cpu.pprof"))
 		}
 	}
+	// The clock starts where each process's start-up ends, as River's
+	// starts at Client.Start, after river-bench connected and checked
+	// its schema: the earliest process's mark. The CPU counted is what
+	// each process and the Postgres server spent after its mark.
+	var began time.Time
+	var pgBefore time.Duration
+	processesBefore := make([]time.Duration, n)
+	for i, p := range procs {
+		at, err := p.waitStartedWork(ctx, time.Minute)
+		if err != nil {
+			return out, err
+		}
+		if i == 0 || at.Before(began) {
+			began = at
+		}
+		if pgCPU != nil {
+			if i == 0 {
+				if pgBefore, err = pgCPU.total(); err != nil {
+					return out, err
+				}
+			}
+			if processesBefore[i], err = processCPU(p.pid()); err != nil {
+				return out, fmt.Errorf("CPU time of the backend: %w", err)
+			}
+		}
+	}
+	out.startUp = began.Sub(spawned)
 	if err := waitProcessed(ctx, procs, backlog, drainTimeout(backlog)); err != nil {
 		return out, err
 	}
@@ -146,12 +176,12 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 	out.load1End = load1Now()
 	if pgCPU != nil {
 		var processes time.Duration
-		for _, p := range procs {
+		for i, p := range procs {
 			used, err := processCPU(p.pid())
 			if err != nil {
 				return out, fmt.Errorf("CPU time of the backend: %w", err)
 			}
-			processes += used
+			processes += used - processesBefore[i]
 		}
 		pgAfter, err := pgCPU.total()
 		if err != nil {

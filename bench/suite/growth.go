@@ -76,6 +76,9 @@ func trialNote(ours, river results.Side) string {
 		note += fmt.Sprintf("; CPU µs/job ours %.0f (process %.0f + postgres %.0f), River %.0f (%.0f + %.0f)",
 			ours.CPU.Total, ours.CPU.Process, ours.CPU.Postgres, river.CPU.Total, river.CPU.Process, river.CPU.Postgres)
 	}
+	if ours.StartUpSeconds != nil {
+		note += fmt.Sprintf("; ours' start-up %.0f ms (outside the clock)", *ours.StartUpSeconds*1000)
+	}
 	return note
 }
 

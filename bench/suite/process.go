@@ -2,6 +2,7 @@ package suite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,34 @@ type backend struct {
 	// waitErr says how the process ended, once exited is closed.
 	waitErr exitStatus
 	client  *http.Client
+	// startedWork receives, once, the time the backend's log gives for
+	// the end of its start-up (see workStartedAt).
+	startedWork <-chan time.Time
+}
+
+// startUpDoneMsg is the message of the line the backend logs once its
+// start-up is done (database pool, schema check, port bound), right before
+// its worker and HTTP server start: the point that matches River's
+// Client.Start, where river-bench starts its clock.
+const startUpDoneMsg = "configuration"
+
+// workStartedAt returns the time a backend log line gives, when it is the
+// line that ends the start-up. The log's own time is the moment the line
+// was written, not when the driver read it, so a slow pipe on a loaded
+// machine cannot shorten the drain; the log rounds it down to the
+// millisecond, which only lengthens it.
+func workStartedAt(line string) (time.Time, bool) {
+	if !strings.Contains(line, startUpDoneMsg) {
+		return time.Time{}, false
+	}
+	var entry struct {
+		Msg  string    `json:"msg"`
+		Time time.Time `json:"time"`
+	}
+	if err := json.Unmarshal([]byte(line), &entry); err != nil || entry.Msg != startUpDoneMsg || entry.Time.IsZero() {
+		return time.Time{}, false
+	}
+	return entry.Time, true
 }
 
 // exitStatus renders a harness process's exit for an error message.
@@ -62,6 +91,8 @@ func startBackend(bin, logDir, name string, env map[string]string) (*backend, er
 		environ = append(environ, k+"="+v)
 	}
 	var logMu sync.Mutex
+	startedWork := make(chan time.Time, 1)
+	sent := false
 	var group harness.Group
 	proc, err := group.Start(harness.Spec{
 		Name: name, Path: bin, Args: []string{"serve"}, Env: environ,
@@ -69,6 +100,10 @@ func startBackend(bin, logDir, name string, env map[string]string) (*backend, er
 			logMu.Lock()
 			defer logMu.Unlock()
 			_, _ = io.WriteString(logFile, line+"\n")
+			if at, ok := workStartedAt(line); ok && !sent {
+				sent = true
+				startedWork <- at
+			}
 		},
 	})
 	if err != nil {
@@ -80,13 +115,31 @@ func startBackend(bin, logDir, name string, env map[string]string) (*backend, er
 		logFile.Close()
 	}()
 	return &backend{
-		proc:    proc,
-		base:    "http://127.0.0.1:" + strconv.Itoa(port),
-		logPath: logPath,
-		exited:  proc.Done(),
-		waitErr: exitStatus{proc},
-		client:  &http.Client{Timeout: 5 * time.Second},
+		proc:        proc,
+		base:        "http://127.0.0.1:" + strconv.Itoa(port),
+		logPath:     logPath,
+		exited:      proc.Done(),
+		waitErr:     exitStatus{proc},
+		client:      &http.Client{Timeout: 5 * time.Second},
+		startedWork: startedWork,
 	}, nil
+}
+
+// waitStartedWork waits for the end of the backend's start-up and returns
+// the time its log gives for it.
+func (b *backend) waitStartedWork(ctx context.Context, timeout time.Duration) (time.Time, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	select {
+	case at := <-b.startedWork:
+		return at, nil
+	case <-b.exited:
+		return time.Time{}, fmt.Errorf("backend exited during its start-up (%v): %s", b.waitErr, b.logTail())
+	case <-deadline.C:
+		return time.Time{}, fmt.Errorf("backend did not log %q within %v: %s", startUpDoneMsg, timeout, b.logTail())
+	case <-ctx.Done():
+		return time.Time{}, ctx.Err()
+	}
 }
 
 // pid is the process id (and process group id).

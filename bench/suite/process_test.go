@@ -3,6 +3,9 @@ package suite
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prodproof/prodproof/backend/app"
 
 	"github.com/prodproof/prodproof/bench/results"
 	"github.com/prodproof/prodproof/bench/stats"
@@ -54,4 +57,23 @@ func newTestResults() *results.Results {
 	r.PostMS = stats.Summarize([]float64{1, 2, 3})
 	r.BackendPeakRSSMiB = 30
 	return r
+}
+
+func TestWorkStartedAtReadsTheBackendsStartUpLine(t *testing.T) {
+	var buf strings.Builder
+	app.NewLogger(&buf, "info").Info(startUpDoneMsg, "PORT", 8080)
+	line := strings.TrimSpace(buf.String())
+	at, ok := workStartedAt(line)
+	if !ok || time.Since(at) > time.Minute || time.Since(at) < 0 {
+		t.Fatalf("workStartedAt(%q) = %v, %v; want the line's own time", line, at, ok)
+	}
+	for _, other := range []string{
+		`{"time":"2026-12-02T15:52:53.823Z","level":"INFO","msg":"worker started"}`,
+		`{"time":"2026-12-02T15:52:53.823Z","level":"INFO","msg":"http listening","note":"configuration"}`,
+		`not json configuration`,
+	} {
+		if _, ok := workStartedAt(other); ok {
+			t.Errorf("workStartedAt(%q) took it for the end of the start-up", other)
+		}
+	}
 }
