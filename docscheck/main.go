@@ -12,27 +12,18 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
 
 	"github.com/prodproof/prodproof/docscheck/cli"
 )
 
+// The garbage collector keeps Go's default setting: a run holds the syntax
+// trees of the few pages being checked and a summary of the others
+// (check.Check), so frequent collections reuse the same memory, where
+// collecting less often (a higher percent, a ballast) had the system hand
+// the run fresh pages at a higher cost (docs/docscheck.md, Tests and speed).
 func main() {
-	// A run is short and its heap small (parsed pages): collecting less
-	// often saves a tenth of the CPU time at a few MB more memory.
-	debug.SetGCPercent(400)
-	// The first collection still comes at 16 MB of heap, in the middle of
-	// parsing a few hundred pages. A ballast of 16 MB that is never
-	// written (so never in memory) counts as live heap and moves every
-	// collection to five times (live heap + 16 MB): a run over 1,000
-	// pages collects once, on the ballast alone, for 9 % less CPU time;
-	// any run holds at most 80 MB more before it collects (on the 68
-	// corpus repositories the largest peak went from 68 to 84 MB).
-	ballast := make([]byte, 16<<20)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	runtime.KeepAlive(ballast)
 	os.Exit(code)
 }

@@ -61,6 +61,17 @@ const (
 	// reasonHistory: release history (a changelog, a page of release
 	// headings) quotes commit messages: brackets there are their text.
 	reasonHistory = "history"
+	// reasonAlias: the link's prefix is a path alias a build tool of the
+	// repository declares (tsconfig.json "paths": "~/*"), resolved by
+	// that tool's rules, not as a file beside the page.
+	reasonAlias = "build-alias"
+	// reasonTooltip: a same-page fragment on an icon link whose title is
+	// its message (<a href="#x" title="...">💬</a>): a label, not a
+	// heading to scroll to.
+	reasonTooltip = "tooltip-icon"
+	// reasonFolderListing: a folder of the repository alone on a line of
+	// a shell block: a listing of the tree, not a program run.
+	reasonFolderListing = "folder-listing"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

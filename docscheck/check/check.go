@@ -89,6 +89,15 @@ type Checker struct {
 	// not build (elsewhere.go), found once.
 	elsewhereOnce sync.Once
 	elsewhere     []string
+	// rendered are the folders of pages that something publishes with a
+	// renderer docscheck does not know (repo.RenderedFolders), and
+	// linkedFromPublished the pages the other entry points reach.
+	rendered            []string
+	linkedFromPublished map[string]bool
+	// filesByName lists the repository's files by name, found once, for
+	// pages whose renderer docscheck does not know (elsewhere.go).
+	filesOnce   sync.Once
+	filesByName map[string][]string
 }
 
 type shellParse struct {
@@ -151,34 +160,110 @@ func isMarkdown(name string) bool {
 // Run checks the Markdown files (as returned by Files) and returns the
 // findings in a stable order.
 func (c *Checker) Run(ctx context.Context, files []string) ([]finding.Finding, error) {
-	results := make([][]finding.Finding, len(files))
-	doubts := make([][]finding.Finding, len(files))
-	externals := make([][]externalLink, len(files))
-	errs := make([]error, len(files))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(files))) {
-		wg.Go(func() {
-			for i := range next {
-				results[i], doubts[i], externals[i], errs[i] = c.checkFile(files[i])
+	k := c.startChecking(max(1, min(runtime.GOMAXPROCS(0), len(files))))
+	for _, f := range files {
+		k.add(f)
+	}
+	return c.finish(ctx, files, k.wait())
+}
+
+// Check is Run(Files(paths)) with each page checked as soon as Files knows
+// it is one of them, while its syntax tree is still fresh: a checked page
+// keeps only what other pages' checks read (release), so a run's heap
+// holds the trees of a few pages at a time, not of every page.
+func (c *Checker) Check(ctx context.Context, paths []string) ([]finding.Finding, error) {
+	k := c.startChecking(runtime.GOMAXPROCS(0))
+	files, err := c.files(paths, k.add)
+	results := k.wait()
+	if err != nil {
+		return nil, err
+	}
+	return c.finish(ctx, files, results)
+}
+
+// pageResult is what checking one page gave; stats is nil when the page
+// could not be read.
+type pageResult struct {
+	findings, doubts []finding.Finding
+	externals        []externalLink
+	stats            *report
+	err              error
+}
+
+// checking checks the pages handed to add on a pool of workers, each page
+// once.
+type checking struct {
+	next    chan string
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	results map[string]*pageResult
+}
+
+func (c *Checker) startChecking(workers int) *checking {
+	k := &checking{next: make(chan string), results: map[string]*pageResult{}}
+	for range workers {
+		k.wg.Go(func() {
+			for p := range k.next {
+				res := c.checkFile(p)
+				k.mu.Lock()
+				k.results[p] = res
+				k.mu.Unlock()
 			}
 		})
 	}
-	for i := range files {
-		next <- i
+	return k
+}
+
+// add hands a page to the workers unless it was handed before. It waits
+// for a free worker, so pages are parsed little ahead of their checks.
+func (k *checking) add(p string) {
+	k.mu.Lock()
+	_, handed := k.results[p]
+	if !handed {
+		k.results[p] = nil
 	}
-	close(next)
-	wg.Wait()
+	k.mu.Unlock()
+	if !handed {
+		k.next <- p
+	}
+}
+
+// wait returns every page's result once all are checked.
+func (k *checking) wait() map[string]*pageResult {
+	close(k.next)
+	k.wg.Wait()
+	return k.results
+}
+
+// finish gathers the results of files, in their order, checking any page
+// not handed in, and counts them into the run's stats.
+func (c *Checker) finish(ctx context.Context, files []string, results map[string]*pageResult) ([]finding.Finding, error) {
+	var all, doubts []finding.Finding
+	var externals []externalLink
+	var errs []error
+	for _, f := range files {
+		res := results[f]
+		if res == nil {
+			res = c.checkFile(f)
+		}
+		if res.err != nil {
+			errs = append(errs, res.err)
+			continue
+		}
+		c.addStats(res.stats)
+		all = append(all, res.findings...)
+		doubts = append(doubts, res.doubts...)
+		externals = append(externals, res.externals...)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	all := slices.Concat(results...)
 	if c.opts.External != nil {
-		all = append(all, c.opts.External.checkAll(ctx, slices.Concat(externals...))...)
+		all = append(all, c.opts.External.checkAll(ctx, externals)...)
 	}
 	// A config ignore may silence a case not judged too (it is one in
 	// strict mode); the cases it leaves are counted.
-	all = c.applyConfigIgnores(append(all, slices.Concat(doubts...)...), files)
+	all = c.applyConfigIgnores(append(all, doubts...), files)
 	var kept []finding.Finding
 	for _, f := range all {
 		if f.NotCertain == "" || c.opts.Strict {
@@ -198,22 +283,25 @@ func (c *Checker) load(p string) (*page, error) {
 		c.pages[p] = e
 	}
 	c.mu.Unlock()
-	e.once.Do(func() {
-		src, err := c.opts.Repo.ReadFile(p)
-		if err != nil {
-			e.err = fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
-			return
-		}
-		e.page = c.loadWithin(p, src)
-		if c.site(p) != nil || c.slugFor(p) != anchor.GitHub {
-			// A docs site's renderer takes attribute blocks as ids.
-			for _, id := range e.page.attrIDs {
-				e.page.addAnchor(id)
-			}
-		}
-		c.addIncludedAnchors(e.page)
-	})
+	e.once.Do(func() { e.page, e.err = c.parseFile(p) })
 	return e.page, e.err
+}
+
+// parseFile reads and parses a page with the anchors its site gives it.
+func (c *Checker) parseFile(p string) (*page, error) {
+	src, err := c.opts.Repo.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
+	}
+	pg := c.loadWithin(p, src)
+	if c.site(p) != nil || c.slugFor(p) != anchor.GitHub {
+		// A docs site's renderer takes attribute blocks as ids.
+		for _, id := range pg.attrIDs {
+			pg.addAnchor(id)
+		}
+	}
+	c.addIncludedAnchors(pg)
+	return pg, nil
 }
 
 // report collects the findings of one page.
@@ -245,25 +333,29 @@ func (r *report) addAt(line, col int, rule, suggestion, format string, args ...a
 	})
 }
 
-func (c *Checker) checkFile(p string) ([]finding.Finding, []finding.Finding, []externalLink, error) {
+func (c *Checker) checkFile(p string) *pageResult {
 	pg, err := c.load(p)
-	if err != nil {
-		return nil, nil, nil, err
+	if err == nil && pg.released.Load() {
+		// Checked before, by an earlier Run: its tree is gone, so the
+		// page is parsed afresh for this check.
+		pg, err = c.parseFile(p)
 	}
+	if err != nil {
+		return &pageResult{err: err}
+	}
+	defer c.release(pg)
 	r := &report{page: pg, session: newSession(pg.path)}
 	r.session.noteDownloads(pg)
 	if pg.tooComplex != "" {
 		r.skipped = true
 		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)
-		c.addStats(r)
-		return r.findings, nil, nil, nil
+		return &pageResult{findings: r.findings, stats: r.statsOnly()}
 	}
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
 	applyInlineIgnores(r)
-	c.addStats(r)
-	return r.findings, r.doubts, ext, nil
+	return &pageResult{findings: r.findings, doubts: r.doubts, externals: ext, stats: r.statsOnly()}
 }
 
 // site is the docs site a page belongs to, or nil.

@@ -581,7 +581,7 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 	}
 	if strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasPrefix(name, "~") {
 		r.judged()
-		c.checkExecutable(r, call.Dir, prog, at)
+		c.checkExecutable(r, call.Dir, prog, len(call.Args()) == 0 && !strings.HasPrefix(name, "./"), at)
 		return
 	}
 	r.unjudged(name)
@@ -599,7 +599,8 @@ func (c *Checker) runnable(p string) bool {
 }
 
 // checkExecutable: a program run by path must exist and be executable.
-func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at locate) {
+// alone: the path, not written as ./x, is the whole line.
+func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alone bool, at locate) {
 	if dir == "" {
 		return
 	}
@@ -630,7 +631,14 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, at l
 		}
 		r.missWord(prog, at, reason, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
-		r.addWord(prog, at, ruleScript, "", "%s is a folder, not a program", prog.Text)
+		reason := ""
+		if alone {
+			// A folder alone on its line, not written ./x to run it, lists
+			// the tree ("src/Features/X" under "the core is divided into
+			// folders"): it runs nothing.
+			reason = reasonFolderListing
+		}
+		r.missWord(prog, at, reason, ruleScript, "", "%s is a folder, not a program", prog.Text)
 	default:
 		if !c.opts.Repo.Executable(p) {
 			r.addWord(prog, at, ruleScript, "", "%s is not executable (chmod +x, or run it with bash)", prog.Text)

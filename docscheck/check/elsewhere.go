@@ -3,6 +3,7 @@ package check
 import (
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -34,13 +35,41 @@ func (c *Checker) publishedElsewhere(page string) bool {
 	if c.site(page) != nil || c.opts.Slug != "" {
 		return false
 	}
-	c.elsewhereOnce.Do(func() { c.elsewhere = c.foldersPublishedElsewhere() })
-	for _, dir := range c.elsewhere {
+	for _, dir := range c.unknownRendererFolders() {
 		if under(page, dir) {
 			return true
 		}
 	}
+	for _, dir := range c.rendered {
+		if under(page, dir) && !c.linkedFromPublished[page] {
+			return true
+		}
+	}
 	return false
+}
+
+// unknownRendererFolders finds, once, the folders whose pages a renderer
+// docscheck does not know publishes: those the README sends readers to
+// on another site, and those made of pages that something publishes
+// (repo.RenderedFolders). Pages of the latter that a published page
+// links to are read on github.com like it, so they keep its rules.
+func (c *Checker) unknownRendererFolders() []string {
+	c.elsewhereOnce.Do(func() {
+		c.elsewhere = c.foldersPublishedElsewhere()
+		if !c.opts.NoSiteDetection && c.opts.SiteRoot == "" && c.opts.Slug == "" {
+			c.rendered = c.opts.Repo.RenderedFolders(c.nearSite)
+		}
+		if len(c.rendered) > 0 {
+			c.linkedFromPublished = c.published(c.siteEntryPoints(), ".", func(string) {})
+		}
+	})
+	return c.elsewhere
+}
+
+// nearSite reports whether a recognised site's pages hold the folder or
+// lie inside it: its pages are the site's, judged by the site's rules.
+func (c *Checker) nearSite(dir string) bool {
+	return slices.ContainsFunc(c.sites, func(s repo.Site) bool { return s.Contains(dir) || under(s.Pages, dir) })
 }
 
 // foldersPublishedElsewhere lists the root folders that a root README
@@ -49,14 +78,14 @@ func (c *Checker) foldersPublishedElsewhere() []string {
 	rp := c.opts.Repo
 	var out []string
 	for _, n := range rp.Names(".") {
-		if !isMarkdown(n) || !strings.HasPrefix(strings.ToLower(n), "readme") || rp.Stat(n) != repo.File {
+		if !destinationsRead(n) || rp.Stat(n) != repo.File {
 			continue
 		}
 		pg, err := c.load(n)
 		if err != nil || pg.tooComplex != "" {
 			continue
 		}
-		for _, dest := range pageDestinations(pg) {
+		for _, dest := range pg.destinations() {
 			dir := externalFolder(dest)
 			if dir == "" {
 				continue
@@ -90,6 +119,19 @@ func externalFolder(dest string) string {
 	return ""
 }
 
+// destinations lists the destinations of a page's links, autolinks and
+// HTML hrefs, found once.
+func (pg *page) destinations() []string {
+	pg.destsOnce.Do(func() { pg.dests = pageDestinations(pg) })
+	return pg.dests
+}
+
+// destinationsRead: foldersPublishedElsewhere reads the destinations of
+// the root READMEs.
+func destinationsRead(p string) bool {
+	return !strings.Contains(p, "/") && isMarkdown(p) && strings.HasPrefix(strings.ToLower(p), "readme")
+}
+
 // pageDestinations lists the destinations of a page's links, autolinks
 // and HTML hrefs.
 func pageDestinations(pg *page) []string {
@@ -111,4 +153,56 @@ func pageDestinations(pg *page) []string {
 		}
 	}
 	return out
+}
+
+// servedElsewhere reports whether a missing target may be a file the
+// site serves from another folder: an asset whose path ends some file's
+// path ("assets/x.png" from docs/assets/x.png), or a page whose path,
+// folders included, does (a README copied into the site keeps links
+// from the root: "./docs/api/x.md"). A page by its bare name is a page
+// beside this one: another folder's page of that name is another page.
+func (c *Checker) servedElsewhere(target string) bool {
+	rest := strings.TrimLeft(strings.ReplaceAll(target, "../", ""), "./")
+	if isPage(target) && !strings.Contains(rest, "/") {
+		return false
+	}
+	return c.fileEndingIn(target)
+}
+
+// fileEndingIn reports whether some file of the repository has the path
+// target (its leading ./ and ../ dropped) as its last parts: a site may
+// serve it there ("assets/x.png" from docs/assets/x.png).
+func (c *Checker) fileEndingIn(target string) bool {
+	rest := target
+	for {
+		if r, ok := strings.CutPrefix(rest, "./"); ok {
+			rest = r
+		} else if r, ok := strings.CutPrefix(rest, "../"); ok {
+			rest = r
+		} else {
+			break
+		}
+	}
+	if rest == "" {
+		return false
+	}
+	c.filesOnce.Do(func() {
+		c.filesByName = map[string][]string{}
+		var walk func(dir string)
+		walk = func(dir string) {
+			for _, n := range c.opts.Repo.Names(dir) {
+				p := path.Join(dir, n)
+				switch c.opts.Repo.Stat(p) {
+				case repo.Dir:
+					if !strings.HasPrefix(n, ".") && n != "node_modules" {
+						walk(p)
+					}
+				case repo.File:
+					c.filesByName[n] = append(c.filesByName[n], p)
+				}
+			}
+		}
+		walk(".")
+	})
+	return slices.ContainsFunc(c.filesByName[path.Base(rest)], func(p string) bool { return p == rest || strings.HasSuffix(p, "/"+rest) })
 }

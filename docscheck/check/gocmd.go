@@ -118,6 +118,12 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 			local := strings.HasPrefix(p.Text, ".") || strings.HasSuffix(p.Text, ".go") && !strings.Contains(p.Text, "/")
 			if rel := path.Join(dir, strings.TrimSuffix(p.Text, "/...")); local && !strings.ContainsAny(p.Text, "*?[") && c.opts.Repo.Stat(rel) == repo.Missing {
 				reason = c.missingPath(p.Text, rel, c.nearbyName(rel)) // ./main.go the reader writes
+			} else if first, _, ok := strings.Cut(p.Text, "/"); ok && strings.HasSuffix(p.Text, ".go") && !strings.HasPrefix(p.Text, module+"/") &&
+				c.opts.Repo.Stat(path.Join(dir, first)) == repo.Missing {
+				// A Go file under a folder the repository lacks, not by
+				// this module's import path (src/gopl.io/... of the
+				// reader's GOPATH): another tree's.
+				reason = reasonNotInRepo
 			}
 			r.missWord(p, at, reason, ruleGoPackage, c.packageHint(dir, p.Text), "no Go package matches %s", p.Text)
 			continue

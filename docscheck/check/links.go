@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/prodproof/prodproof/internal/anchor"
@@ -155,6 +156,11 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 			if m[0] > 0 && s[m[0]-1] == '\\' || s[m[1]-2] == '\\' {
 				continue
 			}
+			if m[0] > 0 && isIdentByte(s[m[0]-1]) {
+				// Glued to a name: an index or a type in prose
+				// (map[string][]string, graph[from][to]), not a link.
+				continue
+			}
 			label := s[m[4]:m[5]]
 			if label == "" {
 				label = s[m[2]:m[3]]
@@ -169,6 +175,10 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 			reason := ""
 			if c.unmodelledSite(r.page.path) != "" {
 				reason = reasonSiteConfig
+			} else if c.publishedElsewhere(r.page.path) {
+				// A renderer docscheck does not know may define it (a
+				// site's global link definitions, Laika's).
+				reason = reasonUnknownRenderer
 			} else if isHistory(r.page.path) || isReleaseLog(r.page) {
 				// A release entry quotes a commit message, whose
 				// brackets are its author's text ("[rule-a][rule-b]").
@@ -304,6 +314,16 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 	return "", false
 }
 
+// builtFromPage reports whether target is the HTML page a site builds
+// from a Markdown page beside it (x.html from x.md).
+func (c *Checker) builtFromPage(target string) bool {
+	if ext := path.Ext(target); strings.EqualFold(ext, ".html") || strings.EqualFold(ext, ".htm") {
+		stem := strings.TrimSuffix(target, ext)
+		return c.opts.Repo.Stat(stem+".md") == repo.File || c.opts.Repo.Stat(stem+".mdx") == repo.File
+	}
+	return false
+}
+
 // hasScheme is scheme.MatchString without the regular expression (a test
 // holds the two equal): every link on every page asks it.
 func hasScheme(s string) bool {
@@ -334,7 +354,12 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //   - on a VitePress site a folder with a dynamic route ([name].md) serves
 //     pages that are not files;
 //   - on a site whose package.json runs a script before the build
-//     ("prebuild"), that script may write the page.
+//     ("prebuild"), that script may write the page;
+//   - on a page a renderer docscheck does not know publishes, a path
+//     without an extension, from the site's root, or to x.html beside a
+//     page x.md is that renderer's to resolve;
+//   - a tsconfig/jsconfig of the page's folder or above declares the
+//     path's prefix as an alias ("~/*"): the site's build resolves it.
 func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
@@ -349,6 +374,21 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	}
 	if slices.ContainsFunc(strings.Split(decoded, "/"), isPlaceholderName) {
 		return reasonPlaceholder
+	}
+	if c.opts.Repo.AliasFor(pagePath, decoded) != "" {
+		// A build tool of the page's folder resolves the prefix as an
+		// alias (tsconfig "paths"), not as a path beside the page.
+		return reasonAlias
+	}
+	if c.publishedElsewhere(pagePath) && (strings.HasPrefix(decoded, "/") || path.Ext(decoded) == "" ||
+		c.builtFromPage(resolved) || c.servedElsewhere(decoded)) {
+		// A renderer docscheck does not know serves the page: where its
+		// root is, what a target without an extension routes to (a
+		// clean URL, Documenter's @ref), which page x.html is built from
+		// and which folder it serves a file from are its rules. A page
+		// linked by its bare name, or a file that exists nowhere, is
+		// missing under any of them.
+		return reasonUnknownRenderer
 	}
 	site := c.site(pagePath)
 	if site == nil {
@@ -472,8 +512,12 @@ func isTemplate(p string) bool {
 
 // hasTemplate: s holds template syntax a site's build fills in.
 func hasTemplate(s string) bool {
-	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "${")
+	return strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "${") || buildVariable.MatchString(s)
 }
+
+// buildVariable is a variable a docs build substitutes in the page's text
+// ("@API_URL@", "@VERSION@": mdoc's, Maven's resource filtering).
+var buildVariable = regexp.MustCompile(`@[A-Z][A-Z0-9_]*@`)
 
 // climbsToWeb: a repository-relative path above the root that github.com
 // can serve: more than a ref (a file of another branch or commit), or a
@@ -705,6 +749,12 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// heading at build time.
 		reason = reasonSiteRule
 	}
+	if reason == "" && target == r.page && tooltipIcon(target.source, offset) {
+		// An icon whose title is the message (all-contributors'
+		// <a href="#question-login" title="Answering Questions">💬</a>):
+		// the fragment is a label the generator writes, not a heading.
+		reason = reasonTooltip
+	}
 	if reason == "" && c.unmodelledSite(target.path) != "" && target.textCouldGive(frag) {
 		// The site's config makes ids docscheck does not model, and the
 		// page's text could give this one.
@@ -771,4 +821,30 @@ var keyNames = map[string]bool{
 	"tab": true, "enter": true, "return": true, "esc": true, "escape": true, "space": true,
 	"ctrl": true, "alt": true, "shift": true, "cmd": true, "meta": true, "up": true, "down": true,
 	"left": true, "right": true, "backspace": true, "delete": true, "del": true, "home": true, "end": true,
+}
+
+// tooltipIcon reports whether offset lies in the href of an HTML <a> tag
+// with a title attribute whose content has no letter or digit: an icon
+// whose tooltip is the point.
+func tooltipIcon(source []byte, offset int) bool {
+	start := bytes.LastIndex(source[:offset], []byte("<a "))
+	if start < 0 || bytes.IndexByte(source[start:offset], '>') >= 0 {
+		return false
+	}
+	tagEnd := bytes.IndexByte(source[offset:], '>')
+	if tagEnd < 0 {
+		return false
+	}
+	tag := source[start : offset+tagEnd]
+	rest := source[offset+tagEnd+1:]
+	closeAt := bytes.Index(rest, []byte("</a>"))
+	if !bytes.Contains(tag, []byte("title=")) || closeAt < 0 {
+		return false
+	}
+	return !bytes.ContainsFunc(rest[:closeAt], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '<' })
+}
+
+// isIdentByte: an ASCII letter, digit or underscore, as in a program's names.
+func isIdentByte(b byte) bool {
+	return b == '_' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
 }

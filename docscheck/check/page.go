@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark"
@@ -21,13 +22,18 @@ import (
 // would read as a reference link without a definition.
 var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote))
 
-// page is one parsed Markdown file.
+// page is one parsed Markdown file. Once the page is checked, release
+// drops what only its own checks read (the fields marked "own"): links
+// from other pages read the rest.
 type page struct {
-	path       string // relative to the root, slash-separated
-	source     []byte
+	path   string // relative to the root, slash-separated
+	source []byte
+	// doc, lineStarts and headings are own.
 	doc        ast.Node
 	lineStarts []int
 	headings   []heading
+	// released is set once the own fields are dropped.
+	released atomic.Bool
 	// anchors holds every id a "#fragment" may name on this page.
 	anchors map[string]bool
 	// anchorList keeps the anchors in page order, for suggestions.
@@ -53,16 +59,36 @@ type page struct {
 	// linkNodes are the page's Link, AutoLink, RawHTML and HTMLBlock
 	// nodes in page order, gathered by collectAnchors' walk so that
 	// noteDownloads and linkedPages need not walk the whole page again.
+	// Own: what other pages need of them is linked and destinations.
 	linkNodes []ast.Node
 	// linked are the pages this page links to (pages.go), found once:
 	// Files walks the published pages once per folder argument.
 	linkedOnce sync.Once
 	linked     []string
+	// dests are the destinations of the page's links (elsewhere.go),
+	// found once.
+	destsOnce sync.Once
+	dests     []string
 	// letterDigits is the page's markup lines reduced to their letters
 	// and digits, lower-cased, made once when a site's unmodelled config asks
 	// (siteconfig.go).
 	letterDigitsOnce sync.Once
 	letterDigits     string
+}
+
+// release drops the page's own fields once its checks are done, keeping
+// what links from other pages read: its anchors, its source, the pages it
+// links to (found now if Files has not yet) and, for a page whose link
+// destinations another rule reads, those. A run checking 1,000 pages then
+// holds the syntax trees of a few, so the garbage collector reuses their
+// memory instead of the system handing the run fresh pages.
+func (c *Checker) release(pg *page) {
+	pg.linkedOnce.Do(func() { pg.linked = c.linkedPages(pg) })
+	if destinationsRead(pg.path) {
+		pg.destinations()
+	}
+	pg.doc, pg.lineStarts, pg.headings, pg.linkNodes = nil, nil, nil, nil
+	pg.released.Store(true)
 }
 
 type heading struct {

@@ -17,6 +17,9 @@ import (
 //   - the pages folder of each published docs site: one whose config sits
 //     at the root, or in a folder the repository's build files name (CI
 //     workflows, the root package.json or Makefile, netlify.toml, ...);
+//   - every page of a folder made of pages that the build files name or
+//     an index.html serves, rendered by a generator docscheck does not
+//     know (repo.RenderedFolders; judged as such, elsewhere.go);
 //   - then every Markdown page (or folder README) a published page links
 //     to, transitively.
 //
@@ -31,6 +34,15 @@ import (
 // root) into the sorted list of pages to check. A symbolic link to a page
 // in the repository is checked once, as the page it points to.
 func (c *Checker) Files(paths []string) ([]string, error) {
+	return c.files(paths, nil)
+}
+
+// files is Files, handing each page to found (when not nil) as soon as
+// it is known to be one of the pages to check, its links followed.
+func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
+	if found == nil {
+		found = func(string) {}
+	}
 	var files, folders []string
 	for _, p := range paths {
 		p = path.Clean(strings.TrimPrefix(p, "./"))
@@ -43,8 +55,18 @@ func (c *Checker) Files(paths []string) ([]string, error) {
 			return nil, inputError(p, c.opts.Repo.Root())
 		}
 	}
+	for _, f := range files {
+		found(f)
+	}
 	if len(folders) > 0 {
-		published := c.published(c.entryPoints(), ".")
+		// A published page under a folder argument is one of that
+		// folder's pages (an entry point of its walk below).
+		underFolder := func(p string) {
+			if slices.ContainsFunc(folders, func(dir string) bool { return under(p, dir) }) {
+				found(p)
+			}
+		}
+		published := c.published(c.entryPoints(), ".", underFolder)
 		for _, dir := range folders {
 			var entries []string
 			for _, n := range c.opts.Repo.Names(dir) {
@@ -57,7 +79,7 @@ func (c *Checker) Files(paths []string) ([]string, error) {
 					entries = append(entries, p)
 				}
 			}
-			for p := range c.published(entries, dir) {
+			for p := range c.published(entries, dir, found) {
 				files = append(files, p)
 			}
 		}
@@ -66,8 +88,21 @@ func (c *Checker) Files(paths []string) ([]string, error) {
 	return slices.Compact(files), nil
 }
 
-// EntryPoints lists the repository's entry pages (see Files), sorted.
+// EntryPoints lists the repository's entry pages (see Files): those of
+// its root, .github and published sites, then those of the folders of
+// pages that a renderer docscheck does not know publishes.
 func (c *Checker) entryPoints() []string {
+	entries := c.siteEntryPoints()
+	c.unknownRendererFolders()
+	for _, dir := range c.rendered {
+		entries = append(entries, c.markdownUnder(dir)...)
+	}
+	return entries
+}
+
+// siteEntryPoints lists the Markdown files at the root, under .github and
+// in the pages folder of each published site.
+func (c *Checker) siteEntryPoints() []string {
 	rp := c.opts.Repo
 	var entries []string
 	for _, n := range rp.Names(".") {
@@ -89,7 +124,8 @@ func (c *Checker) entryPoints() []string {
 // published is the set of pages reachable from entries by relative
 // links, staying under the folder within ("." for the whole repository).
 // Every page is a resolved path: a symbolic link counts as its target.
-func (c *Checker) published(entries []string, within string) map[string]bool {
+// Each page is handed to found once its links are followed.
+func (c *Checker) published(entries []string, within string, found func(string)) map[string]bool {
 	seen := map[string]bool{}
 	queue := slices.Clone(entries)
 	for len(queue) > 0 {
@@ -99,12 +135,11 @@ func (c *Checker) published(entries []string, within string) map[string]bool {
 			continue
 		}
 		seen[p] = true
-		pg, err := c.load(p)
-		if err != nil || pg.tooComplex != "" {
-			continue
+		if pg, err := c.load(p); err == nil && pg.tooComplex == "" {
+			pg.linkedOnce.Do(func() { pg.linked = c.linkedPages(pg) })
+			queue = append(queue, pg.linked...)
 		}
-		pg.linkedOnce.Do(func() { pg.linked = c.linkedPages(pg) })
-		queue = append(queue, pg.linked...)
+		found(p)
 	}
 	return seen
 }

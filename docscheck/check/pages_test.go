@@ -54,8 +54,10 @@ func TestPublishedPages(t *testing.T) {
 		want  []string
 	}{
 		{[]string{"."}, []string{
+			// docs/orphan.md: the Makefile builds from docs/, a folder
+			// of pages, so all of it is published (TestRenderedFolders).
 			".github/PULL_REQUEST_TEMPLATE.md", "CONTRIBUTING.md", "README.md", "docs/guide.md", "docs/next.md",
-			"examples/README.md", "guide/src/SUMMARY.md", "guide/src/intro.md",
+			"docs/orphan.md", "examples/README.md", "guide/src/SUMMARY.md", "guide/src/intro.md",
 		}},
 		// A folder named on the command line: its own pages are entry
 		// points too.
@@ -71,5 +73,25 @@ func TestPublishedPages(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("Files(%v) =\n%q\nwant\n%q", tc.paths, got, tc.want)
 		}
+	}
+}
+
+// TestRenderedFolders: a folder made of pages that something publishes
+// is read though no page links into it: one the build files name
+// (docs/, built by a CI workflow), one holding an index.html that renders
+// the Markdown beside it (site/). A folder of code the build names
+// (lib/: one README among Go files) is not, nor a folder nothing names.
+func TestRenderedFolders(t *testing.T) {
+	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "rendered-folder"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "site/intro.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
 }

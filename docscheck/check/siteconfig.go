@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // A site whose config enables tools docscheck does not model
@@ -64,11 +66,13 @@ func markupLetterDigits(source []byte) string {
 	return b.String()
 }
 
-// letterDigits keeps the letters and digits of s, lower-cased.
+// letterDigits keeps the letters and digits of s, lower-cased and without
+// their accents: many slugifiers transliterate ("propriétés" gives
+// "proprietes"), so an id may lack the accents its heading has.
 func letterDigits(s string) string {
 	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	for _, r := range norm.NFD.String(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) { // NFD leaves accents as marks, not letters
 			b.WriteRune(unicode.ToLower(r))
 		}
 	}

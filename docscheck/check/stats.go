@@ -26,6 +26,12 @@ func (r *report) unjudged(program string) {
 	r.notChecked[program]++
 }
 
+// statsOnly is the report's counts alone: a run keeps them to the end,
+// not the findings and session the rest of the report holds.
+func (r *report) statsOnly() *report {
+	return &report{checks: r.checks, notChecked: r.notChecked, skipped: r.skipped}
+}
+
 // addStats folds one page's counts into the run's.
 func (c *Checker) addStats(r *report) {
 	c.mu.Lock()

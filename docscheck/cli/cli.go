@@ -309,11 +309,7 @@ func run(ctx context.Context, o options, paths []string) (result, error) {
 			return result{}, err
 		}
 	}
-	files, err := checker.Files(paths)
-	if err != nil {
-		return result{}, err
-	}
-	findings, err := checker.Run(ctx, files)
+	findings, err := checker.Check(ctx, paths)
 	if err != nil {
 		return result{}, err
 	}

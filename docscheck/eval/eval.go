@@ -20,19 +20,20 @@ import (
 	"github.com/prodproof/prodproof/docscheck/finding"
 )
 
-// The halves of the corpus: rules may be tuned on the first only. Rounds 2,
-// 3 and 4 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 4").
+// The halves of the corpus: rules may be tuned on the first only. Rounds 2
+// to 5 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 5").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
 	halfRound2  = "round2"
 	halfRound3  = "round3"
 	halfRound4  = "round4"
+	halfRound5  = "round5"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so

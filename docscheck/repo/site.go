@@ -225,7 +225,7 @@ func (r *Repo) pagesWriter(s Site) string {
 
 // buildFiles are where a repository says what it builds and publishes.
 var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile", "netlify.toml", "vercel.json",
-	".readthedocs.yaml", ".readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml"}
+	".readthedocs.yaml", ".readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml", "build.sbt"}
 
 // PublishedSite reports whether the repository publishes a docs site: its
 // config sits at the root, or the repository's build files (CI workflows,
@@ -236,9 +236,13 @@ func (r *Repo) PublishedSite(s Site) bool {
 	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
 		dir = path.Dir(dir)
 	}
-	if dir == "." {
-		return true
-	}
+	return dir == "." || r.BuildNames(dir)
+}
+
+// BuildNames reports whether the repository's build files (CI workflows,
+// the root package.json, Makefile, netlify.toml, build.sbt, ...) name the
+// folder as a path.
+func (r *Repo) BuildNames(dir string) bool {
 	files := slices.Clone(buildFiles)
 	for _, n := range r.Names(".github/workflows") {
 		files = append(files, ".github/workflows/"+n)

@@ -1,0 +1,1 @@
+makedocs(pages = ["index.md", "guide/options.md"])
