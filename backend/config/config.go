@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Config is everything the backend needs to start.
@@ -241,7 +241,10 @@ func ValidateDatabaseURL(raw string) error {
 			return &Error{"DATABASE_URL", "not a valid postgres:// URL (value not shown: it may hold a password)"}
 		}
 	}
-	if _, err := pgx.ParseConfig(raw); err != nil {
+	// The pool's parser, not the connection's: it also reads the pool_*
+	// settings, so a value serve would fail to use is refused here, with
+	// the status and line of every other bad variable.
+	if _, err := pgxpool.ParseConfig(raw); err != nil {
 		return &Error{"DATABASE_URL", "not a valid Postgres connection string (value not shown: it may hold a password)"}
 	}
 	return nil

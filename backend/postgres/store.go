@@ -54,9 +54,6 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 	return s
 }
 
-// Pool returns the underlying pool.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if _, err := s.pool.Exec(ctx, query.Ping); err != nil {
@@ -254,9 +251,9 @@ func (s *Store) RecordExecution(ctx context.Context, id job.ID, attempt, pid int
 	return nil
 }
 
-// Heartbeat extends the lease of every job owner is processing.
-func (s *Store) Heartbeat(ctx context.Context, owner job.ID) (int64, error) {
-	tag, err := s.pool.Exec(ctx, query.Heartbeat, owner, s.leaseMS)
+// Heartbeat extends the lease of each of ids that owner is processing.
+func (s *Store) Heartbeat(ctx context.Context, owner job.ID, ids []job.ID) (int64, error) {
+	tag, err := s.pool.Exec(ctx, query.Heartbeat, owner, s.leaseMS, ids)
 	if err != nil {
 		return 0, classify("heartbeat", err)
 	}

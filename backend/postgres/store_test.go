@@ -135,37 +135,48 @@ func TestConcurrentClaimersTakeEachJobExactlyOnce(t *testing.T) {
 	}
 }
 
+// A live owner's heartbeat keeps the leases of the jobs it names, and of
+// no other: a job it owns without knowing (a claim that committed after
+// its connection was lost) is rescued like a dead owner's.
 func TestRescuerNeverRequeuesALiveLease(t *testing.T) {
 	s, pool := setup(t, Options{Lease: 300 * time.Millisecond})
 	ctx := context.Background()
-	insertN(t, s, 2)
+	insertN(t, s, 3)
 	alive, dead := job.NewID(), job.NewID()
-	if c, err := s.Claim(ctx, alive, 1); err != nil || len(c) != 1 {
-		t.Fatalf("claim: %v %v", c, err)
+	aliveClaims, err := s.Claim(ctx, alive, 2)
+	if err != nil || len(aliveClaims) != 2 {
+		t.Fatalf("claim: %v %v", aliveClaims, err)
 	}
+	held, unknown := aliveClaims[0].ID, aliveClaims[1].ID
 	deadClaims, err := s.Claim(ctx, dead, 1)
 	if err != nil || len(deadClaims) != 1 {
 		t.Fatalf("claim: %v %v", deadClaims, err)
 	}
-	// Keep one owner heartbeating well inside its lease while the other's
-	// expires; sweep until the dead one's job is rescued.
-	var rescued []job.Requeued
-	await.Until(t, 5*time.Second, "the expired lease rescued", func() (bool, string) {
-		if n, err := s.Heartbeat(ctx, alive); err != nil || n != 1 {
+	// Keep one owner heartbeating its held job well inside its lease while
+	// the other leases expire; sweep until both are rescued.
+	rescued := map[job.ID]bool{}
+	await.Until(t, 5*time.Second, "the expired leases rescued", func() (bool, string) {
+		if n, err := s.Heartbeat(ctx, alive, []job.ID{held}); err != nil || n != 1 {
 			t.Fatalf("heartbeat: %d %v", n, err)
 		}
-		rescued, err = s.RescueExpired(ctx, 100)
+		got, err := s.RescueExpired(ctx, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(rescued) > 0, "nothing rescued"
+		for _, r := range got {
+			if r.Failed {
+				t.Fatalf("rescued %+v failed", r)
+			}
+			rescued[r.ID] = true
+		}
+		return len(rescued) >= 2, fmt.Sprintf("%d rescued", len(rescued))
 	})
-	if len(rescued) != 1 || rescued[0].ID != deadClaims[0].ID || rescued[0].Failed {
-		t.Fatalf("rescued %+v, want only the dead owner's job %s", rescued, deadClaims[0].ID)
+	if len(rescued) != 2 || !rescued[deadClaims[0].ID] || !rescued[unknown] {
+		t.Fatalf("rescued %v, want the dead owner's job %s and the unnamed job %s", rescued, deadClaims[0].ID, unknown)
 	}
-	var aliveStatus string
-	if err := pool.QueryRow(ctx, `SELECT status FROM jobs WHERE locked_by = $1`, alive).Scan(&aliveStatus); err != nil || aliveStatus != "processing" {
-		t.Fatalf("live job: %q %v", aliveStatus, err)
+	var heldStatus string
+	if err := pool.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1`, held).Scan(&heldStatus); err != nil || heldStatus != "processing" {
+		t.Fatalf("held job: %q %v", heldStatus, err)
 	}
 }
 

@@ -88,7 +88,7 @@ func (r *Rescuer) sweep(ctx context.Context) {
 }
 
 // recordRecovery logs a recovery event and records the requeued jobs; jobs
-// that ran out of attempts were failed instead and are only logged.
+// that ran out of attempts were failed instead, and count as failed jobs.
 func recordRecovery(st *State, logger *slog.Logger, source string, requeued []job.Requeued, attrs ...any) {
 	var ids, failed []job.ID
 	for _, r := range requeued {
@@ -99,6 +99,8 @@ func recordRecovery(st *State, logger *slog.Logger, source string, requeued []jo
 		}
 	}
 	if len(failed) > 0 {
+		// This process marked them failed, as a failed last attempt is.
+		st.completed(0, len(failed))
 		logger.Error("jobs failed", append([]any{"source", source, "count", len(failed), "job_ids", idStrings(failed)}, attrs...)...)
 	}
 	if len(ids) == 0 {

@@ -22,7 +22,7 @@ type Store interface {
 	Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error)
 	// CompleteAndClaim is Complete and then Claim in one transaction.
 	CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error)
-	Heartbeat(ctx context.Context, owner job.ID) (int64, error)
+	Heartbeat(ctx context.Context, owner job.ID, ids []job.ID) (int64, error)
 	RequeueOwnedBy(ctx context.Context, deadOwner job.ID) ([]job.Requeued, error)
 	RescueExpired(ctx context.Context, limit int) ([]job.Requeued, error)
 	Release(ctx context.Context, owner job.ID) (int64, error)

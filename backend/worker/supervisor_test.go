@@ -80,7 +80,7 @@ func (s *memStore) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes 
 	return c, claims, err
 }
 
-func (s *memStore) Heartbeat(context.Context, job.ID) (int64, error) { return 0, nil }
+func (s *memStore) Heartbeat(context.Context, job.ID, []job.ID) (int64, error) { return 0, nil }
 
 func (s *memStore) RequeueOwnedBy(_ context.Context, dead job.ID) ([]job.Requeued, error) {
 	s.mu.Lock()
@@ -448,4 +448,17 @@ func TestCrashDuringAClaimLeavesNoJobToTheDeadWorker(t *testing.T) {
 		got := store.statuses()
 		return got[job.Processed] == 2, fmt.Sprintf("%v, restarts %d", got, st.Snapshot().RestartCount)
 	})
+}
+
+// A job taken back with no attempts left is marked failed by this process:
+// failed_jobs counts it, recovered_jobs does not.
+func TestTakeBackOnTheLastAttemptCountsAFailedJob(t *testing.T) {
+	st := NewState(time.Second)
+	recordRecovery(st, slog.New(slog.DiscardHandler), SourcePredecessor, []job.Requeued{
+		{ID: job.NewID()}, {ID: job.NewID(), Failed: true},
+	})
+	s := st.Snapshot()
+	if s.FailedJobs != 1 || s.RecoveredJobs != 1 {
+		t.Fatalf("failed_jobs=%d recovered_jobs=%d, want 1 and 1", s.FailedJobs, s.RecoveredJobs)
+	}
 }

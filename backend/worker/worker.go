@@ -30,6 +30,11 @@ type worker struct {
 	// (Store.CompleteAndClaim) instead of taking a round trip and a commit
 	// of its own.
 	unwritten atomic.Int64
+	// held is the set of jobs this worker was handed and has not written
+	// the outcome of: the heartbeat extends their leases and no others
+	// (see query.Heartbeat). An id left behind costs nothing: the heartbeat
+	// also requires the job to be processing and owned by this worker.
+	held      sync.Map // job.ID → struct{}
 	slotFreed chan struct{}
 	crashed   chan crash
 	// claimResults carries every claim's result to the claim loop, whether
@@ -240,6 +245,7 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 	}
 	w.unreported.Add(int64(len(claims)))
 	for _, c := range claims {
+		w.held.Store(c.ID, struct{}{})
 		w.inflight.Add(1)
 		all.Add(1)
 		handlers.Add(1)
@@ -394,6 +400,11 @@ func (w *worker) complete(ctx context.Context, outcomes <-chan job.Outcome) {
 func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 	failed := false
 	defer func() {
+		// Written, or the worker is dying and its jobs go back by release
+		// or requeue: either way no longer leased by this worker's beat.
+		for _, o := range batch {
+			w.held.Delete(o.ID)
+		}
 		w.unwritten.Add(-int64(len(batch)))
 		// The claim loop may have left a claim to this batch's completion:
 		// with the batch written, wake it to claim by itself. After a
@@ -508,7 +519,15 @@ func (w *worker) heartbeat(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := w.cfg.Store.Heartbeat(ctx, w.boot); err != nil && ctx.Err() == nil {
+			var ids []job.ID
+			w.held.Range(func(id, _ any) bool {
+				ids = append(ids, id.(job.ID))
+				return true
+			})
+			if len(ids) == 0 {
+				continue
+			}
+			if _, err := w.cfg.Store.Heartbeat(ctx, w.boot, ids); err != nil && ctx.Err() == nil {
 				w.cfg.Logger.Debug("heartbeat failed", "boot_id", w.boot.String(), "error", err.Error())
 			}
 		}

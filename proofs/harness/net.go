@@ -31,6 +31,9 @@ type Proxy struct {
 	// postgres: the proxy reads the client's Postgres messages, so that it
 	// can hold LISTENs back (NewPostgresProxy).
 	postgres bool
+	// sessions counts the Postgres sessions whose messages the proxy read;
+	// unterminated, those the client closed without a Terminate message.
+	sessions, unterminated int
 }
 
 // NewProxy listens on a free 127.0.0.1 port and forwards to target (host:port).
@@ -105,6 +108,7 @@ func (p *Proxy) handle(client net.Conn) {
 // Postgres protocol codes a client may send before its startup message
 // (https://www.postgresql.org/docs/current/protocol-message-formats.html).
 const (
+	cancelRequestCode = 80877102
 	sslRequestCode    = 80877103
 	gssencRequestCode = 80877104
 )
@@ -128,15 +132,29 @@ func (p *Proxy) forwardClient(upstream, client net.Conn) {
 	if _, err := upstream.Write(msg); err != nil {
 		return
 	}
-	if code := binary.BigEndian.Uint32(msg[4:8]); code == sslRequestCode || code == gssencRequestCode {
+	// A cancel request is a connection of its own that ends after it, not
+	// a session.
+	if code := binary.BigEndian.Uint32(msg[4:8]); code == sslRequestCode || code == gssencRequestCode || code == cancelRequestCode {
 		_, _ = io.Copy(upstream, in)
 		return
 	}
+	p.mu.Lock()
+	p.sessions++
+	p.mu.Unlock()
+	terminated := false
 	for {
 		msg, err := readTyped(in)
 		if err != nil {
+			// EOF is the client closing its side; a link the proxy cut
+			// reads as a closed connection instead, and is not the client's.
+			if !terminated && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+				p.mu.Lock()
+				p.unterminated++
+				p.mu.Unlock()
+			}
 			return
 		}
+		terminated = terminated || msg[0] == 'X'
 		if isListen(msg) && p.refuseListen() {
 			return
 		}
@@ -228,6 +246,16 @@ func (p *Proxy) refuseListen() bool {
 		p.refusedListens++
 	}
 	return p.refusingListens
+}
+
+// Sessions reports how many Postgres sessions the proxy read the messages
+// of (not TLS ones), how many the client closed without first sending
+// Terminate (as a process that exits without closing its connections
+// does), and how many proxied connections are still open.
+func (p *Proxy) Sessions() (seen, unterminated, open int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sessions, p.unterminated, len(p.conns) / 2
 }
 
 // Cut closes every proxied connection and stops listening, so new

@@ -208,3 +208,47 @@ func TestPostgresProxyRefusesListens(t *testing.T) {
 		t.Fatalf("RefusedListens() = %d after the release, want 2", n)
 	}
 }
+
+func TestPostgresProxyCountsUnterminatedSessions(t *testing.T) {
+	p, err := NewPostgresProxy(echoServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	session := func(last []byte) {
+		c, err := net.Dial("tcp", p.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		echoes(t, c, pgUntyped(196608, "user\x00u\x00\x00"))
+		echoes(t, c, pgMessage('Q', "SELECT 1\x00"))
+		if last != nil {
+			echoes(t, c, last)
+		}
+		c.Close()
+	}
+	session(pgMessage('X', ""))
+	session(nil)
+	// A cancel request is not a session.
+	cancel, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoes(t, cancel, pgUntyped(cancelRequestCode, "\x00\x00\x00\x01\x00\x00\x00\x02"))
+	cancel.Close()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		seen, unterminated, open := p.Sessions()
+		if open == 0 {
+			if seen != 2 || unterminated != 1 {
+				t.Fatalf("Sessions() = %d seen, %d unterminated; want 2 and 1", seen, unterminated)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Sessions(): %d connections still open 5 s after every client closed", open)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

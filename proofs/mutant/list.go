@@ -188,6 +188,6 @@ var All = []Mutant{
 		Name: "key_value_dsn_unchecked", Breaks: "startup_validation_fails_closed",
 		Change: "a key=value DATABASE_URL is not parsed at start-up, so a malformed one fails later, with another status",
 		File:   "backend/config/config.go",
-		Edits:  []Edit{{Old: "if _, err := pgx.ParseConfig(raw); err != nil {", New: "if _, err := pgx.ParseConfig(raw); err != nil && strings.Contains(raw, \"://\") {"}},
+		Edits:  []Edit{{Old: "if _, err := pgxpool.ParseConfig(raw); err != nil {", New: "if _, err := pgxpool.ParseConfig(raw); err != nil && strings.Contains(raw, \"://\") {"}},
 	},
 }

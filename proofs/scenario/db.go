@@ -146,6 +146,19 @@ func (t *T) WaitJobStatus(id, status string, timeout time.Duration) JobRow {
 }
 
 // short is the first block of a uuid, for readable assertion names.
+// countListeners is how many sessions of the backend are LISTENing: their
+// last statement was a LISTEN and they are idle, waiting.
+func (t *T) countListeners() int {
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	var n int
+	if err := t.DB().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE application_name = 'reference-backend' AND state = 'idle' AND query ILIKE 'LISTEN %'`).Scan(&n); err != nil {
+		t.Fatal("count listening sessions: %v", err)
+	}
+	return n
+}
+
 func short(id string) string {
 	if i := strings.IndexByte(id, '-'); i > 0 {
 		return id[:i]

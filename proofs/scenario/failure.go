@@ -97,23 +97,78 @@ func failingJobEndsFailed(t *T) {
 	// worker: a line of another event must not stand in for them.
 	logAgreesWithHealth(t, b)
 
+	// Taken back from a crashed worker on its last attempt, a job ends
+	// failed too, and the process that marked it failed counts it. Waited
+	// for before other processes start, which would run it as plain data.
+	t.Step("post a job that crashes the worker on every attempt")
+	crashing := b.PostJob(`{"fault":"worker_crash_after_claim","fault_every_attempt":true}`)
+	crashed := t.WaitJobStatus(crashing.ID, "failed", recoveryTimeout)
+	Equal(t, "the crashing job used every attempt", maxAttempts, crashed.Attempts)
+	t.Check("its last_error says the worker exited with no attempts left", `contains "no attempts left"`, str(crashed.LastError),
+		crashed.LastError != nil && strings.Contains(*crashed.LastError, "no attempts left"))
+	counted := b.WaitHealth("/health counts the job its take-back failed", "failed_jobs=2", healthyTimeout, func(s Sample) bool {
+		return s.HTTPStatus == 200 && s.Health.Worker.FailedJobs >= 2
+	})
+	Equal(t, "/health worker.failed_jobs after the take-back", int64(2), counted.Health.Worker.FailedJobs)
+	ok, seen := logHas(b, "jobs failed", map[string]any{"source": "predecessor"})
+	t.Check("the log shows `jobs failed` source=predecessor", `msg="jobs failed" source=predecessor`, seen, ok)
+
+	// The processes below run one job each, which another process must
+	// not take: a is done.
+	b.Kill()
+
 	// Either retention alone turns the sweeper on: keeping one kind of
-	// finished job forever (0) must not keep the other kind too.
-	for _, keep := range []struct{ instance, processed, failed string }{
-		{"b", "0", fmt.Sprint(failureFailedRetentionMS)},
-		{"c", fmt.Sprint(failureFailedRetentionMS), "0"},
+	// finished job forever (0) must not keep the other kind too. The same
+	// two processes run the record flags both ways: b with JOB_RECORD_EFFECTS
+	// 0 and JOB_RECORD_EXECUTIONS 1, c with both unset (effects on,
+	// executions off), so a flag ignored, inverted or read from the other
+	// variable fails one of them.
+	for _, keep := range []struct {
+		instance, processed, failed string
+		effects, executions         string
+		wantEffects, wantRuns       int
+	}{
+		{"b", "0", fmt.Sprint(failureFailedRetentionMS), "0", "1", 0, 1},
+		{"c", fmt.Sprint(failureFailedRetentionMS), "0", "", "", 1, 0},
 	} {
-		t.Step(fmt.Sprintf("process %s: JOB_RETENTION_MS=%s, JOB_FAILED_RETENTION_MS=%s", keep.instance, keep.processed, keep.failed))
-		p := t.StartBackend(keep.instance, BackendOptions{Env: map[string]string{
-			"JOB_RETENTION_MS": keep.processed, "JOB_FAILED_RETENTION_MS": keep.failed,
-		}})
+		t.Step(fmt.Sprintf("process %s: JOB_RETENTION_MS=%s, JOB_FAILED_RETENTION_MS=%s, JOB_RECORD_EFFECTS=%q, JOB_RECORD_EXECUTIONS=%q",
+			keep.instance, keep.processed, keep.failed, keep.effects, keep.executions))
+		env := map[string]string{"JOB_RETENTION_MS": keep.processed, "JOB_FAILED_RETENTION_MS": keep.failed}
+		if keep.effects != "" {
+			env["JOB_RECORD_EFFECTS"] = keep.effects
+		}
+		if keep.executions != "" {
+			env["JOB_RECORD_EXECUTIONS"] = keep.executions
+		}
+		p := t.StartBackend(keep.instance, BackendOptions{Env: env})
+		j := p.PostJob(fmt.Sprintf(`{"records_on":%q}`, keep.instance))
+		t.WaitJobStatus(j.ID, "processed", processTimeout)
+		Equal(t, keep.instance+": job_effects rows of its job", keep.wantEffects, len(t.effects(j.ID)))
+		Equal(t, keep.instance+": job_executions rows of its job, attempt 1", keep.wantRuns, t.executionsOnAttempt(j.ID, 1))
 		// A sweeper sweeps once as it starts; a process without one never
 		// sets last_cleanup_at, so the bound only ends the wait.
 		p.WaitHealth("one retention alone runs the sweeper", fmt.Sprintf("last_cleanup_at set within %s of answering", failureSweepWithin),
 			failureSweepWithin, func(s Sample) bool {
 				return s.HTTPStatus == 200 && s.Health.Worker.LastCleanupAt != nil
 			})
+		p.Kill()
 	}
+}
+
+// executionsOnAttempt counts the job_executions rows of job id; a row of
+// another attempt than attempt counts as a mismatch (-1).
+func (t *T) executionsOnAttempt(id string, attempt int) int {
+	ctx, cancel := t.queryCtx()
+	defer cancel()
+	var n, other int
+	err := t.DB().QueryRow(ctx, `SELECT count(*) FILTER (WHERE attempt = $2), count(*) FILTER (WHERE attempt <> $2) FROM job_executions WHERE job_id::text = $1`, id, attempt).Scan(&n, &other)
+	if err != nil {
+		t.Fatal("read job_executions: %v", err)
+	}
+	if other > 0 {
+		return -1
+	}
+	return n
 }
 
 // crashLoopTripsGuard: a worker that crashes on every claim is restarted

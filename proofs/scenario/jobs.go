@@ -248,6 +248,7 @@ func multiInstanceClaimsOnce(t *T) {
 	t.Check("both instances claimed jobs (the contention was real)", "a > 0 and b > 0", fmt.Sprintf("a=%d b=%d", pa, pb), pa > 0 && pb > 0)
 	Equal(t, "failed_jobs across both instances", int64(0), sa.Health.Worker.FailedJobs+sb.Health.Worker.FailedJobs)
 	t.Note("split", map[string]int64{"a": pa, "b": pb})
+	notifyBurst(t, backends, multiNotifyBurst)
 	logAgreesWithHealth(t, a, b)
 }
 
@@ -534,7 +535,25 @@ func badInputIsRejected(t *T) {
 	if _, err := t.DB().Exec(ctx, `DROP TRIGGER proof_refuse_payload ON jobs; DROP FUNCTION proof_refuse_payload();`); err != nil {
 		t.Fatal("drop the refusing trigger: %s", t.Redact(err.Error()))
 	}
+	documentedAnswersAreExact(t, b)
 	t.Rows("jobs", t.Jobs())
+}
+
+// documentedAnswersAreExact sends each request of the docs' error answers
+// and requires its status and body byte for byte, so a message that names
+// the wrong offset or loses a word fails here, and stores nothing.
+func documentedAnswersAreExact(t *T, b *Backend) {
+	t.Step("each documented error answer, byte for byte")
+	before := t.CountJobs()
+	for _, a := range documented(t, "Error answers", answerRows) {
+		var body []byte
+		if a.method != http.MethodGet {
+			body = a.body
+		}
+		resp := b.Do(a.method, a.path, body, "application/json")
+		Equal(t, a.String()+": status and body as documented", fmt.Sprintf("%d %s\n", a.status, a.answer), fmt.Sprintf("%d %s", resp.Status, resp.Body))
+	}
+	Equal(t, "the documented error answers wrote no rows", before, t.CountJobs())
 }
 
 // everyTokenDocument is a JSON document holding every token kind the

@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -132,6 +135,11 @@ func migrationStatusAndApply(t *T) {
 		Equal(t, "before up: "+f.File+" is pending", "pending", st.States[f.File])
 	}
 	Equal(t, "status before up summary", fmt.Sprintf("0 applied, %d pending", n), st.Summary)
+	// serve never migrates on its own: on a schema behind it exits 1 with
+	// one line that says what to run.
+	serveRefused(t, "serve on an empty schema", env,
+		fmt.Sprintf("reference-backend: database schema is behind this binary (0 applied, %d pending); run `reference-backend migrate up`\n", n))
+	migrateCannotConnect(t)
 
 	t.Step("migrate up")
 	res = t.RunBackendCommand("migrate-up", env, 30*time.Second, "migrate", "up")
@@ -208,6 +216,8 @@ func migrationStatusAndApply(t *T) {
 	st = parseMigrateStatus(res.Stdout)
 	t.Check("status shows the changed file as modified", "modified, exit 1", fmt.Sprintf("%s, exit %d", st.States[files[0].File], res.ExitCode),
 		st.States[files[0].File] == "modified" && res.ExitCode == 1)
+	serveRefused(t, "serve with a changed applied file", changedEnv,
+		"reference-backend: migration "+files[0].File+" changed after it was applied (checksum mismatch)\n")
 
 	// An older binary on a newer schema: the folder lacks the newest file,
 	// which the database records. The version is listed, as unknown, and
@@ -369,6 +379,52 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines[max(len(lines)-n, 0):], "\n")
 }
 
+// serveRefused starts serve with env (and a free port) and requires exit
+// status 1 and exactly stderr: a schema it must not run on stops it
+// before it listens.
+func serveRefused(t *T, label string, env map[string]string, stderr string) {
+	t.Step(label)
+	p, err := port.Free()
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	env = maps.Clone(env)
+	env["PORT"], env["BIND_ADDR"], env["JOB_POLL_MS"] = strconv.Itoa(p), "127.0.0.1", "100"
+	res := t.RunBackendCommand(label, env, exitTimeout, "serve")
+	Equal(t, label+": exit status and stderr", fmt.Sprintf("exit 1, stderr %q", stderr), fmt.Sprintf("exit %d, stderr %q", res.ExitCode, res.Stderr))
+}
+
+// migrateCannotConnect runs both migrate commands against a port nothing
+// listens on, with the real user and password: exit 1, one line saying the
+// connection failed, and neither the URL nor the password in it (the
+// error path of a subcommand is where a driver's message could quote them).
+func migrateCannotConnect(t *T) {
+	t.Step("migrate status and up with a database that does not answer")
+	u, err := url.Parse(t.DatabaseURL)
+	if err != nil {
+		t.Fatal("parse the database URL: %s", t.Redact(err.Error()))
+	}
+	p, err := port.Free()
+	if err != nil {
+		t.Fatal("%v", err)
+	}
+	u.Host = net.JoinHostPort("127.0.0.1", strconv.Itoa(p))
+	secrets := []string{t.DatabaseURL, u.String()}
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		secrets = append(secrets, pw)
+	}
+	for _, cmd := range [][]string{{"migrate", "status"}, {"migrate", "up"}} {
+		label := strings.Join(cmd, " ") + " without a database"
+		res := t.RunBackendCommand(label, map[string]string{"DATABASE_URL": u.String()}, exitTimeout, cmd...)
+		lines := nonEmptyLines(res.Stderr)
+		t.Check(label+": exit 1, one stderr line saying the connection failed", "exit 1, 1 line starting `reference-backend: connect to the database: `",
+			fmt.Sprintf("exit %d, %d lines: %s", res.ExitCode, len(lines), t.Redact(strings.Join(lines, " | "))),
+			res.ExitCode == 1 && len(lines) == 1 && strings.HasPrefix(lines[0], "reference-backend: connect to the database: "))
+		leaked := slices.ContainsFunc(secrets, func(s string) bool { return strings.Contains(res.Combined(), s) })
+		t.Check(label+": no database URL or password in the output", "neither appears", fmt.Sprintf("leaked %t", leaked), !leaked)
+	}
+}
+
 // checkHelp: `--help`, `-h` and `help` print the same text and exit 0; it
 // names every documented variable as required or optional as the docs'
 // table says, and the three exit statuses.
@@ -378,6 +434,7 @@ func checkHelp(t *T) {
 	t.Require("docs/reference-backend.md's table lists the variables", "at least DATABASE_URL, PORT, JOB_POLL_MS", fmt.Sprint(len(vars)), len(vars) >= 3)
 	help := t.RunBackendCommand("help", map[string]string{}, 30*time.Second, "--help")
 	Equal(t, "--help exits 0", 0, help.ExitCode)
+	Equal(t, "--help prints the text of "+exactTextsPage+", byte for byte", documented(t, "`--help`", fencedBlock), help.Stdout)
 	for _, alias := range []string{"-h", "help"} {
 		res := t.RunBackendCommand("help"+alias, map[string]string{}, 30*time.Second, alias)
 		t.Check(alias+" prints what --help prints, exit 0", "the same text, exit 0", fmt.Sprintf("exit %d, same text %t", res.ExitCode, res.Stdout == help.Stdout),
@@ -396,6 +453,13 @@ func checkHelp(t *T) {
 			}
 		}
 		Equal(t, "--help: "+v.Name, want, seen)
+	}
+	for _, u := range documented(t, "Usage errors", usageRows) {
+		cmd := strings.Join(u.args, " ")
+		res := t.RunBackendCommand("usage "+cmd, map[string]string{}, 30*time.Second, u.args...)
+		Equal(t, "`"+cmd+"` with no environment: exit status, stdout and stderr as documented",
+			fmt.Sprintf("exit %d, stdout %q, stderr %q", u.status, "", u.stderr),
+			fmt.Sprintf("exit %d, stdout %q, stderr %q", res.ExitCode, res.Stdout, res.Stderr))
 	}
 	for _, code := range []string{"0", "1", "2"} {
 		t.Check("--help: exit status "+code, "a line starting `"+code+"  `", lastLines(help.Stdout, 6),

@@ -56,6 +56,16 @@ func viaProxy(t *T) (*harness.Proxy, string) {
 	return p, proxied
 }
 
+// viaReadingProxy is viaProxy for a proof whose proxy must read the
+// Postgres messages (what it does with them: does), which TLS would hide.
+func viaReadingProxy(t *T, proof, does string) (*harness.Proxy, string) {
+	proxy, proxied := viaProxy(t)
+	if u, err := url.Parse(proxied); err != nil || u.Query().Get("sslmode") != "disable" {
+		t.Fatal("%s needs a database URL with sslmode=disable: %s by reading the Postgres messages, which TLS hides", proof, does)
+	}
+	return proxy, proxied
+}
+
 func dbOutageRecovers(t *T) {
 	t.Migrate()
 	proxy, proxied := viaProxy(t)
@@ -231,11 +241,8 @@ func outageResumesUnwokenJobs(t *T) {
 	blocker := b.PostJob(`{"fault":"hold_after_claim","fault_attempt":1,"hold_ms":600000}`)
 	t.WaitJobStatus(blocker.ID, "processing", processTimeout)
 
-	proxy, proxied := viaProxy(t)
 	// The proxy can refuse a LISTEN only on a connection it can read.
-	if u, err := url.Parse(proxied); err != nil || u.Query().Get("sslmode") != "disable" {
-		t.Fatal("outage_resumes_unwoken_jobs needs a database URL with sslmode=disable: its proxy refuses LISTEN by reading the Postgres messages, which TLS hides")
-	}
+	proxy, proxied := viaReadingProxy(t, "outage_resumes_unwoken_jobs", "its proxy refuses LISTEN")
 	a := t.StartBackend("a", BackendOptions{DatabaseURL: proxied, Env: slow})
 	aBoot := str(waitHealthy(a, "before the outage").Health.Worker.BootID)
 	// A job in flight at the cut makes a's worker meet the outage when it

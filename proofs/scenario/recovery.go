@@ -141,6 +141,20 @@ func workerCrashRecoversJob(t *T) {
 		ok, seen = logHas(b, "jobs recovered", map[string]any{"source": "predecessor", "job_ids": j.ID})
 		t.Check("log shows `jobs recovered` from the predecessor naming "+j.ID, `msg="jobs recovered" source=predecessor job_ids∋`+j.ID, seen, ok)
 	}
+
+	// Only an object's fault fields of the documented types ask for a
+	// fault: a fault name inside an array, or a fault field of another
+	// type, is plain data even with the flag on (no third crash).
+	t.Step("payloads that only look like faults, with the flag on, are plain jobs")
+	for _, payload := range []string{`[{"fault":"worker_crash_after_claim"}]`, `{"fault":["worker_crash_after_claim"]}`} {
+		j := b.PostJob(payload)
+		row := t.WaitJobStatus(j.ID, "processed", processTimeout)
+		Equal(t, payload+": processed on attempt 1", 1, row.Attempts)
+	}
+	after := b.WaitHealth("/health after the look-alike payloads", "processed_jobs=5", healthyTimeout, func(s Sample) bool {
+		return s.HTTPStatus == 200 && s.Health.Worker.ProcessedJobs >= 5
+	})
+	Equal(t, "/health worker.restart_count after the look-alike payloads (still two)", int64(2), after.Health.Worker.RestartCount)
 	logAgreesWithHealth(t, b)
 }
 
@@ -244,7 +258,10 @@ func processRestartRecoversInflightJob(t *T) {
 	t.Check("backend a is dead", "exited", fmt.Sprint(!a.Alive()), !a.Alive())
 
 	b := t.StartBackend("b", BackendOptions{Env: env})
-	bStart, _ := b.Latest()
+	// b may answer /health before its worker has started (no boot_id yet).
+	bStart := b.WaitHealth("b's worker has started", "worker.boot_id set", healthyTimeout, func(s Sample) bool {
+		return s.Health.Worker.BootID != nil
+	})
 	t.Check("the new process has a new worker boot_id", "not "+str(aHealth.Health.Worker.BootID), str(bStart.Health.Worker.BootID),
 		bStart.Health.Worker.BootID != nil && str(bStart.Health.Worker.BootID) != str(aHealth.Health.Worker.BootID))
 	t.Check("the new process has a new started_at", "not "+str(aHealth.Health.Worker.StartedAt), str(bStart.Health.Worker.StartedAt),

@@ -78,7 +78,10 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 
 	// Without fault injection the hold is plain data, so the next process
 	// runs the job at once, on the attempt a did not count.
-	b := t.StartBackend("b", BackendOptions{Env: map[string]string{"SHUTDOWN_GRACE_MS": fmt.Sprint(idleGraceMS)}})
+	// b reaches the database through a proxy that sees how each session
+	// ends.
+	proxy, proxied := viaReadingProxy(t, "graceful_shutdown_finishes_or_hands_back", "its proxy tells a closed session from a dropped one")
+	b := t.StartBackend("b", BackendOptions{DatabaseURL: proxied, Env: map[string]string{"SHUTDOWN_GRACE_MS": fmt.Sprint(idleGraceMS)}})
 	row := t.WaitJobStatus(long.ID, "processed", processTimeout)
 	Equal(t, "b ran the handed-back job on attempt 1", 1, row.Attempts)
 	row = t.WaitJobStatus(second.ID, "processed", processTimeout)
@@ -89,6 +92,13 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	s, _ := b.Latest()
 	Equal(t, "b: /health worker.recovered_jobs (a release is not a recovery)", int64(0), s.Health.Worker.RecoveredJobs)
 
+	// The listener's session is the one only a stop of the background
+	// parts closes: it must be open before the signal.
+	t.RequireEventually("b's notification listener is connected", "a session whose last statement is LISTEN", processTimeout, func() (bool, string) {
+		n := t.countListeners()
+		return n == 1, fmt.Sprintf("%d listening sessions", n)
+	})
+
 	// With nothing in flight the grace is a bound, not a wait: b, whose
 	// grace is 30 s, must exit well before it (a drain that waits for the
 	// grace to run out instead of for its jobs fails here).
@@ -96,6 +106,16 @@ func gracefulShutdownFinishesOrHandsBack(t *T) {
 	code, exited, took = sigtermAndWait(t, b, idleExitWithin)
 	t.Check("b, idle, exits 0 without waiting out its grace", fmt.Sprintf("exit 0 within %s (grace %d ms)", idleExitWithin, idleGraceMS),
 		fmt.Sprintf("exited=%t status %d after %s", exited, code, took.Round(time.Millisecond)), exited && code == 0)
+	// A graceful exit closes every session it opened, the listener's
+	// included: a part left running would be dropped with the process.
+	var sessions, unterminated int
+	t.Eventually("the proxy has seen every session of b end", "no proxied connection open", healthyTimeout, func() (bool, string) {
+		var open int
+		sessions, unterminated, open = proxy.Sessions()
+		return open == 0, fmt.Sprintf("%d open", open)
+	})
+	t.Check("b ended every database session with Terminate", "at least 2 sessions (the pool's and the listener's), none closed without Terminate",
+		fmt.Sprintf("%d sessions, %d closed without Terminate", sessions, unterminated), sessions >= 2 && unterminated == 0)
 
 	stopWithJobsWaiting(t)
 }

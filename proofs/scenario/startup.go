@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,6 +140,15 @@ func (c startupCase) String() string {
 	return fmt.Sprintf("%s=%q", c.variable, *c.value)
 }
 
+// key tells cases apart by variable and value (String hides a
+// DATABASE_URL's value, so two of its cases can share a String).
+func (c startupCase) key() string {
+	if c.value == nil {
+		return c.variable + " unset"
+	}
+	return c.variable + "=" + *c.value
+}
+
 // hidesValue: the case's bad value looks like a connection string (it
 // holds "@", "=" or "://"), so the docs say the error line hides it.
 // DATABASE_URL's own errors never quote the value at all.
@@ -160,6 +170,8 @@ func startupCaseFlaw(v string) string {
 		return "port not a number"
 	case strings.Contains(v, "bogus"):
 		return "unknown sslmode"
+	case strings.Contains(v, "pool_"):
+		return "pool setting not a number"
 	default:
 		return "unterminated quote"
 	}
@@ -218,7 +230,17 @@ func startupValidationFailsClosed(t *T) {
 		takenPortFails(t, valid, p, secrets)
 	}
 
-	for _, c := range startupCases() {
+	// The documented refusal lines run with the cases above (one start
+	// each, a case of both kinds runs once) and must be printed exactly.
+	cases := startupCases()
+	exact := map[string]string{}
+	for _, r := range documented(t, "Refusal lines", refusalRows) {
+		if !slices.ContainsFunc(cases, func(c startupCase) bool { return c.key() == r.key() }) {
+			cases = append(cases, r.startupCase)
+		}
+		exact[r.key()] = r.line
+	}
+	for _, c := range cases {
 		t.Step("start with " + c.String())
 		env := maps.Clone(valid)
 		if c.value == nil {
@@ -232,6 +254,9 @@ func startupValidationFailsClosed(t *T) {
 			continue
 		}
 		Equal(t, c.String()+": exit status", 2, res.ExitCode)
+		if line, ok := exact[c.key()]; ok {
+			Equal(t, c.String()+": stderr is the documented line, byte for byte", line+"\n", res.Stderr)
+		}
 		lines := nonEmptyLines(res.Stderr)
 		t.Check(c.String()+": one stderr line naming the variable", "1 line containing "+c.variable,
 			fmt.Sprintf("%d lines: %s", len(lines), strings.Join(lines, " | ")), len(lines) == 1 && strings.Contains(lines[0], c.variable))

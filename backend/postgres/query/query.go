@@ -203,11 +203,14 @@ func renumber(sql string, to map[string]string) string {
 // RecordExecution writes a job_executions row: $1 job, $2 attempt, $3 pid.
 const RecordExecution = `INSERT INTO job_executions (job_id, attempt, pid) VALUES ($1, $2, $3)`
 
-// Heartbeat extends to $2 milliseconds the lease of every job owner $1 is
-// processing.
+// Heartbeat extends to $2 milliseconds the lease of each job of ids $3
+// that owner $1 is processing. Only the jobs the worker names: a claim
+// that committed but whose answer the worker never got (the connection
+// lost after the commit) leaves a job the worker does not know it owns,
+// and its lease must run out so the rescuer takes it back.
 const Heartbeat = `
 	UPDATE jobs SET lease_expires_at = now() + $2 * interval '1 millisecond'
-	WHERE locked_by = $1 AND status = 'processing'`
+	WHERE locked_by = $1 AND status = 'processing' AND id = ANY($3)`
 
 // requeueSet is the SET clause shared by every path that takes a job back
 // from an owner that can no longer finish it: $1 the attempt limit, $2 the
