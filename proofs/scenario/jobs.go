@@ -370,6 +370,9 @@ func badInputIsRejected(t *T) {
 	}{
 		{"a body of exactly MAX_BODY_BYTES (65536 bytes)", jsonString(65536)},
 		{"a number with 131072 digits before the point (1e131071)", []byte(`[1e131071]`)},
+		// Its first significant digit is after the point, so a weight
+		// counted from the wrong end of the digits is too large by two.
+		{"a number with 131072 digits before the point whose first digit is a fraction's (0.5e131072)", []byte(`[0.5e131072]`)},
 		{"a number with 16383 digits after the point", []byte(`[0.` + strings.Repeat("0", 16382) + `1]`)},
 		{"a number with 16383 digits after the point by its exponent (1e-16383)", []byte(`[1e-16383]`)},
 		{"a surrogate pair (\\ud83d\\ude00)", []byte(`{"a":"\ud83d\ude00"}`)},
