@@ -76,6 +76,8 @@ type Checker struct {
 	// cleanToolCalls holds the project-tool invocations that passed
 	// (tools.go), by tool name and arguments.
 	cleanToolCalls sync.Map
+	// zola memoizes the Zola site of each content folder (zola.go).
+	zola sync.Map
 	// regexps memoizes compiled -run/-bench patterns.
 	regexps sync.Map
 	// indexes holds the did-you-mean index of each long candidate list

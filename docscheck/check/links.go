@@ -252,6 +252,10 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		r.add(offset, ruleLink, "", "link target %s has a malformed %%-escape", quoteTarget(dest))
 		return "", false
 	}
+	if rest, ok := strings.CutPrefix(decoded, "@/"); ok {
+		c.checkZolaLink(r, dest, rest, fragment, offset)
+		return "", false
+	}
 	if joined := path.Join(path.Dir(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
 		reason := ""
 		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && climbsToWeb(joined) {

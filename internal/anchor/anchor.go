@@ -31,6 +31,12 @@ const (
 	// MkDocsUnicode is the same rule keeping non-ASCII letters, as
 	// pymdownx.slugs configures it.
 	MkDocsUnicode Style = "mkdocs-unicode"
+	// Zola is the rule of Zola's internal links (slugify.anchors "on",
+	// its default, the slug crate): ASCII only, lowercased, each run of
+	// other characters one hyphen, none at either end; duplicates "-1".
+	// It is not offered as --slug: docscheck applies it to the pages a
+	// Zola "@/" link names.
+	Zola Style = "zola"
 )
 
 // ParseStyle accepts "github", "vitepress", "mkdocs" or "mkdocs-unicode";
@@ -54,6 +60,8 @@ func (s Style) Make(text string) string {
 		return mkdocs(text, false)
 	case MkDocsUnicode:
 		return mkdocs(text, true)
+	case Zola:
+		return zola(text)
 	}
 	return github(text)
 }
@@ -91,6 +99,44 @@ func mkdocs(text string, keepUnicode bool) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// zola follows the slug crate behind Zola's default anchors: the text
+// transliterated to ASCII (here: NFKD with the marks dropped; a letter
+// with no ASCII decomposition is dropped, where the crate transliterates
+// it, so callers must not judge such pages), lowercased, and each run of
+// characters other than ASCII letters and digits turned into one hyphen,
+// with none left at either end.
+func zola(text string) string {
+	var b strings.Builder
+	run := false
+	for _, r := range strings.ToLower(norm.NFKD.String(text)) {
+		if unicode.IsMark(r) {
+			continue
+		}
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			if run && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			run = false
+			b.WriteRune(r)
+			continue
+		}
+		run = true
+	}
+	return b.String()
+}
+
+// ZolaExact reports whether Zola.Make gives the slug crate's very output
+// for text: every character is ASCII once decomposed and its marks
+// dropped, so no transliteration table is involved.
+func ZolaExact(text string) bool {
+	for _, r := range norm.NFKD.String(text) {
+		if r > unicode.MaxASCII && !unicode.IsMark(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // github lowercases the text as JavaScript's toLowerCase does, then keeps
@@ -203,8 +249,8 @@ func (s *Set) Reserve(base string) string {
 		s.seen[uniq] = 0
 		return uniq
 	}
-	if s.style == VitePress {
-		// markdown-it-anchor: slug, slug-1, slug-2, ...
+	if s.style == VitePress || s.style == Zola {
+		// markdown-it-anchor, and Zola: slug, slug-1, slug-2, ...
 		uniq := base
 		for i := 1; ; i++ {
 			if _, taken := s.seen[uniq]; !taken {

@@ -77,6 +77,26 @@ func TestMkDocsSlug(t *testing.T) {
 	}
 }
 
+// TestZolaSlug holds the slug crate's outputs for Zola's default anchors.
+func TestZolaSlug(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Internal links & anchors", "internal-links-anchors"},
+		{"snake_case and `code`", "snake-case-and-code"},
+		{"  -- Ünïcode Strasse --", "unicode-strasse"},
+		{"v1.2: what's new?", "v1-2-what-s-new"},
+	}
+	for _, tt := range tests {
+		if got := Zola.Make(tt.in); got != tt.want {
+			t.Errorf("Zola.Make(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for in, want := range map[string]bool{"Ünïcode": true, "Straße": false, "Привет": false, "a → b": false} {
+		if got := ZolaExact(in); got != want {
+			t.Errorf("ZolaExact(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
 func TestSetNumbersDuplicates(t *testing.T) {
 	tests := []struct {
 		style Style
