@@ -72,6 +72,11 @@ const (
 	// reasonFolderListing: a folder of the repository alone on a line of
 	// a shell block: a listing of the tree, not a program run.
 	reasonFolderListing = "folder-listing"
+	// reasonUnpairedBacktick: inline code across a line break whose
+	// closing backtick starts a word: an unclosed backtick that
+	// CommonMark paired with the next span's opener, so the span holds
+	// prose after the command.
+	reasonUnpairedBacktick = "unpaired-backtick"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged
@@ -86,6 +91,17 @@ func (r *report) miss(line, col int, reason, rule, suggestion, format string, ar
 	} else {
 		r.doubts = append(r.doubts, f)
 	}
+}
+
+// demote turns the findings from index from on into cases not judged for
+// reason: what a rule saw there was certain only if the text is what it
+// seemed.
+func (r *report) demote(from int, reason string) {
+	for _, f := range r.findings[from:] {
+		f.NotCertain = reason
+		r.doubts = append(r.doubts, f)
+	}
+	r.findings = r.findings[:from]
 }
 
 // missAt is miss at a byte offset of the page.

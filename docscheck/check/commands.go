@@ -114,6 +114,13 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		}
 	}
 	text := b.String()
+	if strings.Contains(text, "\n") && closerOpensWord(src, n) {
+		// A span across a line break whose closing backtick starts a
+		// word (`dune): an author left a backtick unclosed, and
+		// CommonMark paired it with the opener of the next span; the
+		// span is a command's start and the prose after it.
+		defer r.demote(len(r.findings), reasonUnpairedBacktick)
+	}
 	shift := 0
 	if rest, ok := strings.CutPrefix(text, "$ "); ok {
 		text, shift = rest, 2
@@ -179,6 +186,26 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// moves the reader") explains cd rather than taking a step.
 		r.session.dirs = before
 	}
+}
+
+// closerOpensWord reports whether the backtick run that closes a code span
+// is followed at once by a letter or digit, as an opening one would be.
+func closerOpensWord(src []byte, n *ast.CodeSpan) bool {
+	last, ok := n.LastChild().(*ast.Text)
+	if !ok {
+		return false
+	}
+	i := last.Segment.Stop
+	for i < len(src) && src[i] == ' ' {
+		i++
+	}
+	if i >= len(src) || src[i] != '`' {
+		return false
+	}
+	for i < len(src) && src[i] == '`' {
+		i++
+	}
+	return i < len(src) && isIdentByte(src[i])
 }
 
 // placeholderWord is a <name> standing for a word of the reader's.
