@@ -219,7 +219,7 @@ func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool st
 		if workspace.Dynamic() {
 			return nil, false
 		}
-		w := pkg.Workspace(workspace.Text)
+		w := workspaceNamed(pkg, tool, workspace.Text)
 		if w == nil {
 			var names []string
 			for _, m := range pkg.Workspaces {
@@ -271,6 +271,16 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 	return true
 }
 
+// workspaceNamed is the member of pkg's workspaces a tool's workspace
+// option names: pnpm's --filter also takes a package's name without its
+// scope.
+func workspaceNamed(pkg *repo.PackageJSON, tool, name string) *repo.PackageJSON {
+	if tool == "pnpm" {
+		return pkg.PnpmFilter(name)
+	}
+	return pkg.Workspace(name)
+}
+
 // unknownWorkspace reports (and returns true) a workspace that the known
 // workspaces of the package.json in use do not hold. With no workspaces
 // known there, nothing is judged.
@@ -279,7 +289,7 @@ func (c *Checker) unknownWorkspace(r *report, call command.Call, at locate, tool
 		return false
 	}
 	pkg := c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
-	if pkg == nil || pkg.Err != nil || len(pkg.Workspaces) == 0 || pkg.Workspace(workspace.Text) != nil {
+	if pkg == nil || pkg.Err != nil || len(pkg.Workspaces) == 0 || workspaceNamed(pkg, tool, workspace.Text) != nil {
 		return false
 	}
 	var names []string
@@ -316,7 +326,7 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 		if workspace.Dynamic() {
 			return false
 		}
-		w := pkg.Workspace(workspace.Text)
+		w := workspaceNamed(pkg, tool, workspace.Text)
 		if w == nil {
 			if len(pkg.Workspaces) == 0 {
 				return false // the workspace set is not known here

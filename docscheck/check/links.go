@@ -395,6 +395,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		return reasonUnknownRenderer
 	}
 	site := c.site(pagePath)
+	if site == nil && strings.HasPrefix(decoded, "/") && c.opts.SiteRoot == "" && c.unmodelledGenerator(pagePath) != "" {
+		// A site generator docscheck recognises but does not model
+		// serves the page: its routes from the site's root are its own.
+		return reasonSiteRule
+	}
 	if site == nil {
 		return ""
 	}

@@ -2,6 +2,8 @@ package check
 
 import (
 	"bytes"
+	"path"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -89,4 +91,26 @@ func (pg *page) footnoteID(frag string) bool {
 		}
 	}
 	return false
+}
+
+// unmodelledGenerators are site generators a package.json's dependencies
+// name whose routing docscheck does not model: each serves its pages at
+// routes from the site's root that its own rules and config decide.
+var unmodelledGenerators = []string{"rspress", "@rspress/core", "nextra", "vuepress", "@vuepress/core", "hexo", "gatsby", "@11ty/eleventy", "dumi"}
+
+// unmodelledGenerator names the unmodelled site generator that renders a
+// page: one the nearest package.json above the page's folder (not beside
+// the page: a root README next to a site's package.json is github.com's)
+// depends on. "" when there is none.
+func (c *Checker) unmodelledGenerator(page string) string {
+	pkg := c.opts.Repo.NearestPackageJSON(path.Dir(page))
+	if pkg == nil || path.Dir(pkg.Path) == path.Dir(page) {
+		return ""
+	}
+	for _, g := range unmodelledGenerators {
+		if _, ok := slices.BinarySearch(pkg.Dependencies, g); ok {
+			return g
+		}
+	}
+	return ""
 }

@@ -13,6 +13,9 @@ type PackageJSON struct {
 	Path    string
 	Name    string
 	Scripts map[string]string
+	// Dependencies are the names under "dependencies" and
+	// "devDependencies".
+	Dependencies []string
 	// Workspaces are the member packages (npm and yarn "workspaces",
 	// pnpm-workspace.yaml "packages"), resolved to their package.json.
 	Workspaces []*PackageJSON
@@ -76,6 +79,8 @@ func (r *Repo) parsePackageJSON(p string, withWorkspaces bool) *PackageJSON {
 	var doc struct {
 		Name       string            `json:"name"`
 		Scripts    map[string]string `json:"scripts"`
+		Deps       map[string]any    `json:"dependencies"`
+		DevDeps    map[string]any    `json:"devDependencies"`
 		Workspaces json.RawMessage   `json:"workspaces"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
@@ -83,6 +88,12 @@ func (r *Repo) parsePackageJSON(p string, withWorkspaces bool) *PackageJSON {
 		return pkg
 	}
 	pkg.Name = doc.Name
+	for _, deps := range []map[string]any{doc.Deps, doc.DevDeps} {
+		for name := range deps {
+			pkg.Dependencies = append(pkg.Dependencies, name)
+		}
+	}
+	slices.Sort(pkg.Dependencies)
 	if doc.Scripts != nil {
 		pkg.Scripts = doc.Scripts
 	}
@@ -122,6 +133,25 @@ func (p *PackageJSON) Workspace(nameOrDir string) *PackageJSON {
 		}
 	}
 	return nil
+}
+
+// PnpmFilter is the member "pnpm --filter name" selects: Workspace's, or
+// else the one member named @scope/name (pnpm makes the scope optional
+// when a single package of that name matches; with two, none is picked).
+func (p *PackageJSON) PnpmFilter(name string) *PackageJSON {
+	if w := p.Workspace(name); w != nil || strings.Contains(name, "/") {
+		return w
+	}
+	var found *PackageJSON
+	for _, w := range p.Workspaces {
+		if _, base, ok := strings.Cut(w.Name, "/"); ok && strings.HasPrefix(w.Name, "@") && base == name {
+			if found != nil {
+				return nil
+			}
+			found = w
+		}
+	}
+	return found
 }
 
 // ScriptNames lists the scripts, sorted.
