@@ -368,8 +368,10 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
 	}
-	if c.opts.Repo.Ignored(resolved) {
-		return reasonOutput // a page a build generates (.gitignore says so)
+	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) {
+		// A page a build generates: the .gitignore, or a rule of a
+		// Makefile above it, says so.
+		return reasonOutput
 	}
 	if hasTemplate(decoded) || strings.EqualFold(path.Ext(pagePath), ".mdx") && strings.HasPrefix(decoded, "{") && strings.HasSuffix(decoded, "}") {
 		// A template the site's build fills in, or an MDX expression

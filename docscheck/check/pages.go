@@ -157,6 +157,20 @@ func (c *Checker) builtPage(p string) bool {
 	return ok && len(rule.Recipe) > 0
 }
 
+// madeByBuild reports whether a Makefile of p's folder or one above names
+// p as an output (Makefile.Writes): a file the build writes, which a
+// fresh checkout lacks.
+func (c *Checker) madeByBuild(p string) bool {
+	for d := path.Dir(p); ; d = path.Dir(d) {
+		if m := c.opts.Repo.Makefile(d, ""); m != nil && m.Writes(relativeTo(d, p)) {
+			return true
+		}
+		if d == "." || d == "/" || d == "" {
+			return false
+		}
+	}
+}
+
 // isPage: Markdown, or MDX as docs sites write it.
 func isPage(p string) bool {
 	return isMarkdown(p) || strings.EqualFold(path.Ext(p), ".mdx")

@@ -84,6 +84,24 @@ func (m *Makefile) Has(target string) bool {
 	return false
 }
 
+// Writes reports whether a rule of the Makefile names target (a path from
+// the Makefile's folder) as its output: an explicit target with a recipe,
+// or a pattern rule's target such as "pages/%.html" that matches it ("%"
+// alone, Sphinx's catch-all that hands any name to its builder, does not
+// count).
+func (m *Makefile) Writes(target string) bool {
+	if rule, ok := m.Rules[target]; ok && len(rule.Recipe) > 0 {
+		return true
+	}
+	for _, p := range m.Patterns {
+		prefix, suffix, _ := strings.Cut(p, "%")
+		if prefix+suffix != "" && len(target) > len(prefix)+len(suffix) && strings.HasPrefix(target, prefix) && strings.HasSuffix(target, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
 // Makefile returns the Makefile make would read in folder dir (GNUmakefile,
 // makefile, Makefile, in make's order), or the file named when name is set.
 // It returns nil when there is none.

@@ -145,8 +145,8 @@ func (p *PackageJSON) PnpmFilter(name string) *PackageJSON {
 	var found *PackageJSON
 	for _, w := range p.Workspaces {
 		if _, base, ok := strings.Cut(w.Name, "/"); ok && strings.HasPrefix(w.Name, "@") && base == name {
-			if found != nil {
-				return nil
+			if found != nil && found.Path != w.Path {
+				return nil // two packages of that name (a member globbed twice is one)
 			}
 			found = w
 		}

@@ -68,3 +68,23 @@ func TestAnswersRepeat(t *testing.T) {
 		}
 	}
 }
+
+// TestPnpmFilter: pnpm's --filter takes a name without its scope when one
+// package has it; a member that two workspace globs both reach is one
+// package, and two packages of the name pick none.
+func TestPnpmFilter(t *testing.T) {
+	core := &PackageJSON{Path: "packages/core/package.json", Name: "@app/core"}
+	root := &PackageJSON{Path: "package.json", Workspaces: []*PackageJSON{
+		core, {Path: "packages/core/package.json", Name: "@app/core"},
+		{Path: "packages/ui/package.json", Name: "@app/ui"}, {Path: "e2e/ui/package.json", Name: "@e2e/ui"},
+	}}
+	for name, want := range map[string]string{"core": core.Path, "@app/core": core.Path, "ui": "", "cor": "", "packages/core": core.Path} {
+		got := ""
+		if w := root.PnpmFilter(name); w != nil {
+			got = w.Path
+		}
+		if got != want {
+			t.Errorf("PnpmFilter(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
