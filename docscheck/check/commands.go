@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"cmp"
 	"path"
 	"regexp"
@@ -690,7 +691,35 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 		return
 	}
 	hint := c.nearbyName(p)
-	r.missWord(w, at, c.missingPath(w.Text, p, hint), ruleScript, shellPath(w.Text, call.Dir, hint), "%s does not exist", w.Text)
+	reason := c.missingPath(w.Text, p, hint)
+	if line, col := at(w.Line, w.Col); reason == "" && quotedElsewhere(r.page, w.Text, r.page.lineStarts[line-1]+col-1) {
+		// A bare name the page's code writes as a string ("./server.js"
+		// in a JSON example, import './index'): a file of the example's
+		// project, not a near miss of a repository file.
+		reason = reasonReadersFile
+	}
+	r.missWord(w, at, reason, ruleScript, shellPath(w.Text, call.Dir, hint), "%s does not exist", w.Text)
+}
+
+// quotedElsewhere reports whether name is a bare name (no folder written
+// but "./") that the page also writes as a quoted string, '...' or "...",
+// as code does, other than at the mention at offset itself.
+func quotedElsewhere(pg *page, name string, offset int) bool {
+	if strings.Contains(strings.TrimPrefix(name, "./"), "/") {
+		return false
+	}
+	n := 0
+	for _, q := range []string{`"`, `'`} {
+		quoted := []byte(q + name + q)
+		n += bytes.Count(pg.source, quoted)
+		for _, at := range []int{offset, offset - 1} {
+			if at >= 0 && bytes.HasPrefix(pg.source[at:], quoted) {
+				n-- // the mention itself
+				break
+			}
+		}
+	}
+	return n > 0
 }
 
 // globMatches: a path whose last part is a glob (scripts/verify-*.sh)
