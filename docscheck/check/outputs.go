@@ -184,17 +184,26 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 	r.session.created[folder] = true
 }
 
-// recordTemplateClone notes the folder of a template line that clones this
+// recordTemplateClone notes the folder of a template line that clones a
 // repository from a URL with a placeholder
-// ("git clone git@github.com:<your username>/repo.git"): it is the
-// repository, as a clone under its own name.
+// ("git clone git@github.com:<your username>/repo.git"): this repository,
+// as a clone under its own name, or else another project's folder the
+// line makes.
 func (c *Checker) recordTemplateClone(r *report, line string) {
 	fields := strings.Fields(line)
 	if len(fields) < 3 || fields[0] != "git" || fields[1] != "clone" || r.session.dirs == nil {
 		return
 	}
 	name := strings.TrimSuffix(path.Base(strings.TrimRight(fields[len(fields)-1], "/")), ".git")
-	if name == "" || strings.ContainsAny(name, "<>$") || !c.isThisRepository(name) {
+	if name == "" || strings.ContainsAny(name, "<>$") {
+		return
+	}
+	if !c.isThisRepository(name) {
+		// A clone of another repository, as recordClone says: the
+		// folder is made, and what runs in it is that project's.
+		for _, d := range r.session.dirs {
+			r.session.created[path.Join(d, name)] = true
+		}
 		return
 	}
 	if r.session.clones == nil {
