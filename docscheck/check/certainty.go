@@ -171,6 +171,10 @@ func isPlaceholderName(part string) bool {
 	case strings.HasPrefix(stem, "my-"), strings.HasPrefix(stem, "my_"), strings.HasPrefix(stem, "your-"), strings.HasPrefix(stem, "your_"),
 		strings.HasPrefix(part, "<") && strings.HasSuffix(part, ">"):
 		return true
+	case len(stem) > 2 && stem[0] == '{' && stem[len(stem)-1] == '}' && !strings.ContainsAny(stem, ",. "):
+		// {lang}: a word in braces, which no shell expands (brace
+		// expansion needs a comma or ".."), stands for a value.
+		return true
 	}
 	// A word in capitals stands for a value (NAME, ENGLISH_VERSION_URL),
 	// except the conventional names of text files (README, LICENSE,

@@ -844,6 +844,9 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			reason := ""
 			if dir == "." || dir == path.Dir(r.page.path) {
 				reason = reasonNoMakefile
+			} else if slices.ContainsFunc(strings.Split(dir, "/"), isPlaceholderName) {
+				// A folder of the reader's choosing (-C x/{lang}/).
+				reason = reasonPlaceholder
 			}
 			r.missWord(call.Words[0], at, reason, ruleMake, "", "no Makefile in %s", where)
 		}
