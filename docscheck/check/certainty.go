@@ -77,6 +77,9 @@ const (
 	// CommonMark paired with the next span's opener, so the span holds
 	// prose after the command.
 	reasonUnpairedBacktick = "unpaired-backtick"
+	// reasonMakeInclude: the Makefile includes a file whose path holds a
+	// variable docscheck cannot work out, which may define the target.
+	reasonMakeInclude = "make-include"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

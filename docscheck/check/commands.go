@@ -869,7 +869,12 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if hint != "" {
 			hint = "`make " + hint + "`"
 		}
-		r.addWord(t, at, ruleMake, hint, "make target %q is not defined in %s", t.Text, mf.Path)
+		reason := ""
+		if mf.Unread != "" && hint == "" {
+			// An include docscheck cannot read may define it.
+			reason = reasonMakeInclude
+		}
+		r.missWord(t, at, reason, ruleMake, hint, "make target %q is not defined in %s", t.Text, mf.Path)
 	}
 }
 

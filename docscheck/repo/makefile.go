@@ -22,6 +22,9 @@ type Makefile struct {
 	// Vars holds the simple variable assignments (NAME = value and the
 	// like), last one wins; values are unexpanded.
 	Vars map[string]string
+	// Unread names an include whose path docscheck cannot work out (a
+	// variable it does not know): that file may define any target.
+	Unread string
 }
 
 // Rule is what one target's rule lines say.
@@ -120,16 +123,21 @@ func (r *Repo) findMakefile(dir, name string) *Makefile {
 		if r.Stat(p) != File {
 			continue
 		}
-		return remember(&r.mu, r.makefiles, p, func() *Makefile { return r.parseMakefile(p, map[string]bool{}) })
+		return remember(&r.mu, r.makefiles, p, func() *Makefile { return r.parseMakefile(p, path.Dir(p), nil, map[string]bool{}) })
 	}
 	return nil
 }
 
 // parseMakefile reads rule lines: "a b: deps", "a:: deps", "%.o: %.c",
 // skipping recipes, variable assignments and special targets, and following
-// literal include lines.
-func (r *Repo) parseMakefile(p string, seen map[string]bool) *Makefile {
+// include lines. An included file's path is read, as make reads it, from
+// the folder make runs in (dir), with the variables known at that line
+// (vars: the including files' so far).
+func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[string]bool) *Makefile {
 	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}}
+	for k, v := range vars {
+		m.Vars[k] = v
+	}
 	seen[p] = true
 	var current []*Rule // the rules the recipe lines that follow belong to
 	data, err := r.ReadFile(p)
@@ -168,15 +176,24 @@ func (r *Repo) parseMakefile(p string, seen map[string]bool) *Makefile {
 		}
 		for _, kw := range []string{"include ", "-include ", "sinclude "} {
 			if rest, ok := strings.CutPrefix(trimmed, kw); ok {
-				for _, inc := range strings.Fields(rest) {
+				for _, inc := range strings.Fields(m.Expand(rest, "")) {
 					if strings.Contains(inc, "$") {
+						// "-include $(DEPS)" reads generated dependency
+						// files, if any; a plain include is a part of
+						// the Makefile, with targets of its own.
+						if m.Unread == "" && kw == "include " {
+							m.Unread = inc
+						}
 						continue
 					}
-					ip := clean(path.Join(path.Dir(p), inc))
+					ip := clean(path.Join(dir, inc))
 					if seen[ip] || r.Stat(ip) != File {
 						continue
 					}
-					sub := r.parseMakefile(ip, seen)
+					sub := r.parseMakefile(ip, dir, m.Vars, seen)
+					if m.Unread == "" {
+						m.Unread = sub.Unread
+					}
 					m.Targets = append(m.Targets, sub.Targets...)
 					m.Patterns = append(m.Patterns, sub.Patterns...)
 					for t, rule := range sub.Rules {

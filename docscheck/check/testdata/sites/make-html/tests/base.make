@@ -1,0 +1,1 @@
+include $(TESTS_DIR)/tests/rules.make
