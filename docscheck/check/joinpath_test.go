@@ -8,7 +8,8 @@ import (
 // TestJoinPath: joinPath answers as path.Join on every pair, the shortcuts
 // included.
 func TestJoinPath(t *testing.T) {
-	parts := []string{"", ".", "..", "/", "a", "a/", "./a", "../a", "/a", "a/../..", "a//b", "./", "a/.", "//a", "././a", ".//a", "./.", "./../a", "./a/./b/"}
+	parts := []string{"", ".", "..", "/", "a", "a/", "./a", "../a", "/a", "a/../..", "a//b", "./", "a/.", "//a", "././a", ".//a", "./.", "./../a", "./a/./b/",
+		"a/b", "a/b/c", "../..", "../../a", "a/b/../c", "./../../a/b", "../a/", "..a", "a..", ".a/b", "a/..b", "../.", ".././", "../.."}
 	for _, dir := range parts {
 		for _, rel := range parts {
 			if got, want := joinPath(dir, rel), path.Join(dir, rel); got != want {
