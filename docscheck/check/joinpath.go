@@ -15,6 +15,9 @@ func joinPath(dir, rel string) string {
 	case dir == "" && rel == "":
 		return ""
 	case rel == "" || rel == ".":
+		if cleanRelative(dir) {
+			return dir // Clean would scan it to give it back
+		}
 		return path.Clean(dir)
 	case dir == "" || dir == "." && !strings.HasPrefix(rel, "/"):
 		// "./x" cleans to "x": cut it here, so that Clean finds a clean
@@ -22,12 +25,28 @@ func joinPath(dir, rel string) string {
 		for strings.HasPrefix(rel, "./") && !strings.HasPrefix(rel[2:], "/") {
 			rel = rel[2:]
 		}
+		if cleanRelative(rel) {
+			return rel
+		}
 		return path.Clean(rel)
 	}
 	if j, ok := joinClean(dir, rel); ok {
 		return j
 	}
 	return path.Join(dir, rel)
+}
+
+// dirOf is path.Dir(p), without Clean's scan of a page's folder when it
+// is clean (a page's path always is).
+func dirOf(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "."
+	}
+	if d := p[:i]; cleanRelative(d) {
+		return d
+	}
+	return path.Dir(p)
 }
 
 // joinClean is joinPath for the common case of a clean relative folder and

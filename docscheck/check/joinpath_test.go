@@ -15,6 +15,9 @@ func TestJoinPath(t *testing.T) {
 			if got, want := joinPath(dir, rel), path.Join(dir, rel); got != want {
 				t.Errorf("joinPath(%q, %q) = %q, want %q", dir, rel, got, want)
 			}
+			if p := dir + rel; dirOf(p) != path.Dir(p) {
+				t.Errorf("dirOf(%q) = %q, want %q", p, dirOf(p), path.Dir(p))
+			}
 		}
 	}
 }
@@ -24,6 +27,9 @@ func FuzzJoinPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, dir, rel string) {
 		if got, want := joinPath(dir, rel), path.Join(dir, rel); got != want {
 			t.Errorf("joinPath(%q, %q) = %q, want %q", dir, rel, got, want)
+		}
+		if p := dir + rel; dirOf(p) != path.Dir(p) {
+			t.Errorf("dirOf(%q) = %q, want %q", p, dirOf(p), path.Dir(p))
 		}
 	})
 }
