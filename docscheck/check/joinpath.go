@@ -101,19 +101,26 @@ func cleanRelative(p string) bool {
 	if p == "" || p[0] == '/' || p[len(p)-1] == '/' {
 		return false
 	}
-	for len(p) > 0 {
-		elem := p
-		if i := strings.IndexByte(p, '/'); i >= 0 {
-			elem, p = p[:i], p[i+1:]
-			if p == "" {
+	// One pass over the bytes: paths are short, and a call per element
+	// cost more than the scan.
+	elem := 0 // start of the current element
+	for i := 0; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		switch i - elem {
+		case 0:
+			return false // an empty element: "a//b"
+		case 1:
+			if p[elem] == '.' {
 				return false
 			}
-		} else {
-			p = ""
+		case 2:
+			if p[elem] == '.' && p[elem+1] == '.' {
+				return false
+			}
 		}
-		if elem == "" || elem == "." || elem == ".." {
-			return false
-		}
+		elem = i + 1
 	}
 	return true
 }
