@@ -28,11 +28,18 @@ import (
 // test verdicts (PASS, FAIL), status lines (HTTP/1.1), rules (===), box
 // drawing, dates and counters (2025/12/22, 1:M).
 func plausibleProgram(name string) bool {
-	if name == "" || strings.ContainsAny(name, ":=|<>{}()│├└─═┌┐┘┬┴┼") {
+	if name == "" {
 		return false
 	}
 	letters, upper := 0, 0
+	// One pass over the runes: a switch rather than strings.ContainsAny,
+	// whose set of box-drawing runes made it scan the set for every rune
+	// of every command word.
 	for _, r := range name {
+		switch r {
+		case ':', '=', '|', '<', '>', '{', '}', '(', ')', '│', '├', '└', '─', '═', '┌', '┐', '┘', '┬', '┴', '┼':
+			return false // a drawing, a key, a redirection: not a program
+		}
 		if unicode.IsLetter(r) {
 			letters++
 			if unicode.IsUpper(r) {
