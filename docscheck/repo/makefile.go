@@ -39,6 +39,7 @@ func (m *Makefile) Expand(s, target string) string {
 			return s
 		}
 		var b strings.Builder
+		b.Grow(len(s)) // most expansions are about as long: one allocation, not one per doubling
 		for i := 0; i < len(s); i++ {
 			if s[i] != '$' || i+1 >= len(s) {
 				b.WriteByte(s[i])
