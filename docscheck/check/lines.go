@@ -155,7 +155,7 @@ func blockTexts(n ast.Node, src []byte) []string {
 
 // blockSpan is the source a block's lines cover, as one string, when each
 // line is the source as it stands (no padding goldmark adds for a tab, no
-// line end it forces) and follows the one before: then a line's text is a
+// line end it adds at the end of the file) and follows the one before: then a line's text is a
 // slice of it.
 func blockSpan(lines *text.Segments, src []byte) (string, int, bool) {
 	if lines.Len() == 0 {
@@ -164,7 +164,8 @@ func blockSpan(lines *text.Segments, src []byte) (string, int, bool) {
 	start, stop := lines.At(0).Start, 0
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
-		if seg.Padding != 0 || seg.ForceNewline || seg.Start < stop || seg.Stop < seg.Start {
+		if seg.Padding != 0 || seg.Start < stop || seg.Stop < seg.Start ||
+			seg.ForceNewline && seg.Stop > seg.Start && src[seg.Stop-1] != '\n' {
 			return "", 0, false
 		}
 		stop = seg.Stop
