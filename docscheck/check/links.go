@@ -252,7 +252,7 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		r.add(offset, ruleLink, "", "link target %s has a malformed %%-escape", quoteTarget(dest))
 		return "", false
 	}
-	if joined := path.Join(path.Dir(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
+	if joined := joinPath(dirOf(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
 		reason := ""
 		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && climbsToWeb(joined) {
 			// On github.com a page is served at /owner/repo/blob/ref/...:
@@ -555,7 +555,7 @@ func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
 	if strings.HasPrefix(decoded, "/") {
 		return c.resolveRooted(site, decoded)
 	}
-	joined := path.Join(path.Dir(pagePath), decoded)
+	joined := joinPath(dirOf(pagePath), decoded)
 	if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
 		// MkDocs normalises "x.md/" to the page x.md.
 		decoded = strings.TrimSuffix(decoded, "/")
