@@ -28,11 +28,18 @@ import (
 // test verdicts (PASS, FAIL), status lines (HTTP/1.1), rules (===), box
 // drawing, dates and counters (2025/12/22, 1:M).
 func plausibleProgram(name string) bool {
-	if name == "" || strings.ContainsAny(name, ":=|<>{}()│├└─═┌┐┘┬┴┼") {
+	if name == "" {
 		return false
 	}
 	letters, upper := 0, 0
+	// One pass over the runes: a switch rather than strings.ContainsAny,
+	// whose set of box-drawing runes made it scan the set for every rune
+	// of every command word.
 	for _, r := range name {
+		switch r {
+		case ':', '=', '|', '<', '>', '{', '}', '(', ')', '│', '├', '└', '─', '═', '┌', '┐', '┘', '┬', '┴', '┼':
+			return false // a drawing, a key, a redirection: not a program
+		}
 		if unicode.IsLetter(r) {
 			letters++
 			if unicode.IsUpper(r) {
@@ -130,11 +137,40 @@ func hasPrompt(texts []string) bool {
 func blockTexts(n ast.Node, src []byte) []string {
 	lines := n.Lines()
 	texts := make([]string, 0, lines.Len())
+	if whole, start, ok := blockSpan(lines, src); ok {
+		// One string for the block, each line a slice of it, rather
+		// than a copy per line.
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			texts = append(texts, whole[seg.Start-start:seg.Stop-start])
+		}
+		return texts
+	}
 	for i := 0; i < lines.Len(); i++ {
 		seg := lines.At(i)
 		texts = append(texts, string(seg.Value(src)))
 	}
 	return texts
+}
+
+// blockSpan is the source a block's lines cover, as one string, when each
+// line is the source as it stands (no padding goldmark adds for a tab, no
+// line end it adds at the end of the file) and follows the one before: then a line's text is a
+// slice of it.
+func blockSpan(lines *text.Segments, src []byte) (string, int, bool) {
+	if lines.Len() == 0 {
+		return "", 0, false
+	}
+	start, stop := lines.At(0).Start, 0
+	for i := 0; i < lines.Len(); i++ {
+		seg := lines.At(i)
+		if seg.Padding != 0 || seg.Start < stop || seg.Stop < seg.Start ||
+			seg.ForceNewline && seg.Stop > seg.Start && src[seg.Stop-1] != '\n' {
+			return "", 0, false
+		}
+		stop = seg.Stop
+	}
+	return string(src[start:stop]), start, true
 }
 
 // captions are the inline paths that name the file a code block below

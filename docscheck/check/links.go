@@ -256,7 +256,7 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		c.checkZolaLink(r, dest, rest, fragment, offset)
 		return "", false
 	}
-	if joined := path.Join(path.Dir(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
+	if joined := joinPath(dirOf(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
 		reason := ""
 		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && climbsToWeb(joined) {
 			// On github.com a page is served at /owner/repo/blob/ref/...:
@@ -566,7 +566,7 @@ func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
 	if strings.HasPrefix(decoded, "/") {
 		return c.resolveRooted(site, decoded)
 	}
-	joined := path.Join(path.Dir(pagePath), decoded)
+	joined := joinPath(dirOf(pagePath), decoded)
 	if site != nil && site.DirectoryURLs && strings.HasSuffix(decoded, ".md/") {
 		// MkDocs normalises "x.md/" to the page x.md.
 		decoded = strings.TrimSuffix(decoded, "/")

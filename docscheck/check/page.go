@@ -103,10 +103,13 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 	source = blankFrontMatter(source)
 	p := &page{path: path, source: source, anchors: map[string]bool{}}
 	p.lineStarts = make([]int, 1, bytes.Count(source, []byte("\n"))+1)
-	for i, b := range source {
-		if b == '\n' {
-			p.lineStarts = append(p.lineStarts, i+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(source[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		p.lineStarts = append(p.lineStarts, i)
 	}
 	p.doc = markdown.Parser().Parse(text.NewReader(source), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)

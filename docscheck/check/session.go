@@ -218,6 +218,9 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		s.dirs = nil
 		return
 	}
+	if c.dirsStay(r, script.EndDir) {
+		return // most blocks end where they start: no copy of the folders
+	}
 	var next []string
 	for _, d := range s.dirs {
 		d = joinPath(d, script.EndDir)
@@ -232,6 +235,22 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	if len(next) == 0 {
 		s.dirs = nil
 	}
+}
+
+// dirsStay reports whether a block ending in endDir leaves the session in
+// each of its folders, each once and each there: the folders runScript
+// would then list afresh are the session's own, in their order.
+func (c *Checker) dirsStay(r *report, endDir string) bool {
+	dirs := r.session.dirs
+	for i, d := range dirs {
+		if joinPath(d, endDir) != d || d == ".." || strings.HasPrefix(d, "../") || slices.Contains(dirs[:i], d) {
+			return false
+		}
+		if k, _ := c.stat(r, d); k == repo.Missing {
+			return false
+		}
+	}
+	return true
 }
 
 // intoClone returns the folder, relative to where the block starts, that a

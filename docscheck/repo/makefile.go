@@ -42,6 +42,7 @@ func (m *Makefile) Expand(s, target string) string {
 			return s
 		}
 		var b strings.Builder
+		b.Grow(len(s)) // most expansions are about as long: one allocation, not one per doubling
 		for i := 0; i < len(s); i++ {
 			if s[i] != '$' || i+1 >= len(s) {
 				b.WriteByte(s[i])
@@ -109,8 +110,11 @@ func (m *Makefile) Writes(target string) bool {
 // makefile, Makefile, in make's order), or the file named when name is set.
 // It returns nil when there is none.
 func (r *Repo) Makefile(dir, name string) *Makefile {
-	return remember(&r.mu, r.makefileAt, dir+"\x00"+name, func() *Makefile { return r.findMakefile(dir, name) })
+	return remember(&r.mu, r.makefileAt, makefileKey{dir, name}, func() *Makefile { return r.findMakefile(dir, name) })
 }
+
+// makefileKey is a Makefile question: the folder and the file name asked.
+type makefileKey struct{ dir, name string }
 
 // findMakefile is Makefile without its memo.
 func (r *Repo) findMakefile(dir, name string) *Makefile {

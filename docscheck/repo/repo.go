@@ -30,8 +30,9 @@ type Repo struct {
 	resolved  map[string]string // Resolve's answers by the path as asked
 	makefiles map[string]*Makefile
 	// makefileAt memoizes Makefile's answer (nil too) by folder and name:
-	// commands ask for the same folder's Makefile thousands of times.
-	makefileAt map[string]*Makefile
+	// commands ask for the same folder's Makefile thousands of times, so
+	// the key is a pair rather than a string built per question.
+	makefileAt map[makefileKey]*Makefile
 	funcs      map[string][]string
 	pkgTrees   map[string][]string
 	execs      map[string]bool
@@ -58,7 +59,7 @@ func New(root string) *Repo {
 		stats:      map[string]Kind{},
 		resolved:   map[string]string{},
 		makefiles:  map[string]*Makefile{},
-		makefileAt: map[string]*Makefile{},
+		makefileAt: map[makefileKey]*Makefile{},
 		funcs:      map[string][]string{},
 		pkgTrees:   map[string][]string{},
 		execs:      map[string]bool{},

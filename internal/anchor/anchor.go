@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/util"
@@ -147,13 +148,20 @@ func ZolaExact(text string) bool {
 // (emoji, "©", "♥"), other numbers ("²", "①"), control and format
 // characters, and separators other than the space.
 func github(text string) string {
+	lower := lowerJS(text)
 	var b strings.Builder
-	for _, r := range lowerJS(text) {
+	b.Grow(len(lower)) // the slug is never longer: one allocation
+	for _, r := range lower {
 		switch {
 		case r == ' ':
 			b.WriteByte('-')
-		case r == '-',
-			unicode.In(r, unicode.L, unicode.M, unicode.Nd, unicode.Nl, unicode.Pc, unicode.Other_Alphabetic):
+		case r < utf8.RuneSelf:
+			// The classes below hold, in ASCII, the letters, the digits
+			// and "_": tested here without a walk of their tables.
+			if r == '-' || r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+				b.WriteByte(byte(r))
+			}
+		case unicode.In(r, unicode.L, unicode.M, unicode.Nd, unicode.Nl, unicode.Pc, unicode.Other_Alphabetic):
 			b.WriteRune(r)
 		}
 	}

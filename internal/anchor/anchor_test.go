@@ -2,7 +2,10 @@ package anchor
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -145,6 +148,30 @@ func TestText(t *testing.T) {
 		})
 		if got != tt.want {
 			t.Errorf("Text(%q) = %q, want %q", tt.md, got, tt.want)
+		}
+	}
+}
+
+// TestGitHubSlugASCII: the ASCII shortcut of github keeps exactly the
+// runes the Unicode classes keep, for every ASCII rune in every position.
+func TestGitHubSlugASCII(t *testing.T) {
+	byClass := func(text string) string {
+		var b strings.Builder
+		for _, r := range lowerJS(text) {
+			switch {
+			case r == ' ':
+				b.WriteByte('-')
+			case r == '-', unicode.In(r, unicode.L, unicode.M, unicode.Nd, unicode.Nl, unicode.Pc, unicode.Other_Alphabetic):
+				b.WriteRune(r)
+			}
+		}
+		return b.String()
+	}
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		for _, text := range []string{string(r), "a" + string(r) + "É", "Ü" + string(r)} {
+			if got, want := github(text), byClass(text); got != want {
+				t.Errorf("github(%q) = %q, want %q", text, got, want)
+			}
 		}
 	}
 }
