@@ -610,6 +610,10 @@ func TestCompleteAndClaimKeepsTheGuards(t *testing.T) {
 	if err != nil || late.Stale != 1 || late.Processed != 0 || len(claims) != 0 {
 		t.Fatalf("late completion: %+v, claims %v, %v", late, claims, err)
 	}
+	// Another owner naming the job's present attempt is refused too.
+	if foreign, _, err := s.CompleteAndClaim(ctx, job.NewID(), []job.Outcome{{ID: ids[0], Attempts: 2}}, 5); err != nil || foreign.Stale != 1 {
+		t.Fatalf("foreign owner: %+v %v", foreign, err)
+	}
 	// The same owner with a stale attempt number is refused too.
 	if stale, _, err := s.CompleteAndClaim(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 1}}, 5); err != nil || stale.Stale != 1 {
 		t.Fatalf("stale attempt: %+v %v", stale, err)
