@@ -39,17 +39,14 @@ type Store struct {
 	leaseMS       int64
 	maxAttempts   int
 	completeQuery string
-	// completeAndClaimQuery is completeQuery with the next claim.
-	completeAndClaimQuery string
 }
 
 // New returns a store on pool.
 func New(pool *pgxpool.Pool, opts Options) *Store {
 	s := &Store{pool: pool, leaseMS: opts.Lease.Milliseconds(), maxAttempts: opts.MaxAttempts,
-		completeQuery: query.Complete, completeAndClaimQuery: query.CompleteAndClaim}
+		completeQuery: query.Complete}
 	if opts.RecordEffects {
 		s.completeQuery = query.CompleteWithEffects
-		s.completeAndClaimQuery = query.CompleteWithEffectsAndClaim
 	}
 	return s
 }
@@ -133,17 +130,22 @@ func (s *Store) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim
 	if err != nil {
 		return nil, classify("claim jobs", err)
 	}
-	claims, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (job.Claim, error) {
+	claims, err := collectClaims(rows)
+	if err != nil {
+		return nil, classify("claim jobs", err)
+	}
+	return claims, nil
+}
+
+// collectClaims reads the rows of query.Claim.
+func collectClaims(rows pgx.Rows) ([]job.Claim, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (job.Claim, error) {
 		var c job.Claim
 		var payload []byte
 		err := row.Scan(&c.ID, &c.Attempts, &payload)
 		c.Payload = payload
 		return c, err
 	})
-	if err != nil {
-		return nil, classify("claim jobs", err)
-	}
-	return claims, nil
 }
 
 // outcomeArgs are the parallel arrays the completion statements take. When
@@ -167,53 +169,64 @@ func outcomeArgs(outcomes []job.Outcome) (ids []job.ID, attempts []int32, errs [
 	return ids, attempts, errs
 }
 
-// completionCount tallies the rows of a completion statement.
-// add counts one completed job by its new status.
-func (c *completionCount) add(status job.Status) {
-	switch status {
-	case job.Processed:
-		c.Processed++
-	case job.Failed:
-		c.Failed++
-	default:
-		c.Retried++
-	}
-}
-
-type completionCount job.Completion
-
-// CompleteAndClaim records outcomes as Complete does and, in the same
-// statement and so the same commit, claims up to limit pending jobs as
-// Claim does: the worker's round while jobs are waiting.
+// CompleteAndClaim records outcomes as Complete does and then claims up to
+// limit pending jobs as Claim does, in one transaction: the worker's round
+// while jobs are waiting. Both statements go to the server at once (a
+// pipeline ending in one Sync, which Postgres runs as one implicit
+// transaction), so one round trip and one commit (one WAL flush on a
+// durable server) record a batch and take the next. Either both happen or
+// neither.
+//
+// Two statements and not one: under READ COMMITTED each statement takes
+// its own snapshot, so the claim's is taken after the completion and the
+// jobs other workers claimed meanwhile are no longer pending in it. As one
+// statement (until 3 December 2026) the claim's snapshot was as old as the
+// completion, and it found those jobs pending: FOR UPDATE locked each one's
+// newest version, found it processing and skipped it, but kept the lock
+// until its commit, so the job's owner, completing it, waited for this
+// round. Profiled under pgbench (docs/benchmarks.md), that cost 0.4-0.9
+// more row locks (each a WAL record) per job, lock waits in a fifth to a
+// third of the sessions' active time, and a quarter of the throughput.
+//
+// The completion runs first. A claim can still hold, until its commit, the
+// lock of a job it passed over (one claimed while it walked), and that job
+// may be in another worker's batch, whose completion then waits. A round
+// only ever waits in its completion, and only on rounds already in their
+// claim, which never wait (SKIP LOCKED): no cycle. Claim first, a round
+// would wait while holding claim locks another waits for.
+//
+// The claim sees the completion's changes: a job whose attempt failed and
+// that the completion requeued can be claimed again by the same round,
+// with its next attempt, as by any later claim.
 func (s *Store) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error) {
-	ids, attempts, errs := outcomeArgs(outcomes)
-	rows, err := s.pool.Query(ctx, s.completeAndClaimQuery,
-		ids, attempts, errs, owner, s.maxAttempts, limit, s.leaseMS)
-	if err != nil {
-		return job.Completion{}, nil, classify("complete and claim jobs", err)
+	var b pgx.Batch
+	if len(outcomes) > 0 {
+		ids, attempts, errs := outcomeArgs(outcomes)
+		b.Queue(s.completeQuery, ids, attempts, errs, owner, s.maxAttempts)
 	}
-	var done completionCount
+	b.Queue(query.Claim, owner, limit, s.leaseMS)
+	results := s.pool.SendBatch(ctx, &b)
+	// Query's error is also its rows' own, which reading them returns.
+	var done job.Completion
 	var claims []job.Claim
-	var id *job.ID
-	var attempt *int32
-	var payload []byte
-	var status *job.Status
-	_, err = pgx.ForEachRow(rows, []any{&id, &attempt, &payload, &status}, func() error {
-		if status != nil {
-			done.add(*status)
-			return nil
-		}
-		if id == nil || attempt == nil {
-			return errors.New("a row with neither a status nor a claimed job")
-		}
-		claims = append(claims, job.Claim{ID: *id, Attempts: int(*attempt), Payload: append([]byte(nil), payload...)})
-		return nil
-	})
+	var err error
+	if len(outcomes) > 0 {
+		rows, _ := results.Query()
+		done, err = countCompleted(rows, len(outcomes))
+	}
+	if err == nil {
+		rows, _ := results.Query()
+		claims, err = collectClaims(rows)
+	}
+	// Close reads to the end of the transaction: an error of its commit
+	// comes here.
+	if cerr := results.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return job.Completion{}, nil, classify("complete and claim jobs", err)
 	}
-	done.Stale = len(outcomes) - done.Processed - done.Failed - done.Retried
-	return job.Completion(done), claims, nil
+	return done, claims, nil
 }
 
 // Complete records outcomes for jobs owner claimed. An outcome only applies
@@ -228,17 +241,32 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 	if err != nil {
 		return job.Completion{}, classify("complete jobs", err)
 	}
-	var done completionCount
-	var status job.Status
-	_, err = pgx.ForEachRow(rows, []any{&status}, func() error {
-		done.add(status)
-		return nil
-	})
+	done, err := countCompleted(rows, len(outcomes))
 	if err != nil {
 		return job.Completion{}, classify("complete jobs", err)
 	}
-	done.Stale = len(outcomes) - done.Processed - done.Failed - done.Retried
-	return job.Completion(done), nil
+	return done, nil
+}
+
+// countCompleted tallies the rows of a completion statement of sent
+// outcomes, each a completed job's new status; an outcome without a row was
+// stale.
+func countCompleted(rows pgx.Rows, sent int) (job.Completion, error) {
+	var done job.Completion
+	var status job.Status
+	_, err := pgx.ForEachRow(rows, []any{&status}, func() error {
+		switch status {
+		case job.Processed:
+			done.Processed++
+		case job.Failed:
+			done.Failed++
+		default:
+			done.Retried++
+		}
+		return nil
+	})
+	done.Stale = sent - done.Processed - done.Failed - done.Retried
+	return done, err
 }
 
 // RecordExecution writes a job_executions row for attempt of job id, run by

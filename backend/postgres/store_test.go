@@ -585,11 +585,11 @@ func TestCompleteAndClaimRoundsTakeEachJobOnce(t *testing.T) {
 	}
 }
 
-// TestCompleteAndClaimKeepsTheGuards: the combined statement refuses a
-// stale completion like Complete does, and never hands back, in the same
-// statement, a job it has just requeued.
+// TestCompleteAndClaimKeepsTheGuards: the round's completion refuses a
+// stale completion like Complete does, and its claim skips a job another
+// owner holds.
 func TestCompleteAndClaimKeepsTheGuards(t *testing.T) {
-	s, pool := setup(t, Options{})
+	s, _ := setup(t, Options{})
 	ctx := context.Background()
 	ids := insertN(t, s, 1)
 	first, second := job.NewID(), job.NewID()
@@ -610,70 +610,65 @@ func TestCompleteAndClaimKeepsTheGuards(t *testing.T) {
 	if err != nil || late.Stale != 1 || late.Processed != 0 || len(claims) != 0 {
 		t.Fatalf("late completion: %+v, claims %v, %v", late, claims, err)
 	}
+	// Another owner naming the job's present attempt is refused too.
+	if foreign, _, err := s.CompleteAndClaim(ctx, job.NewID(), []job.Outcome{{ID: ids[0], Attempts: 2}}, 5); err != nil || foreign.Stale != 1 {
+		t.Fatalf("foreign owner: %+v %v", foreign, err)
+	}
 	// The same owner with a stale attempt number is refused too.
 	if stale, _, err := s.CompleteAndClaim(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 1}}, 5); err != nil || stale.Stale != 1 {
 		t.Fatalf("stale attempt: %+v %v", stale, err)
 	}
-	// A failed attempt is requeued, and the same statement does not claim
-	// it back: its snapshot still sees the job processing.
-	retried, claims, err := s.CompleteAndClaim(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 2, Err: errors.New("boom")}}, 5)
-	if err != nil || retried.Retried != 1 || len(claims) != 0 {
-		t.Fatalf("failed attempt: %+v, claims %v, %v", retried, claims, err)
-	}
-	var status string
-	if err := pool.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1`, ids[0]).Scan(&status); err != nil || status != "pending" {
-		t.Fatalf("after the failed attempt: %q %v, want pending", status, err)
-	}
-	// The next round takes it.
-	if _, claims, err := s.CompleteAndClaim(ctx, second, nil, 5); err != nil || len(claims) != 1 || claims[0].Attempts != 3 {
-		t.Fatalf("next round: %+v %v", claims, err)
+	if done, _, err := s.CompleteAndClaim(ctx, second, []job.Outcome{{ID: ids[0], Attempts: 2}}, 5); err != nil || done.Processed != 1 {
+		t.Fatalf("owner's completion: %+v %v", done, err)
 	}
 }
 
-// TestCompleteAndClaimRunsTheCompletionFirst reads the plan of the
-// combined statement: its rows come from one Append whose first input is
-// the completion (done), then the claim. That order is what keeps
-// concurrent combined statements free of deadlocks (see
-// query.CompleteAndClaim).
+// TestCompleteAndClaimRunsTheCompletionFirst: the round's claim sees what
+// its completion did, so it ran after it: a job whose attempt failed is
+// requeued by the completion and taken back, with its next attempt, by the
+// claim of the same round. That order keeps concurrent rounds free of
+// deadlocks (see Store.CompleteAndClaim).
 func TestCompleteAndClaimRunsTheCompletionFirst(t *testing.T) {
-	_, pool := setup(t, Options{})
+	for _, effects := range []bool{false, true} {
+		s, pool := setup(t, Options{RecordEffects: effects})
+		ctx := context.Background()
+		ids := insertN(t, s, 1)
+		owner := job.NewID()
+		if c, err := s.Claim(ctx, owner, 1); err != nil || len(c) != 1 {
+			t.Fatalf("claim: %v %v", c, err)
+		}
+		retried, claims, err := s.CompleteAndClaim(ctx, owner, []job.Outcome{{ID: ids[0], Attempts: 1, Err: errors.New("boom")}}, 5)
+		if err != nil || retried.Retried != 1 || len(claims) != 1 || claims[0].ID != ids[0] || claims[0].Attempts != 2 {
+			t.Fatalf("effects %v: failed attempt: %+v, claims %+v, %v; want it retried and claimed again as attempt 2", effects, retried, claims, err)
+		}
+		var status, lastError string
+		if err := pool.QueryRow(ctx, `SELECT status, last_error FROM jobs WHERE id = $1`, ids[0]).Scan(&status, &lastError); err != nil || status != "processing" || lastError != "boom" {
+			t.Fatalf("effects %v: after the round: %q %q %v, want processing with the error kept", effects, status, lastError, err)
+		}
+	}
+}
+
+// TestCompleteAndClaimIsOneTransaction: when the claim fails, the
+// completion sent with it did not happen either, and is retried alone.
+func TestCompleteAndClaimIsOneTransaction(t *testing.T) {
+	s, pool := setup(t, Options{})
 	ctx := context.Background()
-	for name, sql := range map[string]string{"plain": query.CompleteAndClaim, "with effects": query.CompleteWithEffectsAndClaim} {
-		var doc []byte
-		err := pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql,
-			[]job.ID{job.NewID()}, []int32{1}, []*string{nil}, job.NewID(), 5, 10, 30000).Scan(&doc)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		type node struct {
-			NodeType string `json:"Node Type"`
-			CTEName  string `json:"CTE Name"`
-			Parent   string `json:"Parent Relationship"`
-			Plans    []node `json:"Plans"`
-		}
-		var plans []struct{ Plan node }
-		if err := json.Unmarshal(doc, &plans); err != nil || len(plans) != 1 {
-			t.Fatalf("%s: plan %s: %v", name, doc, err)
-		}
-		var order []string
-		var walk func(n node)
-		walk = func(n node) {
-			if n.NodeType == "Append" {
-				for _, c := range n.Plans {
-					if c.Parent == "Member" { // not the CTEs' InitPlans
-						order = append(order, c.NodeType+" "+c.CTEName)
-					}
-				}
-				return
-			}
-			for _, c := range n.Plans {
-				walk(c)
-			}
-		}
-		walk(plans[0].Plan)
-		if len(order) != 2 || order[0] != "CTE Scan done" || order[1] != "CTE Scan claimed" {
-			t.Errorf("%s: the Append reads %q, want the CTE scan of done, then of claimed", name, order)
-		}
+	ids := insertN(t, s, 1)
+	owner := job.NewID()
+	if c, err := s.Claim(ctx, owner, 1); err != nil || len(c) != 1 {
+		t.Fatalf("claim: %v %v", c, err)
+	}
+	// A negative limit makes the claim fail after the completion ran.
+	_, _, err := s.CompleteAndClaim(ctx, owner, []job.Outcome{{ID: ids[0], Attempts: 1}}, -1)
+	if err == nil {
+		t.Fatal("a claim with a negative limit succeeded")
+	}
+	var status string
+	if err := pool.QueryRow(ctx, `SELECT status FROM jobs WHERE id = $1`, ids[0]).Scan(&status); err != nil || status != "processing" {
+		t.Fatalf("after the failed round: %q %v, want the job still processing", status, err)
+	}
+	if done, err := s.Complete(ctx, owner, []job.Outcome{{ID: ids[0], Attempts: 1}}); err != nil || done.Processed != 1 {
+		t.Fatalf("completion retried alone: %+v %v", done, err)
 	}
 }
 
@@ -789,5 +784,4 @@ func TestAStaleTransactionNeverMovesUpdatedAtBack(t *testing.T) {
 	stale("release after a claim", reclaim, query.Release, owner)
 	stale("requeue after a claim", claim, query.RequeueOwnedBy, 5, "lost", owner)
 	stale("completion after a claim", claim, query.Complete, []job.ID{id}, []int32{2}, nil, owner, 5)
-	stale("combined claim after an insert", insert, query.CompleteAndClaim, []job.ID{}, []int32{}, nil, owner, 5, 1, 30000)
 }

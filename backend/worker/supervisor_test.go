@@ -70,7 +70,7 @@ func (s *memStore) Complete(_ context.Context, owner job.ID, outcomes []job.Outc
 }
 
 // CompleteAndClaim completes, then claims; the database does both in one
-// statement, so no one sees the state in between.
+// transaction, so no one sees the state in between.
 func (s *memStore) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error) {
 	c, err := s.Complete(ctx, owner, outcomes)
 	if err != nil {
@@ -460,5 +460,26 @@ func TestTakeBackOnTheLastAttemptCountsAFailedJob(t *testing.T) {
 	s := st.Snapshot()
 	if s.FailedJobs != 1 || s.RecoveredJobs != 1 {
 		t.Fatalf("failed_jobs=%d recovered_jobs=%d, want 1 and 1", s.FailedJobs, s.RecoveredJobs)
+	}
+}
+
+// TestANextAttemptStaysHeld: the round that writes a failed attempt's
+// outcome can claim the job again (Store.CompleteAndClaim), and the claim
+// loop may hand that next attempt over before the round's writer lets go
+// of the job: the next attempt must stay among the jobs the heartbeat
+// keeps leased, or a long second attempt would lose its lease while it
+// runs.
+func TestANextAttemptStaysHeld(t *testing.T) {
+	w := newWorker(&Config{}, job.ID{})
+	id := job.NewID()
+	w.hold(job.Claim{ID: id, Attempts: 1})
+	w.hold(job.Claim{ID: id, Attempts: 2}) // handed over by the same round
+	w.letGo(job.Outcome{ID: id, Attempts: 1})
+	if got := w.heldIDs(); len(got) != 1 || got[0] != id {
+		t.Fatalf("held after the first attempt's outcome was written: %v, want the job's next attempt", got)
+	}
+	w.letGo(job.Outcome{ID: id, Attempts: 2})
+	if got := w.heldIDs(); len(got) != 0 {
+		t.Fatalf("held after the second attempt's outcome was written: %v, want none", got)
 	}
 }

@@ -34,7 +34,12 @@ type worker struct {
 	// the outcome of: the heartbeat extends their leases and no others
 	// (see query.Heartbeat). An id left behind costs nothing: the heartbeat
 	// also requires the job to be processing and owned by this worker.
-	held      sync.Map // job.ID → struct{}
+	// Each id maps to the attempt it was handed for, and a written outcome
+	// removes only its own attempt: the round that requeues a failed job
+	// can claim it again (Store.CompleteAndClaim), and that next attempt,
+	// handed over before the round's writer lets go of the old one, must
+	// stay held.
+	held      sync.Map // job.ID → attempt (int)
 	slotFreed chan struct{}
 	crashed   chan crash
 	// claimResults carries every claim's result to the claim loop, whether
@@ -245,7 +250,7 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 	}
 	w.unreported.Add(int64(len(claims)))
 	for _, c := range claims {
-		w.held.Store(c.ID, struct{}{})
+		w.hold(c)
 		w.inflight.Add(1)
 		all.Add(1)
 		handlers.Add(1)
@@ -403,7 +408,7 @@ func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 		// Written, or the worker is dying and its jobs go back by release
 		// or requeue: either way no longer leased by this worker's beat.
 		for _, o := range batch {
-			w.held.Delete(o.ID)
+			w.letGo(o)
 		}
 		w.unwritten.Add(-int64(len(batch)))
 		// The claim loop may have left a claim to this batch's completion:
@@ -519,11 +524,7 @@ func (w *worker) heartbeat(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			var ids []job.ID
-			w.held.Range(func(id, _ any) bool {
-				ids = append(ids, id.(job.ID))
-				return true
-			})
+			ids := w.heldIDs()
 			if len(ids) == 0 {
 				continue
 			}
@@ -532,6 +533,24 @@ func (w *worker) heartbeat(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// hold adds a job handed to a handler to the jobs the heartbeat keeps
+// leased.
+func (w *worker) hold(c job.Claim) { w.held.Store(c.ID, c.Attempts) }
+
+// letGo takes the job of a written (or abandoned) outcome out of them,
+// unless it was handed over again since, for its next attempt.
+func (w *worker) letGo(o job.Outcome) { w.held.CompareAndDelete(o.ID, o.Attempts) }
+
+// heldIDs are the jobs the heartbeat keeps leased.
+func (w *worker) heldIDs() []job.ID {
+	var ids []job.ID
+	w.held.Range(func(id, _ any) bool {
+		ids = append(ids, id.(job.ID))
+		return true
+	})
+	return ids
 }
 
 // takeBackPredecessorJobs requeues the jobs a crashed predecessor owned. On

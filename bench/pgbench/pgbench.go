@@ -65,65 +65,114 @@ func bind(sql string, values ...string) (string, error) {
 	return out, nil
 }
 
-// Script returns a pgbench script whose one transaction is a worker's round:
-// claim a batch, then complete every claimed job as processed. The claim's
-// rows are folded into arrays (empty when nothing was left) and handed to the
-// completion through \gset, as the worker hands them over in memory. Each
-// pgbench client is its own owner, as each worker is.
-func Script(sql StoreSQL, opts ScriptOptions) (string, error) {
+// bound is the claim and the completion of sql with their parameters bound
+// to the script's variables: each client is its own owner, as each worker
+// is; the completion takes the batch in :ids and :attempts, and every job
+// succeeds, so the errors are NULL, as the backend sends them for a batch
+// without a failure; the claim takes up to :batch jobs.
+func bound(sql StoreSQL, opts ScriptOptions) (claim, complete string, err error) {
 	if opts.Batch < 1 || opts.LeaseMS < 1 || opts.MaxAttempts < 1 {
-		return "", errors.New("pgbench script: batch, lease and max attempts must be positive")
+		return "", "", errors.New("pgbench script: batch, lease and max attempts must be positive")
 	}
 	owner := "md5('pgbench-' || :client_id)::uuid"
-	claim, err := bind(strings.TrimSpace(sql.Claim), owner, ":batch", strconv.Itoa(opts.LeaseMS))
+	claim, err = bind(strings.TrimSpace(sql.Claim), owner, ":batch", strconv.Itoa(opts.LeaseMS))
 	if err != nil {
-		return "", fmt.Errorf("claim SQL: %w", err)
+		return "", "", fmt.Errorf("claim SQL: %w", err)
 	}
-	// Every job succeeds, so the errors are NULL, as the backend sends them
-	// for a batch without a failure.
-	complete, err := bind(strings.TrimSpace(sql.Complete), ":ids", ":attempts", "NULL", owner, strconv.Itoa(opts.MaxAttempts))
+	complete, err = bind(strings.TrimSpace(sql.Complete), ":ids", ":attempts", "NULL", owner, strconv.Itoa(opts.MaxAttempts))
 	if err != nil {
-		return "", fmt.Errorf("completion SQL: %w", err)
+		return "", "", fmt.Errorf("completion SQL: %w", err)
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\\set batch %d\n", opts.Batch)
+	return claim, complete, nil
+}
+
+// gsetClaimed runs claim and folds its rows into the arrays :ids and
+// :attempts (empty when nothing was left), which the completion takes, as
+// the worker hands a batch over in memory.
+func gsetClaimed(b *strings.Builder, claim string) {
 	b.WriteString("WITH claimed AS (\n" + claim + "\n)\n")
 	b.WriteString("SELECT COALESCE(array_agg(id), '{}') AS ids,\n")
 	b.WriteString("       COALESCE(array_agg(attempts), '{}') AS attempts\n")
 	b.WriteString("FROM claimed\n\\gset\n")
+}
+
+// Script returns a pgbench script whose one run is a worker's round as two
+// transactions: claim a batch, then complete every claimed job as processed.
+func Script(sql StoreSQL, opts ScriptOptions) (string, error) {
+	claim, complete, err := bound(sql, opts)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\\set batch %d\n", opts.Batch)
+	gsetClaimed(&b, claim)
 	b.WriteString(complete + ";\n")
 	return b.String(), nil
 }
 
-// CombinedScript returns a pgbench script whose one transaction is a busy
-// worker's round under the combined protocol: one statement completes the
-// batch the previous round claimed and claims the next
-// (query.CompleteAndClaim). Each client starts with the empty batch of
-// CombinedDefines (pgbench -D) and, on its last of rounds+1 transactions,
-// claims nothing, so rounds+1 transactions per client complete everything
-// the client claimed.
-func CombinedScript(opts ScriptOptions, rounds int) (string, error) {
-	if opts.Batch < 1 || opts.LeaseMS < 1 || opts.MaxAttempts < 1 || rounds < 1 {
-		return "", errors.New("pgbench script: batch, lease, max attempts and rounds must be positive")
+// RoundScript returns a pgbench script whose one run is a busy worker's
+// round as the backend runs it (the store's CompleteAndClaim): one
+// transaction completes the batch the client's previous run claimed, then
+// claims the next, two statements and one commit. Each client starts with
+// the empty batch of RoundDefines (pgbench -D) and, on its last of rounds+1
+// runs, claims nothing, so rounds+1 runs per client complete everything
+// the client claimed. The backend sends both statements at once (one round
+// trip); pgbench, which cannot take a result with \gset in a pipeline,
+// waits for each, so the script pays four round trips where the backend
+// pays one.
+func RoundScript(opts ScriptOptions, rounds int) (string, error) {
+	if rounds < 1 {
+		return "", errors.New("pgbench script: rounds must be positive")
 	}
-	owner := "md5('pgbench-' || :client_id)::uuid"
-	step, err := bind(strings.TrimSpace(query.CompleteAndClaimThen(`
-	SELECT COALESCE(array_agg(id) FILTER (WHERE status IS NULL), '{}') AS ids,
-		COALESCE(array_agg(attempts) FILTER (WHERE status IS NULL), '{}') AS attempts
-	FROM step`)), ":ids", ":attempts", "NULL", owner, strconv.Itoa(opts.MaxAttempts), ":batch", strconv.Itoa(opts.LeaseMS))
+	claim, complete, err := bound(BackendSQL(), opts)
 	if err != nil {
-		return "", fmt.Errorf("combined SQL: %w", err)
+		return "", err
 	}
 	var b strings.Builder
-	b.WriteString("\\set round :round + 1\n")
-	fmt.Fprintf(&b, "\\set batch CASE WHEN :round <= %d THEN %d ELSE 0 END\n", rounds, opts.Batch)
-	b.WriteString(step + "\n\\gset\n")
+	writeRound(&b, opts, rounds)
+	b.WriteString("BEGIN;\n")
+	b.WriteString(complete + ";\n")
+	gsetClaimed(&b, claim)
+	b.WriteString("COMMIT;\n")
 	return b.String(), nil
 }
 
-// CombinedDefines are the variables every client of CombinedScript starts
-// with: nothing to complete, round 0.
-var CombinedDefines = map[string]string{"ids": "{}", "attempts": "{}", "round": "0"}
+// writeRound counts the client's runs in :round and sets :batch to the
+// claim limit, 0 after rounds runs.
+func writeRound(b *strings.Builder, opts ScriptOptions, rounds int) {
+	b.WriteString("\\set round :round + 1\n")
+	fmt.Fprintf(b, "\\set batch CASE WHEN :round <= %d THEN %d ELSE 0 END\n", rounds, opts.Batch)
+}
+
+// CombinedScript is RoundScript's round as the one statement the backend
+// ran before 3 December 2026, kept so the benchmark measures the two side
+// by side: the completion and the claim as data-modifying CTEs of one
+// statement, one snapshot for both. Its rows are read completion first
+// (one Append, done before claimed), the order the backend relied on to
+// keep concurrent statements free of deadlocks.
+func CombinedScript(opts ScriptOptions, rounds int) (string, error) {
+	if rounds < 1 {
+		return "", errors.New("pgbench script: rounds must be positive")
+	}
+	claim, complete, err := bound(BackendSQL(), opts)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	writeRound(&b, opts, rounds)
+	b.WriteString("WITH done AS (\n" + complete + "\n), claimed AS (\n" + claim + "\n), step AS (\n")
+	b.WriteString("\tSELECT NULL::uuid AS id, NULL::int4 AS attempts, NULL::json AS payload, status FROM done\n")
+	b.WriteString("\tUNION ALL\n")
+	b.WriteString("\tSELECT id, attempts, payload, NULL FROM claimed\n)\n")
+	b.WriteString("SELECT COALESCE(array_agg(id) FILTER (WHERE status IS NULL), '{}') AS ids,\n")
+	b.WriteString("       COALESCE(array_agg(attempts) FILTER (WHERE status IS NULL), '{}') AS attempts\n")
+	b.WriteString("FROM step\n\\gset\n")
+	return b.String(), nil
+}
+
+// RoundDefines are the variables every client of RoundScript and
+// CombinedScript starts with: nothing to complete, round 0.
+var RoundDefines = map[string]string{"ids": "{}", "attempts": "{}", "round": "0"}
 
 // Output is what pgbench's summary reports.
 type Output struct {

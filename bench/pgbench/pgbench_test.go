@@ -99,7 +99,26 @@ func TestParseOutputRejectsATruncatedSummary(t *testing.T) {
 	}
 }
 
-// TestScriptsDrainTheBacklog runs both protocols' scripts under pgbench on
+// TestRoundScriptCompletesFirst: the backend's round, one transaction,
+// completes the previous batch before it claims the next, the order that
+// keeps concurrent rounds free of deadlocks (see the store's
+// CompleteAndClaim).
+func TestRoundScriptCompletesFirst(t *testing.T) {
+	script, err := RoundScript(ScriptOptions{Batch: 100, LeaseMS: 30000, MaxAttempts: 5}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin, complete, claim, commit := strings.Index(script, "BEGIN;"), strings.Index(script, "'processed'"),
+		strings.Index(script, "FOR UPDATE SKIP LOCKED"), strings.Index(script, "COMMIT;")
+	if begin < 0 || !(begin < complete && complete < claim && claim < commit) {
+		t.Errorf("want BEGIN, the completion, the claim, COMMIT in that order:\n%s", script)
+	}
+	if strings.Contains(script, "$") || !strings.Contains(script, "CASE WHEN :round <= 3 THEN 100 ELSE 0 END") {
+		t.Errorf("script binds no round limit or keeps a placeholder:\n%s", script)
+	}
+}
+
+// TestScriptsDrainTheBacklog runs every protocol's script under pgbench on
 // a real database: with three clients racing over batches of 100, every
 // one of 1,000 jobs ends processed, none is left claimed.
 func TestScriptsDrainTheBacklog(t *testing.T) {
@@ -119,7 +138,8 @@ func TestScriptsDrainTheBacklog(t *testing.T) {
 		defines      map[string]string
 	}{
 		{"two statements", func() (string, error) { return Script(BackendSQL(), opts) }, rounds, nil},
-		{"complete and claim", func() (string, error) { return CombinedScript(opts, rounds) }, rounds + 1, CombinedDefines},
+		{"complete then claim", func() (string, error) { return RoundScript(opts, rounds) }, rounds + 1, RoundDefines},
+		{"complete and claim in one statement", func() (string, error) { return CombinedScript(opts, rounds) }, rounds + 1, RoundDefines},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()

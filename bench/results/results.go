@@ -379,9 +379,12 @@ type PgbenchRound struct {
 }
 
 // PgbenchProtocols names the claim and completion protocols the pgbench
-// limit is measured for: two statements per round (a claim, then a
-// completion, each its own commit), or one (query.CompleteAndClaim).
-var PgbenchProtocols = []string{"two_statements", "complete_and_claim"}
+// limit is measured for: a claim, then its completion, each its own
+// commit (two_statements); the completion of the previous batch and the
+// next claim as one statement, which the backend ran before 3 December 2026
+// (complete_and_claim); and the same two as two statements of one
+// transaction, which it runs now (complete_then_claim).
+var PgbenchProtocols = []string{"two_statements", "complete_and_claim", "complete_then_claim"}
 
 // PgbenchPoint is one pgbench run.
 type PgbenchPoint struct {

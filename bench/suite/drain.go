@@ -396,8 +396,8 @@ func followRiverMarks(stderr io.Reader, goAhead io.WriteCloser, settle func() st
 }
 
 // backendProtocol is the PgbenchProtocols entry the backend's worker runs
-// while a backlog is waiting.
-const backendProtocol = "complete_and_claim"
+// while a backlog is waiting (the store's CompleteAndClaim).
+const backendProtocol = "complete_then_claim"
 
 // pgbenchScript writes the script of one protocol for clients clients
 // draining backlog jobs, and returns its path and the transactions each
@@ -410,11 +410,13 @@ func (r *run) pgbenchScript(protocol string, clients, backlog int) (path string,
 	case "two_statements":
 		script, err = pgbench.Script(pgbench.BackendSQL(), opts)
 		perClient = rounds
+	case "complete_then_claim":
+		// One more run per client completes its last batch.
+		script, err = pgbench.RoundScript(opts, rounds)
+		perClient, defines = rounds+1, pgbench.RoundDefines
 	case "complete_and_claim":
-		// One more transaction per client completes its last batch.
 		script, err = pgbench.CombinedScript(opts, rounds)
-		perClient = rounds + 1
-		defines = pgbench.CombinedDefines
+		perClient, defines = rounds+1, pgbench.RoundDefines
 	default:
 		err = fmt.Errorf("unknown pgbench protocol %q", protocol)
 	}

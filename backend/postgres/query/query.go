@@ -10,8 +10,6 @@
 // of overwriting newer state.
 package query
 
-import "strings"
-
 // JobColumns are the columns a job's JSON is built from, in the order the
 // store scans them.
 const JobColumns = `id, status, attempts, last_error, payload, created_at, updated_at, processed_at`
@@ -57,6 +55,12 @@ const touched = `updated_at = greatest(now(), j.updated_at)`
 // The ids are taken into an array rather than joined: a join lets the
 // planner hash the whole table for a large batch, while = ANY(array) is one
 // primary-key probe per claimed row however big the backlog.
+//
+// A busy worker runs Complete and then Claim as two statements of one
+// transaction (the store's CompleteAndClaim), not as one statement: the
+// claim then takes its snapshot after the completion, so the jobs other
+// workers claimed meanwhile are no longer pending in it and are passed
+// over without being locked (see the store for what one statement cost).
 const Claim = `
 	UPDATE jobs j SET
 		status = 'processing',
@@ -121,84 +125,6 @@ const CompleteWithEffects = `
 		SELECT id, attempts, $4 FROM done WHERE status = 'processed'
 	)
 	SELECT status FROM done`
-
-// CompleteAndClaim is Complete and Claim in one statement, so one commit
-// (one WAL flush on a durable server) both records a batch of outcomes and
-// takes the next batch: the round trip and commit a busy worker would
-// otherwise spend on a claim of its own. $1..$5 are Complete's, $6 the
-// claim limit and $7 the lease in milliseconds; the owner is $4 for both.
-// Each row is either an outcome (status set, the rest NULL), all of them
-// first, or a claimed job (id, attempts, payload set, status NULL).
-//
-// Both parts see the statement's one snapshot, in which the jobs being
-// completed are still processing, so the claim never takes a job this
-// statement completes or requeues: a requeued job waits for the next claim,
-// as it would after two statements. The owner and attempt guard of the
-// completion and the row locks of the claim are the texts of Complete and
-// Claim themselves.
-//
-// The completion runs first: the result reads done before claimed (an
-// Append runs its inputs in order). That order keeps concurrent statements
-// free of deadlocks. A claim can hold, until its commit, the lock of a row
-// it looked at but did not take (FOR UPDATE locks the newest version before
-// rechecking that it is still pending), and that row may be in another
-// worker's batch, whose completion then waits. A statement only ever waits
-// in its completion, and only on statements already in their claim, which
-// never wait (SKIP LOCKED): no cycle. Claim first, a statement would wait
-// while holding claim locks another waits for.
-var CompleteAndClaim = CompleteAndClaimThen(`
-	SELECT id, attempts, payload, status FROM step`)
-
-// CompleteWithEffectsAndClaim is CompleteAndClaim with the job_effects rows
-// of CompleteWithEffects.
-var CompleteWithEffectsAndClaim = completeAndClaim(Complete+`, j.id, j.attempts`, `
-	), effects AS (
-		INSERT INTO job_effects (job_id, attempt, worker_boot)
-		SELECT id, attempts, $4 FROM done WHERE status = 'processed'`, `
-	SELECT id, attempts, payload, status FROM step`)
-
-// CompleteAndClaimThen is CompleteAndClaim with another final query over
-// its rows, named step (id, attempts, payload, status; the outcomes first):
-// the benchmark folds them into arrays for pgbench. The final query must
-// read step once, so that it stays one Append, completion first.
-func CompleteAndClaimThen(final string) string {
-	return completeAndClaim(Complete, "", final)
-}
-
-// completeAndClaim builds the combined statement from the completion (its
-// RETURNING clause starting with j.status) and Claim with its parameters
-// renumbered, so the guards exist in one text only.
-func completeAndClaim(complete, afterDone, final string) string {
-	claim := renumber(Claim, map[string]string{"$1": "$4", "$2": "$6", "$3": "$7"})
-	return `
-	WITH done AS (` + complete + afterDone + `
-	), claimed AS (` + claim + `
-	), step AS (
-		SELECT NULL::uuid AS id, NULL::int4 AS attempts, NULL::json AS payload, status FROM done
-		UNION ALL
-		SELECT id, attempts, payload, NULL FROM claimed
-	)` + final
-}
-
-// renumber replaces each placeholder of sql by its entry in to, all at once.
-func renumber(sql string, to map[string]string) string {
-	var b strings.Builder
-	for i := 0; i < len(sql); i++ {
-		if sql[i] == '$' {
-			j := i + 1
-			for j < len(sql) && sql[j] >= '0' && sql[j] <= '9' {
-				j++
-			}
-			if n, ok := to[sql[i:j]]; ok {
-				b.WriteString(n)
-				i = j - 1
-				continue
-			}
-		}
-		b.WriteByte(sql[i])
-	}
-	return b.String()
-}
 
 // RecordExecution writes a job_executions row: $1 job, $2 attempt, $3 pid.
 const RecordExecution = `INSERT INTO job_executions (job_id, attempt, pid) VALUES ($1, $2, $3)`
