@@ -323,12 +323,13 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
-	if reason == "" && hint == "" && workspace == nil && c.site(r.page.path) != nil {
+	if reason == "" && hint == "" && workspace == nil && (c.site(r.page.path) != nil || c.unmodelledGenerator(r.page.path) != "") {
 		// A site's pages speak to its readers, who run their own
 		// project: neither the package.json beside the site's config
 		// (it builds the site) nor the repository's is what the page
 		// has them run (a near miss of one of its scripts still meant
-		// it).
+		// it). That holds for the pages of a generator docscheck
+		// recognises but does not model as much as for a modelled one.
 		reason = reasonReadersProject
 	}
 	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
