@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/prodproof/prodproof/internal/anchor"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -97,6 +98,38 @@ func (pg *page) footnoteID(frag string) bool {
 // name whose routing docscheck does not model: each serves its pages at
 // routes from the site's root that its own rules and config decide.
 var unmodelledGenerators = []string{"rspress", "@rspress/core", "nextra", "vuepress", "@vuepress/core", "hexo", "gatsby", "@11ty/eleventy", "dumi"}
+
+// componentsCouldGive reports whether an MDX page's markup that docscheck
+// does not read as a heading could give the fragment: a line with a
+// component, an HTML tag or an expression ("<", "{") that holds the
+// fragment's letters and digits, in order (a heading it writes at build
+// time could have that id), or an indented heading line ("    ### Title"
+// inside a component), which MDX reads as a heading, having no indented
+// code, while CommonMark reads it as code.
+func (pg *page) componentsCouldGive(frag string) bool {
+	want := letterDigits(frag)
+	if want == "" {
+		return true
+	}
+	for line := range bytes.Lines(pg.source) {
+		if bytes.ContainsAny(line, "<{") && strings.Contains(letterDigits(string(line)), want) {
+			return true
+		}
+		if t := bytes.TrimLeft(line, " \t"); len(line)-len(t) >= 4 && bytes.HasPrefix(t, []byte("#")) {
+			text := strings.TrimSpace(strings.TrimLeft(string(t), "#"))
+			if anchor.GitHub.Make(text) == frag {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mystTarget reports whether pg names frag as a MyST explicit target:
+// a "(frag)=" line, or a directive's ":name: frag" option.
+func (pg *page) mystTarget(frag string) bool {
+	return bytes.Contains(pg.source, []byte("("+frag+")=")) || bytes.Contains(pg.source, []byte(":name: "+frag))
+}
 
 // unmodelledGenerator names the unmodelled site generator that renders a
 // page: one the nearest package.json above the page's folder (not beside
