@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -99,11 +100,14 @@ func (pg *page) footnoteID(frag string) bool {
 // routes from the site's root that its own rules and config decide.
 var unmodelledGenerators = []string{"rspress", "@rspress/core", "nextra", "vuepress", "@vuepress/core", "hexo", "gatsby", "@11ty/eleventy", "dumi"}
 
+// mdxExpression is a JavaScript expression in MDX, "{...}".
+var mdxExpression = regexp.MustCompile(`\{[^{}]*\}`)
+
 // componentsCouldGive reports whether an MDX page's markup that docscheck
 // does not read as a heading could give the fragment: a line with a
-// component, an HTML tag or an expression ("<", "{") that holds the
-// fragment's letters and digits, in order (a heading it writes at build
-// time could have that id), or an indented heading line ("    ### Title"
+// component or an HTML tag ("<") whose text and attribute strings,
+// expressions left out, hold the fragment's letters and digits, in order
+// (a heading it writes at build time could have that id), or an indented heading line ("    ### Title"
 // inside a component), which MDX reads as a heading, having no indented
 // code, while CommonMark reads it as code.
 func (pg *page) componentsCouldGive(frag string) bool {
@@ -112,7 +116,10 @@ func (pg *page) componentsCouldGive(frag string) bool {
 		return true
 	}
 	for line := range bytes.Lines(pg.source) {
-		if bytes.ContainsAny(line, "<{") && strings.Contains(letterDigits(string(line)), want) {
+		// A component's heading comes from its text or attribute
+		// strings, not from the names in an expression
+		// (<CodeBlock>{trimSnippet(subtreeScope)}</CodeBlock>).
+		if bytes.IndexByte(line, '<') >= 0 && strings.Contains(letterDigits(mdxExpression.ReplaceAllString(string(line), " ")), want) {
 			return true
 		}
 		if t := bytes.TrimLeft(line, " \t"); len(line)-len(t) >= 4 && bytes.HasPrefix(t, []byte("#")) {
