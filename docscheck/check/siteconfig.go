@@ -100,8 +100,10 @@ func (pg *page) footnoteID(frag string) bool {
 // routes from the site's root that its own rules and config decide.
 var unmodelledGenerators = []string{"rspress", "@rspress/core", "nextra", "vuepress", "@vuepress/core", "hexo", "gatsby", "@11ty/eleventy", "dumi"}
 
-// mdxExpression is a JavaScript expression in MDX, "{...}".
-var mdxExpression = regexp.MustCompile(`\{[^{}]*\}`)
+// mdxExpression is what in an MDX line cannot name a heading: a
+// JavaScript expression, "{...}", and a link's own target (an href or
+// src attribute, a Markdown link's destination).
+var mdxExpression = regexp.MustCompile(`\{[^{}]*\}|(?i)\b(?:href|src)\s*=\s*(?:"[^"]*"|'[^']*')|\]\([^)]*\)`)
 
 // componentsCouldGive reports whether an MDX page's markup that docscheck
 // does not read as a heading could give the fragment: a line with a
