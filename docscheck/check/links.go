@@ -431,7 +431,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	switch site.Generator {
 	case "docusaurus":
 		if rest, ok := cutURLPrefix(decoded, repo.DocsBase); ok && site.DocRoutes != nil && !isPage(decoded) &&
-			!strings.HasPrefix(rest, "category/") {
+			!strings.HasPrefix(rest, "category/") && !translated(site, pagePath) {
 			// Every doc's URL is known (repo.Site.DocRoutes), and the
 			// link is none of them; a generated category index
 			// (/docs/category/x) is a page the build makes.
@@ -588,6 +588,14 @@ func webRelative(p string) (string, bool) {
 func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
 	site := c.site(pagePath)
 	if strings.HasPrefix(decoded, "/") {
+		if site != nil && site.DocRoutes != nil && translated(site, pagePath) {
+			// A translated page's /docs links are served under its
+			// locale, by translations docscheck does not pair with
+			// their docs: the doc URLs are not used there.
+			plain := *site
+			plain.DocRoutes = nil
+			return c.resolveRooted(&plain, decoded)
+		}
 		return c.resolveRooted(site, decoded)
 	}
 	joined := joinPath(dirOf(pagePath), decoded)
@@ -657,6 +665,12 @@ func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
 		}
 	}
 	return first, repo.Missing
+}
+
+// translated: the page is a translation of a Docusaurus site (under its
+// i18n/ folder), served under its locale's URL.
+func translated(site *repo.Site, pagePath string) bool {
+	return under(pagePath, path.Join(site.Pages, "i18n"))
 }
 
 // resolveRoute finds a "/x" link among the site's routes (Fumadocs'
