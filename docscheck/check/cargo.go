@@ -86,7 +86,13 @@ func (c *Checker) checkCargo(r *report, call command.Call, at locate) bool {
 		name, _, _ := strings.Cut(w.Text, "@")
 		p := ws.Package(name)
 		if p == nil {
-			r.addWord(w, at, ruleCargo, c.nearest(name, ws.Names()), "no package %q in the workspace of %s", name, ws.Manifest)
+			reason := ""
+			if c.opts.Repo.CargoDependency(ws, name) {
+				// -p also names a package the workspace depends on
+				// (cargo build -p serde builds that dependency).
+				reason = reasonDependency
+			}
+			r.missWord(w, at, reason, ruleCargo, c.nearest(name, ws.Names()), "no package %q in the workspace of %s", name, ws.Manifest)
 			return true
 		}
 		scope = append(scope, p)

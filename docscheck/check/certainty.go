@@ -80,6 +80,14 @@ const (
 	// reasonMakeInclude: the Makefile includes a file whose path holds a
 	// variable docscheck cannot work out, which may define the target.
 	reasonMakeInclude = "make-include"
+	// reasonDependency: cargo's -p names a package that is no member of
+	// the workspace but one it depends on (a manifest's dependency, a
+	// package of its Cargo.lock), which cargo may build.
+	reasonDependency = "dependency"
+	// reasonWorkspaceFilter: a workspace-filtered script run whose
+	// selection docscheck cannot work out (a filter expression, several
+	// filters, a package.json whose workspaces are not known).
+	reasonWorkspaceFilter = "workspace-filter"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

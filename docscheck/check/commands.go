@@ -25,7 +25,8 @@ const (
 )
 
 // shellLanguages are the fenced code block languages whose lines are
-// commands. "console" and "shell-session" blocks only count "$ " lines.
+// commands. In any of them, a block with a "$ " line counts only its
+// prompted lines; one with none is read as a script.
 var shellLanguages = map[string]bool{
 	"bash": true, "sh": true, "shell": true, "zsh": true,
 	"console": true, "shell-session": true, "terminal": true,
@@ -79,11 +80,11 @@ func (c *Checker) checkCommands(r *report) {
 			}
 			switch {
 			case shellLanguages[lang]:
-				c.checkShellBlock(r, n, lang)
+				c.checkShellBlock(r, n)
 			case lang == "" && hasPrompt(blockTexts(n, src)):
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
-				c.checkShellBlock(r, n, "console")
+				c.checkShellBlock(r, n)
 			case readersManifest(lang, string(n.Lines().Value(src))):
 				r.session.readersProject = true
 			}
@@ -92,7 +93,7 @@ func (c *Checker) checkCommands(r *report) {
 			// An indented block has no language; it is read only when it
 			// looks like a terminal session, and then only its "$ " lines.
 			if isSession(n, src) {
-				c.checkShellBlock(r, n, "console")
+				c.checkShellBlock(r, n)
 			}
 			return ast.WalkSkipChildren, nil
 		}
@@ -374,12 +375,16 @@ func isSession(n ast.Node, src []byte) bool {
 	return false
 }
 
-func (c *Checker) checkShellBlock(r *report, n ast.Node, lang string) {
+func (c *Checker) checkShellBlock(r *report, n ast.Node) {
 	lines := n.Lines()
 	texts := blockTexts(n, r.page.source)
-	prompt := lang == "console" || lang == "shell-session" || lang == "terminal" || hasPrompt(texts)
+	// A prompted line is a command and what follows it, up to the next
+	// prompt, its output; that holds in a transcript language too. A
+	// block with no prompted line at all (a console block whose author
+	// left the prompts out) is read as a script: a line is a command when
+	// it parses as one, and data and output lines stay what they are.
 	switch {
-	case prompt:
+	case hasPrompt(texts):
 		texts = promptLines(texts)
 	case isData(strings.Join(texts, "")):
 		return // JSON, TOML, YAML, a tree, an HTTP exchange: no commands

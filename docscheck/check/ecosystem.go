@@ -1,6 +1,7 @@
 package check
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -65,6 +66,7 @@ func (c *Checker) checkNPM(r *report, call command.Call, at locate) bool {
 		case strings.HasPrefix(a.Text, "--workspace="):
 			w := a
 			w.Text = strings.TrimPrefix(a.Text, "--workspace=")
+			w.Col += len("--workspace=")
 			workspace = &w
 		case a.Text == "--workspaces" || a.Text == "-ws" || a.Text == "--if-present" || a.Text == "--prefix" || strings.HasPrefix(a.Text, "--prefix="):
 			return false // every workspace, optional, or another folder: not judged
@@ -120,8 +122,8 @@ func (c *Checker) checkYarn(r *report, call command.Call, at locate) bool {
 			return false
 		}
 		workspace, args = &args[1], args[2:]
-		if c.unknownWorkspace(r, call, at, "yarn", *workspace) {
-			return true // whatever runs in it, the workspace is not there
+		if _, ok := c.workspaceMember(r, call, at, "yarn", *workspace); !ok {
+			return true // whatever runs in it, the workspace is not there (or not known)
 		}
 	}
 	sub := args[0]
@@ -149,17 +151,31 @@ var pnpmCommands = map[string]bool{
 
 func (c *Checker) checkPNPM(r *report, call command.Call, at locate) bool {
 	args := call.Args()
-	var workspace *command.Word
+	var filters []command.Word
 	var rest []command.Word
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		named := len(rest) > 0 && rest[0].Text != "run" && rest[0].Text != "run-script" || len(rest) > 1
 		switch {
+		case named:
+			// pnpm (since v7) hands what follows the script's name to the
+			// script; older versions read their own options there too, so
+			// one that would change the selection leaves it not judged.
+			if a.Text == "--filter" || a.Text == "-F" || strings.HasPrefix(a.Text, "--filter=") ||
+				a.Text == "-r" || a.Text == "--recursive" || a.Text == "--if-present" || a.Text == "-C" || a.Text == "--dir" {
+				return false
+			}
 		case a.Text == "--filter" || a.Text == "-F":
 			if i+1 < len(args) {
-				workspace = &args[i+1]
+				filters = append(filters, args[i+1])
 				i++
 			}
-		case a.Text == "-r" || a.Text == "--recursive" || a.Text == "--if-present" || a.Text == "-C" || a.Text == "--dir" || strings.HasPrefix(a.Text, "--filter="):
+		case strings.HasPrefix(a.Text, "--filter="):
+			w := a
+			w.Text = strings.TrimPrefix(a.Text, "--filter=")
+			w.Col += len("--filter=")
+			filters = append(filters, w)
+		case a.Text == "-r" || a.Text == "--recursive" || a.Text == "--if-present" || a.Text == "-C" || a.Text == "--dir":
 			return false
 		case strings.HasPrefix(a.Text, "-"):
 		default:
@@ -169,8 +185,15 @@ func (c *Checker) checkPNPM(r *report, call command.Call, at locate) bool {
 	if len(rest) == 0 {
 		return false
 	}
-	if workspace != nil && strings.ContainsAny(workspace.Text, "*.{}[]!^") {
-		return false // a filter expression, not one package
+	var workspace *command.Word
+	switch {
+	case len(filters) > 1:
+		// Several filters select their union; which package runs the
+		// script is not one name's question.
+		r.missWord(filters[0], at, reasonWorkspaceFilter, ruleNPM, "", "pnpm: %d filters select several packages", len(filters))
+		return true
+	case len(filters) == 1:
+		workspace = &filters[0]
 	}
 	sub := rest[0]
 	switch {
@@ -201,12 +224,13 @@ func nonFlags(words []command.Word) []command.Word {
 }
 
 // scriptPackage finds the package.json a script command runs against: the
-// nearest one from the working folder, or the named workspace of it.
+// nearest one from the working folder, or the named workspace of it. False
+// when the command is decided (a finding, or a case not judged).
 func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool string, workspace *command.Word) (*repo.PackageJSON, bool) {
-	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
 	if workspace != nil {
-		pkg = c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
+		return c.workspaceMember(r, call, at, tool, *workspace)
 	}
+	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
 	if pkg == nil {
 		r.missWord(call.Words[0], at, r.noManifest(call.Dir), ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
 		return nil, false
@@ -215,22 +239,62 @@ func (c *Checker) scriptPackage(r *report, call command.Call, at locate, tool st
 		r.addWord(call.Words[0], at, ruleNPM, "", "%s: %s is not valid JSON: %v", tool, pkg.Path, pkg.Err)
 		return nil, false
 	}
-	if workspace != nil {
-		if workspace.Dynamic() {
-			return nil, false
-		}
-		w := workspaceNamed(pkg, tool, workspace.Text)
-		if w == nil {
-			var names []string
-			for _, m := range pkg.Workspaces {
-				names = append(names, m.Name)
-			}
-			r.addWord(*workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
-			return nil, false
-		}
-		pkg = w
-	}
 	return pkg, true
+}
+
+// workspaceMember is the one reading of every workspace-filtered run (npm
+// -w X, --workspace X or --workspace=X; pnpm --filter X, --filter=X or
+// -F X; yarn workspace X): the member of the workspace root's package.json
+// (the nearest one at or above the working folder that declares
+// workspaces) that X names. False when the command is decided: a name the
+// known workspaces do not hold is a finding whatever the script; a
+// selection docscheck cannot work out (a filter expression, a name only
+// the shell knows, a folder of several workspaces, no workspaces known)
+// is not judged.
+func (c *Checker) workspaceMember(r *report, call command.Call, at locate, tool string, workspace command.Word) (*repo.PackageJSON, bool) {
+	pkg := c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
+	switch {
+	case pkg == nil:
+		r.missWord(call.Words[0], at, r.noManifest(call.Dir), ruleNPM, "", "%s: no package.json in %s or above", tool, where(call.Dir))
+		return nil, false
+	case pkg.Err != nil:
+		r.addWord(call.Words[0], at, ruleNPM, "", "%s: %s is not valid JSON: %v", tool, pkg.Path, pkg.Err)
+		return nil, false
+	case workspace.Dynamic():
+		return nil, false
+	case tool == "pnpm" && strings.ContainsAny(workspace.Text, "*.{}[]!^"):
+		// A filter expression (a glob, a path, "pkg...", "^pkg"), not one
+		// package's name.
+		r.missWord(workspace, at, reasonWorkspaceFilter, ruleNPM, "", "%s: filter %q is an expression", tool, workspace.Text)
+		return nil, false
+	}
+	if tool == "pnpm" && pkg.Name != "" && pkg.Name == workspace.Text && len(pkg.Workspaces) > 0 {
+		// pnpm always counts the workspace's root package among its
+		// projects, so a filter may select it by name.
+		return pkg, true
+	}
+	if w := workspaceNamed(pkg, tool, workspace.Text); w != nil {
+		return w, true
+	}
+	if len(pkg.Workspaces) == 0 {
+		// No workspaces known here (none declared, or in a form not
+		// read): which package the name selects is unknown.
+		r.missWord(workspace, at, reasonWorkspaceFilter, ruleNPM, "", "%s: no workspaces known in %s", tool, pkg.Path)
+		return nil, false
+	}
+	if tool == "npm" && slices.ContainsFunc(pkg.Workspaces, func(w *repo.PackageJSON) bool {
+		return strings.HasPrefix(w.Path, path.Join(path.Dir(pkg.Path), workspace.Text)+"/")
+	}) {
+		// npm -w takes a folder of workspaces too, and runs in each.
+		r.missWord(workspace, at, reasonWorkspaceFilter, ruleNPM, "", "%s: workspace %q is a folder of workspaces", tool, workspace.Text)
+		return nil, false
+	}
+	var names []string
+	for _, m := range pkg.Workspaces {
+		names = append(names, m.Name)
+	}
+	r.addWord(workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
+	return nil, false
 }
 
 // checkScript: the script must be defined. npm start without a start
@@ -259,12 +323,13 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
-	if reason == "" && hint == "" && workspace == nil && c.site(r.page.path) != nil {
+	if reason == "" && hint == "" && workspace == nil && (c.site(r.page.path) != nil || c.unmodelledGenerator(r.page.path) != "") {
 		// A site's pages speak to its readers, who run their own
 		// project: neither the package.json beside the site's config
 		// (it builds the site) nor the repository's is what the page
 		// has them run (a near miss of one of its scripts still meant
-		// it).
+		// it). That holds for the pages of a generator docscheck
+		// recognises but does not model as much as for a modelled one.
 		reason = reasonReadersProject
 	}
 	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
@@ -281,25 +346,6 @@ func workspaceNamed(pkg *repo.PackageJSON, tool, name string) *repo.PackageJSON 
 	return pkg.Workspace(name)
 }
 
-// unknownWorkspace reports (and returns true) a workspace that the known
-// workspaces of the package.json in use do not hold. With no workspaces
-// known there, nothing is judged.
-func (c *Checker) unknownWorkspace(r *report, call command.Call, at locate, tool string, workspace command.Word) bool {
-	if workspace.Dynamic() {
-		return false
-	}
-	pkg := c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
-	if pkg == nil || pkg.Err != nil || len(pkg.Workspaces) == 0 || workspaceNamed(pkg, tool, workspace.Text) != nil {
-		return false
-	}
-	var names []string
-	for _, m := range pkg.Workspaces {
-		names = append(names, m.Name)
-	}
-	r.addWord(workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
-	return true
-}
-
 // checkBareScript is "yarn X" / "pnpm X" for an X that is no command of
 // the tool: a script X, or else a binary of an installed package, which
 // docscheck cannot see. Only a near miss of a script is reported.
@@ -307,10 +353,14 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 	if script.Dynamic() {
 		return false
 	}
-	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
 	if workspace != nil {
-		pkg = c.opts.Repo.WorkspaceRootPackageJSON(call.Dir)
+		pkg, ok := c.workspaceMember(r, call, at, tool, *workspace)
+		if !ok {
+			return true
+		}
+		return c.checkBareScriptIn(r, at, tool, script, pkg)
 	}
+	pkg := c.opts.Repo.NearestPackageJSON(call.Dir)
 	if pkg == nil && r.noManifest(call.Dir) != "" {
 		// Not certain from where the page starts (the reader's own
 		// project may be meant), but not right either: another folder
@@ -322,26 +372,11 @@ func (c *Checker) checkBareScript(r *report, call command.Call, at locate, tool 
 	if pkg == nil || pkg.Err != nil {
 		return false
 	}
-	if workspace != nil {
-		if workspace.Dynamic() {
-			return false
-		}
-		w := workspaceNamed(pkg, tool, workspace.Text)
-		if w == nil {
-			if len(pkg.Workspaces) == 0 {
-				return false // the workspace set is not known here
-			}
-			// The workspace set is known and does not hold the name: the
-			// command fails whatever the script is.
-			var names []string
-			for _, m := range pkg.Workspaces {
-				names = append(names, m.Name)
-			}
-			r.addWord(*workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
-			return true
-		}
-		pkg = w
-	}
+	return c.checkBareScriptIn(r, at, tool, script, pkg)
+}
+
+// checkBareScriptIn judges "yarn X" / "pnpm X" against one package.json.
+func (c *Checker) checkBareScriptIn(r *report, at locate, tool string, script command.Word, pkg *repo.PackageJSON) bool {
 	if _, ok := pkg.Scripts[script.Text]; ok {
 		return true
 	}

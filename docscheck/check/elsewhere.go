@@ -25,10 +25,6 @@ import (
 // which name the repository's own scripts).
 const reasonUnknownRenderer = "unknown-renderer"
 
-// codeHosts serve the repository's own files: a link to them is the
-// repository rendered by the host, whose rules docscheck models.
-var codeHosts = []string{"github.com", "githubusercontent.com", "gitlab.com", "bitbucket.org"}
-
 // publishedElsewhere reports whether page lies in a folder published by a
 // site the repository does not build (see reasonUnknownRenderer).
 func (c *Checker) publishedElsewhere(page string) bool {
@@ -108,7 +104,7 @@ func externalFolder(dest string) string {
 		return ""
 	}
 	host := strings.ToLower(u.Hostname())
-	for _, h := range codeHosts {
+	for _, h := range repo.CodeHosts {
 		if host == h || strings.HasSuffix(host, "."+h) {
 			return ""
 		}

@@ -15,11 +15,13 @@ import (
 )
 
 // Which lines of a page are commands (docs/docscheck.md, "Commands"):
-//   - a prompted line ("$ ") is a command, in a shell block or in a block
-//     with no language; what follows it up to the next prompt is output;
-//   - in a shell block without prompts, a line is a command when it parses
-//     as one: its program is a plausible program name (not "PASS", "1:M",
-//     "===", "└──" or a date);
+//   - a prompted line ("$ ") is a command, in a shell or transcript block
+//     or in a block with no language; what follows it up to the next
+//     prompt is output;
+//   - in a shell or transcript block (console, shell-session, terminal)
+//     without prompts, a line is a command when it parses as one: its
+//     program is a plausible program name (not "PASS", "1:M", "===",
+//     "└──" or a date);
 //   - a block whose content parses as data (JSON, TOML, YAML, a drawn
 //     tree, an HTTP exchange) holds no commands.
 

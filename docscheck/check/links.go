@@ -306,7 +306,7 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		}
 		resolved = readme
 	}
-	if !isMarkdown(resolved) {
+	if !isPage(resolved) {
 		return "", false // "#L10" on a source file and the like
 	}
 	other, err := c.load(resolved)
@@ -430,6 +430,13 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	}
 	switch site.Generator {
 	case "docusaurus":
+		if rest, ok := cutURLPrefix(decoded, repo.DocsBase); ok && site.DocRoutes != nil && !isPage(decoded) &&
+			!strings.HasPrefix(rest, "category/") && !translated(site, pagePath) {
+			// Every doc's URL is known (repo.Site.DocRoutes), and the
+			// link is none of them; a generated category index
+			// (/docs/category/x) is a page the build makes.
+			return ""
+		}
 		// A page's front-matter id (configuration for Configuration.md)
 		// may be the link: only a real typo of a page is certain.
 		if !isPage(decoded) && !(hint != "" && typoOf(resolved, hint) && !caseOnly(resolved, hint)) && !c.typoOfPage(resolved) {
@@ -448,6 +455,12 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// Only a link to a source file is a file link in MyST; a
 		// target without one is a reference or a built page.
 		if ext := strings.ToLower(path.Ext(decoded)); ext != ".md" && ext != ".rst" && ext != ".ipynb" {
+			return reasonSiteRule
+		}
+	case "fumadocs":
+		if strings.HasPrefix(decoded, "/") && slices.ContainsFunc(site.AppRoutes, func(re *regexp.Regexp) bool { return re.MatchString(decoded) }) {
+			// The app around the pages serves the path: a redirect or
+			// rewrite of its config, or a page of its own.
 			return reasonSiteRule
 		}
 	case "mdbook":
@@ -472,6 +485,16 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 // rootedPartExists reports whether the first part of a "/x/..." link is a
 // page or folder in one of the site's roots, or one typo away from a page.
 func (c *Checker) rootedPartExists(site *repo.Site, p string) bool {
+	for _, rt := range site.Routes {
+		// Past a route's prefix, the first part must be a page or folder
+		// of its pages (in a "(group)" folder, maybe).
+		if rest, ok := cutURLPrefix(p, rt.URL); ok {
+			first, _, _ := strings.Cut(rest, "/")
+			if _, kind := c.resolveGrouped(site, rt.Dir, first, false); first == "" || kind != repo.Missing || c.typoOfPage(path.Join(rt.Dir, first)) {
+				return true
+			}
+		}
+	}
 	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
 	if first == "" {
 		return true
@@ -527,8 +550,9 @@ func hasTemplate(s string) bool {
 }
 
 // buildVariable is a variable a docs build substitutes in the page's text
-// ("@API_URL@", "@VERSION@": mdoc's, Maven's resource filtering).
-var buildVariable = regexp.MustCompile(`@[A-Z][A-Z0-9_]*@`)
+// ("@API_URL@", "@VERSION@": mdoc's, Maven's resource filtering; meson's
+// and autoconf's configure_file take any case, "@docroot@").
+var buildVariable = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 
 // climbsToWeb: a repository-relative path above the root that github.com
 // can serve: more than a ref (a file of another branch or commit), or a
@@ -564,6 +588,14 @@ func webRelative(p string) (string, bool) {
 func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
 	site := c.site(pagePath)
 	if strings.HasPrefix(decoded, "/") {
+		if site != nil && site.DocRoutes != nil && translated(site, pagePath) {
+			// A translated page's /docs links are served under its
+			// locale, by translations docscheck does not pair with
+			// their docs: the doc URLs are not used there.
+			plain := *site
+			plain.DocRoutes = nil
+			return c.resolveRooted(&plain, decoded)
+		}
 		return c.resolveRooted(site, decoded)
 	}
 	joined := joinPath(dirOf(pagePath), decoded)
@@ -614,17 +646,86 @@ func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
 		}
 		return rel, c.opts.Repo.Stat(rel)
 	}
-	var first string
+	if f, ok := site.DocRoutes[path.Clean(p)]; ok {
+		// A doc's URL under its generator's rule (a slug, an id, number
+		// prefixes dropped).
+		return f, c.opts.Repo.Stat(f)
+	}
+	first, kind, routed := c.resolveRoute(site, p)
+	if routed && kind != repo.Missing {
+		return first, kind
+	}
 	for i, root := range site.Roots {
 		resolved, kind := c.resolveRelative(site, path.Join(root, p), strings.HasSuffix(p, "/"))
 		if kind != repo.Missing {
 			return resolved, kind
 		}
-		if i == 0 {
+		if i == 0 && !routed {
 			first = resolved
 		}
 	}
 	return first, repo.Missing
+}
+
+// translated: the page is a translation of a Docusaurus site (under its
+// i18n/ folder), served under its locale's URL.
+func translated(site *repo.Site, pagePath string) bool {
+	return under(pagePath, path.Join(site.Pages, "i18n"))
+}
+
+// resolveRoute finds a "/x" link among the site's routes (Fumadocs'
+// loaders): the part after a route's URL prefix, as a clean URL under
+// its folder. routed is false when no route's prefix holds the link.
+func (c *Checker) resolveRoute(site *repo.Site, p string) (resolved string, kind repo.Kind, routed bool) {
+	for _, rt := range site.Routes {
+		rest, ok := cutURLPrefix(p, rt.URL)
+		if !ok {
+			continue
+		}
+		f, k := c.resolveGrouped(site, rt.Dir, rest, strings.HasSuffix(p, "/"))
+		if k != repo.Missing {
+			return f, k, true
+		}
+		if !routed {
+			resolved, kind, routed = f, repo.Missing, true
+		}
+	}
+	return resolved, kind, routed
+}
+
+// cutURLPrefix returns what follows the URL prefix in the path p, when p
+// is the prefix or lies below it.
+func cutURLPrefix(p, prefix string) (string, bool) {
+	if prefix == "/" {
+		return strings.TrimPrefix(p, "/"), true
+	}
+	rest, ok := strings.CutPrefix(p, prefix)
+	if !ok || rest != "" && rest[0] != '/' {
+		return "", false
+	}
+	return strings.TrimPrefix(rest, "/"), true
+}
+
+// resolveGrouped resolves the clean URL rest under dir, where a folder
+// named in parentheses ("(group)") adds no part to the URL: its pages
+// are served as if they sat in the folder around it.
+func (c *Checker) resolveGrouped(site *repo.Site, dir, rest string, dirSlash bool) (string, repo.Kind) {
+	if f, k := c.resolveRelative(site, path.Join(dir, rest), dirSlash); k != repo.Missing {
+		return f, k
+	}
+	for _, n := range c.opts.Repo.Names(dir) {
+		if g := path.Join(dir, n); strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") && c.opts.Repo.Stat(g) == repo.Dir {
+			if f, k := c.resolveGrouped(site, g, rest, dirSlash); k != repo.Missing {
+				return f, k
+			}
+		}
+	}
+	if first, more, ok := strings.Cut(rest, "/"); ok && first != "" && c.opts.Repo.Stat(path.Join(dir, first)) == repo.Dir {
+		if f, k := c.resolveGrouped(site, path.Join(dir, first), more, dirSlash); k != repo.Missing {
+			return f, k
+		}
+	}
+	return path.Join(dir, rest), repo.Missing
 }
 
 // servedDir is the folder a MkDocs page is served as: a/b.md at a/b/,
@@ -760,6 +861,12 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// heading at build time.
 		reason = reasonSiteRule
 	}
+	if reason == "" && strings.EqualFold(path.Ext(target.path), ".mdx") && target.componentsCouldGive(frag) {
+		// An MDX page's components (<TypeTable>, <Step>, an import)
+		// can write headings at build time; its Markdown headings'
+		// ids are known, so only a component line could give it.
+		reason = reasonSiteRule
+	}
 	if reason == "" && target == r.page && tooltipIcon(target.source, offset) {
 		// An icon whose title is the message (all-contributors'
 		// <a href="#question-login" title="Answering Questions">💬</a>):
@@ -776,9 +883,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// heading ids the repository does not show.
 		reason = reasonUnknownRenderer
 	}
-	if site := c.site(target.path); reason == "" && site != nil && site.Generator == "sphinx" {
-		// MyST resolves #name against every (name)= target of the
-		// project, not only the page's own.
+	if site := c.site(target.path); reason == "" && site != nil && site.Generator == "sphinx" && (inFile == "" || target.mystTarget(frag)) {
+		// MyST resolves a bare #name against every (name)= target of
+		// the project, not only the page's own; after a page's path it
+		// looks in that page alone, whose explicit targets docscheck
+		// reads as text.
 		reason = reasonSiteConfig
 	}
 	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {

@@ -157,6 +157,8 @@ var (
 	htmlIDAttr = regexp.MustCompile(`(?i)\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))`)
 	// customID is VitePress's "## Heading {#custom-id}".
 	customID = regexp.MustCompile(`\s*\{#([^{}\s]+)\}\s*$`)
+	// bracketID is Fumadocs' "## Heading [#custom-id]".
+	bracketID = regexp.MustCompile(`\s\[#([^\[\]\s]+)\]\s*$`)
 	// attrListID is Python-Markdown's attr_list "{ #id .class }" (also
 	// "{: #id }"), on a heading or after inline text, as MkDocs pages use it.
 	attrListID    = regexp.MustCompile(`\{:?\s*(?:\.[\w-]+\s+)*#([\w-]+)[^{}\n]*\}`)
@@ -186,7 +188,12 @@ func (p *page) collectAnchors(style anchor.Style) {
 			t := anchor.Text(n, p.source)
 			var s string
 			mkdocs := style == anchor.MkDocs || style == anchor.MkDocsUnicode
-			if !strings.Contains(t, "{") {
+			if m := bracketIDOf(t); m != "" {
+				// Fumadocs' "## Title [#id]": the id on that site's
+				// pages, while github.com slugs the whole text.
+				p.attrIDs = append(p.attrIDs, m)
+				s = slugs.Add(t)
+			} else if !strings.Contains(t, "{") {
 				// Every attribute form below needs a brace: most headings
 				// skip the regular expressions.
 				s = slugs.Add(t)
@@ -218,6 +225,17 @@ func (p *page) collectAnchors(style anchor.Style) {
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// bracketIDOf is the id of a heading's trailing "[#id]", or "".
+func bracketIDOf(t string) string {
+	if !strings.HasSuffix(strings.TrimRight(t, " \t"), "]") {
+		return "" // most headings: no regular expression
+	}
+	if m := bracketID.FindStringSubmatch(t); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // headingAttrID is the id of a heading's trailing attribute block,

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -187,6 +188,9 @@ func (c *Checker) linkedPages(pg *page) []string {
 	follow := func(dest string) {
 		resolved, kind, ok := c.resolveDest(pg.path, dest)
 		if !ok {
+			if p := c.codeHostPage(dest); p != "" {
+				out = append(out, p)
+			}
 			return
 		}
 		if kind == repo.Dir {
@@ -234,4 +238,31 @@ func (c *Checker) markdownUnder(dir string) []string {
 		}
 	}
 	return files
+}
+
+// codeHostPage is the page of this tree that a code host's address of a
+// file names ("https://codeberg.org/o/r/src/stable/doc/TUTORIAL.md",
+// "https://github.com/o/r/blob/main/docs/x.md"): a Markdown file, in a
+// folder, at the path that follows the ref. Such an address on a
+// published page sends its readers to that page (the repository's own,
+// as rendered by its code host), so the page is published too; the
+// address itself is not judged offline. A ref may hold slashes
+// ("branch/main"), so each split is tried. "" when there is none.
+func (c *Checker) codeHostPage(dest string) string {
+	u, err := url.Parse(dest)
+	if err != nil || u.Scheme != "https" && u.Scheme != "http" || !slices.Contains(repo.CodeHosts, strings.TrimPrefix(strings.ToLower(u.Host), "www.")) {
+		return ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i := 2; i+2 < len(parts); i++ {
+		if parts[i] != "blob" && parts[i] != "src" && parts[i] != "tree" {
+			continue
+		}
+		for j := i + 2; j < len(parts)-1; j++ {
+			if p := strings.Join(parts[j:], "/"); isPage(p) && c.opts.Repo.Stat(p) == repo.File {
+				return p
+			}
+		}
+	}
+	return ""
 }

@@ -90,7 +90,68 @@ func TestRenderedFolders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "site/intro.md"}
+	// packages/ holds a site's pages (an unpublished book) and code: not
+	// a folder of pages itself, but old-docs/ beside the book is one.
+	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "packages/old-docs/guide.md", "site/intro.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestPublishedSiteSources: a site is published when the build files name
+// its pages folder, not only its config's: Sphinx's source folder doc/,
+// whose conf.py sits in a config folder of its own (sphinx-build -c), is
+// read though no page links into it and it is not a folder made of
+// pages (its extensions outnumber the pages).
+func TestPublishedSiteSources(t *testing.T) {
+	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "sphinx-confdir"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"doc/guide.md", "doc/index.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestPublishedByLink: a code host's address of a Markdown file this
+// tree holds publishes that file; an address on any other host does
+// not, nor does a link to the folder of a site nothing publishes (a
+// book whose generated pages the build writes).
+func TestPublishedByLink(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"README.md": "# R\n\nSee the [manual](./doc/manual/source), the [tutorial](https://codeberg.org/o/r/src/stable/doc/TUTORIAL.md)," +
+			" the [guide](https://github.com/o/r/blob/main/doc/GUIDE.md) and [other](https://example.org/o/r/blob/main/doc/OTHER.md).\n",
+		"doc/manual/book.toml.in":        "[book]\ntitle = \"R @version@\"\nsrc = \"source\"\n",
+		"doc/manual/source/SUMMARY.md":   "- [Intro](intro.md)\n",
+		"doc/manual/source/intro.md":     "# Intro\n",
+		"doc/TUTORIAL.md":                "# T\n",
+		"doc/GUIDE.md":                   "# G\n",
+		"doc/OTHER.md":                   "# O\n",
+		"doc/manual/source/unlinked.txt": "not a page\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"README.md", "doc/GUIDE.md", "doc/TUTORIAL.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}

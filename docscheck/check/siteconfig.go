@@ -3,10 +3,12 @@ package check
 import (
 	"bytes"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 
+	"github.com/prodproof/prodproof/internal/anchor"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -97,6 +99,46 @@ func (pg *page) footnoteID(frag string) bool {
 // name whose routing docscheck does not model: each serves its pages at
 // routes from the site's root that its own rules and config decide.
 var unmodelledGenerators = []string{"rspress", "@rspress/core", "nextra", "vuepress", "@vuepress/core", "hexo", "gatsby", "@11ty/eleventy", "dumi"}
+
+// mdxExpression is what in an MDX line cannot name a heading: a
+// JavaScript expression, "{...}", and a link's own target (an href or
+// src attribute, a Markdown link's destination).
+var mdxExpression = regexp.MustCompile(`\{[^{}]*\}|(?i)\b(?:href|src)\s*=\s*(?:"[^"]*"|'[^']*')|\]\([^)]*\)`)
+
+// componentsCouldGive reports whether an MDX page's markup that docscheck
+// does not read as a heading could give the fragment: a line with a
+// component or an HTML tag ("<") whose text and attribute strings,
+// expressions left out, hold the fragment's letters and digits, in order
+// (a heading it writes at build time could have that id), or an indented heading line ("    ### Title"
+// inside a component), which MDX reads as a heading, having no indented
+// code, while CommonMark reads it as code.
+func (pg *page) componentsCouldGive(frag string) bool {
+	want := letterDigits(frag)
+	if want == "" {
+		return true
+	}
+	for line := range bytes.Lines(pg.source) {
+		// A component's heading comes from its text or attribute
+		// strings, not from the names in an expression
+		// (<CodeBlock>{trimSnippet(subtreeScope)}</CodeBlock>).
+		if bytes.IndexByte(line, '<') >= 0 && strings.Contains(letterDigits(mdxExpression.ReplaceAllString(string(line), " ")), want) {
+			return true
+		}
+		if t := bytes.TrimLeft(line, " \t"); len(line)-len(t) >= 4 && bytes.HasPrefix(t, []byte("#")) {
+			text := strings.TrimSpace(strings.TrimLeft(string(t), "#"))
+			if anchor.GitHub.Make(text) == frag {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mystTarget reports whether pg names frag as a MyST explicit target:
+// a "(frag)=" line, or a directive's ":name: frag" option.
+func (pg *page) mystTarget(frag string) bool {
+	return bytes.Contains(pg.source, []byte("("+frag+")=")) || bytes.Contains(pg.source, []byte(":name: "+frag))
+}
 
 // unmodelledGenerator names the unmodelled site generator that renders a
 // page: one the nearest package.json above the page's folder (not beside

@@ -85,25 +85,130 @@ func (r *Repo) Cargo(dir string) (*CargoWorkspace, *CargoPackage) {
 	return ws, current
 }
 
+// cargoWorkspace lists the members of the workspace whose root manifest is
+// root, by Cargo's documented rules: the root package, the folders the
+// `members` globs match, and the path dependencies of members that lie in
+// the workspace's folder; a folder under an `exclude` path is no member
+// unless a `members` entry names it (or a folder above it) as it is.
 func (r *Repo) cargoWorkspace(root string) *CargoWorkspace {
 	ws := &CargoWorkspace{Manifest: root}
 	m := r.cargoManifest(root)
 	dir := path.Dir(root)
-	if m.tables["package"] != nil {
-		ws.Packages = append(ws.Packages, r.cargoPackage(dir, m))
+	w := m.tables["workspace"]
+	if w == nil {
+		w = newTOMLTable()
 	}
-	if w := m.tables["workspace"]; w != nil {
-		for _, pat := range w.lists["members"] {
-			for _, d := range r.globDirs(dir, pat) {
-				if p := path.Join(d, "Cargo.toml"); d != dir && r.Stat(p) == File {
-					if mm := r.cargoManifest(p); mm.tables["package"] != nil {
-						ws.Packages = append(ws.Packages, r.cargoPackage(d, mm))
-					}
-				}
+	excluded := func(d string) bool {
+		under := func(entries []string) bool {
+			return slices.ContainsFunc(entries, func(e string) bool {
+				e = clean(path.Join(dir, e))
+				return d == e || strings.HasPrefix(d, e+"/") || e == "."
+			})
+		}
+		return under(w.lists["exclude"]) && !under(w.lists["members"])
+	}
+	seen := map[string]bool{}
+	var queue []string // members whose path dependencies are still to read
+	add := func(d string, mm *tomlDoc) {
+		if seen[d] || mm.tables["package"] == nil {
+			return
+		}
+		seen[d] = true
+		ws.Packages = append(ws.Packages, r.cargoPackage(d, mm))
+		queue = append(queue, d)
+	}
+	if m.tables["package"] != nil {
+		add(dir, m)
+	}
+	for _, pat := range w.lists["members"] {
+		for _, d := range r.globDirs(dir, pat) {
+			if p := path.Join(d, "Cargo.toml"); d != dir && !excluded(d) && r.Stat(p) == File {
+				add(d, r.cargoManifest(p))
+			}
+		}
+	}
+	if m.tables["workspace"] == nil {
+		return ws // a lone package: its path dependencies are their own workspaces' business
+	}
+	for len(queue) > 0 {
+		d := queue[0]
+		queue = queue[1:]
+		for _, dep := range cargoPathDeps(r.cargoManifest(path.Join(d, "Cargo.toml"))) {
+			pd := clean(path.Join(d, dep))
+			inside := dir == "." && pd != ".." && !strings.HasPrefix(pd, "../") || strings.HasPrefix(pd, dir+"/")
+			if p := path.Join(pd, "Cargo.toml"); inside && !excluded(pd) && r.Stat(p) == File {
+				add(pd, r.cargoManifest(p))
 			}
 		}
 	}
 	return ws
+}
+
+// cargoPathDeps lists the `path` of every dependency a manifest declares
+// ([dependencies], [dev-dependencies], [build-dependencies], their
+// [target.X.*] forms and [workspace.dependencies]), inline
+// ({ path = "x" }) or as a table of its own ([dependencies.name]).
+func cargoPathDeps(m *tomlDoc) []string {
+	var out []string
+	for name, t := range m.tables {
+		if isCargoDepsTable(name) {
+			for _, kv := range t.inline {
+				if p := kv["path"]; p != "" {
+					out = append(out, p)
+				}
+			}
+		} else if i := strings.LastIndexByte(name, '.'); i > 0 && isCargoDepsTable(name[:i]) && t.strings["path"] != "" {
+			out = append(out, t.strings["path"])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func isCargoDepsTable(name string) bool {
+	for _, kind := range []string{"dependencies", "dev-dependencies", "build-dependencies"} {
+		if name == kind || name == "workspace."+kind || strings.HasPrefix(name, "target.") && strings.HasSuffix(name, "."+kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// CargoDependency reports whether a package that is no member is still a
+// package cargo's -p can name: a dependency a member's manifest (or the
+// workspace's) declares, or a package of the workspace's Cargo.lock.
+// `cargo build -p dep` builds a dependency of the workspace.
+func (r *Repo) CargoDependency(w *CargoWorkspace, name string) bool {
+	names := r.memo("cargo-deps", w.Manifest, func() any {
+		set := map[string]bool{}
+		manifests := []string{w.Manifest}
+		for _, p := range w.Packages {
+			manifests = append(manifests, path.Join(p.Dir, "Cargo.toml"))
+		}
+		for _, mf := range manifests {
+			for tname, t := range r.cargoManifest(mf).tables {
+				if isCargoDepsTable(tname) {
+					for key := range t.keys {
+						set[key] = true
+					}
+					for _, kv := range t.inline {
+						set[kv["package"]] = true // a renamed dependency's real name
+					}
+				} else if i := strings.LastIndexByte(tname, '.'); i > 0 && isCargoDepsTable(tname[:i]) {
+					set[tname[i+1:]], set[t.strings["package"]] = true, true
+				}
+			}
+		}
+		lock := path.Join(path.Dir(w.Manifest), "Cargo.lock")
+		if r.Stat(lock) == File {
+			for _, t := range r.cargoManifest(lock).arrays["package"] {
+				set[t.strings["name"]] = true
+			}
+		}
+		delete(set, "")
+		return set
+	}).(map[string]bool)
+	return names[name]
 }
 
 func (r *Repo) cargoPackage(dir string, m *tomlDoc) *CargoPackage {
@@ -174,7 +279,8 @@ func (r *Repo) walkFiles(dir, ext string, f func(string)) {
 }
 
 // tomlDoc is the subset of TOML a Cargo.toml needs here: tables, arrays
-// of tables, string values and arrays of strings (one line or several).
+// of tables, string values, arrays of strings (one line or several) and
+// the string keys of inline tables ({ path = "x" }).
 type tomlDoc struct {
 	tables map[string]*tomlTable
 	arrays map[string][]*tomlTable
@@ -183,6 +289,14 @@ type tomlDoc struct {
 type tomlTable struct {
 	strings map[string]string
 	lists   map[string][]string
+	inline  map[string]map[string]string
+	// keys holds every key set in the table, by its first dotted part
+	// (serde.workspace = true sets serde).
+	keys map[string]bool
+}
+
+func newTOMLTable() *tomlTable {
+	return &tomlTable{strings: map[string]string{}, lists: map[string][]string{}, inline: map[string]map[string]string{}, keys: map[string]bool{}}
 }
 
 func (r *Repo) cargoManifest(p string) *tomlDoc {
@@ -192,41 +306,105 @@ func (r *Repo) cargoManifest(p string) *tomlDoc {
 	}).(*tomlDoc)
 }
 
-var tomlString = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"|'([^']*)'`)
+var (
+	tomlString    = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"|'([^']*)'`)
+	tomlInlineKey = regexp.MustCompile(`([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)')`)
+)
+
+// tomlCode is a TOML line without its comment: the text before a "#"
+// that no string holds. A comment inside an array may hold a quote
+// ("# Bevy's crates") that would otherwise open a string.
+func tomlCode(line string) string {
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			return line[:i]
+		}
+	}
+	return line
+}
+
+// tomlDepth is how many brackets and braces of s, outside strings, are
+// still open at its end.
+func tomlDepth(s string) int {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return depth
+}
 
 func parseTOML(src string) *tomlDoc {
 	doc := &tomlDoc{tables: map[string]*tomlTable{}, arrays: map[string][]*tomlTable{}}
-	cur := &tomlTable{strings: map[string]string{}, lists: map[string][]string{}}
+	cur := newTOMLTable()
 	doc.tables[""] = cur
 	lines := strings.Split(src, "\n")
 	for i := 0; i < len(lines); i++ {
-		line := strings.TrimSpace(lines[i])
+		line := strings.TrimSpace(tomlCode(lines[i]))
 		switch {
-		case line == "" || strings.HasPrefix(line, "#"):
+		case line == "":
 		case strings.HasPrefix(line, "[["):
 			name := strings.TrimSpace(strings.Trim(line[:strings.Index(line+"]]", "]]")], "[ "))
-			cur = &tomlTable{strings: map[string]string{}, lists: map[string][]string{}}
+			cur = newTOMLTable()
 			doc.arrays[name] = append(doc.arrays[name], cur)
 		case strings.HasPrefix(line, "["):
 			name := strings.TrimSpace(strings.Trim(line[:strings.Index(line+"]", "]")], "[ "))
-			cur = &tomlTable{strings: map[string]string{}, lists: map[string][]string{}}
+			cur = newTOMLTable()
 			doc.tables[name] = cur
 		default:
 			key, value, ok := strings.Cut(line, "=")
 			if !ok {
 				continue
 			}
-			key, value = strings.TrimSpace(key), strings.TrimSpace(value)
-			if strings.HasPrefix(value, "[") {
-				for !strings.Contains(value, "]") && i+1 < len(lines) {
+			key, value = strings.Trim(strings.TrimSpace(key), `"'`), strings.TrimSpace(value)
+			first, _, _ := strings.Cut(key, ".")
+			cur.keys[strings.Trim(first, `"' `)] = true
+			if strings.HasPrefix(value, "[") || strings.HasPrefix(value, "{") {
+				// An array or inline table may run over several lines,
+				// each with a comment of its own.
+				for tomlDepth(value) > 0 && i+1 < len(lines) {
 					i++
-					value += " " + strings.TrimSpace(lines[i])
+					value += " " + strings.TrimSpace(tomlCode(lines[i]))
 				}
+			}
+			switch {
+			case strings.HasPrefix(value, "["):
 				for _, m := range tomlString.FindAllStringSubmatch(value, -1) {
 					cur.lists[key] = append(cur.lists[key], m[1]+m[2])
 				}
-			} else if m := tomlString.FindStringSubmatch(value); m != nil && strings.HasPrefix(value, m[0][:1]) {
-				cur.strings[key] = m[1] + m[2]
+			case strings.HasPrefix(value, "{"):
+				kv := map[string]string{}
+				for _, m := range tomlInlineKey.FindAllStringSubmatch(value, -1) {
+					kv[m[1]] = m[2] + m[3]
+				}
+				cur.inline[key] = kv
+			default:
+				if m := tomlString.FindStringSubmatch(value); m != nil && strings.HasPrefix(value, m[0][:1]) {
+					cur.strings[key] = m[1] + m[2]
+				}
 			}
 		}
 	}

@@ -207,8 +207,9 @@ func (r *Repo) allDirs(d string) []string {
 	return out
 }
 
-// yamlList reads the block list under a top-level key of a simple YAML
-// file ("packages:\n  - 'a/*'"), which is all pnpm-workspace.yaml holds.
+// yamlList reads the list under a top-level key of a simple YAML file,
+// as a block ("packages:\n  - 'a/*'") or in flow style ("packages: ['a/*',
+// 'b']"), which is all pnpm-workspace.yaml holds.
 func yamlList(doc, key string) []string {
 	var out []string
 	in := false
@@ -216,6 +217,16 @@ func yamlList(doc, key string) []string {
 		t := strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, key+":"):
+			flow := strings.TrimSpace(strings.TrimPrefix(line, key+":"))
+			if strings.HasPrefix(flow, "[") {
+				flow, _, _ = strings.Cut(flow[1:], "]")
+				for _, item := range strings.Split(flow, ",") {
+					if item = strings.Trim(strings.TrimSpace(item), `"'`); item != "" {
+						out = append(out, item)
+					}
+				}
+				continue
+			}
 			in = true
 		case in && strings.HasPrefix(t, "- "):
 			out = append(out, strings.Trim(strings.TrimSpace(t[2:]), `"'`))

@@ -28,10 +28,18 @@ func (r *Repo) RenderedFolders(covered func(dir string) bool) []string {
 	visit = func(dir string, depth int) {
 		for _, n := range r.Names(dir) {
 			p := path.Join(dir, n)
-			if strings.HasPrefix(n, ".") || n == "node_modules" || r.Stat(p) != Dir || covered(p) {
+			if strings.HasPrefix(n, ".") || n == "node_modules" || r.Stat(p) != Dir {
 				continue
 			}
-			if pages, other := r.pageCounts(p); pages > 0 && pages >= other && (r.Stat(path.Join(p, "index.html")) == File || r.BuildNames(p)) {
+			if covered(p) {
+				// A site's folder, or one holding it: a folder beside
+				// the site, further down, may still be one.
+				if depth < 3 {
+					visit(p, depth+1)
+				}
+				continue
+			}
+			if r.renderedFolder(p) {
 				out = append(out, p)
 				continue
 			}
@@ -71,3 +79,14 @@ func (r *Repo) pageCounts(dir string) (pages, other int) {
 	r.manifests.Store("pagecount:"+dir, [2]int{pages, other})
 	return pages, other
 }
+
+// renderedFolder: dir is made of pages and something publishes it: the
+// build files name it, or an index.html renders it.
+func (r *Repo) renderedFolder(dir string) bool {
+	pages, other := r.pageCounts(dir)
+	return pages > 0 && pages >= other && (r.Stat(path.Join(dir, "index.html")) == File || r.BuildNames(dir))
+}
+
+// CodeHosts serve a repository's own files: a link to them is the
+// repository rendered by the host, whose rules docscheck models.
+var CodeHosts = []string{"github.com", "githubusercontent.com", "gitlab.com", "codeberg.org", "bitbucket.org"}

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"path"
 	"regexp"
 	"slices"
@@ -13,8 +14,8 @@ import (
 // way the generator serves them: "/x" from the site's root, clean URLs
 // without ".md", and headings slugged by the generator's own rule.
 type Site struct {
-	// Generator is "vitepress", "mkdocs", "docusaurus", "mdbook", "hugo"
-	// or "starlight".
+	// Generator is "vitepress", "mkdocs", "docusaurus", "mdbook", "hugo",
+	// "starlight", "sphinx" or "fumadocs".
 	Generator string
 	// Config is the file or folder that gave the site away.
 	Config string
@@ -42,6 +43,25 @@ type Site struct {
 	// generator runs (a "prebuild" script of the site's package.json):
 	// a missing page may be one it writes, so a link to it is not judged.
 	PagesWriter string
+	// DocRoutes maps each doc's URL to its page when the generator's
+	// rule decides every one (Docusaurus, docusaurusRoutes); nil when
+	// it does not.
+	DocRoutes map[string]string
+	// AppRoutes match the URL paths the app around the site serves
+	// beside its pages (Next.js redirects, rewrites and static pages):
+	// a link there is not the pages' to judge.
+	AppRoutes []*regexp.Regexp
+	// Routes are URL prefixes served from a folder of pages (Fumadocs: a
+	// loader's baseUrl over a content folder), tried for "/x" links
+	// before Roots.
+	Routes []Route
+}
+
+// Route serves the pages under Dir at the URL prefix URL: page a/b.mdx
+// at URL/a/b, a/index.mdx at URL/a. A folder named in parentheses,
+// "(group)", groups pages without a part of the URL.
+type Route struct {
+	URL, Dir string
 }
 
 // pluginHeading is a Markdown heading inside a string of site code.
@@ -83,9 +103,9 @@ var (
 	mkdocsSlugify    = regexp.MustCompile(`(?m)^\s*slugify\s*:.*pymdownx\.slugs`)
 )
 
-// Sites finds the docs site generators of the tree: VitePress (a
-// .vitepress folder), MkDocs (mkdocs.yml) and Docusaurus
-// (docusaurus.config.*), at the root or up to four folders down.
+// Sites finds the docs site generators of the tree (VitePress, MkDocs,
+// Docusaurus, mdBook, Hugo, Starlight, Sphinx with MyST, Fumadocs), at
+// the root or up to four folders down.
 // It reads their config files as text and runs nothing.
 func (r *Repo) Sites() []Site {
 	var sites []Site
@@ -111,6 +131,7 @@ func (r *Repo) Sites() []Site {
 				sites = append(sites, s)
 			}
 		}
+		sites = append(sites, r.fumadocs(d)...)
 	}
 	for i := range sites {
 		sites[i].PagesWriter = r.pagesWriter(sites[i])
@@ -122,12 +143,18 @@ func (r *Repo) Sites() []Site {
 var mdbookSrc = regexp.MustCompile(`(?m)^\s*src\s*=\s*['"]([^'"]+)['"]`)
 
 // mdbook is a book.toml: its pages are src/ (or [book] src), and mdBook
-// serves a README.md as the index.html of its folder.
+// serves a README.md as the index.html of its folder. A book.toml.in is
+// the same config as a template the build fills in (meson's or
+// autoconf's configure_file: "@version@" replaced, the rest as written),
+// so it gives the book away just as well.
 func (r *Repo) mdbook(dir string) (Site, bool) {
 	cfg := path.Join(dir, "book.toml")
 	data, err := r.ReadFile(cfg)
 	if err != nil {
-		return Site{}, false
+		cfg += ".in"
+		if data, err = r.ReadFile(cfg); err != nil {
+			return Site{}, false
+		}
 	}
 	src := path.Join(dir, "src")
 	if m := mdbookSrc.FindSubmatch(data); m != nil {
@@ -191,14 +218,39 @@ func (r *Repo) starlight(dir string) (Site, bool) {
 // setting: a link to a Markdown file is judged, other missing targets
 // are not (site-rule), and anchors only where no markup could give them
 // (site-config).
+//
+// The pages are Sphinx's source folder, the one that holds the root
+// document (conf.py's root_doc or master_doc, default "index"). It is
+// conf.py's folder unless the build names the config folder apart
+// ("sphinx-build -c doc/_sphinx doc"): then conf.py's folder lacks the
+// root document and the folder above it holds it.
 func (r *Repo) sphinx(dir string) (Site, bool) {
 	cfg := path.Join(dir, "conf.py")
 	data, err := r.ReadFile(cfg)
 	if err != nil || !strings.Contains(string(data), "myst_parser") && !strings.Contains(string(data), "myst_nb") {
 		return Site{}, false
 	}
-	return Site{Generator: "sphinx", Config: cfg, Pages: dir, Roots: []string{dir}, Slug: anchor.GitHub,
+	pages := dir
+	root := "index"
+	if m := sphinxRootDoc.FindSubmatch(data); m != nil {
+		root = string(m[1])
+	}
+	if parent := path.Dir(dir); dir != "." && !r.hasRootDoc(dir, root) && r.hasRootDoc(parent, root) {
+		pages = parent
+	}
+	return Site{Generator: "sphinx", Config: cfg, Pages: pages, Roots: []string{pages}, Slug: anchor.GitHub,
 		Unmodelled: []string{"conf.py: MyST"}}, true
+}
+
+// sphinxRootDoc is conf.py's root_doc = "x" (master_doc before Sphinx 4).
+var sphinxRootDoc = regexp.MustCompile(`(?m)^(?:root|master)_doc\s*=\s*['"]([^'"]+)['"]`)
+
+// hasRootDoc: dir holds the Sphinx root document named root, in one of
+// the source formats a MyST project reads.
+func (r *Repo) hasRootDoc(dir, root string) bool {
+	return slices.ContainsFunc([]string{".md", ".rst", ".ipynb", ".txt"}, func(ext string) bool {
+		return r.Stat(path.Join(dir, root+ext)) == File
+	})
 }
 
 // pagesWriter names the script that runs before the site's generator, in
@@ -236,7 +288,9 @@ func (r *Repo) PublishedSite(s Site) bool {
 	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
 		dir = path.Dir(dir)
 	}
-	return dir == "." || r.BuildNames(dir)
+	// The build may name the pages folder rather than the config's
+	// (Sphinx's source folder beside a config folder of its own).
+	return dir == "." || r.BuildNames(dir) || s.Pages != dir && s.Pages != "." && r.BuildNames(s.Pages)
 }
 
 // BuildNames reports whether the repository's build files (CI workflows,
@@ -342,11 +396,135 @@ func (r *Repo) docusaurus(dir string) (Site, bool) {
 				Generator: "docusaurus", Config: cfg, Pages: dir, Slug: anchor.GitHub,
 				// /docs/x is docs/x.md, /blog/... is blog/, the rest comes
 				// from src/pages and static/.
-				Roots: []string{dir, path.Join(dir, "src/pages"), path.Join(dir, "static")},
+				Roots:     []string{dir, path.Join(dir, "src/pages"), path.Join(dir, "static")},
+				DocRoutes: r.docusaurusRoutes(dir, cfg),
 			}, true
 		}
 	}
 	return Site{}, false
+}
+
+// DocsBase is the URL prefix of a Docusaurus site's docs, under which
+// DocRoutes is the whole truth.
+const DocsBase = "/docs"
+
+// docusaurusRoutes maps the URL of every doc of a Docusaurus site to its
+// file, when Docusaurus's documented rule decides them all: the docs
+// plugin at its defaults (pages in docs/, served at /docs: the config
+// names no routeBasePath and no second docs plugin), no versions
+// (versioned_docs/). A doc's URL is then its path with each part's
+// number prefix ("01-", "2_") and the extension dropped, index.md,
+// README.md or a file named as its folder standing for the folder; a
+// front-matter id replaces the last part, a slug the whole ("/x" from
+// /docs, "x" from the doc's folder). Files whose name starts with "_"
+// are partials, not docs. nil when the rule does not decide (then a link
+// without an extension stays not judged).
+func (r *Repo) docusaurusRoutes(dir, cfg string) map[string]string {
+	data, err := r.ReadFile(cfg)
+	docs := path.Join(dir, "docs")
+	if err != nil || r.Stat(docs) != Dir || r.Stat(path.Join(dir, "versioned_docs")) == Dir ||
+		bytes.Contains(data, []byte("routeBasePath")) || bytes.Contains(data, []byte("plugin-content-docs")) {
+		return nil
+	}
+	routes := map[string]string{}
+	// Routes the config, the sidebars and the categories name (a
+	// redirect's from, a generated index's slug) are served too.
+	named := slices.Clone(data)
+	for _, n := range r.Names(dir) {
+		if strings.HasPrefix(n, "sidebars.") {
+			if d, err := r.ReadFile(path.Join(dir, n)); err == nil {
+				named = append(named, d...)
+			}
+		}
+	}
+	var walk func(folder, url string)
+	walk = func(folder, url string) {
+		for _, n := range r.Names(folder) {
+			p := path.Join(folder, n)
+			if strings.HasPrefix(n, "_category_") {
+				// A category's own page: its slug, or /docs/category/x.
+				if d, err := r.ReadFile(p); err == nil {
+					named = append(named, d...)
+				}
+			}
+			if strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
+				continue
+			}
+			switch r.Stat(p) {
+			case Dir:
+				walk(p, url+"/"+dropNumberPrefix(n))
+			case File:
+				ext := path.Ext(n)
+				if ext != ".md" && ext != ".mdx" {
+					continue
+				}
+				name := dropNumberPrefix(strings.TrimSuffix(n, ext))
+				route := url + "/" + name
+				if base := strings.ToLower(name); base == "index" || base == "readme" || strings.EqualFold(name, path.Base(url)) {
+					route = url
+				}
+				src, _ := r.ReadFile(p)
+				id, slug := frontMatterValue(src, "id"), frontMatterValue(src, "slug")
+				switch {
+				case strings.HasPrefix(slug, "/"):
+					route = path.Clean(DocsBase + slug)
+				case slug != "":
+					route = path.Join(url, slug)
+				case id != "":
+					route = path.Join(url, id)
+				}
+				routes[route] = p
+			}
+		}
+	}
+	walk(docs, DocsBase)
+	for _, m := range quotedRoute.FindAllSubmatch(named, -1) {
+		for _, u := range []string{string(m[1]), DocsBase + string(m[1])} {
+			if u = path.Clean(u); routes[u] == "" {
+				routes[u] = docs // served, by a page the build makes
+			}
+		}
+	}
+	return routes
+}
+
+// quotedRoute is a quoted URL path in site code ('/docs/webgl').
+var quotedRoute = regexp.MustCompile(`['"\x60](/[^'"\x60\s]*)['"\x60]`)
+
+// numberPrefix is Docusaurus's number prefix of a file or folder name.
+var numberPrefix = regexp.MustCompile(`^\d+\s*[-_.]+\s*([^-_.\s].*)$`)
+
+func dropNumberPrefix(name string) string {
+	if m := numberPrefix.FindStringSubmatch(name); m != nil {
+		return m[1]
+	}
+	return name
+}
+
+// frontMatterValue is the value of a top-level key in a page's YAML
+// front matter ("slug: /clock", quotes dropped), or "".
+func frontMatterValue(src []byte, key string) string {
+	rest, ok := bytes.CutPrefix(src, []byte("---\n"))
+	if !ok {
+		rest, ok = bytes.CutPrefix(src, []byte("---\r\n"))
+	}
+	if !ok {
+		return ""
+	}
+	for line := range bytes.Lines(rest) {
+		line = bytes.TrimRight(line, " \r\n")
+		if string(line) == "---" {
+			break
+		}
+		if v, ok := bytes.CutPrefix(line, []byte(key+":")); ok {
+			v = bytes.TrimSpace(v)
+			if i := bytes.Index(v, []byte(" #")); i >= 0 {
+				v = bytes.TrimSpace(v[:i])
+			}
+			return strings.Trim(string(v), `"'`)
+		}
+	}
+	return ""
 }
 
 func (r *Repo) mkdocs(dir string) (Site, bool) {
@@ -386,4 +564,171 @@ func SiteFor(sites []Site, page string) (Site, bool) {
 		return Site{}, false
 	}
 	return sites[best], true
+}
+
+var (
+	// fumadocsDir is a collection's folder in source.config.*:
+	// defineDocs({ dir: "content/docs" }), defineCollections({ dir: ... }).
+	fumadocsDir = regexp.MustCompile(`\bdir\s*:\s*['"]([^'"]+)['"]`)
+	// fumadocsBase is a loader's URL prefix: loader({ baseUrl: "/docs" }).
+	fumadocsBase = regexp.MustCompile(`\bbaseUrl\s*:\s*['"](/[^'"]*)['"]`)
+)
+
+// fumadocs is a Fumadocs site: a source.config.* that imports
+// fumadocs-mdx's config names the folders of its collections (dir:),
+// and the loaders of fumadocs-core/source in the app's code serve them
+// at URL prefixes (baseUrl:). Which loader takes which collection is
+// code docscheck does not run, so every prefix is tried over every
+// folder: a page found under any pairing exists. Headings get
+// github-slugger ids (remark-heading), or a "[#id]" of their own.
+// Each collection folder is a site of its own, with the same routes;
+// public/ is served at the root.
+func (r *Repo) fumadocs(dir string) []Site {
+	var cfg string
+	var data []byte
+	for _, ext := range []string{"ts", "mts", "js", "mjs"} {
+		p := path.Join(dir, "source.config."+ext)
+		if d, err := r.ReadFile(p); err == nil && strings.Contains(string(d), "fumadocs-mdx/config") {
+			cfg, data = p, d
+			break
+		}
+	}
+	if cfg == "" {
+		return nil
+	}
+	var dirs []string
+	for _, m := range fumadocsDir.FindAllSubmatch(data, -1) {
+		if d := path.Join(dir, string(m[1])); r.Stat(d) == Dir && !slices.Contains(dirs, d) && under(d, dir) {
+			dirs = append(dirs, d)
+		}
+	}
+	var routes []Route
+	for _, base := range r.fumadocsBases(dir, dirs, 0) {
+		for _, d := range dirs {
+			routes = append(routes, Route{URL: base, Dir: d})
+		}
+	}
+	served := r.nextRoutes(dir)
+	var sites []Site
+	for _, d := range dirs {
+		sites = append(sites, Site{Generator: "fumadocs", Config: cfg, Pages: d, Slug: anchor.GitHub,
+			Roots: []string{path.Join(dir, "public")}, Routes: routes, AppRoutes: served})
+	}
+	return sites
+}
+
+var (
+	// nextSource is a redirect's or rewrite's source in next.config.*,
+	// a string literal, or anything else (a computed one).
+	nextSource = regexp.MustCompile(`\bsource\s*:\s*(?:['"\x60]([^'"\x60]*)['"\x60])?`)
+	// nextParam is a path parameter of a Next.js source pattern:
+	// ":name", ":name*", ":name+", ":name?", ":name(regex)".
+	nextParam = regexp.MustCompile(`:[A-Za-z_][A-Za-z0-9_]*(?:\((?:[^()]|\([^()]*\))*\))?[*+?]?`)
+)
+
+// nextRoutes lists what the Next.js app around a site serves beside its
+// content routes, as regular expressions over a URL path: each source of
+// next.config's redirects and rewrites (its parameters as wildcards: a
+// regex group Go cannot compile stands for any part), and each page of
+// the app router (app/ or src/app/) whose folders have no dynamic part,
+// "(group)" folders dropped. A source the config computes stands for
+// every path.
+func (r *Repo) nextRoutes(dir string) []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, ext := range []string{"js", "mjs", "ts", "cjs", "mts"} {
+		data, err := r.ReadFile(path.Join(dir, "next.config."+ext))
+		if err != nil {
+			continue
+		}
+		for _, m := range nextSource.FindAllSubmatchIndex(data, -1) {
+			if m[2] < 0 {
+				return []*regexp.Regexp{regexp.MustCompile(`.*`)}
+			}
+			pat := string(data[m[2]:m[3]])
+			if strings.Contains(pat, "${") {
+				return []*regexp.Regexp{regexp.MustCompile(`.*`)} // computed
+			}
+			var b strings.Builder
+			last := 0
+			for _, p := range nextParam.FindAllStringIndex(pat, -1) {
+				b.WriteString(regexp.QuoteMeta(pat[last:p[0]]))
+				switch pat[p[1]-1] {
+				case '*', '+':
+					b.WriteString(`.*`)
+				default:
+					b.WriteString(`[^/]*`)
+				}
+				last = p[1]
+			}
+			b.WriteString(regexp.QuoteMeta(pat[last:]))
+			if re, err := regexp.Compile("^" + b.String() + "/?$"); err == nil {
+				out = append(out, re)
+			}
+		}
+	}
+	for _, app := range []string{"app", "src/app"} {
+		r.appPages(path.Join(dir, app), "", 0, &out)
+	}
+	return out
+}
+
+// appPages adds the static routes of the app router's pages under dir.
+func (r *Repo) appPages(dir, route string, depth int, out *[]*regexp.Regexp) {
+	for _, n := range r.Names(dir) {
+		p := path.Join(dir, n)
+		switch r.Stat(p) {
+		case Dir:
+			if depth > 8 || strings.HasPrefix(n, "[") || strings.HasPrefix(n, "@") || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
+				continue // a dynamic segment, a parallel slot, a private folder
+			}
+			next := route + "/" + n
+			if strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") {
+				next = route // a route group adds no part
+			}
+			r.appPages(p, next, depth+1, out)
+		case File:
+			if strings.HasPrefix(n, "page.") {
+				*out = append(*out, regexp.MustCompile("^"+regexp.QuoteMeta(cmpRoute(route))+"/?$"))
+			}
+		}
+	}
+}
+
+func cmpRoute(route string) string {
+	if route == "" {
+		return "/"
+	}
+	return route
+}
+
+// under: p is dir or inside it.
+func under(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// fumadocsBases reads the baseUrl of every fumadocs-core/source loader in
+// the app's scripts under dir (down to three folders; the collections'
+// pages, hidden folders and node_modules skipped).
+func (r *Repo) fumadocsBases(dir string, pages []string, depth int) []string {
+	var out []string
+	for _, n := range r.Names(dir) {
+		p := path.Join(dir, n)
+		switch ext := path.Ext(n); {
+		case r.Stat(p) == Dir:
+			if depth < 3 && !strings.HasPrefix(n, ".") && n != "node_modules" && !slices.Contains(pages, p) {
+				out = append(out, r.fumadocsBases(p, pages, depth+1)...)
+			}
+		case ext == ".ts" || ext == ".tsx" || ext == ".js" || ext == ".mjs" || ext == ".mts":
+			data, err := r.ReadFile(p)
+			if err != nil || !strings.Contains(string(data), "fumadocs-core/source") {
+				continue
+			}
+			for _, m := range fumadocsBase.FindAllSubmatch(data, -1) {
+				if b := path.Clean(string(m[1])); !slices.Contains(out, b) {
+					out = append(out, b)
+				}
+			}
+		}
+	}
+	return out
 }

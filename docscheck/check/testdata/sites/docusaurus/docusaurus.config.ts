@@ -1,2 +1,3 @@
-// Fixture: a Docusaurus site.
-export default {title: "Fixture"};
+// Fixture: a Docusaurus site. Its docs plugin names a routeBasePath, so
+// its doc URLs are not modelled (links without an extension not judged).
+export default {title: "Fixture", presets: [["classic", {docs: {routeBasePath: "docs"}}]]};

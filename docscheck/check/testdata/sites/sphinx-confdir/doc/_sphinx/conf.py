@@ -1,0 +1,5 @@
+project = "fixture"
+root_doc = "index"
+extensions = [
+    "myst_parser",
+]

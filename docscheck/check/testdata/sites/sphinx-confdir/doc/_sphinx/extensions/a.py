@@ -1,0 +1,1 @@
+"""A Sphinx extension of the fixture."""
