@@ -54,7 +54,7 @@ func (c *Checker) checkCommands(r *report) {
 			c.noteCaptions(r, n, skip)
 		case *ast.CodeSpan:
 			if !skip[n] {
-				c.checkInlineCode(r, n)
+				c.inlineUnit(r, n)
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
@@ -79,11 +79,11 @@ func (c *Checker) checkCommands(r *report) {
 			}
 			switch {
 			case shellLanguages[lang]:
-				c.checkShellBlock(r, n, lang)
+				c.shellBlockUnit(r, n, lang)
 			case lang == "" && hasPrompt(blockTexts(n, src)):
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
-				c.checkShellBlock(r, n, "console")
+				c.shellBlockUnit(r, n, "console")
 			case readersManifest(lang, string(n.Lines().Value(src))):
 				r.session.readersProject = true
 			}
@@ -92,7 +92,7 @@ func (c *Checker) checkCommands(r *report) {
 			// An indented block has no language; it is read only when it
 			// looks like a terminal session, and then only its "$ " lines.
 			if isSession(n, src) {
-				c.checkShellBlock(r, n, "console")
+				c.shellBlockUnit(r, n, "console")
 			}
 			return ast.WalkSkipChildren, nil
 		}
