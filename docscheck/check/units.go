@@ -57,7 +57,7 @@ func (c *Checker) shellBlockUnit(r *report, n ast.Node, lang string) {
 		seg := lines.At(i)
 		// Each line as blockTexts gives it, with its length, so that the
 		// lines and not only their joined text are the key.
-		b = appendUnitField(b, string(seg.Value(r.page.source)))
+		b = appendUnitField(b, seg.Value(r.page.source))
 	}
 	r.unitKey = b
 	c.runUnit(r, func() { c.checkShellBlock(r, n, lang) })
@@ -93,7 +93,8 @@ func (r *report) unitKeyStart(kind byte, lang string) []byte {
 	return b
 }
 
-func appendUnitField(b []byte, s string) []byte {
+// appendUnitField appends s with its length before it.
+func appendUnitField[S string | []byte](b []byte, s S) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
