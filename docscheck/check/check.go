@@ -108,6 +108,9 @@ type Checker struct {
 	units      map[string]unitVerdict
 	unitHits   atomic.Int64
 	noUnitMemo bool
+	// resolved memoizes resolvePath by page and path (resolved.go).
+	resolvedMu sync.RWMutex
+	resolved   map[resolveKey]resolution
 }
 
 type shellParse struct {
@@ -143,7 +146,7 @@ func New(opts Options) (*Checker, error) {
 			return nil, err
 		}
 	}
-	c := &Checker{opts: opts, budget: opts.Budget.withDefaults(), pages: map[string]*pageEntry{}, units: map[string]unitVerdict{}}
+	c := &Checker{opts: opts, budget: opts.Budget.withDefaults(), pages: map[string]*pageEntry{}, units: map[string]unitVerdict{}, resolved: map[resolveKey]resolution{}}
 	switch {
 	case opts.SiteRoot != "":
 		root := path.Clean(strings.Trim(opts.SiteRoot, "/"))
