@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -1004,6 +1005,20 @@ func isHistory(page string) bool {
 // "[2.1.0] - 2020-01-02", "Version 1.2", "1.0.0 (2019)".
 var versionHeading = regexp.MustCompile(`^\[?(?:v|version |release )?\d+\.\d+`)
 
+// isVersionHeading is versionHeading's match of the lower-cased text,
+// without lower-casing and matching a heading whose first byte is ASCII
+// and cannot start one (most headings): a page's every heading asks.
+func isVersionHeading(text string) bool {
+	if text != "" && text[0] < utf8.RuneSelf {
+		switch b := text[0] | 0x20; {
+		case text[0] == '[', b == 'v', b == 'r', '0' <= text[0] && text[0] <= '9':
+		default:
+			return false
+		}
+	}
+	return versionHeading.MatchString(strings.ToLower(text))
+}
+
 // isReleaseLog: a page whose headings of one level are mostly releases
 // (at least three, and most of that level) is release notes whatever its
 // file name, and its commands are history as in a changelog.
@@ -1011,7 +1026,7 @@ func isReleaseLog(p *page) bool {
 	var versions, all [7]int
 	for _, h := range p.headings {
 		all[h.level]++
-		if versionHeading.MatchString(strings.ToLower(h.text)) {
+		if isVersionHeading(h.text) {
 			versions[h.level]++
 		}
 	}
