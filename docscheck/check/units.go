@@ -17,7 +17,11 @@ import (
 // leaves the session as it found it, in a session where nothing was made,
 // is remembered: the same unit in the same folders then only adds the
 // counts it added. A session field added later must join madeNothing or
-// the key (TestSessionFieldsAreInUnitKeys fails until it does).
+// the key (TestSessionFieldsAreInUnitKeys fails until it does); a rule
+// that lets a command's verdict (not only a finding's place or reason)
+// depend on the page itself, its name or its other text, must add that
+// to the key too, which no test can see for it: TestUnitMemoMatchesChecks
+// compares the case pages with the memo and without.
 
 // unitVerdict is what a clean unit added to its page's report.
 type unitVerdict struct {
