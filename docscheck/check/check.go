@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/finding"
@@ -100,6 +101,16 @@ type Checker struct {
 	// pages whose renderer docscheck does not know (elsewhere.go).
 	filesOnce   sync.Once
 	filesByName map[string][]string
+	// units remembers the command units that were clean (units.go), and
+	// unitHits counts the units it answered; noUnitMemo turns it off
+	// (for tests that hold it to the checks it stands for).
+	unitsMu    sync.RWMutex
+	units      map[string]unitVerdict
+	unitHits   atomic.Int64
+	noUnitMemo bool
+	// resolved memoizes resolvePath by page and path (resolved.go).
+	resolvedMu sync.RWMutex
+	resolved   map[resolveKey]resolution
 }
 
 type shellParse struct {
@@ -135,7 +146,7 @@ func New(opts Options) (*Checker, error) {
 			return nil, err
 		}
 	}
-	c := &Checker{opts: opts, budget: opts.Budget.withDefaults(), pages: map[string]*pageEntry{}}
+	c := &Checker{opts: opts, budget: opts.Budget.withDefaults(), pages: map[string]*pageEntry{}, units: map[string]unitVerdict{}, resolved: map[resolveKey]resolution{}}
 	switch {
 	case opts.SiteRoot != "":
 		root := path.Clean(strings.Trim(opts.SiteRoot, "/"))
@@ -321,6 +332,9 @@ type report struct {
 	skipped    bool
 	// spareProbe is judgeInDirs' probe, kept for the page's next call.
 	spareProbe *report
+	// unitKey is the buffer a command unit's memo key is built in
+	// (units.go).
+	unitKey []byte
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -55,7 +56,7 @@ func (c *Checker) checkCommands(r *report) {
 			c.noteCaptions(r, n, skip)
 		case *ast.CodeSpan:
 			if !skip[n] {
-				c.checkInlineCode(r, n)
+				c.inlineUnit(r, n)
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
@@ -80,11 +81,11 @@ func (c *Checker) checkCommands(r *report) {
 			}
 			switch {
 			case shellLanguages[lang]:
-				c.checkShellBlock(r, n)
+				c.shellBlockUnit(r, n)
 			case lang == "" && hasPrompt(blockTexts(n, src)):
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
-				c.checkShellBlock(r, n)
+				c.shellBlockUnit(r, n)
 			case readersManifest(lang, string(n.Lines().Value(src))):
 				r.session.readersProject = true
 			}
@@ -93,7 +94,7 @@ func (c *Checker) checkCommands(r *report) {
 			// An indented block has no language; it is read only when it
 			// looks like a terminal session, and then only its "$ " lines.
 			if isSession(n, src) {
-				c.checkShellBlock(r, n)
+				c.shellBlockUnit(r, n)
 			}
 			return ast.WalkSkipChildren, nil
 		}
@@ -1009,6 +1010,20 @@ func isHistory(page string) bool {
 // "[2.1.0] - 2020-01-02", "Version 1.2", "1.0.0 (2019)".
 var versionHeading = regexp.MustCompile(`^\[?(?:v|version |release )?\d+\.\d+`)
 
+// isVersionHeading is versionHeading's match of the lower-cased text,
+// without lower-casing and matching a heading whose first byte is ASCII
+// and cannot start one (most headings): a page's every heading asks.
+func isVersionHeading(text string) bool {
+	if text != "" && text[0] < utf8.RuneSelf {
+		switch b := text[0] | 0x20; {
+		case text[0] == '[', b == 'v', b == 'r', '0' <= text[0] && text[0] <= '9':
+		default:
+			return false
+		}
+	}
+	return versionHeading.MatchString(strings.ToLower(text))
+}
+
 // isReleaseLog: a page whose headings of one level are mostly releases
 // (at least three, and most of that level) is release notes whatever its
 // file name, and its commands are history as in a changelog.
@@ -1016,7 +1031,7 @@ func isReleaseLog(p *page) bool {
 	var versions, all [7]int
 	for _, h := range p.headings {
 		all[h.level]++
-		if versionHeading.MatchString(strings.ToLower(h.text)) {
+		if isVersionHeading(h.text) {
 			versions[h.level]++
 		}
 	}

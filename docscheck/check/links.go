@@ -584,8 +584,15 @@ func webRelative(p string) (string, bool) {
 
 // resolvePath finds the file or folder a decoded link path (without
 // fragment or query) on a page names, the way the page's renderer does:
-// GitHub's rules, or those of the docs site the page belongs to.
+// GitHub's rules, or those of the docs site the page belongs to. The
+// answer depends on the page and the path alone: it is remembered
+// (resolved.go).
 func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
+	return c.rememberResolved(pagePath, decoded, c.resolvePathFresh)
+}
+
+// resolvePathFresh is resolvePath without its memo.
+func (c *Checker) resolvePathFresh(pagePath, decoded string) (string, repo.Kind) {
 	site := c.site(pagePath)
 	if strings.HasPrefix(decoded, "/") {
 		if site != nil && site.DocRoutes != nil && translated(site, pagePath) {

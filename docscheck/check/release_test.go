@@ -62,7 +62,7 @@ func TestCheckIsFilesThenRun(t *testing.T) {
 		"README.md":            "# R\n\n[guide](docs/guide.md#g), [gone](docs/guide.md#gone), [examples](examples/)\n\n```bash\nmake nothing-here\n```\n",
 		"CONTRIBUTING.md":      "# C\n\n[readme](README.md#nope)\n",
 		"docs/guide.md":        "# G\n\n[next](next.md#n) [missing](next.md#m) [back](../README.md#r)\n\n`./scripts/none.sh`\n",
-		"docs/next.md":         "# N\n\n[guide](guide.md#g)\n",
+		"docs/next.md":         "# N\n\n[guide](guide.md#g)\n\n```bash\ncurl -fsS https://example.org\n```\n\nAgain:\n\n```bash\ncurl -fsS https://example.org\n```\n",
 		"docs/orphan.md":       "# O\n\n[nowhere](nowhere.md)\n",
 		"docs/sub/deep.md":     "# D\n\n[orphan](../orphan.md#o) [up](../../CONTRIBUTING.md#x)\n",
 		"examples/README.md":   "# E\n\n[guide](../docs/guide.md#x)\n",
@@ -99,6 +99,14 @@ func TestCheckIsFilesThenRun(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s %v: Check gave\n%+v\nRun(Files) gave\n%+v", filepath.Base(tc.root), tc.paths, got, want)
+		}
+		// And both are what the checks give without the command-unit
+		// memo (units.go).
+		plain := newTestChecker(t, tc.root)
+		plain.noUnitMemo = true
+		findings, err = plain.Check(context.Background(), tc.paths)
+		if fresh := outcomeOf(t, plain, findings, err); !reflect.DeepEqual(fresh, want) {
+			t.Errorf("%s %v: Check without the unit memo gave\n%+v\nRun(Files) gave\n%+v", filepath.Base(tc.root), tc.paths, fresh, want)
 		}
 		if want.Stats.Files == 0 || tc.root == small && len(want.Findings) == 0 {
 			t.Errorf("%s %v: nothing checked or found (%+v): the comparison proves nothing", filepath.Base(tc.root), tc.paths, want)
