@@ -21,8 +21,8 @@ import (
 )
 
 // The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// to 6 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 6").
+// to 7 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 7").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
@@ -31,10 +31,11 @@ const (
 	halfRound4  = "round4"
 	halfRound5  = "round5"
 	halfRound6  = "round6"
+	halfRound7  = "round7"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
