@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	backendcli "github.com/prodproof/prodproof/backend/cli"
+	benchcli "github.com/prodproof/prodproof/bench/cli"
 	"github.com/prodproof/prodproof/docscheck/cli"
 	"github.com/prodproof/prodproof/internal/clispec"
 	"github.com/prodproof/prodproof/proofs/catalog"
@@ -28,7 +29,7 @@ var manifestPath = filepath.Join("..", "docscheck-tools.json")
 // refreshing it fails here. Refresh: go test ./docscheck -run TestToolsManifestIsCurrent -update
 func TestToolsManifestIsCurrent(t *testing.T) {
 	m, err := clispec.Describe(
-		[]clispec.Tool{backendcli.Tool(), proofscli.Tool(), websitecli.Tool(), cli.Tool()},
+		[]clispec.Tool{backendcli.Tool(), proofscli.Tool(), websitecli.Tool(), cli.Tool(), benchcli.Tool()},
 		&clispec.ProofSpec{Commands: []string{"proofs run", "proofs soak"}, Names: catalog.Names()},
 	)
 	if err != nil {
