@@ -16,13 +16,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prodproof/prodproof/docscheck/finding"
 )
 
 // The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// to 7 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 7").
+// to 8 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 8").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
@@ -32,10 +33,11 @@ const (
 	halfRound5  = "round5"
 	halfRound6  = "round6"
 	halfRound7  = "round7"
+	halfRound8  = "round8"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
@@ -208,18 +210,35 @@ type output struct {
 	Findings []finding.Finding `json:"findings"`
 }
 
+// errDidNotFinish is returned by runDocscheck when the run outlasted its
+// time limit and was killed: a tree docscheck never finishes on (round 7
+// met one) must not stop the whole measurement.
+var errDidNotFinish = errors.New("did not finish")
+
 // runDocscheck runs bin over the tree at dir as a new user would and returns
 // its findings. Exit status 0 (clean) and 1 (findings) are both answers.
-func runDocscheck(ctx context.Context, bin, dir string) ([]byte, []finding.Finding, error) {
+// A positive limit kills the run after that long (errDidNotFinish).
+func runDocscheck(ctx context.Context, bin, dir string, limit time.Duration) ([]byte, []finding.Finding, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, nil, err
+	}
+	if limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
 	}
 	cmd := exec.CommandContext(ctx, bin, "--root", abs, "--format", "json", ".")
 	cmd.Dir = abs
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// A killed run's children may still hold its output open; do not wait
+	// for them.
+	cmd.WaitDelay = time.Second
 	err = cmd.Run()
+	if limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, nil, fmt.Errorf("%s in %s: %w after %v", bin, dir, errDidNotFinish, limit)
+	}
 	var exit *exec.ExitError
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
 		return nil, nil, fmt.Errorf("%s in %s: %v: %s", bin, dir, err, strings.TrimSpace(stderr.String()))
@@ -234,6 +253,7 @@ func runDocscheck(ctx context.Context, bin, dir string) ([]byte, []finding.Findi
 // measurement is one run of one docscheck binary over the corpus.
 type measurement struct {
 	bin, corpusDir, evalDir, half, saveDir string
+	timeout                                time.Duration // per docscheck run; 0: none
 }
 
 // repoResult is one repository's row of the report.
@@ -245,6 +265,7 @@ type repoResult struct {
 	staleLabels         int // labels of this repository for another commit
 	plants, plantsFound int
 	missing             bool // not checked out in the corpus folder
+	unfinished          bool // the docscheck run outlasted --timeout
 }
 
 // report is everything one measurement prints.
@@ -309,7 +330,12 @@ func (m measurement) run(ctx context.Context, withPlants bool) (*report, error) 
 			rep.repos = append(rep.repos, res)
 			continue
 		}
-		raw, fs, err := runDocscheck(ctx, m.bin, dir)
+		raw, fs, err := runDocscheck(ctx, m.bin, dir, m.timeout)
+		if errors.Is(err, errDidNotFinish) {
+			res.unfinished = true
+			rep.repos = append(rep.repos, res)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +423,7 @@ func (m measurement) runPlant(ctx context.Context, p plant) (*finding.Finding, e
 			return nil, err
 		}
 	}
-	_, fs, err := runDocscheck(ctx, m.bin, dst)
+	_, fs, err := runDocscheck(ctx, m.bin, dst, m.timeout)
 	if err != nil {
 		return nil, fmt.Errorf("plant %s: %w", p.ID, err)
 	}
@@ -486,6 +512,10 @@ func (r *report) write(w io.Writer, listUnlabeled bool) {
 		for _, rr := range rows {
 			if rr.missing {
 				fmt.Fprintf(w, "| %s | %s | not checked out | | | | | | |\n", rr.Name, rr.Ecosystem)
+				continue
+			}
+			if rr.unfinished {
+				fmt.Fprintf(w, "| %s | %s | did not finish | | | | | | |\n", rr.Name, rr.Ecosystem)
 				continue
 			}
 			fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %d | %d | %s | %s |\n", rr.Name, rr.Ecosystem,

@@ -3,18 +3,22 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeDocscheck is a stand-in for a docscheck binary: it reports a `link`
 // finding on every line of every README.md under --root that holds BROKEN,
-// in docscheck's JSON format, and exits 1 when it found any.
+// in docscheck's JSON format, and exits 1 when it found any. A README.md
+// that holds HANG makes it run for a minute, as a run that never ends.
 const fakeDocscheck = `#!/bin/sh
 root="$2"
 cd "$root" || exit 2
+grep -q HANG README.md && exec sleep 60
 out=$(grep -n BROKEN README.md | cut -d: -f1 | while read n; do printf '{"path":"README.md","line":%s,"col":1,"rule":"link","message":"m"},' "$n"; done)
 printf '{"version":1,"findings":[%s]}' "${out%,}"
 [ -n "$out" ] && exit 1
@@ -88,6 +92,36 @@ func TestPlantFoundAtAppendedLineAndMissedElsewhere(t *testing.T) {
 	body, err := os.ReadFile(filepath.Join(m.corpusDir, "b+two", "README.md"))
 	if err != nil || string(body) != "ok\n" {
 		t.Errorf("corpus changed: %q, %v", body, err)
+	}
+}
+
+// TestTimeoutReportsDidNotFinish: a run that outlasts --timeout is killed,
+// its repository is reported as "did not finish" and the others are still
+// measured; a plant in that repository is an error, not a miss.
+func TestTimeoutReportsDidNotFinish(t *testing.T) {
+	m := setup(t, "", "p1\ta/one\tlink\tREADME.md\t\\nBROKEN\t2\n")
+	if err := os.WriteFile(filepath.Join(m.corpusDir, "a+one", "README.md"), []byte("HANG\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.timeout = 300 * time.Millisecond
+	start := time.Now()
+	rep, err := m.run(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("took %v: the runs were not killed", took)
+	}
+	if !rep.repos[0].unfinished || rep.repos[1].unfinished || rep.repos[1].findings != 0 {
+		t.Fatalf("repos: %+v", rep.repos)
+	}
+	if p := rep.plants[0]; !errors.Is(p.err, errDidNotFinish) {
+		t.Errorf("plant: %+v, want a did-not-finish error", p)
+	}
+	var out bytes.Buffer
+	rep.write(&out, true)
+	if !strings.Contains(out.String(), "| a/one | go | did not finish |") {
+		t.Errorf("report:\n%s", out.String())
 	}
 }
 

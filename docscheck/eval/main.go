@@ -40,18 +40,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	saveDir := fs.String("save", "", "also write each repository's JSON output to this folder")
 	unlabeled := fs.Bool("unlabeled", true, "list the findings no label covers")
 	plant := fs.Bool("plant", true, "run the planted breakages (scratch copies of the repositories named in plants.tsv)")
+	timeout := fs.Duration("timeout", 0, "kill each docscheck run after this long and report the repository as \"did not finish\" (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *bin == "" || *corpusDir == "" || fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "usage: eval --bin DOCSCHECK --corpus DIR [--eval DIR] [--half %s] [--save DIR]\n", strings.Join(halves, "|"))
+		fmt.Fprintf(stderr, "usage: eval --bin DOCSCHECK --corpus DIR [--eval DIR] [--half %s] [--save DIR] [--timeout D]\n", strings.Join(halves, "|"))
 		return 2
 	}
 	if *half != "" && !slices.Contains(halves, *half) {
 		fmt.Fprintf(stderr, "eval: --half %q: want one of %s\n", *half, strings.Join(halves, ", "))
 		return 2
 	}
-	m := measurement{bin: *bin, corpusDir: *corpusDir, evalDir: *evalDir, half: *half, saveDir: *saveDir}
+	m := measurement{bin: *bin, corpusDir: *corpusDir, evalDir: *evalDir, half: *half, saveDir: *saveDir, timeout: *timeout}
 	rep, err := m.run(ctx, *plant)
 	if err != nil {
 		fmt.Fprintf(stderr, "eval: %v\n", err)
