@@ -188,7 +188,7 @@ func (c *Checker) fileEndingIn(target string) bool {
 		walk = func(dir string) {
 			for _, n := range c.opts.Repo.Names(dir) {
 				p := path.Join(dir, n)
-				switch c.opts.Repo.Stat(p) {
+				switch c.opts.Repo.WalkStat(p) {
 				case repo.Dir:
 					if !strings.HasPrefix(n, ".") && n != "node_modules" {
 						walk(p)

@@ -721,7 +721,7 @@ func (c *Checker) resolveGrouped(site *repo.Site, dir, rest string, dirSlash boo
 		return f, k
 	}
 	for _, n := range c.opts.Repo.Names(dir) {
-		if g := path.Join(dir, n); strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") && c.opts.Repo.Stat(g) == repo.Dir {
+		if g := path.Join(dir, n); strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") && c.opts.Repo.WalkStat(g) == repo.Dir {
 			if f, k := c.resolveGrouped(site, g, rest, dirSlash); k != repo.Missing {
 				return f, k
 			}

@@ -226,7 +226,7 @@ func (c *Checker) markdownUnder(dir string) []string {
 	var files []string
 	for _, n := range c.opts.Repo.Names(dir) {
 		p := path.Join(dir, n)
-		switch c.opts.Repo.Stat(p) {
+		switch c.opts.Repo.WalkStat(p) {
 		case repo.Dir:
 			if (!strings.HasPrefix(n, ".") || n == ".github") && n != "node_modules" {
 				files = append(files, c.markdownUnder(p)...)
