@@ -49,7 +49,7 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 		p = path.Clean(strings.TrimPrefix(p, "./"))
 		switch c.opts.Repo.Stat(p) {
 		case repo.File:
-			files = append(files, c.opts.Repo.Resolve(p))
+			files = append(files, c.pageAt(p))
 		case repo.Dir:
 			folders = append(folders, p)
 		default:
@@ -124,13 +124,13 @@ func (c *Checker) siteEntryPoints() []string {
 
 // published is the set of pages reachable from entries by relative
 // links, staying under the folder within ("." for the whole repository).
-// Every page is a resolved path: a symbolic link counts as its target.
+// Every page is a resolved path (pageAt).
 // Each page is handed to found once its links are followed.
 func (c *Checker) published(entries []string, within string, found func(string)) map[string]bool {
 	seen := map[string]bool{}
 	queue := slices.Clone(entries)
 	for len(queue) > 0 {
-		p := c.opts.Repo.Resolve(queue[0])
+		p := c.pageAt(queue[0])
 		queue = queue[1:]
 		if seen[p] || !under(p, within) || !isPage(p) || c.opts.Repo.Stat(p) != repo.File || c.builtPage(p) {
 			continue
@@ -143,6 +143,21 @@ func (c *Checker) published(entries []string, within string, found func(string))
 		found(p)
 	}
 	return seen
+}
+
+// pageAt is the page the path p names. A symbolic link to a page is
+// that page, read once under its target's path, except a folder's README:
+// GitHub shows a README that is a symbolic link where the link lies (on
+// the repository's front page, in the folder's view) and resolves its
+// relative links from the link's folder, not the target's, so it is a
+// page of its own there. A folder reached through a folder link is still
+// its target.
+func (c *Checker) pageAt(p string) string {
+	base := path.Base(p)
+	if isPage(base) && strings.EqualFold(strings.TrimSuffix(base, path.Ext(base)), "readme") {
+		return path.Join(c.opts.Repo.Resolve(path.Dir(p)), base)
+	}
+	return c.opts.Repo.Resolve(p)
 }
 
 // builtPage reports whether the Makefile of the page's folder has a rule

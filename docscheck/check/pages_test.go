@@ -1,6 +1,8 @@
 package check
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -154,5 +156,58 @@ func TestPublishedByLink(t *testing.T) {
 	want := []string{"README.md", "doc/GUIDE.md", "doc/TUTORIAL.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestSymlinkedReadme: a README that is a symbolic link to a page is
+// shown by GitHub where the link lies, its relative links resolved from
+// the link's folder: it is checked there, at its own lines. Another
+// symbolic link to a page is that page.
+func TestSymlinkedReadme(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"CONTRIBUTING.md":  "# C\n\n## Setup\n",
+		"pkg/README.md":    "# P\n\n[setup](CONTRIBUTING.md#setup)\n[stale](CONTRIBUTING.md#gone)\n[beside the target](local.md)\n",
+		"pkg/local.md":     "# L\n",
+		"docs/guide.md":    "# G\n",
+		"docs/readme.txt":  "not a page\n",
+		"docs/more/inn.md": "# I\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{"README.md": "pkg/README.md", "docs/alias.md": "guide.md"} {
+		if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(link))); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"README.md", "docs/alias.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"README.md", "docs/guide.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files =\n%q\nwant\n%q", got, want)
+	}
+	findings, err := c.Run(context.Background(), []string{"README.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range findings {
+		lines = append(lines, fmt.Sprintf("%s:%d %s", f.Path, f.Line, f.Rule))
+	}
+	// From the root: CONTRIBUTING.md#setup resolves; #gone does not, and
+	// local.md, beside the target only, is not there.
+	if want := []string{"README.md:4 anchor", "README.md:5 link"}; !slices.Equal(lines, want) {
+		t.Errorf("findings %q, want %q", lines, want)
 	}
 }
