@@ -858,6 +858,10 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// docs site does not, nor a renderer the config names.
 		reason = reasonAnchorCase
 	}
+	if reason == "" && frag == "readme" && c.opts.Slug == "" && c.site(target.path) == nil && !c.publishedElsewhere(target.path) {
+		// GitHub's own id for the rendered file (reasonGitHubReadme).
+		reason = reasonGitHubReadme
+	}
 	if reason == "" && partial {
 		// Part of an included file (a region or line range) is on the
 		// page: which of its headings is not modelled.
