@@ -402,6 +402,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// serves the page: its routes from the site's root are its own.
 		return reasonSiteRule
 	}
+	if site == nil && strings.HasPrefix(decoded, "/") && c.opts.SiteRoot == "" && c.mintlifyPage(pagePath, decoded) {
+		// A Mintlify site serves the page: from its base path, which
+		// its config does not say, the link may name a page.
+		return reasonSiteRule
+	}
 	if site == nil {
 		return ""
 	}
@@ -502,6 +507,31 @@ func (c *Checker) rootedPartExists(site *repo.Site, p string) bool {
 	for _, root := range site.Roots {
 		if _, kind := c.resolveRelative(site, path.Join(root, first), false); kind != repo.Missing || c.typoOfPage(path.Join(root, first)) {
 			return true // there, or a typo of a page that is
+		}
+	}
+	return false
+}
+
+// mintlifyPage reports whether the root link p, on a page of a Mintlify
+// site (repo.MintlifyRoot), names one of the site's pages by its route,
+// as it is or past a first part that may be the site's base path
+// (/docs/core/x for core/x.mdx). A link that names no page under either
+// reading is missing whatever the base path.
+func (c *Checker) mintlifyPage(pagePath, p string) bool {
+	root := c.opts.Repo.MintlifyRoot(path.Dir(pagePath))
+	if root == "" {
+		return false
+	}
+	rel := strings.Trim(p, "/")
+	routes := []string{rel}
+	if _, rest, ok := strings.Cut(rel, "/"); ok {
+		routes = append(routes, rest)
+	}
+	for _, route := range routes {
+		for _, cand := range []string{route + ".mdx", route + ".md", path.Join(route, "index.mdx"), path.Join(route, "index.md")} {
+			if c.opts.Repo.Stat(path.Join(root, cand)) == repo.File {
+				return true
+			}
 		}
 	}
 	return false

@@ -732,3 +732,26 @@ func (r *Repo) fumadocsBases(dir string, pages []string, depth int) []string {
 	}
 	return out
 }
+
+// MintlifyRoot returns the folder of the Mintlify config (mint.json, or a
+// docs.json naming Mintlify's schema) in dir or the nearest folder above
+// it, or "". Mintlify serves each page of that folder at its path without
+// the extension, under a base path set outside the repository (its
+// dashboard, a proxy): the config does not say it.
+func (r *Repo) MintlifyRoot(dir string) string {
+	dir = clean(dir)
+	key := "mintlify:" + dir
+	if v, ok := r.manifests.Load(key); ok {
+		return v.(string)
+	}
+	out := ""
+	if r.Stat(path.Join(dir, "mint.json")) == File {
+		out = dir
+	} else if data, err := r.ReadFile(path.Join(dir, "docs.json")); err == nil && bytes.Contains(data, []byte("mintlify")) {
+		out = dir
+	} else if dir != "." && dir != ".." && !strings.HasPrefix(dir, "../") {
+		out = r.MintlifyRoot(path.Dir(dir))
+	}
+	r.manifests.Store(key, out)
+	return out
+}
