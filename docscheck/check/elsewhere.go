@@ -122,6 +122,30 @@ func (pg *page) destinations() []string {
 	return pg.dests
 }
 
+// readAsHTML reports whether the page links another page by the HTML
+// file the repository's build writes from it (x.html for x.md beside the
+// target, x.html ignored by the .gitignore or written by a Makefile): the
+// page is written to be read as HTML that a generator the repository does
+// not name builds, so its own fragments follow that generator's id rule,
+// which is not in the repository.
+func (c *Checker) readAsHTML(pg *page) bool {
+	pg.asHTMLOnce.Do(func() {
+		for _, dest := range pg.destinations() {
+			dest, _, _ = strings.Cut(dest, "#")
+			dest, _, _ = strings.Cut(dest, "?")
+			if dest == "" || hasScheme(dest) || strings.HasPrefix(dest, "/") || !strings.EqualFold(path.Ext(dest), ".html") {
+				continue
+			}
+			if t := joinPath(dirOf(pg.path), dest); c.opts.Repo.Stat(t) == repo.Missing && c.builtFromPage(t) &&
+				(c.opts.Repo.Ignored(t) || c.madeByBuild(t)) {
+				pg.asHTML = true
+				return
+			}
+		}
+	})
+	return pg.asHTML
+}
+
 // destinationsRead: foldersPublishedElsewhere reads the destinations of
 // the root READMEs.
 func destinationsRead(p string) bool {

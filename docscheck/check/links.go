@@ -919,6 +919,13 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// page's text could give this one.
 		reason = reasonSiteConfig
 	}
+	if reason == "" && c.opts.Slug == "" && c.site(target.path) == nil && c.readAsHTML(target) &&
+		(target.textCouldGive(frag) || target.joinsAnchors(frag)) {
+		// A generator the repository does not name builds the page as
+		// HTML (readAsHTML); its ids may nest a section's under its
+		// parents' (#lexical-analysis-string-literals).
+		reason = reasonUnknownRenderer
+	}
 	if reason == "" && c.publishedElsewhere(target.path) && target.textCouldGive(frag) {
 		// A site the repository does not build renders the page, under
 		// heading ids the repository does not show.
