@@ -131,6 +131,11 @@ func (c *Checker) published(entries []string, within string, found func(string))
 	queue := slices.Clone(entries)
 	for len(queue) > 0 {
 		p := c.pageAt(queue[0])
+		if target := c.opts.Repo.Resolve(queue[0]); target != p {
+			// A README that is a symbolic link: its target is a page
+			// where it lies too (a folder's README GitHub shows there).
+			queue = append(queue, target)
+		}
 		queue = queue[1:]
 		if seen[p] || !under(p, within) || !isPage(p) || c.opts.Repo.Stat(p) != repo.File || c.builtPage(p) {
 			continue
@@ -150,8 +155,8 @@ func (c *Checker) published(entries []string, within string, found func(string))
 // GitHub shows a README that is a symbolic link where the link lies (on
 // the repository's front page, in the folder's view) and resolves its
 // relative links from the link's folder, not the target's, so it is a
-// page of its own there. A folder reached through a folder link is still
-// its target.
+// page of its own there (published reads the target too, where it lies).
+// A folder reached through a folder link is still its target.
 func (c *Checker) pageAt(p string) string {
 	base := path.Base(p)
 	if isPage(base) && strings.EqualFold(strings.TrimSuffix(base, path.Ext(base)), "readme") {

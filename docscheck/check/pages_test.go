@@ -161,8 +161,8 @@ func TestPublishedByLink(t *testing.T) {
 
 // TestSymlinkedReadme: a README that is a symbolic link to a page is
 // shown by GitHub where the link lies, its relative links resolved from
-// the link's folder: it is checked there, at its own lines. Another
-// symbolic link to a page is that page.
+// the link's folder: it is checked there, at its own lines, and its
+// target where it lies. Another symbolic link to a page is that page.
 func TestSymlinkedReadme(t *testing.T) {
 	root := t.TempDir()
 	for p, content := range map[string]string{
@@ -196,6 +196,15 @@ func TestSymlinkedReadme(t *testing.T) {
 	}
 	if want := []string{"README.md", "docs/guide.md"}; !slices.Equal(got, want) {
 		t.Errorf("Files =\n%q\nwant\n%q", got, want)
+	}
+	// Published: the README where the link lies, and its target where it
+	// lies (the README of its folder there).
+	all, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"CONTRIBUTING.md", "README.md", "pkg/README.md", "pkg/local.md"}; !slices.Equal(all, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", all, want)
 	}
 	findings, err := c.Run(context.Background(), []string{"README.md"})
 	if err != nil {
