@@ -3,6 +3,7 @@ package check
 import (
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -13,7 +14,9 @@ import (
 // Which pages are docs is decided from the repository itself, not from a
 // list of folder names. A page is published when it is an entry point or
 // a published page links to it:
-//   - the Markdown files at the root (README.md and its peers);
+//   - the Markdown files at the root (README.md and its peers), and the
+//     pages a root README in another markup names by their code host's
+//     address (otherReadmeLinks);
 //   - every Markdown file under .github/;
 //   - the pages folder of each published docs site: one whose config sits
 //     at the root, or in a folder the repository's build files name (CI
@@ -109,6 +112,8 @@ func (c *Checker) siteEntryPoints() []string {
 	for _, n := range rp.Names(".") {
 		if isMarkdown(n) && rp.Stat(n) == repo.File {
 			entries = append(entries, n)
+		} else if rp.Stat(n) == repo.File {
+			entries = append(entries, c.otherReadmeLinks(n)...)
 		}
 	}
 	if rp.Stat(".github") == repo.Dir {
@@ -258,6 +263,37 @@ func (c *Checker) markdownUnder(dir string) []string {
 		}
 	}
 	return files
+}
+
+// otherMarkups are the markups besides Markdown that GitHub renders as a
+// README (github/markup); a plain-text README is shown as text.
+var otherMarkups = map[string]bool{".pod": true, ".pod6": true, ".rakudoc": true, ".rst": true, ".org": true, ".adoc": true,
+	".asciidoc": true, ".asc": true, ".rdoc": true, ".textile": true, ".creole": true, ".mediawiki": true, ".wiki": true}
+
+// codeAddress is a web address in any markup: Pod's L<text|url>, reST's
+// `text <url>`_, Org's [[url][text]], AsciiDoc's url[text].
+var codeAddress = regexp.MustCompile("https?://[^\\s<>|()\\[\\]\"'`]+")
+
+// otherReadmeLinks lists the repository's pages that a root README in
+// another markup GitHub renders (README.pod, README.rst, README.org, ...)
+// names by their code host's address: the front page GitHub shows sends
+// readers there. Its relative links are that markup's own syntax and are
+// not read.
+func (c *Checker) otherReadmeLinks(name string) []string {
+	if !strings.EqualFold(strings.TrimSuffix(name, path.Ext(name)), "readme") || !otherMarkups[strings.ToLower(path.Ext(name))] {
+		return nil
+	}
+	data, err := c.opts.Repo.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range codeAddress.FindAll(data, -1) {
+		if p := c.codeHostPage(strings.TrimRight(string(m), ".,;:")); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // codeHostPage is the page of this tree that a code host's address of a

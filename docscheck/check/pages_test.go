@@ -220,3 +220,35 @@ func TestSymlinkedReadme(t *testing.T) {
 		t.Errorf("findings %q, want %q", lines, want)
 	}
 }
+
+// TestOtherMarkupReadme: a root README in another markup GitHub renders
+// (Pod) sends readers to the pages it names by their code host's address;
+// a plain-text README is shown as text, its addresses are not links.
+func TestOtherMarkupReadme(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"README.pod":        "=head1 R\n\nOps are in L<the docs|https://github.com/o/r/blob/main/docs/ops.markdown>.\n",
+		"README.txt":        "See https://github.com/o/r/blob/main/docs/other.md\n",
+		"docs/ops.markdown": "# Ops\n",
+		"docs/other.md":     "# Other\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"docs/ops.markdown"}; !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
