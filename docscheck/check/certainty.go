@@ -69,6 +69,12 @@ const (
 	// its message (<a href="#x" title="...">💬</a>): a label, not a
 	// heading to scroll to.
 	reasonTooltip = "tooltip-icon"
+	// reasonGitHubReadme: the fragment #readme on a page github.com
+	// renders: GitHub wraps a rendered Markdown file in an element with
+	// the id readme (its saved blob pages show it), not a heading of the
+	// page; whether today's pages still do is not in the repository, and
+	// the link opens the page either way.
+	reasonGitHubReadme = "github-readme"
 	// reasonFolderListing: a folder of the repository alone on a line of
 	// a shell block: a listing of the tree, not a program run.
 	reasonFolderListing = "folder-listing"

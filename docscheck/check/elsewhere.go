@@ -122,6 +122,30 @@ func (pg *page) destinations() []string {
 	return pg.dests
 }
 
+// readAsHTML reports whether the page links another page by the HTML
+// file the repository's build writes from it (x.html for x.md beside the
+// target, x.html ignored by the .gitignore or written by a Makefile): the
+// page is written to be read as HTML that a generator the repository does
+// not name builds, so its own fragments follow that generator's id rule,
+// which is not in the repository.
+func (c *Checker) readAsHTML(pg *page) bool {
+	pg.asHTMLOnce.Do(func() {
+		for _, dest := range pg.destinations() {
+			dest, _, _ = strings.Cut(dest, "#")
+			dest, _, _ = strings.Cut(dest, "?")
+			if dest == "" || hasScheme(dest) || strings.HasPrefix(dest, "/") || !strings.EqualFold(path.Ext(dest), ".html") {
+				continue
+			}
+			if t := joinPath(dirOf(pg.path), dest); c.opts.Repo.Stat(t) == repo.Missing && c.builtFromPage(t) &&
+				(c.opts.Repo.Ignored(t) || c.madeByBuild(t)) {
+				pg.asHTML = true
+				return
+			}
+		}
+	})
+	return pg.asHTML
+}
+
 // destinationsRead: foldersPublishedElsewhere reads the destinations of
 // the root READMEs.
 func destinationsRead(p string) bool {
@@ -188,7 +212,7 @@ func (c *Checker) fileEndingIn(target string) bool {
 		walk = func(dir string) {
 			for _, n := range c.opts.Repo.Names(dir) {
 				p := path.Join(dir, n)
-				switch c.opts.Repo.Stat(p) {
+				switch c.opts.Repo.WalkStat(p) {
 				case repo.Dir:
 					if !strings.HasPrefix(n, ".") && n != "node_modules" {
 						walk(p)

@@ -402,6 +402,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// serves the page: its routes from the site's root are its own.
 		return reasonSiteRule
 	}
+	if site == nil && strings.HasPrefix(decoded, "/") && c.opts.SiteRoot == "" && c.mintlifyPage(pagePath, decoded) {
+		// A Mintlify site serves the page: from its base path, which
+		// its config does not say, the link may name a page.
+		return reasonSiteRule
+	}
 	if site == nil {
 		return ""
 	}
@@ -502,6 +507,31 @@ func (c *Checker) rootedPartExists(site *repo.Site, p string) bool {
 	for _, root := range site.Roots {
 		if _, kind := c.resolveRelative(site, path.Join(root, first), false); kind != repo.Missing || c.typoOfPage(path.Join(root, first)) {
 			return true // there, or a typo of a page that is
+		}
+	}
+	return false
+}
+
+// mintlifyPage reports whether the root link p, on a page of a Mintlify
+// site (repo.MintlifyRoot), names one of the site's pages by its route,
+// as it is or past a first part that may be the site's base path
+// (/docs/core/x for core/x.mdx). A link that names no page under either
+// reading is missing whatever the base path.
+func (c *Checker) mintlifyPage(pagePath, p string) bool {
+	root := c.opts.Repo.MintlifyRoot(path.Dir(pagePath))
+	if root == "" {
+		return false
+	}
+	rel := strings.Trim(p, "/")
+	routes := []string{rel}
+	if _, rest, ok := strings.Cut(rel, "/"); ok {
+		routes = append(routes, rest)
+	}
+	for _, route := range routes {
+		for _, cand := range []string{route + ".mdx", route + ".md", path.Join(route, "index.mdx"), path.Join(route, "index.md")} {
+			if c.opts.Repo.Stat(path.Join(root, cand)) == repo.File {
+				return true
+			}
 		}
 	}
 	return false
@@ -721,7 +751,7 @@ func (c *Checker) resolveGrouped(site *repo.Site, dir, rest string, dirSlash boo
 		return f, k
 	}
 	for _, n := range c.opts.Repo.Names(dir) {
-		if g := path.Join(dir, n); strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") && c.opts.Repo.Stat(g) == repo.Dir {
+		if g := path.Join(dir, n); strings.HasPrefix(n, "(") && strings.HasSuffix(n, ")") && c.opts.Repo.WalkStat(g) == repo.Dir {
 			if f, k := c.resolveGrouped(site, g, rest, dirSlash); k != repo.Missing {
 				return f, k
 			}
@@ -858,6 +888,10 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// docs site does not, nor a renderer the config names.
 		reason = reasonAnchorCase
 	}
+	if reason == "" && frag == "readme" && c.opts.Slug == "" && c.site(target.path) == nil && !c.publishedElsewhere(target.path) {
+		// GitHub's own id for the rendered file (reasonGitHubReadme).
+		reason = reasonGitHubReadme
+	}
 	if reason == "" && partial {
 		// Part of an included file (a region or line range) is on the
 		// page: which of its headings is not modelled.
@@ -884,6 +918,13 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// The site's config makes ids docscheck does not model, and the
 		// page's text could give this one.
 		reason = reasonSiteConfig
+	}
+	if reason == "" && c.opts.Slug == "" && c.site(target.path) == nil && c.readAsHTML(target) &&
+		(target.textCouldGive(frag) || target.joinsAnchors(frag)) {
+		// A generator the repository does not name builds the page as
+		// HTML (readAsHTML); its ids may nest a section's under its
+		// parents' (#lexical-analysis-string-literals).
+		reason = reasonUnknownRenderer
 	}
 	if reason == "" && c.publishedElsewhere(target.path) && target.textCouldGive(frag) {
 		// A site the repository does not build renders the page, under

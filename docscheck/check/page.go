@@ -74,6 +74,10 @@ type page struct {
 	// (siteconfig.go).
 	letterDigitsOnce sync.Once
 	letterDigits     string
+	// asHTML: the page links a page beside it by the HTML file built
+	// from it (elsewhere.go), found once.
+	asHTMLOnce sync.Once
+	asHTML     bool
 }
 
 // release drops the page's own fields once its checks are done, keeping
@@ -87,6 +91,7 @@ func (c *Checker) release(pg *page) {
 	if destinationsRead(pg.path) {
 		pg.destinations()
 	}
+	c.readAsHTML(pg)
 	pg.doc, pg.lineStarts, pg.headings, pg.linkNodes = nil, nil, nil, nil
 	pg.released.Store(true)
 }

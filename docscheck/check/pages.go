@@ -3,6 +3,7 @@ package check
 import (
 	"net/url"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -13,7 +14,9 @@ import (
 // Which pages are docs is decided from the repository itself, not from a
 // list of folder names. A page is published when it is an entry point or
 // a published page links to it:
-//   - the Markdown files at the root (README.md and its peers);
+//   - the Markdown files at the root (README.md and its peers), and the
+//     pages a root README in another markup names by their code host's
+//     address (otherReadmeLinks);
 //   - every Markdown file under .github/;
 //   - the pages folder of each published docs site: one whose config sits
 //     at the root, or in a folder the repository's build files name (CI
@@ -49,7 +52,7 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 		p = path.Clean(strings.TrimPrefix(p, "./"))
 		switch c.opts.Repo.Stat(p) {
 		case repo.File:
-			files = append(files, c.opts.Repo.Resolve(p))
+			files = append(files, c.pageAt(p))
 		case repo.Dir:
 			folders = append(folders, p)
 		default:
@@ -109,6 +112,8 @@ func (c *Checker) siteEntryPoints() []string {
 	for _, n := range rp.Names(".") {
 		if isMarkdown(n) && rp.Stat(n) == repo.File {
 			entries = append(entries, n)
+		} else if rp.Stat(n) == repo.File {
+			entries = append(entries, c.otherReadmeLinks(n)...)
 		}
 	}
 	if rp.Stat(".github") == repo.Dir {
@@ -124,13 +129,18 @@ func (c *Checker) siteEntryPoints() []string {
 
 // published is the set of pages reachable from entries by relative
 // links, staying under the folder within ("." for the whole repository).
-// Every page is a resolved path: a symbolic link counts as its target.
+// Every page is a resolved path (pageAt).
 // Each page is handed to found once its links are followed.
 func (c *Checker) published(entries []string, within string, found func(string)) map[string]bool {
 	seen := map[string]bool{}
 	queue := slices.Clone(entries)
 	for len(queue) > 0 {
-		p := c.opts.Repo.Resolve(queue[0])
+		p := c.pageAt(queue[0])
+		if target := c.opts.Repo.Resolve(queue[0]); target != p {
+			// A README that is a symbolic link: its target is a page
+			// where it lies too (a folder's README GitHub shows there).
+			queue = append(queue, target)
+		}
 		queue = queue[1:]
 		if seen[p] || !under(p, within) || !isPage(p) || c.opts.Repo.Stat(p) != repo.File || c.builtPage(p) {
 			continue
@@ -143,6 +153,21 @@ func (c *Checker) published(entries []string, within string, found func(string))
 		found(p)
 	}
 	return seen
+}
+
+// pageAt is the page the path p names. A symbolic link to a page is
+// that page, read once under its target's path, except a folder's README:
+// GitHub shows a README that is a symbolic link where the link lies (on
+// the repository's front page, in the folder's view) and resolves its
+// relative links from the link's folder, not the target's, so it is a
+// page of its own there (published reads the target too, where it lies).
+// A folder reached through a folder link is still its target.
+func (c *Checker) pageAt(p string) string {
+	base := path.Base(p)
+	if isPage(base) && strings.EqualFold(strings.TrimSuffix(base, path.Ext(base)), "readme") {
+		return path.Join(c.opts.Repo.Resolve(path.Dir(p)), base)
+	}
+	return c.opts.Repo.Resolve(p)
 }
 
 // builtPage reports whether the Makefile of the page's folder has a rule
@@ -226,7 +251,7 @@ func (c *Checker) markdownUnder(dir string) []string {
 	var files []string
 	for _, n := range c.opts.Repo.Names(dir) {
 		p := path.Join(dir, n)
-		switch c.opts.Repo.Stat(p) {
+		switch c.opts.Repo.WalkStat(p) {
 		case repo.Dir:
 			if (!strings.HasPrefix(n, ".") || n == ".github") && n != "node_modules" {
 				files = append(files, c.markdownUnder(p)...)
@@ -238,6 +263,37 @@ func (c *Checker) markdownUnder(dir string) []string {
 		}
 	}
 	return files
+}
+
+// otherMarkups are the markups besides Markdown that GitHub renders as a
+// README (github/markup); a plain-text README is shown as text.
+var otherMarkups = map[string]bool{".pod": true, ".pod6": true, ".rakudoc": true, ".rst": true, ".org": true, ".adoc": true,
+	".asciidoc": true, ".asc": true, ".rdoc": true, ".textile": true, ".creole": true, ".mediawiki": true, ".wiki": true}
+
+// codeAddress is a web address in any markup: Pod's L<text|url>, reST's
+// `text <url>`_, Org's [[url][text]], AsciiDoc's url[text].
+var codeAddress = regexp.MustCompile("https?://[^\\s<>|()\\[\\]\"'`]+")
+
+// otherReadmeLinks lists the repository's pages that a root README in
+// another markup GitHub renders (README.pod, README.rst, README.org, ...)
+// names by their code host's address: the front page GitHub shows sends
+// readers there. Its relative links are that markup's own syntax and are
+// not read.
+func (c *Checker) otherReadmeLinks(name string) []string {
+	if !strings.EqualFold(strings.TrimSuffix(name, path.Ext(name)), "readme") || !otherMarkups[strings.ToLower(path.Ext(name))] {
+		return nil
+	}
+	data, err := c.opts.Repo.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, m := range codeAddress.FindAll(data, -1) {
+		if p := c.codeHostPage(strings.TrimRight(string(m), ".,;:")); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // codeHostPage is the page of this tree that a code host's address of a

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -153,6 +155,100 @@ func TestPublishedByLink(t *testing.T) {
 	}
 	want := []string{"README.md", "doc/GUIDE.md", "doc/TUTORIAL.md"}
 	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestSymlinkedReadme: a README that is a symbolic link to a page is
+// shown by GitHub where the link lies, its relative links resolved from
+// the link's folder: it is checked there, at its own lines, and its
+// target where it lies. Another symbolic link to a page is that page.
+func TestSymlinkedReadme(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"CONTRIBUTING.md":  "# C\n\n## Setup\n",
+		"pkg/README.md":    "# P\n\n[setup](CONTRIBUTING.md#setup)\n[stale](CONTRIBUTING.md#gone)\n[beside the target](local.md)\n",
+		"pkg/local.md":     "# L\n",
+		"docs/guide.md":    "# G\n",
+		"docs/readme.txt":  "not a page\n",
+		"docs/more/inn.md": "# I\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range map[string]string{"README.md": "pkg/README.md", "docs/alias.md": "guide.md"} {
+		if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(link))); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"README.md", "docs/alias.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"README.md", "docs/guide.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files =\n%q\nwant\n%q", got, want)
+	}
+	// Published: the README where the link lies, and its target where it
+	// lies (the README of its folder there).
+	all, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"CONTRIBUTING.md", "README.md", "pkg/README.md", "pkg/local.md"}; !slices.Equal(all, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", all, want)
+	}
+	findings, err := c.Run(context.Background(), []string{"README.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range findings {
+		lines = append(lines, fmt.Sprintf("%s:%d %s", f.Path, f.Line, f.Rule))
+	}
+	// From the root: CONTRIBUTING.md#setup resolves; #gone does not, and
+	// local.md, beside the target only, is not there.
+	if want := []string{"README.md:4 anchor", "README.md:5 link"}; !slices.Equal(lines, want) {
+		t.Errorf("findings %q, want %q", lines, want)
+	}
+}
+
+// TestOtherMarkupReadme: a root README in another markup GitHub renders
+// (Pod) sends readers to the pages it names by their code host's address;
+// a plain-text README is shown as text, its addresses are not links.
+func TestOtherMarkupReadme(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"README.pod":        "=head1 R\n\nOps are in L<the docs|https://github.com/o/r/blob/main/docs/ops.markdown>.\n",
+		"README.txt":        "See https://github.com/o/r/blob/main/docs/other.md\n",
+		"docs/ops.markdown": "# Ops\n",
+		"docs/other.md":     "# Other\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"docs/ops.markdown"}; !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
 }

@@ -52,6 +52,28 @@ func (pg *page) textCouldGive(frag string) bool {
 	return true
 }
 
+// joinsAnchors reports whether frag is two or more of the page's anchors
+// joined by "-" (a section's id nested under its parents' ids).
+func (pg *page) joinsAnchors(frag string) bool {
+	// ends[i]: frag[:i] is one or more anchors joined by "-".
+	ends := make([]bool, len(frag)+1)
+	for i := 0; i <= len(frag); i++ {
+		if i < len(frag) && frag[i] != '-' {
+			continue
+		}
+		for j := 0; j < i; j++ {
+			if (j == 0 || ends[j-1] && frag[j-1] == '-') && pg.anchors[frag[j:i]] {
+				if i == len(frag) && j > 0 {
+					return true
+				}
+				ends[i] = true
+				break
+			}
+		}
+	}
+	return false
+}
+
 // markupLetterDigits is letterDigits of the page's markup lines: headings,
 // lines with an attribute block, HTML or a template ("{", "<"), and the
 // title lines of tabs, admonitions and containers ("===", "!!!", "???",

@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/prodproof/prodproof/internal/await"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -204,5 +207,76 @@ func TestBadManifestIsUsageError(t *testing.T) {
 		if _, stderr, code := runCLI(t, "--root", root); code != ExitUsage {
 			t.Errorf("config %s: exit %d, want %d; stderr: %s", tc.config, code, ExitUsage, stderr)
 		}
+	}
+}
+
+// TestSymlinkedFoldersEnd: a tree whose folder links point at a parent
+// (twice, so a walk that follows them branches without end), at a sibling
+// folder of pages, at each other (a -> b -> a) and at nothing. docscheck
+// must end, and read each page once, under its own path: a page reached
+// through a folder link is not a second page.
+func TestSymlinkedFoldersEnd(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"README.md":         "[x](nothere.md) and [guide](docs/guide.md)\n",
+		"docs/index.html":   "<html></html>\n",
+		"docs/guide.md":     "# Guide\n\n[g](gone.md)\n",
+		"guides/index.html": "<html></html>\n",
+		"guides/extra.md":   "# Extra\n\n[h](gone2.md)\n",
+		"a/a.txt":           "a\n",
+		"b/b.txt":           "b\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := [][2]string{
+		{"..", "a/lib"}, {"..", "b/lib"}, // parents
+		{"../guides", "docs/more"},       // a sibling folder of pages
+		{"y", "loop-x"}, {"loop-x", "y"}, // a loop
+		{"nowhere", "dangling"},
+	}
+	for _, l := range links {
+		if err := os.Symlink(l[0], filepath.Join(root, filepath.FromSlash(l[1]))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type ran struct {
+		out  string
+		code int
+	}
+	done := make(chan ran, 1)
+	go func() {
+		var stdout, stderr bytes.Buffer
+		code := Run(context.Background(), []string{"--root", root}, &stdout, &stderr)
+		done <- ran{stdout.String(), code}
+	}()
+	var got ran
+	err := await.Condition(20*time.Second, "docscheck to end on a tree with folder links", func() (bool, string) {
+		select {
+		case got = <-done:
+			return true, "ended"
+		default:
+			return false, "still running"
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.code != ExitFindings {
+		t.Errorf("exit status %d, want %d\n%s", got.code, ExitFindings, got.out)
+	}
+	for _, want := range []string{"README.md:1:1: link: link target `nothere.md`", "docs/guide.md:3:1: link: link target `gone.md`", "guides/extra.md:3:1: link: link target `gone2.md`"} {
+		if n := strings.Count(got.out, want); n != 1 {
+			t.Errorf("%q reported %d times, want once:\n%s", want, n, got.out)
+		}
+	}
+	if strings.Contains(got.out, "docs/more/") || strings.Contains(got.out, "/lib/") {
+		t.Errorf("a page was read through a folder link:\n%s", got.out)
 	}
 }

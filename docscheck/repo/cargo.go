@@ -265,7 +265,7 @@ func (r *Repo) CargoTestFns(p *CargoPackage) []string {
 func (r *Repo) walkFiles(dir, ext string, f func(string)) {
 	for _, n := range r.Names(dir) {
 		p := path.Join(dir, n)
-		switch r.Stat(p) {
+		switch r.WalkStat(p) {
 		case Dir:
 			if !strings.HasPrefix(n, ".") && n != "target" && n != "node_modules" {
 				r.walkFiles(p, ext, f)

@@ -200,7 +200,7 @@ func (r *Repo) globDirs(dir, pattern string) []string {
 func (r *Repo) allDirs(d string) []string {
 	out := []string{d}
 	for _, n := range r.Names(d) {
-		if p := clean(path.Join(d, n)); !strings.HasPrefix(n, ".") && n != "node_modules" && r.Stat(p) == Dir {
+		if p := clean(path.Join(d, n)); !strings.HasPrefix(n, ".") && n != "node_modules" && r.WalkStat(p) == Dir {
 			out = append(out, r.allDirs(p)...)
 		}
 	}

@@ -28,7 +28,7 @@ func (r *Repo) RenderedFolders(covered func(dir string) bool) []string {
 	visit = func(dir string, depth int) {
 		for _, n := range r.Names(dir) {
 			p := path.Join(dir, n)
-			if strings.HasPrefix(n, ".") || n == "node_modules" || r.Stat(p) != Dir {
+			if strings.HasPrefix(n, ".") || n == "node_modules" || r.WalkStat(p) != Dir {
 				continue
 			}
 			if covered(p) {
@@ -61,7 +61,7 @@ func (r *Repo) pageCounts(dir string) (pages, other int) {
 	}
 	for _, n := range r.Names(dir) {
 		p := path.Join(dir, n)
-		switch r.Stat(p) {
+		switch r.WalkStat(p) {
 		case Dir:
 			if !strings.HasPrefix(n, ".") && n != "node_modules" {
 				a, b := r.pageCounts(p)

@@ -180,6 +180,27 @@ func (r *Repo) stat(rel string) Kind {
 	return Missing
 }
 
+// WalkStat is Stat for a walk of the tree: a symbolic link to a folder
+// is not entered (Missing). Such a link points at a folder the walk meets
+// under its own name, or outside the repository, or at a parent of
+// itself (lib/x/lib -> ..): entering it would read its pages twice, or
+// never end. So every walk visits each real folder once. A link to a
+// file is a file, as for Stat.
+func (r *Repo) WalkStat(rel string) Kind {
+	k := r.Stat(rel)
+	if k != Dir {
+		return k
+	}
+	rel = clean(rel)
+	if rel == "." || rel == ".." || strings.HasPrefix(rel, "../") {
+		return k
+	}
+	if e, ok := r.listing(path.Dir(rel)).entries[path.Base(rel)]; ok && e.Type()&fs.ModeSymlink != 0 {
+		return Missing
+	}
+	return k
+}
+
 // Executable reports whether rel is a file with an execute bit set.
 func (r *Repo) Executable(rel string) bool {
 	rel = clean(rel)
@@ -271,7 +292,7 @@ func (r *Repo) packagesUnder(rel string) []string {
 			if n == "testdata" || n == "vendor" || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
 				continue
 			}
-			if r.Stat(sub) == Dir {
+			if r.WalkStat(sub) == Dir {
 				if dir != rel || rel == "." {
 					// A nested module is not part of this pattern.
 					if r.Stat(path.Join(sub, "go.mod")) == File {

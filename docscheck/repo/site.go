@@ -73,7 +73,7 @@ func (r *Repo) pluginHeadings(dir string, depth int) []string {
 	for _, n := range r.Names(dir) {
 		p := path.Join(dir, n)
 		switch ext := path.Ext(n); {
-		case r.Stat(p) == Dir && depth < 3 && n != "node_modules" && n != "cache" && n != "dist":
+		case r.WalkStat(p) == Dir && depth < 3 && n != "node_modules" && n != "cache" && n != "dist":
 			out = append(out, r.pluginHeadings(p, depth+1)...)
 		case ext == ".ts" || ext == ".js" || ext == ".mts" || ext == ".mjs":
 			data, err := r.ReadFile(p)
@@ -117,7 +117,7 @@ func (r *Repo) Sites() []Site {
 		for _, d := range dirs[from:to] {
 			for _, n := range r.Names(d) {
 				p := path.Join(d, n)
-				if !strings.HasPrefix(n, ".") && n != "node_modules" && r.Stat(p) == Dir {
+				if !strings.HasPrefix(n, ".") && n != "node_modules" && r.WalkStat(p) == Dir {
 					dirs = append(dirs, p)
 				}
 			}
@@ -450,7 +450,7 @@ func (r *Repo) docusaurusRoutes(dir, cfg string) map[string]string {
 			if strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
 				continue
 			}
-			switch r.Stat(p) {
+			switch r.WalkStat(p) {
 			case Dir:
 				walk(p, url+"/"+dropNumberPrefix(n))
 			case File:
@@ -676,7 +676,7 @@ func (r *Repo) nextRoutes(dir string) []*regexp.Regexp {
 func (r *Repo) appPages(dir, route string, depth int, out *[]*regexp.Regexp) {
 	for _, n := range r.Names(dir) {
 		p := path.Join(dir, n)
-		switch r.Stat(p) {
+		switch r.WalkStat(p) {
 		case Dir:
 			if depth > 8 || strings.HasPrefix(n, "[") || strings.HasPrefix(n, "@") || strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
 				continue // a dynamic segment, a parallel slot, a private folder
@@ -714,7 +714,7 @@ func (r *Repo) fumadocsBases(dir string, pages []string, depth int) []string {
 	for _, n := range r.Names(dir) {
 		p := path.Join(dir, n)
 		switch ext := path.Ext(n); {
-		case r.Stat(p) == Dir:
+		case r.WalkStat(p) == Dir:
 			if depth < 3 && !strings.HasPrefix(n, ".") && n != "node_modules" && !slices.Contains(pages, p) {
 				out = append(out, r.fumadocsBases(p, pages, depth+1)...)
 			}
@@ -730,5 +730,28 @@ func (r *Repo) fumadocsBases(dir string, pages []string, depth int) []string {
 			}
 		}
 	}
+	return out
+}
+
+// MintlifyRoot returns the folder of the Mintlify config (mint.json, or a
+// docs.json naming Mintlify's schema) in dir or the nearest folder above
+// it, or "". Mintlify serves each page of that folder at its path without
+// the extension, under a base path set outside the repository (its
+// dashboard, a proxy): the config does not say it.
+func (r *Repo) MintlifyRoot(dir string) string {
+	dir = clean(dir)
+	key := "mintlify:" + dir
+	if v, ok := r.manifests.Load(key); ok {
+		return v.(string)
+	}
+	out := ""
+	if r.Stat(path.Join(dir, "mint.json")) == File {
+		out = dir
+	} else if data, err := r.ReadFile(path.Join(dir, "docs.json")); err == nil && bytes.Contains(data, []byte("mintlify")) {
+		out = dir
+	} else if dir != "." && dir != ".." && !strings.HasPrefix(dir, "../") {
+		out = r.MintlifyRoot(path.Dir(dir))
+	}
+	r.manifests.Store(key, out)
 	return out
 }
