@@ -787,6 +787,10 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 // checkMake: every target named must be a rule of the Makefile make reads.
 func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	dir, file := call.Dir, ""
+	// placed: the command or its block names the folder make runs in
+	// (-C, -f, a cd above it in the block), so the Makefile is the one
+	// the page means.
+	placed := r.session != nil && r.session.placed
 	var targets []command.Word
 	args := call.Args()
 	for i := 0; i < len(args); i++ {
@@ -809,16 +813,19 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			} else {
 				dir = path.Join(dir, v)
 			}
+			placed = true
 		case strings.HasPrefix(a.Text, "-C") && len(a.Text) > 2:
 			if dir != "" {
 				dir = path.Join(dir, a.Text[2:])
 			}
+			placed = true
 		case a.Text == "-f" || a.Text == "--file" || a.Text == "--makefile" || strings.HasPrefix(a.Text, "--file=") || strings.HasPrefix(a.Text, "--makefile="):
 			v, ok := value("--file")
 			if !ok {
 				return
 			}
 			file = v
+			placed = true
 		case a.Text == "-j" || a.Text == "-l" || a.Text == "-o" || a.Text == "-W" || a.Text == "-I":
 			if a.Text != "-j" || i+1 < len(args) && isNumber(args[i+1].Text) {
 				i++
@@ -871,14 +878,25 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if slices.ContainsFunc(mf.Targets, func(name string) bool { return variableTargetMatches(name, t.Text) }) {
 			continue // "bin/gh$(EXE)" is bin/gh where EXE is empty
 		}
-		hint := c.nearest(t.Text, mf.Targets)
-		if hint != "" {
-			hint = "`make " + hint + "`"
+		near := c.nearest(t.Text, mf.Targets)
+		hint := ""
+		if near != "" {
+			hint = "`make " + near + "`"
 		}
 		reason := ""
-		if mf.Unread != "" && hint == "" {
-			// An include docscheck cannot read may define it.
+		switch {
+		case mf.Unread != "" && (near == "" || strings.Contains(strings.ToLower(near), strings.ToLower(t.Text))):
+			// An include docscheck cannot read may define it: a
+			// misspelling of a target ("lnit" for lint) it would hardly
+			// define, but a plain name ("clean", beside clean-all) it
+			// may.
 			reason = reasonMakeInclude
+		case !placed && len(c.opts.Repo.MakefilesDefining(t.Text, mf.Path)) > 0:
+			// Nothing on the command line or in its block puts the
+			// reader beside this Makefile, and another Makefile of the
+			// repository has the target: the prose may send the reader
+			// there ("from the sub/ folder, run make test").
+			reason = reasonMakeElsewhere
 		}
 		r.missWord(t, at, reason, ruleMake, hint, "make target %q is not defined in %s", t.Text, mf.Path)
 	}
