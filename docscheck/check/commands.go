@@ -860,6 +860,13 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			} else if slices.ContainsFunc(strings.Split(dir, "/"), isPlaceholderName) {
 				// A folder of the reader's choosing (-C x/{lang}/).
 				reason = reasonPlaceholder
+			} else if !placed && len(targets) > 0 && !slices.ContainsFunc(targets, func(t command.Word) bool {
+				return len(c.opts.Repo.MakefilesDefining(t.Text, "")) == 0
+			}) {
+				// An earlier block's cd left the reader here, and a
+				// Makefile elsewhere has every target: the prose may
+				// send the reader back there.
+				reason = reasonMakeElsewhere
 			}
 			r.missWord(call.Words[0], at, reason, ruleMake, "", "no Makefile in %s", where)
 		}
