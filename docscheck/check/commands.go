@@ -328,7 +328,7 @@ func (c *Checker) mayBeCommand(text string) bool {
 	switch {
 	case strings.ContainsAny(first, "\"'$`\\"):
 		return true
-	case first == "make", first == "go", first == "bash", first == "sh",
+	case first == "make", first == "go", first == "bash", first == "sh", first == "node",
 		first == "cd", first == "env", first == "sudo", first == "exec", first == "nohup", first == "time", first == "command",
 		strings.HasPrefix(first, "("), strings.HasPrefix(first, "{"):
 		return true
@@ -343,6 +343,7 @@ func (c *Checker) mayBeCommand(text string) bool {
 
 // isCommandLike is the rule for inline code: it is a command when its first
 // word is make, go followed by a subcommand, bash or sh followed by a file,
+// node followed by a .js, .mjs or .cjs file,
 // one of the project's tools followed by an argument, or a path that starts
 // with "./" or "../" or names a ".sh" file.
 func (c *Checker) isCommandLike(call command.Call) bool {
@@ -353,6 +354,9 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 		return true
 	case prog == "go", prog == "bash", prog == "sh", ecosystemPrograms[prog]:
 		return n > 1
+	case prog == "node":
+		// node with a script file: judged like bash with one.
+		return slices.ContainsFunc(call.Words[1:], func(w command.Word) bool { return nodeScripts[path.Ext(w.Text)] })
 	case strings.HasPrefix(prog, "./"), strings.HasPrefix(prog, "../"):
 		return true
 	case strings.Contains(prog, "/") && strings.HasSuffix(prog, ".sh"):
@@ -609,6 +613,10 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 		c.checkScriptArg(r, call, at)
 		return
 	}
+	if name == "node" && c.checkNodeScript(r, call, at) {
+		r.judged()
+		return
+	}
 	if c.judgeEcosystem(r, call, at) {
 		r.judged()
 		return
@@ -782,6 +790,34 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 	case repo.Dir:
 		r.addWord(file, at, ruleScript, "", "%s is a folder, not a script", file.Text)
 	}
+}
+
+// nodeScripts are the extensions node runs a file by.
+var nodeScripts = map[string]bool{".js": true, ".mjs": true, ".cjs": true}
+
+// checkNodeScript: "node FILE" runs a file of the repository, which must be
+// there, as for bash FILE. Only a FILE written with its extension counts
+// (node resolves "node x" to x.js or x/index.js), and only after long
+// options alone: a short one may take the next word as its value or make
+// node run no file at all (-e, -p, -r). It reports whether it judged the
+// call.
+func (c *Checker) checkNodeScript(r *report, call command.Call, at locate) bool {
+	args := call.Args()
+	for len(args) > 0 && strings.HasPrefix(args[0].Text, "--") && args[0].Text != "--" {
+		switch t, _, _ := strings.Cut(args[0].Text, "="); t {
+		case "--eval", "--print", "--require", "--import", "--loader", "--experimental-loader", "--input-type", "--test", "--run":
+			return false // inline code, a module to preload, or no file of its own
+		}
+		if !strings.Contains(args[0].Text, "=") && len(args) > 1 && !nodeScripts[path.Ext(args[1].Text)] {
+			return false // "--flag value": which word is the file is unclear
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 || args[0].Dynamic() || call.Dir == "" || !nodeScripts[path.Ext(args[0].Text)] {
+		return false
+	}
+	c.checkScriptArg(r, command.Call{Words: []command.Word{call.Words[0], args[0]}, Dir: call.Dir}, at)
+	return true
 }
 
 // checkMake: every target named must be a rule of the Makefile make reads.
