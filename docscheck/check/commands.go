@@ -86,6 +86,8 @@ func (c *Checker) checkCommands(r *report) {
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
 				c.shellBlockUnit(r, n)
+			case lang == "" && c.allCommands(blockTexts(n, src)):
+				c.shellBlockUnit(r, n)
 			case readersManifest(lang, string(n.Lines().Value(src))):
 				r.session.readersProject = true
 			}
@@ -364,6 +366,39 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	}
 	_, ok := c.tool(prog)
 	return ok && n > 1
+}
+
+// allCommands reports whether a prompt-free block with no language holds
+// commands only: every line (comments and blank lines aside) is one that
+// inline code would take for a command (isCommandLike: make, go or bash
+// with arguments, a program run by a relative path, ...). Output, data and
+// other languages' code have lines that are not; such a block stays
+// unread, as does one whose every line is a cd.
+func (c *Checker) allCommands(texts []string) bool {
+	commands := 0
+	for _, t := range texts {
+		t = strings.TrimSpace(t)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if !c.mayBeCommand(t) {
+			return false
+		}
+		script, err := c.parseShell(t)
+		if err != nil || len(script.Calls) == 0 {
+			return false
+		}
+		for _, call := range script.Calls {
+			if call.IsChdir() {
+				continue
+			}
+			if !c.isCommandLike(call) {
+				return false
+			}
+			commands++
+		}
+	}
+	return commands > 0
 }
 
 // isSession reports whether an indented code block's first non-blank line
