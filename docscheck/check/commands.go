@@ -963,6 +963,10 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		}
 		reason := ""
 		switch {
+		case near == "" && isPlaceholderTarget(t.Text):
+			// "make sometarget", "make foo": a target of the reader's
+			// choosing, in an example of how to call make.
+			reason = reasonPlaceholder
 		case mf.Unread != "" && (near == "" || strings.Contains(strings.ToLower(near), strings.ToLower(t.Text))):
 			// An include docscheck cannot read may define it: a
 			// misspelling of a target ("lnit" for lint) it would hardly
@@ -1140,6 +1144,17 @@ func isReleaseLog(p *page) bool {
 }
 
 // isPlaceholder: "make semconv-generate ..." shows where more goes.
+// isPlaceholderTarget reports whether a make target stands for one the
+// reader picks: a placeholder name (isPlaceholderName: foo, my-app,
+// TARGET) or "some" run together with a noun (sometarget, somefile).
+func isPlaceholderTarget(t string) bool {
+	if isPlaceholderName(t) {
+		return true
+	}
+	rest, ok := strings.CutPrefix(strings.ToLower(t), "some")
+	return ok && len(rest) >= 3 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz") == ""
+}
+
 func isPlaceholder(word string) bool {
 	return word == "..." || word == "…" || strings.HasPrefix(word, "<") && strings.HasSuffix(word, ">")
 }
