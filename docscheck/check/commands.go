@@ -827,6 +827,27 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 	}
 }
 
+// meantElsewhere reports whether a Makefile other than the one at except
+// has an explicit rule for target and stands where the page may send the
+// reader: in a folder the page starts in (the root, the page's own), or
+// in a folder the page names as inline code (`sub`, `sub/`, `./sub`). A
+// Makefile no word of the page points to (another project's, vendored)
+// is no such place.
+func (c *Checker) meantElsewhere(r *report, target, except string) bool {
+	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
+		dir := path.Dir(p)
+		if slices.Contains(r.session.startDirs(), dir) {
+			return true
+		}
+		for _, written := range []string{dir, dir + "/", "./" + dir, "./" + dir + "/"} {
+			if bytes.Contains(r.page.source, []byte("`"+written+"`")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // nodeScripts are the extensions node runs a file by.
 var nodeScripts = map[string]bool{".js": true, ".mjs": true, ".cjs": true}
 
@@ -932,11 +953,11 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 				// A folder of the reader's choosing (-C x/{lang}/).
 				reason = reasonPlaceholder
 			} else if !placed && len(targets) > 0 && !slices.ContainsFunc(targets, func(t command.Word) bool {
-				return len(c.opts.Repo.MakefilesDefining(t.Text, "")) == 0
+				return !c.meantElsewhere(r, t.Text, "")
 			}) {
 				// An earlier block's cd left the reader here, and a
-				// Makefile elsewhere has every target: the prose may
-				// send the reader back there.
+				// Makefile the page may mean has every target: the
+				// prose may send the reader back there.
 				reason = reasonMakeElsewhere
 			}
 			r.missWord(call.Words[0], at, reason, ruleMake, "", "no Makefile in %s", where)
@@ -973,11 +994,11 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			// define, but a plain name ("clean", beside clean-all) it
 			// may.
 			reason = reasonMakeInclude
-		case !placed && len(c.opts.Repo.MakefilesDefining(t.Text, mf.Path)) > 0:
+		case !placed && c.meantElsewhere(r, t.Text, mf.Path):
 			// Nothing on the command line or in its block puts the
-			// reader beside this Makefile, and another Makefile of the
-			// repository has the target: the prose may send the reader
-			// there ("from the sub/ folder, run make test").
+			// reader beside this Makefile, and another Makefile the
+			// page may mean has the target: the prose may send the
+			// reader there ("from the `sub` folder, run make test").
 			reason = reasonMakeElsewhere
 		}
 		r.missWord(t, at, reason, ruleMake, hint, "make target %q is not defined in %s", t.Text, mf.Path)
