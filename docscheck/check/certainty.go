@@ -86,6 +86,11 @@ const (
 	// reasonMakeInclude: the Makefile includes a file whose path holds a
 	// variable docscheck cannot work out, which may define the target.
 	reasonMakeInclude = "make-include"
+	// reasonMakeElsewhere: make runs where the page starts (or where an
+	// earlier block left the reader), and another Makefile of the
+	// repository defines the target: the reader may be meant to stand
+	// beside that one.
+	reasonMakeElsewhere = "make-elsewhere"
 	// reasonDependency: cargo's -p names a package that is no member of
 	// the workspace but one it depends on (a manifest's dependency, a
 	// package of its Cargo.lock), which cargo may build.

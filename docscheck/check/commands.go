@@ -86,6 +86,8 @@ func (c *Checker) checkCommands(r *report) {
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
 				c.shellBlockUnit(r, n)
+			case lang == "" && c.allCommands(blockTexts(n, src)):
+				c.shellBlockUnit(r, n)
 			case readersManifest(lang, string(n.Lines().Value(src))):
 				r.session.readersProject = true
 			}
@@ -328,7 +330,7 @@ func (c *Checker) mayBeCommand(text string) bool {
 	switch {
 	case strings.ContainsAny(first, "\"'$`\\"):
 		return true
-	case first == "make", first == "go", first == "bash", first == "sh",
+	case first == "make", first == "go", first == "bash", first == "sh", first == "node",
 		first == "cd", first == "env", first == "sudo", first == "exec", first == "nohup", first == "time", first == "command",
 		strings.HasPrefix(first, "("), strings.HasPrefix(first, "{"):
 		return true
@@ -343,6 +345,7 @@ func (c *Checker) mayBeCommand(text string) bool {
 
 // isCommandLike is the rule for inline code: it is a command when its first
 // word is make, go followed by a subcommand, bash or sh followed by a file,
+// node followed by a .js, .mjs or .cjs file,
 // one of the project's tools followed by an argument, or a path that starts
 // with "./" or "../" or names a ".sh" file.
 func (c *Checker) isCommandLike(call command.Call) bool {
@@ -353,6 +356,9 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 		return true
 	case prog == "go", prog == "bash", prog == "sh", ecosystemPrograms[prog]:
 		return n > 1
+	case prog == "node":
+		// node with a script file: judged like bash with one.
+		return slices.ContainsFunc(call.Words[1:], func(w command.Word) bool { return nodeScripts[path.Ext(w.Text)] })
 	case strings.HasPrefix(prog, "./"), strings.HasPrefix(prog, "../"):
 		return true
 	case strings.Contains(prog, "/") && strings.HasSuffix(prog, ".sh"):
@@ -360,6 +366,39 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	}
 	_, ok := c.tool(prog)
 	return ok && n > 1
+}
+
+// allCommands reports whether a prompt-free block with no language holds
+// commands only: every line (comments and blank lines aside) is one that
+// inline code would take for a command (isCommandLike: make, go or bash
+// with arguments, a program run by a relative path, ...). Output, data and
+// other languages' code have lines that are not; such a block stays
+// unread, as does one whose every line is a cd.
+func (c *Checker) allCommands(texts []string) bool {
+	commands := 0
+	for _, t := range texts {
+		t = strings.TrimSpace(t)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if !c.mayBeCommand(t) {
+			return false
+		}
+		script, err := c.parseShell(t)
+		if err != nil || len(script.Calls) == 0 {
+			return false
+		}
+		for _, call := range script.Calls {
+			if call.IsChdir() {
+				continue
+			}
+			if !c.isCommandLike(call) {
+				return false
+			}
+			commands++
+		}
+	}
+	return commands > 0
 }
 
 // isSession reports whether an indented code block's first non-blank line
@@ -609,6 +648,10 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 		c.checkScriptArg(r, call, at)
 		return
 	}
+	if name == "node" && c.checkNodeScript(r, call, at) {
+		r.judged()
+		return
+	}
 	if c.judgeEcosystem(r, call, at) {
 		r.judged()
 		return
@@ -784,9 +827,62 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 	}
 }
 
+// meantElsewhere reports whether a Makefile other than the one at except
+// has an explicit rule for target and stands where the page may send the
+// reader: in a folder the page starts in (the root, the page's own), or
+// in a folder the page names as inline code (`sub`, `sub/`, `./sub`). A
+// Makefile no word of the page points to (another project's, vendored)
+// is no such place.
+func (c *Checker) meantElsewhere(r *report, target, except string) bool {
+	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
+		dir := path.Dir(p)
+		if slices.Contains(r.session.startDirs(), dir) {
+			return true
+		}
+		for _, written := range []string{dir, dir + "/", "./" + dir, "./" + dir + "/"} {
+			if bytes.Contains(r.page.source, []byte("`"+written+"`")) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nodeScripts are the extensions node runs a file by.
+var nodeScripts = map[string]bool{".js": true, ".mjs": true, ".cjs": true}
+
+// checkNodeScript: "node FILE" runs a file of the repository, which must be
+// there, as for bash FILE. Only a FILE written with its extension counts
+// (node resolves "node x" to x.js or x/index.js), and only after long
+// options alone: a short one may take the next word as its value or make
+// node run no file at all (-e, -p, -r). It reports whether it judged the
+// call.
+func (c *Checker) checkNodeScript(r *report, call command.Call, at locate) bool {
+	args := call.Args()
+	for len(args) > 0 && strings.HasPrefix(args[0].Text, "--") && args[0].Text != "--" {
+		switch t, _, _ := strings.Cut(args[0].Text, "="); t {
+		case "--eval", "--print", "--require", "--import", "--loader", "--experimental-loader", "--input-type", "--test", "--run":
+			return false // inline code, a module to preload, or no file of its own
+		}
+		if !strings.Contains(args[0].Text, "=") && len(args) > 1 && !nodeScripts[path.Ext(args[1].Text)] {
+			return false // "--flag value": which word is the file is unclear
+		}
+		args = args[1:]
+	}
+	if len(args) == 0 || args[0].Dynamic() || call.Dir == "" || !nodeScripts[path.Ext(args[0].Text)] {
+		return false
+	}
+	c.checkScriptArg(r, command.Call{Words: []command.Word{call.Words[0], args[0]}, Dir: call.Dir}, at)
+	return true
+}
+
 // checkMake: every target named must be a rule of the Makefile make reads.
 func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	dir, file := call.Dir, ""
+	// placed: the command or its block names the folder make runs in
+	// (-C, -f, a cd above it in the block), so the Makefile is the one
+	// the page means.
+	placed := r.session != nil && r.session.placed
 	var targets []command.Word
 	args := call.Args()
 	for i := 0; i < len(args); i++ {
@@ -809,16 +905,19 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			} else {
 				dir = path.Join(dir, v)
 			}
+			placed = true
 		case strings.HasPrefix(a.Text, "-C") && len(a.Text) > 2:
 			if dir != "" {
 				dir = path.Join(dir, a.Text[2:])
 			}
+			placed = true
 		case a.Text == "-f" || a.Text == "--file" || a.Text == "--makefile" || strings.HasPrefix(a.Text, "--file=") || strings.HasPrefix(a.Text, "--makefile="):
 			v, ok := value("--file")
 			if !ok {
 				return
 			}
 			file = v
+			placed = true
 		case a.Text == "-j" || a.Text == "-l" || a.Text == "-o" || a.Text == "-W" || a.Text == "-I":
 			if a.Text != "-j" || i+1 < len(args) && isNumber(args[i+1].Text) {
 				i++
@@ -853,6 +952,13 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			} else if slices.ContainsFunc(strings.Split(dir, "/"), isPlaceholderName) {
 				// A folder of the reader's choosing (-C x/{lang}/).
 				reason = reasonPlaceholder
+			} else if !placed && len(targets) > 0 && !slices.ContainsFunc(targets, func(t command.Word) bool {
+				return !c.meantElsewhere(r, t.Text, "")
+			}) {
+				// An earlier block's cd left the reader here, and a
+				// Makefile the page may mean has every target: the
+				// prose may send the reader back there.
+				reason = reasonMakeElsewhere
 			}
 			r.missWord(call.Words[0], at, reason, ruleMake, "", "no Makefile in %s", where)
 		}
@@ -871,14 +977,29 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if slices.ContainsFunc(mf.Targets, func(name string) bool { return variableTargetMatches(name, t.Text) }) {
 			continue // "bin/gh$(EXE)" is bin/gh where EXE is empty
 		}
-		hint := c.nearest(t.Text, mf.Targets)
-		if hint != "" {
-			hint = "`make " + hint + "`"
+		near := c.nearest(t.Text, mf.Targets)
+		hint := ""
+		if near != "" {
+			hint = "`make " + near + "`"
 		}
 		reason := ""
-		if mf.Unread != "" && hint == "" {
-			// An include docscheck cannot read may define it.
+		switch {
+		case near == "" && isPlaceholderTarget(t.Text):
+			// "make sometarget", "make foo": a target of the reader's
+			// choosing, in an example of how to call make.
+			reason = reasonPlaceholder
+		case mf.Unread != "" && (near == "" || strings.Contains(strings.ToLower(near), strings.ToLower(t.Text))):
+			// An include docscheck cannot read may define it: a
+			// misspelling of a target ("lnit" for lint) it would hardly
+			// define, but a plain name ("clean", beside clean-all) it
+			// may.
 			reason = reasonMakeInclude
+		case !placed && c.meantElsewhere(r, t.Text, mf.Path):
+			// Nothing on the command line or in its block puts the
+			// reader beside this Makefile, and another Makefile the
+			// page may mean has the target: the prose may send the
+			// reader there ("from the `sub` folder, run make test").
+			reason = reasonMakeElsewhere
 		}
 		r.missWord(t, at, reason, ruleMake, hint, "make target %q is not defined in %s", t.Text, mf.Path)
 	}
@@ -1044,6 +1165,17 @@ func isReleaseLog(p *page) bool {
 }
 
 // isPlaceholder: "make semconv-generate ..." shows where more goes.
+// isPlaceholderTarget reports whether a make target stands for one the
+// reader picks: a placeholder name (isPlaceholderName: foo, my-app,
+// TARGET) or "some" run together with a noun (sometarget, somefile).
+func isPlaceholderTarget(t string) bool {
+	if isPlaceholderName(t) {
+		return true
+	}
+	rest, ok := strings.CutPrefix(strings.ToLower(t), "some")
+	return ok && len(rest) >= 3 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz") == ""
+}
+
 func isPlaceholder(word string) bool {
 	return word == "..." || word == "…" || strings.HasPrefix(word, "<") && strings.HasSuffix(word, ">")
 }

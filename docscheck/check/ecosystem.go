@@ -386,6 +386,21 @@ func (c *Checker) checkBareScriptIn(r *report, at locate, tool string, script co
 			return true
 		}
 	}
+	if family, _, ok := strings.Cut(script.Text, ":"); ok && family != "" && !slices.ContainsFunc(pkg.Workspaces, func(w *repo.PackageJSON) bool { _, ok := w.Scripts[script.Text]; return ok }) &&
+		slices.ContainsFunc(pkg.ScriptNames(), func(name string) bool { return strings.HasPrefix(name, family+":") }) {
+		// "lint:www" where the package's scripts are lint:docs,
+		// lint:fix, ...: a name in the package's own family of
+		// scripts. A command's name never holds a colon, so no binary
+		// answers it, and no workspace member has the script either.
+		// (A plain "build" script alone is no family: "build:x" may be
+		// another project's script, one the prose sends the reader to.)
+		hint := c.nearest(script.Text, pkg.ScriptNames())
+		if hint != "" {
+			hint = "`" + tool + " " + hint + "`"
+		}
+		r.addWord(script, at, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)
+		return true
+	}
 	// Not certain here, but not right either: from another folder the
 	// reader may be in (the page's own), a near miss still decides.
 	r.missWord(script, at, reasonPackageBinary, ruleNPM, "", "%s script %q is not defined in %s", tool, script.Text, pkg.Path)

@@ -214,9 +214,10 @@ func (c *Checker) recordTemplateClone(r *report, line string) {
 	}
 }
 
-// projectURL is a repository or source URL in pyproject.toml ([project.urls])
-// or Cargo.toml ([package] repository).
-var projectURL = regexp.MustCompile(`(?mi)^\s*["']?(?:repository|source|source code|homepage)["']?\s*=\s*["']([^"']+)["']`)
+// projectURL is a repository or source URL in pyproject.toml ([project.urls]),
+// Cargo.toml ([package] repository), setup.py (setup(url=...)) or setup.cfg
+// ([metadata] url).
+var projectURL = regexp.MustCompile(`(?mi)^\s*["']?(?:repository|source|source code|homepage|url)["']?\s*=\s*["']?([^"'\s,]+)`)
 
 // repositoryURL is package.json's "repository": a string, or an object's
 // "url".
@@ -226,7 +227,8 @@ var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?
 // last part) is this one, as its own manifests name it: the last part of
 // go.mod's module path (without a /vN suffix) or of the repository URL
 // of the root package.json or of its workspace members, or of a repository or source URL of
-// pyproject.toml or Cargo.toml. A fork clones under the same name.
+// pyproject.toml, Cargo.toml, setup.py or setup.cfg. A fork clones under the
+// same name.
 func (c *Checker) isThisRepository(name string) bool {
 	if module := c.opts.Repo.ModulePath(); module != "" {
 		parts := strings.Split(module, "/")
@@ -254,7 +256,7 @@ func (c *Checker) isThisRepository(name string) bool {
 			}
 		}
 	}
-	for _, manifest := range []string{"pyproject.toml", "Cargo.toml"} {
+	for _, manifest := range []string{"pyproject.toml", "Cargo.toml", "setup.py", "setup.cfg"} {
 		if data, err := c.opts.Repo.ReadFile(manifest); err == nil {
 			for _, m := range projectURL.FindAllSubmatch(data, -1) {
 				urls = append(urls, string(m[1]))

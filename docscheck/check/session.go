@@ -43,6 +43,10 @@ type session struct {
 	// fork, or a checkout under another name): a cd into one is a cd to
 	// the root.
 	clones map[string]bool
+	// placed is set while a call is judged that a cd of its own code
+	// block (or inline command) moved, into a folder of the repository or
+	// a clone of it: the block itself says where the reader stands.
+	placed bool
 }
 
 func newSession(pagePath string) *session {
@@ -159,6 +163,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 				call.Dir = "."
 			}
 			if live := c.knowableDirs(r, []string{call.Dir}); live != nil && !call.IsChdir() {
+				s.placed = true
 				c.judgeInDirs(r, call, live, at, judge)
 			}
 			continue
@@ -175,6 +180,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		}
 		if atRoot && call.Dir == "" {
 			if live := c.knowableDirs(r, []string{"."}); live != nil {
+				s.placed = true
 				c.judgeInDirs(r, call, live, at, judge)
 			}
 			continue
@@ -192,6 +198,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		if call.IsChdir() {
 			c.checkChdir(r, call, dirs, at)
 		} else if live := c.knowableDirs(r, dirs); live != nil {
+			s.placed = call.Dir != "."
 			c.judgeInDirs(r, call, live, at, judge)
 		} else {
 			r.unjudged(call.Program()) // run where the page's files are unknowable

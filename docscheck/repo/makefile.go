@@ -305,3 +305,55 @@ func assignment(line string) (name, value string, ok bool) {
 	}
 	return name, strings.TrimSpace(line[i+1:]), true
 }
+
+// maxMakefileFolders bounds the folders Makefiles reads: a tree larger than
+// that is listed in part, which only means fewer targets found elsewhere.
+const maxMakefileFolders = 20000
+
+// MakefileFolders lists, once, every folder of the tree that holds a
+// Makefile (GNUmakefile, makefile or Makefile), sorted. Hidden folders and
+// node_modules are not entered (they hold tools' copies, not the project's
+// own builds), and symbolic links are not followed, so a link to a parent
+// folder cannot loop.
+func (r *Repo) MakefileFolders() []string {
+	if v, ok := r.manifests.Load("makefiles:"); ok {
+		return v.([]string)
+	}
+	var out []string
+	queue := []string{"."}
+	for n := 0; len(queue) > 0 && n < maxMakefileFolders; n++ {
+		dir := queue[0]
+		queue = queue[1:]
+		l := r.listing(dir)
+		found := false
+		for _, name := range l.names {
+			e := l.entries[name]
+			switch {
+			case e.IsDir():
+				if !strings.HasPrefix(name, ".") && name != "node_modules" {
+					queue = append(queue, clean(path.Join(dir, name)))
+				}
+			case !found && e.Type().IsRegular() && (name == "GNUmakefile" || name == "makefile" || name == "Makefile"):
+				found = true
+				out = append(out, dir)
+			}
+		}
+	}
+	slices.Sort(out)
+	v, _ := r.manifests.LoadOrStore("makefiles:", out)
+	return v.([]string)
+}
+
+// MakefilesDefining lists the Makefiles of the tree, other than the one at
+// path except, that make would read in their folder and that have an
+// explicit rule for target (their included files' rules count; a pattern
+// rule does not: a catch-all "%" would name every target).
+func (r *Repo) MakefilesDefining(target, except string) []string {
+	var out []string
+	for _, dir := range r.MakefileFolders() {
+		if m := r.Makefile(dir, ""); m != nil && m.Path != except && slices.Contains(m.Targets, target) {
+			out = append(out, m.Path)
+		}
+	}
+	return out
+}

@@ -1,0 +1,2 @@
+// Fixture: a build helper run with node.
+console.log("ok");
