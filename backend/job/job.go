@@ -4,9 +4,11 @@ package job
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,11 +28,53 @@ type ID [16]byte
 // ErrInvalidID is returned by ParseID for anything but a canonical UUID.
 var ErrInvalidID = errors.New("invalid job id")
 
-// NewID returns a random (version 4) UUID.
-func NewID() ID {
+// NewID returns a new job id: a time-ordered (version 7, RFC 9562) UUID,
+// so ids made later sort after earlier ones, as bytes and as text.
+//
+// Why time-ordered: every update of a job that changes its status is not
+// HOT (status is in every partial index's predicate), so it adds a
+// primary-key entry next to the job's id. A worker claims and completes
+// jobs oldest first, so with time-ordered ids a batch's probes and new
+// entries share a few neighbouring leaves of the primary key, and its rows
+// a few heap pages; with random ids each goes to a leaf of its own anywhere
+// in the index, and the rows are fetched page after random page. At
+// 1,000,000 jobs time-ordered ids took 14-21 % less Postgres CPU per job,
+// and a third of the autovacuum (docs/benchmarks.md, "time-ordered job
+// ids"). The id carries its creation time to the millisecond, which
+// created_at shows anyway, and 62 random bits.
+func NewID() ID { return ids.at(time.Now()) }
+
+// ids makes the ids of this process.
+var ids idClock
+
+// idClock makes version 7 ids that strictly increase. last is the time
+// stamp (Unix milliseconds << 12 | sub-millisecond fraction) of the last id
+// it made.
+type idClock struct{ last atomic.Int64 }
+
+// at makes the id of time now. Its stamp is the 48 bits of Unix
+// milliseconds and 12 bits of the fraction of the millisecond (RFC 9562,
+// section 6.2, method 3); when that is not after the previous id's stamp
+// (two ids in the same 244 ns, or a clock stepped back) it takes the
+// previous stamp plus one, so the ids of one process strictly increase.
+func (c *idClock) at(now time.Time) ID {
+	stamp := now.UnixMilli()<<12 | int64(now.Nanosecond()%1e6)*4096/1e6
+	for {
+		last := c.last.Load()
+		if stamp <= last {
+			stamp = last + 1
+		}
+		if c.last.CompareAndSwap(last, stamp) {
+			break
+		}
+	}
 	var id ID
-	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails on supported platforms
-	id[6] = id[6]&0x0f | 0x40
+	// crypto/rand.Read never fails on supported platforms.
+	_, _ = rand.Read(id[8:])
+	// Bytes 0-5 the milliseconds, 6-7 the version and the fraction.
+	binary.BigEndian.PutUint64(id[0:8], uint64(stamp>>12)<<16)
+	id[6] = 0x70 | byte(stamp>>8)&0x0f
+	id[7] = byte(stamp)
 	id[8] = id[8]&0x3f | 0x80
 	return id
 }

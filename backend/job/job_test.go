@@ -1,6 +1,8 @@
 package job
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -11,12 +13,19 @@ func TestParseIDRoundTrip(t *testing.T) {
 	for range 100 {
 		id := NewID()
 		s := id.String()
-		if s[14] != '4' || !strings.ContainsRune("89ab", rune(s[19])) {
-			t.Fatalf("%s is not a version 4 UUID", s)
+		if s[14] != '7' || !strings.ContainsRune("89ab", rune(s[19])) {
+			t.Fatalf("%s is not a version 7 UUID", s)
 		}
 		back, err := ParseID(strings.ToUpper(s))
 		if err != nil || back != id {
 			t.Fatalf("ParseID(%s) = %v, %v", s, back, err)
+		}
+	}
+	// Ids of any version stay valid: jobs stored before ids were
+	// time-ordered have version 4 ids, and a client may hold them.
+	for _, old := range []string{"6ba7b810-9dad-41d1-80b4-00c04fd430c8", "6BA7B810-9DAD-11D1-80B4-00C04FD430C8"} {
+		if id, err := ParseID(old); err != nil || !strings.EqualFold(id.String(), old) {
+			t.Errorf("ParseID(%s) = %v, %v", old, id, err)
 		}
 	}
 	for _, bad := range []string{"", "x", "00000000000000000000000000000000", "{00000000-0000-0000-0000-000000000000}",
@@ -24,6 +33,50 @@ func TestParseIDRoundTrip(t *testing.T) {
 		if _, err := ParseID(bad); err != ErrInvalidID {
 			t.Errorf("ParseID(%q) err = %v", bad, err)
 		}
+	}
+}
+
+// TestNewIDSortsByCreation: ids made one after another sort in the order
+// they were made, as bytes (how Postgres orders a uuid column) and as text,
+// also when many are made within one tick of the clock.
+func TestNewIDSortsByCreation(t *testing.T) {
+	prev := NewID()
+	for i := range 100000 {
+		id := NewID()
+		if bytes.Compare(prev[:], id[:]) >= 0 || prev.String() >= id.String() {
+			t.Fatalf("id %d, %s, does not sort after the one made before it, %s", i, id, prev)
+		}
+		prev = id
+	}
+}
+
+// TestIDClock: the first 48 bits are the Unix milliseconds, the next 12
+// (after the version) the fraction of the millisecond; ids made at the same
+// instant, or with the clock stepped back, still increase.
+func TestIDClock(t *testing.T) {
+	at := time.Date(2030, 1, 2, 3, 4, 5, 750_000_000+500_000, time.UTC) // 0.5 ms into a millisecond
+	var c idClock
+	first := c.at(at)
+	if got := int64(binary.BigEndian.Uint64(first[0:8]) >> 16); got != at.UnixMilli() {
+		t.Fatalf("%s: milliseconds %d, want %d", first, got, at.UnixMilli())
+	}
+	if got := binary.BigEndian.Uint16(first[6:8]); got != 0x7000|2048 {
+		t.Fatalf("%s: version and fraction %#x, want %#x", first, got, 0x7000|2048)
+	}
+	if first[8]&0xc0 != 0x80 {
+		t.Fatalf("%s: variant bits %#x", first, first[8]>>6)
+	}
+	prev := first
+	for i, next := range []time.Time{at, at, at.Add(-time.Second), at.Add(time.Microsecond), at.Add(time.Millisecond)} {
+		id := c.at(next)
+		if bytes.Compare(prev[:], id[:]) >= 0 {
+			t.Fatalf("id %d (at %v), %s, does not sort after %s", i, next, id, prev)
+		}
+		prev = id
+	}
+	later := c.at(at.Add(time.Hour))
+	if got := int64(binary.BigEndian.Uint64(later[0:8]) >> 16); got != at.Add(time.Hour).UnixMilli() {
+		t.Fatalf("%s: milliseconds %d, want %d: the clock moved on, the stamp must follow it", later, got, at.Add(time.Hour).UnixMilli())
 	}
 }
 

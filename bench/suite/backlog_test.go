@@ -15,7 +15,8 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // TestBacklogIsClaimedInPostedOrder holds the backlog to what POST /jobs
 // makes: every job its own created_at, in insertion order, so the
 // backend's own claim walks the jobs (and the heap) in the order they were
-// inserted, not in the order of their random ids.
+// inserted, and the backend's own ids (job.NewID), which sort in that order
+// too.
 func TestBacklogIsClaimedInPostedOrder(t *testing.T) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, pgtest.NewMigratedDatabase(t))
@@ -33,6 +34,14 @@ func TestBacklogIsClaimedInPostedOrder(t *testing.T) {
 	}
 	if distinct != n || equalUpdated != n {
 		t.Fatalf("%d distinct created_at and %d rows with updated_at = created_at, want %d of each", distinct, equalUpdated, n)
+	}
+	var idsOutOfOrder, notV7 int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE by_id <> by_created), count(*) FILTER (WHERE substr(id::text, 15, 1) <> '7')
+		FROM (SELECT id, row_number() OVER (ORDER BY id) AS by_id, row_number() OVER (ORDER BY created_at) AS by_created FROM jobs) j`).Scan(&idsOutOfOrder, &notV7); err != nil {
+		t.Fatal(err)
+	}
+	if idsOutOfOrder != 0 || notV7 != 0 {
+		t.Fatalf("%d ids sort elsewhere than their created_at, %d are not version 7: not the ids POST /jobs gives", idsOutOfOrder, notV7)
 	}
 	rows, err := conn.Query(ctx, query.Claim, "00000000-0000-4000-8000-000000000001", n, 30000)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/bench/results"
+	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/internal/procfs"
 )
 
@@ -42,23 +43,38 @@ func decayTime(load, busy, threshold float64) (d time.Duration, ok bool) {
 }
 
 // busyGrace is how long a side waits, from the start of its wait, while the
-// machine itself keeps more CPUs busy than the threshold: one time constant
-// of the load average, for a burst of other work to end. Waiting longer
-// would only make a run on a busy machine slow; its trials are marked
-// loaded either way.
+// machine keeps more CPUs busy than the threshold with work that is not
+// the benchmark's own: one time constant of the load average, for a burst
+// of other work to end. Waiting longer would only make a run on a busy
+// machine slow; its trials are marked loaded either way.
 const busyGrace = loadTau
 
+// ownBusyMin is the CPU the benchmark's own Postgres servers must use,
+// between two readings, for the wait to count them as still working off
+// what came before the side (the previous drain's autovacuum, a
+// checkpoint, the files of a dropped database, the side's own insert): an
+// idle server's WAL writer and background writer use well under 1 % of a
+// CPU.
+const ownBusyMin = 0.05
+
 // settleLimit is how long, from its start, a wait that has lasted elapsed
-// may last, given the load average and the busy CPUs measured over the last
-// update period: the time the load takes to decay below the threshold at
-// that activity, plus two updates of the load average for the reading to
-// catch up; busyGrace while the machine is busier than the threshold (the
-// load cannot fall below it then); never more than ceiling. It is derived
-// again at every update, so a machine that turns idle gets the wait its
-// decay needs.
-func settleLimit(elapsed time.Duration, load, busy, threshold float64, ceiling time.Duration) time.Duration {
+// may last, given the load average, the busy CPUs measured over the last
+// update period, and how many of them the benchmark's own Postgres servers
+// kept busy (ownBusy; negative when not measured): the time the load takes
+// to decay below the threshold at that activity, plus two updates of the
+// load average for the reading to catch up. While the machine is busier
+// than the threshold the load cannot fall below it: then the wait lasts as
+// long as the benchmark's own servers are still working (their work ends,
+// and a side started on it would be loaded by the benchmark itself), and
+// busyGrace from its start when the work is someone else's. Never more
+// than ceiling. It is derived again at every update, so a machine that
+// turns idle gets the wait its decay needs.
+func settleLimit(elapsed time.Duration, load, busy, ownBusy, threshold float64, ceiling time.Duration) time.Duration {
 	d, ok := decayTime(load, busy, threshold)
 	if !ok {
+		if ownBusy >= ownBusyMin {
+			return ceiling
+		}
 		return min(busyGrace, ceiling)
 	}
 	return min(elapsed+d+2*loadPeriod, ceiling)
@@ -77,6 +93,9 @@ type startRecord struct {
 	// period, or over quickLook when the side did not need to wait; -1
 	// when not measured.
 	busyCPUs float64
+	// ownBusy is how many CPUs the benchmark's own Postgres servers kept
+	// busy over the same period; -1 when not measured.
+	ownBusy float64
 	// waited is how long the side waited; limit the cap it waited under.
 	waited, limit time.Duration
 }
@@ -90,7 +109,7 @@ type startRecord struct {
 // start quiet even on an idle machine. It is called after the side's
 // set-up, right before its clock starts.
 func (r *run) settle(ctx context.Context) startRecord {
-	rec := startRecord{load1: -1, busyCPUs: -1}
+	rec := startRecord{load1: -1, busyCPUs: -1, ownBusy: -1}
 	l, err := load1()
 	if err != nil {
 		r.logf("load average: %v", err)
@@ -115,12 +134,22 @@ func (r *run) settle(ctx context.Context) startRecord {
 	began := time.Now()
 	rec.limit = r.opts.Settle
 	before, cpuErr := procfs.ReadCPUTimes()
+	own := r.ownServers(ctx)
+	ownBefore, ownErr := own.total()
+	ownAt := time.Now()
 	for left := rec.limit; left > 0 && pause(ctx, min(loadPeriod, left)); left = rec.limit - time.Since(began) {
 		if cpuErr == nil {
 			var now procfs.CPUTimes
 			if now, cpuErr = procfs.ReadCPUTimes(); cpuErr == nil {
 				rec.busyCPUs = now.BusyCPUs(before)
 				before = now
+			}
+		}
+		if ownErr == nil && len(own) > 0 {
+			var ownNow time.Duration
+			if ownNow, ownErr = own.total(); ownErr == nil {
+				rec.ownBusy = (ownNow - ownBefore).Seconds() / time.Since(ownAt).Seconds()
+				ownBefore, ownAt = ownNow, time.Now()
 			}
 		}
 		if l, err = load1(); err != nil {
@@ -131,7 +160,7 @@ func (r *run) settle(ctx context.Context) startRecord {
 			break
 		}
 		if rec.busyCPUs >= 0 {
-			rec.limit = settleLimit(time.Since(began), l, rec.busyCPUs, results.QuietLoad1, r.opts.Settle)
+			rec.limit = settleLimit(time.Since(began), l, rec.busyCPUs, rec.ownBusy, results.QuietLoad1, r.opts.Settle)
 		}
 	}
 	rec.waited = time.Since(began)
@@ -139,8 +168,8 @@ func (r *run) settle(ctx context.Context) startRecord {
 	if rec.load1 >= results.QuietLoad1 {
 		verdict = "not quiet, starting anyway (marked loaded)"
 	}
-	r.logf("settle: load1 %.2f after %.0f s (cap %.0f s, %.2f CPUs busy): %s",
-		rec.load1, rec.waited.Seconds(), rec.limit.Seconds(), rec.busyCPUs, verdict)
+	r.logf("settle: load1 %.2f after %.0f s (cap %.0f s, %.2f CPUs busy, %.2f of them the benchmark's Postgres): %s",
+		rec.load1, rec.waited.Seconds(), rec.limit.Seconds(), rec.busyCPUs, rec.ownBusy, verdict)
 	return rec
 }
 
@@ -156,6 +185,39 @@ func (rec startRecord) side(jobsPerSec, load1End float64, cpu *results.CPUPerJob
 		s.BusyCPUs = &busy
 	}
 	return s
+}
+
+// ownServers are the benchmark's own Postgres servers on this machine, whose
+// CPU the settle wait tells apart from other work; none when the servers
+// are not local (a DATABASE_URL, Docker) or cannot be found.
+func (r *run) ownServers(ctx context.Context) postgresServers {
+	var out postgresServers
+	for _, srv := range []*pgprovision.Server{r.srv, r.durable} {
+		if srv == nil {
+			continue
+		}
+		p, err := serverCPUOf(ctx, srv)
+		if err != nil || p == nil {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// postgresServers counts the CPU time of several servers together.
+type postgresServers []*postgresCPU
+
+func (ps postgresServers) total() (time.Duration, error) {
+	var sum time.Duration
+	for _, p := range ps {
+		t, err := p.total()
+		if err != nil {
+			return 0, err
+		}
+		sum += t
+	}
+	return sum, nil
 }
 
 // load1Now is the load average now, or -1 when it cannot be read.

@@ -23,7 +23,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/prodproof/prodproof/backend/job"
 	"github.com/prodproof/prodproof/bench/results"
 	"github.com/prodproof/prodproof/internal/pgprovision"
 	"github.com/prodproof/prodproof/proofs/harness"
@@ -420,16 +422,24 @@ func (r *run) migratedDatabase(ctx context.Context, srv *pgprovision.Server, lab
 // /jobs get theirs: each insert is its own transaction. A single
 // statement's now() would give every job the same created_at, and the
 // claim's oldest-first order (created_at, id) would then be the order of
-// the random ids, a random walk over the heap that no posted backlog
-// makes: at 1,000,000 jobs that walk, not the queue, cost 74-77 µs of
-// Postgres CPU per job against 53 with posted order (54 at 100,000).
-// River's backlog is claimed in insertion order too (its ids are a
+// the ids, a random walk over the heap that no posted backlog makes: at
+// 1,000,000 jobs that walk, not the queue, cost 74-77 µs of Postgres CPU
+// per job against 53 with posted order (54 at 100,000).
+//
+// The ids are the backend's own (job.NewID, what POST /jobs gives a job),
+// made here in insertion order, so they sort as the jobs were posted:
+// time-ordered since 3 December 2026, random (gen_random_uuid, version 4)
+// before. River's backlog is claimed in insertion order too (its ids are a
 // sequence).
 func insertBacklog(ctx context.Context, conn *pgx.Conn, n int) error {
+	ids := make([]pgtype.UUID, n)
+	for i := range ids {
+		ids[i] = pgtype.UUID{Bytes: job.NewID(), Valid: true}
+	}
 	if _, err := conn.Exec(ctx, `INSERT INTO jobs (id, payload, created_at, updated_at)
-		SELECT gen_random_uuid(), json_build_object('n', g), t, t
-		FROM generate_series(1, $1::int) g,
-			LATERAL (SELECT now() - ($1::int - g) * interval '1 microsecond' AS t) posted`, n); err != nil {
+		SELECT id, json_build_object('n', g), t, t
+		FROM unnest($2::uuid[]) WITH ORDINALITY AS posted_ids (id, g),
+			LATERAL (SELECT now() - ($1::int - g) * interval '1 microsecond' AS t) posted`, n, ids); err != nil {
 		return fmt.Errorf("insert backlog: %w", err)
 	}
 	if _, err := conn.Exec(ctx, `VACUUM ANALYZE jobs`); err != nil {

@@ -98,3 +98,15 @@ func orNull(p *string) string {
 	}
 	return *p
 }
+
+// ShortID is the short form of a UUID (a job's id, a worker's boot id) that
+// proofs and pages print: its last 8 hex digits. Not the first 8: the
+// backend's ids are time-ordered (version 7), and the first 8 digits of
+// the ids it makes within about a minute are the same; the last 8 are
+// random in every version. Anything shorter than that is returned as it is.
+func ShortID(id string) string {
+	if len(id) <= 8 {
+		return id
+	}
+	return id[len(id)-8:]
+}

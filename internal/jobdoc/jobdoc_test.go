@@ -88,3 +88,18 @@ func TestTimesMustBeUTC(t *testing.T) {
 		t.Error("an unparseable updated_at was accepted")
 	}
 }
+
+// TestShortIDTellsTimeOrderedIDsApart: ids the backend makes one after the
+// other share their first digits; their short forms must still differ.
+func TestShortIDTellsTimeOrderedIDsApart(t *testing.T) {
+	a, b := "01a23a6a-1b2c-7d3e-8f40-123456789abc", "01a23a6a-1b2c-7d3f-a041-fedcba987654"
+	if ShortID(a) == ShortID(b) {
+		t.Fatalf("ShortID(%s) = ShortID(%s) = %s", a, b, ShortID(a))
+	}
+	if got := ShortID(a); got != "56789abc" {
+		t.Errorf("ShortID(%s) = %s, want its last 8 digits", a, got)
+	}
+	if got := ShortID("abc"); got != "abc" {
+		t.Errorf("ShortID(abc) = %s", got)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/prodproof/prodproof/internal/jobdoc"
 )
 
 // queryTimeout bounds one harness query.
@@ -159,9 +161,5 @@ func (t *T) countListeners() int {
 	return n
 }
 
-func short(id string) string {
-	if i := strings.IndexByte(id, '-'); i > 0 {
-		return id[:i]
-	}
-	return id
-}
+// short is a job id as the proofs' steps and checks name it.
+func short(id string) string { return jobdoc.ShortID(id) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prodproof/prodproof/internal/healthdoc"
+	"github.com/prodproof/prodproof/internal/jobdoc"
 	"github.com/prodproof/prodproof/internal/report"
 )
 
@@ -449,7 +450,7 @@ func tickStep(span time.Duration) time.Duration {
 	return span / 10
 }
 
-func shortID(s string) string { return truncate(s, 8) }
+func shortID(s string) string { return jobdoc.ShortID(s) }
 
 func truncate(s string, n int) string {
 	r := []rune(s)
