@@ -315,28 +315,36 @@ var (
 // that no string holds. A comment inside an array may hold a quote
 // ("# Bevy's crates") that would otherwise open a string.
 func tomlCode(line string) string {
-	var quote byte
-	for i := 0; i < len(line); i++ {
-		switch c := line[i]; {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '#':
-			return line[:i]
+	end := len(line)
+	tomlScan(line, func(i int, c byte) bool {
+		if c == '#' {
+			end = i
+			return false
 		}
-	}
-	return line
+		return true
+	})
+	return line[:end]
 }
 
 // tomlDepth is how many brackets and braces of s, outside strings, are
 // still open at its end.
 func tomlDepth(s string) int {
 	depth := 0
+	tomlScan(s, func(_ int, c byte) bool {
+		switch c {
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		}
+		return true
+	})
+	return depth
+}
+
+// tomlScan calls f with each byte of s that no string holds, and its
+// index, until f returns false.
+func tomlScan(s string, f func(i int, c byte) bool) {
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -348,13 +356,12 @@ func tomlDepth(s string) int {
 			}
 		case c == '"' || c == '\'':
 			quote = c
-		case c == '[' || c == '{':
-			depth++
-		case c == ']' || c == '}':
-			depth--
+		default:
+			if !f(i, c) {
+				return
+			}
 		}
 	}
-	return depth
 }
 
 func parseTOML(src string) *tomlDoc {
