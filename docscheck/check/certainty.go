@@ -183,7 +183,8 @@ func (c *Checker) missingPath(written, p, hint string) string {
 
 // isPlaceholderName reports whether a path part stands for a name the
 // reader chooses: the metasyntactic words (foo, bar, xxx), my-*/your-*,
-// <name>, ... and a word in capitals (NAME, PROJECT).
+// <name>, ..., a single capital letter (X) and a word in capitals (NAME,
+// PROJECT).
 func isPlaceholderName(part string) bool {
 	stem := strings.ToLower(strings.TrimSuffix(part, path.Ext(part)))
 	switch {
@@ -196,6 +197,10 @@ func isPlaceholderName(part string) bool {
 	case len(stem) > 2 && stem[0] == '{' && stem[len(stem)-1] == '}' && !strings.ContainsAny(stem, ",. "):
 		// {lang}: a word in braces, which no shell expands (brace
 		// expansion needs a comma or ".."), stands for a value.
+		return true
+	}
+	if len(part) == 1 && part[0] >= 'A' && part[0] <= 'Z' {
+		// A single capital letter stands for any name (packages/X).
 		return true
 	}
 	// A word in capitals stands for a value (NAME, ENGLISH_VERSION_URL),

@@ -362,6 +362,7 @@ func (c *Checker) checkFile(p string) *pageResult {
 	defer c.release(pg)
 	r := &report{page: pg, session: newSession(pg.path)}
 	r.session.noteDownloads(pg)
+	r.session.elsewhere = c.usersPage(pg.path)
 	if pg.tooComplex != "" {
 		r.skipped = true
 		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)

@@ -56,7 +56,7 @@ func (c *Checker) checkCommands(r *report) {
 			c.noteCaptions(r, n, skip)
 		case *ast.CodeSpan:
 			if !skip[n] {
-				c.inlineUnit(r, n)
+				c.standing(r, func() { c.inlineUnit(r, n) })
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:
@@ -81,13 +81,13 @@ func (c *Checker) checkCommands(r *report) {
 			}
 			switch {
 			case shellLanguages[lang]:
-				c.shellBlockUnit(r, n)
+				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case lang == "" && hasPrompt(blockTexts(n, src)):
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
-				c.shellBlockUnit(r, n)
+				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case lang == "" && c.allCommands(blockTexts(n, src)):
-				c.shellBlockUnit(r, n)
+				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case readersManifest(lang, string(n.Lines().Value(src))):
 				r.session.readersProject = true
 			}
@@ -96,7 +96,7 @@ func (c *Checker) checkCommands(r *report) {
 			// An indented block has no language; it is read only when it
 			// looks like a terminal session, and then only its "$ " lines.
 			if isSession(n, src) {
-				c.shellBlockUnit(r, n)
+				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			}
 			return ast.WalkSkipChildren, nil
 		}
@@ -213,8 +213,9 @@ func closerOpensWord(src []byte, n *ast.CodeSpan) bool {
 	return i < len(src) && isIdentByte(src[i])
 }
 
-// placeholderWord is a <name> standing for a word of the reader's.
-var placeholderWord = regexp.MustCompile(`(^|\s)<[A-Za-z][\w.:-]*>`)
+// placeholderWord is a <name> standing for a word of the reader's, alone
+// or as a part of one (@<scope>/<name>, --out=<dir>).
+var placeholderWord = regexp.MustCompile(`(^|[\s@/=])<[A-Za-z][\w.:-]*>`)
 
 // barePath is inline code that may name a repository path without a
 // leading ./ : one word of at least two parts, no scheme, no variable,

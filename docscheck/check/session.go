@@ -47,6 +47,12 @@ type session struct {
 	// block (or inline command) moved, into a folder of the repository or
 	// a clone of it: the block itself says where the reader stands.
 	placed bool
+	// elsewhere is the reason the page's reader does not stand in this
+	// repository (reasonUsersPage), or "" (stand.go).
+	elsewhere string
+	// inClone is set once a cd on the page moved the reader into a clone
+	// of this repository: from there on, they stand in it (stand.go).
+	inClone bool
 }
 
 func newSession(pagePath string) *session {
@@ -162,6 +168,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			if call.Dir == "" {
 				call.Dir = "."
 			}
+			s.inClone = true
 			if live := c.knowableDirs(r, []string{call.Dir}); live != nil && !call.IsChdir() {
 				s.placed = true
 				c.judgeInDirs(r, call, live, at, judge)
@@ -171,10 +178,12 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		if call.IsChdir() {
 			atRoot = c.isCloneRoot(call)
 			if atRoot {
+				s.inClone = true
 				continue
 			}
 			if d := s.intoClone(call); d != "" {
 				cloneDir = d
+				s.inClone = true
 				continue
 			}
 		}

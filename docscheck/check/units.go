@@ -77,7 +77,7 @@ func (c *Checker) unitMemoUsable(r *report) bool {
 // made a file, unpacked an archive, cloned this repository or started the
 // reader's own project so far: then no check can find a file made.
 func (s *session) madeNothing() bool {
-	return len(s.created) == 0 && len(s.extracted) == 0 && len(s.downloads) == 0 && len(s.clones) == 0 && !s.readersProject
+	return len(s.created) == 0 && len(s.extracted) == 0 && len(s.downloads) == 0 && len(s.clones) == 0 && !s.readersProject && !s.inClone
 }
 
 // unitKeyStart begins a unit's key in the report's buffer: its kind, then

@@ -1,0 +1,108 @@
+package check
+
+import (
+	"path"
+	"strings"
+)
+
+// Where the reader stands. A command rule judges a command against this
+// repository's files and manifests (its Makefile, package.json, scripts,
+// crates, tests). That is certain only where the page certainly puts the
+// reader in a checkout of this repository. Evidence for it:
+//   - the page is addressed to people working on the repository: a page
+//     github.com shows for the repository or one of its folders (a
+//     README, a page at the root, a page under .github/), or a page whose
+//     name is an ecosystem-wide convention for contributor or coding-agent
+//     instructions (CONTRIBUTING, AGENTS, CLAUDE, GEMINI, HACKING,
+//     DEVELOPMENT);
+//   - the page clones this repository (its identity from its own
+//     manifests, see isThisRepository) and cds into the clone: from there
+//     on, the commands run in this repository, on any page.
+//
+// Evidence against it: the page is one a docs site publishes (under a
+// site generator's pages folder, or in a folder of pages a site docscheck
+// does not model publishes: see publishedElsewhere) for the users of the
+// product, who run its commands in a project of their own. There, a
+// command rule's finding is not judged (reasonUsersPage) until the page
+// clones this repository and cds into the clone. Pages that are neither
+// (a docs folder github.com shows, read by contributors and users alike)
+// are judged as before: their commands are the repository's unless the
+// page itself says otherwise (a project of the reader's, a clone of
+// another repository, a placeholder).
+const reasonUsersPage = "users-page"
+
+// repositoryPageNames are the conventional names (upper case, without
+// extension) of pages addressed to people working on a repository,
+// wherever they lie: contributor guides and coding-agent instructions.
+var repositoryPageNames = map[string]bool{
+	"README": true, "CONTRIBUTING": true, "HACKING": true, "DEVELOPMENT": true, "DEVELOPING": true,
+	"AGENTS": true, "CLAUDE": true, "GEMINI": true, "COPILOT-INSTRUCTIONS": true,
+}
+
+// isRepositoryPage reports whether a page is addressed to people working
+// on the repository itself (see above): at the root, under .github/, or by
+// a conventional name.
+func isRepositoryPage(p string) bool {
+	if path.Dir(p) == "." || p == ".github" || strings.HasPrefix(p, ".github/") {
+		return true
+	}
+	base := path.Base(p)
+	return repositoryPageNames[strings.ToUpper(strings.TrimSuffix(base, path.Ext(base)))]
+}
+
+// usersPage returns reasonUsersPage when the page is one a docs site of
+// the repository publishes for users of the product and not one addressed
+// to people working on the repository; else "".
+func (c *Checker) usersPage(p string) string {
+	if isRepositoryPage(p) {
+		return ""
+	}
+	if c.site(p) != nil {
+		return reasonUsersPage
+	}
+	// A folder of pages a site docscheck does not model publishes: one
+	// the README sends readers to on the web, or one that is made of
+	// pages and that the repository's build publishes.
+	for _, dir := range c.unknownRendererFolders() {
+		if under(p, dir) {
+			return reasonUsersPage
+		}
+	}
+	for _, dir := range c.rendered {
+		if under(p, dir) {
+			return reasonUsersPage
+		}
+	}
+	return ""
+}
+
+// commandRules are the rules that judge a command against this
+// repository's files and manifests: certain only where the reader stands
+// in this repository.
+var commandRules = map[string]bool{
+	ruleScript: true, ruleMake: true, ruleNPM: true, ruleCargo: true, rulePython: true,
+	ruleGoPackage: true, ruleGoTest: true,
+}
+
+// standing runs one command unit (an inline command, a code block) and
+// then weighs its command findings by where the reader stands: on a
+// users' page that has not put the reader in a clone of this repository,
+// they are not judged.
+func (c *Checker) standing(r *report, unit func()) {
+	from := len(r.findings)
+	unit()
+	reason := r.session.elsewhere
+	if reason == "" || r.session.inClone || len(r.findings) == from {
+		return
+	}
+	kept := r.findings[:from]
+	for _, f := range r.findings[from:] {
+		if commandRules[f.Rule] {
+			f.NotCertain = reason
+			r.doubts = append(r.doubts, f)
+		} else {
+			kept = append(kept, f)
+		}
+	}
+	r.findings = kept
+}
