@@ -88,7 +88,12 @@ func (c *Checker) checkCommands(r *report) {
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case lang == "" && c.allCommands(blockTexts(n, src)):
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
-			case readersManifest(lang, string(n.Lines().Value(src))):
+			case len(r.session.clones) == 0 && !r.session.inClone && readersManifest(lang, string(n.Lines().Value(src))):
+				// A manifest shown on a page that has cloned this
+				// repository is its own (or its examples'): the reader
+				// stands in the clone, not in a project of their own. A
+				// command that makes a project (npm init) still moves
+				// them there.
 				r.session.readersProject = true
 			}
 			return ast.WalkSkipChildren, nil
