@@ -223,12 +223,42 @@ var projectURL = regexp.MustCompile(`(?mi)^\s*["']?(?:repository|source|source c
 // "url".
 var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?"url"\s*:\s*"([^"]+)")`)
 
+// gitRemotes are the URLs of the checkout's remotes in .git/config
+// (origin, upstream: where it was cloned from), an scp-like address
+// (git@host:owner/name) written as an ssh:// URL. Submodules' URLs, in
+// other sections, name other repositories and are left out.
+func gitRemotes(rp *repo.Repo) []string {
+	data, err := rp.ReadFile(".git/config")
+	if err != nil {
+		return nil
+	}
+	var urls []string
+	remote := false
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			remote = strings.HasPrefix(line, "[remote ")
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !remote || !ok || strings.TrimSpace(key) != "url" {
+			continue
+		}
+		u := strings.TrimSpace(value)
+		if rest, ok := strings.CutPrefix(u, "git@"); ok {
+			u = "ssh://git@" + strings.Replace(rest, ":", "/", 1)
+		}
+		urls = append(urls, u)
+	}
+	return urls
+}
+
 // isThisRepository reports whether a repository named name (a clone URL's
-// last part) is this one, as its own manifests name it: the last part of
-// go.mod's module path (without a /vN suffix) or of the repository URL
-// of the root package.json or of its workspace members, or of a repository or source URL of
-// pyproject.toml, Cargo.toml, setup.py or setup.cfg. A fork clones under the
-// same name.
+// last part) is this one, as it names itself: the last part of a remote
+// URL of its checkout (.git/config), of go.mod's module path (without a
+// /vN suffix) or of the repository URL of the root package.json or of its
+// workspace members, or of a repository or source URL of pyproject.toml,
+// Cargo.toml, setup.py or setup.cfg. A fork clones under the same name.
 func (c *Checker) isThisRepository(name string) bool {
 	if module := c.opts.Repo.ModulePath(); module != "" {
 		parts := strings.Split(module, "/")
@@ -256,6 +286,7 @@ func (c *Checker) isThisRepository(name string) bool {
 			}
 		}
 	}
+	urls = append(urls, gitRemotes(c.opts.Repo)...)
 	for _, manifest := range []string{"pyproject.toml", "Cargo.toml", "setup.py", "setup.cfg"} {
 		if data, err := c.opts.Repo.ReadFile(manifest); err == nil {
 			for _, m := range projectURL.FindAllSubmatch(data, -1) {
