@@ -86,7 +86,7 @@ func (c *Checker) checkCommands(r *report) {
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
-			case lang == "" && c.allCommands(blockTexts(n, src)):
+			case lang == "" && (c.allCommands(blockTexts(n, src)) || isCloneBlock(blockTexts(n, src))):
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case len(r.session.clones) == 0 && !r.session.inClone && readersManifest(lang, string(n.Lines().Value(src))):
 				// A manifest shown on a page that has cloned this
@@ -405,6 +405,24 @@ func (c *Checker) allCommands(texts []string) bool {
 		}
 	}
 	return commands > 0
+}
+
+// isCloneBlock reports whether a prompt-free block with no language is a
+// clone: its lines are "git clone ..." (one at least) and cds. Nothing in
+// it is judged, but the clone says where the reader stands (stand.go).
+func isCloneBlock(texts []string) bool {
+	clones := 0
+	for _, t := range texts {
+		t = strings.TrimSpace(t)
+		switch {
+		case t == "", strings.HasPrefix(t, "#"), strings.HasPrefix(t, "cd "):
+		case strings.HasPrefix(t, "git clone "):
+			clones++
+		default:
+			return false
+		}
+	}
+	return clones > 0
 }
 
 // isSession reports whether an indented code block's first non-blank line

@@ -224,8 +224,7 @@ var projectURL = regexp.MustCompile(`(?mi)^\s*["']?(?:repository|source|source c
 var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?"url"\s*:\s*"([^"]+)")`)
 
 // gitRemotes are the URLs of the checkout's remotes in .git/config
-// (origin, upstream: where it was cloned from), an scp-like address
-// (git@host:owner/name) written as an ssh:// URL. Submodules' URLs, in
+// (origin, upstream: where it was cloned from). Submodules' URLs, in
 // other sections, name other repositories and are left out.
 func gitRemotes(rp *repo.Repo) []string {
 	data, err := rp.ReadFile(".git/config")
@@ -244,11 +243,7 @@ func gitRemotes(rp *repo.Repo) []string {
 		if !remote || !ok || strings.TrimSpace(key) != "url" {
 			continue
 		}
-		u := strings.TrimSpace(value)
-		if rest, ok := strings.CutPrefix(u, "git@"); ok {
-			u = "ssh://git@" + strings.Replace(rest, ":", "/", 1)
-		}
-		urls = append(urls, u)
+		urls = append(urls, strings.TrimSpace(value))
 	}
 	return urls
 }
@@ -295,6 +290,10 @@ func (c *Checker) isThisRepository(name string) bool {
 		}
 	}
 	for _, u := range urls {
+		if rest, ok := strings.CutPrefix(u, "git@"); ok {
+			// An scp-like address (git@host:owner/name.git), as a URL.
+			u = "ssh://git@" + strings.Replace(rest, ":", "/", 1)
+		}
 		if path.Base(strings.TrimSuffix(strings.TrimRight(u, "/"), ".git")) == name && strings.Count(u, "/") >= 3 {
 			return true
 		}

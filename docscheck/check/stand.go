@@ -15,16 +15,17 @@ import (
 //     name is an ecosystem-wide convention for contributor or coding-agent
 //     instructions (CONTRIBUTING, AGENTS, CLAUDE, GEMINI, HACKING,
 //     DEVELOPMENT);
-//   - the page clones this repository (its identity from its own
-//     manifests, see isThisRepository) and cds into the clone: from there
-//     on, the commands run in this repository, on any page.
+//   - the page clones this repository (its identity from the repository
+//     itself, see isThisRepository): from there on, the reader works in
+//     the clone (a cd into it, or the one docs leave out), so the commands
+//     run in this repository, on any page.
 //
 // Evidence against it: the page is one a docs site publishes (under a
 // site generator's pages folder, or in a folder of pages a site docscheck
 // does not model publishes: see publishedElsewhere) for the users of the
 // product, who run its commands in a project of their own. There, a
 // command rule's finding is not judged (reasonUsersPage) until the page
-// clones this repository and cds into the clone. Pages that are neither
+// clones this repository. Pages that are neither
 // (a docs folder github.com shows, read by contributors and users alike)
 // are judged as before: their commands are the repository's unless the
 // page itself says otherwise (a project of the reader's, a clone of
@@ -86,13 +87,13 @@ var commandRules = map[string]bool{
 
 // standing runs one command unit (an inline command, a code block) and
 // then weighs its command findings by where the reader stands: on a
-// users' page that has not put the reader in a clone of this repository,
-// they are not judged.
+// users' page that has not cloned this repository (nor cd'd into a clone
+// of it), they are not judged.
 func (c *Checker) standing(r *report, unit func()) {
 	from := len(r.findings)
 	unit()
 	reason := r.session.elsewhere
-	if reason == "" || r.session.inClone || len(r.findings) == from {
+	if reason == "" || r.session.inClone || len(r.session.clones) > 0 || len(r.findings) == from {
 		return
 	}
 	kept := r.findings[:from]
