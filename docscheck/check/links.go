@@ -694,6 +694,11 @@ func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
 	}
 	for i, root := range site.Roots {
 		resolved, kind := c.resolveRelative(site, path.Join(root, p), strings.HasSuffix(p, "/"))
+		if kind == repo.Dir && staticRoot(site, root) && c.opts.Repo.Stat(path.Join(resolved, "index.html")) != repo.File {
+			// A static folder's files are served as they are: a
+			// folder there with no index.html is no page.
+			kind = repo.Missing
+		}
 		if kind != repo.Missing {
 			return resolved, kind
 		}
@@ -702,6 +707,13 @@ func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
 		}
 	}
 	return first, repo.Missing
+}
+
+// staticRoot: root is the folder of static files the site's generator
+// copies to the site's root unchanged (VitePress' and Starlight's
+// public/, Hugo's static/), not a folder of pages.
+func staticRoot(site *repo.Site, root string) bool {
+	return root != site.Pages && (path.Base(root) == "public" || path.Base(root) == "static")
 }
 
 // translated: the page is a translation of a Docusaurus site (under its

@@ -178,3 +178,55 @@ func (r *Repo) hugoUnmodelled(cfg string) []string {
 	}
 	return out
 }
+
+// zensicalTable is a zensical.toml table header naming an extension or a
+// plugin: [project.markdown_extensions.pymdownx.highlight],
+// [project.plugins.search].
+var zensicalTable = regexp.MustCompile(`(?m)^\s*\[project\.(markdown_extensions|plugins)\.([^\]]+)\]`)
+
+// zensicalUnmodelledOptions are zensical.toml's spellings of what
+// mkdocsUnmodelled reads from mkdocs.yml: hooks, a toc slugify other
+// than pymdownx.slugs, snippets' auto_append, tabbed's
+// combine_header_slug, and extensions or plugins given inline rather
+// than as tables (not read here).
+var zensicalUnmodelledOptions = []struct {
+	re   *regexp.Regexp
+	what string
+}{
+	{regexp.MustCompile(`(?m)^\s*hooks\s*=`), "hooks"},
+	{regexp.MustCompile(`(?m)^\s*auto_append\s*=`), "snippets auto_append"},
+	{regexp.MustCompile(`(?m)^\s*combine_header_slug\s*=\s*true`), "tabbed combine_header_slug"},
+	{regexp.MustCompile(`(?m)^\s*(?:markdown_extensions|plugins)\s*=`), "extensions given inline"},
+}
+
+// zensicalUnmodelled lists what a zensical.toml enables that docscheck
+// does not model, by the same lists as mkdocsUnmodelled.
+func zensicalUnmodelled(data []byte) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range zensicalTable.FindAllSubmatch(data, -1) {
+		section, name := string(m[1]), strings.Trim(strings.TrimSpace(string(m[2])), `"'`)
+		if section == "plugins" {
+			// A plugin's options table ([project.plugins.x.y]) names x.
+			name, _, _ = strings.Cut(name, ".")
+			if !mkdocsInert[name] && !seen["plugin "+name] {
+				seen["plugin "+name] = true
+				out = append(out, "plugin "+name)
+			}
+			continue
+		}
+		if !mkdocsModelled[name] && !seen["extension "+name] {
+			seen["extension "+name] = true
+			out = append(out, "extension "+name)
+		}
+	}
+	if bytes.Contains(data, []byte("slugify")) && !bytes.Contains(data, []byte("pymdownx.slugs")) {
+		out = append(out, "toc slugify")
+	}
+	for _, o := range zensicalUnmodelledOptions {
+		if o.re.Match(data) {
+			out = append(out, o.what)
+		}
+	}
+	return out
+}
