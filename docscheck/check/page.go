@@ -372,8 +372,9 @@ func (p *page) includes() []string {
 
 // admonitionOpener is a Python-Markdown admonition ("!!! note", "!!! tip
 // \"Title\"") or a pymdownx.details block ("??? note", "???+ note"):
-// the marker, a type, an optional title.
-var admonitionOpener = regexp.MustCompile(`^( *)(?:!!!|\?\?\?\+?) *[A-Za-z][^\n]*$`)
+// the marker, one or more type words, an optional quoted title, as the
+// two extensions' own patterns read them.
+var admonitionOpener = regexp.MustCompile(`^( *)(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"[^"]*")? *$`)
 
 // admonitionQuotes returns a copy of source in which the body of every
 // admonition, the lines after its opener indented four spaces more than
