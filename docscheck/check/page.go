@@ -122,7 +122,7 @@ func parsePage(path string, source []byte, style anchor.Style, admonitions bool)
 	}
 	parsed := source
 	if admonitions {
-		parsed = admonitionQuotes(source)
+		parsed = admonitionItems(source)
 	}
 	p.doc = markdown.Parser().Parse(text.NewReader(parsed), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
@@ -376,22 +376,28 @@ func (p *page) includes() []string {
 // two extensions' own patterns read them.
 var admonitionOpener = regexp.MustCompile(`^( *)(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"[^"]*")? *$`)
 
-// admonitionQuotes returns a copy of source in which the body of every
-// admonition, the lines after its opener indented four spaces more than
-// it (and blank lines between them), is marked as a block quote of the
-// same length: "    text" becomes ">   text". goldmark then parses the
-// body as Markdown, as Python-Markdown does (its reference definitions
-// are defined, its fences are code blocks), instead of as an indented
-// code block. Every byte keeps its offset, so positions found in the
-// copy are positions in source; the page's text is still read from
-// source. Nested admonitions nest the same way.
-func admonitionQuotes(source []byte) []byte {
+// admonitionItems returns a copy of source in which the first line of
+// every admonition's body (the lines after its opener indented four
+// spaces more than it, blank lines between them included) starts with a
+// list marker of the same length: "    text" becomes "-   text". The
+// body is then one list item whose content sits where the body's does,
+// so goldmark parses it as Markdown across its blank lines, as
+// Python-Markdown does (its reference definitions are defined, its
+// fences are code blocks), instead of as an indented code block. Every
+// byte keeps its offset, so positions found in the copy are positions in
+// source; the page's text is still read from source. Nested admonitions
+// nest the same way.
+func admonitionItems(source []byte) []byte {
 	if !bytes.Contains(source, []byte("!!!")) && !bytes.Contains(source, []byte("???")) {
 		return source
 	}
 	out := slices.Clone(source)
-	var open []int // indents of the admonitions whose body continues
-	inFence := ""  // the fence of a code block outside any admonition
+	type admonition struct {
+		indent int
+		marked bool // its body's first line has its marker
+	}
+	var open []admonition
+	inFence := "" // the fence of a code block outside any admonition
 	for start := 0; start < len(out); {
 		end := bytes.IndexByte(out[start:], '\n')
 		if end < 0 {
@@ -399,40 +405,40 @@ func admonitionQuotes(source []byte) []byte {
 		} else {
 			end += start
 		}
-		line := source[start:end]
-		trimmed := bytes.TrimRight(line, "\r")
-		indent := len(trimmed) - len(bytes.TrimLeft(trimmed, " "))
-		blank := indent == len(trimmed)
-		if !blank {
-			for len(open) > 0 && indent < open[len(open)-1]+4 {
-				open = open[:len(open)-1]
-			}
+		line := bytes.TrimRight(source[start:end], "\r")
+		next := end + 1
+		indent := len(line) - len(bytes.TrimLeft(line, " "))
+		if indent == len(line) {
+			start = next // a blank line ends no body
+			continue
+		}
+		for len(open) > 0 && indent < open[len(open)-1].indent+4 {
+			open = open[:len(open)-1]
 		}
 		if len(open) == 0 {
 			// A fence outside admonitions shows "!!!" as code.
-			if f := fenceMarker(trimmed); f != "" && (inFence == "" || strings.HasPrefix(f, inFence[:1]) && len(f) >= len(inFence)) {
+			if f := fenceMarker(line); f != "" && (inFence == "" || f[0] == inFence[0] && len(f) >= len(inFence)) {
 				if inFence == "" {
 					inFence = f
 				} else {
 					inFence = ""
 				}
-				start = end + 1
+				start = next
 				continue
 			}
 			if inFence != "" {
-				start = end + 1
+				start = next
 				continue
 			}
 		}
-		if !blank {
-			for _, at := range open {
-				copy(out[start+at:], ">   ")
-			}
-			if admonitionOpener.Match(trimmed) {
-				open = append(open, indent)
-			}
+		if n := len(open); n > 0 && !open[n-1].marked {
+			copy(out[start+open[n-1].indent:], "-   ")
+			open[n-1].marked = true
 		}
-		start = end + 1
+		if admonitionOpener.Match(line) {
+			open = append(open, admonition{indent: indent})
+		}
+		start = next
 	}
 	return out
 }
