@@ -552,17 +552,15 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 			Generator: "mkdocs", Config: name, Pages: docs, Roots: []string{docs}, Slug: style,
 			DirectoryURLs: !mkdocsDirURLs.Match(data),
 			Unmodelled:    mkdocsUnmodelled(data),
-			Admonitions:   mkdocsAdmonitions.Match(data),
+			Admonitions:   mkdocsAdmonitions(data),
 		}, true
 	}
 	return r.zensical(dir)
 }
 
 var (
-	// mkdocsAdmonitions: mkdocs.yml lists the admonition extension or
-	// pymdownx.details (a "- admonition" item, or "admonition:" with
-	// options); zensicalAdmonitions: zensical.toml has its table.
-	mkdocsAdmonitions   = regexp.MustCompile(`(?m)^\s*-?\s*['"]?(?:markdown\.extensions\.)?(?:admonition|pymdownx\.details)['"]?\s*:?\s*(?:#.*)?$`)
+	// zensicalAdmonitions: zensical.toml has the table of the admonition
+	// extension or of pymdownx.details.
 	zensicalAdmonitions = regexp.MustCompile(`(?m)^\s*\[project\.markdown_extensions\.(?:admonition|pymdownx\.details)\]`)
 	zensicalDocsDir     = regexp.MustCompile(`(?m)^\s*docs_dir\s*=\s*['"]([^'"]+)['"]`)
 	zensicalDirURLs     = regexp.MustCompile(`(?m)^\s*use_directory_urls\s*=\s*false\b`)

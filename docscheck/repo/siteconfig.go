@@ -60,10 +60,14 @@ var mkdocsUnmodelledOptions = []struct {
 	{regexp.MustCompile(`(?m)^\s+combine_header_slug\s*:\s*true`), "tabbed combine_header_slug"},
 }
 
-// mkdocsUnmodelled lists what an mkdocs.yml enables that docscheck does not
-// model: "plugin X", "extension X", "hooks", "toc slugify".
-func mkdocsUnmodelled(data []byte) []string {
-	var out []string
+// mkdocsItem is an entry of mkdocs.yml's plugins or markdown_extensions
+// list, or the hooks key (section "hooks", no name).
+type mkdocsItem struct{ section, name string }
+
+// mkdocsItems reads the plugins and markdown extensions an mkdocs.yml
+// lists (a "markdown.extensions." prefix dropped), and its hooks key.
+func mkdocsItems(data []byte) []mkdocsItem {
+	var out []mkdocsItem
 	section, itemIndent := "", -1
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
@@ -81,7 +85,7 @@ func mkdocsUnmodelled(data []byte) []string {
 			case "plugins", "markdown_extensions":
 				section = key
 			case "hooks":
-				out = append(out, "hooks")
+				out = append(out, mkdocsItem{section: "hooks"})
 			}
 			continue
 		}
@@ -100,15 +104,37 @@ func mkdocsUnmodelled(data []byte) []string {
 		if name == "" {
 			continue
 		}
-		if section == "plugins" {
-			if !mkdocsInert[name] {
-				out = append(out, "plugin "+name)
-			}
-			continue
+		if section == "markdown_extensions" {
+			name = strings.TrimPrefix(name, "markdown.extensions.")
 		}
-		name = strings.TrimPrefix(name, "markdown.extensions.")
-		if !mkdocsModelled[name] {
-			out = append(out, "extension "+name)
+		out = append(out, mkdocsItem{section, name})
+	}
+	return out
+}
+
+// mkdocsAdmonitions: mkdocs.yml's markdown_extensions list the
+// admonition extension or pymdownx.details.
+func mkdocsAdmonitions(data []byte) bool {
+	for _, it := range mkdocsItems(data) {
+		if it.section == "markdown_extensions" && (it.name == "admonition" || it.name == "pymdownx.details") {
+			return true
+		}
+	}
+	return false
+}
+
+// mkdocsUnmodelled lists what an mkdocs.yml enables that docscheck does not
+// model: "plugin X", "extension X", "hooks", "toc slugify".
+func mkdocsUnmodelled(data []byte) []string {
+	var out []string
+	for _, it := range mkdocsItems(data) {
+		switch {
+		case it.section == "hooks":
+			out = append(out, "hooks")
+		case it.section == "plugins" && !mkdocsInert[it.name]:
+			out = append(out, "plugin "+it.name)
+		case it.section == "markdown_extensions" && !mkdocsModelled[it.name]:
+			out = append(out, "extension "+it.name)
 		}
 	}
 	if mkdocsTocSlugify.Match(data) && !mkdocsSlugify.Match(data) {
