@@ -398,6 +398,13 @@ func (c *Checker) slugFor(page string) anchor.Style {
 	return anchor.GitHub
 }
 
+// admonitions reports whether the page's renderer reads admonition
+// bodies as Markdown (repo.Site.Admonitions).
+func (c *Checker) admonitions(page string) bool {
+	s := c.site(page)
+	return s != nil && s.Admonitions
+}
+
 // addIncludedAnchors gives a page the anchors of the files it includes
 // with snippet lines (--8<-- "CONTRIBUTING.md", resolved from the root as
 // MkDocs runs there). Included files are parsed on their own, not through
@@ -412,7 +419,7 @@ func (c *Checker) addIncludedAnchors(p *page) {
 		if err != nil {
 			continue
 		}
-		for _, id := range parsePage(inc, src, c.slugFor(p.path)).anchorList {
+		for _, id := range parsePage(inc, src, c.slugFor(p.path), c.admonitions(p.path)).anchorList {
 			p.addAnchor(id)
 		}
 	}

@@ -46,7 +46,9 @@ func (c *Checker) publishedElsewhere(page string) bool {
 
 // unknownRendererFolders finds, once, the folders whose pages a renderer
 // docscheck does not know publishes: those the README sends readers to
-// on another site, and those made of pages that something publishes
+// on another site, those holding a site generator's own files while its
+// config is not in the repository (repo.GeneratorFolders), and those
+// made of pages that something publishes
 // (repo.RenderedFolders). Pages of the latter that a published page
 // links to are read on github.com like it, so they keep its rules.
 func (c *Checker) unknownRendererFolders() []string {
@@ -54,6 +56,10 @@ func (c *Checker) unknownRendererFolders() []string {
 		c.elsewhere = c.foldersPublishedElsewhere()
 		if !c.opts.NoSiteDetection && c.opts.SiteRoot == "" && c.opts.Slug == "" {
 			c.rendered = c.opts.Repo.RenderedFolders(c.nearSite)
+			// A folder holding a generator's own files whose config is
+			// not here: that generator publishes every page of it,
+			// whichever other page links it.
+			c.elsewhere = append(c.elsewhere, c.opts.Repo.GeneratorFolders(c.nearSite)...)
 		}
 		if len(c.rendered) > 0 {
 			c.linkedFromPublished = c.published(c.siteEntryPoints(), ".", func(string) {})

@@ -402,6 +402,13 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// serves the page: its routes from the site's root are its own.
 		return reasonSiteRule
 	}
+	if site == nil && c.opts.SiteRoot == "" && c.opts.Slug == "" && c.servedAsPage(resolved) && c.unmodelledGenerator(pagePath) != "" {
+		// A site generator docscheck recognises but does not model
+		// serves the page, and the target is a page's clean URL or its
+		// folder's other index name, which such generators serve as
+		// that page.
+		return reasonSiteRule
+	}
 	if site == nil && strings.HasPrefix(decoded, "/") && c.opts.SiteRoot == "" && c.mintlifyPage(pagePath, decoded) {
 		// A Mintlify site serves the page: from its base path, which
 		// its config does not say, the link may name a page.
@@ -694,6 +701,11 @@ func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
 	}
 	for i, root := range site.Roots {
 		resolved, kind := c.resolveRelative(site, path.Join(root, p), strings.HasSuffix(p, "/"))
+		if kind == repo.Dir && staticRoot(site, root) && c.opts.Repo.Stat(path.Join(resolved, "index.html")) != repo.File {
+			// A static folder's files are served as they are: a
+			// folder there with no index.html is no page.
+			kind = repo.Missing
+		}
 		if kind != repo.Missing {
 			return resolved, kind
 		}
@@ -702,6 +714,31 @@ func (c *Checker) resolveRooted(site *repo.Site, p string) (string, repo.Kind) {
 		}
 	}
 	return first, repo.Missing
+}
+
+// servedAsPage reports whether a missing target is a page under the
+// rules every site generator shares: "x" (or "x.html") beside the page
+// x.md, served at a clean URL; or a folder's README.md where its index.md
+// is, or the other way round, both being the folder's index page.
+func (c *Checker) servedAsPage(target string) bool {
+	rp := c.opts.Repo
+	switch ext := path.Ext(target); {
+	case ext == "" || ext == ".html":
+		base := strings.TrimSuffix(target, ext)
+		return rp.Stat(base+".md") == repo.File || rp.Stat(base+".mdx") == repo.File
+	case strings.EqualFold(path.Base(target), "README.md"):
+		return rp.Stat(path.Join(path.Dir(target), "index.md")) == repo.File
+	case strings.EqualFold(path.Base(target), "index.md"):
+		return rp.Stat(path.Join(path.Dir(target), "README.md")) == repo.File
+	}
+	return false
+}
+
+// staticRoot: root is the folder of static files the site's generator
+// copies to the site's root unchanged (VitePress' and Starlight's
+// public/, Hugo's static/), not a folder of pages.
+func staticRoot(site *repo.Site, root string) bool {
+	return root != site.Pages && (path.Base(root) == "public" || path.Base(root) == "static")
 }
 
 // translated: the page is a translation of a Docusaurus site (under its
@@ -861,6 +898,14 @@ func relativeTo(dir, target string) string {
 // inFile is "" for the page itself.
 func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset int, inFile string) {
 	if fragment == "" || fragment == "top" || target.tooComplex != "" {
+		return
+	}
+	// A fragment directive (":~:text=..." after the fragment, the URL
+	// standard's text fragments) is taken off by the browser before the
+	// fragment is looked up, and scrolls to text if it is found, else
+	// does nothing: only the fragment before it names an id.
+	fragment, _, _ = strings.Cut(fragment, ":~:")
+	if fragment == "" {
 		return
 	}
 	frag, err := url.PathUnescape(fragment)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -103,7 +104,10 @@ type heading struct {
 	level  int
 }
 
-func parsePage(path string, source []byte, style anchor.Style) *page {
+// parsePage parses a page under a renderer's rules: style makes heading
+// ids; admonitions says the renderer's Python-Markdown runs the
+// admonition extension (repo.Site.Admonitions).
+func parsePage(path string, source []byte, style anchor.Style, admonitions bool) *page {
 	source = bytes.TrimPrefix(source, []byte("\uFEFF"))
 	source = blankFrontMatter(source)
 	p := &page{path: path, source: source, anchors: map[string]bool{}}
@@ -116,7 +120,11 @@ func parsePage(path string, source []byte, style anchor.Style) *page {
 		i += j + 1
 		p.lineStarts = append(p.lineStarts, i)
 	}
-	p.doc = markdown.Parser().Parse(text.NewReader(source), parser.WithContext(parser.NewContext()))
+	parsed := source
+	if admonitions {
+		parsed = admonitionItems(source)
+	}
+	p.doc = markdown.Parser().Parse(text.NewReader(parsed), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
 	p.shortcodes = bytes.Contains(source, []byte("{{<")) || bytes.Contains(source, []byte("{{%"))
 	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
@@ -145,7 +153,7 @@ func attrListIDs(source []byte) [][][]byte {
 // on a page with this Markdown source: heading slugs of the given style and
 // the ids of raw HTML elements.
 func Anchors(source []byte, style anchor.Style) []string {
-	return parsePage("", source, style).anchorList
+	return parsePage("", source, style, false).anchorList
 }
 
 // position turns a byte offset into a 1-based line and byte column.
@@ -360,4 +368,94 @@ func (p *page) includes() []string {
 		out = append(out, string(m[1]))
 	}
 	return out
+}
+
+// admonitionOpener is a Python-Markdown admonition ("!!! note", "!!! tip
+// \"Title\"") or a pymdownx.details block ("??? note", "???+ note"):
+// the marker, one or more type words, an optional quoted title, as the
+// two extensions' own patterns read them.
+var admonitionOpener = regexp.MustCompile(`^( *)(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"[^"]*")? *$`)
+
+// admonitionItems returns a copy of source in which the first line of
+// every admonition's body (the lines after its opener indented four
+// spaces more than it, blank lines between them included) starts with a
+// list marker of the same length: "    text" becomes "-   text". The
+// body is then one list item whose content sits where the body's does,
+// so goldmark parses it as Markdown across its blank lines, as
+// Python-Markdown does (its reference definitions are defined, its
+// fences are code blocks), instead of as an indented code block. Every
+// byte keeps its offset, so positions found in the copy are positions in
+// source; the page's text is still read from source. Nested admonitions
+// nest the same way.
+func admonitionItems(source []byte) []byte {
+	if !bytes.Contains(source, []byte("!!!")) && !bytes.Contains(source, []byte("???")) {
+		return source
+	}
+	out := slices.Clone(source)
+	type admonition struct {
+		indent int
+		marked bool // its body's first line has its marker
+	}
+	var open []admonition
+	inFence := "" // the fence of a code block outside any admonition
+	for start := 0; start < len(out); {
+		end := bytes.IndexByte(out[start:], '\n')
+		if end < 0 {
+			end = len(out)
+		} else {
+			end += start
+		}
+		line := bytes.TrimRight(source[start:end], "\r")
+		next := end + 1
+		indent := len(line) - len(bytes.TrimLeft(line, " "))
+		if indent == len(line) {
+			start = next // a blank line ends no body
+			continue
+		}
+		for len(open) > 0 && indent < open[len(open)-1].indent+4 {
+			open = open[:len(open)-1]
+		}
+		if len(open) == 0 {
+			// A fence outside admonitions shows "!!!" as code.
+			if f := fenceMarker(line); f != "" && (inFence == "" || f[0] == inFence[0] && len(f) >= len(inFence)) {
+				if inFence == "" {
+					inFence = f
+				} else {
+					inFence = ""
+				}
+				start = next
+				continue
+			}
+			if inFence != "" {
+				start = next
+				continue
+			}
+		}
+		if n := len(open); n > 0 && !open[n-1].marked {
+			copy(out[start+open[n-1].indent:], "-   ")
+			open[n-1].marked = true
+		}
+		if admonitionOpener.Match(line) {
+			open = append(open, admonition{indent: indent})
+		}
+		start = next
+	}
+	return out
+}
+
+// fenceMarker is the run of backticks or tildes (three or more) that
+// opens or closes a fenced code block on the line, or "".
+func fenceMarker(line []byte) string {
+	t := bytes.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 || len(t) < 3 || t[0] != '`' && t[0] != '~' {
+		return ""
+	}
+	n := 0
+	for n < len(t) && t[n] == t[0] {
+		n++
+	}
+	if n < 3 {
+		return ""
+	}
+	return string(t[:n])
 }

@@ -90,7 +90,7 @@ func (c *Checker) checkZolaLink(r *report, dest, rest, fragment string, offset i
 	if other.tooComplex != "" || other.anchors[fragment] {
 		return
 	}
-	zp := parsePage(target, other.source, anchor.Zola)
+	zp := parsePage(target, other.source, anchor.Zola, false)
 	exact := !site.anchorsOff && !other.shortcodes
 	for _, h := range zp.headings {
 		exact = exact && anchor.ZolaExact(h.text)

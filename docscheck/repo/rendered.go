@@ -2,6 +2,7 @@ package repo
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -23,6 +24,44 @@ var mediaExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif
 // the root, that are made of pages and published (see above), leaving out
 // those covered reports true for (a recognised site's pages).
 func (r *Repo) RenderedFolders(covered func(dir string) bool) []string {
+	return r.topFolders(covered, r.renderedFolder)
+}
+
+// GeneratorFolders lists the topmost folders, down to three levels below
+// the root, that hold (themselves or in a folder just below) a file only
+// one site generator reads, leaving out those covered reports true for: a
+// detected site of that generator reads its own files, so a folder left
+// is published by a site whose config is not in the repository.
+// Docusaurus' category metadata (_category_.json, _category_.yml) is such
+// a file: it sets a sidebar category's label and position from inside a
+// docs folder.
+func (r *Repo) GeneratorFolders(covered func(dir string) bool) []string {
+	return r.topFolders(covered, r.generatorMetadata)
+}
+
+// generatorFiles are the files GeneratorFolders looks for.
+var generatorFiles = []string{"_category_.json", "_category_.yml", "_category_.yaml"}
+
+// generatorMetadata: dir, or a folder just below it, holds a
+// generatorFiles file.
+func (r *Repo) generatorMetadata(dir string) bool {
+	has := func(d string) bool {
+		return slices.ContainsFunc(generatorFiles, func(f string) bool { return r.Stat(path.Join(d, f)) == File })
+	}
+	if has(dir) {
+		return true
+	}
+	return slices.ContainsFunc(r.Names(dir), func(n string) bool {
+		p := path.Join(dir, n)
+		return !strings.HasPrefix(n, ".") && r.WalkStat(p) == Dir && has(p)
+	})
+}
+
+// topFolders lists the topmost folders, down to three levels below the
+// root, that match, skipping hidden folders, node_modules and the folders
+// covered reports true for (a recognised site's pages; a folder beside the
+// site, further down, may still match).
+func (r *Repo) topFolders(covered func(dir string) bool, match func(dir string) bool) []string {
 	var out []string
 	var visit func(dir string, depth int)
 	visit = func(dir string, depth int) {
@@ -39,7 +78,7 @@ func (r *Repo) RenderedFolders(covered func(dir string) bool) []string {
 				}
 				continue
 			}
-			if r.renderedFolder(p) {
+			if match(p) {
 				out = append(out, p)
 				continue
 			}

@@ -55,6 +55,12 @@ type Site struct {
 	// loader's baseUrl over a content folder), tried for "/x" links
 	// before Roots.
 	Routes []Route
+	// Admonitions: the site's Python-Markdown runs the admonition or
+	// pymdownx.details extension, so a "!!! type" or "??? type" line
+	// opens a block whose body, indented four spaces, is Markdown (its
+	// reference definitions, links and code blocks count), not an
+	// indented code block.
+	Admonitions bool
 }
 
 // Route serves the pages under Dir at the URL prefix URL: page a/b.mdx
@@ -546,9 +552,47 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 			Generator: "mkdocs", Config: name, Pages: docs, Roots: []string{docs}, Slug: style,
 			DirectoryURLs: !mkdocsDirURLs.Match(data),
 			Unmodelled:    mkdocsUnmodelled(data),
+			Admonitions:   mkdocsAdmonitions(data),
 		}, true
 	}
-	return Site{}, false
+	return r.zensical(dir)
+}
+
+var (
+	// zensicalAdmonitions: zensical.toml has the table of the admonition
+	// extension or of pymdownx.details.
+	zensicalAdmonitions = regexp.MustCompile(`(?m)^\s*\[project\.markdown_extensions\.(?:admonition|pymdownx\.details)\]`)
+	zensicalDocsDir     = regexp.MustCompile(`(?m)^\s*docs_dir\s*=\s*['"]([^'"]+)['"]`)
+	zensicalDirURLs     = regexp.MustCompile(`(?m)^\s*use_directory_urls\s*=\s*false\b`)
+)
+
+// zensical is a site configured by zensical.toml: Zensical builds
+// MkDocs-compatible sites (it reads mkdocs.yml too) with the same
+// Python-Markdown extensions, so its pages get MkDocs' rules: pages in
+// [project] docs_dir (default docs), served at directory URLs unless
+// use_directory_urls = false, headings slugged by toc (attribute-list
+// "{#id}" on a heading gives its id). The extensions and plugins are
+// its [project.markdown_extensions.X] and [project.plugins.X] tables.
+func (r *Repo) zensical(dir string) (Site, bool) {
+	name := path.Join(dir, "zensical.toml")
+	data, err := r.ReadFile(name)
+	if err != nil {
+		return Site{}, false
+	}
+	docs := path.Join(dir, "docs")
+	if m := zensicalDocsDir.FindSubmatch(data); m != nil {
+		docs = path.Join(dir, strings.TrimSpace(string(m[1])))
+	}
+	style := anchor.MkDocs
+	if bytes.Contains(data, []byte("pymdownx.slugs")) {
+		style = anchor.MkDocsUnicode
+	}
+	return Site{
+		Generator: "mkdocs", Config: name, Pages: docs, Roots: []string{docs}, Slug: style,
+		DirectoryURLs: !zensicalDirURLs.Match(data),
+		Unmodelled:    zensicalUnmodelled(data),
+		Admonitions:   zensicalAdmonitions.Match(data),
+	}, true
 }
 
 // SiteFor returns the site a page belongs to, preferring the one whose

@@ -60,10 +60,14 @@ var mkdocsUnmodelledOptions = []struct {
 	{regexp.MustCompile(`(?m)^\s+combine_header_slug\s*:\s*true`), "tabbed combine_header_slug"},
 }
 
-// mkdocsUnmodelled lists what an mkdocs.yml enables that docscheck does not
-// model: "plugin X", "extension X", "hooks", "toc slugify".
-func mkdocsUnmodelled(data []byte) []string {
-	var out []string
+// mkdocsItem is an entry of mkdocs.yml's plugins or markdown_extensions
+// list, or the hooks key (section "hooks", no name).
+type mkdocsItem struct{ section, name string }
+
+// mkdocsItems reads the plugins and markdown extensions an mkdocs.yml
+// lists (a "markdown.extensions." prefix dropped), and its hooks key.
+func mkdocsItems(data []byte) []mkdocsItem {
+	var out []mkdocsItem
 	section, itemIndent := "", -1
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
@@ -81,7 +85,7 @@ func mkdocsUnmodelled(data []byte) []string {
 			case "plugins", "markdown_extensions":
 				section = key
 			case "hooks":
-				out = append(out, "hooks")
+				out = append(out, mkdocsItem{section: "hooks"})
 			}
 			continue
 		}
@@ -100,15 +104,37 @@ func mkdocsUnmodelled(data []byte) []string {
 		if name == "" {
 			continue
 		}
-		if section == "plugins" {
-			if !mkdocsInert[name] {
-				out = append(out, "plugin "+name)
-			}
-			continue
+		if section == "markdown_extensions" {
+			name = strings.TrimPrefix(name, "markdown.extensions.")
 		}
-		name = strings.TrimPrefix(name, "markdown.extensions.")
-		if !mkdocsModelled[name] {
-			out = append(out, "extension "+name)
+		out = append(out, mkdocsItem{section, name})
+	}
+	return out
+}
+
+// mkdocsAdmonitions: mkdocs.yml's markdown_extensions list the
+// admonition extension or pymdownx.details.
+func mkdocsAdmonitions(data []byte) bool {
+	for _, it := range mkdocsItems(data) {
+		if it.section == "markdown_extensions" && (it.name == "admonition" || it.name == "pymdownx.details") {
+			return true
+		}
+	}
+	return false
+}
+
+// mkdocsUnmodelled lists what an mkdocs.yml enables that docscheck does not
+// model: "plugin X", "extension X", "hooks", "toc slugify".
+func mkdocsUnmodelled(data []byte) []string {
+	var out []string
+	for _, it := range mkdocsItems(data) {
+		switch {
+		case it.section == "hooks":
+			out = append(out, "hooks")
+		case it.section == "plugins" && !mkdocsInert[it.name]:
+			out = append(out, "plugin "+it.name)
+		case it.section == "markdown_extensions" && !mkdocsModelled[it.name]:
+			out = append(out, "extension "+it.name)
 		}
 	}
 	if mkdocsTocSlugify.Match(data) && !mkdocsSlugify.Match(data) {
@@ -174,6 +200,58 @@ func (r *Repo) hugoUnmodelled(cfg string) []string {
 			if setting == "autoheadingidtype" && value != "github" || setting == "defaultmarkdownhandler" && value != "goldmark" {
 				out = append(out, string(m[1])+": "+string(m[2]))
 			}
+		}
+	}
+	return out
+}
+
+// zensicalTable is a zensical.toml table header naming an extension or a
+// plugin: [project.markdown_extensions.pymdownx.highlight],
+// [project.plugins.search].
+var zensicalTable = regexp.MustCompile(`(?m)^\s*\[project\.(markdown_extensions|plugins)\.([^\]]+)\]`)
+
+// zensicalUnmodelledOptions are zensical.toml's spellings of what
+// mkdocsUnmodelled reads from mkdocs.yml: hooks, a toc slugify other
+// than pymdownx.slugs, snippets' auto_append, tabbed's
+// combine_header_slug, and extensions or plugins given inline rather
+// than as tables (not read here).
+var zensicalUnmodelledOptions = []struct {
+	re   *regexp.Regexp
+	what string
+}{
+	{regexp.MustCompile(`(?m)^\s*hooks\s*=`), "hooks"},
+	{regexp.MustCompile(`(?m)^\s*auto_append\s*=`), "snippets auto_append"},
+	{regexp.MustCompile(`(?m)^\s*combine_header_slug\s*=\s*true`), "tabbed combine_header_slug"},
+	{regexp.MustCompile(`(?m)^\s*(?:markdown_extensions|plugins)\s*=`), "extensions given inline"},
+}
+
+// zensicalUnmodelled lists what a zensical.toml enables that docscheck
+// does not model, by the same lists as mkdocsUnmodelled.
+func zensicalUnmodelled(data []byte) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range zensicalTable.FindAllSubmatch(data, -1) {
+		section, name := string(m[1]), strings.Trim(strings.TrimSpace(string(m[2])), `"'`)
+		if section == "plugins" {
+			// A plugin's options table ([project.plugins.x.y]) names x.
+			name, _, _ = strings.Cut(name, ".")
+			if !mkdocsInert[name] && !seen["plugin "+name] {
+				seen["plugin "+name] = true
+				out = append(out, "plugin "+name)
+			}
+			continue
+		}
+		if !mkdocsModelled[name] && !seen["extension "+name] {
+			seen["extension "+name] = true
+			out = append(out, "extension "+name)
+		}
+	}
+	if bytes.Contains(data, []byte("slugify")) && !bytes.Contains(data, []byte("pymdownx.slugs")) {
+		out = append(out, "toc slugify")
+	}
+	for _, o := range zensicalUnmodelledOptions {
+		if o.re.Match(data) {
+			out = append(out, o.what)
 		}
 	}
 	return out

@@ -33,3 +33,33 @@ func TestVitepressUnmodelled(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestAdmonitionsEnabled(t *testing.T) {
+	for _, tc := range []struct {
+		name, yml string
+		want      bool
+	}{
+		{"listed", "markdown_extensions:\n  - toc\n  - admonition\n", true},
+		{"details with options", "markdown_extensions:\n  - pymdownx.details:\n      foo: 1\n", true},
+		{"a theme's admonition icons only", "theme:\n  icon:\n    admonition:\n      note: x\nmarkdown_extensions:\n  - toc\n", false},
+		{"none", "site_name: x\n", false},
+	} {
+		if got := mkdocsAdmonitions([]byte(tc.yml)); got != tc.want {
+			t.Errorf("mkdocs.yml, %s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name, toml string
+		want       []string
+	}{
+		{"modelled tables", "[project]\nsite_name = \"x\"\n[project.markdown_extensions.attr_list]\n[project.markdown_extensions.pymdownx.highlight]\nanchor_linenums = true\n[project.plugins.search]\n", nil},
+		{"unmodelled extension, plugin, hooks", "[project]\nhooks = [\"h.py\"]\n[project.markdown_extensions.pymdownx.blocks.caption]\n[project.plugins.mkdocstrings]\n[project.plugins.mkdocstrings.handlers]\n", []string{"extension pymdownx.blocks.caption", "plugin mkdocstrings", "hooks"}},
+	} {
+		if got := zensicalUnmodelled([]byte(tc.toml)); !slices.Equal(got, tc.want) {
+			t.Errorf("zensical.toml, %s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	if !zensicalAdmonitions.MatchString("[project]\n[project.markdown_extensions.admonition]\n") || zensicalAdmonitions.MatchString("[project]\n") {
+		t.Error("zensical.toml admonition table not read")
+	}
+}
