@@ -14,7 +14,8 @@ import (
 //     README, a page at the root, a page under .github/), or a page whose
 //     name is an ecosystem-wide convention for contributor or coding-agent
 //     instructions (CONTRIBUTING, AGENTS, CLAUDE, GEMINI, HACKING,
-//     DEVELOPMENT);
+//     DEVELOPMENT), or one in a folder named for the contributor section
+//     of a docs site (contributing/, development/, developer-guide/);
 //   - the page clones this repository (its identity from the repository
 //     itself, see isThisRepository): from there on, the reader works in
 //     the clone (a cd into it, or the one docs leave out), so the commands
@@ -40,16 +41,40 @@ var repositoryPageNames = map[string]bool{
 	"AGENTS": true, "CLAUDE": true, "GEMINI": true, "COPILOT-INSTRUCTIONS": true,
 }
 
+// contributorSectionWords are the words that name a docs site's section
+// for people working on the product rather than with it, in any project
+// (docs/contributing/, docs/development/, docs/developer-guide/): the
+// same convention as the page names above, applied to a folder.
+var contributorSectionWords = map[string]bool{
+	"contributing": true, "contributor": true, "contributors": true, "development": true,
+	"developing": true, "developer": true, "developers": true, "hacking": true,
+}
+
 // isRepositoryPage reports whether a page is addressed to people working
-// on the repository itself (see above): at the root, under .github/, or by
-// a conventional name.
+// on the repository itself (see above): at the root, under .github/, by a
+// conventional name, or in a folder whose name is a word of the
+// contributor section (alone or hyphenated: developer-guide).
 func isRepositoryPage(p string) bool {
 	if path.Dir(p) == "." || p == ".github" || strings.HasPrefix(p, ".github/") {
 		return true
 	}
 	base := path.Base(p)
-	return repositoryPageNames[strings.ToUpper(strings.TrimSuffix(base, path.Ext(base)))]
+	if repositoryPageNames[strings.ToUpper(strings.TrimSuffix(base, path.Ext(base)))] {
+		return true
+	}
+	for _, dir := range strings.Split(path.Dir(p), "/") {
+		for _, word := range strings.FieldsFunc(strings.ToLower(dir), isWordSeparator) {
+			if contributorSectionWords[word] {
+				return true
+			}
+		}
+	}
+	return false
 }
+
+// isWordSeparator splits a folder name into its words (developer-guide,
+// dev_docs, contributing.d).
+func isWordSeparator(r rune) bool { return r == '-' || r == '_' || r == '.' }
 
 // usersPage returns reasonUsersPage when the page is one a docs site of
 // the repository publishes for users of the product and not one addressed
