@@ -68,16 +68,26 @@ type Config struct {
 	RecordExecutions bool
 }
 
-// Defaults for the optional knobs. A claim of 250 jobs (and 500 at once,
-// so that two batches are in flight) costs about a fifth less CPU per job,
-// backend and Postgres together, than 100 (and 200): the per-statement and
-// per-commit work is shared by more jobs (docs/benchmarks.md, "What was
-// tuned"). A claim takes what is waiting, up to the batch size, so a
-// trickle of jobs is never held back to fill a batch.
+// Defaults for the optional knobs. A claim of 250 jobs costs about a fifth
+// less CPU per job, backend and Postgres together, than 100: the
+// per-statement and per-commit work is shared by more jobs
+// (docs/benchmarks.md, "What was tuned"). A claim takes what is waiting,
+// up to the batch size, so a trickle of jobs is never held back to fill a
+// batch.
+//
+// The concurrency is three batches: the two rounds a busy worker keeps in
+// flight (one per completion writer, see backend/worker) and one batch of
+// slack. A round's claim takes at most the slots then free, and without
+// slack those are only what its own completion gave back: a completion
+// cut short (a batch written after its linger, with some jobs not yet
+// reported) shrank the next claim, that claim's batch the next completion,
+// and so on, so batches stayed short. With 500 (two batches) a 100,000-job
+// drain claimed 185-250 jobs per round on a loaded machine, with 750 or
+// more 248-250 (docs/benchmarks.md, 3 December 2026).
 const (
 	DefaultLease         = 30 * time.Second
 	DefaultBatchSize     = 250
-	DefaultConcurrency   = 500
+	DefaultConcurrency   = 3 * DefaultBatchSize
 	DefaultMaxAttempts   = 5
 	DefaultMaxCrashes    = 10
 	DefaultMaxBodyBytes  = 64 << 10
@@ -111,7 +121,7 @@ var Variables = []Variable{
 	{"BIND_ADDR", false, "interface to listen on (default: all)"},
 	{"JOB_LEASE_MS", false, "claim lease in ms (default 30000)"},
 	{"JOB_BATCH_SIZE", false, "most jobs claimed per round trip (default 250)"},
-	{"JOB_CONCURRENCY", false, "most jobs one worker runs at once (default 500)"},
+	{"JOB_CONCURRENCY", false, "most jobs one worker runs at once (default 750)"},
 	{"JOB_MAX_ATTEMPTS", false, "claims before a job is failed (default 5)"},
 	{"WORKER_MAX_CRASHES", false, "worker crashes in a row before the supervisor gives up (default 10)"},
 	{"MAX_BODY_BYTES", false, "largest POST /jobs body (default 65536)"},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prodproof/prodproof/backend/job"
@@ -130,30 +131,74 @@ func (s *Store) Claim(ctx context.Context, owner job.ID, limit int) ([]job.Claim
 	if err != nil {
 		return nil, classify("claim jobs", err)
 	}
-	claims, err := collectClaims(rows)
+	claims, err := collectClaims(rows, limit)
 	if err != nil {
 		return nil, classify("claim jobs", err)
 	}
 	return claims, nil
 }
 
-// collectClaims reads the rows of query.Claim.
-func collectClaims(rows pgx.Rows) ([]job.Claim, error) {
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (job.Claim, error) {
-		var c job.Claim
-		var payload []byte
-		err := row.Scan(&c.ID, &c.Attempts, &payload)
-		c.Payload = payload
-		return c, err
-	})
+// collectClaims reads the rows of query.Claim, at most limit of them. It
+// is on the worker's path for every job, so it allocates per row only the
+// payload the handler gets: the id is read through a pgtype.UUID, which
+// pgx fills directly, where scanning into a job.ID goes through reflection
+// and a new [16]byte per row, and the claims' slice is made once, to the
+// size of the claim.
+func collectClaims(rows pgx.Rows, limit int) ([]job.Claim, error) {
+	defer rows.Close()
+	claims := make([]job.Claim, 0, max(limit, 0))
+	var id pgtype.UUID
+	var attempts int
+	var payload []byte
+	dest := []any{&id, &attempts, &payload}
+	for rows.Next() {
+		payload = nil // a fresh slice per job, not one reused under all
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		claims = append(claims, job.Claim{ID: job.ID(id.Bytes), Attempts: attempts, Payload: payload})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// idArray is a batch's job ids as a uuid[] parameter. A []job.ID is
+// encoded by reflection, and every element is boxed twice on its way
+// (about 5 % of the backend's CPU in a drain, docs/benchmarks.md); pgx asks
+// idArray for each element as a uuidRef, which fits in an interface
+// without an allocation.
+type idArray []job.ID
+
+var _ pgtype.ArrayGetter = idArray(nil)
+
+func (a idArray) Dimensions() []pgtype.ArrayDimension {
+	if a == nil {
+		return nil
+	}
+	return []pgtype.ArrayDimension{{Length: int32(len(a)), LowerBound: 1}}
+}
+
+func (a idArray) Index(i int) any { return uuidRef{&a[i]} }
+
+func (a idArray) IndexType() any { return uuidRef{} }
+
+// uuidRef is one element of an idArray.
+type uuidRef struct{ id *job.ID }
+
+var _ pgtype.UUIDValuer = uuidRef{}
+
+func (r uuidRef) UUIDValue() (pgtype.UUID, error) {
+	return pgtype.UUID{Bytes: *r.id, Valid: true}, nil
 }
 
 // outcomeArgs are the parallel arrays the completion statements take. When
 // no outcome of the batch failed, errs is nil, sent as a NULL array: the
 // statement then looks no error up at all (see query.Complete), three of
 // its four array scans per job.
-func outcomeArgs(outcomes []job.Outcome) (ids []job.ID, attempts []int32, errs []*string) {
-	ids = make([]job.ID, len(outcomes))
+func outcomeArgs(outcomes []job.Outcome) (ids idArray, attempts []int32, errs []*string) {
+	ids = make(idArray, len(outcomes))
 	attempts = make([]int32, len(outcomes))
 	for i, o := range outcomes {
 		ids[i] = o.ID
@@ -216,7 +261,7 @@ func (s *Store) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []j
 	}
 	if err == nil {
 		rows, _ := results.Query()
-		claims, err = collectClaims(rows)
+		claims, err = collectClaims(rows, limit)
 	}
 	// Close reads to the end of the transaction: an error of its commit
 	// comes here.
@@ -250,23 +295,23 @@ func (s *Store) Complete(ctx context.Context, owner job.ID, outcomes []job.Outco
 
 // countCompleted tallies the rows of a completion statement of sent
 // outcomes, each a completed job's new status; an outcome without a row was
-// stale.
+// stale. The status is compared as the bytes the server sent (text is the
+// same in either format), not scanned into a new string per job.
 func countCompleted(rows pgx.Rows, sent int) (job.Completion, error) {
+	defer rows.Close()
 	var done job.Completion
-	var status job.Status
-	_, err := pgx.ForEachRow(rows, []any{&status}, func() error {
-		switch status {
-		case job.Processed:
+	for rows.Next() {
+		switch string(rows.RawValues()[0]) {
+		case string(job.Processed):
 			done.Processed++
-		case job.Failed:
+		case string(job.Failed):
 			done.Failed++
 		default:
 			done.Retried++
 		}
-		return nil
-	})
+	}
 	done.Stale = sent - done.Processed - done.Failed - done.Retried
-	return done, err
+	return done, rows.Err()
 }
 
 // RecordExecution writes a job_executions row for attempt of job id, run by
@@ -281,7 +326,7 @@ func (s *Store) RecordExecution(ctx context.Context, id job.ID, attempt, pid int
 
 // Heartbeat extends the lease of each of ids that owner is processing.
 func (s *Store) Heartbeat(ctx context.Context, owner job.ID, ids []job.ID) (int64, error) {
-	tag, err := s.pool.Exec(ctx, query.Heartbeat, owner, s.leaseMS, ids)
+	tag, err := s.pool.Exec(ctx, query.Heartbeat, owner, s.leaseMS, idArray(ids))
 	if err != nil {
 		return 0, classify("heartbeat", err)
 	}

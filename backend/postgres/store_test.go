@@ -20,7 +20,7 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func setup(t *testing.T, opts Options) (*Store, *pgxpool.Pool) {
+func setup(t testing.TB, opts Options) (*Store, *pgxpool.Pool) {
 	t.Helper()
 	dbURL := pgtest.NewMigratedDatabase(t)
 	pool, err := pgxpool.New(context.Background(), dbURL)

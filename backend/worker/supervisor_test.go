@@ -472,13 +472,13 @@ func TestTakeBackOnTheLastAttemptCountsAFailedJob(t *testing.T) {
 func TestANextAttemptStaysHeld(t *testing.T) {
 	w := newWorker(&Config{}, job.ID{})
 	id := job.NewID()
-	w.hold(job.Claim{ID: id, Attempts: 1})
-	w.hold(job.Claim{ID: id, Attempts: 2}) // handed over by the same round
-	w.letGo(job.Outcome{ID: id, Attempts: 1})
+	w.hold([]job.Claim{{ID: id, Attempts: 1}})
+	w.hold([]job.Claim{{ID: id, Attempts: 2}}) // handed over by the same round
+	w.letGo([]job.Outcome{{ID: id, Attempts: 1}})
 	if got := w.heldIDs(); len(got) != 1 || got[0] != id {
 		t.Fatalf("held after the first attempt's outcome was written: %v, want the job's next attempt", got)
 	}
-	w.letGo(job.Outcome{ID: id, Attempts: 2})
+	w.letGo([]job.Outcome{{ID: id, Attempts: 2}})
 	if got := w.heldIDs(); len(got) != 0 {
 		t.Fatalf("held after the second attempt's outcome was written: %v, want none", got)
 	}

@@ -39,7 +39,14 @@ type worker struct {
 	// can claim it again (Store.CompleteAndClaim), and that next attempt,
 	// handed over before the round's writer lets go of the old one, must
 	// stay held.
-	held      sync.Map // job.ID → attempt (int)
+	//
+	// A map under a mutex, taken once per batch, rather than a sync.Map
+	// taken once per job: a sync.Map boxes every key and allocates a node
+	// per entry, two allocations on the path of every job, for a set only
+	// the heartbeat reads, every lease/3 (docs/benchmarks.md, the drain's
+	// profile of 3 December 2026).
+	heldMu    sync.Mutex
+	held      map[job.ID]int // job → the attempt it was handed for
 	slotFreed chan struct{}
 	crashed   chan crash
 	// claimResults carries every claim's result to the claim loop, whether
@@ -64,6 +71,7 @@ func newWorker(cfg *Config, predecessor job.ID) *worker {
 		cfg:           cfg,
 		boot:          job.NewID(),
 		predecessor:   predecessor,
+		held:          map[job.ID]int{},
 		slotFreed:     make(chan struct{}, 1),
 		crashed:       make(chan crash, 1),
 		claimResults:  make(chan claimResult, concurrentClaims+completeWriters),
@@ -231,11 +239,15 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 // dispatch starts one goroutine per claimed job. A crash fault fires here,
 // right after the claim, before any job of the batch runs.
 func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers *sync.WaitGroup, outcomes chan<- job.Outcome) {
+	if len(claims) == 0 {
+		return
+	}
 	for _, c := range claims {
-		w.cfg.State.claimed(c.ID)
 		if !w.cfg.FaultInjection {
-			continue
+			break
 		}
+		// The job a crash fault fires on is the last one claimed.
+		w.cfg.State.claimed(c.ID)
 		f, ok := job.ParseFault(c.Payload)
 		if ok && f.Kind == job.FaultWorkerCrash && f.On(c.Attempts) {
 			w.cfg.Logger.Warn("fault injected", "fault", f.Kind, "job_id", c.ID.String(), "attempt", c.Attempts, "boot_id", w.boot.String())
@@ -248,9 +260,12 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 			sleep(ctx, f.Hold)
 		}
 	}
+	// The last job handed over, set once per batch: the state's lock is
+	// shared with /health and the supervisor.
+	w.cfg.State.claimed(claims[len(claims)-1].ID)
 	w.unreported.Add(int64(len(claims)))
+	w.hold(claims)
 	for _, c := range claims {
-		w.hold(c)
 		w.inflight.Add(1)
 		all.Add(1)
 		handlers.Add(1)
@@ -279,8 +294,18 @@ func (w *worker) dispatch(ctx context.Context, claims []job.Claim, all, handlers
 				return
 			}
 			w.unwritten.Add(1)
+			o := job.Outcome{ID: c.ID, Attempts: c.Attempts, Err: err}
+			// outcomes holds as many as there are slots, so the send
+			// almost never waits: try it alone first, which costs less
+			// than a select on two channels, once per job.
 			select {
-			case outcomes <- job.Outcome{ID: c.ID, Attempts: c.Attempts, Err: err}:
+			case outcomes <- o:
+				reported = true
+				return
+			default:
+			}
+			select {
+			case outcomes <- o:
 				reported = true
 			case <-ctx.Done():
 				w.unwritten.Add(-1)
@@ -377,6 +402,15 @@ func (w *worker) complete(ctx context.Context, outcomes <-chan job.Outcome) {
 		linger.Reset(completeLinger)
 	fill:
 		for len(batch) < cap(batch) && w.unreported.Load() > 0 {
+			if len(outcomes) > 0 {
+				// Outcomes already waiting are taken without a select
+				// (this loop is their only receiver, so the receive
+				// cannot block): a plain receive costs less than a
+				// select on three channels, once per job.
+				batch = append(batch, <-outcomes)
+				w.unreported.Add(-1)
+				continue
+			}
 			select {
 			case o, ok := <-outcomes:
 				if !ok {
@@ -407,9 +441,7 @@ func (w *worker) flush(ctx context.Context, batch []job.Outcome) {
 	defer func() {
 		// Written, or the worker is dying and its jobs go back by release
 		// or requeue: either way no longer leased by this worker's beat.
-		for _, o := range batch {
-			w.letGo(o)
-		}
+		w.letGo(batch)
 		w.unwritten.Add(-int64(len(batch)))
 		// The claim loop may have left a claim to this batch's completion:
 		// with the batch written, wake it to claim by itself. After a
@@ -535,21 +567,36 @@ func (w *worker) heartbeat(ctx context.Context) {
 	}
 }
 
-// hold adds a job handed to a handler to the jobs the heartbeat keeps
+// hold adds jobs handed to handlers to the jobs the heartbeat keeps
 // leased.
-func (w *worker) hold(c job.Claim) { w.held.Store(c.ID, c.Attempts) }
+func (w *worker) hold(claims []job.Claim) {
+	w.heldMu.Lock()
+	defer w.heldMu.Unlock()
+	for _, c := range claims {
+		w.held[c.ID] = c.Attempts
+	}
+}
 
-// letGo takes the job of a written (or abandoned) outcome out of them,
-// unless it was handed over again since, for its next attempt.
-func (w *worker) letGo(o job.Outcome) { w.held.CompareAndDelete(o.ID, o.Attempts) }
+// letGo takes the jobs of written (or abandoned) outcomes out of them,
+// each unless it was handed over again since, for its next attempt.
+func (w *worker) letGo(outcomes []job.Outcome) {
+	w.heldMu.Lock()
+	defer w.heldMu.Unlock()
+	for _, o := range outcomes {
+		if attempt, ok := w.held[o.ID]; ok && attempt == o.Attempts {
+			delete(w.held, o.ID)
+		}
+	}
+}
 
 // heldIDs are the jobs the heartbeat keeps leased.
 func (w *worker) heldIDs() []job.ID {
-	var ids []job.ID
-	w.held.Range(func(id, _ any) bool {
-		ids = append(ids, id.(job.ID))
-		return true
-	})
+	w.heldMu.Lock()
+	defer w.heldMu.Unlock()
+	ids := make([]job.ID, 0, len(w.held))
+	for id := range w.held {
+		ids = append(ids, id)
+	}
 	return ids
 }
 
