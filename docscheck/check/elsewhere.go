@@ -166,7 +166,7 @@ func pageDestinations(pg *page) []string {
 	for _, n := range pg.linkNodes {
 		switch n := n.(type) {
 		case *ast.Link:
-			out = append(out, string(n.Destination))
+			out = append(out, destination(n.Destination))
 		case *ast.AutoLink:
 			out = append(out, string(n.URL(src)))
 		case *ast.RawHTML:

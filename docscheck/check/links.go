@@ -12,6 +12,7 @@ import (
 	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/util"
 )
 
 // Link rules.
@@ -58,9 +59,9 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		}
 		switch n := n.(type) {
 		case *ast.Link:
-			check(string(n.Destination), r.page.linkOffset(n, n.Reference, src))
+			check(destination(n.Destination), r.page.linkOffset(n, n.Reference, src))
 		case *ast.Image:
-			check(string(n.Destination), r.page.linkOffset(n, n.Reference, src))
+			check(destination(n.Destination), r.page.linkOffset(n, n.Reference, src))
 		case *ast.AutoLink:
 			if n.AutoLinkType == ast.AutoLinkURL {
 				check(string(n.URL(src)), nodeOffset(n, src))
@@ -1060,4 +1061,16 @@ func tooltipIcon(source []byte, offset int) bool {
 // isIdentByte: an ASCII letter, digit or underscore, as in a program's names.
 func isIdentByte(b byte) bool {
 	return b == '_' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+}
+
+// destination is the target a renderer follows for a link's destination
+// as written: CommonMark resolves backslash escapes (`mage\_x/` is
+// `mage_x/`) and entity references (`&amp;`) there, while goldmark's tree
+// keeps the text as written (its HTML renderer resolves them).
+func destination(written []byte) string {
+	if !bytes.ContainsAny(written, `\&`) {
+		return string(written)
+	}
+	d := util.UnescapePunctuations(append([]byte(nil), written...))
+	return string(util.ResolveEntityNames(util.ResolveNumericReferences(d)))
 }

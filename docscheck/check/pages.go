@@ -231,7 +231,7 @@ func (c *Checker) linkedPages(pg *page) []string {
 	for _, n := range pg.linkNodes {
 		switch n := n.(type) {
 		case *ast.Link:
-			follow(string(n.Destination))
+			follow(destination(n.Destination))
 		case *ast.RawHTML:
 			for i := 0; i < n.Segments.Len(); i++ {
 				seg := n.Segments.At(i)

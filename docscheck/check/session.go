@@ -401,7 +401,7 @@ func (s *session) noteDownloads(pg *page) {
 			if !bytes.Contains(n.Destination, []byte("://")) && !bytes.HasPrefix(n.Destination, []byte("git@")) {
 				continue // not a URL (isURL), and not copied to a string
 			}
-			dest = string(n.Destination)
+			dest = destination(n.Destination)
 		case *ast.AutoLink:
 			dest = string(n.URL(pg.source))
 		default:
