@@ -36,15 +36,16 @@ const reasonUsersPage = "users-page"
 // repositoryPageNames are the conventional names (upper case, without
 // extension) of pages addressed to people working on a repository,
 // wherever they lie: contributor guides and coding-agent instructions.
+// A page named by a word of the contributor section (below) is one too:
+// DEVELOPERS.md as much as a folder developers/.
 var repositoryPageNames = map[string]bool{
-	"README": true, "CONTRIBUTING": true, "HACKING": true, "DEVELOPMENT": true, "DEVELOPING": true,
-	"AGENTS": true, "CLAUDE": true, "GEMINI": true, "COPILOT-INSTRUCTIONS": true,
+	"README": true, "AGENTS": true, "CLAUDE": true, "GEMINI": true, "COPILOT-INSTRUCTIONS": true,
 }
 
-// contributorSectionWords are the words that name a docs site's section
-// for people working on the product rather than with it, in any project
-// (docs/contributing/, docs/development/, docs/developer-guide/): the
-// same convention as the page names above, applied to a folder.
+// contributorSectionWords are the words that name a page or a docs
+// site's section for people working on the product rather than with it,
+// in any project (CONTRIBUTING.md, DEVELOPER.md, docs/contributing/,
+// docs/developer-guide/).
 var contributorSectionWords = map[string]bool{
 	"contributing": true, "contributor": true, "contributors": true, "development": true,
 	"developing": true, "developer": true, "developers": true, "hacking": true,
@@ -59,7 +60,8 @@ func isRepositoryPage(p string) bool {
 		return true
 	}
 	base := path.Base(p)
-	if repositoryPageNames[strings.ToUpper(strings.TrimSuffix(base, path.Ext(base)))] {
+	name := strings.TrimSuffix(base, path.Ext(base))
+	if repositoryPageNames[strings.ToUpper(name)] || contributorSectionWords[strings.ToLower(name)] {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(p), "/") {
