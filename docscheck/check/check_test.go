@@ -178,6 +178,17 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 			opts.Ignore = append(opts.Ignore, ig)
 		}
 	}
+	var got []string
+	for _, f := range checkPage(t, opts, page) {
+		got = append(got, strings.TrimPrefix(f, page+":"))
+	}
+	return got
+}
+
+// checkPage checks one page with a new Checker and returns its findings as
+// "path:line:col: rule: message" lines.
+func checkPage(t testing.TB, opts Options, page string) []string {
+	t.Helper()
 	c, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -188,8 +199,7 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 	}
 	var got []string
 	for _, f := range findings {
-		s := f.String()
-		got = append(got, strings.TrimPrefix(s, page+":"))
+		got = append(got, f.String())
 	}
 	return got
 }

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,17 +55,9 @@ func TestContracts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(root, "docs", "page.md"), []byte(tt.page), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			c, err := New(Options{Repo: repo.New(root), ProofNames: fixtureProofs, Contracts: cfg.Pages})
-			if err != nil {
-				t.Fatal(err)
-			}
-			findings, err := c.Run(context.Background(), []string{"docs/page.md"})
-			if err != nil {
-				t.Fatal(err)
-			}
 			var got []string
-			for _, f := range findings {
-				got = append(got, strings.TrimPrefix(f.String(), "docs/page.md:"))
+			for _, f := range checkPage(t, Options{Repo: repo.New(root), ProofNames: fixtureProofs, Contracts: cfg.Pages}, "docs/page.md") {
+				got = append(got, strings.TrimPrefix(f, "docs/page.md:"))
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))

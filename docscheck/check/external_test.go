@@ -36,19 +36,7 @@ func TestExternalLinks(t *testing.T) {
 	}
 	cache := filepath.Join(t.TempDir(), "cache.json")
 	run := func() []string {
-		c, err := New(Options{Repo: repo.New(root), External: NewLinkFetcher(5*time.Second, cache)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		findings, err := c.Run(context.Background(), []string{"docs/ext.md"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, f := range findings {
-			got = append(got, f.String())
-		}
-		return got
+		return checkPage(t, Options{Repo: repo.New(root), External: NewLinkFetcher(5*time.Second, cache)}, "docs/ext.md")
 	}
 	want := "docs/ext.md:1:" // one finding, for /gone
 	got := run()

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,18 +40,7 @@ func TestCloneOfThisCheckout(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(root, "docs", "install.md"), []byte(page), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			c, err := New(Options{Repo: repo.New(root)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			findings, err := c.Run(context.Background(), []string{"docs/install.md"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, f := range findings {
-				got = append(got, f.String())
-			}
+			got := checkPage(t, Options{Repo: repo.New(root)}, "docs/install.md")
 			if strings.Join(got, "\n") != tc.want {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), tc.want)
 			}
