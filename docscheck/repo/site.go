@@ -559,11 +559,8 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 }
 
 var (
-	// zensicalAdmonitions: zensical.toml has the table of the admonition
-	// extension or of pymdownx.details.
-	zensicalAdmonitions = regexp.MustCompile(`(?m)^\s*\[project\.markdown_extensions\.(?:admonition|pymdownx\.details)\]`)
-	zensicalDocsDir     = regexp.MustCompile(`(?m)^\s*docs_dir\s*=\s*['"]([^'"]+)['"]`)
-	zensicalDirURLs     = regexp.MustCompile(`(?m)^\s*use_directory_urls\s*=\s*false\b`)
+	zensicalDocsDir = regexp.MustCompile(`(?m)^\s*docs_dir\s*=\s*['"]([^'"]+)['"]`)
+	zensicalDirURLs = regexp.MustCompile(`(?m)^\s*use_directory_urls\s*=\s*false\b`)
 )
 
 // zensical is a site configured by zensical.toml: Zensical builds
@@ -591,7 +588,7 @@ func (r *Repo) zensical(dir string) (Site, bool) {
 		Generator: "mkdocs", Config: name, Pages: docs, Roots: []string{docs}, Slug: style,
 		DirectoryURLs: !zensicalDirURLs.Match(data),
 		Unmodelled:    zensicalUnmodelled(data),
-		Admonitions:   zensicalAdmonitions.Match(data),
+		Admonitions:   admonitionsListed(zensicalItems(data)),
 	}, true
 }
 

@@ -114,8 +114,12 @@ func mkdocsItems(data []byte) []mkdocsItem {
 
 // mkdocsAdmonitions: mkdocs.yml's markdown_extensions list the
 // admonition extension or pymdownx.details.
-func mkdocsAdmonitions(data []byte) bool {
-	for _, it := range mkdocsItems(data) {
+func mkdocsAdmonitions(data []byte) bool { return admonitionsListed(mkdocsItems(data)) }
+
+// admonitionsListed: the markdown extensions listed include the
+// admonition extension or pymdownx.details (mkdocs.yml or zensical.toml).
+func admonitionsListed(items []mkdocsItem) bool {
+	for _, it := range items {
 		if it.section == "markdown_extensions" && (it.name == "admonition" || it.name == "pymdownx.details") {
 			return true
 		}
@@ -123,11 +127,12 @@ func mkdocsAdmonitions(data []byte) bool {
 	return false
 }
 
-// mkdocsUnmodelled lists what an mkdocs.yml enables that docscheck does not
-// model: "plugin X", "extension X", "hooks", "toc slugify".
-func mkdocsUnmodelled(data []byte) []string {
+// unmodelledItems names the listed plugins, extensions and hooks
+// docscheck does not model ("plugin X", "extension X", "hooks"), for
+// mkdocs.yml and zensical.toml alike.
+func unmodelledItems(items []mkdocsItem) []string {
 	var out []string
-	for _, it := range mkdocsItems(data) {
+	for _, it := range items {
 		switch {
 		case it.section == "hooks":
 			out = append(out, "hooks")
@@ -137,6 +142,13 @@ func mkdocsUnmodelled(data []byte) []string {
 			out = append(out, "extension "+it.name)
 		}
 	}
+	return out
+}
+
+// mkdocsUnmodelled lists what an mkdocs.yml enables that docscheck does not
+// model: "plugin X", "extension X", "hooks", "toc slugify".
+func mkdocsUnmodelled(data []byte) []string {
+	out := unmodelledItems(mkdocsItems(data))
 	if mkdocsTocSlugify.Match(data) && !mkdocsSlugify.Match(data) {
 		out = append(out, "toc slugify")
 	}
@@ -225,27 +237,29 @@ var zensicalUnmodelledOptions = []struct {
 	{regexp.MustCompile(`(?m)^\s*(?:markdown_extensions|plugins)\s*=`), "extensions given inline"},
 }
 
+// zensicalItems reads the plugins and markdown extensions a zensical.toml
+// configures as tables, each once (a plugin's options table,
+// [project.plugins.x.y], names x).
+func zensicalItems(data []byte) []mkdocsItem {
+	var out []mkdocsItem
+	seen := map[mkdocsItem]bool{}
+	for _, m := range zensicalTable.FindAllSubmatch(data, -1) {
+		it := mkdocsItem{section: string(m[1]), name: strings.Trim(strings.TrimSpace(string(m[2])), `"'`)}
+		if it.section == "plugins" {
+			it.name, _, _ = strings.Cut(it.name, ".")
+		}
+		if !seen[it] {
+			seen[it] = true
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 // zensicalUnmodelled lists what a zensical.toml enables that docscheck
 // does not model, by the same lists as mkdocsUnmodelled.
 func zensicalUnmodelled(data []byte) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, m := range zensicalTable.FindAllSubmatch(data, -1) {
-		section, name := string(m[1]), strings.Trim(strings.TrimSpace(string(m[2])), `"'`)
-		if section == "plugins" {
-			// A plugin's options table ([project.plugins.x.y]) names x.
-			name, _, _ = strings.Cut(name, ".")
-			if !mkdocsInert[name] && !seen["plugin "+name] {
-				seen["plugin "+name] = true
-				out = append(out, "plugin "+name)
-			}
-			continue
-		}
-		if !mkdocsModelled[name] && !seen["extension "+name] {
-			seen["extension "+name] = true
-			out = append(out, "extension "+name)
-		}
-	}
+	out := unmodelledItems(zensicalItems(data))
 	if bytes.Contains(data, []byte("slugify")) && !bytes.Contains(data, []byte("pymdownx.slugs")) {
 		out = append(out, "toc slugify")
 	}

@@ -59,7 +59,7 @@ func TestAdmonitionsEnabled(t *testing.T) {
 			t.Errorf("zensical.toml, %s: got %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if !zensicalAdmonitions.MatchString("[project]\n[project.markdown_extensions.admonition]\n") || zensicalAdmonitions.MatchString("[project]\n") {
+	if !admonitionsListed(zensicalItems([]byte("[project]\n[project.markdown_extensions.admonition]\n"))) || admonitionsListed(zensicalItems([]byte("[project]\n"))) {
 		t.Error("zensical.toml admonition table not read")
 	}
 }
