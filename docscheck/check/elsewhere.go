@@ -25,6 +25,85 @@ import (
 // which name the repository's own scripts).
 const reasonUnknownRenderer = "unknown-renderer"
 
+// A verdict that depends on the renderer (which URL reaches which file,
+// which id a heading gets) is certain only when the renderer is known:
+// github.com for a page no site publishes, or a generator docscheck
+// models whose config is in the tree. rendererUnknown names the evidence
+// in the tree that a page has another renderer, or "" when it has none:
+//   - a folder of pages published by a site the repository does not
+//     build, or by an unrecognised generator (publishedElsewhere);
+//   - the page is MDX: a format a build compiles to JavaScript, which
+//     no one reads raw (github.com shows its source as text);
+//   - a data file (YAML, JSON, TOML) of the page's folder or one above
+//     names the page and two or more other pages by their paths without
+//     extension: a site's navigation, whose renderer maps each name to
+//     a page (repo.NavFile).
+//
+// On such a page docscheck reports only what no renderer could serve: a
+// link whose target is no file under any extension or index name
+// (pageUnderAnyName), an anchor that no slug rule could give from the
+// target page's headings and ids (anyRendererCouldGive). Everything else
+// is not judged (reasonUnknownRenderer).
+func (c *Checker) rendererUnknown(page string) string {
+	switch {
+	case c.site(page) != nil || c.opts.Slug != "" || c.opts.SiteRoot != "":
+		// A generator docscheck models, its config in the tree, or
+		// the renderer the user named.
+		return ""
+	case c.publishedElsewhere(page):
+		return evidenceElsewhere
+	case strings.EqualFold(path.Ext(page), ".mdx"):
+		return evidenceMDX
+	case c.opts.Repo.NavFile(page) != "":
+		return evidenceNavFile
+	}
+	return ""
+}
+
+// The evidence rendererUnknown finds.
+const (
+	evidenceElsewhere = "published-elsewhere"
+	evidenceMDX       = "mdx"
+	evidenceNavFile   = "nav-file"
+)
+
+// pageUnderAnyName reports whether some renderer could serve target, a
+// repository path that is not a file: a file of its folder has its name
+// under another extension (x.md, x.mdx, x.html, x.ipynb for x or
+// x.html), or a folder of that name holds an index page (index.* or
+// README.*).
+func (c *Checker) pageUnderAnyName(target string) bool {
+	rp := c.opts.Repo
+	target = strings.TrimSuffix(target, "/")
+	stem := path.Base(target)
+	if rp.Stat(target) == repo.Dir {
+		return slices.ContainsFunc(rp.Names(target), func(n string) bool {
+			s := strings.ToLower(strings.TrimSuffix(n, path.Ext(n)))
+			return (s == "index" || s == "readme") && rp.Stat(path.Join(target, n)) == repo.File
+		})
+	}
+	base, dir := stem, path.Dir(target)
+	if servablePage(base) {
+		stem = strings.TrimSuffix(base, path.Ext(base)) // x for x.html
+	}
+	// An image or a source file (x.jpg) is no page: no renderer serves
+	// it under another name, while x.y may be the clean URL of x.y.md.
+	return slices.ContainsFunc(rp.Names(dir), func(n string) bool {
+		s := strings.TrimSuffix(n, path.Ext(n))
+		return (s == base || s == stem) && servablePage(n) && rp.Stat(path.Join(dir, n)) == repo.File
+	})
+}
+
+// servablePage: a file a renderer serves as a page, under a URL that
+// may drop or change its extension.
+func servablePage(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".mdx", ".markdown", ".html", ".htm", ".ipynb", ".rst", ".adoc":
+		return true
+	}
+	return false
+}
+
 // publishedElsewhere reports whether page lies in a folder published by a
 // site the repository does not build (see reasonUnknownRenderer).
 func (c *Checker) publishedElsewhere(page string) bool {

@@ -176,7 +176,7 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 			reason := ""
 			if c.unmodelledSite(r.page.path) != "" {
 				reason = reasonSiteConfig
-			} else if c.publishedElsewhere(r.page.path) {
+			} else if c.rendererUnknown(r.page.path) != "" {
 				// A renderer docscheck does not know may define it (a
 				// site's global link definitions, Laika's).
 				reason = reasonUnknownRenderer
@@ -387,14 +387,21 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// alias (tsconfig "paths"), not as a path beside the page.
 		return reasonAlias
 	}
-	if c.publishedElsewhere(pagePath) && (strings.HasPrefix(decoded, "/") || path.Ext(decoded) == "" ||
-		c.builtFromPage(resolved) || c.servedElsewhere(decoded)) {
+	why := c.rendererUnknown(pagePath)
+	if strings.HasPrefix(decoded, "/") && why != evidenceElsewhere && c.opts.Repo.MintlifyRoot(path.Dir(pagePath)) != "" {
+		why = "" // mintlifyPage below weighs it
+	}
+	if why != "" && (strings.HasPrefix(decoded, "/") || why == evidenceElsewhere && path.Ext(decoded) == "" ||
+		c.pageUnderAnyName(resolved) || c.builtFromPage(resolved) || c.servedElsewhere(decoded)) {
 		// A renderer docscheck does not know serves the page: where its
-		// root is, what a target without an extension routes to (a
-		// clean URL, Documenter's @ref), which page x.html is built from
-		// and which folder it serves a file from are its rules. A page
-		// linked by its bare name, or a file that exists nowhere, is
-		// missing under any of them.
+		// root is, which file a name without its extension is (a clean
+		// URL), which page x.html is built from and which folder it
+		// serves a file from are its rules. A site published elsewhere
+		// also routes names the tree does not show (Documenter's @ref,
+		// number prefixes dropped). A page linked by its bare name, or a
+		// file that exists under no name, is missing under any of them.
+		// A link from the root of a Mintlify site is weighed below
+		// (mintlifyPage), unless a site published elsewhere holds it.
 		return reasonUnknownRenderer
 	}
 	site := c.site(pagePath)
@@ -650,6 +657,16 @@ func (c *Checker) resolvePathFresh(pagePath, decoded string) (string, repo.Kind)
 		joined = strings.TrimSuffix(joined, "/")
 	}
 	resolved, kind := c.resolveRelative(site, joined, strings.HasSuffix(decoded, "/"))
+	if kind == repo.Missing && site != nil && site.Generator == "docusaurus" && isPage(decoded) &&
+		!strings.HasPrefix(decoded, "./") && !strings.HasPrefix(decoded, "../") {
+		// Docusaurus resolves a link to a Markdown file against the
+		// page's folder and against the docs folder (its content path,
+		// docs/ by default): @docusaurus/utils' markdown link resolver
+		// tries both; one starting with ./ or ../ only the page's.
+		if p := path.Join(site.Pages, "docs", decoded); c.opts.Repo.Stat(p) == repo.File {
+			return p, repo.File
+		}
+	}
 	if kind == repo.Missing && site != nil && site.DirectoryURLs && !isMarkdown(decoded) {
 		// MkDocs serves a/b.md at a/b/: a link written for the site
 		// resolves from there.
@@ -934,7 +951,7 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// docs site does not, nor a renderer the config names.
 		reason = reasonAnchorCase
 	}
-	if reason == "" && frag == "readme" && c.opts.Slug == "" && c.site(target.path) == nil && !c.publishedElsewhere(target.path) {
+	if reason == "" && frag == "readme" && c.opts.Slug == "" && c.site(target.path) == nil && c.rendererUnknown(target.path) == "" {
 		// GitHub's own id for the rendered file (reasonGitHubReadme).
 		reason = reasonGitHubReadme
 	}
@@ -972,9 +989,10 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// parents' (#lexical-analysis-string-literals).
 		reason = reasonUnknownRenderer
 	}
-	if reason == "" && c.publishedElsewhere(target.path) && target.textCouldGive(frag) {
-		// A site the repository does not build renders the page, under
-		// heading ids the repository does not show.
+	if reason == "" && c.rendererUnknown(target.path) != "" && (target.textCouldGive(frag) || target.anyRendererCouldGive(frag)) {
+		// A renderer the repository does not show makes the page's
+		// heading ids: only a fragment no slug rule could give from its
+		// headings and ids is certain (rendererUnknown).
 		reason = reasonUnknownRenderer
 	}
 	if site := c.site(target.path); reason == "" && site != nil && site.Generator == "sphinx" && (inFile == "" || target.mystTarget(frag)) {

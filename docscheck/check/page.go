@@ -50,6 +50,10 @@ type page struct {
 	// "{#id}"): ids on a docs site's renderer (mdBook, Hugo, VitePress,
 	// MkDocs, Docusaurus), literal text on github.com.
 	attrIDs []string
+	// loose counts what some renderer's slug rule could make an id of:
+	// the letters and digits (letterDigits) of each heading, of each
+	// heading joined to its parents', and of each id (anyRendererCouldGive).
+	loose map[string]int
 	// tooComplex, when set, says why the page was over its budget and not
 	// parsed (budget.go); its anchors are then unknown.
 	tooComplex string
@@ -137,7 +141,46 @@ func parsePage(path string, source []byte, style anchor.Style, admonitions bool)
 	for _, m := range attrListIDs(source) {
 		p.attrIDs = append(p.attrIDs, string(m[1]))
 	}
+	p.loose = looseAnchors(p.headings, p.anchorList, p.attrIDs)
 	return p
+}
+
+// looseAnchors lists, counted, the letters and digits of what a renderer
+// whose slug rule is unknown could make an id of: each heading's text
+// (its attribute block left out), that text joined to the texts of the
+// headings it lies under, nearest first (a generator that nests a
+// section's id under its parents': "### envPrefix" under "## Options"
+// gives #Options-envPrefix), and each id the page has.
+func looseAnchors(headings []heading, anchors, attrIDs []string) map[string]int {
+	out := map[string]int{}
+	var parents []string // letterDigits of the open headings, by level
+	levels := []int{}
+	for _, h := range headings {
+		for len(levels) > 0 && levels[len(levels)-1] >= h.level {
+			levels, parents = levels[:len(levels)-1], parents[:len(parents)-1]
+		}
+		t := h.text
+		if id := headingAttrID(t); id != "" {
+			t = t[:strings.LastIndex(t, "{")]
+		} else if id := bracketIDOf(t); id != "" {
+			t = t[:strings.LastIndex(t, "[")]
+		}
+		own := letterDigits(t)
+		out[own]++
+		joined := own
+		for i := len(parents) - 1; i >= 0; i-- {
+			joined = parents[i] + joined
+			out[joined]++
+		}
+		levels, parents = append(levels, h.level), append(parents, own)
+	}
+	for _, ids := range [][]string{anchors, attrIDs} {
+		for _, id := range ids {
+			out[letterDigits(id)]++
+		}
+	}
+	delete(out, "")
+	return out
 }
 
 // attrListIDs finds attribute blocks in a page's source; a page without

@@ -52,6 +52,20 @@ func (pg *page) textCouldGive(frag string) bool {
 	return true
 }
 
+// anyRendererCouldGive reports whether some renderer's slug rule could
+// make frag an id of pg: its letters and digits, case folded, accents
+// dropped, are those of a heading, of a heading joined to the headings
+// it lies under, or of an id (looseAnchors). A number after them may
+// tell a repeated heading apart (-1 on github.com, _1 in MkDocs).
+func (pg *page) anyRendererCouldGive(frag string) bool {
+	want := letterDigits(frag)
+	if want == "" || pg.loose[want] > 0 {
+		return true
+	}
+	stem := strings.TrimRightFunc(want, unicode.IsDigit)
+	return stem != want && pg.loose[stem] > 1
+}
+
 // joinsAnchors reports whether frag is two or more of the page's anchors
 // joined by "-" (a section's id nested under its parents' ids).
 func (pg *page) joinsAnchors(frag string) bool {
