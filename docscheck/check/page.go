@@ -145,12 +145,13 @@ func parsePage(path string, source []byte, style anchor.Style, admonitions bool)
 	return p
 }
 
-// looseAnchors lists, counted, the letters and digits of what a renderer
+// looseAnchors lists the letters and digits of what a renderer
 // whose slug rule is unknown could make an id of: each heading's text
 // (its attribute block left out), that text joined to the texts of the
 // headings it lies under, nearest first (a generator that nests a
 // section's id under its parents': "### envPrefix" under "## Options"
-// gives #Options-envPrefix), and each id the page has.
+// gives #Options-envPrefix), and each id the page has; a count above
+// one is a repeated heading.
 func looseAnchors(headings []heading, anchors, attrIDs []string) map[string]int {
 	out := map[string]int{}
 	var parents []string // letterDigits of the open headings, by level
@@ -176,7 +177,9 @@ func looseAnchors(headings []heading, anchors, attrIDs []string) map[string]int 
 	}
 	for _, ids := range [][]string{anchors, attrIDs} {
 		for _, id := range ids {
-			out[letterDigits(id)]++
+			// An id is one more way to name a heading counted above,
+			// not a repeated heading.
+			out[letterDigits(id)] = max(out[letterDigits(id)], 1)
 		}
 	}
 	delete(out, "")
