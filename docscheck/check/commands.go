@@ -998,10 +998,22 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		}) {
 			continue // "make verify-*": a family of targets, and some exist
 		}
-		if slices.ContainsFunc(mf.Targets, func(name string) bool { return variableTargetMatches(name, t.Text) }) {
+		names := slices.Clone(mf.Targets)
+		if slices.ContainsFunc(mf.Targets, func(name string) bool {
+			if !strings.Contains(name, "$") {
+				return false
+			}
+			if computed, ok := c.opts.Repo.TargetNames(mf, name); ok {
+				// $(TESTS) where TESTS := $(notdir $(wildcard
+				// test/test-*)): the names the tree gives it.
+				names = append(names, computed...)
+				return slices.Contains(computed, t.Text)
+			}
+			return variableTargetMatches(name, t.Text)
+		}) {
 			continue // "bin/gh$(EXE)" is bin/gh where EXE is empty
 		}
-		near := c.nearest(t.Text, mf.Targets)
+		near := c.nearest(t.Text, names)
 		hint := ""
 		if near != "" {
 			hint = "`make " + near + "`"
