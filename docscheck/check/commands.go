@@ -565,9 +565,15 @@ func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 		// makes its folder, whether the line parses or not.
 		c.recordTemplateClone(r, t)
 		if placeholderWord.MatchString(t) {
-			// "<package>" stands for a word of the reader's: the line is a
-			// template, not a command (its "<" would read as a redirect).
-			texts[i] = "\n"
+			// "<package>" stands for a word of the reader's, not a
+			// redirect: the line is a template whose other words are
+			// the page's own (./launch.sh run <script>). The placeholder
+			// becomes a variable of the same length, a word whose value
+			// is unknown, so the columns of the words after it hold.
+			texts[i] = placeholderWord.ReplaceAllStringFunc(t, func(m string) string {
+				lt := strings.IndexByte(m, '<')
+				return m[:lt] + "$" + strings.Repeat("x", len(m)-lt-1)
+			})
 		}
 	}
 	script, err := c.parseShell(strings.Join(texts, ""))
@@ -998,10 +1004,22 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		}) {
 			continue // "make verify-*": a family of targets, and some exist
 		}
-		if slices.ContainsFunc(mf.Targets, func(name string) bool { return variableTargetMatches(name, t.Text) }) {
+		names := slices.Clone(mf.Targets)
+		if slices.ContainsFunc(mf.Targets, func(name string) bool {
+			if !strings.Contains(name, "$") {
+				return false
+			}
+			if computed, ok := c.opts.Repo.TargetNames(mf, name); ok {
+				// $(TESTS) where TESTS := $(notdir $(wildcard
+				// test/test-*)): the names the tree gives it.
+				names = append(names, computed...)
+				return slices.Contains(computed, t.Text)
+			}
+			return variableTargetMatches(name, t.Text)
+		}) {
 			continue // "bin/gh$(EXE)" is bin/gh where EXE is empty
 		}
-		near := c.nearest(t.Text, mf.Targets)
+		near := c.nearest(t.Text, names)
 		hint := ""
 		if near != "" {
 			hint = "`make " + near + "`"

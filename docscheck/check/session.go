@@ -269,9 +269,10 @@ func (c *Checker) dirsStay(r *report, endDir string) bool {
 	return true
 }
 
-// intoClone returns the folder, relative to where the block starts, that a
-// cd moves into when a clone of this repository on the page made it; ""
-// otherwise.
+// intoClone returns the folder, relative to where the block starts, of
+// the clone of this repository on the page that a cd moves into, at its
+// root or below it (cd name/sub, from the folder that holds the clone);
+// "" otherwise.
 func (s *session) intoClone(call command.Call) string {
 	args := call.Args()
 	if call.Dir == "" || len(s.clones) == 0 || len(args) != 1 || args[0].Dynamic() {
@@ -279,8 +280,10 @@ func (s *session) intoClone(call command.Call) string {
 	}
 	target := path.Join(call.Dir, args[0].Text)
 	for _, d := range s.dirs {
-		if s.clones[path.Join(d, target)] {
-			return target
+		for t := target; t != "." && t != "/" && t != ".."; t = path.Dir(t) {
+			if s.clones[path.Join(d, t)] {
+				return t
+			}
 		}
 	}
 	return ""

@@ -25,6 +25,12 @@ type Makefile struct {
 	// Unread names an include whose path docscheck cannot work out (a
 	// variable it does not know): that file may define any target.
 	Unread string
+	// uncertain names the variables whose value the Makefile alone does
+	// not decide: assigned more than once, with ?= (the environment may
+	// set it), +=, inside a conditional, or by define.
+	uncertain map[string]bool
+	// assigned counts each variable's assignments.
+	assigned map[string]int
 }
 
 // Rule is what one target's rule lines say.
@@ -138,10 +144,11 @@ func (r *Repo) findMakefile(dir, name string) *Makefile {
 // the folder make runs in (dir), with the variables known at that line
 // (vars: the including files' so far).
 func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[string]bool) *Makefile {
-	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}}
+	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}, uncertain: map[string]bool{}, assigned: map[string]int{}}
 	for k, v := range vars {
 		m.Vars[k] = v
 	}
+	conditional := 0 // depth of ifeq/ifdef blocks: their assignments may not happen
 	seen[p] = true
 	var current []*Rule // the rules the recipe lines that follow belong to
 	data, err := r.ReadFile(p)
@@ -166,6 +173,22 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 		}
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" {
+			continue
+		}
+		switch word, rest, _ := strings.Cut(trimmed, " "); word {
+		case "ifeq", "ifneq", "ifdef", "ifndef":
+			conditional++
+			continue
+		case "endif":
+			conditional = max(conditional-1, 0)
+			continue
+		case "define":
+			if name := strings.Fields(rest); len(name) > 0 {
+				m.uncertain[name[0]] = true
+			}
+		}
+		if strings.HasPrefix(trimmed, "ifeq(") || strings.HasPrefix(trimmed, "ifneq(") {
+			conditional++
 			continue
 		}
 		if rest, ok := strings.CutPrefix(trimmed, ".DEFAULT_GOAL"); ok {
@@ -208,6 +231,12 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 					for k, v := range sub.Vars {
 						m.Vars[k] = v
 					}
+					for k, n := range sub.assigned {
+						m.assigned[k] += n
+					}
+					for k := range sub.uncertain {
+						m.uncertain[k] = true
+					}
 				}
 				trimmed = ""
 			}
@@ -220,6 +249,11 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 			current = nil
 			if name, value, ok := assignment(trimmed); ok {
 				m.Vars[name] = value
+				m.assigned[name]++
+				op := trimmed[:strings.IndexByte(trimmed, '=')]
+				if conditional > 0 || strings.HasSuffix(op, "?") || strings.HasSuffix(op, "+") || strings.HasSuffix(op, "!") {
+					m.uncertain[name] = true
+				}
 			}
 			continue
 		}
@@ -356,4 +390,232 @@ func (r *Repo) MakefilesDefining(target, except string) []string {
 		}
 	}
 	return out
+}
+
+// maxTargetNames bounds the names one computed target may expand to.
+const maxTargetNames = 10000
+
+// TargetNames expands a target written with variables ($(TESTS),
+// bin/$(NAME)) to the names make gives it, when the Makefile alone decides
+// them: every variable in it is assigned once, unconditionally, with =,
+// := or ::=, and its value is literal words, such variables and the
+// functions below, wildcard matching this tree's files (not under a path
+// the .gitignore names, which a build may fill). ok is false otherwise:
+// the environment, the command line, a conditional, an include docscheck
+// cannot read or a function it does not evaluate ($(shell ...),
+// $(foreach ...)) may give the target any name.
+func (r *Repo) TargetNames(m *Makefile, target string) (names []string, ok bool) {
+	if m.Unread != "" {
+		return nil, false
+	}
+	e := makeEval{r: r, m: m, dir: path.Dir(m.Path)}
+	s, ok := e.expand(target, 0)
+	if !ok {
+		return nil, false
+	}
+	names = strings.Fields(s)
+	return names, len(names) <= maxTargetNames
+}
+
+// makeEval evaluates the part of make's expansion that the tree decides.
+type makeEval struct {
+	r   *Repo
+	m   *Makefile
+	dir string // the folder make runs in, where wildcard looks
+}
+
+// expand returns s with its variable references and function calls
+// expanded, or false when one of them is not decided by the Makefile.
+func (e makeEval) expand(s string, depth int) (string, bool) {
+	if depth > 8 {
+		return "", false
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+1 >= len(s) || (s[i+1] != '(' && s[i+1] != '{') {
+			return "", false // $@, $$, $X: automatic or one-letter variables
+		}
+		end := closing(s, i+1)
+		if end < 0 {
+			return "", false
+		}
+		v, ok := e.reference(s[i+2:end], depth)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(v)
+		i = end
+	}
+	return b.String(), true
+}
+
+// closing is the index of the parenthesis or brace that closes the one at
+// open, or -1.
+func closing(s string, open int) int {
+	depth := 0
+	for j := open; j < len(s); j++ {
+		switch s[j] {
+		case '(', '{':
+			depth++
+		case ')', '}':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// reference expands the inside of $(...): a variable or a function call.
+func (e makeEval) reference(ref string, depth int) (string, bool) {
+	fn, args, call := strings.Cut(ref, " ")
+	if !call {
+		if strings.ContainsAny(ref, ":$") || e.m.uncertain[ref] || e.m.assigned[ref] != 1 {
+			// A substitution reference ($(V:.c=.o)), a computed name, or
+			// a variable the Makefile does not set once and for all.
+			return "", false
+		}
+		return e.expand(e.m.Vars[ref], depth+1)
+	}
+	parts := splitArgs(args)
+	vals := make([]string, len(parts))
+	for i, a := range parts {
+		v, ok := e.expand(a, depth+1)
+		if !ok {
+			return "", false
+		}
+		vals[i] = v
+	}
+	each := func(f func(string) string) (string, bool) {
+		if len(vals) != 1 {
+			return "", false
+		}
+		var out []string
+		for _, w := range strings.Fields(vals[0]) {
+			out = append(out, f(w))
+		}
+		return strings.Join(out, " "), true
+	}
+	switch {
+	case fn == "wildcard" && len(vals) == 1:
+		return e.wildcard(vals[0])
+	case fn == "notdir":
+		return each(path.Base)
+	case fn == "dir":
+		return each(func(w string) string { return path.Dir(w) + "/" })
+	case fn == "basename":
+		return each(func(w string) string { return strings.TrimSuffix(w, path.Ext(w)) })
+	case fn == "strip" || fn == "sort":
+		return each(func(w string) string { return w })
+	case (fn == "addprefix" || fn == "addsuffix") && len(vals) == 2:
+		var out []string
+		for _, w := range strings.Fields(vals[1]) {
+			if fn == "addprefix" {
+				out = append(out, strings.TrimSpace(vals[0])+w)
+			} else {
+				out = append(out, w+strings.TrimSpace(vals[0]))
+			}
+		}
+		return strings.Join(out, " "), true
+	case fn == "patsubst" && len(vals) == 3:
+		from, to := strings.TrimSpace(vals[0]), strings.TrimSpace(vals[1])
+		var out []string
+		for _, w := range strings.Fields(vals[2]) {
+			out = append(out, patsubst(from, to, w))
+		}
+		return strings.Join(out, " "), true
+	}
+	return "", false
+}
+
+// splitArgs splits a function's arguments at the commas outside
+// parentheses.
+func splitArgs(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', '{':
+			depth++
+		case ')', '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+// patsubst replaces word as make's patsubst does: from's % matches any
+// stem, which to's % takes; a word that does not match stays.
+func patsubst(from, to, word string) string {
+	prefix, suffix, pattern := strings.Cut(from, "%")
+	if !pattern {
+		if word == from {
+			return to
+		}
+		return word
+	}
+	if len(word) < len(prefix)+len(suffix) || !strings.HasPrefix(word, prefix) || !strings.HasSuffix(word, suffix) {
+		return word
+	}
+	stem := word[len(prefix) : len(word)-len(suffix)]
+	return strings.Replace(to, "%", stem, 1)
+}
+
+// wildcard lists the files of the tree each pattern matches, from the
+// folder make runs in; false when a pattern reaches into a path the
+// .gitignore names (a build may write files there before make runs) or
+// leaves the repository.
+func (e makeEval) wildcard(patterns string) (string, bool) {
+	var out []string
+	for _, pat := range strings.Fields(patterns) {
+		full := clean(path.Join(e.dir, pat))
+		if full == ".." || strings.HasPrefix(full, "../") || strings.HasPrefix(pat, "/") || strings.HasPrefix(pat, "~") {
+			return "", false
+		}
+		matches := []string{"."}
+		for _, part := range strings.Split(full, "/") {
+			var next []string
+			for _, d := range matches {
+				if !strings.ContainsAny(part, "*?[") {
+					if p := clean(path.Join(d, part)); e.r.Stat(p) != Missing {
+						next = append(next, p)
+					}
+					continue
+				}
+				for _, n := range e.r.Names(d) {
+					if ok, _ := path.Match(part, n); ok && (!strings.HasPrefix(n, ".") || strings.HasPrefix(part, ".")) {
+						next = append(next, clean(path.Join(d, n)))
+					}
+				}
+			}
+			matches = next
+		}
+		for _, p := range matches {
+			if e.r.Ignored(p) {
+				return "", false
+			}
+			rel := p
+			if e.dir != "." {
+				var inside bool
+				if rel, inside = strings.CutPrefix(p, e.dir+"/"); !inside {
+					return "", false // written from make's folder with ../: kept simple
+				}
+			}
+			out = append(out, rel)
+		}
+		if d := path.Dir(full); e.r.Ignored(d) {
+			return "", false
+		}
+	}
+	return strings.Join(out, " "), true
 }
