@@ -169,10 +169,12 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 		}
 	}
 	out.startUp = began.Sub(spawned)
-	if err := waitProcessed(ctx, procs, backlog, drainTimeout(backlog)); err != nil {
+	reads, err := waitProcessed(ctx, procs, backlog, drainTimeout(backlog))
+	if err != nil {
 		return out, err
 	}
 	took := time.Since(began)
+	r.logf("ours, %d process(es), %d jobs: the end seen after %d reads of /health", n, backlog, reads)
 	out.load1End = load1Now()
 	if pgCPU != nil {
 		var processes time.Duration
@@ -217,15 +219,19 @@ func drainTimeout(backlog int) time.Duration {
 	return 3*time.Minute + time.Duration(backlog/1000)*time.Second
 }
 
-// waitProcessed polls the processes' /health counters until they add up to
-// want; a process that exits fails the wait.
-func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time.Duration) error {
-	return await.Poll(ctx, timeout, 10*time.Millisecond, "drain", func() (bool, string, error) {
+// waitProcessed reads the processes' /health counters until they add up to
+// want, and returns how many reads it made (one request to each process
+// per read); a process that exits fails the wait. The reads are paced by
+// nextDrainPoll.
+func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time.Duration) (reads int, err error) {
+	last, lastAt := -1, time.Time{}
+	err = await.Paced(ctx, timeout, "drain", func() (bool, string, time.Duration, error) {
+		reads++
 		total := 0
 		for _, p := range procs {
 			select {
 			case <-p.exited:
-				return false, "", fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
+				return false, "", 0, fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
 			default:
 			}
 			c, err := p.processedJobs(ctx)
@@ -233,8 +239,42 @@ func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time
 				total += c
 			}
 		}
-		return total >= want, fmt.Sprintf("%d of %d jobs processed", total, want), nil
+		now := time.Now()
+		next := drainPollMin
+		if last >= 0 {
+			next = nextDrainPoll(want-total, total-last, now.Sub(lastAt))
+		}
+		last, lastAt = total, now
+		return total >= want, fmt.Sprintf("%d of %d jobs processed", total, want), next, nil
 	})
+	return reads, err
+}
+
+// A drain's end is read from the processes' /health, and each read costs
+// the process it measures a request and a database ping, work River's own
+// clock (in its process) does not cause. Reading every drainPollMin
+// throughout cost the backend a quarter of its CPU in a loaded profile
+// (docs/benchmarks.md, 3 December 2026). So the reads are spaced by what
+// remains: the next comes after 1/drainPollShare of the time the jobs
+// still waiting take at the rate of the last interval, between
+// drainPollMin and drainPollMax. Near the end the reads are drainPollMin
+// apart, as before, so the end is seen as soon, unless the rate rises more
+// than drainPollShare-fold from one read to the next; the count of reads
+// grows with the logarithm of the drain's length, not with the length.
+const (
+	drainPollMin   = 10 * time.Millisecond
+	drainPollMax   = time.Second
+	drainPollShare = 4
+)
+
+// nextDrainPoll is the wait before the next read, when remaining jobs are
+// left and moved were processed in the interval over since the last read.
+func nextDrainPoll(remaining, moved int, over time.Duration) time.Duration {
+	if moved <= 0 || over <= 0 || remaining <= 0 {
+		return drainPollMin
+	}
+	left := time.Duration(float64(over) * float64(remaining) / float64(moved))
+	return min(max(left/drainPollShare, drainPollMin), drainPollMax)
 }
 
 // riverResult is the JSON line river-bench prints.
