@@ -222,9 +222,9 @@ func drainTimeout(backlog int) time.Duration {
 // waitProcessed reads the processes' /health counters until they add up to
 // want, and returns how many reads it made (one request to each process
 // per read); a process that exits fails the wait. The reads are paced by
-// nextDrainPoll.
+// drainPace.
 func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time.Duration) (reads int, err error) {
-	last, lastAt := -1, time.Time{}
+	pace := drainPace{want: want}
 	err = await.Paced(ctx, timeout, "drain", func() (bool, string, time.Duration, error) {
 		reads++
 		total := 0
@@ -239,13 +239,7 @@ func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time
 				total += c
 			}
 		}
-		now := time.Now()
-		next := drainPollMin
-		if last >= 0 {
-			next = nextDrainPoll(want-total, total-last, now.Sub(lastAt))
-		}
-		last, lastAt = total, now
-		return total >= want, fmt.Sprintf("%d of %d jobs processed", total, want), next, nil
+		return total >= want, fmt.Sprintf("%d of %d jobs processed", total, want), pace.next(total, time.Now()), nil
 	})
 	return reads, err
 }
@@ -266,6 +260,25 @@ const (
 	drainPollMax   = time.Second
 	drainPollShare = 4
 )
+
+// drainPace spaces the reads of a drain that ends at want processed jobs.
+type drainPace struct {
+	want   int
+	read   bool // a read was made before
+	last   int
+	lastAt time.Time
+}
+
+// next is the wait after a read at `at` that saw total processed jobs: the
+// floor after the first read, which has no rate to go by.
+func (p *drainPace) next(total int, at time.Time) time.Duration {
+	wait := drainPollMin
+	if p.read {
+		wait = nextDrainPoll(p.want-total, total-p.last, at.Sub(p.lastAt))
+	}
+	p.read, p.last, p.lastAt = true, total, at
+	return wait
+}
 
 // nextDrainPoll is the wait before the next read, when remaining jobs are
 // left and moved were processed in the interval over since the last read.

@@ -7,7 +7,7 @@ import (
 
 // TestDrainPollsFewAndSeesTheEndSoon drains simulated backlogs at a steady
 // rate, their counters moving a batch at a time as the backend's do, and
-// reads them as waitProcessed does: the end must be seen within
+// reads them paced as waitProcessed reads them: the end must be seen within
 // drainPollMin of when it came, in a number of reads that grows with the
 // logarithm of the drain's length, far below one read per drainPollMin.
 func TestDrainPollsFewAndSeesTheEndSoon(t *testing.T) {
@@ -28,19 +28,16 @@ func TestDrainPollsFewAndSeesTheEndSoon(t *testing.T) {
 		}
 		end := time.Duration(float64(c.backlog) / c.perSec * float64(time.Second))
 		var at time.Duration
-		reads, last, lastAt := 0, -1, time.Duration(0)
+		start := time.Now()
+		pace := drainPace{want: c.backlog}
+		reads := 0
 		for {
 			reads++
 			total := processed(at)
 			if total >= c.backlog {
 				break
 			}
-			next := drainPollMin
-			if last >= 0 {
-				next = nextDrainPoll(c.backlog-total, total-last, at-lastAt)
-			}
-			last, lastAt = total, at
-			at += next
+			at += pace.next(total, start.Add(at))
 		}
 		t.Logf("%d jobs at %.0f/s: %d reads, the end seen %v after it came", c.backlog, c.perSec, reads, at-end)
 		if late := at - end; late > drainPollMin {
