@@ -71,6 +71,8 @@ type drainTrial struct {
 	// startUp is the time from the processes' exec to the clock's start
 	// (the earliest process's start-up), outside the clock.
 	startUp time.Duration
+	// healthReads is how many reads of /health saw the drain's end.
+	healthReads int
 }
 
 // side is the trial's record of this drain.
@@ -78,6 +80,8 @@ func (t drainTrial) side() results.Side {
 	s := t.start.side(t.jobsPerSec, t.load1End, t.cpu)
 	startUp := t.startUp.Seconds()
 	s.StartUpSeconds = &startUp
+	reads := t.healthReads
+	s.HealthReads = &reads
 	return s
 }
 
@@ -169,12 +173,11 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 		}
 	}
 	out.startUp = began.Sub(spawned)
-	reads, err := waitProcessed(ctx, procs, backlog, drainTimeout(backlog))
-	if err != nil {
+	if out.healthReads, err = waitProcessed(ctx, procs, backlog, drainTimeout(backlog)); err != nil {
 		return out, err
 	}
 	took := time.Since(began)
-	r.logf("ours, %d process(es), %d jobs: the end seen after %d reads of /health", n, backlog, reads)
+	r.logf("ours, %d process(es), %d jobs: the end seen after %d reads of /health", n, backlog, out.healthReads)
 	out.load1End = load1Now()
 	if pgCPU != nil {
 		var processes time.Duration

@@ -65,3 +65,12 @@ func TestNextDrainPoll(t *testing.T) {
 		}
 	}
 }
+
+// TestDrainSideRecordsHealthReads holds ours' side of a trial to carrying
+// the count of /health reads into the results file.
+func TestDrainSideRecordsHealthReads(t *testing.T) {
+	s := drainTrial{healthReads: 21}.side()
+	if s.HealthReads == nil || *s.HealthReads != 21 {
+		t.Fatalf("HealthReads = %v, want 21", s.HealthReads)
+	}
+}
