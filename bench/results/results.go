@@ -174,6 +174,12 @@ type Side struct {
 	// results files from before 2 December 2026, 16:00 UTC, whose clocks
 	// included it.
 	StartUpSeconds *float64 `json:"startup_seconds,omitempty"`
+	// HealthReads is, for ours, how many times the driver read /health
+	// to see the drain's end (one request to each instance per read,
+	// each also a database ping, in ours' CPU). Nil for River and in
+	// results files from before 3 December 2026, 12:00 UTC, whose driver
+	// read every 10 ms throughout.
+	HealthReads *int `json:"health_reads,omitempty"`
 }
 
 // startedQuiet says whether the drain started below QuietLoad1; an

@@ -71,6 +71,8 @@ type drainTrial struct {
 	// startUp is the time from the processes' exec to the clock's start
 	// (the earliest process's start-up), outside the clock.
 	startUp time.Duration
+	// healthReads is how many reads of /health saw the drain's end.
+	healthReads int
 }
 
 // side is the trial's record of this drain.
@@ -78,6 +80,8 @@ func (t drainTrial) side() results.Side {
 	s := t.start.side(t.jobsPerSec, t.load1End, t.cpu)
 	startUp := t.startUp.Seconds()
 	s.StartUpSeconds = &startUp
+	reads := t.healthReads
+	s.HealthReads = &reads
 	return s
 }
 
@@ -169,10 +173,11 @@ func (r *run) oursDrain(ctx context.Context, srv *pgprovision.Server, n, backlog
 		}
 	}
 	out.startUp = began.Sub(spawned)
-	if err := waitProcessed(ctx, procs, backlog, drainTimeout(backlog)); err != nil {
+	if out.healthReads, err = waitProcessed(ctx, procs, backlog, drainTimeout(backlog)); err != nil {
 		return out, err
 	}
 	took := time.Since(began)
+	r.logf("ours, %d process(es), %d jobs: the end seen after %d reads of /health", n, backlog, out.healthReads)
 	out.load1End = load1Now()
 	if pgCPU != nil {
 		var processes time.Duration
@@ -217,15 +222,19 @@ func drainTimeout(backlog int) time.Duration {
 	return 3*time.Minute + time.Duration(backlog/1000)*time.Second
 }
 
-// waitProcessed polls the processes' /health counters until they add up to
-// want; a process that exits fails the wait.
-func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time.Duration) error {
-	return await.Poll(ctx, timeout, 10*time.Millisecond, "drain", func() (bool, string, error) {
+// waitProcessed reads the processes' /health counters until they add up to
+// want, and returns how many reads it made (one request to each process
+// per read); a process that exits fails the wait. The reads are paced by
+// drainPace.
+func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time.Duration) (reads int, err error) {
+	pace := drainPace{want: want}
+	err = await.Paced(ctx, timeout, "drain", func() (bool, string, time.Duration, error) {
+		reads++
 		total := 0
 		for _, p := range procs {
 			select {
 			case <-p.exited:
-				return false, "", fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
+				return false, "", 0, fmt.Errorf("backend exited during the drain (%v): %s", p.waitErr, p.logTail())
 			default:
 			}
 			c, err := p.processedJobs(ctx)
@@ -233,8 +242,55 @@ func waitProcessed(ctx context.Context, procs []*backend, want int, timeout time
 				total += c
 			}
 		}
-		return total >= want, fmt.Sprintf("%d of %d jobs processed", total, want), nil
+		return total >= want, fmt.Sprintf("%d of %d jobs processed", total, want), pace.next(total, time.Now()), nil
 	})
+	return reads, err
+}
+
+// A drain's end is read from the processes' /health, and each read costs
+// the process it measures a request and a database ping, work River's own
+// clock (in its process) does not cause. Reading every drainPollMin
+// throughout cost the backend a quarter of its CPU in a loaded profile
+// (docs/benchmarks.md, 3 December 2026). So the reads are spaced by what
+// remains: the next comes after 1/drainPollShare of the time the jobs
+// still waiting take at the rate of the last interval, between
+// drainPollMin and drainPollMax. Near the end the reads are drainPollMin
+// apart, as before, so the end is seen as soon, unless the rate rises more
+// than drainPollShare-fold from one read to the next; the count of reads
+// grows with the logarithm of the drain's length, not with the length.
+const (
+	drainPollMin   = 10 * time.Millisecond
+	drainPollMax   = time.Second
+	drainPollShare = 4
+)
+
+// drainPace spaces the reads of a drain that ends at want processed jobs.
+type drainPace struct {
+	want   int
+	read   bool // a read was made before
+	last   int
+	lastAt time.Time
+}
+
+// next is the wait after a read at `at` that saw total processed jobs: the
+// floor after the first read, which has no rate to go by.
+func (p *drainPace) next(total int, at time.Time) time.Duration {
+	wait := drainPollMin
+	if p.read {
+		wait = nextDrainPoll(p.want-total, total-p.last, at.Sub(p.lastAt))
+	}
+	p.read, p.last, p.lastAt = true, total, at
+	return wait
+}
+
+// nextDrainPoll is the wait before the next read, when remaining jobs are
+// left and moved were processed in the interval over since the last read.
+func nextDrainPoll(remaining, moved int, over time.Duration) time.Duration {
+	if moved <= 0 || over <= 0 || remaining <= 0 {
+		return drainPollMin
+	}
+	left := time.Duration(float64(over) * float64(remaining) / float64(moved))
+	return min(max(left/drainPollShare, drainPollMin), drainPollMax)
 }
 
 // riverResult is the JSON line river-bench prints.

@@ -121,7 +121,7 @@ func (r *run) retentionRun(ctx context.Context, jobs, retention int) (*results.T
 			SELECT gen_random_uuid(), json_build_object('n', g) FROM generate_series(1, $1) g`, chunk); err != nil {
 			return nil, fmt.Errorf("insert chunk %d: %w", i+1, err)
 		}
-		if err := waitProcessed(ctx, []*backend{b}, chunk*(i+1), drainTimeout(chunk)); err != nil {
+		if _, err := waitProcessed(ctx, []*backend{b}, chunk*(i+1), drainTimeout(chunk)); err != nil {
 			return nil, fmt.Errorf("chunk %d: %w", i+1, err)
 		}
 		if retention > 0 {

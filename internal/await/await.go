@@ -37,13 +37,25 @@ func Poll(ctx context.Context, timeout, every time.Duration, what string, cond f
 	if every <= 0 {
 		every = Interval
 	}
+	return Paced(ctx, timeout, what, func() (bool, string, time.Duration, error) {
+		ok, seen, err := cond()
+		return ok, seen, every, err
+	})
+}
+
+// Paced is Poll for a condition that says when to look next: after each
+// look that did not end the wait, it waits what cond returned (Interval
+// when that is not positive). It is for a waiter whose looks cost the
+// thing it watches: it can look seldom while the condition is far and
+// often as it nears.
+func Paced(ctx context.Context, timeout time.Duration, what string, cond func() (ok bool, seen string, next time.Duration, err error)) error {
 	deadline := time.Now().Add(timeout)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	<-timer.C
 	for {
 		looked := time.Now()
-		ok, seen, err := cond()
+		ok, seen, next, err := cond()
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
@@ -56,7 +68,10 @@ func Poll(ctx context.Context, timeout, every time.Duration, what string, cond f
 		if !looked.Before(deadline) {
 			return fmt.Errorf("%s: not within %s; last seen: %s", what, timeout, seen)
 		}
-		timer.Reset(min(every, max(time.Until(deadline), 0)))
+		if next <= 0 {
+			next = Interval
+		}
+		timer.Reset(min(next, max(time.Until(deadline), 0)))
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%s: %w; last seen: %s", what, ctx.Err(), seen)

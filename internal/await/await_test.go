@@ -173,3 +173,31 @@ func TestPollEndsOnContextAndOnError(t *testing.T) {
 		t.Errorf("every 30ms, true on the third look: %v after %v", err, time.Since(start))
 	}
 }
+
+func TestPacedWaitsWhatTheConditionSays(t *testing.T) {
+	start := time.Now()
+	var gaps []time.Duration
+	last := start
+	n := 0
+	err := Paced(context.Background(), time.Minute, "paced", func() (bool, string, time.Duration, error) {
+		now := time.Now()
+		gaps = append(gaps, now.Sub(last))
+		last = now
+		n++
+		// 60 ms after the first look, then the default (Interval).
+		next := 60 * time.Millisecond
+		if n > 1 {
+			next = 0
+		}
+		return n == 3, "", next, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gaps[1] < 60*time.Millisecond {
+		t.Errorf("the second look came %v after the first, not after the 60ms asked for", gaps[1])
+	}
+	if gaps[2] < Interval {
+		t.Errorf("the third look came %v after the second, sooner than Interval (next was 0)", gaps[2])
+	}
+}
