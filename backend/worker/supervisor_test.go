@@ -308,6 +308,45 @@ func TestOutageDuringClaimsAndCompletionsLosesNothing(t *testing.T) {
 	}
 }
 
+// outageOnCompletionStore fails its first completion as an unreachable
+// database would and, in that outage, takes a job nobody wakes the worker
+// for (a POST /jobs while the listener is down).
+type outageOnCompletionStore struct {
+	*memStore
+	failed atomic.Bool
+}
+
+func (o *outageOnCompletionStore) Complete(ctx context.Context, owner job.ID, outcomes []job.Outcome) (job.Completion, error) {
+	if o.failed.CompareAndSwap(false, true) {
+		o.mu.Lock()
+		o.jobs[job.NewID()] = &memJob{status: job.Pending, payload: []byte(`{}`)}
+		o.mu.Unlock()
+		return job.Completion{}, fmt.Errorf("complete: %w", job.ErrUnavailable)
+	}
+	return o.memStore.Complete(ctx, owner, outcomes)
+}
+
+func (o *outageOnCompletionStore) CompleteAndClaim(ctx context.Context, owner job.ID, outcomes []job.Outcome, limit int) (job.Completion, []job.Claim, error) {
+	c, err := o.Complete(ctx, owner, outcomes)
+	if err != nil {
+		return c, nil, err
+	}
+	claims, err := o.Claim(ctx, owner, limit)
+	return c, claims, err
+}
+
+// An outage first seen by a completion writer shortens the claim loop's
+// poll at once: the loop must not sleep out a poll armed before the
+// outage (here ten minutes) while a job that came in unwoken waits.
+func TestOutageSeenByACompletionShortensTheClaimLoopsPoll(t *testing.T) {
+	store := &outageOnCompletionStore{memStore: newMemStore(`{}`)}
+	s, _ := setup(t, store, func(c *Config) { c.PollInterval = 10 * time.Minute })
+	s.Start(context.Background())
+	await.Until(t, 10*time.Second, "the job taken in the outage processed", func() (bool, string) {
+		return store.statuses()[job.Processed] == 2, fmt.Sprint(store.statuses())
+	})
+}
+
 // countingStore counts the claims a worker makes on its own and those
 // that ride on a completion.
 type countingStore struct {

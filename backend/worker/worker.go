@@ -48,7 +48,12 @@ type worker struct {
 	heldMu    sync.Mutex
 	held      map[job.ID]int // job → the attempt it was handed for
 	slotFreed chan struct{}
-	crashed   chan crash
+	// outageStarted tells the claim loop that an outage began elsewhere
+	// (on a completion writer): the loop re-arms its poll to the outage
+	// interval at once, instead of sleeping out a poll set before the
+	// outage, which may be PollInterval long while unwoken jobs wait.
+	outageStarted chan struct{}
+	crashed       chan crash
 	// claimResults carries every claim's result to the claim loop, whether
 	// the loop or a completion writer made it.
 	claimResults chan claimResult
@@ -73,6 +78,7 @@ func newWorker(cfg *Config, predecessor job.ID) *worker {
 		predecessor:   predecessor,
 		held:          map[job.ID]int{},
 		slotFreed:     make(chan struct{}, 1),
+		outageStarted: make(chan struct{}, 1),
 		crashed:       make(chan crash, 1),
 		claimResults:  make(chan claimResult, concurrentClaims+completeWriters),
 		reserve:       make(chan chan int),
@@ -230,6 +236,8 @@ func (w *worker) run(parent context.Context, soft <-chan struct{}) error {
 			wanted = true
 		case <-w.slotFreed:
 			wanted = true
+		case <-w.outageStarted:
+			// No claim: the loop goes round to re-arm its poll for the outage.
 		case <-poll.C:
 			wanted = true
 		}
@@ -624,6 +632,10 @@ func (w *worker) noteDBError(err error) {
 	}
 	if w.dbDown.CompareAndSwap(false, true) {
 		w.cfg.Logger.Error("database unavailable", "error", err.Error())
+		select {
+		case w.outageStarted <- struct{}{}:
+		default:
+		}
 	}
 }
 
