@@ -448,6 +448,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// the web server beside the site (../std/ next to a book).
 		return reasonSiteRule
 	}
+	if ext := strings.ToLower(path.Ext(decoded)); site.ReadsMyST() && ext != ".md" && ext != ".rst" && ext != ".ipynb" {
+		// Only a link to a source file is a file link in MyST; a
+		// target without one is a reference or a built page.
+		return reasonSiteRule
+	}
 	switch site.Generator {
 	case "docusaurus":
 		if rest, ok := cutURLPrefix(decoded, repo.DocsBase); ok && site.DocRoutes != nil && !isPage(decoded) &&
@@ -470,12 +475,6 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 			if _, kind := c.resolveRooted(site, "/"+rest); kind != repo.Missing {
 				return reasonSiteRule
 			}
-		}
-	case "sphinx":
-		// Only a link to a source file is a file link in MyST; a
-		// target without one is a reference or a built page.
-		if ext := strings.ToLower(path.Ext(decoded)); ext != ".md" && ext != ".rst" && ext != ".ipynb" {
-			return reasonSiteRule
 		}
 	case "fumadocs":
 		if strings.HasPrefix(decoded, "/") && slices.ContainsFunc(site.AppRoutes, func(re *regexp.Regexp) bool { return re.MatchString(decoded) }) {
@@ -995,9 +994,9 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// headings and ids is certain (rendererUnknown).
 		reason = reasonUnknownRenderer
 	}
-	if site := c.site(target.path); reason == "" && site != nil && site.Generator == "sphinx" && (inFile == "" || target.mystTarget(frag)) {
-		// MyST resolves a bare #name against every (name)= target of
-		// the project, not only the page's own; after a page's path it
+	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() && (inFile == "" || target.mystTarget(frag)) {
+		// MyST resolves a bare #name against every target of the
+		// project ((name)=, :label:, :name:), not only the page's own; after a page's path it
 		// looks in that page alone, whose explicit targets docscheck
 		// reads as text.
 		reason = reasonSiteConfig

@@ -171,9 +171,11 @@ func (pg *page) componentsCouldGive(frag string) bool {
 }
 
 // mystTarget reports whether pg names frag as a MyST explicit target:
-// a "(frag)=" line, or a directive's ":name: frag" option.
+// a "(frag)=" line, or a directive's ":name: frag" (Sphinx) or
+// ":label: frag" (mystmd) option.
 func (pg *page) mystTarget(frag string) bool {
-	return bytes.Contains(pg.source, []byte("("+frag+")=")) || bytes.Contains(pg.source, []byte(":name: "+frag))
+	return bytes.Contains(pg.source, []byte("("+frag+")=")) || bytes.Contains(pg.source, []byte(":name: "+frag)) ||
+		bytes.Contains(pg.source, []byte(":label: "+frag))
 }
 
 // unmodelledGenerator names the unmodelled site generator that renders a

@@ -15,7 +15,7 @@ import (
 // without ".md", and headings slugged by the generator's own rule.
 type Site struct {
 	// Generator is "vitepress", "mkdocs", "docusaurus", "mdbook", "hugo",
-	// "starlight", "sphinx" or "fumadocs".
+	// "starlight", "sphinx", "myst" or "fumadocs".
 	Generator string
 	// Config is the file or folder that gave the site away.
 	Config string
@@ -110,7 +110,8 @@ var (
 )
 
 // Sites finds the docs site generators of the tree (VitePress, MkDocs,
-// Docusaurus, mdBook, Hugo, Starlight, Sphinx with MyST, Fumadocs), at
+// Docusaurus, mdBook, Hugo, Starlight, Sphinx with MyST, a MyST project,
+// Fumadocs), at
 // the root or up to four folders down.
 // It reads their config files as text and runs nothing.
 func (r *Repo) Sites() []Site {
@@ -130,7 +131,7 @@ func (r *Repo) Sites() []Site {
 		}
 		from = to
 	}
-	detectors := []func(string) (Site, bool){r.vitepress, r.docusaurus, r.mkdocs, r.mdbook, r.hugo, r.starlight, r.sphinx}
+	detectors := []func(string) (Site, bool){r.vitepress, r.docusaurus, r.mkdocs, r.mdbook, r.hugo, r.starlight, r.sphinx, r.mystProject}
 	for _, d := range dirs {
 		for _, detect := range detectors {
 			if s, ok := detect(d); ok {
@@ -247,6 +248,30 @@ func (r *Repo) sphinx(dir string) (Site, bool) {
 	return Site{Generator: "sphinx", Config: cfg, Pages: pages, Roots: []string{pages}, Slug: anchor.GitHub,
 		Unmodelled: []string{"conf.py: MyST"}}, true
 }
+
+// mystProject is a MyST Markdown project (the mystmd tool, Jupyter Book
+// 2): a myst.yml with a project: section; its pages are myst.yml's
+// folder. MyST reads Markdown as Sphinx with MyST does (ReadsMyST):
+// mystmd's guide (Cross-references) resolves [](#label) against the
+// targets of every page of the project, and a link without a source
+// file's extension may be a reference.
+func (r *Repo) mystProject(dir string) (Site, bool) {
+	cfg := path.Join(dir, "myst.yml")
+	data, err := r.ReadFile(cfg)
+	if err != nil || !mystProjectSection.Match(data) {
+		return Site{}, false
+	}
+	return Site{Generator: "myst", Config: cfg, Pages: dir, Roots: []string{dir}, Slug: anchor.GitHub,
+		Unmodelled: []string{"myst.yml: MyST"}}, true
+}
+
+// mystProjectSection is myst.yml's top-level project: key.
+var mystProjectSection = regexp.MustCompile(`(?m)^project\s*:`)
+
+// ReadsMyST reports whether the site reads its Markdown as MyST (Sphinx
+// with MyST, or a MyST project): its links may name a target label
+// rather than a file, and a bare #label any target of the project.
+func (s Site) ReadsMyST() bool { return s.Generator == "sphinx" || s.Generator == "myst" }
 
 // sphinxRootDoc is conf.py's root_doc = "x" (master_doc before Sphinx 4).
 var sphinxRootDoc = regexp.MustCompile(`(?m)^(?:root|master)_doc\s*=\s*['"]([^'"]+)['"]`)
