@@ -134,6 +134,12 @@ func notifyBurst(t *T, backends []*Backend, n int) {
 		}
 	}
 	RequireEqual(t, "every POST of the burst is accepted (201)", n, created)
+	// A process NOTIFYs from its notifier's goroutine after the insert has
+	// answered, so the last notification may arrive after the last 201.
+	t.RequireEventually("a NOTIFY from every process that inserted arrives", fmt.Sprintf("%d payloads", len(backends)), processTimeout, func() (bool, string) {
+		received, err := notified.Received()
+		return len(received) >= len(backends), fmt.Sprintf("%d payloads (%v)", len(received), err)
+	})
 	checkNotifySpacing(t, notified, released, len(backends))
 }
 
