@@ -106,7 +106,7 @@ var Proofs = []Proof{
 	},
 	{
 		Name:   "concurrent_migrate_up_applies_once",
-		Claim:  "Several migrate up started at the same moment all succeed and apply every migration file exactly once between them.",
+		Claim:  "Several migrate up that overlap on an empty database all succeed and apply every migration file exactly once between them.",
 		Guards: []string{"migrate_without_lock"},
 	},
 	{

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -468,15 +469,33 @@ func checkHelp(t *T) {
 }
 
 // concurrentAppliers is how many `migrate up` the concurrency proof starts
-// at once: more than two, so at least two of them overlap on a loaded
-// machine.
+// at once.
 const concurrentAppliers = 4
 
 // concurrentMigrateUpAppliesOnce: several `migrate up` started at the same
 // moment on an empty database all succeed, and every file is applied
 // exactly once between them.
+//
+// Started processes overlap only by luck: on a loaded machine the first can
+// finish every file before the second connects, and then appliers that do
+// not serialise pass. So the proof makes them overlap: it creates
+// schema_migrations in a transaction it keeps open, which every applier's
+// first statement on that table must wait for, whatever else it waits for;
+// once all of them are waiting on a lock it rolls back, and they go on
+// together against an empty database.
 func concurrentMigrateUpAppliesOnce(t *T) {
 	files := readMigrationFiles(t, filepath.Join(t.Root(), "migrations"))
+	t.Step("hold schema_migrations in an open transaction, so that every applier waits")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	hold, err := t.DB().Begin(ctx)
+	if err != nil {
+		t.Fatal("hold schema_migrations: %v", err)
+	}
+	defer func() { _ = hold.Rollback(context.WithoutCancel(ctx)) }()
+	if _, err := hold.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY)`); err != nil {
+		t.Fatal("hold schema_migrations: %v", err)
+	}
 	t.Step(fmt.Sprintf("start %d `migrate up` at the same moment", concurrentAppliers))
 	type outcome struct {
 		res prove.Exit
@@ -499,6 +518,16 @@ func concurrentMigrateUpAppliesOnce(t *T) {
 		}()
 	}
 	close(start)
+	t.RequireEventually("every applier waits", fmt.Sprintf("%d sessions waiting for a lock", concurrentAppliers), processTimeout, func() (bool, string) {
+		var waiting int
+		err := t.DB().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		return err == nil && waiting >= concurrentAppliers, fmt.Sprintf("%d waiting (%v)", waiting, err)
+	})
+	t.Step("roll back the held table: the appliers go on together")
+	if err := hold.Rollback(ctx); err != nil {
+		t.Fatal("release schema_migrations: %v", err)
+	}
 	wg.Wait()
 	applied := map[string]int{}
 	for i, r := range results {
