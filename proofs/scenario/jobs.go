@@ -114,38 +114,48 @@ func jobFlowUpdatesHealthAndDB(t *T) {
 	frozenLoopIsStale(t)
 }
 
-// stallMS is how long the stall fault stops the claim loop: past the 5 s
-// after which a running worker's loop is stale, with a second of stale
-// samples to see.
-const stallMS = 6500
-
 // frozenLoopIsStale: a worker whose claim loop stands still (the
 // stall_worker_loop fault) while the process answers HTTP is reported
 // stale in /health (degraded, 200), and healthy again once the loop moves.
-// JOB_POLL_MS is 100, so three polls (300 ms) are well under the 5 s
-// floor: the setup rules out a stale judged on the polls alone, a stale
-// never judged for a running worker, and a liveness fed by something other
-// than the loop (the heartbeat, HTTP); the per-sample invariant holds the
-// edge (stale exactly past 5 s of tick_age_ms).
+// It is run twice, once on each side of the rule "stale past three poll
+// intervals and 5 s". With JOB_POLL_MS 100 three polls (300 ms) are well
+// under the 5 s floor: that rules out a stale judged on the polls alone, a
+// stale never judged for a running worker, and a liveness fed by something
+// other than the loop (the heartbeat, HTTP). With JOB_POLL_MS 2000 three
+// polls (6 s) are past the floor: that rules out a rule that counts fewer
+// polls. The per-sample invariant holds the edge on every sample (stale
+// exactly past the larger of the two). Each stall lasts a second and a half
+// past the edge, to see stale samples.
 func frozenLoopIsStale(t *T) {
-	b := t.StartBackend("stall", BackendOptions{Env: map[string]string{"FAULT_INJECTION": "1", "JOB_POLL_MS": "100"}})
+	for _, pollMS := range []int64{100, 2000} {
+		staleAfterMS := max(3*pollMS, 5000)
+		stallLoopPast(t, fmt.Sprintf("stall-poll-%d", pollMS), pollMS, staleAfterMS, staleAfterMS+1500)
+	}
+}
+
+// stallLoopPast runs one stall of frozenLoopIsStale on a backend of its own,
+// and ends that backend, so that the next stall job is not claimed by it.
+func stallLoopPast(t *T, instance string, pollMS, staleAfterMS, stallMS int64) {
+	b := t.StartBackend(instance, BackendOptions{Env: map[string]string{"FAULT_INJECTION": "1", "JOB_POLL_MS": fmt.Sprint(pollMS)}})
 	waitHealthy(b, "before the stall")
 
-	t.Step(fmt.Sprintf("post a job whose claim stops the worker loop for %d ms", stallMS))
+	t.Step(fmt.Sprintf("JOB_POLL_MS=%d: post a job whose claim stops the worker loop for %d ms", pollMS, stallMS))
+	stall := time.Duration(stallMS) * time.Millisecond
 	stalled := b.PostJob(fmt.Sprintf(`{"fault":"stall_worker_loop","hold_ms":%d}`, stallMS))
 	stale := b.WaitHealth("/health reports the frozen loop stale, and still answers", "200 degraded worker=running/stale",
-		stallMS*time.Millisecond+healthyTimeout, func(s Sample) bool {
+		stall+healthyTimeout, func(s Sample) bool {
 			return s.HTTPStatus != 0 && s.Health.Worker.Liveness == "stale"
 		})
 	w := stale.Health.Worker
 	Equal(t, "stale: HTTP status (degraded answers 200)", http.StatusOK, stale.HTTPStatus)
 	Equal(t, "stale: /health status", "degraded", stale.Health.Status)
 	Equal(t, "stale: worker.status", "running", w.Status)
-	t.Check("stale: worker.tick_age_ms past 5 s", "> 5000", derefInt(w.TickAgeMS), w.TickAgeMS != nil && *w.TickAgeMS > 5000)
+	t.Check(fmt.Sprintf("stale: worker.tick_age_ms past %d ms", staleAfterMS), fmt.Sprintf("> %d", staleAfterMS), derefInt(w.TickAgeMS),
+		w.TickAgeMS != nil && *w.TickAgeMS > staleAfterMS)
 	row, _ := t.JobByID(stalled.ID)
 	Equal(t, "the stalled loop's job is claimed, not finished", "processing", row.Status)
 
-	back := b.WaitHealth("the loop moves again: /health healthy and ok", "200 ok worker=running/healthy, after the stale sample", healthyTimeout+stallMS*time.Millisecond, func(s Sample) bool {
+	back := b.WaitHealth("the loop moves again: /health healthy and ok", "200 ok worker=running/healthy, after the stale sample", healthyTimeout+stall, func(s Sample) bool {
 		return s.At.After(stale.At) && isHealthy(s)
 	})
 	Equal(t, "the worker that stalled is the one that answers again (no restart)", str(w.BootID), str(back.Health.Worker.BootID))
@@ -153,6 +163,7 @@ func frozenLoopIsStale(t *T) {
 	Equal(t, "the stalled job ran on its first attempt", 1, done.Attempts)
 	ok, seen := logHas(b, "fault injected", map[string]any{"fault": "stall_worker_loop"})
 	t.Check("the log names the stall", `msg="fault injected" fault=stall_worker_loop`, seen, ok)
+	b.Kill()
 }
 
 // derefInt renders an optional number for an observation.
