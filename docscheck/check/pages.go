@@ -16,8 +16,12 @@ import (
 // a published page links to it:
 //   - the Markdown files at the root (README.md and its peers), and the
 //     pages a root README in another markup names by their code host's
-//     address (otherReadmeLinks);
+//     address, or a root README.rst by its link targets (otherReadmeLinks);
 //   - every Markdown file under .github/;
+//   - the page a package registry shows for each package that the root
+//     holds or the build files name (its folder, or the folder of
+//     packages it lies in): a Helm chart's README (Artifact Hub), the
+//     readme a pyproject.toml declares (PyPI) (repo.RegistryPages);
 //   - the pages folder of each published docs site: one whose config sits
 //     at the root, or in a folder the repository's build files name (CI
 //     workflows, the root package.json or Makefile, netlify.toml, ...);
@@ -118,6 +122,15 @@ func (c *Checker) siteEntryPoints() []string {
 	}
 	if rp.Stat(".github") == repo.Dir {
 		entries = append(entries, c.markdownUnder(".github")...)
+	}
+	for _, p := range rp.RegistryPages() {
+		// A package that something publishes: the root's, or one whose
+		// folder the build files name, or the folder of packages it lies
+		// in (chart-releaser's charts_dir, helm package charts/x). A
+		// sample package a test reads is not published.
+		if p.Dir == "." || rp.BuildNames(p.Dir) || path.Dir(p.Dir) != "." && rp.BuildNames(path.Dir(p.Dir)) {
+			entries = append(entries, p.Page)
+		}
 	}
 	for _, s := range c.sites {
 		if rp.PublishedSite(s) {
@@ -277,8 +290,9 @@ var codeAddress = regexp.MustCompile("https?://[^\\s<>|()\\[\\]\"'`]+")
 // otherReadmeLinks lists the repository's pages that a root README in
 // another markup GitHub renders (README.pod, README.rst, README.org, ...)
 // names by their code host's address: the front page GitHub shows sends
-// readers there. Its relative links are that markup's own syntax and are
-// not read.
+// readers there. A README.rst's link targets are relative links too; the
+// relative links of the other markups are their own syntax and are not
+// read.
 func (c *Checker) otherReadmeLinks(name string) []string {
 	if !strings.EqualFold(strings.TrimSuffix(name, path.Ext(name)), "readme") || !otherMarkups[strings.ToLower(path.Ext(name))] {
 		return nil
@@ -293,8 +307,30 @@ func (c *Checker) otherReadmeLinks(name string) []string {
 			out = append(out, p)
 		}
 	}
+	if strings.EqualFold(path.Ext(name), ".rst") {
+		// reStructuredText's link targets are plain paths GitHub
+		// resolves from the README's folder, as it does a Markdown
+		// README's relative links: the pages they name are the
+		// repository's own.
+		for _, m := range rstTarget.FindAllSubmatch(data, -1) {
+			// A web address joins into no file of the tree.
+			dest, _, _ := strings.Cut(string(m[1])+string(m[2]), "#")
+			p := path.Join(path.Dir(name), dest)
+			if c.opts.Repo.Stat(p) == repo.Dir {
+				p = path.Join(p, "README.md")
+			}
+			if isPage(p) && c.opts.Repo.Stat(p) == repo.File {
+				out = append(out, p)
+			}
+		}
+	}
 	return out
 }
+
+// rstTarget is a reStructuredText hyperlink target: an explicit one
+// (".. _Core rules: docs/rules.md") or an embedded one
+// ("`Core rules <docs/rules.md>`_", anonymous with "__").
+var rstTarget = regexp.MustCompile("(?m)^\\.\\.[ \\t]+_[^:\\n]+:[ \\t]+(\\S+)[ \\t]*$|<([^<>\\s]+)>`__?")
 
 // codeHostPage is the page of this tree that a code host's address of a
 // file names ("https://codeberg.org/o/r/src/stable/doc/TUTORIAL.md",

@@ -252,3 +252,78 @@ func TestOtherMarkupReadme(t *testing.T) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestRegistryPages: a page a package registry shows is published though
+// no page links it, when something publishes the package: the build files
+// name its folder or the folder of packages it lies in. A Helm chart's
+// README.md is the chart's page (helm package puts it into the archive,
+// Artifact Hub shows it); the readme a pyproject.toml declares
+// ([project], or [tool.poetry]) is the project's page on PyPI. Not read:
+// a README beside a pyproject.toml that declares none, and a sample chart
+// or project under test/ that no build file names.
+func TestRegistryPages(t *testing.T) {
+	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "registry-pages"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"README.md", "charts/app/README.md", "python/lib/README.md", "python/pkg/DESCRIPTION.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+	findings, err := c.Check(context.Background(), []string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range findings {
+		lines = append(lines, f.String())
+	}
+	wantFindings := []string{
+		"charts/app/README.md:4:19: anchor: anchor #values does not exist on this page",
+		"python/pkg/DESCRIPTION.md:3:34: anchor: anchor #install does not exist on this page",
+	}
+	if !slices.Equal(lines, wantFindings) {
+		t.Errorf("findings =\n%q\nwant\n%q", lines, wantFindings)
+	}
+}
+
+// TestRestructuredTextReadme: GitHub renders a root README.rst with its
+// link targets as relative links, so the pages they name are published:
+// explicit targets (".. _name: path") and embedded ones ("`text <path>`_"),
+// a folder meaning its README.md. A target on another site, or a page
+// nothing names, is not.
+func TestRestructuredTextReadme(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"README.rst": "R\n=\n\n`Go with Bzlmod`_, the `core rules <docs/rules.md#go_binary>`__ and the docs_.\n\n" +
+			".. _Go with Bzlmod: docs/bzlmod.md\n.. _docs: docs/\n.. _site: https://example.org/docs/web.md\n",
+		"docs/README.md": "# Docs\n",
+		"docs/bzlmod.md": "# Bzlmod\n",
+		"docs/rules.md":  "# Rules\n",
+		"docs/web.md":    "# Web\n",
+		"docs/orphan.md": "# Orphan\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"docs/README.md", "docs/bzlmod.md", "docs/rules.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
