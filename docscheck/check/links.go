@@ -1011,9 +1011,12 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// headings and ids is certain (rendererUnknown).
 		reason = reasonUnknownRenderer
 	}
-	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() && (inFile == "" || target.mystTarget(frag)) {
+	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() &&
+		(inFile == "" && c.folderCouldGive(site.Pages, frag) || inFile != "" && target.mystTarget(frag)) {
 		// MyST resolves a bare #name against every target of the
-		// project ((name)=, :label:, :name:), not only the page's own; after a page's path it
+		// project ((name)=, :label:, :name:), not only the page's own:
+		// certain only when no page of the project names it or gives
+		// it as a heading (folderCouldGive). After a page's path it
 		// looks in that page alone, whose explicit targets docscheck
 		// reads as text.
 		reason = reasonSiteConfig
