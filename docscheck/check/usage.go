@@ -135,11 +135,15 @@ func (t *usageTally) doubt(c *Checker, all []finding.Finding) {
 		pages, targets map[string]bool
 	}
 	failed := map[usageKey]*spread{}
+	seen := map[finding.Finding]bool{}
 	for _, f := range all {
 		u, ok := t.cases[f]
-		if !ok || f.NotCertain != "" {
+		if !ok || f.NotCertain != "" || seen[f] {
+			// A finding made twice (a reference definition used on
+			// several lines) is one failure.
 			continue
 		}
+		seen[f] = true
 		s := failed[u.key]
 		if s == nil {
 			s = &spread{pages: map[string]bool{}, targets: map[string]bool{}}
