@@ -111,6 +111,8 @@ type Checker struct {
 	// resolved memoizes resolvePath by page and path (resolved.go).
 	resolvedMu sync.RWMutex
 	resolved   map[resolveKey]resolution
+	// folderTargets memoizes folderCouldGive by folder (usage.go).
+	folderTargets sync.Map
 }
 
 type shellParse struct {
@@ -201,6 +203,10 @@ type pageResult struct {
 	externals        []externalLink
 	stats            *report
 	err              error
+	// usageChecks and usageCases are the page's renderer-dependent
+	// references (usage.go).
+	usageChecks map[usageKey]int
+	usageCases  map[finding.Finding]usageCase
 }
 
 // checking checks the pages handed to add on a pool of workers, each page
@@ -254,6 +260,7 @@ func (c *Checker) finish(ctx context.Context, files []string, results map[string
 	var all, doubts []finding.Finding
 	var externals []externalLink
 	var errs []error
+	var usage usageTally
 	for _, f := range files {
 		res := results[f]
 		if res == nil {
@@ -264,6 +271,7 @@ func (c *Checker) finish(ctx context.Context, files []string, results map[string
 			continue
 		}
 		c.addStats(res.stats)
+		usage.add(res)
 		all = append(all, res.findings...)
 		doubts = append(doubts, res.doubts...)
 		externals = append(externals, res.externals...)
@@ -277,6 +285,7 @@ func (c *Checker) finish(ctx context.Context, files []string, results map[string
 	// A config ignore may silence a case not judged too (it is one in
 	// strict mode); the cases it leaves are counted.
 	all = c.applyConfigIgnores(append(all, doubts...), files)
+	usage.doubt(c, all)
 	var kept []finding.Finding
 	for _, f := range all {
 		if f.NotCertain == "" || c.opts.Strict {
@@ -335,6 +344,10 @@ type report struct {
 	// unitKey is the buffer a command unit's memo key is built in
 	// (units.go).
 	unitKey []byte
+	// usageChecks and usageCases are the page's renderer-dependent
+	// references and its certain findings on them (usage.go).
+	usageChecks map[usageKey]int
+	usageCases  map[finding.Finding]usageCase
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {
@@ -372,7 +385,8 @@ func (c *Checker) checkFile(p string) *pageResult {
 	c.checkCommands(r)
 	c.checkContracts(r)
 	applyInlineIgnores(r)
-	return &pageResult{findings: r.findings, doubts: r.doubts, externals: ext, stats: r.statsOnly()}
+	return &pageResult{findings: r.findings, doubts: r.doubts, externals: ext, stats: r.statsOnly(),
+		usageChecks: r.usageChecks, usageCases: r.usageCases}
 }
 
 // site is the docs site a page belongs to, or nil.

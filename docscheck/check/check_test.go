@@ -178,8 +178,15 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 			opts.Ignore = append(opts.Ignore, ig)
 		}
 	}
+	// [also=a.md,b.md] checks those pages of the fixture in the same run
+	// (rules that weigh a run's pages together); their findings keep
+	// their path.
+	pages := []string{page}
+	if also := tc.options["also"]; also != "" {
+		pages = append(pages, strings.Split(also, ",")...)
+	}
 	var got []string
-	for _, f := range checkPage(t, opts, page) {
+	for _, f := range checkPages(t, opts, pages) {
 		got = append(got, strings.TrimPrefix(f, page+":"))
 	}
 	return got
@@ -189,11 +196,17 @@ func runCase(t *testing.T, root string, tc testCase) []string {
 // "path:line:col: rule: message" lines.
 func checkPage(t testing.TB, opts Options, page string) []string {
 	t.Helper()
+	return checkPages(t, opts, []string{page})
+}
+
+// checkPages checks pages in one run of a new Checker.
+func checkPages(t testing.TB, opts Options, pages []string) []string {
+	t.Helper()
 	c, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	findings, err := c.Run(context.Background(), []string{page})
+	findings, err := c.Run(context.Background(), pages)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,10 @@ const reasonUnknownRenderer = "unknown-renderer"
 //     extension: a site's navigation, whose renderer maps each name to
 //     a page (repo.NavFile).
 //
+// One more piece of evidence needs the whole run, so it is weighed when
+// the run ends (usage.go, evidenceAuthorsUsage): the authors' own links
+// in the page's scope fail too often under docscheck's model.
+//
 // On such a page docscheck reports only what no renderer could serve: a
 // link whose target is no file under any extension or index name
 // (pageUnderAnyName), an anchor that no slug rule could give from the

@@ -284,6 +284,8 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 			return "", false
 		}
 	}
+	usage := c.usageKeyOf(r.page.path, ruleLink)
+	r.usageChecked(usage)
 	resolved, kind := c.resolvePath(r.page.path, decoded)
 	if kind == repo.Missing {
 		hint := ""
@@ -295,6 +297,9 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 			hint = relativeTo(path.Dir(r.page.path), hint)
 		}
 		r.missAt(offset, reason, ruleLink, hint, "link target %s does not exist", quoteTarget(dest))
+		if reason == "" {
+			r.usageFailed(usage, decoded, c.anyRendererServes(decoded, resolved), "")
+		}
 		return "", false
 	}
 	if fragment == "" {
@@ -317,6 +322,17 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 	}
 	c.checkAnchor(r, other, fragment, offset, resolved)
 	return "", false
+}
+
+// anyRendererServes reports whether some renderer could serve a link
+// written decoded that resolves to resolved, a path that is not in the
+// tree: where a rooted path starts, which file a name without its
+// extension is (a clean URL, pageUnderAnyName), which page x.html is
+// built from, and which folder a file is served from are a renderer's
+// rules. A page linked by its bare name, or a file that exists under no
+// name, is missing under any of them.
+func (c *Checker) anyRendererServes(decoded, resolved string) bool {
+	return strings.HasPrefix(decoded, "/") || c.pageUnderAnyName(resolved) || c.builtFromPage(resolved) || c.servedElsewhere(decoded)
 }
 
 // builtFromPage reports whether target is the HTML page a site builds
@@ -391,8 +407,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if strings.HasPrefix(decoded, "/") && why != evidenceElsewhere && c.opts.Repo.MintlifyRoot(path.Dir(pagePath)) != "" {
 		why = "" // mintlifyPage below weighs it
 	}
-	if why != "" && (strings.HasPrefix(decoded, "/") || why == evidenceElsewhere && path.Ext(decoded) == "" ||
-		c.pageUnderAnyName(resolved) || c.builtFromPage(resolved) || c.servedElsewhere(decoded)) {
+	if why != "" && (why == evidenceElsewhere && path.Ext(decoded) == "" || c.anyRendererServes(decoded, resolved)) {
 		// A renderer docscheck does not know serves the page: where its
 		// root is, which file a name without its extension is (a clean
 		// URL), which page x.html is built from and which folder it
@@ -929,6 +944,8 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if err != nil {
 		frag = fragment
 	}
+	usage := c.usageKeyOf(target.path, ruleAnchor)
+	r.usageChecked(usage)
 	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] || target.generated {
 		return
 	}
@@ -994,9 +1011,12 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// headings and ids is certain (rendererUnknown).
 		reason = reasonUnknownRenderer
 	}
-	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() && (inFile == "" || target.mystTarget(frag)) {
+	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() &&
+		(inFile == "" && c.folderCouldGive(site.Pages, frag) || inFile != "" && target.mystTarget(frag)) {
 		// MyST resolves a bare #name against every target of the
-		// project ((name)=, :label:, :name:), not only the page's own; after a page's path it
+		// project ((name)=, :label:, :name:), not only the page's own:
+		// certain only when no page of the project names it or gives
+		// it as a heading (folderCouldGive). After a page's path it
 		// looks in that page alone, whose explicit targets docscheck
 		// reads as text.
 		reason = reasonSiteConfig
@@ -1014,6 +1034,13 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		hint = "#" + hint
 	}
 	r.missAt(offset, reason, ruleAnchor, hint, "anchor #%s does not exist %s", frag, where)
+	if reason == "" {
+		bareOn := ""
+		if inFile == "" {
+			bareOn = target.path
+		}
+		r.usageFailed(usage, frag, target.textCouldGive(frag) || target.anyRendererCouldGive(frag), bareOn)
+	}
 }
 
 // includeLine is VitePress's "<!--@include: ./part.md-->", optionally
