@@ -756,6 +756,11 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 		r.missWord(prog, at, reason, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
 		reason := ""
+		if c.goMainFolder(p) {
+			// ./runner beside runner/runner.go (package main): the
+			// binary go build writes there is named after the folder.
+			reason = reasonOutput
+		}
 		if alone {
 			// A folder alone on its line, not written ./x to run it, lists
 			// the tree ("src/Features/X" under "the core is divided into
@@ -882,18 +887,64 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 // is no such place.
 func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
-		dir := path.Dir(p)
-		if slices.Contains(r.session.startDirs(), dir) {
+		if dir := path.Dir(p); slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) {
 			return true
 		}
-		for _, written := range []string{dir, dir + "/", "./" + dir, "./" + dir + "/"} {
-			if bytes.Contains(r.page.source, []byte("`"+written+"`")) {
-				return true
+	}
+	// A Makefile of a folder the page names whose pattern rule makes the
+	// target (Sphinx's catch-all "%" hands any name to its builder): "From
+	// the directory `docs`, run make html".
+	for _, dir := range c.opts.Repo.MakefileFolders() {
+		if dir == "." || !pageNamesFolder(r.page.source, dir) {
+			continue
+		}
+		if m := c.opts.Repo.Makefile(dir, ""); m != nil && m.Path != except && m.Has(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// pageNamesFolder reports whether a page names folder dir as a place to
+// stand: as inline code (`dir`, `dir/`, `./dir`, `./dir/`), or in a
+// command that moves there (make -C dir, cd dir).
+func pageNamesFolder(src []byte, dir string) bool {
+	for _, written := range []string{dir, dir + "/", "./" + dir, "./" + dir + "/"} {
+		if bytes.Contains(src, []byte("`"+written+"`")) {
+			return true
+		}
+		for _, verb := range []string{"-C ", "cd "} {
+			for rest := src; ; {
+				i := bytes.Index(rest, []byte(verb+written))
+				if i < 0 {
+					break
+				}
+				rest = rest[i+len(verb)+len(written):]
+				if len(rest) == 0 || strings.IndexByte(" `\n;&|)", rest[0]) >= 0 {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
+
+// goMainFolder reports whether folder dir holds a Go main package: a .go
+// file (not a test) that declares package main.
+func (c *Checker) goMainFolder(dir string) bool {
+	for _, n := range c.opts.Repo.Names(dir) {
+		if !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		if data, err := c.opts.Repo.ReadFile(path.Join(dir, n)); err == nil && goPackageMain.Match(data) {
+			return true
+		}
+	}
+	return false
+}
+
+// goPackageMain is a Go file's package clause naming main.
+var goPackageMain = regexp.MustCompile(`(?m)^package main\b`)
 
 // nodeScripts are the extensions node runs a file by.
 var nodeScripts = map[string]bool{".js": true, ".mjs": true, ".cjs": true}

@@ -233,14 +233,15 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 }
 
 // runsName reports whether a line of a code block runs the file name as
-// its program (name, ./name, or a $ prompt before it): a block that runs
-// a file is not that file's content.
+// its program by path (./name, after a $ prompt or not): a block that runs
+// a file is not that file's content. A line that merely starts with the
+// name (a listing, a table of images) does not count.
 func runsName(texts []string, name string) bool {
-	name = strings.TrimPrefix(name, "./")
+	name = "./" + strings.TrimPrefix(name, "./")
 	for _, t := range texts {
 		t = strings.TrimSpace(t)
 		t = strings.TrimSpace(t[promptLen(t):])
-		if first, _, _ := strings.Cut(t, " "); first != "" && strings.TrimPrefix(first, "./") == name {
+		if first, _, _ := strings.Cut(t, " "); first == name {
 			return true
 		}
 	}

@@ -680,7 +680,8 @@ func (m *Makefile) MayName(target, name string) bool {
 	if !strings.Contains(target, "$(") && !strings.Contains(target, "${") {
 		return false
 	}
-	for _, shape := range m.wordShapes(target, 0) {
+	shapes, _ := m.wordShapes(target, 0)
+	for _, shape := range shapes {
 		re, err := regexp.Compile("^(?:" + shape + ")$")
 		if err != nil || re.MatchString(name) {
 			return true
@@ -689,23 +690,30 @@ func (m *Makefile) MayName(target, name string) bool {
 	return false
 }
 
-// wordShapes returns one regular expression per word s may expand to.
-func (m *Makefile) wordShapes(s string, depth int) []string {
+// wordShapes returns one regular expression per word s may expand to;
+// multi is set when s may expand to several words at once (not only to one
+// of several alternatives), which a prefix or suffix glued to it would
+// then reach only in part.
+func (m *Makefile) wordShapes(s string, depth int) (shapes []string, multi bool) {
 	if depth > 8 {
-		return []string{anyWord}
+		return []string{anyWord}, false
 	}
-	var out []string
-	for _, w := range makeWords(s) {
-		out = append(out, m.wordShape(w, depth)...)
-		if len(out) > maxShapes {
-			return []string{anyWord}
+	words := makeWords(s)
+	for _, w := range words {
+		ws, wm := m.wordShape(w, depth)
+		shapes = append(shapes, ws...)
+		multi = multi || wm
+		if len(shapes) > maxShapes {
+			return []string{anyWord}, true
 		}
 	}
-	return out
+	return shapes, multi || len(words) > 1
 }
 
-// wordShape returns the shapes of one word of make text.
-func (m *Makefile) wordShape(w string, depth int) []string {
+// wordShape returns the shapes of one word of make text: its literal text
+// and, for each reference in it, each word the reference may give (one of
+// a variable's assignments, in any branch).
+func (m *Makefile) wordShape(w string, depth int) ([]string, bool) {
 	acc := []string{""}
 	parts := 0
 	var multi []string // the shapes of a reference of several words
@@ -723,6 +731,7 @@ func (m *Makefile) wordShape(w string, depth int) []string {
 			continue
 		}
 		var shapes []string
+		many := false
 		switch {
 		case i+1 < len(w) && w[i+1] == '$':
 			shapes = []string{regexp.QuoteMeta("$")}
@@ -730,74 +739,88 @@ func (m *Makefile) wordShape(w string, depth int) []string {
 		case i+1 < len(w) && (w[i+1] == '(' || w[i+1] == '{'):
 			end := closing(w, i+1)
 			if end < 0 {
-				return []string{anyWord}
+				return []string{anyWord}, false
 			}
-			shapes = m.refShapes(w[i+2:end], depth)
+			shapes, many = m.refShapes(w[i+2:end], depth)
 			i = end
 		default:
 			shapes = []string{anyWord} // $@, $X
 			i++
 		}
 		parts++
-		switch len(shapes) {
-		case 0:
-		case 1:
-			for k := range acc {
-				acc[k] += shapes[0]
-			}
-		default:
+		if many {
 			multi = shapes
+			continue
 		}
+		if len(shapes) == 0 {
+			continue
+		}
+		next := make([]string, 0, len(acc)*len(shapes))
+		for _, a := range acc {
+			for _, sh := range shapes {
+				next = append(next, a+sh)
+			}
+		}
+		if len(next) > maxShapes {
+			return []string{anyWord}, false
+		}
+		acc = next
 	}
 	if multi != nil {
 		if parts > 1 {
 			// pre$(V) where V holds several words: only the first
 			// takes the prefix; kept simple, any name.
-			return []string{anyWord}
+			return []string{anyWord}, false
 		}
-		return multi
+		return multi, true
 	}
-	if parts == 1 && acc[0] == "" {
-		return nil // a variable whose value is empty: no word
-	}
-	return acc
+	// An empty shape is a reference that gave no word ($(EXE) empty).
+	return slices.DeleteFunc(acc, func(a string) bool { return a == "" }), false
 }
 
-// refShapes returns the shapes of the words $(ref) expands to.
-func (m *Makefile) refShapes(ref string, depth int) []string {
+// refShapes returns the shapes of the words $(ref) expands to, and whether
+// it may give several words at once.
+func (m *Makefile) refShapes(ref string, depth int) ([]string, bool) {
 	fn, args, call := strings.Cut(ref, " ")
 	if !call {
 		if m.Unread != "" || strings.ContainsAny(ref, ":$") || m.open[ref] || len(m.values[ref]) == 0 {
-			return []string{anyWord}
+			return []string{anyWord}, false
 		}
 		var out []string
+		multi := false
 		for _, v := range m.values[ref] {
-			out = append(out, m.wordShapes(v, depth+1)...)
+			ws, wm := m.wordShapes(v, depth+1)
+			if len(ws) == 0 {
+				ws = []string{""} // an empty value: the reference gives nothing
+			}
+			out = append(out, ws...)
+			multi = multi || wm
 		}
-		if m.fromEnv[ref] && !m.folders[ref] && (len(out) == 0 || slices.ContainsFunc(out, func(s string) bool { return !strings.Contains(s, "/") })) {
-			return []string{anyWord}
+		if m.fromEnv[ref] && !m.folders[ref] && slices.ContainsFunc(out, func(s string) bool { return !strings.Contains(s, "/") }) {
+			return []string{anyWord}, false
 		}
-		return out
+		return out, multi
 	}
 	if parts := splitArgs(args); (fn == "addprefix" || fn == "addsuffix") && len(parts) == 2 {
-		fix := m.wordShapes(strings.TrimSpace(parts[0]), depth+1)
-		if len(fix) > 1 {
-			return []string{anyWord}
+		fix, fm := m.wordShapes(strings.TrimSpace(parts[0]), depth+1)
+		if fm || len(fix) > 1 {
+			return []string{anyWord}, true
 		}
 		if len(fix) == 0 {
 			fix = []string{""}
 		}
-		var out []string
-		for _, w := range m.wordShapes(parts[1], depth+1) {
+		list, lm := m.wordShapes(parts[1], depth+1)
+		out := make([]string, 0, len(list))
+		for _, w := range list {
 			if fn == "addprefix" {
 				out = append(out, fix[0]+w)
 			} else {
 				out = append(out, w+fix[0])
 			}
 		}
-		return out
+		return out, lm
 	}
-	return []string{anyWord}
+	return []string{anyWord}, false
 }
 
 // makeWords splits make text at the blanks outside references.

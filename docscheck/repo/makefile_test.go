@@ -24,6 +24,11 @@ PLAT = unix-build
 endif
 MORE = one
 MORE += two
+ifeq ($(OS),Windows_NT)
+EXE = .exe
+else
+EXE =
+endif
 
 $(BUILD)/build.ninja:
 	mkdir -p $(BUILD)
@@ -56,6 +61,9 @@ $(BUILD)/build.ninja:
 		{"$(PLAT)", "lint", false},
 		{"$(MORE)", "lint", true}, // appended to: any name
 		{"$(UNSET)", "lint", true},
+		{"bin/gh$(EXE)", "bin/gh", true}, // the empty branch
+		{"bin/gh$(EXE)", "bin/gh.exe", true},
+		{"bin/gh$(EXE)", "bin/hub", false},
 	} {
 		if got := m.MayName(tc.target, tc.name); got != tc.want {
 			t.Errorf("MayName(%q, %q) = %v, want %v", tc.target, tc.name, got, tc.want)
