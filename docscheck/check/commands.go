@@ -749,7 +749,7 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 			// misspelt folder arg/ or page args.md.
 			typo = ""
 		}
-		reason := c.missingPath(prog.Text, p, typo)
+		reason := c.missingIn(r, prog.Text, p, typo)
 		if reason == reasonReadersFile && c.typoOfMade(r, p) {
 			reason = "" // "go build -o widget", then "./widgte"
 		}
