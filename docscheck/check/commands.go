@@ -750,6 +750,11 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 			typo = ""
 		}
 		reason := c.missingIn(r, prog.Text, p, typo)
+		if reason == "" && c.compiledFrom(p) {
+			// ./Shake beside Shake.hs: the program a compiler writes
+			// from the source, not a file of the tree.
+			reason = reasonOutput
+		}
 		if reason == reasonReadersFile && c.typoOfMade(r, p) {
 			reason = "" // "go build -o widget", then "./widgte"
 		}
@@ -924,6 +929,24 @@ func pageNamesFolder(src []byte, dir string) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// compiledSources are the extensions of sources a compiler turns into a
+// program named after their stem (ghc Shake.hs, cc x.c, rustc x.rs).
+var compiledSources = []string{".hs", ".c", ".cc", ".cpp", ".cxx", ".rs", ".go", ".ml", ".nim", ".zig", ".d", ".swift", ".cr"}
+
+// compiledFrom reports whether the missing program p, without an
+// extension, has a source beside it that a compiler builds it from.
+func (c *Checker) compiledFrom(p string) bool {
+	if path.Ext(p) != "" {
+		return false
+	}
+	for _, ext := range compiledSources {
+		if c.opts.Repo.Stat(p+ext) == repo.File {
+			return true
 		}
 	}
 	return false
