@@ -181,6 +181,94 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	return reasonNotInRepo
 }
 
+// missingIn is missingPath's verdict weighed by the page and its session
+// (clonedName, readersCopy): one reading for every command that runs a
+// file by path.
+func (c *Checker) missingIn(r *report, written, p, hint string) string {
+	reason := r.clonedName(c.missingPath(written, p, hint))
+	if reason == "" && c.readersCopy(r.page, written) {
+		return reasonReadersFile
+	}
+	return reason
+}
+
+// readersCopy reports whether written, a path with a folder (cmd/main.go),
+// is the tail of a file elsewhere in the repository that the page links
+// to ("Copy [main.go](/plugins/shim/example/cmd/main.go) into your
+// project"): the page shows the original, and the path is the reader's
+// copy of it in a project of their own.
+func (c *Checker) readersCopy(pg *page, written string) bool {
+	w := path.Clean(strings.TrimPrefix(written, "./"))
+	if pg == nil || !strings.Contains(w, "/") || strings.HasPrefix(w, "../") {
+		return false
+	}
+	for _, dest := range pg.destinations() {
+		dest, _, _ = strings.Cut(dest, "#")
+		dest, _, _ = strings.Cut(dest, "?")
+		if dest == "" || hasScheme(dest) {
+			continue
+		}
+		t := joinPath(dirOf(pg.path), dest)
+		if strings.HasPrefix(dest, "/") {
+			t = path.Clean(strings.TrimPrefix(dest, "/"))
+		}
+		if strings.HasSuffix(t, "/"+w) && c.opts.Repo.Stat(t) == repo.File {
+			return true
+		}
+	}
+	return false
+}
+
+// clonedName weighs missingPath's verdict by the session: a bare name is
+// the reader's own file (reasonReadersFile) only while the reader may be in
+// a project of their own. Once the page has cloned this repository (or a
+// fork of it) and has not started a project of the reader's, the reader
+// holds this repository's files, and the bare name is one of them.
+func (r *report) clonedName(reason string) string {
+	if reason == reasonReadersFile && r.session != nil && (len(r.session.clones) > 0 || r.session.inClone) && !r.session.readersProject {
+		return ""
+	}
+	return reason
+}
+
+// placeholderMarkers are the words that, inside a name, say the name is
+// the reader's to choose: "TestSpecificFunction" under "Run a single test
+// function", "some-target", "my-package".
+var placeholderMarkers = map[string]bool{
+	"specific": true, "some": true, "particular": true, "certain": true, "given": true,
+	"my": true, "your": true, "foo": true, "bar": true, "baz": true, "qux": true, "xxx": true,
+}
+
+// isPlaceholderIdent reports whether a name of something the page runs (a
+// test, a workspace, a make target) is a placeholder written as a
+// plausible name: one of its words (split at case changes, "-", "_", ".",
+// "/" and "@") is a marker of choice (placeholderMarkers), or its last word
+// is "name" after another ("website-name", "@scope/package-name"). Callers
+// ask only when no real name is near it: a near miss is still a typo.
+func isPlaceholderIdent(s string) bool {
+	var words []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		split := i == len(s) || strings.IndexByte("-_./@", s[i]) >= 0
+		upper := i < len(s) && i > start && s[i] >= 'A' && s[i] <= 'Z' && s[i-1] >= 'a' && s[i-1] <= 'z'
+		if split || upper {
+			if i > start {
+				words = append(words, strings.ToLower(s[start:i]))
+			}
+			start = i
+			if split {
+				start = i + 1
+			}
+		}
+	}
+	for _, w := range words {
+		if placeholderMarkers[w] {
+			return true
+		}
+	}
+	return len(words) > 1 && words[len(words)-1] == "name"
+}
+
 // isPlaceholderName reports whether a path part stands for a name the
 // reader chooses: the metasyntactic words (foo, bar, xxx), my-*/your-*,
 // <name>, ..., a single capital letter (X) and a word in capitals (NAME,

@@ -374,7 +374,7 @@ func (c *Checker) checkFile(p string) *pageResult {
 	}
 	defer c.release(pg)
 	r := &report{page: pg, session: newSession(pg.path)}
-	r.session.noteDownloads(pg)
+	r.session.noteDownloads(pg, c.isThisRepository)
 	r.session.elsewhere = c.usersPage(pg.path)
 	if pg.tooComplex != "" {
 		r.skipped = true

@@ -98,9 +98,10 @@ func (c *Checker) checkCommands(r *report) {
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.CodeBlock:
-			// An indented block has no language; it is read only when it
-			// looks like a terminal session, and then only its "$ " lines.
-			if isSession(n, src) {
+			// An indented block has no language; it is read as a fence
+			// without one is: a terminal session (then only its "$ "
+			// lines), or a block whose every line parses as a command.
+			if isSession(n, src) || c.allCommands(blockTexts(n, src)) || isCloneBlock(blockTexts(n, src)) {
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			}
 			return ast.WalkSkipChildren, nil
@@ -221,6 +222,12 @@ func closerOpensWord(src []byte, n *ast.CodeSpan) bool {
 // placeholderWord is a <name> standing for a word of the reader's, alone
 // or as a part of one (@<scope>/<name>, --out=<dir>).
 var placeholderWord = regexp.MustCompile(`(^|[\s@/=])<[A-Za-z][\w.:-]*>`)
+
+// placeholderPhrase is placeholderWord whose name may also be several
+// words (<DetectorType enum name>, <Emscripten's LLVM fork directory>): in
+// a code block's line it still stands for one word of the reader's.
+// "<in.txt >out" is a redirect.
+var placeholderPhrase = regexp.MustCompile(`(^|[\s@/=])<[A-Za-z][\w.:'-]*(?: [\w.:'-]+)*>`)
 
 // barePath is inline code that may name a repository path without a
 // leading ./ : one word of at least two parts, no scheme, no variable,
@@ -344,6 +351,8 @@ func (c *Checker) mayBeCommand(text string) bool {
 		return true
 	case ecosystemPrograms[first]:
 		return true
+	case len(fields) > 2 && fields[1] == "run":
+		return true // a runner and, maybe, a script file (runnerScript)
 	}
 	_, ok := c.tool(first)
 	return ok
@@ -370,6 +379,9 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	case strings.Contains(prog, "/") && strings.HasSuffix(prog, ".sh"):
 		return true
 	}
+	if _, ok := runnerScript(call); ok {
+		return true
+	}
 	_, ok := c.tool(prog)
 	return ok && n > 1
 }
@@ -390,7 +402,7 @@ func (c *Checker) allCommands(texts []string) bool {
 		if !c.mayBeCommand(t) {
 			return false
 		}
-		script, err := c.parseShell(t)
+		script, err := c.parseShell(fillPlaceholders(t))
 		if err != nil || len(script.Calls) == 0 {
 			return false
 		}
@@ -554,6 +566,21 @@ func sameCdLines(texts []string) []int {
 	return idx
 }
 
+// fillPlaceholders: "<package>" (or "<DetectorType enum name>") stands for
+// a word of the reader's, not a redirect: the line is a template whose
+// other words are the page's own (./launch.sh run <script>), and they do
+// not depend on it. The placeholder becomes a variable of the same length,
+// a word whose value is unknown, so the columns of the words after it hold.
+func fillPlaceholders(t string) string {
+	if strings.IndexByte(t, '<') < 0 || !placeholderPhrase.MatchString(t) {
+		return t
+	}
+	return placeholderPhrase.ReplaceAllStringFunc(t, func(m string) string {
+		lt := strings.IndexByte(m, '<')
+		return m[:lt] + "$" + strings.Repeat("x", len(m)-lt-1)
+	})
+}
+
 // runShellTexts runs a shell block's lines (blank where not commands) in
 // the page's session.
 func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
@@ -564,17 +591,7 @@ func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 		// A clone of the reader's fork ("<your username>/repo.git") still
 		// makes its folder, whether the line parses or not.
 		c.recordTemplateClone(r, t)
-		if placeholderWord.MatchString(t) {
-			// "<package>" stands for a word of the reader's, not a
-			// redirect: the line is a template whose other words are
-			// the page's own (./launch.sh run <script>). The placeholder
-			// becomes a variable of the same length, a word whose value
-			// is unknown, so the columns of the words after it hold.
-			texts[i] = placeholderWord.ReplaceAllStringFunc(t, func(m string) string {
-				lt := strings.IndexByte(m, '<')
-				return m[:lt] + "$" + strings.Repeat("x", len(m)-lt-1)
-			})
-		}
+		texts[i] = fillPlaceholders(t)
 	}
 	script, err := c.parseShell(strings.Join(texts, ""))
 	if err != nil {
@@ -682,7 +699,7 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 		r.judged()
 		return
 	}
-	if c.judgeEcosystem(r, call, at) {
+	if c.judgeEcosystem(r, call, at) || c.checkRunnerScript(r, call, at) {
 		r.judged()
 		return
 	}
@@ -732,13 +749,24 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 			// misspelt folder arg/ or page args.md.
 			typo = ""
 		}
-		reason := c.missingPath(prog.Text, p, typo)
+		reason := c.missingIn(r, prog.Text, p, typo)
+		if reason == "" && (c.compiledFrom(p) || c.compiledFrom(joinPath(".", prog.Text))) {
+			// ./Shake beside Shake.hs: the program a compiler writes
+			// from the source, not a file of the tree (here, or at the
+			// root, where a clone of this repository puts the reader).
+			reason = reasonOutput
+		}
 		if reason == reasonReadersFile && c.typoOfMade(r, p) {
 			reason = "" // "go build -o widget", then "./widgte"
 		}
 		r.missWord(prog, at, reason, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
 		reason := ""
+		if c.goMainFolder(p) {
+			// ./runner beside runner/runner.go (package main): the
+			// binary go build writes there is named after the folder.
+			reason = reasonOutput
+		}
 		if alone {
 			// A folder alone on its line, not written ./x to run it, lists
 			// the tree ("src/Features/X" under "the core is divided into
@@ -770,7 +798,7 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 		return
 	}
 	hint := c.nearbyName(p)
-	reason := c.missingPath(w.Text, p, hint)
+	reason := c.missingIn(r, w.Text, p, hint)
 	if line, col := at(w.Line, w.Col); reason == "" && quotedElsewhere(r.page, w.Text, r.page.lineStarts[line-1]+col-1) {
 		// A bare name the page's code writes as a string ("./server.js"
 		// in a JSON example, import './index'): a file of the example's
@@ -851,7 +879,7 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 	switch k, _ := c.stat(r, p); k {
 	case repo.Missing:
 		hint := c.nearbyName(p)
-		r.missWord(file, at, c.missingPath(file.Text, p, hint), ruleScript, shellPath(file.Text, call.Dir, hint), "%s does not exist", file.Text)
+		r.missWord(file, at, c.missingIn(r, file.Text, p, hint), ruleScript, shellPath(file.Text, call.Dir, hint), "%s does not exist", file.Text)
 	case repo.Dir:
 		r.addWord(file, at, ruleScript, "", "%s is a folder, not a script", file.Text)
 	}
@@ -865,18 +893,82 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 // is no such place.
 func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
-		dir := path.Dir(p)
-		if slices.Contains(r.session.startDirs(), dir) {
+		if dir := path.Dir(p); slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) {
 			return true
 		}
-		for _, written := range []string{dir, dir + "/", "./" + dir, "./" + dir + "/"} {
-			if bytes.Contains(r.page.source, []byte("`"+written+"`")) {
-				return true
+	}
+	// A Makefile of a folder the page names whose pattern rule makes the
+	// target (Sphinx's catch-all "%" hands any name to its builder): "From
+	// the directory `docs`, run make html".
+	for _, dir := range c.opts.Repo.MakefileFolders() {
+		if dir == "." || !pageNamesFolder(r.page.source, dir) {
+			continue
+		}
+		if m := c.opts.Repo.Makefile(dir, ""); m != nil && m.Path != except && m.Has(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// pageNamesFolder reports whether a page names folder dir as a place to
+// stand: as inline code (`dir`, `dir/`, `./dir`, `./dir/`), or in a
+// command that moves there (make -C dir, cd dir).
+func pageNamesFolder(src []byte, dir string) bool {
+	for _, written := range []string{dir, dir + "/", "./" + dir, "./" + dir + "/"} {
+		if bytes.Contains(src, []byte("`"+written+"`")) {
+			return true
+		}
+		for _, verb := range []string{"-C ", "cd "} {
+			for rest := src; ; {
+				i := bytes.Index(rest, []byte(verb+written))
+				if i < 0 {
+					break
+				}
+				rest = rest[i+len(verb)+len(written):]
+				if len(rest) == 0 || strings.IndexByte(" `\n;&|)", rest[0]) >= 0 {
+					return true
+				}
 			}
 		}
 	}
 	return false
 }
+
+// compiledSources are the extensions of sources a compiler turns into a
+// program named after their stem (ghc Shake.hs, cc x.c, rustc x.rs).
+var compiledSources = []string{".hs", ".c", ".cc", ".cpp", ".cxx", ".rs", ".go", ".ml", ".nim", ".zig", ".d", ".swift", ".cr"}
+
+// compiledFrom reports whether the missing program p, without an
+// extension, has a source beside it that a compiler builds it from.
+func (c *Checker) compiledFrom(p string) bool {
+	if path.Ext(p) != "" {
+		return false
+	}
+	for _, ext := range compiledSources {
+		if c.opts.Repo.Stat(p+ext) == repo.File {
+			return true
+		}
+	}
+	return false
+}
+
+// goMainFolder reports whether folder dir holds a Go main package: a .go
+// file (not a test) that declares package main.
+func (c *Checker) goMainFolder(dir string) bool {
+	for _, n := range c.opts.Repo.Names(dir) {
+		if !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		if data, err := c.opts.Repo.ReadFile(path.Join(dir, n)); err == nil && goPackageMain.Match(data) {
+			return true
+		}
+	}
+	return false
+}
+
+// goPackageMain is a Go file's package clause naming main.
+var goPackageMain = regexp.MustCompile(`(?m)^package main\b`)
 
 // nodeScripts are the extensions node runs a file by.
 var nodeScripts = map[string]bool{".js": true, ".mjs": true, ".cjs": true}
@@ -903,6 +995,50 @@ func (c *Checker) checkNodeScript(r *report, call command.Call, at locate) bool 
 		return false
 	}
 	c.checkScriptArg(r, command.Call{Words: []command.Word{call.Words[0], args[0]}, Dir: call.Dir}, at)
+	return true
+}
+
+// runnerScripts are the extensions of the source files a runner's "run"
+// command runs: shell, Python, Ruby, Perl, JavaScript and TypeScript.
+var runnerScripts = map[string]bool{
+	".sh": true, ".bash": true, ".py": true, ".rb": true, ".pl": true,
+	".js": true, ".mjs": true, ".cjs": true, ".ts": true, ".mts": true, ".cts": true,
+}
+
+// runnerScript finds the file of "RUNNER run [--flags] FILE" (deno run
+// main.ts, quarto run tools/x.ts, uv run x.py, bun run x.ts): a program
+// docscheck does not know whose "run" command is given, as its first
+// argument, a path with a script's extension, which the runner executes.
+// The file must then be there, whatever the runner. A flag written apart
+// from its value leaves which word is the file unclear, so only flags of
+// one word count; false when there is no such file argument.
+func runnerScript(call command.Call) (command.Word, bool) {
+	args := call.Args()
+	if len(args) < 2 || args[0].Text != "run" || strings.Contains(call.Program(), "/") {
+		return command.Word{}, false // ./tool run x: the program by path is judged
+	}
+	for _, a := range args[1:] {
+		switch {
+		case a.Text == "--" || a.Dynamic():
+			return command.Word{}, false
+		case strings.HasPrefix(a.Text, "-"):
+			continue
+		case runnerScripts[path.Ext(a.Text)] && !strings.Contains(a.Text, "://"):
+			return a, true
+		}
+		return command.Word{}, false
+	}
+	return command.Word{}, false
+}
+
+// checkRunnerScript judges runnerScript's file as bash FILE is judged. It
+// reports whether the call was one.
+func (c *Checker) checkRunnerScript(r *report, call command.Call, at locate) bool {
+	file, ok := runnerScript(call)
+	if !ok || call.Dir == "" {
+		return false
+	}
+	c.checkScriptArg(r, command.Call{Words: []command.Word{call.Words[0], file}, Dir: call.Dir}, at)
 	return true
 }
 
@@ -1015,7 +1151,7 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 				names = append(names, computed...)
 				return slices.Contains(computed, t.Text)
 			}
-			return variableTargetMatches(name, t.Text)
+			return mf.MayName(name, t.Text)
 		}) {
 			continue // "bin/gh$(EXE)" is bin/gh where EXE is empty
 		}
@@ -1124,38 +1260,6 @@ func (c *Checker) isGenerated(p string) bool {
 	return false
 }
 
-// variableTargetMatches reports whether a Makefile target written with
-// variables (bin/gh$(EXE), $(OUT)/app) can be target: each variable stands
-// for any text, the empty text included.
-func variableTargetMatches(name, target string) bool {
-	if !strings.Contains(name, "$(") && !strings.Contains(name, "${") {
-		return false
-	}
-	var pattern strings.Builder
-	pattern.WriteString("^")
-	for rest := name; rest != ""; {
-		i := strings.IndexByte(rest, '$')
-		if i < 0 || i+1 >= len(rest) || (rest[i+1] != '(' && rest[i+1] != '{') {
-			pattern.WriteString(regexp.QuoteMeta(rest))
-			break
-		}
-		pattern.WriteString(regexp.QuoteMeta(rest[:i]))
-		closer := byte(')')
-		if rest[i+1] == '{' {
-			closer = '}'
-		}
-		j := strings.IndexByte(rest[i:], closer)
-		if j < 0 {
-			return false
-		}
-		pattern.WriteString(".*")
-		rest = rest[i+j+1:]
-	}
-	pattern.WriteString("$")
-	re, err := regexp.Compile(pattern.String())
-	return err == nil && re.MatchString(target)
-}
-
 // isHistory: a changelog records what was true when each entry was
 // written ("Added `./runtests`" in 2016); its commands are history, not
 // instructions, so they are not judged. Its links still are.
@@ -1211,7 +1315,7 @@ func isReleaseLog(p *page) bool {
 // reader picks: a placeholder name (isPlaceholderName: foo, my-app,
 // TARGET) or "some" run together with a noun (sometarget, somefile).
 func isPlaceholderTarget(t string) bool {
-	if isPlaceholderName(t) {
+	if isPlaceholderName(t) || isPlaceholderIdent(t) {
 		return true
 	}
 	rest, ok := strings.CutPrefix(strings.ToLower(t), "some")

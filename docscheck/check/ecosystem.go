@@ -18,7 +18,7 @@ const (
 
 // ecosystemPrograms are judged in inline code too, like make and go.
 var ecosystemPrograms = map[string]bool{
-	"npm": true, "yarn": true, "pnpm": true, "cargo": true, "python": true, "python3": true, "pytest": true,
+	"npm": true, "yarn": true, "pnpm": true, "bun": true, "cargo": true, "python": true, "python3": true, "pytest": true,
 }
 
 // judgeEcosystem checks commands of package managers and build tools
@@ -35,6 +35,8 @@ func (c *Checker) judgeEcosystem(r *report, call command.Call, at locate) bool {
 		return c.checkYarn(r, call, at)
 	case "pnpm":
 		return c.checkPNPM(r, call, at)
+	case "bun":
+		return c.checkBun(r, call, at)
 	case "cargo":
 		return c.checkCargo(r, call, at)
 	case "python", "python3":
@@ -210,6 +212,56 @@ func (c *Checker) checkPNPM(r *report, call command.Call, at locate) bool {
 	return c.checkBareScript(r, call, at, "pnpm", sub, workspace)
 }
 
+// checkBun judges "bun run X" (with "--filter W" before X, bun's
+// workspaces): bun runs the package.json script X, or else the file X, or
+// else a package binary X, so, as "yarn X", only a script one typo from
+// one of the package's, or in one of its families of scripts ("lint:fix"
+// beside lint:format), is certainly missing; a file X is judged as bash X
+// is. "bun X" alone, and options docscheck does not read, are not judged.
+func (c *Checker) checkBun(r *report, call command.Call, at locate) bool {
+	args := call.Args()
+	var filters, rest []command.Word
+	for i := 0; i < len(args) && len(rest) < 2; i++ {
+		a := args[i]
+		switch {
+		case a.Text == "--filter" || a.Text == "-F":
+			if i+1 < len(args) {
+				filters = append(filters, args[i+1])
+				i++
+			}
+		case strings.HasPrefix(a.Text, "--filter="):
+			w := a
+			w.Text = strings.TrimPrefix(a.Text, "--filter=")
+			w.Col += len("--filter=")
+			filters = append(filters, w)
+		case a.Text == "--cwd" || strings.HasPrefix(a.Text, "--cwd=") || a.Text == "--workspaces" || a.Text == "--if-present" || a.Text == "--":
+			return false // another folder, every workspace, optional
+		case strings.HasPrefix(a.Text, "-"):
+			if !strings.Contains(a.Text, "=") && strings.HasPrefix(a.Text, "--") && i+1 < len(args) && !strings.HasPrefix(args[i+1].Text, "-") && args[i+1].Text != "run" && len(rest) == 0 {
+				return false // "--flag value" before run: which word is which is unclear
+			}
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) < 2 || rest[0].Text != "run" || len(filters) > 1 {
+		return false
+	}
+	script := rest[1]
+	if path.Ext(script.Text) != "" || strings.Contains(script.Text, "/") {
+		return c.checkRunnerScript(r, command.Call{Words: []command.Word{call.Words[0], rest[0], script}, Dir: call.Dir}, at)
+	}
+	var workspace *command.Word
+	if len(filters) == 1 {
+		if f := filters[0].Text; strings.ContainsAny(f, "*{}[]!^") || strings.HasPrefix(f, "./") || strings.HasPrefix(f, "../") {
+			r.missWord(filters[0], at, reasonWorkspaceFilter, ruleNPM, "", "bun: filter %q is an expression", filters[0].Text)
+			return true
+		}
+		workspace = &filters[0]
+	}
+	return c.checkBareScript(r, call, at, "bun", script, workspace)
+}
+
 func nonFlags(words []command.Word) []command.Word {
 	var out []command.Word
 	for _, w := range words {
@@ -293,7 +345,11 @@ func (c *Checker) workspaceMember(r *report, call command.Call, at locate, tool 
 	for _, m := range pkg.Workspaces {
 		names = append(names, m.Name)
 	}
-	r.addWord(workspace, at, ruleNPM, c.nearest(workspace.Text, names), "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
+	hint, reason := c.nearest(workspace.Text, names), ""
+	if hint == "" && isPlaceholderIdent(workspace.Text) {
+		reason = reasonPlaceholder // -w @scope/website-name: one of the reader's choosing
+	}
+	r.missWord(workspace, at, reason, ruleNPM, hint, "%s: no workspace %q in %s", tool, workspace.Text, pkg.Path)
 	return nil, false
 }
 

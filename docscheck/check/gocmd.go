@@ -117,13 +117,16 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 			reason := ""
 			local := strings.HasPrefix(p.Text, ".") || strings.HasSuffix(p.Text, ".go") && !strings.Contains(p.Text, "/")
 			if rel := path.Join(dir, strings.TrimSuffix(p.Text, "/...")); local && !strings.ContainsAny(p.Text, "*?[") && c.opts.Repo.Stat(rel) == repo.Missing {
-				reason = c.missingPath(p.Text, rel, c.nearbyName(rel)) // ./main.go the reader writes
+				reason = c.missingIn(r, p.Text, rel, c.nearbyName(rel)) // ./main.go the reader writes
 			} else if first, _, ok := strings.Cut(p.Text, "/"); ok && strings.HasSuffix(p.Text, ".go") && !strings.HasPrefix(p.Text, module+"/") &&
 				c.opts.Repo.Stat(path.Join(dir, first)) == repo.Missing {
 				// A Go file under a folder the repository lacks, not by
 				// this module's import path (src/gopl.io/... of the
 				// reader's GOPATH): another tree's.
 				reason = reasonNotInRepo
+			}
+			if reason == "" && c.readersCopy(r.page, p.Text) {
+				reason = reasonReadersFile // a copy of a file the page links to
 			}
 			r.missWord(p, at, reason, ruleGoPackage, c.packageHint(dir, p.Text), "no Go package matches %s", p.Text)
 			continue
@@ -249,8 +252,12 @@ func (c *Checker) checkTestPattern(r *report, w command.Word, flag, kind string,
 	if len(pkgDirs) > 3 {
 		where = pkgDirs[0] + " and " + strconv.Itoa(len(pkgDirs)-1) + " more packages"
 	}
-	r.addWord(w, at, ruleGoTest, suggest.Nearest(strings.Trim(top, "^$"), names),
-		"-%s %q matches no %s in %s", flag, w.Text, kind, where)
+	hint := suggest.Nearest(strings.Trim(top, "^$"), names)
+	reason := ""
+	if hint == "" && isPlaceholderIdent(strings.Trim(top, "^$")) {
+		reason = reasonPlaceholder // -run TestSpecificFunction: the reader's test
+	}
+	r.missWord(w, at, reason, ruleGoTest, hint, "-%s %q matches no %s in %s", flag, w.Text, kind, where)
 }
 
 func matchesKind(fn, flag string) bool {

@@ -216,6 +216,11 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 			// A folder ("move into `docs/` and run:") holds no snippet.
 			return ast.WalkSkipChildren, nil
 		}
+		if runsName(blockTexts(next, src), name) {
+			// "use the `launch.sh` script:" above a block that runs
+			// ./launch.sh: the block is a command, not the file's text.
+			return ast.WalkSkipChildren, nil
+		}
 		for _, d := range r.session.startDirs() {
 			// A folder the repository has is not a file the reader makes
 			// from the snippet: marking it made would hide all below it.
@@ -225,6 +230,22 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 		}
 		return ast.WalkSkipChildren, nil
 	})
+}
+
+// runsName reports whether a line of a code block runs the file name as
+// its program by path (./name, after a $ prompt or not): a block that runs
+// a file is not that file's content. A line that merely starts with the
+// name (a listing, a table of images) does not count.
+func runsName(texts []string, name string) bool {
+	name = "./" + strings.TrimPrefix(name, "./")
+	for _, t := range texts {
+		t = strings.TrimSpace(t)
+		t = strings.TrimSpace(t[promptLen(t):])
+		if first, _, _ := strings.Cut(t, " "); first == name {
+			return true
+		}
+	}
+	return false
 }
 
 // endsWithColon reports whether the text of lines, trimmed of white space

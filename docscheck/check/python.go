@@ -54,7 +54,7 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 			p := path.Join(call.Dir, a.Text)
 			if k, _ := c.stat(r, p); k != repo.File {
 				hint := c.nearbyName(p)
-				r.missWord(a, at, c.missingPath(a.Text, p, hint), rulePython, shellPath(a.Text, call.Dir, hint), "%s does not exist", a.Text)
+				r.missWord(a, at, c.missingIn(r, a.Text, p, hint), rulePython, shellPath(a.Text, call.Dir, hint), "%s does not exist", a.Text)
 			}
 			return true
 		}

@@ -395,8 +395,12 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 }
 
 // noteDownloads records the file names of the page's web links whose last
-// path part is a file name with an extension (get-pip.py, tool.tar.gz).
-func (s *session) noteDownloads(pg *page) {
+// path part is a file name with an extension (get-pip.py, tool.tar.gz). A
+// link to a file of this repository as its code host shows it
+// (github.com/OWNER/NAME/blob/REF/x.py, NAME this repository's: ours) is
+// not a download: it names the repository's own file, which the reader has
+// from the checkout.
+func (s *session) noteDownloads(pg *page, ours func(name string) bool) {
 	for _, n := range pg.linkNodes {
 		var dest string
 		switch n := n.(type) {
@@ -414,6 +418,9 @@ func (s *session) noteDownloads(pg *page) {
 			u, _, _ := strings.Cut(dest, "?")
 			u, _, _ = strings.Cut(u, "#")
 			if _, rest, ok := strings.Cut(u, "://"); ok && strings.Contains(rest, "/") {
+				if parts := strings.Split(rest, "/"); len(parts) > 4 && parts[3] == "blob" && ours(strings.TrimSuffix(parts[2], ".git")) {
+					continue
+				}
 				if name := path.Base(rest); strings.Contains(name, ".") && !strings.HasSuffix(name, ".html") && !strings.HasSuffix(name, ".md") {
 					s.downloads[name] = true
 				}

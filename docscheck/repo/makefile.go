@@ -2,6 +2,7 @@ package repo
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -31,6 +32,16 @@ type Makefile struct {
 	uncertain map[string]bool
 	// assigned counts each variable's assignments.
 	assigned map[string]int
+	// values holds every value each variable is assigned with =, :=, ::=
+	// or ?= (in conditionals too), unexpanded; open names those appended
+	// to (+=), set by a command (!=) or by define, whose words the
+	// Makefile's text does not give; fromEnv names those set with ?=.
+	values  map[string][]string
+	open    map[string]bool
+	fromEnv map[string]bool
+	// folders names the variables the Makefile uses as a folder:
+	// $(NAME)/ in a rule line or recipe.
+	folders map[string]bool
 }
 
 // Rule is what one target's rule lines say.
@@ -144,7 +155,8 @@ func (r *Repo) findMakefile(dir, name string) *Makefile {
 // the folder make runs in (dir), with the variables known at that line
 // (vars: the including files' so far).
 func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[string]bool) *Makefile {
-	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}, uncertain: map[string]bool{}, assigned: map[string]int{}}
+	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}, uncertain: map[string]bool{}, assigned: map[string]int{},
+		values: map[string][]string{}, open: map[string]bool{}, fromEnv: map[string]bool{}, folders: map[string]bool{}}
 	for k, v := range vars {
 		m.Vars[k] = v
 	}
@@ -154,6 +166,9 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 	data, err := r.ReadFile(p)
 	if err != nil {
 		return m
+	}
+	for _, f := range folderUse.FindAllStringSubmatch(string(data), -1) {
+		m.folders[f[1]] = true
 	}
 	lines := strings.Split(string(data), "\n")
 	for i := 0; i < len(lines); i++ {
@@ -185,6 +200,7 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 		case "define":
 			if name := strings.Fields(rest); len(name) > 0 {
 				m.uncertain[name[0]] = true
+				m.open[name[0]] = true
 			}
 		}
 		if strings.HasPrefix(trimmed, "ifeq(") || strings.HasPrefix(trimmed, "ifneq(") {
@@ -237,6 +253,14 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 					for k := range sub.uncertain {
 						m.uncertain[k] = true
 					}
+					for k, vs := range sub.values {
+						m.values[k] = append(m.values[k], vs...)
+					}
+					for _, from := range []struct{ sub, into map[string]bool }{{sub.open, m.open}, {sub.fromEnv, m.fromEnv}, {sub.folders, m.folders}} {
+						for k := range from.sub {
+							from.into[k] = true
+						}
+					}
 				}
 				trimmed = ""
 			}
@@ -253,6 +277,15 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 				op := trimmed[:strings.IndexByte(trimmed, '=')]
 				if conditional > 0 || strings.HasSuffix(op, "?") || strings.HasSuffix(op, "+") || strings.HasSuffix(op, "!") {
 					m.uncertain[name] = true
+				}
+				switch {
+				case strings.HasSuffix(op, "+") || strings.HasSuffix(op, "!"):
+					m.open[name] = true
+				case strings.HasSuffix(op, "?"):
+					m.fromEnv[name] = true
+					fallthrough
+				default:
+					m.values[name] = append(m.values[name], value)
 				}
 			}
 			continue
@@ -618,4 +651,201 @@ func (e makeEval) wildcard(patterns string) (string, bool) {
 		}
 	}
 	return strings.Join(out, " "), true
+}
+
+// folderUse finds $(NAME)/ and ${NAME}/: a variable the Makefile uses as
+// a folder.
+var folderUse = regexp.MustCompile(`\$[({]([A-Za-z_][A-Za-z0-9_.]*)[)}]/`)
+
+// anyWord is the shape of a word docscheck cannot tell: any name.
+const anyWord = ".*"
+
+// maxShapes bounds the shapes one target is worked out to; beyond it the
+// target may be any name.
+const maxShapes = 64
+
+// MayName reports whether target, an explicit target written with
+// variables ("bin/gh$(EXE)", "$(BUILD_DIR)"), may be the name. Each
+// variable stands for the words its assignments in the Makefile's text
+// give (every one of them, in any branch of a conditional: make takes one
+// of them), and a reference docscheck does not work out ($(shell ...), a
+// variable the text does not set, or appends to with +=) for any one word,
+// so the literal text around it still has to match: "$(shell pwd)/target"
+// is a path, never the name "lint". A variable set with ?= may come from
+// the environment; its text is taken only when it names paths ("/" in
+// every word) or the Makefile uses it as a folder ($(NAME)/x): then the
+// environment gives a folder too, not the name of a task. Behind an
+// include docscheck cannot read any variable may be set: any name.
+func (m *Makefile) MayName(target, name string) bool {
+	if !strings.Contains(target, "$(") && !strings.Contains(target, "${") {
+		return false
+	}
+	shapes, _ := m.wordShapes(target, 0)
+	for _, shape := range shapes {
+		re, err := regexp.Compile("^(?:" + shape + ")$")
+		if err != nil || re.MatchString(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordShapes returns one regular expression per word s may expand to;
+// multi is set when s may expand to several words at once (not only to one
+// of several alternatives), which a prefix or suffix glued to it would
+// then reach only in part.
+func (m *Makefile) wordShapes(s string, depth int) (shapes []string, multi bool) {
+	if depth > 8 {
+		return []string{anyWord}, false
+	}
+	words := makeWords(s)
+	for _, w := range words {
+		ws, wm := m.wordShape(w, depth)
+		shapes = append(shapes, ws...)
+		multi = multi || wm
+		if len(shapes) > maxShapes {
+			return []string{anyWord}, true
+		}
+	}
+	return shapes, multi || len(words) > 1
+}
+
+// wordShape returns the shapes of one word of make text: its literal text
+// and, for each reference in it, each word the reference may give (one of
+// a variable's assignments, in any branch).
+func (m *Makefile) wordShape(w string, depth int) ([]string, bool) {
+	acc := []string{""}
+	parts := 0
+	var multi []string // the shapes of a reference of several words
+	for i := 0; i < len(w); i++ {
+		if w[i] != '$' {
+			j := strings.IndexByte(w[i:], '$')
+			if j < 0 {
+				j = len(w) - i
+			}
+			for k := range acc {
+				acc[k] += regexp.QuoteMeta(w[i : i+j])
+			}
+			parts++
+			i += j - 1
+			continue
+		}
+		var shapes []string
+		many := false
+		switch {
+		case i+1 < len(w) && w[i+1] == '$':
+			shapes = []string{regexp.QuoteMeta("$")}
+			i++
+		case i+1 < len(w) && (w[i+1] == '(' || w[i+1] == '{'):
+			end := closing(w, i+1)
+			if end < 0 {
+				return []string{anyWord}, false
+			}
+			shapes, many = m.refShapes(w[i+2:end], depth)
+			i = end
+		default:
+			shapes = []string{anyWord} // $@, $X
+			i++
+		}
+		parts++
+		if many {
+			multi = shapes
+			continue
+		}
+		if len(shapes) == 0 {
+			continue
+		}
+		next := make([]string, 0, len(acc)*len(shapes))
+		for _, a := range acc {
+			for _, sh := range shapes {
+				next = append(next, a+sh)
+			}
+		}
+		if len(next) > maxShapes {
+			return []string{anyWord}, false
+		}
+		acc = next
+	}
+	if multi != nil {
+		if parts > 1 {
+			// pre$(V) where V holds several words: only the first
+			// takes the prefix; kept simple, any name.
+			return []string{anyWord}, false
+		}
+		return multi, true
+	}
+	// An empty shape is a reference that gave no word ($(EXE) empty).
+	return slices.DeleteFunc(acc, func(a string) bool { return a == "" }), false
+}
+
+// refShapes returns the shapes of the words $(ref) expands to, and whether
+// it may give several words at once.
+func (m *Makefile) refShapes(ref string, depth int) ([]string, bool) {
+	fn, args, call := strings.Cut(ref, " ")
+	if !call {
+		if m.Unread != "" || strings.ContainsAny(ref, ":$") || m.open[ref] || len(m.values[ref]) == 0 {
+			return []string{anyWord}, false
+		}
+		var out []string
+		multi := false
+		for _, v := range m.values[ref] {
+			ws, wm := m.wordShapes(v, depth+1)
+			if len(ws) == 0 {
+				ws = []string{""} // an empty value: the reference gives nothing
+			}
+			out = append(out, ws...)
+			multi = multi || wm
+		}
+		if m.fromEnv[ref] && !m.folders[ref] && slices.ContainsFunc(out, func(s string) bool { return !strings.Contains(s, "/") }) {
+			return []string{anyWord}, false
+		}
+		return out, multi
+	}
+	if parts := splitArgs(args); (fn == "addprefix" || fn == "addsuffix") && len(parts) == 2 {
+		fix, fm := m.wordShapes(strings.TrimSpace(parts[0]), depth+1)
+		if fm || len(fix) > 1 {
+			return []string{anyWord}, true
+		}
+		if len(fix) == 0 {
+			fix = []string{""}
+		}
+		list, lm := m.wordShapes(parts[1], depth+1)
+		out := make([]string, 0, len(list))
+		for _, w := range list {
+			if fn == "addprefix" {
+				out = append(out, fix[0]+w)
+			} else {
+				out = append(out, w+fix[0])
+			}
+		}
+		return out, lm
+	}
+	return []string{anyWord}, false
+}
+
+// makeWords splits make text at the blanks outside references.
+func makeWords(s string) []string {
+	var out []string
+	depth, start := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '(' || c == '{':
+			depth++
+		case c == ')' || c == '}':
+			depth--
+		case (c == ' ' || c == '\t') && depth <= 0:
+			if start >= 0 {
+				out = append(out, s[start:i])
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
+	}
+	return out
 }

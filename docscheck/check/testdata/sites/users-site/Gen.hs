@@ -1,0 +1,2 @@
+-- Fixture: a Haskell script that stack compiles to ./Gen at the root.
+main = pure ()

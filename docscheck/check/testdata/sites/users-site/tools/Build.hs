@@ -1,0 +1,2 @@
+-- Fixture: a Haskell build script that stack compiles to ./tools/Build.
+main = pure ()
