@@ -81,6 +81,9 @@ type Checker struct {
 	zola sync.Map
 	// regexps memoizes compiled -run/-bench patterns.
 	regexps sync.Map
+	// usageScopes memoizes the renderer guard's scope of each page
+	// (usage.go).
+	usageScopes sync.Map // page -> string
 	// indexes holds the did-you-mean index of each long candidate list
 	// (suggest.go).
 	indexes sync.Map

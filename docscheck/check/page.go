@@ -53,7 +53,10 @@ type page struct {
 	// loose counts what some renderer's slug rule could make an id of:
 	// the letters and digits (letterDigits) of each heading, of each
 	// heading joined to its parents', and of each id (anyRendererCouldGive).
-	loose map[string]int
+	// Made on first use (looseIDs): only pages whose renderer is in doubt
+	// need it, and most pages are never asked.
+	loose     map[string]int
+	looseOnce sync.Once
 	// tooComplex, when set, says why the page was over its budget and not
 	// parsed (budget.go); its anchors are then unknown.
 	tooComplex string
@@ -141,8 +144,13 @@ func parsePage(path string, source []byte, style anchor.Style, admonitions bool)
 	for _, m := range attrListIDs(source) {
 		p.attrIDs = append(p.attrIDs, string(m[1]))
 	}
-	p.loose = looseAnchors(p.headings, p.anchorList, p.attrIDs)
 	return p
+}
+
+// looseIDs is the page's loose map, made on first use.
+func (p *page) looseIDs() map[string]int {
+	p.looseOnce.Do(func() { p.loose = looseAnchors(p.headings, p.anchorList, p.attrIDs) })
+	return p.loose
 }
 
 // looseAnchors lists the letters and digits of what a renderer

@@ -59,11 +59,12 @@ func (pg *page) textCouldGive(frag string) bool {
 // tell a repeated heading apart (-1 on github.com, _1 in MkDocs).
 func (pg *page) anyRendererCouldGive(frag string) bool {
 	want := letterDigits(frag)
-	if want == "" || pg.loose[want] > 0 {
+	loose := pg.looseIDs()
+	if want == "" || loose[want] > 0 {
 		return true
 	}
 	stem := strings.TrimRightFunc(want, unicode.IsDigit)
-	return stem != want && pg.loose[stem] > 1
+	return stem != want && loose[stem] > 1
 }
 
 // joinsAnchors reports whether frag is two or more of the page's anchors

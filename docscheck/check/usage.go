@@ -53,8 +53,14 @@ type usageKey struct {
 
 // usageKeyOf is the key of a reference of kind on page.
 func (c *Checker) usageKeyOf(page, kind string) usageKey {
-	scope, _ := c.usageScope(page)
-	return usageKey{scope, kind}
+	// Memoized by page: a page's references all share its scope, and
+	// finding it walks the folders above the page for navigation files.
+	scope, ok := c.usageScopes.Load(page)
+	if !ok {
+		scope, _ = c.usageScope(page)
+		c.usageScopes.Store(page, scope)
+	}
+	return usageKey{scope.(string), kind}
 }
 
 // usageCase is a certain finding on a renderer-dependent reference:
@@ -244,7 +250,7 @@ func (c *Checker) gatherTargets(d string, deep bool, ft *folderTargets) {
 			}
 			if isPage(p) {
 				if pg, err := c.load(p); err == nil {
-					for k := range pg.loose {
+					for k := range pg.looseIDs() {
 						ft.headings[k] = true
 					}
 					for _, id := range pg.attrIDs {
