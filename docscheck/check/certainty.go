@@ -95,6 +95,9 @@ const (
 	// the workspace but one it depends on (a manifest's dependency, a
 	// package of its Cargo.lock), which cargo may build.
 	reasonDependency = "dependency"
+	// reasonSubmodule: the path lies in a git submodule (.gitmodules):
+	// another repository's files, present only in a recursive clone.
+	reasonSubmodule = "submodule"
 	// reasonWorkspaceFilter: a workspace-filtered script run whose
 	// selection docscheck cannot work out (a filter expression, several
 	// filters, a package.json whose workspaces are not known).
@@ -142,6 +145,8 @@ func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, f
 // writes it, p where it resolves to (repository-relative), hint the
 // did-you-mean for p or "". It returns "" when the breakage is certain,
 // else the reason it is not judged:
+//   - in a git submodule: another repository's file, there or not
+//     depending on how the reader cloned;
 //   - below a folder builds write, a hidden name, or ignored by the
 //     repository's .gitignore: an output;
 //   - one typo away from a path that exists: certain;
@@ -155,6 +160,9 @@ func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, f
 // runs in is where the reader stands, not a claim about the file.
 func (c *Checker) missingPath(written, p, hint string) string {
 	p = path.Clean(p)
+	if c.opts.Repo.InSubmodule(p) {
+		return reasonSubmodule
+	}
 	if c.isGenerated(p) || c.opts.Repo.Ignored(p) {
 		// A build's output, even next to a similar name (./coverage by
 		// coverage.md): what the build writes there is not in the tree.

@@ -381,9 +381,14 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //     page x.md is that renderer's to resolve;
 //   - a tsconfig/jsconfig of the page's folder or above declares the
 //     path's prefix as an alias ("~/*"): the site's build resolves it.
+//   - a path in a git submodule is another repository's file, in the
+//     tree only after a recursive clone (and a 404 on github.com).
 func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
+	}
+	if c.opts.Repo.InSubmodule(resolved) {
+		return reasonSubmodule
 	}
 	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) {
 		// A page a build generates: the .gitignore, or a rule of a
