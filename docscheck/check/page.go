@@ -220,6 +220,9 @@ func (p *page) position(offset int) (int, int) {
 }
 
 var (
+	// htmlHeading finds an HTML heading and its content; htmlTag a tag.
+	htmlHeading = regexp.MustCompile(`(?is)<h[1-6](?:\s[^>]*)?>(.*?)</h[1-6]\s*>`)
+	htmlTag     = regexp.MustCompile(`<[^>]*>`)
 	// htmlIDAttr finds id="x" and name="x" attributes in raw HTML.
 	htmlIDAttr = regexp.MustCompile(`(?i)\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))`)
 	// customID is VitePress's "## Heading {#custom-id}".
@@ -282,8 +285,19 @@ func (p *page) collectAnchors(style anchor.Style) {
 			p.headings = append(p.headings, heading{text: strings.TrimSpace(t), slug: s, offset: nodeOffset(n, p.source), level: n.Level})
 			p.addAnchor(s)
 		case *ast.HTMLBlock:
-			for _, id := range htmlIDs(blockText(n, p.source)) {
+			text := blockText(n, p.source)
+			for _, id := range htmlIDs(text) {
 				p.addAnchor(id)
+			}
+			// github.com gives every h1 to h6 of the rendered page an
+			// id from its text, a raw HTML heading as much as a Markdown
+			// one ("<h2><img src=x.svg>&nbsp;Features</h2>" is
+			// #features); a renderer that gives it none only makes a
+			// link to it uncertain, never a working one broken.
+			for _, t := range htmlHeadings(text) {
+				s := slugs.Add(t)
+				p.headings = append(p.headings, heading{text: t, slug: s, offset: nodeOffset(n, p.source), level: 2})
+				p.addAnchor(s)
 			}
 		case *ast.RawHTML:
 			for _, id := range htmlIDs(string(n.Segments.Value(p.source))) {
@@ -315,6 +329,21 @@ func headingAttrID(t string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// htmlHeadings lists the text of the HTML headings (<h1> to <h6>) of an
+// HTML block: their content without tags, entities resolved.
+func htmlHeadings(s string) []string {
+	if !strings.Contains(s, "<h") && !strings.Contains(s, "<H") {
+		return nil // most blocks: skip the regular expression
+	}
+	var out []string
+	for _, m := range htmlHeading.FindAllStringSubmatch(s, -1) {
+		if t := strings.TrimSpace(html.UnescapeString(htmlTag.ReplaceAllString(m[1], ""))); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func htmlIDs(s string) []string {
