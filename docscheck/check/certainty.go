@@ -193,7 +193,14 @@ func (c *Checker) missingPath(written, p, hint string) string {
 // (clonedName, readersCopy): one reading for every command that runs a
 // file by path.
 func (c *Checker) missingIn(r *report, written, p, hint string) string {
-	reason := r.clonedName(c.missingPath(written, p, hint))
+	reason := c.missingPath(written, p, hint)
+	if reason == reasonReadersFile && r.clonedName(reason) == "" && path.Ext(written) == "" && r.session.ranWriter {
+		// After a clone, a program by a bare name once the page has run
+		// a command that may write files (a build: make, ninja, v x.v):
+		// that command's output, not a file of the clone.
+		return reasonOutput
+	}
+	reason = r.clonedName(reason)
 	if reason == "" && c.readersCopy(r.page, written) {
 		return reasonReadersFile
 	}

@@ -53,6 +53,20 @@ type session struct {
 	// inClone is set once a cd on the page moved the reader into a clone
 	// of this repository: from there on, they stand in it (stand.go).
 	inClone bool
+	// ranWriter is set once the page ran a command that may write files
+	// where the reader stands (anything but a cd, git and a few that only
+	// read or print): a build (make, ninja, gcc -o x, v run.v) leaves
+	// programs the tree does not hold.
+	ranWriter bool
+}
+
+// readOnlyPrograms are programs that write no file where the reader
+// stands (git's clone is the clone itself, which the session follows).
+var readOnlyPrograms = map[string]bool{
+	"git": true, "ls": true, "cat": true, "echo": true, "printf": true, "pwd": true,
+	"export": true, "set": true, "unset": true, "source": true, ".": true, "which": true,
+	"type": true, "command": true, "tree": true, "head": true, "tail": true, "less": true,
+	"more": true, "grep": true, "find": true, "alias": true,
 }
 
 func newSession(pagePath string) *session {
@@ -161,7 +175,10 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	cloneDir := ""  // a folder a clone of this repository made, as the block's cds reach it
 	// dirs is reused by every call: nothing keeps it.
 	var dirs []string
-	for _, call := range script.Calls {
+	for i, call := range script.Calls {
+		if i > 0 && !script.Calls[i-1].IsChdir() && !readOnlyPrograms[path.Base(script.Calls[i-1].Program())] {
+			s.ranWriter = true
+		}
 		if cloneDir != "" && (call.Dir == cloneDir || strings.HasPrefix(call.Dir, cloneDir+"/")) {
 			// In this repository's clone: judged from the root.
 			call.Dir = strings.TrimPrefix(strings.TrimPrefix(call.Dir, cloneDir), "/")
@@ -218,6 +235,9 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		if readersProjectCommand(call) {
 			s.readersProject = true
 		}
+	}
+	if n := len(script.Calls); n > 0 && !script.Calls[n-1].IsChdir() && !readOnlyPrograms[path.Base(script.Calls[n-1].Program())] {
+		s.ranWriter = true
 	}
 	if atRoot {
 		s.dirs = []string{"."}
