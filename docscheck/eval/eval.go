@@ -22,8 +22,8 @@ import (
 )
 
 // The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// to 10 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 10").
+// to 11 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 11").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
@@ -36,10 +36,11 @@ const (
 	halfRound8  = "round8"
 	halfRound9  = "round9"
 	halfRound10 = "round10"
+	halfRound11 = "round11"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
