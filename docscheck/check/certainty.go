@@ -204,6 +204,14 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 	if reason == "" && c.readersCopy(r.page, written) {
 		return reasonReadersFile
 	}
+	if reason == "" && (c.compiledFrom(p) || c.compiledFrom(joinPath(".", written))) {
+		// ./Shake beside Shake.hs, ./test_print beside test_print.c: the
+		// program a compiler writes from the source, not a file of the
+		// tree (here, or at the root, where a clone of this repository
+		// puts the reader), whether a block runs it or a sentence
+		// names it.
+		return reasonOutput
+	}
 	return reason
 }
 

@@ -750,12 +750,6 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 			typo = ""
 		}
 		reason := c.missingIn(r, prog.Text, p, typo)
-		if reason == "" && (c.compiledFrom(p) || c.compiledFrom(joinPath(".", prog.Text))) {
-			// ./Shake beside Shake.hs: the program a compiler writes
-			// from the source, not a file of the tree (here, or at the
-			// root, where a clone of this repository puts the reader).
-			reason = reasonOutput
-		}
 		if reason == reasonReadersFile && c.typoOfMade(r, p) {
 			reason = "" // "go build -o widget", then "./widgte"
 		}
