@@ -381,13 +381,15 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //     page x.md is that renderer's to resolve;
 //   - a tsconfig/jsconfig of the page's folder or above declares the
 //     path's prefix as an alias ("~/*"): the site's build resolves it.
-//   - a path in a git submodule is another repository's file, in the
-//     tree only after a recursive clone (and a 404 on github.com).
+//   - on a docs site's page, a path in a git submodule: the site's build
+//     may take files from it (github.com serves none of them: a 404).
 func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
 	}
-	if c.opts.Repo.InSubmodule(resolved) {
+	if c.opts.Repo.InSubmodule(resolved) && c.site(pagePath) != nil {
+		// A site's build may take pages from a submodule; github.com
+		// serves none of its paths from this repository (a 404).
 		return reasonSubmodule
 	}
 	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) {
