@@ -163,20 +163,15 @@ func (c *Checker) checkPNPM(r *report, call command.Call, at locate) bool {
 			// pnpm (since v7) hands what follows the script's name to the
 			// script; older versions read their own options there too, so
 			// one that would change the selection leaves it not judged.
-			if a.Text == "--filter" || a.Text == "-F" || strings.HasPrefix(a.Text, "--filter=") ||
+			if isFilterFlag(a) ||
 				a.Text == "-r" || a.Text == "--recursive" || a.Text == "--if-present" || a.Text == "-C" || a.Text == "--dir" {
 				return false
 			}
-		case a.Text == "--filter" || a.Text == "-F":
-			if i+1 < len(args) {
-				filters = append(filters, args[i+1])
-				i++
+		case isFilterFlag(a):
+			if w, took := filterValue(args, i); took > 0 {
+				filters = append(filters, w)
+				i += took - 1
 			}
-		case strings.HasPrefix(a.Text, "--filter="):
-			w := a
-			w.Text = strings.TrimPrefix(a.Text, "--filter=")
-			w.Col += len("--filter=")
-			filters = append(filters, w)
 		case a.Text == "-r" || a.Text == "--recursive" || a.Text == "--if-present" || a.Text == "-C" || a.Text == "--dir":
 			return false
 		case strings.HasPrefix(a.Text, "-"):
@@ -224,16 +219,11 @@ func (c *Checker) checkBun(r *report, call command.Call, at locate) bool {
 	for i := 0; i < len(args) && len(rest) < 2; i++ {
 		a := args[i]
 		switch {
-		case a.Text == "--filter" || a.Text == "-F":
-			if i+1 < len(args) {
-				filters = append(filters, args[i+1])
-				i++
+		case isFilterFlag(a):
+			if w, took := filterValue(args, i); took > 0 {
+				filters = append(filters, w)
+				i += took - 1
 			}
-		case strings.HasPrefix(a.Text, "--filter="):
-			w := a
-			w.Text = strings.TrimPrefix(a.Text, "--filter=")
-			w.Col += len("--filter=")
-			filters = append(filters, w)
 		case a.Text == "--cwd" || strings.HasPrefix(a.Text, "--cwd=") || a.Text == "--workspaces" || a.Text == "--if-present" || a.Text == "--":
 			return false // another folder, every workspace, optional
 		case strings.HasPrefix(a.Text, "-"):
@@ -495,4 +485,25 @@ func where(dir string) string {
 		return "the repository root"
 	}
 	return dir
+}
+
+// isFilterFlag reports whether a is pnpm's or bun's workspace filter,
+// "--filter x", "-F x" or "--filter=x".
+func isFilterFlag(a command.Word) bool {
+	return a.Text == "--filter" || a.Text == "-F" || strings.HasPrefix(a.Text, "--filter=")
+}
+
+// filterValue is the selector of the filter flag at args[i] and how many
+// words flag and selector take (0: a flag without its value).
+func filterValue(args []command.Word, i int) (command.Word, int) {
+	if w, ok := strings.CutPrefix(args[i].Text, "--filter="); ok {
+		sel := args[i]
+		sel.Text = w
+		sel.Col += len("--filter=")
+		return sel, 1
+	}
+	if i+1 < len(args) {
+		return args[i+1], 2
+	}
+	return command.Word{}, 0
 }

@@ -125,8 +125,7 @@ func TestPublishedSiteSources(t *testing.T) {
 // not, nor does a link to the folder of a site nothing publishes (a
 // book whose generated pages the build writes).
 func TestPublishedByLink(t *testing.T) {
-	root := t.TempDir()
-	for p, content := range map[string]string{
+	root := writeTree(t, map[string]string{
 		"README.md": "# R\n\nSee the [manual](./doc/manual/source), the [tutorial](https://codeberg.org/o/r/src/stable/doc/TUTORIAL.md)," +
 			" the [guide](https://github.com/o/r/blob/main/doc/GUIDE.md) and [other](https://example.org/o/r/blob/main/doc/OTHER.md).\n",
 		"doc/manual/book.toml.in":        "[book]\ntitle = \"R @version@\"\nsrc = \"source\"\n",
@@ -136,23 +135,8 @@ func TestPublishedByLink(t *testing.T) {
 		"doc/GUIDE.md":                   "# G\n",
 		"doc/OTHER.md":                   "# O\n",
 		"doc/manual/source/unlinked.txt": "not a page\n",
-	} {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, err := New(Options{Repo: repo.New(root)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
+	got := filesOf(t, root)
 	want := []string{"README.md", "doc/GUIDE.md", "doc/TUTORIAL.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
@@ -164,23 +148,14 @@ func TestPublishedByLink(t *testing.T) {
 // the link's folder: it is checked there, at its own lines, and its
 // target where it lies. Another symbolic link to a page is that page.
 func TestSymlinkedReadme(t *testing.T) {
-	root := t.TempDir()
-	for p, content := range map[string]string{
+	root := writeTree(t, map[string]string{
 		"CONTRIBUTING.md":  "# C\n\n## Setup\n",
 		"pkg/README.md":    "# P\n\n[setup](CONTRIBUTING.md#setup)\n[stale](CONTRIBUTING.md#gone)\n[beside the target](local.md)\n",
 		"pkg/local.md":     "# L\n",
 		"docs/guide.md":    "# G\n",
 		"docs/readme.txt":  "not a page\n",
 		"docs/more/inn.md": "# I\n",
-	} {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	for link, target := range map[string]string{"README.md": "pkg/README.md", "docs/alias.md": "guide.md"} {
 		if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(link))); err != nil {
 			t.Skip("no symbolic links here:", err)
@@ -225,29 +200,13 @@ func TestSymlinkedReadme(t *testing.T) {
 // (Pod) sends readers to the pages it names by their code host's address;
 // a plain-text README is shown as text, its addresses are not links.
 func TestOtherMarkupReadme(t *testing.T) {
-	root := t.TempDir()
-	for p, content := range map[string]string{
+	root := writeTree(t, map[string]string{
 		"README.pod":        "=head1 R\n\nOps are in L<the docs|https://github.com/o/r/blob/main/docs/ops.markdown>.\n",
 		"README.txt":        "See https://github.com/o/r/blob/main/docs/other.md\n",
 		"docs/ops.markdown": "# Ops\n",
 		"docs/other.md":     "# Other\n",
-	} {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, err := New(Options{Repo: repo.New(root)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
+	got := filesOf(t, root)
 	if want := []string{"docs/ops.markdown"}; !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
@@ -297,8 +256,7 @@ func TestRegistryPages(t *testing.T) {
 // a folder meaning its README.md. A target on another site, or a page
 // nothing names, is not.
 func TestRestructuredTextReadme(t *testing.T) {
-	root := t.TempDir()
-	for p, content := range map[string]string{
+	root := writeTree(t, map[string]string{
 		"README.rst": "R\n=\n\n`Go with Bzlmod`_, the `core rules <docs/rules.md#go_binary>`__ and the docs_.\n\n" +
 			".. _Go with Bzlmod: docs/bzlmod.md\n.. _docs: docs/\n.. _site: https://example.org/docs/web.md\n",
 		"docs/README.md": "# Docs\n",
@@ -306,15 +264,16 @@ func TestRestructuredTextReadme(t *testing.T) {
 		"docs/rules.md":  "# Rules\n",
 		"docs/web.md":    "# Web\n",
 		"docs/orphan.md": "# Orphan\n",
-	} {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	})
+	got := filesOf(t, root)
+	if want := []string{"docs/README.md", "docs/bzlmod.md", "docs/rules.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
+}
+
+// filesOf is the pages a run with no arguments reads in root.
+func filesOf(t *testing.T, root string) []string {
+	t.Helper()
 	c, err := New(Options{Repo: repo.New(root)})
 	if err != nil {
 		t.Fatal(err)
@@ -323,7 +282,5 @@ func TestRestructuredTextReadme(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"docs/README.md", "docs/bzlmod.md", "docs/rules.md"}; !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	return got
 }
