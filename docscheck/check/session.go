@@ -60,6 +60,12 @@ type session struct {
 	ranWriter bool
 }
 
+// mayWriteFiles reports whether call may write files where the reader
+// stands: it is no cd and runs no readOnlyPrograms.
+func mayWriteFiles(call command.Call) bool {
+	return !call.IsChdir() && !readOnlyPrograms[path.Base(call.Program())]
+}
+
 // readOnlyPrograms are programs that write no file where the reader
 // stands (git's clone is the clone itself, which the session follows).
 var readOnlyPrograms = map[string]bool{
@@ -176,7 +182,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	// dirs is reused by every call: nothing keeps it.
 	var dirs []string
 	for i, call := range script.Calls {
-		if i > 0 && !script.Calls[i-1].IsChdir() && !readOnlyPrograms[path.Base(script.Calls[i-1].Program())] {
+		if i > 0 && mayWriteFiles(script.Calls[i-1]) {
 			s.ranWriter = true
 		}
 		if cloneDir != "" && (call.Dir == cloneDir || strings.HasPrefix(call.Dir, cloneDir+"/")) {
@@ -236,7 +242,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			s.readersProject = true
 		}
 	}
-	if n := len(script.Calls); n > 0 && !script.Calls[n-1].IsChdir() && !readOnlyPrograms[path.Base(script.Calls[n-1].Program())] {
+	if n := len(script.Calls); n > 0 && mayWriteFiles(script.Calls[n-1]) {
 		s.ranWriter = true
 	}
 	if atRoot {
