@@ -221,7 +221,7 @@ func (p *page) position(offset int) (int, int) {
 
 var (
 	// htmlHeading finds an HTML heading and its content; htmlTag a tag.
-	htmlHeading = regexp.MustCompile(`(?is)<h[1-6](?:\s[^>]*)?>(.*?)</h[1-6]\s*>`)
+	htmlHeading = regexp.MustCompile(`(?is)<h([1-6])(?:\s[^>]*)?>(.*?)</h[1-6]\s*>`)
 	htmlTag     = regexp.MustCompile(`<[^>]*>`)
 	// htmlIDAttr finds id="x" and name="x" attributes in raw HTML.
 	htmlIDAttr = regexp.MustCompile(`(?i)\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))`)
@@ -294,10 +294,10 @@ func (p *page) collectAnchors(style anchor.Style) {
 			// one ("<h2><img src=x.svg>&nbsp;Features</h2>" is
 			// #features); a renderer that gives it none only makes a
 			// link to it uncertain, never a working one broken.
-			for _, t := range htmlHeadings(text) {
-				s := slugs.Add(t)
-				p.headings = append(p.headings, heading{text: t, slug: s, offset: nodeOffset(n, p.source), level: 2})
-				p.addAnchor(s)
+			for _, h := range htmlHeadings(text) {
+				h.slug, h.offset = slugs.Add(h.text), nodeOffset(n, p.source)
+				p.headings = append(p.headings, h)
+				p.addAnchor(h.slug)
 			}
 		case *ast.RawHTML:
 			for _, id := range htmlIDs(string(n.Segments.Value(p.source))) {
@@ -331,16 +331,16 @@ func headingAttrID(t string) string {
 	return ""
 }
 
-// htmlHeadings lists the text of the HTML headings (<h1> to <h6>) of an
-// HTML block: their content without tags, entities resolved.
-func htmlHeadings(s string) []string {
+// htmlHeadings lists the HTML headings (<h1> to <h6>) of an HTML block:
+// their level and their content without tags, entities resolved.
+func htmlHeadings(s string) []heading {
 	if !strings.Contains(s, "<h") && !strings.Contains(s, "<H") {
 		return nil // most blocks: skip the regular expression
 	}
-	var out []string
+	var out []heading
 	for _, m := range htmlHeading.FindAllStringSubmatch(s, -1) {
-		if t := strings.TrimSpace(html.UnescapeString(htmlTag.ReplaceAllString(m[1], ""))); t != "" {
-			out = append(out, t)
+		if t := strings.TrimSpace(html.UnescapeString(htmlTag.ReplaceAllString(m[2], ""))); t != "" {
+			out = append(out, heading{text: t, level: int(m[1][0] - '0')})
 		}
 	}
 	return out
