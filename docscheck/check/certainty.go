@@ -59,7 +59,8 @@ const (
 	// installed package, which docscheck cannot see.
 	reasonPackageBinary = "package-binary"
 	// reasonHistory: release history (a changelog, a page of release
-	// headings) quotes commit messages: brackets there are their text.
+	// headings) quotes commit messages: brackets there are their text;
+	// a log's dated entries record what was done then (inDatedList).
 	reasonHistory = "history"
 	// reasonAlias: the link's prefix is a path alias a build tool of the
 	// repository declares (tsconfig.json "paths": "~/*"), resolved by

@@ -56,7 +56,13 @@ func (c *Checker) checkCommands(r *report) {
 			c.noteCaptions(r, n, skip)
 		case *ast.CodeSpan:
 			if !skip[n] {
+				from := len(r.findings)
 				c.standing(r, func() { c.inlineUnit(r, n) })
+				if len(r.findings) > from && namedAsNotToDo(src, n) {
+					r.demote(from, reasonNegated)
+				} else if len(r.findings) > from && inDatedList(src, n) {
+					r.demote(from, reasonHistory)
+				}
 			}
 			return ast.WalkSkipChildren, nil
 		case *ast.FencedCodeBlock:

@@ -387,6 +387,13 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
 	}
+	if _, ok := webRelative(decoded); ok {
+		// "../tree/HEAD/X", "../../blob/main/X": a github.com address
+		// written relative to a web page of the repository (a pull
+		// request, an issue, a comment a bot posts from this file), not
+		// to a file of the tree, where no such folder is.
+		return reasonWebRelative
+	}
 	if c.opts.Repo.InSubmodule(resolved) && c.site(pagePath) != nil {
 		// A site's build may take pages from a submodule; github.com
 		// serves none of its paths from this repository (a 404).
@@ -1036,6 +1043,14 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 				break
 			}
 		}
+	}
+	if reason == "" && target.markupTextGives(frag) &&
+		!slices.ContainsFunc(target.anchorList, func(a string) bool { return strings.EqualFold(a, frag) }) {
+		// A markup line docscheck reads as no heading has the fragment's
+		// text; a renderer feature it does not model may make the id
+		// (reasonMarkupText). A fragment that differs from an anchor only
+		// in case is the case rule's to judge.
+		reason = reasonMarkupText
 	}
 	if hint != "" {
 		hint = "#" + hint

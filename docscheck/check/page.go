@@ -82,6 +82,12 @@ type page struct {
 	// (siteconfig.go).
 	letterDigitsOnce sync.Once
 	letterDigits     string
+	// frontMatter is the page's front matter as written (parsePage blanks
+	// it in source); markupTexts the letters and digits of its markup
+	// lines, made on first use (markupTextGives).
+	frontMatter     []byte
+	markupTextsOnce sync.Once
+	markupTexts     map[string]bool
 	// asHTML: the page links a page beside it by the HTML file built
 	// from it (elsewhere.go), found once.
 	asHTMLOnce sync.Once
@@ -116,8 +122,10 @@ type heading struct {
 // admonition extension (repo.Site.Admonitions).
 func parsePage(path string, source []byte, style anchor.Style, admonitions bool) *page {
 	source = bytes.TrimPrefix(source, []byte("\uFEFF"))
+	end := frontMatterEnd(source)
+	frontMatter := source[:end]
 	source = blankFrontMatter(source)
-	p := &page{path: path, source: source, anchors: map[string]bool{}}
+	p := &page{path: path, source: source, frontMatter: frontMatter, anchors: map[string]bool{}}
 	p.lineStarts = make([]int, 1, bytes.Count(source, []byte("\n"))+1)
 	for i := 0; ; {
 		j := bytes.IndexByte(source[i:], '\n')
@@ -391,11 +399,10 @@ func nodeOffset(n ast.Node, source []byte) int {
 	return -1
 }
 
-// blankFrontMatter turns a leading YAML (---) or TOML (+++) front matter
-// block into blank lines: it is metadata, not a heading or a paragraph, and
-// blanking rather than cutting keeps every line number right. A block that
-// is never closed is left alone.
-func blankFrontMatter(source []byte) []byte {
+// frontMatterEnd is the offset where a leading YAML (---) or TOML (+++)
+// front matter ends, after its closing line's text; 0 when the page has
+// none.
+func frontMatterEnd(source []byte) int {
 	var fence string
 	switch {
 	case bytes.HasPrefix(source, []byte("---\n")), bytes.HasPrefix(source, []byte("---\r\n")):
@@ -403,7 +410,7 @@ func blankFrontMatter(source []byte) []byte {
 	case bytes.HasPrefix(source, []byte("+++\n")), bytes.HasPrefix(source, []byte("+++\r\n")):
 		fence = "+++"
 	default:
-		return source
+		return 0
 	}
 	end := -1
 	for i := bytes.IndexByte(source, '\n') + 1; i > 0 && i < len(source); {
@@ -421,7 +428,16 @@ func blankFrontMatter(source []byte) []byte {
 		}
 		i += next + 1
 	}
-	if end < 0 {
+	return max(end, 0)
+}
+
+// blankFrontMatter turns a leading YAML (---) or TOML (+++) front matter
+// block into blank lines: it is metadata, not a heading or a paragraph, and
+// blanking rather than cutting keeps every line number right. A block that
+// is never closed is left alone.
+func blankFrontMatter(source []byte) []byte {
+	end := frontMatterEnd(source)
+	if end == 0 {
 		return source
 	}
 	out := bytes.Clone(source)
