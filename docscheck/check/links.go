@@ -1045,11 +1045,12 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		}
 	}
 	if reason == "" && target.markupTextGives(frag) &&
-		!slices.ContainsFunc(target.anchorList, func(a string) bool { return strings.EqualFold(a, frag) }) {
+		!slices.ContainsFunc(target.anchorList, func(a string) bool { return letterDigits(a) == letterDigits(frag) }) {
 		// A markup line docscheck reads as no heading has the fragment's
 		// text; a renderer feature it does not model may make the id
-		// (reasonMarkupText). A fragment that differs from an anchor only
-		// in case is the case rule's to judge.
+		// (reasonMarkupText). When an id docscheck knows already has
+		// those letters (## go_cross_binary, (deploy:base-url)=), the
+		// fragment spells a known id otherwise: certain.
 		reason = reasonMarkupText
 	}
 	if hint != "" {
