@@ -545,6 +545,8 @@ func badInputIsRejected(t *T) {
 		now := len(b.Logs("request failed"))
 		return now == logged+1, fmt.Sprintf("%d → %d", logged, now)
 	})
+	ok, line := logHas(b, "request failed", map[string]any{"request_id": presentValue{}, "op": presentValue{}})
+	t.Check("the `request failed` line names the request id and the operation", "a line with request_id and op", line, ok)
 	Equal(t, "the refused payloads wrote no rows", before, t.CountJobs())
 	if _, err := t.DB().Exec(ctx, `DROP TRIGGER proof_refuse_payload ON jobs; DROP FUNCTION proof_refuse_payload();`); err != nil {
 		t.Fatal("drop the refusing trigger: %s", t.Redact(err.Error()))

@@ -31,6 +31,11 @@ func logHas(b *Backend, msg string, attrs map[string]any) (bool, string) {
 	return linesHave(b.Lines(), msg, attrs)
 }
 
+// presentValue, as a wanted attribute of logHas, matches any value but
+// none and "": the attribute must be there, whatever it holds (a request
+// id is new on every request).
+type presentValue struct{}
+
 // linesHave is logHas over the given output lines.
 func linesHave(lines []string, msg string, attrs map[string]any) (bool, string) {
 	recs := loggedIn(lines, msg)
@@ -39,6 +44,12 @@ func linesHave(lines []string, msg string, attrs map[string]any) (bool, string) 
 		match := true
 		for k, want := range attrs {
 			got := rec[k]
+			if _, ok := want.(presentValue); ok {
+				if got == nil || fmt.Sprint(got) == "" {
+					match = false
+				}
+				continue
+			}
 			if list, ok := got.([]any); ok {
 				if !slices.Contains(list, want) {
 					match = false
@@ -307,8 +318,8 @@ func requestPanicIsA500(t *T, b *Backend, before Sample) {
 	Equal(t, "an HTTP handler's panic stores no job", stored, t.CountJobs())
 	// The line is written before the answer, but read from the process's
 	// stderr on its own goroutine: wait for it.
-	t.Eventually("the panic is logged as `http handler panic` with its path", "a line with path /jobs and panic panic_in_request", healthyTimeout, func() (bool, string) {
-		return logHas(b, "http handler panic", map[string]any{"path": "/jobs", "panic": "panic_in_request"})
+	t.Eventually("the panic is logged as `http handler panic` with its request id and path", "a line with a request_id, path /jobs and panic panic_in_request", healthyTimeout, func() (bool, string) {
+		return logHas(b, "http handler panic", map[string]any{"path": "/jobs", "panic": "panic_in_request", "request_id": presentValue{}})
 	})
 	after := waitHealthy(b, "after an HTTP handler's panic")
 	w := after.Health.Worker
