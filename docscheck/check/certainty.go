@@ -172,7 +172,11 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	if hint != "" && typoOf(p, hint) {
 		return ""
 	}
-	if slices.ContainsFunc(strings.Split(path.Clean(written), "/"), isPlaceholderName) {
+	if slices.ContainsFunc(strings.Split(path.Clean(written), "/"), isPlaceholderName) ||
+		isPlaceholderIdent(strings.TrimSuffix(path.Base(written), path.Ext(written))) {
+		// A part the reader chooses (foo, my-app, NAME), or a file name
+		// written as a plausible one with a word of choice in it
+		// (tests/test_specific_feature.py), as make targets and tests are.
 		return reasonPlaceholder
 	}
 	switch {

@@ -62,6 +62,8 @@ func (c *Checker) checkCommands(r *report) {
 					r.demote(from, reasonNegated)
 				} else if len(r.findings) > from && inDatedList(src, n) {
 					r.demote(from, reasonHistory)
+				} else if len(r.findings) > from && namedAsOutput(src, n) {
+					r.demote(from, reasonOutput)
 				}
 			}
 			return ast.WalkSkipChildren, nil

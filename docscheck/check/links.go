@@ -985,6 +985,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// GitHub's own id for the rendered file (reasonGitHubReadme).
 		reason = reasonGitHubReadme
 	}
+	if reason == "" && hint == "" && isPlaceholderName(frag) {
+		// A metasyntactic fragment with no anchor near it ([foo](#bar) in
+		// a syntax demo): an example link, not a section to scroll to.
+		reason = reasonPlaceholder
+	}
 	if reason == "" && partial {
 		// Part of an included file (a region or line range) is on the
 		// page: which of its headings is not modelled.

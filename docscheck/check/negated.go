@@ -16,6 +16,25 @@ import (
 // purpose (the old script the sentence warns against).
 const reasonNegated = "negated"
 
+// outputBefore is the end of a clause that names where something is
+// written: a word of making ("generates", "generated ... will be placed",
+// "written", "output") and then, closing the clause right before the
+// code, the preposition of a destination.
+var outputBefore = regexp.MustCompile(`(?i)\b(generat\w*|writes|written|placed|outputs?|emit\w*|created)\b[^.;:!?]{0,60}\b(into|in|to|under)\s*$`)
+
+// namedAsOutput reports whether the inline code n is named, on its line,
+// as where something is generated ("which pydoc generates into
+// `./docs/api_reference`", "the generated pages will be placed in
+// `docs/gen/`"): a build's output, which the tree need not hold.
+func namedAsOutput(src []byte, n *ast.CodeSpan) bool {
+	start := nodeOffset(n, src)
+	if start < 0 || start > len(src) {
+		return false
+	}
+	lineStart := bytes.LastIndexByte(src[:start], '\n') + 1
+	return outputBefore.Match(bytes.TrimRight(src[lineStart:start], "`"))
+}
+
 // datedItem is a list item's text that starts with a date, as a log's
 // entries do ("2026-05-12: Implemented ...", "**2024/01/31** —").
 var datedItem = regexp.MustCompile(`^[*_]*\d{4}[-/.]\d{2}[-/.]\d{2}\b`)
