@@ -58,12 +58,10 @@ func (c *Checker) checkCommands(r *report) {
 			if !skip[n] {
 				from := len(r.findings)
 				c.standing(r, func() { c.inlineUnit(r, n) })
-				if len(r.findings) > from && namedAsNotToDo(src, n) {
-					r.demote(from, reasonNegated)
-				} else if len(r.findings) > from && inDatedList(src, n) {
-					r.demote(from, reasonHistory)
-				} else if len(r.findings) > from && namedAsOutput(src, n) {
-					r.demote(from, reasonOutput)
+				if len(r.findings) > from {
+					if reason := proseReason(src, n); reason != "" {
+						r.demote(from, reason)
+					}
 				}
 			}
 			return ast.WalkSkipChildren, nil

@@ -9,6 +9,10 @@ import (
 	"github.com/yuin/goldmark/ast"
 )
 
+// The text around inline code can say that the code is no instruction:
+// what not to do, an entry of a log, where a build writes. A missing path
+// there breaks nothing a reader follows, so these are not judged.
+
 // reasonNegated: inline code the text names as what not to do ("don't
 // run `x`", "use `y`, NOT `x`", "❌ `x`", an item of a list led in by
 // "Don't:"). The reader is told not to run it, so a path in it that is
@@ -16,45 +20,64 @@ import (
 // purpose (the old script the sentence warns against).
 const reasonNegated = "negated"
 
+// proseReason is why the text around the inline code n makes its
+// findings not judged, or "".
+func proseReason(src []byte, n *ast.CodeSpan) string {
+	before := lineBefore(src, n)
+	list := enclosingList(n)
+	switch {
+	case negatedBefore(string(before)) || list != nil && forbiddingLeadIn(list, src):
+		return reasonNegated
+	case list != nil && datedList(list, src):
+		return reasonHistory
+	case outputBefore.Match(before):
+		return reasonOutput
+	}
+	return ""
+}
+
+// lineBefore is the text of n's line before it, its opening backticks
+// left out.
+func lineBefore(src []byte, n *ast.CodeSpan) []byte {
+	start := nodeOffset(n, src)
+	if start < 0 || start > len(src) {
+		return nil
+	}
+	lineStart := bytes.LastIndexByte(src[:start], '\n') + 1
+	return bytes.TrimRight(src[lineStart:start], "`")
+}
+
+// enclosingList is the list whose item holds n (the nearest), or nil.
+func enclosingList(n ast.Node) ast.Node {
+	for p := n.Parent(); p != nil; p = p.Parent() {
+		if _, ok := p.(*ast.ListItem); ok {
+			return p.Parent()
+		}
+	}
+	return nil
+}
+
 // outputBefore is the end of a clause that names where something is
 // written: a word of making ("generates", "generated ... will be placed",
 // "written", "output") and then, closing the clause right before the
-// code, the preposition of a destination.
+// code, the preposition of a destination ("which pydoc generates into
+// `./docs/api_reference`"): a build's output, which the tree need not
+// hold.
 var outputBefore = regexp.MustCompile(`(?i)\b(generat\w*|writes|written|placed|outputs?|emit\w*|created)\b[^.;:!?]{0,60}\b(into|in|to|under)\s*$`)
-
-// namedAsOutput reports whether the inline code n is named, on its line,
-// as where something is generated ("which pydoc generates into
-// `./docs/api_reference`", "the generated pages will be placed in
-// `docs/gen/`"): a build's output, which the tree need not hold.
-func namedAsOutput(src []byte, n *ast.CodeSpan) bool {
-	start := nodeOffset(n, src)
-	if start < 0 || start > len(src) {
-		return false
-	}
-	lineStart := bytes.LastIndexByte(src[:start], '\n') + 1
-	return outputBefore.Match(bytes.TrimRight(src[lineStart:start], "`"))
-}
 
 // datedItem is a list item's text that starts with a date, as a log's
 // entries do ("2026-05-12: Implemented ...", "**2024/01/31** —").
 var datedItem = regexp.MustCompile(`^[*_]*\d{4}[-/.]\d{2}[-/.]\d{2}\b`)
 
-// inDatedList reports whether the inline code n is in an item of a list
-// some item of which starts with a date: a log, whose entries record what
-// was done then (a script written and deleted, a file since moved), not
-// what a reader is to run now.
-func inDatedList(src []byte, n *ast.CodeSpan) bool {
-	for p := n.Parent(); p != nil; p = p.Parent() {
-		if _, ok := p.(*ast.ListItem); !ok {
-			continue
+// datedList reports whether some item of list starts with a date: a log,
+// whose entries record what was done then (a script written and deleted,
+// a file since moved), not what a reader is to run now.
+func datedList(list ast.Node, src []byte) bool {
+	for item := list.FirstChild(); item != nil; item = item.NextSibling() {
+		if first := item.FirstChild(); first != nil && first.Lines().Len() > 0 &&
+			datedItem.MatchString(strings.TrimSpace(blockText(first, src))) {
+			return true
 		}
-		for item := p.Parent().FirstChild(); item != nil; item = item.NextSibling() {
-			if first := item.FirstChild(); first != nil && first.Lines().Len() > 0 &&
-				datedItem.Match(bytes.TrimSpace([]byte(blockText(first, src)))) {
-				return true
-			}
-		}
-		return false
 	}
 	return false
 }
@@ -69,70 +92,60 @@ var negationWords = map[string]bool{
 // negationMarks are symbols docs put before what not to do.
 const negationMarks = "❌🚫⛔✗✘"
 
-// namedAsNotToDo reports whether the inline code n is named as what not
-// to do: on its line before it, a negation mark, or a negation word with
-// at most two words and no punctuation between it and the code; or n is in
-// an item of a list whose lead-in (the short paragraph or heading just
-// before the list) forbids.
-func namedAsNotToDo(src []byte, n *ast.CodeSpan) bool {
-	start := nodeOffset(n, src)
-	if start < 0 || start > len(src) {
-		return false
-	}
-	lineStart := bytes.LastIndexByte(src[:start], '\n') + 1
-	if negatedBefore(strings.TrimRight(string(src[lineStart:start]), "`")) {
-		return true
-	}
-	for p := n.Parent(); p != nil; p = p.Parent() {
-		if _, ok := p.(*ast.ListItem); !ok {
-			continue
-		}
-		if lead := p.Parent().PreviousSibling(); lead != nil {
-			switch lead.(type) {
-			case *ast.Paragraph, *ast.Heading:
-				return forbiddingLeadIn(blockText(lead, src))
-			}
-		}
-		return false
-	}
-	return false
-}
-
-// negatedBefore reports whether the text before a code span ends a
-// clause that forbids it.
+// negatedBefore reports whether the text before a code span on its line
+// forbids it: a negation mark, or a negation word with at most two words
+// and no punctuation between it and the code.
 func negatedBefore(before string) bool {
 	if strings.ContainsAny(before, negationMarks) {
 		return true
 	}
-	words := strings.Fields(strings.ToLower(strings.ReplaceAll(before, "’", "'")))
+	words := proseWords(before)
 	for i := len(words) - 1; i >= 0 && i >= len(words)-3; i-- {
-		w := strings.TrimFunc(words[i], func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
 		if i < len(words)-1 && strings.ContainsAny(words[i], ".,;:!?") {
 			return false // a clause ends between the word and the code
 		}
-		if negationWords[w] || i > 0 && negationWords[strings.Trim(words[i-1], "*_")+" "+w] {
+		if w := bareWord(words[i]); negationWords[w] || i > 0 && negationWords[bareWord(words[i-1])+" "+w] {
 			return true
 		}
 	}
 	return false
 }
 
-// forbiddingLeadIn reports whether a list's lead-in forbids its items:
-// short (six words at most) and holding a negation word or mark
-// ("**DON'T ❌**:", "Never:", "### Avoid").
-func forbiddingLeadIn(text string) bool {
+// forbiddingLeadIn reports whether the lead-in of list (the paragraph or
+// heading just before it) forbids its items: short (six words at most)
+// and holding a negation word or mark ("**DON'T ❌**:", "Never:",
+// "### Avoid").
+func forbiddingLeadIn(list ast.Node, src []byte) bool {
+	lead := list.PreviousSibling()
+	switch lead.(type) {
+	case *ast.Paragraph, *ast.Heading:
+	default:
+		return false
+	}
+	text := blockText(lead, src)
 	if strings.ContainsAny(text, negationMarks) {
 		return true
 	}
-	words := strings.Fields(strings.ToLower(strings.ReplaceAll(text, "’", "'")))
+	words := proseWords(text)
 	if len(words) == 0 || len(words) > 6 {
 		return false
 	}
 	for _, w := range words {
-		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
-		if negationWords[w] || w == "don'ts" {
+		if w = bareWord(w); negationWords[w] || w == "don'ts" {
 			return true
 		}
 	}
 	return false
+}
+
+// proseWords splits text into lower-case words, a curly apostrophe read
+// as a straight one.
+func proseWords(s string) []string {
+	return strings.Fields(strings.ToLower(strings.ReplaceAll(s, "’", "'")))
+}
+
+// bareWord is a word without the punctuation and markup around it
+// ("**don't**:" is don't).
+func bareWord(w string) string {
+	return strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
 }
