@@ -58,6 +58,10 @@ type session struct {
 	// read or print): a build (make, ninja, gcc -o x, v run.v) leaves
 	// programs the tree does not hold.
 	ranWriter bool
+	// windowsMoved is set once a Windows shell's block on the page moved
+	// the reader (cd, Set-Location), which the session does not follow:
+	// a Windows program path after it is not judged (windows.go).
+	windowsMoved bool
 }
 
 // mayWriteFiles reports whether call may write files where the reader
