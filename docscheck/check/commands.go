@@ -754,6 +754,12 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 		return
 	}
 	kind, made := c.stat(r, p)
+	if made && r.session.unpackedOnly(p) {
+		// An archive unpacked where the reader stands (wget ... | tar
+		// -x) may hold it; nothing says it does.
+		r.missWord(prog, at, reasonUnpacked, ruleScript, "", "%s does not exist", prog.Text)
+		return
+	}
 	if made {
 		return // built or fetched earlier on the page
 	}
