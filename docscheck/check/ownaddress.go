@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -16,6 +17,10 @@ type ownFile struct {
 	fragment string // escaped, "" when none or not a heading's
 	raw      bool   // a raw file (raw.githubusercontent.com, /raw/): no anchors
 }
+
+// lineFragment is a github.com line or line range fragment (#L10,
+// #L10-L20, #L10C3).
+var lineFragment = regexp.MustCompile(`^L[0-9]+(C[0-9]+)?(-L[0-9]+(C[0-9]+)?)?$`)
 
 // ownAddress reads dest as this repository's file on github.com
 // (https://github.com/OWNER/NAME/blob/REF/PATH, /tree/ and /raw/ alike,
@@ -70,9 +75,10 @@ func (c *Checker) ownAddress(dest string) (ownFile, bool) {
 		if f.file == ".." || strings.HasPrefix(f.file, "../") || strings.HasPrefix(f.file, "/") {
 			return ownFile{}, false
 		}
-		if !f.raw && u.Query().Get("plain") == "" {
+		if !f.raw && u.Query().Get("plain") == "" && !lineFragment.MatchString(u.Fragment) {
 			// With ?plain=1 github.com shows the source, whose
-			// fragments are line numbers (#L10), not headings.
+			// fragments are line numbers (#L10), not headings; a line
+			// number written without it names a line, not a heading.
 			f.fragment = u.EscapedFragment()
 		}
 		return f, true
