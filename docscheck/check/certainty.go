@@ -99,6 +99,14 @@ const (
 	// reasonSubmodule: the path lies in a git submodule (.gitmodules):
 	// another repository's files, present only in a recursive clone.
 	reasonSubmodule = "submodule"
+	// reasonFolderLost: the reader's folder is lost where the command
+	// runs (an earlier cd docscheck cannot follow, a block that ended in a
+	// folder the tree lacks); judged from where the page starts, it would
+	// fail, but the reader is not known to be there (judgeLost).
+	reasonFolderLost = "folder-lost"
+	// reasonUnpacked: a program the tree lacks, run where an archive was
+	// unpacked earlier on the page: the archive may hold it.
+	reasonUnpacked = "unpacked"
 	// reasonWorkspaceFilter: a workspace-filtered script run whose
 	// selection docscheck cannot work out (a filter expression, several
 	// filters, a package.json whose workspaces are not known).

@@ -351,6 +351,10 @@ type report struct {
 	// references and its certain findings on them (usage.go).
 	usageChecks map[usageKey]int
 	usageCases  map[finding.Finding]usageCase
+	// onGitHub is set while a link by this repository's github.com
+	// address is judged (ownaddress.go): github.com renders its target,
+	// so it is no evidence of the renderer of the target's scope.
+	onGitHub bool
 }
 
 func (r *report) add(offset int, rule, suggestion, format string, args ...any) {

@@ -223,14 +223,20 @@ func TestCaseFiles(t *testing.T) {
 		t.Fatalf("no case files: %v", err)
 	}
 	// A case runs in testdata/repo, or with [repo=sites/x] in testdata/sites/x.
+	// [git-origin=URL] gives the copy the .git/config of a clone of URL,
+	// [git-head=BRANCH] its .git/HEAD ("ref: refs/heads/BRANCH", or a
+	// commit id for git-head=detached) and [git-default=BRANCH] its .git/refs/remotes/origin/HEAD: a
+	// fixture cannot hold a .git folder of its own.
 	roots := map[string]string{}
 	for _, file := range files {
 		for _, tc := range readCases(t, file) {
 			fixture := cmp.Or(tc.options["repo"], "repo")
-			if roots[fixture] == "" {
-				roots[fixture] = copyFixtureFrom(t, filepath.Join("testdata", filepath.FromSlash(fixture)))
+			key := strings.Join([]string{fixture, tc.options["git-origin"], tc.options["git-head"], tc.options["git-default"]}, "|")
+			if roots[key] == "" {
+				roots[key] = copyFixtureFrom(t, filepath.Join("testdata", filepath.FromSlash(fixture)))
+				writeGit(t, roots[key], tc.options["git-origin"], tc.options["git-head"], tc.options["git-default"])
 			}
-			root := roots[fixture]
+			root := roots[key]
 			t.Run(filepath.Base(file)+"/"+tc.name, func(t *testing.T) {
 				got := runCase(t, root, tc)
 				if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
@@ -238,6 +244,36 @@ func TestCaseFiles(t *testing.T) {
 						strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 				}
 			})
+		}
+	}
+}
+
+// writeGit writes the files of .git a clone leaves that docscheck reads:
+// config with the origin remote, HEAD and origin's HEAD. Nothing is
+// written for an empty value.
+func writeGit(t *testing.T, root, origin, head, def string) {
+	t.Helper()
+	files := map[string]string{}
+	if origin != "" {
+		files["config"] = "[remote \"origin\"]\n\turl = " + origin + "\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+	}
+	switch head {
+	case "":
+	case "detached":
+		files["HEAD"] = "0123456789abcdef0123456789abcdef01234567\n"
+	default:
+		files["HEAD"] = "ref: refs/heads/" + head + "\n"
+	}
+	if def != "" {
+		files["refs/remotes/origin/HEAD"] = "ref: refs/remotes/origin/" + def + "\n"
+	}
+	for name, body := range files {
+		p := filepath.Join(root, ".git", filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

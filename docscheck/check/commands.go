@@ -88,6 +88,14 @@ func (c *Checker) checkCommands(r *report) {
 			switch {
 			case shellLanguages[lang]:
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
+			case windowsLanguages[lang]:
+				// A cmd or PowerShell block: only its programs run by a
+				// relative path are read (windows.go).
+				c.standing(r, func() { c.checkWindowsBlock(r, n) })
+			case lang == "" && isWindowsStart(blockTexts(n, src)):
+				// A block without a language that starts with ".\x": a
+				// Windows command line, read as a shell block's is.
+				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case lang == "" && hasPrompt(blockTexts(n, src)):
 				// A block with no language whose lines start with "$ "
 				// is a terminal session.
@@ -477,6 +485,9 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node) {
 		}
 		return r.page.position(lines.At(line-1).Start + col - 1)
 	}
+	// ".\tools\build.cmd" at the block's start is a Windows command line,
+	// which the POSIX reading would make ".toolsbuild.cmd".
+	texts = c.checkWindowsLines(r, texts, false, at)
 	if alternatives := sameCdLines(texts); alternatives != nil {
 		// Every line repeats "cd dir && ...": each is a one-liner of its
 		// own, run from where the block starts (run in a row, the second
@@ -743,6 +754,12 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 		return
 	}
 	kind, made := c.stat(r, p)
+	if made && r.session.unpackedOnly(p) {
+		// An archive unpacked where the reader stands (wget ... | tar
+		// -x) may hold it; nothing says it does.
+		r.missWord(prog, at, reasonUnpacked, ruleScript, "", "%s does not exist", prog.Text)
+		return
+	}
 	if made {
 		return // built or fetched earlier on the page
 	}

@@ -233,6 +233,7 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 	if hasScheme(dest) {
 		lower := strings.ToLower(dest)
 		if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
+			c.checkOwnAddress(r, dest, offset)
 			return dest, true
 		}
 		return "", false // mailto:, tel:, ...

@@ -58,6 +58,10 @@ type session struct {
 	// read or print): a build (make, ninja, gcc -o x, v run.v) leaves
 	// programs the tree does not hold.
 	ranWriter bool
+	// windowsMoved is set once a Windows shell's block on the page moved
+	// the reader (cd, Set-Location), which the session does not follow:
+	// a Windows program path after it is not judged (windows.go).
+	windowsMoved bool
 }
 
 // mayWriteFiles reports whether call may write files where the reader
@@ -128,6 +132,22 @@ func (s *session) made(p string) bool {
 			return false
 		}
 	}
+}
+
+// unpackedOnly reports whether p counts as made only because it lies
+// below a folder an archive was unpacked into: no command on the page
+// names it, and what the archive holds is not known.
+func (s *session) unpackedOnly(p string) bool {
+	p = path.Clean(p)
+	if s.downloads[path.Base(p)] {
+		return false
+	}
+	for q := p; q != "." && q != "/" && q != ".."; q = path.Dir(q) {
+		if s.created[q] {
+			return false
+		}
+	}
+	return s.made(p)
 }
 
 func (s *session) create(dir string, w command.Word) {
@@ -220,6 +240,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 		if s.dirs == nil || call.Dir == "" {
 			if !call.IsChdir() {
 				r.unjudged(call.Program()) // after a cd docscheck cannot follow
+				c.judgeLost(r, call, at, judge)
 			}
 			continue
 		}
@@ -453,4 +474,24 @@ func (s *session) noteDownloads(pg *page, ours func(name string) bool) {
 			}
 		}
 	}
+}
+
+// judgeLost judges a call made where the reader's folder is lost (after
+// a cd docscheck cannot follow, or a block that ended in a folder the
+// tree lacks) from the page's start folders, and keeps what it finds as
+// not judged: a breakage there is one only if the reader is back where
+// the page started, which nothing says (reasonFolderLost). The call stays
+// counted as not checked; no finding is made.
+func (c *Checker) judgeLost(r *report, call command.Call, at locate, judge func(*report, command.Call)) {
+	s := r.session
+	if len(s.start) == 0 || call.Dir != "" && call.Dir != "." {
+		return // a cd of the block's own, to a folder it named: not the lost one
+	}
+	lost := &report{page: r.page, session: s, notChecked: map[string]int{}}
+	c.judgeInDirs(lost, call, s.start, at, judge)
+	for _, f := range lost.findings {
+		f.NotCertain = reasonFolderLost
+		r.doubts = append(r.doubts, f)
+	}
+	r.doubts = append(r.doubts, lost.doubts...)
 }

@@ -99,6 +99,9 @@ func (c *Checker) usageScope(page string) (scope, dir string) {
 // usageChecked counts one renderer-dependent reference of kind in the
 // scope of page.
 func (r *report) usageChecked(key usageKey) {
+	if r.onGitHub {
+		return
+	}
 	if r.usageChecks == nil {
 		r.usageChecks = map[usageKey]int{}
 	}
@@ -108,6 +111,9 @@ func (r *report) usageChecked(key usageKey) {
 // usageFailed notes that the finding just made (the report's last) is a
 // failing renderer-dependent reference.
 func (r *report) usageFailed(key usageKey, target string, couldServe bool, bareOn string) {
+	if r.onGitHub {
+		return
+	}
 	if r.usageCases == nil {
 		r.usageCases = map[finding.Finding]usageCase{}
 	}
