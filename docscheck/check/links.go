@@ -986,9 +986,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// GitHub's own id for the rendered file (reasonGitHubReadme).
 		reason = reasonGitHubReadme
 	}
-	if reason == "" && hint == "" && isPlaceholderName(frag) {
+	if reason == "" && hint == "" && isPlaceholderName(frag) && !strings.ContainsAny(frag, "-_") {
 		// A metasyntactic fragment with no anchor near it ([foo](#bar) in
-		// a syntax demo): an example link, not a section to scroll to.
+		// a syntax demo): an example link, not a section to scroll to. One
+		// word only: a heading's id may well start with "my-"
+		// (#my-provider-updates-too-often).
 		reason = reasonPlaceholder
 	}
 	if reason == "" && partial {

@@ -92,20 +92,30 @@ var negationWords = map[string]bool{
 // negationMarks are symbols docs put before what not to do.
 const negationMarks = "❌🚫⛔✗✘"
 
+// usingWords may stand between a negation and the code it forbids ("don't
+// suggest `x`", "never run the `x`"); any other word there makes the
+// negation about something else ("specs not run by `x`").
+var usingWords = map[string]bool{
+	"run": true, "use": true, "call": true, "execute": true, "invoke": true, "suggest": true,
+	"recommend": true, "type": true, "edit": true, "modify": true, "commit": true, "try": true,
+	"add": true, "the": true, "a": true, "an": true,
+}
+
 // negatedBefore reports whether the text before a code span on its line
-// forbids it: a negation mark, or a negation word with at most two words
-// and no punctuation between it and the code.
+// forbids it: a negation mark, or a negation word followed by at most two
+// words of using (usingWords) and no punctuation before the code.
 func negatedBefore(before string) bool {
 	if strings.ContainsAny(before, negationMarks) {
 		return true
 	}
 	words := proseWords(before)
 	for i := len(words) - 1; i >= 0 && i >= len(words)-3; i-- {
-		if i < len(words)-1 && strings.ContainsAny(words[i], ".,;:!?") {
-			return false // a clause ends between the word and the code
-		}
-		if w := bareWord(words[i]); negationWords[w] || i > 0 && negationWords[bareWord(words[i-1])+" "+w] {
+		w := bareWord(words[i])
+		if negationWords[w] || i > 0 && negationWords[bareWord(words[i-1])+" "+w] {
 			return true
+		}
+		if strings.ContainsAny(words[i], ".,;:!?") || !usingWords[w] {
+			return false // a clause ends, or a word the negation is about, between it and the code
 		}
 	}
 	return false
