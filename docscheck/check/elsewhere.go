@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/yuin/goldmark/ast"
@@ -92,10 +93,26 @@ func (c *Checker) pageUnderAnyName(target string) bool {
 	}
 	// An image or a source file (x.jpg) is no page: no renderer serves
 	// it under another name, while x.y may be the clean URL of x.y.md.
+	// A page with variants (x-js.md, x-python.md: per language,
+	// platform or locale) may be served under the plain name x by a
+	// generator that publishes one site per variant.
 	return slices.ContainsFunc(rp.Names(dir), func(n string) bool {
 		s := strings.TrimSuffix(n, path.Ext(n))
-		return (s == base || s == stem) && servablePage(n) && rp.Stat(path.Join(dir, n)) == repo.File
+		return (s == base || s == stem || variantOf(s, stem)) && servablePage(n) && rp.Stat(path.Join(dir, n)) == repo.File
 	})
+}
+
+// variantOf reports whether the name s is stem with a variant's suffix:
+// "-", "_" or "." and then letters, digits and dashes (intro-js,
+// guide.fr, install_linux).
+func variantOf(s, stem string) bool {
+	rest, ok := strings.CutPrefix(s, stem)
+	if !ok || len(rest) < 2 || strings.IndexByte("-_.", rest[0]) < 0 {
+		return false
+	}
+	return strings.IndexFunc(rest[1:], func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	}) < 0
 }
 
 // servablePage: a file a renderer serves as a page, under a URL that
