@@ -964,6 +964,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if target.anchors[frag] || target.anchors[strings.TrimPrefix(frag, "user-content-")] || target.generated {
 		return
 	}
+	if site := c.site(target.path); frag == "_top" && site != nil && site.Generator == "starlight" {
+		// Starlight's page layout gives every page the id _top (its
+		// table of contents' "Overview" entry links it).
+		return
+	}
 	included, partial := c.includedAnchor(target, frag, 0)
 	if included {
 		return
