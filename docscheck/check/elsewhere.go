@@ -96,23 +96,32 @@ func (c *Checker) pageUnderAnyName(target string) bool {
 	// A page with variants (x-js.md, x-python.md: per language,
 	// platform or locale) may be served under the plain name x by a
 	// generator that publishes one site per variant.
-	return slices.ContainsFunc(rp.Names(dir), func(n string) bool {
+	names := rp.Names(dir)
+	return slices.ContainsFunc(names, func(n string) bool {
 		s := strings.TrimSuffix(n, path.Ext(n))
-		return (s == base || s == stem || variantOf(s, stem)) && servablePage(n) && rp.Stat(path.Join(dir, n)) == repo.File
+		return (s == base || s == stem || variantOf(names, n, stem)) && servablePage(n) && rp.Stat(path.Join(dir, n)) == repo.File
 	})
 }
 
-// variantOf reports whether the name s is stem with a variant's suffix:
-// "-", "_" or "." and then letters, digits and dashes (intro-js,
-// guide.fr, install_linux).
-func variantOf(s, stem string) bool {
-	rest, ok := strings.CutPrefix(s, stem)
-	if !ok || len(rest) < 2 || strings.IndexByte("-_.", rest[0]) < 0 {
+// variantOf reports whether the file name n of a folder holding names is
+// a variant of the page stem: stem, then "-", "_" or "." and letters,
+// digits and dashes (intro-js.md, guide.fr.md), where that suffix is a
+// scheme of the folder: another page ends with it too (test-js.md). A
+// suffix only one page has (custom-types.lite.md) is a page of its own.
+func variantOf(names []string, n, stem string) bool {
+	ext := path.Ext(n)
+	rest, ok := strings.CutPrefix(strings.TrimSuffix(n, ext), stem)
+	if !ok || len(rest) < 2 || strings.IndexByte("-_.", rest[0]) < 0 ||
+		strings.IndexFunc(rest[1:], func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' }) >= 0 {
 		return false
 	}
-	return strings.IndexFunc(rest[1:], func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
-	}) < 0
+	others := 0
+	for _, m := range names {
+		if m != n && strings.HasSuffix(m, rest+ext) && len(m) > len(rest+ext) {
+			others++
+		}
+	}
+	return others > 0
 }
 
 // servablePage: a file a renderer serves as a page, under a URL that
