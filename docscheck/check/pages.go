@@ -184,16 +184,33 @@ func (c *Checker) pageAt(p string) string {
 }
 
 // builtPage reports whether the Makefile of the page's folder has a rule
-// with a recipe that writes the page (MANUAL.md from the pages of a
-// site): a build output, not a page its authors edit. Its breakages are
-// fixed in its sources, which are checked themselves.
+// with a recipe that writes the page from other pages (MANUAL.md from the
+// pages of a site): a copy of pages that are checked themselves, where
+// its breakages are fixed. A page built from code alone (README.md: *.py,
+// a recipe that splices the program's --help into it) is the only place
+// its text is checked, and github.com shows it: it stays a page. When the
+// rule names no source, or one docscheck cannot work out ($(SOURCES)),
+// the page is taken as built: a page wrongly read costs false alarms.
 func (c *Checker) builtPage(p string) bool {
 	m := c.opts.Repo.Makefile(path.Dir(p), "")
 	if m == nil {
 		return false
 	}
-	rule, ok := m.Rules[path.Base(p)]
-	return ok && len(rule.Recipe) > 0
+	target := path.Base(p)
+	rule, ok := m.Rules[target]
+	if !ok || len(rule.Recipe) == 0 {
+		return false
+	}
+	if len(rule.Prereqs) == 0 {
+		return true
+	}
+	for _, source := range rule.Prereqs {
+		source = m.Expand(source, target)
+		if strings.Contains(source, "$") || isPage(source) {
+			return true
+		}
+	}
+	return false
 }
 
 // madeByBuild reports whether a Makefile of p's folder or one above names

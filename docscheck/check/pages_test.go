@@ -14,8 +14,9 @@ import (
 // TestPublishedPages: which pages are docs is read from the repository:
 // the root's pages, .github, a published site's pages and what they link
 // to; not a sample book under tests/ that nothing links to, nor an
-// unpublished site's pages, nor a page a Makefile recipe writes (a
-// manual built from the guide), while a page the Makefile only reads stays.
+// unpublished site's pages, nor a page a Makefile recipe writes from
+// other pages (a manual built from the guide), while a page the Makefile
+// only reads, or builds from code alone, stays.
 // A symbolic link to a page is that page, once.
 func TestPublishedPages(t *testing.T) {
 	root := t.TempDir()
@@ -32,7 +33,11 @@ func TestPublishedPages(t *testing.T) {
 	write("README.md", "# R\n\n[guide](docs/guide.md), [examples](examples/), [same guide](docs/alias.md)\n")
 	write("CONTRIBUTING.md", "# C\n")
 	write("MANUAL.md", "# M\n\n[stale](#gone)\n")
-	write("Makefile", "MANUAL.md: docs/guide.md CONTRIBUTING.md\n\tcat docs/guide.md CONTRIBUTING.md > MANUAL.md\n")
+	write("USAGE.md", "# U\n")
+	write("OPTIONS.md", "# O\n")
+	write("Makefile", "MANUAL.md: docs/guide.md CONTRIBUTING.md\n\tcat docs/guide.md CONTRIBUTING.md > MANUAL.md\n"+
+		"USAGE.md: cli/*.py\n\tpython cli/main.py --help | python tools/splice.py USAGE.md\n"+
+		"OPTIONS.md: $(SOURCES)\n\tpython tools/options.py > OPTIONS.md\n")
 	write("docs/guide.md", "# G\n\n[next](next.md#n)\n")
 	write("docs/next.md", "# N\n")
 	write("docs/orphan.md", "# O\n")
@@ -58,7 +63,10 @@ func TestPublishedPages(t *testing.T) {
 		{[]string{"."}, []string{
 			// docs/orphan.md: the Makefile builds from docs/, a folder
 			// of pages, so all of it is published (TestRenderedFolders).
-			".github/PULL_REQUEST_TEMPLATE.md", "CONTRIBUTING.md", "README.md", "docs/guide.md", "docs/next.md",
+			// USAGE.md: built from code alone, its text is checked
+			// nowhere else; MANUAL.md (from pages) and OPTIONS.md (from
+			// sources docscheck cannot work out) are build outputs.
+			".github/PULL_REQUEST_TEMPLATE.md", "CONTRIBUTING.md", "README.md", "USAGE.md", "docs/guide.md", "docs/next.md",
 			"docs/orphan.md", "examples/README.md", "guide/src/SUMMARY.md", "guide/src/intro.md",
 		}},
 		// A folder named on the command line: its own pages are entry
