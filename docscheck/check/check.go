@@ -325,6 +325,11 @@ func (c *Checker) parseFile(p string) (*page, error) {
 			pg.addAnchor(id)
 		}
 	}
+	if s := c.site(p); s != nil && s.TabIDs != repo.NoTabIDs {
+		for _, id := range tabIDs(pg.source, s.TabIDs) {
+			pg.addAnchor(id)
+		}
+	}
 	c.addIncludedAnchors(pg)
 	return pg, nil
 }

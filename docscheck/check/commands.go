@@ -37,9 +37,11 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
-	if isHistory(r.page.path) || isReleaseLog(r.page) || isTemplate(r.page.path) {
+	if isHistory(r.page.path) || isReleaseLog(r.page) || isIssueTemplate(r.page.path) {
 		// A changelog's commands are history; an issue template's show
-		// the reporter's own program, not this repository's commands.
+		// the reporter's own program, not this repository's commands (a
+		// pull-request template's are this repository's: a checklist of
+		// what to run before submitting a change to it).
 		return
 	}
 	src := r.page.source

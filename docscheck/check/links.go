@@ -238,6 +238,13 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		}
 		return "", false // mailto:, tel:, ...
 	}
+	if site := c.site(r.page.path); site != nil && site.ReadsMyST() && markedExternal(r.page.source, offset, dest) {
+		// MyST's {.external}: the link is a URL the built site's web
+		// server resolves, not a source file (a page an extension
+		// writes at build time).
+		r.missAt(offset, reasonSiteRule, ruleLink, "", "link target %s is marked {.external}: a URL of the built site", quoteTarget(dest))
+		return "", false
+	}
 	target, fragment, _ := strings.Cut(dest, "#")
 	target, _, _ = strings.Cut(target, "?")
 	if target == "" {
@@ -607,6 +614,49 @@ func isDynamicRoute(name string) bool {
 	return strings.HasPrefix(name, "[") && strings.Contains(name, "].") && isPage(name)
 }
 
+// markedExternal reports whether the link at offset, to dest, is
+// followed by an attribute block with the class external
+// ("[x](y.html.md){.external}"), MyST's mark for a URL it leaves alone.
+func markedExternal(src []byte, offset int, dest string) bool {
+	if offset < 0 || offset >= len(src) {
+		return false
+	}
+	rest := src[offset:]
+	if end := bytes.IndexByte(rest, '\n'); end >= 0 {
+		rest = rest[:end]
+	}
+	i := bytes.Index(rest, []byte("("+dest+")"))
+	if i < 0 {
+		return false
+	}
+	rest = rest[i+len(dest)+2:]
+	end := bytes.IndexByte(rest, '}')
+	if !bytes.HasPrefix(rest, []byte("{")) || end < 0 {
+		return false
+	}
+	return slices.Contains(strings.Fields(string(rest[1:end])), ".external")
+}
+
+// isDottedName: two or more identifiers joined by dots (a Python
+// object's full name: wagtail.models.Page.title).
+func isDottedName(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || p[0] >= '0' && p[0] <= '9' {
+			return false
+		}
+		for i := range len(p) {
+			if !isIdentByte(p[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // isTemplate: an issue or pull-request template under .github (or
 // docs/), which GitHub shows on a web page of its own.
 func isTemplate(p string) bool {
@@ -616,6 +666,13 @@ func isTemplate(p string) bool {
 	upper := strings.ToUpper(p)
 	return (strings.HasPrefix(upper, ".GITHUB/") || strings.HasPrefix(upper, "DOCS/") || !strings.Contains(upper, "/")) &&
 		(strings.Contains(upper, "ISSUE_TEMPLATE") || strings.Contains(upper, "PULL_REQUEST_TEMPLATE"))
+}
+
+// isIssueTemplate: an issue template (isTemplate), where the reporter
+// shows their own program; a pull-request template's commands are this
+// repository's, run in a clone of it by whoever changes it.
+func isIssueTemplate(p string) bool {
+	return isTemplate(p) && strings.Contains(strings.ToUpper(p), "ISSUE_TEMPLATE")
 }
 
 // hasTemplate: s holds template syntax a site's build fills in.
@@ -1039,13 +1096,16 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		reason = reasonUnknownRenderer
 	}
 	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() &&
-		(inFile == "" && c.folderCouldGive(site.Pages, frag) || inFile != "" && target.mystTarget(frag)) {
+		(inFile == "" && (c.folderCouldGive(site.Pages, frag) || site.Generator == "sphinx" && isDottedName(frag)) ||
+			inFile != "" && target.mystTarget(frag)) {
 		// MyST resolves a bare #name against every target of the
 		// project ((name)=, :label:, :name:), not only the page's own:
 		// certain only when no page of the project names it or gives
-		// it as a heading (folderCouldGive). After a page's path it
-		// looks in that page alone, whose explicit targets docscheck
-		// reads as text.
+		// it as a heading (folderCouldGive). Under Sphinx, a dotted
+		// name (#pkg.module.Class.attr) is an object of the Python
+		// domain, which autodoc documents from code docscheck does not
+		// read. After a page's path MyST looks in that page alone,
+		// whose explicit targets docscheck reads as text.
 		reason = reasonSiteConfig
 	}
 	if site := c.site(target.path); site != nil && reason == "" && len(site.PluginHeadings) > 0 {

@@ -168,6 +168,12 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 	if len(ops) > 1 {
 		p, ok := localPath(dir, ops[1])
 		if !ok {
+			if outside := ops[1].Text; !ops[0].Dynamic() && !ops[1].Dynamic() && isOutsidePath(outside) && c.isThisRepository(name) {
+				// A clone of this repository outside the folder the
+				// page starts in ("git clone URL ~/x"): a cd to that
+				// very path moves into it (isCloneRoot).
+				r.session.addClone(path.Clean(outside))
+			}
 			return
 		}
 		folder = p
@@ -175,10 +181,7 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 		return
 	}
 	if !ops[0].Dynamic() && c.isThisRepository(name) {
-		if r.session.clones == nil {
-			r.session.clones = map[string]bool{}
-		}
-		r.session.clones[folder] = true
+		r.session.addClone(folder)
 		return
 	}
 	r.session.created[folder] = true
@@ -206,11 +209,8 @@ func (c *Checker) recordTemplateClone(r *report, line string) {
 		}
 		return
 	}
-	if r.session.clones == nil {
-		r.session.clones = map[string]bool{}
-	}
 	for _, d := range r.session.dirs {
-		r.session.clones[path.Join(d, name)] = true
+		r.session.addClone(path.Join(d, name))
 	}
 }
 

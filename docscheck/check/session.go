@@ -219,7 +219,7 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			continue
 		}
 		if call.IsChdir() {
-			atRoot = c.isCloneRoot(call)
+			atRoot = c.isCloneRoot(call, s)
 			if atRoot {
 				s.inClone = true
 				continue
@@ -336,17 +336,36 @@ func (s *session) intoClone(call command.Call) string {
 	return ""
 }
 
-// isCloneRoot: a cd to an absolute or home path that ends with this
-// repository's Go module path ("cd $HOME/go/src/github.com/x/y") moves into
-// the reader's clone of this repository, at its root.
-func (c *Checker) isCloneRoot(call command.Call) bool {
-	module := c.opts.Repo.ModulePath()
+// isCloneRoot: a cd to an absolute or home path moves into the reader's
+// clone of this repository, at its root, when the page cloned this
+// repository to that very path ("git clone URL ~/x", then "cd ~/x"), or
+// when the path ends with this repository's Go module path
+// ("cd $HOME/go/src/github.com/x/y").
+func (c *Checker) isCloneRoot(call command.Call, s *session) bool {
 	args := call.Args()
-	if call.Program() != "cd" || len(args) != 1 || !strings.Contains(module, "/") {
+	if call.Program() != "cd" || len(args) != 1 {
 		return false
 	}
 	t := strings.TrimSuffix(args[0].Text, "/")
-	return strings.HasSuffix(t, "/"+module) && (strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~") || strings.HasPrefix(t, command.Unknown))
+	if !args[0].Dynamic() && isOutsidePath(t) && s.clones[path.Clean(t)] {
+		return true
+	}
+	module := c.opts.Repo.ModulePath()
+	return strings.Contains(module, "/") && strings.HasSuffix(t, "/"+module) && (isOutsidePath(t) || strings.HasPrefix(t, command.Unknown))
+}
+
+// isOutsidePath: an absolute or home path, which names no folder of the
+// tree wherever the reader stands.
+func isOutsidePath(t string) bool {
+	return strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~")
+}
+
+// addClone notes a folder a git clone of this very repository made.
+func (s *session) addClone(folder string) {
+	if s.clones == nil {
+		s.clones = map[string]bool{}
+	}
+	s.clones[folder] = true
 }
 
 // knowableDirs keeps the folders that are in the repository. It returns

@@ -8,6 +8,7 @@ package command
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -288,6 +289,10 @@ func changeDir(dir string, args []Word) string {
 	return path.Clean(path.Join(dir, target))
 }
 
+// braceExpansion is an unquoted brace expansion: a list ({a,b}) or a
+// sequence ({1..3}); "{}" and "{x}" are literal text.
+var braceExpansion = regexp.MustCompile(`\{[^{}\s]*(?:,|\.\.)[^{}\s]*\}`)
+
 // literal reduces a word to its text after quote removal, with Unknown for
 // each expansion.
 func literal(w *syntax.Word) string {
@@ -301,7 +306,13 @@ func literal(w *syntax.Word) string {
 func appendPart(b *strings.Builder, p syntax.WordPart, quoted bool) {
 	switch p := p.(type) {
 	case *syntax.Lit:
-		b.WriteString(unescape(p.Value, quoted))
+		v := p.Value
+		if !quoted {
+			// "cmd/x{,d}", "f{1..3}": the shell expands the braces into
+			// several words, none of which is this text.
+			v = braceExpansion.ReplaceAllLiteralString(v, Unknown)
+		}
+		b.WriteString(unescape(v, quoted))
 	case *syntax.SglQuoted:
 		b.WriteString(p.Value)
 	case *syntax.DblQuoted:

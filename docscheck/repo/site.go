@@ -61,6 +61,8 @@ type Site struct {
 	// reference definitions, links and code blocks count), not an
 	// indented code block.
 	Admonitions bool
+	// TabIDs: how the site's pymdownx.tabbed names content tabs.
+	TabIDs TabIDs
 }
 
 // Route serves the pages under Dir at the URL prefix URL: page a/b.mdx
@@ -578,6 +580,7 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 			DirectoryURLs: !mkdocsDirURLs.Match(data),
 			Unmodelled:    mkdocsUnmodelled(data),
 			Admonitions:   mkdocsAdmonitions(data),
+			TabIDs:        mkdocsTabIDs(data),
 		}, true
 	}
 	return r.zensical(dir)

@@ -112,6 +112,72 @@ func mkdocsItems(data []byte) []mkdocsItem {
 	return out
 }
 
+// mkdocsTabbed reports whether mkdocs.yml's markdown_extensions list
+// pymdownx.tabbed, and the text of its slugify option when one is set
+// (tab ids made from tab titles rather than numbered).
+func mkdocsTabbed(data []byte) (enabled bool, slugify string) {
+	itemIndent, slugIndent := -1, -1
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+		if itemIndent >= 0 {
+			if indent <= itemIndent {
+				break // the next item or section
+			}
+			if strings.HasPrefix(trimmed, "slugify:") {
+				slugIndent = indent
+			}
+			if slugIndent >= 0 && indent >= slugIndent {
+				slugify += trimmed + "\n"
+			}
+			continue
+		}
+		name := strings.TrimSpace(strings.TrimPrefix(trimmed, "-"))
+		name, _, _ = strings.Cut(name, ":")
+		if strings.HasPrefix(trimmed, "-") && strings.Trim(strings.TrimSpace(name), `"'`) == "pymdownx.tabbed" {
+			itemIndent = indent
+		}
+	}
+	return itemIndent >= 0, slugify
+}
+
+// TabIDs is how a site's pymdownx.tabbed names its tabs.
+type TabIDs int
+
+const (
+	// NoTabIDs: the site does not run pymdownx.tabbed, or names its tabs
+	// by a slugify docscheck does not model (Unmodelled says so).
+	NoTabIDs TabIDs = iota
+	// NumberedTabIDs: __tabbed_s_n for the n-th tab of the page's s-th set.
+	NumberedTabIDs
+	// TitleTabIDs: each tab's title under pymdownx.slugs' lower-case
+	// slugify (anchor.MkDocsUnicode).
+	TitleTabIDs
+)
+
+// lowerCaseSlugs is pymdownx.slugs' option that lower-cases the slug.
+var lowerCaseSlugs = regexp.MustCompile(`case\s*:\s*lower`)
+
+// mkdocsTabIDs tells how mkdocs.yml's pymdownx.tabbed names tabs.
+func mkdocsTabIDs(data []byte) TabIDs {
+	enabled, slugify := mkdocsTabbed(data)
+	switch {
+	case !enabled:
+		return NoTabIDs
+	case slugify == "":
+		return NumberedTabIDs
+	case strings.Contains(slugify, "pymdownx.slugs") && lowerCaseSlugs.MatchString(slugify):
+		return TitleTabIDs
+	}
+	return NoTabIDs
+}
+
 // mkdocsAdmonitions: mkdocs.yml's markdown_extensions list the
 // admonition extension or pymdownx.details.
 func mkdocsAdmonitions(data []byte) bool { return admonitionsListed(mkdocsItems(data)) }
@@ -149,6 +215,9 @@ func unmodelledItems(items []mkdocsItem) []string {
 // model: "plugin X", "extension X", "hooks", "toc slugify".
 func mkdocsUnmodelled(data []byte) []string {
 	out := unmodelledItems(mkdocsItems(data))
+	if enabled, slugify := mkdocsTabbed(data); enabled && slugify != "" && mkdocsTabIDs(data) == NoTabIDs {
+		out = append(out, "tabbed slugify")
+	}
 	if mkdocsTocSlugify.Match(data) && !mkdocsSlugify.Match(data) {
 		out = append(out, "toc slugify")
 	}
