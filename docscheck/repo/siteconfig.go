@@ -3,6 +3,7 @@ package repo
 import (
 	"bufio"
 	"bytes"
+	"iter"
 	"path"
 	"regexp"
 	"strings"
@@ -64,20 +65,31 @@ var mkdocsUnmodelledOptions = []struct {
 // list, or the hooks key (section "hooks", no name).
 type mkdocsItem struct{ section, name string }
 
+// yamlLines yields each line of a YAML file read as text, trimmed, with
+// its indentation; blank and comment lines are left out.
+func yamlLines(data []byte) iter.Seq2[string, int] {
+	return func(yield func(string, int) bool) {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			trimmed := strings.TrimSpace(line)
+			if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+				continue
+			}
+			if !yield(trimmed, len(line)-len(strings.TrimLeft(line, " \t"))) {
+				return
+			}
+		}
+	}
+}
+
 // mkdocsItems reads the plugins and markdown extensions an mkdocs.yml
 // lists (a "markdown.extensions." prefix dropped), and its hooks key.
 func mkdocsItems(data []byte) []mkdocsItem {
 	var out []mkdocsItem
 	section, itemIndent := "", -1
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+	for trimmed, indent := range yamlLines(data) {
 		if indent == 0 {
 			section, itemIndent = "", -1
 			key, _, _ := strings.Cut(trimmed, ":")
@@ -117,15 +129,7 @@ func mkdocsItems(data []byte) []mkdocsItem {
 // (tab ids made from tab titles rather than numbered).
 func mkdocsTabbed(data []byte) (enabled bool, slugify string) {
 	itemIndent, slugIndent := -1, -1
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		indent := len(line) - len(strings.TrimLeft(line, " \t"))
+	for trimmed, indent := range yamlLines(data) {
 		if itemIndent >= 0 {
 			if indent <= itemIndent {
 				break // the next item or section
