@@ -22,8 +22,8 @@ import (
 )
 
 // The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// to 13 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 13").
+// to 14 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 14").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
@@ -39,10 +39,11 @@ const (
 	halfRound11 = "round11"
 	halfRound12 = "round12"
 	halfRound13 = "round13"
+	halfRound14 = "round14"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
