@@ -32,17 +32,17 @@ func tabIDs(source []byte, naming repo.TabIDs) []string {
 		line = bytes.TrimRight(line, "\r\n")
 		trimmed := bytes.TrimLeft(line, " \t")
 		indent := len(line) - len(trimmed)
-		if fence != "" {
-			if bytes.HasPrefix(trimmed, []byte(fence)) {
+		// A tab's fences are indented with its content: read them from
+		// the line's first character.
+		if f := fenceMarker(trimmed); f != "" && (fence == "" || f[0] == fence[0] && len(f) >= len(fence)) {
+			if fence == "" {
+				fence = f
+			} else {
 				fence = ""
 			}
 			continue
 		}
-		if bytes.HasPrefix(trimmed, []byte("```")) || bytes.HasPrefix(trimmed, []byte("~~~")) {
-			fence = string(trimmed[:3])
-			continue
-		}
-		if len(trimmed) == 0 {
+		if fence != "" || len(trimmed) == 0 {
 			continue
 		}
 		m := tabLine.FindSubmatch(line)
