@@ -143,7 +143,12 @@ func (c *Checker) checkCargoFilter(r *report, at locate, w command.Word, scope [
 	if last == "" || slices.ContainsFunc(fns, func(fn string) bool { return strings.Contains(fn, last) }) {
 		return
 	}
-	r.addWord(w, at, ruleCargo, c.nearest(last, fns), "cargo test filter %q matches no #[test] function in %s", w.Text, packageNames(scope))
+	hint := c.nearest(last, fns)
+	reason := ""
+	if placeholderFilter(last, hint) {
+		reason = reasonPlaceholder // cargo test mytest: the reader's test
+	}
+	r.missWord(w, at, reason, ruleCargo, hint, "cargo test filter %q matches no #[test] function in %s", w.Text, packageNames(scope))
 }
 
 func packageNames(ps []*repo.CargoPackage) string {

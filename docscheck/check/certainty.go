@@ -298,11 +298,41 @@ func isPlaceholderIdent(s string) bool {
 		}
 	}
 	for _, w := range words {
-		if placeholderMarkers[w] {
+		if placeholderMarkers[w] || placeholderCompound(w) {
 			return true
 		}
 	}
 	return len(words) > 1 && words[len(words)-1] == "name"
+}
+
+// placeholderNouns are the things a page tells the reader to name, which
+// a marker of choice may be glued to without a separator ("mytest",
+// "yourcrate").
+var placeholderNouns = map[string]bool{
+	"test": true, "tests": true, "app": true, "project": true, "package": true, "pkg": true, "crate": true,
+	"module": true, "mod": true, "lib": true, "bin": true, "func": true, "function": true, "fn": true,
+	"service": true, "plugin": true, "target": true, "task": true, "feature": true, "file": true,
+	"component": true, "command": true, "example": true, "bench": true, "benchmark": true,
+}
+
+// placeholderCompound: one word made of "my" or "your" and a noun of
+// placeholderNouns ("mytest" in "cargo test mytest"); a name that merely
+// starts with the letters (mysql, mypy, yourls) is not one.
+func placeholderCompound(w string) bool {
+	for _, marker := range []string{"my", "your"} {
+		if rest, ok := strings.CutPrefix(w, marker); ok && placeholderNouns[rest] {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholderFilter reports whether a test filter that matches nothing is
+// the reader's to choose: a placeholder identifier (isPlaceholderIdent)
+// that no real name is a typo away from. A nearest name further off
+// ("test" for "mytest") does not make it a misspelling.
+func placeholderFilter(name, hint string) bool {
+	return isPlaceholderIdent(name) && (hint == "" || !oneTypo(name, hint))
 }
 
 // isPlaceholderName reports whether a path part stands for a name the

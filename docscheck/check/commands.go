@@ -287,6 +287,12 @@ func (c *Checker) checkBarePath(r *report, text string, offset int) {
 	if strings.ContainsAny(path.Dir(text), "*?") || strings.HasPrefix(first, "@") {
 		return // a glob over folders, an npm scope: not judged
 	}
+	if rest, _ := strings.CutPrefix(text, first+"/"); c.isThisRepository(first) && c.opts.Repo.Stat(rest) != repo.Missing {
+		// "from the `lnd/docker/` directory": the folder a clone of
+		// this repository makes is named after it, so the path starts
+		// at the root.
+		return
+	}
 	if ext := path.Ext(text); ext != "" && !scriptExtensions[ext] {
 		// A data file, a page, a build output named in prose
 		// (bench/results.json, docs/x.html): an example as often as a
@@ -1248,6 +1254,12 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 	var hint string
 	for i, p := range missing {
 		h := c.nearbyName(p)
+		if c.opts.Repo.Stat(h) != repo.Dir {
+			// A cd goes into a folder: a file by a near name
+			// (TShock.sln for "cd TShock") is no misspelt folder, and
+			// the folder may be one the reader made (a clone's).
+			h = ""
+		}
 		why := c.missingPath(target.Text, p, h)
 		if i == 0 || why == "" && reason != "" {
 			reason, hint = why, shellPath(target.Text, path.Dir(p), h)

@@ -149,9 +149,16 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 		}
 		pkgDirs = []string{dir}
 	}
+	_, benchmarks := g.flag("bench")
+	_, fuzzing := g.flag("fuzz")
 	for _, f := range []struct{ flag, kind string }{{"run", "test"}, {"bench", "benchmark"}, {"fuzz", "fuzz test"}} {
 		w, ok := g.flag(f.flag)
 		if !ok || w.Dynamic() {
+			continue
+		}
+		if f.flag == "run" && (benchmarks || fuzzing) {
+			// -run=XXX -bench=.: a -run that matches no test is how a
+			// page runs the benchmarks (or the fuzz test) alone.
 			continue
 		}
 		c.checkTestPattern(r, w, f.flag, f.kind, pkgDirs, at)
@@ -254,7 +261,7 @@ func (c *Checker) checkTestPattern(r *report, w command.Word, flag, kind string,
 	}
 	hint := suggest.Nearest(strings.Trim(top, "^$"), names)
 	reason := ""
-	if hint == "" && isPlaceholderIdent(strings.Trim(top, "^$")) {
+	if placeholderFilter(strings.Trim(top, "^$"), hint) {
 		reason = reasonPlaceholder // -run TestSpecificFunction: the reader's test
 	}
 	r.missWord(w, at, reason, ruleGoTest, hint, "-%s %q matches no %s in %s", flag, w.Text, kind, where)

@@ -128,6 +128,25 @@ func TestPublishedSiteSources(t *testing.T) {
 	}
 }
 
+// TestPublishedSitePackage: a site is published when the build files
+// name the folder of its own package, whose package.json runs the
+// generator on the site's folder (packages/docs runs "vitepress build
+// pages"); a sample site whose package nothing names is not.
+func TestPublishedSitePackage(t *testing.T) {
+	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "vitepress-package"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"README.md", "packages/docs/pages/guide.md", "packages/docs/pages/index.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
 // TestPublishedByLink: a code host's address of a Markdown file this
 // tree holds publishes that file; an address on any other host does
 // not, nor does a link to the folder of a site nothing publishes (a

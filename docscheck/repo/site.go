@@ -323,7 +323,41 @@ func (r *Repo) PublishedSite(s Site) bool {
 	}
 	// The build may name the pages folder rather than the config's
 	// (Sphinx's source folder beside a config folder of its own).
-	return dir == "." || r.BuildNames(dir) || s.Pages != dir && s.Pages != "." && r.BuildNames(s.Pages)
+	if dir == "." || r.BuildNames(dir) || s.Pages != dir && s.Pages != "." && r.BuildNames(s.Pages) {
+		return true
+	}
+	// Or it may name the site's own package: the folder above whose
+	// package.json runs the generator on the site's folder
+	// (packages/docs, whose "build" is "vitepress build pages").
+	pkg := r.sitePackage(s, dir)
+	return pkg != "" && r.BuildNames(pkg)
+}
+
+// siteCommands are the commands of the generators a package.json script
+// runs.
+var siteCommands = map[string]string{"vitepress": "vitepress", "docusaurus": "docusaurus", "starlight": "astro"}
+
+// sitePackage is the folder above dir (not the root) whose package.json
+// has a script that runs the site's generator on dir, or "".
+func (r *Repo) sitePackage(s Site, dir string) string {
+	command := siteCommands[s.Generator]
+	if command == "" {
+		return ""
+	}
+	for pkg := path.Dir(dir); pkg != "." && pkg != "/"; pkg = path.Dir(pkg) {
+		if r.Stat(path.Join(pkg, "package.json")) != File {
+			continue
+		}
+		rel := strings.TrimPrefix(dir, pkg+"/")
+		for _, script := range r.PackageJSON(path.Join(pkg, "package.json")).Scripts {
+			words := strings.Fields(script)
+			if slices.Contains(words, command) && (slices.Contains(words, rel) || slices.Contains(words, "./"+rel)) {
+				return pkg
+			}
+		}
+		return "" // the nearest package is the site's, whatever it runs
+	}
+	return ""
 }
 
 // BuildNames reports whether the repository's build files (CI workflows,
