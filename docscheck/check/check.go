@@ -94,7 +94,10 @@ type Checker struct {
 	// elsewhere are the folders published by a site the repository does
 	// not build (elsewhere.go), found once.
 	elsewhereOnce sync.Once
-	elsewhere     []string
+	// browsed holds the pages only a folder's README reaches (Files):
+	// their commands are not judged (reasonBrowsedPage).
+	browsed   sync.Map
+	elsewhere []string
 	// rendered are the folders of pages that something publishes with a
 	// renderer docscheck does not know (repo.RenderedFolders), and
 	// linkedFromPublished the pages the other entry points reach.
@@ -388,6 +391,9 @@ func (c *Checker) checkFile(p string) *pageResult {
 	r := &report{page: pg, session: newSession(pg.path)}
 	r.session.noteDownloads(pg, c.isThisRepository)
 	r.session.elsewhere = c.usersPage(pg.path)
+	if _, ok := c.browsed.Load(pg.path); ok && r.session.elsewhere == "" {
+		r.session.elsewhere = reasonBrowsedPage
+	}
 	if pg.tooComplex != "" {
 		r.skipped = true
 		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)

@@ -29,7 +29,14 @@ import (
 //     an index.html serves, rendered by a generator docscheck does not
 //     know (repo.RenderedFolders; judged as such, elsewhere.go);
 //   - then every Markdown page (or folder README) a published page links
-//     to, transitively.
+//     to, transitively;
+//   - then the README of every other folder (GitHub shows it below the
+//     folder's files) and the pages it links to, transitively: their
+//     links and anchors are judged, their commands are not
+//     (reasonBrowsedPage). Folders of another project's files or a
+//     test's inputs (notDocsFolders), hidden ones, ignored ones,
+//     submodules and those a site or another renderer publishes are
+//     left out.
 //
 // A page the Makefile of its folder writes by a recipe (a manual built
 // from the site's pages) is a build output, not a published page.
@@ -51,6 +58,9 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 	if found == nil {
 		found = func(string) {}
 	}
+	// Only this walk says which pages are reached by browsing alone: a
+	// page named on the command line is checked whatever it is.
+	c.browsed.Clear()
 	var files, folders []string
 	for _, p := range paths {
 		p = path.Clean(strings.TrimPrefix(p, "./"))
@@ -75,6 +85,18 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 			}
 		}
 		published := c.published(c.entryPoints(), ".", underFolder)
+		// Then the README of every folder, and the pages it links to:
+		// GitHub shows a folder's README below its file list, so a
+		// reader browsing the tree reads it though no page links it.
+		browsed := c.published(c.folderReadmes("."), ".", func(p string) {
+			if !published[p] {
+				c.browsed.Store(p, true)
+				underFolder(p)
+			}
+		})
+		for p := range browsed {
+			published[p] = true
+		}
 		for _, dir := range folders {
 			var entries []string
 			for _, n := range c.opts.Repo.Names(dir) {
@@ -106,6 +128,48 @@ func (c *Checker) entryPoints() []string {
 		entries = append(entries, c.markdownUnder(dir)...)
 	}
 	return entries
+}
+
+// notDocsFolders hold another project's files (vendored code) or a
+// test's inputs (fixtures, snapshots): their READMEs are not this
+// repository's docs, whatever GitHub shows.
+var notDocsFolders = map[string]bool{
+	"node_modules": true, "vendor": true, "third_party": true, "third-party": true, "thirdparty": true,
+	"testdata": true, "fixtures": true, "__fixtures__": true, "fixture": true, "__snapshots__": true,
+	"snapshots": true, "__mocks__": true,
+}
+
+// folderReadmes lists the README of every folder under dir: GitHub shows
+// a folder's README below its file list, so a reader browsing the tree
+// reads it as a page (whose commands are not judged: reasonBrowsedPage).
+// Folders whose pages a site or another renderer
+// publishes (judged by their rules, or not at all), folders git does not
+// hold (ignored, submodules) and folders of another project's files or a
+// test's inputs (notDocsFolders) are left out.
+func (c *Checker) folderReadmes(dir string) []string {
+	rp := c.opts.Repo
+	var out []string
+	for _, n := range rp.Names(dir) {
+		p := path.Join(dir, n)
+		if strings.HasPrefix(n, ".") || notDocsFolders[strings.ToLower(n)] || rp.WalkStat(p) != repo.Dir ||
+			rp.Ignored(p) || rp.InSubmodule(p) || c.nearSite(p) ||
+			slices.ContainsFunc(c.elsewhere, func(d string) bool { return under(p, d) }) ||
+			slices.ContainsFunc(c.rendered, func(d string) bool { return under(p, d) }) {
+			continue
+		}
+		for _, m := range rp.Names(p) {
+			readme := path.Join(p, m)
+			// A README that is a symbolic link shows a page written for
+			// another place (its target's folder, a registry's page, a
+			// site's): browsing to it does not make its links this
+			// folder's. It is read where it points, if anything there is.
+			if isPage(m) && strings.EqualFold(strings.TrimSuffix(m, path.Ext(m)), "readme") && rp.Stat(readme) == repo.File && rp.Resolve(readme) == readme {
+				out = append(out, readme)
+			}
+		}
+		out = append(out, c.folderReadmes(p)...)
+	}
+	return out
 }
 
 // siteEntryPoints lists the Markdown files at the root, under .github and

@@ -102,9 +102,59 @@ func TestRenderedFolders(t *testing.T) {
 	}
 	// packages/ holds a site's pages (an unpublished book) and code: not
 	// a folder of pages itself, but old-docs/ beside the book is one.
-	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "packages/old-docs/guide.md", "site/intro.md"}
+	// lib/README.md is no folder of pages either: it is read as the
+	// README GitHub shows below lib/'s files (TestFolderReadmes).
+	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "lib/README.md", "packages/old-docs/guide.md", "site/intro.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestFolderReadmes: the README of a folder nothing links to is read, as
+// GitHub shows it below the folder's files, with the pages it links to;
+// its links and anchors are judged, its commands are not (browsed-page).
+// A folder of another project's files or of a test's inputs (vendor/,
+// testdata/, fixtures/), a hidden one and one a site's pages lie in are
+// not browsed for READMEs, nor is a README that is a symbolic link
+// (linked/README.md, to tools/USAGE.md: a page written for its target's
+// folder).
+func TestFolderReadmes(t *testing.T) {
+	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "folder-readmes")), Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"README.md", "tools/README.md", "tools/USAGE.md"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+	findings, err := c.Check(context.Background(), []string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range findings {
+		lines = append(lines, f.String())
+	}
+	wantFindings := []string{
+		"tools/README.md:3:1: link: link target `gone.md` does not exist",
+		"tools/README.md:6:1: script: ./rn.sh does not exist (did you mean ./run.sh?) [not certain: browsed-page]",
+		"tools/USAGE.md:3:1: anchor: anchor #gone does not exist on this page",
+	}
+	if !slices.Equal(lines, wantFindings) {
+		t.Errorf("findings =\n%q\nwant\n%q", lines, wantFindings)
+	}
+	// Named on the command line, the same README is checked whatever it
+	// is: its commands are judged.
+	named, err := c.Check(context.Background(), []string{"tools/README.md"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(named) != 2 || named[1].String() != "tools/README.md:6:1: script: ./rn.sh does not exist (did you mean ./run.sh?)" {
+		t.Errorf("tools/README.md named: findings %q", named)
 	}
 }
 

@@ -33,6 +33,15 @@ import (
 // another repository, a placeholder).
 const reasonUsersPage = "users-page"
 
+// reasonBrowsedPage: a page that only a folder's README reaches (no page
+// links it; GitHub shows it below the folder's file list). Its links and
+// anchors resolve the same for whoever reads it, but where its reader
+// stands when running its commands the repository does not say: the
+// folder, the root, a subfolder, an archive the README ships in. Its
+// command rules' findings are not judged, until the page clones this
+// repository.
+const reasonBrowsedPage = "browsed-page"
+
 // repositoryPageNames are the conventional names (upper case, without
 // extension) of pages addressed to people working on a repository,
 // wherever they lie: contributor guides and coding-agent instructions.
