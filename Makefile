@@ -30,7 +30,7 @@ test: ## Run the unit and integration tests (starts its own throwaway Postgres);
 
 .PHONY: race
 race: ## The concurrent packages' tests under the race detector
-	$(GO) test -count=1 -race -timeout 20m ./backend/... ./proofs/harness ./proofs/evidence
+	$(GO) test -count=1 -race -timeout 20m ./backend/... ./proofs/harness ./proofs/evidence ./docscheck/...
 
 .PHONY: proofs
 proofs: ## Run every named proof against a throwaway local Postgres; evidence in report/

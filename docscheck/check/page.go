@@ -95,7 +95,7 @@ type page struct {
 }
 
 // release drops the page's own fields once its checks are done, keeping
-// what links from other pages read: its anchors, its source, the pages it
+// what links from other pages read: its anchors and loose ids, its source, the pages it
 // links to (found now if Files has not yet) and, for a page whose link
 // destinations another rule reads, those. A run checking 1,000 pages then
 // holds the syntax trees of a few, so the garbage collector reuses their
@@ -106,6 +106,10 @@ func (c *Checker) release(pg *page) {
 		pg.destinations()
 	}
 	c.readAsHTML(pg)
+	// A link from another page may ask for the loose ids (an unknown
+	// renderer's), made from the headings dropped below: made now, or
+	// that page would read them while they go.
+	pg.looseIDs()
 	pg.doc, pg.lineStarts, pg.headings, pg.linkNodes = nil, nil, nil, nil
 	pg.released.Store(true)
 }
