@@ -123,21 +123,10 @@ func TestFolderReadmes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, lines := publishedAndFound(t, c)
 	want := []string{"README.md", "tools/README.md", "tools/USAGE.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
-	findings, err := c.Check(context.Background(), []string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, f := range findings {
-		lines = append(lines, f.String())
 	}
 	wantFindings := []string{
 		"tools/README.md:3:1: link: link target `gone.md` does not exist",
@@ -297,26 +286,33 @@ func TestOtherMarkupReadme(t *testing.T) {
 // ([project], or [tool.poetry]) is the project's page on PyPI. Not read:
 // a README beside a pyproject.toml that declares none, and a sample chart
 // or project under test/ that no build file names.
+// publishedAndFound runs a fixture as the command does by default: the
+// pages Files finds from the root, then the findings of checking them.
+func publishedAndFound(t *testing.T, c *Checker) (files, findings []string) {
+	t.Helper()
+	files, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.Check(context.Background(), []string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		findings = append(findings, f.String())
+	}
+	return files, findings
+}
+
 func TestRegistryPages(t *testing.T) {
 	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "registry-pages"))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, lines := publishedAndFound(t, c)
 	want := []string{"README.md", "charts/app/README.md", "python/lib/README.md", "python/pkg/DESCRIPTION.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
-	findings, err := c.Check(context.Background(), []string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, f := range findings {
-		lines = append(lines, f.String())
 	}
 	wantFindings := []string{
 		"charts/app/README.md:4:19: anchor: anchor #values does not exist on this page",
