@@ -40,10 +40,11 @@ const (
 	halfRound12 = "round12"
 	halfRound13 = "round13"
 	halfRound14 = "round14"
+	halfRound15 = "round15"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14, halfRound15}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
