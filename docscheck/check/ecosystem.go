@@ -89,10 +89,7 @@ func (c *Checker) checkNPM(r *report, call command.Call, at locate) bool {
 		}
 		script = rest[1]
 	case npmLifecycle[sub.Text]:
-		script = sub
-		if sub.Text == "t" || sub.Text == "tst" {
-			script.Text = "test"
-		}
+		script = testAlias(sub)
 	default:
 		return false // install, ci, publish, ...: nothing in the tree to check
 	}
@@ -139,6 +136,15 @@ func (c *Checker) checkYarn(r *report, call command.Call, at locate) bool {
 		return false
 	}
 	return c.checkBareScript(r, call, at, "yarn", sub, workspace)
+}
+
+// testAlias is the script npm and pnpm run for their test command's
+// aliases: "npm t", "pnpm tst" run "test".
+func testAlias(w command.Word) command.Word {
+	if w.Text == "t" || w.Text == "tst" {
+		w.Text = "test"
+	}
+	return w
 }
 
 // pnpmCommands are pnpm's own commands.
@@ -199,8 +205,8 @@ func (c *Checker) checkPNPM(r *report, call command.Call, at locate) bool {
 			return false
 		}
 		return c.checkScript(r, call, at, "pnpm", rest[1], workspace, false)
-	case sub.Text == "test" || sub.Text == "t" || sub.Text == "start":
-		return c.checkScript(r, call, at, "pnpm", sub, workspace, sub.Text == "start")
+	case sub.Text == "test" || sub.Text == "t" || sub.Text == "tst" || sub.Text == "start":
+		return c.checkScript(r, call, at, "pnpm", testAlias(sub), workspace, sub.Text == "start")
 	case pnpmCommands[sub.Text]:
 		return false
 	}
