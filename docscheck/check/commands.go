@@ -287,7 +287,7 @@ func (c *Checker) checkBarePath(r *report, text string, offset int) {
 	if strings.ContainsAny(path.Dir(text), "*?") || strings.HasPrefix(first, "@") {
 		return // a glob over folders, an npm scope: not judged
 	}
-	if rest, _ := strings.CutPrefix(text, first+"/"); c.isThisRepository(first) && c.opts.Repo.Stat(rest) != repo.Missing {
+	if rest, _ := strings.CutPrefix(text, first+"/"); c.opts.Repo.Stat(rest) != repo.Missing && c.isThisRepository(first) {
 		// "from the `lnd/docker/` directory": the folder a clone of
 		// this repository makes is named after it, so the path starts
 		// at the root.

@@ -148,12 +148,13 @@ var notDocsFolders = map[string]bool{
 // test's inputs (notDocsFolders) are left out.
 func (c *Checker) folderReadmes(dir string) []string {
 	rp := c.opts.Repo
+	elsewhere := c.unknownRendererFolders() // c.rendered is found with it
 	var out []string
 	for _, n := range rp.Names(dir) {
 		p := path.Join(dir, n)
 		if strings.HasPrefix(n, ".") || notDocsFolders[strings.ToLower(n)] || rp.WalkStat(p) != repo.Dir ||
 			rp.Ignored(p) || rp.InSubmodule(p) || c.nearSite(p) ||
-			slices.ContainsFunc(c.elsewhere, func(d string) bool { return under(p, d) }) ||
+			slices.ContainsFunc(elsewhere, func(d string) bool { return under(p, d) }) ||
 			slices.ContainsFunc(c.rendered, func(d string) bool { return under(p, d) }) {
 			continue
 		}
