@@ -205,7 +205,7 @@ func (c *Checker) checkPNPM(r *report, call command.Call, at locate) bool {
 			return false
 		}
 		return c.checkScript(r, call, at, "pnpm", rest[1], workspace, false)
-	case sub.Text == "test" || sub.Text == "t" || sub.Text == "tst" || sub.Text == "start":
+	case testAlias(sub).Text == "test" || sub.Text == "start":
 		return c.checkScript(r, call, at, "pnpm", testAlias(sub), workspace, sub.Text == "start")
 	case pnpmCommands[sub.Text]:
 		return false

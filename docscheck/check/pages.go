@@ -130,6 +130,12 @@ func (c *Checker) entryPoints() []string {
 	return entries
 }
 
+// isReadmePage: a page file named README (any case), the one GitHub
+// shows in its folder's view.
+func isReadmePage(name string) bool {
+	return isPage(name) && strings.EqualFold(strings.TrimSuffix(name, path.Ext(name)), "readme")
+}
+
 // notDocsFolders hold another project's files (vendored code) or a
 // test's inputs (fixtures, snapshots): their READMEs are not this
 // repository's docs, whatever GitHub shows.
@@ -164,7 +170,7 @@ func (c *Checker) folderReadmes(dir string) []string {
 			// another place (its target's folder, a registry's page, a
 			// site's): browsing to it does not make its links this
 			// folder's. It is read where it points, if anything there is.
-			if isPage(m) && strings.EqualFold(strings.TrimSuffix(m, path.Ext(m)), "readme") && rp.Stat(readme) == repo.File && rp.Resolve(readme) == readme {
+			if isReadmePage(m) && rp.Stat(readme) == repo.File && rp.Resolve(readme) == readme {
 				out = append(out, readme)
 			}
 		}
@@ -242,7 +248,7 @@ func (c *Checker) published(entries []string, within string, found func(string))
 // A folder reached through a folder link is still its target.
 func (c *Checker) pageAt(p string) string {
 	base := path.Base(p)
-	if isPage(base) && strings.EqualFold(strings.TrimSuffix(base, path.Ext(base)), "readme") {
+	if isReadmePage(base) {
 		return path.Join(c.opts.Repo.Resolve(path.Dir(p)), base)
 	}
 	return c.opts.Repo.Resolve(p)

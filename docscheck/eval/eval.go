@@ -22,8 +22,8 @@ import (
 )
 
 // The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// to 14 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 14").
+// to 15 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 15").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
