@@ -172,9 +172,12 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	if c.opts.Repo.InSubmodule(p) {
 		return reasonSubmodule
 	}
-	if c.isGenerated(p) || c.opts.Repo.Ignored(p) {
+	if c.isGenerated(p) {
 		// A build's output, even next to a similar name (./coverage by
 		// coverage.md): what the build writes there is not in the tree.
+		return reasonOutput
+	}
+	if c.opts.Repo.Ignored(p) && !c.typoOfCommittedIgnored(p, hint) {
 		return reasonOutput
 	}
 	if hint != "" && typoOf(p, hint) {
@@ -200,6 +203,16 @@ func (c *Checker) missingPath(written, p, hint string) string {
 		}
 	}
 	return reasonNotInRepo
+}
+
+// typoOfCommittedIgnored reports whether p, a path an ignore rule covers,
+// is one typo from hint, a file the repository commits though an ignore
+// rule covers it too (build-aarch64.sh under "build-*", bin/cache-clear
+// under "[Bb]in/"). Such a rule evidently covers committed files, so it
+// says nothing of p being a build's output; the near committed file says
+// p is a misspelling of it.
+func (c *Checker) typoOfCommittedIgnored(p, hint string) bool {
+	return hint != "" && typoOf(p, hint) && c.opts.Repo.Stat(hint) == repo.File && c.opts.Repo.Ignored(hint)
 }
 
 // missingIn is missingPath's verdict weighed by the page and its session

@@ -200,7 +200,7 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 	}
 	text := strings.TrimSpace(string(para.Lines().Value(src)))
 	onlyName := spans == 1 && strings.Count(text, "`") == 2 && len(strings.Fields(strings.Trim(text, "*_:` "))) == 1
-	if !strings.HasSuffix(text, ":") && !onlyName {
+	if !strings.HasSuffix(text, ":") && !onlyName && !(spans == 1 && isMakeFileSentence(text)) {
 		return
 	}
 	_ = ast.Walk(para, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -230,6 +230,24 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 		}
 		return ast.WalkSkipChildren, nil
 	})
+}
+
+// fileMakingVerbs are the verbs that, opening a sentence, tell the reader
+// to make or fill a file ("Define `train.py`.", "Create `app.py`.").
+var fileMakingVerbs = map[string]bool{
+	"create": true, "define": true, "write": true, "save": true, "add": true, "edit": true,
+}
+
+// isMakeFileSentence reports whether a paragraph is one short sentence
+// (at most four words, ending in ".") that opens with a verb of making a
+// file: above a code block, such a sentence captions it as the ":" of
+// "Save this as `app.py`:" does.
+func isMakeFileSentence(text string) bool {
+	words := strings.Fields(strings.Trim(text, "*_ "))
+	if len(words) < 2 || len(words) > 4 || !strings.HasSuffix(text, ".") {
+		return false
+	}
+	return fileMakingVerbs[strings.ToLower(words[0])]
 }
 
 // runsName reports whether a line of a code block runs the file name as

@@ -229,6 +229,11 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 				s.inClone = true
 				continue
 			}
+			if d := c.intoNamedClone(call, s); d != "" {
+				cloneDir = d
+				s.inClone = true
+				continue
+			}
 		}
 		if atRoot && call.Dir == "" {
 			if live := c.knowableDirs(r, []string{"."}); live != nil {
@@ -334,6 +339,29 @@ func (s *session) intoClone(call command.Call) string {
 		}
 	}
 	return ""
+}
+
+// intoNamedClone: a cd into a folder named as this repository
+// (isThisRepository), which is not in the tree where the reader stands,
+// goes into the reader's clone of it, made before the page begins ("cd
+// ./FreshRSS/" on a page of FreshRSS that clones nothing): a clone is named
+// after its repository, as in checkBarePath. It returns that folder, as
+// intoClone does.
+func (c *Checker) intoNamedClone(call command.Call, s *session) string {
+	args := call.Args()
+	if call.Program() != "cd" || call.Dir != "." || len(args) != 1 || args[0].Dynamic() || s.dirs == nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(path.Clean(args[0].Text), "/")
+	if first == "." || first == ".." || !c.isThisRepository(first) {
+		return ""
+	}
+	for _, d := range s.dirs {
+		if c.opts.Repo.Stat(joinPath(d, first)) != repo.Missing {
+			return ""
+		}
+	}
+	return first
 }
 
 // isCloneRoot: a cd to an absolute or home path moves into the reader's

@@ -22,8 +22,8 @@ import (
 )
 
 // The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// to 15 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 15").
+// to 16 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 16").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
@@ -41,10 +41,11 @@ const (
 	halfRound13 = "round13"
 	halfRound14 = "round14"
 	halfRound15 = "round15"
+	halfRound16 = "round16"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14, halfRound15}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14, halfRound15, halfRound16}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
