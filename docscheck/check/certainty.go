@@ -311,11 +311,25 @@ func isPlaceholderIdent(s string) bool {
 		}
 	}
 	for _, w := range words {
-		if placeholderMarkers[w] || placeholderCompound(w) {
+		if placeholderMarkers[w] || placeholderCompound(w) || isBracketedWord(w) {
 			return true
 		}
 	}
 	return len(words) > 1 && words[len(words)-1] == "name"
+}
+
+// isBracketedWord: a word in angle brackets, square brackets or braces
+// (`<os>`, `[platform]`, `{lang}`), as docs write the part of a name the
+// reader fills in ("make mv3-[platform], where [platform] is ...").
+func isBracketedWord(w string) bool {
+	if len(w) < 3 {
+		return false
+	}
+	open, inner, close := w[0], w[1:len(w)-1], w[len(w)-1]
+	if !(open == '<' && close == '>' || open == '[' && close == ']' || open == '{' && close == '}') {
+		return false
+	}
+	return strings.Trim(inner, "abcdefghijklmnopqrstuvwxyz0123456789") == ""
 }
 
 // placeholderNouns are the things a page tells the reader to name, which

@@ -254,7 +254,11 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			dirs = append(dirs, joinPath(d, call.Dir))
 		}
 		if call.IsChdir() {
-			c.checkChdir(r, call, dirs, at)
+			// A cd from a folder the tree lacks (after "cd alpine", a
+			// clone of another repository) goes where nobody knows.
+			if live := c.knowableDirs(r, dirs); live != nil {
+				c.checkChdir(r, call, live, at)
+			}
 		} else if live := c.knowableDirs(r, dirs); live != nil {
 			s.placed = call.Dir != "."
 			c.judgeInDirs(r, call, live, at, judge)
