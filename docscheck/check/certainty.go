@@ -291,14 +291,14 @@ var placeholderMarkers = map[string]bool{
 // isPlaceholderIdent reports whether a name of something the page runs (a
 // test, a workspace, a make target) is a placeholder written as a
 // plausible name: one of its words (split at case changes, "-", "_", ".",
-// "/" and "@") is a marker of choice (placeholderMarkers), or its last word
+// "/", "@" and ":", as in the script family dev:foo) is a marker of choice (placeholderMarkers), or its last word
 // is "name" after another ("website-name", "@scope/package-name"). Callers
 // ask only when no real name is near it: a near miss is still a typo.
 func isPlaceholderIdent(s string) bool {
 	var words []string
 	start := 0
 	for i := 0; i <= len(s); i++ {
-		split := i == len(s) || strings.IndexByte("-_./@", s[i]) >= 0
+		split := i == len(s) || strings.IndexByte("-_./@:", s[i]) >= 0
 		upper := i < len(s) && i > start && s[i] >= 'A' && s[i] <= 'Z' && s[i-1] >= 'a' && s[i-1] <= 'z'
 		if split || upper {
 			if i > start {

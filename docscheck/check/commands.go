@@ -1140,6 +1140,10 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			reason := ""
 			if dir == "." || dir == path.Dir(r.page.path) {
 				reason = reasonNoMakefile
+			} else if file == "" && c.configureWrites(dir) {
+				// Makefile.am or Makefile.in beside it: configure writes
+				// the Makefile there (autotools), a build's output.
+				reason = reasonOutput
 			} else if slices.ContainsFunc(strings.Split(dir, "/"), isPlaceholderName) {
 				// A folder of the reader's choosing (-C x/{lang}/).
 				reason = reasonPlaceholder
@@ -1266,6 +1270,13 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 		}
 	}
 	r.missWord(target, at, reason, ruleScript, hint, "cd %s: no such folder", target.Text)
+}
+
+// configureWrites reports whether a folder holds an automake or autoconf
+// template of its Makefile (Makefile.am, Makefile.in), from which a
+// configure script writes the Makefile make then runs.
+func (c *Checker) configureWrites(dir string) bool {
+	return c.opts.Repo.Stat(path.Join(dir, "Makefile.am")) == repo.File || c.opts.Repo.Stat(path.Join(dir, "Makefile.in")) == repo.File
 }
 
 // generatedFolders are the folders build tools write and repositories do

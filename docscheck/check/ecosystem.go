@@ -365,12 +365,19 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 	if start && c.opts.Repo.Stat(strings.TrimSuffix(pkg.Path, "package.json")+"server.js") == repo.File {
 		return true
 	}
-	hint := c.nearest(script.Text, pkg.ScriptNames())
-	if hint != "" {
-		hint = "`" + tool + " run " + hint + "`"
+	near := c.nearest(script.Text, pkg.ScriptNames())
+	hint := ""
+	if near != "" {
+		hint = "`" + tool + " run " + near + "`"
 	}
 	reason := ""
-	if workspace == nil && slices.ContainsFunc(pkg.Workspaces, func(w *repo.PackageJSON) bool { _, ok := w.Scripts[script.Text]; return ok }) {
+	if placeholderFilter(script.Text, near) {
+		// "npm run dev:foo" beside dev:auth: a script of a family
+		// written with a word of choice, which the reader names; a near
+		// miss of a real script ("dev:auht") is still a typo.
+		reason = reasonPlaceholder
+	}
+	if reason == "" && workspace == nil && slices.ContainsFunc(pkg.Workspaces, func(w *repo.PackageJSON) bool { _, ok := w.Scripts[script.Text]; return ok }) {
 		// A workspace member defines it: the reader may be meant to
 		// stand in that member's folder.
 		reason = reasonInWorkspace

@@ -202,7 +202,11 @@ func (c *Checker) foldersPublishedElsewhere() []string {
 				continue
 			}
 			for _, d := range rp.Names(".") {
-				if strings.EqualFold(d, dir) && rp.Stat(d) == repo.Dir && c.site(path.Join(d, "x.md")) == nil {
+				// A folder named as this repository is the project's own
+				// source (locust/ in locust): an address ending in the
+				// project's name names the project (a blog, a registry
+				// page), not that folder.
+				if strings.EqualFold(d, dir) && rp.Stat(d) == repo.Dir && c.site(path.Join(d, "x.md")) == nil && !c.isThisRepository(d) {
 					out = append(out, d)
 				}
 			}

@@ -416,6 +416,10 @@ func (c *Checker) recordGo(r *report, args []command.Word, dir string) {
 	}
 	if name != "" && name != "." && name != "/" && !strings.ContainsAny(name, "*?[") {
 		s.created[path.Join(dir, name)] = true
+		if s.binaries == nil {
+			s.binaries = map[string]bool{}
+		}
+		s.binaries[path.Join(dir, name)] = true
 	}
 }
 

@@ -357,3 +357,56 @@ func filesOf(t *testing.T, root string) []string {
 	}
 	return got
 }
+
+// TestPublishedByReadTheDocsLegacyName: Read the Docs reads its config
+// under the names without a dot too (readthedocs.yml): a Sphinx site it
+// names is published, and its pages are read though no page links them.
+func TestPublishedByReadTheDocsLegacyName(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md":        "# R\n",
+		"readthedocs.yml":  "version: 2\nsphinx:\n  configuration: docs/conf.py\n",
+		"docs/conf.py":     "extensions = ['myst_parser']\nmaster_doc = 'index'\n",
+		"docs/index.rst":   "R\n=\n\n.. toctree::\n\n   guide\n",
+		"docs/guide.md":    "# Guide\n",
+		"docs/Makefile":    "html:\n\tsphinx-build . _build\n",
+		"docs/unrelated.c": "int main(void) { return 0; }\n",
+	})
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"README.md", "docs/guide.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestRepositoryNamedFolderNotElsewhere: a root README's address whose
+// whole path is a folder's name says that folder is published elsewhere,
+// but not when the folder is named as this repository (its own source,
+// locust/ in locust): an address ending in the project's name names the
+// project. That folder's README is read as any folder's.
+func TestRepositoryNamedFolderNotElsewhere(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		".git/config":      "[remote \"origin\"]\n\turl = https://github.com/example/tool.git\n",
+		"README.md":        "# Tool\n\nRead [our blog](https://medium.com/tool) and the [manual](https://example.org/doc/).\n",
+		"tool/README.md":   "# Web UI\n\nSee [gone](gone.md).\n",
+		"tool/main.py":     "print('hi')\n",
+		"doc/README.md":    "# Doc\n\nSee [gone](gone.md).\n",
+		"doc/reference.md": "# Reference\n",
+	})
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"README.md", "tool/README.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}

@@ -27,6 +27,9 @@ type session struct {
 	// created holds paths that commands on the page made (files and
 	// folders). What is inside a created folder is unknowable.
 	created map[string]bool
+	// binaries are the created paths known to be files (the program go
+	// build names after its package): nothing lies below them.
+	binaries map[string]bool
 	// extracted holds folders into which an archive was unpacked: any path
 	// below them may exist.
 	extracted map[string]bool
@@ -122,7 +125,7 @@ func (s *session) made(p string) bool {
 		return true
 	}
 	for q := p; ; q = path.Dir(q) {
-		if s.created[q] {
+		if s.created[q] && (q == p || !s.binaries[q]) {
 			return true
 		}
 		if q != p && s.extracted[q] {
@@ -143,7 +146,7 @@ func (s *session) unpackedOnly(p string) bool {
 		return false
 	}
 	for q := p; q != "." && q != "/" && q != ".."; q = path.Dir(q) {
-		if s.created[q] {
+		if s.created[q] && (q == p || !s.binaries[q]) {
 			return false
 		}
 	}

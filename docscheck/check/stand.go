@@ -13,7 +13,7 @@ import (
 //     github.com shows for the repository or one of its folders (a
 //     README, a page at the root, a page under .github/), or a page whose
 //     name is an ecosystem-wide convention for contributor or coding-agent
-//     instructions (CONTRIBUTING, AGENTS, CLAUDE, GEMINI, HACKING,
+//     instructions (CONTRIBUTING or CONTRIBUTE, AGENTS, CLAUDE, GEMINI, HACKING,
 //     DEVELOPMENT), or one in a folder named for the contributor section
 //     of a docs site (contributing/, development/, developer-guide/);
 //   - the page clones this repository (its identity from the repository
@@ -56,7 +56,7 @@ var repositoryPageNames = map[string]bool{
 // in any project (CONTRIBUTING.md, DEVELOPER.md, docs/contributing/,
 // docs/developer-guide/).
 var contributorSectionWords = map[string]bool{
-	"contributing": true, "contributor": true, "contributors": true, "development": true,
+	"contribute": true, "contributing": true, "contributor": true, "contributors": true, "development": true,
 	"developing": true, "developer": true, "developers": true, "hacking": true,
 }
 

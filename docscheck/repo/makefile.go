@@ -24,7 +24,8 @@ type Makefile struct {
 	// like), last one wins; values are unexpanded.
 	Vars map[string]string
 	// Unread names an include whose path docscheck cannot work out (a
-	// variable it does not know): that file may define any target.
+	// variable it does not know, a wildcard in a folder part), or a
+	// $(eval ...) line: that file, or that text, may define any target.
 	Unread string
 	// uncertain names the variables whose value the Makefile alone does
 	// not decide: assigned more than once, with ?= (the environment may
@@ -42,6 +43,9 @@ type Makefile struct {
 	// folders names the variables the Makefile uses as a folder:
 	// $(NAME)/ in a rule line or recipe.
 	folders map[string]bool
+	// defines holds the text of each define ... endef block by name: a
+	// template that $(eval $(call name,...)) turns into rules.
+	defines map[string][]string
 }
 
 // Rule is what one target's rule lines say.
@@ -156,7 +160,7 @@ func (r *Repo) findMakefile(dir, name string) *Makefile {
 // (vars: the including files' so far).
 func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[string]bool) *Makefile {
 	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}, uncertain: map[string]bool{}, assigned: map[string]int{},
-		values: map[string][]string{}, open: map[string]bool{}, fromEnv: map[string]bool{}, folders: map[string]bool{}}
+		values: map[string][]string{}, open: map[string]bool{}, fromEnv: map[string]bool{}, folders: map[string]bool{}, defines: map[string][]string{}}
 	for k, v := range vars {
 		m.Vars[k] = v
 	}
@@ -198,10 +202,31 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 			conditional = max(conditional-1, 0)
 			continue
 		case "define":
-			if name := strings.Fields(rest); len(name) > 0 {
+			name := strings.Fields(rest)
+			if len(name) > 0 {
 				m.uncertain[name[0]] = true
 				m.open[name[0]] = true
 			}
+			// The lines up to endef are the variable's text (a
+			// Dockerfile, a template to eval), not rules of this file.
+			var text []string
+			for depth := 1; i+1 < len(lines); {
+				i++
+				switch first, _, _ := strings.Cut(strings.TrimSpace(lines[i]), " "); first {
+				case "define":
+					depth++
+				case "endef":
+					depth--
+				}
+				if depth == 0 {
+					break
+				}
+				text = append(text, lines[i])
+			}
+			if len(name) > 0 {
+				m.defines[name[0]] = text
+			}
+			continue
 		}
 		if strings.HasPrefix(trimmed, "ifeq(") || strings.HasPrefix(trimmed, "ifneq(") {
 			conditional++
@@ -229,43 +254,34 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 						}
 						continue
 					}
-					ip := clean(path.Join(dir, inc))
-					if seen[ip] || r.Stat(ip) != File {
-						continue
-					}
-					sub := r.parseMakefile(ip, dir, m.Vars, seen)
-					if m.Unread == "" {
-						m.Unread = sub.Unread
-					}
-					m.Targets = append(m.Targets, sub.Targets...)
-					m.Patterns = append(m.Patterns, sub.Patterns...)
-					for t, rule := range sub.Rules {
-						if m.Rules[t] == nil {
-							m.Rules[t] = rule
+					ips := []string{clean(path.Join(dir, inc))}
+					if strings.ContainsAny(inc, "*?[") {
+						// make expands a wildcard in an include's name
+						// ("include scripts/*.mk") to the files there.
+						var ok bool
+						if ips, ok = r.globFiles(ips[0]); !ok && m.Unread == "" && kw == "include " {
+							m.Unread = inc
 						}
 					}
-					for k, v := range sub.Vars {
-						m.Vars[k] = v
-					}
-					for k, n := range sub.assigned {
-						m.assigned[k] += n
-					}
-					for k := range sub.uncertain {
-						m.uncertain[k] = true
-					}
-					for k, vs := range sub.values {
-						m.values[k] = append(m.values[k], vs...)
-					}
-					for _, from := range []struct{ sub, into map[string]bool }{{sub.open, m.open}, {sub.fromEnv, m.fromEnv}, {sub.folders, m.folders}} {
-						for k := range from.sub {
-							from.into[k] = true
+					for _, ip := range ips {
+						if seen[ip] || r.Stat(ip) != File {
+							continue
 						}
+						m.include(r.parseMakefile(ip, dir, m.Vars, seen))
 					}
 				}
 				trimmed = ""
 			}
 		}
 		if trimmed == "" {
+			continue
+		}
+		if (strings.HasPrefix(trimmed, "$(") || strings.HasPrefix(trimmed, "${")) &&
+			(strings.Contains(trimmed, "$(eval ") || strings.Contains(trimmed, "${eval ")) {
+			// A bare $(eval ...) outside a recipe writes make text at
+			// run time (an assignment's $(eval) is the variable's text).
+			current = nil
+			m.evalRules(trimmed)
 			continue
 		}
 		colon := ruleColon(trimmed)
@@ -820,7 +836,104 @@ func (m *Makefile) refShapes(ref string, depth int) ([]string, bool) {
 		}
 		return out, lm
 	}
+	if fn == "dir" {
+		// $(dir names): the folder part of each name, which always ends
+		// in "/" ("./" for a bare name): a path, never a task's name.
+		_, lm := m.wordShapes(args, depth+1)
+		return []string{anyWord + "/"}, lm
+	}
 	return []string{anyWord}, false
+}
+
+// evalRules notes the rules an $(eval ...) line writes: the rule lines of
+// the define templates it calls ($(eval $(call helm.chart,$(p))), whose
+// target helm.build.$(1) stands for the names "helm.build." starts), or of
+// its own text. A target that is a reference alone ($(eval $(g): ; @:))
+// may be any name, and so may the rules of a template the Makefile does
+// not hold: Unread, as for an include docscheck cannot read.
+func (m *Makefile) evalRules(line string) {
+	var text []string
+	if strings.Contains(line, "$(call ") {
+		for _, part := range strings.Split(line, "$(call ")[1:] {
+			name, _, _ := strings.Cut(part, ",")
+			name, _, _ = strings.Cut(name, ")")
+			body, ok := m.defines[strings.TrimSpace(name)]
+			if !ok {
+				m.unreadText(line)
+				return
+			}
+			text = append(text, body...)
+		}
+	} else {
+		_, body, _ := strings.Cut(line, "eval ")
+		text = strings.Split(body, "\n")
+	}
+	for _, l := range text {
+		if c := strings.IndexByte(l, '#'); c >= 0 {
+			l = l[:c]
+		}
+		if strings.HasPrefix(l, "\t") {
+			continue
+		}
+		colon := ruleColon(l)
+		if colon < 0 {
+			continue
+		}
+		for _, target := range makeWords(l[:colon]) {
+			if shapes, _ := m.wordShapes(target, 0); slices.Contains(shapes, anyWord) {
+				// A reference the Makefile does not set ($(g) of a
+				// foreach): the rule's target may be any name.
+				m.unreadText(line)
+				continue
+			}
+			if !slices.Contains(m.Targets, target) {
+				m.Targets = append(m.Targets, target)
+			}
+		}
+	}
+}
+
+// unreadText marks the Makefile as holding text docscheck cannot read,
+// unless something already did.
+func (m *Makefile) unreadText(line string) {
+	if m.Unread == "" {
+		m.Unread = line
+	}
+}
+
+// include merges the rules, variables and uncertainties of an included
+// Makefile into m, as make reads the included text in place.
+func (m *Makefile) include(sub *Makefile) {
+	if m.Unread == "" {
+		m.Unread = sub.Unread
+	}
+	m.Targets = append(m.Targets, sub.Targets...)
+	m.Patterns = append(m.Patterns, sub.Patterns...)
+	for t, rule := range sub.Rules {
+		if m.Rules[t] == nil {
+			m.Rules[t] = rule
+		}
+	}
+	for k, v := range sub.Vars {
+		m.Vars[k] = v
+	}
+	for k, n := range sub.assigned {
+		m.assigned[k] += n
+	}
+	for k := range sub.uncertain {
+		m.uncertain[k] = true
+	}
+	for k, text := range sub.defines {
+		m.defines[k] = text
+	}
+	for k, vs := range sub.values {
+		m.values[k] = append(m.values[k], vs...)
+	}
+	for _, from := range []struct{ sub, into map[string]bool }{{sub.open, m.open}, {sub.fromEnv, m.fromEnv}, {sub.folders, m.folders}} {
+		for k := range from.sub {
+			from.into[k] = true
+		}
+	}
 }
 
 // makeWords splits make text at the blanks outside references.
@@ -848,4 +961,29 @@ func makeWords(s string) []string {
 		out = append(out, s[start:])
 	}
 	return out
+}
+
+// globFiles lists the files a wildcard path names, as make's wildcard
+// expansion does, in sorted order. Only the last part may hold the
+// wildcard; with one in a folder part it reports false (not read).
+func (r *Repo) globFiles(pattern string) ([]string, bool) {
+	dir, base := path.Split(pattern)
+	dir = strings.TrimSuffix(dir, "/")
+	if strings.ContainsAny(dir, "*?[") {
+		return nil, false
+	}
+	if dir == "" {
+		dir = "."
+	}
+	if _, err := path.Match(base, ""); err != nil {
+		return nil, false
+	}
+	var out []string
+	for _, n := range r.Names(dir) {
+		if ok, _ := path.Match(base, n); ok && !strings.HasPrefix(n, ".") {
+			out = append(out, clean(path.Join(dir, n)))
+		}
+	}
+	slices.Sort(out)
+	return out, true
 }

@@ -3,6 +3,7 @@ package repo
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -17,6 +18,7 @@ NAMES ?= alpha beta
 ARCHS := $(shell go env GOARCH)
 BINS = $(addprefix bin-,$(ARCHS))
 TOOLS := $(addprefix $(TOOLS_DIR)/, $(notdir $(shell cat tools.txt)))
+OUT_DIR ?= $(dir $(OUT_BIN))
 ifeq ($(OS),Windows_NT)
 PLAT = win-build
 else
@@ -56,6 +58,8 @@ $(BUILD)/build.ninja:
 		{"$(BINS)", "devenv-down", false},  // the prefix does not match
 		{"$(TOOLS)", "integration", false}, // every word a path
 		{"$(TOOLS)", "bin/lint", true},
+		{"$(OUT_DIR)", "local-lints", false}, // $(dir ...) gives folders
+		{"$(OUT_DIR)", "dist/", true},
 		{"$(PLAT)", "unix-build", true}, // either branch
 		{"$(PLAT)", "win-build", true},
 		{"$(PLAT)", "lint", false},
@@ -68,5 +72,51 @@ $(BUILD)/build.ninja:
 		if got := m.MayName(tc.target, tc.name); got != tc.want {
 			t.Errorf("MayName(%q, %q) = %v, want %v", tc.target, tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestMakefileText: make expands a wildcard in an include's name; the
+// text between define and endef is a variable's, not rules; a $(eval ...)
+// line may write any rule, as an include docscheck cannot read may.
+func TestMakefileText(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"Makefile":          "include mk/*.mk\n\ndefine DOCKERFILE\nFROM scratch AS base\nfake-target: dep\nendef\n\nhelp:\n\t@echo help\n",
+		"mk/build.mk":       "binaries:\n\tgo build ./...\n",
+		"mk/test.mk":        "test-nodocker: test-unit\n",
+		"template/Makefile": "INDEX := out/index.yaml\ndefine chart\n# the chart's package: built from its folder\nhelm.build.$(1): deps\n$(INDEX): helm.build.$(1)\n\thelm package $(1)\nendef\n$(foreach p,$(CHARTS),$(eval $(call chart,$(p))))\ncheck = $(eval \\\n  x := 1)\nlint:\n\ttrue\n",
+		"eval/Makefile":     "GOALS := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))\n$(foreach g,$(GOALS),$(eval $(g): ; @:))\ntest:\n\tphpunit\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := New(root)
+	m := r.Makefile(".", "")
+	for _, target := range []string{"binaries", "test-nodocker", "help"} {
+		if !m.Has(target) {
+			t.Errorf("Makefile: target %q of an included mk/*.mk file not found", target)
+		}
+	}
+	if m.Has("fake-target") {
+		t.Errorf("Makefile: a line inside define was read as a rule")
+	}
+	if m.Unread != "" {
+		t.Errorf("Makefile: Unread = %q, want every include read", m.Unread)
+	}
+	tm := r.Makefile("template", "")
+	if tm.Unread != "" || !tm.Has("lint") || !slices.Contains(tm.Targets, "helm.build.$(1)") {
+		t.Errorf("template/Makefile: Unread = %q, targets %q; want the template's target helm.build.$(1) and lint, nothing unread", tm.Unread, tm.Targets)
+	}
+	if !tm.MayName("helm.build.$(1)", "helm.build.web") || tm.MayName("helm.build.$(1)", "check.docs") {
+		t.Errorf("template/Makefile: helm.build.$(1) should name helm.build.web and not check.docs")
+	}
+	if e := r.Makefile("eval", ""); e.Unread == "" || !e.Has("test") {
+		t.Errorf("eval/Makefile: Unread = %q, Has(test) = %v; want the $(eval) line noted and test kept", e.Unread, e.Has("test"))
 	}
 }

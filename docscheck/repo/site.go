@@ -310,7 +310,7 @@ func (r *Repo) pagesWriter(s Site) string {
 
 // buildFiles are where a repository says what it builds and publishes.
 var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile", "netlify.toml", "vercel.json",
-	".readthedocs.yaml", ".readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml", "build.sbt"}
+	".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yaml", "readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml", "build.sbt"}
 
 // PublishedSite reports whether the repository publishes a docs site: its
 // config sits at the root, or the repository's build files (CI workflows,
