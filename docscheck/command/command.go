@@ -252,6 +252,15 @@ func unwrap(words []Word) []Word {
 			for len(words) > 0 && strings.HasPrefix(words[0].Text, "-") {
 				words = words[1:]
 			}
+		case "uv", "poetry", "pipenv", "pdm", "hatch":
+			// "uv run python x.py": the project's runner runs the rest
+			// of the line in its environment. Only without options of
+			// its own, some of which take values or move the folder
+			// (uv run --directory d).
+			if len(words) < 3 || words[1].Text != "run" || strings.HasPrefix(words[2].Text, "-") {
+				return words
+			}
+			words = words[2:]
 		default:
 			return words
 		}
