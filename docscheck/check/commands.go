@@ -1140,6 +1140,10 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			reason := ""
 			if dir == "." || dir == path.Dir(r.page.path) {
 				reason = reasonNoMakefile
+			} else if c.opts.Repo.InSubmodule(dir) {
+				// A git submodule's folder: its Makefile is the other
+				// repository's, there once the reader cloned recursively.
+				reason = reasonSubmodule
 			} else if file == "" && c.configureWrites(dir) {
 				// Makefile.am or Makefile.in beside it: configure writes
 				// the Makefile there (autotools), a build's output.
