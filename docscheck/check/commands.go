@@ -56,6 +56,10 @@ func (c *Checker) checkCommands(r *report) {
 			r.session.newSection()
 		case *ast.Paragraph:
 			c.noteCaptions(r, n, skip)
+			c.noteCopyTargets(r, n, skip)
+		case *ast.TextBlock:
+			// A tight list item's text ("* Copy `a` to `b`").
+			c.noteCopyTargets(r, n, skip)
 		case *ast.CodeSpan:
 			if !skip[n] {
 				from := len(r.findings)

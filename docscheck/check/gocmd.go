@@ -128,6 +128,12 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 			if reason == "" && c.readersCopy(r.page, p.Text) {
 				reason = reasonReadersFile // a copy of a file the page links to
 			}
+			if reason == "" && !c.inGoModule(dir) {
+				// No go.mod (or go.work) at or above the folder: where the
+				// page starts, the reader is in a module of their own or
+				// in one the prose names, as with a missing package.json.
+				reason = r.noManifest(dir)
+			}
 			r.missWord(p, at, reason, ruleGoPackage, c.packageHint(dir, p.Text), "no Go package matches %s", p.Text)
 			continue
 		}
@@ -312,4 +318,17 @@ func (c *Checker) compile(pattern string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(pattern)
 	c.regexps.Store(pattern, compiled{re, err})
 	return re, err
+}
+
+// inGoModule reports whether a go.mod or go.work lies in dir or a folder
+// above it, up to the root.
+func (c *Checker) inGoModule(dir string) bool {
+	for q := path.Clean(dir); ; q = path.Dir(q) {
+		if c.opts.Repo.Stat(path.Join(q, "go.mod")) == repo.File || c.opts.Repo.Stat(path.Join(q, "go.work")) == repo.File {
+			return true
+		}
+		if q == "." || q == "/" || strings.HasPrefix(q, "..") {
+			return false
+		}
+	}
 }

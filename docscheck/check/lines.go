@@ -250,6 +250,41 @@ func isMakeFileSentence(text string) bool {
 	return fileMakingVerbs[strings.ToLower(words[0])]
 }
 
+// copyVerbs open a sentence that has the reader make a file from another
+// one ("Copy `a.py` to `mine.py`", "Rename `.env.example` to `.env`").
+var copyVerbs = map[string]bool{"copy": true, "rename": true, "move": true, "duplicate": true}
+
+// noteCopyTargets: in a paragraph that opens with a copy verb, inline code
+// right after "to" or "as" that follows another inline code names the
+// file the reader makes: it is there for the commands after it and is not
+// judged itself, as a caption's file is.
+func (c *Checker) noteCopyTargets(r *report, para ast.Node, skip map[ast.Node]bool) {
+	src := r.page.source
+	first, ok := para.FirstChild().(*ast.Text)
+	if !ok {
+		return
+	}
+	verb, _, _ := strings.Cut(strings.TrimSpace(string(first.Segment.Value(src))), " ")
+	if !copyVerbs[strings.ToLower(verb)] {
+		return
+	}
+	for n := para.FirstChild(); n != nil; n = n.NextSibling() {
+		between, ok := n.PreviousSibling().(*ast.Text)
+		if n.Kind() != ast.KindCodeSpan || !ok || between.PreviousSibling() == nil || between.PreviousSibling().Kind() != ast.KindCodeSpan {
+			continue
+		}
+		if word := strings.TrimSpace(string(between.Segment.Value(src))); word != "to" && word != "as" {
+			continue
+		}
+		skip[n] = true
+		for _, d := range r.session.startDirs() {
+			if p, ok := localPath(d, command.Word{Text: strings.TrimSpace(codeSpanText(n, src))}); ok && c.opts.Repo.Stat(p) != repo.Dir {
+				r.session.created[p] = true
+			}
+		}
+	}
+}
+
 // runsName reports whether a line of a code block runs the file name as
 // its program by path (./name, after a $ prompt or not): a block that runs
 // a file is not that file's content. A line that merely starts with the
