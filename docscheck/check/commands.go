@@ -1310,10 +1310,21 @@ func (c *Checker) isGenerated(p string) bool {
 	return false
 }
 
+// archiveFolders are the folder names that say their pages are kept for
+// the record, not kept up to date.
+var archiveFolders = map[string]bool{"archive": true, "archived": true, "archives": true}
+
 // isHistory: a changelog records what was true when each entry was
 // written ("Added `./runtests`" in 2016); its commands are history, not
 // instructions, so they are not judged. Its links still are.
 func isHistory(page string) bool {
+	for _, dir := range strings.Split(path.Dir(page), "/") {
+		if archiveFolders[strings.ToLower(dir)] {
+			// Pages kept as they were written (docs/archive/, an
+			// archived plan): their commands describe a past tree.
+			return true
+		}
+	}
 	base := strings.ToUpper(path.Base(page))
 	for _, prefix := range []string{"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE-NOTES", "RELEASE_NOTES", "RELEASENOTES"} {
 		if strings.HasPrefix(base, prefix) {

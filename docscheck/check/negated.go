@@ -15,7 +15,7 @@ import (
 
 // reasonNegated: inline code the text names as what not to do ("don't
 // run `x`", "use `y`, NOT `x`", "❌ `x`", an item of a list led in by
-// "Don't:"). The reader is told not to run it, so a path in it that is
+// "Don't:"), or as what something replaced ("`x`: replaced by `y`"). The reader is told not to run it, so a path in it that is
 // missing breaks nothing a reader follows; it may well be missing on
 // purpose (the old script the sentence warns against).
 const reasonNegated = "negated"
@@ -26,7 +26,7 @@ func proseReason(src []byte, n *ast.CodeSpan) string {
 	before := lineBefore(src, n)
 	list := enclosingList(n)
 	switch {
-	case negatedBefore(string(before)) || list != nil && forbiddingLeadIn(list, src):
+	case negatedBefore(string(before)) || list != nil && forbiddingLeadIn(list, src) || supersededAfter(lineAfter(src, n)):
 		return reasonNegated
 	case list != nil && datedList(list, src):
 		return reasonHistory
@@ -34,6 +34,42 @@ func proseReason(src []byte, n *ast.CodeSpan) string {
 		return reasonOutput
 	}
 	return ""
+}
+
+// supersededLeads open the text right after inline code that names what
+// replaced it: "`bin/install`: replaced by `vendor/bin/x install`", "`old`
+// → `new`". The code is the old name, gone on purpose.
+var supersededLeads = []string{"replaced by", "renamed to", "superseded by", "moved to", "→", "->", "=>"}
+
+// supersededAfter reports whether after, the text following inline code
+// on its line, starts (past punctuation) with a superseded lead.
+func supersededAfter(after []byte) bool {
+	t := strings.ToLower(strings.TrimLeft(string(after), " \t:,*_)"))
+	for _, lead := range supersededLeads {
+		if strings.HasPrefix(t, lead) {
+			return true
+		}
+	}
+	return false
+}
+
+// lineAfter is the text of n's line after it, its closing backticks left
+// out.
+func lineAfter(src []byte, n *ast.CodeSpan) []byte {
+	end := -1
+	for t := n.FirstChild(); t != nil; t = t.NextSibling() {
+		if tx, ok := t.(*ast.Text); ok {
+			end = tx.Segment.Stop
+		}
+	}
+	if end < 0 || end > len(src) {
+		return nil
+	}
+	rest := bytes.TrimLeft(src[end:], "`")
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest
 }
 
 // lineBefore is the text of n's line before it, its opening backticks
