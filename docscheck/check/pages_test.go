@@ -153,14 +153,7 @@ func TestFolderReadmes(t *testing.T) {
 // read though no page links into it and it is not a folder made of
 // pages (its extensions outnumber the pages).
 func TestPublishedSiteSources(t *testing.T) {
-	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "sphinx-confdir"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := filesOf(t, filepath.Join("testdata", "sites", "sphinx-confdir"))
 	want := []string{"doc/guide.md", "doc/index.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
@@ -172,14 +165,7 @@ func TestPublishedSiteSources(t *testing.T) {
 // generator on the site's folder (packages/docs runs "vitepress build
 // pages"); a sample site whose package nothing names is not.
 func TestPublishedSitePackage(t *testing.T) {
-	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "vitepress-package"))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := filesOf(t, filepath.Join("testdata", "sites", "vitepress-package"))
 	want := []string{"README.md", "packages/docs/pages/guide.md", "packages/docs/pages/index.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
@@ -371,14 +357,7 @@ func TestPublishedByReadTheDocsLegacyName(t *testing.T) {
 		"docs/Makefile":    "html:\n\tsphinx-build . _build\n",
 		"docs/unrelated.c": "int main(void) { return 0; }\n",
 	})
-	c, err := New(Options{Repo: repo.New(root)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := filesOf(t, root)
 	if want := []string{"README.md", "docs/guide.md"}; !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
@@ -398,14 +377,7 @@ func TestRepositoryNamedFolderNotElsewhere(t *testing.T) {
 		"doc/README.md":    "# Doc\n\nSee [gone](gone.md).\n",
 		"doc/reference.md": "# Reference\n",
 	})
-	c, err := New(Options{Repo: repo.New(root)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := filesOf(t, root)
 	if want := []string{"README.md", "tool/README.md"}; !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
