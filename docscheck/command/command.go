@@ -256,8 +256,9 @@ func unwrap(words []Word) []Word {
 			// "uv run python x.py": the project's runner runs the rest
 			// of the line in its environment. Only without options of
 			// its own, some of which take values or move the folder
-			// (uv run --directory d).
-			if len(words) < 3 || words[1].Text != "run" || strings.HasPrefix(words[2].Text, "-") {
+			// (uv run --directory d). Nor "uv run x.py", which the runner
+			// hands to Python: the file need not be executable.
+			if len(words) < 3 || words[1].Text != "run" || strings.HasPrefix(words[2].Text, "-") || strings.HasSuffix(words[2].Text, ".py") {
 				return words
 			}
 			words = words[2:]
