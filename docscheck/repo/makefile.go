@@ -849,20 +849,17 @@ func (m *Makefile) refShapes(ref string, depth int) ([]string, bool) {
 // the define templates it calls ($(eval $(call helm.chart,$(p))), whose
 // target helm.build.$(1) stands for the names "helm.build." starts), or of
 // its own text. A target that is a reference alone ($(eval $(g): ; @:))
-// may be any name, and so may the rules of a template the Makefile does
-// not hold: Unread, as for an include docscheck cannot read.
+// may be any name: Unread, as for an include docscheck cannot read. A
+// template not defined by then writes nothing.
 func (m *Makefile) evalRules(line string) {
 	var text []string
 	if strings.Contains(line, "$(call ") {
 		for _, part := range strings.Split(line, "$(call ")[1:] {
 			name, _, _ := strings.Cut(part, ",")
 			name, _, _ = strings.Cut(name, ")")
-			body, ok := m.defines[strings.TrimSpace(name)]
-			if !ok {
-				m.unreadText(line)
-				return
-			}
-			text = append(text, body...)
+			// A template not defined by this line expands to nothing, in
+			// make as here: $(call) of an unset variable is empty.
+			text = append(text, m.defines[strings.TrimSpace(name)]...)
 		}
 	} else {
 		_, body, _ := strings.Cut(line, "eval ")

@@ -84,7 +84,7 @@ func TestMakefileText(t *testing.T) {
 		"Makefile":          "include mk/*.mk\n\ndefine DOCKERFILE\nFROM scratch AS base\nfake-target: dep\nendef\n\nhelp:\n\t@echo help\n",
 		"mk/build.mk":       "binaries:\n\tgo build ./...\n",
 		"mk/test.mk":        "test-nodocker: test-unit\n",
-		"template/Makefile": "INDEX := out/index.yaml\ndefine chart\n# the chart's package: built from its folder\nhelm.build.$(1): deps\n$(INDEX): helm.build.$(1)\n\thelm package $(1)\nendef\n$(foreach p,$(CHARTS),$(eval $(call chart,$(p))))\ncheck = $(eval \\\n  x := 1)\nlint:\n\ttrue\n",
+		"template/Makefile": "INDEX := out/index.yaml\ndefine chart\n# the chart's package: built from its folder\nhelm.build.$(1): deps\n$(INDEX): helm.build.$(1)\n\thelm package $(1)\nendef\n$(foreach p,$(CHARTS),$(eval $(call chart,$(p))))\n$(foreach d,$(DEPS),$(eval $(call undefined-template,$(d))))\ncheck = $(eval \\\n  x := 1)\nlint:\n\ttrue\n",
 		"eval/Makefile":     "GOALS := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))\n$(foreach g,$(GOALS),$(eval $(g): ; @:))\ntest:\n\tphpunit\n",
 	}
 	for name, text := range files {
