@@ -291,8 +291,8 @@ var placeholderMarkers = map[string]bool{
 // isPlaceholderIdent reports whether a name of something the page runs (a
 // test, a workspace, a make target) is a placeholder written as a
 // plausible name: one of its words (split at case changes, "-", "_", ".",
-// "/", "@" and ":", as in the script family dev:foo) is a marker of choice (placeholderMarkers), or its last word
-// is "name" after another ("website-name", "@scope/package-name"). Callers
+// "/", "@" and ":", as in the script family dev:foo) is a marker of choice
+// (placeholderMarkers), or its last word is "name" after another ("website-name", "@scope/package-name"). Callers
 // ask only when no real name is near it: a near miss is still a typo.
 func isPlaceholderIdent(s string) bool {
 	var words []string

@@ -128,7 +128,7 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 			if reason == "" && c.readersCopy(r.page, p.Text) {
 				reason = reasonReadersFile // a copy of a file the page links to
 			}
-			if reason == "" && !c.inGoModule(dir) {
+			if reason == "" && c.opts.Repo.NearestFile(dir, "go.mod", "go.work") == "" {
 				// No go.mod (or go.work) at or above the folder: where the
 				// page starts, the reader is in a module of their own or
 				// in one the prose names, as with a missing package.json.
@@ -318,17 +318,4 @@ func (c *Checker) compile(pattern string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(pattern)
 	c.regexps.Store(pattern, compiled{re, err})
 	return re, err
-}
-
-// inGoModule reports whether a go.mod or go.work lies in dir or a folder
-// above it, up to the root.
-func (c *Checker) inGoModule(dir string) bool {
-	for q := path.Clean(dir); ; q = path.Dir(q) {
-		if c.opts.Repo.Stat(path.Join(q, "go.mod")) == repo.File || c.opts.Repo.Stat(path.Join(q, "go.work")) == repo.File {
-			return true
-		}
-		if q == "." || q == "/" || strings.HasPrefix(q, "..") {
-			return false
-		}
-	}
 }

@@ -221,15 +221,21 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 			// ./launch.sh: the block is a command, not the file's text.
 			return ast.WalkSkipChildren, nil
 		}
-		for _, d := range r.session.startDirs() {
-			// A folder the repository has is not a file the reader makes
-			// from the snippet: marking it made would hide all below it.
-			if p, ok := localPath(d, command.Word{Text: name}); ok && c.opts.Repo.Stat(p) != repo.Dir {
-				r.session.created[p] = true
-			}
-		}
+		c.readerMakes(r, name)
 		return ast.WalkSkipChildren, nil
 	})
+}
+
+// readerMakes notes name, a file the prose has the reader make, as made
+// from each folder the page's commands start in. A folder the repository
+// has is not a file the reader makes: marking it made would hide all
+// below it.
+func (c *Checker) readerMakes(r *report, name string) {
+	for _, d := range r.session.startDirs() {
+		if p, ok := localPath(d, command.Word{Text: name}); ok && c.opts.Repo.Stat(p) != repo.Dir {
+			r.session.created[p] = true
+		}
+	}
 }
 
 // fileMakingVerbs are the verbs that, opening a sentence, tell the reader
@@ -277,11 +283,7 @@ func (c *Checker) noteCopyTargets(r *report, para ast.Node, skip map[ast.Node]bo
 			continue
 		}
 		skip[n] = true
-		for _, d := range r.session.startDirs() {
-			if p, ok := localPath(d, command.Word{Text: strings.TrimSpace(codeSpanText(n, src))}); ok && c.opts.Repo.Stat(p) != repo.Dir {
-				r.session.created[p] = true
-			}
-		}
+		c.readerMakes(r, strings.TrimSpace(codeSpanText(n, src)))
 	}
 }
 

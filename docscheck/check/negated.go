@@ -15,8 +15,9 @@ import (
 
 // reasonNegated: inline code the text names as what not to do ("don't
 // run `x`", "use `y`, NOT `x`", "❌ `x`", an item of a list led in by
-// "Don't:"), or as what something replaced ("`x`: replaced by `y`"). The reader is told not to run it, so a path in it that is
-// missing breaks nothing a reader follows; it may well be missing on
+// "Don't:"), or as what something replaced ("`x`: replaced by `y`"). The
+// reader is told not to run it, so a path in it that is missing breaks
+// nothing a reader follows; it may well be missing on
 // purpose (the old script the sentence warns against).
 const reasonNegated = "negated"
 

@@ -125,7 +125,7 @@ func (s *session) made(p string) bool {
 		return true
 	}
 	for q := p; ; q = path.Dir(q) {
-		if s.created[q] && (q == p || !s.binaries[q]) {
+		if s.createdHolds(q, p) {
 			return true
 		}
 		if q != p && s.extracted[q] {
@@ -146,11 +146,18 @@ func (s *session) unpackedOnly(p string) bool {
 		return false
 	}
 	for q := p; q != "." && q != "/" && q != ".."; q = path.Dir(q) {
-		if s.created[q] && (q == p || !s.binaries[q]) {
+		if s.createdHolds(q, p) {
 			return false
 		}
 	}
 	return s.made(p)
+}
+
+// createdHolds reports whether q, p or a folder above it, was created by
+// a command on the page and so holds p: a created folder holds anything
+// below it, a created binary only itself.
+func (s *session) createdHolds(q, p string) bool {
+	return s.created[q] && (q == p || !s.binaries[q])
 }
 
 func (s *session) create(dir string, w command.Word) {

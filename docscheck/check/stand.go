@@ -13,8 +13,8 @@ import (
 //     github.com shows for the repository or one of its folders (a
 //     README, a page at the root, a page under .github/), or a page whose
 //     name is an ecosystem-wide convention for contributor or coding-agent
-//     instructions (CONTRIBUTING or CONTRIBUTE, AGENTS, CLAUDE, GEMINI, HACKING,
-//     DEVELOPMENT), or one in a folder named for the contributor section
+//     instructions (CONTRIBUTING or CONTRIBUTE, AGENTS, CLAUDE, GEMINI,
+//     HACKING, DEVELOPMENT), or one in a folder named for the contributor section
 //     of a docs site (contributing/, development/, developer-guide/);
 //   - the page clones this repository (its identity from the repository
 //     itself, see isThisRepository): from there on, the reader works in

@@ -36,12 +36,25 @@ func (r *Repo) memo(kind, p string, load func() any) any {
 // NearestPackageJSON finds the package.json npm would use from dir: the
 // nearest one at or above it inside the root. Nil when there is none.
 func (r *Repo) NearestPackageJSON(dir string) *PackageJSON {
+	if p := r.NearestFile(dir, "package.json"); p != "" {
+		return r.PackageJSON(p)
+	}
+	return nil
+}
+
+// NearestFile is the path of the first of names found in the nearest
+// folder at or above dir inside the root that holds one of them (a
+// manifest a tool looks up from where it runs: package.json, go.mod), or
+// "" when none does.
+func (r *Repo) NearestFile(dir string, names ...string) string {
 	for d := clean(dir); ; d = path.Dir(d) {
-		if p := path.Join(d, "package.json"); r.Stat(p) == File {
-			return r.PackageJSON(p)
+		for _, name := range names {
+			if p := path.Join(d, name); r.Stat(p) == File {
+				return p
+			}
 		}
-		if d == "." || d == "/" {
-			return nil
+		if d == "." || d == "/" || strings.HasPrefix(d, "..") {
+			return ""
 		}
 	}
 }
