@@ -259,8 +259,8 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 						// make expands a wildcard in an include's name
 						// ("include scripts/*.mk") to the files there.
 						var ok bool
-						if ips, ok = r.globFiles(ips[0]); !ok && m.Unread == "" && kw == "include " {
-							m.Unread = inc
+						if ips, ok = r.globFiles(ips[0]); !ok && kw == "include " {
+							m.unreadText(inc)
 						}
 					}
 					for _, ip := range ips {
@@ -863,7 +863,7 @@ func (m *Makefile) evalRules(line string) {
 		}
 	} else {
 		_, body, _ := strings.Cut(line, "eval ")
-		text = strings.Split(body, "\n")
+		text = []string{body}
 	}
 	for _, l := range text {
 		if c := strings.IndexByte(l, '#'); c >= 0 {
@@ -901,9 +901,7 @@ func (m *Makefile) unreadText(line string) {
 // include merges the rules, variables and uncertainties of an included
 // Makefile into m, as make reads the included text in place.
 func (m *Makefile) include(sub *Makefile) {
-	if m.Unread == "" {
-		m.Unread = sub.Unread
-	}
+	m.unreadText(sub.Unread)
 	m.Targets = append(m.Targets, sub.Targets...)
 	m.Patterns = append(m.Patterns, sub.Patterns...)
 	for t, rule := range sub.Rules {
