@@ -334,6 +334,9 @@ func bracketIDOf(t string) string {
 // headingAttrID is the id of a heading's trailing attribute block,
 // "{#id}" or "{: #id .class}", or "".
 func headingAttrID(t string) string {
+	if !strings.HasSuffix(strings.TrimRight(t, " \t\n\f\r"), "}") {
+		return "" // most headings: both expressions end in "}" and spaces (RE2's \s)
+	}
 	if m := customID.FindStringSubmatch(t); m != nil {
 		return m[1]
 	}
