@@ -111,6 +111,10 @@ const (
 	// selection docscheck cannot work out (a filter expression, several
 	// filters, a package.json whose workspaces are not known).
 	reasonWorkspaceFilter = "workspace-filter"
+	// reasonOtherStart: make -C names a folder the tree lacks below the
+	// folder make is judged from, while it is there below another folder
+	// the page may start in: the reader stands there (startsElsewhere).
+	reasonOtherStart = "other-start"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

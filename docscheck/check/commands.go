@@ -1074,6 +1074,8 @@ func (c *Checker) checkRunnerScript(r *report, call command.Call, at locate) boo
 // checkMake: every target named must be a rule of the Makefile make reads.
 func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	dir, file := call.Dir, ""
+	// moved is the folder -C names, from the one make starts in.
+	moved := ""
 	// placed: the command or its block names the folder make runs in
 	// (-C, -f, a cd above it in the block), so the Makefile is the one
 	// the page means.
@@ -1098,12 +1100,12 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			if !ok || dir == "" || strings.HasPrefix(v, "/") {
 				dir = ""
 			} else {
-				dir = path.Join(dir, v)
+				dir, moved = path.Join(dir, v), path.Join(moved, v)
 			}
 			placed = true
 		case strings.HasPrefix(a.Text, "-C") && len(a.Text) > 2:
 			if dir != "" {
-				dir = path.Join(dir, a.Text[2:])
+				dir, moved = path.Join(dir, a.Text[2:]), path.Join(moved, a.Text[2:])
 			}
 			placed = true
 		case a.Text == "-f" || a.Text == "--file" || a.Text == "--makefile" || strings.HasPrefix(a.Text, "--file=") || strings.HasPrefix(a.Text, "--makefile="):
@@ -1144,6 +1146,8 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			reason := ""
 			if dir == "." || dir == path.Dir(r.page.path) {
 				reason = reasonNoMakefile
+			} else if moved != "" && c.opts.Repo.Stat(dir) == repo.Missing && c.startsElsewhere(r, call.Dir, moved) {
+				reason = reasonOtherStart
 			} else if c.opts.Repo.InSubmodule(dir) {
 				// A git submodule's folder: its Makefile is the other
 				// repository's, there once the reader cloned recursively.

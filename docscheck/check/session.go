@@ -440,6 +440,19 @@ func (c *Checker) knowableDirs(r *report, dirs []string) []string {
 	return live
 }
 
+// startsElsewhere reports whether folder rel, which the command names
+// (make -C rel) and the tree lacks below from, is a folder of the tree
+// below another folder the reader may be in: there the command finds it,
+// so that folder, not from, is where the page has the reader stand.
+func (c *Checker) startsElsewhere(r *report, from, rel string) bool {
+	for _, d := range r.session.dirs {
+		if d != from && c.opts.Repo.Stat(joinPath(d, rel)) == repo.Dir {
+			return true
+		}
+	}
+	return false
+}
+
 // judgeInDirs judges a call from each folder the reader may be in. Right
 // from any folder, it is right. Otherwise the certain findings of the
 // first folder that has some are reported; when no folder gives certain
