@@ -253,7 +253,9 @@ func gitRemotes(rp *repo.Repo) []string {
 // URL of its checkout (.git/config), of go.mod's module path (without a
 // /vN suffix) or of the repository URL of the root package.json or of its
 // workspace members, or of a repository or source URL of pyproject.toml,
-// Cargo.toml, setup.py or setup.cfg. A fork clones under the same name.
+// Cargo.toml, setup.py or setup.cfg, in any capitals: a code host takes
+// a repository's name in any case (git clone .../lizardbyte/sunshine of
+// LizardByte/Sunshine). A fork clones under the same name.
 func (c *Checker) isThisRepository(name string) bool {
 	if module := c.opts.Repo.ModulePath(); module != "" {
 		parts := strings.Split(module, "/")
@@ -261,7 +263,7 @@ func (c *Checker) isThisRepository(name string) bool {
 		if len(parts) > 1 && len(last) > 1 && last[0] == 'v' && isNumber(last[1:]) {
 			last = parts[len(parts)-2]
 		}
-		if len(parts) > 1 && last == name {
+		if len(parts) > 1 && strings.EqualFold(last, name) {
 			return true
 		}
 	}
@@ -294,7 +296,7 @@ func (c *Checker) isThisRepository(name string) bool {
 			// An scp-like address (git@host:owner/name.git), as a URL.
 			u = "ssh://git@" + strings.Replace(rest, ":", "/", 1)
 		}
-		if path.Base(strings.TrimSuffix(strings.TrimRight(u, "/"), ".git")) == name && strings.Count(u, "/") >= 3 {
+		if strings.EqualFold(path.Base(strings.TrimSuffix(strings.TrimRight(u, "/"), ".git")), name) && strings.Count(u, "/") >= 3 {
 			return true
 		}
 	}
