@@ -3,6 +3,7 @@ package check
 import (
 	"path"
 	"strings"
+	"unicode"
 )
 
 // Where the reader stands. A command rule judges a command against this
@@ -63,7 +64,8 @@ var contributorSectionWords = map[string]bool{
 // isRepositoryPage reports whether a page is addressed to people working
 // on the repository itself (see above): at the root, under .github/, by a
 // conventional name, or in a folder whose name is a word of the
-// contributor section (alone or hyphenated: developer-guide).
+// contributor section (alone, hyphenated or run together with capitals:
+// developer-guide, DeveloperDocs).
 func isRepositoryPage(p string) bool {
 	if path.Dir(p) == "." || p == ".github" || strings.HasPrefix(p, ".github/") {
 		return true
@@ -74,13 +76,38 @@ func isRepositoryPage(p string) bool {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(p), "/") {
-		for _, word := range strings.FieldsFunc(strings.ToLower(dir), isWordSeparator) {
+		for _, word := range folderWords(dir) {
 			if contributorSectionWords[word] {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// folderWords splits a folder name into its words, lower-cased, where
+// a separator (developer-guide, dev_docs, contributing.d) or a capital
+// after a small letter (DeveloperDocs) starts one.
+func folderWords(dir string) []string {
+	var words []string
+	start, prev := 0, rune(0)
+	for i, r := range dir {
+		switch {
+		case isWordSeparator(r):
+			if i > start {
+				words = append(words, strings.ToLower(dir[start:i]))
+			}
+			start = i + 1
+		case unicode.IsUpper(r) && unicode.IsLower(prev):
+			words = append(words, strings.ToLower(dir[start:i]))
+			start = i
+		}
+		prev = r
+	}
+	if start < len(dir) {
+		words = append(words, strings.ToLower(dir[start:]))
+	}
+	return words
 }
 
 // isWordSeparator splits a folder name into its words (developer-guide,
