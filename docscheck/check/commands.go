@@ -145,6 +145,9 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		}
 	}
 	text := b.String()
+	if start >= 0 && inlineFence(src, start, text) {
+		return
+	}
 	if strings.Contains(text, "\n") && closerOpensWord(src, n) {
 		// A span across a line break whose closing backtick starts a
 		// word (`dune): an author left a backtick unclosed, and
@@ -217,6 +220,23 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// moves the reader") explains cd rather than taking a step.
 		r.session.dirs = before
 	}
+}
+
+// inlineFence reports whether a code span whose text starts at offset
+// start is a fenced block written inside a line (Doxygen's "@tab{Title |
+// ```bash", a template's tabs): CommonMark reads it as a span, but its
+// opening run is a fence's (three backticks or more) and its first line
+// a lone word, the fence's language, not a program to run.
+func inlineFence(src []byte, start int, text string) bool {
+	first, _, multiline := strings.Cut(text, "\n")
+	if !multiline || first == "" || strings.ContainsAny(first, " \t") {
+		return false
+	}
+	ticks := 0
+	for i := start - 1; i >= 0 && src[i] == '`'; i-- {
+		ticks++
+	}
+	return ticks >= 3
 }
 
 // closerOpensWord reports whether the backtick run that closes a code span
