@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -234,6 +235,12 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 	if reason == "" && c.readersCopy(r.page, written) {
 		return reasonReadersFile
 	}
+	if reason == "" && r.page != nil && namesExample(r.page, written) {
+		// "To add your own font, e.g. `Helvetica`, include
+		// `./ttf/Helvetica-Bold.ttf`": the prose gave the name as an
+		// example, so a path made of it is the reader's to choose.
+		return reasonPlaceholder
+	}
 	if reason == "" && (c.compiledFrom(p) || c.compiledFrom(joinPath(".", written))) {
 		// ./Shake beside Shake.hs, ./test_print beside test_print.c: the
 		// program a compiler writes from the source, not a file of the
@@ -243,6 +250,31 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 		return reasonOutput
 	}
 	return reason
+}
+
+// exampleName finds a name prose gives as an example: one word in inline
+// code after "e.g." or "for example" / "for instance" ("To include your
+// own font, e.g. `Helvetica`, ...").
+var exampleName = regexp.MustCompile("(?i)(?:\\be\\.g\\.|\\beg\\.|\\bfor (?:example|instance)),?:?\\s+`([A-Za-z][A-Za-z0-9_]*)`")
+
+// namesExample reports whether a part of path written, between slashes,
+// dashes, underscores or dots, is a name the page gives as an example:
+// the path is one the reader makes from their own choice of name.
+func namesExample(pg *page, written string) bool {
+	pg.examplesOnce.Do(func() {
+		for _, m := range exampleName.FindAllSubmatch(pg.source, -1) {
+			if pg.examples == nil {
+				pg.examples = map[string]bool{}
+			}
+			pg.examples[string(m[1])] = true
+		}
+	})
+	if len(pg.examples) == 0 {
+		return false
+	}
+	return slices.ContainsFunc(strings.FieldsFunc(written, func(r rune) bool {
+		return r == '/' || isWordSeparator(r)
+	}), func(part string) bool { return pg.examples[part] })
 }
 
 // readersCopy reports whether written, a path with a folder (cmd/main.go),

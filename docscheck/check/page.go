@@ -88,6 +88,10 @@ type page struct {
 	frontMatter     []byte
 	markupTextsOnce sync.Once
 	markupTexts     map[string]bool
+	// examples are the names the page's prose gives as examples ("e.g.
+	// `Helvetica`"), found on first use (namesExample).
+	examplesOnce sync.Once
+	examples     map[string]bool
 	// asHTML: the page links a page beside it by the HTML file built
 	// from it (elsewhere.go), found once.
 	asHTMLOnce sync.Once
