@@ -1376,14 +1376,19 @@ func isVersionHeading(text string) bool {
 	return versionHeading.MatchString(strings.ToLower(text))
 }
 
+// datedHeading is a heading that opens with a date, as a log's entries
+// do ("[2025-04-17] Added ...", "2024/01/31 — ...").
+var datedHeading = regexp.MustCompile(`^\[?\d{4}[-/.]\d{2}[-/.]\d{2}\b`)
+
 // isReleaseLog: a page whose headings of one level are mostly releases
-// (at least three, and most of that level) is release notes whatever its
-// file name, and its commands are history as in a changelog.
+// or dated entries (at least three, and most of that level) is release
+// notes or a log whatever its file name, and its commands are history as
+// in a changelog: what was run and made then, not what a reader runs now.
 func isReleaseLog(p *page) bool {
 	var versions, all [7]int
 	for _, h := range p.headings {
 		all[h.level]++
-		if isVersionHeading(h.text) {
+		if isVersionHeading(h.text) || datedHeading.MatchString(h.text) {
 			versions[h.level]++
 		}
 	}
