@@ -116,6 +116,10 @@ const (
 	// folder make is judged from, while it is there below another folder
 	// the page may start in: the reader stands there (startsElsewhere).
 	reasonOtherStart = "other-start"
+	// reasonScriptElsewhere: the package.json in use lacks the script,
+	// but one in a folder the page names as a place to stand has it: the
+	// prose may send the reader there (scriptElsewhere).
+	reasonScriptElsewhere = "script-elsewhere"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

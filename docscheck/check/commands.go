@@ -960,6 +960,39 @@ func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	return false
 }
 
+// namedFolder finds what may name a folder to stand in: the operand of a
+// cd or of make's -C, and inline code that is one path.
+var namedFolder = regexp.MustCompile("(?:(?:^|[\\s(;&|`])(?:cd|-C)\\s+|`)(\\.?/?[\\w.@-]+(?:/[\\w.@-]+)*)/?[`\\s;&|)]")
+
+// scriptElsewhere reports whether a package.json other than except, in
+// a folder the page names as a place to stand (pageNamesFolder: `client`,
+// cd client), defines script: the prose may send the reader there ("run
+// `npm run generate` in the client directory"), which docscheck does not
+// read, as make's rule says of Makefiles (meantElsewhere).
+func (c *Checker) scriptElsewhere(r *report, script, except string) bool {
+	seen := map[string]bool{}
+	for _, m := range namedFolder.FindAllSubmatch(r.page.source, -1) {
+		written := path.Clean(string(m[1]))
+		for _, d := range r.session.startDirs() {
+			dir := joinPath(d, written)
+			manifest := path.Join(dir, "package.json")
+			if seen[manifest] || manifest == except || strings.HasPrefix(dir, "../") || dir == ".." {
+				continue
+			}
+			seen[manifest] = true
+			if c.opts.Repo.Stat(manifest) != repo.File || !pageNamesFolder(r.page.source, written) {
+				continue
+			}
+			if pkg := c.opts.Repo.PackageJSON(manifest); pkg != nil {
+				if _, ok := pkg.Scripts[script]; ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // pageNamesFolder reports whether a page names folder dir as a place to
 // stand: as inline code (`dir`, `dir/`, `./dir`, `./dir/`), or in a
 // command that moves there (make -C dir, cd dir).

@@ -382,6 +382,11 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
+	if reason == "" && workspace == nil && c.scriptElsewhere(r, script.Text, pkg.Path) {
+		// "run `npm run generate` in the client directory", and the
+		// page cds there too: the package.json there has it.
+		reason = reasonScriptElsewhere
+	}
 	if reason == "" && hint == "" && workspace == nil && (c.site(r.page.path) != nil || c.unmodelledGenerator(r.page.path) != "") {
 		// A site's pages speak to its readers, who run their own
 		// project: neither the package.json beside the site's config
