@@ -183,8 +183,8 @@ func (c *Checker) nearSite(dir string) bool {
 	return slices.ContainsFunc(c.sites, func(s repo.Site) bool { return s.Contains(dir) || under(s.Pages, dir) })
 }
 
-// foldersPublishedElsewhere lists the root folders that a root README
-// names as the whole path of an external web address.
+// foldersPublishedElsewhere lists the root folders, made of pages, that
+// a root README names as the whole path of an external web address.
 func (c *Checker) foldersPublishedElsewhere() []string {
 	rp := c.opts.Repo
 	var out []string
@@ -206,7 +206,11 @@ func (c *Checker) foldersPublishedElsewhere() []string {
 				// source (locust/ in locust): an address ending in the
 				// project's name names the project (a blog, a registry
 				// page), not that folder.
-				if strings.EqualFold(d, dir) && rp.Stat(d) == repo.Dir && c.site(path.Join(d, "x.md")) == nil && !c.isThisRepository(d) {
+				// A folder that is not made of pages (an API description
+				// with its README) is not what a site at that address
+				// publishes: the address names a section of a site built
+				// elsewhere.
+				if strings.EqualFold(d, dir) && rp.Stat(d) == repo.Dir && c.site(path.Join(d, "x.md")) == nil && !c.isThisRepository(d) && rp.MadeOfPages(d) {
 					out = append(out, d)
 				}
 			}

@@ -382,3 +382,26 @@ func TestRepositoryNamedFolderNotElsewhere(t *testing.T) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestFolderOfDataNotElsewhere: an address whose whole path is a folder's
+// name says nothing of a folder that is not made of pages (an API
+// description with its README): the site there is built elsewhere, and
+// the folder's README is read as any folder's; a folder made of pages
+// (reStructuredText counts) is still published there.
+func TestFolderOfDataNotElsewhere(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md":          "# Tool\n\nRead the [docs](https://example.org/docs) and the [manual](https://example.org/manual/).\n",
+		"docs/README.md":     "# OpenAPI\n\nSee [gone](gone.md).\n",
+		"docs/root.yaml":     "openapi: 3.0.0\n",
+		"docs/schemas.yaml":  "{}\n",
+		"docs/openapi.json":  "{}\n",
+		"manual/README.md":   "# Manual\n",
+		"manual/index.rst":   "Manual\n======\n",
+		"manual/install.rst": "Install\n=======\n",
+		"manual/conf.py":     "project = 'tool'\n",
+	})
+	got := filesOf(t, root)
+	if want := []string{"README.md", "docs/README.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}

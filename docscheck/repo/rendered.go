@@ -91,39 +91,57 @@ func (r *Repo) topFolders(covered func(dir string) bool, match func(dir string) 
 	return out
 }
 
-// pageCounts counts the Markdown pages and the other files (media
-// left out) in a folder tree, hidden folders and node_modules skipped.
-func (r *Repo) pageCounts(dir string) (pages, other int) {
+// pageCounts counts, in a folder tree (hidden folders and node_modules
+// skipped), the Markdown pages, the pages of other markups
+// (reStructuredText, AsciiDoc, plain text) and the other files, media
+// left out.
+type pageCounts struct{ markdown, otherMarkup, other int }
+
+func (r *Repo) pageCounts(dir string) pageCounts {
 	if v, ok := r.manifests.Load("pagecount:" + dir); ok {
-		c := v.([2]int)
-		return c[0], c[1]
+		return v.(pageCounts)
 	}
+	var c pageCounts
 	for _, n := range r.Names(dir) {
 		p := path.Join(dir, n)
 		switch r.WalkStat(p) {
 		case Dir:
 			if !strings.HasPrefix(n, ".") && n != "node_modules" {
-				a, b := r.pageCounts(p)
-				pages, other = pages+a, other+b
+				sub := r.pageCounts(p)
+				c.markdown, c.otherMarkup, c.other = c.markdown+sub.markdown, c.otherMarkup+sub.otherMarkup, c.other+sub.other
 			}
 		case File:
 			switch ext := strings.ToLower(path.Ext(n)); {
 			case ext == ".md" || ext == ".markdown" || ext == ".mdx":
-				pages++
+				c.markdown++
+			case markupExts[ext]:
+				c.otherMarkup++
 			case !mediaExts[ext]:
-				other++
+				c.other++
 			}
 		}
 	}
-	r.manifests.Store("pagecount:"+dir, [2]int{pages, other})
-	return pages, other
+	r.manifests.Store("pagecount:"+dir, c)
+	return c
 }
 
-// renderedFolder: dir is made of pages and something publishes it: the
-// build files name it, or an index.html renders it.
+// markupExts are the pages of markups other than Markdown.
+var markupExts = map[string]bool{".rst": true, ".adoc": true, ".asciidoc": true, ".txt": true}
+
+// renderedFolder: dir is made of Markdown pages and something publishes
+// it: the build files name it, or an index.html renders it.
 func (r *Repo) renderedFolder(dir string) bool {
-	pages, other := r.pageCounts(dir)
-	return pages > 0 && pages >= other && (r.Stat(path.Join(dir, "index.html")) == File || r.BuildNames(dir))
+	c := r.pageCounts(dir)
+	return c.markdown > 0 && c.markdown >= c.otherMarkup+c.other && (r.Stat(path.Join(dir, "index.html")) == File || r.BuildNames(dir))
+}
+
+// MadeOfPages reports whether dir holds pages, of any markup, at least as
+// many as its other files (media left out): a folder a site can publish,
+// not one of code, data or an API description with a README.
+func (r *Repo) MadeOfPages(dir string) bool {
+	c := r.pageCounts(dir)
+	pages := c.markdown + c.otherMarkup
+	return pages > 0 && pages >= c.other
 }
 
 // CodeHosts serve a repository's own files: a link to them is the
