@@ -960,18 +960,24 @@ func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	return false
 }
 
-// namedFolder finds what may name a folder to stand in: the operand of a
-// cd or of make's -C, and inline code that is one path.
-var namedFolder = regexp.MustCompile("(?:(?:^|[\\s(;&|`])(?:cd|-C)\\s+|`)(\\.?/?[\\w.@-]+(?:/[\\w.@-]+)*)/?[`\\s;&|)]")
+// movedTo finds the folders a page moves the reader to: the operand of a
+// cd or of make's -C, anywhere on the page.
+var movedTo = regexp.MustCompile("(?:^|[\\s(;&|`])(?:cd|-C)\\s+(\\.?/?[\\w.@-]+(?:/[\\w.@-]+)*)/?(?:[`\\s;&|)]|$)")
 
-// scriptElsewhere reports whether a package.json other than except, in
-// a folder the page names as a place to stand (pageNamesFolder: `client`,
-// cd client), defines script: the prose may send the reader there ("run
-// `npm run generate` in the client directory"), which docscheck does not
-// read, as make's rule says of Makefiles (meantElsewhere).
-func (c *Checker) scriptElsewhere(r *report, script, except string) bool {
+// scriptElsewhere reports whether a command run where the page starts
+// (from) lacks script in the package.json in use (except) while the
+// package.json of a folder the page moves the reader to elsewhere (cd
+// client) defines it: the prose may send the reader there ("run `npm run
+// generate` in the client directory"), which docscheck does not read, as
+// make's rule says of Makefiles (meantElsewhere). A folder the page only
+// names is not enough, nor a package.json an earlier cd moved the reader
+// to: there the page put the reader.
+func (c *Checker) scriptElsewhere(r *report, from, script, except string) bool {
+	if !slices.Contains(r.session.startDirs(), from) {
+		return false
+	}
 	seen := map[string]bool{}
-	for _, m := range namedFolder.FindAllSubmatch(r.page.source, -1) {
+	for _, m := range movedTo.FindAllSubmatch(r.page.source, -1) {
 		written := path.Clean(string(m[1]))
 		for _, d := range r.session.startDirs() {
 			dir := joinPath(d, written)
@@ -980,7 +986,7 @@ func (c *Checker) scriptElsewhere(r *report, script, except string) bool {
 				continue
 			}
 			seen[manifest] = true
-			if c.opts.Repo.Stat(manifest) != repo.File || !pageNamesFolder(r.page.source, written) {
+			if c.opts.Repo.Stat(manifest) != repo.File {
 				continue
 			}
 			if pkg := c.opts.Repo.PackageJSON(manifest); pkg != nil {

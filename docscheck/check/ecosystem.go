@@ -382,7 +382,7 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// stand in that member's folder.
 		reason = reasonInWorkspace
 	}
-	if reason == "" && workspace == nil && c.scriptElsewhere(r, script.Text, pkg.Path) {
+	if reason == "" && workspace == nil && c.scriptElsewhere(r, call.Dir, script.Text, pkg.Path) {
 		// "run `npm run generate` in the client directory", and the
 		// page cds there too: the package.json there has it.
 		reason = reasonScriptElsewhere
