@@ -153,11 +153,7 @@ func TestFolderReadmes(t *testing.T) {
 // read though no page links into it and it is not a folder made of
 // pages (its extensions outnumber the pages).
 func TestPublishedSiteSources(t *testing.T) {
-	got := filesOf(t, filepath.Join("testdata", "sites", "sphinx-confdir"))
-	want := []string{"doc/guide.md", "doc/index.md"}
-	if !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, filepath.Join("testdata", "sites", "sphinx-confdir"), "doc/guide.md", "doc/index.md")
 }
 
 // TestPublishedSitePackage: a site is published when the build files
@@ -165,11 +161,7 @@ func TestPublishedSiteSources(t *testing.T) {
 // generator on the site's folder (packages/docs runs "vitepress build
 // pages"); a sample site whose package nothing names is not.
 func TestPublishedSitePackage(t *testing.T) {
-	got := filesOf(t, filepath.Join("testdata", "sites", "vitepress-package"))
-	want := []string{"README.md", "packages/docs/pages/guide.md", "packages/docs/pages/index.md"}
-	if !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, filepath.Join("testdata", "sites", "vitepress-package"), "README.md", "packages/docs/pages/guide.md", "packages/docs/pages/index.md")
 }
 
 // TestPublishedByLink: a code host's address of a Markdown file this
@@ -188,11 +180,7 @@ func TestPublishedByLink(t *testing.T) {
 		"doc/OTHER.md":                   "# O\n",
 		"doc/manual/source/unlinked.txt": "not a page\n",
 	})
-	got := filesOf(t, root)
-	want := []string{"README.md", "doc/GUIDE.md", "doc/TUTORIAL.md"}
-	if !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, root, "README.md", "doc/GUIDE.md", "doc/TUTORIAL.md")
 }
 
 // TestSymlinkedReadme: a README that is a symbolic link to a page is
@@ -258,10 +246,7 @@ func TestOtherMarkupReadme(t *testing.T) {
 		"docs/ops.markdown": "# Ops\n",
 		"docs/other.md":     "# Other\n",
 	})
-	got := filesOf(t, root)
-	if want := []string{"docs/ops.markdown"}; !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, root, "docs/ops.markdown")
 }
 
 // TestRegistryPages: a page a package registry shows is published though
@@ -324,14 +309,11 @@ func TestRestructuredTextReadme(t *testing.T) {
 		"docs/web.md":    "# Web\n",
 		"docs/orphan.md": "# Orphan\n",
 	})
-	got := filesOf(t, root)
-	if want := []string{"docs/README.md", "docs/bzlmod.md", "docs/rules.md"}; !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, root, "docs/README.md", "docs/bzlmod.md", "docs/rules.md")
 }
 
-// filesOf is the pages a run with no arguments reads in root.
-func filesOf(t *testing.T, root string) []string {
+// wantFiles fails t unless a run with no arguments in root reads exactly want, in order.
+func wantFiles(t *testing.T, root string, want ...string) {
 	t.Helper()
 	c, err := New(Options{Repo: repo.New(root)})
 	if err != nil {
@@ -341,7 +323,9 @@ func filesOf(t *testing.T, root string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return got
+	if !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
 }
 
 // TestPublishedByReadTheDocsLegacyName: Read the Docs reads its config
@@ -357,10 +341,7 @@ func TestPublishedByReadTheDocsLegacyName(t *testing.T) {
 		"docs/Makefile":    "html:\n\tsphinx-build . _build\n",
 		"docs/unrelated.c": "int main(void) { return 0; }\n",
 	})
-	got := filesOf(t, root)
-	if want := []string{"README.md", "docs/guide.md"}; !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, root, "README.md", "docs/guide.md")
 }
 
 // TestRepositoryNamedFolderNotElsewhere: a root README's address whose
@@ -377,10 +358,7 @@ func TestRepositoryNamedFolderNotElsewhere(t *testing.T) {
 		"doc/README.md":    "# Doc\n\nSee [gone](gone.md).\n",
 		"doc/reference.md": "# Reference\n",
 	})
-	got := filesOf(t, root)
-	if want := []string{"README.md", "tool/README.md"}; !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, root, "README.md", "tool/README.md")
 }
 
 // TestFolderOfDataNotElsewhere: an address whose whole path is a folder's
@@ -400,8 +378,5 @@ func TestFolderOfDataNotElsewhere(t *testing.T) {
 		"manual/install.rst": "Install\n=======\n",
 		"manual/conf.py":     "project = 'tool'\n",
 	})
-	got := filesOf(t, root)
-	if want := []string{"README.md", "docs/README.md"}; !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	wantFiles(t, root, "README.md", "docs/README.md")
 }
