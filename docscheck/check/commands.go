@@ -213,6 +213,13 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// its own; only a bare "`cd dir`" moves the reader.
 		script.EndDir = "."
 	}
+	if folder := sentenceFolder(src, start); folder != "" && !c.folderNear(r, folder) {
+		// "Start it in the bundle directory with `node main.js`": the
+		// sentence puts the reader in a folder the tree lacks (an
+		// unpacked release, a build's output), not where the page left
+		// them, so the command's files are not this tree's to judge.
+		defer r.demote(len(r.findings), reasonFolderLost)
+	}
 	before := r.session.dirs
 	c.runScript(r, script, at, func(pr *report, call command.Call) { c.judge(pr, call, at) })
 	if r.session.dirs == nil && before != nil {
@@ -220,6 +227,70 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// moves the reader") explains cd rather than taking a step.
 		r.session.dirs = before
 	}
+}
+
+// namedFolder is a sentence's phrase placing the reader in a folder:
+// "in the bundle directory", "cd to the correct `dist` folder", "from
+// the build dir"; the folder's name is the word before "directory".
+var namedFolder = regexp.MustCompile("(?i)\\b(?:in|into|to|inside|within|from)\\s+(?:(?:the|a|an)\\s+)?(?:[a-z]+\\s+)?`?([\\w.-]+?)/?`?\\s+(?:directory|folder|dir)\\b")
+
+// thisTreeFolders are the words that, before "directory", name a folder
+// of the reader's checkout by its role rather than by its name ("in the
+// root directory", "from the project folder"): the tree has it, whatever
+// it is called.
+var thisTreeFolders = map[string]bool{
+	"root": true, "top": true, "top-level": true, "toplevel": true, "project": true, "repository": true,
+	"repo": true, "source": true, "current": true, "same": true, "this": true, "that": true,
+	"working": true, "checkout": true, "clone": true, "cloned": true, "base": true, "main": true,
+	"parent": true, "home": true, "its": true, "our": true, "his": true, "their": true, "each": true,
+	"any": true, "new": true, "other": true, "own": true, "git": true, "package": true, "module": true,
+}
+
+// sentenceFolder finds the folder the sentence around offset at names as
+// where the reader runs its command ("so that it starts in bundle
+// directory command `node main.js`"), or "" when it names none or names
+// one by its role (thisTreeFolders). A sentence runs from the last full
+// stop, colon, list item or blank line before at to the next full stop
+// or blank line.
+func sentenceFolder(src []byte, at int) string {
+	if at < 0 || at > len(src) {
+		return ""
+	}
+	from := 0
+	for _, sep := range []string{". ", ".\n", ":\n", "\n\n", "\n- ", "\n* "} {
+		if i := bytes.LastIndex(src[:at], []byte(sep)); i >= 0 && i+len(sep) > from {
+			from = i + len(sep)
+		}
+	}
+	to := len(src)
+	for _, sep := range []string{". ", ".\n", "\n\n"} {
+		if i := bytes.Index(src[at:], []byte(sep)); i >= 0 && at+i < to {
+			to = at + i
+		}
+	}
+	m := namedFolder.FindSubmatch(src[from:to])
+	if m == nil {
+		return ""
+	}
+	name := string(m[1])
+	if thisTreeFolders[strings.ToLower(name)] {
+		return ""
+	}
+	return name
+}
+
+// folderNear reports whether folder is there below a folder the page
+// starts in or the reader may stand in: the sentence then names a folder
+// of this tree.
+func (c *Checker) folderNear(r *report, folder string) bool {
+	for _, dirs := range [][]string{r.session.startDirs(), r.session.dirs} {
+		for _, d := range dirs {
+			if c.opts.Repo.Stat(joinPath(d, folder)) == repo.Dir {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // inlineFence reports whether a code span whose text starts at offset
