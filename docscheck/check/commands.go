@@ -251,20 +251,21 @@ var thisTreeFolders = map[string]bool{
 // directory command `node main.js`"), or "" when it names none or names
 // one by its role (thisTreeFolders). A sentence runs from the last full
 // stop, colon, list item or blank line before at to the next full stop
-// or blank line.
+// or blank line, and at most sentenceReach bytes either side of at (so
+// that a page of many commands and few full stops is not read once per
+// command).
 func sentenceFolder(src []byte, at int) string {
 	if at < 0 || at > len(src) {
 		return ""
 	}
-	from := 0
+	from, to := max(0, at-sentenceReach), min(len(src), at+sentenceReach)
 	for _, sep := range []string{". ", ".\n", ":\n", "\n\n", "\n- ", "\n* "} {
-		if i := bytes.LastIndex(src[:at], []byte(sep)); i >= 0 && i+len(sep) > from {
-			from = i + len(sep)
+		if i := bytes.LastIndex(src[from:at], []byte(sep)); i >= 0 {
+			from += i + len(sep)
 		}
 	}
-	to := len(src)
 	for _, sep := range []string{". ", ".\n", "\n\n"} {
-		if i := bytes.Index(src[at:], []byte(sep)); i >= 0 && at+i < to {
+		if i := bytes.Index(src[at:to], []byte(sep)); i >= 0 {
 			to = at + i
 		}
 	}
@@ -278,6 +279,10 @@ func sentenceFolder(src []byte, at int) string {
 	}
 	return name
 }
+
+// sentenceReach bounds how far sentenceFolder looks for a sentence's
+// ends: a few lines of prose.
+const sentenceReach = 1000
 
 // folderNear reports whether folder is there below a folder the page
 // starts in or the reader may stand in: the sentence then names a folder
