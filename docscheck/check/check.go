@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/finding"
@@ -61,6 +62,10 @@ type Options struct {
 	// Strict reports the cases a rule could not call certain as findings
 	// too (certainty.go); by default they are only counted.
 	Strict bool
+	// ParallelAfter is how long a run checks its pages one at a time
+	// before it checks the rest on a worker per processor (see checking);
+	// zero means defaultParallelAfter, a negative value from the start.
+	ParallelAfter time.Duration
 }
 
 // Checker runs the checks. Build it with New.
@@ -215,32 +220,57 @@ type pageResult struct {
 	usageCases  map[finding.Finding]usageCase
 }
 
-// checking checks the pages handed to add on a pool of workers, each page
-// once.
+// checking checks the pages handed to add, each page once. A run checks
+// them in the goroutine that hands them in until it has run for
+// parallelAfter, then hands the rest to a pool of workers, one per
+// processor. Each page handed to a worker wakes an idle thread, and the
+// workers contend for the shared memos: on the bench corpus (1,000 pages,
+// 2 cores) the pool took about a fifth more CPU time than checking in
+// turn, for about a tenth less wall time. A run shorter than a second
+// saves nothing a person waits for, so it does not pay that; a long one
+// does, and gains the most from more cores.
 type checking struct {
-	next    chan string
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	results map[string]*pageResult
+	c        *Checker
+	workers  int
+	deadline time.Time
+	next     chan string // nil until the workers start
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	results  map[string]*pageResult
 }
 
+// defaultParallelAfter is how long a run checks pages one at a time.
+const defaultParallelAfter = time.Second
+
 func (c *Checker) startChecking(workers int) *checking {
-	k := &checking{next: make(chan string), results: map[string]*pageResult{}}
-	for range workers {
-		k.wg.Go(func() {
-			for p := range k.next {
-				res := c.checkFile(p)
-				k.mu.Lock()
-				k.results[p] = res
-				k.mu.Unlock()
-			}
-		})
+	after := cmp.Or(c.opts.ParallelAfter, defaultParallelAfter)
+	k := &checking{c: c, workers: workers, deadline: time.Now().Add(after), results: map[string]*pageResult{}}
+	if after < 0 {
+		k.startWorkers()
 	}
 	return k
 }
 
-// add hands a page to the workers unless it was handed before. It waits
-// for a free worker, so pages are parsed little ahead of their checks.
+func (k *checking) startWorkers() {
+	k.next = make(chan string)
+	for range k.workers {
+		k.wg.Go(func() {
+			for p := range k.next {
+				k.store(p, k.c.checkFile(p))
+			}
+		})
+	}
+}
+
+func (k *checking) store(p string, res *pageResult) {
+	k.mu.Lock()
+	k.results[p] = res
+	k.mu.Unlock()
+}
+
+// add checks a page, or hands it to the workers, unless it was handed
+// before. Handing waits for a free worker, so pages are parsed little
+// ahead of their checks.
 func (k *checking) add(p string) {
 	k.mu.Lock()
 	_, handed := k.results[p]
@@ -248,15 +278,24 @@ func (k *checking) add(p string) {
 		k.results[p] = nil
 	}
 	k.mu.Unlock()
-	if !handed {
+	switch {
+	case handed:
+	case k.next != nil:
+		k.next <- p
+	case time.Now().Before(k.deadline):
+		k.store(p, k.c.checkFile(p))
+	default:
+		k.startWorkers()
 		k.next <- p
 	}
 }
 
 // wait returns every page's result once all are checked.
 func (k *checking) wait() map[string]*pageResult {
-	close(k.next)
-	k.wg.Wait()
+	if k.next != nil {
+		close(k.next)
+		k.wg.Wait()
+	}
 	return k.results
 }
 

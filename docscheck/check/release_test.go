@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -88,17 +89,29 @@ func TestCheckIsFilesThenRun(t *testing.T) {
 		}
 		findings, err := viaRun.Run(context.Background(), files)
 		want := outcomeOf(t, viaRun, findings, err)
-		viaCheck := newTestChecker(t, tc.root)
-		findings, err = viaCheck.Check(context.Background(), tc.paths)
-		got := outcomeOf(t, viaCheck, findings, err)
-		for _, p := range files {
-			// Checked, so released: the run holds no page's tree.
-			if pg, err := viaCheck.load(p); err != nil || !pg.released.Load() || pg.doc != nil {
-				t.Errorf("%s %v: %s keeps its syntax tree after Check", filepath.Base(tc.root), tc.paths, p)
+		// A short run checks its pages in turn; the pool of workers a
+		// long run switches to (ParallelAfter < 0: from the start) must
+		// give the same, through Check and through Run.
+		for _, after := range []time.Duration{0, -1} {
+			viaCheck := newTestChecker(t, tc.root)
+			viaCheck.opts.ParallelAfter = after
+			findings, err = viaCheck.Check(context.Background(), tc.paths)
+			got := outcomeOf(t, viaCheck, findings, err)
+			for _, p := range files {
+				// Checked, so released: the run holds no page's tree.
+				if pg, err := viaCheck.load(p); err != nil || !pg.released.Load() || pg.doc != nil {
+					t.Errorf("%s %v: %s keeps its syntax tree after Check (parallel after %v)", filepath.Base(tc.root), tc.paths, p, after)
+				}
 			}
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s %v: Check gave\n%+v\nRun(Files) gave\n%+v", filepath.Base(tc.root), tc.paths, got, want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %v: Check (parallel after %v) gave\n%+v\nRun(Files) gave\n%+v", filepath.Base(tc.root), tc.paths, after, got, want)
+			}
+			pooled := newTestChecker(t, tc.root)
+			pooled.opts.ParallelAfter = after
+			findings, err = pooled.Run(context.Background(), files)
+			if got := outcomeOf(t, pooled, findings, err); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %v: Run (parallel after %v) gave\n%+v\nRun in turn gave\n%+v", filepath.Base(tc.root), tc.paths, after, got, want)
+			}
 		}
 		// And both are what the checks give without the command-unit
 		// memo (units.go).
@@ -178,5 +191,49 @@ func TestReleasedPageServesLinks(t *testing.T) {
 	}
 	if !slices.Equal(files, freshFiles) {
 		t.Errorf("Files after release = %q, want %q", files, freshFiles)
+	}
+}
+
+// TestCheckingSwitchesToWorkers: a run checks pages in turn until its
+// deadline, then hands the rest to the workers; a negative ParallelAfter
+// starts them at once. Each page is checked once either way.
+func TestCheckingSwitchesToWorkers(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"a.md": "# A\n\n[b](b.md#nope)\n",
+		"b.md": "# B\n\n[a](a.md#a)\n",
+		"c.md": "# C\n\n[gone](gone.md)\n",
+	})
+	c := newTestChecker(t, root)
+	k := c.startChecking(2)
+	k.add("a.md")
+	if k.next != nil {
+		t.Fatal("workers started before the deadline")
+	}
+	if k.results["a.md"] == nil {
+		t.Fatal("a.md not checked in turn")
+	}
+	k.deadline = time.Now() // the run has now taken as long as it may in turn
+	k.add("b.md")
+	k.add("c.md")
+	k.add("a.md")
+	if k.next == nil {
+		t.Fatal("workers not started after the deadline")
+	}
+	results := k.wait()
+	for _, p := range []string{"a.md", "b.md", "c.md"} {
+		if results[p] == nil || results[p].stats == nil {
+			t.Errorf("%s: no result", p)
+		}
+	}
+	if n := len(results["a.md"].findings) + len(results["b.md"].findings) + len(results["c.md"].findings); n != 2 {
+		t.Errorf("%d findings, want 2 (b.md#nope, gone.md)", n)
+	}
+
+	pooled := newTestChecker(t, root)
+	pooled.opts.ParallelAfter = -1
+	if k := pooled.startChecking(2); k.next == nil {
+		t.Error("ParallelAfter < 0: workers not started at once")
+	} else {
+		k.wait()
 	}
 }
