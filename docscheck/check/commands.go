@@ -900,7 +900,7 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 		}
 		r.missWord(prog, at, reason, ruleScript, "", "%s is a folder, not a program", prog.Text)
 	default:
-		if !c.opts.Repo.Executable(p) {
+		if !c.opts.Repo.Executable(p) && !r.session.executable[p] {
 			r.addWord(prog, at, ruleScript, "", "%s is not executable (chmod +x, or run it with bash)", prog.Text)
 		}
 	}

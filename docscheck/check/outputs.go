@@ -61,6 +61,20 @@ func (c *Checker) recordOutputsDepth(r *report, call command.Call, dir string, d
 			return
 		}
 		s.created[p] = true
+	case "chmod":
+		// "chmod +x run.sh", then "./run.sh": the page made it executable.
+		ops := operands()
+		if len(ops) < 2 || !givesExecute(ops[0].Text) {
+			return
+		}
+		for _, w := range ops[1:] {
+			if p, ok := localPath(dir, w); ok {
+				if s.executable == nil {
+					s.executable = map[string]bool{}
+				}
+				s.executable[p] = true
+			}
+		}
 	case "git":
 		if len(args) > 0 && args[0].Text == "clone" {
 			c.recordClone(r, args[1:], dir)
@@ -493,4 +507,21 @@ func (c *Checker) recordMake(r *report, call command.Call, dir string, depth int
 	for _, t := range targets {
 		visit(t, 0)
 	}
+}
+
+// givesExecute reports whether a chmod mode lets its owner execute the
+// file: a symbolic mode adding or setting x ("+x", "u+rx", "a=rwx") or an
+// octal one whose owner digit is odd ("755", "0700").
+func givesExecute(mode string) bool {
+	if mode != "" && strings.Trim(mode, "01234567") == "" {
+		return len(mode) >= 3 && (mode[len(mode)-3]-'0')&1 == 1
+	}
+	for _, clause := range strings.Split(mode, ",") {
+		i := strings.IndexAny(clause, "+=")
+		who := clause[:max(i, 0)]
+		if i >= 0 && (who == "" || strings.ContainsAny(who, "ua")) && strings.Contains(clause[i:], "x") {
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,8 @@ type session struct {
 	// created holds paths that commands on the page made (files and
 	// folders). What is inside a created folder is unknowable.
 	created map[string]bool
+	// executable holds files a chmod on the page made executable.
+	executable map[string]bool
 	// binaries are the created paths known to be files (the program go
 	// build names after its package): nothing lies below them.
 	binaries map[string]bool
