@@ -245,7 +245,10 @@ func (r *Repo) readModulePath() string {
 }
 
 // IsGoPackage reports whether the folder holds Go files (a package or its
-// tests). Folders the go tool ignores are not packages.
+// tests). Folders the go tool ignores are not packages. A folder under
+// vendor/ is one: no wildcard matches it (packagesUnder), but the go
+// command builds a vendored package a path names ("go run
+// ./vendor/example.com/x/cmd/y").
 func (r *Repo) IsGoPackage(rel string) bool {
 	rel = clean(rel)
 	return remember(&r.mu, r.goPkgs, rel, func() bool { return r.isGoPackage(rel) })
@@ -265,7 +268,7 @@ func (r *Repo) isGoPackage(rel string) bool {
 
 func ignoredByGo(rel string) bool {
 	for _, p := range strings.Split(rel, "/") {
-		if p == "testdata" || p == "vendor" || strings.HasPrefix(p, "_") || (strings.HasPrefix(p, ".") && p != "." && p != "..") {
+		if p == "testdata" || strings.HasPrefix(p, "_") || (strings.HasPrefix(p, ".") && p != "." && p != "..") {
 			return true
 		}
 	}
