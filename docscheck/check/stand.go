@@ -2,6 +2,7 @@ package check
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -63,27 +64,30 @@ var contributorSectionWords = map[string]bool{
 
 // isRepositoryPage reports whether a page is addressed to people working
 // on the repository itself (see above): at the root, under .github/, by a
-// conventional name, or in a folder whose name is a word of the
-// contributor section (alone, hyphenated or run together with capitals:
-// developer-guide, DeveloperDocs).
+// conventional name, or with a word of the contributor section in its
+// own name or its folder's (alone, hyphenated or run together with
+// capitals: developer-setup.md, developer-guide/, DeveloperDocs/), or in
+// a folder named dev.
 func isRepositoryPage(p string) bool {
 	if path.Dir(p) == "." || p == ".github" || strings.HasPrefix(p, ".github/") {
 		return true
 	}
 	base := path.Base(p)
 	name := strings.TrimSuffix(base, path.Ext(base))
-	if repositoryPageNames[strings.ToUpper(name)] || contributorSectionWords[strings.ToLower(name)] {
+	if repositoryPageNames[strings.ToUpper(name)] || slices.ContainsFunc(folderWords(name), isContributorWord) {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(p), "/") {
-		for _, word := range folderWords(dir) {
-			if contributorSectionWords[word] {
-				return true
-			}
+		if strings.EqualFold(dir, "dev") || slices.ContainsFunc(folderWords(dir), isContributorWord) {
+			// dev/ alone is the short name of development/; inside a
+			// longer name (DevTools, dev-server) it names something else.
+			return true
 		}
 	}
 	return false
 }
+
+func isContributorWord(w string) bool { return contributorSectionWords[w] }
 
 // folderWords splits a folder name into its words, lower-cased, where
 // a separator (developer-guide, dev_docs, contributing.d) or a capital
