@@ -1143,33 +1143,66 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	}
 }
 
-// includeLine is VitePress's "<!--@include: ./part.md-->", optionally
-// with a "#region" or "{3,10}" line range after the path.
-var includeLine = regexp.MustCompile(`<!--\s*@include:\s*([^\s#{]+)([#{][^>]*)?-->`)
+// includeDirectives are the lines that pull another file into a page
+// before it is rendered, so that the file's headings are the page's, each
+// with the path it names relative to the page's folder and whether it
+// takes only a part of the file:
+//   - VitePress's "<!--@include: ./part.md-->", with an optional
+//     "#region" or "{3,10}" line range after the path;
+//   - the MkDocs include-markdown plugin's "{% include-markdown "x.md" %}"
+//     and "{% include "x.md" %}", over several lines too, with optional
+//     start and end markers that take a part.
+var includeDirectives = []struct {
+	marker string
+	re     *regexp.Regexp
+	part   func(options []byte) bool
+}{
+	{"@include:", regexp.MustCompile(`<!--\s*@include:\s*([^\s#{]+)([#{][^>]*)?-->`),
+		func(o []byte) bool { return len(o) > 0 }},
+	{"{%", regexp.MustCompile(`\{%-?\s*include(?:-markdown)?\s+["']([^"'\n]+)["']([^%]*)-?%\}`),
+		func(o []byte) bool { return bytes.Contains(o, []byte("start=")) || bytes.Contains(o, []byte("end=")) }},
+}
+
+// includedAnchors are the ids inc's headings get on pg, which includes
+// it: pg's renderer's, which need not be inc's own.
+func (c *Checker) includedAnchors(pg, inc *page) map[string]bool {
+	slug := c.slugFor(pg.path)
+	if slug == c.slugFor(inc.path) {
+		return inc.anchors
+	}
+	return parsePage(inc.path, inc.source, slug, c.admonitions(pg.path)).anchors
+}
 
 // includedAnchor reports whether a file the page includes offers frag
-// (the included headings are the page's), and whether a part of a file
-// is included, whose headings are then not known.
+// (the included headings are the page's), and whether a part of a file,
+// or a file that is not there, is included, whose headings are then not
+// known.
 func (c *Checker) includedAnchor(pg *page, frag string, depth int) (found, partial bool) {
-	if depth > 3 || !bytes.Contains(pg.source, []byte("@include:")) {
+	if depth > 3 {
 		return false, false
 	}
-	for _, m := range includeLine.FindAllSubmatch(pg.source, -1) {
-		if len(m[2]) > 0 {
-			partial = true
-		}
-		inc, err := c.load(path.Join(path.Dir(pg.path), string(m[1])))
-		if err != nil {
+	for _, d := range includeDirectives {
+		if !bytes.Contains(pg.source, []byte(d.marker)) {
 			continue
 		}
-		if inc.anchors[frag] || inc.generated {
-			return true, partial
+		for _, m := range d.re.FindAllSubmatch(pg.source, -1) {
+			if d.part(m[2]) {
+				partial = true
+			}
+			inc, err := c.load(path.Join(path.Dir(pg.path), string(m[1])))
+			if err != nil {
+				partial = true
+				continue
+			}
+			if inc.generated || c.includedAnchors(pg, inc)[frag] {
+				return true, partial
+			}
+			f, p := c.includedAnchor(inc, frag, depth+1)
+			if f {
+				return true, partial
+			}
+			partial = partial || p
 		}
-		f, p := c.includedAnchor(inc, frag, depth+1)
-		if f {
-			return true, partial
-		}
-		partial = partial || p
 	}
 	return false, partial
 }
