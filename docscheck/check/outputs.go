@@ -180,6 +180,13 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 	}
 	folder := path.Join(dir, name)
 	if len(ops) > 1 {
+		if dest := ops[1].Source; dest != "" && !ops[0].Dynamic() && ops[1].Dynamic() && !strings.ContainsAny(dest, "/~") && c.isThisRepository(name) {
+			// "git clone URL apisix-${BRANCH}": a cd into the same word
+			// as written ("cd apisix-${BRANCH}") moves into the clone
+			// (intoClone).
+			r.session.addClone(path.Join(dir, dest))
+			return
+		}
 		p, ok := localPath(dir, ops[1])
 		if !ok {
 			if outside := ops[1].Text; !ops[0].Dynamic() && !ops[1].Dynamic() && isOutsidePath(outside) && c.isThisRepository(name) {

@@ -237,8 +237,16 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 				continue
 			}
 			if d := s.intoClone(call); d != "" {
-				cloneDir = d
 				s.inClone = true
+				if call.Args()[0].Dynamic() {
+					// Named with a variable, the clone's folder is not a
+					// path the calls after the cd carry (their folder is
+					// unknown): they run at its root, as after a cd to
+					// an absolute path (isCloneRoot).
+					atRoot = true
+					continue
+				}
+				cloneDir = d
 				continue
 			}
 			if d := c.intoNamedClone(call, s); d != "" {
@@ -340,13 +348,17 @@ func (c *Checker) dirsStay(r *report, endDir string) bool {
 // intoClone returns the folder, relative to where the block starts, of
 // the clone of this repository on the page that a cd moves into, at its
 // root or below it (cd name/sub, from the folder that holds the clone);
-// "" otherwise.
+// "" otherwise. A folder named with a variable is the clone when the
+// clone was made under the very same word.
 func (s *session) intoClone(call command.Call) string {
 	args := call.Args()
-	if call.Dir == "" || len(s.clones) == 0 || len(args) != 1 || args[0].Dynamic() {
+	if call.Dir == "" || len(s.clones) == 0 || len(args) != 1 {
 		return ""
 	}
 	target := path.Join(call.Dir, args[0].Text)
+	if args[0].Dynamic() {
+		target = path.Join(call.Dir, args[0].Source)
+	}
 	for _, d := range s.dirs {
 		for t := target; t != "." && t != "/" && t != ".."; t = path.Dir(t) {
 			if s.clones[path.Join(d, t)] {

@@ -24,6 +24,9 @@ type Word struct {
 	// Text is the value after quote removal; each expansion is replaced by
 	// Unknown.
 	Text string
+	// Source is a word with expansions as written ("app-${BRANCH}"), so
+	// that two such words can be told apart; "" for a literal word.
+	Source string
 	// Line and Col locate the word in the parsed text (1-based; Col in bytes).
 	Line, Col int
 }
@@ -89,7 +92,7 @@ func ParseScript(src string) (Script, error) {
 	if err != nil {
 		return Script{}, fmt.Errorf("parse shell: %w", err)
 	}
-	w := &walker{}
+	w := &walker{src: src}
 	dir := "."
 	w.stmts(f.Stmts, &dir)
 	return Script{Calls: w.calls, EndDir: dir}, nil
@@ -100,6 +103,7 @@ func ParseScript(src string) (Script, error) {
 var parsers = sync.Pool{New: func() any { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }}
 
 type walker struct {
+	src   string
 	calls []Call
 	// pushed is the pushd stack.
 	pushed []string
@@ -190,6 +194,15 @@ func (w *walker) substitutions(word *syntax.Word, dir string) {
 	})
 }
 
+// word reduces a parsed word to a Word.
+func (w *walker) word(a *syntax.Word) Word {
+	word := Word{Text: literal(a), Line: int(a.Pos().Line()), Col: int(a.Pos().Col())}
+	if from, to := int(a.Pos().Offset()), int(a.End().Offset()); word.Dynamic() && from <= to && to <= len(w.src) {
+		word.Source = w.src[from:to]
+	}
+	return word
+}
+
 func (w *walker) call(c *syntax.CallExpr, redirs []*syntax.Redirect, dir *string) {
 	if len(c.Args) == 0 {
 		return
@@ -199,13 +212,13 @@ func (w *walker) call(c *syntax.CallExpr, redirs []*syntax.Redirect, dir *string
 		switch r.Op {
 		case syntax.RdrOut, syntax.AppOut, syntax.RdrAll, syntax.AppAll, syntax.RdrClob:
 			if r.N == nil || r.N.Value == "1" || r.N.Value == "2" {
-				outputs = append(outputs, Word{Text: literal(r.Word), Line: int(r.Word.Pos().Line()), Col: int(r.Word.Pos().Col())})
+				outputs = append(outputs, w.word(r.Word))
 			}
 		}
 	}
 	words := make([]Word, len(c.Args))
 	for i, a := range c.Args {
-		words[i] = Word{Text: literal(a), Line: int(a.Pos().Line()), Col: int(a.Pos().Col())}
+		words[i] = w.word(a)
 	}
 	words = unwrap(words)
 	if len(words) == 0 {
