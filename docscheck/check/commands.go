@@ -11,6 +11,7 @@ import (
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/prodproof/prodproof/internal/clispec"
 	"github.com/yuin/goldmark/ast"
 )
@@ -54,6 +55,9 @@ func (c *Checker) checkCommands(r *report) {
 		switch n := n.(type) {
 		case *ast.Heading:
 			r.session.newSection()
+			if isContributeHeading(anchor.Text(n, src)) {
+				r.session.contributeSection()
+			}
 		case *ast.Paragraph:
 			c.noteCaptions(r, n, skip)
 			c.noteCopyTargets(r, n, skip)

@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/yuin/goldmark/ast"
 
@@ -117,6 +118,33 @@ func (s *session) newSection() {
 		}
 	}
 	s.dirs = dirs
+}
+
+// contributeSection is a heading that addresses people working on this
+// repository (isContributeHeading): its commands run in the checkout
+// where the page starts, whatever project of the reader's an earlier
+// section made or moved them into.
+func (s *session) contributeSection() {
+	s.dirs = slices.Clone(s.start)
+	s.readersProject = false
+}
+
+// contributeHeadingWords name a section for people working on the
+// product itself. Development and developers are left out: a tutorial's
+// "Development" section is the reader's own project's.
+var contributeHeadingWords = map[string]bool{
+	"contribute": true, "contributing": true, "contributor": true, "contributors": true, "hacking": true,
+}
+
+// isContributeHeading reports whether a heading's words hold one of
+// contributeHeadingWords ("🤝 Contributing", "How to contribute").
+func isContributeHeading(text string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if contributeHeadingWords[w] {
+			return true
+		}
+	}
+	return false
 }
 
 // made reports whether p, or a folder above it, was made by a command on
