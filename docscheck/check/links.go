@@ -764,6 +764,21 @@ func (c *Checker) resolvePathFresh(pagePath, decoded string) (string, repo.Kind)
 			return served, alt
 		}
 	}
+	if kind == repo.Missing && site != nil && len(site.ThemeDirs) > 0 && !isMarkdown(decoded) {
+		// The theme's own files sit at the site's root: the link's URL,
+		// from the page's URL, may reach one there.
+		url := joined
+		if site.DirectoryURLs {
+			url = path.Join(servedDir(pagePath), decoded)
+		}
+		if rest, ok := strings.CutPrefix(url, site.Pages+"/"); ok {
+			for _, dir := range site.ThemeDirs {
+				if p := path.Join(dir, rest); c.opts.Repo.Stat(p) == repo.File {
+					return p, repo.File
+				}
+			}
+		}
+	}
 	return resolved, kind
 }
 

@@ -63,6 +63,10 @@ type Site struct {
 	Admonitions bool
 	// TabIDs: how the site's pymdownx.tabbed names content tabs.
 	TabIDs TabIDs
+	// ThemeDirs are folders whose files the generator copies to the
+	// site's root beside the pages (MkDocs' theme custom_dir): a link
+	// that reaches the root's URL of such a file is served.
+	ThemeDirs []string
 }
 
 // Route serves the pages under Dir at the URL prefix URL: page a/b.mdx
@@ -108,7 +112,9 @@ var (
 	vitepressRewrite = regexp.MustCompile(`[\[]?['"\x60]([^'"\x60:]+)/:[A-Za-z]+\*['"\x60][\]]?\s*:\s*['"\x60]:[A-Za-z]+\*['"\x60]`)
 	mkdocsDocsDir    = regexp.MustCompile(`(?m)^docs_dir\s*:\s*['"]?([^'"#\n]+?)['"]?\s*(?:#.*)?$`)
 	mkdocsDirURLs    = regexp.MustCompile(`(?m)^use_directory_urls\s*:\s*false\b`)
-	mkdocsSlugify    = regexp.MustCompile(`(?m)^\s*slugify\s*:.*pymdownx\.slugs`)
+	// mkdocsCustomDir is theme.custom_dir, indented under theme:.
+	mkdocsCustomDir = regexp.MustCompile(`(?m)^theme\s*:\s*\n(?:[ \t]+.*\n)*?[ \t]+custom_dir\s*:\s*['"]?([^'"#\n]+?)['"]?\s*(?:#.*)?$`)
+	mkdocsSlugify   = regexp.MustCompile(`(?m)^\s*slugify\s*:.*pymdownx\.slugs`)
 )
 
 // Sites finds the docs site generators of the tree (VitePress, MkDocs,
@@ -609,8 +615,13 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 		if mkdocsSlugify.Match(data) {
 			style = anchor.MkDocsUnicode
 		}
+		var themeDirs []string
+		if m := mkdocsCustomDir.FindSubmatch(data); m != nil {
+			themeDirs = []string{path.Join(dir, strings.TrimSpace(string(m[1])))}
+		}
 		return Site{
 			Generator: "mkdocs", Config: name, Pages: docs, Roots: []string{docs}, Slug: style,
+			ThemeDirs:     themeDirs,
 			DirectoryURLs: !mkdocsDirURLs.Match(data),
 			Unmodelled:    mkdocsUnmodelled(data),
 			Admonitions:   mkdocsAdmonitions(data),
