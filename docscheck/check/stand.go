@@ -16,8 +16,10 @@ import (
 //     README, a page at the root, a page under .github/), or a page whose
 //     name is an ecosystem-wide convention for contributor or coding-agent
 //     instructions (CONTRIBUTING or CONTRIBUTE, AGENTS, CLAUDE, GEMINI,
-//     HACKING, DEVELOPMENT), or one in a folder named for the contributor section
-//     of a docs site (contributing/, development/, developer-guide/);
+//     HACKING, DEVELOPMENT) or holding a word of the contributor section
+//     (developer-setup.md), or one in a folder named for the contributor
+//     section of a docs site (contributing/, development/,
+//     developer-guide/, dev/);
 //   - the page clones this repository (its identity from the repository
 //     itself, see isThisRepository): from there on, the reader works in
 //     the clone (a cd into it, or the one docs leave out), so the commands
