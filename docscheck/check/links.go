@@ -1166,16 +1166,19 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 //     "#region" or "{3,10}" line range after the path;
 //   - the MkDocs include-markdown plugin's "{% include-markdown "x.md" %}"
 //     and "{% include "x.md" %}", over several lines too, with optional
-//     start and end markers that take a part.
+//     start and end markers that take a part; a path not found from the
+//     page's folder is looked up in the site's docs folder, as the plugin
+//     does ("includes/x.md" from any page).
 var includeDirectives = []struct {
-	marker string
-	re     *regexp.Regexp
-	part   func(options []byte) bool
+	marker   string
+	re       *regexp.Regexp
+	part     func(options []byte) bool
+	fromSite bool
 }{
 	{"@include:", regexp.MustCompile(`<!--\s*@include:\s*([^\s#{]+)([#{][^>]*)?-->`),
-		func(o []byte) bool { return len(o) > 0 }},
+		func(o []byte) bool { return len(o) > 0 }, false},
 	{"{%", regexp.MustCompile(`\{%-?\s*include(?:-markdown)?\s+["']([^"'\n]+)["']([^%]*)-?%\}`),
-		func(o []byte) bool { return bytes.Contains(o, []byte("start=")) || bytes.Contains(o, []byte("end=")) }},
+		func(o []byte) bool { return bytes.Contains(o, []byte("start=")) || bytes.Contains(o, []byte("end=")) }, true},
 }
 
 // includedAnchors are the ids inc's headings get on pg, which includes
@@ -1205,6 +1208,9 @@ func (c *Checker) includedAnchor(pg *page, frag string, depth int) (found, parti
 				partial = true
 			}
 			inc, err := c.load(path.Join(path.Dir(pg.path), string(m[1])))
+			if site := c.site(pg.path); err != nil && d.fromSite && site != nil {
+				inc, err = c.load(path.Join(site.Pages, string(m[1])))
+			}
 			if err != nil {
 				partial = true
 				continue
