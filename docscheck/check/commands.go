@@ -56,7 +56,7 @@ func (c *Checker) checkCommands(r *report) {
 		case *ast.Heading:
 			r.session.newSection()
 			if isContributeHeading(anchor.Text(n, src)) {
-				r.session.contributeSection()
+				c.contributeSection(r)
 			}
 		case *ast.Paragraph:
 			c.noteCaptions(r, n, skip)

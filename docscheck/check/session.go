@@ -121,12 +121,23 @@ func (s *session) newSection() {
 }
 
 // contributeSection is a heading that addresses people working on this
-// repository (isContributeHeading): its commands run in the checkout
-// where the page starts, whatever project of the reader's an earlier
-// section made or moved them into.
-func (s *session) contributeSection() {
-	s.dirs = slices.Clone(s.start)
+// repository (isContributeHeading): its commands run in the checkout,
+// where the page starts or in a folder of it an earlier section moved
+// the reader to, not in a project of the reader's an earlier section
+// made or moved them into.
+func (c *Checker) contributeSection(r *report) {
+	s := r.session
 	s.readersProject = false
+	if s.dirs == nil {
+		return
+	}
+	dirs := slices.Clone(s.start)
+	for _, d := range s.dirs {
+		if k, made := c.stat(r, d); k == repo.Dir && !made && !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	s.dirs = dirs
 }
 
 // contributeHeadingWords name a section for people working on the
