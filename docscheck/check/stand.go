@@ -2,7 +2,6 @@ package check
 
 import (
 	"path"
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -16,10 +15,8 @@ import (
 //     README, a page at the root, a page under .github/), or a page whose
 //     name is an ecosystem-wide convention for contributor or coding-agent
 //     instructions (CONTRIBUTING or CONTRIBUTE, AGENTS, CLAUDE, GEMINI,
-//     HACKING, DEVELOPMENT) or holding a word of the contributor section
-//     (developer-setup.md), or one in a folder named for the contributor
-//     section of a docs site (contributing/, development/,
-//     developer-guide/, dev/);
+//     HACKING, DEVELOPMENT), or one in a folder named for the contributor section
+//     of a docs site (contributing/, development/, developer-guide/);
 //   - the page clones this repository (its identity from the repository
 //     itself, see isThisRepository): from there on, the reader works in
 //     the clone (a cd into it, or the one docs leave out), so the commands
@@ -66,30 +63,27 @@ var contributorSectionWords = map[string]bool{
 
 // isRepositoryPage reports whether a page is addressed to people working
 // on the repository itself (see above): at the root, under .github/, by a
-// conventional name, or with a word of the contributor section in its
-// own name or its folder's (alone, hyphenated or run together with
-// capitals: developer-setup.md, developer-guide/, DeveloperDocs/), or in
-// a folder named dev.
+// conventional name, or in a folder whose name is a word of the
+// contributor section (alone, hyphenated or run together with capitals:
+// developer-guide, DeveloperDocs).
 func isRepositoryPage(p string) bool {
 	if path.Dir(p) == "." || p == ".github" || strings.HasPrefix(p, ".github/") {
 		return true
 	}
 	base := path.Base(p)
 	name := strings.TrimSuffix(base, path.Ext(base))
-	if repositoryPageNames[strings.ToUpper(name)] || slices.ContainsFunc(folderWords(name), isContributorWord) {
+	if repositoryPageNames[strings.ToUpper(name)] || contributorSectionWords[strings.ToLower(name)] {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(p), "/") {
-		if strings.EqualFold(dir, "dev") || slices.ContainsFunc(folderWords(dir), isContributorWord) {
-			// dev/ alone is the short name of development/; inside a
-			// longer name (DevTools, dev-server) it names something else.
-			return true
+		for _, word := range folderWords(dir) {
+			if contributorSectionWords[word] {
+				return true
+			}
 		}
 	}
 	return false
 }
-
-func isContributorWord(w string) bool { return contributorSectionWords[w] }
 
 // folderWords splits a folder name into its words, lower-cased, where
 // a separator (developer-guide, dev_docs, contributing.d) or a capital
