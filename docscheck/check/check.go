@@ -222,13 +222,13 @@ type pageResult struct {
 
 // checking checks the pages handed to add, each page once. A run checks
 // them in the goroutine that hands them in until it has run for
-// parallelAfter, then hands the rest to a pool of workers, one per
-// processor. Each page handed to a worker wakes an idle thread, and the
-// workers contend for the shared memos: on the bench corpus (1,000 pages,
-// 2 cores) the pool took about a fifth more CPU time than checking in
-// turn, for about a tenth less wall time. A run shorter than a second
-// saves nothing a person waits for, so it does not pay that; a long one
-// does, and gains the most from more cores.
+// Options.ParallelAfter, then hands the rest to a pool of workers, one
+// per processor. Each page handed to a worker wakes an idle thread, and
+// the workers contend for the shared memos: on the bench corpus (1,000
+// pages, 2 cores) the pool took about a fifth more CPU time than
+// checking in turn, for a few percent less wall time at best. A run
+// shorter than a second saves nothing a person waits for, so it does not
+// pay that; a long one does, and gains the most from more cores.
 type checking struct {
 	c        *Checker
 	workers  int
