@@ -140,18 +140,13 @@ func (c *Checker) contributeSection(r *report) {
 	s.dirs = dirs
 }
 
-// contributeHeadingWords name a section for people working on the
-// product itself. Development and developers are left out: a tutorial's
-// "Development" section is the reader's own project's.
-var contributeHeadingWords = map[string]bool{
-	"contribute": true, "contributing": true, "contributor": true, "contributors": true, "hacking": true,
-}
-
 // isContributeHeading reports whether a heading's words hold one of
-// contributeHeadingWords ("🤝 Contributing", "How to contribute").
+// contributeWords ("🤝 Contributing", "How to contribute"); not
+// developmentWords, as a tutorial's "Development" section is the
+// reader's own project's.
 func isContributeHeading(text string) bool {
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if contributeHeadingWords[w] {
+		if contributeWords[w] {
 			return true
 		}
 	}

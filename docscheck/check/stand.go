@@ -52,14 +52,24 @@ var repositoryPageNames = map[string]bool{
 	"README": true, "AGENTS": true, "CLAUDE": true, "GEMINI": true, "COPILOT-INSTRUCTIONS": true,
 }
 
-// contributorSectionWords are the words that name a page or a docs
-// site's section for people working on the product rather than with it,
-// in any project (CONTRIBUTING.md, DEVELOPER.md, docs/contributing/,
-// docs/developer-guide/).
-var contributorSectionWords = map[string]bool{
-	"contribute": true, "contributing": true, "contributor": true, "contributors": true, "development": true,
-	"developing": true, "developer": true, "developers": true, "hacking": true,
+// contributeWords name a page, a docs site's section or a page's section
+// for people working on the product rather than with it, in any project
+// (CONTRIBUTING.md, docs/contributing/, "## Contributing").
+var contributeWords = map[string]bool{
+	"contribute": true, "contributing": true, "contributor": true, "contributors": true, "hacking": true,
 }
+
+// developmentWords name a page or a docs site's section for people
+// working on the product too (DEVELOPER.md, docs/developer-guide/), but
+// not a page's section: a tutorial's "Development" section is the
+// reader's own project's.
+var developmentWords = map[string]bool{
+	"development": true, "developing": true, "developer": true, "developers": true,
+}
+
+// isContributorSectionWord: a word that names a page or a docs site's
+// section for people working on the product.
+func isContributorSectionWord(w string) bool { return contributeWords[w] || developmentWords[w] }
 
 // isRepositoryPage reports whether a page is addressed to people working
 // on the repository itself (see above): at the root, under .github/, by a
@@ -72,12 +82,12 @@ func isRepositoryPage(p string) bool {
 	}
 	base := path.Base(p)
 	name := strings.TrimSuffix(base, path.Ext(base))
-	if repositoryPageNames[strings.ToUpper(name)] || contributorSectionWords[strings.ToLower(name)] {
+	if repositoryPageNames[strings.ToUpper(name)] || isContributorSectionWord(strings.ToLower(name)) {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(p), "/") {
 		for _, word := range folderWords(dir) {
-			if contributorSectionWords[word] {
+			if isContributorSectionWord(word) {
 				return true
 			}
 		}
