@@ -28,10 +28,18 @@ import (
 // (docs/docscheck.md, Tests and speed).
 const gcPercent = 400
 
+// hugeHeapBytes is how much of the heap is advised into huge pages
+// (adviseHugePages). At gcPercent the heap peaks near five times the live
+// heap: about 20 MB over the bench's 1,000 pages and 40 MB on the largest
+// repository of the evaluation corpus, whose faults 32 MB halved and 64 MB
+// cut by five. Memory that is advised but never touched costs nothing.
+const hugeHeapBytes = 64 << 20
+
 func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
+	adviseHugePages(hugeHeapBytes)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
