@@ -22,8 +22,8 @@ import (
 )
 
 // The halves of the corpus: rules may be tuned on the first only. Rounds 2
-// to 17 are further corpora, each all held out (README.md, "Round 2" to
-// "Round 17").
+// to 20 are further corpora, each all held out (README.md, "Round 2" to
+// "Round 20").
 const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
@@ -45,10 +45,11 @@ const (
 	halfRound17 = "round17"
 	halfRound18 = "round18"
 	halfRound19 = "round19"
+	halfRound20 = "round20"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14, halfRound15, halfRound16, halfRound17, halfRound18, halfRound19}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14, halfRound15, halfRound16, halfRound17, halfRound18, halfRound19, halfRound20}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
