@@ -169,9 +169,13 @@ func (p *page) looseIDs() map[string]int {
 	return p.loose
 }
 
+// htmlEscaped escapes text as marked does before a heading's id is made
+// of it.
+var htmlEscaped = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
+
 // looseAnchors lists the letters and digits of what a renderer
 // whose slug rule is unknown could make an id of: each heading's text
-// (its attribute block left out), that text joined to the texts of the
+// (its attribute block left out, and also as HTML-escaped text), that text joined to the texts of the
 // headings it lies under, nearest first (a generator that nests a
 // section's id under its parents': "### envPrefix" under "## Options"
 // gives #Options-envPrefix), and each id the page has; a count above
@@ -192,6 +196,12 @@ func looseAnchors(headings []heading, anchors, attrIDs []string) map[string]int 
 		}
 		own := letterDigits(t)
 		out[own]++
+		if escaped := letterDigits(htmlEscaped.Replace(t)); escaped != own {
+			// A renderer that slugs the heading's HTML (marked, under
+			// docsify) spells `"` as "quot": "network found" in quotes
+			// gives #quotnetwork-foundquot.
+			out[escaped]++
+		}
 		joined := own
 		for i := len(parents) - 1; i >= 0; i-- {
 			joined = parents[i] + joined
