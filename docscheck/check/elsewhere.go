@@ -137,20 +137,40 @@ func servablePage(name string) bool {
 // publishedElsewhere reports whether page lies in a folder published by a
 // site the repository does not build (see reasonUnknownRenderer).
 func (c *Checker) publishedElsewhere(page string) bool {
+	return c.elsewhereRoot(page) != ""
+}
+
+// elsewhereRoot is the folder of pages that a renderer docscheck does not
+// know publishes with page in it (publishedElsewhere), or "".
+func (c *Checker) elsewhereRoot(page string) string {
 	if c.site(page) != nil || c.opts.Slug != "" {
-		return false
+		return ""
 	}
 	for _, dir := range c.unknownRendererFolders() {
 		if under(page, dir) {
-			return true
+			return dir
 		}
 	}
 	for _, dir := range c.rendered {
 		if under(page, dir) && !c.linkedFromPublished[page] {
-			return true
+			return dir
 		}
 	}
-	return false
+	return ""
+}
+
+// fromElsewhereRoot reports whether target, a relative link of page that
+// is missing beside it, is there from the root of the folder of pages a
+// renderer docscheck does not know publishes: such renderers may resolve
+// a page's links from their site's root (docsify does, unless its
+// relativePath is on), so the link is not certainly missing.
+func (c *Checker) fromElsewhereRoot(page, target string) bool {
+	root := c.elsewhereRoot(page)
+	if root == "" || strings.HasPrefix(target, "/") {
+		return false
+	}
+	joined := joinPath(root, target)
+	return joined != ".." && !strings.HasPrefix(joined, "../") && under(joined, root) && c.opts.Repo.Stat(joined) != repo.Missing
 }
 
 // unknownRendererFolders finds, once, the folders whose pages a renderer

@@ -433,7 +433,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 	if strings.HasPrefix(decoded, "/") && why != evidenceElsewhere && c.opts.Repo.MintlifyRoot(path.Dir(pagePath)) != "" {
 		why = "" // mintlifyPage below weighs it
 	}
-	if why != "" && (why == evidenceElsewhere && path.Ext(decoded) == "" || c.anyRendererServes(decoded, resolved)) {
+	if why != "" && (why == evidenceElsewhere && (path.Ext(decoded) == "" || c.fromElsewhereRoot(pagePath, decoded)) || c.anyRendererServes(decoded, resolved)) {
 		// A renderer docscheck does not know serves the page: where its
 		// root is, which file a name without its extension is (a clean
 		// URL), which page x.html is built from and which folder it
@@ -443,6 +443,8 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// file that exists under no name, is missing under any of them.
 		// A link from the root of a Mintlify site is weighed below
 		// (mintlifyPage), unless a site published elsewhere holds it.
+		// A path there from the root of the folder such a site publishes
+		// may be resolved from that root (fromElsewhereRoot).
 		return reasonUnknownRenderer
 	}
 	site := c.site(pagePath)
