@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/finding"
@@ -157,6 +158,36 @@ func (r *report) missAt(offset int, reason, rule, suggestion, format string, arg
 func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, format string, args ...any) {
 	line, col := at(w.Line, w.Col)
 	r.miss(line, col, reason, rule, suggestion, format, args...)
+	all := &r.findings
+	if reason != "" {
+		all = &r.doubts
+	}
+	(*all)[len(*all)-1].Misspelt = misspelt(w.Text, suggestion)
+}
+
+// misspelt reports whether written, a name a command names (a path, a
+// make target, a script), is one typo from suggestion, the nearest name
+// the repository has (a path as the command would write it, or "`make
+// test`", "`npm run x`"): the same folder, the same extension, and stems
+// (the names without their extensions) of at least four characters, one
+// letter apart and not only in case. A reader's own file is not one typo
+// from this repository's file in the same folder (main.js beside
+// main.ts, Desktop beside desktop, and a short name like api beside app
+// may be one); a misspelling of this repository's file is, wherever the
+// reader stands (standing weighs which rules' names that holds for).
+func misspelt(written, suggestion string) bool {
+	fields := strings.Fields(strings.Trim(suggestion, "`"))
+	if written == "" || len(fields) == 0 {
+		return false
+	}
+	a, b := path.Clean(written), path.Clean(fields[len(fields)-1])
+	if path.Dir(a) != path.Dir(b) || path.Ext(a) != path.Ext(b) {
+		return false
+	}
+	stemA := strings.TrimSuffix(path.Base(a), path.Ext(a))
+	stemB := strings.TrimSuffix(path.Base(b), path.Ext(b))
+	return min(utf8.RuneCountInString(stemA), utf8.RuneCountInString(stemB)) >= 4 &&
+		!strings.EqualFold(stemA, stemB) && oneTypo(stemA, stemB)
 }
 
 // missingPath weighs a path that is not in the tree: written as the page

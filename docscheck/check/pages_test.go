@@ -112,8 +112,10 @@ func TestRenderedFolders(t *testing.T) {
 
 // TestFolderReadmes: the README of a folder nothing links to is read, as
 // GitHub shows it below the folder's files, with the pages it links to;
-// its links and anchors are judged, its commands are not (browsed-page).
-// A folder of another project's files or of a test's inputs (vendor/,
+// its links and anchors are judged, its commands are not (browsed-page),
+// except a name one typo from one beside it (./deplyo.sh beside
+// deploy.sh, make deplyo beside its Makefile's deploy: misspelt). A
+// folder of another project's files or of a test's inputs (vendor/,
 // testdata/, fixtures/), a hidden one and one a site's pages lie in are
 // not browsed for READMEs, nor is a README that is a symbolic link
 // (linked/README.md, to tools/USAGE.md: a page written for its target's
@@ -131,6 +133,9 @@ func TestFolderReadmes(t *testing.T) {
 	wantFindings := []string{
 		"tools/README.md:3:1: link: link target `gone.md` does not exist",
 		"tools/README.md:6:1: script: ./rn.sh does not exist (did you mean ./run.sh?) [not certain: browsed-page]",
+		"tools/README.md:11:1: script: ./deplyo.sh does not exist (did you mean ./deploy.sh?)",
+		`tools/README.md:15:6: make-target: make target "deplyo" is not defined in tools/Makefile (did you mean ` + "`make deploy`?)",
+		`tools/README.md:16:6: make-target: make target "publish" is not defined in tools/Makefile [not certain: browsed-page]`,
 		"tools/USAGE.md:3:1: anchor: anchor #gone does not exist on this page",
 	}
 	if !slices.Equal(lines, wantFindings) {
@@ -142,7 +147,7 @@ func TestFolderReadmes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(named) != 2 || named[1].String() != "tools/README.md:6:1: script: ./rn.sh does not exist (did you mean ./run.sh?)" {
+	if len(named) != 5 || named[1].String() != "tools/README.md:6:1: script: ./rn.sh does not exist (did you mean ./run.sh?)" {
 		t.Errorf("tools/README.md named: findings %q", named)
 	}
 }

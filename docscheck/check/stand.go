@@ -158,10 +158,20 @@ var commandRules = map[string]bool{
 	ruleGoPackage: true, ruleGoTest: true,
 }
 
+// pathRules are the command rules that judge a file by its path: a path
+// one typo from this repository's file in the same folder is a
+// misspelling of it wherever the reader stands (misspelt). A task's name
+// one typo from this repository's (a make target, an npm script) is such
+// evidence only where the page is the repository's and its folder alone
+// is unknown (reasonBrowsedPage): on a users' page, build, test and serve
+// are the reader's project's names as much as this repository's.
+var pathRules = map[string]bool{ruleScript: true, rulePython: true}
+
 // standing runs one command unit (an inline command, a code block) and
 // then weighs its command findings by where the reader stands: on a
 // users' page that has not cloned this repository (nor cd'd into a clone
-// of it), they are not judged.
+// of it), or a page only browsing reaches, they are not judged, except a
+// name that misspells this repository's (pathRules).
 func (c *Checker) standing(r *report, unit func()) {
 	from := len(r.findings)
 	unit()
@@ -171,7 +181,7 @@ func (c *Checker) standing(r *report, unit func()) {
 	}
 	kept := r.findings[:from]
 	for _, f := range r.findings[from:] {
-		if commandRules[f.Rule] {
+		if commandRules[f.Rule] && !(f.Misspelt && (pathRules[f.Rule] || reason == reasonBrowsedPage)) {
 			f.NotCertain = reason
 			r.doubts = append(r.doubts, f)
 		} else {
