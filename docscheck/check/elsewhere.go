@@ -161,12 +161,16 @@ func (c *Checker) elsewhereRoot(page string) string {
 
 // fromElsewhereRoot reports whether target, a relative link of page that
 // is missing beside it, is there from the root of the folder of pages a
-// renderer docscheck does not know publishes: such renderers may resolve
-// a page's links from their site's root (docsify does, unless its
-// relativePath is on), so the link is not certainly missing.
+// renderer docscheck does not know publishes, when that folder serves an
+// index.html: a renderer in the browser (docsify, docute) shows every
+// page at that one web page's address, and resolves a page's links from
+// its site's root (docsify does unless its relativePath is on), so the
+// link is not certainly missing. A site built elsewhere (a folder the
+// README sends readers to on the web) gives no such evidence: its links
+// resolve as github.com resolves them unless the tree shows otherwise.
 func (c *Checker) fromElsewhereRoot(page, target string) bool {
 	root := c.elsewhereRoot(page)
-	if root == "" || strings.HasPrefix(target, "/") {
+	if root == "" || strings.HasPrefix(target, "/") || c.opts.Repo.Stat(path.Join(root, "index.html")) != repo.File {
 		return false
 	}
 	joined := joinPath(root, target)
