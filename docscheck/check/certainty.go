@@ -162,7 +162,9 @@ func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, f
 	if reason != "" {
 		all = &r.doubts
 	}
-	(*all)[len(*all)-1].Misspelt = misspelt(w.Text, suggestion)
+	if misspelt(w.Text, suggestion) {
+		(*all)[len(*all)-1].Misspelt = w.Text
+	}
 }
 
 // misspelt reports whether written, a name a command names (a path, a

@@ -432,7 +432,6 @@ func (c *Checker) checkFile(p string) *pageResult {
 	r.session.elsewhere = c.usersPage(pg.path)
 	if _, ok := c.browsed.Load(pg.path); ok && r.session.elsewhere == "" {
 		r.session.elsewhere = reasonBrowsedPage
-		r.session.startAnywhereOnPath(pg.path)
 	}
 	if pg.tooComplex != "" {
 		r.skipped = true

@@ -97,21 +97,6 @@ func newSession(pagePath string) *session {
 // startDirs are the folders the page's commands start in.
 func (s *session) startDirs() []string { return s.start }
 
-// startAnywhereOnPath makes every folder on the page's path a place its
-// commands may start in, not only the root and the page's own folder: a
-// page only browsing reaches (reasonBrowsedPage) may be read where the
-// folder above it is the root of a release archive that ships it
-// (lib/dll/example/README.md's `cd example`, run in the archive made of
-// lib/dll). A command is then wrong only when wrong from all of them.
-func (s *session) startAnywhereOnPath(pagePath string) {
-	for d := path.Dir(path.Dir(pagePath)); d != "." && d != "/"; d = path.Dir(d) {
-		if !slices.Contains(s.start, d) {
-			s.start = append(s.start, d)
-		}
-	}
-	s.dirs = slices.Clone(s.start)
-}
-
 // newSection is a heading: a section is the text under one heading, up
 // to the next heading of any level. A cd of an earlier section does not
 // carry over for certain (a reader may start a section afresh), so the

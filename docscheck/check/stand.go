@@ -2,8 +2,12 @@ package check
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/prodproof/prodproof/docscheck/finding"
+	"github.com/prodproof/prodproof/docscheck/repo"
 )
 
 // Where the reader stands. A command rule judges a command against this
@@ -167,6 +171,34 @@ var commandRules = map[string]bool{
 // are the reader's project's names as much as this repository's.
 var pathRules = map[string]bool{ruleScript: true, rulePython: true}
 
+// misspeltAnywhere reports whether f, a command's finding on a page whose
+// reader's place is unknown for reason, names a misspelling of this
+// repository's name that is wrong wherever the reader stands: a path
+// (pathRules), or on a page only browsing reaches a task's name too. The
+// finding was judged from the root and the page's folder; a folder
+// between them may be the root of a release archive that ships the page
+// (lib/dll/example/README.md's `cd example`, right in an archive of
+// lib/dll), so the name must not be there either, and a task's name is
+// judged only when no folder between them holds a manifest of its own.
+func (c *Checker) misspeltAnywhere(page string, f finding.Finding, reason string) bool {
+	if f.Misspelt == "" || !pathRules[f.Rule] && reason != reasonBrowsedPage {
+		return false
+	}
+	for d := path.Dir(path.Dir(page)); d != "." && d != "/"; d = path.Dir(d) {
+		if pathRules[f.Rule] && c.opts.Repo.Stat(joinPath(d, f.Misspelt)) != repo.Missing {
+			return false
+		}
+		if !pathRules[f.Rule] && slices.ContainsFunc(manifestNames, func(n string) bool { return c.opts.Repo.Stat(path.Join(d, n)) == repo.File }) {
+			return false
+		}
+	}
+	return true
+}
+
+// manifestNames are the files that define a task's name a command rule
+// judges (make targets, scripts, crates).
+var manifestNames = []string{"Makefile", "makefile", "GNUmakefile", "package.json", "Cargo.toml"}
+
 // standing runs one command unit (an inline command, a code block) and
 // then weighs its command findings by where the reader stands: on a
 // users' page that has not cloned this repository (nor cd'd into a clone
@@ -181,7 +213,7 @@ func (c *Checker) standing(r *report, unit func()) {
 	}
 	kept := r.findings[:from]
 	for _, f := range r.findings[from:] {
-		if commandRules[f.Rule] && !(f.Misspelt && (pathRules[f.Rule] || reason == reasonBrowsedPage)) {
+		if commandRules[f.Rule] && !c.misspeltAnywhere(r.page.path, f, reason) {
 			f.NotCertain = reason
 			r.doubts = append(r.doubts, f)
 		} else {

@@ -31,11 +31,11 @@ type Finding struct {
 	// (docs/docscheck.md, "Certain, or not judged"): why the page may
 	// still work. Such cases are findings only in strict mode.
 	NotCertain string `json:"not_certain,omitempty"`
-	// Misspelt is set on a command's finding whose name is one typo from
-	// Suggestion, the repository's own name in the same place: evidence
-	// that holds wherever the reader stands (check's standing). It is not
-	// written out.
-	Misspelt bool `json:"-"`
+	// Misspelt is, on a command's finding whose name is one typo from
+	// Suggestion (the repository's own name in the same place), that name
+	// as the command writes it: evidence that holds wherever the reader
+	// stands (check's standing). It is not written out.
+	Misspelt string `json:"-"`
 }
 
 // String is the text form: "path:line:col: rule: message".
