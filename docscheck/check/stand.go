@@ -203,7 +203,7 @@ var manifestNames = []string{"Makefile", "makefile", "GNUmakefile", "package.jso
 // then weighs its command findings by where the reader stands: on a
 // users' page that has not cloned this repository (nor cd'd into a clone
 // of it), or a page only browsing reaches, they are not judged, except a
-// name that misspells this repository's (pathRules).
+// name that misspells this repository's (misspeltAnywhere).
 func (c *Checker) standing(r *report, unit func()) {
 	from := len(r.findings)
 	unit()
