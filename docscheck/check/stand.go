@@ -197,7 +197,7 @@ func (c *Checker) misspeltAnywhere(page string, f finding.Finding, reason string
 
 // manifestNames are the files that define a task's name a command rule
 // judges (make targets, scripts, crates).
-var manifestNames = []string{"Makefile", "makefile", "GNUmakefile", "package.json", "Cargo.toml"}
+var manifestNames = append(slices.Clone(repo.MakefileNames), "package.json", "Cargo.toml")
 
 // standing runs one command unit (an inline command, a code block) and
 // then weighs its command findings by where the reader stands: on a

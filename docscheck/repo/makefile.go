@@ -127,8 +127,12 @@ func (m *Makefile) Writes(target string) bool {
 	return false
 }
 
-// Makefile returns the Makefile make would read in folder dir (GNUmakefile,
-// makefile, Makefile, in make's order), or the file named when name is set.
+// MakefileNames are the names make reads a folder's Makefile by, in
+// make's order.
+var MakefileNames = []string{"GNUmakefile", "makefile", "Makefile"}
+
+// Makefile returns the Makefile make would read in folder dir (one of
+// MakefileNames, in make's order), or the file named when name is set.
 // It returns nil when there is none.
 func (r *Repo) Makefile(dir, name string) *Makefile {
 	return remember(&r.mu, r.makefileAt, makefileKey{dir, name}, func() *Makefile { return r.findMakefile(dir, name) })
@@ -139,7 +143,7 @@ type makefileKey struct{ dir, name string }
 
 // findMakefile is Makefile without its memo.
 func (r *Repo) findMakefile(dir, name string) *Makefile {
-	candidates := []string{"GNUmakefile", "makefile", "Makefile"}
+	candidates := MakefileNames
 	if name != "" {
 		candidates = []string{name}
 	}
@@ -416,7 +420,7 @@ func (r *Repo) MakefileFolders() []string {
 				if !strings.HasPrefix(name, ".") && name != "node_modules" {
 					queue = append(queue, clean(path.Join(dir, name)))
 				}
-			case !found && e.Type().IsRegular() && (name == "GNUmakefile" || name == "makefile" || name == "Makefile"):
+			case !found && e.Type().IsRegular() && slices.Contains(MakefileNames, name):
 				found = true
 				out = append(out, dir)
 			}
