@@ -158,12 +158,16 @@ func (r *report) missAt(offset int, reason, rule, suggestion, format string, arg
 func (r *report) missWord(w command.Word, at locate, reason, rule, suggestion, format string, args ...any) {
 	line, col := at(w.Line, w.Col)
 	r.miss(line, col, reason, rule, suggestion, format, args...)
-	all := &r.findings
-	if reason != "" {
-		all = &r.doubts
+	if reason == "" {
+		r.markMisspelt(w, suggestion)
 	}
+}
+
+// markMisspelt notes on the finding just added, about the word w, that w
+// misspells suggestion (misspelt): standing reads it.
+func (r *report) markMisspelt(w command.Word, suggestion string) {
 	if misspelt(w.Text, suggestion) {
-		(*all)[len(*all)-1].Misspelt = w.Text
+		r.findings[len(r.findings)-1].Misspelt = w.Text
 	}
 }
 

@@ -843,9 +843,7 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 func (r *report) addWord(w command.Word, at locate, rule, suggestion, format string, args ...any) {
 	line, col := at(w.Line, w.Col)
 	r.addAt(line, col, rule, suggestion, format, args...)
-	if misspelt(w.Text, suggestion) {
-		r.findings[len(r.findings)-1].Misspelt = w.Text
-	}
+	r.markMisspelt(w, suggestion)
 }
 
 // runnable reports whether the repository path p is a program a reader
