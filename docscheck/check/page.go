@@ -175,11 +175,11 @@ var htmlEscaped = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 
 // looseAnchors lists the letters and digits of what a renderer
 // whose slug rule is unknown could make an id of: each heading's text
-// (its attribute block left out, and also as HTML-escaped text), that text joined to the texts of the
-// headings it lies under, nearest first (a generator that nests a
-// section's id under its parents': "### envPrefix" under "## Options"
-// gives #Options-envPrefix), and each id the page has; a count above
-// one is a repeated heading.
+// (its attribute block left out; also as HTML-escaped text), that text
+// joined to the texts of the headings it lies under, nearest first (a
+// generator that nests a section's id under its parents': "###
+// envPrefix" under "## Options" gives #Options-envPrefix), and each id
+// the page has; a count above one is a repeated heading.
 func looseAnchors(headings []heading, anchors, attrIDs []string) map[string]int {
 	out := map[string]int{}
 	var parents []string // letterDigits of the open headings, by level
