@@ -441,6 +441,7 @@ func (c *Checker) checkFile(p string) *pageResult {
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
+	r.demoteNestedSamples()
 	applyInlineIgnores(r)
 	return &pageResult{findings: r.findings, doubts: r.doubts, externals: ext, stats: r.statsOnly(),
 		usageChecks: r.usageChecks, usageCases: r.usageCases}
