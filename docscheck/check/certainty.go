@@ -223,7 +223,7 @@ func (c *Checker) missingPath(written, p, hint string) string {
 		// coverage.md): what the build writes there is not in the tree.
 		return reasonOutput
 	}
-	if c.opts.Repo.Ignored(p) && !c.typoOfCommittedIgnored(p, hint) {
+	if c.opts.Repo.Ignored(p) && !c.typoOfCommittedIgnored(p, hint) || c.opts.Repo.DanglingLink(p) {
 		return reasonOutput
 	}
 	if hint != "" && typoOf(p, hint) {

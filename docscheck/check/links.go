@@ -407,9 +407,10 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// serves none of its paths from this repository (a 404).
 		return reasonSubmodule
 	}
-	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) {
+	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) || c.opts.Repo.DanglingLink(resolved) {
 		// A page a build generates: the .gitignore, or a rule of a
-		// Makefile above it, says so.
+		// Makefile above it, says so, or the tree holds a symbolic link
+		// to it (which github.com shows as a page of its own).
 		return reasonOutput
 	}
 	if hasTemplate(decoded) || strings.EqualFold(path.Ext(pagePath), ".mdx") && strings.HasPrefix(decoded, "{") && strings.HasSuffix(decoded, "}") {

@@ -180,6 +180,17 @@ func (r *Repo) stat(rel string) Kind {
 	return Missing
 }
 
+// DanglingLink reports whether rel, which Stat finds Missing, is a
+// symbolic link the tree holds whose target is not there.
+func (r *Repo) DanglingLink(rel string) bool {
+	rel = clean(rel)
+	if rel == "." || strings.HasPrefix(rel, "../") || rel == ".." || r.Stat(path.Dir(rel)) != Dir {
+		return false
+	}
+	e, ok := r.listing(path.Dir(rel)).entries[path.Base(rel)]
+	return ok && e.Type()&fs.ModeSymlink != 0 && r.Stat(rel) == Missing
+}
+
 // WalkStat is Stat for a walk of the tree: a symbolic link to a folder
 // is not entered (Missing). Such a link points at a folder the walk meets
 // under its own name, or outside the repository, or at a parent of
