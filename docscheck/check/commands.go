@@ -513,16 +513,16 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 }
 
 // allCommands reports whether a prompt-free block with no language holds
-// commands only: every line (comments and blank lines aside) is one that
-// inline code would take for a command (isCommandLike: make, go or bash
-// with arguments, a program run by a relative path, ...). Output, data and
-// other languages' code have lines that are not; such a block stays
-// unread, as does one whose every line is a cd.
+// commands only: every line (comments, blank lines and exportLine
+// aside) is one that inline code would take for a command (isCommandLike:
+// make, go or bash with arguments, a program run by a relative path,
+// ...). Output, data and other languages' code have lines that are not;
+// such a block stays unread, as does one whose every line is a cd.
 func (c *Checker) allCommands(texts []string) bool {
 	commands := 0
 	for _, t := range texts {
 		t = strings.TrimSpace(t)
-		if t == "" || strings.HasPrefix(t, "#") {
+		if t == "" || strings.HasPrefix(t, "#") || exportLine.MatchString(t) {
 			continue
 		}
 		if !c.mayBeCommand(t) {
@@ -544,6 +544,12 @@ func (c *Checker) allCommands(texts []string) bool {
 	}
 	return commands > 0
 }
+
+// exportLine is a line of shell that sets the environment, "export
+// CPU_TARGET=aarch64": no output, data or other language writes it, but
+// it runs nothing either, so it neither makes a block commands nor keeps
+// it from being.
+var exportLine = regexp.MustCompile(`^export(?:\s+[A-Za-z_][A-Za-z0-9_]*=\S*)+$`)
 
 // isCloneBlock reports whether a prompt-free block with no language is a
 // clone: its lines are "git clone ..." (one at least) and cds. Nothing in
@@ -1018,12 +1024,17 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 // meantElsewhere reports whether a Makefile other than the one at except
 // has an explicit rule for target and stands where the page may send the
 // reader: in a folder the page starts in (the root, the page's own), or
-// in a folder the page names as inline code (`sub`, `sub/`, `./sub`). A
-// Makefile no word of the page points to (another project's, vendored)
-// is no such place.
+// in a folder the page names as inline code (`sub`, `sub/`, `./sub`), or
+// below the page's own folder when that folder has no Makefile: such a
+// page tells of the folders below it ("most samples offer a `make fuzz`
+// target"), so its make runs in one of them. A Makefile no word of the
+// page points to (another project's, vendored) is no such place.
 func (c *Checker) meantElsewhere(r *report, target, except string) bool {
+	pageDir := path.Dir(r.page.path)
+	below := pageDir != "." && c.opts.Repo.Makefile(pageDir, "") == nil
 	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
-		if dir := path.Dir(p); slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) {
+		dir := path.Dir(p)
+		if slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) || below && strings.HasPrefix(dir, pageDir+"/") {
 			return true
 		}
 	}
@@ -1322,6 +1333,10 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			continue // "make verify-*": a family of targets, and some exist
 		}
 		names := slices.Clone(mf.Targets)
+		// One typo from a target the Makefile names outright, the name
+		// misspells it: a target whose name docscheck cannot work out
+		// (any name) is no evidence it is that misspelling.
+		misspelling := misspelt(t.Text, c.nearest(t.Text, mf.Targets))
 		if slices.ContainsFunc(mf.Targets, func(name string) bool {
 			if !strings.Contains(name, "$") {
 				return false
@@ -1331,6 +1346,9 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 				// test/test-*)): the names the tree gives it.
 				names = append(names, computed...)
 				return slices.Contains(computed, t.Text)
+			}
+			if misspelling {
+				return mf.MayNameKnowingly(name, t.Text)
 			}
 			return mf.MayName(name, t.Text)
 		}) {

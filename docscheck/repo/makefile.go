@@ -697,11 +697,24 @@ const maxShapes = 64
 // environment gives a folder too, not the name of a task. Behind an
 // include docscheck cannot read any variable may be set: any name.
 func (m *Makefile) MayName(target, name string) bool {
+	return m.mayName(target, name, true)
+}
+
+// MayNameKnowingly is MayName without the shape of a word docscheck
+// cannot tell (anyWord): target may name name by what its text says.
+func (m *Makefile) MayNameKnowingly(target, name string) bool {
+	return m.mayName(target, name, false)
+}
+
+func (m *Makefile) mayName(target, name string, unknown bool) bool {
 	if !strings.Contains(target, "$(") && !strings.Contains(target, "${") {
 		return false
 	}
 	shapes, _ := m.wordShapes(target, 0)
 	for _, shape := range shapes {
+		if shape == anyWord && !unknown {
+			continue
+		}
 		re, err := regexp.Compile("^(?:" + shape + ")$")
 		if err != nil || re.MatchString(name) {
 			return true

@@ -73,6 +73,22 @@ $(BUILD)/build.ninja:
 			t.Errorf("MayName(%q, %q) = %v, want %v", tc.target, tc.name, got, tc.want)
 		}
 	}
+	// Knowingly: only by what the text says, not by a word docscheck
+	// cannot tell.
+	for _, tc := range []struct {
+		target, name string
+		want         bool
+	}{
+		{"$(UNSET)", "lint", false},
+		{"$(MORE)", "lint", false},
+		{"$(PLAT)", "unix-build", true},
+		{"bin/gh$(EXE)", "bin/gh.exe", true},
+		{"$(BINS)", "bin-arm64", true},
+	} {
+		if got := m.MayNameKnowingly(tc.target, tc.name); got != tc.want {
+			t.Errorf("MayNameKnowingly(%q, %q) = %v, want %v", tc.target, tc.name, got, tc.want)
+		}
+	}
 }
 
 // TestMakefileText: make expands a wildcard in an include's name; the

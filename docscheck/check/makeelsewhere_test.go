@@ -1,0 +1,63 @@
+package check
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+// TestMakeBelowPageFolder: a page in a folder with no Makefile of its own
+// tells of the folders below it, so a make target one of their Makefiles
+// defines is where its reader stands ("most samples offer `make fuzz`"):
+// not judged, though the root's Makefile lacks it. A target no Makefile
+// defines stays a finding, and a root page is judged against the root's
+// Makefile as before.
+func TestMakeBelowPageFolder(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md":                "# R\n\nSee [the mode](mode/README.md).\n\n```bash\nmake fuzz\n```\n",
+		"Makefile":                 "all:\n\techo\n",
+		"mode/README.md":           "# Mode\n\n```bash\nmake fuzz\nmake fuzzz\n```\n",
+		"mode/samples/a/Makefile":  "fuzz:\n\techo\n",
+		"mode/samples/a/harness.c": "int main(void) { return 0; }\n",
+	})
+	c := newTestChecker(t, root)
+	found, err := c.Check(context.Background(), []string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range found {
+		lines = append(lines, f.String())
+	}
+	want := []string{
+		`README.md:6:6: make-target: make target "fuzz" is not defined in Makefile`,
+		`mode/README.md:5:6: make-target: make target "fuzzz" is not defined in Makefile`,
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("findings =\n%q\nwant\n%q", lines, want)
+	}
+}
+
+// TestMisspeltTargetBesideComputedOne: a rule whose target docscheck
+// cannot work out ($(OBJS): any name) may define any target the page
+// runs, but not the misspelling of a target the Makefile names outright
+// (android-clean-dep beside android-clean-deps).
+func TestMisspeltTargetBesideComputedOne(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md": "# R\n\n```bash\nmake android-clean-dep\nmake hfuzz.o\n```\n",
+		"Makefile":  "OBJS := $(shell ls *.c)\n$(OBJS): cc.c\n\tcc -c cc.c\nandroid-clean-deps:\n\trm -rf deps\n",
+	})
+	c := newTestChecker(t, root)
+	found, err := c.Check(context.Background(), []string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range found {
+		lines = append(lines, f.String())
+	}
+	want := []string{"README.md:4:6: make-target: make target \"android-clean-dep\" is not defined in Makefile (did you mean `make android-clean-deps`?)"}
+	if !slices.Equal(lines, want) {
+		t.Errorf("findings =\n%q\nwant\n%q", lines, want)
+	}
+}
