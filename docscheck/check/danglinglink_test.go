@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,14 +22,7 @@ func TestDanglingLinkIsOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newTestChecker(t, root)
-	found, err := c.Check(context.Background(), []string{"README.md"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, f := range found {
-		lines = append(lines, f.String())
-	}
+	lines := checkedLines(t, c, "README.md")
 	want := []string{
 		"README.md:6:1: script: ./cc/tool-gcc does not exist (did you mean ./cc/tool-cc.c?)",
 		"README.md:9:38: link: link target `cc/tool-gcc` does not exist (did you mean cc/tool-cc.c?)",

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"slices"
 	"testing"
 )
@@ -17,14 +16,7 @@ func TestExportLineInCommandBlock(t *testing.T) {
 		"build_support.sh": "#!/bin/sh\n",
 	})
 	c := newTestChecker(t, root)
-	found, err := c.Check(context.Background(), []string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, f := range found {
-		lines = append(lines, f.String())
-	}
+	lines := checkedLines(t, c, ".")
 	want := []string{"README.md:5:1: script: ./build_suport.sh does not exist (did you mean ./build_support.sh?)"}
 	if !slices.Equal(lines, want) {
 		t.Errorf("findings =\n%q\nwant\n%q", lines, want)

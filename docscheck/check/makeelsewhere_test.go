@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"slices"
 	"testing"
 )
@@ -21,14 +20,7 @@ func TestMakeBelowPageFolder(t *testing.T) {
 		"mode/samples/a/harness.c": "int main(void) { return 0; }\n",
 	})
 	c := newTestChecker(t, root)
-	found, err := c.Check(context.Background(), []string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, f := range found {
-		lines = append(lines, f.String())
-	}
+	lines := checkedLines(t, c, ".")
 	want := []string{
 		`README.md:6:6: make-target: make target "fuzz" is not defined in Makefile`,
 		`mode/README.md:5:6: make-target: make target "fuzzz" is not defined in Makefile`,
@@ -48,14 +40,7 @@ func TestMisspeltTargetBesideComputedOne(t *testing.T) {
 		"Makefile":  "OBJS := $(shell ls *.c)\n$(OBJS): cc.c\n\tcc -c cc.c\nandroid-clean-deps:\n\trm -rf deps\n",
 	})
 	c := newTestChecker(t, root)
-	found, err := c.Check(context.Background(), []string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, f := range found {
-		lines = append(lines, f.String())
-	}
+	lines := checkedLines(t, c, ".")
 	want := []string{"README.md:4:6: make-target: make target \"android-clean-dep\" is not defined in Makefile (did you mean `make android-clean-deps`?)"}
 	if !slices.Equal(lines, want) {
 		t.Errorf("findings =\n%q\nwant\n%q", lines, want)

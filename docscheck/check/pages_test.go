@@ -276,14 +276,7 @@ func publishedAndFound(t *testing.T, c *Checker) (files, findings []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found, err := c.Check(context.Background(), []string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range found {
-		findings = append(findings, f.String())
-	}
-	return files, findings
+	return files, checkedLines(t, c, ".")
 }
 
 func TestRegistryPages(t *testing.T) {

@@ -46,6 +46,20 @@ func newTestChecker(t *testing.T, root string) *Checker {
 	return c
 }
 
+// checkedLines checks paths with c and returns its findings as text.
+func checkedLines(t *testing.T, c *Checker, paths ...string) []string {
+	t.Helper()
+	found, err := c.Check(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, f := range found {
+		lines = append(lines, f.String())
+	}
+	return lines
+}
+
 func outcomeOf(t *testing.T, c *Checker, findings []finding.Finding, err error) outcome {
 	t.Helper()
 	if err != nil {
