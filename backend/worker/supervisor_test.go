@@ -299,7 +299,13 @@ func TestOutageDuringClaimsAndCompletionsLosesNothing(t *testing.T) {
 	store.completeFailures.Store(3)
 	s, st := setup(t, store, nil)
 	s.Start(context.Background())
-	await.Until(t, 5*time.Second, "every job processed", func() (bool, string) { return store.statuses()[job.Processed] == 5, fmt.Sprint(store.statuses()) })
+	// Counted in the state once the store has taken the completion: wait
+	// for both (as TestBusyWorkerClaimsAlongWithItsCompletions), then ask
+	// for no overcount.
+	await.Until(t, 5*time.Second, "every job processed and counted", func() (bool, string) {
+		return store.statuses()[job.Processed] == 5 && st.Snapshot().ProcessedJobs >= 5,
+			fmt.Sprint(store.statuses(), " processed_jobs ", st.Snapshot().ProcessedJobs)
+	})
 	if got := st.Snapshot().ProcessedJobs; got != 5 {
 		t.Fatalf("processed_jobs = %d, want 5", got)
 	}
@@ -382,8 +388,11 @@ func TestBusyWorkerClaimsAlongWithItsCompletions(t *testing.T) {
 		c.Handler = func(context.Context, job.Claim) error { runs.Add(1); return nil }
 	})
 	s.Start(context.Background())
-	await.Until(t, 20*time.Second, "every job processed", func() (bool, string) {
-		return store.statuses()[job.Processed] == jobs, fmt.Sprint(store.statuses())
+	// The worker counts a batch in its state once the store has taken
+	// its completion: wait for both, then ask that neither overcounts.
+	await.Until(t, 20*time.Second, "every job processed and counted", func() (bool, string) {
+		return store.statuses()[job.Processed] == jobs && st.Snapshot().ProcessedJobs >= jobs,
+			fmt.Sprint(store.statuses(), " processed_jobs ", st.Snapshot().ProcessedJobs)
 	})
 	if got := st.Snapshot().ProcessedJobs; got != jobs || runs.Load() != jobs {
 		t.Fatalf("processed_jobs = %d, handler runs %d, want %d each", got, runs.Load(), jobs)
