@@ -47,10 +47,11 @@ const (
 	halfRound19 = "round19"
 	halfRound20 = "round20"
 	halfRound21 = "round21"
+	halfRound22 = "round22"
 )
 
 // halves lists every half in the order the report prints them.
-var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14, halfRound15, halfRound16, halfRound17, halfRound18, halfRound19, halfRound20, halfRound21}
+var halves = []string{halfTune, halfHeldOut, halfRound2, halfRound3, halfRound4, halfRound5, halfRound6, halfRound7, halfRound8, halfRound9, halfRound10, halfRound11, halfRound12, halfRound13, halfRound14, halfRound15, halfRound16, halfRound17, halfRound18, halfRound19, halfRound20, halfRound21, halfRound22}
 
 // evalFiles returns the files of one kind in the eval folder: kind.tsv and
 // every kind-*.tsv beside it (one per corpus round), sorted by name, so
