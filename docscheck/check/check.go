@@ -89,6 +89,10 @@ type Checker struct {
 	// usageScopes memoizes the renderer guard's scope of each page
 	// (usage.go).
 	usageScopes sync.Map // page -> string
+	// permalinks and sitePermalinks memoize the addresses pages set in
+	// their front matter (permalink.go).
+	permalinks     sync.Map // page -> string
+	sitePermalinks sync.Map // top folder -> *sitePermalinks
 	// indexes holds the did-you-mean index of each long candidate list
 	// (suggest.go).
 	indexes sync.Map

@@ -425,6 +425,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// real one is.
 		return reasonPlaceholder
 	}
+	if c.permalinkServes(pagePath, decoded) {
+		// The page sets its own address, and from there the link
+		// lands on the address another page of its site sets.
+		return reasonSiteRule
+	}
 	if c.opts.Repo.AliasFor(pagePath, decoded) != "" {
 		// A build tool of the page's folder resolves the prefix as an
 		// alias (tsconfig "paths"), not as a path beside the page.
