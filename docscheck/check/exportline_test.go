@@ -1,9 +1,6 @@
 package check
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
 // TestExportLineInCommandBlock: a block with no language whose lines are
 // an export of the environment and a script run by its path is commands,
@@ -15,12 +12,7 @@ func TestExportLineInCommandBlock(t *testing.T) {
 			"```\nexport CPU_TARGET=aarch64\nBuilding for aarch64 ./build_suport.sh\n```\n\n```\nexport CPU_TARGET=aarch64\n```\n",
 		"build_support.sh": "#!/bin/sh\n",
 	})
-	c := newTestChecker(t, root)
-	lines := checkedLines(t, c, ".")
-	want := []string{"README.md:5:1: script: ./build_suport.sh does not exist (did you mean ./build_support.sh?)"}
-	if !slices.Equal(lines, want) {
-		t.Errorf("findings =\n%q\nwant\n%q", lines, want)
-	}
+	wantFindings(t, root, "README.md:5:1: script: ./build_suport.sh does not exist (did you mean ./build_support.sh?)")
 	for line, want := range map[string]bool{
 		"export A=1":          true,
 		"export A=1 B=two":    true,

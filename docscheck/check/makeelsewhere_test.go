@@ -1,9 +1,6 @@
 package check
 
-import (
-	"slices"
-	"testing"
-)
+import "testing"
 
 // TestMakeBelowPageFolder: a page in a folder with no Makefile of its own
 // tells of the folders below it, so a make target one of their Makefiles
@@ -19,15 +16,10 @@ func TestMakeBelowPageFolder(t *testing.T) {
 		"mode/samples/a/Makefile":  "fuzz:\n\techo\n",
 		"mode/samples/a/harness.c": "int main(void) { return 0; }\n",
 	})
-	c := newTestChecker(t, root)
-	lines := checkedLines(t, c, ".")
-	want := []string{
+	wantFindings(t, root,
 		`README.md:6:6: make-target: make target "fuzz" is not defined in Makefile`,
 		`mode/README.md:5:6: make-target: make target "fuzzz" is not defined in Makefile`,
-	}
-	if !slices.Equal(lines, want) {
-		t.Errorf("findings =\n%q\nwant\n%q", lines, want)
-	}
+	)
 }
 
 // TestMisspeltTargetBesideComputedOne: a rule whose target docscheck
@@ -39,10 +31,5 @@ func TestMisspeltTargetBesideComputedOne(t *testing.T) {
 		"README.md": "# R\n\n```bash\nmake android-clean-dep\nmake hfuzz.o\n```\n",
 		"Makefile":  "OBJS := $(shell ls *.c)\n$(OBJS): cc.c\n\tcc -c cc.c\nandroid-clean-deps:\n\trm -rf deps\n",
 	})
-	c := newTestChecker(t, root)
-	lines := checkedLines(t, c, ".")
-	want := []string{"README.md:4:6: make-target: make target \"android-clean-dep\" is not defined in Makefile (did you mean `make android-clean-deps`?)"}
-	if !slices.Equal(lines, want) {
-		t.Errorf("findings =\n%q\nwant\n%q", lines, want)
-	}
+	wantFindings(t, root, "README.md:4:6: make-target: make target \"android-clean-dep\" is not defined in Makefile (did you mean `make android-clean-deps`?)")
 }

@@ -60,6 +60,15 @@ func checkedLines(t *testing.T, c *Checker, paths ...string) []string {
 	return lines
 }
 
+// wantFindings fails t unless a run with no arguments in root reports
+// exactly want, in order.
+func wantFindings(t *testing.T, root string, want ...string) {
+	t.Helper()
+	if got := checkedLines(t, newTestChecker(t, root), "."); !slices.Equal(got, want) {
+		t.Errorf("findings =\n%q\nwant\n%q", got, want)
+	}
+}
+
 func outcomeOf(t *testing.T, c *Checker, findings []finding.Finding, err error) outcome {
 	t.Helper()
 	if err != nil {
