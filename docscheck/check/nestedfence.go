@@ -100,6 +100,9 @@ func fenceInfo(line []byte, marker string) (string, bool) {
 // demoteNestedSamples turns the page's findings that lie in a nested
 // Markdown sample (nestedSamples) into cases not judged.
 func (r *report) demoteNestedSamples() {
+	if len(r.findings) == 0 {
+		return // most pages: no need to read the page's fences
+	}
 	spans := nestedSamples(r.page.source)
 	if len(spans) == 0 {
 		return
