@@ -933,6 +933,14 @@ func (c *Checker) resolveGrouped(site *repo.Site, dir, rest string, dirSlash boo
 	return path.Join(dir, rest), repo.Missing
 }
 
+// readsDotMarkdown reports whether the site's generator makes a page of a
+// ".markdown" file as of a ".md" one: MkDocs and Hugo do (their default
+// Markdown extensions include it), so "x" and "x.html" may name x.markdown
+// there; VitePress, Docusaurus, mdBook and Starlight read ".md" only.
+func readsDotMarkdown(site *repo.Site) bool {
+	return site.Generator == "mkdocs" || site.Generator == "hugo"
+}
+
 // servedDir is the folder a MkDocs page is served as: a/b.md at a/b/,
 // a/index.md and a/README.md at a/.
 func servedDir(page string) string {
@@ -960,10 +968,16 @@ func (c *Checker) resolveRelative(site *repo.Site, p string, dirSlash bool) (str
 			candidates = append(candidates, path.Join(p, "index.md"), path.Join(p, "README.md"), path.Join(p, "index.mdx"))
 			if site.DirectoryURLs {
 				candidates = append(candidates, p+".md", p+".mdx") // MkDocs and Starlight serve x.md at x/
+				if readsDotMarkdown(site) {
+					candidates = append(candidates, p+".markdown")
+				}
 			}
 		} else {
 			base := strings.TrimSuffix(p, ".html")
 			candidates = append(candidates, base+".md", path.Join(base, "index.md"), base+".mdx", path.Join(base, "index.mdx"))
+			if readsDotMarkdown(site) {
+				candidates = append(candidates, base+".markdown")
+			}
 		}
 		if site.Generator == "mdbook" && (path.Base(p) == "index.html" || path.Base(p) == "index.md") {
 			// mdBook serves a folder's README.md as its index.html.
