@@ -42,13 +42,17 @@ type externalLink struct {
 // returns the external ones for the optional fetch pass.
 func (c *Checker) checkLinks(r *report) []externalLink {
 	var ext []externalLink
-	check := func(dest string, offset int) {
+	check := func(dest string, offset int, image bool) {
 		r.judged()
-		if e, ok := c.checkTarget(r, dest, offset); ok {
+		if e, ok := c.checkTarget(r, dest, offset, image); ok {
 			line, col := r.page.position(offset)
 			ext = append(ext, externalLink{path: r.page.path, line: line, col: col, target: e})
 		}
 	}
+	// Raw HTML reaches the built page as written: an <img src> there is
+	// resolved by the browser from the page's URL, not as a Markdown
+	// image is.
+	htmlCheck := func(dest string, offset int) { check(dest, offset, false) }
 	src := r.page.source
 	// An unresolved "[text][label]" needs "][" in the source; most pages
 	// have none, and then the per-block text scan is skipped.
@@ -59,23 +63,23 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		}
 		switch n := n.(type) {
 		case *ast.Link:
-			check(destination(n.Destination), r.page.linkOffset(n, n.Reference, src))
+			check(destination(n.Destination), r.page.linkOffset(n, n.Reference, src), false)
 		case *ast.Image:
-			check(destination(n.Destination), r.page.linkOffset(n, n.Reference, src))
+			check(destination(n.Destination), r.page.linkOffset(n, n.Reference, src), true)
 		case *ast.AutoLink:
 			if n.AutoLinkType == ast.AutoLinkURL {
-				check(string(n.URL(src)), nodeOffset(n, src))
+				check(string(n.URL(src)), nodeOffset(n, src), false)
 			}
 		case *ast.RawHTML:
 			for i := 0; i < n.Segments.Len(); i++ {
 				seg := n.Segments.At(i)
-				htmlLinks(string(seg.Value(src)), seg.Start, check)
+				htmlLinks(string(seg.Value(src)), seg.Start, htmlCheck)
 			}
 		case *ast.HTMLBlock:
 			lines := n.Lines()
 			for i := 0; i < lines.Len(); i++ {
 				seg := lines.At(i)
-				htmlLinks(string(seg.Value(src)), seg.Start, check)
+				htmlLinks(string(seg.Value(src)), seg.Start, htmlCheck)
 			}
 		case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
 			return ast.WalkSkipChildren, nil
@@ -220,9 +224,10 @@ func isDisplayMath(n ast.Node, src []byte) bool {
 	return bytes.HasPrefix(first, []byte(`\[`)) || bytes.HasPrefix(first, []byte("$$"))
 }
 
-// checkTarget judges one link destination. It returns the URL and true when
-// the link is external (http or https) and left to the fetch pass.
-func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool) {
+// checkTarget judges one link destination, a Markdown image's when image
+// is set. It returns the URL and true when the link is external (http or
+// https) and left to the fetch pass.
+func (c *Checker) checkTarget(r *report, dest string, offset int, image bool) (string, bool) {
 	dest = strings.TrimSpace(dest)
 	if dest == "" {
 		return "", false
@@ -300,7 +305,7 @@ func (c *Checker) checkTarget(r *report, dest string, offset int) (string, bool)
 		if !strings.HasPrefix(decoded, "/") {
 			hint = c.nearbyName(resolved)
 		}
-		reason := c.linkDoubt(r.page.path, decoded, resolved, hint)
+		reason := c.linkDoubt(r.page.path, decoded, resolved, hint, image)
 		if hint != "" {
 			hint = relativeTo(path.Dir(r.page.path), hint)
 		}
@@ -391,7 +396,7 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //     path's prefix as an alias ("~/*"): the site's build resolves it.
 //   - on a docs site's page, a path in a git submodule: the site's build
 //     may take files from it (github.com serves none of them: a 404).
-func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
+func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
 	}
@@ -497,9 +502,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string) string {
 		// the web server beside the site (../std/ next to a book).
 		return reasonSiteRule
 	}
-	if ext := strings.ToLower(path.Ext(decoded)); site.ReadsMyST() && ext != ".md" && ext != ".rst" && ext != ".ipynb" {
+	if ext := strings.ToLower(path.Ext(decoded)); site.ReadsMyST() && !image && ext != ".md" && ext != ".rst" && ext != ".ipynb" {
 		// Only a link to a source file is a file link in MyST; a
-		// target without one is a reference or a built page.
+		// target without one is a reference or a built page. An
+		// image's path is always a file, which Sphinx copies from
+		// beside the page.
 		return reasonSiteRule
 	}
 	switch site.Generator {
