@@ -38,7 +38,13 @@ const reasonUnknownRenderer = "unknown-renderer"
 //   - a data file (YAML, JSON, TOML) of the page's folder or one above
 //     names the page and two or more other pages by their paths without
 //     extension: a site's navigation, whose renderer maps each name to
-//     a page (repo.NavFile).
+//     a page (repo.NavFile);
+//   - a script of the page's folder or one above (below the root)
+//     imports a Markdown renderer: the folder is a site the script
+//     builds (repo.MarkdownScript). Its ids are the script's to make,
+//     from anything (a page's file name when it joins pages into one),
+//     so no anchor on such a page is judged, whatever other evidence
+//     the page has (ownRenderer).
 //
 // One more piece of evidence needs the whole run, so it is weighed when
 // the run ends (usage.go, evidenceAuthorsUsage): the authors' own links
@@ -61,16 +67,26 @@ func (c *Checker) rendererUnknown(page string) string {
 		return evidenceMDX
 	case c.opts.Repo.NavFile(page) != "":
 		return evidenceNavFile
+	case c.opts.Repo.MarkdownScript(page) != "":
+		return evidenceOwnRenderer
 	}
 	return ""
 }
 
 // The evidence rendererUnknown finds.
 const (
-	evidenceElsewhere = "published-elsewhere"
-	evidenceMDX       = "mdx"
-	evidenceNavFile   = "nav-file"
+	evidenceElsewhere   = "published-elsewhere"
+	evidenceMDX         = "mdx"
+	evidenceNavFile     = "nav-file"
+	evidenceOwnRenderer = "own-renderer"
 )
+
+// ownRenderer reports whether a script of the repository renders page
+// (repo.MarkdownScript), unless a generator docscheck models, or the
+// renderer the user named, does.
+func (c *Checker) ownRenderer(page string) bool {
+	return c.site(page) == nil && c.opts.Slug == "" && c.opts.SiteRoot == "" && c.opts.Repo.MarkdownScript(page) != ""
+}
 
 // pageUnderAnyName reports whether some renderer could serve target, a
 // repository path that is not a file: a file of its folder has its name

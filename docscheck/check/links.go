@@ -333,6 +333,13 @@ func (c *Checker) checkTarget(r *report, dest string, offset int, image bool) (s
 		r.add(offset, ruleLink, "", "link target %s cannot be read", quoteTarget(dest))
 		return "", false
 	}
+	if strings.HasPrefix(decoded, "/") && c.ownRenderer(r.page.path) {
+		// "/#x" from a page a script of the repository renders: the
+		// script's site has its own root, whose page is not the file
+		// at the repository's root that docscheck resolved.
+		r.missAt(offset, reasonUnknownRenderer, ruleAnchor, "", "anchor #%s: the link's root is the site's, which a script of the repository builds", fragment)
+		return "", false
+	}
 	c.checkAnchor(r, other, fragment, offset, resolved)
 	return "", false
 }
@@ -1137,10 +1144,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// parents' (#lexical-analysis-string-literals).
 		reason = reasonUnknownRenderer
 	}
-	if reason == "" && c.rendererUnknown(target.path) != "" && (target.textCouldGive(frag) || target.anyRendererCouldGive(frag)) {
+	if reason == "" && (c.ownRenderer(target.path) || c.rendererUnknown(target.path) != "" && (target.textCouldGive(frag) || target.anyRendererCouldGive(frag))) {
 		// A renderer the repository does not show makes the page's
 		// heading ids: only a fragment no slug rule could give from its
-		// headings and ids is certain (rendererUnknown).
+		// headings and ids is certain (rendererUnknown). A script of the
+		// repository's own that renders the pages may make any id.
 		reason = reasonUnknownRenderer
 	}
 	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() &&

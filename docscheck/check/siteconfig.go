@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/prodproof/prodproof/docscheck/repo"
 	"github.com/prodproof/prodproof/internal/anchor"
 	"golang.org/x/text/unicode/norm"
 )
@@ -184,6 +185,16 @@ func (pg *page) mystTarget(frag string) bool {
 // the page: a root README next to a site's package.json is github.com's)
 // depends on. "" when there is none.
 func (c *Checker) unmodelledGenerator(page string) string {
+	for dir := path.Dir(page); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		// VuePress keeps its config in the source folder's .vuepress/
+		// (docs/.vuepress/config.js), whichever package installs it: the
+		// folder gives the site away, as .vitepress/ does VitePress's.
+		// One at the root is left to the package.json test: the root
+		// README beside it is read on github.com too.
+		if c.opts.Repo.Stat(path.Join(dir, ".vuepress")) == repo.Dir {
+			return "vuepress"
+		}
+	}
 	pkg := c.opts.Repo.NearestPackageJSON(path.Dir(page))
 	if pkg == nil || path.Dir(pkg.Path) == path.Dir(page) {
 		return ""
