@@ -293,14 +293,16 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 	return reason
 }
 
-// exampleName finds a name prose gives as an example: one word in inline
-// code after "e.g." or "for example" / "for instance" ("To include your
-// own font, e.g. `Helvetica`, ...").
-var exampleName = regexp.MustCompile("(?i)(?:\\be\\.g\\.|\\beg\\.|\\bfor (?:example|instance)),?:?\\s+`([A-Za-z][A-Za-z0-9_]*)`")
+// exampleName finds a name prose gives as an example: one word, or a
+// whole path, in inline code after "e.g." or "for example" / "for
+// instance" ("To include your own font, e.g. `Helvetica`, ...", "Create a
+// new module in `pkg/` (e.g., `pkg/mine.py`)").
+var exampleName = regexp.MustCompile("(?i)(?:\\be\\.g\\.|\\beg\\.|\\bfor (?:example|instance)),?:?\\s+`([A-Za-z.][A-Za-z0-9_./-]*)`")
 
-// namesExample reports whether a part of path written, between slashes,
-// dashes, underscores or dots, is a name the page gives as an example:
-// the path is one the reader makes from their own choice of name.
+// namesExample reports whether path written is one the page gives as an
+// example, or a part of it, between slashes, dashes, underscores or dots,
+// is such a name: the path is one the reader makes from their own choice
+// of name.
 func namesExample(pg *page, written string) bool {
 	pg.examplesOnce.Do(func() {
 		for _, m := range exampleName.FindAllSubmatch(pg.source, -1) {
@@ -312,6 +314,9 @@ func namesExample(pg *page, written string) bool {
 	})
 	if len(pg.examples) == 0 {
 		return false
+	}
+	if pg.examples[written] || pg.examples[path.Clean(written)] {
+		return true
 	}
 	return slices.ContainsFunc(strings.FieldsFunc(written, func(r rune) bool {
 		return r == '/' || isWordSeparator(r)

@@ -235,8 +235,10 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 
 // namedFolder is a sentence's phrase placing the reader in a folder:
 // "in the bundle directory", "cd to the correct `dist` folder", "from
-// the build dir"; the folder's name is the word before "directory".
-var namedFolder = regexp.MustCompile("(?i)\\b(?:in|into|to|inside|within|from)\\s+(?:(?:the|a|an)\\s+)?(?:[a-z]+\\s+)?`?([\\w.-]+?)/?`?\\s+(?:directory|folder|dir)\\b")
+// the build dir", "inside the `owner/docs` directory"; the folder's name
+// is the word or path before "directory". "The X repository" is not one:
+// X may well be this repository's name.
+var namedFolder = regexp.MustCompile("(?i)\\b(?:in|into|to|inside|within|from)\\s+(?:(?:the|a|an)\\s+)?(?:[a-z]+\\s+)?`?([\\w.-]+?(?:/[\\w.-]+?)*)/?`?\\s+(?:directory|folder|dir)\\b")
 
 // thisTreeFolders are the words that, before "directory", name a folder
 // of the reader's checkout by its role rather than by its name ("in the
@@ -248,6 +250,9 @@ var thisTreeFolders = map[string]bool{
 	"working": true, "checkout": true, "clone": true, "cloned": true, "base": true, "main": true,
 	"parent": true, "home": true, "its": true, "our": true, "his": true, "their": true, "each": true,
 	"any": true, "new": true, "other": true, "own": true, "git": true, "package": true, "module": true,
+	// An article or a possessive read as the name ("from the
+	// repository's top-level directory").
+	"the": true, "a": true, "an": true, "your": true, "my": true,
 }
 
 // sentenceFolder finds the folder the sentence around offset at names as
@@ -275,6 +280,11 @@ func sentenceFolder(src []byte, at int) string {
 	}
 	m := namedFolder.FindSubmatch(src[from:to])
 	if m == nil {
+		// A list's lead-in ("Inside the `docs` directory:") places
+		// every item below it.
+		m = namedFolder.FindSubmatch(listLeadIn(src, at))
+	}
+	if m == nil {
 		return ""
 	}
 	name := string(m[1])
@@ -283,6 +293,42 @@ func sentenceFolder(src []byte, at int) string {
 	}
 	return name
 }
+
+// listLeadIn is the line that introduces the list item around at, when
+// that line ends with a colon ("2. Inside the `docs` directory:" over
+// "   1. Run ...", or a paragraph over its list): the nearest line above
+// the item that is neither blank, nor an earlier item's text, nor an item
+// of the same list. nil when there is none. At most leadInReach bytes
+// above at are read.
+func listLeadIn(src []byte, at int) []byte {
+	start := bytes.LastIndexByte(src[:at], '\n') + 1
+	line := src[start:at]
+	indent := len(line) - len(bytes.TrimLeft(line, " \t"))
+	if !listItemStart.Match(line[indent:]) {
+		return nil
+	}
+	for end := start - 1; end > 0 && at-end < leadInReach; {
+		from := bytes.LastIndexByte(src[:end], '\n') + 1
+		above := src[from:end]
+		end = from - 1
+		text := bytes.TrimLeft(above, " \t")
+		if depth := len(above) - len(text); len(text) == 0 || depth > indent || depth == indent && listItemStart.Match(text) {
+			continue // a blank line, an earlier item's text, or an item of the same list
+		}
+		if bytes.HasSuffix(bytes.TrimRight(text, " \t\r"), []byte(":")) {
+			return above
+		}
+		return nil
+	}
+	return nil
+}
+
+// listItemStart is the marker a list item's line starts with.
+var listItemStart = regexp.MustCompile(`^(?:[-*+]|\d+[.)])\s`)
+
+// leadInReach bounds how far above an item listLeadIn looks: a list's
+// worth of lines.
+const leadInReach = 2000
 
 // sentenceReach bounds how far sentenceFolder looks for a sentence's
 // ends: a few lines of prose.
@@ -344,10 +390,11 @@ func closerOpensWord(src []byte, n *ast.CodeSpan) bool {
 var placeholderWord = regexp.MustCompile(`(^|[\s@/=])<[A-Za-z][\w.:-]*>`)
 
 // placeholderPhrase is placeholderWord whose name may also be several
-// words (<DetectorType enum name>, <Emscripten's LLVM fork directory>): in
-// a code block's line it still stands for one word of the reader's.
+// words (<DetectorType enum name>, <Emscripten's LLVM fork directory>),
+// one of them quoted as prose quotes a name (<path to A `test_results`>):
+// in a code block's line it still stands for one word of the reader's.
 // "<in.txt >out" is a redirect.
-var placeholderPhrase = regexp.MustCompile(`(^|[\s@/=])<[A-Za-z][\w.:'-]*(?: [\w.:'-]+)*>`)
+var placeholderPhrase = regexp.MustCompile("(^|[\\s@/=])<[A-Za-z][\\w.:'-]*(?: [\\w.:'`-]+)*>")
 
 // barePath is inline code that may name a repository path without a
 // leading ./ : one word of at least two parts, no scheme, no variable,
@@ -443,7 +490,7 @@ func (c *Checker) checkBarePath(r *report, text string, offset int) {
 			}
 		}
 		hint := c.nearbyName(p)
-		reason := c.missingPath(text, p, hint)
+		reason := c.missingIn(pr, text, p, hint)
 		if hint != "" {
 			hint = relativeTo(call.Dir, hint)
 		}
@@ -1027,14 +1074,20 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 // in a folder the page names as inline code (`sub`, `sub/`, `./sub`), or
 // below the page's own folder when that folder has no Makefile: such a
 // page tells of the folders below it ("most samples offer a `make fuzz`
-// target"), so its make runs in one of them. A Makefile no word of the
-// page points to (another project's, vendored) is no such place.
+// target"), so its make runs in one of them; or in a folder above the
+// page's, below the root, when no make command of the page names a target
+// only the Makefile at except has: the page is then part of that folder's
+// project (docs/content/x.md below docs/Makefile, whose "make serve"
+// builds the pages), while a page that runs a target only the Makefile in
+// use has keeps its reader there. A Makefile no word of the page points to
+// (another project's, vendored) is no such place.
 func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	pageDir := path.Dir(r.page.path)
 	below := pageDir != "." && c.opts.Repo.Makefile(pageDir, "") == nil
 	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
 		dir := path.Dir(p)
-		if slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) || below && strings.HasPrefix(dir, pageDir+"/") {
+		if slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) || below && strings.HasPrefix(dir, pageDir+"/") ||
+			dir != "." && strings.HasPrefix(pageDir+"/", dir+"/") && !c.pageUsesMakefile(r.page, except, p) {
 			return true
 		}
 	}
@@ -1046,6 +1099,30 @@ func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 			continue
 		}
 		if m := c.opts.Repo.Makefile(dir, ""); m != nil && m.Path != except && m.Has(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// makeTargetWord is a target after "make" on a page (flags and variable
+// assignments before it skipped).
+var makeTargetWord = regexp.MustCompile(`\bmake(?:\s+(?:-\S+|\w+=\S*))*\s+([A-Za-z0-9_][\w.-]*)`)
+
+// pageUsesMakefile reports whether the page runs make with a target that
+// the Makefile at mfPath defines and the one at other does not: the
+// page's reader stands beside the first.
+func (c *Checker) pageUsesMakefile(pg *page, mfPath, other string) bool {
+	if mfPath == "" {
+		return false
+	}
+	mf := c.opts.Repo.Makefile(path.Dir(mfPath), path.Base(mfPath))
+	alt := c.opts.Repo.Makefile(path.Dir(other), path.Base(other))
+	if mf == nil || alt == nil {
+		return false
+	}
+	for _, m := range makeTargetWord.FindAllSubmatch(pg.source, -1) {
+		if t := string(m[1]); mf.Has(t) && !alt.Has(t) {
 			return true
 		}
 	}
