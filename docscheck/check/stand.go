@@ -77,9 +77,9 @@ func isContributorSectionWord(w string) bool { return contributeWords[w] || deve
 
 // isRepositoryPage reports whether a page is addressed to people working
 // on the repository itself (see above): at the root, under .github/, by a
-// conventional name, or in a folder whose name is a word of the
-// contributor section (alone, hyphenated or run together with capitals:
-// developer-guide, DeveloperDocs).
+// conventional name or one with a contribute word in it, or in a folder
+// whose name is a word of the contributor section (alone, hyphenated or
+// run together with capitals: developer-guide, DeveloperDocs).
 func isRepositoryPage(p string) bool {
 	if path.Dir(p) == "." || p == ".github" || strings.HasPrefix(p, ".github/") {
 		return true
@@ -87,6 +87,13 @@ func isRepositoryPage(p string) bool {
 	base := path.Base(p)
 	name := strings.TrimSuffix(base, path.Ext(base))
 	if repositoryPageNames[strings.ToUpper(name)] || isContributorSectionWord(strings.ToLower(name)) {
+		return true
+	}
+	// A page named with a contribute word among others
+	// (contributing-scalafmt.md, hacking-on-the-parser.md); not with a
+	// development word, which a users' tutorial may carry too
+	// (web-development.md).
+	if slices.ContainsFunc(folderWords(name), func(w string) bool { return contributeWords[w] }) {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(p), "/") {
