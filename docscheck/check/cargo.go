@@ -87,12 +87,17 @@ func (c *Checker) checkCargo(r *report, call command.Call, at locate) bool {
 		p := ws.Package(name)
 		if p == nil {
 			reason := ""
+			hint := c.nearest(name, ws.Names())
 			if c.opts.Repo.CargoDependency(ws, name) {
 				// -p also names a package the workspace depends on
 				// (cargo build -p serde builds that dependency).
 				reason = reasonDependency
+			} else if placeholderFilter(name, hint) {
+				// "cargo test -p wasmtime-whatever": a member of the
+				// reader's choosing, as a workspace filter may be.
+				reason = reasonPlaceholder
 			}
-			r.missWord(w, at, reason, ruleCargo, c.nearest(name, ws.Names()), "no package %q in the workspace of %s", name, ws.Manifest)
+			r.missWord(w, at, reason, ruleCargo, hint, "no package %q in the workspace of %s", name, ws.Manifest)
 			return true
 		}
 		scope = append(scope, p)
@@ -118,10 +123,33 @@ func (c *Checker) checkCargo(r *report, call command.Call, at locate) bool {
 			}
 		}
 	}
-	if (sub == "test" || sub == "bench") && len(filters) > 0 {
+	if (sub == "test" || sub == "bench") && len(filters) > 0 && !customHarness(scope, sub, targets[sub]) {
 		c.checkCargoFilter(r, at, filters[0], scope)
 	}
 	return true
+}
+
+// customHarness reports whether a test or bench target that the command
+// runs (those named with --test or --bench, else every one of its kind in
+// scope) sets harness = false: its own main reads the filter, which may
+// name tests it generates (a spec-test runner's Cranelift/tests/spec), so
+// no #[test] function need match it.
+func customHarness(scope []*repo.CargoPackage, kind string, named []command.Word) bool {
+	for _, p := range scope {
+		if len(named) == 0 {
+			for _, n := range p.Targets[kind] {
+				if p.CustomHarness[kind+"/"+n] {
+					return true
+				}
+			}
+		}
+		for _, w := range named {
+			if p.CustomHarness[kind+"/"+w.Text] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkCargoFilter: cargo test NAME runs the tests whose path contains

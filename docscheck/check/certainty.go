@@ -368,6 +368,7 @@ func (r *report) clonedName(reason string) string {
 var placeholderMarkers = map[string]bool{
 	"specific": true, "some": true, "particular": true, "certain": true, "given": true,
 	"my": true, "your": true, "foo": true, "bar": true, "baz": true, "qux": true, "xxx": true,
+	"whatever": true,
 }
 
 // isPlaceholderIdent reports whether a name of something the page runs (a

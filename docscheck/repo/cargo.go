@@ -16,8 +16,12 @@ type CargoPackage struct {
 	// tables and Cargo's file conventions (src/main.rs, src/bin/, tests/,
 	// examples/, benches/).
 	Targets map[string][]string
-	testFns []string
-	fnsDone bool
+	// CustomHarness holds the [[test]] and [[bench]] targets, as
+	// "kind/name", that set harness = false: their main reads the
+	// command line itself, so a filter is theirs to interpret.
+	CustomHarness map[string]bool
+	testFns       []string
+	fnsDone       bool
 }
 
 // CargoWorkspace is the workspace a cargo command runs in.
@@ -217,6 +221,12 @@ func (r *Repo) cargoPackage(dir string, m *tomlDoc) *CargoPackage {
 		for _, t := range m.arrays[kind] {
 			if n := t.strings["name"]; n != "" {
 				p.Targets[kind] = append(p.Targets[kind], n)
+				if t.bare["harness"] == "false" {
+					if p.CustomHarness == nil {
+						p.CustomHarness = map[string]bool{}
+					}
+					p.CustomHarness[kind+"/"+n] = true
+				}
 			}
 		}
 	}
@@ -290,13 +300,15 @@ type tomlTable struct {
 	strings map[string]string
 	lists   map[string][]string
 	inline  map[string]map[string]string
+	// bare holds the values written without quotes (harness = false).
+	bare map[string]string
 	// keys holds every key set in the table, by its first dotted part
 	// (serde.workspace = true sets serde).
 	keys map[string]bool
 }
 
 func newTOMLTable() *tomlTable {
-	return &tomlTable{strings: map[string]string{}, lists: map[string][]string{}, inline: map[string]map[string]string{}, keys: map[string]bool{}}
+	return &tomlTable{strings: map[string]string{}, lists: map[string][]string{}, inline: map[string]map[string]string{}, bare: map[string]string{}, keys: map[string]bool{}}
 }
 
 func (r *Repo) cargoManifest(p string) *tomlDoc {
@@ -411,6 +423,8 @@ func parseTOML(src string) *tomlDoc {
 			default:
 				if m := tomlString.FindStringSubmatch(value); m != nil && strings.HasPrefix(value, m[0][:1]) {
 					cur.strings[key] = m[1] + m[2]
+				} else {
+					cur.bare[key] = value
 				}
 			}
 		}

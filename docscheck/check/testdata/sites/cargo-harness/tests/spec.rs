@@ -1,0 +1,2 @@
+// Fixture: a spec-test runner with its own main.
+fn main() {}
