@@ -82,10 +82,15 @@ const (
 )
 
 // ownRenderer reports whether a script of the repository renders page
-// (repo.MarkdownScript), unless a generator docscheck models, or the
-// renderer the user named, does.
+// (repo.MarkdownScript), or a file of the repository joins it into
+// another page (repo.JoinedBy: a template's include, a cat of pages, a
+// data file listing the pages a builder joins), unless a generator
+// docscheck models, or the renderer the user named, renders it. Either
+// way the page's ids are made where the whole is built, from all its
+// parts.
 func (c *Checker) ownRenderer(page string) bool {
-	return c.site(page) == nil && c.opts.Slug == "" && c.opts.SiteRoot == "" && c.opts.Repo.MarkdownScript(page) != ""
+	return c.site(page) == nil && c.opts.Slug == "" && c.opts.SiteRoot == "" &&
+		(c.opts.Repo.MarkdownScript(page) != "" || c.opts.Repo.JoinedBy(page) != "")
 }
 
 // pageUnderAnyName reports whether some renderer could serve target, a

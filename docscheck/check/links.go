@@ -447,6 +447,13 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// alias (tsconfig "paths"), not as a path beside the page.
 		return reasonAlias
 	}
+	if joiner := c.opts.Repo.JoinedBy(pagePath); joiner != "" && c.site(pagePath) == nil && c.opts.SiteRoot == "" &&
+		c.opts.Repo.Stat(joinPath(dirOf(joiner), decoded)) != repo.Missing {
+		// A part joined into another page (a template's include) links
+		// from where that page is built: from the joining file's folder
+		// the target is there.
+		return reasonUnknownRenderer
+	}
 	why := c.rendererUnknown(pagePath)
 	if strings.HasPrefix(decoded, "/") && why != evidenceElsewhere && c.opts.Repo.MintlifyRoot(path.Dir(pagePath)) != "" {
 		why = "" // mintlifyPage below weighs it

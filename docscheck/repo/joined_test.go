@@ -1,0 +1,40 @@
+package repo
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestJoinedBy: a data file joins the pages of an array that holds only
+// Markdown file names (flow or YAML block style); names among other keys,
+// such as a manifest's "@id" values, join nothing.
+func TestJoinedBy(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, page := range []string{"a.md", "b.md", "c.md", "d.md", "e.md", "f.md", "g.md", "h.md", "i.md"} {
+		write(page, "# Page\n")
+	}
+	write("docs/flow.json", `{"pages": ["a.md", "b.md",
+  "c.md"]}`)
+	write("docs/block.yml", "order:\n  - d.md\n  - e.md\n  - f.md\n")
+	write("metadata.json", `{"hasPart": [{"@id": "g.md"}, {"@id": "h.md"}, {"@id": "i.md"}]}`)
+	r := New(root)
+	for page, want := range map[string]string{
+		"a.md": "docs/flow.json", "c.md": "docs/flow.json",
+		"d.md": "docs/block.yml", "f.md": "docs/block.yml",
+		"g.md": "", "i.md": "",
+	} {
+		if got := r.JoinedBy(page); got != want {
+			t.Errorf("JoinedBy(%s) = %q, want %q", page, got, want)
+		}
+	}
+}
