@@ -1095,13 +1095,26 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if site := c.site(target.path); site != nil && site.Generator == "mkdocs" && target.footnoteID(frag) {
 		return
 	}
+	zolaReason, anchorList := "", target.anchorList
+	if zs, ok := c.zolaSiteOf(target.path); ok && c.site(target.path) == nil && c.opts.Slug == "" {
+		// A page of a Zola site gets Zola's ids, whichever way it is
+		// linked ("#x" as much as "@/page.md#x").
+		found, exact, ids := zolaAnchor(zs, target, frag)
+		if found {
+			return
+		}
+		if !exact {
+			zolaReason = reasonSiteRule
+		}
+		anchorList = ids
+	}
 	where := "on this page"
 	if inFile != "" {
 		where = "in " + inFile
 	}
-	hint := c.nearest(frag, target.anchorList)
-	reason := ""
-	if c.opts.Slug == "" && c.site(target.path) == nil && slices.ContainsFunc(target.anchorList, func(a string) bool { return strings.EqualFold(a, frag) }) {
+	hint := c.nearest(frag, anchorList)
+	reason := zolaReason
+	if reason == "" && c.opts.Slug == "" && c.site(target.path) == nil && slices.ContainsFunc(target.anchorList, func(a string) bool { return strings.EqualFold(a, frag) }) {
 		// github.com finds a heading whatever the case of the fragment; a
 		// docs site does not, nor a renderer the config names.
 		reason = reasonAnchorCase

@@ -17,9 +17,6 @@ import (
 // it as not judged anywhere else (site-rule).
 
 var (
-	// zolaBaseURL is the one key every Zola config.toml has ("base_url";
-	// Hugo spells it baseURL).
-	zolaBaseURL = regexp.MustCompile(`(?m)^base_url\s*=`)
 	// zolaAnchors is a [slugify] "anchors" setting; only "on", the
 	// default, gives the slug crate's ids.
 	zolaAnchors = regexp.MustCompile(`(?m)^\s*anchors\s*=\s*["']([a-z]+)["']`)
@@ -55,8 +52,9 @@ func (c *Checker) zolaSiteOf(page string) (zolaSite, bool) {
 // zolaSite when there is none.
 func (c *Checker) readZola(d string) zolaSite {
 	var s zolaSite
-	if data, err := c.opts.Repo.ReadFile(path.Join(path.Dir(d), "config.toml")); err == nil && zolaBaseURL.Match(data) {
+	if c.opts.Repo.ZolaConfig(path.Dir(d)) {
 		s.content = d
+		data, _ := c.opts.Repo.ReadFile(path.Join(path.Dir(d), "config.toml"))
 		m := zolaAnchors.FindSubmatch(data)
 		s.anchorsOff = m != nil && string(m[1]) != "on"
 	}
@@ -90,12 +88,8 @@ func (c *Checker) checkZolaLink(r *report, dest, rest, fragment string, offset i
 	if other.tooComplex != "" || other.anchors[fragment] {
 		return
 	}
-	zp := parsePage(target, other.source, anchor.Zola, false)
-	exact := !site.anchorsOff && !other.shortcodes
-	for _, h := range zp.headings {
-		exact = exact && anchor.ZolaExact(h.text)
-	}
-	if zp.anchors[fragment] || slices.Contains(zp.attrIDs, fragment) {
+	found, exact, _ := zolaAnchor(site, other, fragment)
+	if found {
 		return
 	}
 	reason := ""
@@ -105,4 +99,17 @@ func (c *Checker) checkZolaLink(r *report, dest, rest, fragment string, offset i
 		reason = reasonSiteRule
 	}
 	r.missAt(offset, reason, ruleAnchor, "", "anchor #%s does not exist in %s", fragment, target)
+}
+
+// zolaAnchor reports whether Zola gives pg, a page of site, the id
+// fragment (its slug of a heading, or a heading's {#id}), whether Zola's
+// ids for the page are exactly known (the default slugify, no shortcode,
+// headings whose slug needs no transliteration), and those ids.
+func zolaAnchor(site zolaSite, pg *page, fragment string) (found, exact bool, ids []string) {
+	zp := parsePage(pg.path, pg.source, anchor.Zola, false)
+	exact = !site.anchorsOff && !pg.shortcodes
+	for _, h := range zp.headings {
+		exact = exact && anchor.ZolaExact(h.text)
+	}
+	return zp.anchors[fragment] || slices.Contains(zp.attrIDs, fragment), exact, zp.anchorList
 }

@@ -200,11 +200,23 @@ func (r *Repo) hugo(dir string) (Site, bool) {
 			}
 		}
 	}
-	if cfg == "" {
+	if cfg == "" || r.ZolaConfig(dir) {
 		return Site{}, false
 	}
 	return Site{Generator: "hugo", Config: cfg, Pages: content, Roots: []string{content, path.Join(dir, "static")}, Slug: anchor.GitHub,
 		Unmodelled: r.hugoUnmodelled(cfg)}, true
+}
+
+// zolaBaseURL is the one key every Zola config.toml has ("base_url";
+// Hugo spells it baseURL, in any case, never with an underscore).
+var zolaBaseURL = regexp.MustCompile(`(?m)^base_url\s*=`)
+
+// ZolaConfig reports whether dir holds a Zola config: a config.toml
+// with base_url. Zola lays a site out as Hugo does (content/, themes/,
+// config.toml), so this tells the two apart.
+func (r *Repo) ZolaConfig(dir string) bool {
+	data, err := r.ReadFile(path.Join(dir, "config.toml"))
+	return err == nil && zolaBaseURL.Match(data)
 }
 
 // starlight is an Astro Starlight site: an astro.config.* that uses the
