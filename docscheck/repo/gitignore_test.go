@@ -1,22 +1,10 @@
 package repo
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 func TestIgnored(t *testing.T) {
 	root := t.TempDir()
-	write := func(p, s string) {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(p, s string) { writeFile(t, root, p, s) }
 	write(".gitignore", "# comment\n/docs/reference/cli.md\ntarget/\n*.log\n!keep.log\n/site\n**/gen/**\n")
 	write("docs/.gitignore", "book\n")
 	r := New(root)

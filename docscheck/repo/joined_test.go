@@ -1,25 +1,13 @@
 package repo
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // TestJoinedBy: a data file joins the pages of an array that holds only
 // Markdown file names (flow or YAML block style); names among other keys,
 // such as a manifest's "@id" values, join nothing.
 func TestJoinedBy(t *testing.T) {
 	root := t.TempDir()
-	write := func(name, text string) {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeFile(t, root, name, text) }
 	for _, page := range []string{"a.md", "b.md", "c.md", "d.md", "e.md", "f.md", "g.md", "h.md", "i.md"} {
 		write(page, "# Page\n")
 	}
