@@ -334,10 +334,11 @@ func (c *Checker) checkTarget(r *report, dest string, offset int, image bool) (s
 		return "", false
 	}
 	if strings.HasPrefix(decoded, "/") && c.ownRenderer(r.page.path) {
-		// "/#x" from a page a script of the repository renders: the
-		// script's site has its own root, whose page is not the file
-		// at the repository's root that docscheck resolved.
-		r.missAt(offset, reasonUnknownRenderer, ruleAnchor, "", "anchor #%s: the link's root is the site's, which a script of the repository builds", fragment)
+		// "/#x" from a page the repository's own build renders (a
+		// script of its folder, or a file joining it into another
+		// page): that site has its own root, whose page is not the
+		// file at the repository's root that docscheck resolved.
+		r.missAt(offset, reasonUnknownRenderer, ruleAnchor, "", "anchor #%s: the link's root is that of the site the repository's own build makes", fragment)
 		return "", false
 	}
 	c.checkAnchor(r, other, fragment, offset, resolved)
@@ -1167,8 +1168,9 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 	if reason == "" && (c.ownRenderer(target.path) || c.rendererUnknown(target.path) != "" && (target.textCouldGive(frag) || target.anyRendererCouldGive(frag))) {
 		// A renderer the repository does not show makes the page's
 		// heading ids: only a fragment no slug rule could give from its
-		// headings and ids is certain (rendererUnknown). A script of the
-		// repository's own that renders the pages may make any id.
+		// headings and ids is certain (rendererUnknown). The
+		// repository's own build of the page (ownRenderer) may make any
+		// id.
 		reason = reasonUnknownRenderer
 	}
 	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() &&
