@@ -333,15 +333,17 @@ func (c *Checker) checkTarget(r *report, dest string, offset int, image bool) (s
 		r.add(offset, ruleLink, "", "link target %s cannot be read", quoteTarget(dest))
 		return "", false
 	}
-	if strings.HasPrefix(decoded, "/") && c.ownRenderer(r.page.path) {
+	before := len(r.findings)
+	c.checkAnchor(r, other, fragment, offset, resolved)
+	if len(r.findings) > before && strings.HasPrefix(decoded, "/") && c.ownRenderer(r.page.path) {
 		// "/#x" from a page the repository's own build renders (a
 		// script of its folder, or a file joining it into another
 		// page): that site has its own root, whose page is not the
 		// file at the repository's root that docscheck resolved.
-		r.missAt(offset, reasonUnknownRenderer, ruleAnchor, "", "anchor #%s: the link's root is that of the site the repository's own build makes", fragment)
-		return "", false
+		// Asked only once the anchor is missing there: ownRenderer
+		// may walk the tree.
+		r.demote(before, reasonUnknownRenderer)
 	}
-	c.checkAnchor(r, other, fragment, offset, resolved)
 	return "", false
 }
 
