@@ -64,6 +64,10 @@ const (
 	// headings) quotes commit messages: brackets there are their text;
 	// a log's dated entries record what was done then (inDatedList).
 	reasonHistory = "history"
+	// reasonQuoted: text the prose quotes between double quotes (an issue
+	// title, a message someone types) is meant to read as written: its
+	// brackets are the quoted text's, not a link.
+	reasonQuoted = "quoted"
 	// reasonAlias: the link's prefix is a path alias a build tool of the
 	// repository declares (tsconfig.json "paths": "~/*"), resolved by
 	// that tool's rules, not as a file beside the page.

@@ -188,6 +188,10 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 				// A release entry quotes a commit message, whose
 				// brackets are its author's text ("[rule-a][rule-b]").
 				reason = reasonHistory
+			} else if inQuotation(s, m[0], m[1]) {
+				// A title or message the prose quotes ("[C++][Python]
+				// Ensure ..."): its brackets are the quoted text.
+				reason = reasonQuoted
 			}
 			r.missAt(offsets[m[0]], reason, ruleReference, "", "reference [%s] has no definition", label)
 		}
@@ -211,6 +215,18 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 		}
 	}
 	flush()
+}
+
+// inQuotation reports whether s[from:to] lies inside a quotation of the
+// prose: between a pair of straight double quotes (an odd number before
+// it, one more after it) or between an opening and a closing curly one.
+func inQuotation(s string, from, to int) bool {
+	before, after := s[:from], s[to:]
+	if strings.Count(before, `"`)%2 == 1 && strings.Contains(after, `"`) {
+		return true
+	}
+	open := strings.LastIndex(before, "\u201c")
+	return open >= 0 && open > strings.LastIndex(before, "\u201d") && strings.Contains(after, "\u201d")
 }
 
 // isDisplayMath: a paragraph that opens with a display-math delimiter
