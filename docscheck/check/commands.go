@@ -1403,11 +1403,11 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 		if t.Dynamic() || mf.Has(t.Text) || isPlaceholder(t.Text) {
 			continue
 		}
-		if strings.ContainsAny(t.Text, "*?[") && slices.ContainsFunc(mf.Targets, func(name string) bool {
-			ok, _ := path.Match(t.Text, name)
+		if pattern, ok := targetFamily(t.Text); ok && slices.ContainsFunc(mf.Targets, func(name string) bool {
+			ok, _ := path.Match(pattern, name)
 			return ok
 		}) {
-			continue // "make verify-*": a family of targets, and some exist
+			continue // "make verify-*", "make cli-...": a family of targets, and some exist
 		}
 		names := slices.Clone(mf.Targets)
 		// One typo from a target the Makefile names outright, the name
@@ -1625,6 +1625,18 @@ func isPlaceholderTarget(t string) bool {
 	}
 	rest, ok := strings.CutPrefix(strings.ToLower(t), "some")
 	return ok && len(rest) >= 3 && strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz") == ""
+}
+
+// targetFamily reads a name that stands for a family of names as a glob:
+// one with glob characters ("verify-*"), or a prefix and an ellipsis
+// ("cli-...", "cli-…": the names it abbreviates).
+func targetFamily(name string) (string, bool) {
+	for _, ellipsis := range []string{"...", "…"} {
+		if prefix, ok := strings.CutSuffix(name, ellipsis); ok && prefix != "" && !strings.ContainsAny(prefix, "*?[") {
+			return prefix + "*", true
+		}
+	}
+	return name, strings.ContainsAny(name, "*?[")
 }
 
 func isPlaceholder(word string) bool {
