@@ -128,13 +128,16 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 			if reason == "" && c.readersCopy(r.page, p.Text) {
 				reason = reasonReadersFile // a copy of a file the page links to
 			}
-			if reason == "" && c.opts.Repo.NearestFile(dir, "go.mod", "go.work") == "" {
+			hint := c.packageHint(dir, p.Text)
+			if reason == "" && c.opts.Repo.NearestFile(dir, "go.mod", "go.work") == "" && !(local && misspelt(p.Text, hint)) {
 				// No go.mod (or go.work) at or above the folder: where the
 				// page starts, the reader is in a module of their own or
 				// in one the prose names, as with a missing package.json.
+				// A folder one letter from this repository's, beside it,
+				// is a misspelling of it in any module (or none).
 				reason = r.noManifest(dir)
 			}
-			r.missWord(p, at, reason, ruleGoPackage, c.packageHint(dir, p.Text), "no Go package matches %s", p.Text)
+			r.missWord(p, at, reason, ruleGoPackage, hint, "no Go package matches %s", p.Text)
 			continue
 		}
 		pkgDirs = append(pkgDirs, dirs...)

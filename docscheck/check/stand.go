@@ -169,14 +169,15 @@ var commandRules = map[string]bool{
 	ruleGoPackage: true, ruleGoTest: true,
 }
 
-// pathRules are the command rules that judge a file by its path: a path
-// one typo from this repository's file in the same folder is a
-// misspelling of it wherever the reader stands (misspelt). A task's name
+// pathRules are the command rules that judge a file (or a local Go
+// package's folder) by its path: a path one typo from this repository's
+// file in the same folder is a misspelling of it wherever the reader
+// stands (misspelt). A task's name
 // one typo from this repository's (a make target, an npm script) is such
 // evidence only where the page is the repository's and its folder alone
 // is unknown (reasonBrowsedPage): on a users' page, build, test and serve
 // are the reader's project's names as much as this repository's.
-var pathRules = map[string]bool{ruleScript: true, rulePython: true}
+var pathRules = map[string]bool{ruleScript: true, rulePython: true, ruleGoPackage: true}
 
 // misspeltAnywhere reports whether f, a command's finding on a page whose
 // reader's place is unknown for reason, names a misspelling of this
