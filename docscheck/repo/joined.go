@@ -62,7 +62,11 @@ func (r *Repo) joinedParts() map[string]string {
 				kind = "template"
 			case base == "Makefile" || base == "makefile" || base == "GNUmakefile" || ext == ".mk" || ext == ".sh":
 				kind = "recipe"
-			case (ext == ".json" || ext == ".yml" || ext == ".yaml") && base != "package.json" && base != "package-lock.json":
+			case (ext == ".json" || ext == ".yml" || ext == ".yaml") && base != "package.json" && base != "package-lock.json" &&
+				!strings.HasPrefix(base, "."):
+				// A hidden data file configures a tool (a review bot's
+				// .coderabbit.yaml, a linter's), which reads the files
+				// it lists one by one and joins none into a page.
 				kind = "list"
 			default:
 				return
