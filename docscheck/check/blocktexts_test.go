@@ -24,7 +24,7 @@ func TestBlockTexts(t *testing.T) {
 		"```sh\nmake build",
 		"    code at the end",
 	} {
-		pg := parsePage("t.md", []byte(src), anchor.GitHub, false)
+		pg := parsePage("t.md", []byte(src), anchor.GitHub, indentedBodies{})
 		blocks := 0
 		_ = ast.Walk(pg.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 			if !entering || n.Type() != ast.TypeBlock || n.Lines().Len() == 0 {

@@ -130,10 +130,10 @@ const boundedParseBytes = 8 << 10
 // default timeout and is parsed directly.
 func parseWithin(path string, src []byte, c *Checker) (*page, bool) {
 	if len(src) <= boundedParseBytes {
-		return parsePage(path, src, c.slugFor(path), c.admonitions(path)), true
+		return parsePage(path, src, c.slugFor(path), c.indentedBodies(path)), true
 	}
 	done := make(chan *page, 1)
-	go func() { done <- parsePage(path, src, c.slugFor(path), c.admonitions(path)) }()
+	go func() { done <- parsePage(path, src, c.slugFor(path), c.indentedBodies(path)) }()
 	timer := time.NewTimer(c.budget.ParseTimeout)
 	defer timer.Stop()
 	select {

@@ -141,7 +141,7 @@ func BenchmarkWorstPagesUnderTheBound(b *testing.B) {
 	for name, src := range worstPagesUnderTheBound() {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				parsePage("worst.md", []byte(src), "", false)
+				parsePage("worst.md", []byte(src), "", indentedBodies{})
 			}
 			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(limit), "of-quarter-timeout")
 		})

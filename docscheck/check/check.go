@@ -474,11 +474,14 @@ func (c *Checker) slugFor(page string) anchor.Style {
 	return anchor.GitHub
 }
 
-// admonitions reports whether the page's renderer reads admonition
-// bodies as Markdown (repo.Site.Admonitions).
-func (c *Checker) admonitions(page string) bool {
+// indentedBodies says which indented block bodies the page's renderer
+// reads as Markdown (repo.Site.Admonitions, repo.Site.ContentTabs).
+func (c *Checker) indentedBodies(page string) indentedBodies {
 	s := c.site(page)
-	return s != nil && s.Admonitions
+	if s == nil {
+		return indentedBodies{}
+	}
+	return indentedBodies{admonitions: s.Admonitions, tabs: s.ContentTabs}
 }
 
 // addIncludedAnchors gives a page the anchors of the files it includes
@@ -495,7 +498,7 @@ func (c *Checker) addIncludedAnchors(p *page) {
 		if err != nil {
 			continue
 		}
-		for _, id := range parsePage(inc, src, c.slugFor(p.path), c.admonitions(p.path)).anchorList {
+		for _, id := range parsePage(inc, src, c.slugFor(p.path), c.indentedBodies(p.path)).anchorList {
 			p.addAnchor(id)
 		}
 	}

@@ -1265,7 +1265,7 @@ func (c *Checker) includedAnchors(pg, inc *page) map[string]bool {
 	if slug == c.slugFor(inc.path) {
 		return inc.anchors
 	}
-	return parsePage(inc.path, inc.source, slug, c.admonitions(pg.path)).anchors
+	return parsePage(inc.path, inc.source, slug, c.indentedBodies(pg.path)).anchors
 }
 
 // includedAnchor reports whether a file the page includes offers frag

@@ -126,9 +126,9 @@ type heading struct {
 }
 
 // parsePage parses a page under a renderer's rules: style makes heading
-// ids; admonitions says the renderer's Python-Markdown runs the
-// admonition extension (repo.Site.Admonitions).
-func parsePage(path string, source []byte, style anchor.Style, admonitions bool) *page {
+// ids; bodies says which blocks of the renderer's Python-Markdown hold
+// Markdown indented below their opening line.
+func parsePage(path string, source []byte, style anchor.Style, bodies indentedBodies) *page {
 	source = bytes.TrimPrefix(source, []byte("\uFEFF"))
 	end := frontMatterEnd(source)
 	frontMatter := source[:end]
@@ -143,10 +143,7 @@ func parsePage(path string, source []byte, style anchor.Style, admonitions bool)
 		i += j + 1
 		p.lineStarts = append(p.lineStarts, i)
 	}
-	parsed := source
-	if admonitions {
-		parsed = admonitionItems(source)
-	}
+	parsed := bodies.asListItems(source)
 	p.doc = markdown.Parser().Parse(text.NewReader(parsed), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
 	p.shortcodes = bytes.Contains(source, []byte("{{<")) || bytes.Contains(source, []byte("{{%"))
@@ -233,7 +230,7 @@ func attrListIDs(source []byte) [][][]byte {
 // on a page with this Markdown source: heading slugs of the given style and
 // the ids of raw HTML elements.
 func Anchors(source []byte, style anchor.Style) []string {
-	return parsePage("", source, style, false).anchorList
+	return parsePage("", source, style, indentedBodies{}).anchorList
 }
 
 // position turns a byte offset into a 1-based line and byte column.
@@ -496,19 +493,31 @@ func (p *page) includes() []string {
 // two extensions' own patterns read them.
 var admonitionOpener = regexp.MustCompile(`^( *)(?:!!!|\?\?\?\+?) ?[\w-]+(?: +[\w-]+)*(?: +"[^"]*")? *$`)
 
-// admonitionItems returns a copy of source in which the first line of
-// every admonition's body (the lines after its opener indented four
-// spaces more than it, blank lines between them included) starts with a
-// list marker of the same length: "    text" becomes "-   text". The
-// body is then one list item whose content sits where the body's does,
-// so goldmark parses it as Markdown across its blank lines, as
-// Python-Markdown does (its reference definitions are defined, its
-// fences are code blocks), instead of as an indented code block. Every
-// byte keeps its offset, so positions found in the copy are positions in
-// source; the page's text is still read from source. Nested admonitions
-// nest the same way.
-func admonitionItems(source []byte) []byte {
-	if !bytes.Contains(source, []byte("!!!")) && !bytes.Contains(source, []byte("???")) {
+// indentedBodies says which blocks of a site's Python-Markdown open with
+// a line of their own and hold Markdown indented four spaces below it:
+// admonitions ("!!! note", "??? tip": repo.Site.Admonitions) and content
+// tabs ('=== "Title"': repo.Site.ContentTabs).
+type indentedBodies struct{ admonitions, tabs bool }
+
+// opens reports whether line opens such a block.
+func (b indentedBodies) opens(line []byte) bool {
+	return b.admonitions && admonitionOpener.Match(line) || b.tabs && tabLine.Match(line)
+}
+
+// asListItems returns a copy of source in which the first line of every
+// such block's body (the lines after its opener indented four spaces more
+// than it, blank lines between them included) starts with a list marker
+// of the same length: "    text" becomes "-   text". The body is then one
+// list item whose content sits where the body's does, so goldmark parses
+// it as Markdown across its blank lines, as Python-Markdown does (its
+// reference definitions are defined, its fences are code blocks),
+// instead of as an indented code block or, right below a tab's title, a
+// paragraph's lazy lines. Every byte keeps its offset, so positions
+// found in the copy are positions in source; the page's text is still
+// read from source. Nested blocks nest the same way.
+func (b indentedBodies) asListItems(source []byte) []byte {
+	if !(b.admonitions && (bytes.Contains(source, []byte("!!!")) || bytes.Contains(source, []byte("???")))) &&
+		!(b.tabs && bytes.Contains(source, []byte("==="))) {
 		return source
 	}
 	out := slices.Clone(source)
@@ -555,7 +564,7 @@ func admonitionItems(source []byte) []byte {
 			copy(out[start+open[n-1].indent:], "-   ")
 			open[n-1].marked = true
 		}
-		if admonitionOpener.Match(line) {
+		if b.opens(line) {
 			open = append(open, admonition{indent: indent})
 		}
 		start = next

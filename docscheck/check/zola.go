@@ -106,7 +106,7 @@ func (c *Checker) checkZolaLink(r *report, dest, rest, fragment string, offset i
 // ids for the page are exactly known (the default slugify, no shortcode,
 // headings whose slug needs no transliteration), and those ids.
 func zolaAnchor(site zolaSite, pg *page, fragment string) (found, exact bool, ids []string) {
-	zp := parsePage(pg.path, pg.source, anchor.Zola, false)
+	zp := parsePage(pg.path, pg.source, anchor.Zola, indentedBodies{})
 	exact = !site.anchorsOff && !pg.shortcodes
 	for _, h := range zp.headings {
 		exact = exact && anchor.ZolaExact(h.text)

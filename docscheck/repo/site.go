@@ -63,6 +63,10 @@ type Site struct {
 	Admonitions bool
 	// TabIDs: how the site's pymdownx.tabbed names content tabs.
 	TabIDs TabIDs
+	// ContentTabs: the site's Python-Markdown runs pymdownx.tabbed, so a
+	// '=== "Title"' line opens a tab whose body, indented four spaces,
+	// is Markdown (its fenced blocks are code blocks), as Admonitions.
+	ContentTabs bool
 	// ThemeDirs are folders whose files the generator copies to the
 	// site's root beside the pages (MkDocs' theme custom_dir): a link
 	// that reaches the root's URL of such a file is served.
@@ -638,6 +642,7 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 			Unmodelled:    mkdocsUnmodelled(data),
 			Admonitions:   mkdocsAdmonitions(data),
 			TabIDs:        mkdocsTabIDs(data),
+			ContentTabs:   extensionListed(mkdocsItems(data), "pymdownx.tabbed"),
 		}, true
 	}
 	return r.zensical(dir)
@@ -674,6 +679,7 @@ func (r *Repo) zensical(dir string) (Site, bool) {
 		DirectoryURLs: !zensicalDirURLs.Match(data),
 		Unmodelled:    zensicalUnmodelled(data),
 		Admonitions:   admonitionsListed(zensicalItems(data)),
+		ContentTabs:   extensionListed(zensicalItems(data), "pymdownx.tabbed"),
 	}, true
 }
 

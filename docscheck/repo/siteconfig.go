@@ -6,6 +6,7 @@ import (
 	"iter"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -182,6 +183,12 @@ func mkdocsTabIDs(data []byte) TabIDs {
 	return NoTabIDs
 }
 
+// extensionListed: the markdown extensions listed include name
+// (mkdocs.yml or zensical.toml).
+func extensionListed(items []mkdocsItem, name string) bool {
+	return slices.ContainsFunc(items, func(it mkdocsItem) bool { return it.section == "markdown_extensions" && it.name == name })
+}
+
 // mkdocsAdmonitions: mkdocs.yml's markdown_extensions list the
 // admonition extension or pymdownx.details.
 func mkdocsAdmonitions(data []byte) bool { return admonitionsListed(mkdocsItems(data)) }
@@ -189,12 +196,7 @@ func mkdocsAdmonitions(data []byte) bool { return admonitionsListed(mkdocsItems(
 // admonitionsListed: the markdown extensions listed include the
 // admonition extension or pymdownx.details (mkdocs.yml or zensical.toml).
 func admonitionsListed(items []mkdocsItem) bool {
-	for _, it := range items {
-		if it.section == "markdown_extensions" && (it.name == "admonition" || it.name == "pymdownx.details") {
-			return true
-		}
-	}
-	return false
+	return extensionListed(items, "admonition") || extensionListed(items, "pymdownx.details")
 }
 
 // unmodelledItems names the listed plugins, extensions and hooks
