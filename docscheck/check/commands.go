@@ -54,7 +54,7 @@ func (c *Checker) checkCommands(r *report) {
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
-			r.session.newSection()
+			r.session.newSection(n.Level)
 			if isContributeHeading(anchor.Text(n, src)) {
 				c.contributeSection(r)
 			}

@@ -206,6 +206,10 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 		return
 	}
 	r.session.created[folder] = true
+	if r.session.otherClones == nil {
+		r.session.otherClones = map[string]bool{}
+	}
+	r.session.otherClones[folder] = true
 }
 
 // recordTemplateClone notes the folder of a template line that clones a

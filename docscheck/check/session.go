@@ -25,6 +25,14 @@ type session struct {
 	// absolute path, to a folder nothing explains): nothing is judged until
 	// the page is left.
 	dirs []string
+	// otherClones are the folders git clones of other repositories made
+	// (a subset of created).
+	otherClones map[string]bool
+	// level is the level of the heading the current section starts with
+	// (0 before the first); movedAt is the level of the section whose
+	// commands last moved the reader into a clone of another repository
+	// (0 when they have not).
+	level, movedAt int
 	// created holds paths that commands on the page made (files and
 	// folders). What is inside a created folder is unknowable.
 	created map[string]bool
@@ -97,18 +105,26 @@ func newSession(pagePath string) *session {
 // startDirs are the folders the page's commands start in.
 func (s *session) startDirs() []string { return s.start }
 
-// newSection is a heading: a section is the text under one heading, up
-// to the next heading of any level. A cd of an earlier section does not
-// carry over for certain (a reader may start a section afresh), so the
-// commands of a new section are judged from the folders the page starts
-// in as well as from where the earlier one left the reader, and are
-// wrong only when wrong from all of them. After a cd docscheck cannot
-// follow (into the reader's own project, a folder a variable names) the
-// rest of that section is not judged; the next section starts afresh from
-// the page's start folders.
-func (s *session) newSection() {
-	if s.dirs == nil {
+// newSection is a heading of the given level: a section is the text
+// under one heading, up to the next heading of any level. A cd of an
+// earlier section does not carry over for certain (a reader may start a
+// section afresh), so the commands of a new section are judged from the
+// folders the page starts in as well as from where the earlier one left
+// the reader, and are wrong only when wrong from all of them. That holds
+// within the part of the page that encloses the section the cd was in:
+// when the cd entered a clone of another repository, which is that
+// part's business, a heading above that section's level ends the part
+// ("## iOS app" after a "### Check out the code" that cloned and entered
+// another repository), and the next section starts afresh from the
+// page's start folders alone. (The reader's own project, which an
+// earlier part had them make, may stay the subject of the page.) After a cd docscheck cannot follow (into the reader's
+// own project, a folder a variable names) the rest of that section is
+// not judged; the next section starts afresh too.
+func (s *session) newSection(level int) {
+	s.level = level
+	if s.dirs == nil || s.movedAt > level {
 		s.dirs = slices.Clone(s.start)
+		s.movedAt = 0
 		return
 	}
 	dirs := slices.Clone(s.start)
@@ -243,6 +259,7 @@ func (c *Checker) stat(r *report, p string) (kind repo.Kind, made bool) {
 // the folder they end in are there for what comes after.
 func (c *Checker) runScript(r *report, script command.Script, at locate, judge func(*report, command.Call)) {
 	s := r.session
+	defer s.noteMove(slices.Clone(s.dirs))
 	atRoot := false // after a cd into the reader's clone of this repository
 	cloneDir := ""  // a folder a clone of this repository made, as the block's cds reach it
 	// dirs is reused by every call: nothing keeps it.
@@ -360,6 +377,21 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	s.dirs = next
 	if len(next) == 0 {
 		s.dirs = nil
+	}
+}
+
+// noteMove records the section level at which a script moved the reader
+// from the folders before it into a clone of another repository.
+func (s *session) noteMove(before []string) {
+	if !slices.Equal(before, s.dirs) && slices.ContainsFunc(s.dirs, func(d string) bool {
+		for clone := range s.otherClones {
+			if under(d, clone) {
+				return true
+			}
+		}
+		return false
+	}) {
+		s.movedAt = s.level
 	}
 }
 

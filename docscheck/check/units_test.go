@@ -85,10 +85,11 @@ func TestSessionFieldsAreInUnitKeys(t *testing.T) {
 	known := []string{
 		"dirs", "start", // in the key
 		"created", "extracted", "downloads", "executable", "clones", "readersProject", "inClone", "windowsMoved", // madeNothing
-		"elsewhere", // weighed after the unit ran (standing), not in it
-		"placed",    // set for each call from the unit's own text
-		"ranWriter", // read only after a clone, which madeNothing covers
-		"binaries",  // a subset of created, which madeNothing covers
+		"elsewhere",               // weighed after the unit ran (standing), not in it
+		"placed",                  // set for each call from the unit's own text
+		"ranWriter",               // read only after a clone, which madeNothing covers
+		"binaries", "otherClones", // subsets of created, which madeNothing covers
+		"level", "movedAt", // read only at a heading; a unit that moves the reader changes dirs, and is not remembered
 	}
 	var fields []string
 	typ := reflect.TypeFor[session]()
