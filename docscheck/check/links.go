@@ -1312,10 +1312,39 @@ var keyNames = map[string]bool{
 	"left": true, "right": true, "backspace": true, "delete": true, "del": true, "home": true, "end": true,
 }
 
-// tooltipIcon reports whether offset lies in the href of an HTML <a> tag
-// with a title attribute whose content has no letter or digit: an icon
-// whose tooltip is the point.
+// tooltipIcon reports whether offset is a link with a title whose text
+// has no letter or digit: an icon whose tooltip is the point. The link is
+// an HTML <a> tag with a title attribute, offset in its href, or a
+// Markdown link with a title, `[💬](#question-bob "Answering Questions")`,
+// offset at its bracket.
 func tooltipIcon(source []byte, offset int) bool {
+	return markdownTooltipIcon(source, offset) || htmlTooltipIcon(source, offset)
+}
+
+// markdownTooltipIcon is tooltipIcon's Markdown form: "[", an icon, "](",
+// a destination, a quoted title, ")", on one line.
+func markdownTooltipIcon(source []byte, offset int) bool {
+	s := source[offset:]
+	if line := bytes.IndexByte(s, '\n'); line >= 0 {
+		s = s[:line]
+	}
+	if len(s) == 0 || s[0] != '[' {
+		return false
+	}
+	textEnd := bytes.Index(s, []byte("]("))
+	if textEnd < 0 {
+		return false
+	}
+	text, rest := s[1:textEnd], s[textEnd+2:]
+	closeAt := bytes.IndexByte(rest, ')')
+	if closeAt < 0 || !bytes.Contains(rest[:closeAt], []byte(` "`)) && !bytes.Contains(rest[:closeAt], []byte(" '")) {
+		return false
+	}
+	return len(bytes.TrimSpace(text)) > 0 && !bytes.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '<' })
+}
+
+// htmlTooltipIcon is tooltipIcon's HTML form.
+func htmlTooltipIcon(source []byte, offset int) bool {
 	start := bytes.LastIndex(source[:offset], []byte("<a "))
 	if start < 0 || bytes.IndexByte(source[start:offset], '>') >= 0 {
 		return false
