@@ -33,6 +33,10 @@ type session struct {
 	// commands last moved the reader into a clone of another repository
 	// (0 when they have not).
 	level, movedAt int
+	// open are the headings the current section lies under, outermost
+	// first, each with the folders its own text left the reader in
+	// before its first subsection.
+	open []openHeading
 	// created holds paths that commands on the page made (files and
 	// folders). What is inside a created folder is unknowable.
 	created map[string]bool
@@ -120,20 +124,51 @@ func (s *session) startDirs() []string { return s.start }
 // earlier part had them make, may stay the subject of the page.) After a cd docscheck cannot follow (into the reader's
 // own project, a folder a variable names) the rest of that section is
 // not judged; the next section starts afresh too.
+//
+// Sections under one heading are often alternatives ("### Direct
+// compilation", "### Docker compilation" under "## Compilation"): each
+// starts where the text of the heading above them left the reader. So
+// a section is also judged from the folders the reader stood in when the
+// heading it lies under reached its first subsection.
 func (s *session) newSection(level int) {
 	s.level = level
-	if s.dirs == nil || s.movedAt > level {
-		s.dirs = slices.Clone(s.start)
-		s.movedAt = 0
-		return
+	if n := len(s.open); n > 0 && !s.open[n-1].introDone {
+		s.open[n-1].intro, s.open[n-1].introDone = slices.Clone(s.dirs), true
 	}
+	for len(s.open) > 0 && s.open[len(s.open)-1].level >= level {
+		s.open = s.open[:len(s.open)-1]
+	}
+	var parent []string
+	if n := len(s.open); n > 0 {
+		parent = s.open[n-1].intro
+	}
+	s.open = append(s.open, openHeading{level: level})
 	dirs := slices.Clone(s.start)
-	for _, d := range s.dirs {
+	if s.dirs == nil || s.movedAt > level {
+		s.movedAt = 0
+	} else {
+		dirs = appendNew(dirs, s.dirs)
+	}
+	s.dirs = appendNew(dirs, parent)
+}
+
+// openHeading is a heading whose section or subsections are being read:
+// its level, and the folders its own text left the reader in when its
+// first subsection began (introDone once known).
+type openHeading struct {
+	level     int
+	intro     []string
+	introDone bool
+}
+
+// appendNew appends the folders of more that dirs lacks.
+func appendNew(dirs, more []string) []string {
+	for _, d := range more {
 		if !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
-	s.dirs = dirs
+	return dirs
 }
 
 // contributeSection is a heading that addresses people working on this

@@ -89,7 +89,7 @@ func TestSessionFieldsAreInUnitKeys(t *testing.T) {
 		"placed",                  // set for each call from the unit's own text
 		"ranWriter",               // read only after a clone, which madeNothing covers
 		"binaries", "otherClones", // subsets of created, which madeNothing covers
-		"level", "movedAt", // read only at a heading; a unit that moves the reader changes dirs, and is not remembered
+		"level", "movedAt", "open", // read only at a heading; a unit that moves the reader changes dirs, and is not remembered
 	}
 	var fields []string
 	typ := reflect.TypeFor[session]()
