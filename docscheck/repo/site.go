@@ -887,3 +887,38 @@ func (r *Repo) MintlifyRoot(dir string) string {
 	r.manifests.Store(key, out)
 	return out
 }
+
+// kramdownSetting is a Jekyll _config.yml's "markdown: kramdown".
+var kramdownSetting = regexp.MustCompile(`(?m)^markdown:\s*['"]?kramdown`)
+
+// BuildsJekyllSite reports whether the repository builds a Jekyll site
+// whose Markdown is kramdown's (Jekyll's default): a _config.yml at the
+// root or up to two folders down that says "markdown: kramdown", or
+// that sits beside Jekyll's _layouts/ or _includes/ folder. Kramdown reads
+// a heading's "{#id}" as its id, which github.com shows as text.
+func (r *Repo) BuildsJekyllSite() bool {
+	return r.memo("jekyll", ".", func() any {
+		dirs := []string{"."}
+		for level, from := 0, 0; level < 2; level++ {
+			to := len(dirs)
+			for _, d := range dirs[from:to] {
+				for _, n := range r.Names(d) {
+					if p := path.Join(d, n); !strings.HasPrefix(n, ".") && n != "node_modules" && r.WalkStat(p) == Dir {
+						dirs = append(dirs, p)
+					}
+				}
+			}
+			from = to
+		}
+		for _, d := range dirs {
+			data, err := r.ReadFile(path.Join(d, "_config.yml"))
+			if err != nil {
+				continue
+			}
+			if kramdownSetting.Match(data) || r.Stat(path.Join(d, "_layouts")) == Dir || r.Stat(path.Join(d, "_includes")) == Dir {
+				return true
+			}
+		}
+		return false
+	}).(bool)
+}
