@@ -1252,17 +1252,31 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 //     and "{% include "x.md" %}", over several lines too, with optional
 //     start and end markers that take a part; a path not found from the
 //     page's folder is looked up in the site's docs folder, as the plugin
-//     does ("includes/x.md" from any page).
+//     does ("includes/x.md" from any page);
+//   - a remark include directive, '::include{file="x.md"}' (remark-directive
+//     syntax, which site plugins that include files read), with optional
+//     start and end markers that take a part.
 var includeDirectives = []struct {
-	marker   string
-	re       *regexp.Regexp
-	part     func(options []byte) bool
+	marker string
+	re     *regexp.Regexp
+	// path is the submatch that holds the path; part reports whether the
+	// match takes only a part of the file.
+	path     int
+	part     func(m [][]byte) bool
 	fromSite bool
 }{
-	{"@include:", regexp.MustCompile(`<!--\s*@include:\s*([^\s#{]+)([#{][^>]*)?-->`),
-		func(o []byte) bool { return len(o) > 0 }, false},
-	{"{%", regexp.MustCompile(`\{%-?\s*include(?:-markdown)?\s+["']([^"'\n]+)["']([^%]*)-?%\}`),
-		func(o []byte) bool { return bytes.Contains(o, []byte("start=")) || bytes.Contains(o, []byte("end=")) }, true},
+	{"@include:", regexp.MustCompile(`<!--\s*@include:\s*([^\s#{]+)([#{][^>]*)?-->`), 1,
+		func(m [][]byte) bool { return len(m[2]) > 0 }, false},
+	{"{%", regexp.MustCompile(`\{%-?\s*include(?:-markdown)?\s+["']([^"'\n]+)["']([^%]*)-?%\}`), 1,
+		func(m [][]byte) bool { return markerOptions(m[2]) }, true},
+	{"::include{", regexp.MustCompile(`(?m)^[ \t]*::include\{([^}\n]*?)\bfile=["']([^"'\n]+)["']([^}\n]*)\}`), 2,
+		func(m [][]byte) bool { return markerOptions(m[1]) || markerOptions(m[3]) }, false},
+}
+
+// markerOptions: an include's options take a region by start or end
+// markers.
+func markerOptions(o []byte) bool {
+	return bytes.Contains(o, []byte("start=")) || bytes.Contains(o, []byte("end="))
 }
 
 // includedAnchors are the ids inc's headings get on pg, which includes
@@ -1288,12 +1302,13 @@ func (c *Checker) includedAnchor(pg *page, frag string, depth int) (found, parti
 			continue
 		}
 		for _, m := range d.re.FindAllSubmatch(pg.source, -1) {
-			if d.part(m[2]) {
+			if d.part(m) {
 				partial = true
 			}
-			inc, err := c.load(path.Join(path.Dir(pg.path), string(m[1])))
+			written := string(m[d.path])
+			inc, err := c.load(path.Join(path.Dir(pg.path), written))
 			if site := c.site(pg.path); err != nil && d.fromSite && site != nil {
-				inc, err = c.load(path.Join(site.Pages, string(m[1])))
+				inc, err = c.load(path.Join(site.Pages, written))
 			}
 			if err != nil {
 				partial = true
