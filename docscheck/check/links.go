@@ -517,6 +517,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// not see (a page per plugin, an API reference).
 		return reasonSiteConfig
 	}
+	if len(site.Unmodelled) > 0 && c.pageUnderAnyName(resolved) {
+		// The site's own code (a plugin, hooks) may rewrite a link to a
+		// page under another extension (x.md for the page x.mdx).
+		return reasonSiteConfig
+	}
 	if site.Generator == "hugo" {
 		// Hugo serves a page at a URL its front matter (slug, url,
 		// aliases), its section and its language can all change, and

@@ -211,6 +211,44 @@ func (r *Repo) hugo(dir string) (Site, bool) {
 		Unmodelled: r.hugoUnmodelled(cfg)}, true
 }
 
+// relativeImport is a JavaScript import of a module by a relative path,
+// under a name ("import name from './plugins/x.mjs'").
+var relativeImport = regexp.MustCompile(`(?m)^\s*import\s+([\w$]+)\s+from\s+['"](\.\.?/[^'"]+)['"]`)
+
+// pluginsList is the start of a config's list of plugins (plugins,
+// remarkPlugins, rehypePlugins).
+var pluginsList = regexp.MustCompile(`(?i)plugins\s*:\s*\[`)
+
+// ownPlugins names the modules of the repository's own that a site's
+// JavaScript config imports by a relative path and lists among its
+// plugins ("./plugins/strip-md-extension.mjs"): code of the site's that
+// can rewrite links and write ids and pages. A module imported for
+// anything else (a config object, a sidebar) is no plugin.
+func ownPlugins(config []byte) []string {
+	var lists []string
+	for _, at := range pluginsList.FindAllIndex(config, -1) {
+		// The list up to its closing bracket, nested lists included.
+		depth, end := 1, at[1]
+		for ; end < len(config) && depth > 0; end++ {
+			switch config[end] {
+			case '[':
+				depth++
+			case ']':
+				depth--
+			}
+		}
+		lists = append(lists, string(config[at[1]:end]))
+	}
+	var out []string
+	for _, m := range relativeImport.FindAllSubmatch(config, -1) {
+		name := regexp.MustCompile(`\b` + regexp.QuoteMeta(string(m[1])) + `\b`)
+		if slices.ContainsFunc(lists, name.MatchString) {
+			out = append(out, "plugin "+string(m[2]))
+		}
+	}
+	return out
+}
+
 // zolaBaseURL is the one key every Zola config.toml has ("base_url";
 // Hugo spells it baseURL, in any case, never with an underscore).
 var zolaBaseURL = regexp.MustCompile(`(?m)^base_url\s*=`)
@@ -237,7 +275,8 @@ func (r *Repo) starlight(dir string) (Site, bool) {
 		}
 		pages := path.Join(dir, "src/content/docs")
 		return Site{Generator: "starlight", Config: cfg, Pages: pages, Slug: anchor.GitHub, DirectoryURLs: true,
-			Roots: []string{pages, path.Join(dir, "public"), path.Join(dir, "src/pages")}}, true
+			Roots:      []string{pages, path.Join(dir, "public"), path.Join(dir, "src/pages")},
+			Unmodelled: ownPlugins(data)}, true
 	}
 	return Site{}, false
 }
