@@ -461,6 +461,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// lands on the address another page of its site sets.
 		return reasonSiteRule
 	}
+	if c.site(pagePath) == nil && c.directoryURLServes(pagePath, decoded) {
+		// A directory URL, read from the page's own directory URL,
+		// names a page of the tree.
+		return reasonSiteRule
+	}
 	if c.opts.Repo.AliasFor(pagePath, decoded) != "" {
 		// A build tool of the page's folder resolves the prefix as an
 		// alias (tsconfig "paths"), not as a path beside the page.

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/prodproof/prodproof/docscheck/repo"
 )
 
 // A page whose front matter sets its own address ("permalink:
@@ -72,4 +74,34 @@ func (c *Checker) permalinkServes(page, target string) bool {
 func normalPermalink(p string) string {
 	p = strings.TrimSuffix(p, "index.html")
 	return strings.TrimSuffix(path.Clean("/"+p), "/")
+}
+
+// A relative link written as a directory URL ("../debugging/", ending in
+// a slash) is written for a site that serves each page at a folder of its
+// own (a/b/compatibility.md at a/b/compatibility/), as Jekyll, Hugo and
+// MkDocs do with pretty URLs. From that address, "../debugging/" is
+// a/b/debugging/, the page a/b/debugging.md: the site serves it, though
+// github.com, resolving the link beside the file, finds no folder.
+
+// directoryURLServes reports whether target, a relative directory URL,
+// names a page of the tree when read from page's own directory URL.
+func (c *Checker) directoryURLServes(page, target string) bool {
+	if !strings.HasSuffix(target, "/") || strings.HasPrefix(target, "/") || path.Ext(strings.TrimSuffix(target, "/")) != "" {
+		return false
+	}
+	own := strings.TrimSuffix(page, path.Ext(page))
+	if isReadmePage(path.Base(page)) || strings.EqualFold(path.Base(own), "index") {
+		own = path.Dir(page)
+	}
+	url := path.Join(own, target)
+	if url == ".." || strings.HasPrefix(url, "../") {
+		return false
+	}
+	rp := c.opts.Repo
+	for _, p := range []string{url + ".md", url + ".markdown", url + ".mdx", url + "/index.md", url + "/README.md"} {
+		if rp.Stat(p) == repo.File {
+			return true
+		}
+	}
+	return false
 }
