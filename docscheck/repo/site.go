@@ -930,13 +930,14 @@ func (r *Repo) MintlifyRoot(dir string) string {
 // kramdownSetting is a Jekyll _config.yml's "markdown: kramdown".
 var kramdownSetting = regexp.MustCompile(`(?m)^markdown:\s*['"]?kramdown`)
 
-// BuildsJekyllSite reports whether the repository builds a Jekyll site
-// whose Markdown is kramdown's (Jekyll's default): a _config.yml at the
-// root or up to two folders down that says "markdown: kramdown", or
-// that sits beside Jekyll's _layouts/ or _includes/ folder. Kramdown reads
-// a heading's "{#id}" as its id, which github.com shows as text.
-func (r *Repo) BuildsJekyllSite() bool {
-	return r.memo("jekyll", ".", func() any {
+// ReadsHeadingIDs reports whether the repository builds docs with a
+// renderer that reads a heading's "{#id}" as its id, which github.com
+// shows as text: a Jekyll site whose Markdown is kramdown's (Jekyll's
+// default; a _config.yml that says "markdown: kramdown", or that sits
+// beside Jekyll's _layouts/ or _includes/ folder), or Doxygen (a
+// Doxyfile), at the root or up to two folders down.
+func (r *Repo) ReadsHeadingIDs() bool {
+	return r.memo("heading-ids", ".", func() any {
 		dirs := []string{"."}
 		for level, from := 0, 0; level < 2; level++ {
 			to := len(dirs)
@@ -950,6 +951,9 @@ func (r *Repo) BuildsJekyllSite() bool {
 			from = to
 		}
 		for _, d := range dirs {
+			if r.Stat(path.Join(d, "Doxyfile")) == File {
+				return true
+			}
 			data, err := r.ReadFile(path.Join(d, "_config.yml"))
 			if err != nil {
 				continue
