@@ -128,21 +128,9 @@ var (
 // It reads their config files as text and runs nothing.
 func (r *Repo) Sites() []Site {
 	var sites []Site
-	dirs := []string{"."}
 	// Sites sit at the root or a few folders down (docs/, website/, a test
-	// fixture's site); hidden folders and node_modules are not looked in.
-	for level, from := 0, 0; level < 4; level++ {
-		to := len(dirs)
-		for _, d := range dirs[from:to] {
-			for _, n := range r.Names(d) {
-				p := path.Join(d, n)
-				if !strings.HasPrefix(n, ".") && n != "node_modules" && r.WalkStat(p) == Dir {
-					dirs = append(dirs, p)
-				}
-			}
-		}
-		from = to
-	}
+	// fixture's site).
+	dirs := r.foldersDown(4)
 	detectors := []func(string) (Site, bool){r.vitepress, r.docusaurus, r.mkdocs, r.mdbook, r.hugo, r.starlight, r.sphinx, r.mystProject}
 	for _, d := range dirs {
 		for _, detect := range detectors {
@@ -156,6 +144,24 @@ func (r *Repo) Sites() []Site {
 		sites[i].PagesWriter = r.pagesWriter(sites[i])
 	}
 	return sites
+}
+
+// foldersDown lists the root and the folders up to depth levels below
+// it, breadth first; hidden folders and node_modules are not looked in.
+func (r *Repo) foldersDown(depth int) []string {
+	dirs := []string{"."}
+	for level, from := 0, 0; level < depth; level++ {
+		to := len(dirs)
+		for _, d := range dirs[from:to] {
+			for _, n := range r.Names(d) {
+				if p := path.Join(d, n); !strings.HasPrefix(n, ".") && n != "node_modules" && r.WalkStat(p) == Dir {
+					dirs = append(dirs, p)
+				}
+			}
+		}
+		from = to
+	}
+	return dirs
 }
 
 // mdbookSrc is book.toml's [book] src = "dir".
@@ -938,19 +944,7 @@ var kramdownSetting = regexp.MustCompile(`(?m)^markdown:\s*['"]?kramdown`)
 // Doxyfile), at the root or up to two folders down.
 func (r *Repo) ReadsHeadingIDs() bool {
 	return r.memo("heading-ids", ".", func() any {
-		dirs := []string{"."}
-		for level, from := 0, 0; level < 2; level++ {
-			to := len(dirs)
-			for _, d := range dirs[from:to] {
-				for _, n := range r.Names(d) {
-					if p := path.Join(d, n); !strings.HasPrefix(n, ".") && n != "node_modules" && r.WalkStat(p) == Dir {
-						dirs = append(dirs, p)
-					}
-				}
-			}
-			from = to
-		}
-		for _, d := range dirs {
+		for _, d := range r.foldersDown(2) {
 			if r.Stat(path.Join(d, "Doxyfile")) == File {
 				return true
 			}
