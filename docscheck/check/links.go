@@ -1372,8 +1372,12 @@ func markdownTooltipIcon(source []byte, offset int) bool {
 	if closeAt < 0 || !bytes.Contains(rest[:closeAt], []byte(` "`)) && !bytes.Contains(rest[:closeAt], []byte(" '")) {
 		return false
 	}
-	return len(bytes.TrimSpace(text)) > 0 && !bytes.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '<' })
+	return len(bytes.TrimSpace(text)) > 0 && !bytes.ContainsFunc(text, notIconRune)
 }
+
+// notIconRune: a letter, a digit or a tag's start, which an icon's text
+// (an emoji, a symbol) holds none of.
+func notIconRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '<' }
 
 // htmlTooltipIcon is tooltipIcon's HTML form.
 func htmlTooltipIcon(source []byte, offset int) bool {
@@ -1391,7 +1395,7 @@ func htmlTooltipIcon(source []byte, offset int) bool {
 	if !bytes.Contains(tag, []byte("title=")) || closeAt < 0 {
 		return false
 	}
-	return !bytes.ContainsFunc(rest[:closeAt], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '<' })
+	return !bytes.ContainsFunc(rest[:closeAt], notIconRune)
 }
 
 // isIdentByte: an ASCII letter, digit or underscore, as in a program's names.

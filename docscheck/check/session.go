@@ -121,9 +121,10 @@ func (s *session) startDirs() []string { return s.start }
 // ("## iOS app" after a "### Check out the code" that cloned and entered
 // another repository), and the next section starts afresh from the
 // page's start folders alone. (The reader's own project, which an
-// earlier part had them make, may stay the subject of the page.) After a cd docscheck cannot follow (into the reader's
-// own project, a folder a variable names) the rest of that section is
-// not judged; the next section starts afresh too.
+// earlier part had them make, may stay the subject of the page.) After a
+// cd docscheck cannot follow (into the reader's own project, a folder a
+// variable names) the rest of that section is not judged; the next
+// section starts afresh too.
 //
 // Sections under one heading are often alternatives ("### Direct
 // compilation", "### Docker compilation" under "## Compilation"): each
