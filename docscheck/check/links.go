@@ -1186,11 +1186,11 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// page's text could give this one.
 		reason = reasonSiteConfig
 	}
-	if reason == "" && c.site(target.path) == nil && slices.Contains(target.attrIDs, frag) && c.opts.Repo.ReadsHeadingIDs() {
-		// "## How does it work? {#how-it-works}": the page gives the
-		// heading that id for kramdown or Doxygen, which the repository
-		// builds docs with and may publish the page with; github.com
-		// shows the braces as text (certain where nothing reads them).
+	if reason == "" && c.site(target.path) == nil && slices.Contains(target.attrIDs, frag) && c.opts.Repo.ReadsInlineIDs() {
+		// "## How does it work? {#how-it-works}", "$$$id$$$": the page
+		// writes that id for kramdown, Doxygen or docs-builder, which the
+		// repository builds docs with and may publish the page with;
+		// github.com shows it as text (certain where nothing reads it).
 		reason = reasonUnknownRenderer
 	}
 	if reason == "" && c.opts.Slug == "" && c.site(target.path) == nil && c.readAsHTML(target) &&

@@ -47,8 +47,9 @@ type page struct {
 	// ({{< x >}}, {{% x %}}), which can write headings at build time.
 	shortcodes bool
 	// attrIDs are the ids of attribute blocks ("## Title {#id}", a line
-	// "{#id}"): ids on a docs site's renderer (mdBook, Hugo, VitePress,
-	// MkDocs, Docusaurus), literal text on github.com.
+	// "{#id}") and of docs-builder's inline markers ("$$$id$$$"): ids on
+	// a docs site's renderer (mdBook, Hugo, VitePress, MkDocs,
+	// Docusaurus, docs-builder), literal text on github.com.
 	attrIDs []string
 	// loose counts what some renderer's slug rule could make an id of:
 	// the letters and digits (letterDigits) of each heading, of each
@@ -146,6 +147,13 @@ func parsePage(path string, source []byte, style anchor.Style, bodies indentedBo
 	parsed := bodies.asListItems(source)
 	p.doc = markdown.Parser().Parse(text.NewReader(parsed), parser.WithContext(parser.NewContext()))
 	p.collectAnchors(style)
+	if bytes.Contains(source, []byte("$$$")) {
+		// Elastic's docs-builder reads "$$$id$$$" in a page's text as an
+		// anchor there; github.com shows it as text.
+		for _, m := range inlineAnchorMarker.FindAllSubmatch(source, -1) {
+			p.attrIDs = append(p.attrIDs, string(m[1]))
+		}
+	}
 	p.shortcodes = bytes.Contains(source, []byte("{{<")) || bytes.Contains(source, []byte("{{%"))
 	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
 		p.generated = autodocLine.Match(source)
@@ -470,6 +478,9 @@ func blankFrontMatter(source []byte) []byte {
 // autodocLine is a "::: identifier" line that an MkDocs plugin replaces
 // with generated documentation.
 var autodocLine = regexp.MustCompile(`(?m)^:::[ \t]+[\w.:-]+[ \t]*$`)
+
+// inlineAnchorMarker is docs-builder's inline anchor, "$$$id$$$".
+var inlineAnchorMarker = regexp.MustCompile(`\$\$\$([A-Za-z0-9_-]+)\$\$\$`)
 
 // snippetInclude is pymdownx.snippets' include line: --8<-- "file".
 var snippetInclude = regexp.MustCompile(`(?m)^[ \t]*-+8<-+[ \t]+["']([^"'\n]+)["'][ \t]*$`)

@@ -936,16 +936,18 @@ func (r *Repo) MintlifyRoot(dir string) string {
 // kramdownSetting is a Jekyll _config.yml's "markdown: kramdown".
 var kramdownSetting = regexp.MustCompile(`(?m)^markdown:\s*['"]?kramdown`)
 
-// ReadsHeadingIDs reports whether the repository builds docs with a
-// renderer that reads a heading's "{#id}" as its id, which github.com
-// shows as text: a Jekyll site whose Markdown is kramdown's (Jekyll's
-// default; a _config.yml that says "markdown: kramdown", or that sits
-// beside Jekyll's _layouts/ or _includes/ folder), or Doxygen (a
-// Doxyfile), at the root or up to two folders down.
-func (r *Repo) ReadsHeadingIDs() bool {
+// ReadsInlineIDs reports whether the repository builds docs with a
+// renderer that reads ids written in a page's text, which github.com
+// shows as text: a heading's "{#id}" (a Jekyll site whose Markdown is
+// kramdown's, Jekyll's default: a _config.yml that says "markdown:
+// kramdown", or that sits beside Jekyll's _layouts/ or _includes/
+// folder; or Doxygen, a Doxyfile), or docs-builder's "$$$id$$$"
+// (Elastic's docs-builder, a docset.yml), at the root or up to two
+// folders down.
+func (r *Repo) ReadsInlineIDs() bool {
 	return r.memo("heading-ids", ".", func() any {
 		for _, d := range r.foldersDown(2) {
-			if r.Stat(path.Join(d, "Doxyfile")) == File {
+			if r.Stat(path.Join(d, "Doxyfile")) == File || r.Stat(path.Join(d, "docset.yml")) == File {
 				return true
 			}
 			data, err := r.ReadFile(path.Join(d, "_config.yml"))
