@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-
-	"github.com/prodproof/prodproof/docscheck/repo"
 )
 
 // A page whose front matter sets its own address ("permalink:
@@ -97,11 +95,5 @@ func (c *Checker) directoryURLServes(page, target string) bool {
 	if url == ".." || strings.HasPrefix(url, "../") {
 		return false
 	}
-	rp := c.opts.Repo
-	for _, p := range []string{url + ".md", url + ".markdown", url + ".mdx", url + "/index.md", url + "/README.md"} {
-		if rp.Stat(p) == repo.File {
-			return true
-		}
-	}
-	return false
+	return c.pageUnderAnyName(url)
 }

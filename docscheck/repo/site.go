@@ -945,7 +945,7 @@ var kramdownSetting = regexp.MustCompile(`(?m)^markdown:\s*['"]?kramdown`)
 // (Elastic's docs-builder, a docset.yml), at the root or up to two
 // folders down.
 func (r *Repo) ReadsInlineIDs() bool {
-	return r.memo("heading-ids", ".", func() any {
+	return r.memo("inline-ids", ".", func() any {
 		for _, d := range r.foldersDown(2) {
 			if r.Stat(path.Join(d, "Doxyfile")) == File || r.Stat(path.Join(d, "docset.yml")) == File {
 				return true
