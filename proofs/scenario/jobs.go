@@ -259,6 +259,7 @@ func multiInstanceClaimsOnce(t *T) {
 	t.Check("both instances claimed jobs (the contention was real)", "a > 0 and b > 0", fmt.Sprintf("a=%d b=%d", pa, pb), pa > 0 && pb > 0)
 	Equal(t, "failed_jobs across both instances", int64(0), sa.Health.Worker.FailedJobs+sb.Health.Worker.FailedJobs)
 	t.Note("split", map[string]int64{"a": pa, "b": pb})
+	claimsMeetOnLockedJobs(t, a, b)
 	notifyBurst(t, backends, multiNotifyBurst)
 	logAgreesWithHealth(t, a, b)
 }
