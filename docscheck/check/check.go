@@ -485,13 +485,19 @@ func (c *Checker) indentedBodies(page string) indentedBodies {
 }
 
 // addIncludedAnchors gives a page the anchors of the files it includes
-// with snippet lines (--8<-- "CONTRIBUTING.md", resolved from the root as
-// MkDocs runs there). Included files are parsed on their own, not through
-// load, so that two pages including each other cannot wait on each other.
+// with snippet lines (--8<-- "CONTRIBUTING.md"): on a site that runs
+// pymdownx.snippets, looked up in its base path folders; elsewhere from
+// the root, as MkDocs run there would. Included files are parsed on their
+// own, not through load, so that two pages including each other cannot
+// wait on each other.
 func (c *Checker) addIncludedAnchors(p *page) {
-	for _, inc := range p.includes() {
+	site := c.site(p.path)
+	for _, inc := range repo.SnippetIncludes(p.source) {
+		if site != nil && len(site.SnippetBases) > 0 {
+			inc = c.opts.Repo.SnippetFile(*site, inc)
+		}
 		inc = path.Clean(inc)
-		if inc == p.path || strings.HasPrefix(inc, "../") {
+		if inc == "." || inc == p.path || strings.HasPrefix(inc, "../") {
 			continue
 		}
 		src, err := c.opts.Repo.ReadFile(inc)

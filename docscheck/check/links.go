@@ -478,6 +478,12 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// the target is there.
 		return reasonUnknownRenderer
 	}
+	if c.pastedWhereThere(pagePath, decoded) {
+		// The page is a file the site's pages paste in with snippet
+		// lines: the reader meets the link on such a page, read from
+		// its folder, where the target is.
+		return reasonSiteRule
+	}
 	why := c.rendererUnknown(pagePath)
 	if strings.HasPrefix(decoded, "/") && why != evidenceElsewhere && c.opts.Repo.MintlifyRoot(path.Dir(pagePath)) != "" {
 		why = "" // mintlifyPage below weighs it
@@ -1335,6 +1341,22 @@ func (c *Checker) includedAnchor(pg *page, frag string, depth int) (found, parti
 		}
 	}
 	return false, partial
+}
+
+// pastedWhereThere reports whether page is a file that pages of its site
+// paste in with snippet lines (repo.SnippetIncluders) and target, read
+// from one such page's folder, is in the tree.
+func (c *Checker) pastedWhereThere(page, target string) bool {
+	s := c.site(page)
+	if s == nil {
+		return false
+	}
+	for _, includer := range c.opts.Repo.SnippetIncluders(*s, page) {
+		if c.opts.Repo.Stat(joinPath(dirOf(includer), target)) != repo.Missing {
+			return true
+		}
+	}
+	return false
 }
 
 // keyNames are keyboard keys that prose writes in brackets.

@@ -482,22 +482,6 @@ var autodocLine = regexp.MustCompile(`(?m)^:::[ \t]+[\w.:-]+[ \t]*$`)
 // inlineAnchorMarker is docs-builder's inline anchor, "$$$id$$$".
 var inlineAnchorMarker = regexp.MustCompile(`\$\$\$([A-Za-z0-9_-]+)\$\$\$`)
 
-// snippetInclude is pymdownx.snippets' include line: --8<-- "file".
-var snippetInclude = regexp.MustCompile(`(?m)^[ \t]*-+8<-+[ \t]+["']([^"'\n]+)["'][ \t]*$`)
-
-// includes lists the files a page pulls in with snippet lines; their
-// headings are the page's headings on the site.
-func (p *page) includes() []string {
-	if !bytes.Contains(p.source, []byte("8<")) {
-		return nil // no page without the marker has an include line; the scan is costly
-	}
-	var out []string
-	for _, m := range snippetInclude.FindAllSubmatch(p.source, -1) {
-		out = append(out, string(m[1]))
-	}
-	return out
-}
-
 // admonitionOpener is a Python-Markdown admonition ("!!! note", "!!! tip
 // \"Title\"") or a pymdownx.details block ("??? note", "???+ note"):
 // the marker, one or more type words, an optional quoted title, as the

@@ -71,6 +71,11 @@ type Site struct {
 	// site's root beside the pages (MkDocs' theme custom_dir): a link
 	// that reaches the root's URL of such a file is served.
 	ThemeDirs []string
+	// SnippetBases are the folders, in order, in which the site's
+	// pymdownx.snippets looks up a file that a page pastes in with a
+	// snippet line (its base_path option, from the config's folder); nil
+	// when the site does not run the extension (snippets.go).
+	SnippetBases []string
 }
 
 // Route serves the pages under Dir at the URL prefix URL: page a/b.mdx
@@ -688,6 +693,7 @@ func (r *Repo) mkdocs(dir string) (Site, bool) {
 			Admonitions:   mkdocsAdmonitions(data),
 			TabIDs:        mkdocsTabIDs(data),
 			ContentTabs:   extensionListed(mkdocsItems(data), "pymdownx.tabbed"),
+			SnippetBases:  mkdocsSnippetBases(data, dir),
 		}, true
 	}
 	return r.zensical(dir)

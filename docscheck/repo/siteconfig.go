@@ -129,27 +129,58 @@ func mkdocsItems(data []byte) []mkdocsItem {
 // pymdownx.tabbed, and the text of its slugify option when one is set
 // (tab ids made from tab titles rather than numbered).
 func mkdocsTabbed(data []byte) (enabled bool, slugify string) {
-	itemIndent, slugIndent := -1, -1
+	slugify, _ = mkdocsExtensionOption(data, "pymdownx.tabbed", "slugify")
+	return extensionListed(mkdocsItems(data), "pymdownx.tabbed"), slugify
+}
+
+// mkdocsExtensionOption returns the text of an option of a markdown
+// extension that mkdocs.yml lists, the option's own line after its key and
+// the lines indented below it, and whether the option is set.
+func mkdocsExtensionOption(data []byte, extension, option string) (string, bool) {
+	itemIndent, optionIndent := -1, -1
+	var text strings.Builder
 	for trimmed, indent := range yamlLines(data) {
 		if itemIndent >= 0 {
-			if indent <= itemIndent {
-				break // the next item or section
+			if indent <= itemIndent || optionIndent >= 0 && indent <= optionIndent {
+				break // the next item, section or option
 			}
-			if strings.HasPrefix(trimmed, "slugify:") {
-				slugIndent = indent
-			}
-			if slugIndent >= 0 && indent >= slugIndent {
-				slugify += trimmed + "\n"
+			if optionIndent >= 0 {
+				text.WriteString(trimmed + "\n")
+			} else if rest, ok := strings.CutPrefix(trimmed, option+":"); ok {
+				optionIndent = indent
+				text.WriteString(strings.TrimSpace(rest) + "\n")
 			}
 			continue
 		}
 		name := strings.TrimSpace(strings.TrimPrefix(trimmed, "-"))
 		name, _, _ = strings.Cut(name, ":")
-		if strings.HasPrefix(trimmed, "-") && strings.Trim(strings.TrimSpace(name), `"'`) == "pymdownx.tabbed" {
+		if strings.HasPrefix(trimmed, "-") && strings.Trim(strings.TrimSpace(name), `"'`) == extension {
 			itemIndent = indent
 		}
 	}
-	return itemIndent >= 0, slugify
+	return text.String(), optionIndent >= 0
+}
+
+// mkdocsSnippetBases are the folders pymdownx.snippets looks files up in,
+// from the config's folder dir: its base_path, one path or a list of
+// them (flow or block style), by default "."; nil when mkdocs.yml does not
+// list the extension.
+func mkdocsSnippetBases(data []byte, dir string) []string {
+	if !extensionListed(mkdocsItems(data), "pymdownx.snippets") {
+		return nil
+	}
+	text, set := mkdocsExtensionOption(data, "pymdownx.snippets", "base_path")
+	if !set {
+		return []string{path.Clean(dir)}
+	}
+	var bases []string
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '\n' }) {
+		f = strings.Trim(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(f), "-")), `[]"' `)
+		if f != "" {
+			bases = append(bases, path.Join(dir, f))
+		}
+	}
+	return bases
 }
 
 // TabIDs is how a site's pymdownx.tabbed names its tabs.

@@ -63,3 +63,20 @@ func TestAdmonitionsEnabled(t *testing.T) {
 		t.Error("zensical.toml admonition table not read")
 	}
 }
+
+func TestMkdocsSnippetBases(t *testing.T) {
+	for _, tc := range []struct {
+		name, yml string
+		want      []string
+	}{
+		{"not listed", "markdown_extensions:\n  - toc\n", nil},
+		{"default: the config's folder", "markdown_extensions:\n  - pymdownx.snippets\n", []string{"site"}},
+		{"one path, with a sibling option after it", "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: docs\n      check_paths: true\n  - toc\n", []string{"site/docs"}},
+		{"a flow list", "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: [\"docs\", '.']\n", []string{"site/docs", "site"}},
+		{"a block list", "markdown_extensions:\n  - pymdownx.snippets:\n      check_paths: true\n      base_path:\n        - docs/snippets\n        - .\n      auto_append: []\n", []string{"site/docs/snippets", "site"}},
+	} {
+		if got := mkdocsSnippetBases([]byte(tc.yml), "site"); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
