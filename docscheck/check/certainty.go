@@ -371,7 +371,7 @@ func (r *report) clonedName(reason string) string {
 // function", "some-target", "my-package".
 var placeholderMarkers = map[string]bool{
 	"specific": true, "some": true, "particular": true, "certain": true, "given": true,
-	"my": true, "your": true, "foo": true, "bar": true, "baz": true, "qux": true, "xxx": true,
+	"my": true, "your": true, "foo": true, "bar": true, "baz": true, "qux": true, "xxx": true, "yyy": true, "zzz": true,
 	"whatever": true,
 }
 
@@ -382,6 +382,9 @@ var placeholderMarkers = map[string]bool{
 // (placeholderMarkers), or its last word is "name" after another ("website-name", "@scope/package-name"). Callers
 // ask only when no real name is near it: a near miss is still a typo.
 func isPlaceholderIdent(s string) bool {
+	if bracketedPart.MatchString(s) {
+		return true // test_<file_name>: the part in brackets, separators and all
+	}
 	var words []string
 	start := 0
 	for i := 0; i <= len(s); i++ {
@@ -418,6 +421,11 @@ func isBracketedWord(w string) bool {
 	}
 	return strings.Trim(inner, "abcdefghijklmnopqrstuvwxyz0123456789") == ""
 }
+
+// bracketedPart is a name's part in angle brackets, square brackets or
+// braces that starts with a letter (`test_<file_name>`, `{lang_code}`):
+// isBracketedWord's part, with the separators a name of choice may hold.
+var bracketedPart = regexp.MustCompile(`<[A-Za-z][\w-]*>|\[[A-Za-z][\w-]*\]|\{[A-Za-z][\w-]*\}`)
 
 // placeholderNouns are the things a page tells the reader to name, which
 // a marker of choice may be glued to without a separator ("mytest",

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -207,6 +208,14 @@ func (w *walker) call(c *syntax.CallExpr, redirs []*syntax.Redirect, dir *string
 	if len(c.Args) == 0 {
 		return
 	}
+	words := make([]Word, len(c.Args))
+	for i, a := range c.Args {
+		words[i] = w.word(a)
+		if end, taken := fillIn(a, redirs); taken != nil && !words[i].Dynamic() {
+			words[i].Text = w.src[a.Pos().Offset():end]
+			redirs = slices.DeleteFunc(slices.Clone(redirs), func(r *syntax.Redirect) bool { return slices.Contains(taken, r) })
+		}
+	}
 	var outputs []Word
 	for _, r := range redirs {
 		switch r.Op {
@@ -215,10 +224,6 @@ func (w *walker) call(c *syntax.CallExpr, redirs []*syntax.Redirect, dir *string
 				outputs = append(outputs, w.word(r.Word))
 			}
 		}
-	}
-	words := make([]Word, len(c.Args))
-	for i, a := range c.Args {
-		words[i] = w.word(a)
 	}
 	words = unwrap(words)
 	if len(words) == 0 {
@@ -241,6 +246,30 @@ func (w *walker) call(c *syntax.CallExpr, redirs []*syntax.Redirect, dir *string
 		}
 	}
 }
+
+// fillIn finds a name of choice written in angle brackets inside word a,
+// "test_<name>.py", which the shell reads as the word "test_" with its
+// input from "name" and its output to ".py": an input redirection that
+// starts where a ends, from a plain name, and an output redirection right
+// after that name. A reader types a name there; nobody writes
+// redirections glued to a word and to each other. It returns the offset
+// where the whole word ends and the two redirections, or nil.
+func fillIn(a *syntax.Word, redirs []*syntax.Redirect) (end uint, taken []*syntax.Redirect) {
+	for i, in := range redirs[:max(len(redirs)-1, 0)] {
+		out := redirs[i+1]
+		if in.Op != syntax.RdrIn || in.N != nil || in.OpPos.Offset() != a.End().Offset() ||
+			!fillInName.MatchString(literal(in.Word)) || in.Word.Pos().Offset() != in.OpPos.Offset()+1 ||
+			out.Op != syntax.RdrOut || out.N != nil || out.OpPos.Offset() != in.Word.End().Offset() ||
+			out.Word.Pos().Offset() != out.OpPos.Offset()+1 {
+			continue
+		}
+		return out.Word.End().Offset(), []*syntax.Redirect{in, out}
+	}
+	return 0, nil
+}
+
+// fillInName is the name inside a fill-in's brackets.
+var fillInName = regexp.MustCompile(`^[A-Za-z][\w-]*$`)
 
 // unwrap drops wrappers that run the rest of the line as the command.
 func unwrap(words []Word) []Word {
