@@ -888,6 +888,9 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 	if strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasPrefix(name, "~") {
 		r.judged()
 		c.checkExecutable(r, call.Dir, prog, len(call.Args()) == 0 && !strings.HasPrefix(name, "./"), at)
+		if base := path.Base(name); (base == "pip" || base == "pip3") && call.Dir != "" {
+			c.checkPip(r, call, at, call.Args()) // a virtualenv's pip, .venv/bin/pip
+		}
 		return
 	}
 	r.unjudged(name)

@@ -43,6 +43,12 @@ func (c *Checker) judgeEcosystem(r *report, call command.Call, at locate) bool {
 		return c.checkPythonModule(r, call, at)
 	case "pytest", "py.test":
 		return c.checkPytest(r, call, at, call.Args())
+	case "pip", "pip3":
+		return c.checkPip(r, call, at, call.Args())
+	case "uv":
+		if args := call.Args(); len(args) > 0 && args[0].Text == "pip" {
+			return c.checkPip(r, call, at, args[1:])
+		}
 	}
 	return false
 }

@@ -43,6 +43,9 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 			if mod.Text == "pytest" || mod.Text == "py.test" {
 				return c.checkPytest(r, call, at, args[i+2:])
 			}
+			if mod.Text == "pip" && c.checkPip(r, call, at, args[i+2:]) {
+				return true
+			}
 			return c.checkModule(r, call, at, mod)
 		case pythonValueFlags[a.Text]:
 			i++
@@ -60,6 +63,46 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 		}
 	}
 	return false
+}
+
+// pipFileSubcommands are pip's subcommands whose -r and -c options name a
+// requirements or constraints file.
+var pipFileSubcommands = map[string]bool{"install": true, "download": true, "wheel": true, "uninstall": true}
+
+// checkPip judges the files a pip command reads (args follow the program,
+// or "-m pip"): its -r / --requirement and -c / --constraint options name
+// a file from the working folder, as a path argument does. It reports
+// whether it judged one.
+func (c *Checker) checkPip(r *report, call command.Call, at locate, args []command.Word) bool {
+	if i := slices.IndexFunc(args, func(a command.Word) bool { return !strings.HasPrefix(a.Text, "-") }); i < 0 || !pipFileSubcommands[args[i].Text] {
+		return false
+	}
+	judged := false
+	for i := 0; i < len(args); i++ {
+		file := args[i]
+		switch name, value, hasValue := strings.Cut(file.Text, "="); {
+		case (name == "-r" || name == "--requirement" || name == "-c" || name == "--constraint") && !hasValue:
+			if i+1 >= len(args) {
+				continue
+			}
+			i++
+			file = args[i]
+		case (name == "--requirement" || name == "--constraint") && hasValue:
+			file.Text, file.Col = value, file.Col+len(name)+1
+		default:
+			continue
+		}
+		if file.Dynamic() || file.Text == "" || strings.HasPrefix(file.Text, "/") || strings.HasPrefix(file.Text, "~") || isURL(file.Text) {
+			continue
+		}
+		judged = true
+		p := path.Join(call.Dir, file.Text)
+		if k, _ := c.stat(r, p); k == repo.Missing {
+			hint := c.nearbyName(p)
+			r.missWord(file, at, c.missingIn(r, file.Text, p, hint), rulePython, shellPath(file.Text, call.Dir, hint), "pip: %s does not exist", file.Text)
+		}
+	}
+	return judged
 }
 
 // pythonBases are the folders a module is looked up in: the working
