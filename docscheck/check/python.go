@@ -105,6 +105,65 @@ func (c *Checker) checkPip(r *report, call command.Call, at locate, args []comma
 	return judged
 }
 
+// checkNox judges the sessions a nox command names (-s, -e, --session,
+// --sessions, each taking the names up to the next option) against the
+// noxfile nox reads: noxfile.py in the working folder, or the one -f /
+// --noxfile names. It judges only a noxfile whose sessions the text shows
+// (repo.NoxSessions), and reports whether it judged a name.
+func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
+	if r.session != nil && r.session.readersProject {
+		return false
+	}
+	args := call.Args()
+	noxfile := "noxfile.py"
+	var names []command.Word
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a.Text == "--" {
+			break // the sessions' own arguments
+		}
+		opt, value, hasValue := strings.Cut(a.Text, "=")
+		switch opt {
+		case "-f", "--noxfile":
+			if hasValue {
+				noxfile = value
+			} else if i+1 < len(args) {
+				i++
+				noxfile = args[i].Text
+			}
+		case "-s", "-e", "--session", "--sessions":
+			if hasValue {
+				a.Text, a.Col = value, a.Col+len(opt)+1
+				names = append(names, a)
+			}
+			for i+1 < len(args) && !strings.HasPrefix(args[i+1].Text, "-") {
+				i++
+				names = append(names, args[i])
+			}
+		}
+	}
+	file := path.Join(call.Dir, noxfile)
+	if len(names) == 0 || c.opts.Repo.Stat(file) != repo.File {
+		return false
+	}
+	sessions := c.opts.Repo.NoxSessions(file)
+	if !sessions.Known {
+		return false
+	}
+	for _, w := range names {
+		if w.Dynamic() || sessions.Has(w.Text) {
+			continue
+		}
+		hint := c.nearest(w.Text, sessions.Names)
+		reason := ""
+		if placeholderFilter(w.Text, hint) {
+			reason = reasonPlaceholder
+		}
+		r.missWord(w, at, reason, rulePython, hint, "nox: session %q is not defined in %s", w.Text, file)
+	}
+	return true
+}
+
 // pythonBases are the folders a module is looked up in: the working
 // folder and its src/ layout, then the root's.
 func pythonBases(dir string) []string {
