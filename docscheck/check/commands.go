@@ -1064,11 +1064,19 @@ func (c *Checker) checkScriptArg(r *report, call command.Call, at locate) {
 	}
 	switch k, _ := c.stat(r, p); k {
 	case repo.Missing:
-		hint := c.nearbyName(p)
-		r.missWord(file, at, c.missingIn(r, file.Text, p, hint), ruleScript, shellPath(file.Text, call.Dir, hint), "%s does not exist", file.Text)
+		c.missingArg(r, call.Dir, file, p, at, ruleScript, "")
 	case repo.Dir:
 		r.addWord(file, at, ruleScript, "", "%s is a folder, not a script", file.Text)
 	}
+}
+
+// missingArg reports file, a command's file argument that names the
+// missing repository path p from dir, under rule: with the nearest name
+// there as the did-you-mean and the certainty missingIn gives. The
+// message is prefixed with prefix ("pip: ").
+func (c *Checker) missingArg(r *report, dir string, file command.Word, p string, at locate, rule, prefix string) {
+	hint := c.nearbyName(p)
+	r.missWord(file, at, c.missingIn(r, file.Text, p, hint), rule, shellPath(file.Text, dir, hint), "%s%s does not exist", prefix, file.Text)
 }
 
 // meantElsewhere reports whether a Makefile other than the one at except

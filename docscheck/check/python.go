@@ -56,8 +56,7 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 			}
 			p := path.Join(call.Dir, a.Text)
 			if k, _ := c.stat(r, p); k != repo.File {
-				hint := c.nearbyName(p)
-				r.missWord(a, at, c.missingIn(r, a.Text, p, hint), rulePython, shellPath(a.Text, call.Dir, hint), "%s does not exist", a.Text)
+				c.missingArg(r, call.Dir, a, p, at, rulePython, "")
 			}
 			return true
 		}
@@ -92,14 +91,13 @@ func (c *Checker) checkPip(r *report, call command.Call, at locate, args []comma
 		default:
 			continue
 		}
-		if file.Dynamic() || file.Text == "" || strings.HasPrefix(file.Text, "/") || strings.HasPrefix(file.Text, "~") || isURL(file.Text) {
+		p, ok := localPath(call.Dir, file)
+		if !ok {
 			continue
 		}
 		judged = true
-		p := path.Join(call.Dir, file.Text)
 		if k, _ := c.stat(r, p); k == repo.Missing {
-			hint := c.nearbyName(p)
-			r.missWord(file, at, c.missingIn(r, file.Text, p, hint), rulePython, shellPath(file.Text, call.Dir, hint), "pip: %s does not exist", file.Text)
+			c.missingArg(r, call.Dir, file, p, at, rulePython, "pip: ")
 		}
 	}
 	return judged
