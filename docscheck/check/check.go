@@ -74,6 +74,9 @@ type Checker struct {
 	budget Budget
 	// sites are the docs sites pages may belong to (see repo.Sites).
 	sites []repo.Site
+	// sphinxSources are the published Sphinx projects, whose
+	// reStructuredText pages are read (rst.go).
+	sphinxSources []repo.SphinxSource
 
 	mu    sync.Mutex
 	pages map[string]*pageEntry
@@ -170,6 +173,7 @@ func New(opts Options) (*Checker, error) {
 		c.sites = []repo.Site{{Generator: "config", Pages: ".", Roots: []string{root}, Slug: cmp.Or(opts.Slug, anchor.GitHub)}}
 	case !opts.NoSiteDetection:
 		c.sites = opts.Repo.Sites()
+		c.sphinxSources = opts.Repo.SphinxSources()
 	}
 	return c, nil
 }
@@ -364,6 +368,15 @@ func (c *Checker) parseFile(p string) (*page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
 	}
+	if s, ok := c.sphinxSourceOf(p); ok && isRST(p) {
+		md, cols, doubts := c.rstAsMarkdown(p, src, s)
+		pg := c.loadWithin(p, md)
+		// Docutils makes the page's ids, by rules docscheck does not
+		// model: no fragment into it is judged.
+		pg.generated = true
+		pg.rstCols, pg.rstDoubts = cols, doubts
+		return pg, nil
+	}
 	pg := c.loadWithin(p, src)
 	if c.site(p) != nil || c.slugFor(p) != anchor.GitHub {
 		// A docs site's renderer takes attribute blocks as ids.
@@ -442,10 +455,12 @@ func (c *Checker) checkFile(p string) *pageResult {
 		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)
 		return &pageResult{findings: r.findings, stats: r.statsOnly()}
 	}
+	r.doubts = append(r.doubts, pg.rstDoubts...)
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
 	r.demoteNestedSamples()
+	r.placeOnRST()
 	applyInlineIgnores(r)
 	return &pageResult{findings: r.findings, doubts: r.doubts, externals: ext, stats: r.statsOnly(),
 		usageChecks: r.usageChecks, usageCases: r.usageCases}

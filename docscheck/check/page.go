@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -93,6 +94,11 @@ type page struct {
 	// `Helvetica`"), found on first use (namesExample).
 	examplesOnce sync.Once
 	examples     map[string]bool
+	// rstDoubts are a reStructuredText page's file references that the
+	// build may write, not judged; rstCols map the columns of the
+	// Markdown it is read as back to the page's (rst.go).
+	rstDoubts []finding.Finding
+	rstCols   [][]int
 	// asHTML: the page links a page beside it by the HTML file built
 	// from it (elsewhere.go), found once.
 	asHTMLOnce sync.Once

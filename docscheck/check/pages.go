@@ -113,6 +113,15 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 				files = append(files, p)
 			}
 		}
+		// A Sphinx project builds every page of its source folder (its
+		// pages link by document names and toctrees, which the links
+		// between Markdown pages do not follow).
+		for _, p := range c.sphinxPages() {
+			if slices.ContainsFunc(folders, func(dir string) bool { return under(p, dir) }) {
+				found(p)
+				files = append(files, p)
+			}
+		}
 	}
 	slices.Sort(files)
 	return slices.Compact(files), nil

@@ -345,7 +345,25 @@ func TestPublishedByReadTheDocsLegacyName(t *testing.T) {
 		"docs/Makefile":    "html:\n\tsphinx-build . _build\n",
 		"docs/unrelated.c": "int main(void) { return 0; }\n",
 	})
-	wantFiles(t, root, "README.md", "docs/guide.md")
+	wantFiles(t, root, "README.md", "docs/guide.md", "docs/index.rst")
+}
+
+// TestSphinxPages: a published Sphinx project's reStructuredText pages
+// are read, except those exclude_patterns names and those another page
+// includes (their references resolve from the including page); a
+// project nothing publishes is not read, and neither is a project whose
+// exclude_patterns conf.py computes.
+func TestSphinxPages(t *testing.T) {
+	wantFiles(t, filepath.Join("testdata", "sites", "sphinx-rst"), "README.md", "docs/guide/install.rst", "docs/index.rst")
+	root := writeTree(t, map[string]string{
+		"README.md":          "# R\n",
+		"sample/conf.py":     "project = 'sample'\n",
+		"sample/index.rst":   "S\n=\n",
+		"computed/conf.py":   "exclude_patterns = ['_build'] + DRAFTS\n",
+		"computed/index.rst": "C\n=\n",
+		".readthedocs.yaml":  "version: 2\nsphinx:\n  configuration: computed/conf.py\n",
+	})
+	wantFiles(t, root, "README.md")
 }
 
 // TestRepositoryNamedFolderNotElsewhere: a root README's address whose

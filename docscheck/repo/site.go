@@ -311,13 +311,9 @@ func (r *Repo) sphinx(dir string) (Site, bool) {
 	if err != nil || !strings.Contains(string(data), "myst_parser") && !strings.Contains(string(data), "myst_nb") {
 		return Site{}, false
 	}
-	pages := dir
-	root := "index"
-	if m := sphinxRootDoc.FindSubmatch(data); m != nil {
-		root = string(m[1])
-	}
-	if parent := path.Dir(dir); dir != "." && !r.hasRootDoc(dir, root) && r.hasRootDoc(parent, root) {
-		pages = parent
+	pages, ok := r.sphinxPages(dir, data)
+	if !ok {
+		pages = dir
 	}
 	return Site{Generator: "sphinx", Config: cfg, Pages: pages, Roots: []string{pages}, Slug: anchor.GitHub,
 		Unmodelled: []string{"conf.py: MyST"}}, true

@@ -1,0 +1,297 @@
+package check
+
+import (
+	"cmp"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/finding"
+	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/docscheck/rst"
+)
+
+// A Sphinx project's reStructuredText pages are published pages
+// (repo.SphinxSources, repo.SphinxPages). docscheck reads of them what
+// package rst finds, written out as the Markdown page that holds the same
+// on the same lines, which the rules for Markdown then judge:
+//   - a section title is a heading (a section of the page's session);
+//   - a code block is a fence in its language: the directive's, else the
+//     page's highlight directive's, else conf.py's highlight_language;
+//     with none of them Sphinx highlights it as Python, so it holds
+//     commands only when it starts with a "$ " prompt (then it is a
+//     console session);
+//   - an image or figure is an image, an include, literalinclude or
+//     :download: a link, each to the path from the page's folder (a "/"
+//     path is the source folder's);
+//   - a :doc: name that no source file has is a link to the .rst file it
+//     would be.
+//
+// Everything else is blank: prose, tables, options, comments. A page's
+// ids are made by docutils' rules, which docscheck does not model, so a
+// link into a reStructuredText page is judged to the file, never to an
+// anchor (a page's headings here give it no ids). Where conf.py runs code
+// that may write into the source folder (repo.SphinxSource.WritesFiles),
+// a missing file is not judged (build-output) unless it is one typo away
+// from a file that is there.
+
+// sphinxSourceOf is the innermost published Sphinx source folder that
+// holds p, if any.
+func (c *Checker) sphinxSourceOf(p string) (repo.SphinxSource, bool) {
+	best, found := repo.SphinxSource{}, false
+	for _, s := range c.sphinxSources {
+		if under(p, s.Dir) && (!found || len(s.Dir) > len(best.Dir)) {
+			best, found = s, true
+		}
+	}
+	return best, found
+}
+
+// isRST reports whether p is a reStructuredText file.
+func isRST(p string) bool { return strings.EqualFold(path.Ext(p), ".rst") }
+
+// sphinxPages lists the pages of every published Sphinx source, each
+// under the innermost source that holds it.
+func (c *Checker) sphinxPages() []string {
+	var out []string
+	for _, s := range c.sphinxSources {
+		var nested []string
+		for _, o := range c.sphinxSources {
+			if o.Dir != s.Dir && under(o.Dir, s.Dir) {
+				nested = append(nested, o.Dir)
+			}
+		}
+		out = append(out, c.opts.Repo.SphinxPages(s, nested)...)
+	}
+	return out
+}
+
+// rstAsMarkdown writes a Sphinx page as the Markdown page that holds what
+// docscheck reads of it on the same lines, and lists the file references
+// it does not judge. cols maps each written line's bytes back to the
+// page's columns (nil where they are the same): a finding on the page
+// is placed where the page has what it found.
+func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource) (md []byte, cols [][]int, doubts []finding.Finding) {
+	read := rst.Read(src)
+	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
+	out := make([]string, len(lines))
+	cols = make([][]int, len(lines))
+	var tail []string
+	blank := func(i int) bool { return strings.TrimSpace(lines[i]) == "" }
+	for _, b := range read.Blocks {
+		opener, closer := b.First-2, b.Last
+		if opener < 0 || !blank(opener) && read.Prose[opener] || closer < len(lines) && !blank(closer) {
+			continue // no line around it to hold the fence
+		}
+		fence := strings.Repeat("`", max(3, longestBacktickRun(b.Lines)+1))
+		out[opener] = fence + rstFenceLanguage(b, s)
+		for k, l := range b.Lines {
+			i := b.First - 1 + k
+			out[i] = l
+			// The block's indentation is cut from the front.
+			cols[i] = shifted(len(l), len(lines[i])-len(l))
+		}
+		if closer < len(lines) {
+			out[closer] = fence
+		} else {
+			tail = append(tail, fence)
+		}
+	}
+	for _, t := range read.Titles {
+		text, at := rstProse(lines[t.Line-1])
+		prefix := strings.Repeat("#", min(t.Level, 6)) + " "
+		out[t.Line-1] = prefix + text
+		cols[t.Line-1] = append(shifted(len(prefix), 0), at...)
+	}
+	for i, prose := range read.Prose {
+		if prose && out[i] == "" {
+			out[i], cols[i] = rstProse(lines[i])
+		}
+	}
+	for _, ref := range read.Refs {
+		link, missing, reason := c.rstReference(p, ref, s)
+		if missing != "" {
+			doubts = append(doubts, finding.Finding{Path: p, Line: ref.Line, Col: ref.Col, Rule: ruleLink,
+				Message: "link target " + quoteTarget(missing) + " does not exist", NotCertain: reason})
+		}
+		switch i := ref.Line - 1; {
+		case link == "":
+		case out[i] == "":
+			// Dots up to the target's column: the link starts where the
+			// target does.
+			out[i] = strings.Repeat(".", ref.Col-1) + link
+		case read.Prose[i]:
+			out[i] += " " + link
+			for range len(link) + 1 {
+				cols[i] = append(cols[i], ref.Col)
+			}
+		}
+	}
+	return []byte(strings.Join(append(out, tail...), "\n")), cols, doubts
+}
+
+// shifted maps n bytes of a written line to the page's columns, by past
+// bytes the page has before them.
+func shifted(n, by int) []int {
+	m := make([]int, n)
+	for k := range m {
+		m[k] = k + by + 1
+	}
+	return m
+}
+
+// rstProse writes a line of reStructuredText prose as Markdown text, with
+// the page's column of each byte it writes: an inline literal (“x“) is
+// a code span, as in Markdown, and the other markup that Markdown would
+// read otherwise is dropped: other backticks (roles, references),
+// brackets (footnote and citation references), "<" (reStructuredText has
+// no inline HTML) and the indentation (which would make an indented code
+// block); a leading "#" is escaped.
+func rstProse(line string) (string, []int) {
+	var b strings.Builder
+	var at []int
+	write := func(text string, col int) {
+		b.WriteString(text)
+		for range len(text) {
+			at = append(at, col)
+		}
+	}
+	start := len(line) - len(strings.TrimLeft(line, " \t"))
+	if strings.HasPrefix(line[start:], "#") {
+		write("\\", start+1)
+	}
+	for i := start; i < len(line); i++ {
+		switch ch := line[i]; {
+		case strings.HasPrefix(line[i:], "``"):
+			end := strings.Index(line[i+2:], "``")
+			if end < 0 {
+				i++ // an inline literal that goes on past the line: its text as text
+				continue
+			}
+			inner := line[i+2 : i+2+end]
+			delim := "`"
+			if strings.Contains(inner, "`") {
+				delim = "`` "
+			}
+			write(delim, i+1)
+			for k := range len(inner) {
+				write(inner[k:k+1], i+3+k)
+			}
+			write(strings.TrimLeft(reverse(delim), ""), i+3+end)
+			i += end + 3
+		case ch == '`' || ch == '[' || ch == ']' || ch == '<':
+			write(" ", i+1)
+		default:
+			write(line[i:i+1], i+1)
+		}
+	}
+	return b.String(), at
+}
+
+// reverse is a code span's closing delimiter for its opening one.
+func reverse(delim string) string {
+	if delim == "`` " {
+		return " ``"
+	}
+	return delim
+}
+
+// rstReference is the Markdown link or image that stands for a file
+// reference ("" when none is judged), and, for a missing file that is
+// not judged, the target as the link would name it and the reason.
+func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, missing, reason string) {
+	t := ref.Target
+	if t == "" || strings.ContainsAny(t, ":*|{}$<>`") || ref.Kind == rst.Doc && strings.ContainsAny(t, " \t") {
+		// A URL, a wildcard (image.*: Sphinx picks a format), a
+		// template, docutils' own include (<isonum.txt>), a reference
+		// into another project (:doc:`other:page`).
+		return "", "", ""
+	}
+	resolved := s.Resolve(p, t)
+	link := t
+	if strings.HasPrefix(t, "/") {
+		link = relativeTo(path.Dir(p), resolved)
+	}
+	if ref.Kind == rst.Doc {
+		base := path.Base(resolved)
+		if slices.ContainsFunc(c.opts.Repo.Names(path.Dir(resolved)), func(n string) bool { return n == base || strings.HasPrefix(n, base+".") }) {
+			// A file of the name with some suffix (a project's
+			// source_suffix may be any: .lagda.rst, .txt, .md), or a
+			// folder: the name may be a document's.
+			return "", "", ""
+		}
+		resolved += ".rst"
+		link += ".rst"
+		if s.Intersphinx {
+			// Intersphinx may resolve a name this project lacks in
+			// another project's inventory; a near miss of a document
+			// here is still this project's.
+			if hint := c.nearbyName(resolved); hint == "" || !typoOf(resolved, hint) {
+				return "", link, reasonSiteRule
+			}
+		}
+	}
+	if s.WritesFiles && c.opts.Repo.Stat(resolved) == repo.Missing {
+		if hint := c.nearbyName(resolved); hint == "" || !typoOf(resolved, hint) {
+			return "", link, reasonOutput
+		}
+	}
+	if strings.ContainsAny(link, " ()") {
+		link = "<" + link + ">"
+	}
+	if ref.Kind == rst.Image {
+		return "![](" + link + ")", "", ""
+	}
+	return "[file](" + link + ")", "", ""
+}
+
+// rstFenceLanguage is the language a code block is highlighted in, as a
+// fence's info string: a language Sphinx would read as Python (none
+// given anywhere) is "text" unless the block starts with a prompt.
+func rstFenceLanguage(b rst.Block, s repo.SphinxSource) string {
+	lang := cmp.Or(b.Lang, b.Highlight, s.Highlight)
+	switch lang {
+	case "", "default", "none":
+		if hasPrompt(b.Lines[:1]) {
+			return "console"
+		}
+		return "text"
+	}
+	return lang
+}
+
+// longestBacktickRun is the longest run of backticks that starts one of
+// the lines (after its indentation): a fence must be longer.
+func longestBacktickRun(lines []string) int {
+	n := 0
+	for _, l := range lines {
+		t := strings.TrimLeft(l, " \t")
+		k := len(t) - len(strings.TrimLeft(t, "`"))
+		n = max(n, k)
+	}
+	return n
+}
+
+// placeOnRST moves the findings on a reStructuredText page to the
+// page's columns.
+func (r *report) placeOnRST() {
+	cols := r.page.rstCols
+	if cols == nil {
+		return
+	}
+	place := func(fs []finding.Finding) {
+		for i, f := range fs {
+			if f.Line < 1 || f.Line > len(cols) || cols[f.Line-1] == nil {
+				continue
+			}
+			switch at := cols[f.Line-1]; {
+			case f.Col >= 1 && f.Col <= len(at):
+				fs[i].Col = at[f.Col-1]
+			case len(at) > 0:
+				fs[i].Col = at[len(at)-1] + 1
+			}
+		}
+	}
+	place(r.findings)
+	place(r.doubts)
+}

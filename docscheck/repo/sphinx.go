@@ -1,0 +1,243 @@
+package repo
+
+import (
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/prodproof/prodproof/docscheck/rst"
+)
+
+// SphinxSource is a Sphinx project's source folder: every
+// reStructuredText file under it is a page of the built site, except
+// those its conf.py's exclude_patterns name. Sphinx reads a page's file
+// references (image, figure, include, literalinclude, :download:, :doc:)
+// from the page's folder, or from Dir when they start with "/".
+type SphinxSource struct {
+	Config, Dir string
+	// Excluded are conf.py's exclude_patterns, relative to Dir;
+	// ExcludeKnown is false when conf.py computes them (a list built by
+	// code, an append), so that which pages are built is unknown.
+	Excluded     []string
+	ExcludeKnown bool
+	// Highlight is conf.py's highlight_language, "" when unset.
+	Highlight string
+	// WritesFiles: conf.py runs code at build time that may write files
+	// into the source folder (it opens, copies or writes files, runs a
+	// program, or loads an extension that writes pages: autosummary,
+	// sphinx-gallery, autoapi, apidoc, exhale, nbsphinx), so a file the
+	// tree lacks may exist when the site is built.
+	WritesFiles bool
+	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
+	// resolve a document name against other projects' inventories.
+	Intersphinx bool
+}
+
+var (
+	sphinxExclude   = regexp.MustCompile(`(?m)^exclude_patterns\s*(\+?=)\s*`)
+	sphinxHighlight = regexp.MustCompile(`(?m)^highlight_language\s*=\s*['"]([^'"]+)['"]`)
+	pyString        = regexp.MustCompile(`^(?:[rRuU]?)(?:'([^'\\\n]*)'|"([^"\\\n]*)")`)
+	// sphinxWriters are what conf.py holds when it runs code that may
+	// write into the source folder at build time.
+	sphinxWriters = []string{"open(", "shutil", "copyfile", "copytree", "copy2", "write_text", "write_bytes", ".write(",
+		"subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "autosummary", "sphinx_gallery",
+		"autoapi", "apidoc", "exhale", "nbsphinx", "breathe_projects_source", "jupyter_sphinx", "runpy", "import_module"}
+)
+
+// SphinxSources finds the Sphinx projects of the tree whose site the
+// repository publishes (PublishedSite): a conf.py beside its root
+// document (or below the folder that holds it, see sphinx), at the root
+// or up to four folders down.
+func (r *Repo) SphinxSources() []SphinxSource {
+	var out []SphinxSource
+	for _, d := range r.foldersDown(4) {
+		cfg := path.Join(d, "conf.py")
+		data, err := r.ReadFile(cfg)
+		if err != nil {
+			continue
+		}
+		pages, ok := r.sphinxPages(d, data)
+		if !ok || !r.PublishedSite(Site{Config: cfg, Pages: pages}) {
+			continue
+		}
+		code := pythonCode(string(data))
+		s := SphinxSource{Config: cfg, Dir: pages}
+		s.Excluded, s.ExcludeKnown = excludePatterns(code)
+		if m := sphinxHighlight.FindStringSubmatch(code); m != nil {
+			s.Highlight = strings.ToLower(m[1])
+		}
+		s.Intersphinx = strings.Contains(code, "intersphinx")
+		s.WritesFiles = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(code, w) })
+		out = append(out, s)
+	}
+	return out
+}
+
+// sphinxPages is the source folder of the Sphinx project whose conf.py
+// is in dir: dir, or the folder above it when only that one holds the
+// root document ("sphinx-build -c doc/_sphinx doc"); ok is false when
+// neither holds it.
+func (r *Repo) sphinxPages(dir string, conf []byte) (string, bool) {
+	root := "index"
+	if m := sphinxRootDoc.FindSubmatch(conf); m != nil {
+		root = string(m[1])
+	}
+	switch parent := path.Dir(dir); {
+	case r.hasRootDoc(dir, root):
+		return dir, true
+	case dir != "." && r.hasRootDoc(parent, root):
+		return parent, true
+	}
+	return "", false
+}
+
+// pythonCode is conf.py without its comment lines.
+func pythonCode(src string) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(src, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// excludePatterns reads exclude_patterns = [...]: known when it is
+// assigned once, to a list of plain strings, and nothing adds to it.
+func excludePatterns(code string) ([]string, bool) {
+	if strings.Contains(code, "exclude_patterns.") || strings.Contains(code, "exclude_patterns[") {
+		return nil, false // appended to, extended, indexed
+	}
+	ms := sphinxExclude.FindAllStringSubmatchIndex(code, -1)
+	switch {
+	case len(ms) == 0:
+		return nil, true
+	case len(ms) > 1 || code[ms[0][2]:ms[0][3]] != "=":
+		return nil, false
+	}
+	rest := strings.TrimSpace(code[ms[0][1]:])
+	if !strings.HasPrefix(rest, "[") {
+		return nil, false
+	}
+	rest = rest[1:]
+	var pats []string
+	for {
+		rest = strings.TrimLeft(rest, " \t\n,")
+		if after, ok := strings.CutPrefix(rest, "]"); ok {
+			// Nothing may follow on the line: "] + more" is computed.
+			line, _, _ := strings.Cut(after, "\n")
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				return nil, false
+			}
+			return pats, true
+		}
+		m := pyString.FindStringSubmatch(rest)
+		if m == nil {
+			return nil, false
+		}
+		pats = append(pats, m[1]+m[2])
+		rest = rest[len(m[0]):]
+	}
+}
+
+// Excludes reports whether conf.py's exclude_patterns name the page p
+// (relative to the root): Sphinx matches them against the page's path in
+// the source folder, where "*" stays within a folder and "**" does not.
+func (s SphinxSource) Excludes(p string) bool {
+	rel := strings.TrimPrefix(p, s.Dir+"/")
+	if s.Dir == "." {
+		rel = p
+	}
+	for _, pat := range s.Excluded {
+		if matchSphinxPattern(pat, rel) {
+			return true
+		}
+		// A folder's pattern excludes what is under it.
+		for d := path.Dir(rel); d != "."; d = path.Dir(d) {
+			if matchSphinxPattern(pat, d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// matchSphinxPattern matches a Sphinx exclude pattern: path.Match, except
+// that "**" matches across folders.
+func matchSphinxPattern(pat, p string) bool {
+	if !strings.Contains(pat, "**") {
+		ok, _ := path.Match(pat, p)
+		return ok
+	}
+	prefix, suffix, _ := strings.Cut(pat, "**")
+	if !strings.HasPrefix(p, prefix) {
+		return false
+	}
+	rest := p[len(prefix):]
+	if suffix == "" {
+		return true
+	}
+	suffix = strings.TrimPrefix(suffix, "/")
+	for i := 0; i <= len(rest); i++ {
+		if i == 0 || rest[i-1] == '/' {
+			if matchSphinxPattern(suffix, rest[i:]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SphinxPages lists the reStructuredText pages Sphinx builds from the
+// source: every .rst file under its folder, except those exclude_patterns
+// name, those in a nested project's folder, hidden, ignored or submodule
+// folders, and those another page includes (an included file's
+// references are read from the including page's folder, so where they
+// point is not the file's own). Nil when exclude_patterns is unknown.
+func (r *Repo) SphinxPages(s SphinxSource, nested []string) []string {
+	if !s.ExcludeKnown {
+		return nil
+	}
+	var all []string
+	var walk func(dir string)
+	walk = func(dir string) {
+		for _, n := range r.Names(dir) {
+			p := path.Join(dir, n)
+			switch {
+			case strings.HasPrefix(n, "."), r.Ignored(p), r.InSubmodule(p):
+			case r.WalkStat(p) == Dir:
+				if !slices.Contains(nested, p) {
+					walk(p)
+				}
+			case strings.EqualFold(path.Ext(n), ".rst") && r.Stat(p) == File && !s.Excludes(p):
+				all = append(all, p)
+			}
+		}
+	}
+	walk(s.Dir)
+	included := map[string]bool{}
+	for _, p := range all {
+		src, err := r.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		for _, ref := range rst.Read(src).Refs {
+			if ref.Kind == rst.Include {
+				included[s.Resolve(p, ref.Target)] = true
+			}
+		}
+	}
+	return slices.DeleteFunc(all, func(p string) bool { return included[p] })
+}
+
+// Resolve is the path (from the root) that a file reference on page
+// names: from the page's folder, or from the source folder when it
+// starts with "/".
+func (s SphinxSource) Resolve(page, target string) string {
+	if rest, ok := strings.CutPrefix(target, "/"); ok {
+		return path.Join(s.Dir, rest)
+	}
+	return path.Join(path.Dir(page), target)
+}

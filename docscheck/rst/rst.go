@@ -1,0 +1,407 @@
+// Package rst reads the parts of a reStructuredText page that docscheck
+// judges: its section titles, its code blocks (a code-block directive's
+// body, a literal block after "::"), and the files it names by a
+// directive (image, figure, include, literalinclude) or a role (:doc:,
+// :download:). It is not a reStructuredText parser: everything else on a
+// page (prose, tables, other directives' options) is read as nothing, and
+// what sits in a comment, a literal block or a directive whose body is
+// not markup (raw, math, a diagram's source) is never read as markup.
+package rst
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// RefKind says how a page names a file.
+type RefKind int
+
+const (
+	// Image is an image or figure directive's argument (or a
+	// substitution's image): a path from the page's folder, or from the
+	// project's source folder when it starts with "/".
+	Image RefKind = iota
+	// Include is an include or literalinclude directive's argument, read
+	// as Image's is.
+	Include
+	// Download is a :download: role's target, read as Image's is.
+	Download
+	// Doc is a :doc: role's target: a document name (a source file
+	// without its suffix), from the page's folder or, with a leading
+	// "/", from the source folder.
+	Doc
+)
+
+// Ref is a file a page names. Line and Col (both from 1) are where the
+// target is written.
+type Ref struct {
+	Kind      RefKind
+	Target    string
+	Line, Col int
+}
+
+// Block is a code block: the body of a code-block (code, sourcecode,
+// code-tab, prompt) directive, or a literal block after a paragraph
+// ending in "::". Lines are the body's lines without the body's
+// indentation, from line First to Last (from 1, Last the last non-blank
+// line). Lang is the directive's language, "" when it names none or for a
+// literal block; Highlight is the language of the page's last highlight
+// directive before the block ("" when there is none).
+type Block struct {
+	Lang, Highlight string
+	Literal         bool
+	First, Last     int
+	Lines           []string
+}
+
+// Title is a section title: its line (from 1), its text and its level (1
+// for the first adornment style the page uses, 2 for the second, ...).
+type Title struct {
+	Line, Level int
+	Text        string
+}
+
+// Page is what Read finds on a page. Prose[i] is set when line i+1 is
+// text the page shows as prose (a paragraph, a list item, a table row,
+// a directive's body that is markup), not a title, an adornment, a
+// directive or option line, a comment or target, a code block, or the
+// body of a directive that is not markup.
+type Page struct {
+	Titles []Title
+	Blocks []Block
+	Refs   []Ref
+	Prose  []bool
+}
+
+var (
+	// directiveLine is ".. name:: argument" (the name may hold a domain,
+	// "py:function"); substitutionLine is ".. |name| image:: argument".
+	directiveLine    = regexp.MustCompile(`^\.\.[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*)::(?:[ \t]+(.*))?$`)
+	substitutionLine = regexp.MustCompile(`^\.\.[ \t]+\|[^|]+\|[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*)::(?:[ \t]+(.*))?$`)
+	// fileRole is :doc:`target` or :download:`target` (either may be
+	// "title <target>").
+	fileRole = regexp.MustCompile("(?:^|[^A-Za-z0-9_`:])(:(doc|download):`)([^`]+)`")
+	// embedded is a role's "title <target>".
+	embedded = regexp.MustCompile(`^(?s:.*?)<([^<>]+)>\s*$`)
+)
+
+// codeDirectives hold a code block whose language is their argument's
+// first word.
+var codeDirectives = map[string]bool{"code-block": true, "code": true, "sourcecode": true, "code-tab": true, "prompt": true}
+
+// opaqueDirectives have a body that is not markup: program text, data, a
+// diagram's source, a template, or output the build makes by running
+// their argument. Nothing in it is read.
+var opaqueDirectives = map[string]bool{
+	"raw": true, "math": true, "parsed-literal": true, "csv-table": true, "graphviz": true, "graph": true,
+	"digraph": true, "mermaid": true, "plantuml": true, "uml": true, "jinja": true, "testcode": true,
+	"testoutput": true, "testsetup": true, "testcleanup": true, "doctest": true, "ipython": true,
+	"jupyter-execute": true, "program-output": true, "command-output": true, "runblock": true,
+	"productionlist": true, "toctree": true, "autosummary": true, "literalinclude": true, "include": true,
+	"image": true, "highlight": true, "plot": true, "asciinema": true, "tikz": true, "bibliography": true,
+	"exec": true, "code-cell": true, "tabularcolumns": true,
+}
+
+// adornment characters of section titles.
+const adornments = "=-`:'\"~^_*+#<>.!$%&(),/;?@[\\]{|}"
+
+// Read finds a page's titles, code blocks and file references.
+func Read(src []byte) Page {
+	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
+	pg := Page{Prose: make([]bool, len(lines))}
+	styles := map[string]int{}
+	highlight := ""
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		ind := indentOf(line)
+		text := strings.TrimSpace(line)
+		if text == "" {
+			continue
+		}
+		if strings.HasPrefix(text, "..") && (len(text) == 2 || text[2] == ' ' || text[2] == '\t') {
+			i = readExplicit(&pg, lines, i, ind, text, &highlight)
+			continue
+		}
+		if isAdornment(line) {
+			continue // an overline, or a transition
+		}
+		if strings.HasPrefix(text, ">>>") {
+			// A doctest block: Python and its output, to the blank line.
+			for i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "" {
+				i++
+			}
+			continue
+		}
+		if level, next, ok := readTitle(lines, i, styles); ok {
+			pg.Titles = append(pg.Titles, Title{Line: i + 1, Level: level, Text: text})
+			i = next
+			continue
+		}
+		pg.Prose[i] = true
+		readRoles(&pg, line, i)
+		if strings.HasSuffix(text, "::") && !strings.HasPrefix(text, ":") {
+			if b, end, ok := readBody(lines, i, textIndent(line), i+1); ok {
+				b.Literal, b.Highlight = true, highlight
+				pg.Blocks = append(pg.Blocks, b)
+				i = end
+			}
+		}
+	}
+	return pg
+}
+
+// readExplicit reads an explicit markup line (".. "): a directive, a
+// substitution definition, a target, a footnote or a comment. It returns
+// the last line it consumed.
+func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *string) int {
+	m := directiveLine.FindStringSubmatch(text)
+	if m == nil {
+		m = substitutionLine.FindStringSubmatch(text)
+	}
+	if m == nil {
+		if strings.HasPrefix(text, ".. [") {
+			return i // a footnote or citation: its body is prose
+		}
+		// A comment or a target: its indented body is not read.
+		return skipBody(lines, i, ind)
+	}
+	name, arg := strings.ToLower(m[1]), strings.TrimSpace(m[2])
+	argCol := strings.LastIndex(lines[i], arg) + 1
+	switch {
+	case name == "image" || name == "figure":
+		if arg != "" {
+			pg.Refs = append(pg.Refs, Ref{Kind: Image, Target: arg, Line: i + 1, Col: argCol})
+		}
+		if name == "figure" {
+			return i // its caption and legend are prose
+		}
+	case name == "include" || name == "literalinclude":
+		if arg != "" {
+			pg.Refs = append(pg.Refs, Ref{Kind: Include, Target: arg, Line: i + 1, Col: argCol})
+		}
+	case name == "highlight":
+		*highlight = strings.ToLower(firstWord(arg))
+	case codeDirectives[name]:
+		start := optionsEnd(lines, i, ind)
+		if b, end, ok := readBody(lines, i, ind, start); ok {
+			b.Lang, b.Highlight = strings.ToLower(firstWord(arg)), *highlight
+			pg.Blocks = append(pg.Blocks, b)
+			return end
+		}
+		return skipBody(lines, i, ind)
+	}
+	if opaqueDirectives[name] {
+		return skipBody(lines, i, ind)
+	}
+	return i // any other directive: its body is markup, read on
+}
+
+// optionsEnd is the first line after a directive's option lines
+// (":name: value" lines right below it, indented).
+func optionsEnd(lines []string, i, ind int) int {
+	j := i + 1
+	for j < len(lines) {
+		t := strings.TrimSpace(lines[j])
+		if t == "" || indentOf(lines[j]) <= ind || !strings.HasPrefix(t, ":") {
+			break
+		}
+		j++
+	}
+	return j
+}
+
+// readBody reads the indented body that starts at or after line from,
+// below line i indented by ind: the lines more indented than ind, blank
+// lines among them, up to the first line indented by ind or less. It
+// returns the block and its last non-blank line.
+func readBody(lines []string, i, ind, from int) (Block, int, bool) {
+	first, last := -1, -1
+	for j := from; j < len(lines); j++ {
+		if strings.TrimSpace(lines[j]) == "" {
+			continue
+		}
+		if indentOf(lines[j]) <= ind {
+			break
+		}
+		if first < 0 {
+			first = j
+		}
+		last = j
+	}
+	if first < 0 {
+		return Block{}, i, false
+	}
+	cut := -1
+	for _, l := range lines[first : last+1] {
+		if strings.TrimSpace(l) != "" && (cut < 0 || indentOf(l) < cut) {
+			cut = indentOf(l)
+		}
+	}
+	b := Block{First: first + 1, Last: last + 1}
+	for _, l := range lines[first : last+1] {
+		b.Lines = append(b.Lines, dedent(l, cut))
+	}
+	return b, last, true
+}
+
+// skipBody returns the last line of the indented body below line i.
+func skipBody(lines []string, i, ind int) int {
+	end := i
+	for j := i + 1; j < len(lines); j++ {
+		if strings.TrimSpace(lines[j]) == "" {
+			continue
+		}
+		if indentOf(lines[j]) <= ind {
+			break
+		}
+		end = j
+	}
+	return end
+}
+
+// readTitle reports whether line i is a section title (text over an
+// adornment line at least as long, maybe under an overline of the same
+// character), its level by adornment style, and the title's last line.
+func readTitle(lines []string, i int, styles map[string]int) (int, int, bool) {
+	if i+1 >= len(lines) || indentOf(lines[i]) > 0 || isAdornment(lines[i]) {
+		return 0, 0, false
+	}
+	under := strings.TrimRight(lines[i+1], " \t")
+	if !isAdornment(under) || utf8.RuneCountInString(under) < utf8.RuneCountInString(strings.TrimSpace(lines[i])) {
+		return 0, 0, false
+	}
+	if i > 0 && strings.TrimSpace(lines[i-1]) != "" && !isAdornment(lines[i-1]) {
+		return 0, 0, false // the last line of a paragraph
+	}
+	style := under[:1]
+	if i > 0 && strings.TrimRight(lines[i-1], " \t") == under {
+		style = "over" + style
+	}
+	level, ok := styles[style]
+	if !ok {
+		level = len(styles) + 1
+		styles[style] = level
+	}
+	return level, i + 1, true
+}
+
+// isAdornment: a line of four or more of one adornment character (a
+// title's underline or overline, or a transition).
+func isAdornment(line string) bool {
+	t := strings.TrimRight(line, " \t")
+	if len(t) < 4 || !strings.ContainsRune(adornments, rune(t[0])) {
+		return false
+	}
+	return strings.Count(t, t[:1]) == len(t)
+}
+
+// readRoles records the :doc: and :download: roles of a prose line,
+// outside its inline literals.
+func readRoles(pg *Page, line string, i int) {
+	if !strings.Contains(line, ":doc:`") && !strings.Contains(line, ":download:`") {
+		return
+	}
+	masked := maskLiterals(line)
+	for _, m := range fileRole.FindAllStringSubmatchIndex(masked, -1) {
+		target := line[m[6]:m[7]]
+		col := m[6]
+		if e := embedded.FindStringSubmatchIndex(target); e != nil {
+			col += e[2]
+			target = target[e[2]:e[3]]
+		}
+		kind := Doc
+		if line[m[4]:m[5]] == "download" {
+			kind = Download
+		}
+		if t := strings.TrimSpace(target); t != "" {
+			pg.Refs = append(pg.Refs, Ref{Kind: kind, Target: t, Line: i + 1, Col: col + 1})
+		}
+	}
+}
+
+// maskLiterals blanks the inline literals (“text“) of a line, keeping
+// its length, so that a role quoted in one is not read as a role.
+func maskLiterals(line string) string {
+	b := []byte(line)
+	for from := 0; ; {
+		open := bytes.Index(b[from:], []byte("``"))
+		if open < 0 {
+			return string(b)
+		}
+		open += from
+		end := bytes.Index(b[open+2:], []byte("``"))
+		if end < 0 {
+			end = len(b)
+		} else {
+			end += open + 4
+		}
+		for k := open; k < end && k < len(b); k++ {
+			b[k] = ' '
+		}
+		from = min(end, len(b))
+	}
+}
+
+// listMarker is a bullet or an enumerator that starts a list item.
+var listMarker = regexp.MustCompile(`^[ \t]*(?:[-*+•]|\(?(?:[0-9]+|[A-Za-z#])[.)])[ \t]+`)
+
+// textIndent is the column where a line's text starts, past a list
+// item's marker: a literal block in a list item is indented more than
+// the item's text, and the item's next paragraph as much.
+func textIndent(line string) int {
+	if m := listMarker.FindString(line); m != "" {
+		col := 0
+		for _, r := range m {
+			if r == '\t' {
+				col += 8 - col%8
+			} else {
+				col++
+			}
+		}
+		return col
+	}
+	return indentOf(line)
+}
+
+// indentOf is a line's indentation in columns, a tab moving to the next
+// multiple of 8 as reStructuredText reads it.
+func indentOf(line string) int {
+	col := 0
+	for _, r := range line {
+		switch r {
+		case ' ':
+			col++
+		case '\t':
+			col += 8 - col%8
+		default:
+			return col
+		}
+	}
+	return col
+}
+
+// dedent removes cut columns of indentation from a line.
+func dedent(line string, cut int) string {
+	col := 0
+	for i, r := range line {
+		if col >= cut || (r != ' ' && r != '\t') {
+			return strings.Repeat(" ", max(col-cut, 0)) + line[i:]
+		}
+		if r == '\t' {
+			col += 8 - col%8
+		} else {
+			col++
+		}
+	}
+	return ""
+}
+
+// firstWord is the first whitespace-separated word of s.
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}

@@ -1,0 +1,81 @@
+package rst
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestRead(t *testing.T) {
+	// ´ stands for a backtick, which a raw string cannot hold.
+	src := strings.ReplaceAll(`Title
+=====
+
+Run ´´make´´ with :doc:´the guide <guide/install>´ and :download:´x.sh´.
+
+- An item::
+
+      $ make test
+
+  The item goes on.
+
+.. code-block:: console
+   :caption: Build
+
+   $ make html
+
+.. image:: /img/a.png
+.. |logo| image:: logo.png
+
+.. a comment
+   .. image:: gone.png
+
+.. raw:: html
+
+   <img src="gone.png">
+
+>>> print(1)
+1
+
+Section
+-------
+`, "´", "`")
+	pg := Read([]byte(src))
+	wantTitles := []Title{{Line: 1, Level: 1, Text: "Title"}, {Line: 30, Level: 2, Text: "Section"}}
+	if !reflect.DeepEqual(pg.Titles, wantTitles) {
+		t.Errorf("titles = %+v, want %+v", pg.Titles, wantTitles)
+	}
+	wantBlocks := []Block{
+		{Literal: true, First: 8, Last: 8, Lines: []string{"$ make test"}},
+		{Lang: "console", First: 15, Last: 15, Lines: []string{"$ make html"}},
+	}
+	if !reflect.DeepEqual(pg.Blocks, wantBlocks) {
+		t.Errorf("blocks = %+v, want %+v", pg.Blocks, wantBlocks)
+	}
+	wantRefs := []Ref{
+		{Kind: Doc, Target: "guide/install", Line: 4, Col: 36},
+		{Kind: Download, Target: "x.sh", Line: 4, Col: 67},
+		{Kind: Image, Target: "/img/a.png", Line: 17, Col: 12},
+		{Kind: Image, Target: "logo.png", Line: 18, Col: 19},
+	}
+	if !reflect.DeepEqual(pg.Refs, wantRefs) {
+		t.Errorf("refs = %+v, want %+v", pg.Refs, wantRefs)
+	}
+	var prose []int
+	for i, p := range pg.Prose {
+		if p {
+			prose = append(prose, i+1)
+		}
+	}
+	if want := []int{4, 6, 10}; !reflect.DeepEqual(prose, want) {
+		t.Errorf("prose lines = %v, want %v", prose, want)
+	}
+}
+
+func TestTextIndent(t *testing.T) {
+	for line, want := range map[string]int{"text::": 0, "  text::": 2, "- item::": 2, "  1. item::": 5, "#. item::": 3} {
+		if got := textIndent(line); got != want {
+			t.Errorf("textIndent(%q) = %d, want %d", line, got, want)
+		}
+	}
+}
