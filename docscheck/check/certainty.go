@@ -125,6 +125,9 @@ const (
 	// but one in a folder the page names as a place to stand has it: the
 	// prose may send the reader there (scriptElsewhere).
 	reasonScriptElsewhere = "script-elsewhere"
+	// reasonOptionValue: the word follows an option docscheck does not
+	// know (a plugin's), which may take it as its value.
+	reasonOptionValue = "option-value"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

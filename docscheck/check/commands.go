@@ -430,7 +430,11 @@ var scriptExtensions = map[string]bool{
 // counted). Then it must exist, as a file or folder, or with an extension
 // (src/util/log names src/util/log.ts), or as a glob that matches.
 func (c *Checker) checkBarePath(r *report, text string, offset int) {
-	text = strings.TrimSuffix(text, "/")
+	if strings.HasSuffix(text, "/") {
+		// Written as a folder (`cms/media/`): not a program, and a
+		// folder named in prose may be one a build or the reader makes.
+		return
+	}
 	if i := strings.LastIndexAny(text, ":#"); i > 0 {
 		text = text[:i] // a line number: docs/guide.md:12, main.go#L10
 	}
@@ -1377,7 +1381,12 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			where = dir
 		}
 		if file != "" {
-			r.addWord(call.Words[0], at, ruleMake, "", "make -f %s: no such Makefile in %s", file, where)
+			// The file -f names is judged as any file a command names:
+			// a bare name that is no near miss of a file there is one
+			// the reader has (a build wrote it: Verilator's Vtop.mk).
+			p := joinPath(dir, file)
+			hint := c.nearbyName(p)
+			r.missWord(call.Words[0], at, c.missingIn(r, file, p, hint), ruleMake, "", "make -f %s: no such Makefile in %s", file, where)
 		} else {
 			// In a folder the page moved to (cd, -C) a missing Makefile
 			// is certain; where the page starts, the reader may be in a
@@ -1564,16 +1573,29 @@ func (c *Checker) isGenerated(p string) bool {
 // the record, not kept up to date.
 var archiveFolders = map[string]bool{"archive": true, "archived": true, "archives": true}
 
+// releaseFolders hold one page per release (release notes, what's new,
+// a changelog split by version): each records the tree of its release.
+var releaseFolders = map[string]bool{"history": true, "releasenotes": true, "release-notes": true, "release_notes": true,
+	"changelog": true, "changelogs": true, "whatsnew": true, "whats-new": true, "whats_new": true}
+
+// releasePage is a page named for one release (3.5.rst, v2.1.0.md,
+// whatsnew-2.5.rst, release-1.2.md).
+var releasePage = regexp.MustCompile(`(?i)^(?:v|version[-_]?|release[-_]?|whats-?new[-_]?)?[0-9]+(?:\.[0-9]+)+(?:[-._a-z0-9]*)$`)
+
 // isHistory: a changelog records what was true when each entry was
 // written ("Added `./runtests`" in 2016); its commands are history, not
 // instructions, so they are not judged. Its links still are.
 func isHistory(page string) bool {
 	for _, dir := range strings.Split(path.Dir(page), "/") {
-		if archiveFolders[strings.ToLower(dir)] {
+		if archiveFolders[strings.ToLower(dir)] || releaseFolders[strings.ToLower(dir)] {
 			// Pages kept as they were written (docs/archive/, an
-			// archived plan): their commands describe a past tree.
+			// archived plan) and the notes of past releases: their
+			// commands describe a past tree.
 			return true
 		}
+	}
+	if name := path.Base(page); releasePage.MatchString(strings.TrimSuffix(name, path.Ext(name))) {
+		return true // the notes of one release
 	}
 	base := strings.ToUpper(path.Base(page))
 	for _, prefix := range []string{"CHANGELOG", "CHANGES", "HISTORY", "NEWS", "RELEASE-NOTES", "RELEASE_NOTES", "RELEASENOTES"} {

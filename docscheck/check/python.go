@@ -243,8 +243,22 @@ var pytestValueFlags = map[string]bool{
 	"--basetemp": true, "--deselect": true, "--ignore": true, "--confcutdir": true, "--import-mode": true,
 }
 
+// pytestBoolFlags are pytest's own long options that take no value.
+var pytestBoolFlags = map[string]bool{
+	"--lf": true, "--last-failed": true, "--ff": true, "--failed-first": true, "--nf": true, "--new-first": true,
+	"--sw": true, "--stepwise": true, "--pdb": true, "--trace": true, "--exitfirst": true, "--verbose": true,
+	"--quiet": true, "--co": true, "--collect-only": true, "--fixtures": true, "--markers": true,
+	"--strict-markers": true, "--strict": true, "--disable-warnings": true, "--showlocals": true, "--runxfail": true,
+	"--setup-show": true, "--setup-only": true, "--setup-plan": true, "--doctest-modules": true, "--no-header": true,
+	"--no-summary": true, "--version": true, "--help": true, "--cache-clear": true, "--cache-show": true,
+	"--full-trace": true, "--pyargs": true, "--continue-on-collection-errors": true,
+	"--fixtures-per-test": true, "--debug": true, "--lsof": true, "--no-cov": true,
+}
+
 // checkPytest: each path[::Class][::test] argument names an existing file
-// or folder, and each name a class or function defined in that file.
+// or folder, and each name a class or function defined in that file. A
+// word after a long option pytest does not define (a plugin's) may be
+// that option's value: a missing path there is not judged.
 func (c *Checker) checkPytest(r *report, call command.Call, at locate, args []command.Word) bool {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -258,7 +272,11 @@ func (c *Checker) checkPytest(r *report, call command.Call, at locate, args []co
 		case a.Dynamic() || strings.ContainsAny(a.Text, "*?") || strings.HasPrefix(a.Text, "/"):
 			continue
 		}
+		from := len(r.findings)
 		c.checkPytestTarget(r, call.Dir, a, at)
+		if prev := args[max(i-1, 0)].Text; i > 0 && strings.HasPrefix(prev, "--") && !strings.Contains(prev, "=") && !pytestBoolFlags[prev] {
+			r.demote(from, reasonOptionValue)
+		}
 	}
 	return true
 }

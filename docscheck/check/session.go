@@ -610,14 +610,16 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 		if len(probe.findings) == 0 && len(probe.doubts) == 0 {
 			return
 		}
-		if certain == nil {
+		// By length, not nil: a rule that demotes its finding leaves
+		// an empty slice behind.
+		if len(certain) == 0 {
 			certain = probe.findings
 		}
-		if doubts == nil {
+		if len(doubts) == 0 {
 			doubts = probe.doubts
 		}
 	}
-	if certain != nil {
+	if len(certain) > 0 {
 		for _, f := range certain {
 			if r.session.readersProject && readersProjectRules[f.Rule] {
 				f.NotCertain = reasonReadersProject
