@@ -86,6 +86,9 @@ func (c *Checker) checkCommands(r *report) {
 			if i := strings.IndexAny(lang, ":{["); i > 0 {
 				lang = lang[:i]
 			}
+			if l, ok := mystCodeLanguage(info); ok {
+				lang = l
+			}
 			if m := codeBlockTitle.FindStringSubmatch(info); m != nil {
 				// The block is the file its title names: the reader
 				// makes it.
@@ -132,6 +135,23 @@ func (c *Checker) checkCommands(r *report) {
 		}
 		return ast.WalkContinue, nil
 	})
+}
+
+// mystCodeDirectives are the MyST directives whose fence holds code in
+// the language their argument names ("```{code-block} bash").
+var mystCodeDirectives = map[string]bool{"{code-block}": true, "{code}": true, "{sourcecode}": true, "{prompt}": true}
+
+// mystCodeLanguage is the language of a fence written as a MyST code
+// directive: its argument's first word ("" when it names none).
+func mystCodeLanguage(info string) (string, bool) {
+	f := strings.Fields(info)
+	if len(f) == 0 || !mystCodeDirectives[strings.ToLower(f[0])] {
+		return "", false
+	}
+	if len(f) < 2 {
+		return "", true
+	}
+	return strings.ToLower(f[1]), true
 }
 
 // checkInlineCode judges `inline code` as a command only when its first

@@ -88,6 +88,17 @@ func (c *Checker) checkPip(r *report, call command.Call, at locate, args []comma
 			file = args[i]
 		case (name == "--requirement" || name == "--constraint") && hasValue:
 			file.Text, file.Col = value, file.Col+len(name)+1
+		case name == "-e" || name == "--editable":
+			if i+1 < len(args) && isLocalDirArg(args[i+1].Text) {
+				i++
+				file = args[i]
+			} else {
+				continue
+			}
+		case isLocalDirArg(file.Text) && i > 0 && (!strings.HasPrefix(args[i-1].Text, "-") || pipBoolFlags[args[i-1].Text]):
+			// pip install ./pkg: a project folder (or archive) of the
+			// tree, by a path written as one ("./" or "../" first),
+			// not a requirement specifier.
 		default:
 			continue
 		}
@@ -253,6 +264,21 @@ var pytestBoolFlags = map[string]bool{
 	"--no-summary": true, "--version": true, "--help": true, "--cache-clear": true, "--cache-show": true,
 	"--full-trace": true, "--pyargs": true, "--continue-on-collection-errors": true,
 	"--fixtures-per-test": true, "--debug": true, "--lsof": true, "--no-cov": true,
+}
+
+// pipBoolFlags are pip install's options that take no value: a path
+// after one is an argument, not the option's value.
+var pipBoolFlags = map[string]bool{
+	"-U": true, "--upgrade": true, "--force-reinstall": true, "--no-deps": true, "--user": true, "--pre": true,
+	"--no-cache-dir": true, "-q": true, "--quiet": true, "-v": true, "--verbose": true, "--no-build-isolation": true,
+	"--break-system-packages": true, "-I": true, "--ignore-installed": true, "--no-index": true,
+}
+
+// isLocalDirArg: a pip argument written as a path from the working
+// folder (./pkg, ../pkg/dist.whl), which pip reads as a local project or
+// archive; "." alone is the folder itself.
+func isLocalDirArg(t string) bool {
+	return (strings.HasPrefix(t, "./") || strings.HasPrefix(t, "../")) && len(t) > 2 && !strings.ContainsAny(t, "[]=<>~!@;$`")
 }
 
 // checkPytest: each path[::Class][::test] argument names an existing file

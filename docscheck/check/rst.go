@@ -18,9 +18,10 @@ import (
 //   - a section title is a heading (a section of the page's session);
 //   - a code block is a fence in its language: the directive's, else the
 //     page's highlight directive's, else conf.py's highlight_language;
-//     with none of them Sphinx highlights it as Python, so it holds
-//     commands only when it starts with a "$ " prompt (then it is a
-//     console session);
+//     with none of them (Sphinx's default, Python, or "none") it is a
+//     fence without a language, read as Markdown's is: a console session
+//     when it has "$ " prompts, else commands only when every line is
+//     one docscheck judges;
 //   - an image or figure is an image, an include, literalinclude or
 //     :download: a link, each to the path from the page's folder (a "/"
 //     path is the source folder's);
@@ -246,16 +247,16 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 }
 
 // rstFenceLanguage is the language a code block is highlighted in, as a
-// fence's info string: a language Sphinx would read as Python (none
-// given anywhere) is "text" unless the block starts with a prompt.
+// fence's info string; a block with none (Sphinx's default, Python, or
+// "none") is a fence without a language.
 func rstFenceLanguage(b rst.Block, s repo.SphinxSource) string {
 	lang := cmp.Or(b.Lang, b.Highlight, s.Highlight)
 	switch lang {
-	case "", "default", "none":
-		if hasPrompt(b.Lines[:1]) {
-			return "console"
-		}
-		return "text"
+	case "default", "none":
+		// No language docscheck can go by: read as a Markdown fence
+		// without one is (a session when it has prompts, else
+		// commands only when every line is one).
+		return ""
 	}
 	return lang
 }
