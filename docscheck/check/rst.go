@@ -26,15 +26,19 @@ import (
 //     :download: a link, each to the path from the page's folder (a "/"
 //     path is the source folder's);
 //   - a :doc: name that no source file has is a link to the .rst file it
-//     would be.
+//     would be;
+//   - prose keeps its words and inline literals (rstProse), for the rules
+//     that read a command's sentence.
 //
-// Everything else is blank: prose, tables, options, comments. A page's
-// ids are made by docutils' rules, which docscheck does not model, so a
-// link into a reStructuredText page is judged to the file, never to an
-// anchor (a page's headings here give it no ids). Where conf.py runs code
-// that may write into the source folder (repo.SphinxSource.WritesFiles),
-// a missing file is not judged (build-output) unless it is one typo away
-// from a file that is there.
+// Everything else is blank: directive and option lines, comments,
+// targets, doctest blocks, the bodies of directives that are not markup.
+// A page's ids are made by docutils' rules, which docscheck does not
+// model, so a link into a reStructuredText page is judged to the file,
+// never to an anchor (a page's headings here give it no ids). Where
+// conf.py runs code that may write into the source folder
+// (repo.SphinxSource.WritesFiles), a missing file is not judged
+// (build-output), and where it loads intersphinx a missing document name
+// is not (site-rule), unless it is one typo away from one that is there.
 
 // sphinxSourceOf is the innermost published Sphinx source folder that
 // holds p, if any.
