@@ -369,12 +369,12 @@ func (c *Checker) parseFile(p string) (*page, error) {
 		return nil, fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
 	}
 	if s, ok := c.sphinxSourceOf(p); ok && isRST(p) {
-		md, cols, doubts := c.rstAsMarkdown(p, src, s)
+		md, cols, notes := c.rstAsMarkdown(p, src, s)
 		pg := c.loadWithin(p, md)
 		// Docutils makes the page's ids, by rules docscheck does not
 		// model: no fragment into it is judged.
 		pg.generated = true
-		pg.rstCols, pg.rstDoubts = cols, doubts
+		pg.rstCols, pg.rstNotes = cols, notes
 		return pg, nil
 	}
 	pg := c.loadWithin(p, src)
@@ -455,7 +455,13 @@ func (c *Checker) checkFile(p string) *pageResult {
 		r.addAt(1, 1, ruleTooComplex, "", "skipped: too complex (%s); nothing on this page was checked", pg.tooComplex)
 		return &pageResult{findings: r.findings, stats: r.statsOnly()}
 	}
-	r.doubts = append(r.doubts, pg.rstDoubts...)
+	for _, f := range pg.rstNotes {
+		if f.NotCertain == "" {
+			r.findings = append(r.findings, f)
+		} else {
+			r.doubts = append(r.doubts, f)
+		}
+	}
 	ext := c.checkLinks(r)
 	c.checkCommands(r)
 	c.checkContracts(r)

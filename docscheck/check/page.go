@@ -94,11 +94,12 @@ type page struct {
 	// `Helvetica`"), found on first use (namesExample).
 	examplesOnce sync.Once
 	examples     map[string]bool
-	// rstDoubts are a reStructuredText page's file references that the
-	// build may write, not judged; rstCols map the columns of the
-	// Markdown it is read as back to the page's (rst.go).
-	rstDoubts []finding.Finding
-	rstCols   [][]int
+	// rstNotes are what a reStructuredText page's references give beside
+	// its Markdown reading: labels judged, missing files not judged;
+	// rstCols map the columns of the Markdown it is read as back to the
+	// page's (rst.go).
+	rstNotes []finding.Finding
+	rstCols  [][]int
 	// asHTML: the page links a page beside it by the HTML file built
 	// from it (elsewhere.go), found once.
 	asHTMLOnce sync.Once

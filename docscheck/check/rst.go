@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/prodproof/prodproof/docscheck/finding"
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -114,6 +115,12 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource) (md [
 		}
 	}
 	for _, ref := range read.Refs {
+		if ref.Kind == rst.Label {
+			if f, ok := c.rstLabel(p, ref, s); ok {
+				doubts = append(doubts, f)
+			}
+			continue
+		}
 		link, missing, reason := c.rstReference(p, ref, s)
 		if missing != "" {
 			doubts = append(doubts, finding.Finding{Path: p, Line: ref.Line, Col: ref.Col, Rule: ruleLink,
@@ -275,6 +282,30 @@ func longestBacktickRun(lines []string) int {
 		n = max(n, k)
 	}
 	return n
+}
+
+// rstLabel judges a :ref: label: one no source file of the project
+// defines (repo.SphinxLabels) is reported when it is one typo away from
+// one that is defined, in a project whose labels the source files alone
+// define (repo.SphinxSource.LabelsKnown); any other is not judged
+// (site-rule): an extension, intersphinx or a docstring may define it.
+// A label with a colon (another project's, or a document-prefixed
+// section) is not judged.
+func (c *Checker) rstLabel(p string, ref rst.Ref, s repo.SphinxSource) (finding.Finding, bool) {
+	if ref.Target == "" || strings.ContainsAny(ref.Target, ":*|{}$<>`") {
+		return finding.Finding{}, false
+	}
+	label := repo.NormalizeLabel(ref.Target)
+	labels := c.opts.Repo.SphinxLabels(s)
+	if _, ok := slices.BinarySearch(labels, label); ok {
+		return finding.Finding{}, false
+	}
+	f := finding.Finding{Path: p, Line: ref.Line, Col: ref.Col, Rule: ruleReference,
+		Message: "label " + quoteTarget(ref.Target) + " is defined nowhere in the Sphinx project", NotCertain: reasonSiteRule}
+	if hint := c.nearest(label, labels); hint != "" && s.LabelsKnown && utf8.RuneCountInString(label) >= 4 && oneTypo(label, hint) {
+		f.NotCertain, f.Suggestion = "", hint
+	}
+	return f, true
 }
 
 // placeOnRST moves the findings on a reStructuredText page to the

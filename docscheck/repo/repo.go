@@ -37,6 +37,8 @@ type Repo struct {
 	pkgTrees   map[string][]string
 	execs      map[string]bool
 	goPkgs     map[string]bool
+	// sphinxLabels are SphinxLabels' answers by source folder.
+	sphinxLabels map[string][]string
 	// manifests memoizes parsed ecosystem manifests by kind and path
 	// (npm.go, cargo.go, python.go).
 	manifests sync.Map
@@ -64,6 +66,8 @@ func New(root string) *Repo {
 		pkgTrees:   map[string][]string{},
 		execs:      map[string]bool{},
 		goPkgs:     map[string]bool{},
+
+		sphinxLabels: map[string][]string{},
 	}
 }
 

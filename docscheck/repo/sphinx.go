@@ -32,7 +32,19 @@ type SphinxSource struct {
 	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
 	// resolve a document name against other projects' inventories.
 	Intersphinx bool
+	// LabelsKnown: the source files alone define the project's :ref:
+	// labels: conf.py writes no files and loads nothing that makes
+	// labels from elsewhere (autodoc's docstrings, autosummary, autoapi,
+	// notebooks, a gallery). SectionLabels: sphinx.ext.autosectionlabel
+	// makes a label of every section title (SectionPrefix: prefixed by
+	// its document's name).
+	LabelsKnown, SectionLabels, SectionPrefix bool
 }
+
+// sphinxLabelMakers are what conf.py holds when something other than the
+// source files may define labels.
+var sphinxLabelMakers = []string{"autodoc", "automod", "autosummary", "autoapi", "nbsphinx", "myst_nb", "gallery",
+	"jupyter", "breathe", "exhale", "doxy", "hawkmoth", "sphinx_needs", "bibtex"}
 
 var (
 	sphinxExclude   = regexp.MustCompile(`(?m)^exclude_patterns\s*(\+?=)\s*`)
@@ -68,10 +80,92 @@ func (r *Repo) SphinxSources() []SphinxSource {
 			s.Highlight = strings.ToLower(m[1])
 		}
 		s.Intersphinx = strings.Contains(code, "intersphinx")
+		s.SectionLabels = strings.Contains(code, "autosectionlabel")
+		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(code, w) })
+		s.LabelsKnown = !s.WritesFiles && !slices.ContainsFunc(sphinxLabelMakers, func(w string) bool { return strings.Contains(code, w) })
 		out = append(out, s)
 	}
 	return out
+}
+
+// sphinxBuiltinLabels are the labels Sphinx itself defines.
+var sphinxBuiltinLabels = []string{"genindex", "modindex", "py-modindex", "search"}
+
+// mystTarget is a MyST page's "(label)=" line.
+var mystTarget = regexp.MustCompile(`(?m)^\(([^()\s][^()]*)\)=[ \t]*$`)
+
+// SphinxLabels lists the :ref: labels the project's source files define,
+// normalized as Sphinx compares them (NormalizeLabel), sorted: explicit
+// targets and ":name:" options of every reStructuredText file under the
+// source folder and of the files they include, MyST "(label)=" targets of
+// its Markdown files, Sphinx's own labels, and, under autosectionlabel,
+// every section title (prefixed by its document's name when so set).
+func (r *Repo) SphinxLabels(s SphinxSource) []string {
+	return remember(&r.mu, r.sphinxLabels, s.Dir, func() []string { return r.sphinxLabelsOf(s) })
+}
+
+func (r *Repo) sphinxLabelsOf(s SphinxSource) []string {
+	labels := slices.Clone(sphinxBuiltinLabels)
+	seen := map[string]bool{}
+	var read func(p string)
+	read = func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		src, err := r.ReadFile(p)
+		if err != nil {
+			return
+		}
+		if !strings.EqualFold(path.Ext(p), ".rst") {
+			for _, m := range mystTarget.FindAllSubmatch(src, -1) {
+				labels = append(labels, NormalizeLabel(string(m[1])))
+			}
+			return
+		}
+		pg := rst.Read(src)
+		for _, l := range pg.Labels {
+			labels = append(labels, NormalizeLabel(l))
+		}
+		if s.SectionLabels {
+			doc := strings.TrimSuffix(strings.TrimPrefix(p, s.Dir+"/"), path.Ext(p))
+			for _, t := range pg.Titles {
+				if s.SectionPrefix {
+					labels = append(labels, NormalizeLabel(doc+":"+t.Text))
+				} else {
+					labels = append(labels, NormalizeLabel(t.Text))
+				}
+			}
+		}
+		for _, ref := range pg.Refs {
+			if ref.Kind == rst.Include && !strings.HasPrefix(ref.Target, "<") {
+				read(s.Resolve(p, ref.Target))
+			}
+		}
+	}
+	var walk func(dir string)
+	walk = func(dir string) {
+		for _, n := range r.Names(dir) {
+			p := path.Join(dir, n)
+			switch ext := strings.ToLower(path.Ext(n)); {
+			case strings.HasPrefix(n, "."):
+			case r.WalkStat(p) == Dir:
+				walk(p)
+			case ext == ".rst" || ext == ".md" || ext == ".txt":
+				read(p)
+			}
+		}
+	}
+	walk(s.Dir)
+	slices.Sort(labels)
+	return slices.Compact(labels)
+}
+
+// NormalizeLabel is a label as Sphinx compares it: lower case, its runs
+// of white space one space.
+func NormalizeLabel(l string) string {
+	return strings.ToLower(strings.Join(strings.Fields(l), " "))
 }
 
 // sphinxPages is the source folder of the Sphinx project whose conf.py

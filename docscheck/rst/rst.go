@@ -32,6 +32,8 @@ const (
 	// without its suffix), from the page's folder or, with a leading
 	// "/", from the source folder.
 	Doc
+	// Label is a :ref: role's target: a label the project defines.
+	Label
 )
 
 // Ref is a file a page names. Line and Col (both from 1) are where the
@@ -63,7 +65,9 @@ type Title struct {
 	Text        string
 }
 
-// Page is what Read finds on a page. Prose[i] is set when line i+1 is
+// Page is what Read finds on a page. Labels are the labels it defines
+// for :ref: (explicit targets, ".. _name:", and directives' ":name:"
+// options), as written. Prose[i] is set when line i+1 is
 // text the page shows as prose (a paragraph, a list item, a table row,
 // a directive's body that is markup), not a title, an adornment, a
 // directive or option line, a comment or target, a code block, or the
@@ -72,6 +76,7 @@ type Page struct {
 	Titles []Title
 	Blocks []Block
 	Refs   []Ref
+	Labels []string
 	Prose  []bool
 }
 
@@ -80,9 +85,13 @@ var (
 	// "py:function"); substitutionLine is ".. |name| image:: argument".
 	directiveLine    = regexp.MustCompile(`^\.\.[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*)::(?:[ \t]+(.*))?$`)
 	substitutionLine = regexp.MustCompile(`^\.\.[ \t]+\|[^|]+\|[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*)::(?:[ \t]+(.*))?$`)
-	// fileRole is :doc:`target` or :download:`target` (either may be
-	// "title <target>").
-	fileRole = regexp.MustCompile("(?:^|[^A-Za-z0-9_`:])(:(doc|download):`)([^`]+)`")
+	// fileRole is :doc:`target`, :download:`target` or :ref:`label`
+	// (each may be "title <target>").
+	fileRole = regexp.MustCompile("(?:^|[^A-Za-z0-9_`:])(:(doc|download|ref):`)([^`]+)`")
+	// targetLine is an explicit target, ".. _name:" (maybe quoted in
+	// backticks); nameOption a directive's ":name: label" option.
+	targetLine = regexp.MustCompile("^\\.\\.[ \t]+_(`[^`]+`|[^:`][^:]*):(?:[ \t]|$)")
+	nameOption = regexp.MustCompile(`^[ \t]*:name:[ \t]+(\S.*?)[ \t]*$`)
 	// embedded is a role's "title <target>".
 	embedded = regexp.MustCompile(`^(?s:.*?)<([^<>]+)>\s*$`)
 )
@@ -164,10 +173,18 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 		if strings.HasPrefix(text, ".. [") {
 			return i // a footnote or citation: its body is prose
 		}
+		if t := targetLine.FindStringSubmatch(text); t != nil {
+			pg.Labels = append(pg.Labels, strings.Trim(t[1], "`"))
+		}
 		// A comment or a target: its indented body is not read.
 		return skipBody(lines, i, ind)
 	}
 	name, arg := strings.ToLower(m[1]), strings.TrimSpace(m[2])
+	for _, opt := range lines[i+1 : optionsEnd(lines, i, ind)] {
+		if n := nameOption.FindStringSubmatch(opt); n != nil {
+			pg.Labels = append(pg.Labels, n[1])
+		}
+	}
 	argCol := strings.LastIndex(lines[i], arg) + 1
 	switch {
 	case name == "image" || name == "figure":
@@ -297,10 +314,10 @@ func isAdornment(line string) bool {
 	return strings.Count(t, t[:1]) == len(t)
 }
 
-// readRoles records the :doc: and :download: roles of a prose line,
+// readRoles records the :doc:, :download: and :ref: roles of a prose line,
 // outside its inline literals.
 func readRoles(pg *Page, line string, i int) {
-	if !strings.Contains(line, ":doc:`") && !strings.Contains(line, ":download:`") {
+	if !strings.Contains(line, ":doc:`") && !strings.Contains(line, ":download:`") && !strings.Contains(line, ":ref:`") {
 		return
 	}
 	masked := maskLiterals(line)
@@ -312,8 +329,11 @@ func readRoles(pg *Page, line string, i int) {
 			target = target[e[2]:e[3]]
 		}
 		kind := Doc
-		if line[m[4]:m[5]] == "download" {
+		switch line[m[4]:m[5]] {
+		case "download":
 			kind = Download
+		case "ref":
+			kind = Label
 		}
 		if t := strings.TrimSpace(target); t != "" {
 			pg.Refs = append(pg.Refs, Ref{Kind: kind, Target: t, Line: i + 1, Col: col + 1})

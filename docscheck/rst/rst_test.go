@@ -79,3 +79,30 @@ func TestTextIndent(t *testing.T) {
 		}
 	}
 }
+
+func TestReadLabels(t *testing.T) {
+	src := strings.ReplaceAll(`.. _install-guide:
+
+.. _´Odd: name´:
+
+.. _python: https://python.org
+
+.. figure:: a.png
+   :name: fig-a
+
+See :ref:´the guide <install-guide>´ and :ref:´fig-b´.
+`, "´", "`")
+	pg := Read([]byte(src))
+	if want := []string{"install-guide", "Odd: name", "python", "fig-a"}; !reflect.DeepEqual(pg.Labels, want) {
+		t.Errorf("labels = %q, want %q", pg.Labels, want)
+	}
+	var refs []string
+	for _, r := range pg.Refs {
+		if r.Kind == Label {
+			refs = append(refs, r.Target)
+		}
+	}
+	if want := []string{"install-guide", "fig-b"}; !reflect.DeepEqual(refs, want) {
+		t.Errorf("label refs = %q, want %q", refs, want)
+	}
+}
