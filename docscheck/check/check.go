@@ -108,7 +108,9 @@ type Checker struct {
 	elsewhereOnce sync.Once
 	// browsed holds the pages only a folder's README reaches (Files):
 	// their commands are not judged (reasonBrowsedPage).
-	browsed   sync.Map
+	browsed sync.Map
+	// forSite memoizes writtenForSite by page (pasted.go).
+	forSite   sync.Map
 	elsewhere []string
 	// rendered are the folders of pages that something publishes with a
 	// renderer docscheck does not know (repo.RenderedFolders), and

@@ -461,6 +461,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// lands on the address another page of its site sets.
 		return reasonSiteRule
 	}
+	if c.writtenForSite(pagePath) && c.sitePagesServe(decoded) {
+		// A folder README written for a site's page (writtenForSite):
+		// the link is read from where the site shows it.
+		return reasonSiteRule
+	}
 	if c.site(pagePath) == nil && c.directoryURLServes(pagePath, decoded) {
 		// A directory URL, read from the page's own directory URL,
 		// names a page of the tree.
@@ -1179,6 +1184,12 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// An MDX page's components (<TypeTable>, <Step>, an import)
 		// can write headings at build time; its Markdown headings'
 		// ids are known, so only a component line could give it.
+		reason = reasonSiteRule
+	}
+	if reason == "" && inFile == "" && c.writtenForSite(target.path) {
+		// A folder README written for a site's page (writtenForSite):
+		// its own fragments name headings of the page it is pasted
+		// into.
 		reason = reasonSiteRule
 	}
 	if reason == "" && target == r.page && tooltipIcon(target.source, offset) {

@@ -61,6 +61,7 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 	// Only this walk says which pages are reached by browsing alone: a
 	// page named on the command line is checked whatever it is.
 	c.browsed.Clear()
+	c.forSite.Clear()
 	var files, folders []string
 	for _, p := range paths {
 		p = path.Clean(strings.TrimPrefix(p, "./"))

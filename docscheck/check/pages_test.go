@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -401,4 +402,39 @@ func TestFolderOfDataNotElsewhere(t *testing.T) {
 		"manual/conf.py":     "project = 'tool'\n",
 	})
 	wantFiles(t, root, "README.md", "docs/README.md")
+}
+
+// TestPastedReadme: a folder README that only browsing reaches and that
+// links a page of a published site by the site's path is written for the
+// site (a build pastes it into a page there): its links the site serves
+// and its own fragments are not judged; a link missing from both stays
+// certain, and a README with no such link is judged as any other.
+func TestPastedReadme(t *testing.T) {
+	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "pasted-readme"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := c.Check(context.Background(), []string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range findings {
+		got = append(got, f.String())
+	}
+	for _, f := range c.NotJudged() {
+		got = append(got, f.String())
+	}
+	want := []string{
+		"plugins/antibot/README.md:4:28: link: link target `old-guide.md` does not exist",
+		"plugins/limit/README.md:3:5: anchor: anchor #setings does not exist on this page",
+		"plugins/limit/README.md:3:34: link: link target `guide.md` does not exist",
+		"plugins/antibot/README.md:3:26: link: link target `web-ui.md` does not exist [not certain: site-rule]",
+		"plugins/antibot/README.md:4:1: anchor: anchor #sessions does not exist on this page [not certain: site-rule]",
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
