@@ -286,7 +286,13 @@ func (c *Checker) checkTarget(r *report, dest string, offset int, image bool) (s
 		c.checkZolaLink(r, dest, rest, fragment, offset)
 		return "", false
 	}
-	if joined := joinPath(dirOf(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) {
+	if joined := joinPath(dirOf(r.page.path), decoded); !strings.HasPrefix(decoded, "/") && (joined == ".." || strings.HasPrefix(joined, "../")) ||
+		climbsFromRoot(decoded) && c.site(r.page.path) == nil && c.opts.SiteRoot == "" {
+		if climbsFromRoot(decoded) {
+			// "/../gh-pages/x.png": from the root, as github.com
+			// reads a "/" link (the branch's folder), it climbs out.
+			joined = joinPath(".", decoded[1:])
+		}
 		reason := ""
 		if c.site(r.page.path) == nil && c.opts.SiteRoot == "" && climbsToWeb(joined) {
 			// On github.com a page is served at /owner/repo/blob/ref/...:
@@ -765,6 +771,17 @@ var buildVariable = regexp.MustCompile(`@[A-Za-z_][A-Za-z0-9_]*@`)
 func climbsToWeb(joined string) bool {
 	rest, ok := strings.CutPrefix(joined, "../")
 	return ok && (strings.HasPrefix(rest, "../") || strings.Contains(rest, "/"))
+}
+
+// climbsFromRoot reports whether a "/" link climbs above the root
+// ("/../gh-pages/images/x.png").
+func climbsFromRoot(decoded string) bool {
+	rest, ok := strings.CutPrefix(decoded, "/")
+	if !ok {
+		return false
+	}
+	joined := joinPath(".", rest)
+	return joined == ".." || strings.HasPrefix(joined, "../")
 }
 
 // webRelative reads "../blob/<ref>/X" and "../../tree/<ref>/X" as the
