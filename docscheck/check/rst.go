@@ -157,8 +157,10 @@ func shifted(n, by int) []int {
 // a code span, as in Markdown, and the other markup that Markdown would
 // read otherwise is dropped: other backticks (roles, references),
 // brackets (footnote and citation references), "<" (reStructuredText has
-// no inline HTML) and the indentation (which would make an indented code
-// block); a leading "#" is escaped.
+// no inline HTML), the ">" that closes a reference's embedded target
+// (`text <URL>`_: Markdown would link the URL with its ">") and the
+// indentation (which would make an indented code block); a leading "#" is
+// escaped.
 func rstProse(line string) (string, []int) {
 	var b strings.Builder
 	var at []int
@@ -191,7 +193,7 @@ func rstProse(line string) (string, []int) {
 			}
 			write(strings.TrimLeft(reverse(delim), ""), i+3+end)
 			i += end + 3
-		case ch == '`' || ch == '[' || ch == ']' || ch == '<':
+		case ch == '`' || ch == '[' || ch == ']' || ch == '<', strings.HasPrefix(line[i:], ">`"):
 			write(" ", i+1)
 		default:
 			write(line[i:i+1], i+1)
