@@ -150,7 +150,10 @@ func Read(src []byte) Page {
 		}
 		pg.Prose[i] = true
 		readRoles(&pg, line, i)
-		if strings.HasSuffix(text, "::") && !strings.HasPrefix(text, ":") {
+		// "text::" ends a paragraph that introduces a literal block, and so
+		// does a paragraph of "::" alone (docutils' expanded form); a line
+		// that starts with ":" and ends in "::" otherwise is a field's.
+		if text == "::" || strings.HasSuffix(text, "::") && !strings.HasPrefix(text, ":") {
 			if b, end, ok := readBody(lines, i, textIndent(line), i+1); ok {
 				b.Literal, b.Highlight = true, highlight
 				pg.Blocks = append(pg.Blocks, b)

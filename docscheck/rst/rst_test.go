@@ -39,6 +39,10 @@ Run ´´make´´ with :doc:´the guide <guide/install>´ and :download:´x.sh´.
 
 Section
 -------
+
+::
+
+    $ ./run.sh
 `, "´", "`")
 	pg := Read([]byte(src))
 	wantTitles := []Title{{Line: 1, Level: 1, Text: "Title"}, {Line: 30, Level: 2, Text: "Section"}}
@@ -48,6 +52,7 @@ Section
 	wantBlocks := []Block{
 		{Literal: true, First: 8, Last: 8, Lines: []string{"$ make test"}},
 		{Lang: "console", First: 15, Last: 15, Lines: []string{"$ make html"}},
+		{Literal: true, First: 35, Last: 35, Lines: []string{"$ ./run.sh"}},
 	}
 	if !reflect.DeepEqual(pg.Blocks, wantBlocks) {
 		t.Errorf("blocks = %+v, want %+v", pg.Blocks, wantBlocks)
@@ -67,7 +72,7 @@ Section
 			prose = append(prose, i+1)
 		}
 	}
-	if want := []int{4, 6, 10}; !reflect.DeepEqual(prose, want) {
+	if want := []int{4, 6, 10, 33}; !reflect.DeepEqual(prose, want) {
 		t.Errorf("prose lines = %v, want %v", prose, want)
 	}
 }
