@@ -266,6 +266,7 @@ type repoResult struct {
 	staleLabels         int // labels of this repository for another commit
 	plants, plantsFound int
 	missing             bool // not checked out in the corpus folder
+	notAClone           bool // checked out without the .git/ files a clone leaves
 	unfinished          bool // the docscheck run outlasted --timeout
 }
 
@@ -331,6 +332,11 @@ func (m measurement) run(ctx context.Context, withPlants bool) (*report, error) 
 			rep.repos = append(rep.repos, res)
 			continue
 		}
+		if !clonesFiles(dir) {
+			res.notAClone = true
+			rep.repos = append(rep.repos, res)
+			continue
+		}
 		raw, fs, err := runDocscheck(ctx, m.bin, dir, m.timeout)
 		if errors.Is(err, errDidNotFinish) {
 			res.unfinished = true
@@ -387,10 +393,26 @@ func (m measurement) run(ctx context.Context, withPlants bool) (*report, error) 
 	return rep, nil
 }
 
+// clonesFiles reports whether a checkout holds the .git/config and
+// .git/HEAD every clone has: docscheck reads the repository's own
+// github.com address and branch from them, so a checkout without them
+// measures a docscheck no user runs (README.md, "Checkouts").
+func clonesFiles(dir string) bool {
+	for _, name := range []string{"config", "HEAD"} {
+		if fi, err := os.Stat(filepath.Join(dir, ".git", name)); err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
+}
+
 // runPlant copies the repository to a scratch folder, plants the breakage
 // and returns docscheck's finding at the planted line (nil if none).
 func (m measurement) runPlant(ctx context.Context, p plant) (*finding.Finding, error) {
 	src := filepath.Join(m.corpusDir, strings.ReplaceAll(p.Repo, "/", "+"))
+	if !clonesFiles(src) {
+		return nil, fmt.Errorf("plant %s: %s is not a clone's checkout (no .git/config or .git/HEAD)", p.ID, src)
+	}
 	tmp, err := os.MkdirTemp("", "docscheck-plant-")
 	if err != nil {
 		return nil, err
@@ -513,6 +535,10 @@ func (r *report) write(w io.Writer, listUnlabeled bool) {
 		for _, rr := range rows {
 			if rr.missing {
 				fmt.Fprintf(w, "| %s | %s | not checked out | | | | | | |\n", rr.Name, rr.Ecosystem)
+				continue
+			}
+			if rr.notAClone {
+				fmt.Fprintf(w, "| %s | %s | not a clone's checkout (no .git/config or .git/HEAD) | | | | | | |\n", rr.Name, rr.Ecosystem)
 				continue
 			}
 			if rr.unfinished {

@@ -42,6 +42,9 @@ func setup(t *testing.T, labels, plants string) measurement {
 	write(filepath.Join(dir, "bin", "docscheck"), fakeDocscheck)
 	write(filepath.Join(dir, "corpus", "a+one", "README.md"), "ok\nBROKEN\nok\nBROKEN\n")
 	write(filepath.Join(dir, "corpus", "b+two", "README.md"), "ok\n")
+	for _, name := range []string{"a+one", "b+two"} {
+		writeClonesFiles(t, filepath.Join(dir, "corpus", name))
+	}
 	write(filepath.Join(dir, "eval", "corpus.tsv"), "# header\na/one\tc1\ttune\tgo\nb/two\tc2\theldout\tgo\n")
 	write(filepath.Join(dir, "eval", "labels.tsv"), labels)
 	write(filepath.Join(dir, "eval", "plants.tsv"), plants)
@@ -136,6 +139,48 @@ func TestBadLabelIsAnError(t *testing.T) {
 // labels and plants in kind-ROUND.tsv files; they are joined with the first
 // round's, --half selects them, and a repository listed in two rounds is an
 // error rather than measured twice.
+// writeClonesFiles gives a checkout the .git/config and .git/HEAD a clone
+// leaves.
+func writeClonesFiles(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"config": "[remote \"origin\"]\n\turl = https://github.com/x/y.git\n",
+		"HEAD":   "ref: refs/heads/main\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, ".git", name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCheckoutWithoutClonesFilesIsNotMeasured: a checkout without the
+// .git/ files a clone leaves is reported as such, counted nowhere, and its
+// plants are errors, so that a measurement on it cannot pass for one.
+func TestCheckoutWithoutClonesFilesIsNotMeasured(t *testing.T) {
+	m := setup(t, "", "p1\ta/one\tlink\tREADME.md\t\\nBROKEN\t2\n")
+	if err := os.Remove(filepath.Join(m.corpusDir, "a+one", ".git", "HEAD")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := m.run(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	rep.write(&out, true)
+	if !strings.Contains(out.String(), "| a/one | go | not a clone's checkout") {
+		t.Errorf("no row saying a/one is not a clone's checkout:\n%s", out.String())
+	}
+	if len(rep.plants) != 1 || rep.plants[0].err == nil || rep.plants[0].found != nil {
+		t.Errorf("plant on it: %+v, want an error", rep.plants)
+	}
+	if strings.Contains(out.String(), "| **all** | | **2**") {
+		t.Errorf("its findings are counted:\n%s", out.String())
+	}
+}
+
 func TestRoundFilesAreReadBesideTheFirst(t *testing.T) {
 	m := setup(t, "", "")
 	write := func(name, body string) {
@@ -148,6 +193,7 @@ func TestRoundFilesAreReadBesideTheFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("../corpus/c+three/README.md", "BROKEN\nok\n")
+	writeClonesFiles(t, filepath.Join(m.corpusDir, "c+three"))
 	write("corpus-round2.tsv", "# round 2\nc/three\tc3\tround2\tnode\n")
 	write("labels-round2.tsv", "c/three\tc3\tREADME.md:1\tlink\tfalse\tr\n")
 	write("plants-round2.tsv", "p1\tc/three\tlink\tREADME.md\t\\nBROKEN\t2\n")
