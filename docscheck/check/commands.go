@@ -1106,7 +1106,8 @@ func (c *Checker) missingArg(r *report, dir string, file command.Word, p string,
 // meantElsewhere reports whether a Makefile other than the one at except
 // has an explicit rule for target and stands where the page may send the
 // reader: in a folder the page starts in (the root, the page's own), or
-// in a folder the page names as inline code (`sub`, `sub/`, `./sub`), or
+// in a folder the page names as inline code (`sub`, `sub/`, `./sub`) or
+// whose files it names so (pageNamesFilesIn), or
 // below the page's own folder when that folder has no Makefile: such a
 // page tells of the folders below it ("most samples offer a `make fuzz`
 // target"), so its make runs in one of them; or in a folder above the
@@ -1121,7 +1122,8 @@ func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	below := pageDir != "." && c.opts.Repo.Makefile(pageDir, "") == nil
 	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
 		dir := path.Dir(p)
-		if slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) || below && strings.HasPrefix(dir, pageDir+"/") ||
+		if slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) || c.pageNamesFilesIn(r.page.source, dir) ||
+			below && strings.HasPrefix(dir, pageDir+"/") ||
 			dir != "." && strings.HasPrefix(pageDir+"/", dir+"/") && !c.pageUsesMakefile(r.page, except, p) {
 			return true
 		}
@@ -1198,6 +1200,39 @@ func (c *Checker) scriptElsewhere(r *report, from, script, except string) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// inlineCode is a code span of a page's Markdown source.
+var inlineCode = regexp.MustCompile("`([^`\n]+)`")
+
+// pageNamesFilesIn reports whether a page names, as inline code, a path of
+// folder dir's project: one under dir written from the root
+// (`test/suite/my_test.go`), or a relative path with a folder in it that
+// is there under dir and not at the root (`./script/import.sh` beside
+// dir/script/import.sh). Such a page is about that project, whose make
+// targets it runs where its files are (a test suite's page: "put it in
+// `test/suite/my_test.go` and run `make test`").
+func (c *Checker) pageNamesFilesIn(src []byte, dir string) bool {
+	if dir == "." {
+		return false
+	}
+	for _, m := range inlineCode.FindAllSubmatch(src, -1) {
+		fields := strings.Fields(string(m[1]))
+		if len(fields) == 0 {
+			continue
+		}
+		p := strings.TrimPrefix(fields[0], "./")
+		if !strings.Contains(strings.TrimSuffix(p, "/"), "/") || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "/") {
+			continue
+		}
+		if strings.HasPrefix(p, dir+"/") && c.opts.Repo.Stat(path.Clean(p)) != repo.Missing {
+			return true
+		}
+		if c.opts.Repo.Stat(path.Join(dir, p)) != repo.Missing && c.opts.Repo.Stat(path.Clean(p)) == repo.Missing {
+			return true
 		}
 	}
 	return false
