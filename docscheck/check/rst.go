@@ -195,11 +195,56 @@ func rstProse(line string) (string, []int) {
 			i += end + 3
 		case ch == '`' || ch == '[' || ch == ']' || ch == '<', strings.HasPrefix(line[i:], ">`"):
 			write(" ", i+1)
+		case (ch == 'h' || ch == 'H') && startsBareURI(line, i):
+			uri, tail := bareURI(line[i:])
+			for k := range len(uri) {
+				write(uri[k:k+1], i+1+k)
+			}
+			for k := range len(tail) {
+				write(" ", i+1+len(uri)+k)
+			}
+			i += len(uri) + len(tail) - 1
 		default:
 			write(line[i:i+1], i+1)
 		}
 	}
 	return b.String(), at
+}
+
+// startsBareURI reports whether a standalone http(s) URI starts at i: at
+// the line's start or after a character that is no part of a word.
+func startsBareURI(line string, i int) bool {
+	lower := strings.ToLower(line[i:])
+	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
+		return false
+	}
+	return i == 0 || !isURIWordByte(line[i-1])
+}
+
+func isURIWordByte(b byte) bool {
+	return b == '_' || b == '-' || b == '/' || '0' <= b && b <= '9' || 'a' <= (b|0x20) && (b|0x20) <= 'z'
+}
+
+// bareURI splits a standalone URI at the start of s where docutils ends
+// it: it runs to white space, "<", ">" or a backtick, and its last
+// character is a letter, a digit or one of "_~*/=+"; what follows that
+// (";", ".", ")", "-", "?") is the sentence's. Markdown's linkify would
+// keep some of it (a ";", a closing parenthesis) in the link.
+func bareURI(s string) (uri, tail string) {
+	end := strings.IndexAny(s, " \t<>`")
+	if end < 0 {
+		end = len(s)
+	}
+	uri = s[:end]
+	last := len(uri)
+	for last > 0 && !strings.ContainsRune("_~*/=+", rune(uri[last-1])) && !isAlnum(uri[last-1]) {
+		last--
+	}
+	return uri[:last], uri[last:]
+}
+
+func isAlnum(b byte) bool {
+	return '0' <= b && b <= '9' || 'a' <= (b|0x20) && (b|0x20) <= 'z'
 }
 
 // reverse is a code span's closing delimiter for its opening one.
