@@ -17,7 +17,9 @@ import (
 //   - the Markdown files at the root (README.md and its peers), and the
 //     pages a root README in another markup names by their code host's
 //     address, or a root README.rst by its link targets (otherReadmeLinks);
-//   - every Markdown file under .github/;
+//   - every Markdown file under .github/, and the reStructuredText pages
+//     of the root and .github/ outside a Sphinx project, which github.com
+//     renders with docutils (githubRSTPages);
 //   - the page a package registry shows for each package that the root
 //     holds or the build files name (its folder, or the folder of
 //     packages it lies in): a Helm chart's README (Artifact Hub), the
@@ -116,8 +118,10 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 		}
 		// A Sphinx project builds every page of its source folder (its
 		// pages link by document names and toctrees, which the links
-		// between Markdown pages do not follow).
-		for _, p := range c.sphinxPages() {
+		// between Markdown pages do not follow); github.com renders the
+		// reStructuredText pages of the root and .github as it does
+		// Markdown ones.
+		for _, p := range append(c.sphinxPages(), c.githubRSTPages()...) {
 			if slices.ContainsFunc(folders, func(dir string) bool { return under(p, dir) }) {
 				found(p)
 				files = append(files, p)

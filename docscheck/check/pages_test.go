@@ -299,11 +299,11 @@ func TestRegistryPages(t *testing.T) {
 	}
 }
 
-// TestRestructuredTextReadme: GitHub renders a root README.rst with its
-// link targets as relative links, so the pages they name are published:
-// explicit targets (".. _name: path") and embedded ones ("`text <path>`_"),
-// a folder meaning its README.md. A target on another site, or a page
-// nothing names, is not.
+// TestRestructuredTextReadme: GitHub renders a root README.rst (a page
+// checked itself) with its link targets as relative links, so the pages
+// they name are published: explicit targets (".. _name: path") and
+// embedded ones ("`text <path>`_"), a folder meaning its README.md. A
+// target on another site, or a page nothing names, is not.
 func TestRestructuredTextReadme(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"README.rst": "R\n=\n\n`Go with Bzlmod`_, the `core rules <docs/rules.md#go_binary>`__ and the docs_.\n\n" +
@@ -314,7 +314,30 @@ func TestRestructuredTextReadme(t *testing.T) {
 		"docs/web.md":    "# Web\n",
 		"docs/orphan.md": "# Orphan\n",
 	})
-	wantFiles(t, root, "docs/README.md", "docs/bzlmod.md", "docs/rules.md")
+	wantFiles(t, root, "README.rst", "docs/README.md", "docs/bzlmod.md", "docs/rules.md")
+}
+
+// TestGitHubRenderedRST: a reStructuredText page at the root or under
+// .github, outside any Sphinx project, is a page github.com renders with
+// docutils alone: its commands and images are judged as a Markdown
+// page's are, while Sphinx's roles (:doc:), include and literalinclude,
+// which github.com does not render, name no file. One in a folder below
+// the root is not an entry page.
+func TestGitHubRenderedRST(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md":    "# R\n",
+		"run-tests.sh": "#!/bin/sh\n",
+		"logo.png":     "",
+		"CONTRIBUTING.rst": "Contributing\n============\n\nFrom the top of the tree::\n\n    $ ./run-test.sh\n\n" +
+			".. image:: logo.png\n\n.. image:: logos.png\n\nSee :doc:`gone` and\n\n.. include:: gone.rst\n",
+		".github/PULL_REQUEST_TEMPLATE.rst": "Checklist\n=========\n\n.. code-block:: console\n\n   $ sh run-tests.sh\n",
+		"doc/notes.rst":                     "Notes\n=====\n\n.. image:: nowhere.png\n",
+	})
+	wantFiles(t, root, ".github/PULL_REQUEST_TEMPLATE.rst", "CONTRIBUTING.rst", "README.md")
+	wantFindings(t, root,
+		"CONTRIBUTING.rst:6:7: script: ./run-test.sh does not exist (did you mean ./run-tests.sh?)",
+		"CONTRIBUTING.rst:10:12: link: link target `logos.png` does not exist (did you mean logo.png?)",
+	)
 }
 
 // wantFiles fails t unless a run with no arguments in root reads exactly want, in order.

@@ -72,12 +72,43 @@ func (c *Checker) sphinxPages() []string {
 	return out
 }
 
+// githubRSTPage reports whether p is a reStructuredText page github.com
+// renders as an entry page, outside any Sphinx project: one at the root
+// (README.rst, CONTRIBUTING.rst) or under .github.
+func (c *Checker) githubRSTPage(p string) bool {
+	if !isRST(p) || c.opts.Repo.Stat(p) != repo.File {
+		return false
+	}
+	if _, ok := c.sphinxSourceOf(p); ok {
+		return false
+	}
+	dir := path.Dir(p)
+	return dir == "." || under(dir, ".github")
+}
+
+// githubRSTPages lists the reStructuredText pages github.com renders as
+// entry pages (githubRSTPage).
+func (c *Checker) githubRSTPages() []string {
+	var out []string
+	for _, dir := range []string{".", ".github"} {
+		for _, n := range c.opts.Repo.Names(dir) {
+			if p := path.Join(dir, n); c.githubRSTPage(p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
 // rstAsMarkdown writes a Sphinx page as the Markdown page that holds what
 // docscheck reads of it on the same lines, and lists the file references
 // it does not judge. cols maps each written line's bytes back to the
 // page's columns (nil where they are the same): a finding on the page
-// is placed where the page has what it found.
-func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource) (md []byte, cols [][]int, doubts []finding.Finding) {
+// is placed where the page has what it found. onGitHub: the page is one
+// github.com renders (githubRSTPage), with docutils and no Sphinx: Sphinx's
+// roles render as text and include is off, so only its images name
+// files.
+func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGitHub bool) (md []byte, cols [][]int, doubts []finding.Finding) {
 	read := rst.Read(src)
 	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
 	out := make([]string, len(lines))
@@ -115,6 +146,9 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource) (md [
 		}
 	}
 	for _, ref := range read.Refs {
+		if onGitHub && (ref.Kind != rst.Image || strings.HasPrefix(ref.Target, "/")) {
+			continue
+		}
 		if ref.Kind == rst.Label {
 			if f, ok := c.rstLabel(p, ref, s); ok {
 				doubts = append(doubts, f)
