@@ -83,7 +83,7 @@ func (c *Checker) githubRSTPage(p string) bool {
 		return false
 	}
 	dir := path.Dir(p)
-	return dir == "." || under(dir, ".github")
+	return dir == "." || dir == ".github"
 }
 
 // githubRSTPages lists the reStructuredText pages github.com renders as
@@ -256,7 +256,7 @@ func startsBareURI(line string, i int) bool {
 }
 
 func isURIWordByte(b byte) bool {
-	return b == '_' || b == '-' || b == '/' || '0' <= b && b <= '9' || 'a' <= (b|0x20) && (b|0x20) <= 'z'
+	return b == '-' || b == '/' || isIdentByte(b)
 }
 
 // bareURI splits a standalone URI at the start of s where docutils ends
@@ -271,14 +271,10 @@ func bareURI(s string) (uri, tail string) {
 	}
 	uri = s[:end]
 	last := len(uri)
-	for last > 0 && !strings.ContainsRune("_~*/=+", rune(uri[last-1])) && !isAlnum(uri[last-1]) {
+	for last > 0 && !strings.ContainsRune("~*/=+", rune(uri[last-1])) && !isIdentByte(uri[last-1]) {
 		last--
 	}
 	return uri[:last], uri[last:]
-}
-
-func isAlnum(b byte) bool {
-	return '0' <= b && b <= '9' || 'a' <= (b|0x20) && (b|0x20) <= 'z'
 }
 
 // reverse is a code span's closing delimiter for its opening one.
