@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/prodproof/prodproof/docscheck/rst"
 )
@@ -258,30 +259,56 @@ func (s SphinxSource) Excludes(p string) bool {
 	return false
 }
 
-// matchSphinxPattern matches a Sphinx exclude pattern: path.Match, except
-// that "**" matches across folders.
+// matchSphinxPattern matches a Sphinx exclude pattern against a path of
+// the source folder as Sphinx does (sphinx.util.matching): "**" matches
+// anything, "/" included (`**.inc.rst` is every such file, in any
+// folder); "*" and "?" stay within a folder; "[...]" is a class of
+// characters; the whole path must match.
 func matchSphinxPattern(pat, p string) bool {
-	if !strings.Contains(pat, "**") {
-		ok, _ := path.Match(pat, p)
-		return ok
-	}
-	prefix, suffix, _ := strings.Cut(pat, "**")
-	if !strings.HasPrefix(p, prefix) {
-		return false
-	}
-	rest := p[len(prefix):]
-	if suffix == "" {
-		return true
-	}
-	suffix = strings.TrimPrefix(suffix, "/")
-	for i := 0; i <= len(rest); i++ {
-		if i == 0 || rest[i-1] == '/' {
-			if matchSphinxPattern(suffix, rest[i:]) {
-				return true
+	re, _ := sphinxPatterns.LoadOrStore(pat, sphinxPatternRegexp(pat))
+	return re.(*regexp.Regexp).MatchString(p)
+}
+
+// sphinxPatterns caches each exclude pattern's regular expression: every
+// page and each of its folders is matched against every pattern.
+var sphinxPatterns sync.Map
+
+func sphinxPatternRegexp(pat string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; c {
+		case '*':
+			if i+1 < len(pat) && pat[i+1] == '*' {
+				b.WriteString(".*")
+				i++
+			} else {
+				b.WriteString("[^/]*")
 			}
+		case '?':
+			b.WriteString("[^/]")
+		case '[':
+			end := strings.IndexByte(pat[i+1:], ']')
+			if end < 0 {
+				b.WriteString(`\[`)
+				continue
+			}
+			class := pat[i+1 : i+1+end]
+			if strings.HasPrefix(class, "!") {
+				class = "^/" + class[1:]
+			}
+			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += end + 1
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
 		}
 	}
-	return false
+	b.WriteString("$")
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return regexp.MustCompile(`^` + regexp.QuoteMeta(pat) + `$`)
+	}
+	return re
 }
 
 // SphinxPages lists the reStructuredText pages Sphinx builds from the

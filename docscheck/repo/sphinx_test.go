@@ -27,8 +27,12 @@ func TestExcludePatterns(t *testing.T) {
 }
 
 func TestSphinxExcludes(t *testing.T) {
-	s := SphinxSource{Dir: "docs", Excluded: []string{"_build", "drafts/**", "*.inc.rst", "api/*/index.rst"}}
+	s := SphinxSource{Dir: "docs", Excluded: []string{"_build", "drafts/**", "*.inc.rst", "api/*/index.rst", "**.part.rst", "old?.rst"}}
 	for p, want := range map[string]bool{
+		"docs/using/x.part.rst":    true, // "**" crosses folders, within a name too
+		"docs/x.part.rst":          true,
+		"docs/old1.rst":            true,
+		"docs/old12.rst":           false,
 		"docs/_build/html/x.rst":   true,
 		"docs/drafts/a/b.rst":      true,
 		"docs/x.inc.rst":           true,
