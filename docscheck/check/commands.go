@@ -89,14 +89,8 @@ func (c *Checker) checkCommands(r *report) {
 			if l, ok := mystCodeLanguage(info); ok {
 				lang = l
 			}
-			if m := codeBlockTitle.FindStringSubmatch(info); m != nil {
-				// The block is the file its title names: the reader
-				// makes it.
-				for _, d := range r.session.startDirs() {
-					if p, ok := localPath(d, command.Word{Text: m[1] + m[2]}); ok {
-						r.session.created[p] = true
-					}
-				}
+			if name := shownFileName(lang, info, n, src); name != "" {
+				c.readerCopies(r, name)
 			}
 			switch {
 			case shellLanguages[lang]:
@@ -1679,6 +1673,30 @@ func isVersionHeading(text string) bool {
 	return versionHeading.MatchString(strings.ToLower(text))
 }
 
+// sectionNumber is the number a numbered section's heading opens with,
+// then its title: "4. Architecture", "4.3 The library build" (1: "4",
+// "4.3").
+var sectionNumber = regexp.MustCompile(`^(\d+(?:\.\d+)*)\.? +\pL`)
+
+// numberedUnder reports whether a heading's text is numbered as a
+// subsection of the nearest heading above it (the last non-empty of
+// above, by level): its number is that heading's number and one part
+// more, and both go on with a title ("4.3 Build" under "4. Architecture",
+// "4.3.1 Names" under "4.3 Build"). A release's heading is not numbered
+// under a numbered title ("1.2.0" under "1.x", "v1.2" under "Version 1").
+func numberedUnder(text string, above []string) bool {
+	parent := ""
+	for i := len(above) - 1; i >= 0 && parent == ""; i-- {
+		parent = above[i]
+	}
+	own, up := sectionNumber.FindStringSubmatch(text), sectionNumber.FindStringSubmatch(parent)
+	if own == nil || up == nil {
+		return false
+	}
+	last := strings.LastIndexByte(own[1], '.')
+	return last > 0 && own[1][:last] == up[1]
+}
+
 // datedHeading is a heading that opens with a date, as a log's entries
 // do ("[2025-04-17] Added ...", "2024/01/31 — ...").
 var datedHeading = regexp.MustCompile(`^\[?\d{4}[-/.]\d{2}[-/.]\d{2}\b`)
@@ -1687,11 +1705,20 @@ var datedHeading = regexp.MustCompile(`^\[?\d{4}[-/.]\d{2}[-/.]\d{2}\b`)
 // or dated entries (at least three, and most of that level) is release
 // notes or a log whatever its file name, and its commands are history as
 // in a changelog: what was run and made then, not what a reader runs now.
+//
+// A heading numbered as a section of the one above it is no release:
+// "### 4.3 The library build" under "## 4. Architecture" (a design note's
+// numbering) is the third part of section 4, whatever its digits look like.
 func isReleaseLog(p *page) bool {
 	var versions, all [7]int
+	var above [7]string // the latest heading's text of each level
 	for _, h := range p.headings {
 		all[h.level]++
-		if isVersionHeading(h.text) || datedHeading.MatchString(h.text) {
+		above[h.level] = h.text
+		for deeper := h.level + 1; deeper < len(above); deeper++ {
+			above[deeper] = ""
+		}
+		if isVersionHeading(h.text) && !numberedUnder(h.text, above[:h.level]) || datedHeading.MatchString(h.text) {
 			versions[h.level]++
 		}
 	}

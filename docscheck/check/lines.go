@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/prodproof/prodproof/docscheck/command"
 	"github.com/prodproof/prodproof/docscheck/repo"
@@ -113,16 +114,31 @@ func isData(text string) bool {
 }
 
 // promptLen is the length of the shell prompt a line (without its
-// indentation) starts with: "$ ", or "$> " as some guides write it; 0 when
-// it starts with none.
+// indentation) starts with: "$ ", or "$> " as some guides write it, after
+// the name of the virtual environment or conda environment a shell shows
+// in parentheses when one is active ("(venv) $ ", "(base) $ "); 0 when it
+// starts with none.
 func promptLen(t string) int {
-	switch {
-	case strings.HasPrefix(t, "$ "):
-		return 2
-	case strings.HasPrefix(t, "$> "):
-		return 3
+	env := 0
+	if strings.HasPrefix(t, "(") {
+		end := strings.Index(t, ") ")
+		if end < 2 || strings.TrimFunc(t[1:end], isEnvNameRune) != "" {
+			return 0
+		}
+		env = end + 2
+	}
+	switch rest := t[env:]; {
+	case strings.HasPrefix(rest, "$ "):
+		return env + 2
+	case strings.HasPrefix(rest, "$> "):
+		return env + 3
 	}
 	return 0
+}
+
+// isEnvNameRune: a rune of an environment's name as a prompt shows it.
+func isEnvNameRune(r rune) bool {
+	return r < utf8.RuneSelf && (isIdentByte(byte(r)) || r == '.' || r == '-')
 }
 
 // hasPrompt reports whether some line of a block starts with a prompt.
@@ -318,6 +334,42 @@ func endsWithColon(lines *text.Segments, src []byte) bool {
 // codeBlockTitle is the file a fenced block's info string names
 // (title="src/app.py", [src/app.py]): the file the snippet is.
 var codeBlockTitle = regexp.MustCompile(`(?:title|filename|file)=["']?([^"'\s]+)|\[([^\]\s]+\.[\w]+)\]`)
+
+// captionComment is a code block's first line when it is a comment that
+// only names a file ("# examples/things.py", "// src/main.rs",
+// "<!-- file: index.html -->"): the snippet is that file's content.
+var captionComment = regexp.MustCompile(`^(?:#|//|--|;+|/\*|<!--)\s*(?:(?i:file(?:name)?):\s*)?([\w./-]*\w\.[A-Za-z]\w*)\s*(?:\*/|-->)?$`)
+
+// shownFileName is the file a fenced block of a language other than a
+// shell's shows in full, as its info string's title or its first line's
+// comment names it; "" when it names none. (A shell block's first
+// comment says what its commands do.)
+func shownFileName(lang, info string, n ast.Node, src []byte) string {
+	if m := codeBlockTitle.FindStringSubmatch(info); m != nil {
+		return m[1] + m[2]
+	}
+	if lang == "" || shellLanguages[lang] || windowsLanguages[lang] || n.Lines().Len() < 2 {
+		return ""
+	}
+	first := n.Lines().At(0)
+	if m := captionComment.FindSubmatch(bytes.TrimSpace(first.Value(src))); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// readerCopies notes a file a snippet shows in full as the reader's: made
+// from each folder the page's commands start in, under the name the
+// snippet gives it and, when that name has folders, under its last part
+// too. A reader who copies "examples/things.py" to run it ("run the above
+// example: python things.py") saves it where they stand; which of the
+// project's own copy or theirs a command then runs the page does not say.
+func (c *Checker) readerCopies(r *report, name string) {
+	c.readerMakes(r, name)
+	if base := path.Base(name); base != name && base != "." && base != "/" {
+		c.readerMakes(r, base)
+	}
+}
 
 func codeSpanText(n ast.Node, src []byte) string {
 	var b strings.Builder
