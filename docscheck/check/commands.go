@@ -109,6 +109,9 @@ func (c *Checker) checkCommands(r *report) {
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case lang == "" && (c.allCommands(blockTexts(n, src)) || isCloneBlock(blockTexts(n, src))):
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
+			case lang == "" && movesReader(blockTexts(n, src)):
+				// Not read as commands, but a cd in it moves the reader.
+				r.session.dirs = nil
 			case len(r.session.clones) == 0 && !r.session.inClone && readersManifest(lang, string(n.Lines().Value(src))):
 				// A manifest shown on a page that has cloned this
 				// repository is its own (or its examples'): the reader
@@ -124,6 +127,8 @@ func (c *Checker) checkCommands(r *report) {
 			// lines), or a block whose every line parses as a command.
 			if isSession(n, src) || c.allCommands(blockTexts(n, src)) || isCloneBlock(blockTexts(n, src)) {
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
+			} else if movesReader(blockTexts(n, src)) {
+				r.session.dirs = nil
 			}
 			return ast.WalkSkipChildren, nil
 		}
@@ -632,6 +637,25 @@ func isCloneBlock(texts []string) bool {
 		}
 	}
 	return clones > 0
+}
+
+// movesReader reports whether a block with no language that is not read
+// as commands (a line of it is no command docscheck knows, such as
+// ".\bootstrap-vcpkg.bat" in a clone of another repository) still has
+// a line that changes the folder (cd, pushd, Set-Location): where the
+// reader stands after it nobody can tell, so the rest of the section is
+// not judged, as after a cd docscheck cannot follow.
+func movesReader(texts []string) bool {
+	for _, t := range texts {
+		t = strings.TrimSpace(t)
+		t = strings.TrimSpace(t[promptLen(t):])
+		first, _, _ := strings.Cut(t, " ")
+		switch strings.ToLower(first) {
+		case "cd", "pushd", "popd", "chdir", "set-location", "push-location", "pop-location":
+			return true
+		}
+	}
+	return false
 }
 
 // isSession reports whether an indented code block's first non-blank line
