@@ -146,6 +146,31 @@ func decodeHTMLEntities(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&quot;", `"`, "&#39;", "'").Replace(s)
 }
 
+// pathPlaceholder is a run of bracketed names glued into a path or a name
+// (/keyServers/[start_key]/[src_server][dst_server]).
+var pathPlaceholder = regexp.MustCompile(`[/\w](?:\[[^\[\]\s]+\])+`)
+
+// pathPlaceholders are the names a paragraph writes in brackets glued into
+// a path or a name, as a template's placeholders.
+func pathPlaceholders(text []byte) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range pathPlaceholder.FindAll(text, -1) {
+		for name := range strings.SplitSeq(strings.Trim(string(m[1:]), "[]"), "][") {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// enclosingBlock is n when it is a block, else the block its inline lies
+// in.
+func enclosingBlock(n ast.Node) ast.Node {
+	for n.Type() != ast.TypeBlock && n.Parent() != nil {
+		n = n.Parent()
+	}
+	return n
+}
+
 // checkMissingRefs looks at the runs of plain text directly inside n for
 // "[text][label]" that goldmark could not resolve.
 func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
@@ -154,7 +179,8 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 		return // "\[ ... [+ 2H+] ... \]": brackets of a formula
 	}
 	var run strings.Builder
-	var offsets []int // source offset of each byte in run
+	var offsets []int                // source offset of each byte in run
+	var placeholders map[string]bool // pathPlaceholders, once a match asks
 	flush := func() {
 		s := run.String()
 		for _, m := range missingRef.FindAllStringSubmatchIndex(s, -1) {
@@ -164,6 +190,15 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 			if m[0] > 0 && isIdentByte(s[m[0]-1]) {
 				// Glued to a name: an index or a type in prose
 				// (map[string][]string, graph[from][to]), not a link.
+				continue
+			}
+			if placeholders == nil {
+				placeholders = pathPlaceholders(enclosingBlock(n).Lines().Value(src))
+			}
+			if placeholders[s[m[2]:m[3]]] && placeholders[s[m[4]:m[5]]] {
+				// Brackets the paragraph writes into a path, there or
+				// again elsewhere in it: a template's placeholders
+				// (/keyServers/[start_key]/[src][dst]), not a link.
 				continue
 			}
 			label := s[m[4]:m[5]]
