@@ -280,6 +280,12 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 		return reasonOutput
 	}
 	reason = r.clonedName(reason)
+	if reason == "" && r.session != nil && r.session.ranLost[written] {
+		// "cd <path>", a deploy there, "python manage.py runserver";
+		// later "python manage.py test": the page already ran the file
+		// where docscheck lost the reader, who runs it from there again.
+		return reasonFolderLost
+	}
 	if reason == "" && c.readersCopy(r.page, written) {
 		return reasonReadersFile
 	}

@@ -1660,10 +1660,12 @@ var releasePage = regexp.MustCompile(`(?i)^(?:v|version[-_]?|release[-_]?|whats-
 // instructions, so they are not judged. Its links still are.
 func isHistory(page string) bool {
 	for _, dir := range strings.Split(path.Dir(page), "/") {
-		if archiveFolders[strings.ToLower(dir)] || releaseFolders[strings.ToLower(dir)] {
+		if archiveFolders[strings.ToLower(dir)] || releaseFolders[strings.ToLower(dir)] || releasePage.MatchString(dir) {
 			// Pages kept as they were written (docs/archive/, an
-			// archived plan) and the notes of past releases: their
-			// commands describe a past tree.
+			// archived plan), the notes of past releases and the docs
+			// kept for one release (versions/v7.1.1/,
+			// versioned_docs/version-2.0/): their commands describe
+			// that release's tree.
 			return true
 		}
 	}

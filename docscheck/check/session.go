@@ -76,6 +76,11 @@ type session struct {
 	// read or print): a build (make, ninja, gcc -o x, v run.v) leaves
 	// programs the tree does not hold.
 	ranWriter bool
+	// ranLost holds the bare names (no folder) in commands the page ran
+	// where the reader's folder was lost (judgeLost): a file such a
+	// command ran is in that folder, and the page may name it again from
+	// there. (A path with folders is judged by its folders as before.)
+	ranLost map[string]bool
 	// windowsMoved is set once a Windows shell's block on the page moved
 	// the reader (cd, Set-Location), which the session does not follow:
 	// a Windows program path after it is not judged (windows.go).
@@ -678,6 +683,14 @@ func (c *Checker) judgeLost(r *report, call command.Call, at locate, judge func(
 	s := r.session
 	if len(s.start) == 0 || call.Dir != "" && call.Dir != "." {
 		return // a cd of the block's own, to a folder it named: not the lost one
+	}
+	for _, w := range call.Words {
+		if !w.Dynamic() && !strings.Contains(strings.TrimPrefix(w.Text, "./"), "/") {
+			if s.ranLost == nil {
+				s.ranLost = map[string]bool{}
+			}
+			s.ranLost[w.Text] = true
+		}
 	}
 	lost := &report{page: r.page, session: s, notChecked: map[string]int{}}
 	c.judgeInDirs(lost, call, s.start, at, judge)

@@ -84,7 +84,7 @@ func TestUnitMemoMatchesChecks(t *testing.T) {
 func TestSessionFieldsAreInUnitKeys(t *testing.T) {
 	known := []string{
 		"dirs", "start", // in the key
-		"created", "extracted", "downloads", "executable", "clones", "readersProject", "inClone", "windowsMoved", // madeNothing
+		"created", "extracted", "downloads", "executable", "clones", "ranLost", "readersProject", "inClone", "windowsMoved", // madeNothing
 		"elsewhere",               // weighed after the unit ran (standing), not in it
 		"placed",                  // set for each call from the unit's own text
 		"ranWriter",               // read only after a clone, which madeNothing covers

@@ -354,11 +354,26 @@ func (r *Repo) hasRootDoc(dir, root string) bool {
 	})
 }
 
-// pagesWriter names the script that runs before the site's generator, in
-// the package.json of the site's folder ("prebuild", "predev"): such a
-// script writes pages (an API reference, a page per plugin) docscheck
-// does not see. "" when there is none.
+// pageWritingPlugins are MkDocs plugins whose work is to write pages into
+// the site at build time, from scripts or code of the repository.
+var pageWritingPlugins = map[string]bool{"gen-files": true, "mkdocs-gen-files": true}
+
+// pagesWriter names what writes pages into the site that docscheck does
+// not see (an API reference, a page per plugin): a plugin of an MkDocs
+// site's config that does (pageWritingPlugins), or the script that runs
+// before the site's generator, in the package.json of the site's folder
+// ("prebuild", "predev"). "" when there is none.
 func (r *Repo) pagesWriter(s Site) string {
+	if s.Generator == "mkdocs" {
+		// A plugin that runs scripts of the repository to write pages
+		// into the site at build time (mkdocs-gen-files).
+		data, _ := r.ReadFile(s.Config)
+		for _, it := range mkdocsItems(data) {
+			if it.section == "plugins" && pageWritingPlugins[it.name] {
+				return s.Config + " plugin " + it.name
+			}
+		}
+	}
 	dir := path.Dir(s.Config)
 	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
 		dir = path.Dir(dir)

@@ -1,0 +1,1 @@
+# Writes one install page per platform into the site at build time.
