@@ -27,7 +27,8 @@ var stdlibModules = map[string]bool{
 var pythonValueFlags = map[string]bool{"-W": true, "-X": true, "-c": true, "--check-hash-based-pycs": true}
 
 // checkPythonModule: python -m pkg.mod must be a module of the tree when
-// its top-level package is one; python script.py must exist.
+// its top-level package is one; python script.py, or python tools/script
+// (a path with folders, without an extension), must exist.
 func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) bool {
 	args := call.Args()
 	for i := 0; i < len(args); i++ {
@@ -51,11 +52,15 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 			i++
 		case strings.HasPrefix(a.Text, "-"):
 		default:
-			if a.Dynamic() || !strings.HasSuffix(a.Text, ".py") || strings.HasPrefix(a.Text, "/") || strings.HasPrefix(a.Text, "~") {
+			// The script: a .py file, or a path with folders and no
+			// extension (tools/update-emoji, a script without one; a
+			// folder there runs its __main__.py).
+			bare := path.Ext(a.Text) == "" && strings.Contains(a.Text, "/")
+			if a.Dynamic() || !strings.HasSuffix(a.Text, ".py") && !bare || strings.HasPrefix(a.Text, "/") || strings.HasPrefix(a.Text, "~") {
 				return false
 			}
 			p := path.Join(call.Dir, a.Text)
-			if k, _ := c.stat(r, p); k != repo.File {
+			if k, _ := c.stat(r, p); k != repo.File && !(bare && k == repo.Dir) {
 				c.missingArg(r, call.Dir, a, p, at, rulePython, "")
 			}
 			return true
