@@ -162,6 +162,16 @@ func pathPlaceholders(text []byte) map[string]bool {
 	return out
 }
 
+// isPageTarget reports whether a link target names a page of a site: a
+// Markdown file, its HTML, a clean URL (no extension) or a folder.
+func isPageTarget(target string) bool {
+	switch strings.ToLower(path.Ext(strings.TrimSuffix(target, "/"))) {
+	case "", ".md", ".markdown", ".html", ".htm":
+		return true
+	}
+	return false
+}
+
 // enclosingBlock is n when it is a block, else the block its inline lies
 // in.
 func enclosingBlock(n ast.Node) ast.Node {
@@ -569,9 +579,10 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 	if site == nil {
 		return ""
 	}
-	if site.PagesWriter != "" {
+	if site.PagesWriter != "" && (!site.WritesOnlyPages || !image && isPageTarget(decoded)) {
 		// A script run before the generator writes pages docscheck does
-		// not see (a page per plugin, an API reference).
+		// not see (a page per plugin, an API reference); a plugin that
+		// writes only pages writes no script or image.
 		return reasonSiteConfig
 	}
 	if len(site.Unmodelled) > 0 && c.pageUnderAnyName(resolved) {

@@ -40,9 +40,15 @@ type Site struct {
 	// not judged (siteconfig.go).
 	Unmodelled []string
 	// PagesWriter names what writes pages into the site before its
-	// generator runs (a "prebuild" script of the site's package.json):
-	// a missing page may be one it writes, so a link to it is not judged.
+	// generator runs (a "prebuild" script of the site's package.json, an
+	// MkDocs gen-files plugin): a missing page may be one it writes, so a
+	// link to it is not judged.
 	PagesWriter string
+	// WritesOnlyPages is set when PagesWriter is a plugin whose work is
+	// pages (Markdown, which the site serves as pages): a missing file of
+	// another kind (a script, an image) is not one it writes. A prebuild
+	// script may copy anything.
+	WritesOnlyPages bool
 	// DocRoutes maps each doc's URL to its page when the generator's
 	// rule decides every one (Docusaurus, docusaurusRoutes); nil when
 	// it does not.
@@ -146,7 +152,7 @@ func (r *Repo) Sites() []Site {
 		sites = append(sites, r.fumadocs(d)...)
 	}
 	for i := range sites {
-		sites[i].PagesWriter = r.pagesWriter(sites[i])
+		sites[i].PagesWriter, sites[i].WritesOnlyPages = r.pagesWriter(sites[i])
 	}
 	return sites
 }
@@ -363,14 +369,14 @@ var pageWritingPlugins = map[string]bool{"gen-files": true, "mkdocs-gen-files": 
 // site's config that does (pageWritingPlugins), or the script that runs
 // before the site's generator, in the package.json of the site's folder
 // ("prebuild", "predev"). "" when there is none.
-func (r *Repo) pagesWriter(s Site) string {
+func (r *Repo) pagesWriter(s Site) (writer string, onlyPages bool) {
 	if s.Generator == "mkdocs" {
 		// A plugin that runs scripts of the repository to write pages
 		// into the site at build time (mkdocs-gen-files).
 		data, _ := r.ReadFile(s.Config)
 		for _, it := range mkdocsItems(data) {
 			if it.section == "plugins" && pageWritingPlugins[it.name] {
-				return s.Config + " plugin " + it.name
+				return s.Config + " plugin " + it.name, true
 			}
 		}
 	}
@@ -380,15 +386,15 @@ func (r *Repo) pagesWriter(s Site) string {
 	}
 	p := path.Join(dir, "package.json")
 	if r.Stat(p) != File {
-		return ""
+		return "", false
 	}
 	pkg := r.PackageJSON(p)
 	for _, name := range []string{"prebuild", "predev", "prestart"} {
 		if _, ok := pkg.Scripts[name]; ok {
-			return p + " " + name
+			return p + " " + name, false
 		}
 	}
-	return ""
+	return "", false
 }
 
 // buildFiles are where a repository says what it builds and publishes.
