@@ -193,8 +193,17 @@ func (c *Checker) folderReadmes(dir string) []string {
 	return out
 }
 
-// siteEntryPoints lists the Markdown files at the root, under .github and
-// in the pages folder of each published site.
+// communityHealthNames are the pages GitHub reads as a repository's
+// community health files (upper case, without extension) wherever of the
+// root, .github or docs they lie.
+var communityHealthNames = map[string]bool{
+	"CONTRIBUTING": true, "CODE_OF_CONDUCT": true, "SECURITY": true, "SUPPORT": true, "GOVERNANCE": true,
+	"PULL_REQUEST_TEMPLATE": true,
+}
+
+// siteEntryPoints lists the Markdown files at the root, under .github,
+// the community health files of docs (communityHealthNames) and the
+// pages folder of each published site.
 func (c *Checker) siteEntryPoints() []string {
 	rp := c.opts.Repo
 	var entries []string
@@ -207,6 +216,14 @@ func (c *Checker) siteEntryPoints() []string {
 	}
 	if rp.Stat(".github") == repo.Dir {
 		entries = append(entries, c.markdownUnder(".github")...)
+	}
+	for _, n := range rp.Names("docs") {
+		// GitHub takes a repository's community health files from its
+		// root, .github or docs folder, and links them where people
+		// open issues and pull requests.
+		if p := path.Join("docs", n); isMarkdown(n) && communityHealthNames[strings.ToUpper(strings.TrimSuffix(n, path.Ext(n)))] && rp.Stat(p) == repo.File {
+			entries = append(entries, p)
+		}
 	}
 	for _, p := range rp.RegistryPages() {
 		// A package that something publishes: the root's, or one whose

@@ -87,6 +87,41 @@ func TestPublishedPages(t *testing.T) {
 	}
 }
 
+// TestCommunityHealthPagesInDocs: GitHub takes community health files
+// (CONTRIBUTING, SECURITY, ...) from docs/ as from the root and .github,
+// and links them where people open issues and pull requests: they are
+// entry pages though no page links them; docs/'s other pages are not.
+func TestCommunityHealthPagesInDocs(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"README.md":                "# R\n",
+		"docs/CONTRIBUTING.md":     "# C\n\n[guide](guide.md)\n",
+		"docs/security.md":         "# S\n",
+		"docs/guide.md":            "# G\n",
+		"docs/orphan.md":           "# O\n",
+		"docs/contributing-faq.md": "# F\n",
+	} {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Files([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"README.md", "docs/CONTRIBUTING.md", "docs/guide.md", "docs/security.md"}; !slices.Equal(got, want) {
+		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
+	}
+}
+
 // TestRenderedFolders: a folder made of pages that something publishes
 // is read though no page links into it: one the build files name
 // (docs/, built by a CI workflow), one holding an index.html that renders
