@@ -194,8 +194,9 @@ func (c *Checker) folderReadmes(dir string) []string {
 }
 
 // communityHealthNames are the pages GitHub reads as a repository's
-// community health files (upper case, without extension) wherever of the
-// root, .github or docs they lie.
+// community health files (without extension), in the upper case its docs
+// and most repositories write them, wherever of the root, .github or docs
+// they lie.
 var communityHealthNames = map[string]bool{
 	"CONTRIBUTING": true, "CODE_OF_CONDUCT": true, "SECURITY": true, "SUPPORT": true, "GOVERNANCE": true,
 	"PULL_REQUEST_TEMPLATE": true,
@@ -220,8 +221,9 @@ func (c *Checker) siteEntryPoints() []string {
 	for _, n := range rp.Names("docs") {
 		// GitHub takes a repository's community health files from its
 		// root, .github or docs folder, and links them where people
-		// open issues and pull requests.
-		if p := path.Join("docs", n); isMarkdown(n) && communityHealthNames[strings.ToUpper(strings.TrimSuffix(n, path.Ext(n)))] && rp.Stat(p) == repo.File {
+		// open issues and pull requests. Only a name written as GitHub
+		// writes them: a docs site's own docs/security.md is its page.
+		if p := path.Join("docs", n); isMarkdown(n) && communityHealthNames[strings.TrimSuffix(n, path.Ext(n))] && rp.Stat(p) == repo.File {
 			entries = append(entries, p)
 		}
 	}

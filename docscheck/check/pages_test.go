@@ -88,15 +88,18 @@ func TestPublishedPages(t *testing.T) {
 }
 
 // TestCommunityHealthPagesInDocs: GitHub takes community health files
-// (CONTRIBUTING, SECURITY, ...) from docs/ as from the root and .github,
+// (CONTRIBUTING, SUPPORT, ...) from docs/ as from the root and .github,
 // and links them where people open issues and pull requests: they are
-// entry pages though no page links them; docs/'s other pages are not.
+// entry pages though no page links them; docs/'s other pages are not,
+// nor a docs site's own page that happens to be named so in lower case
+// (docs/security.md).
 func TestCommunityHealthPagesInDocs(t *testing.T) {
 	root := t.TempDir()
 	for p, content := range map[string]string{
 		"README.md":                "# R\n",
 		"docs/CONTRIBUTING.md":     "# C\n\n[guide](guide.md)\n",
 		"docs/security.md":         "# S\n",
+		"docs/SUPPORT.md":          "# H\n",
 		"docs/guide.md":            "# G\n",
 		"docs/orphan.md":           "# O\n",
 		"docs/contributing-faq.md": "# F\n",
@@ -117,7 +120,7 @@ func TestCommunityHealthPagesInDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"README.md", "docs/CONTRIBUTING.md", "docs/guide.md", "docs/security.md"}; !slices.Equal(got, want) {
+	if want := []string{"README.md", "docs/CONTRIBUTING.md", "docs/SUPPORT.md", "docs/guide.md"}; !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
 }
