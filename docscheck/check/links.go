@@ -81,7 +81,12 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 				seg := lines.At(i)
 				htmlLinks(string(seg.Value(src)), seg.Start, htmlCheck)
 			}
-		case *ast.CodeSpan, *ast.FencedCodeBlock, *ast.CodeBlock:
+		case *ast.FencedCodeBlock:
+			if dest, offset, ok := c.mystImage(r, n); ok {
+				check(dest, offset, true)
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeSpan, *ast.CodeBlock:
 			return ast.WalkSkipChildren, nil
 		default:
 			if refSyntax && (n.Type() == ast.TypeBlock || n.Kind() == ast.KindEmphasis || n.Kind() == ast.KindLink) {
@@ -91,6 +96,30 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 		return ast.WalkContinue, nil
 	})
 	return ext
+}
+
+// mystImageDirective is a MyST fence that shows an image: its directive
+// and the image's path (```{figure} _static/x.png).
+var mystImageDirective = regexp.MustCompile(`^\{(?:figure|image)\}[ \t]+(\S+)`)
+
+// mystImage is the image a MyST figure or image directive shows, on a
+// page of a site that reads MyST (Sphinx with myst_parser, a MyST
+// project), and where its path starts in the source: such a directive is
+// the Markdown image ![](path) written as a directive, its path resolved
+// the same way.
+func (c *Checker) mystImage(r *report, n *ast.FencedCodeBlock) (string, int, bool) {
+	if n.Info == nil {
+		return "", 0, false
+	}
+	info := n.Info.Segment.Value(r.page.source)
+	m := mystImageDirective.FindSubmatchIndex(info)
+	if m == nil {
+		return "", 0, false
+	}
+	if s := c.site(r.page.path); s == nil || !s.ReadsMyST() {
+		return "", 0, false
+	}
+	return string(info[m[2]:m[3]]), n.Info.Segment.Start + m[2], true
 }
 
 // refDefinition finds "[label]: destination" lines.
