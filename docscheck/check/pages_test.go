@@ -94,8 +94,7 @@ func TestPublishedPages(t *testing.T) {
 // nor a docs site's own page that happens to be named so in lower case
 // (docs/security.md).
 func TestCommunityHealthPagesInDocs(t *testing.T) {
-	root := t.TempDir()
-	for p, content := range map[string]string{
+	root := writeTree(t, map[string]string{
 		"README.md":                "# R\n",
 		"docs/CONTRIBUTING.md":     "# C\n\n[guide](guide.md)\n",
 		"docs/security.md":         "# S\n",
@@ -103,26 +102,8 @@ func TestCommunityHealthPagesInDocs(t *testing.T) {
 		"docs/guide.md":            "# G\n",
 		"docs/orphan.md":           "# O\n",
 		"docs/contributing-faq.md": "# F\n",
-	} {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c, err := New(Options{Repo: repo.New(root)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Files([]string{"."})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"README.md", "docs/CONTRIBUTING.md", "docs/SUPPORT.md", "docs/guide.md"}; !slices.Equal(got, want) {
-		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
-	}
+	})
+	wantFiles(t, root, "README.md", "docs/CONTRIBUTING.md", "docs/SUPPORT.md", "docs/guide.md")
 }
 
 // TestRenderedFolders: a folder made of pages that something publishes
