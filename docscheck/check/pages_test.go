@@ -87,6 +87,22 @@ func TestPublishedPages(t *testing.T) {
 	}
 }
 
+// TestSphinxPublishedByTox: a Sphinx project that only tox's docs
+// environment builds (sphinx-build docs/source ...) is published, as one
+// a Makefile or a CI workflow builds; one nothing names is not.
+func TestSphinxPublishedByTox(t *testing.T) {
+	tree := map[string]string{
+		"README.md":               "# R\n",
+		"docs/source/conf.py":     "project = 'x'\n",
+		"docs/source/index.rst":   "Index\n=====\n",
+		"examples/site/conf.py":   "project = 'y'\n",
+		"examples/site/index.rst": "Sample\n======\n",
+	}
+	wantFiles(t, writeTree(t, tree), "README.md")
+	tree["tox.ini"] = "[testenv:docs]\ncommands =\n    sphinx-build docs/source build/html -b html\n"
+	wantFiles(t, writeTree(t, tree), "README.md", "docs/source/index.rst")
+}
+
 // TestCommunityHealthPagesInDocs: GitHub takes community health files
 // (CONTRIBUTING, SUPPORT, ...) from docs/ as from the root and .github,
 // and links them where people open issues and pull requests: they are

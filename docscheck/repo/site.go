@@ -397,9 +397,12 @@ func (r *Repo) pagesWriter(s Site) (writer string, onlyPages bool) {
 	return "", false
 }
 
-// buildFiles are where a repository says what it builds and publishes.
+// buildFiles are where a repository says what it builds and publishes
+// (Python projects' task runners, tox and nox, among them: a docs
+// environment's sphinx-build names the source folder).
 var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile", "netlify.toml", "vercel.json",
-	".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yaml", "readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml", "build.sbt"}
+	".readthedocs.yaml", ".readthedocs.yml", "readthedocs.yaml", "readthedocs.yml", "justfile", "Taskfile.yml", "Taskfile.yaml", "build.sbt",
+	"tox.ini", "noxfile.py"}
 
 // PublishedSite reports whether the repository publishes a docs site: its
 // config sits at the root, or the repository's build files (CI workflows,
