@@ -351,8 +351,12 @@ func shownFileName(lang, info string, n ast.Node, src []byte) string {
 	if lang == "" || shellLanguages[lang] || windowsLanguages[lang] || n.Lines().Len() < 2 {
 		return ""
 	}
-	first := n.Lines().At(0)
-	if m := captionComment.FindSubmatch(bytes.TrimSpace(first.Value(src))); m != nil {
+	seg := n.Lines().At(0)
+	first := bytes.TrimSpace(seg.Value(src))
+	if len(first) == 0 || !strings.ContainsRune("#/-;<", rune(first[0])) {
+		return "" // most first lines: no comment, and no regular expression run
+	}
+	if m := captionComment.FindSubmatch(first); m != nil {
 		return string(m[1])
 	}
 	return ""

@@ -112,6 +112,9 @@ func (c *Checker) mystImage(r *report, n *ast.FencedCodeBlock) (string, int, boo
 		return "", 0, false
 	}
 	info := n.Info.Segment.Value(r.page.source)
+	if len(info) == 0 || info[0] != '{' {
+		return "", 0, false
+	}
 	m := mystImageDirective.FindSubmatchIndex(info)
 	if m == nil {
 		return "", 0, false
