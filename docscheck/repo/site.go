@@ -368,7 +368,8 @@ var pageWritingPlugins = map[string]bool{"gen-files": true, "mkdocs-gen-files": 
 // not see (an API reference, a page per plugin): a plugin of an MkDocs
 // site's config that does (pageWritingPlugins), or the script that runs
 // before the site's generator, in the package.json of the site's folder
-// ("prebuild", "predev"). "" when there is none.
+// ("prebuild", "predev"); "" when there is none. onlyPages is set for a
+// plugin that writes only pages (Site.WritesOnlyPages).
 func (r *Repo) pagesWriter(s Site) (writer string, onlyPages bool) {
 	if s.Generator == "mkdocs" {
 		// A plugin that runs scripts of the repository to write pages
