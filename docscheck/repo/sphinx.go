@@ -265,7 +265,12 @@ func (s SphinxSource) Excludes(p string) bool {
 // folder); "*" and "?" stay within a folder; "[...]" is a class of
 // characters; the whole path must match.
 func matchSphinxPattern(pat, p string) bool {
-	re, _ := sphinxPatterns.LoadOrStore(pat, sphinxPatternRegexp(pat))
+	re, ok := sphinxPatterns.Load(pat)
+	if !ok {
+		// Compiled only on a miss: LoadOrStore's argument would be
+		// built on every call.
+		re, _ = sphinxPatterns.LoadOrStore(pat, sphinxPatternRegexp(pat))
+	}
 	return re.(*regexp.Regexp).MatchString(p)
 }
 
