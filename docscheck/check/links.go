@@ -197,11 +197,12 @@ func pathPlaceholders(text []byte) map[string]bool {
 // isPageTarget reports whether a link target names a page of a site: a
 // Markdown file, its HTML, a clean URL (no extension) or a folder.
 func isPageTarget(target string) bool {
-	switch strings.ToLower(path.Ext(strings.TrimSuffix(target, "/"))) {
-	case "", ".md", ".markdown", ".html", ".htm":
+	target = strings.TrimSuffix(target, "/")
+	switch strings.ToLower(path.Ext(target)) {
+	case "", ".html", ".htm":
 		return true
 	}
-	return false
+	return isMarkdown(target)
 }
 
 // enclosingBlock is n when it is a block, else the block its inline lies
