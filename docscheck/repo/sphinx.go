@@ -24,12 +24,15 @@ type SphinxSource struct {
 	ExcludeKnown bool
 	// Highlight is conf.py's highlight_language, "" when unset.
 	Highlight string
-	// WritesFiles: conf.py runs code at build time that may write files
-	// into the source folder (it opens, copies or writes files, runs a
-	// program, or loads an extension that writes pages: autosummary,
-	// sphinx-gallery, autoapi, apidoc, exhale, nbsphinx), so a file the
-	// tree lacks may exist when the site is built.
-	WritesFiles bool
+	// WritesFiles: conf.py runs code at build time that may write any
+	// file into the source folder (it opens, copies or writes files, runs
+	// a program, or loads sphinx-gallery, which writes a gallery's pages,
+	// images and scripts), so a file the tree lacks may exist when the
+	// site is built. WritesPages: conf.py loads an extension that writes
+	// documents only (autosummary, autoapi, apidoc, exhale, nbsphinx,
+	// jupyter_sphinx): a document the tree lacks may exist then, an image
+	// or a script may not.
+	WritesFiles, WritesPages bool
 	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
 	// resolve a document name against other projects' inventories.
 	Intersphinx bool
@@ -52,10 +55,13 @@ var (
 	sphinxHighlight = regexp.MustCompile(`(?m)^highlight_language\s*=\s*['"]([^'"]+)['"]`)
 	pyString        = regexp.MustCompile(`^(?:[rRuU]?)(?:'([^'\\\n]*)'|"([^"\\\n]*)")`)
 	// sphinxWriters are what conf.py holds when it runs code that may
-	// write into the source folder at build time.
+	// write any file into the source folder at build time.
 	sphinxWriters = []string{"open(", "shutil", "copyfile", "copytree", "copy2", "write_text", "write_bytes", ".write(",
-		"subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "autosummary", "sphinx_gallery",
-		"autoapi", "apidoc", "exhale", "nbsphinx", "breathe_projects_source", "jupyter_sphinx", "runpy", "import_module"}
+		"subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "sphinx_gallery",
+		"breathe_projects_source", "runpy", "import_module"}
+	// sphinxPageWriters are the extensions that write documents, and only
+	// documents, into the source folder at build time.
+	sphinxPageWriters = []string{"autosummary", "autoapi", "apidoc", "exhale", "nbsphinx", "jupyter_sphinx"}
 )
 
 // SphinxSources finds the Sphinx projects of the tree whose site the
@@ -84,7 +90,8 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(code, w) })
-		s.LabelsKnown = !s.WritesFiles && !slices.ContainsFunc(sphinxLabelMakers, func(w string) bool { return strings.Contains(code, w) })
+		s.WritesPages = slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return strings.Contains(code, w) })
+		s.LabelsKnown = !s.WritesFiles && !s.WritesPages && !slices.ContainsFunc(sphinxLabelMakers, func(w string) bool { return strings.Contains(code, w) })
 		out = append(out, s)
 	}
 	return out
