@@ -38,8 +38,10 @@ import (
 // never to an anchor (a page's headings here give it no ids). Where
 // conf.py runs code that may write into the source folder
 // (repo.SphinxSource.WritesFiles), a missing file is not judged
-// (build-output), and where it loads intersphinx a missing document name
-// is not (site-rule), unless it is one typo away from one that is there.
+// (build-output), where it loads an extension that writes documents only
+// (WritesPages) a missing document is not, and where it loads intersphinx
+// a missing document name is not (site-rule), unless it is one typo away
+// from one that is there.
 
 // sphinxSourceOf is the innermost published Sphinx source folder that
 // holds p, if any.
@@ -320,7 +322,7 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 			}
 		}
 	}
-	if s.WritesFiles && c.opts.Repo.Stat(resolved) == repo.Missing {
+	if (s.WritesFiles || s.WritesPages && writtenAsDocument(ref.Kind, resolved)) && c.opts.Repo.Stat(resolved) == repo.Missing {
 		if hint := c.nearbyName(resolved); hint == "" || !typoOf(resolved, hint) {
 			return "", link, reasonOutput
 		}
@@ -332,6 +334,23 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 		return "![](" + link + ")", "", ""
 	}
 	return "[file](" + link + ")", "", ""
+}
+
+// writtenAsDocument reports whether an extension that writes documents
+// (repo.SphinxSource.WritesPages) could write the file a reference names:
+// a document (:doc:), or a text file a page includes. An image, a script
+// shown by literalinclude or a download is not a document.
+func writtenAsDocument(kind rst.RefKind, target string) bool {
+	switch kind {
+	case rst.Doc:
+		return true
+	case rst.Include:
+		switch strings.ToLower(path.Ext(target)) {
+		case ".rst", ".md", ".txt", ".inc":
+			return true
+		}
+	}
+	return false
 }
 
 // rstFenceLanguage is the language a code block is highlighted in, as a
