@@ -120,6 +120,8 @@ const (
 	// reasonOtherStart: make -C names a folder the tree lacks below the
 	// folder make is judged from, while it is there below another folder
 	// the page may start in: the reader stands there (startsElsewhere).
+	// Or a path prose names alone is missing where it is judged from, and
+	// there below a folder the page names (namedFolderHolds).
 	reasonOtherStart = "other-start"
 	// reasonScriptElsewhere: the package.json in use lacks the script,
 	// but one in a folder the page names as a place to stand has it: the

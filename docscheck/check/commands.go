@@ -514,11 +514,38 @@ func (c *Checker) checkBarePath(r *report, text string, offset int) {
 		}
 		hint := c.nearbyName(p)
 		reason := c.missingIn(pr, text, p, hint)
+		if reason == "" && c.namedFolderHolds(pr.page, text) {
+			reason = reasonOtherStart
+		}
 		if hint != "" {
 			hint = relativeTo(call.Dir, hint)
 		}
 		pr.missWord(word, at, reason, ruleScript, hint, "%s does not exist", text)
 	})
+}
+
+// pageFolder is a folder a page names where the reader may stand: a
+// code span that is a path alone (`netbox/`), or a cd's argument.
+var pageFolder = regexp.MustCompile("`([\\w.-]+(?:/[\\w.-]+)*)/?`|\\bcd[ \\t]+([\\w.-]+(?:/[\\w.-]+)*)/?")
+
+// namedFolderHolds reports whether a path prose names alone is a file
+// below a folder the page names (pageFolder): prose gives a path no folder
+// of its own ("these commands run in the `netbox/` directory ... the test
+// configuration at `netbox/configuration_testing.py`"), so a path that is
+// there from a folder the page sends the reader to may be meant from it.
+func (c *Checker) namedFolderHolds(pg *page, written string) bool {
+	for _, m := range pageFolder.FindAllSubmatch(pg.source, -1) {
+		dir := string(m[1])
+		if dir == "" {
+			dir = string(m[2])
+		}
+		dir = path.Clean(strings.TrimPrefix(dir, "./"))
+		if dir != "." && !strings.HasPrefix(dir, "../") && c.opts.Repo.Stat(dir) == repo.Dir &&
+			c.opts.Repo.Stat(path.Join(dir, written)) != repo.Missing {
+			return true
+		}
+	}
+	return false
 }
 
 // mayBeCommand is a cheap look at the first word before the shell parser
@@ -1032,6 +1059,9 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 		// in a JSON example, import './index'): a file of the example's
 		// project, not a near miss of a repository file.
 		reason = reasonReadersFile
+	}
+	if reason == "" && c.namedFolderHolds(r.page, w.Text) {
+		reason = reasonOtherStart
 	}
 	r.missWord(w, at, reason, ruleScript, shellPath(w.Text, call.Dir, hint), "%s does not exist", w.Text)
 }
