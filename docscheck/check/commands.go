@@ -38,7 +38,7 @@ var shellLanguages = map[string]bool{
 type locate func(line, col int) (int, int)
 
 func (c *Checker) checkCommands(r *report) {
-	if isHistory(r.page.path) || isReleaseLog(r.page) || isIssueTemplate(r.page.path) {
+	if isHistory(r.page.path) || isIssueTemplate(r.page.path) {
 		// A changelog's commands are history; an issue template's show
 		// the reporter's own program, not this repository's commands (a
 		// pull-request template's are this repository's: a checklist of
@@ -46,11 +46,28 @@ func (c *Checker) checkCommands(r *report) {
 		return
 	}
 	src := r.page.source
+	// On a page whose headings are mostly releases, a release's section
+	// is history; a section under no release (a README's "Contributing"
+	// after its changelog) is the page's instructions.
+	releaseLog := isReleaseLog(r.page)
+	var sections releaseSections
 	// skip holds inline code that captions a code block (lines.go).
 	skip := map[ast.Node]bool{}
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
+		}
+		if releaseLog && n.Parent() == r.page.doc {
+			h, isHeading := n.(*ast.Heading)
+			if isHeading {
+				sections.enter(h.Level, anchor.Text(h, src))
+			}
+			if sections.inRelease() {
+				if isHeading {
+					r.session.newSection(h.Level)
+				}
+				return ast.WalkSkipChildren, nil
+			}
 		}
 		switch n := n.(type) {
 		case *ast.Heading:
@@ -1767,14 +1784,10 @@ var datedHeading = regexp.MustCompile(`^\[?\d{4}[-/.]\d{2}[-/.]\d{2}\b`)
 // numbering) is the third part of section 4, whatever its digits look like.
 func isReleaseLog(p *page) bool {
 	var versions, all [7]int
-	var above [7]string // the latest heading's text of each level
+	var sections releaseSections
 	for _, h := range p.headings {
 		all[h.level]++
-		above[h.level] = h.text
-		for deeper := h.level + 1; deeper < len(above); deeper++ {
-			above[deeper] = ""
-		}
-		if isVersionHeading(h.text) && !numberedUnder(h.text, above[:h.level]) || datedHeading.MatchString(h.text) {
+		if sections.enter(h.level, h.text) {
 			versions[h.level]++
 		}
 	}
@@ -1785,6 +1798,28 @@ func isReleaseLog(p *page) bool {
 	}
 	return false
 }
+
+// releaseSections follows the headings above a point of a page, to say
+// whether one of them names a release or a dated entry (see isReleaseLog).
+type releaseSections struct {
+	above   [7]string // the latest heading's text of each level
+	release [7]bool   // whether that heading names a release
+}
+
+// enter records a heading of the page, in page order, and reports whether
+// it names a release.
+func (t *releaseSections) enter(level int, text string) bool {
+	level = min(max(level, 1), len(t.above)-1)
+	t.above[level] = text
+	for deeper := level + 1; deeper < len(t.above); deeper++ {
+		t.above[deeper], t.release[deeper] = "", false
+	}
+	t.release[level] = isVersionHeading(text) && !numberedUnder(text, t.above[:level]) || datedHeading.MatchString(text)
+	return t.release[level]
+}
+
+// inRelease reports whether a heading above the point names a release.
+func (t *releaseSections) inRelease() bool { return slices.Contains(t.release[:], true) }
 
 // isPlaceholder: "make semconv-generate ..." shows where more goes.
 // isPlaceholderTarget reports whether a make target stands for one the
