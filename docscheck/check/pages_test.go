@@ -122,6 +122,30 @@ func TestCommunityHealthPagesInDocs(t *testing.T) {
 	wantFiles(t, root, "README.md", "docs/CONTRIBUTING.md", "docs/SUPPORT.md", "docs/guide.md")
 }
 
+// TestSphinxProjectWithOwnMakefile: a Sphinx project whose folder holds
+// the Makefile sphinx-quickstart writes (it runs sphinx-build) is built by
+// the repository though no build file at the root names it: its pages are
+// read. One whose Makefile runs no sphinx-build is not, nor one inside a
+// folder with a license of its own (a vendored library's docs).
+func TestSphinxProjectWithOwnMakefile(t *testing.T) {
+	sphinxMake := "SPHINXBUILD   = sphinx-build\n\nhtml:\n\t$(SPHINXBUILD) -b html . _build\n"
+	root := writeTree(t, map[string]string{
+		"README.md":                      "# R\n",
+		"docs/manual/conf.py":            "project = 'm'\n",
+		"docs/manual/Makefile":           sphinxMake,
+		"docs/manual/index.rst":          "Manual\n======\n",
+		"docs/manual/users/guide.rst":    "Guide\n=====\n",
+		"docs/notes/conf.py":             "project = 'n'\n",
+		"docs/notes/Makefile":            "all:\n\techo notes\n",
+		"docs/notes/index.rst":           "Notes\n=====\n",
+		"third_party/lib/LICENSE":        "MIT\n",
+		"third_party/lib/docs/conf.py":   "project = 'lib'\n",
+		"third_party/lib/docs/make.bat":  "set SPHINXBUILD=sphinx-build\n",
+		"third_party/lib/docs/index.rst": "Lib\n===\n",
+	})
+	wantFiles(t, root, "README.md", "docs/manual/index.rst", "docs/manual/users/guide.rst")
+}
+
 // TestRenderedFolders: a folder made of pages that something publishes
 // is read though no page links into it: one the build files name
 // (docs/, built by a CI workflow), one holding an index.html that renders

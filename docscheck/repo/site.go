@@ -407,8 +407,10 @@ var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile",
 
 // PublishedSite reports whether the repository publishes a docs site: its
 // config sits at the root, or the repository's build files (CI workflows,
-// the root package.json, Makefile, netlify.toml, ...) name its folder. A
-// sample site that only a test reads is not published.
+// the root package.json, Makefile, netlify.toml, ...) name its folder, or,
+// for Sphinx, the project's own folder holds the Makefile that builds it
+// (buildsOwnSphinx). A sample site that only a test reads is not
+// published.
 func (r *Repo) PublishedSite(s Site) bool {
 	dir := path.Dir(s.Config)
 	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
@@ -419,11 +421,46 @@ func (r *Repo) PublishedSite(s Site) bool {
 	if dir == "." || r.BuildNames(dir) || s.Pages != dir && s.Pages != "." && r.BuildNames(s.Pages) {
 		return true
 	}
+	if s.Generator == "sphinx" && r.buildsOwnSphinx(dir) {
+		return true
+	}
 	// Or it may name the site's own package: the folder above whose
 	// package.json runs the generator on the site's folder
 	// (packages/docs, whose "build" is "vitepress build pages").
 	pkg := r.sitePackage(s, dir)
 	return pkg != "" && r.BuildNames(pkg)
+}
+
+// sphinxMakefiles are the files sphinx-quickstart writes beside conf.py
+// to build the project (SPHINXBUILD = sphinx-build).
+var sphinxMakefiles = []string{"Makefile", "makefile", "GNUmakefile", "make.bat"}
+
+// buildsOwnSphinx reports whether the Sphinx project in dir is one the
+// repository builds: its folder holds a Makefile (or make.bat) that runs
+// sphinx-build, as sphinx-quickstart writes it, and neither that folder
+// nor one between it and the root is another project's (holds a license
+// of its own: a vendored library's docs build that library's site, not
+// this repository's).
+func (r *Repo) buildsOwnSphinx(dir string) bool {
+	if !slices.ContainsFunc(sphinxMakefiles, func(n string) bool {
+		data, err := r.ReadFile(path.Join(dir, n))
+		return err == nil && strings.Contains(string(data), "sphinx-build")
+	}) {
+		return false
+	}
+	for d := dir; d != "." && d != "/"; d = path.Dir(d) {
+		if slices.ContainsFunc(r.Names(d), isLicenseFile) {
+			return false
+		}
+	}
+	return true
+}
+
+// isLicenseFile: LICENSE, LICENCE, COPYING, with any extension or suffix
+// (LICENSE.txt, LICENSE-MIT), in any case.
+func isLicenseFile(name string) bool {
+	up := strings.ToUpper(name)
+	return strings.HasPrefix(up, "LICENSE") || strings.HasPrefix(up, "LICENCE") || strings.HasPrefix(up, "COPYING")
 }
 
 // siteCommands are the commands of the generators a package.json script

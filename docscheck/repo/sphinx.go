@@ -65,7 +65,8 @@ var (
 )
 
 // SphinxSources finds the Sphinx projects of the tree whose site the
-// repository publishes (PublishedSite): a conf.py beside its root
+// repository publishes (PublishedSite, or one whose own Makefile builds
+// it: buildsOwnSphinx): a conf.py beside its root
 // document (or below the folder that holds it, see sphinx), at the root
 // or up to four folders down.
 func (r *Repo) SphinxSources() []SphinxSource {
@@ -77,7 +78,7 @@ func (r *Repo) SphinxSources() []SphinxSource {
 			continue
 		}
 		pages, ok := r.sphinxPages(d, data)
-		if !ok || !r.PublishedSite(Site{Config: cfg, Pages: pages}) {
+		if !ok || !r.PublishedSite(Site{Generator: "sphinx", Config: cfg, Pages: pages}) {
 			continue
 		}
 		code := pythonCode(string(data))
