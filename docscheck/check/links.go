@@ -504,8 +504,9 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //     page x.md is that renderer's to resolve;
 //   - a tsconfig/jsconfig of the page's folder or above declares the
 //     path's prefix as an alias ("~/*"): the site's build resolves it.
-//   - on a docs site's page, a path in a git submodule: the site's build
-//     may take files from it (github.com serves none of them: a 404).
+//   - on a docs site's page (a Sphinx project's too), a path in a git
+//     submodule: the site's build may take files from it (github.com
+//     serves none of them: a 404).
 func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool) string {
 	if isTemplate(pagePath) {
 		return reasonWebRelative
@@ -517,7 +518,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// to a file of the tree, where no such folder is.
 		return reasonWebRelative
 	}
-	if c.opts.Repo.InSubmodule(resolved) && c.site(pagePath) != nil {
+	if _, sphinx := c.sphinxSourceOf(pagePath); c.opts.Repo.InSubmodule(resolved) && (c.site(pagePath) != nil || sphinx) {
 		// A site's build may take pages from a submodule; github.com
 		// serves none of its paths from this repository (a 404).
 		return reasonSubmodule

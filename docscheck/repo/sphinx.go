@@ -25,8 +25,8 @@ type SphinxSource struct {
 	// Highlight is conf.py's highlight_language, "" when unset.
 	Highlight string
 	// WritesFiles: conf.py runs code at build time that may write any
-	// file into the source folder (it opens, copies or writes files, runs
-	// a program, or loads sphinx-gallery, which writes a gallery's pages,
+	// file into the source folder (it opens, copies or writes files, makes
+	// folders, runs a program, or loads sphinx-gallery, which writes a gallery's pages,
 	// images and scripts), so a file the tree lacks may exist when the
 	// site is built. WritesPages: conf.py loads an extension that writes
 	// documents only (autosummary, autoapi, apidoc, exhale, nbsphinx,
@@ -57,7 +57,7 @@ var (
 	// sphinxWriters are what conf.py holds when it runs code that may
 	// write any file into the source folder at build time.
 	sphinxWriters = []string{"open(", "shutil", "copyfile", "copytree", "copy2", "write_text", "write_bytes", ".write(",
-		"subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "sphinx_gallery",
+		"mkdir(", "makedirs", "subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "sphinx_gallery",
 		"breathe_projects_source", "runpy", "import_module"}
 	// sphinxPageWriters are the extensions that write documents, and only
 	// documents, into the source folder at build time.
