@@ -123,10 +123,13 @@ func TestCommunityHealthPagesInDocs(t *testing.T) {
 }
 
 // TestSphinxProjectWithOwnMakefile: a Sphinx project whose folder holds
-// the Makefile sphinx-quickstart writes (it runs sphinx-build) is built by
-// the repository though no build file at the root names it: its pages are
-// read. One whose Makefile runs no sphinx-build is not, nor one inside a
-// folder with a license of its own (a vendored library's docs).
+// the Makefile sphinx-quickstart writes (it runs sphinx-build, or python
+// -m sphinx), or whose source folder lies below that Makefile's folder
+// (book/Makefile over book/source/conf.py), is built by the repository
+// though no build file at the root names it: its pages are read, a page
+// about the license among them. One whose Makefile runs no Sphinx is not,
+// nor one inside a folder with a license file of its own (a vendored
+// library's docs).
 func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 	sphinxMake := "SPHINXBUILD   = sphinx-build\n\nhtml:\n\t$(SPHINXBUILD) -b html . _build\n"
 	root := writeTree(t, map[string]string{
@@ -142,8 +145,12 @@ func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 		"third_party/lib/docs/conf.py":   "project = 'lib'\n",
 		"third_party/lib/docs/make.bat":  "set SPHINXBUILD=sphinx-build\n",
 		"third_party/lib/docs/index.rst": "Lib\n===\n",
+		"book/Makefile":                  "SPHINXBUILD = $(PYTHON) -m sphinx\n",
+		"book/source/conf.py":            "project = 'b'\n",
+		"book/source/index.rst":          "Book\n====\n",
+		"book/source/license.rst":        "License\n=======\n",
 	})
-	wantFiles(t, root, "README.md", "docs/manual/index.rst", "docs/manual/users/guide.rst")
+	wantFiles(t, root, "README.md", "book/source/index.rst", "book/source/license.rst", "docs/manual/index.rst", "docs/manual/users/guide.rst")
 }
 
 // TestRenderedFolders: a folder made of pages that something publishes
@@ -379,16 +386,19 @@ func TestRestructuredTextReadme(t *testing.T) {
 // TestGitHubRenderedRST: a reStructuredText page at the root or under
 // .github, outside any Sphinx project, is a page github.com renders with
 // docutils alone: its commands and images are judged as a Markdown
-// page's are, while Sphinx's roles (:doc:), include and literalinclude,
-// which github.com does not render, name no file. One in a folder below
-// the root is not an entry page.
+// page's are, and so are the relative targets of its hyperlink
+// references, embedded or explicit, while Sphinx's roles (:doc:), include
+// and literalinclude, which github.com does not render, name no file. One
+// in a folder below the root is not an entry page.
 func TestGitHubRenderedRST(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"README.md":    "# R\n",
 		"run-tests.sh": "#!/bin/sh\n",
 		"logo.png":     "",
 		"CONTRIBUTING.rst": "Contributing\n============\n\nFrom the top of the tree::\n\n    $ ./run-test.sh\n\n" +
-			".. image:: logo.png\n\n.. image:: logos.png\n\nSee :doc:`gone` and\n\n.. include:: gone.rst\n",
+			".. image:: logo.png\n\n.. image:: logos.png\n\nSee :doc:`gone` and\n\n.. include:: gone.rst\n\n" +
+			"Read the `guide <doc/gide.rst>`_, the `notes`_, `the site <https://example.org/x.rst>`__ and `Notes <doc/notes.rst>`_.\n\n" +
+			".. _notes: doc/note.rst\n",
 		".github/PULL_REQUEST_TEMPLATE.rst": "Checklist\n=========\n\n.. code-block:: console\n\n   $ sh run-tests.sh\n",
 		"doc/notes.rst":                     "Notes\n=====\n\n.. image:: nowhere.png\n",
 	})
@@ -396,6 +406,8 @@ func TestGitHubRenderedRST(t *testing.T) {
 	wantFindings(t, root,
 		"CONTRIBUTING.rst:6:7: script: ./run-test.sh does not exist (did you mean ./run-tests.sh?)",
 		"CONTRIBUTING.rst:10:12: link: link target `logos.png` does not exist (did you mean logo.png?)",
+		"CONTRIBUTING.rst:16:18: link: link target `doc/gide.rst` does not exist",
+		"CONTRIBUTING.rst:18:12: link: link target `doc/note.rst` does not exist (did you mean doc/notes.rst?)",
 	)
 }
 

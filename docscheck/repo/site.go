@@ -436,16 +436,22 @@ func (r *Repo) PublishedSite(s Site) bool {
 var sphinxMakefiles = []string{"Makefile", "makefile", "GNUmakefile", "make.bat"}
 
 // buildsOwnSphinx reports whether the Sphinx project in dir is one the
-// repository builds: its folder holds a Makefile (or make.bat) that runs
-// sphinx-build, as sphinx-quickstart writes it, and neither that folder
-// nor one between it and the root is another project's (holds a license
-// of its own: a vendored library's docs build that library's site, not
-// this repository's).
+// repository builds: its folder, or the folder above it when conf.py lies
+// in a source folder of its own (sphinx-quickstart's "separate source and
+// build" layout, docs/Makefile over docs/source/conf.py), holds a Makefile
+// (or make.bat) that runs Sphinx (sphinx-build, or python -m sphinx), as
+// sphinx-quickstart writes it, and neither that folder nor one between it
+// and the root is another project's (holds a license of its own: a
+// vendored library's docs build that library's site, not this
+// repository's).
 func (r *Repo) buildsOwnSphinx(dir string) bool {
-	if !slices.ContainsFunc(sphinxMakefiles, func(n string) bool {
-		data, err := r.ReadFile(path.Join(dir, n))
-		return err == nil && strings.Contains(string(data), "sphinx-build")
-	}) {
+	runsSphinx := func(folder string) bool {
+		return slices.ContainsFunc(sphinxMakefiles, func(n string) bool {
+			data, err := r.ReadFile(path.Join(folder, n))
+			return err == nil && (strings.Contains(string(data), "sphinx-build") || strings.Contains(string(data), "-m sphinx"))
+		})
+	}
+	if !runsSphinx(dir) && (dir == "." || !runsSphinx(path.Dir(dir))) {
 		return false
 	}
 	for d := dir; d != "." && d != "/"; d = path.Dir(d) {
@@ -457,10 +463,19 @@ func (r *Repo) buildsOwnSphinx(dir string) bool {
 }
 
 // isLicenseFile: LICENSE, LICENCE, COPYING, with any extension or suffix
-// (LICENSE.txt, LICENSE-MIT), in any case.
+// (LICENSE.txt, LICENSE-MIT, License.md), in any case, except a docs
+// site's page about the license, named in lower case (license.rst,
+// license.md).
 func isLicenseFile(name string) bool {
 	up := strings.ToUpper(name)
-	return strings.HasPrefix(up, "LICENSE") || strings.HasPrefix(up, "LICENCE") || strings.HasPrefix(up, "COPYING")
+	if !strings.HasPrefix(up, "LICENSE") && !strings.HasPrefix(up, "LICENCE") && !strings.HasPrefix(up, "COPYING") {
+		return false
+	}
+	switch path.Ext(name) {
+	case ".rst", ".md", ".txt", ".html":
+		return name != strings.ToLower(name) || path.Ext(name) == ".txt"
+	}
+	return true
 }
 
 // siteCommands are the commands of the generators a package.json script
