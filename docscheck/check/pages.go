@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/docscheck/rst"
 	"github.com/yuin/goldmark/ast"
 )
 
@@ -433,9 +434,11 @@ func (c *Checker) otherReadmeLinks(name string) []string {
 		// resolves from the README's folder, as it does a Markdown
 		// README's relative links: the pages they name are the
 		// repository's own.
-		for _, m := range rstTarget.FindAllSubmatch(data, -1) {
-			// A web address joins into no file of the tree.
-			dest, _, _ := strings.Cut(string(m[1])+string(m[2]), "#")
+		for _, ref := range rst.Read(data).Refs {
+			if ref.Kind != rst.Link {
+				continue
+			}
+			dest, _, _ := strings.Cut(ref.Target, "#")
 			p := path.Join(path.Dir(name), dest)
 			if c.opts.Repo.Stat(p) == repo.Dir {
 				p = path.Join(p, "README.md")
@@ -447,11 +450,6 @@ func (c *Checker) otherReadmeLinks(name string) []string {
 	}
 	return out
 }
-
-// rstTarget is a reStructuredText hyperlink target: an explicit one
-// (".. _Core rules: docs/rules.md") or an embedded one
-// ("`Core rules <docs/rules.md>`_", anonymous with "__").
-var rstTarget = regexp.MustCompile("(?m)^\\.\\.[ \\t]+_[^:\\n]+:[ \\t]+(\\S+)[ \\t]*$|<([^<>\\s]+)>`__?")
 
 // codeHostPage is the page of this tree that a code host's address of a
 // file names ("https://codeberg.org/o/r/src/stable/doc/TUTORIAL.md",

@@ -108,8 +108,8 @@ func (c *Checker) githubRSTPages() []string {
 // page's columns (nil where they are the same): a finding on the page
 // is placed where the page has what it found. onGitHub: the page is one
 // github.com renders (githubRSTPage), with docutils and no Sphinx: Sphinx's
-// roles render as text and include is off, so only its images name
-// files.
+// roles render as text and include is off, so only its images and the
+// relative targets of its hyperlink references name files.
 func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGitHub bool) (md []byte, cols [][]int, doubts []finding.Finding) {
 	read := rst.Read(src)
 	lines := strings.Split(strings.ReplaceAll(string(src), "\r\n", "\n"), "\n")
@@ -148,7 +148,11 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 		}
 	}
 	for _, ref := range read.Refs {
-		if onGitHub && (ref.Kind != rst.Image || strings.HasPrefix(ref.Target, "/")) {
+		if onGitHub && (ref.Kind != rst.Image && ref.Kind != rst.Link || strings.HasPrefix(ref.Target, "/")) ||
+			!onGitHub && ref.Kind == rst.Link {
+			// A relative hyperlink target is a file on github.com; on a
+			// Sphinx site it is an address beside the built page (a
+			// page's .html), which the source tree does not hold.
 			continue
 		}
 		if ref.Kind == rst.Label {

@@ -34,6 +34,11 @@ const (
 	Doc
 	// Label is a :ref: role's target: a label the project defines.
 	Label
+	// Link is a hyperlink target written as a relative path, embedded
+	// ("`the guide <docs/guide.rst>`_") or explicit (".. _guide:
+	// docs/guide.rst"): an address from the page's own, as docutils
+	// writes it into the page unchanged.
+	Link
 )
 
 // Ref is a file a page names. Line and Col (both from 1) are where the
@@ -88,6 +93,10 @@ var (
 	// fileRole is :doc:`target`, :download:`target` or :ref:`label`
 	// (each may be "title <target>").
 	fileRole = regexp.MustCompile("(?:^|[^A-Za-z0-9_`:])(:(doc|download|ref):`)([^`]+)`")
+	// hyperlinkEmbedded is a hyperlink reference on one line with an
+	// embedded target, "`text <target>`_" or anonymous "__"; a role's
+	// backticks (":doc:`x <y>`") are not one.
+	hyperlinkEmbedded = regexp.MustCompile("(?:^|[^A-Za-z0-9_`:])`[^`<>]*?<([^<>`\\s]+)>`__?(?:[^A-Za-z0-9_]|$)")
 	// targetLine is an explicit target, ".. _name:" (maybe quoted in
 	// backticks); nameOption a directive's ":name: label" option.
 	targetLine = regexp.MustCompile("^\\.\\.[ \t]+_(`[^`]+`|[^:`][^:]*):(?:[ \t]|$)")
@@ -176,8 +185,12 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 		if strings.HasPrefix(text, ".. [") {
 			return i // a footnote or citation: its body is prose
 		}
-		if t := targetLine.FindStringSubmatch(text); t != nil {
-			pg.Labels = append(pg.Labels, strings.Trim(t[1], "`"))
+		if t := targetLine.FindStringSubmatchIndex(text); t != nil {
+			pg.Labels = append(pg.Labels, strings.Trim(text[t[2]:t[3]], "`"))
+			// ".. _guide: docs/guide.rst": the target's address.
+			if rest := strings.TrimSpace(text[t[1]:]); rest != "" && !strings.ContainsAny(rest, " \t") && relativeLink(rest) {
+				pg.Refs = append(pg.Refs, Ref{Kind: Link, Target: rest, Line: i + 1, Col: ind + strings.Index(text[t[1]:], rest) + t[1] + 1})
+			}
 		}
 		// A comment or a target: its indented body is not read.
 		return skipBody(lines, i, ind)
@@ -320,6 +333,9 @@ func isAdornment(line string) bool {
 // readRoles records the :doc:, :download: and :ref: roles of a prose line,
 // outside its inline literals.
 func readRoles(pg *Page, line string, i int) {
+	if strings.Contains(line, ">`_") {
+		readEmbeddedLinks(pg, line, i)
+	}
 	if !strings.Contains(line, ":doc:`") && !strings.Contains(line, ":download:`") && !strings.Contains(line, ":ref:`") {
 		return
 	}
@@ -342,6 +358,25 @@ func readRoles(pg *Page, line string, i int) {
 			pg.Refs = append(pg.Refs, Ref{Kind: kind, Target: t, Line: i + 1, Col: col + 1})
 		}
 	}
+}
+
+// readEmbeddedLinks records the relative embedded targets
+// (relativeLink) of a prose line's hyperlink references (Link), outside
+// its inline literals.
+func readEmbeddedLinks(pg *Page, line string, i int) {
+	masked := maskLiterals(line)
+	for _, m := range hyperlinkEmbedded.FindAllStringSubmatchIndex(masked, -1) {
+		if target := line[m[2]:m[3]]; relativeLink(target) {
+			pg.Refs = append(pg.Refs, Ref{Kind: Link, Target: target, Line: i + 1, Col: m[2] + 1})
+		}
+	}
+}
+
+// relativeLink reports whether a hyperlink target is a relative path: not
+// a URL (a scheme), a fragment alone, an absolute path or a reference to
+// another target ("name_").
+func relativeLink(target string) bool {
+	return !strings.Contains(target, ":") && !strings.HasPrefix(target, "#") && !strings.HasPrefix(target, "/") && !strings.HasSuffix(target, "_")
 }
 
 // maskLiterals blanks the inline literals (“text“) of a line, keeping
