@@ -1187,7 +1187,7 @@ func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	below := pageDir != "." && c.opts.Repo.Makefile(pageDir, "") == nil
 	for _, p := range c.opts.Repo.MakefilesDefining(target, except) {
 		dir := path.Dir(p)
-		if slices.Contains(r.session.startDirs(), dir) || pageNamesFolder(r.page.source, dir) || c.pageNamesFilesIn(r.page.source, dir) ||
+		if slices.Contains(r.session.startDirs(), dir) || c.pageNamesFolder(r.page.source, dir) || c.pageNamesFilesIn(r.page.source, dir) ||
 			below && strings.HasPrefix(dir, pageDir+"/") ||
 			dir != "." && strings.HasPrefix(pageDir+"/", dir+"/") && !c.pageUsesMakefile(r.page, except, p) {
 			return true
@@ -1197,7 +1197,7 @@ func (c *Checker) meantElsewhere(r *report, target, except string) bool {
 	// target (Sphinx's catch-all "%" hands any name to its builder): "From
 	// the directory `docs`, run make html".
 	for _, dir := range c.opts.Repo.MakefileFolders() {
-		if dir == "." || !pageNamesFolder(r.page.source, dir) {
+		if dir == "." || !c.pageNamesFolder(r.page.source, dir) {
 			continue
 		}
 		if m := c.opts.Repo.Makefile(dir, ""); m != nil && m.Path != except && m.Has(target) {
@@ -1304,9 +1304,32 @@ func (c *Checker) pageNamesFilesIn(src []byte, dir string) bool {
 }
 
 // pageNamesFolder reports whether a page names folder dir as a place to
-// stand: as inline code (`dir`, `dir/`, `./dir`, `./dir/`), or in a
-// command that moves there (make -C dir, cd dir).
-func pageNamesFolder(src []byte, dir string) bool {
+// stand: as inline code (`dir`, `dir/`, `./dir`, `./dir/`, or by way of
+// the clone's folder, `widget/dir`), or in a command that moves there
+// (make -C dir, cd dir).
+func (c *Checker) pageNamesFolder(src []byte, dir string) bool {
+	return namesFolder(src, dir) || c.namesFolderInClone(src, dir)
+}
+
+// namesFolderInClone reports whether the page names dir as inline code by
+// way of the folder a clone makes, which is named after the repository
+// ("go to `nilearn/doc` and build"): the same folder of this tree
+// (isThisRepository).
+func (c *Checker) namesFolderInClone(src []byte, dir string) bool {
+	if dir == "." || !bytes.Contains(src, []byte("/"+dir)) {
+		return false
+	}
+	inClone := regexp.MustCompile("`([\\w.-]+)/" + regexp.QuoteMeta(dir) + "/?`")
+	for _, m := range inClone.FindAllSubmatch(src, -1) {
+		if c.isThisRepository(string(m[1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesFolder is pageNamesFolder without the clone's folder.
+func namesFolder(src []byte, dir string) bool {
 	for _, written := range []string{dir, dir + "/", "./" + dir, "./" + dir + "/"} {
 		if bytes.Contains(src, []byte("`"+written+"`")) {
 			return true
