@@ -77,6 +77,10 @@ type Checker struct {
 	// sphinxSources are the published Sphinx projects, whose
 	// reStructuredText pages are read (rst.go).
 	sphinxSources []repo.SphinxSource
+	// includers are the Sphinx pages that include each file, found once
+	// (rst.go, includersOf).
+	includersOnce sync.Once
+	includers     map[string][]string
 
 	mu    sync.Mutex
 	pages map[string]*pageEntry

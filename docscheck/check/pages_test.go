@@ -411,6 +411,24 @@ func TestGitHubRenderedRST(t *testing.T) {
 	)
 }
 
+// TestRSTWrittenForIncluder: a root reStructuredText page that a Sphinx
+// page includes (docs/authors.rst: ".. include:: ../AUTHORS.rst") is
+// written for the including page, where its references resolve: an image
+// missing beside it but there beside the including page is not judged on
+// its github.com view; one missing from both is reported.
+func TestRSTWrittenForIncluder(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md":          "# R\n",
+		".readthedocs.yaml":  "version: 2\nsphinx:\n  configuration: docs/conf.py\n",
+		"docs/conf.py":       "project = 'p'\n",
+		"docs/index.rst":     "P\n=\n",
+		"docs/authors.rst":   ".. include:: ../AUTHORS.rst\n",
+		"docs/logos/lab.png": "",
+		"AUTHORS.rst":        "Authors\n=======\n\n.. image:: logos/lab.png\n\n.. image:: logos/fund.png\n",
+	})
+	wantFindings(t, root, "AUTHORS.rst:6:12: link: link target `logos/fund.png` does not exist")
+}
+
 // wantFiles fails t unless a run with no arguments in root reads exactly want, in order.
 func wantFiles(t *testing.T, root string, want ...string) {
 	t.Helper()

@@ -74,6 +74,44 @@ func (c *Checker) sphinxPages() []string {
 	return out
 }
 
+// includersOf lists the Sphinx pages that include file p (".. include::
+// ../AUTHORS.rst").
+func (c *Checker) includersOf(p string) []string {
+	c.includersOnce.Do(func() {
+		c.includers = map[string][]string{}
+		for _, s := range c.sphinxSources {
+			for _, page := range c.opts.Repo.SphinxFiles(s, nil) {
+				src, err := c.opts.Repo.ReadFile(page)
+				if err != nil {
+					continue
+				}
+				for _, ref := range rst.Read(src).Refs {
+					if ref.Kind == rst.Include {
+						target := s.Resolve(page, ref.Target)
+						c.includers[target] = append(c.includers[target], page)
+					}
+				}
+			}
+		}
+	})
+	return c.includers[p]
+}
+
+// writtenForIncluder reports whether a relative target that page p lacks
+// from its own folder is there from the folder of a Sphinx page that
+// includes p: the file is written for the page that includes it, where
+// its references resolve (a root AUTHORS.rst with logos/x.png, included
+// by doc/authors.rst beside doc/logos/).
+func (c *Checker) writtenForIncluder(p, target string) bool {
+	target, _, _ = strings.Cut(target, "#")
+	if target == "" || c.opts.Repo.Stat(joinPath(path.Dir(p), target)) != repo.Missing {
+		return false
+	}
+	return slices.ContainsFunc(c.includersOf(p), func(q string) bool {
+		return c.opts.Repo.Stat(joinPath(path.Dir(q), target)) != repo.Missing
+	})
+}
+
 // githubRSTPage reports whether p is a reStructuredText page github.com
 // renders as an entry page, outside any Sphinx project: one at the root
 // (README.rst, CONTRIBUTING.rst) or under .github.
@@ -153,6 +191,11 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 			// A relative hyperlink target is a file on github.com; on a
 			// Sphinx site it is an address beside the built page (a
 			// page's .html), which the source tree does not hold.
+			continue
+		}
+		if onGitHub && c.writtenForIncluder(p, ref.Target) {
+			doubts = append(doubts, finding.Finding{Path: p, Line: ref.Line, Col: ref.Col, Rule: ruleLink,
+				Message: "link target " + quoteTarget(ref.Target) + " does not exist", NotCertain: reasonSiteRule})
 			continue
 		}
 		if ref.Kind == rst.Label {

@@ -334,23 +334,7 @@ func (r *Repo) SphinxPages(s SphinxSource, nested []string) []string {
 	if !s.ExcludeKnown {
 		return nil
 	}
-	var all []string
-	var walk func(dir string)
-	walk = func(dir string) {
-		for _, n := range r.Names(dir) {
-			p := path.Join(dir, n)
-			switch {
-			case strings.HasPrefix(n, "."), r.Ignored(p), r.InSubmodule(p):
-			case r.WalkStat(p) == Dir:
-				if !slices.Contains(nested, p) {
-					walk(p)
-				}
-			case strings.EqualFold(path.Ext(n), ".rst") && r.Stat(p) == File && !s.Excludes(p):
-				all = append(all, p)
-			}
-		}
-	}
-	walk(s.Dir)
+	all := slices.DeleteFunc(r.SphinxFiles(s, nested), s.Excludes)
 	included := map[string]bool{}
 	for _, p := range all {
 		src, err := r.ReadFile(p)
@@ -364,6 +348,30 @@ func (r *Repo) SphinxPages(s SphinxSource, nested []string) []string {
 		}
 	}
 	return slices.DeleteFunc(all, func(p string) bool { return included[p] })
+}
+
+// SphinxFiles lists every .rst file under the source folder, outside
+// hidden, ignored or submodule folders and the nested projects' folders,
+// whether Sphinx builds it as a page or not.
+func (r *Repo) SphinxFiles(s SphinxSource, nested []string) []string {
+	var all []string
+	var walk func(dir string)
+	walk = func(dir string) {
+		for _, n := range r.Names(dir) {
+			p := path.Join(dir, n)
+			switch {
+			case strings.HasPrefix(n, "."), r.Ignored(p), r.InSubmodule(p):
+			case r.WalkStat(p) == Dir:
+				if !slices.Contains(nested, p) {
+					walk(p)
+				}
+			case strings.EqualFold(path.Ext(n), ".rst") && r.Stat(p) == File:
+				all = append(all, p)
+			}
+		}
+	}
+	walk(s.Dir)
+	return all
 }
 
 // Resolve is the path (from the root) that a file reference on page
