@@ -523,10 +523,12 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// serves none of its paths from this repository (a 404).
 		return reasonSubmodule
 	}
-	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) || c.opts.Repo.DanglingLink(resolved) {
+	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) || c.opts.Repo.DanglingLink(resolved) || c.opts.Repo.NamedByScript(resolved) {
 		// A page a build generates: the .gitignore, or a rule of a
 		// Makefile above it, says so, or the tree holds a symbolic link
-		// to it (which github.com shows as a page of its own).
+		// to it (which github.com shows as a page of its own), or a
+		// script of the tree names it by its path (one that copies a
+		// module's README into the site's pages).
 		return reasonOutput
 	}
 	if hasTemplate(decoded) || strings.EqualFold(path.Ext(pagePath), ".mdx") && strings.HasPrefix(decoded, "{") && strings.HasSuffix(decoded, "}") {

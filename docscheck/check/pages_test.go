@@ -429,6 +429,27 @@ func TestRSTWrittenForIncluder(t *testing.T) {
 	wantFindings(t, root, "AUTHORS.rst:6:12: link: link target `logos/fund.png` does not exist")
 }
 
+// TestNamedByScript: a file a script of the tree names by its path is one
+// a build may make: a page a shell script copies into the docs (cp
+// gif/README.md docs/gifs.md), a manual a Python helper moves into a
+// Sphinx source ('docs/manual.pdf'). A link or download to it is not
+// judged; one to a file no script names is.
+func TestNamedByScript(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		".readthedocs.yaml": "version: 2\nsphinx:\n  configuration: docs/conf.py\n",
+		"docs/conf.py":      "project = 'p'\n",
+		"docs/index.rst":    "P\n=\n\n:download:`manual.pdf` and :download:`guide.pdf`.\n",
+		"README.md":         "# R\n\nSee [GIFs](docs/gifs.md) and [SVGs](docs/svgs.md).\n",
+		"gif/README.md":     "# GIF\n",
+		"deploy_docs.sh":    "#!/bin/sh\ncp gif/README.md docs/gifs.md\n",
+		"tools/build.py":    "import os\nos.rename('docs/_build/latex/P.pdf', 'docs/manual.pdf')\n",
+	})
+	wantFindings(t, root,
+		"README.md:3:30: link: link target `docs/svgs.md` does not exist",
+		"docs/index.rst:4:39: link: link target `guide.pdf` does not exist",
+	)
+}
+
 // wantFiles fails t unless a run with no arguments in root reads exactly want, in order.
 func wantFiles(t *testing.T, root string, want ...string) {
 	t.Helper()

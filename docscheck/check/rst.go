@@ -374,6 +374,11 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 			return "", link, reasonOutput
 		}
 	}
+	if ref.Kind != rst.Doc && c.opts.Repo.Stat(resolved) == repo.Missing && c.opts.Repo.NamedByScript(resolved) {
+		// A script of the tree names it by its path: a build helper
+		// writes it there (a manual's PDF moved into the source).
+		return "", link, reasonOutput
+	}
 	if strings.ContainsAny(link, " ()") {
 		link = "<" + link + ">"
 	}
