@@ -415,7 +415,9 @@ func TestGitHubRenderedRST(t *testing.T) {
 // page includes (docs/authors.rst: ".. include:: ../AUTHORS.rst") is
 // written for the including page, where its references resolve: an image
 // missing beside it but there beside the including page is not judged on
-// its github.com view; one missing from both is reported.
+// its github.com view; one missing from both is reported. Its relative
+// link targets are the site's addresses (roadmap.html), as a Sphinx
+// page's are: not judged.
 func TestRSTWrittenForIncluder(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		"README.md":          "# R\n",
@@ -424,7 +426,7 @@ func TestRSTWrittenForIncluder(t *testing.T) {
 		"docs/index.rst":     "P\n=\n",
 		"docs/authors.rst":   ".. include:: ../AUTHORS.rst\n",
 		"docs/logos/lab.png": "",
-		"AUTHORS.rst":        "Authors\n=======\n\n.. image:: logos/lab.png\n\n.. image:: logos/fund.png\n",
+		"AUTHORS.rst":        "Authors\n=======\n\n.. image:: logos/lab.png\n\n.. image:: logos/fund.png\n\nSee the `roadmap <roadmap.html>`_.\n",
 	})
 	wantFindings(t, root, "AUTHORS.rst:6:12: link: link target `logos/fund.png` does not exist")
 }

@@ -187,10 +187,12 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 	}
 	for _, ref := range read.Refs {
 		if onGitHub && (ref.Kind != rst.Image && ref.Kind != rst.Link || strings.HasPrefix(ref.Target, "/")) ||
-			!onGitHub && ref.Kind == rst.Link {
+			ref.Kind == rst.Link && (!onGitHub || len(c.includersOf(p)) > 0) {
 			// A relative hyperlink target is a file on github.com; on a
 			// Sphinx site it is an address beside the built page (a
-			// page's .html), which the source tree does not hold.
+			// page's .html), which the source tree does not hold. So it
+			// is in a file a Sphinx page includes, written for the site
+			// (the CHANGELOG.rst that docs/changelog.rst includes).
 			continue
 		}
 		if onGitHub && c.writtenForIncluder(p, ref.Target) {
