@@ -21,7 +21,9 @@ var scriptExtensions = map[string]bool{".py": true, ".sh": true, ".bash": true}
 // the file p (from the root) by its path, as a Python string or a shell
 // word: a build helper that writes it (os.rename('doc/_build/latex/x.pdf',
 // 'doc/x.pdf'), cp coil-gif/README.md docs/gifs.md), or one that reads it
-// where another step wrote it. Either way a fresh checkout may lack it.
+// where another step wrote it. Either way a fresh checkout may lack it. A
+// path that names a file beside the script (src/x.c in lib/make-ci.sh,
+// with lib/src/x.c there) names that file, not one a build makes.
 // One walk, memoized; files over joinScanMax are not read.
 func (r *Repo) NamedByScript(p string) bool {
 	named := r.memo("scriptpaths", ".", func() any {
@@ -39,8 +41,17 @@ func (r *Repo) NamedByScript(p string) bool {
 			if ext != ".py" {
 				words = shellPath
 			}
+			dir := path.Dir(file)
 			for _, m := range words.FindAllSubmatch(data, -1) {
-				paths[path.Clean(string(m[1]))] = true
+				w := string(m[1])
+				if r.Stat(path.Join(dir, w)) != Missing {
+					// A file beside the script (its own sources, run from
+					// its folder): named, not made.
+					continue
+				}
+				// Run from the root or from its own folder.
+				paths[path.Clean(w)] = true
+				paths[path.Join(dir, w)] = true
 			}
 		})
 		return paths
