@@ -431,28 +431,28 @@ func TestRSTWrittenForIncluder(t *testing.T) {
 	wantFindings(t, root, "AUTHORS.rst:6:12: link: link target `logos/fund.png` does not exist")
 }
 
-// TestNamedByScript: a file a script of the tree names by its path is one
-// a build may make: a page a shell script copies into the docs (cp
-// gif/README.md docs/gifs.md), a manual a Python helper moves into a
-// Sphinx source ('docs/manual.pdf'). A link or download to it is not
-// judged; one to a file no script names is, and so is one to a path a
-// script names as a file beside it (lib/make-ci.sh's src/cli.c is
-// lib/src/cli.c, not the root's src/cli.c that lib/README.md links).
-func TestNamedByScript(t *testing.T) {
+// TestWrittenByScript: a file a script of the tree writes is one a build
+// may make: a page a shell script copies into the docs (cp gif/README.md
+// docs/gifs.md), a manual a Python helper moves into a Sphinx source
+// (os.rename(..., 'docs/manual.pdf')). A link or download to it is not
+// judged. One to a file no script writes is, even when a script names it
+// otherwise: compiles it (cc src/cli.c) or compares a name with it.
+func TestWrittenByScript(t *testing.T) {
 	root := writeTree(t, map[string]string{
 		".readthedocs.yaml": "version: 2\nsphinx:\n  configuration: docs/conf.py\n",
 		"docs/conf.py":      "project = 'p'\n",
 		"docs/index.rst":    "P\n=\n\n:download:`manual.pdf` and :download:`guide.pdf`.\n",
-		"README.md":         "# R\n\nSee [GIFs](docs/gifs.md) and [SVGs](docs/svgs.md).\n",
+		"README.md":         "# R\n\nSee [GIFs](docs/gifs.md) and [SVGs](docs/svgs.md).\n\n![shot](doc/shot.png)\n",
 		"gif/README.md":     "# GIF\n",
 		"deploy_docs.sh":    "#!/bin/sh\ncp gif/README.md docs/gifs.md\n",
 		"tools/build.py":    "import os\nos.rename('docs/_build/latex/P.pdf', 'docs/manual.pdf')\n",
+		"sys/urls.sh":       "#!/bin/bash\nif [[ \"$file\" == \"doc/shot.png\" ]]; then echo skip; fi\n",
 		"lib/make-ci.sh":    "#!/bin/sh\ncc src/cli.c\n",
-		"lib/src/cli.c":     "int main(void) { return 0; }\n",
 		"lib/README.md":     "# Lib\n\nSee [the CLI](/src/cli.c).\n",
 	})
 	wantFindings(t, root,
 		"README.md:3:30: link: link target `docs/svgs.md` does not exist",
+		"README.md:5:1: link: link target `doc/shot.png` does not exist",
 		"docs/index.rst:4:39: link: link target `guide.pdf` does not exist",
 		"lib/README.md:3:5: link: link target `/src/cli.c` does not exist",
 	)

@@ -376,7 +376,7 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 			return "", link, reasonOutput
 		}
 	}
-	if ref.Kind != rst.Doc && c.opts.Repo.Stat(resolved) == repo.Missing && c.opts.Repo.NamedByScript(resolved) {
+	if ref.Kind != rst.Doc && c.opts.Repo.Stat(resolved) == repo.Missing && c.opts.Repo.WrittenByScript(resolved) {
 		// A script of the tree names it by its path: a build helper
 		// writes it there (a manual's PDF moved into the source).
 		return "", link, reasonOutput
