@@ -527,8 +527,8 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// A page a build generates: the .gitignore, or a rule of a
 		// Makefile above it, says so, or the tree holds a symbolic link
 		// to it (which github.com shows as a page of its own), or a
-		// script of the tree names it by its path (one that copies a
-		// module's README into the site's pages).
+		// script of the tree writes it (one that copies a module's
+		// README into the site's pages).
 		return reasonOutput
 	}
 	if hasTemplate(decoded) || strings.EqualFold(path.Ext(pagePath), ".mdx") && strings.HasPrefix(decoded, "{") && strings.HasSuffix(decoded, "}") {

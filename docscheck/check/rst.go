@@ -377,8 +377,8 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 		}
 	}
 	if ref.Kind != rst.Doc && c.opts.Repo.Stat(resolved) == repo.Missing && c.opts.Repo.WrittenByScript(resolved) {
-		// A script of the tree names it by its path: a build helper
-		// writes it there (a manual's PDF moved into the source).
+		// A script of the tree writes it: a build helper (a manual's
+		// PDF moved into the source).
 		return "", link, reasonOutput
 	}
 	if strings.ContainsAny(link, " ()") {

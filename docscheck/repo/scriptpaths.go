@@ -18,7 +18,7 @@ var (
 		`|>>?[ \t]*["']?([^\s"';&|<>()]+)`)
 )
 
-// scriptExtensions are the scripts NamedByScript reads, by the expression
+// scriptExtensions are the scripts WrittenByScript reads, by the expression
 // that finds what they write.
 var scriptExtensions = map[string]*regexp.Regexp{".py": pythonWrite, ".sh": shellWrite, ".bash": shellWrite}
 

@@ -25,13 +25,13 @@ type SphinxSource struct {
 	// Highlight is conf.py's highlight_language, "" when unset.
 	Highlight string
 	// WritesFiles: conf.py runs code at build time that may write any
-	// file into the source folder (it opens, copies or writes files, makes
-	// folders, runs a program, or loads sphinx-gallery, which writes a gallery's pages,
-	// images and scripts), so a file the tree lacks may exist when the
-	// site is built. WritesPages: conf.py loads an extension that writes
-	// documents only (autosummary, autoapi, apidoc, exhale, nbsphinx,
-	// jupyter_sphinx): a document the tree lacks may exist then, an image
-	// or a script may not.
+	// file into the source folder (it opens, copies or writes files,
+	// makes folders, runs a program, or loads sphinx-gallery, which
+	// writes a gallery's pages, images and scripts), so a file the tree
+	// lacks may exist when the site is built. WritesPages: conf.py loads
+	// an extension that writes documents only (autosummary, autoapi,
+	// apidoc, exhale, nbsphinx, jupyter_sphinx): a document the tree lacks
+	// may exist then, an image or a script may not.
 	WritesFiles, WritesPages bool
 	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
 	// resolve a document name against other projects' inventories.
