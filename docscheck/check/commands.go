@@ -541,25 +541,25 @@ func (c *Checker) checkBarePath(r *report, text string, offset int) {
 	})
 }
 
-// pageFolder is a folder a page names where the reader may stand: a
-// code span that is a path alone (`netbox/`), or a cd's argument.
-var pageFolder = regexp.MustCompile("`([\\w.-]+(?:/[\\w.-]+)*)/?`|\\bcd[ \\t]+([\\w.-]+(?:/[\\w.-]+)*)/?")
+// pathSpan is inline code that is a path alone (`netbox/`, `./sub`): with
+// movedTo's cd and -C operands, the folders a page names as places to
+// stand (pageNamesFolder names the same, one folder at a time).
+var pathSpan = regexp.MustCompile("`(\\.?/?[\\w.@-]+(?:/[\\w.@-]+)*)/?`")
 
 // namedFolderHolds reports whether a path prose names alone is a file
-// below a folder the page names (pageFolder): prose gives a path no folder
-// of its own ("these commands run in the `netbox/` directory ... the test
-// configuration at `netbox/configuration_testing.py`"), so a path that is
-// there from a folder the page sends the reader to may be meant from it.
+// below a folder the page names (pathSpan, movedTo): prose gives a path no
+// folder of its own ("these commands run in the `netbox/` directory ...
+// the test configuration at `netbox/configuration_testing.py`"), so a path
+// that is there from a folder the page sends the reader to may be meant
+// from it.
 func (c *Checker) namedFolderHolds(pg *page, written string) bool {
-	for _, m := range pageFolder.FindAllSubmatch(pg.source, -1) {
-		dir := string(m[1])
-		if dir == "" {
-			dir = string(m[2])
-		}
-		dir = path.Clean(strings.TrimPrefix(dir, "./"))
-		if dir != "." && !strings.HasPrefix(dir, "../") && c.opts.Repo.Stat(dir) == repo.Dir &&
-			c.opts.Repo.Stat(path.Join(dir, written)) != repo.Missing {
-			return true
+	for _, names := range []*regexp.Regexp{pathSpan, movedTo} {
+		for _, m := range names.FindAllSubmatch(pg.source, -1) {
+			dir := path.Clean(string(m[1]))
+			if dir != "." && !strings.HasPrefix(dir, "../") && !strings.HasPrefix(dir, "/") && c.opts.Repo.Stat(dir) == repo.Dir &&
+				c.opts.Repo.Stat(path.Join(dir, written)) != repo.Missing {
+				return true
+			}
 		}
 	}
 	return false
