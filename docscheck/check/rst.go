@@ -80,17 +80,8 @@ func (c *Checker) includersOf(p string) []string {
 	c.includersOnce.Do(func() {
 		c.includers = map[string][]string{}
 		for _, s := range c.sphinxSources {
-			for _, page := range c.opts.Repo.SphinxFiles(s, nil) {
-				src, err := c.opts.Repo.ReadFile(page)
-				if err != nil {
-					continue
-				}
-				for _, ref := range rst.Read(src).Refs {
-					if ref.Kind == rst.Include {
-						target := s.Resolve(page, ref.Target)
-						c.includers[target] = append(c.includers[target], page)
-					}
-				}
+			for target, pages := range c.opts.Repo.SphinxIncluders(c.opts.Repo.SphinxFiles(s, nil), s) {
+				c.includers[target] = append(c.includers[target], pages...)
 			}
 		}
 	})

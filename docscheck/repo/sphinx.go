@@ -335,19 +335,28 @@ func (r *Repo) SphinxPages(s SphinxSource, nested []string) []string {
 		return nil
 	}
 	all := slices.DeleteFunc(r.SphinxFiles(s, nested), s.Excludes)
-	included := map[string]bool{}
-	for _, p := range all {
+	included := r.SphinxIncluders(all, s)
+	return slices.DeleteFunc(all, func(p string) bool { return len(included[p]) > 0 })
+}
+
+// SphinxIncluders maps each file that one of the pages includes (an
+// include or literalinclude directive, resolved as s resolves it) to the
+// pages that include it.
+func (r *Repo) SphinxIncluders(pages []string, s SphinxSource) map[string][]string {
+	includers := map[string][]string{}
+	for _, p := range pages {
 		src, err := r.ReadFile(p)
 		if err != nil {
 			continue
 		}
 		for _, ref := range rst.Read(src).Refs {
 			if ref.Kind == rst.Include {
-				included[s.Resolve(p, ref.Target)] = true
+				target := s.Resolve(p, ref.Target)
+				includers[target] = append(includers[target], p)
 			}
 		}
 	}
-	return slices.DeleteFunc(all, func(p string) bool { return included[p] })
+	return includers
 }
 
 // SphinxFiles lists every .rst file under the source folder, outside
