@@ -224,6 +224,12 @@ func misspelt(written, suggestion string) bool {
 // runs in is where the reader stands, not a claim about the file.
 func (c *Checker) missingPath(written, p, hint string) string {
 	p = path.Clean(p)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		// Above the root: the folder that holds the checkout is the
+		// reader's own (or this machine's), so a file missing there says
+		// nothing of the repository, even though that folder exists.
+		return reasonNotInRepo
+	}
 	if c.opts.Repo.InSubmodule(p) {
 		return reasonSubmodule
 	}

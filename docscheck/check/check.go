@@ -453,6 +453,7 @@ func (c *Checker) checkFile(p string) *pageResult {
 	r := &report{page: pg, session: newSession(pg.path)}
 	r.session.noteDownloads(pg, c.isThisRepository)
 	r.session.elsewhere = c.usersPage(pg.path)
+	r.session.sourceFolder = c.sitePageFolder(pg.path)
 	if _, ok := c.browsed.Load(pg.path); ok && r.session.elsewhere == "" {
 		r.session.elsewhere = reasonBrowsedPage
 	}

@@ -85,6 +85,10 @@ type session struct {
 	// the reader (cd, Set-Location), which the session does not follow:
 	// a Windows program path after it is not judged (windows.go).
 	windowsMoved bool
+	// sourceFolder is the page's own folder when a docs site builds the
+	// page (sitePageFolder), else "": a start folder that clears a
+	// command but cannot condemn one.
+	sourceFolder string
 }
 
 // mayWriteFiles reports whether call may write files where the reader
@@ -617,7 +621,7 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 		}
 		// By length, not nil: a rule that demotes its finding leaves
 		// an empty slice behind.
-		if len(certain) == 0 {
+		if len(certain) == 0 && !r.session.condemnsNot(d) {
 			certain = probe.findings
 		}
 		if len(doubts) == 0 {
@@ -636,6 +640,19 @@ func (c *Checker) judgeInDirs(r *report, call command.Call, dirs []string, at lo
 		return
 	}
 	r.doubts = append(r.doubts, doubts...)
+}
+
+// condemnsNot reports whether folder d, where a call was judged, is the
+// source folder of a page a docs site builds, reached as a start folder
+// (no cd of the call's own block placed the reader there). The site's
+// reader reads the page on the web and never stands in the folder its
+// source sits in (docs/source/ of a Sphinx project): a command right from
+// there is right, but one wrong only from there is not certainly wrong.
+// `../firedrake-configure`, run inside a clone of another project after
+// downloading the script beside it, is missing from docs/ but says
+// nothing of this repository.
+func (s *session) condemnsNot(d string) bool {
+	return s.sourceFolder != "" && d == s.sourceFolder && !s.placed
 }
 
 // noteDownloads records the file names of the page's web links whose last

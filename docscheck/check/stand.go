@@ -161,6 +161,23 @@ func (c *Checker) usersPage(p string) string {
 	return ""
 }
 
+// sitePageFolder is the folder of page p when a docs site builds it (a
+// page of a site docscheck models, of a Sphinx project, or of a folder of
+// pages another generator publishes) and it is no page addressed to
+// people working on the repository (isRepositoryPage), which github.com
+// shows in its folder; else "". The root is no such folder: every page's
+// commands start there.
+func (c *Checker) sitePageFolder(p string) string {
+	d := path.Dir(p)
+	if d == "." || isRepositoryPage(p) {
+		return ""
+	}
+	if _, ok := c.sphinxSourceOf(p); ok || c.usersPage(p) != "" {
+		return d
+	}
+	return ""
+}
+
 // commandRules are the rules that judge a command against this
 // repository's files and manifests: certain only where the reader stands
 // in this repository.

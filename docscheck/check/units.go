@@ -83,7 +83,9 @@ func (s *session) madeNothing() bool {
 
 // unitKeyStart begins a unit's key in the report's buffer: its kind, then
 // the session's folders and start folders, each with its
-// length so that no two different keys read alike.
+// length so that no two different keys read alike, and the source folder
+// that clears but does not condemn (a site's page and a README beside it
+// start in the same folders).
 func (r *report) unitKeyStart(kind byte) []byte {
 	b := append(r.unitKey[:0], kind)
 	b = binary.AppendUvarint(b, uint64(len(r.session.dirs)))
@@ -94,7 +96,7 @@ func (r *report) unitKeyStart(kind byte) []byte {
 	for _, d := range r.session.start {
 		b = appendUnitField(b, d)
 	}
-	return b
+	return appendUnitField(b, r.session.sourceFolder)
 }
 
 // appendUnitField appends s with its length before it.

@@ -83,7 +83,7 @@ func TestUnitMemoMatchesChecks(t *testing.T) {
 // until it is added to one of them, and to this list.
 func TestSessionFieldsAreInUnitKeys(t *testing.T) {
 	known := []string{
-		"dirs", "start", // in the key
+		"dirs", "start", "sourceFolder", // in the key
 		"created", "extracted", "downloads", "executable", "clones", "ranLost", "readersProject", "inClone", "windowsMoved", // madeNothing
 		"elsewhere",               // weighed after the unit ran (standing), not in it
 		"placed",                  // set for each call from the unit's own text
