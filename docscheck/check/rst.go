@@ -362,7 +362,12 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 			}
 		}
 	}
-	if (s.WritesFiles || s.WritesPages && writtenAsDocument(ref.Kind, resolved)) && c.opts.Repo.Stat(resolved) == repo.Missing {
+	// A file conf.py's exclude_patterns names is one Sphinx may find in
+	// the source folder at build time and must pass over as a document: a
+	// build's output (_build/, a folder of generated includes), a
+	// virtualenv. (A document there is none: :doc: cannot name it.)
+	excluded := ref.Kind != rst.Doc && s.ExcludeKnown && s.Excludes(resolved)
+	if (s.WritesFiles || s.WritesPages && writtenAsDocument(ref.Kind, resolved) || excluded) && c.opts.Repo.Stat(resolved) == repo.Missing {
 		if hint := c.nearbyName(resolved); hint == "" || !typoOf(resolved, hint) {
 			return "", link, reasonOutput
 		}

@@ -30,8 +30,10 @@ type SphinxSource struct {
 	// writes a gallery's pages, images and scripts), so a file the tree
 	// lacks may exist when the site is built. WritesPages: conf.py loads
 	// an extension that writes documents only (autosummary, autoapi,
-	// apidoc, exhale, nbsphinx, jupyter_sphinx): a document the tree lacks
-	// may exist then, an image or a script may not.
+	// apidoc, exhale): a document the tree lacks may exist then, an image
+	// or a script may not. nbsphinx and jupyter_sphinx are no such
+	// extension: they read the notebooks the source holds and run code
+	// into the built pages, and write no source document.
 	WritesFiles, WritesPages bool
 	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
 	// resolve a document name against other projects' inventories.
@@ -51,9 +53,12 @@ var sphinxLabelMakers = []string{"autodoc", "automod", "autosummary", "autoapi",
 	"jupyter", "breathe", "exhale", "doxy", "hawkmoth", "sphinx_needs", "bibtex"}
 
 var (
-	sphinxExclude   = regexp.MustCompile(`(?m)^exclude_patterns\s*(\+?=)\s*`)
-	sphinxHighlight = regexp.MustCompile(`(?m)^highlight_language\s*=\s*['"]([^'"]+)['"]`)
-	pyString        = regexp.MustCompile(`^(?:[rRuU]?)(?:'([^'\\\n]*)'|"([^"\\\n]*)")`)
+	// sphinxExcludeName is a use of the name; sphinxExcludeAssign what
+	// follows it in an assignment.
+	sphinxExcludeName   = regexp.MustCompile(`\bexclude_patterns\b`)
+	sphinxExcludeAssign = regexp.MustCompile(`^\s*\+?=\s*`)
+	sphinxHighlight     = regexp.MustCompile(`(?m)^highlight_language\s*=\s*['"]([^'"]+)['"]`)
+	pyString            = regexp.MustCompile(`^(?:[rRuU]?)(?:'([^'\\\n]*)'|"([^"\\\n]*)")`)
 	// sphinxWriters are what conf.py holds when it runs code that may
 	// write any file into the source folder at build time.
 	sphinxWriters = []string{"open(", "shutil", "copyfile", "copytree", "copy2", "write_text", "write_bytes", ".write(",
@@ -61,7 +66,7 @@ var (
 		"breathe_projects_source", "runpy", "import_module"}
 	// sphinxPageWriters are the extensions that write documents, and only
 	// documents, into the source folder at build time.
-	sphinxPageWriters = []string{"autosummary", "autoapi", "apidoc", "exhale", "nbsphinx", "jupyter_sphinx"}
+	sphinxPageWriters = []string{"autosummary", "autoapi", "apidoc", "exhale"}
 )
 
 // SphinxSources finds the Sphinx projects of the tree whose site the
@@ -90,7 +95,8 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.Intersphinx = strings.Contains(code, "intersphinx")
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
-		s.WritesFiles = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(code, w) })
+		acts := withoutReadOnlyRuns(code)
+		s.WritesFiles = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(acts, w) })
 		s.WritesPages = slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return strings.Contains(code, w) })
 		s.LabelsKnown = !s.WritesFiles && !s.WritesPages && !slices.ContainsFunc(sphinxLabelMakers, func(w string) bool { return strings.Contains(code, w) })
 		out = append(out, s)
@@ -195,6 +201,24 @@ func (r *Repo) sphinxPages(dir string, conf []byte) (string, bool) {
 	return "", false
 }
 
+// subprocessReadOnly are the parts of conf.py's code that name the
+// subprocess module or run a program without writing a file: the import,
+// its constants and exceptions, and git's commands that only read the
+// repository (a version from "git describe", a commit from "git
+// rev-parse HEAD" for source links), as an argument list or a command
+// line.
+var subprocessReadOnly = regexp.MustCompile(`(?m)^[ \t]*(?:import subprocess\b|from subprocess import\b).*$` +
+	`|\bsubprocess\.(?:PIPE|STDOUT|DEVNULL|CalledProcessError|TimeoutExpired|SubprocessError)\b` +
+	`|(?:\bsubprocess\.)?\b(?:check_output|check_call|run|call|getoutput|getstatusoutput|Popen)\(\s*` +
+	`(?:\[\s*["']git["']\s*,\s*["']|["']git\s+)(?:rev-parse|describe|log|show|rev-list|ls-files|status)\b`)
+
+// withoutReadOnlyRuns is conf.py's code with subprocessReadOnly taken
+// out: what is left of the subprocess module is a program that may write
+// files (doxygen, a script of the repository).
+func withoutReadOnlyRuns(code string) string {
+	return subprocessReadOnly.ReplaceAllString(code, "")
+}
+
 // pythonCode is conf.py without its comment lines.
 func pythonCode(src string) string {
 	var b strings.Builder
@@ -207,42 +231,75 @@ func pythonCode(src string) string {
 	return b.String()
 }
 
-// excludePatterns reads exclude_patterns = [...]: known when it is
-// assigned once, to a list of plain strings, and nothing adds to it.
+// excludePatterns reads conf.py's exclude_patterns: known when every
+// use of the name adds plain strings to it (exclude_patterns = [...],
+// += [...], .append("x"), .extend([...])). The result is every string
+// any of them names, though a later assignment replaces an earlier one
+// or a condition guards an append: a page such a pattern matches may be
+// excluded, and a page docscheck does not read gives no false alarm.
+// Any other use (a list built by code, an index, a call that may change
+// it) leaves them unknown.
 func excludePatterns(code string) ([]string, bool) {
-	if strings.Contains(code, "exclude_patterns.") || strings.Contains(code, "exclude_patterns[") {
-		return nil, false // appended to, extended, indexed
-	}
-	ms := sphinxExclude.FindAllStringSubmatchIndex(code, -1)
-	switch {
-	case len(ms) == 0:
-		return nil, true
-	case len(ms) > 1 || code[ms[0][2]:ms[0][3]] != "=":
-		return nil, false
-	}
-	rest := strings.TrimSpace(code[ms[0][1]:])
-	if !strings.HasPrefix(rest, "[") {
-		return nil, false
-	}
-	rest = rest[1:]
 	var pats []string
-	for {
-		rest = strings.TrimLeft(rest, " \t\n,")
-		if after, ok := strings.CutPrefix(rest, "]"); ok {
-			// Nothing may follow on the line: "] + more" is computed.
-			line, _, _ := strings.Cut(after, "\n")
-			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+	for _, loc := range sphinxExcludeName.FindAllStringIndex(code, -1) {
+		rest := code[loc[1]:]
+		var list bool
+		switch {
+		case strings.HasPrefix(rest, ".append("):
+			rest = strings.TrimPrefix(rest, ".append(")
+		case strings.HasPrefix(rest, ".extend("):
+			rest, list = strings.TrimPrefix(rest, ".extend("), true
+		default:
+			m := sphinxExcludeAssign.FindString(rest)
+			if m == "" {
 				return nil, false
 			}
-			return pats, true
+			rest, list = rest[len(m):], true
+		}
+		added, ok := pyStrings(strings.TrimLeft(rest, " \t"), list)
+		if !ok {
+			return nil, false
+		}
+		pats = append(pats, added...)
+	}
+	return pats, true
+}
+
+// pyStrings reads what follows an assignment or a call's "(": a list of
+// plain strings ([...], and for a call the closing ")") when list is
+// set, else one plain string and the call's ")". Nothing but a comment
+// may follow it on its line: "[...] + more" is computed.
+func pyStrings(rest string, list bool) ([]string, bool) {
+	var out []string
+	if list {
+		var ok bool
+		if rest, ok = strings.CutPrefix(rest, "["); !ok {
+			return nil, false
+		}
+	}
+	for {
+		rest = strings.TrimLeft(rest, " \t\n,")
+		if list {
+			if after, ok := strings.CutPrefix(rest, "]"); ok {
+				rest, list = after, false
+				break
+			}
+		} else if len(out) == 1 {
+			break
 		}
 		m := pyString.FindStringSubmatch(rest)
 		if m == nil {
 			return nil, false
 		}
-		pats = append(pats, m[1]+m[2])
+		out = append(out, m[1]+m[2])
 		rest = rest[len(m[0]):]
 	}
+	line, _, _ := strings.Cut(rest, "\n")
+	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), ")"))
+	if line != "" && !strings.HasPrefix(line, "#") {
+		return nil, false
+	}
+	return out, true
 }
 
 // Excludes reports whether conf.py's exclude_patterns name the page p

@@ -2,6 +2,7 @@ package repo
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -15,8 +16,14 @@ func TestExcludePatterns(t *testing.T) {
 		{"exclude_patterns = ['_build', \"drafts/**\"]  # built elsewhere\n", []string{"_build", "drafts/**"}, true},
 		{"exclude_patterns = [\n    '_build',\n    'Thumbs.db',\n]\n", []string{"_build", "Thumbs.db"}, true},
 		{"exclude_patterns = ['_build'] + DRAFTS\n", nil, false},
-		{"exclude_patterns = ['_build']\nexclude_patterns.append('x')\n", nil, false},
-		{"exclude_patterns = []\nexclude_patterns += ['x']\n", nil, false},
+		{"exclude_patterns = ['_build']\nexclude_patterns.append('x')\n", []string{"_build", "x"}, true},
+		{"exclude_patterns = []\nexclude_patterns += ['x']\n", []string{"x"}, true},
+		{"exclude_patterns = ['a']\nexclude_patterns = ['_build']  # the one Sphinx reads\n", []string{"a", "_build"}, true},
+		{"exclude_patterns = ['b']\nif FAST:\n    exclude_patterns.append(\"**/*.ipynb\")\n", []string{"b", "**/*.ipynb"}, true},
+		{"exclude_patterns = []\nexclude_patterns.extend(['x', 'y'])\n", []string{"x", "y"}, true},
+		{"exclude_patterns = ['_build']\nexclude_patterns.append(DRAFT)\n", nil, false},
+		{"exclude_patterns = ['_build']\nexclude_patterns[0] = 'x'\n", nil, false},
+		{"exclude_patterns = ['_build']\nprune(exclude_patterns)\n", nil, false},
 		{"exclude_patterns = drafts()\n", nil, false},
 	} {
 		got, known := excludePatterns(tc.code)
@@ -45,6 +52,26 @@ func TestSphinxExcludes(t *testing.T) {
 	} {
 		if got := s.Excludes(p); got != want {
 			t.Errorf("Excludes(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestWithoutReadOnlyRuns(t *testing.T) {
+	for _, tc := range []struct {
+		code   string
+		writes bool
+	}{
+		{"import subprocess\nversion = subprocess.check_output([\"git\", \"rev-parse\", \"HEAD\"], text=True)\n", false},
+		{"import subprocess\nrelease = subprocess.run(\n    [\"git\", \"describe\", \"--long\"], stdout=subprocess.PIPE, text=True\n)\n", false},
+		{"import subprocess\ntag = subprocess.getoutput(\"git describe --tags\")\n", false},
+		{"import subprocess\ntry:\n    rev = subprocess.check_output(['git', 'rev-parse', 'HEAD'])\nexcept subprocess.CalledProcessError:\n    rev = 'main'\n", false},
+		{"import subprocess\nsubprocess.run(\"doxygen\", cwd=\"..\")\n", true},
+		{"import subprocess\nsubprocess.check_call([\"git\", \"clone\", URL, \"ext\"])\n", true},
+		{"from subprocess import check_output\nout = check_output(['git', 'rev-parse', 'HEAD'])\nsubprocess.call('cd ..; doxygen', shell=True)\n", true},
+	} {
+		acts := withoutReadOnlyRuns(tc.code)
+		if got := slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(acts, w) }); got != tc.writes {
+			t.Errorf("conf.py %q: writes files = %v, want %v (left: %q)", tc.code, got, tc.writes, acts)
 		}
 	}
 }
