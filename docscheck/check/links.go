@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
+	"github.com/prodproof/prodproof/docscheck/rst"
 	"github.com/prodproof/prodproof/internal/anchor"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/util"
@@ -52,7 +53,18 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 	// Raw HTML reaches the built page as written: an <img src> there is
 	// resolved by the browser from the page's URL, not as a Markdown
 	// image is.
-	htmlCheck := func(dest string, offset int) { check(dest, offset, false) }
+	//
+	// A browser reads a backslash in such a URL as a slash (the URL
+	// standard's rule for http and https addresses): docs/\_static/x.png,
+	// a Markdown escape written into HTML, where it stays, is
+	// docs/_static/x.png.
+	htmlCheck := func(dest string, offset int) {
+		if strings.Contains(dest, `\`) && c.existsWithSlashes(r.page.path, dest) {
+			r.judged()
+			return
+		}
+		check(dest, offset, false)
+	}
 	src := r.page.source
 	// An unresolved "[text][label]" needs "][" in the source; most pages
 	// have none, and then the per-block text scan is skipped.
@@ -86,7 +98,13 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 				check(dest, offset, true)
 			}
 			return ast.WalkSkipChildren, nil
-		case *ast.CodeSpan, *ast.CodeBlock:
+		case *ast.CodeSpan:
+			if t, offset, ok := c.mystDocRole(r, n); ok {
+				r.judged()
+				c.checkMystDoc(r, t, offset)
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock:
 			return ast.WalkSkipChildren, nil
 		default:
 			if refSyntax && (n.Type() == ast.TypeBlock || n.Kind() == ast.KindEmphasis || n.Kind() == ast.KindLink) {
@@ -123,6 +141,71 @@ func (c *Checker) mystImage(r *report, n *ast.FencedCodeBlock) (string, int, boo
 		return "", 0, false
 	}
 	return string(info[m[2]:m[3]]), n.Info.Segment.Start + m[2], true
+}
+
+// existsWithSlashes reports whether the relative URL dest, read with its
+// backslashes as slashes, names a file or folder of the tree from page.
+func (c *Checker) existsWithSlashes(page, dest string) bool {
+	if hasScheme(dest) || strings.HasPrefix(dest, "/") {
+		return false
+	}
+	target, _, _ := strings.Cut(strings.ReplaceAll(dest, `\`, "/"), "#")
+	target, _, _ = strings.Cut(target, "?")
+	decoded, err := url.PathUnescape(target)
+	if err != nil || decoded == "" {
+		return false
+	}
+	_, kind := c.resolvePath(page, decoded)
+	return kind != repo.Missing
+}
+
+// mystDocRole is the target of a MyST {doc} role, {doc}`x` or
+// {doc}`text <x>`, whose inline code n is, on a page of a Sphinx project
+// that reads Markdown through MyST: the role is the page's :doc: written
+// in Markdown, and goldmark reads it as the text "{doc}" with the inline
+// code right after it. It returns the target and where it starts.
+func (c *Checker) mystDocRole(r *report, n *ast.CodeSpan) (string, int, bool) {
+	prev, ok := n.PreviousSibling().(*ast.Text)
+	if !ok || !bytes.HasSuffix(prev.Segment.Value(r.page.source), []byte("{doc}")) {
+		return "", 0, false
+	}
+	if s := c.site(r.page.path); s == nil || s.Generator != "sphinx" {
+		return "", 0, false
+	}
+	first, ok := n.FirstChild().(*ast.Text)
+	if !ok || first.NextSibling() != nil {
+		return "", 0, false
+	}
+	t, offset := string(first.Segment.Value(r.page.source)), first.Segment.Start
+	if strings.HasSuffix(t, ">") {
+		// "text <target>": the target is what the brackets hold.
+		i := strings.LastIndex(t, "<")
+		if i < 0 {
+			return "", 0, false
+		}
+		t, offset = t[i+1:len(t)-1], offset+i+1
+	}
+	return t, offset, true
+}
+
+// checkMystDoc judges a {doc} role's target as a :doc: of the page's
+// Sphinx project is judged (rstReference): a document is a file of the
+// name with any suffix, and the project's extensions and intersphinx
+// decide what a missing one says.
+func (c *Checker) checkMystDoc(r *report, target string, offset int) {
+	s, ok := c.sphinxSourceOf(r.page.path)
+	if !ok {
+		return
+	}
+	md, missing, reason := c.rstReference(r.page.path, rst.Ref{Kind: rst.Doc, Target: target}, s)
+	switch {
+	case missing != "":
+		r.missAt(offset, reason, ruleLink, "", "link target %s does not exist", quoteTarget(missing))
+	case md != "":
+		// "[file](x.rst)": the document the role names, as a link.
+		link := strings.TrimSuffix(md[strings.Index(md, "](")+2:], ")")
+		c.checkTarget(r, strings.Trim(link, "<>"), offset, false)
+	}
 }
 
 // refDefinition finds "[label]: destination" lines.

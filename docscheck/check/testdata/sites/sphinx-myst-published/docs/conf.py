@@ -1,0 +1,2 @@
+project = "fixture"
+extensions = ["myst_parser"]
