@@ -50,7 +50,10 @@ func (c *Checker) checkCommands(r *report) {
 	// is history; a section under no release (a README's "Contributing"
 	// after its changelog) is the page's instructions.
 	releaseLog := isReleaseLog(r.page)
-	var sections releaseSections
+	sections := releaseSections()
+	// A section whose heading calls it outdated shows what was run
+	// before: its commands' findings are history.
+	outdated := outdatedSections()
 	// skip holds inline code that captions a code block (lines.go).
 	skip := map[ast.Node]bool{}
 	_ = ast.Walk(r.page.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -62,15 +65,21 @@ func (c *Checker) checkCommands(r *report) {
 			if isHeading {
 				sections.enter(h.Level, anchor.Text(h, src))
 			}
-			if sections.inRelease() {
+			if sections.within() {
 				if isHeading {
 					r.session.newSection(h.Level)
 				}
 				return ast.WalkSkipChildren, nil
 			}
 		}
+		if outdated.within() {
+			// Whatever this node finds is history; weighed when its
+			// walk is done (below, at leaving).
+			defer r.demote(len(r.findings), reasonHistory)
+		}
 		switch n := n.(type) {
 		case *ast.Heading:
+			outdated.enter(n.Level, anchor.Text(n, src))
 			r.session.newSection(n.Level)
 			if isContributeHeading(anchor.Text(n, src)) {
 				c.contributeSection(r)
@@ -1807,7 +1816,7 @@ var datedHeading = regexp.MustCompile(`^\[?\d{4}[-/.]\d{2}[-/.]\d{2}\b`)
 // numbering) is the third part of section 4, whatever its digits look like.
 func isReleaseLog(p *page) bool {
 	var versions, all [7]int
-	var sections releaseSections
+	sections := releaseSections()
 	for _, h := range p.headings {
 		all[h.level]++
 		if sections.enter(h.level, h.text) {
@@ -1822,27 +1831,59 @@ func isReleaseLog(p *page) bool {
 	return false
 }
 
-// releaseSections follows the headings above a point of a page, to say
-// whether one of them names a release or a dated entry (see isReleaseLog).
-type releaseSections struct {
-	above   [7]string // the latest heading's text of each level
-	release [7]bool   // whether that heading names a release
+// headingTrail follows the headings above a point of a page, to say
+// whether one of them is of a kind (marks says, from the heading's text
+// and the texts of the headings above it).
+type headingTrail struct {
+	marks  func(text string, above []string) bool
+	above  [7]string // the latest heading's text of each level
+	marked [7]bool   // whether that heading is of the kind
 }
 
 // enter records a heading of the page, in page order, and reports whether
-// it names a release.
-func (t *releaseSections) enter(level int, text string) bool {
+// it is of the kind.
+func (t *headingTrail) enter(level int, text string) bool {
 	level = min(max(level, 1), len(t.above)-1)
 	t.above[level] = text
 	for deeper := level + 1; deeper < len(t.above); deeper++ {
-		t.above[deeper], t.release[deeper] = "", false
+		t.above[deeper], t.marked[deeper] = "", false
 	}
-	t.release[level] = isVersionHeading(text) && !numberedUnder(text, t.above[:level]) || datedHeading.MatchString(text)
-	return t.release[level]
+	t.marked[level] = t.marks(text, t.above[:level])
+	return t.marked[level]
 }
 
-// inRelease reports whether a heading above the point names a release.
-func (t *releaseSections) inRelease() bool { return slices.Contains(t.release[:], true) }
+// within reports whether a heading above the point is of the kind.
+func (t *headingTrail) within() bool { return slices.Contains(t.marked[:], true) }
+
+// releaseSections follows the headings that name a release or a dated
+// entry (see isReleaseLog).
+func releaseSections() headingTrail { return headingTrail{marks: namesRelease} }
+
+// namesRelease: a heading that names a release or a dated entry, not one
+// numbered as a section of a heading above it.
+func namesRelease(text string, above []string) bool {
+	return isVersionHeading(text) && !numberedUnder(text, above) || datedHeading.MatchString(text)
+}
+
+// outdatedSections follows the headings that call their section's way
+// of working a past one (namesOutdated).
+func outdatedSections() headingTrail {
+	return headingTrail{marks: func(text string, _ []string) bool { return namesOutdated(text) }}
+}
+
+// outdatedWords open a heading whose section shows how things were done
+// before ("Old workflow:", "Deprecated: manual install", "Legacy build"):
+// what a reader ran then, not what the page has them run now.
+var outdatedWords = map[string]bool{
+	"old": true, "older": true, "previous": true, "previously": true, "former": true, "formerly": true,
+	"deprecated": true, "legacy": true, "obsolete": true, "outdated": true,
+}
+
+// namesOutdated reports whether a heading's first word is an outdated word.
+func namesOutdated(text string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(text), " ")
+	return outdatedWords[strings.ToLower(strings.TrimRight(first, ":,.)"))]
+}
 
 // isPlaceholder: "make semconv-generate ..." shows where more goes.
 // isPlaceholderTarget reports whether a make target stands for one the
