@@ -1872,11 +1872,13 @@ func outdatedSections() headingTrail {
 }
 
 // outdatedWords open a heading whose section shows how things were done
-// before ("Old workflow:", "Deprecated: manual install", "Legacy build"):
-// what a reader ran then, not what the page has them run now.
+// before ("Old workflow:", "Previous setup"): what a reader ran then, not
+// what the page has them run now. "Legacy" and "Deprecated" are not among
+// them: they name a thing of the past that the section's instructions
+// still handle ("Legacy redirect stubs", "Deprecated options").
 var outdatedWords = map[string]bool{
-	"old": true, "older": true, "previous": true, "previously": true, "former": true, "formerly": true,
-	"deprecated": true, "legacy": true, "obsolete": true, "outdated": true,
+	"old": true, "previous": true, "previously": true, "former": true, "formerly": true,
+	"obsolete": true, "outdated": true,
 }
 
 // namesOutdated reports whether a heading's first word is an outdated word.
