@@ -715,6 +715,15 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// render hooks rewrite links: not modelled.
 		return reasonSiteRule
 	}
+	if _, sphinx := c.sphinxSourceOf(pagePath); sphinx && isRST(pagePath) {
+		// On a reStructuredText page of a Sphinx project the links
+		// docscheck reads are the files its directives read (an image,
+		// an include, a literalinclude, a download), from the source
+		// folder on disk, wherever the tree holds them: no URL rule of
+		// the site (MyST's, on a project that also reads Markdown)
+		// decides them.
+		return ""
+	}
 	if strings.HasPrefix(decoded, "/") && c.opts.SiteRoot == "" && !c.rootedPartExists(site, decoded) {
 		// Nothing of the site is at the link's first folder: the web
 		// server answers there (another app of the deployment, pages an

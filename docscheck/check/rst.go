@@ -351,15 +351,17 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 			// folder: the name may be a document's.
 			return "", "", ""
 		}
+		nearDoc := c.nearDocument(resolved)
 		resolved += ".rst"
 		link += ".rst"
-		if s.Intersphinx {
+		if s.Intersphinx && !nearDoc {
 			// Intersphinx may resolve a name this project lacks in
 			// another project's inventory; a near miss of a document
 			// here is still this project's.
-			if hint := c.nearbyName(resolved); hint == "" || !typoOf(resolved, hint) {
-				return "", link, reasonSiteRule
-			}
+			return "", link, reasonSiteRule
+		}
+		if (s.WritesFiles || s.WritesPages) && !nearDoc {
+			return "", link, reasonOutput
 		}
 	}
 	// A file conf.py's exclude_patterns names is one Sphinx may find in
@@ -367,7 +369,7 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 	// build's output (_build/, a folder of generated includes), a
 	// virtualenv. (A document there is none: :doc: cannot name it.)
 	excluded := ref.Kind != rst.Doc && s.ExcludeKnown && s.Excludes(resolved)
-	if (s.WritesFiles || s.WritesPages && writtenAsDocument(ref.Kind, resolved) || excluded) && c.opts.Repo.Stat(resolved) == repo.Missing {
+	if ref.Kind != rst.Doc && (s.WritesFiles || s.WritesPages && writtenAsDocument(ref.Kind, resolved) || excluded) && c.opts.Repo.Stat(resolved) == repo.Missing {
 		if hint := c.nearbyName(resolved); hint == "" || !typoOf(resolved, hint) {
 			return "", link, reasonOutput
 		}
@@ -384,6 +386,20 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 		return "![](" + link + ")", "", ""
 	}
 	return "[file](" + link + ")", "", ""
+}
+
+// nearDocument reports whether the document name doc (a path without a
+// suffix) is one typo away from a document of its folder, by name: its
+// suffix (.rst, .md, .ipynb) is not part of the name :doc: gives.
+func (c *Checker) nearDocument(doc string) bool {
+	dir, base := path.Split(doc)
+	for _, n := range c.opts.Repo.Names(path.Clean(dir)) {
+		stem := strings.TrimSuffix(n, path.Ext(n))
+		if stem != n && stem != base && (strings.EqualFold(stem, base) || oneTypo(base, stem)) {
+			return true
+		}
+	}
+	return false
 }
 
 // writtenAsDocument reports whether an extension that writes documents
