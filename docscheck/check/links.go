@@ -808,6 +808,13 @@ func (c *Checker) rootedPartExists(site *repo.Site, p string) bool {
 	if first == "" {
 		return true
 	}
+	for route := range site.DocRoutes {
+		// A page's URL under its generator's rule (a slugified folder,
+		// multi-user-mode for "Multi-User Mode") starts there.
+		if r, _, _ := strings.Cut(strings.TrimPrefix(route, "/"), "/"); r == first {
+			return true
+		}
+	}
 	for _, root := range site.Roots {
 		if _, kind := c.resolveRelative(site, path.Join(root, first), false); kind != repo.Missing || c.typoOfPage(path.Join(root, first)) {
 			return true // there, or a typo of a page that is

@@ -2,6 +2,7 @@ package repo
 
 import (
 	"bytes"
+	"cmp"
 	"path"
 	"regexp"
 	"slices"
@@ -292,10 +293,56 @@ func (r *Repo) starlight(dir string) (Site, bool) {
 		}
 		pages := path.Join(dir, "src/content/docs")
 		return Site{Generator: "starlight", Config: cfg, Pages: pages, Slug: anchor.GitHub, DirectoryURLs: true,
-			Roots:      []string{pages, path.Join(dir, "public"), path.Join(dir, "src/pages")},
-			Unmodelled: ownPlugins(data)}, true
+			Roots:     []string{pages, path.Join(dir, "public"), path.Join(dir, "src/pages")},
+			DocRoutes: r.starlightRoutes(pages), Unmodelled: ownPlugins(data)}, true
 	}
 	return Site{}, false
+}
+
+// starlightRoutes maps the URL of every page of a Starlight site whose
+// URL differs from its path to its file: Astro's content collections
+// make a page's URL from its path, each part slugified as github-slugger
+// does (GitHub's heading rule: "Multi-User Mode/Setup.md" is served at
+// /multi-user-mode/setup/), an index page standing for its folder, and a
+// front-matter slug replaces it. A page whose URL is its path is left to
+// the clean-URL rule. (Not every URL, as Site.DocRoutes is for
+// Docusaurus: a site's own pages, src/pages, have routes of their own.)
+// The URLs are from the site's root, below any base path of the config,
+// as a rooted link is resolved on any site.
+func (r *Repo) starlightRoutes(pages string) map[string]string {
+	routes := map[string]string{}
+	var walk func(folder, url string)
+	walk = func(folder, url string) {
+		for _, n := range r.Names(folder) {
+			p := path.Join(folder, n)
+			if strings.HasPrefix(n, "_") || strings.HasPrefix(n, ".") {
+				continue
+			}
+			switch r.WalkStat(p) {
+			case Dir:
+				walk(p, url+"/"+anchor.GitHub.Make(n))
+			case File:
+				ext := path.Ext(n)
+				if ext != ".md" && ext != ".mdx" && ext != ".mdoc" {
+					continue
+				}
+				route := url + "/" + anchor.GitHub.Make(strings.TrimSuffix(n, ext))
+				if strings.TrimSuffix(n, ext) == "index" {
+					route = cmp.Or(url, "/")
+				}
+				if src, err := r.ReadFile(p); err == nil {
+					if slug := frontMatterValue(src, "slug"); slug != "" {
+						route = "/" + strings.Trim(slug, "/")
+					}
+				}
+				if route != "/"+strings.TrimSuffix(strings.TrimPrefix(p, pages+"/"), ext) {
+					routes[path.Clean(route)] = p
+				}
+			}
+		}
+	}
+	walk(pages, "")
+	return routes
 }
 
 // sphinx is a Sphinx site that reads Markdown through MyST (myst_parser
