@@ -27,7 +27,7 @@ func proseReason(src []byte, n *ast.CodeSpan) string {
 	before := lineBefore(src, n)
 	list := enclosingList(n)
 	switch {
-	case negatedBefore(string(before)) || list != nil && forbiddingLeadIn(list, src) || supersededAfter(lineAfter(src, n)):
+	case negatedBefore(withoutCodeList(string(before))) || list != nil && forbiddingLeadIn(list, src) || supersededAfter(lineAfter(src, n)):
 		return reasonNegated
 	case list != nil && datedList(list, src):
 		return reasonHistory
@@ -141,6 +141,24 @@ var usingWords = map[string]bool{
 // negatedBefore reports whether the text before a code span on its line
 // forbids it: a negation mark, or a negation word followed by at most two
 // words of using (usingWords) and no punctuation before the code.
+// codeListItem is an inline code item of a list in a sentence, with what
+// joins it to the next one: "`make test`, " or "`a` or ".
+var codeListItem = regexp.MustCompile("`[^`\n]*`[ \t]*(?:,[ \t]*)?(?:(?:or|and|nor)[ \t]+)?$")
+
+// withoutCodeList is the text before inline code with the inline code
+// items of a list it continues taken off: "Do NOT run `make test`, " is
+// "Do NOT run ", so that a negation governs every item of the list
+// ("Do NOT run `make test`, `make lint` or `make py-lint`").
+func withoutCodeList(before string) string {
+	for {
+		loc := codeListItem.FindStringIndex(before)
+		if loc == nil || loc[0] == loc[1] {
+			return before
+		}
+		before = before[:loc[0]]
+	}
+}
+
 func negatedBefore(before string) bool {
 	if strings.ContainsAny(before, negationMarks) {
 		return true
