@@ -131,6 +131,9 @@ type heading struct {
 	slug   string
 	offset int
 	level  int
+	// spaced is an HTML heading's text with the spaces around it kept
+	// (line breaks dropped), when it has any; else "".
+	spaced string
 }
 
 // parsePage parses a page under a renderer's rules: style makes heading
@@ -336,6 +339,13 @@ func (p *page) collectAnchors(style anchor.Style) {
 				h.slug, h.offset = slugs.Add(h.text), nodeOffset(n, p.source)
 				p.headings = append(p.headings, h)
 				p.addAnchor(h.slug)
+				if h.spaced != "" && style == anchor.GitHub {
+					// github.com's id of an HTML heading may keep a
+					// dash for each space around its text
+					// (<h4>\n         Quickstart\n      </h4>), which
+					// links copied from the rendered page carry.
+					p.addAnchor(style.Make(h.spaced))
+				}
 			}
 		case *ast.RawHTML:
 			for _, id := range htmlIDs(string(n.Segments.Value(p.source))) {
@@ -380,8 +390,13 @@ func htmlHeadings(s string) []heading {
 	}
 	var out []heading
 	for _, m := range htmlHeading.FindAllStringSubmatch(s, -1) {
-		if t := strings.TrimSpace(html.UnescapeString(htmlTag.ReplaceAllString(m[2], ""))); t != "" {
-			out = append(out, heading{text: t, level: int(m[1][0] - '0')})
+		raw := html.UnescapeString(htmlTag.ReplaceAllString(m[2], ""))
+		if t := strings.TrimSpace(raw); t != "" {
+			h := heading{text: t, level: int(m[1][0] - '0')}
+			if spaced := strings.NewReplacer("\n", "", "\r", "").Replace(raw); spaced != t && strings.Trim(spaced, " \t") == t {
+				h.spaced = spaced
+			}
+			out = append(out, h)
 		}
 	}
 	return out
