@@ -212,11 +212,37 @@ var subprocessReadOnly = regexp.MustCompile(`(?m)^[ \t]*(?:import subprocess\b|f
 	`|(?:\bsubprocess\.)?\b(?:check_output|check_call|run|call|getoutput|getstatusoutput|Popen)\(\s*` +
 	`(?:\[\s*["']git["']\s*,\s*["']|["']git\s+)(?:rev-parse|describe|log|show|rev-list|ls-files|status)\b`)
 
+// openCall is a call of open() (or a path's .open()) whose arguments sit
+// on its line, one level of parentheses deep at most; writeMode is a mode
+// string or argument that writes (w, a, x or +).
+var (
+	openCall  = regexp.MustCompile(`\bopen\((?:[^()\n]|\([^()\n]*\))*\)`)
+	writeMode = regexp.MustCompile(`["'][rbt]*[wax+][rbt+]*["']|\bmode\s*=`)
+)
+
 // withoutReadOnlyRuns is conf.py's code with subprocessReadOnly taken
-// out: what is left of the subprocess module is a program that may write
-// files (doxygen, a script of the repository).
+// out, and every open() that only reads (no mode, or "r", "rb"): what is
+// left of the subprocess module is a program that may write files
+// (doxygen, a script of the repository), and what is left of open() a
+// file written, or one whose mode a variable gives.
 func withoutReadOnlyRuns(code string) string {
-	return subprocessReadOnly.ReplaceAllString(code, "")
+	code = subprocessReadOnly.ReplaceAllString(code, "")
+	return openCall.ReplaceAllStringFunc(code, func(call string) string {
+		args := strings.TrimSuffix(strings.TrimPrefix(call, "open("), ")")
+		if writeMode.MatchString(args) {
+			return call
+		}
+		var positional []string
+		for _, a := range strings.Split(args, ",") {
+			if a = strings.TrimSpace(a); a != "" && !strings.Contains(a, "=") {
+				positional = append(positional, a)
+			}
+		}
+		if len(positional) > 1 && !strings.HasPrefix(positional[1], `"`) && !strings.HasPrefix(positional[1], "'") {
+			return call // open(path, mode): a mode docscheck cannot read
+		}
+		return ""
+	})
 }
 
 // pythonCode is conf.py without its comment lines.

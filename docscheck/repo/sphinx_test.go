@@ -68,6 +68,12 @@ func TestWithoutReadOnlyRuns(t *testing.T) {
 		{"import subprocess\nsubprocess.run(\"doxygen\", cwd=\"..\")\n", true},
 		{"import subprocess\nsubprocess.check_call([\"git\", \"clone\", URL, \"ext\"])\n", true},
 		{"from subprocess import check_output\nout = check_output(['git', 'rev-parse', 'HEAD'])\nsubprocess.call('cd ..; doxygen', shell=True)\n", true},
+		{"with open(os.path.join(here, '..', 'VERSION')) as f:\n    version = f.read().strip()\n", false},
+		{"version = open('../VERSION', encoding='utf-8').read()\nmeta = json.load(Path('x.json').open('rb'))\n", false},
+		{"with open('_static/table.html', 'w') as f:\n    f.write(table)\n", true},
+		{"with open(out, mode='a') as f:\n    pass\n", true},
+		{"with open(path, flags) as f:\n    pass\n", true},
+		{"with open(\n    path,\n    'w',\n) as f:\n    pass\n", true},
 	} {
 		acts := withoutReadOnlyRuns(tc.code)
 		if got := slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(acts, w) }); got != tc.writes {
