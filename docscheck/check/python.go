@@ -44,6 +44,9 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 			if mod.Text == "pytest" || mod.Text == "py.test" {
 				return c.checkPytest(r, call, at, args[i+2:])
 			}
+			if mod.Text == "unittest" {
+				return c.checkUnittest(r, call, at, args[i+2:])
+			}
 			if mod.Text == "pip" && c.checkPip(r, call, at, args[i+2:]) {
 				return true
 			}
@@ -307,6 +310,37 @@ func (c *Checker) checkPytest(r *report, call command.Call, at locate, args []co
 		c.checkPytestTarget(r, call.Dir, a, at)
 		if prev := args[max(i-1, 0)].Text; i > 0 && strings.HasPrefix(prev, "--") && !strings.Contains(prev, "=") && !pytestBoolFlags[prev] {
 			r.demote(from, reasonOptionValue)
+		}
+	}
+	return true
+}
+
+// unittestValueFlags are python -m unittest's options that take a value.
+var unittestValueFlags = map[string]bool{"-k": true, "--durations": true}
+
+// checkUnittest judges the test files python -m unittest names by path
+// (tests/test_x.py, which unittest turns into a module name): each must
+// exist from the working folder. A dotted module name (tests.test_x) and
+// the discover subcommand, whose arguments are a start folder and
+// patterns, are not judged. It reports whether it judged the command.
+func (c *Checker) checkUnittest(r *report, call command.Call, at locate, args []command.Word) bool {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a.Text == "discover":
+			return false
+		case unittestValueFlags[a.Text]:
+			i++
+			continue
+		case strings.HasPrefix(a.Text, "-") || a.Dynamic() || !strings.HasSuffix(a.Text, ".py"):
+			continue
+		}
+		p, ok := localPath(call.Dir, a)
+		if !ok {
+			continue
+		}
+		if k, _ := c.stat(r, p); k == repo.Missing {
+			c.missingArg(r, call.Dir, a, p, at, rulePython, "unittest: ")
 		}
 	}
 	return true
