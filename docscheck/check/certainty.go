@@ -375,9 +375,12 @@ func (c *Checker) readersCopy(pg *page, written string) bool {
 // the reader's own file (reasonReadersFile) only while the reader may be in
 // a project of their own. Once the page has cloned this repository (or a
 // fork of it) and has not started a project of the reader's, the reader
-// holds this repository's files, and the bare name is one of them.
+// holds this repository's files, and the bare name is one of them. So it
+// is when a cd of the command's own block put the reader in a folder of
+// the repository ("cd scripts/bench && node benchmark.js"): the block
+// names the folder whose file it runs.
 func (r *report) clonedName(reason string) string {
-	if reason == reasonReadersFile && r.session != nil && (len(r.session.clones) > 0 || r.session.inClone) && !r.session.readersProject {
+	if reason == reasonReadersFile && r.session != nil && (len(r.session.clones) > 0 || r.session.inClone || r.session.placed) && !r.session.readersProject {
 		return ""
 	}
 	return reason
