@@ -73,8 +73,9 @@ func (c *Checker) checkCommands(r *report) {
 			}
 		}
 		if outdated.within() {
-			// Whatever this node finds is history; weighed when its
-			// walk is done (below, at leaving).
+			// What this call finds is history: inline code and code
+			// blocks are judged within it (their children are skipped),
+			// and the demotion runs when it returns.
 			defer r.demote(len(r.findings), reasonHistory)
 		}
 		switch n := n.(type) {

@@ -354,8 +354,10 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 		nearDoc := c.nearDocument(resolved)
 		resolved += ".rst"
 		link += ".rst"
-		if hint := c.nearbyName(resolved); !nearDoc && hint != "" && typoOf(resolved, hint) {
-			nearDoc = true // a folder of the name misspelt (/tutorial/ddp/index)
+		if !nearDoc {
+			// A folder of the name misspelt (/tutorial/ddp/index).
+			hint := c.nearbyName(resolved)
+			nearDoc = hint != "" && typoOf(resolved, hint)
 		}
 		if s.Intersphinx && !nearDoc {
 			// Intersphinx may resolve a name this project lacks in
