@@ -254,9 +254,11 @@ func (c *Checker) published(entries []string, within string, found func(string))
 	queue := slices.Clone(entries)
 	for len(queue) > 0 {
 		p := c.pageAt(queue[0])
-		if target := c.opts.Repo.Resolve(queue[0]); target != p {
+		if target := c.opts.Repo.Resolve(queue[0]); target != p && target != queue[0] {
 			// A README that is a symbolic link: its target is a page
 			// where it lies too (a folder's README GitHub shows there).
+			// (A README reached through a link to its folder resolves
+			// to its own path: pageAt gave its target already.)
 			queue = append(queue, target)
 		}
 		queue = queue[1:]

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prodproof/prodproof/docscheck/repo"
 )
@@ -577,5 +578,45 @@ func TestPastedReadme(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestReadmeThroughFolderLink: a page links a folder's README by way of a
+// symbolic link to the folder (docs/frontend, a link to ../frontend).
+// The README is its target's, read once where it lies; following the
+// links of the published pages ends (it once queued the README's path
+// through the link again and again).
+func TestReadmeThroughFolderLink(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md":          "# R\n\n[frontend](docs/frontend/README.md)\n",
+		"frontend/README.md": "# F\n\n[back](../README.md)\n",
+		"docs/guide.md":      "# G\n",
+	})
+	if err := os.Symlink("../frontend", filepath.Join(root, "docs", "frontend")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	c, err := New(Options{Repo: repo.New(root)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		files []string
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		files, err := c.Files([]string{"."})
+		done <- result{files, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if want := []string{"README.md", "frontend/README.md"}; !slices.Equal(r.files, want) {
+			t.Errorf("Files(.) =\n%q\nwant\n%q", r.files, want)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Files(.) did not end within a minute: the published pages' walk does not end")
 	}
 }
