@@ -189,7 +189,7 @@ func (c *Checker) mystDocRole(r *report, n *ast.CodeSpan) (string, int, bool) {
 }
 
 // checkMystDoc judges a {doc} role's target as a :doc: of the page's
-// Sphinx project is judged (rstReference): a document is a file of the
+// Sphinx project is judged (rstTarget): a document is a file of the
 // name with any suffix, and the project's extensions and intersphinx
 // decide what a missing one says.
 func (c *Checker) checkMystDoc(r *report, target string, offset int) {
@@ -197,14 +197,12 @@ func (c *Checker) checkMystDoc(r *report, target string, offset int) {
 	if !ok {
 		return
 	}
-	md, missing, reason := c.rstReference(r.page.path, rst.Ref{Kind: rst.Doc, Target: target}, s)
+	link, missing, reason := c.rstTarget(r.page.path, rst.Ref{Kind: rst.Doc, Target: target}, s)
 	switch {
 	case missing != "":
 		r.missAt(offset, reason, ruleLink, "", "link target %s does not exist", quoteTarget(missing))
-	case md != "":
-		// "[file](x.rst)": the document the role names, as a link.
-		link := strings.TrimSuffix(md[strings.Index(md, "](")+2:], ")")
-		c.checkTarget(r, strings.Trim(link, "<>"), offset, false)
+	case link != "":
+		c.checkTarget(r, link, offset, false)
 	}
 }
 

@@ -331,6 +331,23 @@ func reverse(delim string) string {
 // reference ("" when none is judged), and, for a missing file that is
 // not judged, the target as the link would name it and the reason.
 func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, missing, reason string) {
+	link, missing, reason := c.rstTarget(p, ref, s)
+	switch {
+	case link == "":
+		return "", missing, reason
+	case strings.ContainsAny(link, " ()"):
+		link = "<" + link + ">"
+	}
+	if ref.Kind == rst.Image {
+		return "![](" + link + ")", "", ""
+	}
+	return "[file](" + link + ")", "", ""
+}
+
+// rstTarget is the link target, from the page's folder, that a file
+// reference is judged as ("" when none is judged), and, for a missing
+// file that is not judged, that target and the reason.
+func (c *Checker) rstTarget(p string, ref rst.Ref, s repo.SphinxSource) (link, missing, reason string) {
 	t := ref.Target
 	if t == "" || strings.ContainsAny(t, ":*|{}$<>`") || ref.Kind == rst.Doc && strings.ContainsAny(t, " \t") {
 		// A URL, a wildcard (image.*: Sphinx picks a format), a
@@ -339,7 +356,7 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 		return "", "", ""
 	}
 	resolved := s.Resolve(p, t)
-	link := t
+	link = t
 	if strings.HasPrefix(t, "/") {
 		link = relativeTo(path.Dir(p), resolved)
 	}
@@ -384,13 +401,7 @@ func (c *Checker) rstReference(p string, ref rst.Ref, s repo.SphinxSource) (md, 
 		// PDF moved into the source).
 		return "", link, reasonOutput
 	}
-	if strings.ContainsAny(link, " ()") {
-		link = "<" + link + ">"
-	}
-	if ref.Kind == rst.Image {
-		return "![](" + link + ")", "", ""
-	}
-	return "[file](" + link + ")", "", ""
+	return link, "", ""
 }
 
 // nearDocument reports whether the document name doc (a path without a
