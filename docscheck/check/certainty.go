@@ -211,6 +211,7 @@ func misspelt(written, suggestion string) bool {
 // else the reason it is not judged:
 //   - in a git submodule: another repository's file, there or not
 //     depending on how the reader cloned;
+//   - a "#" in its file name: a number's placeholder;
 //   - below a folder builds write, a hidden name, or ignored by the
 //     repository's .gitignore: an output;
 //   - one typo away from a path that exists: certain;
@@ -232,6 +233,12 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	}
 	if c.opts.Repo.InSubmodule(p) {
 		return reasonSubmodule
+	}
+	if strings.Contains(path.Base(p), "#") {
+		// A "#" inside a file name stands for a number in prose and
+		// code alike ("built by a build_qt#.sh script": build_qt5.sh,
+		// build_qt6.sh); a file really named so would have been found.
+		return reasonPlaceholder
 	}
 	if c.isGenerated(p) {
 		// A build's output, even next to a similar name (./coverage by
