@@ -357,7 +357,10 @@ func (c *Checker) rstTarget(p string, ref rst.Ref, s repo.SphinxSource) (link, m
 	}
 	resolved := s.Resolve(p, t)
 	link = t
-	if strings.HasPrefix(t, "/") {
+	if ref.Kind == rst.Doc {
+		resolved = s.ResolveDoc(p, t)
+	}
+	if strings.HasPrefix(t, "/") || resolved != s.Resolve(p, t) {
 		link = relativeTo(path.Dir(p), resolved)
 	}
 	if ref.Kind == rst.Doc {

@@ -475,3 +475,20 @@ func (s SphinxSource) Resolve(page, target string) string {
 	}
 	return path.Join(path.Dir(page), target)
 }
+
+// ResolveDoc is the path (from the root, without a suffix) of the
+// document a :doc: name on page names. Sphinx joins a relative name to
+// the page's document name as a path from the source folder's own root,
+// so ".." stops there: "../guides/x" on a page at the top of the source
+// folder names guides/x (unlike a file reference, which may leave the
+// folder: ".. include:: ../README.rst").
+func (s SphinxSource) ResolveDoc(page, name string) string {
+	if rest, ok := strings.CutPrefix(name, "/"); ok {
+		return path.Join(s.Dir, rest)
+	}
+	dir := path.Dir(page)
+	if s.Dir != "." {
+		dir = strings.TrimPrefix(strings.TrimPrefix(dir, s.Dir), "/")
+	}
+	return path.Join(s.Dir, strings.TrimPrefix(path.Join("/", dir, name), "/"))
+}
