@@ -428,6 +428,19 @@ func (r *Repo) pagesWriter(s Site) (writer string, onlyPages bool) {
 			}
 		}
 	}
+	if s.Generator == "sphinx" {
+		// conf.py's own code, or an extension it loads (autosummary
+		// writes a page per documented object), as for its
+		// reStructuredText pages (SphinxSource).
+		data, _ := r.ReadFile(s.Config)
+		switch files, pages := sphinxWrites(pythonCode(string(data))); {
+		case files:
+			return s.Config + " code", false
+		case pages:
+			return s.Config + " extension", true
+		}
+		return "", false
+	}
 	dir := path.Dir(s.Config)
 	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
 		dir = path.Dir(dir)

@@ -95,13 +95,22 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.Intersphinx = strings.Contains(code, "intersphinx")
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
-		acts := withoutReadOnlyRuns(code)
-		s.WritesFiles = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(acts, w) })
-		s.WritesPages = slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return strings.Contains(code, w) })
+		s.WritesFiles, s.WritesPages = sphinxWrites(code)
 		s.LabelsKnown = !s.WritesFiles && !s.WritesPages && !slices.ContainsFunc(sphinxLabelMakers, func(w string) bool { return strings.Contains(code, w) })
 		out = append(out, s)
 	}
 	return out
+}
+
+// sphinxWrites reads conf.py's code (pythonCode) for what it writes into
+// the source folder at build time: any file (sphinxWriters, outside the
+// runs that only read), or documents only (sphinxPageWriters); see
+// SphinxSource.
+func sphinxWrites(code string) (files, pages bool) {
+	acts := withoutReadOnlyRuns(code)
+	files = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(acts, w) })
+	pages = slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return strings.Contains(code, w) })
+	return files, pages
 }
 
 // sphinxBuiltinLabels are the labels Sphinx itself defines.

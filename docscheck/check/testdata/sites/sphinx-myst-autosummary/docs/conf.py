@@ -1,0 +1,3 @@
+project = "fixture"
+extensions = ["myst_parser", "sphinx.ext.autosummary"]
+autosummary_generate = True
