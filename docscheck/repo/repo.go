@@ -270,7 +270,12 @@ func (r *Repo) IsGoPackage(rel string) bool {
 }
 
 func (r *Repo) isGoPackage(rel string) bool {
-	if r.Stat(rel) != Dir || ignoredByGo(rel) {
+	return !ignoredByGo(rel) && r.holdsGoFiles(rel)
+}
+
+// holdsGoFiles reports whether the folder rel holds a .go file.
+func (r *Repo) holdsGoFiles(rel string) bool {
+	if r.Stat(rel) != Dir {
 		return false
 	}
 	for _, n := range r.Names(rel) {
@@ -302,7 +307,11 @@ func (r *Repo) packagesUnder(rel string) []string {
 	var pkgs []string
 	var walk func(dir string)
 	walk = func(dir string) {
-		if r.IsGoPackage(dir) {
+		// The go tool skips "_", "." and testdata folders below the
+		// pattern's root (the walk does not enter them), not the root
+		// or the folders above it: "cd _example/store && go test ./..."
+		// tests the module there.
+		if r.holdsGoFiles(dir) {
 			pkgs = append(pkgs, dir)
 		}
 		for _, n := range r.Names(dir) {

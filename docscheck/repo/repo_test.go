@@ -3,6 +3,7 @@ package repo
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -86,5 +87,28 @@ func TestPnpmFilter(t *testing.T) {
 		if got != want {
 			t.Errorf("PnpmFilter(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+// TestPackagesUnderIgnoredRoot: the go tool skips folders named with "_"
+// or "." or testdata below a pattern's root, not the root itself or the
+// folders above it: "cd backend/_example/store && go test ./..." tests
+// the module there.
+func TestPackagesUnderIgnoredRoot(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "go.mod", "module example.org/app\n")
+	writeFile(t, root, "_example/store/go.mod", "module example.org/store\n")
+	writeFile(t, root, "_example/store/main.go", "package main\n")
+	writeFile(t, root, "_example/store/server/server.go", "package server\n")
+	writeFile(t, root, "_example/store/_skip/skip.go", "package skip\n")
+	writeFile(t, root, "_example/store/testdata/x.go", "package x\n")
+	r := New(root)
+	got := r.PackagesUnder("_example/store")
+	want := []string{"_example/store", "_example/store/server"}
+	if !slices.Equal(got, want) {
+		t.Errorf("PackagesUnder(_example/store) = %v, want %v", got, want)
+	}
+	if got := r.PackagesUnder("."); len(got) != 0 {
+		t.Errorf("PackagesUnder(.) = %v, want none: _example is skipped below the root", got)
 	}
 }
