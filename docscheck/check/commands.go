@@ -770,6 +770,92 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node) {
 	c.runShellTextsWithOneLiners(r, texts, at)
 }
 
+// proseMove is a sentence that sends the reader into a folder: "change
+// directory to [databuilder](...)", "cd into `server`", "navigate to the
+// `docs` folder", "go into the app directory". The folder is inline
+// code, a link's text, or a word before "directory", "folder" or "dir".
+var proseMove = regexp.MustCompile("(?i)\\b(?:cd|change(?:\\s+(?:the\\s+)?(?:current\\s+|working\\s+)?(?:directory|dir|folder))?|go|navigate|switch|move|step|head)\\s+(?:(?:back|over)\\s+)?(?:in)?to\\s+(?:(?:the|your)\\s+)?(?:`([^`\\s]+)`|\\[`?([^\\]`\\s]+)`?\\]\\(|([\\w.-]+(?:/[\\w.-]+)*)\\s+(?:directory|folder|dir)\\b)")
+
+// leadInSiblings bounds how many blocks before a code block its lead-in
+// prose spans.
+const leadInSiblings = 3
+
+// followProseMoves adds to the folders the reader may stand in those the
+// prose leading into block n (a code block, or the paragraph of a command
+// in inline code) sends them to (proseMove, or a
+// namedFolder phrase: "In the `docs` directory, run"): the blocks before
+// it back to a heading or another code block, at most leadInSiblings of
+// them. docscheck does not follow prose as it follows a cd, so the
+// folder is one more place the reader may be, where the block's files
+// are looked for too (a file missing from every place is still
+// reported); the reader stays there for the blocks after it. Only a
+// folder of the tree counts, from the root or from where the reader may
+// already be.
+func (c *Checker) followProseMoves(r *report, n ast.Node) {
+	if r.session == nil || r.session.dirs == nil || r.session.leadInRead == n {
+		return
+	}
+	// The spans of one paragraph share its lead-in: read it once.
+	r.session.leadInRead = n
+	src := r.page.source
+	start := -1
+	k := 0
+	for at := n; at != nil && k < leadInSiblings; {
+		p := at.PreviousSibling()
+		if p == nil {
+			// The first block of a list item: the items before it
+			// lead into it too ("1. change directory to x", "2. run:").
+			if _, item := at.Parent().(*ast.ListItem); !item {
+				break
+			}
+			at = at.Parent()
+			continue
+		}
+		if isSectionBreak(p) {
+			break
+		}
+		if off := nodeOffset(p, src); off >= 0 {
+			start = off
+		}
+		at, k = p, k+1
+	}
+	end := nodeOffset(n, src)
+	if start < 0 || end <= start || end > len(src) {
+		return
+	}
+	prose := src[start:end]
+	var named []string
+	for _, m := range proseMove.FindAllSubmatch(prose, -1) {
+		named = append(named, string(m[1])+string(m[2])+string(m[3]))
+	}
+	for _, m := range namedFolder.FindAllSubmatch(prose, -1) {
+		if !thisTreeFolders[strings.ToLower(string(m[1]))] {
+			named = append(named, string(m[1]))
+		}
+	}
+	for _, name := range named {
+		name = strings.TrimSuffix(strings.TrimPrefix(name, "./"), "/")
+		if name == "" || strings.HasPrefix(name, "/") || strings.HasPrefix(name, "~") || strings.ContainsAny(name, "$<>{}") {
+			continue
+		}
+		for _, d := range append([]string{"."}, r.session.dirs...) {
+			if q := joinPath(d, name); q != ".." && !strings.HasPrefix(q, "../") && c.opts.Repo.Stat(q) == repo.Dir && !slices.Contains(r.session.dirs, q) {
+				r.session.dirs = append(r.session.dirs, q)
+			}
+		}
+	}
+}
+
+// isSectionBreak reports whether block n ends the prose that leads into
+// the code block after it: a heading, another code block, a rule.
+func isSectionBreak(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.Heading, *ast.FencedCodeBlock, *ast.CodeBlock, *ast.ThematicBreak:
+		return true
+	}
+	return false
+}
+
 // runShellTextsWithOneLiners runs a block's lines in order, where a line
 // "cd dir && cmd" is a one-liner: authors write it to run cmd in dir
 // without moving the reader for the rest ("cd pkg && go test", then "# or

@@ -71,6 +71,9 @@ type session struct {
 	// inClone is set once a cd on the page moved the reader into a clone
 	// of this repository: from there on, they stand in it (stand.go).
 	inClone bool
+	// leadInRead is the block whose lead-in prose followProseMoves last
+	// read.
+	leadInRead ast.Node
 	// ranWriter is set once the page ran a command that may write files
 	// where the reader stands (anything but a cd, git and a few that only
 	// read or print): a build (make, ninja, gcc -o x, v run.v) leaves

@@ -33,6 +33,9 @@ type unitVerdict struct {
 // inlineUnit checks `inline code` as checkInlineCode does, through the
 // unit memo.
 func (c *Checker) inlineUnit(r *report, n *ast.CodeSpan) {
+	// Before the key: the folders the prose sends the reader to are
+	// part of where the unit runs.
+	c.followProseMoves(r, enclosingBlock(n))
 	if !c.unitMemoUsable(r) {
 		c.checkInlineCode(r, n)
 		return
@@ -51,6 +54,7 @@ func (c *Checker) inlineUnit(r *report, n *ast.CodeSpan) {
 // shellBlockUnit checks a code block as checkShellBlock does, through the
 // unit memo.
 func (c *Checker) shellBlockUnit(r *report, n ast.Node) {
+	c.followProseMoves(r, n)
 	if !c.unitMemoUsable(r) {
 		c.checkShellBlock(r, n)
 		return

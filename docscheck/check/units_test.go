@@ -87,6 +87,7 @@ func TestSessionFieldsAreInUnitKeys(t *testing.T) {
 		"created", "extracted", "downloads", "executable", "clones", "ranLost", "readersProject", "inClone", "windowsMoved", // madeNothing
 		"elsewhere",               // weighed after the unit ran (standing), not in it
 		"placed",                  // set for each call from the unit's own text
+		"leadInRead",              // read before the key is made (followProseMoves), which then holds the folders it added
 		"ranWriter",               // read only after a clone, which madeNothing covers
 		"binaries", "otherClones", // subsets of created, which madeNothing covers
 		"level", "movedAt", "open", // read only at a heading; a unit that moves the reader changes dirs, and is not remembered
