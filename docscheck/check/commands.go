@@ -788,7 +788,9 @@ const leadInSiblings = 3
 // them. docscheck does not follow prose as it follows a cd, so the
 // folder is one more place the reader may be, where the block's files
 // are looked for too (a file missing from every place is still
-// reported); the reader stays there for the blocks after it. Only a
+// reported), and one more the page may start in (a Makefile or manifest
+// it lacks is the reader's, as where the page starts); the reader stays
+// there for the blocks after it. Only a
 // folder of the tree counts, from the root or from where the reader may
 // already be.
 func (c *Checker) followProseMoves(r *report, n ast.Node) {
@@ -840,7 +842,13 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		}
 		for _, d := range append([]string{"."}, r.session.dirs...) {
 			if q := joinPath(d, name); q != ".." && !strings.HasPrefix(q, "../") && c.opts.Repo.Stat(q) == repo.Dir && !slices.Contains(r.session.dirs, q) {
+				// A start folder too: nothing moved the reader there for
+				// certain, so a Makefile or manifest it lacks is the
+				// reader's to have, as where the page starts.
 				r.session.dirs = append(r.session.dirs, q)
+				if !slices.Contains(r.session.start, q) {
+					r.session.start = append(r.session.start, q)
+				}
 			}
 		}
 	}
@@ -1628,10 +1636,11 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 			r.missWord(call.Words[0], at, c.missingIn(r, file, p, hint), ruleMake, "", "make -f %s: no such Makefile in %s", file, where)
 		} else {
 			// In a folder the page moved to (cd, -C) a missing Makefile
-			// is certain; where the page starts, the reader may be in a
+			// is certain; where the page starts (or prose may have sent
+			// the reader: followProseMoves), the reader may be in a
 			// project of their own.
 			reason := ""
-			if dir == "." || dir == path.Dir(r.page.path) {
+			if dir == "." || dir == path.Dir(r.page.path) || slices.Contains(r.session.startDirs(), dir) {
 				reason = reasonNoMakefile
 			} else if moved != "" && c.opts.Repo.Stat(dir) == repo.Missing && c.startsElsewhere(r, call.Dir, moved) {
 				reason = reasonOtherStart
