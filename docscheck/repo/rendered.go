@@ -34,7 +34,8 @@ func (r *Repo) RenderedFolders(covered func(dir string) bool) []string {
 // is published by a site whose config is not in the repository.
 // Docusaurus' category metadata (_category_.json, _category_.yml) is such
 // a file: it sets a sidebar category's label and position from inside a
-// docs folder.
+// docs folder; so is a page whose front matter sets a key only that
+// generator reads (generatorFrontMatter).
 func (r *Repo) GeneratorFolders(covered func(dir string) bool) []string {
 	return r.topFolders(covered, r.generatorMetadata)
 }
@@ -42,11 +43,28 @@ func (r *Repo) GeneratorFolders(covered func(dir string) bool) []string {
 // generatorFiles are the files GeneratorFolders looks for.
 var generatorFiles = []string{"_category_.json", "_category_.yml", "_category_.yaml"}
 
+// generatorFrontMatter are the front-matter keys only one generator
+// reads: Docusaurus' custom_edit_url, the address of a page's "Edit this
+// page" link, which a site built in another repository sets to send its
+// readers back to this one.
+var generatorFrontMatter = []string{"custom_edit_url"}
+
 // generatorMetadata: dir, or a folder just below it, holds a
-// generatorFiles file.
+// generatorFiles file, or a page whose front matter sets a
+// generatorFrontMatter key.
 func (r *Repo) generatorMetadata(dir string) bool {
 	has := func(d string) bool {
-		return slices.ContainsFunc(generatorFiles, func(f string) bool { return r.Stat(path.Join(d, f)) == File })
+		if slices.ContainsFunc(generatorFiles, func(f string) bool { return r.Stat(path.Join(d, f)) == File }) {
+			return true
+		}
+		return slices.ContainsFunc(r.Names(d), func(n string) bool {
+			ext := strings.ToLower(path.Ext(n))
+			if ext != ".md" && ext != ".mdx" {
+				return false
+			}
+			src, err := r.ReadFile(path.Join(d, n))
+			return err == nil && slices.ContainsFunc(generatorFrontMatter, func(key string) bool { return frontMatterValue(src, key) != "" })
+		})
 	}
 	if has(dir) {
 		return true
