@@ -432,6 +432,29 @@ func TestRSTWrittenForIncluder(t *testing.T) {
 	wantFindings(t, root, "AUTHORS.rst:6:12: link: link target `logos/fund.png` does not exist")
 }
 
+// TestIncludedSphinxPage: a page of the source folder that another page
+// includes is a document Sphinx builds too (notes/x.rst including
+// advanced/x.rst, for an old address): its references are judged from
+// its own folder, and one missing there that resolves from the
+// including page's folder (a fragment written for its includer, a :doc:
+// name there) is not judged.
+func TestIncludedSphinxPage(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.md":                  "# R\n",
+		".readthedocs.yaml":          "version: 2\nsphinx:\n  configuration: docs/conf.py\n",
+		"docs/conf.py":               "project = 'p'\n",
+		"docs/index.rst":             "P\n=\n",
+		"docs/notes/graph.rst":       ".. include:: ../advanced/graph.rst\n",
+		"docs/advanced/graph.rst":    "Graph\n=====\n\n.. figure:: ../_figures/results.png\n\n.. figure:: ../_figures/result.png\n",
+		"docs/_figures/results.png":  "",
+		"docs/guide/setup.rst":       "Setup\n=====\n\n.. include:: ../_inc/common.rst\n",
+		"docs/guide/images/shot.png": "",
+		"docs/guide/install.rst":     "Install\n=======\n",
+		"docs/_inc/common.rst":       ".. image:: images/shot.png\n\nSee :doc:`install`.\n",
+	})
+	wantFindings(t, root, "docs/advanced/graph.rst:6:13: link: link target `../_figures/result.png` does not exist (did you mean ../_figures/results.png?)")
+}
+
 // TestWrittenByScript: a file a script of the tree writes is one a build
 // may make: a page a shell script copies into the docs (cp gif/README.md
 // docs/gifs.md), a manual a Python helper moves into a Sphinx source
@@ -492,12 +515,12 @@ func TestPublishedByReadTheDocsLegacyName(t *testing.T) {
 }
 
 // TestSphinxPages: a published Sphinx project's reStructuredText pages
-// are read, except those exclude_patterns names and those another page
-// includes (their references resolve from the including page); a
-// project nothing publishes is not read, and neither is a project whose
-// exclude_patterns conf.py computes.
+// are read, except those exclude_patterns names (a page another page
+// includes is read too: Sphinx builds it); a project nothing publishes is
+// not read, and neither is a project whose exclude_patterns conf.py
+// computes.
 func TestSphinxPages(t *testing.T) {
-	wantFiles(t, filepath.Join("testdata", "sites", "sphinx-rst"), "README.md", "docs/guide/install.rst", "docs/index.rst")
+	wantFiles(t, filepath.Join("testdata", "sites", "sphinx-rst"), "README.md", "docs/_includes/common.rst", "docs/guide/install.rst", "docs/index.rst")
 	root := writeTree(t, map[string]string{
 		"README.md":          "# R\n",
 		"sample/conf.py":     "project = 'sample'\n",

@@ -88,19 +88,34 @@ func (c *Checker) includersOf(p string) []string {
 	return c.includers[p]
 }
 
-// writtenForIncluder reports whether a relative target that page p lacks
-// from its own folder is there from the folder of a Sphinx page that
-// includes p: the file is written for the page that includes it, where
-// its references resolve (a root AUTHORS.rst with logos/x.png, included
-// by doc/authors.rst beside doc/logos/).
-func (c *Checker) writtenForIncluder(p, target string) bool {
-	target, _, _ = strings.Cut(target, "#")
-	if target == "" || c.opts.Repo.Stat(joinPath(path.Dir(p), target)) != repo.Missing {
+// writtenForIncluder reports whether a relative reference that page p
+// lacks from its own folder resolves from the folder of a Sphinx page
+// that includes p: the file is written for the page that includes it,
+// where its references resolve (a root AUTHORS.rst with logos/x.png,
+// included by doc/authors.rst beside doc/logos/; a page of the source
+// folder included by another, which Sphinx builds as a document of its
+// own too). A :doc: name resolves as a document name does there.
+func (c *Checker) writtenForIncluder(p string, ref rst.Ref, s repo.SphinxSource) bool {
+	target, _, _ := strings.Cut(ref.Target, "#")
+	if target == "" || strings.HasPrefix(target, "/") {
 		return false
 	}
-	return slices.ContainsFunc(c.includersOf(p), func(q string) bool {
-		return c.opts.Repo.Stat(joinPath(path.Dir(q), target)) != repo.Missing
-	})
+	there := func(page string) bool {
+		if ref.Kind == rst.Doc {
+			return c.namesDocument(s.ResolveDoc(page, target))
+		}
+		return c.opts.Repo.Stat(joinPath(path.Dir(page), target)) != repo.Missing
+	}
+	return !there(p) && slices.ContainsFunc(c.includersOf(p), there)
+}
+
+// namesDocument reports whether resolved, a document's path without a
+// suffix, may be a document: a file of that name with some suffix (a
+// project's source_suffix may be any: .lagda.rst, .txt, .md), or a
+// folder.
+func (c *Checker) namesDocument(resolved string) bool {
+	base := path.Base(resolved)
+	return slices.ContainsFunc(c.opts.Repo.Names(path.Dir(resolved)), func(n string) bool { return n == base || strings.HasPrefix(n, base+".") })
 }
 
 // githubRSTPage reports whether p is a reStructuredText page github.com
@@ -186,7 +201,7 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 			// (the CHANGELOG.rst that docs/changelog.rst includes).
 			continue
 		}
-		if onGitHub && c.writtenForIncluder(p, ref.Target) {
+		if (onGitHub || len(c.includersOf(p)) > 0) && c.writtenForIncluder(p, ref, s) {
 			doubts = append(doubts, finding.Finding{Path: p, Line: ref.Line, Col: ref.Col, Rule: ruleLink,
 				Message: "link target " + quoteTarget(ref.Target) + " does not exist", NotCertain: reasonSiteRule})
 			continue
@@ -364,11 +379,7 @@ func (c *Checker) rstTarget(p string, ref rst.Ref, s repo.SphinxSource) (link, m
 		link = relativeTo(path.Dir(p), resolved)
 	}
 	if ref.Kind == rst.Doc {
-		base := path.Base(resolved)
-		if slices.ContainsFunc(c.opts.Repo.Names(path.Dir(resolved)), func(n string) bool { return n == base || strings.HasPrefix(n, base+".") }) {
-			// A file of the name with some suffix (a project's
-			// source_suffix may be any: .lagda.rst, .txt, .md), or a
-			// folder: the name may be a document's.
+		if c.namesDocument(resolved) {
 			return "", "", ""
 		}
 		nearDoc := c.nearDocument(resolved)

@@ -418,17 +418,17 @@ func sphinxPatternRegexp(pat string) *regexp.Regexp {
 
 // SphinxPages lists the reStructuredText pages Sphinx builds from the
 // source: every .rst file under its folder, except those exclude_patterns
-// name, those in a nested project's folder, hidden, ignored or submodule
-// folders, and those another page includes (an included file's
-// references are read from the including page's folder, so where they
-// point is not the file's own). Nil when exclude_patterns is unknown.
+// name and those in a nested project's folder, hidden, ignored or
+// submodule folders. A file another page includes is one of them: Sphinx
+// builds every source file as a document (notes/x.rst including
+// advanced/x.rst, both in a toctree), though its references are also
+// read from the including page's folder (the checker's
+// writtenForIncluder). Nil when exclude_patterns is unknown.
 func (r *Repo) SphinxPages(s SphinxSource, nested []string) []string {
 	if !s.ExcludeKnown {
 		return nil
 	}
-	all := slices.DeleteFunc(r.SphinxFiles(s, nested), s.Excludes)
-	included := r.SphinxIncluders(all, s)
-	return slices.DeleteFunc(all, func(p string) bool { return len(included[p]) > 0 })
+	return slices.DeleteFunc(r.SphinxFiles(s, nested), s.Excludes)
 }
 
 // SphinxIncluders maps each file that one of the pages includes (an
