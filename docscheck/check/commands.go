@@ -215,6 +215,9 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if strings.IndexByte(text, '<') >= 0 && placeholderWord.MatchString(text) {
 		return // a template with a <name> of the reader's
 	}
+	if strings.IndexByte(text, '[') >= 0 && bracketPlaceholder.MatchString(text) {
+		return // the same with a [NAME] ("DGLBACKEND=[BACKEND] python gcn.py")
+	}
 	if !c.mayBeCommand(text) {
 		if strings.IndexByte(text, '/') > 0 && barePath.MatchString(text) {
 			c.checkBarePath(r, text, start+shift)
@@ -434,6 +437,12 @@ func closerOpensWord(src []byte, n *ast.CodeSpan) bool {
 // placeholderWord is a <name> standing for a word of the reader's, alone
 // or as a part of one (@<scope>/<name>, --out=<dir>).
 var placeholderWord = regexp.MustCompile(`(^|[\s@/=])<[A-Za-z][\w.:-]*>`)
+
+// bracketPlaceholder is a [NAME] standing for a word of the reader's,
+// alone or as an assignment's value ("DGLBACKEND=[BACKEND] python x.py",
+// "make [target]"); a shell's test ("[ -f x ]") has a space after "[",
+// an array's index ("a[0]") a name before it.
+var bracketPlaceholder = regexp.MustCompile(`(^|[\s=])\[[A-Za-z][\w.:-]*\](\s|$)`)
 
 // placeholderPhrase is placeholderWord whose name may also be several
 // words (<DetectorType enum name>, <Emscripten's LLVM fork directory>),
