@@ -95,12 +95,15 @@ func enclosingList(n ast.Node) ast.Node {
 }
 
 // outputBefore is the end of a clause that names where something is
-// written: a word of making ("generates", "generated ... will be placed",
-// "written", "output") and then, closing the clause right before the
-// code, the preposition of a destination ("which pydoc generates into
-// `./docs/api_reference`"): a build's output, which the tree need not
-// hold.
-var outputBefore = regexp.MustCompile(`(?i)\b(generat\w*|writes|written|placed|outputs?|emit\w*|created)\b[^.;:!?]{0,60}\b(into|in|to|under)\s*$`)
+// written or put: a word of making, saving or moving ("generates",
+// "generated ... will be placed", "written", "saved", "move ... back",
+// "copy") and then, closing the clause right before the code, the
+// preposition of a destination ("which pydoc generates into
+// `./docs/api_reference`", "results will be saved in `./public`", "move
+// `x.sh` back to `scripts/x.sh`"): a build's output or a file the reader
+// puts there, which the tree need not hold. A dot inside a word (a file
+// name in the clause) does not end it.
+var outputBefore = regexp.MustCompile(`(?i)\b(generat\w*|writes|written|placed|outputs?|emit\w*|created|sav(?:e|es|ed)|stored|dumped|mov(?:e|es|ed)|cop(?:y|ies|ied)|renam(?:e|es|ed)|installed|extracted|downloaded)\b(?:[^.;:!?]|\.\S){0,60}\b(into|in|to|under|as)\s*$`)
 
 // datedItem is a list item's text that starts with a date, as a log's
 // entries do ("2026-05-12: Implemented ...", "**2024/01/31** —").
