@@ -116,6 +116,10 @@ type Checker struct {
 	// forSite memoizes writtenForSite by page (pasted.go).
 	forSite   sync.Map
 	elsewhere []string
+	// assembled are those of the elsewhere folders that hold a
+	// generator's own files (repo.GeneratorFolders): a site built in
+	// another repository takes them in among pages of its own.
+	assembled []string
 	// rendered are the folders of pages that something publishes with a
 	// renderer docscheck does not know (repo.RenderedFolders), and
 	// linkedFromPublished the pages the other entry points reach.

@@ -180,6 +180,19 @@ func (c *Checker) elsewhereRoot(page string) string {
 	return ""
 }
 
+// climbsOutOfAssembled reports whether resolved, the target of a
+// relative link on page, lies outside the folder a site built in another
+// repository takes page in with (c.assembled: a folder holding a
+// generator's own files whose config is not here): that site puts the
+// folder among pages of its own, where the link lands. A folder a site
+// of this repository publishes (one the README names on the web, one the
+// build publishes) gives no such evidence: what lies outside it is this
+// tree's.
+func (c *Checker) climbsOutOfAssembled(page, resolved string) bool {
+	c.unknownRendererFolders()
+	return slices.ContainsFunc(c.assembled, func(dir string) bool { return under(page, dir) && !under(resolved, dir) })
+}
+
 // fromElsewhereRoot reports whether target, a relative link of page that
 // is missing beside it, is there from the root of the folder of pages a
 // renderer docscheck does not know publishes, when that folder serves an
@@ -213,7 +226,8 @@ func (c *Checker) unknownRendererFolders() []string {
 			// A folder holding a generator's own files whose config is
 			// not here: that generator publishes every page of it,
 			// whichever other page links it.
-			c.elsewhere = append(c.elsewhere, c.opts.Repo.GeneratorFolders(c.nearSite)...)
+			c.assembled = c.opts.Repo.GeneratorFolders(c.nearSite)
+			c.elsewhere = append(c.elsewhere, c.assembled...)
 		}
 		if len(c.rendered) > 0 {
 			c.linkedFromPublished = c.published(c.siteEntryPoints(), ".", func(string) {})

@@ -583,7 +583,7 @@ func quoteTarget(s string) string { return "`" + s + "`" }
 //   - on a page a renderer docscheck does not know publishes, a path
 //     without an extension, from the site's root, or to x.html beside a
 //     page x.md is that renderer's to resolve, and so is one that climbs
-//     out of the folder a site built elsewhere publishes;
+//     out of a folder a site built in another repository takes in;
 //   - a tsconfig/jsconfig of the page's folder or above declares the
 //     path's prefix as an alias ("~/*"): the site's build resolves it.
 //   - on a docs site's page (a Sphinx project's too), a path in a git
@@ -659,11 +659,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		return reasonSiteRule
 	}
 	why := c.rendererUnknown(pagePath)
-	if why == evidenceElsewhere && !strings.HasPrefix(decoded, "/") && !under(resolved, c.elsewhereRoot(pagePath)) {
-		// A relative link that climbs out of the folder a site built
-		// elsewhere publishes: that site puts the folder among pages of
-		// its own (another repository's docs beside this one's), where
-		// the link lands; from the tree nothing says what is there.
+	if why == evidenceElsewhere && !strings.HasPrefix(decoded, "/") && c.climbsOutOfAssembled(pagePath, resolved) {
+		// A relative link that climbs out of the folder a site built in
+		// another repository takes in (another repository's docs beside
+		// this one's), where the link lands; from the tree nothing says
+		// what is there.
 		return reasonUnknownRenderer
 	}
 	if strings.HasPrefix(decoded, "/") && why != evidenceElsewhere && c.opts.Repo.MintlifyRoot(path.Dir(pagePath)) != "" {
