@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"cmp"
 	"path"
 	"slices"
 	"strings"
@@ -422,10 +423,32 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			next = append(next, d)
 		}
 	}
+	if alt := c.cloneReading(script.EndDir); alt != "" && slices.Contains(s.dirs, ".") && !slices.Contains(next, alt) && c.opts.Repo.Stat(alt) == repo.Dir {
+		// "cd aiohttp" in aiohttp, whose package folder is aiohttp/:
+		// the reader may as well have entered their clone, at its root
+		// (first: what is wrong from there is told as such).
+		next = append([]string{alt}, next...)
+	}
 	s.dirs = next
 	if len(next) == 0 {
 		s.dirs = nil
 	}
+}
+
+// cloneReading is where a block that ends in folder end, reached from
+// the root by a path whose first part is this repository's name, leaves
+// a reader who entered their clone of it by that cd ("cd aiohttp" then
+// "make install-dev"): the rest of the path, from the root. "" when the
+// path's first part is no such name. The tree may hold a folder of that
+// name too (a package named as its project): then both are places the
+// reader may be.
+func (c *Checker) cloneReading(end string) string {
+	end = path.Clean(end)
+	first, rest, _ := strings.Cut(end, "/")
+	if first == "." || first == ".." || isOutsidePath(end) || !c.isThisRepository(first) {
+		return ""
+	}
+	return cmp.Or(rest, ".")
 }
 
 // noteMove records the section level at which a script moved the reader
