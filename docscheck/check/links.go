@@ -704,12 +704,15 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 	if site == nil {
 		return ""
 	}
-	if site.PagesWriter != "" && (!site.WritesOnlyPages || !image && (isPageTarget(decoded) || site.Generator == "sphinx" && servablePage(decoded))) {
+	if site.PagesWriter != "" && (!site.WritesOnlyPages || !image && (isPageTarget(decoded) || site.Generator == "sphinx" && servablePage(decoded))) &&
+		!(site.Generator == "sphinx" && hint != "" && typoOf(resolved, hint)) {
 		// A script run before the generator writes pages docscheck does
 		// not see (a page per plugin, an API reference); a plugin that
 		// writes only pages writes no script or image. A Sphinx
 		// extension's documents (autosummary's page per object) may have
-		// any source suffix Sphinx reads (.rst, .ipynb).
+		// any source suffix Sphinx reads (.rst, .ipynb); a near miss of a
+		// file that is there stays judged, as on the project's
+		// reStructuredText pages (rstTarget).
 		return reasonSiteConfig
 	}
 	if len(site.Unmodelled) > 0 && c.pageUnderAnyName(resolved) {
