@@ -388,6 +388,12 @@ func (c *Checker) fileEndingIn(target string) bool {
 	if rest == "" {
 		return false
 	}
+	return slices.ContainsFunc(c.filesNamed(path.Base(rest)), func(p string) bool { return p == rest || strings.HasSuffix(p, "/"+rest) })
+}
+
+// filesNamed lists the repository's files whose name is name (outside
+// hidden folders and node_modules), from one walk of the tree.
+func (c *Checker) filesNamed(name string) []string {
 	c.filesOnce.Do(func() {
 		c.filesByName = map[string][]string{}
 		var walk func(dir string)
@@ -406,5 +412,5 @@ func (c *Checker) fileEndingIn(target string) bool {
 		}
 		walk(".")
 	})
-	return slices.ContainsFunc(c.filesByName[path.Base(rest)], func(p string) bool { return p == rest || strings.HasSuffix(p, "/"+rest) })
+	return c.filesByName[name]
 }

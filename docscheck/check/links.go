@@ -720,6 +720,14 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// page under another extension (x.md for the page x.mdx).
 		return reasonSiteConfig
 	}
+	if site.UnmodelledPlugin() && !strings.Contains(strings.TrimPrefix(decoded, "./"), "/") &&
+		slices.ContainsFunc(c.filesNamed(path.Base(decoded)), func(p string) bool { return under(p, site.Pages) }) {
+		// A link by a file's bare name, which a page of the site has
+		// elsewhere: a plugin docscheck does not model may resolve it
+		// there (MkDocs' autolinks, ezlinks, roamlinks link a bare name
+		// to the page of that name anywhere in the site).
+		return reasonSiteConfig
+	}
 	if site.Generator == "hugo" {
 		// Hugo serves a page at a URL its front matter (slug, url,
 		// aliases), its section and its language can all change, and

@@ -391,6 +391,13 @@ func (r *Repo) mystProject(dir string) (Site, bool) {
 // mystProjectSection is myst.yml's top-level project: key.
 var mystProjectSection = regexp.MustCompile(`(?m)^project\s*:`)
 
+// UnmodelledPlugin reports whether the site's config enables a plugin
+// docscheck does not model (Unmodelled's "plugin X"), whose code may
+// rewrite links as well as ids.
+func (s Site) UnmodelledPlugin() bool {
+	return slices.ContainsFunc(s.Unmodelled, func(u string) bool { return strings.HasPrefix(u, "plugin ") })
+}
+
 // ReadsMyST reports whether the site reads its Markdown as MyST (Sphinx
 // with MyST, or a MyST project): its links may name a target label
 // rather than a file, and a bare #label any target of the project.

@@ -91,7 +91,10 @@ func mkdocsItems(data []byte) []mkdocsItem {
 	var out []mkdocsItem
 	section, itemIndent := "", -1
 	for trimmed, indent := range yamlLines(data) {
-		if indent == 0 {
+		// YAML lets a key's list sit at the key's own indentation
+		// ("plugins:" then "- search" at the line's start).
+		listItem := strings.HasPrefix(trimmed, "- ") || trimmed == "-"
+		if indent == 0 && !(listItem && section != "" && itemIndent <= 0) {
 			section, itemIndent = "", -1
 			key, _, _ := strings.Cut(trimmed, ":")
 			switch key {

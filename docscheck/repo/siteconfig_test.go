@@ -17,6 +17,7 @@ func TestMkdocsUnmodelled(t *testing.T) {
 		{"options that make ids", "markdown_extensions:\n  - pymdownx.snippets:\n      auto_append:\n        - a.md\n  - pymdownx.tabbed:\n      combine_header_slug: true\n", []string{"snippets auto_append", "tabbed combine_header_slug"}},
 		{"toc slugify: pymdownx.slugs is modelled", "markdown_extensions:\n  - toc:\n      slugify: !!python/object/apply:pymdownx.slugs.slugify\n", nil},
 		{"toc slugify of its own", "markdown_extensions:\n  - toc:\n      slugify: !!python/name:my.slug\n", []string{"toc slugify"}},
+		{"a list at its key's own indentation", "plugins:\n- search\n- autolinks\n- git-revision-date-localized:\n    type: timeago\nmarkdown_extensions:\n- attr_list\n- pymdownx.blocks.tab\nextra:\n  x: 1\n", []string{"plugin autolinks", "extension pymdownx.blocks.tab"}},
 	} {
 		if got := mkdocsUnmodelled([]byte(tc.yml)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
