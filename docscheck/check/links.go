@@ -705,13 +705,15 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		return ""
 	}
 	if site.PagesWriter != "" && (!site.WritesOnlyPages || !image && (isPageTarget(decoded) || site.Generator == "sphinx" && servablePage(decoded))) &&
-		!(site.Generator == "sphinx" && hint != "" && typoOf(resolved, hint)) {
+		!(site.Generator == "sphinx" && (hint != "" && typoOf(resolved, hint) || c.nearDocument(strings.TrimSuffix(resolved, path.Ext(resolved))))) {
 		// A script run before the generator writes pages docscheck does
 		// not see (a page per plugin, an API reference); a plugin that
 		// writes only pages writes no script or image. A Sphinx
 		// extension's documents (autosummary's page per object) may have
 		// any source suffix Sphinx reads (.rst, .ipynb); a near miss of a
-		// file that is there stays judged, as on the project's
+		// file that is there, or of a document by its name whatever its
+		// suffix (a {doc} role's lazy_validations beside
+		// lazy_validation.md), stays judged, as on the project's
 		// reStructuredText pages (rstTarget).
 		return reasonSiteConfig
 	}
