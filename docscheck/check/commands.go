@@ -1627,6 +1627,12 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	if dir == "" {
 		return
 	}
+	if rest, ok := r.session.inOwnClone(dir); ok {
+		// make -C into the page's clone of this repository ("git clone
+		// .../u-boot.git u-boot.git", "make -C u-boot.git"): its
+		// Makefile is this tree's, from the root.
+		dir = rest
+	}
 	if r.session.made(joinPath(dir, cmp.Or(file, "Makefile"))) {
 		return // a Makefile that configure, cmake or a clone wrote
 	}

@@ -553,6 +553,18 @@ func isOutsidePath(t string) bool {
 	return strings.HasPrefix(t, "/") || strings.HasPrefix(t, "~")
 }
 
+// inOwnClone reports whether dir lies in a folder a git clone of this
+// very repository made on the page, and dir's path from that clone's
+// root ("." for the root itself).
+func (s *session) inOwnClone(dir string) (string, bool) {
+	for clone := range s.clones {
+		if rest, ok := strings.CutPrefix(dir, clone); ok && (rest == "" || rest[0] == '/') {
+			return cmp.Or(strings.TrimPrefix(rest, "/"), "."), true
+		}
+	}
+	return "", false
+}
+
 // addClone notes a folder a git clone of this very repository made.
 func (s *session) addClone(folder string) {
 	if s.clones == nil {
