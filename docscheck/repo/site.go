@@ -439,10 +439,13 @@ func (r *Repo) pagesWriter(s Site) (writer string, onlyPages bool) {
 		// conf.py's own code, or an extension it loads (autosummary
 		// writes a page per documented object), as for its
 		// reStructuredText pages (SphinxSource).
+		// Either may write a document; an image or another file on a
+		// Markdown page stays judged, as it was before conf.py was
+		// read for this (round 29's and 47's deleted images, seen).
 		data, _ := r.ReadFile(s.Config)
 		switch files, pages := sphinxWrites(pythonCode(string(data))); {
 		case files:
-			return s.Config + " code", false
+			return s.Config + " code", true
 		case pages:
 			return s.Config + " extension", true
 		}

@@ -1,0 +1,5 @@
+import shutil
+
+project = "fixture"
+extensions = ["myst_parser"]
+shutil.copy("../CHANGES.md", "changes.md")
