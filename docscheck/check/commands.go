@@ -799,9 +799,8 @@ const leadInSiblings = 3
 // are looked for too (a file missing from every place is still
 // reported), and one more the page may start in (a Makefile or manifest
 // it lacks is the reader's, as where the page starts); the reader stays
-// there for the blocks after it. Only a
-// folder of the tree counts, from the root or from where the reader may
-// already be.
+// there for the blocks after it. Only a folder of the tree counts, from
+// the root or from where the reader may already be.
 func (c *Checker) followProseMoves(r *report, n ast.Node) {
 	if r.session == nil || r.session.dirs == nil || r.session.leadInRead == n {
 		return

@@ -181,10 +181,10 @@ func (c *Checker) elsewhereRoot(page string) string {
 }
 
 // climbsOutOfAssembled reports whether resolved, the target of a
-// relative link on page, lies outside the folder a site built in another
-// repository takes page in with (c.assembled: a folder holding a
-// generator's own files whose config is not here): that site puts the
-// folder among pages of its own, where the link lands. A folder a site
+// relative link on page, lies outside a folder that holds page and that
+// a site built in another repository takes in (c.assembled: a folder
+// holding a generator's own files whose config is not here): that site
+// puts the folder among pages of its own, where the link lands. A folder a site
 // of this repository publishes (one the README names on the web, one the
 // build publishes) gives no such evidence: what lies outside it is this
 // tree's.

@@ -557,12 +557,17 @@ func isOutsidePath(t string) bool {
 // very repository made on the page, and dir's path from that clone's
 // root ("." for the root itself).
 func (s *session) inOwnClone(dir string) (string, bool) {
+	inner := ""
 	for clone := range s.clones {
-		if rest, ok := strings.CutPrefix(dir, clone); ok && (rest == "" || rest[0] == '/') {
-			return cmp.Or(strings.TrimPrefix(rest, "/"), "."), true
+		// The innermost clone that holds dir, whatever the map's order.
+		if rest, ok := strings.CutPrefix(dir, clone); ok && (rest == "" || rest[0] == '/') && len(clone) > len(inner) {
+			inner = clone
 		}
 	}
-	return "", false
+	if inner == "" {
+		return "", false
+	}
+	return cmp.Or(strings.TrimPrefix(strings.TrimPrefix(dir, inner), "/"), "."), true
 }
 
 // addClone notes a folder a git clone of this very repository made.
