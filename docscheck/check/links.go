@@ -705,7 +705,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		return ""
 	}
 	if site.PagesWriter != "" && (!site.WritesOnlyPages || !image && (isPageTarget(decoded) || site.Generator == "sphinx" && servablePage(decoded))) &&
-		!(site.Generator == "sphinx" && (hint != "" && typoOf(resolved, hint) || c.nearDocument(strings.TrimSuffix(resolved, path.Ext(resolved))))) {
+		!(site.Generator == "sphinx" && c.missesDocument(resolved)) {
 		// A script run before the generator writes pages docscheck does
 		// not see (a page per plugin, an API reference); a plugin that
 		// writes only pages writes no script or image. A Sphinx

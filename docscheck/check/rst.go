@@ -382,14 +382,9 @@ func (c *Checker) rstTarget(p string, ref rst.Ref, s repo.SphinxSource) (link, m
 		if c.namesDocument(resolved) {
 			return "", "", ""
 		}
-		nearDoc := c.nearDocument(resolved)
 		resolved += ".rst"
 		link += ".rst"
-		if !nearDoc {
-			// A folder of the name misspelt (/tutorial/ddp/index).
-			hint := c.nearbyName(resolved)
-			nearDoc = hint != "" && typoOf(resolved, hint)
-		}
+		nearDoc := c.missesDocument(resolved)
 		if s.Intersphinx && !nearDoc {
 			// Intersphinx may resolve a name this project lacks in
 			// another project's inventory; a near miss of a document
@@ -416,6 +411,18 @@ func (c *Checker) rstTarget(p string, ref rst.Ref, s repo.SphinxSource) (link, m
 		return "", link, reasonOutput
 	}
 	return link, "", ""
+}
+
+// missesDocument reports whether p, a page's path with its suffix, is a
+// near miss of a document that is there: by the document's name whatever
+// its suffix (nearDocument), or one typo from a file (a folder of the
+// name misspelt: /tutorial/ddp/index).
+func (c *Checker) missesDocument(p string) bool {
+	if c.nearDocument(strings.TrimSuffix(p, path.Ext(p))) {
+		return true
+	}
+	hint := c.nearbyName(p)
+	return hint != "" && typoOf(p, hint)
 }
 
 // nearDocument reports whether the document name doc (a path without a

@@ -54,17 +54,21 @@ var generatorFrontMatter = []string{"custom_edit_url"}
 // generatorFrontMatter key.
 func (r *Repo) generatorMetadata(dir string) bool {
 	has := func(d string) bool {
-		if slices.ContainsFunc(generatorFiles, func(f string) bool { return r.Stat(path.Join(d, f)) == File }) {
-			return true
-		}
-		return slices.ContainsFunc(r.Names(d), func(n string) bool {
-			ext := strings.ToLower(path.Ext(n))
-			if ext != ".md" && ext != ".mdx" {
-				return false
+		// Once per folder: the walk asks of a folder as itself and as
+		// the one just below its parent, and reading its pages is I/O.
+		return r.memo("generator-metadata", d, func() any {
+			if slices.ContainsFunc(generatorFiles, func(f string) bool { return r.Stat(path.Join(d, f)) == File }) {
+				return true
 			}
-			src, err := r.ReadFile(path.Join(d, n))
-			return err == nil && slices.ContainsFunc(generatorFrontMatter, func(key string) bool { return frontMatterValue(src, key) != "" })
-		})
+			return slices.ContainsFunc(r.Names(d), func(n string) bool {
+				ext := strings.ToLower(path.Ext(n))
+				if ext != ".md" && ext != ".mdx" {
+					return false
+				}
+				src, err := r.ReadFile(path.Join(d, n))
+				return err == nil && slices.ContainsFunc(generatorFrontMatter, func(key string) bool { return frontMatterValue(src, key) != "" })
+			})
+		}).(bool)
 	}
 	if has(dir) {
 		return true
