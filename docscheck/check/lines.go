@@ -243,12 +243,20 @@ func (c *Checker) noteCaptions(r *report, para ast.Node, skip map[ast.Node]bool)
 }
 
 // readerMakes notes name, a file the prose has the reader make, as made
-// from each folder the page's commands start in. A folder the repository
-// has is not a file the reader makes: marking it made would hide all
-// below it.
+// from each folder the page's commands start in. A name the repository
+// has as a folder, from any of those folders, names that folder ("the
+// scripts live in `py/scripts`, run one:"): the reader makes no file of
+// that name anywhere, and marking it made from another start folder
+// would hide every path below it there.
 func (c *Checker) readerMakes(r *report, name string) {
-	for _, d := range r.session.startDirs() {
-		if p, ok := localPath(d, command.Word{Text: name}); ok && c.opts.Repo.Stat(p) != repo.Dir {
+	starts := r.session.startDirs()
+	for _, d := range starts {
+		if p, ok := localPath(d, command.Word{Text: name}); ok && c.opts.Repo.Stat(p) == repo.Dir {
+			return
+		}
+	}
+	for _, d := range starts {
+		if p, ok := localPath(d, command.Word{Text: name}); ok {
 			r.session.created[p] = true
 		}
 	}
