@@ -602,7 +602,7 @@ func (c *Checker) mayBeCommand(text string) bool {
 	switch {
 	case strings.ContainsAny(first, "\"'$`\\"):
 		return true
-	case first == "make", first == "go", first == "bash", first == "sh", first == "node",
+	case first == "make", first == "go", first == "bash", first == "sh", first == "node", interpreterScripts[first] != "",
 		first == "cd", first == "env", first == "sudo", first == "exec", first == "nohup", first == "time", first == "command",
 		strings.HasPrefix(first, "("), strings.HasPrefix(first, "{"):
 		return true
@@ -619,7 +619,8 @@ func (c *Checker) mayBeCommand(text string) bool {
 
 // isCommandLike is the rule for inline code: it is a command when its first
 // word is make, go followed by a subcommand, bash or sh followed by a file,
-// node followed by a .js, .mjs or .cjs file,
+// node followed by a .js, .mjs or .cjs file, ruby, perl or php followed by a
+// script file of their extension,
 // one of the project's tools followed by an argument, or a path that starts
 // with "./" or "../" or names a ".sh" file.
 func (c *Checker) isCommandLike(call command.Call) bool {
@@ -633,6 +634,9 @@ func (c *Checker) isCommandLike(call command.Call) bool {
 	case prog == "node":
 		// node with a script file: judged like bash with one.
 		return slices.ContainsFunc(call.Words[1:], func(w command.Word) bool { return nodeScripts[path.Ext(w.Text)] })
+	case interpreterScripts[prog] != "":
+		_, ok := scriptFileOf(call)
+		return ok
 	case strings.HasPrefix(prog, "./"), strings.HasPrefix(prog, "../"):
 		return true
 	case strings.Contains(prog, "/") && strings.HasSuffix(prog, ".sh"):
@@ -1075,7 +1079,7 @@ func (c *Checker) judge(r *report, call command.Call, at locate) {
 		c.checkScriptArg(r, call, at)
 		return
 	}
-	if name == "node" && c.checkNodeScript(r, call, at) {
+	if c.checkInterpreterScript(r, call, at) {
 		r.judged()
 		return
 	}
@@ -1500,28 +1504,58 @@ var goPackageMain = regexp.MustCompile(`(?m)^package main\b`)
 // nodeScripts are the extensions node runs a file by.
 var nodeScripts = map[string]bool{".js": true, ".mjs": true, ".cjs": true}
 
-// checkNodeScript: "node FILE" runs a file of the repository, which must be
-// there, as for bash FILE. Only a FILE written with its extension counts
-// (node resolves "node x" to x.js or x/index.js), and only after long
-// options alone: a short one may take the next word as its value or make
-// node run no file at all (-e, -p, -r). It reports whether it judged the
-// call.
-func (c *Checker) checkNodeScript(r *report, call command.Call, at locate) bool {
+// interpreterScripts are the interpreters other than node that run a
+// script file given as their first argument, each with the extension of
+// its scripts: Ruby, Perl and PHP.
+var interpreterScripts = map[string]string{"ruby": ".rb", "perl": ".pl", "php": ".php"}
+
+// scriptFileOf finds the script file a call of node or of an
+// interpreterScripts program runs, false when it runs none docscheck can
+// tell (see checkInterpreterScript).
+func scriptFileOf(call command.Call) (command.Word, bool) {
 	args := call.Args()
+	prog := call.Program()
+	if ext, ok := interpreterScripts[prog]; ok {
+		// Their options differ, some take the next word (perl -I lib),
+		// some move the folder (ruby -C dir) or give inline code (-e,
+		// php -r): only a file right after the program counts.
+		if len(args) == 0 || args[0].Dynamic() || path.Ext(args[0].Text) != ext {
+			return command.Word{}, false
+		}
+		return args[0], true
+	}
+	if prog != "node" {
+		return command.Word{}, false
+	}
 	for len(args) > 0 && strings.HasPrefix(args[0].Text, "--") && args[0].Text != "--" {
 		switch t, _, _ := strings.Cut(args[0].Text, "="); t {
 		case "--eval", "--print", "--require", "--import", "--loader", "--experimental-loader", "--input-type", "--test", "--run":
-			return false // inline code, a module to preload, or no file of its own
+			return command.Word{}, false // inline code, a module to preload, or no file of its own
 		}
 		if !strings.Contains(args[0].Text, "=") && len(args) > 1 && !nodeScripts[path.Ext(args[1].Text)] {
-			return false // "--flag value": which word is the file is unclear
+			return command.Word{}, false // "--flag value": which word is the file is unclear
 		}
 		args = args[1:]
 	}
-	if len(args) == 0 || args[0].Dynamic() || call.Dir == "" || !nodeScripts[path.Ext(args[0].Text)] {
+	if len(args) == 0 || args[0].Dynamic() || !nodeScripts[path.Ext(args[0].Text)] {
+		return command.Word{}, false
+	}
+	return args[0], true
+}
+
+// checkInterpreterScript: "node FILE", "ruby FILE", "perl FILE" or "php
+// FILE" runs a file of the repository, which must be there, as for bash
+// FILE. Only a FILE written with its interpreter's extension counts (node
+// resolves "node x" to x.js or x/index.js). For node, only after long
+// options alone: a short one may take the next word as its value or make
+// node run no file at all (-e, -p, -r); for the others, only right after
+// the program (scriptFileOf). It reports whether it judged the call.
+func (c *Checker) checkInterpreterScript(r *report, call command.Call, at locate) bool {
+	file, ok := scriptFileOf(call)
+	if !ok || call.Dir == "" {
 		return false
 	}
-	c.checkScriptArg(r, command.Call{Words: []command.Word{call.Words[0], args[0]}, Dir: call.Dir}, at)
+	c.checkScriptArg(r, command.Call{Words: []command.Word{call.Words[0], file}, Dir: call.Dir}, at)
 	return true
 }
 

@@ -304,6 +304,14 @@ func unwrap(words []Word) []Word {
 				return words
 			}
 			words = words[2:]
+		case "bundle":
+			// "bundle exec ruby x.rb": Bundler runs the rest of the
+			// line with the bundle's gems. Only without options of its
+			// own (--gemfile names another bundle).
+			if len(words) < 3 || words[1].Text != "exec" || strings.HasPrefix(words[2].Text, "-") {
+				return words
+			}
+			words = words[2:]
 		default:
 			return words
 		}
