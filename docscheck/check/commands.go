@@ -789,6 +789,18 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node) {
 // code, a link's text, or a word before "directory", "folder" or "dir".
 var proseMove = regexp.MustCompile("(?i)\\b(?:cd|change(?:\\s+(?:the\\s+)?(?:current\\s+|working\\s+)?(?:directory|dir|folder))?|go|navigate|switch|move|step|head)\\s+(?:(?:back|over)\\s+)?(?:in)?to\\s+(?:(?:the|your)\\s+)?(?:`([^`\\s]+)`|\\[`?([^\\]`\\s]+)`?\\]\\(|([\\w.-]+(?:/[\\w.-]+)*)\\s+(?:directory|folder|dir)\\b)")
 
+// proseStand is a sentence that places the reader in a folder while they
+// run what follows: "while in `extras/scripts`, export ...", "when you
+// are in `py`", "from within `web`". The folder is inline code.
+var proseStand = regexp.MustCompile("(?i)\\b(?:(?:while|when|once)\\s+(?:you(?:'re|\\s+are)\\s+)?in(?:side)?|from\\s+(?:with)?in(?:side)?)\\s+`([^`\\s]+)`")
+
+// proseLeave is the part of proseMove and proseStand whose folder, when
+// the tree lacks it, is still a folder the reader goes to: a cd, a change
+// of directory or a navigation to inline code, or a stand in one. (Going,
+// switching or moving "to `main`" may name a branch or a page, not a
+// folder.)
+var proseLeave = regexp.MustCompile("(?i)\\b(?:cd|change\\s+(?:the\\s+)?(?:current\\s+|working\\s+)?(?:directory|dir|folder)|navigate)\\s+(?:in)?to\\s+(?:the\\s+)?`([^`\\s]+)`")
+
 // leadInSiblings bounds how many blocks before a code block its lead-in
 // prose spans.
 const leadInSiblings = 3
@@ -804,7 +816,12 @@ const leadInSiblings = 3
 // reported), and one more the page may start in (a Makefile or manifest
 // it lacks is the reader's, as where the page starts); the reader stays
 // there for the blocks after it. Only a folder of the tree counts, from
-// the root or from where the reader may already be.
+// the root or from where the reader may already be. A folder that a cd,
+// a change of directory or a stand in inline code names (proseLeave,
+// proseStand) and that is nowhere in the tree (nor made by the page) is
+// one docscheck cannot follow, as a cd there: the reader's folder is
+// lost for the rest of the section ("while in `extras/scripts`" of
+// another repository's checkout).
 func (c *Checker) followProseMoves(r *report, n ast.Node) {
 	if r.session == nil || r.session.dirs == nil || r.session.leadInRead == n {
 		return
@@ -847,6 +864,20 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			named = append(named, string(m[1]))
 		}
 	}
+	var leaving []string
+	for _, m := range proseStand.FindAllSubmatch(prose, -1) {
+		named = append(named, string(m[1]))
+		leaving = append(leaving, string(m[1]))
+	}
+	for _, m := range proseLeave.FindAllSubmatch(prose, -1) {
+		leaving = append(leaving, string(m[1]))
+	}
+	for _, name := range leaving {
+		if c.leavesTree(r, name) {
+			r.session.dirs = nil
+			return
+		}
+	}
 	for _, name := range named {
 		name = strings.TrimSuffix(strings.TrimPrefix(name, "./"), "/")
 		if name == "" || strings.HasPrefix(name, "/") || strings.HasPrefix(name, "~") || strings.ContainsAny(name, "$<>{}") {
@@ -864,6 +895,32 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			}
 		}
 	}
+}
+
+// leavesTree reports whether name, a folder prose sends the reader to
+// (inline code, see followProseMoves), is a path the tree does not hold
+// from the root or from where the reader may be: a folder docscheck cannot
+// follow (one the page made, by a clone or a build, holds what docscheck
+// does not know either). A name with a colon (a URL, host:port) or a
+// variable is no such folder.
+func (c *Checker) leavesTree(r *report, name string) bool {
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "./"), "/")
+	if name == "" || strings.ContainsAny(name, ":$<>{}") {
+		return false
+	}
+	if strings.HasPrefix(name, "/") || strings.HasPrefix(name, "~") {
+		return true
+	}
+	for _, d := range append([]string{"."}, r.session.dirs...) {
+		q := joinPath(d, name)
+		if q == ".." || strings.HasPrefix(q, "../") {
+			continue
+		}
+		if c.opts.Repo.Stat(q) != repo.Missing {
+			return false
+		}
+	}
+	return true
 }
 
 // isSectionBreak reports whether block n ends the prose that leads into
