@@ -395,11 +395,11 @@ func (r *report) clonedName(reason string) string {
 
 // placeholderMarkers are the words that, inside a name, say the name is
 // the reader's to choose: "TestSpecificFunction" under "Run a single test
-// function", "some-target", "my-package".
+// function", "some-target", "my-package", "test_something".
 var placeholderMarkers = map[string]bool{
 	"specific": true, "some": true, "particular": true, "certain": true, "given": true,
 	"my": true, "your": true, "foo": true, "bar": true, "baz": true, "qux": true, "xxx": true, "yyy": true, "zzz": true,
-	"whatever": true,
+	"whatever": true, "something": true,
 }
 
 // isPlaceholderIdent reports whether a name of something the page runs (a

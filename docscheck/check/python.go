@@ -372,7 +372,14 @@ func (c *Checker) checkPytestTarget(r *report, dir string, a command.Word, at lo
 			continue
 		}
 		// Sorted, so that ties resolve the same way on every run.
-		r.addWord(a, at, rulePython, c.nearest(n, slices.Sorted(maps.Keys(defs))), "pytest: %s defines no test or class %s", parts[0], n)
+		near := c.nearest(n, slices.Sorted(maps.Keys(defs)))
+		reason := ""
+		if placeholderFilter(n, near) {
+			// "pytest file.py::specific_test_in_this_module": a test
+			// the reader picks, as a test filter of go or cargo is.
+			reason = reasonPlaceholder
+		}
+		r.missWord(a, at, reason, rulePython, near, "pytest: %s defines no test or class %s", parts[0], n)
 		return
 	}
 }
