@@ -1436,12 +1436,15 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// parents' (#lexical-analysis-string-literals).
 		reason = reasonUnknownRenderer
 	}
-	if reason == "" && (c.ownRenderer(target.path) || c.rendererUnknown(target.path) != "" && (target.textCouldGive(frag) || target.anyRendererCouldGive(frag))) {
+	if reason == "" && (c.ownRenderer(target.path) ||
+		(c.rendererUnknown(target.path) != "" || c.unmodelledGenerator(target.path) != "") && (target.textCouldGive(frag) || target.anyRendererCouldGive(frag))) {
 		// A renderer the repository does not show makes the page's
 		// heading ids: only a fragment no slug rule could give from its
-		// headings and ids is certain (rendererUnknown). The
-		// repository's own build of the page (ownRenderer) may make any
-		// id.
+		// headings and ids is certain (rendererUnknown). So does a
+		// generator docscheck recognises but does not model
+		// (unmodelledGenerator), whose markup may give ids no heading
+		// does (Retype's panels, "==- Title"). The repository's own
+		// build of the page (ownRenderer) may make any id.
 		reason = reasonUnknownRenderer
 	}
 	if site := c.site(target.path); reason == "" && site != nil && site.ReadsMyST() &&

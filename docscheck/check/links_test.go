@@ -19,3 +19,24 @@ func FuzzHasScheme(f *testing.F) {
 		}
 	})
 }
+
+// A generator's npm package may come as builds for each platform
+// (retypeapp-linux-x64): they name the generator as the package does.
+func TestDependsOnGenerator(t *testing.T) {
+	for _, c := range []struct {
+		deps []string
+		g    string
+		want bool
+	}{
+		{[]string{"eslint", "retypeapp-linux-x64", "typescript"}, "retypeapp", true},
+		{[]string{"retypeapp"}, "retypeapp", true},
+		{[]string{"hexo"}, "hexo", true},
+		{[]string{"hexo-renderer-marked"}, "hexo", true},
+		{[]string{"retypeappx", "typescript"}, "retypeapp", false},
+		{[]string{"eslint"}, "retypeapp", false},
+	} {
+		if got := dependsOnGenerator(c.deps, c.g); got != c.want {
+			t.Errorf("dependsOnGenerator(%q, %q) = %v, want %v", c.deps, c.g, got, c.want)
+		}
+	}
+}

@@ -92,15 +92,15 @@ func (pg *page) joinsAnchors(frag string) bool {
 
 // markupLetterDigits is letterDigits of the page's markup lines: headings,
 // lines with an attribute block, HTML or a template ("{", "<"), and the
-// title lines of tabs, admonitions and containers ("===", "!!!", "???",
-// ":::").
+// title lines of tabs, admonitions, panels and containers ("===", "!!!",
+// "???", ":::", and Retype's "==-" panels and "+++" tabs).
 func markupLetterDigits(source []byte) string {
 	var b strings.Builder
 	for line := range bytes.Lines(source) {
 		t := bytes.TrimLeft(line, " \t>")
 		switch {
 		case bytes.HasPrefix(t, []byte("#")), bytes.ContainsAny(t, "{<"),
-			bytes.HasPrefix(t, []byte("===")), bytes.HasPrefix(t, []byte("!!!")),
+			bytes.HasPrefix(t, []byte("===")), bytes.HasPrefix(t, []byte("==-")), bytes.HasPrefix(t, []byte("+++")), bytes.HasPrefix(t, []byte("!!!")),
 			bytes.HasPrefix(t, []byte("???")), bytes.HasPrefix(t, []byte(":::")):
 			b.WriteString(letterDigits(string(t)))
 		}
@@ -136,7 +136,22 @@ func (pg *page) footnoteID(frag string) bool {
 // unmodelledGenerators are site generators a package.json's dependencies
 // name whose routing docscheck does not model: each serves its pages at
 // routes from the site's root that its own rules and config decide.
-var unmodelledGenerators = []string{"rspress", "@rspress/core", "nextra", "vuepress", "@vuepress/core", "hexo", "gatsby", "@11ty/eleventy", "dumi"}
+var unmodelledGenerators = []string{"rspress", "@rspress/core", "nextra", "vuepress", "@vuepress/core", "hexo", "gatsby", "@11ty/eleventy", "dumi",
+	"retypeapp"}
+
+// unmodelledConfigs are the config files of site generators docscheck
+// does not model that sit in the folder of the pages they build (Retype's
+// retype.yml, installed as a .NET tool as often as from npm), by
+// generator.
+var unmodelledConfigs = map[string]string{"retype.yml": "retype", "retype.yaml": "retype", "retype.json": "retype"}
+
+// dependsOnGenerator reports whether a package.json's sorted dependencies
+// hold generator g, or one of its builds for a platform (npm's
+// retypeapp-linux-x64 for retypeapp).
+func dependsOnGenerator(deps []string, g string) bool {
+	i, ok := slices.BinarySearch(deps, g)
+	return ok || i < len(deps) && strings.HasPrefix(deps[i], g+"-")
+}
 
 // mdxExpression is what in an MDX line cannot name a heading: a
 // JavaScript expression, "{...}", and a link's own target (an href or
@@ -194,13 +209,18 @@ func (c *Checker) unmodelledGenerator(page string) string {
 		if c.opts.Repo.Stat(path.Join(dir, ".vuepress")) == repo.Dir {
 			return "vuepress"
 		}
+		for name, g := range unmodelledConfigs {
+			if c.opts.Repo.Stat(path.Join(dir, name)) == repo.File {
+				return g
+			}
+		}
 	}
 	pkg := c.opts.Repo.NearestPackageJSON(path.Dir(page))
 	if pkg == nil || path.Dir(pkg.Path) == path.Dir(page) {
 		return ""
 	}
 	for _, g := range unmodelledGenerators {
-		if _, ok := slices.BinarySearch(pkg.Dependencies, g); ok {
+		if dependsOnGenerator(pkg.Dependencies, g) {
 			return g
 		}
 	}
