@@ -801,6 +801,16 @@ var proseStand = regexp.MustCompile("(?i)\\b(?:(?:while|when|once)\\s+(?:you(?:'
 // folder.)
 var proseLeave = regexp.MustCompile("(?i)\\b(?:cd|change\\s+(?:the\\s+)?(?:current\\s+|working\\s+)?(?:directory|dir|folder)|navigate)\\s+(?:in)?to\\s+(?:the\\s+)?`([^`\\s]+)`")
 
+// proseAtRoot is a sentence that says the reader runs what follows from
+// the root of the checkout: "from the repository root", "from the root of
+// the repository", "in the project's top-level directory".
+var proseAtRoot = regexp.MustCompile("(?i)\\b(?:from|in|at|within)\\s+(?:the\\s+|your\\s+)?(?:(?:repository|repo|project)(?:'s)?\\s+(?:root|top[- ]level)|root\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|this\\s+|your\\s+)?(?:repository|repo|project|checkout|clone)|top[- ]level\\s+(?:directory|folder|dir))\\b")
+
+// proseRootOf is a sentence that names a project's root as where the
+// reader runs what follows: "in the root directory of jsPsych". When the
+// project is this repository, the reader stands in its clone.
+var proseRootOf = regexp.MustCompile("(?i)\\b(?:root|top[- ]level)\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+)?`?([\\w.-]+)`?")
+
 // leadInSiblings bounds how many blocks before a code block its lead-in
 // prose spans.
 const leadInSiblings = 3
@@ -863,6 +873,25 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		if !thisTreeFolders[strings.ToLower(string(m[1]))] {
 			named = append(named, string(m[1]))
 		}
+	}
+	ownRoot := false
+	for _, m := range proseRootOf.FindAllSubmatch(prose, -1) {
+		if c.isThisRepository(strings.TrimSuffix(string(m[1]), ".")) {
+			// "In the root directory of jsPsych": the reader stands in
+			// their clone of this repository, as after a cd into it.
+			ownRoot = true
+			r.session.atOwnRoot = true
+		}
+	}
+	if (ownRoot || proseAtRoot.Match(prose)) && slices.Contains(r.session.dirs, ".") {
+		// "Run it from the repository root": not from the page's own
+		// folder, where the page starts too (a docs folder whose Sphinx
+		// Makefile hands any target to its builder). Only the page's
+		// start folders are dropped: a folder the page moved the reader
+		// to may be the root of a project of theirs.
+		r.session.dirs = slices.DeleteFunc(r.session.dirs, func(d string) bool {
+			return d != "." && slices.Contains(r.session.start, d)
+		})
 	}
 	var leaving []string
 	for _, m := range proseStand.FindAllSubmatch(prose, -1) {

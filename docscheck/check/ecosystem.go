@@ -395,13 +395,16 @@ func (c *Checker) checkScript(r *report, call command.Call, at locate, tool stri
 		// page cds there too: the package.json there has it.
 		reason = reasonScriptElsewhere
 	}
-	if reason == "" && hint == "" && workspace == nil && (c.site(r.page.path) != nil || c.unmodelledGenerator(r.page.path) != "") {
+	if reason == "" && hint == "" && workspace == nil && !r.session.inClone && !r.session.atOwnRoot && (c.site(r.page.path) != nil || c.unmodelledGenerator(r.page.path) != "") {
 		// A site's pages speak to its readers, who run their own
 		// project: neither the package.json beside the site's config
 		// (it builds the site) nor the repository's is what the page
 		// has them run (a near miss of one of its scripts still meant
 		// it). That holds for the pages of a generator docscheck
 		// recognises but does not model as much as for a modelled one.
+		// Not once the page has the reader in their clone of this
+		// repository (a cd into it, or "in the root directory of X"
+		// naming it): its package.json is what they run.
 		reason = reasonReadersProject
 	}
 	r.missWord(script, at, reason, ruleNPM, hint, "%s script %q is not defined in %s", tool, script.Text, pkg.Path)

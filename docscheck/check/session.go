@@ -72,6 +72,10 @@ type session struct {
 	// inClone is set once a cd on the page moved the reader into a clone
 	// of this repository: from there on, they stand in it (stand.go).
 	inClone bool
+	// atOwnRoot is set, until the section ends, once prose names this
+	// repository's root as where the reader runs the next block ("in
+	// the root directory of jsPsych", followProseMoves).
+	atOwnRoot bool
 	// leadInRead is the block whose lead-in prose followProseMoves last
 	// read.
 	leadInRead ast.Node
@@ -146,6 +150,7 @@ func (s *session) startDirs() []string { return s.start }
 // heading it lies under reached its first subsection.
 func (s *session) newSection(level int) {
 	s.level = level
+	s.atOwnRoot = false
 	if n := len(s.open); n > 0 && !s.open[n-1].introDone {
 		s.open[n-1].intro, s.open[n-1].introDone = slices.Clone(s.dirs), true
 	}
