@@ -35,6 +35,11 @@ type SphinxSource struct {
 	// extension: they read the notebooks the source holds and run code
 	// into the built pages, and write no source document.
 	WritesFiles, WritesPages bool
+	// WrittenDirs, when WritesFiles is set by sphinx-gallery alone, are
+	// the folders its config names as those it writes into (gallery_dirs,
+	// backreferences_dir), from conf.py's folder: nil when anything else
+	// writes, or the config computes them (see MayWrite).
+	WrittenDirs []string
 	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
 	// resolve a document name against other projects' inventories.
 	Intersphinx bool
@@ -96,6 +101,13 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles, s.WritesPages = sphinxWrites(code)
+		if s.WritesFiles {
+			if dirs, ok := galleryOnlyDirs(code); ok {
+				for _, d := range dirs {
+					s.WrittenDirs = append(s.WrittenDirs, path.Join(path.Dir(cfg), d))
+				}
+			}
+		}
 		s.LabelsKnown = !s.WritesFiles && !s.WritesPages && !slices.ContainsFunc(sphinxLabelMakers, func(w string) bool { return strings.Contains(code, w) })
 		out = append(out, s)
 	}
@@ -111,6 +123,91 @@ func sphinxWrites(code string) (files, pages bool) {
 	files = slices.ContainsFunc(sphinxWriters, func(w string) bool { return strings.Contains(acts, w) })
 	pages = slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return strings.Contains(code, w) })
 	return files, pages
+}
+
+// galleryOnlyDirs reads, when sphinx-gallery is the only thing in
+// conf.py's code that writes files (sphinxWriters), the folders its
+// config writes into: every gallery_dirs folder and the
+// backreferences_dir, each a plain string or a list of them (None or
+// False writes no backreferences). false when anything else writes, or
+// a value is computed or absent.
+func galleryOnlyDirs(code string) ([]string, bool) {
+	acts := withoutReadOnlyRuns(code)
+	for _, w := range sphinxWriters {
+		if w != "sphinx_gallery" && strings.Contains(acts, w) {
+			return nil, false
+		}
+	}
+	var dirs []string
+	for _, key := range []string{"gallery_dirs", "backreferences_dir"} {
+		locs := galleryKey(key).FindAllStringIndex(code, -1)
+		if len(locs) == 0 && key == "gallery_dirs" {
+			return nil, false
+		}
+		for _, loc := range locs {
+			rest := strings.TrimLeft(code[loc[1]:], " \t")
+			if strings.HasPrefix(rest, "None") || strings.HasPrefix(rest, "False") {
+				continue
+			}
+			values, ok := pyDictValue(rest)
+			if !ok {
+				return nil, false
+			}
+			dirs = append(dirs, values...)
+		}
+	}
+	return dirs, true
+}
+
+// galleryKey is a key of sphinx_gallery_conf and the colon after it.
+func galleryKey(key string) *regexp.Regexp {
+	return regexp.MustCompile(`['"]` + key + `['"]\s*:`)
+}
+
+// pyDictValue reads a dict entry's value: a plain string or a list of
+// them, followed by the entry's end ("," or "}"), a comment or the line's
+// end.
+func pyDictValue(rest string) ([]string, bool) {
+	var out []string
+	list := strings.HasPrefix(rest, "[")
+	if list {
+		rest = rest[1:]
+	}
+	for {
+		rest = strings.TrimLeft(rest, " \t\n,")
+		if list && strings.HasPrefix(rest, "]") {
+			rest = rest[1:]
+			break
+		}
+		m := pyString.FindStringSubmatch(rest)
+		if m == nil {
+			return nil, false
+		}
+		out = append(out, m[1]+m[2])
+		rest = rest[len(m[0]):]
+		if !list {
+			break
+		}
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	if rest != "" && !strings.ContainsAny(rest[:1], ",}\n#") {
+		return nil, false
+	}
+	return out, len(out) > 0
+}
+
+// MayWrite reports whether conf.py's code may write p (a path from the
+// root) at build time: anything it runs may write anywhere, unless
+// sphinx-gallery is all it runs, which writes into its folders only
+// (WrittenDirs).
+func (s SphinxSource) MayWrite(p string) bool {
+	if !s.WritesFiles {
+		return false
+	}
+	if s.WrittenDirs == nil {
+		return true
+	}
+	return slices.ContainsFunc(s.WrittenDirs, func(d string) bool { return p == d || strings.HasPrefix(p, d+"/") })
 }
 
 // sphinxBuiltinLabels are the labels Sphinx itself defines.
