@@ -168,26 +168,9 @@ func galleryKey(key string) *regexp.Regexp {
 // them, followed by the entry's end ("," or "}"), a comment or the line's
 // end.
 func pyDictValue(rest string) ([]string, bool) {
-	var out []string
-	list := strings.HasPrefix(rest, "[")
-	if list {
-		rest = rest[1:]
-	}
-	for {
-		rest = strings.TrimLeft(rest, " \t\n,")
-		if list && strings.HasPrefix(rest, "]") {
-			rest = rest[1:]
-			break
-		}
-		m := pyString.FindStringSubmatch(rest)
-		if m == nil {
-			return nil, false
-		}
-		out = append(out, m[1]+m[2])
-		rest = rest[len(m[0]):]
-		if !list {
-			break
-		}
+	out, rest, ok := readPyStrings(rest, strings.HasPrefix(rest, "["))
+	if !ok {
+		return nil, false
 	}
 	rest = strings.TrimLeft(rest, " \t")
 	if rest != "" && !strings.ContainsAny(rest[:1], ",}\n#") {
@@ -402,29 +385,9 @@ func excludePatterns(code string) ([]string, bool) {
 // set, else one plain string and the call's ")". Nothing but a comment
 // may follow it on its line: "[...] + more" is computed.
 func pyStrings(rest string, list bool) ([]string, bool) {
-	var out []string
-	if list {
-		var ok bool
-		if rest, ok = strings.CutPrefix(rest, "["); !ok {
-			return nil, false
-		}
-	}
-	for {
-		rest = strings.TrimLeft(rest, " \t\n,")
-		if list {
-			if after, ok := strings.CutPrefix(rest, "]"); ok {
-				rest, list = after, false
-				break
-			}
-		} else if len(out) == 1 {
-			break
-		}
-		m := pyString.FindStringSubmatch(rest)
-		if m == nil {
-			return nil, false
-		}
-		out = append(out, m[1]+m[2])
-		rest = rest[len(m[0]):]
+	out, rest, ok := readPyStrings(rest, list)
+	if !ok {
+		return nil, false
 	}
 	line, _, _ := strings.Cut(rest, "\n")
 	line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), ")"))
@@ -432,6 +395,35 @@ func pyStrings(rest string, list bool) ([]string, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// readPyStrings reads plain strings from the start of rest: a list of
+// them, "[...]", when list is set, else one. It returns them and what
+// follows.
+func readPyStrings(rest string, list bool) ([]string, string, bool) {
+	var out []string
+	if list {
+		var ok bool
+		if rest, ok = strings.CutPrefix(rest, "["); !ok {
+			return nil, "", false
+		}
+	}
+	for {
+		rest = strings.TrimLeft(rest, " \t\n,")
+		if list {
+			if after, ok := strings.CutPrefix(rest, "]"); ok {
+				return out, after, true
+			}
+		} else if len(out) == 1 {
+			return out, rest, true
+		}
+		m := pyString.FindStringSubmatch(rest)
+		if m == nil {
+			return nil, "", false
+		}
+		out = append(out, m[1]+m[2])
+		rest = rest[len(m[0]):]
+	}
 }
 
 // Excludes reports whether conf.py's exclude_patterns name the page p
