@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"cmp"
 	"path"
 	"slices"
@@ -213,6 +214,12 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 			continue
 		}
 		link, missing, reason := c.rstReference(p, ref, s)
+		if link != "" && ref.Kind != rst.Doc && s.RunsPageCode && quotedIn(src, ref.Target) && c.opts.Repo.Stat(s.Resolve(p, ref.Target)) == repo.Missing {
+			// The page's own code, which the build runs, names the file
+			// as a string: it writes it (plt.savefig("x.png") in an
+			// ipython block above ".. image:: x.png").
+			link, missing, reason = "", ref.Target, reasonOutput
+		}
 		if missing != "" {
 			doubts = append(doubts, finding.Finding{Path: p, Line: ref.Line, Col: ref.Col, Rule: ruleLink,
 				Message: "link target " + quoteTarget(missing) + " does not exist", NotCertain: reason})
@@ -231,6 +238,12 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 		}
 	}
 	return []byte(strings.Join(append(out, tail...), "\n")), cols, doubts
+}
+
+// quotedIn reports whether src writes name as a string, in double or
+// single quotes, as code does.
+func quotedIn(src []byte, name string) bool {
+	return bytes.Contains(src, []byte(`"`+name+`"`)) || bytes.Contains(src, []byte("'"+name+"'"))
 }
 
 // shifted maps n bytes of a written line to the page's columns, by past

@@ -40,6 +40,10 @@ type SphinxSource struct {
 	// backreferences_dir), from conf.py's folder: nil when anything else
 	// writes, or the config computes them (see MayWrite).
 	WrittenDirs []string
+	// RunsPageCode: conf.py loads an extension that runs the code of the
+	// pages at build time (pageCodeRunners): that code may write files
+	// (plt.savefig("x.png") in an ipython block) the page then shows.
+	RunsPageCode bool
 	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
 	// resolve a document name against other projects' inventories.
 	Intersphinx bool
@@ -69,6 +73,10 @@ var (
 	sphinxWriters = []string{"open(", "shutil", "copyfile", "copytree", "copy2", "write_text", "write_bytes", ".write(",
 		"mkdir(", "makedirs", "subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "sphinx_gallery",
 		"breathe_projects_source", "runpy", "import_module"}
+	// pageCodeRunners are the extensions that run code a page holds at
+	// build time: IPython's directive, matplotlib's plot directive,
+	// jupyter-sphinx's jupyter-execute, sphinx-exec-code.
+	pageCodeRunners = []string{"ipython_directive", "plot_directive", "jupyter_sphinx", "sphinx_exec_code"}
 	// sphinxPageWriters are the extensions that write documents, and only
 	// documents, into the source folder at build time.
 	sphinxPageWriters = []string{"autosummary", "autoapi", "apidoc", "exhale"}
@@ -98,6 +106,7 @@ func (r *Repo) SphinxSources() []SphinxSource {
 			s.Highlight = strings.ToLower(m[1])
 		}
 		s.Intersphinx = strings.Contains(code, "intersphinx")
+		s.RunsPageCode = slices.ContainsFunc(pageCodeRunners, func(w string) bool { return strings.Contains(code, w) })
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles, s.WritesPages = sphinxWrites(code)
