@@ -149,7 +149,7 @@ func galleryOnlyDirs(code string) ([]string, bool) {
 	}
 	var dirs []string
 	for _, key := range []string{"gallery_dirs", "backreferences_dir"} {
-		locs := galleryKey(key).FindAllStringIndex(code, -1)
+		locs := galleryKeys[key].FindAllStringIndex(code, -1)
 		if len(locs) == 0 && key == "gallery_dirs" {
 			return nil, false
 		}
@@ -168,9 +168,11 @@ func galleryOnlyDirs(code string) ([]string, bool) {
 	return dirs, true
 }
 
-// galleryKey is a key of sphinx_gallery_conf and the colon after it.
-func galleryKey(key string) *regexp.Regexp {
-	return regexp.MustCompile(`['"]` + key + `['"]\s*:`)
+// galleryKeys are the keys of sphinx_gallery_conf that name the folders
+// it writes, each with the colon after it.
+var galleryKeys = map[string]*regexp.Regexp{
+	"gallery_dirs":       regexp.MustCompile(`['"]gallery_dirs['"]\s*:`),
+	"backreferences_dir": regexp.MustCompile(`['"]backreferences_dir['"]\s*:`),
 }
 
 // pyDictValue reads a dict entry's value: a plain string or a list of
