@@ -805,8 +805,9 @@ var proseLeave = regexp.MustCompile("(?i)\\b(?:cd|change\\s+(?:the\\s+)?(?:curre
 // the root of the checkout: "from the repository root", "from the root of
 // the repository", "from the project's top-level directory". Only "from":
 // "the Makefile in the project root" says where a file is, not where the
-// reader stands.
-var proseAtRoot = regexp.MustCompile("(?i)\\bfrom\\s+(?:the\\s+|your\\s+)?(?:(?:repository|repo|project)(?:'s)?\\s+(?:root|top[- ]level)|root\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|this\\s+|your\\s+)?(?:repository|repo|project|checkout|clone)|top[- ]level\\s+(?:directory|folder|dir))\\b")
+// reader stands; "from your project root" may be the reader's own
+// project's.
+var proseAtRoot = regexp.MustCompile("(?i)\\bfrom\\s+(?:the\\s+)?(?:(?:repository|repo|project)(?:'s)?\\s+(?:root|top[- ]level)|root\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|this\\s+)?(?:repository|repo|project|checkout|clone)|top[- ]level\\s+(?:directory|folder|dir))\\b")
 
 // proseRootOf is a sentence that names a project's root as where the
 // reader runs what follows: "in the root directory of jsPsych". When the
