@@ -321,11 +321,13 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 	return reason
 }
 
-// exampleName finds a name prose gives as an example: one word, or a
-// whole path, in inline code after "e.g." or "for example" / "for
-// instance" ("To include your own font, e.g. `Helvetica`, ...", "Create a
-// new module in `pkg/` (e.g., `pkg/mine.py`)").
-var exampleName = regexp.MustCompile("(?i)(?:\\be\\.g\\.|\\beg\\.|\\bfor (?:example|instance)),?:?\\s+`([A-Za-z.][A-Za-z0-9_./-]*)`")
+// exampleName finds a name prose gives as an example after "e.g." or
+// "for example" / "for instance": one word, or a whole path, in inline
+// code ("To include your own font, e.g. `Helvetica`, ...", "Create a new
+// module in `pkg/` (e.g., `pkg/mine.py`)"), or a file name with a suffix
+// as plain text ("a local script (e.g., snippet.py)"; reStructuredText's
+// single backticks, interpreted text and no code, read as plain text).
+var exampleName = regexp.MustCompile("(?i)(?:\\be\\.g\\.|\\beg\\.|\\bfor (?:example|instance)),?:?\\s+(?:`([A-Za-z.][A-Za-z0-9_./-]*)`|([A-Za-z][A-Za-z0-9_-]*(?:/[A-Za-z0-9_.-]+)*\\.[A-Za-z0-9]+)\\b)")
 
 // namesExample reports whether path written is one the page gives as an
 // example, or a part of it, between slashes, dashes, underscores or dots,
@@ -337,7 +339,7 @@ func namesExample(pg *page, written string) bool {
 			if pg.examples == nil {
 				pg.examples = map[string]bool{}
 			}
-			pg.examples[string(m[1])] = true
+			pg.examples[string(m[1])+string(m[2])] = true
 		}
 	})
 	if len(pg.examples) == 0 {
