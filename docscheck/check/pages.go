@@ -325,7 +325,8 @@ func (c *Checker) builtPage(p string) bool {
 // fresh checkout lacks.
 func (c *Checker) madeByBuild(p string) bool {
 	for d := path.Dir(p); ; d = path.Dir(d) {
-		if m := c.opts.Repo.Makefile(d, ""); m != nil && m.Writes(relativeTo(d, p)) {
+		exists := func(q string) bool { return c.opts.Repo.Stat(path.Join(d, q)) != repo.Missing }
+		if m := c.opts.Repo.Makefile(d, ""); m != nil && m.Writes(relativeTo(d, p), exists) {
 			return true
 		}
 		if d == "." || d == "/" || d == "" {

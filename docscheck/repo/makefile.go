@@ -15,6 +15,11 @@ type Makefile struct {
 	Targets []string
 	// Patterns are pattern-rule targets such as "%.o".
 	Patterns []string
+	// PatternPrereqs holds, for each pattern-rule target, the
+	// prerequisites of each of its rule lines ("%.png: %.svg" gives
+	// "%.png" the list ["%.svg"]), so Writes can tell whether make finds
+	// what the rule needs.
+	PatternPrereqs map[string][][]string
 	// Default is the first ordinary target, or .DEFAULT_GOAL when set.
 	Default string
 	// Rules maps each explicit target to its prerequisites and recipe, so a
@@ -113,18 +118,92 @@ func (m *Makefile) Has(target string) bool {
 // the Makefile's folder) as its output: an explicit target with a recipe,
 // or a pattern rule's target such as "pages/%.html" that matches it ("%"
 // alone, Sphinx's catch-all that hands any name to its builder, does not
-// count).
-func (m *Makefile) Writes(target string) bool {
+// count). As make does, a pattern rule counts only where each of its
+// prerequisites with a "%" exists (exists: a path from the Makefile's
+// folder is in the tree) or can be made in turn, by an explicit rule or
+// by another pattern rule not yet in the chain: "%.png: %.svg" writes
+// images/logo.png beside images/logo.svg, or beside images/logo.dot with
+// "%.svg: %.dot" too, and not where neither source is.
+func (m *Makefile) Writes(target string, exists func(string) bool) bool {
+	return m.writes(target, exists, map[string]bool{})
+}
+
+func (m *Makefile) writes(target string, exists func(string) bool, chain map[string]bool) bool {
 	if rule, ok := m.Rules[target]; ok && len(rule.Recipe) > 0 {
 		return true
 	}
 	for _, p := range m.Patterns {
-		prefix, suffix, _ := strings.Cut(p, "%")
-		if prefix+suffix != "" && len(target) > len(prefix)+len(suffix) && strings.HasPrefix(target, prefix) && strings.HasSuffix(target, suffix) {
+		stem, ok := patternStem(p, target)
+		if !ok || chain[p] {
+			continue
+		}
+		chain[p] = true
+		made := m.prereqsMade(p, stem, target, exists, chain)
+		delete(chain, p)
+		if made {
 			return true
 		}
 	}
 	return false
+}
+
+// prereqsMade reports whether make finds everything one of pattern's rule
+// lines needs to make target (whose stem is stem): each prerequisite with
+// a "%" exists or can be made. A rule line without such prerequisites
+// needs nothing, and one whose prerequisites docscheck cannot expand may
+// need anything: both count as made.
+func (m *Makefile) prereqsMade(pattern, stem, target string, exists func(string) bool, chain map[string]bool) bool {
+	lines := m.PatternPrereqs[pattern]
+	if len(lines) == 0 {
+		return true
+	}
+	for _, prereqs := range lines {
+		made := true
+		for _, q := range prereqs {
+			if q = m.Expand(q, target); strings.Contains(q, "$") {
+				break
+			}
+			if !strings.Contains(q, "%") {
+				continue
+			}
+			q = strings.Replace(q, "%", stem, 1)
+			if !strings.Contains(pattern, "/") && strings.Contains(target, "/") && !strings.Contains(q, "/") {
+				q = path.Join(path.Dir(target), q)
+			}
+			if !exists(q) && !m.writes(q, exists, chain) {
+				if _, ok := m.Rules[q]; !ok {
+					made = false
+					break
+				}
+			}
+		}
+		if made {
+			return true
+		}
+	}
+	return false
+}
+
+// patternStem matches target against a pattern-rule target and returns
+// the part "%" stands for. As make does, a pattern without a slash
+// matches a target's last part, the folder staying with the stem
+// ("%.png" on images/logo.png gives images/logo). "%" alone, Sphinx's
+// catch-all, matches nothing here.
+func patternStem(pattern, target string) (string, bool) {
+	prefix, suffix, _ := strings.Cut(pattern, "%")
+	if prefix+suffix == "" {
+		return "", false
+	}
+	dir, name := "", target
+	if !strings.Contains(pattern, "/") {
+		if i := strings.LastIndexByte(target, '/'); i >= 0 {
+			dir, name = target[:i+1], target[i+1:]
+		}
+	}
+	if len(name) <= len(prefix)+len(suffix) || !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) {
+		return "", false
+	}
+	return dir + name[len(prefix):len(name)-len(suffix)], true
 }
 
 // MakefileNames are the names make reads a folder's Makefile by, in
@@ -163,7 +242,7 @@ func (r *Repo) findMakefile(dir, name string) *Makefile {
 // the folder make runs in (dir), with the variables known at that line
 // (vars: the including files' so far).
 func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[string]bool) *Makefile {
-	m := &Makefile{Path: p, Rules: map[string]*Rule{}, Vars: map[string]string{}, uncertain: map[string]bool{}, assigned: map[string]int{},
+	m := &Makefile{Path: p, Rules: map[string]*Rule{}, PatternPrereqs: map[string][][]string{}, Vars: map[string]string{}, uncertain: map[string]bool{}, assigned: map[string]int{},
 		values: map[string][]string{}, open: map[string]bool{}, fromEnv: map[string]bool{}, folders: map[string]bool{}, defines: map[string][]string{}}
 	for k, v := range vars {
 		m.Vars[k] = v
@@ -333,7 +412,10 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 			case strings.HasPrefix(t, ".") && strings.ToUpper(t) == t:
 				// .PHONY, .SUFFIXES, ...: special targets.
 			case strings.Contains(t, "%"):
-				m.Patterns = append(m.Patterns, t)
+				if m.PatternPrereqs[t] == nil {
+					m.Patterns = append(m.Patterns, t)
+				}
+				m.PatternPrereqs[t] = append(m.PatternPrereqs[t], slices.DeleteFunc(strings.Fields(prereqs), func(q string) bool { return q == "|" }))
 			default:
 				if !slices.Contains(m.Targets, t) {
 					m.Targets = append(m.Targets, t)
@@ -920,7 +1002,12 @@ func (m *Makefile) unreadText(line string) {
 func (m *Makefile) include(sub *Makefile) {
 	m.unreadText(sub.Unread)
 	m.Targets = append(m.Targets, sub.Targets...)
-	m.Patterns = append(m.Patterns, sub.Patterns...)
+	for _, p := range sub.Patterns {
+		if m.PatternPrereqs[p] == nil {
+			m.Patterns = append(m.Patterns, p)
+		}
+		m.PatternPrereqs[p] = append(m.PatternPrereqs[p], sub.PatternPrereqs[p]...)
+	}
 	for t, rule := range sub.Rules {
 		if m.Rules[t] == nil {
 			m.Rules[t] = rule
