@@ -263,8 +263,8 @@ func shifted(n, by int) []int {
 // brackets (footnote and citation references), "<" (reStructuredText has
 // no inline HTML), the ">" that closes a reference's embedded target
 // (`text <URL>`_: Markdown would link the URL with its ">") and the
-// indentation (which would make an indented code block); a leading "#" is
-// escaped.
+// indentation (which would make an indented code block); a leading "#"
+// or "~~~" is escaped.
 func rstProse(line string) (string, []int) {
 	var b strings.Builder
 	var at []int
@@ -275,7 +275,9 @@ func rstProse(line string) (string, []int) {
 		}
 	}
 	start := len(line) - len(strings.TrimLeft(line, " \t"))
-	if strings.HasPrefix(line[start:], "#") {
+	if strings.HasPrefix(line[start:], "#") || strings.HasPrefix(line[start:], "~~~") {
+		// Neither a heading nor a fence in Markdown's reading:
+		// reStructuredText has none of that syntax.
 		write("\\", start+1)
 	}
 	for i := start; i < len(line); i++ {

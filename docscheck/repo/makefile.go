@@ -669,7 +669,8 @@ func (e makeEval) reference(ref string, depth int) (string, bool) {
 }
 
 // splitArgs splits a function's arguments at the commas outside
-// parentheses.
+// parentheses and braces: a make function's, or a Python call's
+// (open(os.path.join(here, name), "r")).
 func splitArgs(s string) []string {
 	var out []string
 	depth, start := 0, 0

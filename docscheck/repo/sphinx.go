@@ -333,7 +333,7 @@ func withoutReadOnlyRuns(code string) string {
 			return call
 		}
 		var positional []string
-		for _, a := range strings.Split(args, ",") {
+		for _, a := range splitArgs(args) {
 			if a = strings.TrimSpace(a); a != "" && !strings.Contains(a, "=") {
 				positional = append(positional, a)
 			}

@@ -69,6 +69,8 @@ func TestWithoutReadOnlyRuns(t *testing.T) {
 		{"import subprocess\nsubprocess.check_call([\"git\", \"clone\", URL, \"ext\"])\n", true},
 		{"from subprocess import check_output\nout = check_output(['git', 'rev-parse', 'HEAD'])\nsubprocess.call('cd ..; doxygen', shell=True)\n", true},
 		{"with open(os.path.join(here, '..', 'VERSION')) as f:\n    version = f.read().strip()\n", false},
+		{"with codecs.open(os.path.join(here, *parts), \"r\") as fp:\n    return fp.read()\n", false},
+		{"with open(os.path.join(here, *parts), mode) as fp:\n    pass\n", true},
 		{"version = open('../VERSION', encoding='utf-8').read()\nmeta = json.load(Path('x.json').open('rb'))\n", false},
 		{"with open('_static/table.html', 'w') as f:\n    f.write(table)\n", true},
 		{"with open(out, mode='a') as f:\n    pass\n", true},

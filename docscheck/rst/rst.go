@@ -302,7 +302,7 @@ func readTitle(lines []string, i int, styles map[string]int) (int, int, bool) {
 		return 0, 0, false
 	}
 	under := strings.TrimRight(lines[i+1], " \t")
-	if !isAdornment(under) || utf8.RuneCountInString(under) < utf8.RuneCountInString(strings.TrimSpace(lines[i])) {
+	if strings.TrimSpace(lines[i]) == "" || !isAdornmentRun(under) || utf8.RuneCountInString(under) < utf8.RuneCountInString(strings.TrimSpace(lines[i])) {
 		return 0, 0, false
 	}
 	if i > 0 && strings.TrimSpace(lines[i-1]) != "" && !isAdornment(lines[i-1]) {
@@ -323,8 +323,15 @@ func readTitle(lines []string, i int, styles map[string]int) (int, int, bool) {
 // isAdornment: a line of four or more of one adornment character (a
 // title's underline or overline, or a transition).
 func isAdornment(line string) bool {
+	return len(strings.TrimRight(line, " \t")) >= 4 && isAdornmentRun(line)
+}
+
+// isAdornmentRun: a line of one adornment character, of any length. As
+// docutils reads it, an underline as long as its title is one however
+// short ("all" over "~~~"); only a transition needs four.
+func isAdornmentRun(line string) bool {
 	t := strings.TrimRight(line, " \t")
-	if len(t) < 4 || !strings.ContainsRune(adornments, rune(t[0])) {
+	if t == "" || !strings.ContainsRune(adornments, rune(t[0])) {
 		return false
 	}
 	return strings.Count(t, t[:1]) == len(t)
