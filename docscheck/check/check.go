@@ -378,7 +378,7 @@ func (c *Checker) parseFile(p string) (*page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: read %s: %v", ErrInput, p, err)
 	}
-	if s, ok := c.sphinxSourceOf(p); isRST(p) && (ok || c.githubRSTPage(p)) {
+	if s, ok := c.sphinxSourceOf(p); isRST(p) && (ok || c.githubRendersRST(p)) {
 		md, cols, notes := c.rstAsMarkdown(p, src, s, !ok)
 		pg := c.loadWithin(p, md)
 		// Docutils makes the page's ids, by rules docscheck does not

@@ -262,7 +262,7 @@ func (c *Checker) published(entries []string, within string, found func(string))
 			queue = append(queue, target)
 		}
 		queue = queue[1:]
-		if seen[p] || !under(p, within) || !isPage(p) || c.opts.Repo.Stat(p) != repo.File || c.builtPage(p) {
+		if seen[p] || !under(p, within) || !isPage(p) && !c.githubRendersRST(p) || c.opts.Repo.Stat(p) != repo.File || c.builtPage(p) {
 			continue
 		}
 		seen[p] = true
@@ -359,8 +359,19 @@ func (c *Checker) linkedPages(pg *page) []string {
 		if kind == repo.Dir {
 			resolved = path.Join(resolved, "README.md")
 		}
-		if isPage(resolved) {
+		if isPage(resolved) || isRST(resolved) {
 			out = append(out, resolved)
+		}
+	}
+	if isRST(pg.path) {
+		// The Markdown reading of a reStructuredText page holds its
+		// relative links only; its web addresses are the rst reader's.
+		if raw, err := c.opts.Repo.ReadFile(pg.path); err == nil {
+			for _, u := range rst.Read(raw).Addresses {
+				if p := c.codeHostPage(u); p != "" {
+					out = append(out, p)
+				}
+			}
 		}
 	}
 	src := pg.source
@@ -456,7 +467,8 @@ func (c *Checker) otherReadmeLinks(name string) []string {
 
 // codeHostPage is the page of this tree that a code host's address of a
 // file names ("https://codeberg.org/o/r/src/stable/doc/TUTORIAL.md",
-// "https://github.com/o/r/blob/main/docs/x.md"): a Markdown file, in a
+// "https://github.com/o/r/blob/main/docs/x.md"): a Markdown or
+// reStructuredText file, in a
 // folder, at the path that follows the ref. Such an address on a
 // published page sends its readers to that page (the repository's own,
 // as rendered by its code host), so the page is published too; the
@@ -473,7 +485,7 @@ func (c *Checker) codeHostPage(dest string) string {
 			continue
 		}
 		for j := i + 2; j < len(parts)-1; j++ {
-			if p := strings.Join(parts[j:], "/"); isPage(p) && c.opts.Repo.Stat(p) == repo.File {
+			if p := strings.Join(parts[j:], "/"); (isPage(p) || isRST(p)) && c.opts.Repo.Stat(p) == repo.File {
 				return p
 			}
 		}

@@ -643,3 +643,22 @@ func TestReadmeThroughFolderLink(t *testing.T) {
 		t.Fatal("Files(.) did not end within a minute: the published pages' walk does not end")
 	}
 }
+
+// TestPublishedReStructuredTextByLink: github.com renders a
+// reStructuredText file outside any Sphinx project wherever it lies, so
+// one a published page links, by a relative link or by the code host's
+// address of it (an rst page's explicit or embedded target), is published
+// too; one nothing links is not, nor one of a Sphinx project's folder
+// that the site does not publish.
+func TestPublishedReStructuredTextByLink(t *testing.T) {
+	root := writeTree(t, map[string]string{
+		"README.rst": "R\n=\n\nSee the FAQ_ and `the tutorial <https://github.com/o/r/blob/main/docs/tutorial.rst>`_.\n\n" +
+			".. _FAQ: https://github.com/o/r/blob/master/docs/faq.rst\n",
+		"CONTRIBUTING.md":           "# C\n\n[process](docs/internal/process.rst)\n",
+		"docs/faq.rst":              "FAQ\n===\n",
+		"docs/tutorial.rst":         "Tutorial\n========\n",
+		"docs/unlinked.rst":         "Unlinked\n========\n",
+		"docs/internal/process.rst": "Process\n=======\n",
+	})
+	wantFiles(t, root, "CONTRIBUTING.md", "README.rst", "docs/faq.rst", "docs/internal/process.rst", "docs/tutorial.rst")
+}

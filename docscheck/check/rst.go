@@ -123,14 +123,20 @@ func (c *Checker) namesDocument(resolved string) bool {
 // renders as an entry page, outside any Sphinx project: one at the root
 // (README.rst, CONTRIBUTING.rst) or under .github.
 func (c *Checker) githubRSTPage(p string) bool {
+	dir := path.Dir(p)
+	return (dir == "." || dir == ".github") && c.githubRendersRST(p)
+}
+
+// githubRendersRST reports whether p is a reStructuredText file outside
+// any Sphinx project: github.com renders it with docutils, wherever it
+// lies, so a published page that links it (docs/faq.rst from the README)
+// leads the reader to a page read as an entry page is.
+func (c *Checker) githubRendersRST(p string) bool {
 	if !isRST(p) || c.opts.Repo.Stat(p) != repo.File {
 		return false
 	}
-	if _, ok := c.sphinxSourceOf(p); ok {
-		return false
-	}
-	dir := path.Dir(p)
-	return dir == "." || dir == ".github"
+	_, ok := c.sphinxSourceOf(p)
+	return !ok
 }
 
 // githubRSTPages lists the reStructuredText pages github.com renders as

@@ -83,6 +83,9 @@ type Page struct {
 	Refs   []Ref
 	Labels []string
 	Prose  []bool
+	// Addresses are the http(s) targets of its hyperlink references,
+	// embedded or explicit: where the page sends its readers on the web.
+	Addresses []string
 }
 
 var (
@@ -190,6 +193,8 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 			// ".. _guide: docs/guide.rst": the target's address.
 			if rest := strings.TrimSpace(text[t[1]:]); rest != "" && !strings.ContainsAny(rest, " \t") && relativeLink(rest) {
 				pg.Refs = append(pg.Refs, Ref{Kind: Link, Target: rest, Line: i + 1, Col: ind + strings.Index(text[t[1]:], rest) + t[1] + 1})
+			} else if webAddress(rest) {
+				pg.Addresses = append(pg.Addresses, rest)
 			}
 		}
 		// A comment or a target: its indented body is not read.
@@ -375,6 +380,8 @@ func readEmbeddedLinks(pg *Page, line string, i int) {
 	for _, m := range hyperlinkEmbedded.FindAllStringSubmatchIndex(masked, -1) {
 		if target := line[m[2]:m[3]]; relativeLink(target) {
 			pg.Refs = append(pg.Refs, Ref{Kind: Link, Target: target, Line: i + 1, Col: m[2] + 1})
+		} else if webAddress(target) {
+			pg.Addresses = append(pg.Addresses, target)
 		}
 	}
 }
@@ -382,6 +389,12 @@ func readEmbeddedLinks(pg *Page, line string, i int) {
 // relativeLink reports whether a hyperlink target is a relative path: not
 // a URL (a scheme), a fragment alone, an absolute path or a reference to
 // another target ("name_").
+// webAddress: an http(s) URL.
+func webAddress(target string) bool {
+	lower := strings.ToLower(target)
+	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")
+}
+
 func relativeLink(target string) bool {
 	return !strings.Contains(target, ":") && !strings.HasPrefix(target, "#") && !strings.HasPrefix(target, "/") && !strings.HasSuffix(target, "_")
 }
