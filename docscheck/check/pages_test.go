@@ -662,3 +662,37 @@ func TestPublishedReStructuredTextByLink(t *testing.T) {
 	})
 	wantFiles(t, root, "CONTRIBUTING.md", "README.rst", "docs/faq.rst", "docs/internal/process.rst", "docs/tutorial.rst")
 }
+
+// TestSphinxMarkdownParsers: a Sphinx project reads Markdown pages, which
+// it publishes as documents, through any Markdown parser conf.py loads
+// (not only MyST's: sphinx_mdinclude, recommonmark) or through ".md"
+// named as a source suffix; a project with none reads its .md files as
+// nothing, and they are not its pages.
+func TestSphinxMarkdownParsers(t *testing.T) {
+	for conf, published := range map[string]bool{
+		"extensions = [\"sphinx.ext.autodoc\", \"sphinx_mdinclude\"]\n":                   true,
+		"extensions = ['recommonmark']\n":                                                 true,
+		"source_suffix = {\n    '.rst': 'restructuredtext',\n    '.md': 'markdown',\n}\n": true,
+		"source_suffix = ['.rst', '.md']\n":                                               true,
+		"extensions = [\"sphinx.ext.autodoc\"]\n# extensions.append('myst_parser')\n":     false,
+		"source_suffix = '.rst'\nnote = '.md'\n":                                          false,
+	} {
+		root := writeTree(t, map[string]string{
+			".readthedocs.yaml":            "version: 2\nsphinx:\n  configuration: docs/conf.py\n",
+			"docs/conf.py":                 conf,
+			"docs/index.rst":               "Index\n=====\n\n.. toctree::\n\n   install/contributors.md\n",
+			"docs/install/contributors.md": "# Contributors\n",
+		})
+		c, err := New(Options{Repo: repo.New(root)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Files([]string{"."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(got, "docs/install/contributors.md") != published {
+			t.Errorf("conf.py %q: pages %q, want contributors.md published = %v", conf, got, published)
+		}
+	}
+}

@@ -345,8 +345,9 @@ func (r *Repo) starlightRoutes(pages string) map[string]string {
 	return routes
 }
 
-// sphinx is a Sphinx site that reads Markdown through MyST (myst_parser
-// or myst_nb among conf.py's extensions): its pages are conf.py's folder.
+// sphinx is a Sphinx site that reads Markdown (readsMarkdown: MyST's
+// myst_parser or myst_nb, or another Markdown parser, among conf.py's
+// extensions): its pages are conf.py's folder.
 // MyST links by reference as well as by file ([text](label), a page's
 // built .html) and makes ids from (label)= targets and its heading-anchor
 // setting: a link to a Markdown file is judged, other missing targets
@@ -361,7 +362,7 @@ func (r *Repo) starlightRoutes(pages string) map[string]string {
 func (r *Repo) sphinx(dir string) (Site, bool) {
 	cfg := path.Join(dir, "conf.py")
 	data, err := r.ReadFile(cfg)
-	if err != nil || !strings.Contains(string(data), "myst_parser") && !strings.Contains(string(data), "myst_nb") {
+	if err != nil || !readsMarkdown(pythonCode(string(data))) {
 		return Site{}, false
 	}
 	pages, ok := r.sphinxPages(dir, data)
@@ -370,6 +371,22 @@ func (r *Repo) sphinx(dir string) (Site, bool) {
 	}
 	return Site{Generator: "sphinx", Config: cfg, Pages: pages, Roots: []string{pages}, Slug: anchor.GitHub,
 		Unmodelled: []string{"conf.py: MyST"}}, true
+}
+
+// sphinxMarkdownParsers are the extensions that give Sphinx a parser of
+// Markdown pages: MyST's, and the older CommonMark and m2r ones.
+var sphinxMarkdownParsers = []string{"myst_parser", "myst_nb", "recommonmark", "m2r", "sphinx_mdinclude", "sphinx_markdown_parser", "sphinxcontrib.markdown"}
+
+// markdownSuffix is conf.py's source_suffix or source_parsers naming
+// ".md" (as a list item or a dict key): the project reads Markdown pages
+// by a parser it names itself.
+var markdownSuffix = regexp.MustCompile(`\bsource_(?:suffix|parsers)\s*=\s*(?:[\[{(][^\]})]*|[^\n]*)['"]\.md['"]`)
+
+// readsMarkdown reports whether conf.py's code (comments dropped) makes
+// Sphinx read Markdown pages: it loads a Markdown parser
+// (sphinxMarkdownParsers) or names ".md" as a source suffix.
+func readsMarkdown(code string) bool {
+	return slices.ContainsFunc(sphinxMarkdownParsers, func(p string) bool { return strings.Contains(code, p) }) || markdownSuffix.MatchString(code)
 }
 
 // mystProject is a MyST Markdown project (the mystmd tool, Jupyter Book
