@@ -536,9 +536,12 @@ func (c *Checker) intoNamedClone(call command.Call, s *session) string {
 
 // isCloneRoot: a cd to an absolute or home path moves into the reader's
 // clone of this repository, at its root, when the page cloned this
-// repository to that very path ("git clone URL ~/x", then "cd ~/x"), or
-// when the path ends with this repository's Go module path
-// ("cd $HOME/go/src/github.com/x/y").
+// repository to that very path ("git clone URL ~/x", then "cd ~/x"); when
+// the path is a folder right under the home folder named as a clone the
+// page made where the reader stood, or as this repository ("git clone
+// URL", "cd x", and in a later section "cd ~/x": a terminal opens in the
+// home folder, where the reader cloned); or when the path ends with this
+// repository's Go module path ("cd $HOME/go/src/github.com/x/y").
 func (c *Checker) isCloneRoot(call command.Call, s *session) bool {
 	args := call.Args()
 	if call.Program() != "cd" || len(args) != 1 {
@@ -546,6 +549,10 @@ func (c *Checker) isCloneRoot(call command.Call, s *session) bool {
 	}
 	t := strings.TrimSuffix(args[0].Text, "/")
 	if !args[0].Dynamic() && isOutsidePath(t) && s.clones[path.Clean(t)] {
+		return true
+	}
+	if name, ok := strings.CutPrefix(t, "~/"); ok && !args[0].Dynamic() && name != "" && !strings.Contains(name, "/") &&
+		(s.clones[name] || c.isThisRepository(name)) {
 		return true
 	}
 	module := c.opts.Repo.ModulePath()
