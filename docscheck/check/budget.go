@@ -132,12 +132,19 @@ func parseWithin(path string, src []byte, c *Checker) (*page, bool) {
 	if len(src) <= boundedParseBytes {
 		return parsePage(path, src, c.slugFor(path), c.indentedBodies(path)), true
 	}
+	start := time.Now()
 	done := make(chan *page, 1)
 	go func() { done <- parsePage(path, src, c.slugFor(path), c.indentedBodies(path)) }()
 	timer := time.NewTimer(c.budget.ParseTimeout)
 	defer timer.Stop()
 	select {
 	case p := <-done:
+		// When the parse ends as the timer fires, select picks either:
+		// the time taken decides, so the verdict does not depend on
+		// how the goroutines were scheduled.
+		if time.Since(start) > c.budget.ParseTimeout {
+			return nil, false
+		}
 		return p, true
 	case <-timer.C:
 		return nil, false
