@@ -895,6 +895,7 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		r.session.dirs = slices.DeleteFunc(r.session.dirs, func(d string) bool {
 			return d != "." && slices.Contains(r.session.start, d)
 		})
+		r.session.rootPinned = true
 	}
 	var leaving []string
 	for _, m := range proseStand.FindAllSubmatch(prose, -1) {
@@ -1700,7 +1701,9 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 	// placed: the command or its block names the folder make runs in
 	// (-C, -f, a cd above it in the block), so the Makefile is the one
 	// the page means.
-	placed := r.session != nil && r.session.placed
+	// So does prose that pins the reader at the repository's root, for a
+	// make the block runs where it starts.
+	placed := r.session != nil && (r.session.placed || r.session.rootPinned && call.Dir == ".")
 	var targets []command.Word
 	args := call.Args()
 	for i := 0; i < len(args); i++ {

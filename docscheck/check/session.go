@@ -76,6 +76,11 @@ type session struct {
 	// repository's root as where the reader runs the next block ("in
 	// the root directory of jsPsych", followProseMoves).
 	atOwnRoot bool
+	// rootPinned is set, until the section ends, once prose says the
+	// reader runs what follows from the repository's root ("from the
+	// root of the repository", followProseMoves): a make there runs the
+	// root's Makefile, whatever other folder the page names.
+	rootPinned bool
 	// leadInRead is the block whose lead-in prose followProseMoves last
 	// read.
 	leadInRead ast.Node
@@ -151,6 +156,7 @@ func (s *session) startDirs() []string { return s.start }
 func (s *session) newSection(level int) {
 	s.level = level
 	s.atOwnRoot = false
+	s.rootPinned = false
 	if n := len(s.open); n > 0 && !s.open[n-1].introDone {
 		s.open[n-1].intro, s.open[n-1].introDone = slices.Clone(s.dirs), true
 	}

@@ -81,10 +81,10 @@ func (c *Checker) unitMemoUsable(r *report) bool {
 // made a file (or made one executable), unpacked an archive, cloned this repository, ran a command where the reader was lost, or started the
 // reader's own project or moved the reader in a Windows shell's block so
 // far, nor has its prose put the reader at this repository's root for the
-// section: then no check can find a file made or a folder it cannot
-// follow.
+// section, or pinned them at the root: then no check can find a file made
+// or a folder it cannot follow.
 func (s *session) madeNothing() bool {
-	return len(s.created) == 0 && len(s.extracted) == 0 && len(s.downloads) == 0 && len(s.executable) == 0 && len(s.clones) == 0 && len(s.ranLost) == 0 && !s.readersProject && !s.inClone && !s.atOwnRoot && !s.windowsMoved
+	return len(s.created) == 0 && len(s.extracted) == 0 && len(s.downloads) == 0 && len(s.executable) == 0 && len(s.clones) == 0 && len(s.ranLost) == 0 && !s.readersProject && !s.inClone && !s.atOwnRoot && !s.rootPinned && !s.windowsMoved
 }
 
 // unitKeyStart begins a unit's key in the report's buffer: its kind, then
