@@ -94,7 +94,7 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 				htmlLinks(string(seg.Value(src)), seg.Start, htmlCheck)
 			}
 		case *ast.FencedCodeBlock:
-			if dest, offset, ok := c.mystImage(r, n); ok {
+			if dest, offset, ok := c.mystFile(r, n); ok {
 				check(dest, offset, true)
 			}
 			return ast.WalkSkipChildren, nil
@@ -116,16 +116,18 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 	return ext
 }
 
-// mystImageDirective is a MyST fence that shows an image: its directive
-// and the image's path (```{figure} _static/x.png).
-var mystImageDirective = regexp.MustCompile(`^\{(?:figure|image)\}[ \t]+(\S+)`)
+// mystFileDirective is a MyST fence that reads a file of the tree: its
+// directive and the file's path (```{figure} _static/x.png, ```{include}
+// ../README.md, ```{literalinclude} example.py).
+var mystFileDirective = regexp.MustCompile(`^\{(?:figure|image|include|literalinclude)\}[ \t]+(\S+)`)
 
-// mystImage is the image a MyST figure or image directive shows, on a
-// page of a site that reads MyST (Sphinx with myst_parser, a MyST
-// project), and where its path starts in the source: such a directive is
-// the Markdown image ![](path) written as a directive, its path resolved
-// the same way.
-func (c *Checker) mystImage(r *report, n *ast.FencedCodeBlock) (string, int, bool) {
+// mystFile is the file a MyST figure, image, include or literalinclude
+// directive reads, on a page of a site that reads MyST (Sphinx with
+// myst_parser, a MyST project), and where its path starts in the source:
+// such a directive is the Markdown image ![](path) written as a
+// directive, a file read from disk, its path resolved the same way, as
+// reStructuredText's directives are (rst.go).
+func (c *Checker) mystFile(r *report, n *ast.FencedCodeBlock) (string, int, bool) {
 	if n.Info == nil {
 		return "", 0, false
 	}
@@ -133,7 +135,7 @@ func (c *Checker) mystImage(r *report, n *ast.FencedCodeBlock) (string, int, boo
 	if len(info) == 0 || info[0] != '{' {
 		return "", 0, false
 	}
-	m := mystImageDirective.FindSubmatchIndex(info)
+	m := mystFileDirective.FindSubmatchIndex(info)
 	if m == nil {
 		return "", 0, false
 	}
