@@ -571,6 +571,24 @@ func hasScheme(s string) bool {
 
 func quoteTarget(s string) string { return "`" + s + "`" }
 
+// ignoredPageSource reports whether a source page a site would serve at
+// resolved, a link without a page's extension (a clean URL: x for x.md,
+// x/ or x/index for x/index.md), is one the .gitignore names
+// ("reference/rules/*.md"): the build writes it, as it does a file the
+// link names itself.
+func (c *Checker) ignoredPageSource(resolved string) bool {
+	if isPage(resolved) {
+		return false
+	}
+	base := strings.TrimSuffix(resolved, "/")
+	for _, p := range []string{base + ".md", base + ".mdx", path.Join(base, "index.md"), path.Join(base, "index.mdx"), path.Join(base, "README.md")} {
+		if c.opts.Repo.Ignored(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // linkDoubt weighs a relative link to a path that is not in the tree: ""
 // when the renderer certainly fails on it, else why it may not:
 //   - the repository's .gitignore names the path: a build makes it;
@@ -607,7 +625,8 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// serves none of its paths from this repository (a 404).
 		return reasonSubmodule
 	}
-	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) || c.opts.Repo.DanglingLink(resolved) || c.opts.Repo.WrittenByScript(resolved) {
+	if c.opts.Repo.Ignored(resolved) || c.madeByBuild(resolved) || c.opts.Repo.DanglingLink(resolved) || c.opts.Repo.WrittenByScript(resolved) ||
+		c.site(pagePath) != nil && c.ignoredPageSource(resolved) {
 		// A page a build generates: the .gitignore, or a rule of a
 		// Makefile above it, says so, or the tree holds a symbolic link
 		// to it (which github.com shows as a page of its own), or a

@@ -3,6 +3,7 @@ package repo
 import (
 	"bytes"
 	"cmp"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -482,7 +483,49 @@ func (r *Repo) pagesWriter(s Site) (writer string, onlyPages bool) {
 			return p + " " + name, false
 		}
 	}
+	// A script that runs a script of the repository and then the
+	// generator ("python scripts/gen.py && vitepress build"): what runs
+	// first does a prebuild's work.
+	names := slices.Sorted(maps.Keys(pkg.Scripts))
+	for _, name := range names {
+		if runsScriptBefore(pkg.Scripts[name], siteBuilders[s.Generator]) {
+			return p + " " + name, false
+		}
+	}
 	return "", false
+}
+
+// siteBuilders are the programs that build a site of each generator
+// whose site a package.json builds.
+var siteBuilders = map[string]string{"vitepress": "vitepress", "docusaurus": "docusaurus", "starlight": "astro", "fumadocs": "next"}
+
+// scriptRunners are the programs that run a script file given to them.
+var scriptRunners = map[string]bool{"node": true, "python": true, "python3": true, "bash": true, "sh": true, "tsx": true, "ts-node": true, "bun": true, "deno": true}
+
+// runsScriptBefore reports whether a package.json script runs a script
+// file of the repository (node scripts/x.mjs, ./gen.sh) in a command
+// chained before one that runs builder.
+func runsScriptBefore(script, builder string) bool {
+	if builder == "" {
+		return false
+	}
+	ranScript := false
+	for _, part := range strings.FieldsFunc(script, func(r rune) bool { return r == '&' || r == ';' }) {
+		words := strings.Fields(part)
+		for len(words) > 0 && (strings.Contains(words[0], "=") || words[0] == "npx" || words[0] == "cross-env") {
+			words = words[1:]
+		}
+		if len(words) == 0 {
+			continue
+		}
+		switch {
+		case words[0] == builder:
+			return ranScript
+		case strings.HasPrefix(words[0], "./"), scriptRunners[words[0]] && len(words) > 1 && strings.Contains(words[1], "/"):
+			ranScript = true
+		}
+	}
+	return false
 }
 
 // buildFiles are where a repository says what it builds and publishes

@@ -1,0 +1,1 @@
+print("writes the reference pages")
