@@ -526,6 +526,11 @@ func (c *Checker) checkTarget(r *report, dest string, offset int, image bool) (s
 		// Asked only once the anchor is missing there: ownRenderer
 		// may walk the tree.
 		r.demote(before, reasonUnknownRenderer)
+	} else if len(r.findings) > before && strings.HasPrefix(decoded, "/") && c.site(r.page.path) == nil && c.opts.SiteRoot == "" && c.unmodelledGenerator(r.page.path) != "" {
+		// "/#x" on a page of a site generator docscheck recognises but
+		// does not model (Gatsby): the site's root page, not the
+		// repository's README, as for a missing target above.
+		r.demote(before, reasonSiteRule)
 	}
 	return "", false
 }
