@@ -40,6 +40,11 @@ type SphinxSource struct {
 	// backreferences_dir), from conf.py's folder: nil when anything else
 	// writes, or the config computes them (see MayWrite).
 	WrittenDirs []string
+	// WrittenFiles are files, from the root, that an extension conf.py
+	// loads writes at build time by a name its config gives: rst.linker
+	// writes "NEWS (links).rst" for each file link_files names
+	// (NEWS.rst), for the pages to include.
+	WrittenFiles []string
 	// RunsPageCode: conf.py loads an extension that runs the code of the
 	// pages at build time (pageCodeRunners): that code may write files
 	// (plt.savefig("x.png") in an ipython block) the page then shows.
@@ -117,6 +122,12 @@ func (r *Repo) SphinxSources() []SphinxSource {
 				}
 			}
 		}
+		if strings.Contains(code, "rst.linker") {
+			for _, f := range pyDictKeys(code, "link_files") {
+				ext := path.Ext(f)
+				s.WrittenFiles = append(s.WrittenFiles, path.Join(path.Dir(cfg), strings.TrimSuffix(f, ext)+" (links)"+ext))
+			}
+		}
 		s.LabelsKnown = !s.WritesFiles && !s.WritesPages && !slices.ContainsFunc(sphinxLabelMakers, func(w string) bool { return strings.Contains(code, w) })
 		out = append(out, s)
 	}
@@ -191,10 +202,14 @@ func pyDictValue(rest string) ([]string, bool) {
 }
 
 // MayWrite reports whether conf.py's code may write p (a path from the
-// root) at build time: anything it runs may write anywhere, unless
+// root) at build time: a file an extension writes by name
+// (WrittenFiles); anything it runs may write anywhere, unless
 // sphinx-gallery is all it runs, which writes into its folders only
 // (WrittenDirs).
 func (s SphinxSource) MayWrite(p string) bool {
+	if slices.Contains(s.WrittenFiles, p) {
+		return true
+	}
 	if !s.WritesFiles {
 		return false
 	}
@@ -435,6 +450,37 @@ func readPyStrings(rest string, list bool) ([]string, string, bool) {
 		out = append(out, m[1]+m[2])
 		rest = rest[len(m[0]):]
 	}
+}
+
+// pyDictKeys reads the keys, written as plain strings, of the dict
+// assigned to name at the top level of conf.py's code ("link_files = {
+// '../NEWS.rst': dict(...) }"); nested dicts' keys are not its.
+func pyDictKeys(code, name string) []string {
+	loc := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*=\s*\{`).FindStringIndex(code)
+	if loc == nil {
+		return nil
+	}
+	var keys []string
+	depth := 1
+	for i := loc[1]; i < len(code) && depth > 0; i++ {
+		switch c := code[i]; c {
+		case '{', '(', '[':
+			depth++
+		case '}', ')', ']':
+			depth--
+		case '"', '\'':
+			end := strings.IndexByte(code[i+1:], c)
+			if end < 0 {
+				return keys
+			}
+			str := code[i+1 : i+1+end]
+			i += end + 1
+			if depth == 1 && strings.HasPrefix(strings.TrimLeft(code[i+1:], " \t\n"), ":") {
+				keys = append(keys, str)
+			}
+		}
+	}
+	return keys
 }
 
 // Excludes reports whether conf.py's exclude_patterns name the page p

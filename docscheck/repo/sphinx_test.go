@@ -83,3 +83,16 @@ func TestWithoutReadOnlyRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestPyDictKeys: the keys of a dict assigned at conf.py's top level,
+// written as plain strings; a nested dict's keys are its values', not
+// its own.
+func TestPyDictKeys(t *testing.T) {
+	code := "link_files = {\n    '../NEWS.rst': dict(\n        using={'GH': 'https://github.com'},\n    ),\n    \"../CHANGES.rst\": {},\n}\nother = {'x': 1}\n"
+	if got, want := pyDictKeys(code, "link_files"), []string{"../NEWS.rst", "../CHANGES.rst"}; !slices.Equal(got, want) {
+		t.Errorf("pyDictKeys = %q, want %q", got, want)
+	}
+	if got := pyDictKeys(code, "missing"); got != nil {
+		t.Errorf("pyDictKeys(missing) = %q, want nil", got)
+	}
+}
