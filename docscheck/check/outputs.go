@@ -84,9 +84,21 @@ func (c *Checker) recordOutputsDepth(r *report, call command.Call, dir string, d
 			c.recordClone(r, args[2:], dir)
 		}
 	case "tar", "unzip", "bsdtar":
-		recordExtract(s, prog, args, dir)
+		target, ok := extractTarget(prog, args, dir)
+		if !ok {
+			return
+		}
+		if folder := ownArchiveFolder(s, args, dir); folder != "" {
+			// An archive of this repository unpacks to one folder,
+			// the repository's tree: a clone of it.
+			s.addClone(path.Join(target, folder))
+			return
+		}
+		s.extracted[target] = true
+		s.created[target] = s.created[target] || target != dir
 	case "curl", "wget":
 		recordDownload(s, prog, args, dir)
+		c.recordOwnArchive(s, prog, args, dir)
 	case "go":
 		c.recordGo(r, args, dir)
 	case "make", "gmake":
@@ -328,9 +340,10 @@ func (c *Checker) isThisRepository(name string) bool {
 	return false
 }
 
-// recordExtract: unpacking an archive may make anything in the target
-// folder (-C, -d, or the current one).
-func recordExtract(s *session, prog string, args []command.Word, dir string) {
+// extractTarget is the folder an unpacking command writes into (-C, -d,
+// or the current one), where anything may then exist; false when the
+// command unpacks nothing (tar -c) or its folder is not known.
+func extractTarget(prog string, args []command.Word, dir string) (string, bool) {
 	extract := prog == "unzip"
 	target := dir
 	for i, a := range args {
@@ -340,14 +353,14 @@ func recordExtract(s *session, prog string, args []command.Word, dir string) {
 			if i+1 < len(args) {
 				p, ok := localPath(dir, args[i+1])
 				if !ok {
-					return
+					return "", false
 				}
 				target = p
 			}
 		case strings.HasPrefix(t, "--directory="):
 			p, ok := localPath(dir, command.Word{Text: strings.TrimPrefix(t, "--directory=")})
 			if !ok {
-				return
+				return "", false
 			}
 			target = p
 		case t == "--extract" || t == "--get":
@@ -358,10 +371,67 @@ func recordExtract(s *session, prog string, args []command.Word, dir string) {
 			extract = true
 		}
 	}
-	if extract {
-		s.extracted[target] = true
-		s.created[target] = s.created[target] || target != dir
+	return target, extract
+}
+
+// ownArchiveFolder is the folder an archive the command unpacks would
+// make, when one of its words is a file the page downloaded from this
+// repository's own archive address (recordOwnArchive); "" otherwise.
+func ownArchiveFolder(s *session, args []command.Word, dir string) string {
+	for _, a := range args {
+		if p, ok := localPath(dir, a); ok && s.ownArchives[p] != "" {
+			return s.ownArchives[p]
+		}
 	}
+	return ""
+}
+
+// codeHostArchive is a code host's address of a repository's archive at a
+// ref (https://github.com/o/r/archive/master.zip,
+// .../archive/refs/tags/v1.2.tar.gz): the repository's name and the ref.
+var codeHostArchive = regexp.MustCompile(`^https?://(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org)/[^/]+/([^/]+)/(?:-/)?archive/(?:refs/(?:heads|tags)/)?([^/?#]+?)(?:\.zip|\.tar\.gz|\.tgz|\.tar\.bz2)$`)
+
+// recordOwnArchive notes a download of this repository's archive from its
+// code host (codeHostArchive), by the file it writes: unpacked, it makes
+// one folder, named after the repository and the ref ("hdbscan-master";
+// a tag's leading "v" dropped, as GitHub names it), that holds the
+// repository's tree.
+func (c *Checker) recordOwnArchive(s *session, prog string, args []command.Word, dir string) {
+	var url, out string
+	remoteName := prog == "wget"
+	for i := 0; i < len(args); i++ {
+		t := args[i].Text
+		switch {
+		case (prog == "curl" && (t == "-o" || t == "--output")) || (prog == "wget" && (t == "-O" || t == "--output-document")):
+			if i+1 < len(args) && !args[i+1].Dynamic() {
+				out = args[i+1].Text
+				i++
+			}
+		case prog == "curl" && (t == "-O" || t == "--remote-name" || strings.HasPrefix(t, "-") && !strings.HasPrefix(t, "--") && strings.Contains(t, "O")):
+			remoteName = true
+		case isURL(t) && !args[i].Dynamic():
+			url = t
+		}
+	}
+	m := codeHostArchive.FindStringSubmatch(url)
+	if m == nil || !c.isThisRepository(m[1]) {
+		return
+	}
+	if out == "" && remoteName {
+		out = path.Base(url)
+	}
+	p, ok := localPath(dir, command.Word{Text: out})
+	if out == "" || !ok {
+		return
+	}
+	ref := m[2]
+	if len(ref) > 1 && ref[0] == 'v' && ref[1] >= '0' && ref[1] <= '9' {
+		ref = ref[1:]
+	}
+	if s.ownArchives == nil {
+		s.ownArchives = map[string]string{}
+	}
+	s.ownArchives[p] = m[1] + "-" + ref
 }
 
 // recordDownload: curl -o FILE, curl -O URL, wget [-O FILE] URL.

@@ -49,6 +49,9 @@ type session struct {
 	// extracted holds folders into which an archive was unpacked: any path
 	// below them may exist.
 	extracted map[string]bool
+	// ownArchives maps a file the page downloaded from this repository's
+	// archive address to the folder it unpacks to (recordOwnArchive).
+	ownArchives map[string]string
 	// downloads are file names the page links to on the web ("download
 	// [get-pip.py](https://...)"): the reader has them where they stand.
 	downloads map[string]bool
