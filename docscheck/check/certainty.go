@@ -387,9 +387,11 @@ func (c *Checker) readersCopy(pg *page, written string) bool {
 // holds this repository's files, and the bare name is one of them. So it
 // is when a cd of the command's own block put the reader in a folder of
 // the repository ("cd scripts/bench && node benchmark.js"): the block
-// names the folder whose file it runs.
+// names the folder whose file it runs; and when this repository's own
+// front page says the section runs "from the root of the repository"
+// (checkoutPinned).
 func (r *report) clonedName(reason string) string {
-	if reason == reasonReadersFile && r.session != nil && (len(r.session.clones) > 0 || r.session.inClone || r.session.placed) && !r.session.readersProject {
+	if reason == reasonReadersFile && r.session != nil && (len(r.session.clones) > 0 || r.session.inClone || r.session.placed || r.session.checkoutPinned) && !r.session.readersProject {
 		return ""
 	}
 	return reason

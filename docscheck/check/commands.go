@@ -801,6 +801,10 @@ var proseStand = regexp.MustCompile("(?i)\\b(?:(?:while|when|once)\\s+(?:you(?:'
 // folder.)
 var proseLeave = regexp.MustCompile("(?i)\\b(?:cd|change\\s+(?:the\\s+)?(?:current\\s+|working\\s+)?(?:directory|dir|folder)|navigate)\\s+(?:in)?to\\s+(?:the\\s+)?`([^`\\s]+)`")
 
+// checkoutWord names a repository's checkout in a proseAtRoot phrase, as
+// "project" or "top-level directory" alone do not.
+var checkoutWord = regexp.MustCompile(`(?i)\b(?:repository|repo|checkout|clone)\b`)
+
 // proseAtRoot is a sentence that says the reader runs what follows from
 // the root of the checkout: "from the repository root", "from the root of
 // the repository", "from the project's top-level directory". Only "from":
@@ -886,7 +890,8 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			r.session.atOwnRoot = true
 		}
 	}
-	if (ownRoot || proseAtRoot.Match(prose)) && slices.Contains(r.session.dirs, ".") {
+	pin := proseAtRoot.Find(prose)
+	if (ownRoot || pin != nil) && slices.Contains(r.session.dirs, ".") {
 		// "Run it from the repository root": not from the page's own
 		// folder, where the page starts too (a docs folder whose Sphinx
 		// Makefile hands any target to its builder). Only the page's
@@ -896,6 +901,11 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			return d != "." && slices.Contains(r.session.start, d)
 		})
 		r.session.rootPinned = true
+		if dir := path.Dir(r.page.path); checkoutWord.Match(pin) && (dir == "." || dir == ".github") && c.site(r.page.path) == nil {
+			// "From the root of the repository" on this repository's
+			// own front pages: the reader holds its checkout.
+			r.session.checkoutPinned = true
+		}
 	}
 	var leaving []string
 	for _, m := range proseStand.FindAllSubmatch(prose, -1) {

@@ -84,6 +84,11 @@ type session struct {
 	// root of the repository", followProseMoves): a make there runs the
 	// root's Makefile, whatever other folder the page names.
 	rootPinned bool
+	// checkoutPinned is set with rootPinned when the prose names the
+	// root of a repository, checkout or clone ("from the root of the
+	// repository") on a page github.com shows at the root or under
+	// .github: the reader holds this repository's checkout there.
+	checkoutPinned bool
 	// leadInRead is the block whose lead-in prose followProseMoves last
 	// read.
 	leadInRead ast.Node
@@ -160,6 +165,7 @@ func (s *session) newSection(level int) {
 	s.level = level
 	s.atOwnRoot = false
 	s.rootPinned = false
+	s.checkoutPinned = false
 	if n := len(s.open); n > 0 && !s.open[n-1].introDone {
 		s.open[n-1].intro, s.open[n-1].introDone = slices.Clone(s.dirs), true
 	}
