@@ -45,6 +45,8 @@ func (c *Checker) judgeEcosystem(r *report, call command.Call, at locate) bool {
 		return c.checkPytest(r, call, at, call.Args())
 	case "nox":
 		return c.checkNox(r, call, at)
+	case "just":
+		return c.checkJust(r, call, at)
 	case "pip", "pip3":
 		return c.checkPip(r, call, at, call.Args())
 	case "uv":

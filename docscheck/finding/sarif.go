@@ -31,6 +31,7 @@ var Rules = map[string]string{
 	"npm-script":       "npm, yarn or pnpm runs a script that package.json does not define, or there is no package.json.",
 	"cargo":            "cargo names a crate, target or test that the Cargo workspace does not have.",
 	"python":           "python -m or pytest names a module, file or test that does not exist.",
+	"just-recipe":      "just runs a recipe that the justfile in use does not define.",
 }
 
 // InformationURI is where the rules are documented.
