@@ -90,9 +90,10 @@ type Page struct {
 
 var (
 	// directiveLine is ".. name:: argument" (the name may hold a domain,
-	// "py:function"); substitutionLine is ".. |name| image:: argument".
-	directiveLine    = regexp.MustCompile(`^\.\.[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*)::(?:[ \t]+(.*))?$`)
-	substitutionLine = regexp.MustCompile(`^\.\.[ \t]+\|[^|]+\|[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*)::(?:[ \t]+(.*))?$`)
+	// "py:function"; docutils allows one space before "::", ".. image ::
+	// x.png"); substitutionLine is ".. |name| image:: argument".
+	directiveLine    = regexp.MustCompile(`^\.\.[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*) ?::(?:[ \t]+(.*))?$`)
+	substitutionLine = regexp.MustCompile(`^\.\.[ \t]+\|[^|]+\|[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*) ?::(?:[ \t]+(.*))?$`)
 	// fileRole is :doc:`target`, :download:`target` or :ref:`label`
 	// (each may be "title <target>").
 	fileRole = regexp.MustCompile("(?:^|[^A-Za-z0-9_`:])(:(doc|download|ref):`)([^`]+)`")
@@ -386,18 +387,23 @@ func readEmbeddedLinks(pg *Page, line string, i int) {
 	}
 }
 
-// relativeLink reports whether a hyperlink target is a relative path: not
-// a URL (a scheme), a fragment alone, an absolute path or a reference to
-// another target ("name_").
 // webAddress: an http(s) URL.
 func webAddress(target string) bool {
 	lower := strings.ToLower(target)
 	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")
 }
 
+// relativeLink reports whether a hyperlink target is a relative path: not
+// a URL (a scheme), a fragment alone, an absolute path, a reference to
+// another target ("name_") or an email address (emailAddress).
 func relativeLink(target string) bool {
-	return !strings.Contains(target, ":") && !strings.HasPrefix(target, "#") && !strings.HasPrefix(target, "/") && !strings.HasSuffix(target, "_")
+	return !strings.Contains(target, ":") && !strings.HasPrefix(target, "#") && !strings.HasPrefix(target, "/") && !strings.HasSuffix(target, "_") &&
+		!emailAddress.MatchString(target)
 }
+
+// emailAddress is a target docutils writes as a mailto: link
+// (".. _Robert: robert@example.com"), not a file.
+var emailAddress = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`)
 
 // maskLiterals blanks the inline literals (“text“) of a line, keeping
 // its length, so that a role quoted in one is not read as a role.
