@@ -384,7 +384,7 @@ func (c *Checker) parseFile(p string) (*page, error) {
 		// Docutils makes the page's ids, by rules docscheck does not
 		// model: no fragment into it is judged.
 		pg.generated = true
-		pg.rstCols, pg.rstNotes = cols, notes
+		pg.rstCols, pg.rstNotes, pg.rstAddresses = cols, notes, c.codeHostPages(src)
 		return pg, nil
 	}
 	pg := c.loadWithin(p, src)

@@ -99,7 +99,11 @@ type page struct {
 	// rstCols map the columns of the Markdown it is read as back to the
 	// page's (rst.go).
 	rstNotes []finding.Finding
-	rstCols  [][]int
+	// rstAddresses are the pages a reStructuredText page names by their
+	// code host's addresses, which its Markdown reading does not hold
+	// (linkedPages follows them).
+	rstAddresses []string
+	rstCols      [][]int
 	// asHTML: the page links a page beside it by the HTML file built
 	// from it (elsewhere.go), found once.
 	asHTMLOnce sync.Once

@@ -363,17 +363,9 @@ func (c *Checker) linkedPages(pg *page) []string {
 			out = append(out, resolved)
 		}
 	}
-	if isRST(pg.path) {
-		// The Markdown reading of a reStructuredText page holds its
-		// relative links only; its web addresses are the rst reader's.
-		if raw, err := c.opts.Repo.ReadFile(pg.path); err == nil {
-			for _, u := range rst.Read(raw).Addresses {
-				if p := c.codeHostPage(u); p != "" {
-					out = append(out, p)
-				}
-			}
-		}
-	}
+	// A reStructuredText page's code-host addresses, which its Markdown
+	// reading does not hold (a link target's line is not prose).
+	out = append(out, pg.rstAddresses...)
 	src := pg.source
 	// No Link or raw HTML node lies inside code (a code span holds only
 	// text), so the page's link nodes are all there is to follow.
@@ -423,6 +415,18 @@ var otherMarkups = map[string]bool{".pod": true, ".pod6": true, ".rakudoc": true
 // `text <url>`_, Org's [[url][text]], AsciiDoc's url[text].
 var codeAddress = regexp.MustCompile("https?://[^\\s<>|()\\[\\]\"'`]+")
 
+// codeHostPages lists this tree's pages that the code-host addresses
+// written in data name (codeHostPage).
+func (c *Checker) codeHostPages(data []byte) []string {
+	var out []string
+	for _, m := range codeAddress.FindAll(data, -1) {
+		if p := c.codeHostPage(strings.TrimRight(string(m), ".,;:")); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // otherReadmeLinks lists the repository's pages that a root README in
 // another markup GitHub renders (README.pod, README.rst, README.org, ...)
 // names by their code host's address: the front page GitHub shows sends
@@ -437,12 +441,7 @@ func (c *Checker) otherReadmeLinks(name string) []string {
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, m := range codeAddress.FindAll(data, -1) {
-		if p := c.codeHostPage(strings.TrimRight(string(m), ".,;:")); p != "" {
-			out = append(out, p)
-		}
-	}
+	out := c.codeHostPages(data)
 	if strings.EqualFold(path.Ext(name), ".rst") {
 		// reStructuredText's link targets are plain paths GitHub
 		// resolves from the README's folder, as it does a Markdown

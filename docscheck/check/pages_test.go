@@ -655,12 +655,13 @@ func TestPublishedReStructuredTextByLink(t *testing.T) {
 		"README.rst": "R\n=\n\nSee the FAQ_ and `the tutorial <https://github.com/o/r/blob/main/docs/tutorial.rst>`_.\n\n" +
 			".. _FAQ: https://github.com/o/r/blob/master/docs/faq.rst\n",
 		"CONTRIBUTING.md":           "# C\n\n[process](docs/internal/process.rst)\n",
-		"docs/faq.rst":              "FAQ\n===\n",
+		"docs/faq.rst":              "FAQ\n===\n\nSee MORE_.\n\n.. _MORE: https://github.com/o/r/blob/main/docs/more.rst\n",
+		"docs/more.rst":             "More\n====\n",
 		"docs/tutorial.rst":         "Tutorial\n========\n",
 		"docs/unlinked.rst":         "Unlinked\n========\n",
 		"docs/internal/process.rst": "Process\n=======\n",
 	})
-	wantFiles(t, root, "CONTRIBUTING.md", "README.rst", "docs/faq.rst", "docs/internal/process.rst", "docs/tutorial.rst")
+	wantFiles(t, root, "CONTRIBUTING.md", "README.rst", "docs/faq.rst", "docs/internal/process.rst", "docs/more.rst", "docs/tutorial.rst")
 }
 
 // TestSphinxMarkdownParsers: a Sphinx project reads Markdown pages, which

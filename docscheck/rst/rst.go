@@ -83,9 +83,6 @@ type Page struct {
 	Refs   []Ref
 	Labels []string
 	Prose  []bool
-	// Addresses are the http(s) targets of its hyperlink references,
-	// embedded or explicit: where the page sends its readers on the web.
-	Addresses []string
 }
 
 var (
@@ -194,8 +191,6 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 			// ".. _guide: docs/guide.rst": the target's address.
 			if rest := strings.TrimSpace(text[t[1]:]); rest != "" && !strings.ContainsAny(rest, " \t") && relativeLink(rest) {
 				pg.Refs = append(pg.Refs, Ref{Kind: Link, Target: rest, Line: i + 1, Col: ind + strings.Index(text[t[1]:], rest) + t[1] + 1})
-			} else if webAddress(rest) {
-				pg.Addresses = append(pg.Addresses, rest)
 			}
 		}
 		// A comment or a target: its indented body is not read.
@@ -381,16 +376,8 @@ func readEmbeddedLinks(pg *Page, line string, i int) {
 	for _, m := range hyperlinkEmbedded.FindAllStringSubmatchIndex(masked, -1) {
 		if target := line[m[2]:m[3]]; relativeLink(target) {
 			pg.Refs = append(pg.Refs, Ref{Kind: Link, Target: target, Line: i + 1, Col: m[2] + 1})
-		} else if webAddress(target) {
-			pg.Addresses = append(pg.Addresses, target)
 		}
 	}
-}
-
-// webAddress: an http(s) URL.
-func webAddress(target string) bool {
-	lower := strings.ToLower(target)
-	return strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://")
 }
 
 // relativeLink reports whether a hyperlink target is a relative path: not
