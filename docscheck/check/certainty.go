@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/prodproof/prodproof/docscheck/command"
@@ -515,7 +516,7 @@ func isPlaceholderName(part string) bool {
 	// CODE_OF_CONDUCT.md), which come without an extension or with a
 	// text one.
 	s := strings.TrimSuffix(part, path.Ext(part))
-	if len(s) < 2 || strings.ToUpper(s) != s || strings.ToLower(s) == s {
+	if len(s) < 2 || strings.ToUpper(s) != s || strings.ToLower(s) == s || !readsAsName(s) {
 		return false
 	}
 	switch strings.ToLower(path.Ext(part)) {
@@ -525,6 +526,23 @@ func isPlaceholderName(part string) bool {
 		return strings.Contains(s, "_")
 	}
 	return true
+}
+
+// readsAsName reports whether a word in capitals reads as a value's name
+// (NAME, VERSION_2): it starts with a letter, as an identifier does, and
+// has more letters than digits. A code in capitals and digits (a Unicode
+// sequence 1F468-200D-1F469, a hash) is a file's own name.
+func readsAsName(s string) bool {
+	letters, digits := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			digits++
+		}
+	}
+	return unicode.IsLetter(rune(s[0])) && letters > digits
 }
 
 // noManifest weighs a missing manifest (package.json, Cargo.toml) in the
