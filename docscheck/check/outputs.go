@@ -97,8 +97,9 @@ func (c *Checker) recordOutputsDepth(r *report, call command.Call, dir string, d
 		s.extracted[target] = true
 		s.created[target] = s.created[target] || target != dir
 	case "curl", "wget":
-		recordDownload(s, prog, args, dir)
-		c.recordOwnArchive(s, prog, args, dir)
+		d := parseDownload(prog, args)
+		recordDownload(s, d, dir)
+		c.recordOwnArchive(s, d, dir)
 	case "go":
 		c.recordGo(r, args, dir)
 	case "make", "gmake":
@@ -391,37 +392,138 @@ func ownArchiveFolder(s *session, args []command.Word, dir string) string {
 // .../archive/refs/tags/v1.2.tar.gz): the repository's name and the ref.
 var codeHostArchive = regexp.MustCompile(`^https?://(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org)/[^/]+/([^/]+)/(?:-/)?archive/(?:refs/(?:heads|tags)/)?([^/?#]+?)(?:\.zip|\.tar\.gz|\.tgz|\.tar\.bz2)$`)
 
+// download is what a curl or wget command line fetches and where it
+// writes it, read as the two programs read their options: short options
+// may be bundled (curl -fsSLO URL, curl -sLo FILE URL, wget -qO- URL), an
+// option's argument may be attached (-oFILE) or follow, and wget's long
+// options may take it after "=".
+type download struct {
+	url        command.Word // the last URL argument
+	out        command.Word // -o / -O FILE (curl / wget); "-" is stdout
+	hasOut     bool
+	prefix     command.Word // wget -P DIR
+	hasPrefix  bool
+	remoteName bool // the file is named after the URL (curl -O; wget by default)
+}
+
+// downloadArgOptions are the short options of curl and wget that take an
+// argument: the rest of a bundle, or the next word, is theirs.
+var downloadArgOptions = map[string]string{
+	"curl": "oudHXAeTFbcxwrmKECYyzQUDt",
+	"wget": "OoaPitTwUeBlARDIXQ",
+}
+
+func parseDownload(prog string, args []command.Word) download {
+	d := download{remoteName: prog == "wget"}
+	outOpt, nameOpt := byte('o'), byte('O')
+	if prog == "wget" {
+		outOpt, nameOpt = 'O', 0
+	}
+	// take records an option's argument: attached (the rest of the
+	// word) or the next word.
+	take := func(opt byte, attached string, i int) int {
+		arg := command.Word{Text: attached}
+		next := i
+		if attached == "" {
+			if i+1 >= len(args) {
+				return i
+			}
+			arg, next = args[i+1], i+1
+		}
+		switch {
+		case opt == outOpt:
+			d.out, d.hasOut = arg, true
+		case prog == "wget" && opt == 'P':
+			d.prefix, d.hasPrefix = arg, true
+		}
+		return next
+	}
+	for i := 0; i < len(args); i++ {
+		t := args[i].Text
+		switch {
+		case prog == "curl" && (t == "--output") || prog == "wget" && t == "--output-document":
+			i = take(outOpt, "", i)
+		case prog == "wget" && t == "--directory-prefix":
+			i = take('P', "", i)
+		case prog == "wget" && strings.HasPrefix(t, "--output-document="):
+			take(outOpt, strings.TrimPrefix(t, "--output-document="), i)
+		case prog == "wget" && strings.HasPrefix(t, "--directory-prefix="):
+			take('P', strings.TrimPrefix(t, "--directory-prefix="), i)
+		case prog == "curl" && t == "--remote-name":
+			d.remoteName = true
+		case strings.HasPrefix(t, "--"):
+		case strings.HasPrefix(t, "-") && len(t) > 1:
+			for j := 1; j < len(t); j++ {
+				opt := t[j]
+				if opt == nameOpt && nameOpt != 0 {
+					d.remoteName = true
+					continue
+				}
+				if strings.IndexByte(downloadArgOptions[prog], opt) >= 0 {
+					i = take(opt, t[j+1:], i)
+					break
+				}
+			}
+		case isURL(t):
+			d.url = args[i]
+		}
+	}
+	return d
+}
+
+// written is the file the download writes, relative to where it runs;
+// false when it writes to stdout or its name is not known.
+func (d download) written() (command.Word, bool) {
+	if d.hasOut {
+		return d.out, d.out.Text != "-"
+	}
+	if !d.remoteName || d.url.Text == "" || d.url.Dynamic() {
+		return command.Word{}, false
+	}
+	u, _, _ := strings.Cut(strings.TrimRight(d.url.Text, "/"), "?")
+	name := path.Base(u)
+	if name == "" || strings.Contains(name, ":") {
+		return command.Word{}, false
+	}
+	if d.hasPrefix {
+		if d.prefix.Dynamic() {
+			return command.Word{}, false
+		}
+		name = path.Join(d.prefix.Text, name)
+	}
+	return command.Word{Text: name}, true
+}
+
+// recordDownload: the file a curl or wget command writes exists
+// afterwards; where its name is not known, anything may be in wget's -P
+// folder.
+func recordDownload(s *session, d download, dir string) {
+	if f, ok := d.written(); ok {
+		s.create(dir, f)
+	} else if d.hasPrefix {
+		s.create(dir, d.prefix)
+	}
+}
+
 // recordOwnArchive notes a download of this repository's archive from its
 // code host (codeHostArchive), by the file it writes: unpacked, it makes
 // one folder, named after the repository and the ref ("hdbscan-master";
 // a tag's leading "v" dropped, as GitHub names it), that holds the
 // repository's tree.
-func (c *Checker) recordOwnArchive(s *session, prog string, args []command.Word, dir string) {
-	var url, out string
-	remoteName := prog == "wget"
-	for i := 0; i < len(args); i++ {
-		t := args[i].Text
-		switch {
-		case (prog == "curl" && (t == "-o" || t == "--output")) || (prog == "wget" && (t == "-O" || t == "--output-document")):
-			if i+1 < len(args) && !args[i+1].Dynamic() {
-				out = args[i+1].Text
-				i++
-			}
-		case prog == "curl" && (t == "-O" || t == "--remote-name" || strings.HasPrefix(t, "-") && !strings.HasPrefix(t, "--") && strings.Contains(t, "O")):
-			remoteName = true
-		case isURL(t) && !args[i].Dynamic():
-			url = t
-		}
+func (c *Checker) recordOwnArchive(s *session, d download, dir string) {
+	if d.url.Dynamic() {
+		return
 	}
-	m := codeHostArchive.FindStringSubmatch(url)
+	m := codeHostArchive.FindStringSubmatch(d.url.Text)
 	if m == nil || !c.isThisRepository(m[1]) {
 		return
 	}
-	if out == "" && remoteName {
-		out = path.Base(url)
+	f, ok := d.written()
+	if !ok {
+		return
 	}
-	p, ok := localPath(dir, command.Word{Text: out})
-	if out == "" || !ok {
+	p, ok := localPath(dir, f)
+	if !ok {
 		return
 	}
 	ref := m[2]
@@ -432,38 +534,6 @@ func (c *Checker) recordOwnArchive(s *session, prog string, args []command.Word,
 		s.ownArchives = map[string]string{}
 	}
 	s.ownArchives[p] = m[1] + "-" + ref
-}
-
-// recordDownload: curl -o FILE, curl -O URL, wget [-O FILE] URL.
-func recordDownload(s *session, prog string, args []command.Word, dir string) {
-	var url command.Word
-	remoteName := prog == "wget"
-	for i := 0; i < len(args); i++ {
-		t := args[i].Text
-		switch {
-		case (prog == "curl" && (t == "-o" || t == "--output")) || (prog == "wget" && (t == "-O" || t == "--output-document")):
-			if i+1 < len(args) {
-				s.create(dir, args[i+1])
-				return
-			}
-		case prog == "curl" && (t == "-O" || t == "--remote-name"):
-			remoteName = true
-		case prog == "wget" && (t == "-P" || t == "--directory-prefix"):
-			if i+1 < len(args) {
-				s.create(dir, args[i+1])
-				return
-			}
-		case isURL(t):
-			url = args[i]
-		}
-	}
-	if remoteName && url.Text != "" && !url.Dynamic() {
-		u := strings.TrimRight(url.Text, "/")
-		u, _, _ = strings.Cut(u, "?")
-		if name := path.Base(u); name != "" && !strings.Contains(name, ":") {
-			s.created[path.Join(dir, name)] = true
-		}
-	}
 }
 
 // recordGo: go build writes -o, or a binary named after the package it
