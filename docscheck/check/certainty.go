@@ -122,7 +122,9 @@ const (
 	// folder make is judged from, while it is there below another folder
 	// the page may start in: the reader stands there (startsElsewhere).
 	// Or a path prose names alone is missing where it is judged from, and
-	// there below a folder the page names (namedFolderHolds).
+	// there below a folder the page names (namedFolderHolds). Or a path
+	// that starts with this repository's name is there from the folder
+	// above the reader's checkout (aboveCheckout).
 	reasonOtherStart = "other-start"
 	// reasonScriptElsewhere: the package.json in use lacks the script,
 	// but one in a folder the page names as a place to stand has it: the
@@ -259,6 +261,9 @@ func (c *Checker) missingPath(written, p, hint string) string {
 		// (tests/test_specific_feature.py), as make targets and tests are.
 		return reasonPlaceholder
 	}
+	if c.aboveCheckout(written, p) {
+		return reasonOtherStart
+	}
 	switch {
 	case path.Dir(path.Clean(written)) == ".":
 		return reasonReadersFile
@@ -272,6 +277,17 @@ func (c *Checker) missingPath(written, p, hint string) string {
 		}
 	}
 	return reasonNotInRepo
+}
+
+// aboveCheckout reports whether a path judged from the root may be
+// written from the folder above the reader's checkout: its first part is
+// this repository's name, the folder a clone makes, and the rest is
+// there at the root ("cd janome/ipadic", where ipadic/ is at the root
+// and the tree's janome/ is a package folder without it).
+func (c *Checker) aboveCheckout(written, p string) bool {
+	w := path.Clean(written)
+	first, rest, ok := strings.Cut(w, "/")
+	return ok && p == w && rest != "" && c.opts.Repo.Stat(rest) != repo.Missing && c.isThisRepository(first)
 }
 
 // typoOfCommittedIgnored reports whether p, a path an ignore rule covers,
