@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bytes"
 	"maps"
 	"path"
 	"regexp"
@@ -318,11 +319,12 @@ func (c *Checker) checkPytest(r *report, call command.Call, at locate, args []co
 // unittestValueFlags are python -m unittest's options that take a value.
 var unittestValueFlags = map[string]bool{"-k": true, "--durations": true}
 
-// checkUnittest judges the test files python -m unittest names by path
-// (tests/test_x.py, which unittest turns into a module name): each must
-// exist from the working folder. A dotted module name (tests.test_x) and
-// the discover subcommand, whose arguments are a start folder and
-// patterns, are not judged. It reports whether it judged the command.
+// checkUnittest judges the tests python -m unittest names: a path
+// (tests/test_x.py, which unittest turns into a module name) must exist
+// from the working folder, and a dotted name (tests.test_x.TestY) must
+// import (unittestName). The discover subcommand, whose arguments are a
+// start folder and patterns, is not judged. It reports whether it judged
+// the command.
 func (c *Checker) checkUnittest(r *report, call command.Call, at locate, args []command.Word) bool {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -332,7 +334,10 @@ func (c *Checker) checkUnittest(r *report, call command.Call, at locate, args []
 		case unittestValueFlags[a.Text]:
 			i++
 			continue
-		case strings.HasPrefix(a.Text, "-") || a.Dynamic() || !strings.HasSuffix(a.Text, ".py"):
+		case strings.HasPrefix(a.Text, "-") || a.Dynamic():
+			continue
+		case !strings.HasSuffix(a.Text, ".py"):
+			c.unittestName(r, call, at, a)
 			continue
 		}
 		p, ok := localPath(call.Dir, a)
@@ -344,6 +349,56 @@ func (c *Checker) checkUnittest(r *report, call command.Call, at locate, args []
 		}
 	}
 	return true
+}
+
+// unittestName judges a dotted name python -m unittest imports
+// (tests.test_x, tests.test_x.TestY.test_z), looked up as python -m looks
+// up a module: each part after the first is a package or a module until
+// a module is reached, whose classes and methods follow (not judged). A
+// part that is neither, in a package whose __init__.py does not name it
+// (nor imports with *), is missing: certain. A name whose first part is
+// no package of the tree is an installed one, not judged.
+func (c *Checker) unittestName(r *report, call command.Call, at locate, a command.Word) {
+	rp := c.opts.Repo
+	parts := strings.Split(a.Text, ".")
+	if len(parts) < 2 || slices.Contains(parts, "") {
+		return
+	}
+	for _, base := range pythonBases(call.Dir) {
+		cur := path.Join(base, parts[0])
+		if !c.isPackage(cur) {
+			if rp.Stat(cur+".py") == repo.File {
+				return // a module: the rest are its attributes
+			}
+			continue
+		}
+		for _, part := range parts[1:] {
+			next := path.Join(cur, part)
+			if rp.Stat(next+".py") == repo.File {
+				return
+			}
+			if rp.Stat(next) == repo.Dir {
+				// A package, or a namespace package: any folder imports.
+				cur = next
+				continue
+			}
+			if init, err := rp.ReadFile(path.Join(cur, "__init__.py")); err == nil &&
+				(bytes.Contains(init, []byte("*")) || containsWord(init, part)) {
+				return // an attribute the package defines or imports
+			}
+			var names []string
+			for _, n := range rp.Names(cur) {
+				if s, ok := strings.CutSuffix(n, ".py"); ok && s != "__init__" {
+					names = append(names, s)
+				} else if rp.Stat(path.Join(cur, n)) == repo.Dir {
+					names = append(names, n)
+				}
+			}
+			r.addWord(a, at, rulePython, c.nearest(part, names), "python -m unittest %s: no module %s in %s", a.Text, part, cur)
+			return
+		}
+		return
+	}
 }
 
 func (c *Checker) checkPytestTarget(r *report, dir string, a command.Word, at locate) {

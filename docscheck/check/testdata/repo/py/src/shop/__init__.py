@@ -1,0 +1,3 @@
+"""The shop package."""
+
+from shop.report import TestReport
