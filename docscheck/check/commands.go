@@ -805,6 +805,24 @@ var proseLeave = regexp.MustCompile("(?i)\\b(?:cd|change\\s+(?:the\\s+)?(?:curre
 // "project" or "top-level directory" alone do not.
 var checkoutWord = regexp.MustCompile(`(?i)\b(?:repository|repo|checkout|clone)\b`)
 
+// repinLost places a reader whose folder is lost (after a cd docscheck
+// could not follow, or into folders the tree lacks) back at the root when
+// the lead-in says the next block runs "from the root of the repository"
+// on this repository's own front pages (checkoutPinned's pages): the
+// checkout's root, unless the page cloned another repository, whose root
+// it may mean. It reports whether it did.
+func (c *Checker) repinLost(r *report, prose []byte) bool {
+	pin := proseAtRoot.Find(prose)
+	dir := path.Dir(r.page.path)
+	if pin == nil || !checkoutWord.Match(pin) || dir != "." && dir != ".github" || c.site(r.page.path) != nil ||
+		len(r.session.otherClones) > 0 || r.session.readersProject {
+		return false
+	}
+	r.session.dirs = []string{"."}
+	r.session.rootPinned, r.session.checkoutPinned = true, true
+	return true
+}
+
 // proseAtRoot is a sentence that says the reader runs what follows from
 // the root of the checkout: "from the repository root", "from the root of
 // the repository", "from the project's top-level directory". Only "from":
@@ -840,7 +858,7 @@ const leadInSiblings = 3
 // lost for the rest of the section ("while in `extras/scripts`" of
 // another repository's checkout).
 func (c *Checker) followProseMoves(r *report, n ast.Node) {
-	if r.session == nil || r.session.dirs == nil || r.session.leadInRead == n {
+	if r.session == nil || r.session.leadInRead == n {
 		return
 	}
 	// The spans of one paragraph share its lead-in: read it once.
@@ -872,6 +890,9 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		return
 	}
 	prose := src[start:end]
+	if (r.session.dirs == nil || c.knowableDirs(r, r.session.dirs) == nil) && !c.repinLost(r, prose) && r.session.dirs == nil {
+		return
+	}
 	var named []string
 	for _, m := range proseMove.FindAllSubmatch(prose, -1) {
 		named = append(named, string(m[1])+string(m[2])+string(m[3]))
