@@ -49,8 +49,12 @@ type SphinxSource struct {
 	// pages at build time (pageCodeRunners): that code may write files
 	// (plt.savefig("x.png") in an ipython block) the page then shows.
 	RunsPageCode bool
-	// Intersphinx: conf.py loads sphinx.ext.intersphinx, which may
-	// resolve a document name against other projects' inventories.
+	// Intersphinx: conf.py loads sphinx.ext.intersphinx, and it may
+	// resolve a :doc: name this project lacks against other projects'
+	// inventories: conf.py sets intersphinx_disabled_reftypes, or the
+	// repository pins Sphinx below 5.0. Since 5.0 that setting defaults
+	// to ["std:doc"]: a :doc: without an inventory's name resolves only
+	// here.
 	Intersphinx bool
 	// LabelsKnown: the source files alone define the project's :ref:
 	// labels: conf.py writes no files and loads nothing that makes
@@ -110,7 +114,8 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		if m := sphinxHighlight.FindStringSubmatch(code); m != nil {
 			s.Highlight = strings.ToLower(m[1])
 		}
-		s.Intersphinx = strings.Contains(code, "intersphinx")
+		s.Intersphinx = strings.Contains(code, "intersphinx") &&
+			(strings.Contains(code, "intersphinx_disabled_reftypes") || r.pinsSphinxBelow5(path.Dir(cfg)))
 		s.RunsPageCode = slices.ContainsFunc(pageCodeRunners, func(w string) bool { return strings.Contains(code, w) })
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
@@ -646,4 +651,63 @@ func (s SphinxSource) ResolveDoc(page, name string) string {
 		dir = strings.TrimPrefix(strings.TrimPrefix(dir, s.Dir), "/")
 	}
 	return path.Join(s.Dir, strings.TrimPrefix(path.Join("/", dir, name), "/"))
+}
+
+// sphinxRequirement is a requirement on Sphinx in a requirements file,
+// pyproject.toml, setup.cfg, tox.ini or a conda environment: the
+// name, then its version constraints ("sphinx>=3,<5", "Sphinx==4.5.0",
+// "sphinx = 4.2").
+var sphinxRequirement = regexp.MustCompile(`(?im)(?:^|["'\s(\[,])sphinx\s*((?:(?:[<>=!~]=?=?|=)\s*[0-9][0-9.*]*\s*,?\s*)+)`)
+
+// sphinxConstraint is one constraint of such a requirement.
+var sphinxConstraint = regexp.MustCompile(`([<>=!~]=?=?|=)\s*([0-9]+)(?:\.([0-9]+))?`)
+
+// sphinxPinFiles are the files a repository names its docs' requirements
+// in, looked for at the root, in conf.py's folder and the one above it.
+var sphinxPinFiles = regexp.MustCompile(`(?i)^(?:.*requirements.*\.(?:txt|in)|pyproject\.toml|setup\.cfg|setup\.py|tox\.ini|environment.*\.ya?ml|Pipfile)$`)
+
+// pinsSphinxBelow5 reports whether the repository holds Sphinx below 5.0
+// for its docs (==4.5, <=4.9, ~=3.0, <5): a requirement in a file of the
+// root, of confDir or of the folder above it, or of a requirements
+// folder there.
+func (r *Repo) pinsSphinxBelow5(confDir string) bool {
+	var dirs []string
+	for _, d := range []string{".", confDir, path.Dir(confDir)} {
+		for _, dd := range []string{d, path.Join(d, "requirements")} {
+			if !slices.Contains(dirs, dd) {
+				dirs = append(dirs, dd)
+			}
+		}
+	}
+	for _, d := range dirs {
+		for _, n := range r.Names(d) {
+			if !sphinxPinFiles.MatchString(n) {
+				continue
+			}
+			data, err := r.ReadFile(path.Join(d, n))
+			if err != nil {
+				continue
+			}
+			for _, m := range sphinxRequirement.FindAllSubmatch(data, -1) {
+				for _, c := range sphinxConstraint.FindAllSubmatch(m[1], -1) {
+					if below5(string(c[1]), string(c[2]), string(c[3])) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// below5 reports whether a constraint keeps Sphinx below 5.0: a pin or
+// an upper bound under 5, or "<5" / "<5.0".
+func below5(op, major, minor string) bool {
+	switch op {
+	case "==", "=", "===", "~=", "<=":
+		return major < "5" && len(major) == 1
+	case "<":
+		return len(major) == 1 && (major < "5" || major == "5" && (minor == "" || minor == "0"))
+	}
+	return false
 }
