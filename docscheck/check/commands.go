@@ -807,11 +807,21 @@ var checkoutWord = regexp.MustCompile(`(?i)\b(?:repository|repo|checkout|clone)\
 
 // repinLost places a reader whose folder is lost (after a cd docscheck
 // could not follow, or into folders the tree lacks) back at the root when
-// the lead-in says the next block runs "from the root of the repository"
-// on this repository's own front pages (checkoutPinned's pages): the
-// checkout's root, unless the page cloned another repository, whose root
-// it may mean. It reports whether it did.
+// the lead-in names this repository's root by its name (proseRootOf, on
+// any page), or says the next block runs "from the root of the
+// repository" on this repository's own front pages (checkoutPinned's
+// pages): the checkout's root, unless the page cloned another repository,
+// whose root it may mean. It reports whether it did.
 func (c *Checker) repinLost(r *report, prose []byte) bool {
+	for _, m := range proseRootOf.FindAllSubmatch(prose, -1) {
+		if c.isThisRepository(strings.TrimSuffix(string(m[1]), ".")) {
+			// "From the root of the python-ldap checkout": the root of
+			// this repository by its name, on any page.
+			r.session.dirs = []string{"."}
+			r.session.atOwnRoot, r.session.rootPinned = true, true
+			return true
+		}
+	}
 	pin := proseAtRoot.Find(prose)
 	dir := path.Dir(r.page.path)
 	if pin == nil || !checkoutWord.Match(pin) || dir != "." && dir != ".github" || c.site(r.page.path) != nil ||
