@@ -106,13 +106,15 @@ func TestTimeoutReportsDidNotFinish(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(m.corpusDir, "a+one", "README.md"), []byte("HANG\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m.timeout = 300 * time.Millisecond
+	// Long enough for the other repository's run on a loaded machine;
+	// the hanging one would run a minute (twice: its plant too).
+	m.timeout = 5 * time.Second
 	start := time.Now()
 	rep, err := m.run(context.Background(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > 20*time.Second {
+	if took := time.Since(start); took > 50*time.Second {
 		t.Errorf("took %v: the runs were not killed", took)
 	}
 	if !rep.repos[0].unfinished || rep.repos[1].unfinished || rep.repos[1].findings != 0 {
