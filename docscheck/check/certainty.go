@@ -318,7 +318,7 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 		// where docscheck lost the reader, who runs it from there again.
 		return reasonFolderLost
 	}
-	if reason == "" && c.readersCopy(r.page, written) {
+	if reason == "" && (c.readersCopy(r.page, written) || r.page != nil && savesName(r.page, written)) {
 		return reasonReadersFile
 	}
 	if reason == "" && r.page != nil && namesExample(r.page, written) {
@@ -368,6 +368,29 @@ func namesExample(pg *page, written string) bool {
 	return slices.ContainsFunc(strings.FieldsFunc(written, func(r rune) bool {
 		return r == '/' || isWordSeparator(r)
 	}), func(part string) bool { return pg.examples[part] })
+}
+
+// savedName is prose that has the reader save, create or write a file
+// under a name given as inline code (Markdown's or reStructuredText's
+// backticks): "If we save this as `test_x.py` inside `pkg.tests`",
+// "create a file called `conf.py`", "write it to `out.json`". The verb
+// and its preposition must both be there: "save your changes and run
+// `x.sh`" names no file to make.
+var savedName = regexp.MustCompile("(?i)\\b(?:save|saved|saving|create|creating|write|writing)\\b[^.:;\\n`]{0,40}?\\b(?:as|to|into|called|named)\\s+``?([A-Za-z0-9_./-]+\\.[A-Za-z0-9]+)``?")
+
+// savesName reports whether the page's prose has the reader save or
+// create a file named as written's last part: the reader makes it, from
+// the snippet the page shows, wherever the prose puts it.
+func savesName(pg *page, written string) bool {
+	pg.savedOnce.Do(func() {
+		for _, m := range savedName.FindAllSubmatch(pg.source, -1) {
+			if pg.saved == nil {
+				pg.saved = map[string]bool{}
+			}
+			pg.saved[path.Base(string(m[1]))] = true
+		}
+	})
+	return pg.saved[path.Base(written)]
 }
 
 // readersCopy reports whether written, a path with a folder (cmd/main.go),

@@ -372,7 +372,7 @@ func (c *Checker) unittestName(r *report, call command.Call, at locate, a comman
 			}
 			continue
 		}
-		for _, part := range parts[1:] {
+		for i, part := range parts[1:] {
 			next := path.Join(cur, part)
 			if rp.Stat(next+".py") == repo.File {
 				return
@@ -394,7 +394,19 @@ func (c *Checker) unittestName(r *report, call command.Call, at locate, a comman
 					names = append(names, n)
 				}
 			}
-			r.addWord(a, at, rulePython, c.nearest(part, names), "python -m unittest %s: no module %s in %s", a.Text, part, cur)
+			// Judged as the module's file, as a path is (missingIn): a
+			// file the page has the reader save is theirs.
+			near := c.nearest(part, names)
+			hint := ""
+			if near != "" {
+				hint = path.Join(cur, near)
+				if rp.Stat(hint+".py") == repo.File {
+					hint += ".py"
+				}
+			}
+			written := path.Join(append(parts[:i+1:i+1], part)...) + ".py"
+			reason := c.missingIn(r, written, path.Join(cur, part)+".py", hint)
+			r.missWord(a, at, reason, rulePython, near, "python -m unittest %s: no module %s in %s", a.Text, part, cur)
 			return
 		}
 		return
@@ -408,7 +420,7 @@ func (c *Checker) checkPytestTarget(r *report, dir string, a command.Word, at lo
 	switch rp.Stat(file) {
 	case repo.Missing:
 		hint := c.nearbyName(file)
-		r.missWord(a, at, c.missingPath(parts[0], file, hint), rulePython, shellPath(parts[0], dir, hint), "pytest: %s does not exist", parts[0])
+		r.missWord(a, at, c.missingIn(r, parts[0], file, hint), rulePython, shellPath(parts[0], dir, hint), "pytest: %s does not exist", parts[0])
 		return
 	case repo.Dir:
 		return
