@@ -116,16 +116,20 @@ func isData(text string) bool {
 // promptLen is the length of the shell prompt a line (without its
 // indentation) starts with: "$ ", or "$> " as some guides write it, after
 // the name of the virtual environment or conda environment a shell shows
-// in parentheses when one is active ("(venv) $ ", "(base) $ "); 0 when it
+// in parentheses when one is active ("(venv) $ ", "(base) $ ", or glued
+// to the "$" as some shells' themes show it, "(__venv__)$ "); 0 when it
 // starts with none.
 func promptLen(t string) int {
 	env := 0
 	if strings.HasPrefix(t, "(") {
-		end := strings.Index(t, ") ")
+		end := strings.IndexByte(t, ')')
 		if end < 2 || strings.TrimFunc(t[1:end], isEnvNameRune) != "" {
 			return 0
 		}
-		env = end + 2
+		env = end + 1
+		if strings.HasPrefix(t[env:], " ") {
+			env++
+		}
 	}
 	switch rest := t[env:]; {
 	case strings.HasPrefix(rest, "$ "):
