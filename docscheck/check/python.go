@@ -210,6 +210,20 @@ func (c *Checker) isPackage(dir string) bool {
 	return false
 }
 
+// moduleNames are the modules and packages of the package dir, by the
+// names an import gives them.
+func (c *Checker) moduleNames(dir string) []string {
+	var names []string
+	for _, n := range c.opts.Repo.Names(dir) {
+		if s, ok := strings.CutSuffix(n, ".py"); ok && s != "__init__" {
+			names = append(names, s)
+		} else if c.isPackage(path.Join(dir, n)) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
 func (c *Checker) checkModule(r *report, call command.Call, at locate, mod command.Word) bool {
 	rp := c.opts.Repo
 	parts := strings.Split(mod.Text, ".")
@@ -225,15 +239,7 @@ func (c *Checker) checkModule(r *report, call command.Call, at locate, mod comma
 				cur = next
 				continue
 			}
-			var names []string
-			for _, n := range rp.Names(cur) {
-				if s, ok := strings.CutSuffix(n, ".py"); ok && s != "__init__" {
-					names = append(names, s)
-				} else if c.isPackage(path.Join(cur, n)) {
-					names = append(names, n)
-				}
-			}
-			r.addWord(mod, at, rulePython, c.nearest(part, names), "python -m %s: no module %s in %s", mod.Text, part, cur)
+			r.addWord(mod, at, rulePython, c.nearest(part, c.moduleNames(cur)), "python -m %s: no module %s in %s", mod.Text, part, cur)
 			return true
 		}
 		if len(parts) == 1 && c.isPackage(top) && rp.Stat(path.Join(top, "__main__.py")) != repo.File {
@@ -386,17 +392,9 @@ func (c *Checker) unittestName(r *report, call command.Call, at locate, a comman
 				(bytes.Contains(init, []byte("*")) || containsWord(init, part)) {
 				return // an attribute the package defines or imports
 			}
-			var names []string
-			for _, n := range rp.Names(cur) {
-				if s, ok := strings.CutSuffix(n, ".py"); ok && s != "__init__" {
-					names = append(names, s)
-				} else if rp.Stat(path.Join(cur, n)) == repo.Dir {
-					names = append(names, n)
-				}
-			}
 			// Judged as the module's file, as a path is (missingIn): a
 			// file the page has the reader save is theirs.
-			near := c.nearest(part, names)
+			near := c.nearest(part, c.moduleNames(cur))
 			hint := ""
 			if near != "" {
 				hint = path.Join(cur, near)
