@@ -83,8 +83,9 @@ const (
 	// page; whether today's pages still do is not in the repository, and
 	// the link opens the page either way.
 	reasonGitHubReadme = "github-readme"
-	// reasonFolderListing: a folder of the repository alone on a line of
-	// a shell block: a listing of the tree, not a program run.
+	// reasonFolderListing: a folder of the repository, or a file no shell
+	// runs (a page, a picture, data), alone on a line of a shell block: a
+	// listing of the tree, or a file named to open, not a program run.
 	reasonFolderListing = "folder-listing"
 	// reasonUnpairedBacktick: inline code across a line break whose
 	// closing backtick starts a word: an unclosed backtick that

@@ -1295,9 +1295,25 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 		r.missWord(prog, at, reason, ruleScript, "", "%s is a folder, not a program", prog.Text)
 	default:
 		if !c.opts.Repo.Executable(p) && !r.session.executable[p] {
-			r.addWord(prog, at, ruleScript, "", "%s is not executable (chmod +x, or run it with bash)", prog.Text)
+			reason := ""
+			if alone && documentFiles[strings.ToLower(path.Ext(p))] {
+				// A page, a picture or data alone on its line, not
+				// written ./x ("use this file:" above
+				// tests/unit-browser/global.html): named to open, not
+				// run.
+				reason = reasonFolderListing
+			}
+			r.missWord(prog, at, reason, ruleScript, "", "%s is not executable (chmod +x, or run it with bash)", prog.Text)
 		}
 	}
+}
+
+// documentFiles are the suffixes of files a reader opens or reads and no
+// shell runs: pages, pictures, data.
+var documentFiles = map[string]bool{
+	".html": true, ".htm": true, ".md": true, ".markdown": true, ".rst": true, ".txt": true, ".pdf": true,
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".svg": true, ".webp": true,
+	".json": true, ".yaml": true, ".yml": true, ".toml": true, ".xml": true, ".csv": true, ".css": true,
 }
 
 // checkMentionedPath: a path quoted alone must exist, as file or folder.
