@@ -1656,6 +1656,10 @@ var nodeScripts = map[string]bool{".js": true, ".mjs": true, ".cjs": true}
 // its scripts: Ruby, Perl and PHP.
 var interpreterScripts = map[string]string{"ruby": ".rb", "perl": ".pl", "php": ".php"}
 
+// interpreterGluedOption is an option of ruby or perl that takes no
+// word after it: -I or -r / -M with its value glued on, or -w / -W.
+var interpreterGluedOption = regexp.MustCompile(`^-(?:[IrM][^\s=-]\S*|w|W[0-2]?)$`)
+
 // scriptFileOf finds the script file a call of node or of an
 // interpreterScripts program runs, false when it runs none docscheck can
 // tell (see checkInterpreterScript).
@@ -1665,7 +1669,13 @@ func scriptFileOf(call command.Call) (command.Word, bool) {
 	if ext, ok := interpreterScripts[prog]; ok {
 		// Their options differ, some take the next word (perl -I lib),
 		// some move the folder (ruby -C dir) or give inline code (-e,
-		// php -r): only a file right after the program counts.
+		// php -r): only a file right after the program counts, or
+		// after options that take no word of their own: a load path
+		// or a library glued to its letter (ruby -Itest, perl -Ilib
+		// -MData::Dumper) and warnings (-w, -W0).
+		for prog != "php" && len(args) > 0 && interpreterGluedOption.MatchString(args[0].Text) {
+			args = args[1:]
+		}
 		if len(args) == 0 || args[0].Dynamic() || path.Ext(args[0].Text) != ext {
 			return command.Word{}, false
 		}
