@@ -255,7 +255,7 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	if hint != "" && typoOf(p, hint) {
 		return ""
 	}
-	if slices.ContainsFunc(strings.Split(path.Clean(written), "/"), isPlaceholderName) ||
+	if c.placeholderIn(written, p) ||
 		isPlaceholderIdent(strings.TrimSuffix(path.Base(written), path.Ext(written))) {
 		// A part the reader chooses (foo, my-app, NAME), or a file name
 		// written as a plausible one with a word of choice in it
@@ -566,6 +566,30 @@ func isPlaceholderName(part string) bool {
 		return strings.Contains(s, "_")
 	}
 	return true
+}
+
+// placeholderIn reports whether a part of written reads as a value of the
+// reader's choosing (isPlaceholderName), unless the path, resolved, passes
+// through a folder of the tree by that name: example/x.cpp where the tree
+// has example/ names that folder.
+func (c *Checker) placeholderIn(written, resolved string) bool {
+	parts := strings.Split(path.Clean(resolved), "/")
+	for _, w := range strings.Split(path.Clean(written), "/") {
+		if !isPlaceholderName(w) {
+			continue
+		}
+		folder := false
+		for i, part := range parts[:len(parts)-1] {
+			if part == w && c.opts.Repo.Stat(strings.Join(parts[:i+1], "/")) == repo.Dir {
+				folder = true
+				break
+			}
+		}
+		if !folder {
+			return true
+		}
+	}
+	return false
 }
 
 // readsAsName reports whether a word in capitals reads as a value's name

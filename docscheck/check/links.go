@@ -644,7 +644,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// (href={config.url}) its JavaScript computes.
 		return reasonSiteRule
 	}
-	if slices.ContainsFunc(strings.Split(decoded, "/"), isPlaceholderName) && !(hint != "" && typoOf(resolved, hint)) {
+	if c.placeholderIn(decoded, resolved) && !(hint != "" && typoOf(resolved, hint)) {
 		// A part of the reader's choosing (NAME.md), unless a file of the
 		// tree is one typo away: doc/README.test beside doc/README.tests
 		// is a misspelling, as a make target or a test filter near a
