@@ -900,8 +900,12 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		return
 	}
 	prose := src[start:end]
-	if (r.session.dirs == nil || c.knowableDirs(r, r.session.dirs) == nil) && !c.repinLost(r, prose) && r.session.dirs == nil {
-		return
+	if r.session.dirs == nil || c.knowableDirs(r, r.session.dirs) == nil {
+		// The reader is lost: only prose that names the root brings
+		// them back (repinLost).
+		if !c.repinLost(r, prose) && r.session.dirs == nil {
+			return
+		}
 	}
 	var named []string
 	for _, m := range proseMove.FindAllSubmatch(prose, -1) {
