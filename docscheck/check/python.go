@@ -301,6 +301,11 @@ func isLocalDirArg(t string) bool {
 // word after a long option pytest does not define (a plugin's) may be
 // that option's value: a missing path there is not judged.
 func (c *Checker) checkPytest(r *report, call command.Call, at locate, args []command.Word) bool {
+	if slices.ContainsFunc(args, func(a command.Word) bool { return a.Text == "--pyargs" }) {
+		// Its arguments are packages or modules to import
+		// (networkx.drawing), installed or not: no path of the tree.
+		return true
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, _, _ := strings.Cut(a.Text, "=")
