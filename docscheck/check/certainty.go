@@ -262,9 +262,6 @@ func (c *Checker) missingPath(written, p, hint string) string {
 		// (tests/test_specific_feature.py), as make targets and tests are.
 		return reasonPlaceholder
 	}
-	if c.aboveCheckout(written, p) {
-		return reasonOtherStart
-	}
 	switch {
 	case path.Dir(path.Clean(written)) == ".":
 		return reasonReadersFile
@@ -284,12 +281,29 @@ func (c *Checker) missingPath(written, p, hint string) string {
 // written from the folder above the reader's checkout: its first part is
 // this repository's name, the folder a clone makes, and the rest is
 // there at the root ("cd janome/ipadic", where ipadic/ is at the root
-// and the tree's janome/ is a package folder without it).
-func (c *Checker) aboveCheckout(written, p string) bool {
+// and the tree's janome/ is a package folder without it); and the page,
+// which cloned nothing, enters the checkout by that name itself ("cd
+// janome // change directory to janome root"). A page that only runs
+// "pytest nglview/tests/" from the root, with no such cd, means the
+// tree's folder.
+func (c *Checker) aboveCheckout(r *report, written, p string) bool {
 	w := path.Clean(written)
 	first, rest, ok := strings.Cut(w, "/")
-	return ok && p == w && rest != "" && c.opts.Repo.Stat(rest) != repo.Missing && c.isThisRepository(first)
+	if !ok || p != w || rest == "" || r.session == nil || r.session.inClone || len(r.session.clones) > 0 ||
+		c.opts.Repo.Stat(rest) == repo.Missing || !c.isThisRepository(first) {
+		return false
+	}
+	for _, m := range cdFirstPart.FindAllSubmatch(r.page.source, -1) {
+		if strings.EqualFold(string(m[1]), first) {
+			return true
+		}
+	}
+	return false
 }
+
+// cdFirstPart is a cd on a page, with the first part of the folder it
+// enters.
+var cdFirstPart = regexp.MustCompile(`(?m)\bcd\s+(?:\./)?([A-Za-z0-9_.-]+)(?:/|\s|$)`)
 
 // typoOfCommittedIgnored reports whether p, a path an ignore rule covers,
 // is one typo from hint, a file the repository commits though an ignore
@@ -321,6 +335,9 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 	}
 	if reason == "" && (c.readersCopy(r.page, written) || r.page != nil && savesName(r.page, written)) {
 		return reasonReadersFile
+	}
+	if reason == "" && r.page != nil && c.aboveCheckout(r, written, p) {
+		return reasonOtherStart
 	}
 	if reason == "" && r.page != nil && namesExample(r.page, written) {
 		// "To add your own font, e.g. `Helvetica`, include

@@ -1991,6 +1991,9 @@ func (c *Checker) checkChdir(r *report, call command.Call, dirs []string, at loc
 			h = ""
 		}
 		why := c.missingPath(target.Text, p, h)
+		if why == "" && c.aboveCheckout(r, target.Text, p) {
+			why = reasonOtherStart
+		}
 		if i == 0 || why == "" && reason != "" {
 			reason, hint = why, shellPath(target.Text, path.Dir(p), h)
 		}
