@@ -559,6 +559,10 @@ func isPlaceholderName(part string) bool {
 	case strings.HasPrefix(stem, "my-"), strings.HasPrefix(stem, "my_"), strings.HasPrefix(stem, "your-"), strings.HasPrefix(stem, "your_"),
 		strings.HasPrefix(part, "<") && strings.HasSuffix(part, ">"):
 		return true
+	case len(part) > 2 && part[0] == '[' && part[len(part)-1] == ']':
+		// [options], [file_or_dir], [...]: a usage line's optional
+		// arguments.
+		return true
 	case len(stem) > 2 && stem[0] == '{' && stem[len(stem)-1] == '}' && !strings.ContainsAny(stem, ",. "):
 		// {lang}: a word in braces, which no shell expands (brace
 		// expansion needs a comma or ".."), stands for a value.
