@@ -289,7 +289,7 @@ func (c *Checker) missingPath(written, p, hint string) string {
 func (c *Checker) aboveCheckout(r *report, written, p string) bool {
 	w := path.Clean(written)
 	first, rest, ok := strings.Cut(w, "/")
-	if !ok || p != w || rest == "" || r.session == nil || r.session.inClone || len(r.session.clones) > 0 ||
+	if !ok || p != w || rest == "" || r.page == nil || r.session == nil || r.session.inClone || len(r.session.clones) > 0 ||
 		c.opts.Repo.Stat(rest) == repo.Missing || !c.isThisRepository(first) {
 		return false
 	}
@@ -336,7 +336,7 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 	if reason == "" && (c.readersCopy(r.page, written) || r.page != nil && savesName(r.page, written)) {
 		return reasonReadersFile
 	}
-	if reason == "" && r.page != nil && c.aboveCheckout(r, written, p) {
+	if reason == "" && c.aboveCheckout(r, written, p) {
 		return reasonOtherStart
 	}
 	if reason == "" && r.page != nil && namesExample(r.page, written) {
