@@ -93,11 +93,11 @@ type page struct {
 	// examples are the names the page's prose gives as examples ("e.g.
 	// `Helvetica`"), found on first use (namesExample).
 	examplesOnce sync.Once
+	examples     map[string]bool
 	// saved are the file names the page's prose has the reader save or
 	// create ("If we save this as `test_x.py` inside ...", savesName).
-	saved     map[string]bool
 	savedOnce sync.Once
-	examples  map[string]bool
+	saved     map[string]bool
 	// rstNotes are what a reStructuredText page's references give beside
 	// its Markdown reading: labels judged, missing files not judged;
 	// rstCols map the columns of the Markdown it is read as back to the
