@@ -129,6 +129,9 @@ type Checker struct {
 	// pages whose renderer docscheck does not know (elsewhere.go).
 	filesOnce   sync.Once
 	filesByName map[string][]string
+	// fileStems holds the names of those files without their suffix,
+	// lower-cased (inTree).
+	fileStems map[string]bool
 	// units remembers the command units that were clean (units.go), and
 	// unitHits counts the units it answered; noUnitMemo turns it off
 	// (for tests that hold it to the checks it stands for).

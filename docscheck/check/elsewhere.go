@@ -391,11 +391,21 @@ func (c *Checker) fileEndingIn(target string) bool {
 	return slices.ContainsFunc(c.filesNamed(path.Base(rest)), func(p string) bool { return p == rest || strings.HasSuffix(p, "/"+rest) })
 }
 
+// inTree reports whether the repository holds a file named name, or named
+// as name is but for the suffix and letter case: what code copies or
+// converts from the tree (README.md to readme.rst) keeps that much of
+// its name.
+func (c *Checker) inTree(name string) bool {
+	c.filesNamed(name)
+	return c.fileStems[repo.FileStem(name)]
+}
+
 // filesNamed lists the repository's files whose name is name (outside
 // hidden folders and node_modules), from one walk of the tree.
 func (c *Checker) filesNamed(name string) []string {
 	c.filesOnce.Do(func() {
 		c.filesByName = map[string][]string{}
+		c.fileStems = map[string]bool{}
 		var walk func(dir string)
 		walk = func(dir string) {
 			for _, n := range c.opts.Repo.Names(dir) {
@@ -407,6 +417,7 @@ func (c *Checker) filesNamed(name string) []string {
 					}
 				case repo.File:
 					c.filesByName[n] = append(c.filesByName[n], p)
+					c.fileStems[repo.FileStem(n)] = true
 				}
 			}
 		}

@@ -40,6 +40,12 @@ type SphinxSource struct {
 	// backreferences_dir), from conf.py's folder: nil when anything else
 	// writes, or the config computes them (see MayWrite).
 	WrittenDirs []string
+	// ownWrites, when WritesFiles is set by conf.py's own calls alone
+	// (it opens, copies or writes files, and runs no program, no other
+	// file's code, no extension that writes, and copies no folder), is
+	// its code: what it writes has a name that code spells, or is a copy
+	// of a file of the tree (see MayWrite).
+	ownWrites string
 	// WrittenFiles are files, from the root, that an extension conf.py
 	// loads writes at build time by a name its config gives: rst.linker
 	// writes "NEWS (links).rst" for each file link_files names
@@ -79,8 +85,14 @@ var (
 	pyString            = regexp.MustCompile(`^(?:[rRuU]?)(?:'([^'\\\n]*)'|"([^"\\\n]*)")`)
 	// sphinxWriters are what conf.py holds when it runs code that may
 	// write any file into the source folder at build time.
-	sphinxWriters = []string{"open(", "shutil", "copyfile", "copytree", "copy2", "write_text", "write_bytes", ".write(",
-		"mkdir(", "makedirs", "subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "sphinx_gallery",
+	sphinxWriters = append(sphinxFileCalls, sphinxRunners...)
+	// sphinxFileCalls are conf.py's own calls that write files.
+	sphinxFileCalls = []string{"open(", "shutil", "copyfile", "copytree", "copy2", "write_text", "write_bytes", ".write(",
+		"mkdir(", "makedirs"}
+	// sphinxRunners are what conf.py holds when it runs a program, the
+	// code of another file or an extension that writes files: what those
+	// write, conf.py's code does not name.
+	sphinxRunners = []string{"subprocess", "os.system", "check_call", "check_output", "Popen", "exec(", "sphinx_gallery",
 		"breathe_projects_source", "runpy", "import_module"}
 	// pageCodeRunners are the extensions that run code a page holds at
 	// build time: IPython's directive, matplotlib's plot directive,
@@ -120,6 +132,10 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles, s.WritesPages = sphinxWrites(code)
+		if acts := withoutReadOnlyRuns(code); s.WritesFiles && !strings.Contains(acts, "copytree") &&
+			!slices.ContainsFunc(sphinxRunners, func(w string) bool { return strings.Contains(acts, w) }) {
+			s.ownWrites = strings.ToLower(code)
+		}
 		if s.WritesFiles {
 			if dirs, ok := galleryOnlyDirs(code); ok {
 				for _, d := range dirs {
@@ -210,19 +226,60 @@ func pyDictValue(rest string) ([]string, bool) {
 // root) at build time: a file an extension writes by name
 // (WrittenFiles); anything it runs may write anywhere, unless
 // sphinx-gallery is all it runs, which writes into its folders only
-// (WrittenDirs).
-func (s SphinxSource) MayWrite(p string) bool {
+// (WrittenDirs). When conf.py's own calls are all that write
+// (ownWrites), a file is one of theirs only if the code spells its name
+// (without the suffix, which code may add) or its folder (where it may
+// write names it computes), or the code lists folders and the tree
+// holds a file of that name, but for suffix and case, to copy or
+// convert (inTree, given the name): a file that is none of these,
+// nothing there writes.
+func (s SphinxSource) MayWrite(p string, inTree func(name string) bool) bool {
 	if slices.Contains(s.WrittenFiles, p) {
 		return true
 	}
 	if !s.WritesFiles {
 		return false
 	}
+	if s.ownWrites != "" {
+		name := path.Base(p)
+		return strings.Contains(s.ownWrites, FileStem(name)) || spellsFolder(s.ownWrites, path.Base(path.Dir(p))) ||
+			listsFolders.MatchString(s.ownWrites) && inTree(name)
+	}
 	if s.WrittenDirs == nil {
 		return true
 	}
 	return slices.ContainsFunc(s.WrittenDirs, func(d string) bool { return p == d || strings.HasPrefix(p, d+"/") })
 }
+
+// FileStem is a file name without its suffix, lower-cased: what code
+// that copies or converts a file keeps of its name (README.md to
+// readme.rst).
+func FileStem(name string) string {
+	return strings.ToLower(strings.TrimSuffix(name, path.Ext(name)))
+}
+
+// spellsFolder reports whether code (lower-cased) spells the folder name
+// dir as a string or a part of a path in one.
+func spellsFolder(code, dir string) bool {
+	if dir == "." || dir == "" {
+		return false
+	}
+	d := strings.ToLower(dir)
+	for i := 0; ; {
+		j := strings.Index(code[i:], d)
+		if j < 0 {
+			return false
+		}
+		at, end := i+j, i+j+len(d)
+		if at > 0 && end < len(code) && strings.ContainsRune(`"'/\`, rune(code[at-1])) && strings.ContainsRune(`"'/\`, rune(code[end])) {
+			return true
+		}
+		i = end
+	}
+}
+
+// listsFolders matches the calls that list a folder's files.
+var listsFolders = regexp.MustCompile(`\b(?:listdir|scandir|iterdir|walk|glob|rglob|iglob)\(`)
 
 // sphinxBuiltinLabels are the labels Sphinx itself defines.
 var sphinxBuiltinLabels = []string{"genindex", "modindex", "py-modindex", "search"}

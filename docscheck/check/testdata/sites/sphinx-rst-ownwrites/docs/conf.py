@@ -1,0 +1,13 @@
+import glob
+import os
+import shutil
+
+project = "fixture"
+
+# The example scripts are copied in at build time, beside a table of them.
+os.makedirs("examples", exist_ok=True)
+for script in glob.glob("../scripts/*.py"):
+    shutil.copy(script, "examples")
+table = "summary"
+with open(table + ".csv", "w") as out:
+    out.write("name\n")
