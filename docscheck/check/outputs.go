@@ -94,8 +94,15 @@ func (c *Checker) recordOutputsDepth(r *report, call command.Call, dir string, d
 			s.addClone(path.Join(target, folder))
 			return
 		}
+		if _, twice := s.unpackedHere[target]; twice || s.extracted[target] {
+			s.unpackedHere[target] = ""
+		} else {
+			s.unpackedHere[target] = archiveStem(args)
+		}
 		s.extracted[target] = true
 		s.created[target] = s.created[target] || target != dir
+	case "cd", "pushd":
+		narrowUnpacked(s, args, dir)
 	case "curl", "wget":
 		d := parseDownload(prog, args)
 		recordDownload(s, d, dir)
@@ -340,6 +347,50 @@ func (c *Checker) isThisRepository(name string) bool {
 	}
 	return false
 }
+
+// narrowUnpacked reads a cd into the folder named as the archive just
+// unpacked there (tar xJf Python-3.6.3.tar.xz, then cd Python-3.6.3) as
+// the page saying where that archive's files went: into that folder, as
+// release archives hold one, and not beside it. The folder the reader
+// unpacked it in holds no more than it did.
+func narrowUnpacked(s *session, args []command.Word, dir string) {
+	stem := s.unpackedHere[dir]
+	if len(args) != 1 || args[0].Dynamic() {
+		return
+	}
+	first, _, _ := strings.Cut(path.Clean(args[0].Text), "/")
+	if first != stem {
+		return
+	}
+	delete(s.extracted, dir)
+	delete(s.unpackedHere, dir)
+	into := path.Join(dir, stem)
+	s.extracted[into] = true
+	s.created[into] = true
+}
+
+// archiveStem is the name, without its suffix, of the one archive an
+// unpacking command's words name (Python-3.6.3 for Python-3.6.3.tar.xz);
+// "" when they name none or several.
+func archiveStem(args []command.Word) string {
+	stem := ""
+	for _, a := range args {
+		name := path.Base(a.Text)
+		for _, suffix := range archiveSuffixes {
+			if base, ok := strings.CutSuffix(name, suffix); ok && base != "" && !strings.HasPrefix(a.Text, "-") {
+				if stem != "" {
+					return ""
+				}
+				stem = base
+				break
+			}
+		}
+	}
+	return stem
+}
+
+// archiveSuffixes are the suffixes of archive files, longest first.
+var archiveSuffixes = []string{".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst", ".tgz", ".txz", ".tbz2", ".tar", ".zip"}
 
 // extractTarget is the folder an unpacking command writes into (-C, -d,
 // or the current one), where anything may then exist; false when the

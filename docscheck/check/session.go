@@ -49,6 +49,11 @@ type session struct {
 	// extracted holds folders into which an archive was unpacked: any path
 	// below them may exist.
 	extracted map[string]bool
+	// unpackedHere maps a folder an archive was unpacked into, where it
+	// lay, to the archive's name without its suffix (archiveStem); ""
+	// when more than one was, or one whose name is not known
+	// (narrowUnpacked).
+	unpackedHere map[string]string
 	// ownArchives maps a file the page downloaded from this repository's
 	// archive address to the folder it unpacks to (recordOwnArchive).
 	ownArchives map[string]string
@@ -128,7 +133,7 @@ var readOnlyPrograms = map[string]bool{
 }
 
 func newSession(pagePath string) *session {
-	s := &session{dirs: []string{"."}, created: map[string]bool{}, extracted: map[string]bool{}, downloads: map[string]bool{}}
+	s := &session{dirs: []string{"."}, created: map[string]bool{}, extracted: map[string]bool{}, unpackedHere: map[string]string{}, downloads: map[string]bool{}}
 	if d := path.Dir(pagePath); d != "." && pagePath != "" {
 		s.dirs = append(s.dirs, d)
 	}

@@ -90,6 +90,7 @@ func TestSessionFieldsAreInUnitKeys(t *testing.T) {
 		"leadInRead",              // read before the key is made (followProseMoves), which then holds the folders it added
 		"ranWriter",               // read only after a clone, which madeNothing covers
 		"binaries", "otherClones", // subsets of created, which madeNothing covers
+		"unpackedHere",             // set only with extracted, which madeNothing covers
 		"level", "movedAt", "open", // read only at a heading; a unit that moves the reader changes dirs, and is not remembered
 	}
 	var fields []string
