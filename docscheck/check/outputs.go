@@ -355,7 +355,7 @@ func (c *Checker) isThisRepository(name string) bool {
 // unpacked it in holds no more than it did.
 func narrowUnpacked(s *session, args []command.Word, dir string) {
 	stem := s.unpackedHere[dir]
-	if len(args) != 1 || args[0].Dynamic() {
+	if stem == "" || len(args) != 1 || args[0].Dynamic() {
 		return
 	}
 	first, _, _ := strings.Cut(path.Clean(args[0].Text), "/")
