@@ -242,7 +242,7 @@ func (s SphinxSource) MayWrite(p string, inTree func(name string) bool) bool {
 	}
 	if s.ownWrites != "" {
 		name := path.Base(p)
-		return strings.Contains(s.ownWrites, FileStem(name)) || spellsFolder(s.ownWrites, path.Base(path.Dir(p))) ||
+		return strings.Contains(s.ownWrites, FileStem(name)) || spellsFolder(withoutReadSettings(s.ownWrites), path.Base(path.Dir(p))) ||
 			listsFolders.MatchString(s.ownWrites) && inTree(name)
 	}
 	if s.WrittenDirs == nil {
@@ -276,6 +276,30 @@ func spellsFolder(code, dir string) bool {
 		}
 		i = end
 	}
+}
+
+// sphinxReadSettings are Sphinx's settings whose values name files and
+// folders Sphinx reads (a logo, the static and template folders): a
+// folder spelled there is one the build reads from, not one conf.py's
+// code writes into.
+var sphinxReadSettings = regexp.MustCompile(`^(?:templates_path|html_static_path|html_extra_path|html_theme_path|html_logo|html_favicon|html_css_files|html_js_files|latex_logo|latex_additional_files|epub_cover|locale_dirs|exclude_patterns)\s*=`)
+
+// withoutReadSettings is conf.py's code without its top-level assignments
+// of sphinxReadSettings, each up to where its brackets close.
+func withoutReadSettings(code string) string {
+	var b strings.Builder
+	depth := 0
+	for line := range strings.SplitSeq(code, "\n") {
+		if depth == 0 && !sphinxReadSettings.MatchString(line) {
+			b.WriteString(line)
+			b.WriteByte('\n')
+			continue
+		}
+		depth += strings.Count(line, "[") + strings.Count(line, "(") + strings.Count(line, "{") -
+			strings.Count(line, "]") - strings.Count(line, ")") - strings.Count(line, "}")
+		depth = max(depth, 0)
+	}
+	return b.String()
 }
 
 // listsFolders matches the calls that list a folder's files.

@@ -11,3 +11,9 @@ for script in glob.glob("../scripts/*.py"):
 table = "summary"
 with open(table + ".csv", "w") as out:
     out.write("name\n")
+
+html_logo = "_static/logo.png"
+html_static_path = ["_static"]
+templates_path = [
+    "_templates",
+]
