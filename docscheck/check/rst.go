@@ -412,7 +412,7 @@ func (c *Checker) rstTarget(p string, ref rst.Ref, s repo.SphinxSource) (link, m
 			// here is still this project's.
 			return "", link, reasonSiteRule
 		}
-		if (s.MayWrite(resolved, c.inTree) || s.WritesPages) && !nearDoc {
+		if (s.MayWrite(resolved, c.inTree) || s.MayWritePage(resolved)) && !nearDoc {
 			return "", link, reasonOutput
 		}
 	}
@@ -421,7 +421,7 @@ func (c *Checker) rstTarget(p string, ref rst.Ref, s repo.SphinxSource) (link, m
 	// build's output (_build/, a folder of generated includes), a
 	// virtualenv. (A document there is none: :doc: cannot name it.)
 	excluded := ref.Kind != rst.Doc && s.ExcludeKnown && s.Excludes(resolved)
-	if ref.Kind != rst.Doc && (s.MayWrite(resolved, c.inTree) || s.WritesPages && writtenAsDocument(ref.Kind, resolved) || excluded) && c.opts.Repo.Stat(resolved) == repo.Missing {
+	if ref.Kind != rst.Doc && (s.MayWrite(resolved, c.inTree) || s.MayWritePage(resolved) && writtenAsDocument(ref.Kind, resolved) || excluded) && c.opts.Repo.Stat(resolved) == repo.Missing {
 		if hint := c.nearbyName(resolved); hint == "" || !typoOf(resolved, hint) {
 			return "", link, reasonOutput
 		}

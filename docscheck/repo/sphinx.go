@@ -35,6 +35,12 @@ type SphinxSource struct {
 	// extension: they read the notebooks the source holds and run code
 	// into the built pages, and write no source document.
 	WritesFiles, WritesPages bool
+	// stubDirs, when autosummary is the only extension that writes
+	// documents, are the folders its directives' :toctree: options name
+	// (from the root), where it writes its stub pages and nowhere else;
+	// stubsKnown says they are known (see MayWritePage).
+	stubDirs   []string
+	stubsKnown bool
 	// WrittenDirs, when WritesFiles is set by sphinx-gallery alone, are
 	// the folders its config names as those it writes into (gallery_dirs,
 	// backreferences_dir), from conf.py's folder: nil when anything else
@@ -132,6 +138,10 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles, s.WritesPages = sphinxWrites(code)
+		if s.WritesPages && !strings.Contains(code, "automod") &&
+			!slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return w != "autosummary" && strings.Contains(code, w) }) {
+			s.stubDirs, s.stubsKnown = r.autosummaryDirs(pages), true
+		}
 		if acts := withoutReadOnlyRuns(code); s.WritesFiles && !strings.Contains(acts, "copytree") &&
 			!slices.ContainsFunc(sphinxRunners, func(w string) bool { return strings.Contains(acts, w) }) {
 			s.ownWrites = strings.ToLower(code)
@@ -249,6 +259,76 @@ func (s SphinxSource) MayWrite(p string, inTree func(name string) bool) bool {
 		return true
 	}
 	return slices.ContainsFunc(s.WrittenDirs, func(d string) bool { return p == d || strings.HasPrefix(p, d+"/") })
+}
+
+// MayWritePage reports whether an extension conf.py loads may write the
+// document p (a path from the root) at build time: any, when one that
+// writes documents is loaded (WritesPages), unless autosummary is the one
+// and p lies outside every folder its directives' :toctree: options name
+// (stubDirs): autosummary writes its stubs there alone.
+func (s SphinxSource) MayWritePage(p string) bool {
+	if !s.WritesPages {
+		return false
+	}
+	if !s.stubsKnown {
+		return true
+	}
+	return slices.ContainsFunc(s.stubDirs, func(d string) bool { return d == "." || strings.HasPrefix(p, d+"/") })
+}
+
+// autosummaryDirective is an autosummary directive, in reStructuredText
+// or a MyST fence; autosummaryToctree is its :toctree: option, whose
+// value (the folder, from the page's) may be empty: the page's own.
+var (
+	autosummaryDirective = regexp.MustCompile(`^\s*(?:\.\.\s+autosummary::|[` + "`" + `:]{3,}\s*\{autosummary\})`)
+	autosummaryToctree   = regexp.MustCompile(`^\s*:toctree:[ \t]*(\S*)`)
+)
+
+// autosummaryDirs lists the folders, from the root, that the :toctree:
+// options of the autosummary directives of the source files under dir
+// name (the option lines that follow a directive, up to its first line
+// of content).
+func (r *Repo) autosummaryDirs(dir string) []string {
+	var dirs []string
+	var walk func(d string)
+	walk = func(d string) {
+		for _, n := range r.Names(d) {
+			p := path.Join(d, n)
+			switch r.WalkStat(p) {
+			case Dir:
+				if !strings.HasPrefix(n, ".") && !strings.HasPrefix(n, "_build") {
+					walk(p)
+				}
+			case File:
+				switch strings.ToLower(path.Ext(n)) {
+				case ".rst", ".md", ".txt":
+				default:
+					continue
+				}
+				src, err := r.ReadFile(p)
+				if err != nil {
+					continue
+				}
+				in := false
+				for line := range strings.SplitSeq(string(src), "\n") {
+					switch {
+					case autosummaryDirective.MatchString(line):
+						in = true
+					case in && autosummaryToctree.MatchString(line):
+						to := autosummaryToctree.FindStringSubmatch(line)[1]
+						if !slices.Contains(dirs, path.Join(d, to)) {
+							dirs = append(dirs, path.Join(d, to))
+						}
+					case in && strings.HasPrefix(strings.TrimSpace(line), ":"):
+					default:
+						in = false
+					}
+				}
+			}
+		}
+	}
+	walk(dir)
+	return dirs
 }
 
 // FileStem is a file name without its suffix, lower-cased: what code

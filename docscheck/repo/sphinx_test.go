@@ -96,3 +96,21 @@ func TestPyDictKeys(t *testing.T) {
 		t.Errorf("pyDictKeys(missing) = %q, want nil", got)
 	}
 }
+
+// TestAutosummaryDirs: the folders autosummary writes its stubs into are
+// those its directives' :toctree: options name, from the page's folder (an
+// empty value is the page's own), in reStructuredText and in MyST fences;
+// a directive without the option writes none.
+func TestAutosummaryDirs(t *testing.T) {
+	root := t.TempDir()
+	write := func(name, text string) { writeFile(t, root, name, text) }
+	write("docs/index.rst", "Title\n=====\n\n.. autosummary::\n   :nosignatures:\n   :toctree: generated\n\n   pkg.mod\n")
+	write("docs/guide/here.rst", ".. autosummary::\n   :toctree:\n\n   pkg.other\n")
+	write("docs/myst.md", "```{autosummary}\n:toctree: api\n\npkg.third\n```\n")
+	write("docs/plain.rst", ".. autosummary::\n\n   pkg.listed\n\n:toctree: notanoption\n")
+	got := New(root).autosummaryDirs("docs")
+	slices.Sort(got)
+	if want := []string{"docs/api", "docs/generated", "docs/guide"}; !slices.Equal(got, want) {
+		t.Errorf("autosummaryDirs = %v, want %v", got, want)
+	}
+}
