@@ -129,6 +129,11 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		code := pythonCode(string(data))
 		s := SphinxSource{Config: cfg, Dir: pages}
 		s.Excluded, s.ExcludeKnown = excludePatterns(code)
+		if templates, ok := settingStrings(code, "templates_path"); ok && path.Dir(cfg) == pages {
+			// Sphinx adds templates_path to exclude_patterns: a
+			// template is no document.
+			s.Excluded = append(s.Excluded, templates...)
+		}
 		if m := sphinxHighlight.FindStringSubmatch(code); m != nil {
 			s.Highlight = strings.ToLower(m[1])
 		}
@@ -138,7 +143,7 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles, s.WritesPages = sphinxWrites(code)
-		if s.WritesPages && !strings.Contains(code, "automod") &&
+		if s.WritesPages && !strings.Contains(code, "automod") && !r.loadsOwnExtension(code, path.Dir(cfg)) &&
 			!slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return w != "autosummary" && strings.Contains(code, w) }) {
 			s.stubDirs, s.stubsKnown = r.autosummaryDirs(pages), true
 		}
@@ -274,6 +279,40 @@ func (s SphinxSource) MayWritePage(p string) bool {
 		return true
 	}
 	return slices.ContainsFunc(s.stubDirs, func(d string) bool { return d == "." || strings.HasPrefix(p, d+"/") })
+}
+
+// settingStrings reads a top-level setting of conf.py's code assigned a
+// list of plain strings (templates_path = ["_templates"]); false when it
+// is absent or computed.
+func settingStrings(code, name string) ([]string, bool) {
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*=\s*`)
+	loc := re.FindStringIndex(code)
+	if loc == nil {
+		return nil, false
+	}
+	return pyStrings(code[loc[1]:], true)
+}
+
+// loadsOwnExtension reports whether conf.py's extensions list names a
+// module of this repository (gen_term_table beside conf.py, a package's
+// docs/ext.py): code docscheck does not read, which may write any page.
+func (r *Repo) loadsOwnExtension(code, confDir string) bool {
+	names, ok := settingStrings(code, "extensions")
+	if !ok {
+		return true // computed: which modules load is not known
+	}
+	for _, n := range names {
+		mod := strings.ReplaceAll(n, ".", "/")
+		for _, dir := range []string{confDir, ".", path.Dir(confDir)} {
+			if r.Stat(path.Join(dir, mod+".py")) == File || r.Stat(path.Join(dir, mod, "__init__.py")) == File {
+				return true
+			}
+		}
+		if first, _, _ := strings.Cut(mod, "/"); r.Stat(path.Join("src", first)) == Dir || r.Stat(path.Join(confDir, first)) == Dir {
+			return true
+		}
+	}
+	return false
 }
 
 // autosummaryDirective is an autosummary directive, in reStructuredText

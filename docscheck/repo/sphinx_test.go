@@ -114,3 +114,46 @@ func TestAutosummaryDirs(t *testing.T) {
 		t.Errorf("autosummaryDirs = %v, want %v", got, want)
 	}
 }
+
+// TestSphinxOwnExtensionsAndTemplates: a module of the repository that
+// conf.py loads as an extension may write any page, so autosummary's
+// :toctree: folders no longer bound what is written; Sphinx excludes
+// templates_path from the documents it builds.
+func TestSphinxOwnExtensionsAndTemplates(t *testing.T) {
+	for _, tc := range []struct {
+		name, conf string
+		local     bool
+		wantOther bool // MayWritePage of a document outside api/
+	}{
+		{"autosummary alone", `extensions = ["sphinx.ext.autosummary"]` + "\n", false, false},
+		{"a module beside conf.py", `extensions = ["sphinx.ext.autosummary", "gen_table"]` + "\n", true, true},
+		{"a package's module", `extensions = ["sphinx.ext.autosummary", "tools.sphinxext.gen"]` + "\n", true, true},
+		{"computed", "extensions = base + [\"sphinx.ext.autosummary\"]\n", false, true},
+	} {
+		root := t.TempDir()
+		write := func(name, text string) { writeFile(t, root, name, text) }
+		write(".readthedocs.yaml", "version: 2\nsphinx:\n  configuration: docs/conf.py\n")
+		write("docs/conf.py", tc.conf+"templates_path = [\"_templates\"]\n")
+		write("docs/index.rst", "Title\n=====\n\n.. autosummary::\n   :toctree: api\n\n   pkg.mod\n")
+		write("docs/_templates/autosummary/module.rst", "{{ fullname }}\n\n:doc:`gone`\n")
+		if tc.local {
+			write("docs/gen_table.py", "def setup(app): pass\n")
+			write("tools/sphinxext/gen.py", "def setup(app): pass\n")
+		}
+		r := New(root)
+		srcs := r.SphinxSources()
+		if len(srcs) != 1 {
+			t.Fatalf("%s: %d Sphinx sources", tc.name, len(srcs))
+		}
+		s := srcs[0]
+		if got := s.MayWritePage("docs/install.rst"); got != tc.wantOther {
+			t.Errorf("%s: MayWritePage(docs/install.rst) = %v, want %v", tc.name, got, tc.wantOther)
+		}
+		if !s.MayWritePage("docs/api/pkg.mod.rst") {
+			t.Errorf("%s: MayWritePage(docs/api/pkg.mod.rst) = false", tc.name)
+		}
+		if slices.Contains(r.SphinxPages(s, nil), "docs/_templates/autosummary/module.rst") {
+			t.Errorf("%s: a template under templates_path is read as a page", tc.name)
+		}
+	}
+}

@@ -14,6 +14,6 @@ with open(table + ".csv", "w") as out:
 
 html_logo = "_static/logo.png"
 html_static_path = ["_static"]
-templates_path = [
-    "_templates",
+html_extra_path = [
+    "extra",
 ]
