@@ -143,7 +143,7 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		s.SectionLabels = strings.Contains(code, "autosectionlabel")
 		s.SectionPrefix = strings.Contains(code, "autosectionlabel_prefix_document")
 		s.WritesFiles, s.WritesPages = sphinxWrites(code)
-		if s.WritesPages && !strings.Contains(code, "automod") && !r.loadsOwnExtension(code, path.Dir(cfg)) &&
+		if s.WritesPages && !strings.Contains(code, "automod") && !r.loadsOwnExtension(code) &&
 			!slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return w != "autosummary" && strings.Contains(code, w) }) {
 			s.stubDirs, s.stubsKnown = r.autosummaryDirs(pages), true
 		}
@@ -294,25 +294,42 @@ func settingStrings(code, name string) ([]string, bool) {
 }
 
 // loadsOwnExtension reports whether conf.py's extensions list names a
-// module of this repository (gen_term_table beside conf.py, a package's
-// docs/ext.py): code docscheck does not read, which may write any page.
-func (r *Repo) loadsOwnExtension(code, confDir string) bool {
+// module of this repository, wherever conf.py puts it on sys.path
+// (gen_term_table in tools/, a package's docs/ext.py): code docscheck
+// does not read, which may write any page. A module is one when a file
+// of the tree ends in its path (tools/gen_term_table.py for
+// gen_term_table, x/sphinxext/gen.py or x/sphinxext/gen/__init__.py for
+// sphinxext.gen).
+func (r *Repo) loadsOwnExtension(code string) bool {
 	names, ok := settingStrings(code, "extensions")
 	if !ok {
 		return true // computed: which modules load is not known
 	}
+	var suffixes []string
 	for _, n := range names {
 		mod := strings.ReplaceAll(n, ".", "/")
-		for _, dir := range []string{confDir, ".", path.Dir(confDir)} {
-			if r.Stat(path.Join(dir, mod+".py")) == File || r.Stat(path.Join(dir, mod, "__init__.py")) == File {
-				return true
+		suffixes = append(suffixes, mod+".py", mod+"/__init__.py")
+	}
+	found := false
+	var walk func(d string)
+	walk = func(d string) {
+		for _, n := range r.Names(d) {
+			if found {
+				return
+			}
+			p := path.Join(d, n)
+			switch r.WalkStat(p) {
+			case Dir:
+				if !strings.HasPrefix(n, ".") && n != "node_modules" {
+					walk(p)
+				}
+			case File:
+				found = strings.HasSuffix(n, ".py") && slices.ContainsFunc(suffixes, func(s string) bool { return p == s || strings.HasSuffix(p, "/"+s) })
 			}
 		}
-		if first, _, _ := strings.Cut(mod, "/"); r.Stat(path.Join("src", first)) == Dir || r.Stat(path.Join(confDir, first)) == Dir {
-			return true
-		}
 	}
-	return false
+	walk(".")
+	return found
 }
 
 // autosummaryDirective is an autosummary directive, in reStructuredText

@@ -122,13 +122,15 @@ func TestAutosummaryDirs(t *testing.T) {
 func TestSphinxOwnExtensionsAndTemplates(t *testing.T) {
 	for _, tc := range []struct {
 		name, conf string
-		local     bool
-		wantOther bool // MayWritePage of a document outside api/
+		module     string // a file of the tree
+		wantOther  bool   // MayWritePage of a document outside api/
 	}{
-		{"autosummary alone", `extensions = ["sphinx.ext.autosummary"]` + "\n", false, false},
-		{"a module beside conf.py", `extensions = ["sphinx.ext.autosummary", "gen_table"]` + "\n", true, true},
-		{"a package's module", `extensions = ["sphinx.ext.autosummary", "tools.sphinxext.gen"]` + "\n", true, true},
-		{"computed", "extensions = base + [\"sphinx.ext.autosummary\"]\n", false, true},
+		{"autosummary alone", `extensions = ["sphinx.ext.autosummary"]` + "\n", "", false},
+		{"a module beside conf.py", `extensions = ["sphinx.ext.autosummary", "gen_table"]` + "\n", "docs/gen_table.py", true},
+		{"a module on a folder put on sys.path", `extensions = ["sphinx.ext.autosummary", "gen_table"]` + "\n", "tools/gen_table.py", true},
+		{"a package's module", `extensions = ["sphinx.ext.autosummary", "sphinxext.gen"]` + "\n", "tools/sphinxext/gen/__init__.py", true},
+		{"another module of that name's end", `extensions = ["sphinx.ext.autosummary", "gen_table"]` + "\n", "tools/regen_table.py", false},
+		{"computed", "extensions = base + [\"sphinx.ext.autosummary\"]\n", "", true},
 	} {
 		root := t.TempDir()
 		write := func(name, text string) { writeFile(t, root, name, text) }
@@ -136,9 +138,8 @@ func TestSphinxOwnExtensionsAndTemplates(t *testing.T) {
 		write("docs/conf.py", tc.conf+"templates_path = [\"_templates\"]\n")
 		write("docs/index.rst", "Title\n=====\n\n.. autosummary::\n   :toctree: api\n\n   pkg.mod\n")
 		write("docs/_templates/autosummary/module.rst", "{{ fullname }}\n\n:doc:`gone`\n")
-		if tc.local {
-			write("docs/gen_table.py", "def setup(app): pass\n")
-			write("tools/sphinxext/gen.py", "def setup(app): pass\n")
+		if tc.module != "" {
+			write(tc.module, "def setup(app): pass\n")
 		}
 		r := New(root)
 		srcs := r.SphinxSources()
