@@ -311,24 +311,9 @@ func (r *Repo) loadsOwnExtension(code string) bool {
 		suffixes = append(suffixes, mod+".py", mod+"/__init__.py")
 	}
 	found := false
-	var walk func(d string)
-	walk = func(d string) {
-		for _, n := range r.Names(d) {
-			if found {
-				return
-			}
-			p := path.Join(d, n)
-			switch r.WalkStat(p) {
-			case Dir:
-				if !strings.HasPrefix(n, ".") && n != "node_modules" {
-					walk(p)
-				}
-			case File:
-				found = strings.HasSuffix(n, ".py") && slices.ContainsFunc(suffixes, func(s string) bool { return p == s || strings.HasSuffix(p, "/"+s) })
-			}
-		}
-	}
-	walk(".")
+	r.walkFiles(".", ".py", func(p string) {
+		found = found || slices.ContainsFunc(suffixes, func(s string) bool { return p == s || strings.HasSuffix(p, "/"+s) })
+	})
 	return found
 }
 
@@ -346,44 +331,32 @@ var (
 // of content).
 func (r *Repo) autosummaryDirs(dir string) []string {
 	var dirs []string
-	var walk func(d string)
-	walk = func(d string) {
-		for _, n := range r.Names(d) {
-			p := path.Join(d, n)
-			switch r.WalkStat(p) {
-			case Dir:
-				if !strings.HasPrefix(n, ".") && !strings.HasPrefix(n, "_build") {
-					walk(p)
+	r.walkFiles(dir, "", func(p string) {
+		switch strings.ToLower(path.Ext(p)) {
+		case ".rst", ".md", ".txt":
+		default:
+			return
+		}
+		src, err := r.ReadFile(p)
+		if err != nil {
+			return
+		}
+		in := false
+		for line := range strings.SplitSeq(string(src), "\n") {
+			switch {
+			case autosummaryDirective.MatchString(line):
+				in = true
+			case in && autosummaryToctree.MatchString(line):
+				to := path.Join(path.Dir(p), autosummaryToctree.FindStringSubmatch(line)[1])
+				if !slices.Contains(dirs, to) {
+					dirs = append(dirs, to)
 				}
-			case File:
-				switch strings.ToLower(path.Ext(n)) {
-				case ".rst", ".md", ".txt":
-				default:
-					continue
-				}
-				src, err := r.ReadFile(p)
-				if err != nil {
-					continue
-				}
-				in := false
-				for line := range strings.SplitSeq(string(src), "\n") {
-					switch {
-					case autosummaryDirective.MatchString(line):
-						in = true
-					case in && autosummaryToctree.MatchString(line):
-						to := autosummaryToctree.FindStringSubmatch(line)[1]
-						if !slices.Contains(dirs, path.Join(d, to)) {
-							dirs = append(dirs, path.Join(d, to))
-						}
-					case in && strings.HasPrefix(strings.TrimSpace(line), ":"):
-					default:
-						in = false
-					}
-				}
+			case in && strings.HasPrefix(strings.TrimSpace(line), ":"):
+			default:
+				in = false
 			}
 		}
-	}
-	walk(dir)
+	})
 	return dirs
 }
 
