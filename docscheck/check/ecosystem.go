@@ -485,11 +485,16 @@ func (c *Checker) checkBareScriptIn(r *report, at locate, tool string, script co
 }
 
 // oneTypo reports whether a is b with one letter changed, added, dropped
-// or two neighbours swapped: close enough that no package binary is the
+// or two neighbours swapped, or b's words joined by the other separator
+// (example_use_case for example-use-case: one slip of naming convention,
+// however many words): close enough that no package binary is the
 // likelier reading.
 func oneTypo(a, b string) bool {
 	if a == b {
 		return false
+	}
+	if otherSeparators(a, b) {
+		return true
 	}
 	ra, rb := []rune(a), []rune(b)
 	if len(ra) > len(rb) {
@@ -509,6 +514,20 @@ func oneTypo(a, b string) bool {
 		return true
 	}
 	return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
+}
+
+// otherSeparators reports whether a and b differ only where one has a
+// hyphen and the other an underscore.
+func otherSeparators(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if a[i] != b[i] && !(strings.IndexByte("-_", a[i]) >= 0 && strings.IndexByte("-_", b[i]) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func where(dir string) string {
