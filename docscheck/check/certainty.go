@@ -364,17 +364,38 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 // single backticks, interpreted text and no code, read as plain text).
 var exampleName = regexp.MustCompile("(?i)(?:\\be\\.g\\.|\\beg\\.|\\bfor (?:example|instance)),?:?\\s+(?:`([A-Za-z.][A-Za-z0-9_./-]*)`|([A-Za-z][A-Za-z0-9_-]*(?:/[A-Za-z0-9_.-]+)*\\.[A-Za-z0-9]+)\\b)")
 
+// exampleSentence is a sentence that opens as an example: "Example:",
+// "For example," or "For instance," at its start (after a sentence's
+// end, a line's start or a parenthesis, with emphasis marks around the
+// label allowed), up to its end (a stop before a space, or a blank
+// line). The example's files are the reader's ("*Example:* If a file
+// `src/main.py` is modified, ... prints `src/main.py`").
+var exampleSentence = regexp.MustCompile(`(?im)(?:^|[.!?]\s+|\(\s*)[*_]*(?:example|for example|for instance)[*_]*\s*[:,][*_]*\s+((?:[^.!?\n]|[.!?][^\s]|\n[ \t]*[^\s])*)`)
+
+// inlineCodePath is a path in inline code (Markdown's backticks or
+// reStructuredText's double ones) with a folder or a suffix: a file.
+var inlineCodePath = regexp.MustCompile("``?([A-Za-z0-9_.~-]*(?:/[A-Za-z0-9_.-]+)+/?|[A-Za-z0-9_-]+\\.[A-Za-z0-9]+)``?")
+
 // namesExample reports whether path written is one the page gives as an
 // example, or a part of it, between slashes, dashes, underscores or dots,
 // is such a name: the path is one the reader makes from their own choice
-// of name.
+// of name. A file in a sentence that opens as an example
+// (exampleSentence) counts as a whole path only.
 func namesExample(pg *page, written string) bool {
 	pg.examplesOnce.Do(func() {
-		for _, m := range exampleName.FindAllSubmatch(pg.source, -1) {
+		add := func(name string) {
 			if pg.examples == nil {
 				pg.examples = map[string]bool{}
 			}
-			pg.examples[string(m[1])+string(m[2])] = true
+			pg.examples[name] = true
+		}
+		for _, m := range exampleName.FindAllSubmatch(pg.source, -1) {
+			add(string(m[1]) + string(m[2]))
+		}
+		for _, m := range exampleSentence.FindAllSubmatch(pg.source, -1) {
+			for _, f := range inlineCodePath.FindAllSubmatch(m[1], -1) {
+				add(string(f[1]))
+			}
 		}
 	})
 	if len(pg.examples) == 0 {
