@@ -45,6 +45,8 @@ func (c *Checker) judgeEcosystem(r *report, call command.Call, at locate) bool {
 		return c.checkPytest(r, call, at, call.Args())
 	case "nox":
 		return c.checkNox(r, call, at)
+	case "tox":
+		return c.checkTox(r, call, at)
 	case "just":
 		return c.checkJust(r, call, at)
 	case "pip", "pip3":

@@ -161,8 +161,18 @@ func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
 		}
 	}
 	file := path.Join(call.Dir, noxfile)
-	if len(names) == 0 || c.opts.Repo.Stat(file) != repo.File {
+	if len(names) == 0 {
 		return false
+	}
+	if c.opts.Repo.Stat(file) != repo.File {
+		if noxfile != "noxfile.py" {
+			return false // a file -f names that is missing: not judged
+		}
+		// nox fails here too, but the folder may be the reader's own
+		// project: not judged. (From another folder the reader may
+		// stand in, the noxfile there decides.)
+		r.missWord(call.Words[0], at, reasonNoManifest, rulePython, "", "nox: no %s in %s", noxfile, where(call.Dir))
+		return true
 	}
 	sessions := c.opts.Repo.NoxSessions(file)
 	if !sessions.Known {
@@ -180,6 +190,118 @@ func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
 		r.missWord(w, at, reason, rulePython, hint, "nox: session %q is not defined in %s", w.Text, file)
 	}
 	return true
+}
+
+// checkTox judges the environments a tox command names (-e, -e=, several
+// joined by commas) against the tox.ini of the working folder, or the one
+// -c / --conf names. It judges only a tox.ini whose environments the text
+// shows (repo.ToxEnvs); another config (setup.cfg, pyproject.toml,
+// tox.toml, a parent folder's) is not read. It reports whether it judged
+// a name.
+func (c *Checker) checkTox(r *report, call command.Call, at locate) bool {
+	if r.session != nil && r.session.readersProject {
+		return false
+	}
+	args := call.Args()
+	config := "tox.ini"
+	var names []command.Word
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a.Text == "--" {
+			break // the commands' own arguments
+		}
+		opt, value, hasValue := strings.Cut(a.Text, "=")
+		switch opt {
+		case "-c", "--conf":
+			if hasValue {
+				config = value
+			} else if i+1 < len(args) {
+				i++
+				config = args[i].Text
+			}
+		case "-e":
+			list := a
+			if hasValue {
+				list.Text, list.Col = value, a.Col+len(opt)+1
+			} else if i+1 < len(args) {
+				i++
+				list = args[i]
+			} else {
+				continue
+			}
+			if list.Dynamic() {
+				continue
+			}
+			col := list.Col
+			for _, name := range strings.Split(list.Text, ",") {
+				w := list
+				w.Text, w.Col = name, col
+				col += len(name) + 1
+				if name != "" {
+					names = append(names, w)
+				}
+			}
+		}
+	}
+	if len(names) == 0 {
+		return false
+	}
+	file := path.Join(call.Dir, config)
+	if config == "tox.ini" {
+		var known bool
+		if file, known = c.toxConfig(call.Dir); !known {
+			return false
+		}
+		if file == "" {
+			// tox fails here too, but the folder may be the reader's
+			// own project: not judged.
+			r.missWord(call.Words[0], at, reasonNoManifest, rulePython, "", "tox: no tox.ini in %s or above", where(call.Dir))
+			return true
+		}
+	}
+	if path.Base(file) != "tox.ini" || c.opts.Repo.Stat(file) != repo.File {
+		return false
+	}
+	envs := c.opts.Repo.ToxEnvs(file)
+	if !envs.Known {
+		return false
+	}
+	for _, w := range names {
+		if envs.Has(w.Text) {
+			continue
+		}
+		hint := c.nearest(w.Text, envs.Names)
+		reason := ""
+		if placeholderFilter(w.Text, hint) {
+			reason = reasonPlaceholder
+		}
+		r.missWord(w, at, reason, rulePython, hint, "tox: environment %q is not defined in %s", w.Text, file)
+	}
+	return true
+}
+
+// toxConfig finds the config tox reads when run in dir: the first folder
+// from dir up to the root that holds one. It returns that folder's
+// tox.ini, or "" when no folder holds a config; known is false when the
+// config is another tox reads (setup.cfg's [tox:tox], pyproject.toml's
+// tool.tox, tox.toml), which is not read here.
+func (c *Checker) toxConfig(dir string) (file string, known bool) {
+	for d := dir; ; d = path.Dir(d) {
+		if ini := path.Join(d, "tox.ini"); c.opts.Repo.Stat(ini) == repo.File {
+			return ini, true
+		}
+		if c.opts.Repo.Stat(path.Join(d, "tox.toml")) == repo.File {
+			return "", false
+		}
+		for _, name := range []string{"setup.cfg", "pyproject.toml"} {
+			if src, err := c.opts.Repo.ReadFile(path.Join(d, name)); err == nil && bytes.Contains(src, []byte("tox")) {
+				return "", false
+			}
+		}
+		if d == "." || d == "/" || d == "" {
+			return "", true
+		}
+	}
 }
 
 // pythonBases are the folders a module is looked up in: the working

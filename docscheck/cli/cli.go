@@ -99,8 +99,9 @@ const usageText = `usage: docscheck [flags] [PATH...]
 
 Verifies that Markdown docs reference only files, anchors, make targets,
 scripts, Go packages and tests, npm/yarn/pnpm scripts, cargo crates and
-tests, Python modules, tests, pip requirement files, nox sessions, just
-recipes, and the repository's own commands that exist. It never runs
+tests, Python modules, tests, pip requirement files, nox sessions, tox
+environments, just recipes, and the repository's own commands that
+exist. It never runs
 what it reads.
 
 PATH... are files or folders relative to the root (default: the root).

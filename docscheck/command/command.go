@@ -304,6 +304,21 @@ func unwrap(words []Word) []Word {
 				return words
 			}
 			words = words[2:]
+		case "uvx", "pipx":
+			// "uvx tox -e lint", "pipx run nox -s docs": the tool runner
+			// runs the tool named next (from the package index, not
+			// this tree) with the rest of the line. Only without options
+			// of its own, some of which take values (uvx --from x).
+			if words[0].Text == "pipx" {
+				if len(words) < 2 || words[1].Text != "run" {
+					return words
+				}
+				words = words[1:]
+			}
+			if len(words) < 2 || strings.HasPrefix(words[1].Text, "-") {
+				return words
+			}
+			words = words[1:]
 		case "bundle":
 			// "bundle exec ruby x.rb": Bundler runs the rest of the
 			// line with the bundle's gems. Only without options of its
