@@ -25,6 +25,8 @@ type ToxEnvs struct {
 }
 
 var (
+	// inlineComment is a comment after a value, from white space and "#".
+	inlineComment = regexp.MustCompile(`[ \t]#.*$`)
 	// iniSection is an ini section header.
 	iniSection = regexp.MustCompile(`^\[([^\]]+)\]\s*$`)
 	// iniKey is a setting at the start of a line: its key and value.
@@ -65,7 +67,12 @@ func parseToxINI(text string) ToxEnvs {
 	section, key := "", ""
 	values := map[string]string{} // [tox]'s settings, continuation lines joined
 	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimRight(line, "\r")
+		// A "#" after white space starts a comment that ends the line
+		// (tox strips it from values: "py313  # EOL 2028").
+		if i := inlineComment.FindStringIndex(line); i != nil {
+			line = line[:i[0]]
+		}
+		line = strings.TrimRight(line, "\r \t")
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";") {
 			continue
