@@ -364,13 +364,17 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 // single backticks, interpreted text and no code, read as plain text).
 var exampleName = regexp.MustCompile("(?i)(?:\\be\\.g\\.|\\beg\\.|\\bfor (?:example|instance)),?:?\\s+(?:`([A-Za-z.][A-Za-z0-9_./-]*)`|([A-Za-z][A-Za-z0-9_-]*(?:/[A-Za-z0-9_.-]+)*\\.[A-Za-z0-9]+)\\b)")
 
-// exampleSentence is a sentence that opens as an example: "Example:",
-// "For example," or "For instance," at its start (after a sentence's
-// end, a line's start or a parenthesis, with emphasis marks around the
-// label allowed), up to its end (a stop before a space, or a blank
-// line). The example's files are the reader's ("*Example:* If a file
-// `src/main.py` is modified, ... prints `src/main.py`").
-var exampleSentence = regexp.MustCompile(`(?im)(?:^|[.!?]\s+|\(\s*)[*_]*(?:example|for example|for instance)[*_]*\s*[:,][*_]*\s+((?:[^.!?\n]|[.!?][^\s]|\n[ \t]*[^\s])*)`)
+// exampleSentence is a sentence that opens as an example and poses a
+// case: "Example:", "For example," or "For instance," at its start
+// (after a sentence's end, a line's start or a parenthesis, with
+// emphasis marks around the label allowed), then "if", "suppose",
+// "say", "imagine", "assume" or "when", up to its end (a stop before a
+// space, or a blank line). The files of such a scenario are the
+// reader's ("*Example:* If a file `src/main.py` is modified, ... prints
+// `src/main.py`"); an example stated as a fact of the tree ("For
+// example, `ListComments` style is located in `./app/x.tsx`") is not
+// one.
+var exampleSentence = regexp.MustCompile(`(?im)(?:^|[.!?]\s+|\(\s*)[*_]*(?:example|for example|for instance)[*_]*\s*[:,][*_]*\s+((?:if|suppose|say|imagine|assume|when)\b(?:[^.!?\n]|[.!?][^\s]|\n[ \t]*[^\s])*)`)
 
 // inlineCodePath is a path in inline code (Markdown's backticks or
 // reStructuredText's double ones) with a folder or a suffix: a file.
