@@ -843,9 +843,10 @@ func (c *Checker) repinLost(r *report, prose []byte) bool {
 var proseAtRoot = regexp.MustCompile("(?i)\\bfrom\\s+(?:the\\s+)?(?:(?:repository|repo|project)(?:'s)?\\s+(?:root|top[- ]level)|root\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|this\\s+)?(?:source\\s+)?(?:repository|repo|project|checkout|clone|tree)|top[- ]level\\s+(?:directory|folder|dir))\\b")
 
 // proseRootOf is a sentence that names a project's root as where the
-// reader runs what follows: "in the root directory of jsPsych". When the
+// reader runs what follows: "in the root directory of jsPsych", "from
+// the top-level directory of your pybind11 git clone". When the
 // project is this repository, the reader stands in its clone.
-var proseRootOf = regexp.MustCompile("(?i)\\b(?:root|top[- ]level)\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+)?`?([\\w.-]+)`?")
+var proseRootOf = regexp.MustCompile("(?i)\\b(?:root|top[- ]level)\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|your\\s+)?`?([\\w.-]+)`?")
 
 // leadInSiblings bounds how many blocks before a code block its lead-in
 // prose spans.
