@@ -69,20 +69,24 @@ func parseToxINI(text string) ToxEnvs {
 	for _, line := range strings.Split(text, "\n") {
 		// A "#" after white space starts a comment that ends the line
 		// (tox strips it from values: "py313  # EOL 2028").
-		if i := inlineComment.FindStringIndex(line); i != nil {
-			line = line[:i[0]]
+		if strings.IndexByte(line, '#') >= 0 {
+			if i := inlineComment.FindStringIndex(line); i != nil {
+				line = line[:i[0]]
+			}
 		}
 		line = strings.TrimRight(line, "\r \t")
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";") {
 			continue
 		}
-		if m := iniSection.FindStringSubmatch(line); m != nil {
-			section, key = strings.TrimSpace(m[1]), ""
-			if env, ok := strings.CutPrefix(section, "testenv:"); ok {
-				names(env)
+		if line[0] == '[' {
+			if m := iniSection.FindStringSubmatch(line); m != nil {
+				section, key = strings.TrimSpace(m[1]), ""
+				if env, ok := strings.CutPrefix(section, "testenv:"); ok {
+					names(env)
+				}
+				continue
 			}
-			continue
 		}
 		indented := line[0] == ' ' || line[0] == '\t'
 		if !indented {
@@ -96,7 +100,7 @@ func parseToxINI(text string) ToxEnvs {
 		} else if section == "tox" && key != "" {
 			values[key] += "\n" + trimmed
 		}
-		if strings.HasPrefix(section, "testenv") {
+		if strings.HasPrefix(section, "testenv") && strings.Contains(line, ": ") {
 			if m := toxCondition.FindStringSubmatch(line); m != nil {
 				for _, f := range strings.FieldsFunc(m[1], func(c rune) bool { return strings.ContainsRune("!,-{}", c) }) {
 					out.Factors = append(out.Factors, f)
