@@ -835,12 +835,12 @@ func (c *Checker) repinLost(r *report, prose []byte) bool {
 
 // proseAtRoot is a sentence that says the reader runs what follows from
 // the root of the checkout: "from the repository root", "from the root of
-// the repository" (or of "the source tree", "the source checkout"), "from
-// the project's top-level directory". Only "from":
+// the repository" (or of "the source tree", "the source checkout"; "the
+// top of" any of them), "from the project's top-level directory". Only "from":
 // "the Makefile in the project root" says where a file is, not where the
 // reader stands; "from your project root" may be the reader's own
 // project's.
-var proseAtRoot = regexp.MustCompile("(?i)\\bfrom\\s+(?:the\\s+)?(?:(?:repository|repo|project)(?:'s)?\\s+(?:root|top[- ]level)|root\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|this\\s+)?(?:source\\s+)?(?:repository|repo|project|checkout|clone|tree)|top[- ]level\\s+(?:directory|folder|dir))\\b")
+var proseAtRoot = regexp.MustCompile("(?i)\\bfrom\\s+(?:the\\s+)?(?:(?:repository|repo|project)(?:'s)?\\s+(?:root|top[- ]level)|(?:root|top)\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|this\\s+)?(?:source\\s+)?(?:repository|repo|project|checkout|clone|tree)|top[- ]level\\s+(?:directory|folder|dir))\\b")
 
 // proseRootOf is a sentence that names a project's root as where the
 // reader runs what follows: "in the root directory of jsPsych", "from
