@@ -46,20 +46,15 @@ func (c *Checker) checkCargo(r *report, call command.Call, at locate) bool {
 		if a.Text == "--" {
 			break
 		}
-		name, value, hasValue := strings.Cut(a.Text, "=")
+		name, _, _ := strings.Cut(a.Text, "=")
 		if !cargoValueFlags[name] {
 			if !strings.HasPrefix(a.Text, "-") {
 				filters = append(filters, a)
 			}
 			continue
 		}
-		w := a
-		if hasValue {
-			w.Text = value
-		} else if i+1 < len(args) {
-			i++
-			w = args[i]
-		} else {
+		var w command.Word
+		if w, i = optionValue(args, i); w.Text == "" {
 			continue
 		}
 		switch {

@@ -132,34 +132,7 @@ func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
 	if r.session != nil && r.session.readersProject {
 		return false
 	}
-	args := call.Args()
-	noxfile := "noxfile.py"
-	var names []command.Word
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a.Text == "--" {
-			break // the sessions' own arguments
-		}
-		opt, value, hasValue := strings.Cut(a.Text, "=")
-		switch opt {
-		case "-f", "--noxfile":
-			if hasValue {
-				noxfile = value
-			} else if i+1 < len(args) {
-				i++
-				noxfile = args[i].Text
-			}
-		case "-s", "-e", "--session", "--sessions":
-			if hasValue {
-				a.Text, a.Col = value, a.Col+len(opt)+1
-				names = append(names, a)
-			}
-			for i+1 < len(args) && !strings.HasPrefix(args[i+1].Text, "-") {
-				i++
-				names = append(names, args[i])
-			}
-		}
-	}
+	noxfile, names := taskArgs(call.Args(), "noxfile.py", []string{"-f", "--noxfile"}, []string{"-s", "-e", "--session", "--sessions"}, true)
 	file := path.Join(call.Dir, noxfile)
 	if len(names) == 0 {
 		return false
@@ -178,76 +151,25 @@ func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
 	if !sessions.Known {
 		return false
 	}
-	for _, w := range names {
-		if w.Dynamic() || sessions.Has(w.Text) {
-			continue
-		}
-		hint := c.nearest(w.Text, sessions.Names)
-		reason := ""
-		if placeholderFilter(w.Text, hint) {
-			reason = reasonPlaceholder
-		}
-		r.missWord(w, at, reason, rulePython, hint, "nox: session %q is not defined in %s", w.Text, file)
-	}
+	c.judgeTasks(r, at, names, sessions.Names, sessions.Has, "nox: session %q is not defined in "+file)
 	return true
 }
 
 // checkTox judges the environments a tox command names (-e, -e=, several
-// joined by commas) against the tox.ini of the working folder, or the one
+// joined by commas) against the tox.ini tox reads (toxConfig), or the one
 // -c / --conf names. It judges only a tox.ini whose environments the text
 // shows (repo.ToxEnvs); another config (setup.cfg, pyproject.toml,
-// tox.toml, a parent folder's) is not read. It reports whether it judged
-// a name.
+// tox.toml) is not read. It reports whether it judged a name.
 func (c *Checker) checkTox(r *report, call command.Call, at locate) bool {
 	if r.session != nil && r.session.readersProject {
 		return false
 	}
-	args := call.Args()
-	config := "tox.ini"
-	var names []command.Word
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a.Text == "--" {
-			break // the commands' own arguments
-		}
-		opt, value, hasValue := strings.Cut(a.Text, "=")
-		switch opt {
-		case "-c", "--conf":
-			if hasValue {
-				config = value
-			} else if i+1 < len(args) {
-				i++
-				config = args[i].Text
-			}
-		case "-e":
-			list := a
-			if hasValue {
-				list.Text, list.Col = value, a.Col+len(opt)+1
-			} else if i+1 < len(args) {
-				i++
-				list = args[i]
-			} else {
-				continue
-			}
-			if list.Dynamic() {
-				continue
-			}
-			col := list.Col
-			for _, name := range strings.Split(list.Text, ",") {
-				w := list
-				w.Text, w.Col = name, col
-				col += len(name) + 1
-				if name != "" {
-					names = append(names, w)
-				}
-			}
-		}
-	}
+	config, names := taskArgs(call.Args(), "", []string{"-c", "--conf"}, []string{"-e"}, false)
 	if len(names) == 0 {
 		return false
 	}
 	file := path.Join(call.Dir, config)
-	if config == "tox.ini" {
+	if config == "" {
 		var known bool
 		if file, known = c.toxConfig(call.Dir); !known {
 			return false
@@ -266,18 +188,91 @@ func (c *Checker) checkTox(r *report, call command.Call, at locate) bool {
 	if !envs.Known {
 		return false
 	}
+	c.judgeTasks(r, at, names, envs.Names, envs.Has, "tox: environment %q is not defined in "+file)
+	return true
+}
+
+// taskArgs reads a task runner's command line up to "--": the file an
+// option of fileOpts names (def when none does), and the task names the
+// options of nameOpts give, each a value joined to the option
+// ("-s=lint") or the next word; with many, an option also takes the
+// words after it up to the next option ("nox -s lint tests"), else its
+// value is a list joined by commas ("tox -e lint,py312").
+func taskArgs(args []command.Word, def string, fileOpts, nameOpts []string, many bool) (string, []command.Word) {
+	file := def
+	var names []command.Word
+	for i := 0; i < len(args); i++ {
+		if args[i].Text == "--" {
+			break // the tasks' own arguments
+		}
+		opt, _, joined := strings.Cut(args[i].Text, "=")
+		switch {
+		case slices.Contains(fileOpts, opt):
+			var w command.Word
+			if w, i = optionValue(args, i); w.Text != "" {
+				file = w.Text
+			}
+		case slices.Contains(nameOpts, opt) && many:
+			if joined {
+				var w command.Word
+				w, i = optionValue(args, i)
+				names = append(names, w)
+			}
+			for i+1 < len(args) && !strings.HasPrefix(args[i+1].Text, "-") {
+				i++
+				names = append(names, args[i])
+			}
+		case slices.Contains(nameOpts, opt):
+			var list command.Word
+			if list, i = optionValue(args, i); list.Text == "" || list.Dynamic() {
+				continue
+			}
+			col := list.Col
+			for _, name := range strings.Split(list.Text, ",") {
+				w := list
+				w.Text, w.Col = name, col
+				col += len(name) + 1
+				if name != "" {
+					names = append(names, w)
+				}
+			}
+		}
+	}
+	return file, names
+}
+
+// judgeTasks reports each task a runner is asked for that its file does
+// not define (has), with the nearest of the file's names as the hint; a
+// placeholder name of the reader's choosing is not judged. format holds
+// one %q, the task's name.
+func (c *Checker) judgeTasks(r *report, at locate, names []command.Word, defined []string, has func(string) bool, format string) {
 	for _, w := range names {
-		if envs.Has(w.Text) {
+		if w.Dynamic() || has(w.Text) {
 			continue
 		}
-		hint := c.nearest(w.Text, envs.Names)
+		hint := c.nearest(w.Text, defined)
 		reason := ""
 		if placeholderFilter(w.Text, hint) {
 			reason = reasonPlaceholder
 		}
-		r.missWord(w, at, reason, rulePython, hint, "tox: environment %q is not defined in %s", w.Text, file)
+		r.missWord(w, at, reason, rulePython, hint, format, w.Text)
 	}
-	return true
+}
+
+// optionValue is the value of the option at args[i], written joined to
+// it ("-f=x", "--noxfile=x") or as the next word ("-f x"), and the index
+// of the last word the option takes. An option that ends the line has
+// none: an empty Word.
+func optionValue(args []command.Word, i int) (command.Word, int) {
+	a := args[i]
+	if opt, value, joined := strings.Cut(a.Text, "="); joined {
+		a.Text, a.Col = value, a.Col+len(opt)+1
+		return a, i
+	}
+	if i+1 < len(args) {
+		return args[i+1], i + 1
+	}
+	return command.Word{}, i
 }
 
 // toxConfig finds the config tox reads when run in dir: the first folder
