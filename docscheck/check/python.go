@@ -151,7 +151,7 @@ func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
 	if !sessions.Known {
 		return false
 	}
-	c.judgeTasks(r, at, names, sessions.Names, sessions.Has, "nox: session %q is not defined in "+file)
+	c.judgeTasks(r, at, names, sessions.Names, sessions.Has, "nox: session", file)
 	return true
 }
 
@@ -188,7 +188,7 @@ func (c *Checker) checkTox(r *report, call command.Call, at locate) bool {
 	if !envs.Known {
 		return false
 	}
-	c.judgeTasks(r, at, names, envs.Names, envs.Has, "tox: environment %q is not defined in "+file)
+	c.judgeTasks(r, at, names, envs.Names, envs.Has, "tox: environment", file)
 	return true
 }
 
@@ -243,9 +243,9 @@ func taskArgs(args []command.Word, def string, fileOpts, nameOpts []string, many
 
 // judgeTasks reports each task a runner is asked for that its file does
 // not define (has), with the nearest of the file's names as the hint; a
-// placeholder name of the reader's choosing is not judged. format holds
-// one %q, the task's name.
-func (c *Checker) judgeTasks(r *report, at locate, names []command.Word, defined []string, has func(string) bool, format string) {
+// placeholder name of the reader's choosing is not judged. kind opens the
+// message ("nox: session").
+func (c *Checker) judgeTasks(r *report, at locate, names []command.Word, defined []string, has func(string) bool, kind, file string) {
 	for _, w := range names {
 		if w.Dynamic() || has(w.Text) {
 			continue
@@ -255,7 +255,7 @@ func (c *Checker) judgeTasks(r *report, at locate, names []command.Word, defined
 		if placeholderFilter(w.Text, hint) {
 			reason = reasonPlaceholder
 		}
-		r.missWord(w, at, reason, rulePython, hint, format, w.Text)
+		r.missWord(w, at, reason, rulePython, hint, "%s %q is not defined in %s", kind, w.Text, file)
 	}
 }
 
