@@ -616,12 +616,15 @@ func isPlaceholderName(part string) bool {
 
 // placeholderIn reports whether a part of written reads as a value of the
 // reader's choosing (isPlaceholderName), unless the path, resolved, passes
-// through a folder of the tree by that name: example/x.cpp where the tree
-// has example/ names that folder.
+// through a folder of the tree by that name (example/x.cpp where the tree
+// has example/ names that folder), or its file name shares its stem with
+// files of its folder (README.win64 beside README.win32: a word in
+// capitals the folder names its own files with is no value).
 func (c *Checker) placeholderIn(written, resolved string) bool {
 	parts := strings.Split(path.Clean(resolved), "/")
+	base := path.Base(path.Clean(written))
 	for _, w := range strings.Split(path.Clean(written), "/") {
-		if !isPlaceholderName(w) {
+		if !isPlaceholderName(w) || w == base && c.stemOfSiblings(path.Dir(path.Clean(resolved)), w) {
 			continue
 		}
 		folder := false
@@ -636,6 +639,16 @@ func (c *Checker) placeholderIn(written, resolved string) bool {
 		}
 	}
 	return false
+}
+
+// stemOfSiblings reports whether the stem of name (README of
+// README.win64) is the stem of a file the folder dir holds.
+func (c *Checker) stemOfSiblings(dir, name string) bool {
+	stem := strings.TrimSuffix(name, path.Ext(name))
+	if stem == name {
+		return false
+	}
+	return slices.ContainsFunc(c.opts.Repo.Names(dir), func(n string) bool { return strings.HasPrefix(n, stem+".") })
 }
 
 // readsAsName reports whether a word in capitals reads as a value's name
