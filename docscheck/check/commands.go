@@ -1284,6 +1284,13 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 		if reason == reasonReadersFile && c.typoOfMade(r, p) {
 			reason = "" // "go build -o widget", then "./widgte"
 		}
+		if ext := path.Ext(p); reason == "" && r.session.ranWriter && ext != "" && !scriptExtensions[ext] && !runnerScripts[ext] &&
+			(typo == "" || !typoOf(p, typo)) {
+			// After a build (make check), a program whose extension
+			// names no interpreter's language (x.fuzz, x.exe, x.out) is
+			// what the build compiled, not a file of the tree.
+			reason = reasonOutput
+		}
 		r.missWord(prog, at, reason, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)
 	case repo.Dir:
 		reason := ""
