@@ -133,10 +133,10 @@ func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
 		return false
 	}
 	noxfile, names := taskArgs(call.Args(), "noxfile.py", []string{"-f", "--noxfile"}, []string{"-s", "-e", "--session", "--sessions"}, true)
-	file := path.Join(call.Dir, noxfile)
 	if len(names) == 0 {
 		return false
 	}
+	file := path.Join(call.Dir, noxfile)
 	if c.opts.Repo.Stat(file) != repo.File {
 		if noxfile != "noxfile.py" {
 			return false // a file -f names that is missing: not judged
@@ -215,8 +215,9 @@ func taskArgs(args []command.Word, def string, fileOpts, nameOpts []string, many
 		case slices.Contains(nameOpts, opt) && many:
 			if joined {
 				var w command.Word
-				w, i = optionValue(args, i)
-				names = append(names, w)
+				if w, i = optionValue(args, i); w.Text != "" {
+					names = append(names, w)
+				}
 			}
 			for i+1 < len(args) && !strings.HasPrefix(args[i+1].Text, "-") {
 				i++
@@ -278,8 +279,8 @@ func optionValue(args []command.Word, i int) (command.Word, int) {
 // toxConfig finds the config tox reads when run in dir: the first folder
 // from dir up to the root that holds one. It returns that folder's
 // tox.ini, or "" when no folder holds a config; known is false when the
-// config is another tox reads (setup.cfg's [tox:tox], pyproject.toml's
-// tool.tox, tox.toml), which is not read here.
+// folder may hold another config tox reads (a tox.toml, or a setup.cfg or
+// pyproject.toml that mentions tox at all), which is not read here.
 func (c *Checker) toxConfig(dir string) (file string, known bool) {
 	for d := dir; ; d = path.Dir(d) {
 		if ini := path.Join(d, "tox.ini"); c.opts.Repo.Stat(ini) == repo.File {
