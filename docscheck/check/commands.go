@@ -88,6 +88,7 @@ func (c *Checker) checkCommands(r *report) {
 		case *ast.Paragraph:
 			c.noteCaptions(r, n, skip)
 			c.noteCopyTargets(r, n, skip)
+			c.noteFilesToMake(r, n)
 		case *ast.TextBlock:
 			// A tight list item's text ("* Copy `a` to `b`").
 			c.noteCopyTargets(r, n, skip)

@@ -266,6 +266,43 @@ func (c *Checker) readerMakes(r *report, name string) {
 	}
 }
 
+// makesFiles is a paragraph that has the reader make files and ends by
+// introducing them: "To use the testing framework you have to implement
+// two files in addition to the mocked data:".
+var makesFiles = regexp.MustCompile(`(?is)\b(?:implement|create|write|add|provide|define)\b[^.:]{0,80}\bfiles?\b[^.]*:\s*$`)
+
+// noteFilesToMake: the list right after a paragraph that has the reader
+// make files (makesFiles) names them, each item by the path it opens
+// with ("- “test/unit/conftest.py“ - code specific to each driver"):
+// the reader makes those files, which are not judged. A list after a
+// paragraph that only describes files ("The framework ships two
+// files:") names files of the tree, judged as any.
+func (c *Checker) noteFilesToMake(r *report, para ast.Node) {
+	list, ok := para.NextSibling().(*ast.List)
+	if !ok {
+		return
+	}
+	src := r.page.source
+	if !makesFiles.Match(bytes.TrimSpace(para.Lines().Value(src))) {
+		return
+	}
+	for item := list.FirstChild(); item != nil; item = item.NextSibling() {
+		text := item.FirstChild()
+		if text == nil {
+			continue
+		}
+		span, ok := text.FirstChild().(*ast.CodeSpan)
+		if !ok {
+			continue // an item that does not open with the path
+		}
+		name := strings.TrimSpace(codeSpanText(span, src))
+		if name == "" || strings.ContainsAny(name, " \t") || !strings.ContainsAny(name, "./") || strings.HasSuffix(name, "/") {
+			continue
+		}
+		c.readerMakes(r, name)
+	}
+}
+
 // fileMakingVerbs are the verbs that, opening a sentence, tell the reader
 // to make or fill a file ("Define `train.py`.", "Create `app.py`.").
 var fileMakingVerbs = map[string]bool{
