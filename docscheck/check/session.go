@@ -338,7 +338,15 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	cloneDir := ""  // a folder a clone of this repository made, as the block's cds reach it
 	// dirs is reused by every call: nothing keeps it.
 	var dirs []string
+	var echoed []string // the names the last command prints (printsNames)
 	for i, call := range script.Calls {
+		if len(call.Words) == 1 && slices.Contains(echoed, call.Words[0].Text) {
+			// "tar xvzf b.tar.gz etc/passwd etc/group", then
+			// "etc/passwd" alone: the names a verbose command prints,
+			// its output, not a command.
+			continue
+		}
+		echoed = printsNames(call)
 		if i > 0 && mayWriteFiles(script.Calls[i-1]) {
 			s.ranWriter = true
 		}
@@ -651,6 +659,37 @@ func (c *Checker) startsElsewhere(r *report, from, rel string) bool {
 		}
 	}
 	return false
+}
+
+// printsNames is the arguments of a command that prints each name it
+// handles as it goes (tar with v among its mode letters, and cp, mv, rm,
+// ln, install, chmod, chown or rsync with -v or --verbose): the lines
+// after it that are one of them alone are its output.
+func printsNames(call command.Call) []string {
+	args := call.Args()
+	verbose := false
+	switch path.Base(call.Program()) {
+	case "tar", "bsdtar", "gtar":
+		if len(args) > 0 && !strings.HasPrefix(args[0].Text, "--") && strings.Contains(args[0].Text, "v") {
+			verbose = true // xvzf, -xvf
+		}
+	case "cp", "mv", "rm", "ln", "install", "chmod", "chown", "rsync":
+	default:
+		return nil
+	}
+	var names []string
+	for _, a := range args {
+		switch {
+		case a.Text == "--verbose" || strings.HasPrefix(a.Text, "-") && !strings.HasPrefix(a.Text, "--") && strings.Contains(a.Text, "v"):
+			verbose = true
+		case !strings.HasPrefix(a.Text, "-"):
+			names = append(names, a.Text)
+		}
+	}
+	if !verbose {
+		return nil
+	}
+	return names
 }
 
 // judgeInDirs judges a call from each folder the reader may be in. Right
