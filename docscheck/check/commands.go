@@ -1286,10 +1286,12 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 			reason = "" // "go build -o widget", then "./widgte"
 		}
 		if ext := path.Ext(p); reason == "" && r.session.ranWriter && ext != "" && !scriptExtensions[ext] && !runnerScripts[ext] &&
-			(typo == "" || !typoOf(p, typo)) {
+			(typo == "" || !typoOf(p, typo)) && !c.opts.Repo.HasExtension(ext) {
 			// After a build (make check), a program whose extension
-			// names no interpreter's language (x.fuzz, x.exe, x.out) is
-			// what the build compiled, not a file of the tree.
+			// names no interpreter's language and no file of the tree
+			// has (x.fuzz, x.exe) is what the build compiled; one the
+			// tree's own scripts have (x.ros beside hello.ros) is a
+			// script of the tree, judged.
 			reason = reasonOutput
 		}
 		r.missWord(prog, at, reason, ruleScript, shellPath(prog.Text, dir, hint), "%s does not exist", prog.Text)

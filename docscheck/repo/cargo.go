@@ -272,6 +272,19 @@ func (r *Repo) CargoTestFns(p *CargoPackage) []string {
 	}).([]string)
 }
 
+// HasExtension reports whether a file of the tree (outside hidden,
+// target and node_modules folders, as walkFiles walks) has the
+// extension ext (".ros"), in any case: the tree's own sources are
+// written in that language.
+func (r *Repo) HasExtension(ext string) bool {
+	exts := r.memo("extensions", ".", func() any {
+		seen := map[string]bool{}
+		r.walkFiles(".", "", func(p string) { seen[strings.ToLower(path.Ext(p))] = true })
+		return seen
+	}).(map[string]bool)
+	return exts[strings.ToLower(ext)]
+}
+
 func (r *Repo) walkFiles(dir, ext string, f func(string)) {
 	for _, n := range r.Names(dir) {
 		p := path.Join(dir, n)
