@@ -662,18 +662,17 @@ func (c *Checker) startsElsewhere(r *report, from, rel string) bool {
 }
 
 // printsNames is the arguments of a command that prints each name it
-// handles as it goes (tar with v among its mode letters, and cp, mv, rm,
-// ln, install, chmod, chown or rsync with -v or --verbose): the lines
-// after it that are one of them alone are its output.
+// handles, bare, as it goes (tar with v among its mode letters, rsync
+// with -v or --verbose; cp -v and the like print "'a' -> 'b'", never a
+// bare name): the lines after it that are one of them alone are its
+// output.
 func printsNames(call command.Call) []string {
 	args := call.Args()
 	verbose := false
 	switch path.Base(call.Program()) {
 	case "tar", "bsdtar", "gtar":
-		if len(args) > 0 && !strings.HasPrefix(args[0].Text, "--") && strings.Contains(args[0].Text, "v") {
-			verbose = true // xvzf, -xvf
-		}
-	case "cp", "mv", "rm", "ln", "install", "chmod", "chown", "rsync":
+		verbose = len(args) > 0 && !strings.HasPrefix(args[0].Text, "--") && strings.Contains(args[0].Text, "v") // xvzf, -xvf
+	case "rsync":
 	default:
 		return nil
 	}
