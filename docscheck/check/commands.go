@@ -213,6 +213,9 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 	if strings.ContainsAny(text, "\n") {
 		text = strings.ReplaceAll(text, "\n", " ")
 	}
+	if c.recordInlineClone(r, text) {
+		return
+	}
 	if strings.IndexByte(text, '<') >= 0 && placeholderWord.MatchString(text) {
 		return // a template with a <name> of the reader's
 	}
@@ -281,6 +284,53 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 		// moves the reader") explains cd rather than taking a step.
 		r.session.dirs = before
 	}
+}
+
+// recordInlineClone notes a clone of this repository that inline code
+// runs ("To clone this project, use `git clone
+// https://github.com/o/r.git`"), as a block's clone is noted: the
+// repository's files are in the reader's hands for the rest of the page
+// (clonedName). Like any one-liner in prose it moves nobody. A clone of
+// another repository in prose is not followed, as a bare cd in prose to
+// a folder the tree lacks is not. It reports whether text is a clone.
+func (c *Checker) recordInlineClone(r *report, text string) bool {
+	fields := strings.Fields(text)
+	var args []string
+	switch {
+	case len(fields) > 2 && fields[0] == "git" && fields[1] == "clone":
+		args = fields[2:]
+	case len(fields) > 3 && fields[0] == "gh" && fields[1] == "repo" && fields[2] == "clone":
+		args = fields[3:]
+	default:
+		return false
+	}
+	if r.session == nil || r.session.dirs == nil {
+		return true
+	}
+	if strings.IndexByte(text, '<') >= 0 {
+		// "`git clone git@github.com:<your username>/r.git`": the
+		// placeholder's words split the fields; the URL ends the line.
+		if c.isThisRepository(clonedRepositoryName(args[len(args)-1])) {
+			c.recordTemplateClone(r, text)
+		}
+		return true
+	}
+	words := make([]command.Word, len(args))
+	for i, a := range args {
+		words[i] = command.Word{Text: a}
+	}
+	ops := cloneOperands(words)
+	if len(ops) == 0 || !c.isThisRepository(clonedRepositoryName(ops[0].Text)) {
+		return true
+	}
+	script, err := c.parseShell(text)
+	if err != nil || len(script.Calls) != 1 {
+		return true
+	}
+	for _, d := range slices.Clone(r.session.dirs) {
+		c.recordOutputs(r, script.Calls[0], d)
+	}
+	return true
 }
 
 // namedFolder is a sentence's phrase placing the reader in a folder:

@@ -178,26 +178,11 @@ func recordCompile(s *session, prog string, args []command.Word, dir string) {
 // recordClone: git clone URL [folder] makes the folder, named after the
 // repository when not given.
 func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
-	valueFlags := map[string]bool{"-b": true, "--branch": true, "--depth": true, "-o": true, "--origin": true,
-		"-c": true, "--config": true, "--reference": true, "--template": true, "--filter": true,
-		"--separate-git-dir": true, "-j": true, "--jobs": true, "-u": true, "--upload-pack": true}
-	var ops []command.Word
-	for i := 0; i < len(args); i++ {
-		if strings.HasPrefix(args[i].Text, "-") {
-			if valueFlags[args[i].Text] {
-				i++
-			}
-			continue
-		}
-		ops = append(ops, args[i])
-	}
+	ops := cloneOperands(args)
 	if len(ops) == 0 {
 		return
 	}
-	name := strings.TrimSuffix(path.Base(strings.TrimRight(ops[0].Text, "/")), ".git")
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
-	}
+	name := clonedRepositoryName(ops[0].Text)
 	folder := path.Join(dir, name)
 	if len(ops) > 1 {
 		if dest := ops[1].Source; dest != "" && !ops[0].Dynamic() && ops[1].Dynamic() && !strings.ContainsAny(dest, "/~") && c.isThisRepository(name) {
@@ -230,6 +215,35 @@ func (c *Checker) recordClone(r *report, args []command.Word, dir string) {
 		r.session.otherClones = map[string]bool{}
 	}
 	r.session.otherClones[folder] = true
+}
+
+// cloneOperands are the operands of git clone's arguments (after
+// "clone"): the repository, then the folder, if given.
+func cloneOperands(args []command.Word) []command.Word {
+	valueFlags := map[string]bool{"-b": true, "--branch": true, "--depth": true, "-o": true, "--origin": true,
+		"-c": true, "--config": true, "--reference": true, "--template": true, "--filter": true,
+		"--separate-git-dir": true, "-j": true, "--jobs": true, "-u": true, "--upload-pack": true}
+	var ops []command.Word
+	for i := 0; i < len(args); i++ {
+		if strings.HasPrefix(args[i].Text, "-") {
+			if valueFlags[args[i].Text] {
+				i++
+			}
+			continue
+		}
+		ops = append(ops, args[i])
+	}
+	return ops
+}
+
+// clonedRepositoryName is the name of the repository a clone URL names,
+// the folder git clone makes for it ("https://x/o/r.git", "git@x:o/r").
+func clonedRepositoryName(url string) string {
+	name := strings.TrimSuffix(path.Base(strings.TrimRight(url, "/")), ".git")
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
 }
 
 // recordTemplateClone notes the folder of a template line that clones a
