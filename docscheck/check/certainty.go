@@ -421,16 +421,28 @@ func namesExample(pg *page, written string) bool {
 // `x.sh`" names no file to make.
 var savedName = regexp.MustCompile("(?i)\\b(?:save|saved|saving|create|creating|write|writing)\\b[^.:;\\n`]{0,40}?\\b(?:as|to|into|called|named)\\s+``?([A-Za-z0-9_./-]+\\.[A-Za-z0-9]+)``?")
 
+// captionHeading is a Markdown heading that is only a file's name in
+// inline code, emphasis around it allowed, right above a fenced code
+// block ("#### **`core/src/app.py`**", then the file's text): a caption,
+// as a paragraph that is only the name is one (noteCaptions), which
+// tutorials set as a heading to show in the page's outline.
+var captionHeading = regexp.MustCompile("(?m)^#{1,6}[ \t]+[*_]*`([A-Za-z0-9_./-]+\\.[A-Za-z0-9]+)`[*_]*[ \t]*\n(?:[ \t]*\n)*[ \t]*(?:```|~~~)")
+
 // savesName reports whether the page's prose has the reader save or
-// create a file named as written's last part: the reader makes it, from
-// the snippet the page shows, wherever the prose puts it.
+// create a file named as written's last part, or a heading captions a
+// snippet with that name (captionHeading): the reader makes it, from the
+// snippet the page shows, wherever the prose puts it, and wherever on the
+// page it is named, before the snippet as after it ("create a file
+// `x/app.py` and fill it with the content below:").
 func savesName(pg *page, written string) bool {
 	pg.savedOnce.Do(func() {
-		for _, m := range savedName.FindAllSubmatch(pg.source, -1) {
-			if pg.saved == nil {
-				pg.saved = map[string]bool{}
+		for _, re := range []*regexp.Regexp{savedName, captionHeading} {
+			for _, m := range re.FindAllSubmatch(pg.source, -1) {
+				if pg.saved == nil {
+					pg.saved = map[string]bool{}
+				}
+				pg.saved[path.Base(string(m[1]))] = true
 			}
-			pg.saved[path.Base(string(m[1]))] = true
 		}
 	})
 	return pg.saved[path.Base(written)]
