@@ -125,7 +125,8 @@ const (
 	// Or a path prose names alone is missing where it is judged from, and
 	// there below a folder the page names (namedFolderHolds). Or a path
 	// that starts with this repository's name is there from the folder
-	// above the reader's checkout (aboveCheckout).
+	// above the reader's checkout (aboveCheckout), or is there from a
+	// folder between the root and the page's own (fromPageAncestor).
 	reasonOtherStart = "other-start"
 	// reasonScriptElsewhere: the package.json in use lacks the script,
 	// but one in a folder the page names as a place to stand has it: the
@@ -301,6 +302,26 @@ func (c *Checker) aboveCheckout(r *report, written, p string) bool {
 	return false
 }
 
+// fromPageAncestor reports whether written, a relative path run or named
+// on a page two folders or more below the root, is there from a folder
+// between the root and the page's folder ("./tools/release.sh" on
+// common/tools/README.md, for common/tools/release.sh): the page may be
+// written from that folder, its project's root (a subproject, or a
+// repository merged into this one), where its reader then stands. The
+// page does not say which, so the path is not judged.
+func (c *Checker) fromPageAncestor(r *report, written string) bool {
+	w := path.Clean(written)
+	if r.page == nil || w == "." || strings.HasPrefix(w, "../") || w == ".." || isOutsidePath(w) {
+		return false
+	}
+	for d := path.Dir(path.Dir(r.page.path)); d != "." && d != "/"; d = path.Dir(d) {
+		if c.opts.Repo.Stat(path.Join(d, w)) != repo.Missing {
+			return true
+		}
+	}
+	return false
+}
+
 // cdFirstPart is a cd on a page, with the first part of the folder it
 // enters.
 var cdFirstPart = regexp.MustCompile(`(?m)\bcd\s+(?:\./)?([A-Za-z0-9_.-]+)(?:/|\s|$)`)
@@ -336,7 +357,7 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 	if reason == "" && (c.readersCopy(r.page, written) || r.page != nil && savesName(r.page, written)) {
 		return reasonReadersFile
 	}
-	if reason == "" && c.aboveCheckout(r, written, p) {
+	if reason == "" && (c.aboveCheckout(r, written, p) || c.fromPageAncestor(r, written)) {
 		return reasonOtherStart
 	}
 	if reason == "" && r.page != nil && namesExample(r.page, written) {
