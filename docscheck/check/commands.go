@@ -138,7 +138,9 @@ func (c *Checker) checkCommands(r *report) {
 			case lang == "" && (c.allCommands(blockTexts(n, src)) || isCloneBlock(blockTexts(n, src))):
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			case lang == "" && movesReader(blockTexts(n, src)):
-				// Not read as commands, but a cd in it moves the reader.
+				// Not read as commands, but a cd in it moves the reader:
+				// its leading cds are judged, and then the reader is lost.
+				c.standing(r, func() { c.checkLeadingCds(r, n) })
 				r.session.dirs = nil
 			case len(r.session.clones) == 0 && !r.session.inClone && readersManifest(lang, string(n.Lines().Value(src))):
 				// A manifest shown on a page that has cloned this
@@ -156,6 +158,7 @@ func (c *Checker) checkCommands(r *report) {
 			if isSession(n, src) || c.allCommands(blockTexts(n, src)) || isCloneBlock(blockTexts(n, src)) {
 				c.standing(r, func() { c.shellBlockUnit(r, n) })
 			} else if movesReader(blockTexts(n, src)) {
+				c.standing(r, func() { c.checkLeadingCds(r, n) })
 				r.session.dirs = nil
 			}
 			return ast.WalkSkipChildren, nil
@@ -774,6 +777,40 @@ func movesReader(texts []string) bool {
 		}
 	}
 	return false
+}
+
+// checkLeadingCds judges the cds that open a prompt-free block with no
+// language that is not read as commands (a line of it is a program
+// docscheck does not know: "cd sys/macos/App.app/Contents", then "plutil
+// -lint Info.plist"). A line that is only a cd is a command wherever it
+// stands: no output or data opens with one. What follows the first other
+// line is not judged, and where the reader stands after the block nobody
+// can tell (movesReader).
+func (c *Checker) checkLeadingCds(r *report, n ast.Node) {
+	texts := blockTexts(n, r.page.source)
+	lead := 0
+	for i, t := range texts {
+		t = strings.TrimSpace(t)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if first, rest, _ := strings.Cut(t, " "); first != "cd" || strings.TrimSpace(rest) == "" || strings.ContainsAny(rest, ";&|`$<>") {
+			break
+		}
+		lead = i + 1
+	}
+	if lead == 0 {
+		return
+	}
+	c.followProseMoves(r, n)
+	lines := n.Lines()
+	at := func(line, col int) (int, int) {
+		if line < 1 || line > lines.Len() {
+			return r.page.position(n.Pos())
+		}
+		return r.page.position(lines.At(line-1).Start + col - 1)
+	}
+	c.runShellTexts(r, blankOutside(texts, 0, lead), at)
 }
 
 // isSession reports whether an indented code block's first non-blank line
