@@ -340,6 +340,23 @@ func (c *Checker) typoOfCommittedIgnored(p, hint string) bool {
 // (clonedName, readersCopy): one reading for every command that runs a
 // file by path.
 func (c *Checker) missingIn(r *report, written, p, hint string) string {
+	reason := c.missingFolderIn(r, written, p, hint)
+	if reason == "" && (c.compiledFrom(p) || c.compiledFrom(joinPath(".", written))) {
+		// ./Shake beside Shake.hs, ./test_print beside test_print.c: the
+		// program a compiler writes from the source, not a file of the
+		// tree (here, or at the root, where a clone of this repository
+		// puts the reader), whether a block runs it or a sentence
+		// names it.
+		return reasonOutput
+	}
+	return reason
+}
+
+// missingFolderIn is missingIn for a path that names a folder, such as a
+// Go package's (./util/template/...): a compiler writes programs, not
+// folders, so a source beside it (util/template.go) says nothing of the
+// folder being a build's output.
+func (c *Checker) missingFolderIn(r *report, written, p, hint string) string {
 	reason := c.missingPath(written, p, hint)
 	if reason == reasonReadersFile && r.clonedName(reason) == "" && path.Ext(written) == "" && r.session.ranWriter {
 		// After a clone, a program by a bare name once the page has run
@@ -365,14 +382,6 @@ func (c *Checker) missingIn(r *report, written, p, hint string) string {
 		// `./ttf/Helvetica-Bold.ttf`": the prose gave the name as an
 		// example, so a path made of it is the reader's to choose.
 		return reasonPlaceholder
-	}
-	if reason == "" && (c.compiledFrom(p) || c.compiledFrom(joinPath(".", written))) {
-		// ./Shake beside Shake.hs, ./test_print beside test_print.c: the
-		// program a compiler writes from the source, not a file of the
-		// tree (here, or at the root, where a clone of this repository
-		// puts the reader), whether a block runs it or a sentence
-		// names it.
-		return reasonOutput
 	}
 	return reason
 }

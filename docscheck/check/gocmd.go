@@ -117,7 +117,13 @@ func (c *Checker) checkGo(r *report, call command.Call, at locate) {
 			reason := ""
 			local := strings.HasPrefix(p.Text, ".") || strings.HasSuffix(p.Text, ".go") && !strings.Contains(p.Text, "/")
 			if rel := path.Join(dir, strings.TrimSuffix(p.Text, "/...")); local && !strings.ContainsAny(p.Text, "*?[") && c.opts.Repo.Stat(rel) == repo.Missing {
-				reason = c.missingIn(r, p.Text, rel, c.nearbyName(rel)) // ./main.go the reader writes
+				// ./main.go the reader writes; a package's folder is no
+				// compiler's output (missingFolderIn).
+				if strings.HasSuffix(p.Text, ".go") {
+					reason = c.missingIn(r, p.Text, rel, c.nearbyName(rel))
+				} else {
+					reason = c.missingFolderIn(r, p.Text, rel, c.nearbyName(rel))
+				}
 			} else if first, _, ok := strings.Cut(p.Text, "/"); ok && strings.HasSuffix(p.Text, ".go") && !strings.HasPrefix(p.Text, module+"/") &&
 				c.opts.Repo.Stat(path.Join(dir, first)) == repo.Missing {
 				// A Go file under a folder the repository lacks, not by
@@ -231,7 +237,9 @@ func (c *Checker) packageHint(dir, arg string) string {
 	trimmed := strings.TrimSuffix(arg, "/...")
 	rel := path.Join(dir, trimmed)
 	hint := c.nearbyName(rel)
-	if hint == "" {
+	if hint == "" || !strings.HasSuffix(trimmed, ".go") && c.opts.Repo.Stat(hint) != repo.Dir {
+		// A package is a folder: a file near its name (main.go beside
+		// ./cmd/main) is no package to propose.
 		return ""
 	}
 	out := "./" + relativeTo(dir, hint)
