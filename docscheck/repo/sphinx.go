@@ -52,6 +52,12 @@ type SphinxSource struct {
 	// its code: what it writes has a name that code spells, or is a copy
 	// of a file of the tree (see MayWrite).
 	ownWrites string
+	// runsDoxygen, when the only program conf.py runs is doxygen (and
+	// it runs no other file's code and no extension that writes), says
+	// doxygen writes too: its output formats' files only (see
+	// doxygenWrites), with those ownWrites names, if conf.py has calls of
+	// its own that write.
+	runsDoxygen bool
 	// WrittenFiles are files, from the root, that an extension conf.py
 	// loads writes at build time by a name its config gives: rst.linker
 	// writes "NEWS (links).rst" for each file link_files names
@@ -147,9 +153,14 @@ func (r *Repo) SphinxSources() []SphinxSource {
 			!slices.ContainsFunc(sphinxPageWriters, func(w string) bool { return w != "autosummary" && strings.Contains(code, w) }) {
 			s.stubDirs, s.stubsKnown = r.autosummaryDirs(pages), true
 		}
-		if acts := withoutReadOnlyRuns(code); s.WritesFiles && !strings.Contains(acts, "copytree") &&
-			!slices.ContainsFunc(sphinxRunners, func(w string) bool { return strings.Contains(acts, w) }) {
-			s.ownWrites = strings.ToLower(code)
+		if acts := withoutReadOnlyRuns(code); s.WritesFiles && !strings.Contains(acts, "copytree") {
+			rest := doxygenRun.ReplaceAllString(acts, "")
+			if !slices.ContainsFunc(sphinxRunners, func(w string) bool { return strings.Contains(rest, w) }) {
+				s.runsDoxygen = rest != acts
+				if !s.runsDoxygen || slices.ContainsFunc(sphinxFileCalls, func(w string) bool { return strings.Contains(rest, w) }) {
+					s.ownWrites = strings.ToLower(code)
+				}
+			}
 		}
 		if s.WritesFiles {
 			if dirs, ok := galleryOnlyDirs(code); ok {
@@ -253,6 +264,12 @@ func (s SphinxSource) MayWrite(p string, inTree func(name string) bool) bool {
 		return true
 	}
 	if !s.WritesFiles {
+		return false
+	}
+	if s.runsDoxygen && doxygenWrites[strings.ToLower(path.Ext(p))] {
+		return true
+	}
+	if s.runsDoxygen && s.ownWrites == "" {
 		return false
 	}
 	if s.ownWrites != "" {
@@ -521,6 +538,23 @@ var subprocessReadOnly = regexp.MustCompile(`(?m)^[ \t]*(?:import subprocess\b|f
 	`|\bsubprocess\.(?:PIPE|STDOUT|DEVNULL|CalledProcessError|TimeoutExpired|SubprocessError)\b` +
 	`|(?:\bsubprocess\.)?\b(?:check_output|check_call|run|call|getoutput|getstatusoutput|Popen)\(\s*` +
 	`(?:\[\s*["']git["']\s*,\s*["']|["']git\s+)(?:rev-parse|describe|log|show|rev-list|ls-files|status)\b`)
+
+// doxygenRun is the start of a call in conf.py's code that runs doxygen,
+// and only doxygen, from any folder: subprocess.call(["doxygen", ...]),
+// subprocess.run("cd ..; doxygen", shell=True), os.system("doxygen
+// Doxyfile"). Its arguments stay, and name no writer.
+var doxygenRun = regexp.MustCompile(`(?:\bsubprocess\.|\bos\.)?\b(?:check_output|check_call|run|call|Popen|system)\(\s*` +
+	`(?:\[\s*["']doxygen["']|[fr]?["'](?:cd\s+[^;&"'\n]*(?:;|&&)\s*)?doxygen\b)`)
+
+// doxygenWrites are the extensions of the files doxygen writes, those of
+// its output formats (HTML with its pictures, styles and scripts, XML,
+// LaTeX, RTF, man pages, tag files): a source, a script or a page of
+// another kind is none of its output.
+var doxygenWrites = map[string]bool{
+	".html": true, ".htm": true, ".xml": true, ".xsd": true, ".xslt": true, ".css": true, ".js": true,
+	".png": true, ".svg": true, ".gif": true, ".map": true, ".md5": true, ".dot": true, ".tex": true,
+	".sty": true, ".rtf": true, ".tag": true, ".qhp": true, ".pdf": true, ".3": true, "": true,
+}
 
 // openCall is a call of open() (or a path's .open()) whose arguments sit
 // on its line, one level of parentheses deep at most; writeMode is a mode
