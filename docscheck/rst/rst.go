@@ -197,9 +197,15 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 		return skipBody(lines, i, ind)
 	}
 	name, arg := strings.ToLower(m[1]), strings.TrimSpace(m[2])
-	for _, opt := range lines[i+1 : optionsEnd(lines, i, ind)] {
+	for j, opt := range lines[i+1 : optionsEnd(lines, i, ind)] {
 		if n := nameOption.FindStringSubmatch(opt); n != nil {
 			pg.Labels = append(pg.Labels, n[1])
+		}
+		if n := fileOption.FindStringSubmatchIndex(opt); n != nil && fileOptionDirectives[strings.ToLower(m[1])] {
+			// ".. csv-table::" with ":file: ../data.csv": docutils reads
+			// the table from that file, from the page's folder, as it
+			// reads an include.
+			pg.Refs = append(pg.Refs, Ref{Kind: Include, Target: opt[n[2]:n[3]], Line: i + j + 2, Col: n[2] + 1})
 		}
 	}
 	argCol := strings.LastIndex(lines[i], arg) + 1
@@ -231,6 +237,13 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 	}
 	return i // any other directive: its body is markup, read on
 }
+
+// fileOption is a directive's ":file:" option line, with its path.
+var fileOption = regexp.MustCompile(`^\s*:file:\s+(\S+)\s*$`)
+
+// fileOptionDirectives are the directives whose ":file:" option names a
+// file docutils reads into the page: a table's data, raw output.
+var fileOptionDirectives = map[string]bool{"csv-table": true, "raw": true}
 
 // optionsEnd is the first line after a directive's option lines
 // (":name: value" lines right below it, indented).
