@@ -298,12 +298,12 @@ func (c *Checker) checkInlineCode(r *report, n *ast.CodeSpan) {
 // a folder the tree lacks is not. It reports whether text is a clone.
 func (c *Checker) recordInlineClone(r *report, text string) bool {
 	fields := strings.Fields(text)
-	var args []string
+	skip := 0 // the words before the clone's own arguments
 	switch {
 	case len(fields) > 2 && fields[0] == "git" && fields[1] == "clone":
-		args = fields[2:]
+		skip = 2
 	case len(fields) > 3 && fields[0] == "gh" && fields[1] == "repo" && fields[2] == "clone":
-		args = fields[3:]
+		skip = 3
 	default:
 		return false
 	}
@@ -312,26 +312,23 @@ func (c *Checker) recordInlineClone(r *report, text string) bool {
 	}
 	if strings.IndexByte(text, '<') >= 0 {
 		// "`git clone git@github.com:<your username>/r.git`": the
-		// placeholder's words split the fields; the URL ends the line.
-		if c.isThisRepository(clonedRepositoryName(args[len(args)-1])) {
+		// placeholder is no shell word; the URL ends the line.
+		if c.isThisRepository(clonedRepositoryName(fields[len(fields)-1])) {
 			c.recordTemplateClone(r, text)
 		}
-		return true
-	}
-	words := make([]command.Word, len(args))
-	for i, a := range args {
-		words[i] = command.Word{Text: a}
-	}
-	ops := cloneOperands(words)
-	if len(ops) == 0 || !c.isThisRepository(clonedRepositoryName(ops[0].Text)) {
 		return true
 	}
 	script, err := c.parseShell(text)
 	if err != nil || len(script.Calls) != 1 {
 		return true
 	}
+	call := script.Calls[0]
+	ops := cloneOperands(call.Words[skip:])
+	if len(ops) == 0 || !c.isThisRepository(clonedRepositoryName(ops[0].Text)) {
+		return true
+	}
 	for _, d := range slices.Clone(r.session.dirs) {
-		c.recordOutputs(r, script.Calls[0], d)
+		c.recordOutputs(r, call, d)
 	}
 	return true
 }
@@ -803,14 +800,7 @@ func (c *Checker) checkLeadingCds(r *report, n ast.Node) {
 		return
 	}
 	c.followProseMoves(r, n)
-	lines := n.Lines()
-	at := func(line, col int) (int, int) {
-		if line < 1 || line > lines.Len() {
-			return r.page.position(n.Pos())
-		}
-		return r.page.position(lines.At(line-1).Start + col - 1)
-	}
-	c.runShellTexts(r, blankOutside(texts, 0, lead), at)
+	c.runShellTexts(r, blankOutside(texts, 0, lead), blockLocate(r, n))
 }
 
 // isSession reports whether an indented code block's first non-blank line
@@ -828,7 +818,6 @@ func isSession(n ast.Node, src []byte) bool {
 }
 
 func (c *Checker) checkShellBlock(r *report, n ast.Node) {
-	lines := n.Lines()
 	texts := blockTexts(n, r.page.source)
 	// A prompted line is a command and what follows it, up to the next
 	// prompt, its output; that holds in a transcript language too. A
@@ -841,12 +830,7 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node) {
 	case isData(strings.Join(texts, "")):
 		return // JSON, TOML, YAML, a tree, an HTTP exchange: no commands
 	}
-	at := func(line, col int) (int, int) {
-		if line < 1 || line > lines.Len() {
-			return r.page.position(n.Pos())
-		}
-		return r.page.position(lines.At(line-1).Start + col - 1)
-	}
+	at := blockLocate(r, n)
 	// ".\tools\build.cmd" at the block's start is a Windows command line,
 	// which the POSIX reading would make ".toolsbuild.cmd".
 	texts = c.checkWindowsLines(r, texts, false, at)

@@ -201,7 +201,7 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 		if n := nameOption.FindStringSubmatch(opt); n != nil {
 			pg.Labels = append(pg.Labels, n[1])
 		}
-		if n := fileOption.FindStringSubmatchIndex(opt); n != nil && fileOptionDirectives[strings.ToLower(m[1])] {
+		if n := fileOption.FindStringSubmatchIndex(opt); n != nil && fileOptionDirectives[name] {
 			// ".. csv-table::" with ":file: ../data.csv": docutils reads
 			// the table from that file, from the page's folder, as it
 			// reads an include.
