@@ -461,7 +461,7 @@ func (r *Repo) pagesWriter(s Site) (writer string, onlyPages bool) {
 		// Markdown page stays judged, as it was before conf.py was
 		// read for this (round 29's and 47's deleted images, seen).
 		data, _ := r.ReadFile(s.Config)
-		switch files, pages := sphinxWrites(pythonCode(string(data))); {
+		switch files, pages := sphinxWrites(r.confCode(s.Config, data)); {
 		case files:
 			return s.Config + " code", true
 		case pages:

@@ -132,7 +132,7 @@ func (r *Repo) SphinxSources() []SphinxSource {
 		if !ok || !r.PublishedSite(Site{Generator: "sphinx", Config: cfg, Pages: pages}) {
 			continue
 		}
-		code := pythonCode(string(data))
+		code := r.confCode(cfg, data)
 		s := SphinxSource{Config: cfg, Dir: pages}
 		s.Excluded, s.ExcludeKnown = excludePatterns(code)
 		if templates, ok := settingStrings(code, "templates_path"); ok && path.Dir(cfg) == pages {
@@ -587,6 +587,73 @@ func withoutReadOnlyRuns(code string) string {
 		}
 		return ""
 	})
+}
+
+// execOfFile is the start of a call in conf.py's code that runs the text
+// of a file named by a plain string: exec(open("../pkg/_version.py").read()
+// with a read mode or an encoding; the call goes on to its closing
+// parenthesis (the namespace to run it in).
+var execOfFile = regexp.MustCompile(`\bexec\(\s*open\(\s*["']([^"'\n]+)["'][^()\n]*\)\.read\(\)`)
+
+// confCode is conf.py's code (pythonCode) with every file of the tree it
+// runs by execOfFile in that call's place: Sphinx runs conf.py from its
+// own folder, and what the file's code assigns or writes is conf.py's.
+// (A version file read that way writes nothing; a script run that way
+// may.) Only conf.py's own calls are followed; a file the tree lacks, or
+// a call whose end is not on its line, stays a call that runs code
+// docscheck does not read.
+func (r *Repo) confCode(cfg string, data []byte) string {
+	code := pythonCode(string(data))
+	var b strings.Builder
+	for {
+		m := execOfFile.FindStringSubmatchIndex(code)
+		if m == nil {
+			break
+		}
+		end := closingParen(code, m[0]+len("exec("))
+		text, ok := r.execedText(cfg, code[m[2]:m[3]])
+		if end < 0 || !ok {
+			b.WriteString(code[:m[1]])
+			code = code[m[1]:]
+			continue
+		}
+		b.WriteString(code[:m[0]])
+		b.WriteString("\n" + pythonCode(text) + "\n")
+		code = code[end+1:]
+	}
+	b.WriteString(code)
+	return b.String()
+}
+
+// execedText is the text of the file that conf.py at cfg names as arg
+// (from its own folder), when it is another file of the tree.
+func (r *Repo) execedText(cfg, arg string) (string, bool) {
+	name := path.Join(path.Dir(cfg), arg)
+	if path.IsAbs(arg) || name == ".." || strings.HasPrefix(name, "../") || name == cfg {
+		return "", false
+	}
+	data, err := r.ReadFile(name)
+	return string(data), err == nil
+}
+
+// closingParen is the index of the parenthesis that closes the one open
+// before from, on the same line; -1 when the line ends first. Strings
+// are not read apart: a parenthesis inside one counts.
+func closingParen(s string, from int) int {
+	depth := 1
+	for i := from; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return i
+			}
+		case '\n':
+			return -1
+		}
+	}
+	return -1
 }
 
 // pythonCode is conf.py without its comment lines.

@@ -158,3 +158,29 @@ func TestSphinxOwnExtensionsAndTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestConfCode: a file of the tree that conf.py runs by
+// exec(open(...).read()) is read in the call's place, from conf.py's
+// folder, whatever follows its read(); a file the tree lacks, one above
+// the root and a call that goes on past its line stay calls.
+func TestConfCode(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "pkg/_version.py", "# the version\n__version__ = \"1.0\"\n")
+	r := New(root)
+	for _, tc := range []struct {
+		conf    string
+		inlined bool
+	}{
+		{"exec(open(\"../pkg/_version.py\", \"r\").read())\nrelease = __version__\n", true},
+		{"exec(open('../pkg/_version.py').read(), dict(globals()))\n", true},
+		{"exec(open(\"../pkg/gone.py\").read())\n", false},
+		{"exec(open(\"../../pkg/_version.py\").read())\n", false},
+		{"exec(open(\"../pkg/_version.py\").read(),\n     ns)\n", false},
+	} {
+		got := r.confCode("docs/conf.py", []byte(tc.conf))
+		inlined := strings.Contains(got, `__version__ = "1.0"`) && !strings.Contains(got, "exec(") && !strings.Contains(got, "the version")
+		if inlined != tc.inlined || !inlined && !strings.Contains(got, strings.TrimSuffix(tc.conf, "\n")) {
+			t.Errorf("confCode(%q) = %q, want the file in the call's place: %v", tc.conf, got, tc.inlined)
+		}
+	}
+}

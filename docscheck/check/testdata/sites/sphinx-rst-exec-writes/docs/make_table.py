@@ -1,0 +1,2 @@
+with open("options.csv", "w") as out:
+    out.write("name,default\n")
