@@ -28,9 +28,10 @@ import (
 //   - the pages folder of each published docs site: one whose config sits
 //     at the root, or in a folder the repository's build files name (CI
 //     workflows, the root package.json or Makefile, netlify.toml, ...);
-//   - every page of a folder made of pages that the build files name or
-//     an index.html serves, rendered by a generator docscheck does not
-//     know (repo.RenderedFolders; judged as such, elsewhere.go);
+//   - every page of a folder made of pages that the build files name
+//     (not only for rm to delete it: a build's output) or an index.html
+//     serves, rendered by a generator docscheck does not know
+//     (repo.RenderedFolders; judged as such, elsewhere.go);
 //   - then every Markdown page (or folder README) a published page links
 //     to, transitively;
 //   - then the README of every other folder (GitHub shows it below the

@@ -172,6 +172,8 @@ func TestRenderedFolders(t *testing.T) {
 	// a folder of pages itself, but old-docs/ beside the book is one.
 	// lib/README.md is no folder of pages either: it is read as the
 	// README GitHub shows below lib/'s files (TestFolderReadmes).
+	// manual/markdown/ is made of pages, but the build files name it only
+	// to delete it (the Makefile's clean recipe): a build's output.
 	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "lib/README.md", "packages/old-docs/guide.md", "site/intro.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)

@@ -12,7 +12,7 @@ import (
 // tree shows: the folder is made of pages (its files are mostly Markdown,
 // not code or fixtures), and something publishes it: the repository's
 // build files name it (a CI workflow building the docs, a package.json
-// script, build.sbt), or it holds an index.html, a web page served from
+// script, build.sbt; not a clean recipe that deletes it), or it holds an index.html, a web page served from
 // the folder that renders the Markdown beside it.
 
 // mediaExts are a site's assets: they sit beside pages in any docs

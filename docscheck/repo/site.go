@@ -652,7 +652,8 @@ func (r *Repo) BuildNames(dir string) bool {
 	return false
 }
 
-// mentionsFolder: dir appears in text as a path, not inside a longer name.
+// mentionsFolder: dir appears in text as a path, not inside a longer
+// name, nor as what an rm command deletes (removedAt).
 func mentionsFolder(text, dir string) bool {
 	for i := 0; ; {
 		j := strings.Index(text[i:], dir)
@@ -663,11 +664,39 @@ func mentionsFolder(text, dir string) bool {
 		end := j + len(dir)
 		before := j == 0 || !isNameByte(text[j-1])
 		after := end == len(text) || !isNameByte(text[end])
-		if before && after {
+		if before && after && !removedAt(text, j, end) {
 			return true
 		}
 		i = j + 1
 	}
+}
+
+// removedAt reports whether the folder named at text[j:end] is the whole
+// argument of an rm command on its line (dir, ./dir, dir/ or dir/*): a
+// build deletes what it writes, so a folder a clean recipe removes is
+// its output, not pages it publishes (a manual a docs build converts to
+// Markdown and copies in). A path below the folder is no deletion of it.
+func removedAt(text string, j, end int) bool {
+	start := j
+	for start > 0 && !strings.ContainsRune(" \t\n\"';&|", rune(text[start-1])) {
+		start--
+	}
+	stop := end
+	for stop < len(text) && !strings.ContainsRune(" \t\n\"';&|)", rune(text[stop])) {
+		stop++
+	}
+	arg := strings.TrimPrefix(text[start:stop], "./")
+	dir := text[j:end]
+	if arg != dir && arg != dir+"/" && arg != dir+"/*" {
+		return false
+	}
+	lineStart := strings.LastIndexByte(text[:start], '\n') + 1
+	command := text[lineStart:start]
+	if k := strings.LastIndexAny(command, ";&|"); k >= 0 {
+		command = command[k+1:]
+	}
+	words := strings.Fields(command)
+	return len(words) > 0 && strings.TrimLeft(words[0], "@-") == "rm"
 }
 
 func isNameByte(b byte) bool {

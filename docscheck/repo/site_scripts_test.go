@@ -22,3 +22,27 @@ func TestRunsScriptBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestMentionsFolder: a build file names a folder wherever its path
+// appears, alone or as the start of a longer path, but not where an rm
+// command deletes the folder itself (the folder, ./folder, folder/ or
+// folder/*): that folder is the build's output.
+func TestMentionsFolder(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"docs:\n\tpandoc docs/markdown/*.md -o out.html\n", true},
+		{"clean:\n\t@-rm -rf ./docs/markdown\n", false},
+		{"clean:\n\trm -rf docs/markdown/*\n", false},
+		{"clean:\n\trm -r \"docs/markdown/\"\n", false},
+		{"clean:\n\tcd build && rm -rf docs/markdown\n", false},
+		{"clean:\n\trm -rf docs/markdown/_build\n", true},
+		{"x:\n\techo docs/markdown; rm -rf other\n", true},
+		{"clean:\n\trm -rf docs/markdown\ndocs:\n\tpandoc docs/markdown/a.md\n", true},
+	} {
+		if got := mentionsFolder(tc.text, "docs/markdown"); got != tc.want {
+			t.Errorf("mentionsFolder(%q, docs/markdown) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
