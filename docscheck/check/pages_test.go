@@ -174,6 +174,8 @@ func TestRenderedFolders(t *testing.T) {
 	// README GitHub shows below lib/'s files (TestFolderReadmes).
 	// manual/markdown/ is made of pages, but the build files name it only
 	// to delete it (the Makefile's clean recipe): a build's output.
+	// tools/ holds a script a workflow runs and the templates it fills
+	// in ("# {{ name }}"): no pages.
 	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "lib/README.md", "packages/old-docs/guide.md", "site/intro.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"path"
 	"slices"
 	"strings"
@@ -154,7 +155,58 @@ var markupExts = map[string]bool{".rst": true, ".adoc": true, ".asciidoc": true,
 // it: the build files name it, or an index.html renders it.
 func (r *Repo) renderedFolder(dir string) bool {
 	c := r.pageCounts(dir)
-	return c.markdown > 0 && c.markdown >= c.otherMarkup+c.other && (r.Stat(path.Join(dir, "index.html")) == File || r.BuildNames(dir))
+	if c.markdown == 0 || c.markdown < c.otherMarkup+c.other || r.Stat(path.Join(dir, "index.html")) != File && !r.BuildNames(dir) {
+		return false
+	}
+	// A template of pages is the input of a program that fills it in,
+	// not a page: it counts as another file (read only for a folder
+	// that counts already: reading every Markdown file is I/O).
+	t := r.templatePages(dir)
+	return c.markdown > t && c.markdown-t >= c.otherMarkup+c.other+t
+}
+
+// templatePages counts the Markdown files under dir (hidden folders and
+// node_modules skipped) whose title is written with a template
+// placeholder: a front-matter title or the first heading holding
+// "{{ ... }}" (Jinja's, Handlebars', Go's), which a program fills in for
+// each page it writes from the file ("# {{ name }}").
+func (r *Repo) templatePages(dir string) int {
+	n := 0
+	for _, name := range r.Names(dir) {
+		p := path.Join(dir, name)
+		switch r.WalkStat(p) {
+		case Dir:
+			if !strings.HasPrefix(name, ".") && name != "node_modules" {
+				n += r.templatePages(p)
+			}
+		case File:
+			if ext := strings.ToLower(path.Ext(name)); ext != ".md" && ext != ".markdown" && ext != ".mdx" {
+				continue
+			}
+			if src, err := r.ReadFile(p); err == nil && templateTitle(src) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// templateTitle reports whether a Markdown file's title, its front
+// matter's or else its first heading's, holds a template placeholder.
+func templateTitle(src []byte) bool {
+	placeholder := func(s string) bool {
+		i := strings.Index(s, "{{")
+		return i >= 0 && strings.Contains(s[i:], "}}")
+	}
+	if t := frontMatterValue(src, "title"); t != "" {
+		return placeholder(t)
+	}
+	for line := range bytes.Lines(src) {
+		if h, ok := strings.CutPrefix(strings.TrimSpace(string(line)), "#"); ok && (h == "" || h[0] == ' ' || h[0] == '#') {
+			return placeholder(h)
+		}
+	}
+	return false
 }
 
 // MadeOfPages reports whether dir holds pages, of any markup, at least as

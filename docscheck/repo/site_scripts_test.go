@@ -46,3 +46,23 @@ func TestMentionsFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateTitle: a Markdown file whose front-matter title, or else
+// its first heading, holds a template placeholder is a template of pages.
+func TestTemplateTitle(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		want bool
+	}{
+		{"# {{ name }}\n\ntext\n", true},
+		{"---\ntitle: \"{{ name }}, built with it\"\n---\n\n# Intro\n", true},
+		{"---\ntitle: Guide\n---\n\n# {{ name }}\n", false},
+		{"# Guide\n\nUse {{ name }} here.\n", false},
+		{"#!/bin/sh\ntext\n## {{ x }}\n", true},
+		{"Intro\n\n#hashtag {{ x }}\n", false},
+	} {
+		if got := templateTitle([]byte(tc.src)); got != tc.want {
+			t.Errorf("templateTitle(%q) = %v, want %v", tc.src, got, tc.want)
+		}
+	}
+}
