@@ -477,6 +477,7 @@ func (c *Checker) checkFile(p string) *pageResult {
 		}
 	}
 	ext := c.checkLinks(r)
+	c.checkSnippets(r)
 	c.checkCommands(r)
 	c.checkContracts(r)
 	r.demoteNestedSamples()

@@ -18,12 +18,28 @@ var snippetLine = regexp.MustCompile(`(?m)^[ \t]*-+8<-+[ \t]+["']([^"'\n]+)["'][
 
 // SnippetIncludes lists the files a page's snippet lines name, as written.
 func SnippetIncludes(src []byte) []string {
+	var out []string
+	for _, n := range SnippetNames(src) {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+// SnippetName is a file a snippet line names, as written, and the byte
+// offset of that name in the page.
+type SnippetName struct {
+	Name   string
+	Offset int
+}
+
+// SnippetNames lists a page's snippet lines.
+func SnippetNames(src []byte) []SnippetName {
 	if !bytes.Contains(src, []byte("8<")) {
 		return nil // no page without the marker has an include line; the scan is costly
 	}
-	var out []string
-	for _, m := range snippetLine.FindAllSubmatch(src, -1) {
-		out = append(out, string(m[1]))
+	var out []SnippetName
+	for _, m := range snippetLine.FindAllSubmatchIndex(src, -1) {
+		out = append(out, SnippetName{Name: string(src[m[2]:m[3]]), Offset: m[2]})
 	}
 	return out
 }
