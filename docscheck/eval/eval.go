@@ -28,7 +28,7 @@ const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
 	halfRound2  = "round2"
-	lastRound   = 78
+	lastRound   = 79
 )
 
 // halves lists every half in the order the report prints them.
