@@ -256,6 +256,10 @@ func (c *Checker) foldersPublishedElsewhere() []string {
 			continue
 		}
 		for _, dest := range pg.destinations() {
+			if d := c.nestedSection(dest); d != "" && !slices.Contains(out, d) {
+				out = append(out, d)
+				continue
+			}
 			dir := externalFolder(dest)
 			if dir == "" {
 				continue
@@ -281,6 +285,16 @@ func (c *Checker) foldersPublishedElsewhere() []string {
 // externalFolder is the path of an http(s) address outside the code
 // hosts when it is one part ("doc" for https://example.org/doc/), or "".
 func externalFolder(dest string) string {
+	p := externalPath(dest)
+	if p != "" && !strings.Contains(p, "/") {
+		return p
+	}
+	return ""
+}
+
+// externalPath is the path of an http(s) address outside the code hosts,
+// without its outer slashes, or "".
+func externalPath(dest string) string {
 	u, err := url.Parse(dest)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
@@ -291,10 +305,41 @@ func externalFolder(dest string) string {
 			return ""
 		}
 	}
-	if p := strings.Trim(u.Path, "/"); p != "" && !strings.Contains(p, "/") {
-		return p
+	return strings.Trim(u.Path, "/")
+}
+
+// nestedSection is the folder one level below the root that an external
+// address of two parts ending in a slash names as a section of a site
+// built elsewhere ("site/docs" for https://example.org/content/docs/:
+// the site serves the pages of site/ under /content/), or "": the
+// address's first part is no folder of the tree (an address whose path
+// is a folder's path names that folder as it is: foldersPublishedElsewhere
+// weighs those at the root), its last part is the folder's name, and of
+// the root's folders exactly one holds a folder of that name made of
+// pages, which no site docscheck recognises publishes. A deep page's
+// address (https://example.org/docs/intro) names no section.
+func (c *Checker) nestedSection(dest string) string {
+	p := externalPath(dest)
+	first, last, ok := strings.Cut(p, "/")
+	if !ok || first == "" || strings.Contains(last, "/") || !strings.HasSuffix(strings.SplitN(dest, "?", 2)[0], "/") {
+		return ""
 	}
-	return ""
+	rp := c.opts.Repo
+	if rp.Stat(first) != repo.Missing {
+		return ""
+	}
+	found := ""
+	for _, top := range rp.Names(".") {
+		d := path.Join(top, last)
+		if strings.HasPrefix(top, ".") || rp.Stat(d) != repo.Dir || !rp.MadeOfPages(d) || c.site(path.Join(d, "x.md")) != nil || c.isThisRepository(last) {
+			continue
+		}
+		if found != "" {
+			return "" // two folders of that name: the address says not which
+		}
+		found = d
+	}
+	return found
 }
 
 // destinations lists the destinations of a page's links, autolinks and
