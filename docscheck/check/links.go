@@ -644,6 +644,11 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// (href={config.url}) its JavaScript computes.
 		return reasonSiteRule
 	}
+	if addressWord[strings.ToLower(strings.TrimPrefix(decoded, "./"))] {
+		// "[Module](link)" in a template of release notes: the word for
+		// the address to fill in, not a file's name.
+		return reasonPlaceholder
+	}
 	if c.placeholderIn(decoded, resolved) && !(hint != "" && typoOf(resolved, hint)) {
 		// A part of the reader's choosing (NAME.md), unless a file of the
 		// tree is one typo away: doc/README.test beside doc/README.tests
@@ -1617,6 +1622,12 @@ func (c *Checker) pastedWhereThere(page, target string) bool {
 	}
 	return false
 }
+
+// addressWord are the words a link's whole target can be when it stands
+// for the address someone fills in later ("[Module](link)",
+// "[docs](URL)"): a file of that name, without an extension, is not
+// what a page links (one that exists is found before this is asked).
+var addressWord = map[string]bool{"link": true, "url": true, "href": true}
 
 // keyNames are keyboard keys that prose writes in brackets.
 var keyNames = map[string]bool{
