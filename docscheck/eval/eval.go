@@ -28,7 +28,7 @@ const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
 	halfRound2  = "round2"
-	lastRound   = 84
+	lastRound   = 85
 )
 
 // halves lists every half in the order the report prints them.
