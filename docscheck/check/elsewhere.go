@@ -325,13 +325,13 @@ func (c *Checker) nestedSection(dest string) string {
 		return ""
 	}
 	rp := c.opts.Repo
-	if rp.Stat(first) != repo.Missing {
+	if rp.Stat(first) != repo.Missing || c.isThisRepository(last) {
 		return ""
 	}
 	found := ""
 	for _, top := range rp.Names(".") {
 		d := path.Join(top, last)
-		if strings.HasPrefix(top, ".") || rp.Stat(d) != repo.Dir || !rp.MadeOfPages(d) || c.site(path.Join(d, "x.md")) != nil || c.isThisRepository(last) {
+		if strings.HasPrefix(top, ".") || rp.Stat(d) != repo.Dir || !rp.MadeOfPages(d) || c.site(path.Join(d, "x.md")) != nil {
 			continue
 		}
 		if found != "" {

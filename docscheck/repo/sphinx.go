@@ -610,9 +610,14 @@ func (r *Repo) confCode(cfg string, data []byte) string {
 		if m == nil {
 			break
 		}
-		end := closingParen(code, m[0]+len("exec("))
-		text, ok := r.execedText(cfg, code[m[2]:m[3]])
-		if end < 0 || !ok {
+		// The call's end, on its line (closing, makefile.go): one that
+		// goes on past it is not read.
+		end := closing(code, m[0]+len("exec"))
+		text, ok := "", end >= 0 && !strings.Contains(code[m[0]:end], "\n")
+		if ok {
+			text, ok = r.execedText(cfg, code[m[2]:m[3]])
+		}
+		if !ok {
 			b.WriteString(code[:m[1]])
 			code = code[m[1]:]
 			continue
@@ -634,26 +639,6 @@ func (r *Repo) execedText(cfg, arg string) (string, bool) {
 	}
 	data, err := r.ReadFile(name)
 	return string(data), err == nil
-}
-
-// closingParen is the index of the parenthesis that closes the one open
-// before from, on the same line; -1 when the line ends first. Strings
-// are not read apart: a parenthesis inside one counts.
-func closingParen(s string, from int) int {
-	depth := 1
-	for i := from; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			if depth--; depth == 0 {
-				return i
-			}
-		case '\n':
-			return -1
-		}
-	}
-	return -1
 }
 
 // pythonCode is conf.py without its comment lines.
