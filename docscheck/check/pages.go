@@ -321,6 +321,15 @@ func (c *Checker) builtPage(p string) bool {
 	return false
 }
 
+// builtByRepository reports whether the tree says a build writes p, a
+// missing file: the .gitignore names it, a Makefile rule makes it
+// (madeByBuild), a committed symbolic link points at it, or a script of
+// the tree writes it. A link to it, or a snippet pasting it, is not
+// certainly broken.
+func (c *Checker) builtByRepository(p string) bool {
+	return c.opts.Repo.Ignored(p) || c.madeByBuild(p) || c.opts.Repo.DanglingLink(p) || c.opts.Repo.WrittenByScript(p)
+}
+
 // madeByBuild reports whether a Makefile of p's folder or one above names
 // p as an output (Makefile.Writes): a file the build writes, which a
 // fresh checkout lacks.

@@ -15,7 +15,7 @@ import (
 // or a section after a colon ("part.md:3:9", "part.md:intro") is looked
 // up without it; a URL is fetched, not looked up. What makes a missing
 // link uncertain makes a missing snippet so: a file the build writes
-// (the .gitignore, a Makefile, a script of the tree), one in a
+// (builtByRepository), one in a
 // submodule, a template's name, or a site whose build runs something
 // before the generator that writes files docscheck does not see.
 func (c *Checker) checkSnippets(r *report) {
@@ -46,7 +46,7 @@ func (c *Checker) checkSnippets(r *report) {
 		switch {
 		case c.opts.Repo.InSubmodule(target):
 			reason = reasonSubmodule
-		case c.opts.Repo.Ignored(target) || c.madeByBuild(target) || c.opts.Repo.WrittenByScript(target) || c.isGenerated(target):
+		case c.builtByRepository(target) || c.isGenerated(target):
 			reason = reasonOutput
 		case hasTemplate(written):
 			reason = reasonSiteRule
