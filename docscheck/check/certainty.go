@@ -135,6 +135,11 @@ const (
 	// reasonOptionValue: the word follows an option docscheck does not
 	// know (a plugin's), which may take it as its value.
 	reasonOptionValue = "option-value"
+	// reasonUnusedDefinition: the reference sits in a definition no page
+	// uses (a reST substitution whose name no page writes), which renders
+	// nothing, as goldmark renders nothing of an unused Markdown link
+	// definition (unusedSubstitution).
+	reasonUnusedDefinition = "unused-definition"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

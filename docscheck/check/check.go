@@ -81,6 +81,11 @@ type Checker struct {
 	// (rst.go, includersOf).
 	includersOnce sync.Once
 	includers     map[string][]string
+	// substitutionUses are the substitution names (lower case) each file
+	// a substitution's scope holds uses, read once per file
+	// (substitutionUsesOf).
+	substitutionMu   sync.Mutex
+	substitutionUses map[string]map[string]bool
 
 	mu    sync.Mutex
 	pages map[string]*pageEntry

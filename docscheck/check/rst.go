@@ -213,6 +213,13 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 				Message: "link target " + quoteTarget(ref.Target) + " does not exist", NotCertain: reasonSiteRule})
 			continue
 		}
+		if ref.Substitution != "" && c.unusedSubstitution(p, src, ref.Substitution, s, onGitHub) {
+			if c.opts.Repo.Stat(s.Resolve(p, ref.Target)) == repo.Missing {
+				doubts = append(doubts, finding.Finding{Path: p, Line: ref.Line, Col: ref.Col, Rule: ruleLink,
+					Message: "link target " + quoteTarget(ref.Target) + " does not exist", NotCertain: reasonUnusedDefinition})
+			}
+			continue
+		}
 		if ref.Kind == rst.Label {
 			if f, ok := c.rstLabel(p, ref, s); ok {
 				doubts = append(doubts, f)
@@ -244,6 +251,78 @@ func (c *Checker) rstAsMarkdown(p string, src []byte, s repo.SphinxSource, onGit
 		}
 	}
 	return []byte(strings.Join(append(out, tail...), "\n")), cols, doubts
+}
+
+// unusedSubstitution reports whether the document that holds page p
+// (source src) never writes the substitution name, which p defines, as a
+// reference (|name|, |name|_ or |name|__): its image then shows nowhere.
+// A definition holds within its document only: on github.com, the page
+// alone; under Sphinx, the page, the pages that include it and what
+// those include, and conf.py, whose rst_prolog and rst_epilog every
+// document gets (substitutionScope). Another page's use of the same name
+// takes that page's own definition, not p's.
+func (c *Checker) unusedSubstitution(p string, src []byte, name string, s repo.SphinxSource, onGitHub bool) bool {
+	name = strings.Join(strings.Fields(strings.ToLower(name)), " ")
+	if rst.SubstitutionUses(src)[name] {
+		return false
+	}
+	if onGitHub {
+		return true
+	}
+	for _, f := range c.substitutionScope(p, s) {
+		if c.substitutionUsesOf(f)[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// substitutionScope lists the files whose text is part of a document
+// that holds page p: the pages that include p (and those that include
+// them), every file one of those or p itself includes, and conf.py.
+func (c *Checker) substitutionScope(p string, s repo.SphinxSource) []string {
+	c.includersOf("")
+	includes := map[string][]string{}
+	for target, pages := range c.includers {
+		for _, pg := range pages {
+			includes[pg] = append(includes[pg], target)
+		}
+	}
+	seen := map[string]bool{p: true}
+	queue := []string{p}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		for _, next := range append(slices.Clone(c.includers[f]), includes[f]...) {
+			if !seen[next] {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	scope := []string{s.Config}
+	for f := range seen {
+		if f != p {
+			scope = append(scope, f)
+		}
+	}
+	return scope
+}
+
+// substitutionUsesOf is rst.SubstitutionUses of file f, read once.
+func (c *Checker) substitutionUsesOf(f string) map[string]bool {
+	c.substitutionMu.Lock()
+	defer c.substitutionMu.Unlock()
+	if used, ok := c.substitutionUses[f]; ok {
+		return used
+	}
+	text, _ := c.opts.Repo.ReadFile(f)
+	used := rst.SubstitutionUses(text)
+	if c.substitutionUses == nil {
+		c.substitutionUses = map[string]map[string]bool{}
+	}
+	c.substitutionUses[f] = used
+	return used
 }
 
 // quotedIn reports whether src writes name as a string, in double or

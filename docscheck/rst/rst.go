@@ -47,6 +47,10 @@ type Ref struct {
 	Kind      RefKind
 	Target    string
 	Line, Col int
+	// Substitution is the name a substitution definition gives its image
+	// (".. |logo| image:: logo.png" names it "logo"); "" for any other
+	// reference. The image shows only where a page writes "|logo|".
+	Substitution string
 }
 
 // Block is a code block: the body of a code-block (code, sourcecode,
@@ -90,7 +94,7 @@ var (
 	// "py:function"; docutils allows one space before "::", ".. image ::
 	// x.png"); substitutionLine is ".. |name| image:: argument".
 	directiveLine    = regexp.MustCompile(`^\.\.[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*) ?::(?:[ \t]+(.*))?$`)
-	substitutionLine = regexp.MustCompile(`^\.\.[ \t]+\|[^|]+\|[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*) ?::(?:[ \t]+(.*))?$`)
+	substitutionLine = regexp.MustCompile(`^\.\.[ \t]+\|([^|]+)\|[ \t]+([A-Za-z0-9][-A-Za-z0-9_:.+]*) ?::(?:[ \t]+(.*))?$`)
 	// fileRole is :doc:`target`, :download:`target` or :ref:`label`
 	// (each may be "title <target>").
 	fileRole = regexp.MustCompile("(?:^|[^A-Za-z0-9_`:])(:(doc|download|ref):`)([^`]+)`")
@@ -179,8 +183,11 @@ func Read(src []byte) Page {
 // the last line it consumed.
 func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *string) int {
 	m := directiveLine.FindStringSubmatch(text)
+	substitution := ""
 	if m == nil {
-		m = substitutionLine.FindStringSubmatch(text)
+		if sm := substitutionLine.FindStringSubmatch(text); sm != nil {
+			substitution, m = sm[1], []string{sm[0], sm[2], sm[3]}
+		}
 	}
 	if m == nil {
 		if strings.HasPrefix(text, ".. [") {
@@ -212,7 +219,7 @@ func readExplicit(pg *Page, lines []string, i, ind int, text string, highlight *
 	switch {
 	case name == "image" || name == "figure":
 		if arg != "" {
-			pg.Refs = append(pg.Refs, Ref{Kind: Image, Target: arg, Line: i + 1, Col: argCol})
+			pg.Refs = append(pg.Refs, Ref{Kind: Image, Target: arg, Line: i + 1, Col: argCol, Substitution: substitution})
 		}
 		if name == "figure" {
 			return i // its caption and legend are prose
@@ -488,4 +495,28 @@ func firstWord(s string) string {
 		return f[0]
 	}
 	return ""
+}
+
+// substitutionReference is "|name|" in running text (followed by "_" or
+// "__" when it is a link too); a name does not start or end with a space.
+var substitutionReference = regexp.MustCompile(`\|([^|\s](?:[^|]*[^|\s])?)\|`)
+
+// SubstitutionUses are the substitution names that text writes as
+// references, in lower case with its spaces normalized, as docutils
+// compares them when no name matches exactly. A definition's own name is
+// no use (".. |x| image:: x.png" defines x), but its body may use
+// others (".. |y| replace:: see |x|"). A table's cells between bars may
+// read as names too: those only keep a definition judged.
+func SubstitutionUses(text []byte) map[string]bool {
+	used := map[string]bool{}
+	for _, line := range strings.Split(strings.ToLower(string(text)), "\n") {
+		if substitutionLine.MatchString(strings.TrimSpace(line)) {
+			_, line, _ = strings.Cut(line, "|")
+			_, line, _ = strings.Cut(line, "|")
+		}
+		for _, m := range substitutionReference.FindAllStringSubmatch(line, -1) {
+			used[strings.Join(strings.Fields(m[1]), " ")] = true
+		}
+	}
+	return used
 }

@@ -61,7 +61,7 @@ Section
 		{Kind: Doc, Target: "guide/install", Line: 4, Col: 36},
 		{Kind: Download, Target: "x.sh", Line: 4, Col: 67},
 		{Kind: Image, Target: "/img/a.png", Line: 17, Col: 12},
-		{Kind: Image, Target: "logo.png", Line: 18, Col: 19},
+		{Kind: Image, Target: "logo.png", Line: 18, Col: 19, Substitution: "logo"},
 	}
 	if !reflect.DeepEqual(pg.Refs, wantRefs) {
 		t.Errorf("refs = %+v, want %+v", pg.Refs, wantRefs)
@@ -109,5 +109,23 @@ See :ref:´the guide <install-guide>´ and :ref:´fig-b´.
 	}
 	if want := []string{"install-guide", "fig-b"}; !reflect.DeepEqual(refs, want) {
 		t.Errorf("label refs = %q, want %q", refs, want)
+	}
+}
+
+// TestSubstitutionUses: a substitution's name in running text is a use,
+// in any case and spacing; a definition's own name is not, though its
+// body's may be.
+func TestSubstitutionUses(t *testing.T) {
+	src := []byte("See |Logo| and |build  status|_.\n\n.. |logo| image:: logo.png\n.. |both| replace:: |inner|\n.. |unused| image:: x.png\n")
+	got := SubstitutionUses(src)
+	for _, name := range []string{"logo", "build status", "inner"} {
+		if !got[name] {
+			t.Errorf("SubstitutionUses: %q not used, want used (all: %v)", name, got)
+		}
+	}
+	for _, name := range []string{"unused", "both"} {
+		if got[name] {
+			t.Errorf("SubstitutionUses: %q used, want unused (all: %v)", name, got)
+		}
 	}
 }
