@@ -140,6 +140,10 @@ const (
 	// nothing, as goldmark renders nothing of an unused Markdown link
 	// definition (unusedSubstitution).
 	reasonUnusedDefinition = "unused-definition"
+	// reasonNamespacePackage: "python -m" names a module through a folder
+	// without an __init__.py, which an installed package of the same
+	// name takes the place of (namespacePackage).
+	reasonNamespacePackage = "namespace-package"
 )
 
 // miss reports a breakage when reason is "" and records a case not judged

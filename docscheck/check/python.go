@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"cmp"
 	"maps"
 	"path"
 	"regexp"
@@ -328,6 +329,21 @@ func (c *Checker) isPackage(dir string) bool {
 	return false
 }
 
+// namespacePackage returns reasonNamespacePackage when dir is a package
+// without an __init__.py (a namespace package), else "". Python's import
+// system takes such a folder for a name only when no folder of sys.path
+// holds a regular package or a module of that name, and joins it with
+// every other folder of that name: an installed distribution of the same
+// name (pip install of the project whose folder it is, src/tool/ holding
+// tool.py or tool/__init__.py) wins over it, or adds the modules it
+// lacks. What "python -m" runs through it is then not certain.
+func (c *Checker) namespacePackage(dir string) string {
+	if c.opts.Repo.Stat(dir) == repo.Dir && c.opts.Repo.Stat(path.Join(dir, "__init__.py")) != repo.File {
+		return reasonNamespacePackage
+	}
+	return ""
+}
+
 // moduleNames are the modules and packages of the package dir, by the
 // names an import gives them.
 func (c *Checker) moduleNames(dir string) []string {
@@ -351,17 +367,19 @@ func (c *Checker) checkModule(r *report, call command.Call, at locate, mod comma
 			continue
 		}
 		cur := top
+		reason := c.namespacePackage(top)
 		for i, part := range parts[1:] {
 			next := path.Join(cur, part)
 			if c.isPackage(next) || rp.Stat(next+".py") == repo.File && i == len(parts)-2 {
 				cur = next
+				reason = cmp.Or(reason, c.namespacePackage(next))
 				continue
 			}
-			r.addWord(mod, at, rulePython, c.nearest(part, c.moduleNames(cur)), "python -m %s: no module %s in %s", mod.Text, part, cur)
+			r.missWord(mod, at, reason, rulePython, c.nearest(part, c.moduleNames(cur)), "python -m %s: no module %s in %s", mod.Text, part, cur)
 			return true
 		}
 		if len(parts) == 1 && c.isPackage(top) && rp.Stat(path.Join(top, "__main__.py")) != repo.File {
-			r.addWord(mod, at, rulePython, "", "python -m %s: package %s has no __main__.py", mod.Text, top)
+			r.missWord(mod, at, reason, rulePython, "", "python -m %s: package %s has no __main__.py", mod.Text, top)
 		}
 		return true
 	}
