@@ -334,8 +334,8 @@ func (c *Checker) stat(r *report, p string) (kind repo.Kind, made bool) {
 func (c *Checker) runScript(r *report, script command.Script, at locate, judge func(*report, command.Call)) {
 	s := r.session
 	defer s.noteMove(slices.Clone(s.dirs))
-	atRoot := false // after a cd into the reader's clone of this repository
-	cloneDir := ""  // a folder a clone of this repository made, as the block's cds reach it
+	cloneAt := ""  // after a cd into the reader's clone of this repository: the folder of it reached
+	cloneDir := "" // a folder a clone of this repository made, as the block's cds reach it
 	// dirs is reused by every call: nothing keeps it.
 	var dirs []string
 	var echoed []string // the names the last command prints (printsNames)
@@ -364,8 +364,8 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 			continue
 		}
 		if call.IsChdir() {
-			atRoot = c.isCloneRoot(call, s)
-			if atRoot {
+			cloneAt = c.cloneFolder(call, s)
+			if cloneAt != "" {
 				s.inClone = true
 				continue
 			}
@@ -375,8 +375,8 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 					// Named with a variable, the clone's folder is not a
 					// path the calls after the cd carry (their folder is
 					// unknown): they run at its root, as after a cd to
-					// an absolute path (isCloneRoot).
-					atRoot = true
+					// an absolute path (cloneFolder).
+					cloneAt = "."
 					continue
 				}
 				cloneDir = d
@@ -388,8 +388,8 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 				continue
 			}
 		}
-		if atRoot && call.Dir == "" {
-			if live := c.knowableDirs(r, []string{"."}); live != nil {
+		if cloneAt != "" && call.Dir == "" {
+			if live := c.knowableDirs(r, []string{cloneAt}); live != nil {
 				s.placed = true
 				c.judgeInDirs(r, call, live, at, judge)
 			}
@@ -428,8 +428,8 @@ func (c *Checker) runScript(r *report, script command.Script, at locate, judge f
 	if n := len(script.Calls); n > 0 && mayWriteFiles(script.Calls[n-1]) {
 		s.ranWriter = true
 	}
-	if atRoot {
-		s.dirs = []string{"."}
+	if cloneAt != "" {
+		s.dirs = []string{cloneAt}
 		return
 	}
 	if cloneDir != "" && (script.EndDir == cloneDir || strings.HasPrefix(script.EndDir, cloneDir+"/")) {
@@ -562,29 +562,80 @@ func (c *Checker) intoNamedClone(call command.Call, s *session) string {
 	return first
 }
 
-// isCloneRoot: a cd to an absolute or home path moves into the reader's
-// clone of this repository, at its root, when the page cloned this
-// repository to that very path ("git clone URL ~/x", then "cd ~/x"); when
-// the path is a folder right under the home folder named as a clone the
-// page made where the reader stood, or as this repository ("git clone
-// URL", "cd x", and in a later section "cd ~/x": a terminal opens in the
-// home folder, where the reader cloned); or when the path ends with this
-// repository's Go module path ("cd $HOME/go/src/github.com/x/y").
-func (c *Checker) isCloneRoot(call command.Call, s *session) bool {
+// cloneFolder is the folder of the reader's clone of this repository
+// ("." for its root) that a cd to an absolute, home or variable path
+// moves into, or "" when it names no such folder. The root: when the page
+// cloned this repository to that very path ("git clone URL ~/x", then "cd
+// ~/x"); when the path is a folder right under the home folder named as a
+// clone the page made where the reader stood, or as this repository ("git
+// clone URL", "cd x", and in a later section "cd ~/x": a terminal opens
+// in the home folder, where the reader cloned); or when the path ends with
+// this repository's Go module path ("cd $HOME/go/src/github.com/x/y").
+// A folder of the clone: when a part of the path is named as this
+// repository and the rest of the path after it is a folder of the tree
+// ("cd /path/to/widget/docs", "cd $WORK/widget/src/app" on a page of
+// widget), where the path's start is the reader's to choose
+// (readerChosen): the reader's clone is named after its repository, as
+// in intoNamedClone, and it holds that folder. A path that ends with the
+// name is no such evidence: a virtualenv or an install is named after
+// the project as often as a clone. The first such part is the
+// clone, as a path names the clone before the folders inside it ("cd
+// ~/widget/widget" is the package folder of a clone at ~/widget).
+func (c *Checker) cloneFolder(call command.Call, s *session) string {
 	args := call.Args()
 	if call.Program() != "cd" || len(args) != 1 {
-		return false
+		return ""
 	}
 	t := strings.TrimSuffix(args[0].Text, "/")
 	if !args[0].Dynamic() && isOutsidePath(t) && s.clones[path.Clean(t)] {
-		return true
+		return "."
 	}
 	if name, ok := strings.CutPrefix(t, "~/"); ok && !args[0].Dynamic() && name != "" && !strings.Contains(name, "/") &&
 		(s.clones[name] || c.isThisRepository(name)) {
-		return true
+		return "."
 	}
 	module := c.opts.Repo.ModulePath()
-	return strings.Contains(module, "/") && strings.HasSuffix(t, "/"+module) && (isOutsidePath(t) || strings.HasPrefix(t, command.Unknown))
+	if strings.Contains(module, "/") && strings.HasSuffix(t, "/"+module) && (isOutsidePath(t) || strings.HasPrefix(t, command.Unknown)) {
+		return "."
+	}
+	if !isOutsidePath(t) && !strings.HasPrefix(t, command.Unknown) {
+		return ""
+	}
+	parts := strings.Split(path.Clean(t), "/")
+	for i, part := range parts {
+		if i == 0 || strings.Contains(part, command.Unknown) || !c.isThisRepository(part) || !readerChosen(parts[:i]) {
+			continue
+		}
+		rest := strings.Join(parts[i+1:], "/")
+		if rest == "" || strings.Contains(rest, command.Unknown) {
+			// A folder named as the repository alone may be anything
+			// of the reader's ("cd /path/to/venv/widget", a virtualenv):
+			// only a path on into a folder the tree has is its clone.
+			return ""
+		}
+		if c.opts.Repo.Stat(rest) == repo.Dir {
+			return rest
+		}
+	}
+	return ""
+}
+
+// readerChosen reports whether the parts of a path up to a folder named
+// as this repository place it where the reader chose to put it: under
+// their home folder (~), a variable's folder ($WORK), or a placeholder
+// ("/path/to/", "/home/<user>/"). A system path (/usr/share/widget/,
+// /opt/widget/) is where an install of the project goes, laid out as
+// the install makes it, not as the tree is.
+func readerChosen(parts []string) bool {
+	if len(parts) > 0 && (strings.HasPrefix(parts[0], "~") || strings.Contains(parts[0], command.Unknown)) {
+		return true
+	}
+	for i, part := range parts {
+		if isPlaceholderName(part) || strings.EqualFold(part, "path") && i+1 < len(parts) && strings.EqualFold(parts[i+1], "to") {
+			return true
+		}
+	}
+	return false
 }
 
 // isOutsidePath: an absolute or home path, which names no folder of the
