@@ -297,13 +297,22 @@ func unwrap(words []Word) []Word {
 		case "uv", "poetry", "pipenv", "pdm", "hatch":
 			// "uv run python x.py": the project's runner runs the rest
 			// of the line in its environment. Only without options of
-			// its own, some of which take values or move the folder
-			// (uv run --directory d). Nor "uv run x.py", which the runner
-			// hands to Python: the file need not be executable.
-			if len(words) < 3 || words[1].Text != "run" || strings.HasPrefix(words[2].Text, "-") || strings.HasSuffix(words[2].Text, ".py") {
+			// its own, but for uv's that neither move the folder nor
+			// are unknown (uvRunOptions): others take values docscheck
+			// does not know, or move the folder (uv run --directory d).
+			// Nor "uv run x.py", which the runner hands to Python: the
+			// file need not be executable.
+			if len(words) < 3 || words[1].Text != "run" {
 				return words
 			}
-			words = words[2:]
+			rest := words[2:]
+			if words[0].Text == "uv" {
+				rest = skipUVRunOptions(rest)
+			}
+			if len(rest) == 0 || strings.HasPrefix(rest[0].Text, "-") || strings.HasSuffix(rest[0].Text, ".py") {
+				return words
+			}
+			words = rest
 		case "uvx", "pipx":
 			// "uvx tox -e lint", "pipx run nox -s docs": the tool runner
 			// runs the tool named next (from the package index, not
@@ -420,4 +429,40 @@ func unescape(s string, quoted bool) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// uvRunOptions are the options of "uv run" that leave the folder the
+// command runs in as it is, by whether they take a value: the
+// environment's (--frozen, --with requests, --python 3.12), not
+// --directory or --project, which move where paths resolve.
+var uvRunOptions = map[string]bool{
+	"--active": false, "--frozen": false, "--locked": false, "--no-sync": false, "--isolated": false,
+	"--offline": false, "--quiet": false, "-q": false, "--verbose": false, "-v": false, "--no-dev": false,
+	"--all-extras": false, "--all-groups": false, "--exact": false, "--no-cache": false, "-n": false,
+	"--no-editable": false, "--only-dev": false, "--no-default-groups": false, "--all-packages": false,
+	"--with": true, "--with-editable": true, "--with-requirements": true, "--python": true, "-p": true,
+	"--extra": true, "--group": true, "--only-group": true, "--no-group": true, "--env-file": true,
+	"--package": true, "--index": true, "--default-index": true, "--index-url": true, "-i": true,
+	"--extra-index-url": true,
+}
+
+// skipUVRunOptions drops the options of "uv run" before the command it
+// runs that uvRunOptions knows, with their values ("--with x" or
+// "--with=x"); it stops at the first it does not know.
+func skipUVRunOptions(words []Word) []Word {
+	for len(words) > 0 {
+		name, _, joined := strings.Cut(words[0].Text, "=")
+		takesValue, known := uvRunOptions[name]
+		if !known || joined && !takesValue {
+			return words
+		}
+		words = words[1:]
+		if takesValue && !joined {
+			if len(words) == 0 {
+				return words
+			}
+			words = words[1:]
+		}
+	}
+	return words
 }
