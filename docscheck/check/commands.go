@@ -927,9 +927,10 @@ var proseAtRoot = regexp.MustCompile("(?i)\\bfrom\\s+(?:the\\s+)?(?:(?:repositor
 
 // proseRootOf is a sentence that names a project's root as where the
 // reader runs what follows: "in the root directory of jsPsych", "from
-// the top-level directory of your pybind11 git clone". When the
+// the top-level directory of your pybind11 git clone", "from the root of
+// the cloned `CameraTraps` repo". When the
 // project is this repository, the reader stands in its clone.
-var proseRootOf = regexp.MustCompile("(?i)\\b(?:root|top[- ]level)\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|your\\s+)?`?([\\w.-]+)`?")
+var proseRootOf = regexp.MustCompile("(?i)\\b(?:root|top[- ]level)\\s+(?:(?:directory|folder|dir)\\s+)?of\\s+(?:the\\s+|your\\s+)?(?:(?:cloned|local)\\s+)?`?([\\w.-]+)`?")
 
 // leadInSiblings bounds how many blocks before a code block its lead-in
 // prose spans.
