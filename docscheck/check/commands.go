@@ -867,15 +867,16 @@ var proseMove = regexp.MustCompile("(?i)\\b(?:cd|change(?:\\s+(?:the\\s+)?(?:cur
 var proseStand = regexp.MustCompile("(?i)\\b(?:(?:while|when|once)\\s+(?:you(?:'re|\\s+are)\\s+)?in(?:side)?|from\\s+(?:with)?in(?:side)?)\\s+`([^`\\s]+)`")
 
 // proseStartIn is a sentence that says which folder, by its name, the
-// reader runs what follows in: in inline code ("in the `build/` folder")
-// or as the reader's own ("starting from your clawpack directory", as a
-// reStructuredText page writes it with interpreted text). Not "to" or
-// "into" a folder, which may be where a file goes; not a word without
-// code marks or "your", which may be an adjective ("from the wrong
-// folder"). A folder it names that the tree lacks
+// reader runs what follows from: in inline code ("from the `build/`
+// folder", "from within the `out` directory") or as the reader's own
+// ("starting from your clawpack directory", as a reStructuredText page
+// writes it with interpreted text). Not "in", "to" or "into" a folder,
+// which may be where a file is or goes ("it will be created in the
+// `app/redist` folder"); not a word without code marks or "your", which
+// may be an adjective ("from the wrong folder"). A folder it names that the tree lacks
 // (and that is no name of this repository's, whose clone is its root) is
 // one docscheck cannot follow: the reader's own install, a build's output.
-var proseStartIn = regexp.MustCompile("(?i)\\b(?:from|in|inside|within)\\s+(?:(?:(?:the|a|an)\\s+)?`([\\w.-]+(?:/[\\w.-]+)*)/?`|your\\s+`?([\\w.-]+(?:/[\\w.-]+)*)/?`?)\\s+(?:directory|folder|dir)\\b")
+var proseStartIn = regexp.MustCompile("(?i)\\bfrom\\s+(?:(?:with)?in(?:side)?\\s+)?(?:(?:(?:the|a|an)\\s+)?`([\\w.-]+(?:/[\\w.-]+)*)/?`|your\\s+`?([\\w.-]+(?:/[\\w.-]+)*)/?`?)\\s+(?:directory|folder|dir)\\b")
 
 // proseLeave is the part of proseMove and proseStand whose folder, when
 // the tree lacks it, is still a folder the reader goes to: a cd, a change
