@@ -899,7 +899,13 @@ func frontMatterValue(src []byte, key string) string {
 }
 
 func (r *Repo) mkdocs(dir string) (Site, bool) {
-	for _, name := range []string{"mkdocs.yml", "mkdocs.yaml"} {
+	names := []string{"mkdocs.yml", "mkdocs.yaml"}
+	for _, config := range r.namedMkDocsConfigs() {
+		if ext := path.Ext(config); path.Dir(config) == dir && (ext == ".yml" || ext == ".yaml") && !slices.Contains(names, path.Base(config)) {
+			names = append(names, path.Base(config))
+		}
+	}
+	for _, name := range names {
 		name = path.Join(dir, name)
 		data, err := r.ReadFile(name)
 		if err != nil {
@@ -935,6 +941,39 @@ var (
 	zensicalDocsDir = regexp.MustCompile(`(?m)^\s*docs_dir\s*=\s*['"]([^'"]+)['"]`)
 	zensicalDirURLs = regexp.MustCompile(`(?m)^\s*use_directory_urls\s*=\s*false\b`)
 )
+
+// mkdocsConfigOption is a build's run of MkDocs or Zensical on a config
+// file it names (mkdocs build -f docs/mkdocs.yml, zensical serve
+// --config-file=docs/site.yml): the file's path.
+var mkdocsConfigOption = regexp.MustCompile(`\b(?:mkdocs|zensical)\s+(?:build|serve|gh-deploy)\b[^\n]*?\s(?:-f|--config-file)(?:\s+|=)['"]?([\w./-]+)`)
+
+// namedMkDocsConfigs are the config files, from the root, that the
+// repository's build files (buildFiles and CI workflows) pass to MkDocs
+// or Zensical with -f or --config-file: the site's config, whatever its
+// name (docs/zensical.yml), read as mkdocs.yml is. Read once.
+func (r *Repo) namedMkDocsConfigs() []string {
+	if v, ok := r.manifests.Load("mkdocs-configs:"); ok {
+		return v.([]string)
+	}
+	var configs []string
+	files := slices.Clone(buildFiles)
+	for _, n := range r.Names(".github/workflows") {
+		files = append(files, ".github/workflows/"+n)
+	}
+	for _, f := range files {
+		data, err := r.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, m := range mkdocsConfigOption.FindAllStringSubmatch(string(data), -1) {
+			if c := path.Clean(strings.TrimPrefix(m[1], "./")); !strings.HasPrefix(c, "../") && r.Stat(c) == File && !slices.Contains(configs, c) {
+				configs = append(configs, c)
+			}
+		}
+	}
+	v, _ := r.manifests.LoadOrStore("mkdocs-configs:", configs)
+	return v.([]string)
+}
 
 // zensical is a site configured by zensical.toml: Zensical builds
 // MkDocs-compatible sites (it reads mkdocs.yml too) with the same

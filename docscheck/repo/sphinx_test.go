@@ -184,3 +184,34 @@ func TestConfCode(t *testing.T) {
 		}
 	}
 }
+
+// TestMkDocsConfigNamedByBuild: a config file that a build file passes to
+// MkDocs or Zensical with -f (or --config-file) is a site's config,
+// whatever its name, its docs_dir read from its own folder; one no build
+// names is not, nor one a build names that the tree lacks.
+func TestMkDocsConfigNamedByBuild(t *testing.T) {
+	for _, tc := range []struct {
+		name, makefile string
+		want           bool
+	}{
+		{"zensical -f", "docs:\n\tuv run zensical build --strict -f docs/site.yml\n", true},
+		{"mkdocs --config-file=", "docs:\n\tmkdocs serve --config-file=./docs/site.yml\n", true},
+		{"named by no build", "docs:\n\techo docs/site.yml\n", false},
+		{"a config the tree lacks", "docs:\n\tmkdocs build -f docs/other.yml\n", false},
+	} {
+		root := t.TempDir()
+		write := func(name, text string) { writeFile(t, root, name, text) }
+		write("Makefile", tc.makefile)
+		write("docs/site.yml", "site_name: x\ndocs_dir: .\nnav:\n  - index.md\n")
+		write("docs/index.md", "# x\n")
+		found := false
+		for _, s := range New(root).Sites() {
+			if s.Generator == "mkdocs" && s.Config == "docs/site.yml" && s.Pages == "docs" {
+				found = true
+			}
+		}
+		if found != tc.want {
+			t.Errorf("%s: an MkDocs site of docs/site.yml = %v, want %v", tc.name, found, tc.want)
+		}
+	}
+}
