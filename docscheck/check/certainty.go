@@ -521,11 +521,13 @@ func (c *Checker) readersCopy(pg *page, written string) bool {
 // holds this repository's files, and the bare name is one of them. So it
 // is when a cd of the command's own block put the reader in a folder of
 // the repository ("cd scripts/bench && node benchmark.js"): the block
-// names the folder whose file it runs; and when this repository's own
+// names the folder whose file it runs; when this repository's own
 // front page says the section runs "from the root of the repository"
-// (checkoutPinned).
+// (checkoutPinned); and when prose on any page names this repository's
+// root by its name as where the reader runs the section ("from the root
+// of the cloned CameraTraps repo", atOwnRoot).
 func (r *report) clonedName(reason string) string {
-	if reason == reasonReadersFile && r.session != nil && (len(r.session.clones) > 0 || r.session.inClone || r.session.placed || r.session.checkoutPinned) && !r.session.readersProject {
+	if reason == reasonReadersFile && r.session != nil && (len(r.session.clones) > 0 || r.session.inClone || r.session.placed || r.session.checkoutPinned || r.session.atOwnRoot) && !r.session.readersProject {
 		return ""
 	}
 	return reason

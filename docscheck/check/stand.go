@@ -227,13 +227,15 @@ var manifestNames = append(slices.Clone(repo.MakefileNames), "package.json", "Ca
 // standing runs one command unit (an inline command, a code block) and
 // then weighs its command findings by where the reader stands: on a
 // users' page that has not cloned this repository (nor cd'd into a clone
-// of it), or a page only browsing reaches, they are not judged, except a
-// name that misspells this repository's (misspeltAnywhere).
+// of it, nor named its root by its name as where the section runs, "from
+// the root of the cloned CameraTraps repo": atOwnRoot), or a page only
+// browsing reaches, they are not judged, except a name that misspells
+// this repository's (misspeltAnywhere).
 func (c *Checker) standing(r *report, unit func()) {
 	from := len(r.findings)
 	unit()
 	reason := r.session.elsewhere
-	if reason == "" || r.session.inClone || len(r.session.clones) > 0 || len(r.findings) == from {
+	if reason == "" || r.session.inClone || r.session.atOwnRoot || len(r.session.clones) > 0 || len(r.findings) == from {
 		return
 	}
 	kept := r.findings[:from]
