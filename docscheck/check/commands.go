@@ -897,6 +897,9 @@ var checkoutWord = regexp.MustCompile(`(?i)\b(?:repository|repo|checkout|clone|s
 // pages): the checkout's root, unless the page cloned another repository,
 // whose root it may mean. It reports whether it did.
 func (c *Checker) repinLost(r *report, prose []byte) bool {
+	if !leadInWordsOf(prose).root {
+		return false // both expressions below need "root" or "top"
+	}
 	for _, m := range proseRootOf.FindAllSubmatch(prose, -1) {
 		if c.isThisRepository(strings.TrimSuffix(string(m[1]), ".")) {
 			// "From the root of the python-ldap checkout": the root of
@@ -994,17 +997,18 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			return
 		}
 	}
+	words := leadInWordsOf(prose)
 	var named []string
-	for _, m := range proseMove.FindAllSubmatch(prose, -1) {
+	for _, m := range words.findAll(proseMove, words.to, prose) {
 		named = append(named, string(m[1])+string(m[2])+string(m[3]))
 	}
-	for _, m := range namedFolder.FindAllSubmatch(prose, -1) {
+	for _, m := range words.findAll(namedFolder, words.folder, prose) {
 		if !thisTreeFolders[strings.ToLower(string(m[1]))] {
 			named = append(named, string(m[1]))
 		}
 	}
 	ownRoot := false
-	for _, m := range proseRootOf.FindAllSubmatch(prose, -1) {
+	for _, m := range words.findAll(proseRootOf, words.root, prose) {
 		if c.isThisRepository(strings.TrimSuffix(string(m[1]), ".")) {
 			// "In the root directory of jsPsych": the reader stands in
 			// their clone of this repository, as after a cd into it.
@@ -1012,7 +1016,10 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			r.session.atOwnRoot = true
 		}
 	}
-	pin := proseAtRoot.Find(prose)
+	var pin []byte
+	if words.from && words.root {
+		pin = proseAtRoot.Find(prose)
+	}
 	if (ownRoot || pin != nil) && slices.Contains(r.session.dirs, ".") {
 		// "Run it from the repository root": not from the page's own
 		// folder, where the page starts too (a docs folder whose Sphinx
@@ -1030,14 +1037,14 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		}
 	}
 	var leaving []string
-	for _, m := range proseStand.FindAllSubmatch(prose, -1) {
+	for _, m := range words.findAll(proseStand, words.code && words.stand, prose) {
 		named = append(named, string(m[1]))
 		leaving = append(leaving, string(m[1]))
 	}
-	for _, m := range proseLeave.FindAllSubmatch(prose, -1) {
+	for _, m := range words.findAll(proseLeave, words.code && words.to, prose) {
 		leaving = append(leaving, string(m[1]))
 	}
-	for _, m := range proseStartIn.FindAllSubmatch(prose, -1) {
+	for _, m := range words.findAll(proseStartIn, words.from && words.folder, prose) {
 		if name := string(m[1]) + string(m[2]); !thisTreeFolders[strings.ToLower(name)] && !c.isThisRepository(name) {
 			leaving = append(leaving, name)
 		}
@@ -1065,6 +1072,49 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			}
 		}
 	}
+}
+
+// leadInWords says which of the words the lead-in expressions cannot
+// match without a lead-in holds (in any case), so that an expression
+// whose words are absent is not run: most prose before a block says
+// nothing of folders, and running every expression over it at every
+// position was half of a run's time on pages of many blocks.
+type leadInWords struct {
+	to     bool // "to" before white space: proseMove, proseLeave
+	folder bool // "dir" or "folder": namedFolder, proseStartIn
+	root   bool // "root" or "top": proseRootOf, proseAtRoot
+	from   bool // "from": proseAtRoot, proseStartIn
+	code   bool // a backtick: proseStand, proseLeave
+	stand  bool // "while", "when", "once" or "from": proseStand
+}
+
+func leadInWordsOf(prose []byte) leadInWords {
+	lower := bytes.ToLower(prose)
+	w := leadInWords{
+		folder: bytes.Contains(lower, []byte("dir")) || bytes.Contains(lower, []byte("folder")),
+		root:   bytes.Contains(lower, []byte("root")) || bytes.Contains(lower, []byte("top")),
+		from:   bytes.Contains(lower, []byte("from")),
+		code:   bytes.IndexByte(prose, '`') >= 0,
+	}
+	w.stand = w.from || bytes.Contains(lower, []byte("while")) || bytes.Contains(lower, []byte("when")) || bytes.Contains(lower, []byte("once"))
+	for i := 0; !w.to; {
+		j := bytes.Index(lower[i:], []byte("to"))
+		if j < 0 {
+			break
+		}
+		i += j + 2
+		w.to = i < len(lower) && strings.IndexByte(" \t\n\r\f", lower[i]) >= 0
+	}
+	return w
+}
+
+// findAll is re.FindAllSubmatch(prose, -1) where the words it needs are
+// there (has), and nil where they are not, which it could not match.
+func (leadInWords) findAll(re *regexp.Regexp, has bool, prose []byte) [][][]byte {
+	if !has {
+		return nil
+	}
+	return re.FindAllSubmatch(prose, -1)
 }
 
 // leavesTree reports whether name, a folder prose sends the reader to
