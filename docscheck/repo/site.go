@@ -639,17 +639,23 @@ func (r *Repo) sitePackage(s Site, dir string) string {
 // the root package.json, Makefile, netlify.toml, build.sbt, ...) name the
 // folder as a path.
 func (r *Repo) BuildNames(dir string) bool {
-	files := slices.Clone(buildFiles)
-	for _, n := range r.Names(".github/workflows") {
-		files = append(files, ".github/workflows/"+n)
-	}
-	for _, f := range files {
+	for _, f := range r.buildFilePaths() {
 		data, err := r.ReadFile(f)
 		if err == nil && mentionsFolder(string(data), dir) {
 			return true
 		}
 	}
 	return false
+}
+
+// buildFilePaths are the build files BuildNames and namedMkDocsConfigs
+// read: buildFiles at the root and every CI workflow.
+func (r *Repo) buildFilePaths() []string {
+	files := slices.Clone(buildFiles)
+	for _, n := range r.Names(".github/workflows") {
+		files = append(files, ".github/workflows/"+n)
+	}
+	return files
 }
 
 // mentionsFolder: dir appears in text as a path, not inside a longer
@@ -956,11 +962,7 @@ func (r *Repo) namedMkDocsConfigs() []string {
 		return v.([]string)
 	}
 	var configs []string
-	files := slices.Clone(buildFiles)
-	for _, n := range r.Names(".github/workflows") {
-		files = append(files, ".github/workflows/"+n)
-	}
-	for _, f := range files {
+	for _, f := range r.buildFilePaths() {
 		data, err := r.ReadFile(f)
 		if err != nil {
 			continue
