@@ -81,6 +81,8 @@ type Checker struct {
 	// (rst.go, includersOf).
 	includersOnce sync.Once
 	includers     map[string][]string
+	// includes is includers turned round: the files each page includes.
+	includes map[string][]string
 	// substitutionUses are the substitution names (lower case) each file
 	// a substitution's scope holds uses, read once per file
 	// (substitutionUsesOf).

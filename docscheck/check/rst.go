@@ -79,10 +79,13 @@ func (c *Checker) sphinxPages() []string {
 // ../AUTHORS.rst").
 func (c *Checker) includersOf(p string) []string {
 	c.includersOnce.Do(func() {
-		c.includers = map[string][]string{}
+		c.includers, c.includes = map[string][]string{}, map[string][]string{}
 		for _, s := range c.sphinxSources {
 			for target, pages := range c.opts.Repo.SphinxIncluders(c.opts.Repo.SphinxFiles(s, nil), s) {
 				c.includers[target] = append(c.includers[target], pages...)
+				for _, pg := range pages {
+					c.includes[pg] = append(c.includes[pg], target)
+				}
 			}
 		}
 	})
@@ -281,19 +284,13 @@ func (c *Checker) unusedSubstitution(p string, src []byte, name string, s repo.S
 // that holds page p: the pages that include p (and those that include
 // them), every file one of those or p itself includes, and conf.py.
 func (c *Checker) substitutionScope(p string, s repo.SphinxSource) []string {
-	c.includersOf("")
-	includes := map[string][]string{}
-	for target, pages := range c.includers {
-		for _, pg := range pages {
-			includes[pg] = append(includes[pg], target)
-		}
-	}
+	c.includersOf("") // builds includers and includes
 	seen := map[string]bool{p: true}
 	queue := []string{p}
 	for len(queue) > 0 {
 		f := queue[0]
 		queue = queue[1:]
-		for _, next := range append(slices.Clone(c.includers[f]), includes[f]...) {
+		for _, next := range append(slices.Clone(c.includers[f]), c.includes[f]...) {
 			if !seen[next] {
 				seen[next] = true
 				queue = append(queue, next)
