@@ -168,7 +168,11 @@ func Read(src []byte) Page {
 		// does a paragraph of "::" alone (docutils' expanded form); a line
 		// that starts with ":" and ends in "::" otherwise is a field's.
 		if text == "::" || strings.HasSuffix(text, "::") && !strings.HasPrefix(text, ":") {
-			if b, end, ok := readBody(lines, i, textIndent(line), i+1); ok {
+			b, end, ok := readBody(lines, i, textIndent(line), i+1)
+			if !ok {
+				b, end, ok = readQuoted(lines, i, textIndent(line))
+			}
+			if ok {
 				b.Literal, b.Highlight = true, highlight
 				pg.Blocks = append(pg.Blocks, b)
 				i = end
@@ -298,6 +302,52 @@ func readBody(lines []string, i, ind, from int) (Block, int, bool) {
 		b.Lines = append(b.Lines, dedent(l, cut))
 	}
 	return b, last, true
+}
+
+// readQuoted reads a quoted literal block: after the blank line that
+// ends a paragraph in "::", lines at the paragraph's own indentation that
+// all start with the same punctuation character ("$ make docs", "> x"),
+// to the next blank line. docutils shows them as a literal block, quote
+// characters kept. A run followed by a line without the character is a
+// quoting docutils reports as inconsistent: not read, as docscheck cannot
+// tell what the reader sees.
+func readQuoted(lines []string, i, ind int) (Block, int, bool) {
+	j := i + 1
+	if j >= len(lines) || strings.TrimSpace(lines[j]) != "" {
+		return Block{}, i, false
+	}
+	for j < len(lines) && strings.TrimSpace(lines[j]) == "" {
+		j++
+	}
+	if j >= len(lines) || indentOf(lines[j]) != ind {
+		return Block{}, i, false
+	}
+	text := strings.TrimLeft(lines[j], " \t")
+	quote := text[0]
+	if !isQuoteChar(quote) {
+		return Block{}, i, false
+	}
+	b := Block{First: j + 1}
+	last := j
+	for ; last < len(lines); last++ {
+		l := lines[last]
+		if strings.TrimSpace(l) == "" {
+			break
+		}
+		t := strings.TrimLeft(l, " \t")
+		if indentOf(l) != ind || t[0] != quote {
+			return Block{}, i, false
+		}
+		b.Lines = append(b.Lines, dedent(l, ind))
+	}
+	b.Last = last
+	return b, last - 1, true
+}
+
+// isQuoteChar reports whether c may quote a literal block: a printable
+// 7-bit ASCII character that is neither a letter nor a digit.
+func isQuoteChar(c byte) bool {
+	return c > ' ' && c < 0x7f && !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
 }
 
 // skipBody returns the last line of the indented body below line i.

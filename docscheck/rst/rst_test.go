@@ -129,3 +129,44 @@ func TestSubstitutionUses(t *testing.T) {
 		}
 	}
 }
+
+// TestReadQuotedLiteral: docutils reads unindented lines that all start
+// with one punctuation character, after "::" and a blank line, as a
+// literal block with the characters kept; a run whose quoting breaks off,
+// a run with no blank line before it, and a letter are not one.
+func TestReadQuotedLiteral(t *testing.T) {
+	src := `Run from the root::
+
+$ make docs
+$ make test
+
+Then the paragraph goes on.
+
+Inconsistent::
+
+$ make a
+make b
+
+Glued::
+$ make c
+
+Letters::
+
+make d
+
+- In an item::
+
+  > quoted
+`
+	pg := Read([]byte(src))
+	want := []Block{
+		{Literal: true, First: 3, Last: 4, Lines: []string{"$ make docs", "$ make test"}},
+		{Literal: true, First: 22, Last: 22, Lines: []string{"> quoted"}},
+	}
+	if !reflect.DeepEqual(pg.Blocks, want) {
+		t.Errorf("blocks = %+v, want %+v", pg.Blocks, want)
+	}
+	if pg.Prose[2] || !pg.Prose[5] {
+		t.Errorf("prose of lines 3 and 6 = %v, %v, want false, true", pg.Prose[2], pg.Prose[5])
+	}
+}
