@@ -83,15 +83,21 @@ func (c *Checker) checkLinks(r *report) []externalLink {
 				check(string(n.URL(src)), nodeOffset(n, src), false)
 			}
 		case *ast.RawHTML:
+			inComment := false
 			for i := 0; i < n.Segments.Len(); i++ {
 				seg := n.Segments.At(i)
-				htmlLinks(string(seg.Value(src)), seg.Start, htmlCheck)
+				var text string
+				text, inComment = maskHTMLComments(string(seg.Value(src)), inComment)
+				htmlLinks(text, seg.Start, htmlCheck)
 			}
 		case *ast.HTMLBlock:
+			inComment := false
 			lines := n.Lines()
 			for i := 0; i < lines.Len(); i++ {
 				seg := lines.At(i)
-				htmlLinks(string(seg.Value(src)), seg.Start, htmlCheck)
+				var text string
+				text, inComment = maskHTMLComments(string(seg.Value(src)), inComment)
+				htmlLinks(text, seg.Start, htmlCheck)
 			}
 		case *ast.FencedCodeBlock:
 			if dest, offset, ok := c.mystFile(r, n); ok {
@@ -242,6 +248,39 @@ func (p *page) definitions() map[string]int {
 // white space as one space.
 func normalizeLabel(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// maskHTMLComments blanks what lies inside HTML comments (<!-- ... -->)
+// in one line of HTML, keeping every other byte where it is; in says the
+// line starts inside a comment an earlier line opened, and the result
+// whether the line ends inside one. A browser shows nothing of a comment,
+// so an address in it is no link a reader can follow.
+func maskHTMLComments(s string, in bool) (string, bool) {
+	if !in && !strings.Contains(s, "<!--") {
+		return s, false
+	}
+	b := []byte(s)
+	for i := 0; i < len(b); {
+		if !in {
+			j := strings.Index(s[i:], "<!--")
+			if j < 0 {
+				break
+			}
+			i += j
+			in = true
+			continue
+		}
+		j := strings.Index(s[i:], "-->")
+		end := len(b)
+		if j >= 0 {
+			end = i + j + len("-->")
+		}
+		for k := i; k < end; k++ {
+			b[k] = ' '
+		}
+		i, in = end, j < 0
+	}
+	return string(b), in
 }
 
 func htmlLinks(s string, base int, check func(string, int)) {

@@ -389,7 +389,8 @@ func (c *Checker) linkedPages(pg *page) []string {
 				htmlLinks(string(seg.Value(src)), seg.Start, func(d string, _ int) { follow(d) })
 			}
 		case *ast.HTMLBlock:
-			htmlLinks(blockText(n, src), 0, func(d string, _ int) { follow(d) })
+			text, _ := maskHTMLComments(blockText(n, src), false)
+			htmlLinks(text, 0, func(d string, _ int) { follow(d) })
 		}
 	}
 	return out
