@@ -39,12 +39,14 @@ type Makefile struct {
 	// assigned counts each variable's assignments.
 	assigned map[string]int
 	// values holds every value each variable is assigned with =, :=, ::=
-	// or ?= (in conditionals too), unexpanded; open names those appended
-	// to (+=), set by a command (!=) or by define, whose words the
-	// Makefile's text does not give; fromEnv names those set with ?=.
-	values  map[string][]string
-	open    map[string]bool
-	fromEnv map[string]bool
+	// or ?= (in conditionals too), unexpanded; appended holds the values
+	// appended with +=; open names those set by a command (!=) or by
+	// define, whose words the Makefile's text does not give; fromEnv
+	// names those set with ?=.
+	values   map[string][]string
+	appended map[string][]string
+	open     map[string]bool
+	fromEnv  map[string]bool
 	// folders names the variables the Makefile uses as a folder:
 	// $(NAME)/ in a rule line or recipe.
 	folders map[string]bool
@@ -243,7 +245,7 @@ func (r *Repo) findMakefile(dir, name string) *Makefile {
 // (vars: the including files' so far).
 func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[string]bool) *Makefile {
 	m := &Makefile{Path: p, Rules: map[string]*Rule{}, PatternPrereqs: map[string][][]string{}, Vars: map[string]string{}, uncertain: map[string]bool{}, assigned: map[string]int{},
-		values: map[string][]string{}, open: map[string]bool{}, fromEnv: map[string]bool{}, folders: map[string]bool{}, defines: map[string][]string{}}
+		values: map[string][]string{}, appended: map[string][]string{}, open: map[string]bool{}, fromEnv: map[string]bool{}, folders: map[string]bool{}, defines: map[string][]string{}}
 	for k, v := range vars {
 		m.Vars[k] = v
 	}
@@ -327,12 +329,19 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 		}
 		for _, kw := range []string{"include ", "-include ", "sinclude "} {
 			if rest, ok := strings.CutPrefix(trimmed, kw); ok {
-				for _, inc := range strings.Fields(m.Expand(rest, "")) {
+				optional := kw != "include "
+				rest = m.Expand(rest, "")
+				if pattern, ok := wildcardCall(rest); ok {
+					// "include $(wildcard $(DEPFILES))" reads the files
+					// that are there, if any, as -include does.
+					rest, optional = pattern, true
+				}
+				for _, inc := range strings.Fields(rest) {
 					if strings.Contains(inc, "$") {
 						// "-include $(DEPS)" reads generated dependency
 						// files, if any; a plain include is a part of
 						// the Makefile, with targets of its own.
-						if m.Unread == "" && kw == "include " {
+						if m.Unread == "" && !optional {
 							m.Unread = inc
 						}
 						continue
@@ -342,7 +351,7 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 						// make expands a wildcard in an include's name
 						// ("include scripts/*.mk") to the files there.
 						var ok bool
-						if ips, ok = r.globFiles(ips[0]); !ok && kw == "include " {
+						if ips, ok = r.globFiles(ips[0]); !ok && !optional {
 							m.unreadText(inc)
 						}
 					}
@@ -378,7 +387,9 @@ func (r *Repo) parseMakefile(p, dir string, vars map[string]string, seen map[str
 					m.uncertain[name] = true
 				}
 				switch {
-				case strings.HasSuffix(op, "+") || strings.HasSuffix(op, "!"):
+				case strings.HasSuffix(op, "+"):
+					m.appended[name] = append(m.appended[name], value)
+				case strings.HasSuffix(op, "!"):
 					m.open[name] = true
 				case strings.HasSuffix(op, "?"):
 					m.fromEnv[name] = true
@@ -588,6 +599,18 @@ func (e makeEval) expand(s string, depth int) (string, bool) {
 	return b.String(), true
 }
 
+// wildcardCall returns the argument of s when s is one $(wildcard ...)
+// call and nothing else.
+func wildcardCall(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, open := range []string{"$(wildcard ", "${wildcard "} {
+		if strings.HasPrefix(s, open) && closing(s, 1) == len(s)-1 {
+			return s[len(open) : len(s)-1], true
+		}
+	}
+	return "", false
+}
+
 // closing is the index of the parenthesis or brace that closes the one at
 // open, or -1.
 func closing(s string, open int) int {
@@ -765,7 +788,7 @@ const anyWord = ".*"
 
 // maxShapes bounds the shapes one target is worked out to; beyond it the
 // target may be any name.
-const maxShapes = 64
+const maxShapes = 1024
 
 // MayName reports whether target, an explicit target written with
 // variables ("bin/gh$(EXE)", "$(BUILD_DIR)"), may be the name. Each
@@ -902,9 +925,12 @@ func (m *Makefile) refShapes(ref string, depth int) ([]string, bool) {
 		if m.Unread != "" || strings.ContainsAny(ref, ":$") || m.open[ref] || len(m.values[ref]) == 0 {
 			return []string{anyWord}, false
 		}
+		// Words appended with += join the words of the assignments; a
+		// variable only appended to (no assignment above) starts from
+		// the environment's value, and is any word.
 		var out []string
-		multi := false
-		for _, v := range m.values[ref] {
+		multi := len(m.appended[ref]) > 0
+		for _, v := range slices.Concat(m.values[ref], m.appended[ref]) {
 			ws, wm := m.wordShapes(v, depth+1)
 			if len(ws) == 0 {
 				ws = []string{""} // an empty value: the reference gives nothing
@@ -935,6 +961,22 @@ func (m *Makefile) refShapes(ref string, depth int) ([]string, bool) {
 			}
 		}
 		return out, lm
+	}
+	if parts := splitArgs(args); fn == "patsubst" && len(parts) == 3 {
+		// $(patsubst from,to,text): a word of text that from matches
+		// becomes to, its "%" the stem (any text); any other word is
+		// kept as it is.
+		to, tm := m.wordShapes(strings.TrimSpace(parts[1]), depth+1)
+		text, _ := m.wordShapes(parts[2], depth+1)
+		if tm || len(to) == 0 {
+			return []string{anyWord}, true
+		}
+		out := make([]string, 0, len(to)+len(text))
+		for _, t := range to {
+			// Only the first "%" takes the stem.
+			out = append(out, strings.Replace(t, "%", anyWord, 1))
+		}
+		return append(out, text...), true
 	}
 	if fn == "dir" {
 		// $(dir names): the folder part of each name, which always ends
@@ -1028,6 +1070,9 @@ func (m *Makefile) include(sub *Makefile) {
 	}
 	for k, vs := range sub.values {
 		m.values[k] = append(m.values[k], vs...)
+	}
+	for k, vs := range sub.appended {
+		m.appended[k] = append(m.appended[k], vs...)
 	}
 	for _, from := range []struct{ sub, into map[string]bool }{{sub.open, m.open}, {sub.fromEnv, m.fromEnv}, {sub.folders, m.folders}} {
 		for k := range from.sub {

@@ -26,6 +26,9 @@ PLAT = unix-build
 endif
 MORE = one
 MORE += two
+ONLY += three
+PNGS := $(patsubst src/%.bmp,$(OUT)/%.png,$(BITMAPS))
+SHOTS := $(patsubst %.bmp,shots/%.png,a.bmp b.txt)
 ifeq ($(OS),Windows_NT)
 EXE = .exe
 else
@@ -63,7 +66,13 @@ $(BUILD)/build.ninja:
 		{"$(PLAT)", "unix-build", true}, // either branch
 		{"$(PLAT)", "win-build", true},
 		{"$(PLAT)", "lint", false},
-		{"$(MORE)", "lint", true}, // appended to: any name
+		{"$(MORE)", "lint", false}, // the words its assignment and += give
+		{"$(MORE)", "two", true},
+		{"$(ONLY)", "lint", true}, // only appended to: the environment's words too
+		{"$(PNGS)", "lint", true}, // the words of BITMAPS, unset, are any name
+		{"$(SHOTS)", "shots/a.png", true},
+		{"$(SHOTS)", "b.txt", true}, // kept as it is
+		{"$(SHOTS)", "lint", false},
 		{"$(UNSET)", "lint", true},
 		{"bin/gh$(EXE)", "bin/gh", true}, // the empty branch
 		{"bin/gh$(EXE)", "bin/gh.exe", true},
@@ -134,5 +143,40 @@ func TestMakefileText(t *testing.T) {
 	}
 	if e := r.Makefile("eval", ""); e.Unread == "" || !e.Has("test") {
 		t.Errorf("eval/Makefile: Unread = %q, Has(test) = %v; want the $(eval) line noted and test kept", e.Unread, e.Has("test"))
+	}
+}
+
+// TestWildcardInclude: "include $(wildcard X)" reads the files X names
+// that are there, as -include would: generated dependency files that a
+// fresh checkout lacks add nothing (so a target whose name the Makefile
+// gives, LK8000-$(TARGET), still rules out "uninstall"), and the tree's
+// own files are read. An include of a variable docscheck cannot work out
+// may still define any target.
+func TestWildcardInclude(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"Makefile":       "OUTPUTS := LK8000-$(TARGET)\nDEPFILES = $(OBJS:.o=.d)\nall: $(OUTPUTS)\n$(OUTPUTS): main.o\n\tcc -o $@ $^\ninclude $(wildcard $(DEPFILES))\ninclude ${wildcard mk/*.mk}\n",
+		"mk/install.mk":  "install:\n\tcp LK8000 /usr/bin\n",
+		"plain/Makefile": "$(OUTPUTS): main.o\n\tcc -o $@ $^\ninclude $(DEPFILES)\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := New(root)
+	m := r.Makefile(".", "")
+	if m.Unread != "" || !m.Has("install") {
+		t.Errorf("Makefile: Unread = %q, Has(install) = %v; want the wildcard includes read, install found", m.Unread, m.Has("install"))
+	}
+	if m.MayName("$(OUTPUTS)", "uninstall") || !m.MayName("$(OUTPUTS)", "LK8000-LINUX") {
+		t.Errorf("Makefile: $(OUTPUTS) should name LK8000-LINUX and not uninstall")
+	}
+	if p := r.Makefile("plain", ""); p.Unread == "" {
+		t.Errorf("plain/Makefile: a plain include of an unknown variable should leave the Makefile unread")
 	}
 }
