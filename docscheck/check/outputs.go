@@ -282,31 +282,6 @@ var projectURL = regexp.MustCompile(`(?mi)^\s*["']?(?:repository|source|source c
 // "url".
 var repositoryURL = regexp.MustCompile(`"repository"\s*:\s*(?:"([^"]+)"|\{[^}]*?"url"\s*:\s*"([^"]+)")`)
 
-// gitRemotes are the URLs of the checkout's remotes in .git/config
-// (origin, upstream: where it was cloned from). Submodules' URLs, in
-// other sections, name other repositories and are left out.
-func gitRemotes(rp *repo.Repo) []string {
-	data, err := rp.ReadFile(".git/config")
-	if err != nil {
-		return nil
-	}
-	var urls []string
-	remote := false
-	for line := range strings.SplitSeq(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "[") {
-			remote = strings.HasPrefix(line, "[remote ")
-			continue
-		}
-		key, value, ok := strings.Cut(line, "=")
-		if !remote || !ok || strings.TrimSpace(key) != "url" {
-			continue
-		}
-		urls = append(urls, strings.TrimSpace(value))
-	}
-	return urls
-}
-
 // isThisRepository reports whether a repository named name (a clone URL's
 // last part) is this one, as it names itself: the last part of a remote
 // URL of its checkout (.git/config), of go.mod's module path (without a
@@ -342,7 +317,7 @@ func (c *Checker) isThisRepository(name string) bool {
 			}
 		}
 	}
-	urls = append(urls, gitRemotes(c.opts.Repo)...)
+	urls = append(urls, c.opts.Repo.Remotes()...)
 	for _, manifest := range []string{"pyproject.toml", "Cargo.toml", "setup.py", "setup.cfg"} {
 		if data, err := c.opts.Repo.ReadFile(manifest); err == nil {
 			for _, m := range projectURL.FindAllSubmatch(data, -1) {

@@ -539,9 +539,98 @@ var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile",
 // config sits at the root, or the repository's build files (CI workflows,
 // the root package.json, Makefile, netlify.toml, ...) name its folder, or,
 // for Sphinx, the project's own folder holds the Makefile that builds it
-// (buildsOwnSphinx). A sample site that only a test reads is not
-// published.
+// (buildsOwnSphinx), or a root README links the repository's GitHub
+// Pages address and the site is the one of the tree nothing else
+// publishes. A sample site that only a test reads is not published.
 func (r *Repo) PublishedSite(s Site) bool {
+	if r.publishedByBuild(s) {
+		return true
+	}
+	// Or a root README links the repository's GitHub Pages address
+	// (https://owner.github.io/name/), which serves one site, and this is
+	// the one site of the tree that nothing else says is published.
+	if !r.linksPagesAddress() {
+		return false
+	}
+	var unpublished []Site
+	for _, other := range r.sitesOnce() {
+		if !r.publishedByBuild(other) {
+			unpublished = append(unpublished, other)
+		}
+	}
+	return len(unpublished) == 1 && unpublished[0].Config == s.Config
+}
+
+// sitesOnce is Sites, worked out once.
+func (r *Repo) sitesOnce() []Site {
+	return r.memo("sites", "", func() any { return r.Sites() }).([]Site)
+}
+
+// linksPagesAddress reports whether a root README links this
+// repository's GitHub Pages address, owner.github.io/name, as the remote
+// its checkout was cloned from names it.
+func (r *Repo) linksPagesAddress() bool {
+	return r.memo("pages-address", "", func() any {
+		for _, u := range r.Remotes() {
+			owner, name, ok := githubOwnerName(u)
+			if !ok {
+				continue
+			}
+			address := strings.ToLower(owner + ".github.io/" + name)
+			for _, n := range r.Names(".") {
+				if !strings.EqualFold(strings.TrimSuffix(n, path.Ext(n)), "readme") {
+					continue
+				}
+				data, err := r.ReadFile(n)
+				if err == nil && strings.Contains(strings.ToLower(string(data)), address) {
+					return true
+				}
+			}
+		}
+		return false
+	}).(bool)
+}
+
+// githubOwnerName reads the owner and name of a github.com remote URL
+// (https://github.com/owner/name.git, git@github.com:owner/name.git).
+func githubOwnerName(u string) (owner, name string, ok bool) {
+	u = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(u), "/"), ".git")
+	for _, prefix := range []string{"https://github.com/", "http://github.com/", "ssh://git@github.com/", "git@github.com:", "git://github.com/"} {
+		if rest, found := strings.CutPrefix(u, prefix); found {
+			owner, name, ok = strings.Cut(rest, "/")
+			return owner, name, ok && owner != "" && name != "" && !strings.Contains(name, "/")
+		}
+	}
+	return "", "", false
+}
+
+// Remotes are the URLs of the checkout's remotes in .git/config (origin,
+// upstream: where it was cloned from). Submodules' URLs, in other
+// sections, name other repositories and are left out.
+func (r *Repo) Remotes() []string {
+	data, err := r.ReadFile(".git/config")
+	if err != nil {
+		return nil
+	}
+	var urls []string
+	remote := false
+	for line := range strings.SplitSeq(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			remote = strings.HasPrefix(line, "[remote ")
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		if !remote || !ok || strings.TrimSpace(key) != "url" {
+			continue
+		}
+		urls = append(urls, strings.TrimSpace(value))
+	}
+	return urls
+}
+
+// publishedByBuild is PublishedSite by what the tree's build says.
+func (r *Repo) publishedByBuild(s Site) bool {
 	dir := path.Dir(s.Config)
 	if strings.HasSuffix(dir, "/.vitepress") || dir == ".vitepress" {
 		dir = path.Dir(dir)
