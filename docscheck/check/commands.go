@@ -1411,6 +1411,16 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 	if made {
 		return // built or fetched earlier on the page
 	}
+	if r.session != nil && r.session.unnamedBinaries[path.Dir(p)] && kind != repo.File {
+		// go build wrote a program here whose name only the reader's
+		// folder gives: this may be it.
+		format := "%s does not exist"
+		if kind == repo.Dir {
+			format = "%s is a folder, not a program"
+		}
+		r.missWord(prog, at, reasonOutput, ruleScript, "", format, prog.Text)
+		return
+	}
 	switch kind {
 	case repo.Missing:
 		hint := c.nearbyName(p)

@@ -621,6 +621,15 @@ func (c *Checker) recordGo(r *report, args []command.Word, dir string) {
 	case !g.pkgs[0].Dynamic() && !strings.HasSuffix(g.pkgs[0].Text, "..."):
 		name = path.Base(strings.Split(g.pkgs[0].Text, "@")[0])
 	}
+	if (len(g.pkgs) == 0 || g.pkgs[0].Text == ".") && (name == "." || name == "") {
+		// No module here: the program is named after the folder the
+		// reader stands in, another project's checkout.
+		if s.unnamedBinaries == nil {
+			s.unnamedBinaries = map[string]bool{}
+		}
+		s.unnamedBinaries[dir] = true
+		return
+	}
 	if name != "" && name != "." && name != "/" && !strings.ContainsAny(name, "*?[") {
 		s.created[path.Join(dir, name)] = true
 		if s.binaries == nil {

@@ -46,6 +46,10 @@ type session struct {
 	// binaries are the created paths known to be files (the program go
 	// build names after its package): nothing lies below them.
 	binaries map[string]bool
+	// unnamedBinaries are the folders where go build wrote a program
+	// whose name the tree does not give: no go.mod says the module's, so
+	// it is the reader's folder's name (a checkout of another project).
+	unnamedBinaries map[string]bool
 	// extracted holds folders into which an archive was unpacked: any path
 	// below them may exist.
 	extracted map[string]bool

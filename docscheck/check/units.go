@@ -84,7 +84,7 @@ func (c *Checker) unitMemoUsable(r *report) bool {
 // section, or pinned them at the root: then no check can find a file made
 // or a folder it cannot follow.
 func (s *session) madeNothing() bool {
-	return len(s.created) == 0 && len(s.extracted) == 0 && len(s.downloads) == 0 && len(s.executable) == 0 && len(s.clones) == 0 && len(s.ranLost) == 0 && !s.readersProject && !s.inClone && !s.atOwnRoot && !s.rootPinned && !s.checkoutPinned && !s.windowsMoved && len(s.ownArchives) == 0
+	return len(s.created) == 0 && len(s.extracted) == 0 && len(s.downloads) == 0 && len(s.executable) == 0 && len(s.clones) == 0 && len(s.ranLost) == 0 && !s.readersProject && !s.inClone && !s.atOwnRoot && !s.rootPinned && !s.checkoutPinned && !s.windowsMoved && len(s.ownArchives) == 0 && len(s.unnamedBinaries) == 0
 }
 
 // unitKeyStart begins a unit's key in the report's buffer: its kind, then

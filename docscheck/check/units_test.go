@@ -84,7 +84,7 @@ func TestUnitMemoMatchesChecks(t *testing.T) {
 func TestSessionFieldsAreInUnitKeys(t *testing.T) {
 	known := []string{
 		"dirs", "start", "sourceFolder", // in the key
-		"created", "extracted", "downloads", "executable", "clones", "ranLost", "readersProject", "inClone", "atOwnRoot", "rootPinned", "checkoutPinned", "windowsMoved", "ownArchives", // madeNothing
+		"created", "extracted", "downloads", "executable", "clones", "ranLost", "readersProject", "inClone", "atOwnRoot", "rootPinned", "checkoutPinned", "windowsMoved", "ownArchives", "unnamedBinaries", // madeNothing
 		"elsewhere",               // weighed after the unit ran (standing), not in it
 		"placed",                  // set for each call from the unit's own text
 		"leadInRead",              // read before the key is made (followProseMoves), which then holds the folders it added
