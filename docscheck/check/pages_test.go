@@ -157,8 +157,10 @@ func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 // TestRenderedFolders: a folder made of pages that something publishes
 // is read though no page links into it: one the build files name
 // (docs/, built by a CI workflow), one holding an index.html that renders
-// the Markdown beside it (site/). A folder of code the build names
-// (lib/: one README among Go files) is not, nor a folder nothing names.
+// the Markdown beside it (site/), one holding a Jekyll config
+// (pages-site/_config.yml, a GitHub Pages site that no build file names).
+// A folder of code the build names (lib/: one README among Go files) is
+// not, nor a folder nothing names (notes/).
 func TestRenderedFolders(t *testing.T) {
 	c, err := New(Options{Repo: repo.New(filepath.Join("testdata", "sites", "rendered-folder"))})
 	if err != nil {
@@ -176,7 +178,7 @@ func TestRenderedFolders(t *testing.T) {
 	// to delete it (the Makefile's clean recipe): a build's output.
 	// tools/ holds a script a workflow runs and the templates it fills
 	// in ("# {{ name }}"): no pages.
-	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "lib/README.md", "packages/old-docs/guide.md", "site/intro.md"}
+	want := []string{"README.md", "docs/src/guide/options.md", "docs/src/index.md", "lib/README.md", "packages/old-docs/guide.md", "pages-site/index.md", "pages-site/sensors.md", "site/intro.md"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}

@@ -155,7 +155,7 @@ var markupExts = map[string]bool{".rst": true, ".adoc": true, ".asciidoc": true,
 // it: the build files name it, or an index.html renders it.
 func (r *Repo) renderedFolder(dir string) bool {
 	c := r.pageCounts(dir)
-	if c.markdown == 0 || c.markdown < c.otherMarkup+c.other || r.Stat(path.Join(dir, "index.html")) != File && !r.BuildNames(dir) {
+	if c.markdown == 0 || c.markdown < c.otherMarkup+c.other || r.Stat(path.Join(dir, "index.html")) != File && !r.BuildNames(dir) && !r.jekyllBuilds(dir) {
 		return false
 	}
 	// A template of pages is the input of a program that fills it in,
@@ -163,6 +163,15 @@ func (r *Repo) renderedFolder(dir string) bool {
 	// that counts already: reading every Markdown file is I/O).
 	t := r.templatePages(dir)
 	return c.markdown > t && c.markdown-t >= c.otherMarkup+c.other+t
+}
+
+// jekyllBuilds reports whether a Jekyll config (_config.yml) says a site
+// is built from dir: the config sits in it, or at the root above a top
+// folder (Jekyll renders the pages of every folder of its source). GitHub
+// Pages builds such a site from the root or docs/ with no build file
+// naming it.
+func (r *Repo) jekyllBuilds(dir string) bool {
+	return r.Stat(path.Join(dir, "_config.yml")) == File || path.Dir(dir) == "." && r.Stat("_config.yml") == File
 }
 
 // templatePages counts the Markdown files under dir (hidden folders and
