@@ -160,13 +160,7 @@ func TestWildcardInclude(t *testing.T) {
 		"plain/Makefile": "$(OUTPUTS): main.o\n\tcc -o $@ $^\ninclude $(DEPFILES)\n",
 	}
 	for name, text := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, root, name, text)
 	}
 	r := New(root)
 	m := r.Makefile(".", "")
