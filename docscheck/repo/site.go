@@ -539,50 +539,65 @@ var buildFiles = []string{"package.json", "Makefile", "makefile", "GNUmakefile",
 // config sits at the root, or the repository's build files (CI workflows,
 // the root package.json, Makefile, netlify.toml, ...) name its folder, or,
 // for Sphinx, the project's own folder holds the Makefile that builds it
-// (buildsOwnSphinx), or a root README links the repository's GitHub
-// Pages address and the site is the one of the tree nothing else
-// publishes. A sample site that only a test reads is not published.
+// (buildsOwnSphinx), or a root README links the repository's own docs
+// address (GitHub Pages', Read the Docs') and the site is the tree's
+// only one. A sample site that only a test reads is not published.
 func (r *Repo) PublishedSite(s Site) bool {
 	if r.publishedByBuild(s) {
 		return true
 	}
-	// Or a root README links the repository's GitHub Pages address
-	// (https://owner.github.io/name/), which serves one site, and this is
-	// the one site of the tree that nothing else says is published.
-	if !r.linksPagesAddress() {
-		return false
-	}
-	var unpublished []Site
-	for _, other := range r.sitesOnce() {
-		if !r.publishedByBuild(other) {
-			unpublished = append(unpublished, other)
+	// Or a root README links the address of the repository's own docs
+	// host (GitHub Pages' https://owner.github.io/name/, Read the Docs'
+	// https://name.readthedocs.io/), which serves one site, and this is
+	// the tree's only site, as no other is published.
+	configs := r.siteConfigs()
+	return len(configs) == 1 && configs[0] == s.Config && r.linksOwnDocsAddress()
+}
+
+// siteConfigs lists the config of every site of the tree, published or
+// not: the site generators' (Sites) and every Sphinx project's conf.py.
+func (r *Repo) siteConfigs() []string {
+	return r.memo("site-configs", "", func() any {
+		var out []string
+		for _, s := range r.Sites() {
+			out = append(out, s.Config)
 		}
-	}
-	return len(unpublished) == 1 && unpublished[0].Config == s.Config
+		for _, d := range r.foldersDown(4) {
+			cfg := path.Join(d, "conf.py")
+			if data, err := r.ReadFile(cfg); err == nil {
+				if _, ok := r.sphinxPages(d, data); ok {
+					out = append(out, cfg)
+				}
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}).([]string)
 }
 
-// sitesOnce is Sites, worked out once.
-func (r *Repo) sitesOnce() []Site {
-	return r.memo("sites", "", func() any { return r.Sites() }).([]Site)
-}
-
-// linksPagesAddress reports whether a root README links this
-// repository's GitHub Pages address, owner.github.io/name, as the remote
-// its checkout was cloned from names it.
-func (r *Repo) linksPagesAddress() bool {
-	return r.memo("pages-address", "", func() any {
+// linksOwnDocsAddress reports whether a root README links this
+// repository's own docs address, by the owner and name of the remote its
+// checkout was cloned from: GitHub Pages' owner.github.io/name, or Read
+// the Docs' name.readthedocs.io (name.rtfd.io,
+// readthedocs.org/projects/name), a project named as the repository.
+func (r *Repo) linksOwnDocsAddress() bool {
+	return r.memo("own-docs-address", "", func() any {
 		for _, u := range r.Remotes() {
 			owner, name, ok := githubOwnerName(u)
 			if !ok {
 				continue
 			}
-			address := strings.ToLower(owner + ".github.io/" + name)
+			o, n := regexp.QuoteMeta(strings.ToLower(owner)), regexp.QuoteMeta(strings.ToLower(name))
+			address := regexp.MustCompile(`://(?:` + o + `\.github\.io/` + n + `|` + n + `\.readthedocs\.io|` + n + `\.rtfd\.io|(?:www\.)?readthedocs\.org/projects/` + n + `)(?:[/#?"')\s>\]]|$)`)
 			for _, n := range r.Names(".") {
 				if !strings.EqualFold(strings.TrimSuffix(n, path.Ext(n)), "readme") {
 					continue
 				}
 				data, err := r.ReadFile(n)
-				if err == nil && strings.Contains(strings.ToLower(string(data)), address) {
+				if err != nil {
+					continue
+				}
+				if address.Match(bytes.ToLower(data)) {
 					return true
 				}
 			}
