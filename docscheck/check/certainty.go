@@ -546,7 +546,9 @@ var placeholderMarkers = map[string]bool{
 // test, a workspace, a make target) is a placeholder written as a
 // plausible name: one of its words (split at case changes, "-", "_", ".",
 // "/", "@" and ":", as in the script family dev:foo) is a marker of choice
-// (placeholderMarkers), or its last word is "name" after another ("website-name", "@scope/package-name"). Callers
+// (placeholderMarkers), every word of two or more names a kind of piece
+// of code (codeKindWords: "test_file", "test_function"), or its
+// last word is "name" after another ("website-name", "@scope/package-name"). Callers
 // ask only when no real name is near it: a near miss is still a typo.
 func isPlaceholderIdent(s string) bool {
 	if bracketedPart.MatchString(s) {
@@ -571,6 +573,12 @@ func isPlaceholderIdent(s string) bool {
 		if placeholderMarkers[w] || placeholderCompound(w) || isBracketedWord(w) {
 			return true
 		}
+	}
+	// A name made only of the words for a piece of code names the kind,
+	// not one of them: "test_file" with "::test_function", for the test
+	// file the reader means.
+	if len(words) > 1 && !slices.ContainsFunc(words, func(w string) bool { return !codeKindWords[w] }) {
+		return true
 	}
 	return len(words) > 1 && words[len(words)-1] == "name"
 }
@@ -602,6 +610,14 @@ var placeholderNouns = map[string]bool{
 	"module": true, "mod": true, "lib": true, "bin": true, "func": true, "function": true, "fn": true,
 	"service": true, "plugin": true, "target": true, "task": true, "feature": true, "file": true,
 	"component": true, "command": true, "example": true, "bench": true, "benchmark": true,
+}
+
+// codeKindWords are the words for the kinds of pieces of code a test
+// command runs: a name made only of them ("test_file", "test_method") is
+// the kind, written where the reader puts their own.
+var codeKindWords = map[string]bool{
+	"test": true, "tests": true, "file": true, "function": true, "func": true, "module": true,
+	"class": true, "method": true, "case": true,
 }
 
 // placeholderCompound: one word made of "my" or "your" and a noun of
