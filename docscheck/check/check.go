@@ -120,6 +120,10 @@ type Checker struct {
 	// browsed holds the pages only a folder's README reaches (Files):
 	// their commands are not judged (reasonBrowsedPage).
 	browsed sync.Map
+	// listed holds the pages only a folder's file list reaches (Files):
+	// they may be written for a site that publishes them, whose
+	// renderer the tree does not show (rendererUnknown).
+	listed sync.Map
 	// forSite memoizes writtenForSite by page (pasted.go).
 	forSite   sync.Map
 	elsewhere []string

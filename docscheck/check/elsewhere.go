@@ -69,8 +69,19 @@ func (c *Checker) rendererUnknown(page string) string {
 		return evidenceNavFile
 	case c.opts.Repo.MarkdownScript(page) != "":
 		return evidenceOwnRenderer
+	case c.onlyListed(page):
+		return evidenceListed
 	}
 	return ""
+}
+
+// onlyListed: only a folder's file list reaches the page (Files), so no
+// published page says which renderer it is written for: a site's page
+// browsed on github.com (a Jekyll page's root links, a custom site's
+// routes) is not the site's breakage.
+func (c *Checker) onlyListed(page string) bool {
+	_, ok := c.listed.Load(page)
+	return ok
 }
 
 // The evidence rendererUnknown finds.
@@ -79,6 +90,7 @@ const (
 	evidenceMDX         = "mdx"
 	evidenceNavFile     = "nav-file"
 	evidenceOwnRenderer = "own-renderer"
+	evidenceListed      = "folder-listing"
 )
 
 // ownRenderer reports whether a script of the repository renders page

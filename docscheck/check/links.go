@@ -739,13 +739,15 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 	if strings.HasPrefix(decoded, "/") && why != evidenceElsewhere && c.opts.Repo.MintlifyRoot(path.Dir(pagePath)) != "" {
 		why = "" // mintlifyPage below weighs it
 	}
-	if why != "" && (why == evidenceElsewhere && (path.Ext(decoded) == "" || c.fromElsewhereRoot(pagePath, decoded)) || c.anyRendererServes(decoded, resolved)) {
+	routed := why == evidenceElsewhere || why == evidenceListed
+	if why != "" && (routed && path.Ext(decoded) == "" || why == evidenceElsewhere && c.fromElsewhereRoot(pagePath, decoded) || c.anyRendererServes(decoded, resolved)) {
 		// A renderer docscheck does not know serves the page: where its
 		// root is, which file a name without its extension is (a clean
 		// URL), which page x.html is built from and which folder it
 		// serves a file from are its rules. A site published elsewhere
 		// also routes names the tree does not show (Documenter's @ref,
-		// number prefixes dropped). A page linked by its bare name, or a
+		// number prefixes dropped), and so may the site of a page only a
+		// folder's file list reaches. A page linked by its bare name, or a
 		// file that exists under no name, is missing under any of them.
 		// A link from the root of a Mintlify site is weighed below
 		// (mintlifyPage), unless a site published elsewhere holds it.

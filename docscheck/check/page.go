@@ -75,6 +75,9 @@ type page struct {
 	// Files walks the published pages once per folder argument.
 	linkedOnce sync.Once
 	linked     []string
+	// linkedDirs are the folders of the tree this page links to as
+	// folders, found with linked.
+	linkedDirs []string
 	// dests are the destinations of the page's links (elsewhere.go),
 	// found once.
 	destsOnce sync.Once
@@ -121,7 +124,7 @@ type page struct {
 // holds the syntax trees of a few, so the garbage collector reuses their
 // memory instead of the system handing the run fresh pages.
 func (c *Checker) release(pg *page) {
-	pg.linkedOnce.Do(func() { pg.linked = c.linkedPages(pg) })
+	pg.linkedOnce.Do(func() { pg.linked, pg.linkedDirs = c.linkedPages(pg) })
 	if destinationsRead(pg.path) {
 		pg.destinations()
 	}

@@ -40,7 +40,9 @@ import (
 //     (reasonBrowsedPage). Folders of another project's files or a
 //     test's inputs (notDocsFolders), hidden ones, ignored ones,
 //     submodules and those a site or another renderer publishes are
-//     left out.
+//     left out;
+//   - then, the same way, the Markdown pages right inside each folder a
+//     page read so far links to as a folder: github.com lists its files.
 //
 // A page the Makefile of its folder writes by a recipe (a manual built
 // from the site's pages) is a build output, not a published page.
@@ -65,6 +67,7 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 	// Only this walk says which pages are reached by browsing alone: a
 	// page named on the command line is checked whatever it is.
 	c.browsed.Clear()
+	c.listed.Clear()
 	c.forSite.Clear()
 	var files, folders []string
 	for _, p := range paths {
@@ -100,6 +103,20 @@ func (c *Checker) files(paths []string, found func(string)) ([]string, error) {
 			}
 		})
 		for p := range browsed {
+			published[p] = true
+		}
+		// Then the pages of each folder a page read so far links to as a
+		// folder: github.com lists its files, and the reader opens a page
+		// from the list. They are browsed pages, as a folder's README is,
+		// and no published page says which renderer they are written for.
+		listed := c.published(c.listedPages(published), ".", func(p string) {
+			if !published[p] {
+				c.browsed.Store(p, true)
+				c.listed.Store(p, true)
+				underFolder(p)
+			}
+		})
+		for p := range listed {
 			published[p] = true
 		}
 		for _, dir := range folders {
@@ -170,14 +187,10 @@ var notDocsFolders = map[string]bool{
 // test's inputs (notDocsFolders) are left out.
 func (c *Checker) folderReadmes(dir string) []string {
 	rp := c.opts.Repo
-	elsewhere := c.unknownRendererFolders() // c.rendered is found with it
 	var out []string
 	for _, n := range rp.Names(dir) {
 		p := path.Join(dir, n)
-		if strings.HasPrefix(n, ".") || notDocsFolders[strings.ToLower(n)] || rp.WalkStat(p) != repo.Dir ||
-			rp.Ignored(p) || rp.InSubmodule(p) || c.nearSite(p) ||
-			slices.ContainsFunc(elsewhere, func(d string) bool { return under(p, d) }) ||
-			slices.ContainsFunc(c.rendered, func(d string) bool { return under(p, d) }) {
+		if !c.browsable(p) {
 			continue
 		}
 		for _, m := range rp.Names(p) {
@@ -193,6 +206,51 @@ func (c *Checker) folderReadmes(dir string) []string {
 		out = append(out, c.folderReadmes(p)...)
 	}
 	return out
+}
+
+// listedPages are the Markdown pages right inside each folder that one of
+// pages links to as a folder (its file list on github.com), when that
+// folder is one browsing reads (browsable).
+func (c *Checker) listedPages(pages map[string]bool) []string {
+	var out []string
+	for p := range pages {
+		pg, err := c.load(p)
+		if err != nil || pg.tooComplex != "" {
+			continue
+		}
+		pg.linkedOnce.Do(func() { pg.linked, pg.linkedDirs = c.linkedPages(pg) })
+		for _, dir := range pg.linkedDirs {
+			if !c.browsable(dir) {
+				continue
+			}
+			for _, n := range c.opts.Repo.Names(dir) {
+				if q := path.Join(dir, n); isMarkdown(n) && c.opts.Repo.Stat(q) == repo.File {
+					out = append(out, q)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// browsable reports whether browsing the tree reads the pages of folder
+// dir: not the root (whose pages are entry points), nor a folder git does
+// not hold (ignored, a submodule), a hidden one, one of another project's
+// files or a test's inputs (notDocsFolders), or one whose pages a site or
+// another renderer publishes (judged by their rules, or not at all).
+func (c *Checker) browsable(dir string) bool {
+	rp := c.opts.Repo
+	if dir == "." || rp.WalkStat(dir) != repo.Dir || rp.Ignored(dir) || rp.InSubmodule(dir) || c.nearSite(dir) {
+		return false
+	}
+	for part := range strings.SplitSeq(dir, "/") {
+		if strings.HasPrefix(part, ".") || notDocsFolders[strings.ToLower(part)] {
+			return false
+		}
+	}
+	elsewhere := c.unknownRendererFolders() // c.rendered is found with it
+	return !slices.ContainsFunc(elsewhere, func(d string) bool { return under(dir, d) }) &&
+		!slices.ContainsFunc(c.rendered, func(d string) bool { return under(dir, d) })
 }
 
 // communityHealthNames are the pages GitHub reads as a repository's
@@ -268,7 +326,7 @@ func (c *Checker) published(entries []string, within string, found func(string))
 		}
 		seen[p] = true
 		if pg, err := c.load(p); err == nil && pg.tooComplex == "" {
-			pg.linkedOnce.Do(func() { pg.linked = c.linkedPages(pg) })
+			pg.linkedOnce.Do(func() { pg.linked, pg.linkedDirs = c.linkedPages(pg) })
 			queue = append(queue, pg.linked...)
 		}
 		found(p)
@@ -356,7 +414,7 @@ func under(p, dir string) bool {
 
 // linkedPages lists the pages a page links to: Markdown files, and the
 // README.md (or a site's index page) of a linked folder.
-func (c *Checker) linkedPages(pg *page) []string {
+func (c *Checker) linkedPages(pg *page) (pages, dirs []string) {
 	var out []string
 	follow := func(dest string) {
 		resolved, kind, ok := c.resolveDest(pg.path, dest)
@@ -367,6 +425,12 @@ func (c *Checker) linkedPages(pg *page) []string {
 			return
 		}
 		if kind == repo.Dir {
+			// A folder's file list is what a link to another folder
+			// shows; a link to the page's own folder, or to a part of a
+			// folder's page ("./#usage"), is one to its index page.
+			if resolved != path.Dir(pg.path) && !strings.Contains(dest, "#") {
+				dirs = append(dirs, resolved)
+			}
 			resolved = path.Join(resolved, "README.md")
 		}
 		if isPage(resolved) || isRST(resolved) {
@@ -393,7 +457,7 @@ func (c *Checker) linkedPages(pg *page) []string {
 			htmlLinks(text, 0, func(d string, _ int) { follow(d) })
 		}
 	}
-	return out
+	return out, dirs
 }
 
 // markdownUnder lists the Markdown files in a folder tree, skipping hidden
