@@ -25,4 +25,7 @@ func TestFolderWords(t *testing.T) {
 	if !isRepositoryPage("docs/DeveloperDocs/Build-from-source.md") || isRepositoryPage("docs/DevTools/intro.md") {
 		t.Error("a folder named DeveloperDocs is a contributor section, DevTools is not")
 	}
+	if !isRepositoryPage("docs/dev-guide/quickstart.md") || !isRepositoryPage("docs/dev_docs/x.md") || isRepositoryPage("docs/dev-tools/x.md") {
+		t.Error("a folder named dev-guide or dev_docs is a contributor section, dev-tools is not")
+	}
 }

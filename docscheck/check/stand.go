@@ -71,6 +71,13 @@ var developmentWords = map[string]bool{
 	"development": true, "developing": true, "developer": true, "developers": true,
 }
 
+// guideWords name a body of documentation: after the short form "dev"
+// (dev-guide, dev_docs) they make it a guide for developers, which "dev"
+// alone does not say (DevTools, a users' topic).
+var guideWords = map[string]bool{
+	"guide": true, "guides": true, "doc": true, "docs": true, "documentation": true, "manual": true, "handbook": true,
+}
+
 // isContributorSectionWord: a word that names a page or a docs site's
 // section for people working on the product.
 func isContributorSectionWord(w string) bool { return contributeWords[w] || developmentWords[w] }
@@ -97,8 +104,9 @@ func isRepositoryPage(p string) bool {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(p), "/") {
-		for _, word := range folderWords(dir) {
-			if isContributorSectionWord(word) {
+		words := folderWords(dir)
+		for i, word := range words {
+			if isContributorSectionWord(word) || word == "dev" && i+1 < len(words) && guideWords[words[i+1]] {
 				return true
 			}
 		}
