@@ -262,7 +262,10 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	if c.opts.Repo.Ignored(p) && !c.typoOfCommittedIgnored(p, hint) || c.opts.Repo.DanglingLink(p) {
 		return reasonOutput
 	}
-	if hint != "" && typoOf(p, hint) {
+	if hint != "" && typoOf(p, hint) && !(path.Dir(path.Clean(written)) == "." && pluralOf(path.Base(p), path.Base(hint))) {
+		// A bare name that is the plural or singular of a name there
+		// (./tests beside test/) is a word of its own, the reader's
+		// folder as much as a slip; a bare name is judged below.
 		return ""
 	}
 	if c.placeholderIn(written, p) ||
@@ -745,6 +748,12 @@ func (r *report) noManifest(dir string) string {
 		return reasonNoManifest
 	}
 	return ""
+}
+
+// pluralOf reports whether one name is the other with an "s" added
+// (tests and test, docs and doc).
+func pluralOf(a, b string) bool {
+	return a == b+"s" || b == a+"s"
 }
 
 // typoOf reports whether hint is p with one typo (or a change of case) in
