@@ -18,7 +18,7 @@ const (
 
 // ecosystemPrograms are judged in inline code too, like make and go.
 var ecosystemPrograms = map[string]bool{
-	"npm": true, "yarn": true, "pnpm": true, "bun": true, "cargo": true, "python": true, "python3": true, "pytest": true,
+	"npm": true, "yarn": true, "pnpm": true, "bun": true, "cargo": true, "python": true, "python3": true, "pytest": true, "rspec": true,
 }
 
 // judgeEcosystem checks commands of package managers and build tools
@@ -43,6 +43,8 @@ func (c *Checker) judgeEcosystem(r *report, call command.Call, at locate) bool {
 		return c.checkPythonModule(r, call, at)
 	case "pytest", "py.test":
 		return c.checkPytest(r, call, at, call.Args())
+	case "rspec":
+		return c.checkRSpec(r, call, at)
 	case "nox":
 		return c.checkNox(r, call, at)
 	case "tox":
