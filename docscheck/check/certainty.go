@@ -262,10 +262,7 @@ func (c *Checker) missingPath(written, p, hint string) string {
 	if c.opts.Repo.Ignored(p) && !c.typoOfCommittedIgnored(p, hint) || c.opts.Repo.DanglingLink(p) {
 		return reasonOutput
 	}
-	if hint != "" && typoOf(p, hint) && !(path.Dir(path.Clean(written)) == "." && pluralOf(path.Base(p), path.Base(hint))) {
-		// A bare name that is the plural or singular of a name there
-		// (./tests beside test/) is a word of its own, the reader's
-		// folder as much as a slip; a bare name is judged below.
+	if hint != "" && typoOf(p, hint) {
 		return ""
 	}
 	if c.placeholderIn(written, p) ||

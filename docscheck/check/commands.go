@@ -1499,6 +1499,13 @@ func (c *Checker) checkMentionedPath(r *report, call command.Call, at locate) {
 	}
 	hint := c.nearbyName(p)
 	reason := c.missingIn(r, w.Text, p, hint)
+	if reason == "" && hint != "" && path.Dir(path.Clean(w.Text)) == "." && pluralOf(path.Base(p), path.Base(hint)) {
+		// A bare name prose names that is the plural or singular of a
+		// name there (a tool's default "./tests" beside the tree's
+		// test/) is a word of its own, the reader's folder as much as
+		// a slip: a bare name is the reader's file.
+		reason = reasonReadersFile
+	}
 	if line, col := at(w.Line, w.Col); reason == "" && quotedElsewhere(r.page, w.Text, r.page.lineStarts[line-1]+col-1) {
 		// A bare name the page's code writes as a string ("./server.js"
 		// in a JSON example, import './index'): a file of the example's

@@ -205,10 +205,8 @@ func TestFolderReadmes(t *testing.T) {
 		t.Errorf("Files(.) =\n%q\nwant\n%q", got, want)
 	}
 	// tools/pkg/example/README.md's `cd example` (beside the root's
-	// examples/) is no certain misspelling: a singular beside a plural is
-	// a word of its own (and "example" a placeholder word), and the page
-	// may be read in an archive of tools/pkg, whose example/ it enters;
-	// nor is its `make
+	// examples/) is no certain misspelling: the page may be read in an
+	// archive of tools/pkg, whose example/ it enters; nor is its `make
 	// biuld`, as tools/ holds a Makefile of its own (misspeltAnywhere).
 	wantFindings := []string{
 		"tools/README.md:3:1: link: link target `gone.md` does not exist",
@@ -217,7 +215,7 @@ func TestFolderReadmes(t *testing.T) {
 		`tools/README.md:15:6: make-target: make target "deplyo" is not defined in tools/Makefile (did you mean ` + "`make deploy`?)",
 		`tools/README.md:16:6: make-target: make target "publish" is not defined in tools/Makefile [not certain: browsed-page]`,
 		"tools/USAGE.md:3:1: anchor: anchor #gone does not exist on this page",
-		"tools/pkg/example/README.md:6:4: script: cd example: no such folder (did you mean examples?) [not certain: placeholder]",
+		"tools/pkg/example/README.md:6:4: script: cd example: no such folder (did you mean examples?) [not certain: browsed-page]",
 		`tools/pkg/example/README.md:12:6: make-target: make target "biuld" is not defined in tools/pkg/example/Makefile (did you mean ` + "`make build`?) [not certain: browsed-page]",
 	}
 	if !slices.Equal(lines, wantFindings) {
