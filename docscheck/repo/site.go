@@ -589,11 +589,11 @@ func (r *Repo) linksOwnDocsAddress() bool {
 			}
 			o, n := regexp.QuoteMeta(strings.ToLower(owner)), regexp.QuoteMeta(strings.ToLower(name))
 			address := regexp.MustCompile(`://(?:` + o + `\.github\.io/` + n + `|` + n + `\.readthedocs\.io|` + n + `\.rtfd\.io|(?:www\.)?readthedocs\.org/projects/` + n + `)(?:[/#?"')\s>\]]|$)`)
-			for _, n := range r.Names(".") {
-				if !strings.EqualFold(strings.TrimSuffix(n, path.Ext(n)), "readme") {
+			for _, file := range r.Names(".") {
+				if !strings.EqualFold(strings.TrimSuffix(file, path.Ext(file)), "readme") {
 					continue
 				}
-				data, err := r.ReadFile(n)
+				data, err := r.ReadFile(file)
 				if err != nil {
 					continue
 				}
