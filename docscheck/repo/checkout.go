@@ -51,23 +51,51 @@ func (r *Repo) readCheckout() Checkout {
 
 // originURL is the url of .git/config's [remote "origin"] section.
 func (r *Repo) originURL() string {
+	for _, rm := range r.remotes() {
+		if rm.name == "origin" {
+			return rm.url
+		}
+	}
+	return ""
+}
+
+// Remotes are the URLs of the checkout's remotes in .git/config (origin,
+// upstream: where it was cloned from). Submodules' URLs, in other
+// sections, name other repositories and are left out.
+func (r *Repo) Remotes() []string {
+	var urls []string
+	for _, rm := range r.remotes() {
+		urls = append(urls, rm.url)
+	}
+	return urls
+}
+
+// remote is a [remote "name"] section of .git/config and its url.
+type remote struct{ name, url string }
+
+// remotes reads .git/config's remote sections, in order.
+func (r *Repo) remotes() []remote {
 	data, err := r.ReadFile(".git/config")
 	if err != nil {
-		return ""
+		return nil
 	}
-	origin := false
+	var out []remote
+	section := ""
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(line, "[") {
-			origin = strings.ReplaceAll(line, " ", "") == `[remote"origin"]`
+			section = ""
+			if name, ok := strings.CutPrefix(strings.ReplaceAll(line, " ", ""), "[remote"); ok {
+				section = strings.Trim(strings.TrimSuffix(name, "]"), `"`)
+			}
 			continue
 		}
-		if key, value, ok := strings.Cut(line, "="); ok && origin && strings.TrimSpace(key) == "url" {
-			return strings.TrimSpace(value)
+		if key, value, ok := strings.Cut(line, "="); ok && section != "" && strings.TrimSpace(key) == "url" {
+			out = append(out, remote{section, strings.TrimSpace(value)})
 		}
 	}
-	return ""
+	return out
 }
 
 // githubRepository reads OWNER and NAME from a github.com clone URL

@@ -562,13 +562,8 @@ func (r *Repo) siteConfigs() []string {
 		for _, s := range r.Sites() {
 			out = append(out, s.Config)
 		}
-		for _, d := range r.foldersDown(4) {
-			cfg := path.Join(d, "conf.py")
-			if data, err := r.ReadFile(cfg); err == nil {
-				if _, ok := r.sphinxPages(d, data); ok {
-					out = append(out, cfg)
-				}
-			}
+		for _, project := range r.sphinxProjects() {
+			out = append(out, project.config)
 		}
 		slices.Sort(out)
 		return slices.Compact(out)
@@ -576,72 +571,28 @@ func (r *Repo) siteConfigs() []string {
 }
 
 // linksOwnDocsAddress reports whether a root README links this
-// repository's own docs address, by the owner and name of the remote its
-// checkout was cloned from: GitHub Pages' owner.github.io/name, or Read
-// the Docs' name.readthedocs.io (name.rtfd.io,
+// repository's own docs address, by the github.com owner and name its
+// origin remote gives (Checkout): GitHub Pages' owner.github.io/name, or
+// Read the Docs' name.readthedocs.io (name.rtfd.io,
 // readthedocs.org/projects/name), a project named as the repository.
 func (r *Repo) linksOwnDocsAddress() bool {
 	return r.memo("own-docs-address", "", func() any {
-		for _, u := range r.Remotes() {
-			owner, name, ok := githubOwnerName(u)
-			if !ok {
+		c := r.Checkout()
+		if c.Owner == "" {
+			return false
+		}
+		o, n := regexp.QuoteMeta(strings.ToLower(c.Owner)), regexp.QuoteMeta(strings.ToLower(c.Name))
+		address := regexp.MustCompile(`://(?:` + o + `\.github\.io/` + n + `|` + n + `\.readthedocs\.io|` + n + `\.rtfd\.io|(?:www\.)?readthedocs\.org/projects/` + n + `)(?:[/#?"')\s>\]]|$)`)
+		for _, file := range r.Names(".") {
+			if !strings.EqualFold(strings.TrimSuffix(file, path.Ext(file)), "readme") {
 				continue
 			}
-			o, n := regexp.QuoteMeta(strings.ToLower(owner)), regexp.QuoteMeta(strings.ToLower(name))
-			address := regexp.MustCompile(`://(?:` + o + `\.github\.io/` + n + `|` + n + `\.readthedocs\.io|` + n + `\.rtfd\.io|(?:www\.)?readthedocs\.org/projects/` + n + `)(?:[/#?"')\s>\]]|$)`)
-			for _, file := range r.Names(".") {
-				if !strings.EqualFold(strings.TrimSuffix(file, path.Ext(file)), "readme") {
-					continue
-				}
-				data, err := r.ReadFile(file)
-				if err != nil {
-					continue
-				}
-				if address.Match(bytes.ToLower(data)) {
-					return true
-				}
+			if data, err := r.ReadFile(file); err == nil && address.Match(bytes.ToLower(data)) {
+				return true
 			}
 		}
 		return false
 	}).(bool)
-}
-
-// githubOwnerName reads the owner and name of a github.com remote URL
-// (https://github.com/owner/name.git, git@github.com:owner/name.git).
-func githubOwnerName(u string) (owner, name string, ok bool) {
-	u = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(u), "/"), ".git")
-	for _, prefix := range []string{"https://github.com/", "http://github.com/", "ssh://git@github.com/", "git@github.com:", "git://github.com/"} {
-		if rest, found := strings.CutPrefix(u, prefix); found {
-			owner, name, ok = strings.Cut(rest, "/")
-			return owner, name, ok && owner != "" && name != "" && !strings.Contains(name, "/")
-		}
-	}
-	return "", "", false
-}
-
-// Remotes are the URLs of the checkout's remotes in .git/config (origin,
-// upstream: where it was cloned from). Submodules' URLs, in other
-// sections, name other repositories and are left out.
-func (r *Repo) Remotes() []string {
-	data, err := r.ReadFile(".git/config")
-	if err != nil {
-		return nil
-	}
-	var urls []string
-	remote := false
-	for line := range strings.SplitSeq(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "[") {
-			remote = strings.HasPrefix(line, "[remote ")
-			continue
-		}
-		key, value, ok := strings.Cut(line, "=")
-		if !remote || !ok || strings.TrimSpace(key) != "url" {
-			continue
-		}
-		urls = append(urls, strings.TrimSpace(value))
-	}
-	return urls
 }
 
 // publishedByBuild is PublishedSite by what the tree's build says.

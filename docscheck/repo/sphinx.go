@@ -115,6 +115,33 @@ var (
 	sphinxPageWriters = []string{"autosummary", "autoapi", "apidoc", "exhale"}
 )
 
+// sphinxProject is a conf.py beside its project's root document (or
+// above the folder that holds it, see sphinxPages): its path, its source
+// folder and its text.
+type sphinxProject struct {
+	config, pages string
+	data          []byte
+}
+
+// sphinxProjects lists, once, the Sphinx projects of the tree, published
+// or not, at the root or up to four folders down.
+func (r *Repo) sphinxProjects() []sphinxProject {
+	return r.memo("sphinx-projects", "", func() any {
+		var out []sphinxProject
+		for _, d := range r.foldersDown(4) {
+			cfg := path.Join(d, "conf.py")
+			data, err := r.ReadFile(cfg)
+			if err != nil {
+				continue
+			}
+			if pages, ok := r.sphinxPages(d, data); ok {
+				out = append(out, sphinxProject{cfg, pages, data})
+			}
+		}
+		return out
+	}).([]sphinxProject)
+}
+
 // SphinxSources finds the Sphinx projects of the tree whose site the
 // repository publishes (PublishedSite, or one whose own Makefile builds
 // it: buildsOwnSphinx): a conf.py beside its root
@@ -122,14 +149,9 @@ var (
 // or up to four folders down.
 func (r *Repo) SphinxSources() []SphinxSource {
 	var out []SphinxSource
-	for _, d := range r.foldersDown(4) {
-		cfg := path.Join(d, "conf.py")
-		data, err := r.ReadFile(cfg)
-		if err != nil {
-			continue
-		}
-		pages, ok := r.sphinxPages(d, data)
-		if !ok || !r.PublishedSite(Site{Generator: "sphinx", Config: cfg, Pages: pages}) {
+	for _, project := range r.sphinxProjects() {
+		cfg, pages, data := project.config, project.pages, project.data
+		if !r.PublishedSite(Site{Generator: "sphinx", Config: cfg, Pages: pages}) {
 			continue
 		}
 		code := r.confCode(cfg, data)
