@@ -124,7 +124,7 @@ type page struct {
 // holds the syntax trees of a few, so the garbage collector reuses their
 // memory instead of the system handing the run fresh pages.
 func (c *Checker) release(pg *page) {
-	pg.linkedOnce.Do(func() { pg.linked, pg.linkedDirs = c.linkedPages(pg) })
+	c.findLinks(pg)
 	if destinationsRead(pg.path) {
 		pg.destinations()
 	}

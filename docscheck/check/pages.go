@@ -218,7 +218,7 @@ func (c *Checker) listedPages(pages map[string]bool) []string {
 		if err != nil || pg.tooComplex != "" {
 			continue
 		}
-		pg.linkedOnce.Do(func() { pg.linked, pg.linkedDirs = c.linkedPages(pg) })
+		c.findLinks(pg)
 		for _, dir := range pg.linkedDirs {
 			if !c.browsable(dir) {
 				continue
@@ -326,7 +326,7 @@ func (c *Checker) published(entries []string, within string, found func(string))
 		}
 		seen[p] = true
 		if pg, err := c.load(p); err == nil && pg.tooComplex == "" {
-			pg.linkedOnce.Do(func() { pg.linked, pg.linkedDirs = c.linkedPages(pg) })
+			c.findLinks(pg)
 			queue = append(queue, pg.linked...)
 		}
 		found(p)
@@ -412,8 +412,15 @@ func under(p, dir string) bool {
 	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
 }
 
+// findLinks sets, once, the pages and the folders pg links to
+// (linkedPages).
+func (c *Checker) findLinks(pg *page) {
+	pg.linkedOnce.Do(func() { pg.linked, pg.linkedDirs = c.linkedPages(pg) })
+}
+
 // linkedPages lists the pages a page links to: Markdown files, and the
-// README.md (or a site's index page) of a linked folder.
+// README.md (or a site's index page) of a linked folder; and the folders
+// it links to as folders, for their file list.
 func (c *Checker) linkedPages(pg *page) (pages, dirs []string) {
 	var out []string
 	follow := func(dest string) {
