@@ -817,16 +817,18 @@ func (m *Makefile) mayName(target, name string, unknown bool) bool {
 		return false
 	}
 	shapes, _ := m.wordShapes(target, 0)
+	// One expression for all the shapes (up to maxShapes), not one each.
+	var alts []string
 	for _, shape := range shapes {
-		if shape == anyWord && !unknown {
-			continue
-		}
-		re, err := regexp.Compile("^(?:" + shape + ")$")
-		if err != nil || re.MatchString(name) {
-			return true
+		if shape != anyWord || unknown {
+			alts = append(alts, "(?:"+shape+")")
 		}
 	}
-	return false
+	if len(alts) == 0 {
+		return false
+	}
+	re, err := regexp.Compile("^(?:" + strings.Join(alts, "|") + ")$")
+	return err != nil || re.MatchString(name)
 }
 
 // wordShapes returns one regular expression per word s may expand to;
