@@ -236,8 +236,10 @@ func (c *Checker) listedPages(pages map[string]bool) []string {
 // browsable reports whether browsing the tree reads the pages of folder
 // dir: not the root (whose pages are entry points), nor a folder git does
 // not hold (ignored, a submodule), a hidden one, one of another project's
-// files or a test's inputs (notDocsFolders), or one whose pages a site or
-// another renderer publishes (judged by their rules, or not at all).
+// files or a test's inputs (notDocsFolders, or a folder below a copy of
+// another repository: repo.CopyOfAnotherRepository), or one whose pages a
+// site or another renderer publishes (judged by their rules, or not at
+// all).
 func (c *Checker) browsable(dir string) bool {
 	rp := c.opts.Repo
 	if dir == "." || rp.WalkStat(dir) != repo.Dir || rp.Ignored(dir) || rp.InSubmodule(dir) || c.nearSite(dir) {
@@ -245,6 +247,11 @@ func (c *Checker) browsable(dir string) bool {
 	}
 	for part := range strings.SplitSeq(dir, "/") {
 		if strings.HasPrefix(part, ".") || notDocsFolders[strings.ToLower(part)] {
+			return false
+		}
+	}
+	for d := dir; d != "."; d = path.Dir(d) {
+		if rp.CopyOfAnotherRepository(d) {
 			return false
 		}
 	}

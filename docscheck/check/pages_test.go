@@ -190,7 +190,9 @@ func TestRenderedFolders(t *testing.T) {
 // except a name one typo from one beside it (./deplyo.sh beside
 // deploy.sh, make deplyo beside its Makefile's deploy: misspelt). A
 // folder of another project's files or of a test's inputs (vendor/,
-// testdata/, fixtures/), a hidden one and one a site's pages lie in are
+// testdata/, fixtures/, tools/theme-css-2.1/: a copy of the repository
+// its README links, with a license of its own), a hidden one and one a
+// site's pages lie in are
 // not browsed for READMEs, nor is a README that is a symbolic link
 // (linked/README.md, to tools/USAGE.md: a page written for its target's
 // folder).

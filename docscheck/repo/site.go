@@ -1295,3 +1295,52 @@ func (r *Repo) ReadsInlineIDs() bool {
 		return false
 	}).(bool)
 }
+
+// githubReference is a github.com address of a repository (or of one of
+// its pages): the owner and the name.
+var githubReference = regexp.MustCompile(`(?i)\bgithub\.com/([a-z0-9-]+)/([a-z0-9_.-]+)`)
+
+// versionSuffix is a release number a copied folder's name ends in
+// (filesystem-1.5.8, redis-6.2.6, go-arg-v2).
+var versionSuffix = regexp.MustCompile(`(?i)[-_.]v?\d+(?:\.\d+)*$`)
+
+// CopyOfAnotherRepository reports whether folder dir (not the root) is a
+// copy of another GitHub repository, vendored into this one: it holds a
+// license of its own, and its README links to a github.com repository
+// named as the folder is (a release number after the name aside) that
+// another owner than this checkout's holds ("Docs/doxygen-awesome-css"
+// linking github.com/jothepro/doxygen-awesome-css). Its pages are that
+// project's, written for its own tree: what they link to is there, not
+// here. A package of this repository that was once a repository of its
+// owner's (a monorepo's packages/dnd-core, from react-dnd/dnd-core) stays
+// this repository's.
+func (r *Repo) CopyOfAnotherRepository(dir string) bool {
+	dir = clean(dir)
+	if dir == "." || strings.HasPrefix(dir, "../") {
+		return false
+	}
+	return r.memo("copy-of-another-repository", dir, func() any {
+		names := r.Names(dir)
+		if !slices.ContainsFunc(names, isLicenseFile) {
+			return false
+		}
+		want := strings.ToLower(versionSuffix.ReplaceAllString(path.Base(dir), ""))
+		own := strings.ToLower(r.Checkout().Owner)
+		for _, n := range names {
+			if !strings.EqualFold(strings.TrimSuffix(n, path.Ext(n)), "readme") {
+				continue
+			}
+			data, err := r.ReadFile(path.Join(dir, n))
+			if err != nil {
+				continue
+			}
+			for _, m := range githubReference.FindAllSubmatch(data, -1) {
+				owner, name := strings.ToLower(string(m[1])), strings.ToLower(strings.TrimSuffix(string(m[2]), ".git"))
+				if name == want && owner != own {
+					return true
+				}
+			}
+		}
+		return false
+	}).(bool)
+}
