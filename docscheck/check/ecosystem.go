@@ -46,9 +46,9 @@ func (c *Checker) judgeEcosystem(r *report, call command.Call, at locate) bool {
 	case "rspec":
 		return c.checkRSpec(r, call, at)
 	case "nox":
-		return c.checkNox(r, call, at)
+		return c.checkNox(r, call, at, call.Args())
 	case "tox":
-		return c.checkTox(r, call, at)
+		return c.checkTox(r, call, at, call.Args())
 	case "just":
 		return c.checkJust(r, call, at)
 	case "pip", "pip3":

@@ -49,6 +49,12 @@ func (c *Checker) checkPythonModule(r *report, call command.Call, at locate) boo
 			if mod.Text == "unittest" {
 				return c.checkUnittest(r, call, at, args[i+2:])
 			}
+			if mod.Text == "tox" {
+				return c.checkTox(r, call, at, args[i+2:])
+			}
+			if mod.Text == "nox" {
+				return c.checkNox(r, call, at, args[i+2:])
+			}
 			if mod.Text == "pip" && c.checkPip(r, call, at, args[i+2:]) {
 				return true
 			}
@@ -129,11 +135,11 @@ func (c *Checker) checkPip(r *report, call command.Call, at locate, args []comma
 // noxfile nox reads: noxfile.py in the working folder, or the one -f /
 // --noxfile names. It judges only a noxfile whose sessions the text shows
 // (repo.NoxSessions), and reports whether it judged a name.
-func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
+func (c *Checker) checkNox(r *report, call command.Call, at locate, args []command.Word) bool {
 	if r.session != nil && r.session.readersProject {
 		return false
 	}
-	noxfile, names := taskArgs(call.Args(), "noxfile.py", []string{"-f", "--noxfile"}, []string{"-s", "-e", "--session", "--sessions"}, true)
+	noxfile, names := taskArgs(args, "noxfile.py", []string{"-f", "--noxfile"}, []string{"-s", "-e", "--session", "--sessions"}, true)
 	if len(names) == 0 {
 		return false
 	}
@@ -161,11 +167,11 @@ func (c *Checker) checkNox(r *report, call command.Call, at locate) bool {
 // -c / --conf names. It judges only a tox.ini whose environments the text
 // shows (repo.ToxEnvs); another config (setup.cfg, pyproject.toml,
 // tox.toml) is not read. It reports whether it judged a name.
-func (c *Checker) checkTox(r *report, call command.Call, at locate) bool {
+func (c *Checker) checkTox(r *report, call command.Call, at locate, args []command.Word) bool {
 	if r.session != nil && r.session.readersProject {
 		return false
 	}
-	config, names := taskArgs(call.Args(), "", []string{"-c", "--conf"}, []string{"-e"}, false)
+	config, names := taskArgs(args, "", []string{"-c", "--conf"}, []string{"-e"}, false)
 	if len(names) == 0 {
 		return false
 	}
