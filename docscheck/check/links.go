@@ -808,13 +808,15 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// render hooks rewrite links: not modelled.
 		return reasonSiteRule
 	}
-	if _, sphinx := c.sphinxSourceOf(pagePath); sphinx && isRST(pagePath) {
+	if _, sphinx := c.sphinxSourceOf(pagePath); sphinx && isRST(pagePath) || image && (sphinx || site.Generator == "sphinx") {
 		// On a reStructuredText page of a Sphinx project the links
 		// docscheck reads are the files its directives read (an image,
 		// an include, a literalinclude, a download), from the source
 		// folder on disk, wherever the tree holds them: no URL rule of
 		// the site (MyST's, on a project that also reads Markdown)
-		// decides them.
+		// decides them. So are a Markdown page's images and its MyST
+		// directives' files (```{literalinclude} ../../designs/x.tcl),
+		// outside the source folder too.
 		return ""
 	}
 	if strings.HasPrefix(decoded, "/") && c.opts.SiteRoot == "" && !c.rootedPartExists(site, decoded) {

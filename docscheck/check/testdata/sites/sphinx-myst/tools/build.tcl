@@ -1,0 +1,1 @@
+set design spm
