@@ -381,7 +381,7 @@ var sphinxMarkdownParsers = []string{"myst_parser", "myst_nb", "recommonmark", "
 // markdownSuffix is conf.py's source_suffix or source_parsers naming
 // ".md" (as a list item or a dict key): the project reads Markdown pages
 // by a parser it names itself.
-var markdownSuffix = regexp.MustCompile(`\bsource_(?:suffix|parsers)\s*=\s*(?:[\[{(][^\]})]*|[^\n]*)['"]\.md['"]`)
+var markdownSuffix = regexp.MustCompile(`\bsource_(?:suffix|parsers)` + pyAssign + `(?:[\[{(][^\]})]*|[^\n]*)['"]\.md['"]`)
 
 // readsMarkdown reports whether conf.py's code (comments dropped) makes
 // Sphinx read Markdown pages: it loads a Markdown parser
@@ -422,7 +422,7 @@ func (s Site) UnmodelledPlugin() bool {
 func (s Site) ReadsMyST() bool { return s.Generator == "sphinx" || s.Generator == "myst" }
 
 // sphinxRootDoc is conf.py's root_doc = "x" (master_doc before Sphinx 4).
-var sphinxRootDoc = regexp.MustCompile(`(?m)^(?:root|master)_doc\s*=\s*['"]([^'"]+)['"]`)
+var sphinxRootDoc = regexp.MustCompile(`(?m)^(?:root|master)_doc` + pyAssign + `['"]([^'"]+)['"]`)
 
 // hasRootDoc: dir holds the Sphinx root document named root, in one of
 // the source formats a MyST project reads.

@@ -88,12 +88,17 @@ type SphinxSource struct {
 var sphinxLabelMakers = []string{"autodoc", "automod", "autosummary", "autoapi", "nbsphinx", "myst_nb", "gallery",
 	"jupyter", "breathe", "exhale", "doxy", "hawkmoth", "sphinx_needs", "bibtex"}
 
+// pyAssign is what follows a name that Python assigns to, in a
+// config's code: "=", or an annotated assignment's type and "="
+// (exclude_patterns: list[str] = [], as a typed conf.py writes it).
+const pyAssign = `(?:\s*:[^=\n]*)?\s*=\s*`
+
 var (
 	// sphinxExcludeName is a use of the name; sphinxExcludeAssign what
 	// follows it in an assignment.
 	sphinxExcludeName   = regexp.MustCompile(`\bexclude_patterns\b`)
-	sphinxExcludeAssign = regexp.MustCompile(`^\s*\+?=\s*`)
-	sphinxHighlight     = regexp.MustCompile(`(?m)^highlight_language\s*=\s*['"]([^'"]+)['"]`)
+	sphinxExcludeAssign = regexp.MustCompile(`^(?:` + pyAssign + `|\s*\+=\s*)`)
+	sphinxHighlight     = regexp.MustCompile(`(?m)^highlight_language` + pyAssign + `['"]([^'"]+)['"]`)
 	pyString            = regexp.MustCompile(`^(?:[rRuU]?)(?:'([^'\\\n]*)'|"([^"\\\n]*)")`)
 	// sphinxWriters are what conf.py holds when it runs code that may
 	// write any file into the source folder at build time.
@@ -324,7 +329,7 @@ func (s SphinxSource) MayWritePage(p string) bool {
 // list of plain strings (templates_path = ["_templates"]); false when it
 // is absent or computed.
 func settingStrings(code, name string) ([]string, bool) {
-	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*=\s*`)
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + pyAssign)
 	loc := re.FindStringIndex(code)
 	if loc == nil {
 		return nil, false
@@ -759,7 +764,7 @@ func readPyStrings(rest string, list bool) ([]string, string, bool) {
 // assigned to name at the top level of conf.py's code ("link_files = {
 // '../NEWS.rst': dict(...) }"); nested dicts' keys are not its.
 func pyDictKeys(code, name string) []string {
-	loc := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s*=\s*\{`).FindStringIndex(code)
+	loc := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + pyAssign + `\{`).FindStringIndex(code)
 	if loc == nil {
 		return nil
 	}

@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+// TestExcludePatterns: the plain strings exclude_patterns is given, by an
+// assignment (an annotated one too: exclude_patterns: list[str] = []),
+// +=, .append or .extend; any other use leaves them unknown.
 func TestExcludePatterns(t *testing.T) {
 	for _, tc := range []struct {
 		code  string
@@ -25,6 +28,9 @@ func TestExcludePatterns(t *testing.T) {
 		{"exclude_patterns = ['_build']\nexclude_patterns[0] = 'x'\n", nil, false},
 		{"exclude_patterns = ['_build']\nprune(exclude_patterns)\n", nil, false},
 		{"exclude_patterns = drafts()\n", nil, false},
+		{"exclude_patterns: list[str] = []\n", nil, true},
+		{"exclude_patterns: list[str] = ['_build']\nexclude_patterns += ['x']\n", []string{"_build", "x"}, true},
+		{"exclude_patterns: list[str] = drafts()\n", nil, false},
 	} {
 		got, known := excludePatterns(tc.code)
 		if !slices.Equal(got, tc.want) || known != tc.known {
@@ -91,6 +97,9 @@ func TestPyDictKeys(t *testing.T) {
 	code := "link_files = {\n    '../NEWS.rst': dict(\n        using={'GH': 'https://github.com'},\n    ),\n    \"../CHANGES.rst\": {},\n}\nother = {'x': 1}\n"
 	if got, want := pyDictKeys(code, "link_files"), []string{"../NEWS.rst", "../CHANGES.rst"}; !slices.Equal(got, want) {
 		t.Errorf("pyDictKeys = %q, want %q", got, want)
+	}
+	if got, want := pyDictKeys("link_files: dict[str, dict] = {'../NEWS.rst': {}}\n", "link_files"), []string{"../NEWS.rst"}; !slices.Equal(got, want) {
+		t.Errorf("pyDictKeys(annotated) = %q, want %q", got, want)
 	}
 	if got := pyDictKeys(code, "missing"); got != nil {
 		t.Errorf("pyDictKeys(missing) = %q, want nil", got)
