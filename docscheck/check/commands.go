@@ -909,15 +909,24 @@ func (c *Checker) repinLost(r *report, prose []byte) bool {
 			return true
 		}
 	}
-	pin := proseAtRoot.Find(prose)
-	dir := path.Dir(r.page.path)
-	if pin == nil || !checkoutWord.Match(pin) || dir != "." && dir != ".github" || c.site(r.page.path) != nil ||
-		len(r.session.otherClones) > 0 || r.session.readersProject {
+	if !c.pinsCheckoutRoot(r, proseAtRoot.Find(prose)) {
 		return false
 	}
 	r.session.dirs = []string{"."}
 	r.session.rootPinned, r.session.checkoutPinned = true, true
 	return true
+}
+
+// pinsCheckoutRoot reports whether pin, a proseAtRoot phrase (nil when
+// the prose has none), puts the reader at the root of this repository's
+// checkout: it names a checkout ("from the root of the repository"), on
+// one of the repository's own front pages (the root's or .github's, no
+// site's), where the page has cloned no other repository and started no
+// project of the reader's.
+func (c *Checker) pinsCheckoutRoot(r *report, pin []byte) bool {
+	dir := path.Dir(r.page.path)
+	return pin != nil && checkoutWord.Match(pin) && (dir == "." || dir == ".github") && c.site(r.page.path) == nil &&
+		len(r.session.otherClones) == 0 && !r.session.readersProject
 }
 
 // proseAtRoot is a sentence that says the reader runs what follows from
@@ -1035,6 +1044,13 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			// own front pages: the reader holds its checkout.
 			r.session.checkoutPinned = true
 		}
+	} else if len(r.session.dirs) > 0 && c.pinsCheckoutRoot(r, pin) &&
+		!slices.ContainsFunc(r.session.dirs, func(d string) bool { return c.opts.Repo.Stat(d) != repo.Dir }) {
+		// "To run the tests, from the root of the repository:" after an
+		// earlier block's cd into one of its folders (cd docs): the
+		// reader, in this repository's checkout, goes back to its root.
+		r.session.dirs = []string{"."}
+		r.session.rootPinned, r.session.checkoutPinned = true, true
 	}
 	var leaving []string
 	for _, m := range words.findAll(proseStand, words.code && words.stand, prose) {
