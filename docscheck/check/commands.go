@@ -2047,7 +2047,7 @@ func (c *Checker) checkMake(r *report, call command.Call, at locate) {
 				// Makefile.am or Makefile.in beside it: configure writes
 				// the Makefile there (autotools), a build's output.
 				reason = reasonOutput
-			} else if c.opts.Repo.Stat(dir) == repo.Missing && c.builtByRepository(path.Join(dir, "Makefile")) {
+			} else if c.opts.Repo.Stat(dir) == repo.Missing && c.builtByRepository(path.Join(dir, "Makefile"), "") {
 				// A folder the tree says a build makes (the .gitignore
 				// names it: CMake's build folder, made by a script the
 				// page ran): the Makefile in it is the build's too.

@@ -669,7 +669,7 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// serves none of its paths from this repository (a 404).
 		return reasonSubmodule
 	}
-	if c.builtByRepository(resolved) ||
+	if c.builtByRepository(resolved, hint) ||
 		c.site(pagePath) != nil && c.ignoredPageSource(resolved) {
 		// A page a build generates: the .gitignore, or a rule of a
 		// Makefile above it, says so, or the tree holds a symbolic link

@@ -390,9 +390,12 @@ func (c *Checker) builtPage(p string) bool {
 // missing file: the .gitignore names it, a Makefile rule makes it
 // (madeByBuild), a committed symbolic link points at it, or a script of
 // the tree writes it. A link to it, or a snippet pasting it, is not
-// certainly broken.
-func (c *Checker) builtByRepository(p string) bool {
-	return c.opts.Repo.Ignored(p) || c.madeByBuild(p) || c.opts.Repo.DanglingLink(p) || c.opts.Repo.WrittenByScript(p)
+// certainly broken. An ignore rule that also covers hint, the committed
+// file p is one typo from (typoOfCommittedIgnored: fk_scatterplot.png
+// under "*.png"), says nothing of p ("" when there is no such file).
+func (c *Checker) builtByRepository(p, hint string) bool {
+	return c.opts.Repo.Ignored(p) && !c.typoOfCommittedIgnored(p, hint) || c.madeByBuild(p) ||
+		c.opts.Repo.DanglingLink(p) || c.opts.Repo.WrittenByScript(p)
 }
 
 // madeByBuild reports whether a Makefile of p's folder or one above names

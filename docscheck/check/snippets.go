@@ -46,7 +46,7 @@ func (c *Checker) checkSnippets(r *report) {
 		switch {
 		case c.opts.Repo.InSubmodule(target):
 			reason = reasonSubmodule
-		case c.builtByRepository(target) || c.isGenerated(target):
+		case c.builtByRepository(target, "") || c.isGenerated(target):
 			reason = reasonOutput
 		case hasTemplate(written):
 			reason = reasonSiteRule
