@@ -1272,8 +1272,11 @@ func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 	}
 	script, err := c.parseShell(strings.Join(texts, ""))
 	if err != nil {
-		// Pseudo-shell with placeholders such as <name>: judge the lines
-		// that do parse, one at a time.
+		// Pseudo-shell with placeholders such as <name>, or a line of
+		// prose ("rm -rf build (to clean up)"), which the reader's shell
+		// rejects alone: judge the lines that do parse, one at a time,
+		// in order, each from where the lines before it left the reader
+		// (a cd on one line moves the next).
 		script = command.Script{EndDir: "."}
 		for i, t := range texts {
 			line, err := c.parseShell(t)
@@ -1286,14 +1289,22 @@ func (c *Checker) runShellTexts(r *report, texts []string, at locate) {
 					words[w].Line += i
 				}
 				call.Words = words
+				call.Dir = joinDirs(script.EndDir, call.Dir)
 				script.Calls = append(script.Calls, call)
 			}
-			if line.EndDir != "." {
-				script.EndDir = "" // a cd we cannot place in order
-			}
+			script.EndDir = joinDirs(script.EndDir, line.EndDir)
 		}
 	}
 	c.runScript(r, script, at, func(pr *report, call command.Call) { c.judge(pr, call, at) })
+}
+
+// joinDirs is folder rel, relative to dir, relative to where dir is;
+// "" (unknowable, as command.Call.Dir has it) when either is.
+func joinDirs(dir, rel string) string {
+	if dir == "" || rel == "" {
+		return ""
+	}
+	return joinPath(dir, rel)
 }
 
 // promptLines keeps the "$ " lines of a terminal transcript (and their
