@@ -744,6 +744,15 @@ func readPyStrings(rest string, list bool) ([]string, string, bool) {
 	}
 	for {
 		rest = strings.TrimLeft(rest, " \t\n,")
+		if list && strings.HasPrefix(rest, "#") {
+			// A comment after an item, inside the list ("'x',  #
+			// requires: pip install x"): to the line's end.
+			if _, after, ok := strings.Cut(rest, "\n"); ok {
+				rest = after
+				continue
+			}
+			return nil, "", false
+		}
 		if list {
 			if after, ok := strings.CutPrefix(rest, "]"); ok {
 				return out, after, true

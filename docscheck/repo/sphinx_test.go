@@ -31,6 +31,7 @@ func TestExcludePatterns(t *testing.T) {
 		{"exclude_patterns: list[str] = []\n", nil, true},
 		{"exclude_patterns: list[str] = ['_build']\nexclude_patterns += ['x']\n", []string{"_build", "x"}, true},
 		{"exclude_patterns: list[str] = drafts()\n", nil, false},
+		{"exclude_patterns = [\n    '_build',  # Sphinx's output\n    'drafts',  # not yet\n]\n", []string{"_build", "drafts"}, true},
 	} {
 		got, known := excludePatterns(tc.code)
 		if !slices.Equal(got, tc.want) || known != tc.known {
