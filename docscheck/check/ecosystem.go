@@ -16,9 +16,15 @@ const (
 	rulePython = "python"
 )
 
-// ecosystemPrograms are judged in inline code too, like make and go.
+// ecosystemPrograms are programs judgeEcosystem judges against the
+// tree's files (package managers, test and task runners): followed by
+// something, they are commands in inline code and in an untagged block
+// too, like make and go. pip is not one: "pip install -r
+// requirements.txt" opens many an untagged block of steps written from
+// another folder than the block before it left the reader in.
 var ecosystemPrograms = map[string]bool{
 	"npm": true, "yarn": true, "pnpm": true, "bun": true, "cargo": true, "python": true, "python3": true, "pytest": true, "rspec": true,
+	"nox": true, "tox": true, "just": true,
 }
 
 // judgeEcosystem checks commands of package managers and build tools
