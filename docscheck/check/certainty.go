@@ -640,6 +640,20 @@ func placeholderFilter(name, hint string) bool {
 	return isPlaceholderIdent(name) && (hint == "" || !oneTypo(name, hint))
 }
 
+// exampleWords name any one of a kind: a file named so is the reader's
+// to pick ("example.py", "sample.txt").
+var exampleWords = map[string]bool{"example": true, "sample": true}
+
+// exampleOfKind reports whether a file's stem is an example word with the
+// words for a kind of piece of code and nothing else ("test_example",
+// "example-test": "To run an individual test file, python -m unittest
+// tests/test_example.py").
+func exampleOfKind(stem string) bool {
+	words := strings.FieldsFunc(stem, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	return len(words) > 1 && slices.ContainsFunc(words, func(w string) bool { return exampleWords[w] }) &&
+		!slices.ContainsFunc(words, func(w string) bool { return !exampleWords[w] && !codeKindWords[w] })
+}
+
 // isPlaceholderName reports whether a path part stands for a name the
 // reader chooses: the metasyntactic words (foo, bar, xxx), my-*/your-*,
 // <name>, ..., a single capital letter (X) and a word in capitals (NAME,
@@ -647,7 +661,7 @@ func placeholderFilter(name, hint string) bool {
 func isPlaceholderName(part string) bool {
 	stem := strings.ToLower(strings.TrimSuffix(part, path.Ext(part)))
 	switch {
-	case stem == "foo", stem == "bar", stem == "baz", stem == "qux", stem == "example", stem == "sample",
+	case stem == "foo", stem == "bar", stem == "baz", stem == "qux", exampleWords[stem],
 		strings.Trim(stem, "x") == "" && len(stem) >= 2, stem == "..." || stem == "…":
 		return true
 	case strings.HasPrefix(stem, "my-"), strings.HasPrefix(stem, "my_"), strings.HasPrefix(stem, "your-"), strings.HasPrefix(stem, "your_"),
@@ -684,7 +698,8 @@ func isPlaceholderName(part string) bool {
 }
 
 // placeholderIn reports whether a part of written reads as a value of the
-// reader's choosing (isPlaceholderName), unless the path, resolved, passes
+// reader's choosing (isPlaceholderName, or exampleOfKind: test_example.py),
+// unless the path, resolved, passes
 // through a folder of the tree by that name (example/x.cpp where the tree
 // has example/ names that folder), or its file name shares its stem with
 // files of its folder (README.win64 beside README.win32: a word in
@@ -693,7 +708,8 @@ func (c *Checker) placeholderIn(written, resolved string) bool {
 	parts := strings.Split(path.Clean(resolved), "/")
 	base := path.Base(path.Clean(written))
 	for _, w := range strings.Split(path.Clean(written), "/") {
-		if !isPlaceholderName(w) || w == base && c.stemOfSiblings(path.Dir(path.Clean(resolved)), w) {
+		if !isPlaceholderName(w) && !exampleOfKind(strings.ToLower(strings.TrimSuffix(w, path.Ext(w)))) ||
+			w == base && c.stemOfSiblings(path.Dir(path.Clean(resolved)), w) {
 			continue
 		}
 		folder := false
