@@ -1488,16 +1488,24 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 	default:
 		if !c.opts.Repo.Executable(p) && !r.session.executable[p] {
 			reason := ""
-			if alone && documentFiles[strings.ToLower(path.Ext(p))] {
+			if ext := strings.ToLower(path.Ext(p)); alone && (documentFiles[ext] || interpretedSources[ext]) {
 				// A page, a picture or data alone on its line, not
 				// written ./x ("use this file:" above
 				// tests/unit-browser/global.html): named to open, not
-				// run.
+				// run. So is another language's source (the example
+				// diagnostic x.py): its reader runs it through its
+				// interpreter, not by path.
 				reason = reasonFolderListing
 			}
 			r.missWord(prog, at, reason, ruleScript, "", "%s is not executable (chmod +x, or run it with bash)", prog.Text)
 		}
 	}
+}
+
+// interpretedSources are the suffixes of scripts of languages other than
+// the shell's, which their interpreters run (python x.py, node x.js).
+var interpretedSources = map[string]bool{
+	".py": true, ".rb": true, ".pl": true, ".php": true, ".js": true, ".mjs": true, ".cjs": true, ".ts": true,
 }
 
 // documentFiles are the suffixes of files a reader opens or reads and no
