@@ -803,6 +803,26 @@ func (c *Checker) checkLeadingCds(r *report, n ast.Node) {
 	c.runShellTexts(r, blankOutside(texts, 0, lead), blockLocate(r, n))
 }
 
+// hasCshPrompt reports whether some line of a shell block starts with
+// "% ", the prompt of csh, tcsh and zsh ("% make html"), at the line's
+// start: no shell command begins so, while output that holds one
+// (curl's "  % Total") is indented.
+func hasCshPrompt(texts []string) bool {
+	return slices.ContainsFunc(texts, func(t string) bool { return strings.HasPrefix(t, "% ") })
+}
+
+// cshPromptsAsDollar writes the "% " prompts of a block as "$ " ones, of
+// the same width, for promptLines.
+func cshPromptsAsDollar(texts []string) []string {
+	out := slices.Clone(texts)
+	for i, t := range out {
+		if strings.HasPrefix(t, "% ") {
+			out[i] = "$" + t[1:]
+		}
+	}
+	return out
+}
+
 // isSession reports whether an indented code block's first non-blank line
 // is a "$ " prompt line.
 func isSession(n ast.Node, src []byte) bool {
@@ -827,6 +847,8 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node) {
 	switch {
 	case hasPrompt(texts):
 		texts = promptLines(texts)
+	case hasCshPrompt(texts):
+		texts = promptLines(cshPromptsAsDollar(texts))
 	case isData(strings.Join(texts, "")):
 		return // JSON, TOML, YAML, a tree, an HTTP exchange: no commands
 	}
