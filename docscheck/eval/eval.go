@@ -28,7 +28,7 @@ const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
 	halfRound2  = "round2"
-	lastRound   = 105
+	lastRound   = 106
 )
 
 // emptyRounds are the rounds whose selection delivered no repository
