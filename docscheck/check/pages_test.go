@@ -125,7 +125,8 @@ func TestCommunityHealthPagesInDocs(t *testing.T) {
 
 // TestSphinxProjectWithOwnMakefile: a Sphinx project whose folder holds
 // the Makefile sphinx-quickstart writes (it runs sphinx-build, or python
-// -m sphinx), or whose source folder lies below that Makefile's folder
+// -m sphinx, the module glued on too: -msphinx), or whose source folder
+// lies below that Makefile's folder
 // (book/Makefile over book/source/conf.py), is built by the repository
 // though no build file at the root names it: its pages are read, a page
 // about the license among them. One whose Makefile runs no Sphinx is not,
@@ -150,8 +151,12 @@ func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 		"book/source/conf.py":            "project = 'b'\n",
 		"book/source/index.rst":          "Book\n====\n",
 		"book/source/license.rst":        "License\n=======\n",
+		"guide/Makefile":                 "SPHINXBUILD   = python3 -msphinx\n",
+		"guide/source/conf.py":           "project = 'g'\n",
+		"guide/source/index.rst":         "Guide\n=====\n",
 	})
-	wantFiles(t, root, "README.md", "book/source/index.rst", "book/source/license.rst", "docs/manual/index.rst", "docs/manual/users/guide.rst")
+	wantFiles(t, root, "README.md", "book/source/index.rst", "book/source/license.rst", "docs/manual/index.rst", "docs/manual/users/guide.rst",
+		"guide/source/index.rst")
 }
 
 // TestRenderedFolders: a folder made of pages that something publishes

@@ -616,6 +616,11 @@ func (r *Repo) publishedByBuild(s Site) bool {
 	return pkg != "" && r.BuildNames(pkg)
 }
 
+// sphinxModuleRun is Python running Sphinx as a module, its -m option
+// with the module after a space or glued on (python -m sphinx, python3
+// -msphinx).
+var sphinxModuleRun = regexp.MustCompile(`-m\s*sphinx\b`)
+
 // sphinxMakefiles are the files sphinx-quickstart writes beside conf.py
 // to build the project (SPHINXBUILD = sphinx-build).
 var sphinxMakefiles = []string{"Makefile", "makefile", "GNUmakefile", "make.bat"}
@@ -633,7 +638,7 @@ func (r *Repo) buildsOwnSphinx(dir string) bool {
 	runsSphinx := func(folder string) bool {
 		return slices.ContainsFunc(sphinxMakefiles, func(n string) bool {
 			data, err := r.ReadFile(path.Join(folder, n))
-			return err == nil && (strings.Contains(string(data), "sphinx-build") || strings.Contains(string(data), "-m sphinx"))
+			return err == nil && (strings.Contains(string(data), "sphinx-build") || sphinxModuleRun.Match(data))
 		})
 	}
 	if !runsSphinx(dir) && (dir == "." || !runsSphinx(path.Dir(dir))) {
