@@ -178,6 +178,7 @@ func parsePage(path string, source []byte, style anchor.Style, bodies indentedBo
 	p.shortcodes = bytes.Contains(source, []byte("{{<")) || bytes.Contains(source, []byte("{{%"))
 	if style == anchor.MkDocs || style == anchor.MkDocsUnicode {
 		p.generated = autodocLine.Match(source)
+		p.attrIDs = append(p.attrIDs, p.unspacedHeadingIDs(style)...)
 	}
 	// Attribute blocks give ids on the renderers that take them
 	// (Python-Markdown's attr_list after inline text,
@@ -187,6 +188,40 @@ func parsePage(path string, source []byte, style anchor.Style, bodies indentedBo
 		p.attrIDs = append(p.attrIDs, string(m[1]))
 	}
 	return p
+}
+
+// unspacedHeading is a line of hashes and a heading's text with no space
+// between them ("###**Developing Workflows**"), which CommonMark reads
+// as a paragraph and Python-Markdown, MkDocs' renderer, as a heading.
+var unspacedHeading = regexp.MustCompile(`^#{1,6}([^#\s].*?)[ \t]*#*[ \t]*$`)
+
+// unspacedHeadingIDs are the ids MkDocs gives the lines of the page's
+// paragraphs that Python-Markdown reads as headings though CommonMark
+// does not (unspacedHeading), their emphasis and code marks taken off.
+// They add ids only: a link to one is no breakage on such a site.
+func (p *page) unspacedHeadingIDs(style anchor.Style) []string {
+	if !bytes.Contains(p.source, []byte("#")) {
+		return nil
+	}
+	var ids []string
+	_ = ast.Walk(p.doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if n.Kind() != ast.KindParagraph {
+			return ast.WalkContinue, nil
+		}
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			if m := unspacedHeading.FindSubmatch(bytes.TrimRight(seg.Value(p.source), "\r\n")); m != nil {
+				text := strings.NewReplacer("**", "", "__", "", "*", "", "`", "").Replace(string(m[1]))
+				ids = append(ids, style.Make(strings.TrimSpace(text)))
+			}
+		}
+		return ast.WalkSkipChildren, nil
+	})
+	return ids
 }
 
 // looseIDs is the page's loose map, made on first use.
