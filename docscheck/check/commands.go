@@ -1510,7 +1510,7 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 	default:
 		if !c.opts.Repo.Executable(p) && !r.session.executable[p] {
 			reason := ""
-			if ext := strings.ToLower(path.Ext(p)); alone && (documentFiles[ext] || interpretedSources[ext]) {
+			if ext := strings.ToLower(path.Ext(p)); alone && (documentFiles[ext] || interpretedSource(ext)) {
 				// A page, a picture or data alone on its line, not
 				// written ./x ("use this file:" above
 				// tests/unit-browser/global.html): named to open, not
@@ -1524,10 +1524,20 @@ func (c *Checker) checkExecutable(r *report, dir string, prog command.Word, alon
 	}
 }
 
-// interpretedSources are the suffixes of scripts of languages other than
-// the shell's, which their interpreters run (python x.py, node x.js).
-var interpretedSources = map[string]bool{
-	".py": true, ".rb": true, ".pl": true, ".php": true, ".js": true, ".mjs": true, ".cjs": true, ".ts": true,
+// interpretedSource reports whether ext is the suffix of a script of a
+// language other than the shell's, which its interpreter runs (python
+// x.py, node x.js, ruby x.rb): one a runner or an interpreter docscheck
+// knows takes (runnerScripts, interpreterScripts), not .sh or .bash.
+func interpretedSource(ext string) bool {
+	if ext == ".sh" || ext == ".bash" {
+		return false
+	}
+	for _, e := range interpreterScripts {
+		if e == ext {
+			return true
+		}
+	}
+	return runnerScripts[ext]
 }
 
 // documentFiles are the suffixes of files a reader opens or reads and no
