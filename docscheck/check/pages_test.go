@@ -138,7 +138,7 @@ func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 		"README.md":                      "# R\n",
 		"docs/manual/conf.py":            "project = 'm'\n",
 		"docs/manual/Makefile":           sphinxMake,
-		"docs/manual/index.rst":          "Manual\n======\n",
+		"docs/manual/index.rst":          "Manual\n======\n\n.. toctree::\n\n   users/guide\n",
 		"docs/manual/users/guide.rst":    "Guide\n=====\n",
 		"docs/notes/conf.py":             "project = 'n'\n",
 		"docs/notes/Makefile":            "all:\n\techo notes\n",
@@ -149,7 +149,7 @@ func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 		"third_party/lib/docs/index.rst": "Lib\n===\n",
 		"book/Makefile":                  "SPHINXBUILD = $(PYTHON) -m sphinx\n",
 		"book/source/conf.py":            "project = 'b'\n",
-		"book/source/index.rst":          "Book\n====\n",
+		"book/source/index.rst":          "Book\n====\n\nSee :doc:`license`.\n",
 		"book/source/license.rst":        "License\n=======\n",
 		"guide/Makefile":                 "SPHINXBUILD   = python3 -msphinx\n",
 		"guide/source/conf.py":           "project = 'g'\n",
@@ -157,6 +157,44 @@ func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 	})
 	wantFiles(t, root, "README.md", "book/source/index.rst", "book/source/license.rst", "docs/manual/index.rst", "docs/manual/users/guide.rst",
 		"guide/source/index.rst")
+}
+
+// TestSphinxUnreachedPages: a page of a Sphinx source folder that no
+// toctree, role, link or include names (nor the root's pages, nor
+// conf.py) is built as a page no reader reaches, and is not read; one
+// named in any of those ways is, and so is one with an :orphan: field,
+// the root document, and every page of a project whose toctree globs.
+func TestSphinxUnreachedPages(t *testing.T) {
+	sphinxMake := "html:\n\tsphinx-build -b html . _build\n"
+	root := writeTree(t, map[string]string{
+		"README.md":     "# R\n\nSee [the history](docs/history.rst).\n",
+		"docs/Makefile": sphinxMake,
+		// "authors," in a comment and "the authors" in prose name no
+		// document.
+		"docs/conf.py": "# (source start file, name, description, authors, manual section).\nproject = 'p'\n",
+		"docs/index.rst": "Index\n=====\n\nThanks to the authors\nand to all.\n\n.. toctree::\n\n   install\n   Usage <guide/usage>\n   releases/1.2.3\n\n" +
+			".. include:: snippet.rst\n\nSee :ref:`faq-top` and :doc:`/guide/api`.\n",
+		"docs/install.rst":             "Install\n=======\n",
+		"docs/releases/1.2.3.rst":      "1.2.3\n=====\n",
+		"docs/guide/usage.rst":         "Usage\n=====\n",
+		"docs/guide/api.rst":           "API\n===\n",
+		"docs/snippet.rst":             "Some text.\n",
+		"docs/faq.rst":                 ".. _faq-top:\n\nFAQ\n===\n",
+		"docs/notes.rst":               ":orphan:\n\nNotes\n=====\n",
+		"docs/history.rst":             "History\n=======\n",
+		"docs/tour.ipynb":              "{\"cells\": [{\"source\": [\".. toctree::\\n\", \"   recipes\\n\"]}]}\n",
+		"docs/recipes.rst":             "Recipes\n=======\n",
+		"docs/authors.rst":             "Authors\n=======\n\n.. include:: ../AUTHORS.rst\n",
+		"docs/test/input.rst":          "Input\n=====\n\nA test reads this page: input.rst.\n",
+		"book/Makefile":                "html:\n\tsphinx-build -b html source _build\n",
+		"book/source/conf.py":          "project = 'b'\n",
+		"book/source/index.rst":        "Book\n====\n\n.. toctree::\n   :glob:\n\n   chapters/*\n",
+		"book/source/chapters/one.rst": "One\n===\n",
+		"book/source/loose.rst":        "Loose\n=====\n",
+	})
+	wantFiles(t, root, "README.md", "book/source/chapters/one.rst", "book/source/index.rst", "book/source/loose.rst",
+		"docs/faq.rst", "docs/guide/api.rst", "docs/guide/usage.rst", "docs/history.rst", "docs/index.rst", "docs/install.rst",
+		"docs/notes.rst", "docs/recipes.rst", "docs/releases/1.2.3.rst", "docs/snippet.rst")
 }
 
 // TestRenderedFolders: a folder made of pages that something publishes

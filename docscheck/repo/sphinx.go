@@ -17,6 +17,9 @@ import (
 // from the page's folder, or from Dir when they start with "/".
 type SphinxSource struct {
 	Config, Dir string
+	// RootDoc is the root document's name, from Dir, without a suffix
+	// (conf.py's root_doc or master_doc, "index" when unset).
+	RootDoc string
 	// Excluded are conf.py's exclude_patterns, relative to Dir;
 	// ExcludeKnown is false when conf.py computes them (a list built by
 	// code, an append), so that which pages are built is unknown.
@@ -160,7 +163,10 @@ func (r *Repo) SphinxSources() []SphinxSource {
 			continue
 		}
 		code := r.confCode(cfg, data)
-		s := SphinxSource{Config: cfg, Dir: pages}
+		s := SphinxSource{Config: cfg, Dir: pages, RootDoc: "index"}
+		if m := sphinxRootDoc.FindSubmatch(data); m != nil {
+			s.RootDoc = string(m[1])
+		}
 		s.Excluded, s.ExcludeKnown = excludePatterns(code)
 		if templates, ok := settingStrings(code, "templates_path"); ok && path.Dir(cfg) == pages {
 			// Sphinx adds templates_path to exclude_patterns: a
@@ -891,7 +897,8 @@ func (r *Repo) SphinxPages(s SphinxSource, nested []string) []string {
 	if !s.ExcludeKnown {
 		return nil
 	}
-	return slices.DeleteFunc(r.SphinxFiles(s, nested), s.Excludes)
+	pages := slices.DeleteFunc(r.SphinxFiles(s, nested), s.Excludes)
+	return slices.DeleteFunc(pages, r.sphinxUnreached(s, pages))
 }
 
 // SphinxIncluders maps each file that one of the pages includes (an
