@@ -366,6 +366,12 @@ func (c *Checker) checkMissingRefs(r *report, n ast.Node) {
 				// (/keyServers/[start_key]/[src][dst]), not a link.
 				continue
 			}
+			if text, l := s[m[2]:m[3]], s[m[4]:m[5]]; isNumber(text) && isNumber(l) && text != l {
+				// Two numbers in brackets, one after the other ("[2][3]
+				// : timestamp", a byte array's positions): indexes, not
+				// a link's text and its label.
+				continue
+			}
 			label := s[m[4]:m[5]]
 			if label == "" {
 				label = s[m[2]:m[3]]
