@@ -1502,6 +1502,12 @@ func (c *Checker) checkAnchor(r *report, target *page, fragment string, offset i
 		// page's text could give this one.
 		reason = reasonSiteConfig
 	}
+	if reason == "" && c.anyChapterCouldGive(target.path, frag) {
+		// The site's own preprocessor rewrites the pages' links before
+		// they are rendered and may point the fragment at another
+		// page's heading, which could give it.
+		reason = reasonSiteConfig
+	}
 	if reason == "" && c.site(target.path) == nil && slices.Contains(target.attrIDs, frag) && c.opts.Repo.ReadsInlineIDs() {
 		// "## How does it work? {#how-it-works}", "$$$id$$$": the page
 		// writes that id for kramdown, Doxygen or docs-builder, which the

@@ -34,6 +34,20 @@ func (c *Checker) unmodelledSite(pagePath string) string {
 	return ""
 }
 
+// anyChapterCouldGive reports whether page p is one of a site whose own
+// code rewrites every page before rendering (RewritesChapters) and some
+// page of that site could give frag (textCouldGive).
+func (c *Checker) anyChapterCouldGive(p, frag string) bool {
+	s := c.site(p)
+	if s == nil || !s.RewritesChapters() {
+		return false
+	}
+	return slices.ContainsFunc(c.markdownUnder(s.Pages), func(q string) bool {
+		pg, err := c.load(q)
+		return err == nil && pg.textCouldGive(frag)
+	})
+}
+
 // textCouldGive reports whether some markup of pg could be turned into the
 // fragment by a slugify or an id-making tool: the fragment's letters and
 // digits, lower-cased, occur in those of its markup lines. A footnote's "fn:7" or

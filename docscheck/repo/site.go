@@ -198,7 +198,44 @@ func (r *Repo) mdbook(dir string) (Site, bool) {
 	if m := mdbookSrc.FindSubmatch(data); m != nil {
 		src = path.Join(dir, string(m[1]))
 	}
-	return Site{Generator: "mdbook", Config: cfg, Pages: src, Roots: []string{src}, Slug: anchor.GitHub}, true
+	return Site{Generator: "mdbook", Config: cfg, Pages: src, Roots: []string{src}, Slug: anchor.GitHub,
+		Unmodelled: mdbookCommandPreprocessors(data)}, true
+}
+
+// mdbookSection is a book.toml table's header line.
+var mdbookSection = regexp.MustCompile(`(?m)^\s*\[([^\]\n]+)\]\s*$`)
+
+// mdbookCommand is a command key, the program a preprocessor runs, and
+// its first word.
+var mdbookCommand = regexp.MustCompile(`(?m)^\s*command\s*=\s*['"]\s*([^\s'"]*)`)
+
+// mdbookCommandPreprocessors names the preprocessors a book.toml runs by
+// a command of its own ([preprocessor.pandocs] with command = "cargo run
+// -p pandocs-preproc", a script of the tree): the repository's code,
+// which rewrites the chapters before mdBook renders them, links and
+// anchors too ("#Name" pointed at whichever chapter has that heading),
+// and which docscheck does not model. A published preprocessor, a
+// program named mdbook-NAME by mdBook's convention (mdbook-mermaid,
+// which turns diagrams' code blocks into pictures), does what its
+// documentation says for everyone, and mdBook's own links and index
+// preprocessors run no command.
+func mdbookCommandPreprocessors(data []byte) []string {
+	var out []string
+	headers := mdbookSection.FindAllSubmatchIndex(data, -1)
+	for i, h := range headers {
+		name, ok := strings.CutPrefix(strings.TrimSpace(string(data[h[2]:h[3]])), "preprocessor.")
+		if !ok {
+			continue
+		}
+		end := len(data)
+		if i+1 < len(headers) {
+			end = headers[i+1][0]
+		}
+		if m := mdbookCommand.FindSubmatch(data[h[1]:end]); m != nil && !strings.HasPrefix(path.Base(string(m[1])), "mdbook-") {
+			out = append(out, "book.toml: preprocessor "+strings.Trim(name, `"`))
+		}
+	}
+	return out
 }
 
 // hugo is a Hugo site: a content/ folder beside hugo.toml (.yaml, .json),
@@ -408,6 +445,13 @@ func (r *Repo) mystProject(dir string) (Site, bool) {
 
 // mystProjectSection is myst.yml's top-level project: key.
 var mystProjectSection = regexp.MustCompile(`(?m)^project\s*:`)
+
+// RewritesChapters reports whether the site runs code of its own over
+// every page before rendering (mdbookCommandPreprocessors), which may
+// point a link's fragment at a heading of another page.
+func (s Site) RewritesChapters() bool {
+	return slices.ContainsFunc(s.Unmodelled, func(u string) bool { return strings.HasPrefix(u, "book.toml: preprocessor ") })
+}
 
 // UnmodelledPlugin reports whether the site's config enables a plugin
 // docscheck does not model (Unmodelled's "plugin X"), whose code may

@@ -1,6 +1,9 @@
 package repo
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestRunsScriptBefore: a package.json script writes pages before the
 // generator builds when it runs a script file of the repository in a
@@ -63,6 +66,28 @@ func TestTemplateTitle(t *testing.T) {
 	} {
 		if got := templateTitle([]byte(tc.src)); got != tc.want {
 			t.Errorf("templateTitle(%q) = %v, want %v", tc.src, got, tc.want)
+		}
+	}
+}
+
+// TestMdbookCommandPreprocessors: a preprocessor book.toml runs by a
+// command of the repository's own (cargo run, a script of the tree)
+// rewrites chapters in ways not modelled; a published mdbook-NAME
+// program, or mdBook's own preprocessors, do not count.
+func TestMdbookCommandPreprocessors(t *testing.T) {
+	for _, tc := range []struct {
+		config string
+		want   []string
+	}{
+		{"[book]\nsrc = \"src\"\n\n[preprocessor.links]\n\n[preprocessor.pandocs]\ncommand = \"cargo run -p pandocs-preproc --\"\nafter = [ \"links\" ]\n",
+			[]string{"book.toml: preprocessor pandocs"}},
+		{"[preprocessor.gen]\ncommand = 'src/imgs/preproc.py'\n[output.html]\n", []string{"book.toml: preprocessor gen"}},
+		{"[preprocessor]\n\n[preprocessor.mermaid]\ncommand = \"mdbook-mermaid\"\n", nil},
+		{"[preprocessor.admonish]\ncommand = \"/usr/local/bin/mdbook-admonish\"\n", nil},
+		{"[preprocessor.links]\n[preprocessor.index]\n[output.html]\ncommand = \"cargo run\"\n", nil},
+	} {
+		if got := mdbookCommandPreprocessors([]byte(tc.config)); !slices.Equal(got, tc.want) {
+			t.Errorf("mdbookCommandPreprocessors(%q) = %q, want %q", tc.config, got, tc.want)
 		}
 	}
 }
