@@ -1028,6 +1028,14 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			return
 		}
 	}
+	if enteredArchiveFolder(prose) {
+		// "Go to the unpacked Lua directory": the folder of an archive
+		// the reader downloaded, another project's files (or a
+		// release's, which the tree need not match): the reader's folder
+		// is lost for the rest of the section.
+		r.session.dirs = nil
+		return
+	}
 	words := leadInWordsOf(prose)
 	var named []string
 	for _, m := range words.findAll(proseMove, words.to, prose) {
@@ -1110,6 +1118,23 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			}
 		}
 	}
+}
+
+// proseEnterArchive is prose that moves the reader into the folder an
+// archive they downloaded unpacks to ("Go to the unpacked Lua
+// directory", "cd into the extracted folder", "enter the downloaded
+// source directory"); archiveWords are the words it needs, looked for
+// first.
+var (
+	proseEnterArchive = regexp.MustCompile(`(?i)\b(?:go|change|cd|move|switch|navigate|step|enter)\b(?:\s+(?:in)?to)?\s+(?:the\s+|your\s+|that\s+|this\s+)?(?:newly\s+)?(?:unpacked|extracted|downloaded|uncompressed|unzipped|untarred|decompressed)\b[^.\n]{0,40}?\b(?:directory|dir|folder)\b`)
+	archiveWords      = [][]byte{[]byte("unpacked"), []byte("extracted"), []byte("downloaded"), []byte("uncompressed"), []byte("unzipped"), []byte("untarred"), []byte("decompressed")}
+)
+
+// enteredArchiveFolder reports whether prose moves the reader into the
+// folder of an archive they unpacked (proseEnterArchive).
+func enteredArchiveFolder(prose []byte) bool {
+	lower := bytes.ToLower(prose)
+	return slices.ContainsFunc(archiveWords, func(w []byte) bool { return bytes.Contains(lower, w) }) && proseEnterArchive.Match(prose)
 }
 
 // leadInWords says which of the words the lead-in expressions cannot
