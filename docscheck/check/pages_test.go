@@ -197,6 +197,27 @@ func TestSphinxUnreachedPages(t *testing.T) {
 		"docs/notes.rst", "docs/recipes.rst", "docs/releases/1.2.3.rst", "docs/snippet.rst")
 }
 
+// TestDocsFolderATriggerIgnores: a folder of pages that a workflow's
+// trigger leaves out (paths-ignore) is read as docs, but no site
+// publishes it for users: its commands are the repository's, judged (a
+// cd into a folder the tree lacks is reported), as on a folder a build
+// publishes they are not (users-page).
+func TestDocsFolderATriggerIgnores(t *testing.T) {
+	page := "# Build\n\n```sh\ncd src/font\nmake\n```\n"
+	files := map[string]string{
+		"README.md":                "# R\n\nSee [building](doc/build.md).\n",
+		"doc/build.md":             page,
+		"doc/flash.md":             "# Flash\n",
+		"doc/debug.md":             "# Debug\n",
+		"src/fonts/a.c":            "int a;\n",
+		"src/Makefile":             "all:\n",
+		".github/workflows/ci.yml": "on:\n  push:\n    paths-ignore:\n      - 'doc/**'\n      - '**.md'\njobs:\n  b:\n    runs-on: x\n",
+	}
+	wantFindings(t, writeTree(t, files), "doc/build.md:4:4: script: cd src/font: no such folder (did you mean fonts?)")
+	files[".github/workflows/ci.yml"] = "on:\n  push:\n    paths:\n      - 'doc/**'\njobs:\n  b:\n    steps:\n      - run: pandoc doc/*.md\n"
+	wantFindings(t, writeTree(t, files))
+}
+
 // TestRenderedFolders: a folder made of pages that something publishes
 // is read though no page links into it: one the build files name
 // (docs/, built by a CI workflow), one holding an index.html that renders

@@ -162,7 +162,10 @@ func (c *Checker) usersPage(p string) string {
 		}
 	}
 	for _, dir := range c.rendered {
-		if under(p, dir) {
+		// A folder of docs that a workflow's trigger only leaves out
+		// (paths-ignore) is read, but nothing says a site publishes it
+		// for users: github.com shows it.
+		if under(p, dir) && c.opts.Repo.PublishedFolder(dir) {
 			return reasonUsersPage
 		}
 	}

@@ -743,9 +743,25 @@ func (r *Repo) sitePackage(s Site, dir string) string {
 // the root package.json, Makefile, netlify.toml, build.sbt, ...) name the
 // folder as a path.
 func (r *Repo) BuildNames(dir string) bool {
+	return r.buildMentions(dir, false)
+}
+
+// PublishedFolder reports whether something publishes folder dir of
+// pages (see renderedFolder): it holds an index.html, a Jekyll config
+// builds it, or a build file names it outside a workflow trigger's
+// paths-ignore filter (ignoredByTrigger). A folder only such a filter
+// names is one of docs (changes there need no build), not one a build
+// publishes.
+func (r *Repo) PublishedFolder(dir string) bool {
+	return r.Stat(path.Join(dir, "index.html")) == File || r.jekyllBuilds(dir) || r.buildMentions(dir, true)
+}
+
+// buildMentions reports whether a build file names dir (mentionsFolder),
+// outside paths-ignore filters when publishing is set.
+func (r *Repo) buildMentions(dir string, publishing bool) bool {
 	for _, f := range r.buildFilePaths() {
 		data, err := r.ReadFile(f)
-		if err == nil && mentionsFolder(string(data), dir) {
+		if err == nil && mentionsFolder(string(data), dir, publishing) {
 			return true
 		}
 	}
@@ -763,8 +779,10 @@ func (r *Repo) buildFilePaths() []string {
 }
 
 // mentionsFolder: dir appears in text as a path, not inside a longer
-// name, nor as what an rm command deletes (removedAt).
-func mentionsFolder(text, dir string) bool {
+// name, nor as what an rm command deletes (removedAt), nor, when
+// publishing is set, as what a workflow's trigger leaves out
+// (ignoredByTrigger).
+func mentionsFolder(text, dir string, publishing bool) bool {
 	for i := 0; ; {
 		j := strings.Index(text[i:], dir)
 		if j < 0 {
@@ -774,11 +792,41 @@ func mentionsFolder(text, dir string) bool {
 		end := j + len(dir)
 		before := j == 0 || !isNameByte(text[j-1])
 		after := end == len(text) || !isNameByte(text[end])
-		if before && after && !removedAt(text, j, end) {
+		if before && after && !removedAt(text, j, end) && !(publishing && ignoredByTrigger(text, j)) {
 			return true
 		}
 		i = j + 1
 	}
+}
+
+// ignoredByTrigger reports whether the path at text[j] is an entry of a
+// CI workflow's paths-ignore filter (a list item under the key, or its
+// inline list): changes there do not start the workflow, so it reads
+// nothing of that folder ("paths-ignore: ['doc/**', '**.md']" on a
+// firmware build), let alone publishes it: a folder of docs, whose
+// changes need no build.
+func ignoredByTrigger(text string, j int) bool {
+	start := strings.LastIndexByte(text[:j], '\n') + 1
+	line := text[start:j]
+	if strings.Contains(line, "paths-ignore:") {
+		return true
+	}
+	item := strings.TrimLeft(line, " \t")
+	if !strings.HasPrefix(item, "- ") {
+		return false
+	}
+	indent := len(line) - len(item)
+	for end := start - 1; end > 0; {
+		lineStart := strings.LastIndexByte(text[:end], '\n') + 1
+		above := text[lineStart:end]
+		end = lineStart - 1
+		key := strings.TrimLeft(above, " \t")
+		if key == "" || strings.HasPrefix(key, "#") || strings.HasPrefix(key, "- ") && len(above)-len(key) == indent {
+			continue
+		}
+		return len(above)-len(key) <= indent && strings.TrimRight(key, " \t\r") == "paths-ignore:"
+	}
+	return false
 }
 
 // removedAt reports whether the folder named at text[j:end] is the whole

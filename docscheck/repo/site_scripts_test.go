@@ -29,7 +29,8 @@ func TestRunsScriptBefore(t *testing.T) {
 // TestMentionsFolder: a build file names a folder wherever its path
 // appears, alone or as the start of a longer path, but not where an rm
 // command deletes the folder itself (the folder, ./folder, folder/ or
-// folder/*): that folder is the build's output.
+// folder/*): that folder is the build's output; nor, for publishing,
+// where a workflow's paths-ignore filter leaves it out.
 func TestMentionsFolder(t *testing.T) {
 	for _, tc := range []struct {
 		text string
@@ -43,9 +44,16 @@ func TestMentionsFolder(t *testing.T) {
 		{"clean:\n\trm -rf docs/markdown/_build\n", true},
 		{"x:\n\techo docs/markdown; rm -rf other\n", true},
 		{"clean:\n\trm -rf docs/markdown\ndocs:\n\tpandoc docs/markdown/a.md\n", true},
+		// A workflow's trigger that leaves the folder out reads none of
+		// it; one that names it as a trigger may build it.
+		{"on:\n  push:\n    paths-ignore:\n      - 'docs/markdown/**'\n      - '**.md'\n", false},
+		{"on:\n  push:\n    paths-ignore:\n    - docs/markdown/**\n", false},
+		{"on:\n  pull_request:\n    paths-ignore: ['docs/markdown/**']\n", false},
+		{"on:\n  push:\n    paths:\n      - 'docs/markdown/**'\n", true},
+		{"on:\n  push:\n    paths-ignore:\n      - '**.md'\njobs:\n  b:\n    steps:\n      - run: pandoc docs/markdown/a.md\n", true},
 	} {
-		if got := mentionsFolder(tc.text, "docs/markdown"); got != tc.want {
-			t.Errorf("mentionsFolder(%q, docs/markdown) = %v, want %v", tc.text, got, tc.want)
+		if got := mentionsFolder(tc.text, "docs/markdown", true); got != tc.want {
+			t.Errorf("mentionsFolder(%q, docs/markdown, publishing) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 }
