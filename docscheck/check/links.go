@@ -670,6 +670,15 @@ func (c *Checker) linkDoubt(pagePath, decoded, resolved, hint string, image bool
 		// to a file of the tree, where no such folder is.
 		return reasonWebRelative
 	}
+	if _, zola := c.zolaSiteOf(pagePath); zola && c.site(pagePath) == nil && c.opts.SiteRoot == "" {
+		// Zola serves a page at a URL its section and front matter
+		// (path, slug, aliases) decide, resolves the page's relative
+		// links from there (../rss.xml from /blog/post/), and writes
+		// feeds, sitemaps and taxonomy pages: as on a Hugo site, a
+		// missing link is not modelled ("@/" internal links, which Zola
+		// itself checks, are judged: checkZolaLink).
+		return reasonSiteRule
+	}
 	if _, sphinx := c.sphinxSourceOf(pagePath); c.opts.Repo.InSubmodule(resolved) && (c.site(pagePath) != nil || sphinx) {
 		// A site's build may take pages from a submodule; github.com
 		// serves none of its paths from this repository (a 404).
@@ -1097,6 +1106,9 @@ func (c *Checker) resolvePath(pagePath, decoded string) (string, repo.Kind) {
 // resolvePathFresh is resolvePath without its memo.
 func (c *Checker) resolvePathFresh(pagePath, decoded string) (string, repo.Kind) {
 	site := c.site(pagePath)
+	if zs, zola := c.zolaSiteOf(pagePath); zola && site == nil && c.opts.SiteRoot == "" && strings.HasPrefix(decoded, "/") {
+		return c.resolveZolaRoute(zs, decoded)
+	}
 	if strings.HasPrefix(decoded, "/") {
 		if site != nil && site.DocRoutes != nil && translated(site, pagePath) {
 			// A translated page's /docs links are served under its

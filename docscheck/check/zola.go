@@ -113,3 +113,21 @@ func zolaAnchor(site zolaSite, pg *page, fragment string) (found, exact bool, id
 	}
 	return zp.anchors[fragment] || slices.Contains(zp.attrIDs, fragment), exact, zp.anchorList
 }
+
+// resolveZolaRoute resolves a link from the root of a Zola site ("/",
+// "/features", "/logo.svg"): Zola serves the content folder's pages
+// from there (a section by its _index.md, a page by its file or its
+// folder's index.md) and the static folder beside it as it is. Missing
+// when none holds it.
+func (c *Checker) resolveZolaRoute(zs zolaSite, decoded string) (string, repo.Kind) {
+	route := strings.Trim(decoded, "/")
+	page := path.Join(zs.content, route)
+	for _, p := range []string{path.Join(page, "_index.md"), page + ".md", path.Join(page, "index.md"), page,
+		path.Join(path.Dir(zs.content), "static", route)} {
+		if k := c.opts.Repo.Stat(p); k == repo.File || k == repo.Dir && route != "" && p != page {
+			return p, k
+		}
+	}
+	return page, repo.Missing
+}
+
