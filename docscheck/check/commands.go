@@ -338,7 +338,7 @@ func (c *Checker) recordInlineClone(r *report, text string) bool {
 // the build dir", "inside the `owner/docs` directory"; the folder's name
 // is the word or path before "directory". "The X repository" is not one:
 // X may well be this repository's name.
-var namedFolder = regexp.MustCompile("(?i)\\b(?:in|into|to|inside|within|from)\\s+(?:(?:the|a|an)\\s+)?(?:[a-z]+\\s+)?`?([\\w.-]+?(?:/[\\w.-]+?)*)/?`?\\s+(?:directory|folder|dir)\\b")
+var namedFolder = regexp.MustCompile("(?i)\\b(?:in|into|to|inside|within|from)\\s+(?:(?:the|a|an)\\s+)?(?:[a-z]+\\s+)?`?(/?[\\w.-]+?(?:/[\\w.-]+?)*)/?`?\\s+(?:directory|folder|dir)\\b")
 
 // thisTreeFolders are the words that, before "directory", name a folder
 // of the reader's checkout by its role rather than by its name ("in the
@@ -898,7 +898,7 @@ var proseStand = regexp.MustCompile("(?i)\\b(?:(?:while|when|once)\\s+(?:you(?:'
 // may be an adjective ("from the wrong folder"). A folder it names that the tree lacks
 // (and that is no name of this repository's, whose clone is its root) is
 // one docscheck cannot follow: the reader's own install, a build's output.
-var proseStartIn = regexp.MustCompile("(?i)\\bfrom\\s+(?:(?:with)?in(?:side)?\\s+)?(?:(?:(?:the|a|an)\\s+)?`([\\w.-]+(?:/[\\w.-]+)*)/?`|your\\s+`?([\\w.-]+(?:/[\\w.-]+)*)/?`?)\\s+(?:directory|folder|dir)\\b")
+var proseStartIn = regexp.MustCompile("(?i)\\bfrom\\s+(?:(?:with)?in(?:side)?\\s+)?(?:(?:(?:the|a|an)\\s+)?`(/?[\\w.-]+(?:/[\\w.-]+)*)/?`|your\\s+`?([\\w.-]+(?:/[\\w.-]+)*)/?`?)\\s+(?:directory|folder|dir)\\b")
 
 // proseLeave is the part of proseMove and proseStand whose folder, when
 // the tree lacks it, is still a folder the reader goes to: a cd, a change
@@ -1043,7 +1043,7 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 	}
 	for _, m := range words.findAll(namedFolder, words.folder, prose) {
 		if !thisTreeFolders[strings.ToLower(string(m[1]))] {
-			named = append(named, string(m[1]))
+			named = append(named, c.rootedTreeFolder(string(m[1])))
 		}
 	}
 	ownRoot := false
@@ -1091,7 +1091,7 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		leaving = append(leaving, string(m[1]))
 	}
 	for _, m := range words.findAll(proseStartIn, words.from && words.folder, prose) {
-		if name := string(m[1]) + string(m[2]); !thisTreeFolders[strings.ToLower(name)] && !c.isThisRepository(name) {
+		if name := c.rootedTreeFolder(string(m[1]) + string(m[2])); !thisTreeFolders[strings.ToLower(name)] && !c.isThisRepository(name) {
 			leaving = append(leaving, name)
 		}
 	}
@@ -1135,6 +1135,30 @@ var (
 func enteredArchiveFolder(prose []byte) bool {
 	lower := bytes.ToLower(prose)
 	return slices.ContainsFunc(archiveWords, func(w []byte) bool { return bytes.Contains(lower, w) }) && proseEnterArchive.Match(prose)
+}
+
+// systemFolders are the top folders of a machine's file system (Unix
+// and macOS): "/etc" or "/usr/local" in prose is one of them, whatever
+// the tree holds.
+var systemFolders = map[string]bool{
+	"bin": true, "boot": true, "dev": true, "etc": true, "home": true, "lib": true, "lib64": true, "media": true,
+	"mnt": true, "opt": true, "proc": true, "root": true, "run": true, "sbin": true, "srv": true, "sys": true,
+	"tmp": true, "usr": true, "var": true, "Users": true, "Applications": true, "Library": true, "System": true,
+	"Volumes": true, "private": true,
+}
+
+// rootedTreeFolder is name without its leading "/" when prose names a
+// folder of the repository from its root that way ("run this from the
+// `/frontend` directory", as github.com shows a path): a folder the
+// tree has, whose first part is no folder of a machine's file system
+// (systemFolders). Any other name is returned as it is.
+func (c *Checker) rootedTreeFolder(name string) string {
+	rest, ok := strings.CutPrefix(name, "/")
+	first, _, _ := strings.Cut(rest, "/")
+	if !ok || first == "" || systemFolders[first] || c.opts.Repo.Stat(strings.TrimSuffix(rest, "/")) != repo.Dir {
+		return name
+	}
+	return strings.TrimSuffix(rest, "/")
 }
 
 // leadInWords says which of the words the lead-in expressions cannot

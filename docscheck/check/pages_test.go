@@ -763,3 +763,19 @@ func TestSphinxMarkdownParsers(t *testing.T) {
 		t.Run(conf, func(t *testing.T) { wantFiles(t, root, want...) })
 	}
 }
+
+// TestRootedTreeFolder: a folder prose writes with a leading slash is
+// the repository's when the tree has it and it is no folder of a
+// machine's file system.
+func TestRootedTreeFolder(t *testing.T) {
+	root := writeTree(t, map[string]string{"frontend/package.json": "{}\n", "etc/x.conf": "x\n", "docs/api/x.md": "# X\n"})
+	c := newTestChecker(t, root)
+	for name, want := range map[string]string{
+		"/frontend": "frontend", "/docs/api/": "docs/api", "/etc": "/etc", "/usr/local": "/usr/local",
+		"/missing": "/missing", "frontend": "frontend", "/": "/",
+	} {
+		if got := c.rootedTreeFolder(name); got != want {
+			t.Errorf("rootedTreeFolder(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
