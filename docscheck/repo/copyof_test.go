@@ -5,9 +5,12 @@ import "testing"
 // TestCopyOfAnotherRepository: a folder with a license of its own whose
 // README links the github.com repository named as the folder (a release
 // number aside), under another owner than the checkout's, is a copy of
-// that repository, and so is what lies in it only through it; a folder
-// without a license, one whose README links a repository of another name
-// or of this checkout's owner, and the root are this repository's.
+// that repository, and so is what lies in it only through it; so is a
+// folder without a license that holds only a library's build (minified
+// scripts and styles, fonts) beside such a README; a folder without a
+// license holding anything else (a script not minified) or no minified
+// file, one whose README links a repository of another name or of this
+// checkout's owner, and the root are this repository's.
 func TestCopyOfAnotherRepository(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, root, ".git/config", "[remote \"origin\"]\n\turl = https://github.com/Owner/Engine.git\n")
@@ -23,6 +26,17 @@ func TestCopyOfAnotherRepository(t *testing.T) {
 	writeFile(t, root, "packages/dnd-core/README.md", "Moved from https://github.com/owner/dnd-core.\n")
 	writeFile(t, root, "packages/client/LICENSE", "MIT\n")
 	writeFile(t, root, "packages/client/README.md", "Built on https://github.com/someone/http-lib.\n")
+	katex := "# KaTeX\n\nhttps://github.com/Khan/KaTeX\n"
+	writeFile(t, root, "static/katex/README.md", katex)
+	writeFile(t, root, "static/katex/katex.min.js", "!function(){}();\n")
+	writeFile(t, root, "static/katex/katex.min.css", ".katex{}\n")
+	writeFile(t, root, "static/katex/fonts/KaTeX_Main-Regular.woff2", "x")
+	writeFile(t, root, "static/katex/contrib/auto-render.min.js", "!function(){}();\n")
+	writeFile(t, root, "web/katex/README.md", katex)
+	writeFile(t, root, "web/katex/katex.min.js", "!function(){}();\n")
+	writeFile(t, root, "web/katex/setup.js", "render();\n")
+	writeFile(t, root, "web/fonts/README.md", "# fonts\n\nhttps://github.com/someone/fonts\n")
+	writeFile(t, root, "web/fonts/a.woff2", "x")
 	r := New(root)
 	for dir, want := range map[string]bool{
 		".":                    false,
@@ -32,6 +46,9 @@ func TestCopyOfAnotherRepository(t *testing.T) {
 		"packages/dnd-core":    false,
 		"packages/client":      false,
 		"Docs":                 false,
+		"static/katex":         true,
+		"web/katex":            false,
+		"web/fonts":            false,
 	} {
 		if got := r.CopyOfAnotherRepository(dir); got != want {
 			t.Errorf("CopyOfAnotherRepository(%q) = %v, want %v", dir, got, want)

@@ -696,6 +696,46 @@ func (r *Repo) buildsOwnSphinx(dir string) bool {
 	return true
 }
 
+// builtFileSuffixes are the suffixes of what a library's build ships to
+// a web page: minified scripts and styles, their source maps, web fonts
+// and pictures.
+var builtFileSuffixes = []string{".min.js", ".min.mjs", ".min.css", ".map", ".woff", ".woff2", ".ttf", ".eot", ".otf",
+	".png", ".svg", ".gif", ".jpg", ".ico"}
+
+// builtDistribution reports whether folder dir holds nothing but a
+// library's build (builtFileSuffixes, one minified script or style at
+// least) and its pages (Markdown, text): a copy of what another project
+// ships, written by no one here. A file of any other kind (a source, a
+// script not minified) may be this repository's.
+func (r *Repo) builtDistribution(dir string) bool {
+	minified := false
+	var walk func(d string, depth int) bool
+	walk = func(d string, depth int) bool {
+		for _, n := range r.Names(d) {
+			p := path.Join(d, n)
+			lower := strings.ToLower(n)
+			switch r.Stat(p) {
+			case Dir:
+				if depth > 3 || !walk(p, depth+1) {
+					return false
+				}
+			case File:
+				switch {
+				case strings.HasSuffix(lower, ".min.js"), strings.HasSuffix(lower, ".min.mjs"), strings.HasSuffix(lower, ".min.css"):
+					minified = true
+				case slices.ContainsFunc(builtFileSuffixes, func(s string) bool { return strings.HasSuffix(lower, s) }),
+					isLicenseFile(n):
+				case hasPageSuffix(lower):
+				default:
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return walk(dir, 0) && minified
+}
+
 // isLicenseFile: LICENSE, LICENCE, COPYING, with any extension or suffix
 // (LICENSE.txt, LICENSE-MIT, License.md), in any case, except a docs
 // site's page about the license, named in lower case (license.rst,
@@ -1403,7 +1443,9 @@ var versionSuffix = regexp.MustCompile(`(?i)[-_.]v?\d+(?:\.\d+)*$`)
 
 // CopyOfAnotherRepository reports whether folder dir (not the root) is a
 // copy of another GitHub repository, vendored into this one: it holds a
-// license of its own, and its README links to a github.com repository
+// license of its own, or is a built distribution of a library
+// (builtDistribution: KaTeX's minified scripts and fonts beside its
+// README, under a web app's static/), and its README links to a github.com repository
 // named as the folder is (a release number after the name aside) that
 // another owner than this checkout's holds ("Docs/doxygen-awesome-css"
 // linking github.com/jothepro/doxygen-awesome-css). Its pages are that
@@ -1418,7 +1460,7 @@ func (r *Repo) CopyOfAnotherRepository(dir string) bool {
 	}
 	return r.memo("copy-of-another-repository", dir, func() any {
 		names := r.Names(dir)
-		if !slices.ContainsFunc(names, isLicenseFile) {
+		if !slices.ContainsFunc(names, isLicenseFile) && !r.builtDistribution(dir) {
 			return false
 		}
 		want := strings.ToLower(versionSuffix.ReplaceAllString(path.Base(dir), ""))

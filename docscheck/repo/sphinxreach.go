@@ -140,6 +140,12 @@ func documentNames(text string, wanted map[string]bool) []string {
 // pageSuffixes are a page's and a built page's suffixes.
 var pageSuffixes = []string{".rst", ".rest", ".txt", ".md", ".markdown", ".myst", ".ipynb", ".html", ".htm"}
 
+// hasPageSuffix reports whether name ends in a page's suffix.
+func hasPageSuffix(name string) bool {
+	_, ok := withoutPageSuffix(name)
+	return ok
+}
+
 // withoutPageSuffix is name without its page suffix, if it has one.
 func withoutPageSuffix(name string) (string, bool) {
 	for _, suffix := range pageSuffixes {
