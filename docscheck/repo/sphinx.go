@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -61,6 +62,11 @@ type SphinxSource struct {
 	// doxygenWrites), with those ownWrites names, if conf.py has calls of
 	// its own that write.
 	runsDoxygen bool
+	// doxygenDirs, when runsDoxygen, are the folders (from the root) the
+	// Doxyfiles near conf.py write their output formats into
+	// (doxygenOutputDirs); nil when unknown, and then doxygen may write
+	// its formats' files anywhere.
+	doxygenDirs []string
 	// WrittenFiles are files, from the root, that an extension conf.py
 	// loads writes at build time by a name its config gives: rst.linker
 	// writes "NEWS (links).rst" for each file link_files names
@@ -190,6 +196,9 @@ func (r *Repo) SphinxSources() []SphinxSource {
 			rest := doxygenRun.ReplaceAllString(acts, "")
 			if !slices.ContainsFunc(sphinxRunners, func(w string) bool { return strings.Contains(rest, w) }) {
 				s.runsDoxygen = rest != acts
+				if s.runsDoxygen {
+					s.doxygenDirs = r.doxygenOutputDirs(path.Dir(cfg))
+				}
 				if !s.runsDoxygen || slices.ContainsFunc(sphinxFileCalls, func(w string) bool { return strings.Contains(rest, w) }) {
 					s.ownWrites = strings.ToLower(code)
 				}
@@ -299,7 +308,8 @@ func (s SphinxSource) MayWrite(p string, inTree func(name string) bool) bool {
 	if !s.WritesFiles {
 		return false
 	}
-	if s.runsDoxygen && doxygenWrites[strings.ToLower(path.Ext(p))] {
+	if s.runsDoxygen && doxygenWrites[strings.ToLower(path.Ext(p))] &&
+		(s.doxygenDirs == nil || slices.ContainsFunc(s.doxygenDirs, func(d string) bool { return p == d || strings.HasPrefix(p, d+"/") })) {
 		return true
 	}
 	if s.runsDoxygen && s.ownWrites == "" {
@@ -1030,3 +1040,88 @@ func below5(op, major, minor string) bool {
 	}
 	return false
 }
+
+// doxygenOutputs are a Doxyfile's output formats: the key that turns one
+// on, whether it is on by default, the key naming its folder (below
+// OUTPUT_DIRECTORY) and that folder's default name.
+var doxygenOutputs = []struct {
+	generate string
+	on       bool
+	output   string
+	folder   string
+}{
+	{"GENERATE_HTML", true, "HTML_OUTPUT", "html"},
+	{"GENERATE_LATEX", true, "LATEX_OUTPUT", "latex"},
+	{"GENERATE_XML", false, "XML_OUTPUT", "xml"},
+	{"GENERATE_MAN", false, "MAN_OUTPUT", "man"},
+	{"GENERATE_RTF", false, "RTF_OUTPUT", "rtf"},
+	{"GENERATE_DOCBOOK", false, "DOCBOOK_OUTPUT", "docbook"},
+}
+
+// doxyfileSetting is a Doxyfile's "KEY = value" line.
+var doxyfileSetting = regexp.MustCompile(`(?m)^[ \t]*([A-Z_]+)[ \t]*=[ \t]*(.*?)[ \t]*\r?$`)
+
+// doxygenOutputDirs lists the folders, from the root, that the Doxyfiles
+// of conf.py's folder (dir) and of the folders above it write into: each
+// output format it turns on writes below OUTPUT_DIRECTORY (the folder
+// doxygen runs in, by default), in its own folder (html/, xml/, ...),
+// and nowhere else; its tag file is written where GENERATE_TAGFILE says. Nil when no Doxyfile is there, or one's values
+// are computed (an environment variable, a template's @VAR@, an
+// @INCLUDE of another file): then what doxygen writes is not known.
+func (r *Repo) doxygenOutputDirs(dir string) []string {
+	var out []string
+	found := false
+	for d := dir; ; d = path.Dir(d) {
+		for _, n := range r.Names(d) {
+			if !strings.HasPrefix(n, "Doxyfile") {
+				continue
+			}
+			data, err := r.ReadFile(path.Join(d, n))
+			if err != nil || r.Stat(path.Join(d, n)) != File {
+				continue
+			}
+			found = true
+			settings := map[string]string{}
+			for _, m := range doxyfileSetting.FindAllStringSubmatch(string(data), -1) {
+				settings[m[1]] = strings.Trim(m[2], `"`)
+			}
+			if strings.Contains(string(data), "@INCLUDE") || strings.ContainsAny(strings.Join(slices.Collect(maps.Values(settings)), " "), "$@") {
+				return nil
+			}
+			// Relative paths are read from where doxygen runs: the
+			// Doxyfile's folder ("cd ..; doxygen"), conf.py's, or the
+			// root ("doxygen docs/Doxyfile").
+			var bases []string
+			for _, at := range []string{d, dir, "."} {
+				bases = append(bases, path.Join(at, settings["OUTPUT_DIRECTORY"]))
+			}
+			for _, o := range doxygenOutputs {
+				on := o.on
+				if v, ok := settings[o.generate]; ok {
+					on = strings.EqualFold(v, "YES")
+				}
+				if !on {
+					continue
+				}
+				folder := o.folder
+				if v := settings[o.output]; v != "" {
+					folder = v
+				}
+				for _, base := range bases {
+					out = append(out, path.Join(base, folder))
+				}
+			}
+			if tag := settings["GENERATE_TAGFILE"]; tag != "" {
+				out = append(out, path.Join(d, tag), path.Join(dir, tag), path.Clean(tag))
+			}
+		}
+		if d == "." || d == "/" {
+			break
+		}
+	}
+	if !found {
+		return nil
+	}
+	return out
+}
+
