@@ -130,4 +130,3 @@ func (c *Checker) resolveZolaRoute(zs zolaSite, decoded string) (string, repo.Ki
 	}
 	return page, repo.Missing
 }
-
