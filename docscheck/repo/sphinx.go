@@ -634,9 +634,11 @@ func withoutReadOnlyRuns(code string) string {
 
 // execOfFile is the start of a call in conf.py's code that runs the text
 // of a file named by a plain string: exec(open("../pkg/_version.py").read()
-// with a read mode or an encoding; the call goes on to its closing
-// parenthesis (the namespace to run it in).
-var execOfFile = regexp.MustCompile(`\bexec\(\s*open\(\s*["']([^"'\n]+)["'][^()\n]*\)\.read\(\)`)
+// with a read mode or an encoding, the string maybe made absolute first
+// (open(os.path.abspath("../common/conf.py")), the same file from
+// conf.py's folder, where Sphinx runs it); the call goes on to its
+// closing parenthesis (the namespace to run it in).
+var execOfFile = regexp.MustCompile(`\bexec\(\s*open\(\s*(?:os\.path\.(?:abspath|realpath|normpath)\(\s*)?["']([^"'\n]+)["'](?:\s*\))?[^()\n]*\)\.read\(\)`)
 
 // confCode is conf.py's code (pythonCode) with every file of the tree it
 // runs by execOfFile in that call's place: Sphinx runs conf.py from its
@@ -1124,4 +1126,3 @@ func (r *Repo) doxygenOutputDirs(dir string) []string {
 	}
 	return out
 }
-

@@ -171,8 +171,9 @@ func TestSphinxOwnExtensionsAndTemplates(t *testing.T) {
 
 // TestConfCode: a file of the tree that conf.py runs by
 // exec(open(...).read()) is read in the call's place, from conf.py's
-// folder, whatever follows its read(); a file the tree lacks, one above
-// the root and a call that goes on past its line stay calls.
+// folder, whatever follows its read(), its name maybe made absolute
+// first (os.path.abspath); a file the tree lacks, one above the root, a
+// name joined by code and a call that goes on past its line stay calls.
 func TestConfCode(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, root, "pkg/_version.py", "# the version\n__version__ = \"1.0\"\n")
@@ -183,6 +184,8 @@ func TestConfCode(t *testing.T) {
 	}{
 		{"exec(open(\"../pkg/_version.py\", \"r\").read())\nrelease = __version__\n", true},
 		{"exec(open('../pkg/_version.py').read(), dict(globals()))\n", true},
+		{"exec(open(os.path.abspath(\"../pkg/_version.py\")).read())\n", true},
+		{"exec(open(os.path.join(here, \"../pkg/_version.py\")).read())\n", false},
 		{"exec(open(\"../pkg/gone.py\").read())\n", false},
 		{"exec(open(\"../../pkg/_version.py\").read())\n", false},
 		{"exec(open(\"../pkg/_version.py\").read(),\n     ns)\n", false},
