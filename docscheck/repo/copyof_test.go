@@ -3,10 +3,10 @@ package repo
 import "testing"
 
 // TestCopyOfAnotherRepository: a folder with a license of its own whose
-// README links the github.com repository named as the folder (a release
-// number aside), under another owner than the checkout's, is a copy of
-// that repository, and so is what lies in it only through it; so is a
-// folder without a license that holds only a library's build (minified
+// README links the github.com repository named as the folder or a folder
+// it lies in (a release number aside), under another owner than the
+// checkout's, is a copy of that repository, and so is what lies in it
+// only through it; so is a folder without a license that holds only a library's build (minified
 // scripts and styles, fonts) beside such a README; a folder without a
 // license holding anything else (a script not minified) or no minified
 // file, one whose README links a repository of another name or of this
@@ -37,18 +37,24 @@ func TestCopyOfAnotherRepository(t *testing.T) {
 	writeFile(t, root, "web/katex/setup.js", "render();\n")
 	writeFile(t, root, "web/fonts/README.md", "# fonts\n\nhttps://github.com/someone/fonts\n")
 	writeFile(t, root, "web/fonts/a.woff2", "x")
+	writeFile(t, root, "services/JNativeHook/lib/native/COPYING.md", "LGPL\n")
+	writeFile(t, root, "services/JNativeHook/lib/native/README.md", "# JNativeHook\n\nhttps://github.com/kwhat/jnativehook/releases\n")
+	writeFile(t, root, "services/Other/lib/native/COPYING.md", "LGPL\n")
+	writeFile(t, root, "services/Other/lib/native/README.md", "# JNativeHook\n\nhttps://github.com/kwhat/jnativehook/releases\n")
 	r := New(root)
 	for dir, want := range map[string]bool{
-		".":                    false,
-		"Docs/doxygen-theme":   true,
-		"ext/filesystem-1.5.8": true,
-		"ext/unlicensed":       false,
-		"packages/dnd-core":    false,
-		"packages/client":      false,
-		"Docs":                 false,
-		"static/katex":         true,
-		"web/katex":            false,
-		"web/fonts":            false,
+		".":                               false,
+		"Docs/doxygen-theme":              true,
+		"ext/filesystem-1.5.8":            true,
+		"ext/unlicensed":                  false,
+		"packages/dnd-core":               false,
+		"packages/client":                 false,
+		"Docs":                            false,
+		"static/katex":                    true,
+		"web/katex":                       false,
+		"web/fonts":                       false,
+		"services/JNativeHook/lib/native": true,
+		"services/Other/lib/native":       false,
 	} {
 		if got := r.CopyOfAnotherRepository(dir); got != want {
 			t.Errorf("CopyOfAnotherRepository(%q) = %v, want %v", dir, got, want)

@@ -1446,7 +1446,7 @@ var versionSuffix = regexp.MustCompile(`(?i)[-_.]v?\d+(?:\.\d+)*$`)
 // license of its own, or is a built distribution of a library
 // (builtDistribution: KaTeX's minified scripts and fonts beside its
 // README, under a web app's static/), and its README links to a github.com repository
-// named as the folder is (a release number after the name aside) that
+// named as the folder is, or a folder it lies in (a release number after the name aside), that
 // another owner than this checkout's holds ("Docs/doxygen-awesome-css"
 // linking github.com/jothepro/doxygen-awesome-css). Its pages are that
 // project's, written for its own tree: what they link to is there, not
@@ -1463,7 +1463,12 @@ func (r *Repo) CopyOfAnotherRepository(dir string) bool {
 		if !slices.ContainsFunc(names, isLicenseFile) && !r.builtDistribution(dir) {
 			return false
 		}
-		want := strings.ToLower(versionSuffix.ReplaceAllString(path.Base(dir), ""))
+		// Named as the folder, or as a folder it lies in (a library's
+		// copy kept in lib/native/ under services/JNativeHook/).
+		want := map[string]bool{}
+		for d := dir; d != "." && d != "/"; d = path.Dir(d) {
+			want[strings.ToLower(versionSuffix.ReplaceAllString(path.Base(d), ""))] = true
+		}
 		own := strings.ToLower(r.Checkout().Owner)
 		for _, n := range names {
 			if !strings.EqualFold(strings.TrimSuffix(n, path.Ext(n)), "readme") {
@@ -1475,7 +1480,7 @@ func (r *Repo) CopyOfAnotherRepository(dir string) bool {
 			}
 			for _, m := range githubReference.FindAllSubmatch(data, -1) {
 				owner, name := strings.ToLower(string(m[1])), strings.ToLower(strings.TrimSuffix(string(m[2]), ".git"))
-				if name == want && owner != own {
+				if want[name] && owner != own {
 					return true
 				}
 			}
