@@ -874,7 +874,72 @@ func (c *Checker) checkShellBlock(r *report, n ast.Node) {
 		r.session.dirs = start
 		return
 	}
+	if c.runLocatedSegments(r, texts, at) {
+		return
+	}
 	c.runShellTextsWithOneLiners(r, texts, at)
+}
+
+// locationComment is a comment line of a shell block that only says
+// where the commands after it run: "# In cboard-ai-builder", "# from the
+// `docs` folder", "# inside the backend directory".
+var locationComment = regexp.MustCompile("(?i)^\\s*#\\s*(?:run\\s+)?(?:in|from|inside|within)\\s+(?:the\\s+)?`?([\\w.-]+(?:/[\\w.-]+)*)/?`?(?:\\s+(?:directory|folder|dir|repo|repository|project|checkout|clone))?\\s*:?\\s*$")
+
+// runLocatedSegments runs a block whose comment lines say where the
+// commands after them run (locationComment), segment by segment: after a
+// comment naming this repository the reader is at its root, after one
+// naming a folder the tree has, in that folder, and after one naming
+// anything else, in a folder docscheck cannot follow (another
+// repository's checkout: "# In cboard-ai-builder" over npm run dev), so
+// the commands up to the next such comment are not judged. Lines before
+// the first such comment run from where the block starts. A comment
+// moves no one beyond its block: the reader stands where the block
+// began, plus where its last segment left them. It reports false when
+// the block has no such comment.
+func (c *Checker) runLocatedSegments(r *report, texts []string, at locate) bool {
+	var starts []int
+	var names []string
+	for i, t := range texts {
+		if m := locationComment.FindStringSubmatch(t); m != nil && !thisTreeFolders[strings.ToLower(m[1])] {
+			starts = append(starts, i)
+			names = append(names, m[1])
+		}
+	}
+	if starts == nil {
+		return false
+	}
+	before := slices.Clone(r.session.dirs)
+	c.runShellTextsWithOneLiners(r, blankOutside(texts, 0, starts[0]), at)
+	for k, from := range starts {
+		to := len(texts)
+		if k+1 < len(starts) {
+			to = starts[k+1]
+		}
+		// nil: another checkout, where nothing is judged (folder-lost).
+		r.session.dirs = c.commentedFolder(r, names[k], before)
+		c.runShellTextsWithOneLiners(r, blankOutside(texts, from, to), at)
+	}
+	if before != nil {
+		r.session.dirs = appendNew(slices.Clone(before), r.session.dirs)
+	}
+	return true
+}
+
+// commentedFolder is where a location comment's name puts the reader: the
+// root for this repository's name, the tree's folder of that name (from
+// where the block starts, or the root), else nil: a folder docscheck
+// cannot follow.
+func (c *Checker) commentedFolder(r *report, name string, from []string) []string {
+	if c.isThisRepository(name) {
+		return []string{"."}
+	}
+	name = strings.TrimPrefix(c.rootedTreeFolder(name), "./")
+	for _, d := range append(slices.Clone(from), ".") {
+		if q := joinPath(d, name); q != ".." && !strings.HasPrefix(q, "../") && c.opts.Repo.Stat(q) == repo.Dir {
+			return []string{q}
+		}
+	}
+	return nil
 }
 
 // proseMove is a sentence that sends the reader into a folder: "change
