@@ -28,7 +28,7 @@ const (
 	halfTune    = "tune"
 	halfHeldOut = "heldout"
 	halfRound2  = "round2"
-	lastRound   = 112
+	lastRound   = 113
 )
 
 // emptyRounds are the rounds whose selection delivered no repository
