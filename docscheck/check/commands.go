@@ -916,7 +916,7 @@ func (c *Checker) runLocatedSegments(r *report, texts []string, at locate) bool 
 			to = starts[k+1]
 		}
 		// nil: another checkout, where nothing is judged (folder-lost).
-		r.session.dirs = c.commentedFolder(r, names[k], before)
+		r.session.dirs = c.commentedFolder(names[k], before)
 		c.runShellTextsWithOneLiners(r, blankOutside(texts, from, to), at)
 	}
 	if before != nil {
@@ -929,7 +929,7 @@ func (c *Checker) runLocatedSegments(r *report, texts []string, at locate) bool 
 // root for this repository's name, the tree's folder of that name (from
 // where the block starts, or the root), else nil: a folder docscheck
 // cannot follow.
-func (c *Checker) commentedFolder(r *report, name string, from []string) []string {
+func (c *Checker) commentedFolder(name string, from []string) []string {
 	if c.isThisRepository(name) {
 		return []string{"."}
 	}
