@@ -163,7 +163,8 @@ func TestSphinxProjectWithOwnMakefile(t *testing.T) {
 // toctree, role, link or include names (nor the root's pages, nor
 // conf.py) is built as a page no reader reaches, and is not read; one
 // named in any of those ways is, and so is one with an :orphan: field,
-// the root document, and every page of a project whose toctree globs.
+// the root document, a README (github.com shows it in its folder), and
+// every page of a project whose toctree globs.
 func TestSphinxUnreachedPages(t *testing.T) {
 	sphinxMake := "html:\n\tsphinx-build -b html . _build\n"
 	root := writeTree(t, map[string]string{
@@ -186,6 +187,7 @@ func TestSphinxUnreachedPages(t *testing.T) {
 		"docs/recipes.rst":             "Recipes\n=======\n",
 		"docs/authors.rst":             "Authors\n=======\n\n.. include:: ../AUTHORS.rst\n",
 		"docs/test/input.rst":          "Input\n=====\n\nA test reads this page: input.rst.\n",
+		"docs/api/README.rst":          "API sources\n===========\n",
 		"book/Makefile":                "html:\n\tsphinx-build -b html source _build\n",
 		"book/source/conf.py":          "project = 'b'\n",
 		"book/source/index.rst":        "Book\n====\n\n.. toctree::\n   :glob:\n\n   chapters/*\n",
@@ -193,7 +195,7 @@ func TestSphinxUnreachedPages(t *testing.T) {
 		"book/source/loose.rst":        "Loose\n=====\n",
 	})
 	wantFiles(t, root, "README.md", "book/source/chapters/one.rst", "book/source/index.rst", "book/source/loose.rst",
-		"docs/faq.rst", "docs/guide/api.rst", "docs/guide/usage.rst", "docs/history.rst", "docs/index.rst", "docs/install.rst",
+		"docs/api/README.rst", "docs/faq.rst", "docs/guide/api.rst", "docs/guide/usage.rst", "docs/history.rst", "docs/index.rst", "docs/install.rst",
 		"docs/notes.rst", "docs/recipes.rst", "docs/releases/1.2.3.rst", "docs/snippet.rst")
 }
 

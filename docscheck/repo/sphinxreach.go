@@ -200,7 +200,8 @@ var orphanField = regexp.MustCompile(`(?m)^:orphan:[ \t]*\r?$`)
 // included in any toctree"): a leftover template page, a test's input
 // kept beside its test. Like a page no entry point links to, it is not
 // the project's docs, and its references are not judged. Only a page
-// certainly unreached is: not the root document, with no :orphan: field
+// certainly unreached is: not the root document, nor a README (which
+// github.com shows below its folder's files), with no :orphan: field
 // (which publishes a page outside the toctrees on purpose), and named by
 // no other file sphinxMentionsOf reads, neither its document name (its
 // file name without the suffix, the last part of any path that names
@@ -224,7 +225,7 @@ func (r *Repo) sphinxUnreached(s SphinxSource, pages []string) func(string) bool
 		if s.Dir == "." {
 			doc = strings.TrimSuffix(p, path.Ext(p))
 		}
-		if doc == s.RootDoc || byOthers(m.names[path.Base(doc)], p) {
+		if doc == s.RootDoc || strings.EqualFold(path.Base(doc), "readme") || byOthers(m.names[path.Base(doc)], p) {
 			return false
 		}
 		src, err := r.ReadFile(p)
