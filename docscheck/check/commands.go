@@ -1093,7 +1093,8 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 			return
 		}
 	}
-	if enteredArchiveFolder(prose) {
+	words := leadInWordsOf(prose)
+	if words.archive && words.folder && proseEnterArchive.Match(prose) {
 		// "Go to the unpacked Lua directory": the folder of an archive
 		// the reader downloaded, another project's files (or a
 		// release's, which the tree need not match): the reader's folder
@@ -1101,7 +1102,6 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 		r.session.dirs = nil
 		return
 	}
-	words := leadInWordsOf(prose)
 	var named []string
 	for _, m := range words.findAll(proseMove, words.to, prose) {
 		named = append(named, string(m[1])+string(m[2])+string(m[3]))
@@ -1188,19 +1188,12 @@ func (c *Checker) followProseMoves(r *report, n ast.Node) {
 // proseEnterArchive is prose that moves the reader into the folder an
 // archive they downloaded unpacks to ("Go to the unpacked Lua
 // directory", "cd into the extracted folder", "enter the downloaded
-// source directory"); archiveWords are the words it needs, looked for
-// first.
+// source directory"); archiveWords are the words it needs, which
+// leadInWords looks for first.
 var (
 	proseEnterArchive = regexp.MustCompile(`(?i)\b(?:go|change|cd|move|switch|navigate|step|enter)\b(?:\s+(?:in)?to)?\s+(?:the\s+|your\s+|that\s+|this\s+)?(?:newly\s+)?(?:unpacked|extracted|downloaded|uncompressed|unzipped|untarred|decompressed)\b[^.\n]{0,40}?\b(?:directory|dir|folder)\b`)
 	archiveWords      = [][]byte{[]byte("unpacked"), []byte("extracted"), []byte("downloaded"), []byte("uncompressed"), []byte("unzipped"), []byte("untarred"), []byte("decompressed")}
 )
-
-// enteredArchiveFolder reports whether prose moves the reader into the
-// folder of an archive they unpacked (proseEnterArchive).
-func enteredArchiveFolder(prose []byte) bool {
-	lower := bytes.ToLower(prose)
-	return slices.ContainsFunc(archiveWords, func(w []byte) bool { return bytes.Contains(lower, w) }) && proseEnterArchive.Match(prose)
-}
 
 // systemFolders are the top folders of a machine's file system (Unix
 // and macOS): "/etc" or "/usr/local" in prose is one of them, whatever
@@ -1237,7 +1230,9 @@ type leadInWords struct {
 	root   bool // "root" or "top": proseRootOf, proseAtRoot
 	from   bool // "from": proseAtRoot, proseStartIn
 	code   bool // a backtick: proseStand, proseLeave
-	stand  bool // "while", "when", "once" or "from": proseStand
+	// archive: one of archiveWords, proseEnterArchive.
+	archive bool
+	stand   bool // "while", "when", "once" or "from": proseStand
 }
 
 func leadInWordsOf(prose []byte) leadInWords {
@@ -1248,6 +1243,7 @@ func leadInWordsOf(prose []byte) leadInWords {
 		from:   bytes.Contains(lower, []byte("from")),
 		code:   bytes.IndexByte(prose, '`') >= 0,
 	}
+	w.archive = slices.ContainsFunc(archiveWords, func(a []byte) bool { return bytes.Contains(lower, a) })
 	w.stand = w.from || bytes.Contains(lower, []byte("while")) || bytes.Contains(lower, []byte("when")) || bytes.Contains(lower, []byte("once"))
 	for i := 0; !w.to; {
 		j := bytes.Index(lower[i:], []byte("to"))
