@@ -793,7 +793,11 @@ func (r *Repo) BuildNames(dir string) bool {
 // names is one of docs (changes there need no build), not one a build
 // publishes.
 func (r *Repo) PublishedFolder(dir string) bool {
-	return r.Stat(path.Join(dir, "index.html")) == File || r.jekyllBuilds(dir) || r.buildMentions(dir, true)
+	// Once per folder: the users'-page test asks it for every command of
+	// a page in the folder, and buildMentions reads every build file.
+	return r.memo("published-folder", dir, func() any {
+		return r.Stat(path.Join(dir, "index.html")) == File || r.jekyllBuilds(dir) || r.buildMentions(dir, true)
+	}).(bool)
 }
 
 // buildMentions reports whether a build file names dir (mentionsFolder),
